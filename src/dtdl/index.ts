@@ -1,0 +1,142 @@
+/**
+ * The DTDL stage of the pipeline: JSON text in, a validated and fully resolved model set out.
+ *
+ *   documents ─► read JSON ─► parse elements (per metamodel) ─► link references ─► validate structure ─► ModelSet
+ */
+import { ErrorCollector, type DtdlError } from './errors';
+import { buildModelSet, ELEMENTS, EMPTY_MODEL_SET, type ModelSet } from './model';
+import type { DtdlVersion } from './metamodel';
+import type { UndefinedExtensionPolicy } from './parse/context';
+import { ElementParser, type ParsedElement } from './parse/element';
+import { linkElements } from './resolve/graph';
+import { LocationIndex, readJson, type JsonValue, type SourceDocument } from './source';
+import { validateStructure } from './validate/structure';
+
+export type { DtdlError } from './errors';
+export * from './model';
+export { parseDtmi, isUserDtmi, type Dtmi } from './dtmi';
+
+export interface NamedDocument {
+  /** A file name or other label, shown in error reports. */
+  readonly name?: string;
+  readonly text: string;
+}
+
+export interface ParseOptions {
+  /**
+   * Whether @context may name extensions this parser does not define. `false` (default) rejects them,
+   * `true` tolerates them (their types and properties are kept as supplemental data), and `'priorToV3'`
+   * tolerates them only in DTDL v2 documents, which is the reference parser's own default.
+   */
+  readonly allowUndefinedExtensions?: boolean | 'priorToV3';
+  /** Models already accepted (for example, those in the store) that the new documents may reference. */
+  readonly known?: ModelSet;
+  /** Called with DTMIs that nothing submitted defines; returns JSON documents that define them, if it can. */
+  readonly resolve?: (dtmis: readonly string[]) => readonly string[] | undefined;
+  /** Highest DTDL language version accepted (default 3). */
+  readonly maxDtdlVersion?: DtdlVersion;
+  /** Refuse any document larger than this many bytes (default 16 MiB), before parsing it. */
+  readonly maxDocumentBytes?: number;
+  /** Refuse JSON nested deeper than this (default 128), so that hostile input cannot exhaust the stack. */
+  readonly maxJsonDepth?: number;
+}
+
+export interface ParseResult {
+  readonly valid: boolean;
+  readonly errors: readonly DtdlError[];
+  /** The resolved model set (known models included) when valid; an empty set otherwise. */
+  readonly models: ModelSet;
+  /** DTMIs of the interfaces the submitted documents define (not those of `known`). */
+  readonly defined: readonly string[];
+}
+
+const DEFAULT_MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_JSON_DEPTH = 128;
+const INTERFACE_MAX_BYTES = 1024 * 1024;
+const MAX_RESOLVE_ROUNDS = 16;
+
+/** Parses and validates a set of DTDL documents that may reference each other. */
+export function parseModels(documents: string | readonly (string | NamedDocument)[], options: ParseOptions = {}): ParseResult {
+  const sources: SourceDocument[] = (typeof documents === 'string' ? [documents] : documents).map((d, index) =>
+    typeof d === 'string' ? { index, text: d } : { index, name: d.name, text: d.text },
+  );
+  const errors = new ErrorCollector();
+  const policy: UndefinedExtensionPolicy =
+    options.allowUndefinedExtensions === true ? 'always' : options.allowUndefinedExtensions === 'priorToV3' ? 'priorToV3' : 'never';
+  const parser = new ElementParser({ undefinedExtensions: policy, maxDtdlVersion: options.maxDtdlVersion ?? 3 }, errors);
+  const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
+  const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+
+  const readDocument = (doc: SourceDocument): void => {
+    const at = { document: doc.index, path: [] };
+    if (typeof doc.text !== 'string') {
+      errors.add('notJsonObject', { value: typeof doc.text }, at);
+      return;
+    }
+    if (doc.text.length > maxBytes && Buffer.byteLength(doc.text, 'utf8') > maxBytes) {
+      errors.add('inputTooLarge', { detail: String(maxBytes) }, at);
+      return;
+    }
+    const read = readJson(doc.text);
+    if ('problem' in read) {
+      const { message, line, column } = read.problem;
+      errors.add('invalidJson', { value: `${message} at line ${line}, column ${column}`, detail: `${line}:${column}` }, at);
+      return;
+    }
+    if (jsonDepth(read.value) > maxDepth) {
+      errors.add('inputTooDeep', { detail: String(maxDepth) }, at);
+      return;
+    }
+    parser.parseDocument(read.value, doc.index, doc.text);
+  };
+  sources.forEach(readDocument);
+
+  const knownElements = options.known?.[ELEMENTS] ?? new Map<string, ParsedElement>();
+  let graph = linkElements(parser.elements, knownElements, errors);
+  // Ask the resolver for what is still undefined, a bounded number of times.
+  for (let round = 0; options.resolve && graph.undefinedIds.size > 0 && round < MAX_RESOLVE_ROUNDS; round++) {
+    const texts = options.resolve([...graph.undefinedIds.keys()]);
+    if (!texts || texts.length === 0) break;
+    const before = parser.elements.length;
+    for (const text of texts) {
+      const doc = { index: sources.length, name: 'resolved', text };
+      sources.push(doc);
+      readDocument(doc);
+    }
+    if (parser.elements.length === before) break;
+    graph = linkElements(parser.elements, knownElements, errors);
+  }
+  for (const [id, uses] of graph.undefinedIds) {
+    const first = uses[0];
+    const el = graph.elements.get(first.referencedBy);
+    errors.add('undefinedReference', { primaryId: first.referencedBy, property: first.property, value: id, secondaryId: id }, el?.at);
+  }
+
+  const lookup = (id: string): ParsedElement | undefined => graph.elements.get(id) ?? knownElements.get(id);
+  validateStructure(graph, lookup, errors);
+  for (const el of graph.elements.values()) {
+    if (el.type === 'Interface' && el.partition === el.id && el.byteSize !== undefined && el.byteSize > INTERFACE_MAX_BYTES) {
+      errors.add('partitionTooLarge', { primaryId: el.id, detail: String(INTERFACE_MAX_BYTES) }, el.at);
+    }
+  }
+
+  const list = errors.finish(sources, new LocationIndex(sources));
+  const defined = [...graph.elements.values()].filter((e) => e.type === 'Interface' && e.partition === e.id).map((e) => e.id);
+  if (list.length > 0) return { valid: false, errors: list, models: EMPTY_MODEL_SET, defined };
+  const all = new Map(knownElements);
+  for (const [id, el] of graph.elements) all.set(id, el);
+  return { valid: true, errors: [], models: buildModelSet(all), defined };
+}
+
+/** Nesting depth of a JSON value, computed without recursion. */
+function jsonDepth(value: JsonValue): number {
+  let max = 0;
+  const stack: [JsonValue, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) max = depth;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return max;
+}

@@ -1,0 +1,311 @@
+/**
+ * The resolved model set: what the GraphQL compiler, the payload validators and the store consume.
+ * Every interface carries its full contents (own and inherited), every schema is an object (no
+ * identifiers left to chase), and the whole structure is frozen.
+ */
+import { METAMODELS, type DtdlVersion } from './metamodel';
+import type { ObjectRef, ParsedElement } from './parse/element';
+import type { LangString } from './parse/values';
+
+export type { LangString };
+
+interface ElementBase {
+  /** The element's DTMI (possibly generated, e.g. `dtmi:x:Y:_contents:__name;1`). */
+  readonly id: string;
+  readonly dtdlVersion: DtdlVersion;
+  readonly displayName?: LangString;
+  readonly description?: LangString;
+  readonly comment?: string;
+  /** Co-types such as semantic types (`Temperature`), `Historized`, `ValueAnnotation`, and undefined extension types. */
+  readonly supplementalTypes: readonly string[];
+  /** Properties those co-types add (`unit`, `annotates`, `overrides`, …). */
+  readonly supplementalProperties: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type PrimitiveSchemaName = 'boolean' | 'date' | 'dateTime' | 'double' | 'duration' | 'float' | 'integer' | 'long' | 'string' | 'time';
+export type GeospatialSchemaName = 'point' | 'multiPoint' | 'lineString' | 'multiLineString' | 'polygon' | 'multiPolygon';
+
+export interface PrimitiveSchema {
+  readonly kind: 'primitive';
+  readonly name: PrimitiveSchemaName;
+}
+export interface GeospatialSchema {
+  readonly kind: 'geospatial';
+  readonly name: GeospatialSchemaName;
+}
+/** A quantitativeTypes unit type used as a schema: a string enum of unit names. */
+export interface UnitTypeSchema {
+  readonly kind: 'unitType';
+  readonly name: string;
+  readonly units: readonly string[];
+}
+export interface ArraySchema extends ElementBase {
+  readonly kind: 'Array';
+  readonly elementSchema: Schema;
+}
+export interface EnumValue extends ElementBase {
+  readonly kind: 'EnumValue';
+  readonly name: string;
+  readonly enumValue: string | number;
+}
+export interface EnumSchema extends ElementBase {
+  readonly kind: 'Enum';
+  readonly valueSchema: 'integer' | 'string';
+  readonly enumValues: readonly EnumValue[];
+}
+export interface MapSchema extends ElementBase {
+  readonly kind: 'Map';
+  readonly mapKey: { readonly name: string; readonly schema: 'string' };
+  readonly mapValue: { readonly name: string; readonly schema: Schema };
+}
+export interface Field extends ElementBase {
+  readonly kind: 'Field';
+  readonly name: string;
+  readonly schema: Schema;
+}
+export interface ObjectSchema extends ElementBase {
+  readonly kind: 'Object';
+  readonly fields: readonly Field[];
+}
+export type ComplexSchema = ArraySchema | EnumSchema | MapSchema | ObjectSchema;
+export type Schema = PrimitiveSchema | GeospatialSchema | UnitTypeSchema | ComplexSchema;
+
+interface ContentBase extends ElementBase {
+  readonly name: string;
+  /** The interface that declares this content (differs from the owner for inherited contents). */
+  readonly definedIn: string;
+}
+export interface PropertyContent extends ContentBase {
+  readonly kind: 'Property';
+  readonly schema: Schema;
+  readonly writable: boolean;
+}
+export interface TelemetryContent extends ContentBase {
+  readonly kind: 'Telemetry';
+  readonly schema: Schema;
+}
+export interface CommandPayload extends ElementBase {
+  readonly name: string;
+  readonly schema: Schema;
+}
+export interface CommandContent extends ContentBase {
+  readonly kind: 'Command';
+  readonly request?: CommandPayload;
+  readonly response?: CommandPayload;
+}
+export interface RelationshipContent extends ContentBase {
+  readonly kind: 'Relationship';
+  /** Target interface DTMI; undefined means any interface. It need not be defined (DTDL allows that). */
+  readonly target?: string;
+  readonly minMultiplicity: number;
+  readonly maxMultiplicity?: number;
+  readonly properties: readonly PropertyContent[];
+  readonly writable: boolean;
+}
+export interface ComponentContent extends ContentBase {
+  readonly kind: 'Component';
+  /** DTMI of the component's interface (look it up in the model set). */
+  readonly schema: string;
+}
+export type Content = PropertyContent | TelemetryContent | CommandContent | RelationshipContent | ComponentContent;
+
+export interface InterfaceModel extends ElementBase {
+  readonly kind: 'Interface';
+  /** Interfaces this one directly extends. */
+  readonly extends: readonly string[];
+  /** Every ancestor, nearest first, without duplicates. */
+  readonly ancestors: readonly string[];
+  /** Own and inherited contents, by name. */
+  readonly contents: ReadonlyMap<string, Content>;
+  readonly schemas: readonly ComplexSchema[];
+}
+
+export interface ModelSet {
+  /** Every Interface (top-level, inline in `extends`, and component schemas), by DTMI. */
+  readonly interfaces: ReadonlyMap<string, InterfaceModel>;
+  /** Interfaces that extend the given one, directly or not. */
+  descendantsOf(id: string): readonly string[];
+  /** @internal element records, so that a later upload can be linked against this set. */
+  readonly [ELEMENTS]: ReadonlyMap<string, ParsedElement>;
+}
+
+export const ELEMENTS: unique symbol = Symbol('twingraph.dtdl.elements');
+
+/** Builds the frozen model set from a valid, linked element graph. */
+export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): ModelSet {
+  const lookup = (id: string): ParsedElement | undefined => elements.get(id);
+  const schemaCache = new Map<string, Schema>();
+  const ids = (el: ParsedElement, p: string): string[] => (el.objects.get(p) ?? []).map((r) => r.target);
+  const first = (el: ParsedElement, p: string): ObjectRef | undefined => (el.objects.get(p) ?? [])[0];
+
+  const base = (el: ParsedElement): ElementBase => {
+    const supplementalProperties: Record<string, string | number | boolean> = {};
+    for (const cotype of el.cotypes) {
+      for (const p of cotype.properties) {
+        const literal = el.literals.get(p.name);
+        if (literal !== undefined && typeof literal !== 'object') supplementalProperties[p.name] = literal;
+        const ref = first(el, p.name);
+        if (ref) supplementalProperties[p.name] = ref.target;
+      }
+    }
+    return {
+      id: el.id,
+      dtdlVersion: el.dtdlVersion,
+      ...(el.literals.has('displayName') && { displayName: el.literals.get('displayName') as LangString }),
+      ...(el.literals.has('description') && { description: el.literals.get('description') as LangString }),
+      ...(el.literals.has('comment') && { comment: el.literals.get('comment') as string }),
+      supplementalTypes: [...el.cotypes.map((c) => c.term), ...el.undefinedCotypes],
+      supplementalProperties,
+    };
+  };
+
+  const schemaOf = (ref: ObjectRef | undefined): Schema => {
+    if (!ref) throw new Error('model: a schema reference is missing in a valid model set');
+    if (ref.kind === 'term') {
+      const std = METAMODELS[3].standardSchemas.get(ref.target);
+      if (std) return Object.freeze({ kind: std.kind, name: ref.target }) as Schema;
+      return Object.freeze({ kind: 'unitType', name: ref.target, units: unitsOfType(ref.target) });
+    }
+    const cached = schemaCache.get(ref.target);
+    if (cached) return cached;
+    const el = lookup(ref.target)!;
+    let schema: Schema;
+    switch (el.type) {
+      case 'Array':
+        schema = { ...base(el), kind: 'Array', elementSchema: schemaOf(first(el, 'elementSchema')) };
+        break;
+      case 'Enum':
+        schema = {
+          ...base(el),
+          kind: 'Enum',
+          valueSchema: first(el, 'valueSchema')!.target as 'integer' | 'string',
+          enumValues: ids(el, 'enumValues').map((id) => {
+            const ev = lookup(id)!;
+            return Object.freeze({ ...base(ev), kind: 'EnumValue' as const, name: ev.literals.get('name') as string, enumValue: ev.literals.get('enumValue') as string | number });
+          }),
+        };
+        break;
+      case 'Map': {
+        const key = lookup(first(el, 'mapKey')!.target)!;
+        const value = lookup(first(el, 'mapValue')!.target)!;
+        schema = {
+          ...base(el),
+          kind: 'Map',
+          mapKey: { name: key.literals.get('name') as string, schema: 'string' },
+          mapValue: { name: value.literals.get('name') as string, schema: schemaOf(first(value, 'schema')) },
+        };
+        break;
+      }
+      case 'Object':
+        schema = {
+          ...base(el),
+          kind: 'Object',
+          fields: ids(el, 'fields').map((id) => {
+            const f = lookup(id)!;
+            return Object.freeze({ ...base(f), kind: 'Field' as const, name: f.literals.get('name') as string, schema: schemaOf(first(f, 'schema')) });
+          }),
+        };
+        break;
+      default:
+        throw new Error(`model: ${el.id} is used as a schema but is a ${el.type}`);
+    }
+    deepFreeze(schema);
+    schemaCache.set(ref.target, schema);
+    return schema;
+  };
+
+  const contentOf = (el: ParsedElement, definedIn: string): Content => {
+    const common = { ...base(el), name: el.literals.get('name') as string, definedIn };
+    switch (el.type) {
+      case 'Property':
+        return { ...common, kind: 'Property', schema: schemaOf(first(el, 'schema')), writable: el.literals.get('writable') === true };
+      case 'Telemetry':
+        return { ...common, kind: 'Telemetry', schema: schemaOf(first(el, 'schema')) };
+      case 'Command': {
+        const payload = (p: string): CommandPayload | undefined => {
+          const ref = first(el, p);
+          if (!ref) return undefined;
+          const pe = lookup(ref.target)!;
+          return { ...base(pe), name: pe.literals.get('name') as string, schema: schemaOf(first(pe, 'schema')) };
+        };
+        return { ...common, kind: 'Command', request: payload('request'), response: payload('response') };
+      }
+      case 'Relationship':
+        return {
+          ...common,
+          kind: 'Relationship',
+          target: first(el, 'target')?.target,
+          minMultiplicity: (el.literals.get('minMultiplicity') as number | undefined) ?? 0,
+          ...(el.literals.has('maxMultiplicity') && { maxMultiplicity: el.literals.get('maxMultiplicity') as number }),
+          properties: ids(el, 'properties').map((id) => contentOf(lookup(id)!, definedIn) as PropertyContent),
+          writable: el.literals.get('writable') === true,
+        };
+      case 'Component':
+        return { ...common, kind: 'Component', schema: first(el, 'schema')!.target };
+      default:
+        throw new Error(`model: ${el.id} in contents is a ${el.type}`);
+    }
+  };
+
+  const interfaces = new Map<string, InterfaceModel>();
+  const buildInterface = (id: string): InterfaceModel => {
+    const done = interfaces.get(id);
+    if (done) return done;
+    const el = lookup(id)!;
+    const direct = ids(el, 'extends');
+    const ancestors: string[] = [];
+    const contents = new Map<string, Content>();
+    for (const parentId of direct) {
+      const parent = buildInterface(parentId);
+      for (const a of [parentId, ...parent.ancestors]) if (!ancestors.includes(a)) ancestors.push(a);
+      for (const [name, content] of parent.contents) contents.set(name, content);
+    }
+    for (const contentId of ids(el, 'contents')) {
+      const content = contentOf(lookup(contentId)!, id);
+      contents.set(content.name, content);
+    }
+    const model: InterfaceModel = {
+      ...base(el),
+      kind: 'Interface',
+      extends: direct,
+      ancestors,
+      contents,
+      schemas: ids(el, 'schemas').map((s) => schemaOf({ kind: 'id', target: s, inline: true, at: el.at }) as ComplexSchema),
+    };
+    deepFreeze(model);
+    interfaces.set(id, model);
+    return model;
+  };
+  for (const el of elements.values()) if (el.type === 'Interface') buildInterface(el.id);
+
+  const descendants = new Map<string, string[]>();
+  for (const model of interfaces.values()) {
+    for (const a of model.ancestors) {
+      const list = descendants.get(a) ?? [];
+      list.push(model.id);
+      descendants.set(a, list);
+    }
+  }
+  const set: ModelSet = {
+    interfaces,
+    descendantsOf: (id) => descendants.get(id) ?? [],
+    [ELEMENTS]: elements,
+  };
+  return Object.freeze(set);
+}
+
+import { QUANTITATIVE_TYPES_V1 } from './vocabulary/quantitative';
+function unitsOfType(unitType: string): readonly string[] {
+  return QUANTITATIVE_TYPES_V1.unitTypes.get(unitType) ?? [];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    if (value instanceof Map) for (const v of value.values()) deepFreeze(v);
+    else for (const v of Object.values(value as object)) deepFreeze(v);
+  }
+  return value;
+}
+
+export const EMPTY_MODEL_SET: ModelSet = buildModelSet(new Map());

@@ -1,0 +1,534 @@
+/**
+ * From JSON objects to element records: identity, types and property values of every element, inline
+ * ones included, each checked against the metamodel of its DTDL version. References between elements
+ * are kept as identifiers here and resolved in a later phase, once every document has been read.
+ */
+import { hasReservedPrefix, isUserDtmi, parseDtmi, USER_DTMI_MAX_LENGTH } from '../dtmi';
+import type { ErrorCollector, Located } from '../errors';
+import { supplementalTypesOf, unitsOf, type SupplementalPropertyDef, type SupplementalTypeDef } from '../extensions';
+import {
+  isConcrete,
+  isSubclass,
+  METAMODELS,
+  type ClassDef,
+  type ClassName,
+  type DtdlVersion,
+  type LiteralPropertyDef,
+  type Metamodel,
+  type ObjectPropertyDef,
+  type PropertyDef,
+} from '../metamodel';
+import type { JsonObject, JsonValue } from '../source';
+import { bindingForIri, processContext, type ActiveContext, type ContextOptions, type TermBinding } from './context';
+import { parseLangString, parseLiteral, type LiteralValue } from './values';
+
+export interface ObjectRef {
+  /** `id`: a DTMI of an element; `term`: a standard element named by its term (`double`, `kelvin`, `synchronous`). */
+  readonly kind: 'id' | 'term';
+  readonly target: string;
+  readonly inline: boolean;
+  readonly at: Located;
+}
+
+export interface ParsedElement {
+  readonly id: string;
+  readonly explicitId: boolean;
+  readonly context: ActiveContext;
+  readonly dtdlVersion: DtdlVersion;
+  readonly type: ClassName | undefined;
+  readonly inferredType: boolean;
+  readonly cotypes: readonly SupplementalTypeDef[];
+  readonly undefinedCotypes: readonly string[];
+  readonly literals: Map<string, LiteralValue>;
+  readonly objects: Map<string, ObjectRef[]>;
+  /** Properties from undefined (tolerated) extensions, kept as raw JSON. */
+  readonly extra: Map<string, JsonValue>;
+  readonly parent?: { readonly id: string; readonly property: string };
+  /** Id of the top-level element this one is defined in. */
+  readonly partition: string;
+  readonly at: Located;
+  readonly isLayer: boolean;
+  /** Size of the element's JSON text, for top-level elements (the 1 MiB Interface limit). */
+  readonly byteSize?: number;
+}
+
+interface Site {
+  readonly parent?: ParsedElement;
+  readonly property?: ObjectPropertyDef | SupplementalPropertyDef;
+  readonly partition?: string;
+  readonly at: Located;
+}
+
+const KEYWORDS_ALLOWED = new Set(['@context', '@id', '@type']);
+
+/** Every property term of every class and supplemental type, so that "irrelevant" terms can be told apart. */
+function propertyTermsOf(mm: Metamodel): Set<string> {
+  const terms = new Set<string>();
+  for (const cls of mm.classes.values()) for (const p of cls.properties.keys()) terms.add(p);
+  for (const t of ['unit', 'annotates', 'overrides', 'telemetryTopic', 'commandTopic', 'payloadFormat', 'ttl', 'index']) terms.add(t);
+  return terms;
+}
+const PROPERTY_TERMS: Record<DtdlVersion, Set<string>> = { 2: propertyTermsOf(METAMODELS[2]), 3: propertyTermsOf(METAMODELS[3]) };
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `dtmi:a:b;1` + contents + x → `dtmi:a:b:_contents:__x;1` (the reference parser's scheme). */
+export function childId(parentId: string, property: string, key?: string): string {
+  const m = /^(.*?)(;[0-9.]+)?$/.exec(parentId)!;
+  return `${m[1]}:_${property}${key !== undefined ? `:__${key}` : ''}${m[2] ?? ''}`;
+}
+
+export class ElementParser {
+  readonly elements: ParsedElement[] = [];
+
+  constructor(
+    private readonly options: ContextOptions,
+    private readonly errors: ErrorCollector,
+  ) {}
+
+  /** A top-level JSON value of a document: one element, or an array of them. */
+  parseDocument(value: JsonValue, document: number, text: string): void {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => this.parseTopLevel(item, { document, path: [i] }, undefined));
+    } else {
+      this.parseTopLevel(value, { document, path: [] }, Buffer.byteLength(text, 'utf8'));
+    }
+  }
+
+  private parseTopLevel(value: JsonValue, at: Located, byteSize: number | undefined): void {
+    if (!isObject(value)) {
+      this.errors.add('notJsonObject', { value: typeof value === 'string' ? value : JSON.stringify(value) }, at);
+      return;
+    }
+    if ('@graph' in value) {
+      this.errors.add('topLevelGraphDisallowed', {}, at);
+      return;
+    }
+    if (!('@context' in value)) {
+      this.errors.add('missingContext', {}, at);
+      return;
+    }
+    this.parseElement(value, undefined, { at }, byteSize);
+  }
+
+  private parseElement(obj: JsonObject, parentContext: ActiveContext | undefined, site: Site, byteSize?: number): ParsedElement | undefined {
+    const { errors } = this;
+    const { parent, property: siteProperty, at } = site;
+    const topLevel = parent === undefined;
+
+    // Keywords other than @context/@id/@type make the element unusable.
+    const lenient = (parentContext?.dtdlVersion ?? versionOf(obj['@context'])) === 2;
+    for (const key of Object.keys(obj)) {
+      if (!key.startsWith('@') || KEYWORDS_ALLOWED.has(key)) continue;
+      if (lenient && key !== '@graph') continue;
+      if (key === '@graph') {
+        if (topLevel) errors.add('topLevelGraphDisallowed', {}, at);
+        else errors.add('graphDisallowed', { primaryId: parent.id, property: siteProperty?.name }, at);
+      } else if (topLevel) errors.add('topLevelKeywordDisallowed', { value: key }, at);
+      else errors.add('keywordDisallowed', { primaryId: parent.id, property: siteProperty?.name, value: key }, at);
+      return undefined;
+    }
+
+    let context = parentContext;
+    if ('@context' in obj) {
+      context = processContext(obj['@context'], parentContext, this.options, errors, { document: at.document, path: [...at.path, '@context'] });
+    }
+    if (!context) return undefined;
+    const version = context.dtdlVersion;
+    const mm = METAMODELS[version];
+
+    if (parent && siteProperty && 'rangeVersions' in siteProperty && !siteProperty.rangeVersions.includes(version)) {
+      errors.add('disallowedVersionDefinition', { primaryId: parent.id, property: siteProperty.name, value: version }, at);
+      return undefined;
+    }
+
+    // Identity.
+    const identity = this.identify(obj, site, mm);
+    if (!identity) return undefined;
+    const { id, explicitId, isLayer } = identity;
+
+    // Types.
+    const typing = this.resolveTypes(obj, id, context, mm, site, isLayer);
+    if (!typing) return undefined;
+
+    const element: ParsedElement = {
+      id,
+      explicitId,
+      context,
+      dtdlVersion: version,
+      type: typing.material,
+      inferredType: typing.inferred,
+      cotypes: typing.cotypes,
+      undefinedCotypes: typing.undefinedCotypes,
+      literals: new Map(),
+      objects: new Map(),
+      extra: new Map(),
+      parent: parent && siteProperty ? { id: parent.id, property: siteProperty.name } : undefined,
+      partition: site.partition ?? id,
+      at,
+      isLayer,
+      byteSize,
+    };
+    this.elements.push(element);
+    if (typing.material === undefined && !isLayer) return element;
+    this.parseProperties(obj, element, typing.material ? mm.classes.get(typing.material) : undefined);
+    return element;
+  }
+
+  private identify(obj: JsonObject, site: Site, mm: Metamodel): { id: string; explicitId: boolean; isLayer: boolean } | undefined {
+    const { errors } = this;
+    const { parent, property, at } = site;
+    const rawId = obj['@id'];
+    if (rawId === undefined) {
+      if (!parent || !property) {
+        errors.add('missingTopLevelId', {}, at);
+        return undefined;
+      }
+      if ('idRequired' in property && property.idRequired) {
+        errors.add('missingRequiredId', { primaryId: parent.id, property: property.name }, at);
+        return undefined;
+      }
+      if ('dictionaryKey' in property && property.dictionaryKey) {
+        const key = obj[property.dictionaryKey];
+        const keyValue = Array.isArray(key) && key.length === 1 ? key[0] : key;
+        const name = isObject(keyValue) ? keyValue['@value'] : keyValue;
+        if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name)) {
+          errors.add('missingDtmiSegPropertyValue', { primaryId: parent.id, property: property.name, value: property.dictionaryKey }, at);
+          return undefined;
+        }
+        return { id: childId(parent.id, property.name, name), explicitId: false, isLayer: false };
+      }
+      return { id: childId(parent.id, property.name), explicitId: false, isLayer: false };
+    }
+    if (typeof rawId !== 'string' || rawId === '') {
+      errors.add('idNotString', {}, at);
+      return undefined;
+    }
+    const dtmi = parseDtmi(rawId);
+    const types = obj['@type'];
+    const isLayer = (Array.isArray(types) ? types : [types]).includes('Layer');
+    if (dtmi?.fragment) {
+      errors.add('invalidId', { value: rawId }, at);
+      if (!isLayer) errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
+      return { id: rawId.split('#')[0], explicitId: true, isLayer: true };
+    }
+    if (!dtmi || !isUserDtmi(rawId)) {
+      if (hasReservedPrefix(rawId) && dtmi) errors.add('reservedId', { value: rawId }, at);
+      else if (rawId.length > USER_DTMI_MAX_LENGTH && dtmi) errors.add('idTooLong', { value: rawId }, at);
+      else errors.add('invalidId', { value: rawId }, at);
+      return undefined;
+    }
+    if (hasReservedPrefix(rawId)) {
+      errors.add('reservedId', { value: rawId }, at);
+      return undefined;
+    }
+    const typeNames = (Array.isArray(types) ? types : [types]).filter((t): t is string => typeof t === 'string');
+    for (const t of typeNames) {
+      const max = mm.classes.get(t as ClassName)?.maxIdLength;
+      if (max !== undefined && rawId.length > max) {
+        errors.add('idTooLongForType', { value: rawId, type: t, detail: String(max) }, at);
+        return undefined;
+      }
+    }
+    return { id: rawId, explicitId: true, isLayer: false };
+  }
+
+  private resolveTypes(
+    obj: JsonObject,
+    id: string,
+    context: ActiveContext,
+    mm: Metamodel,
+    site: Site,
+    isLayer: boolean,
+  ):
+    | { material: ClassName | undefined; inferred: boolean; cotypes: SupplementalTypeDef[]; undefinedCotypes: string[] }
+    | undefined {
+    const { errors } = this;
+    const { parent, property, at } = site;
+    const raw = obj['@type'];
+    const inferable = property && 'inferredType' in property ? property.inferredType : undefined;
+    const materials: ClassName[] = [];
+    const cotypes: SupplementalTypeDef[] = [];
+    const undefinedCotypes: string[] = [];
+    let failed = false;
+
+    const names: JsonValue[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+    for (const name of names) {
+      if (typeof name !== 'string') {
+        errors.add('typeNotDtmiNorTerm', { primaryId: id, value: JSON.stringify(name) }, at);
+        failed = true;
+        continue;
+      }
+      if (name === 'Layer' && isLayer) continue;
+      const binding = lookupTerm(name, context);
+      if (binding) {
+        if (binding.contextId === context.dtdlContextId && isConcrete(mm, binding.term)) {
+          materials.push(binding.term as ClassName);
+          continue;
+        }
+        const supplemental = supplementalTypesOf(binding.contextId).get(binding.term);
+        if (supplemental) {
+          cotypes.push(supplemental);
+          continue;
+        }
+        errors.add('typeIrrelevantDtmiOrTerm', { primaryId: id, value: name }, at);
+        failed = true;
+        continue;
+      }
+      if (name.startsWith('dtmi:')) {
+        if (!parseDtmi(name)) {
+          errors.add('typeInvalidDtmi', { primaryId: id, value: name }, at);
+          failed = true;
+        } else if (context.undefinedExtensions.length > 0) undefinedCotypes.push(name);
+        else {
+          errors.add('typeUndefinedTerm', { primaryId: id, value: name }, at);
+          failed = true;
+        }
+        continue;
+      }
+      if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(name)) {
+        errors.add('typeNotDtmiNorTerm', { primaryId: id, value: name }, at);
+        failed = true;
+        continue;
+      }
+      if (context.undefinedExtensions.length > 0) {
+        undefinedCotypes.push(name);
+        continue;
+      }
+      errors.add('typeUndefinedTerm', { primaryId: id, value: name }, at);
+      failed = true;
+    }
+
+    if (materials.length > 1) {
+      errors.add('multipleMaterialTypes', { primaryId: id, value: materials.join(' and ') }, at);
+      return undefined;
+    }
+    let material: ClassName | undefined = materials[0];
+    let inferred = false;
+    if (!material && inferable && !failed) {
+      material = inferable;
+      inferred = true;
+    }
+    if (!material) {
+      if (isLayer) {
+        if (names.length > 0 && !failed) errors.add('layerMissingMaterialType', { primaryId: id }, at);
+        return { material: undefined, inferred: false, cotypes, undefinedCotypes };
+      }
+      if (!parent) errors.add('typeNotRootable', { value: id }, at);
+      if (parent && property) errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name }, at);
+      else errors.add('badType', { secondaryId: id }, at);
+      if (parent && property && property.minCount > 0) errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+      return undefined;
+    }
+    if (!parent) {
+      if (!mm.rootable.includes(material)) {
+        errors.add('typeNotRootable', { value: id }, at);
+        return undefined;
+      }
+    } else if (property && 'range' in property && !property.range.some((r) => isSubclass(mm, material!, r))) {
+      errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value: material }, at);
+      if (property.minCount > 0) errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+      return undefined;
+    }
+    for (const cotype of cotypes) {
+      if (!cotype.appliesTo.some((c) => isSubclass(mm, material!, c))) {
+        errors.add('invalidCotype', { primaryId: id, type: cotype.term }, at);
+        failed = true;
+      }
+      for (const needed of cotype.requiresCotypes ?? []) {
+        if (!cotypes.some((c) => c.term === needed)) {
+          errors.add('missingCocotype', { primaryId: id, type: cotype.term, value: needed }, at);
+          failed = true;
+        }
+      }
+    }
+    const semantic = cotypes.filter((c) => c.semantic);
+    if (semantic.length > 1 && new Set(semantic.map((s) => s.unitType)).size > 1) {
+      errors.add('conflictingSupplementalTypes', { primaryId: id, property: 'unit', value: semantic.map((s) => s.term).join(' and ') }, at);
+    }
+    return {
+      material,
+      inferred,
+      cotypes: cotypes.filter((c) => c.appliesTo.some((cls) => isSubclass(mm, material!, cls))),
+      undefinedCotypes,
+    };
+  }
+
+  private parseProperties(obj: JsonObject, element: ParsedElement, cls: ClassDef | undefined): void {
+    const { errors } = this;
+    const seen = new Map<string, string>();
+    for (const [key, raw] of Object.entries(obj)) {
+      if (key === '@context' || key === '@id' || key === '@type') continue;
+      if (key.startsWith('@')) continue;
+      const at: Located = { document: element.at.document, path: [...element.at.path, key] };
+      const binding = lookupTerm(key, element.context);
+      const term = binding?.term;
+      const def = term ? this.findProperty(term, binding!, element, cls) : undefined;
+      if (!def) {
+        this.reportUnknownProperty(key, binding, element, at);
+        continue;
+      }
+      const previous = seen.get(def.name);
+      if (previous !== undefined) {
+        errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, at);
+        continue;
+      }
+      seen.set(def.name, key);
+      if (def.kind === 'literal') this.parseLiteralProperty(def, raw, element, at);
+      else this.parseObjectProperty(def, raw, element, at);
+    }
+    // Required properties.
+    const checkRequired = (def: PropertyDef, supplemental: boolean): void => {
+      if (def.minCount === 0) return;
+      if (seen.has(def.name)) return;
+      const kind = def.kind === 'literal' ? 'Literal' : 'Object';
+      errors.add(supplemental ? `missingSupplemental${kind}Property` : `missing${kind}Property`, { primaryId: element.id, property: def.name }, element.at);
+    };
+    if (cls && !element.isLayer) for (const def of cls.properties.values()) checkRequired(def, false);
+    if (!element.isLayer) for (const cotype of element.cotypes) for (const def of cotype.properties) checkRequired(def, true);
+  }
+
+  private findProperty(term: string, binding: TermBinding, element: ParsedElement, cls: ClassDef | undefined): PropertyDef | undefined {
+    if (binding.contextId === element.context.dtdlContextId) {
+      const own = cls?.properties.get(term);
+      if (own) return own;
+    }
+    for (const cotype of element.cotypes) {
+      if (cotype.contextId !== binding.contextId) continue;
+      const def = cotype.properties.find((p) => p.name === term);
+      if (def) return def;
+    }
+    return undefined;
+  }
+
+  private reportUnknownProperty(key: string, binding: TermBinding | undefined, element: ParsedElement, at: Located): void {
+    const { errors } = this;
+    if (element.undefinedCotypes.length > 0 && !binding) {
+      element.extra.set(key, null);
+      return;
+    }
+    const primaryId = element.id;
+    errors.add(element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows', { primaryId, property: key }, at);
+    if (binding) {
+      if (!PROPERTY_TERMS[element.dtdlVersion].has(binding.term)) errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
+      return;
+    }
+    if (key.startsWith('dtmi:')) errors.add(parseDtmi(key) ? 'propertyUndefinedTerm' : 'propertyInvalidDtmi', { primaryId, property: key }, at);
+    else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(key)) errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
+    else errors.add('propertyUndefinedTerm', { primaryId, property: key }, at);
+  }
+
+  private parseLiteralProperty(def: LiteralPropertyDef, raw: JsonValue, element: ParsedElement, at: Located): void {
+    const site = { dtdlVersion: element.dtdlVersion, elementId: element.id, property: def.name, errors: this.errors, at };
+    const value = def.datatype === 'langString' ? parseLangString(def, raw, site) : parseLiteral(def, raw, site);
+    if (value !== undefined) element.literals.set(def.name, value);
+  }
+
+  private parseObjectProperty(def: ObjectPropertyDef | SupplementalPropertyDef, raw: JsonValue, element: ParsedElement, at: Located): void {
+    const { errors } = this;
+    const objDef = def as ObjectPropertyDef;
+    const primaryId = element.id;
+    const property = def.name;
+    if (raw === null) {
+      errors.add('propertyValueNull', { primaryId, property }, at);
+      if (def.minCount > 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
+      return;
+    }
+    const items: JsonValue[] = Array.isArray(raw) ? raw : [raw];
+    if (!def.plural && items.length > 1) {
+      errors.add('objectMultipleValues', { primaryId, property }, at);
+      return;
+    }
+    const refs: ObjectRef[] = [];
+    items.forEach((item, i) => {
+      const itemAt: Located = { document: at.document, path: Array.isArray(raw) ? [...at.path, i] : at.path };
+      const ref = this.parseObjectValue(objDef, item, element, itemAt);
+      if (ref) refs.push(ref);
+    });
+    if (refs.length < def.minCount && items.length > 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
+    else if (def.minCount > 0 && items.length === 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
+    if (def.maxCount !== undefined && def.plural && refs.length > def.maxCount) {
+      errors.add('objectCountAboveMax', { primaryId, property, detail: String(def.maxCount) }, at);
+    }
+    element.objects.set(property, refs);
+  }
+
+  private parseObjectValue(def: ObjectPropertyDef, item: JsonValue, element: ParsedElement, at: Located): ObjectRef | undefined {
+    const { errors } = this;
+    const primaryId = element.id;
+    const property = def.name;
+    if (def.nonDependent) {
+      // Relationship.target: an identifier, never a definition.
+      if (typeof item !== 'string') {
+        errors.add('identifierNotString', { primaryId, property }, at);
+        return undefined;
+      }
+      if (!parseDtmi(item) || parseDtmi(item)!.fragment) {
+        errors.add('identifierNotDtmi', { primaryId, property, value: item }, at);
+        return undefined;
+      }
+      return { kind: 'id', target: item, inline: false, at };
+    }
+    if (typeof item === 'string') return this.referenceFromString(def, item, element, at);
+    if (!isObject(item)) {
+      errors.add('refNotStringOrObject', { primaryId, property }, at);
+      return undefined;
+    }
+    const keys = Object.keys(item);
+    if (keys.length === 1 && keys[0] === '@id') {
+      const target = item['@id'];
+      if (typeof target !== 'string' || !parseDtmi(target)) {
+        errors.add('idReference', { primaryId, property, value: typeof target === 'string' ? target : JSON.stringify(target) }, at);
+        return undefined;
+      }
+      return { kind: 'id', target, inline: false, at };
+    }
+    if (def.referenceOnly) {
+      errors.add('refObjectNotAllowed', { primaryId, property }, at);
+      return undefined;
+    }
+    const child = this.parseElement(item, element.context, { parent: element, property: def, partition: element.partition, at });
+    if (!child) return undefined;
+    return { kind: 'id', target: child.id, inline: true, at };
+  }
+
+  private referenceFromString(def: ObjectPropertyDef & { unitType?: string }, text: string, element: ParsedElement, at: Located): ObjectRef | undefined {
+    const { errors } = this;
+    const binding = lookupTerm(text, element.context);
+    if (binding) return { kind: 'term', target: binding.term, inline: false, at };
+    const dtmi = parseDtmi(text);
+    if (dtmi && !dtmi.fragment) {
+      if (hasReservedPrefix(text)) {
+        errors.add('undefinedReservedId', { primaryId: element.id, secondaryId: text, property: def.name }, at);
+        return undefined;
+      }
+      return { kind: 'id', target: text, inline: false, at };
+    }
+    errors.add('badDtmiOrTerm', { primaryId: element.id, property: def.name, value: text, detail: String(element.dtdlVersion) }, at);
+    return undefined;
+  }
+}
+
+/** The DTDL version a raw @context names, if it names one. */
+function versionOf(context: JsonValue | undefined): number | undefined {
+  for (const item of Array.isArray(context) ? context : [context]) {
+    const m = typeof item === 'string' ? /^dtmi:dtdl:context;(\d+)$/.exec(item) : null;
+    if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+/** A term or IRI as the active context understands it. */
+export function lookupTerm(name: string, context: ActiveContext): TermBinding | undefined {
+  const direct = context.terms.get(name);
+  if (direct) return direct;
+  if (!name.includes(':')) return undefined;
+  const byIri = bindingForIri(name);
+  if (!byIri) return undefined;
+  const active = byIri.contextId === context.dtdlContextId || context.extensions.some((e) => e.id === byIri.contextId);
+  return active ? byIri : undefined;
+}
+
+export { unitsOf };

@@ -1,0 +1,140 @@
+/**
+ * Linking: one definition per identifier, and every reference checked against what it points to.
+ * The result is an element graph in which each reference is either a standard element (a term) or
+ * an element defined in this set or among the already-known models.
+ */
+import type { ErrorCollector } from '../errors';
+import { unitsOf } from '../extensions';
+import { isSubclass, METAMODELS, type ClassName, type ObjectPropertyDef } from '../metamodel';
+import type { ObjectRef, ParsedElement } from '../parse/element';
+import { mergeLayers } from './layers';
+
+export interface ElementGraph {
+  readonly elements: ReadonlyMap<string, ParsedElement>;
+  /** DTMIs referenced (dependently) but defined nowhere. */
+  readonly undefinedIds: ReadonlyMap<string, { referencedBy: string; property: string }[]>;
+}
+
+export interface KnownElements {
+  get(id: string): ParsedElement | undefined;
+}
+
+export function linkElements(parsed: readonly ParsedElement[], known: KnownElements, errors: ErrorCollector): ElementGraph {
+  const elements = new Map<string, ParsedElement>();
+  const layers: ParsedElement[] = [];
+  for (const el of parsed) {
+    if (el.isLayer) {
+      layers.push(el);
+      continue;
+    }
+    const existing = elements.get(el.id);
+    if (!existing) {
+      elements.set(el.id, el);
+      continue;
+    }
+    // Two elements named by the same generated id are name clashes in the parent; the parent reports them.
+    if (el.explicitId || existing.explicitId) errors.add('duplicateDefinition', { primaryId: el.id }, el.at);
+  }
+  mergeLayers(layers, elements, errors);
+
+  const undefinedIds = new Map<string, { referencedBy: string; property: string }[]>();
+  for (const el of elements.values()) {
+    if (!el.type) continue;
+    const mm = METAMODELS[el.dtdlVersion];
+    const cls = mm.classes.get(el.type)!;
+    for (const [property, refs] of el.objects) {
+      const def = (cls.properties.get(property) ??
+        el.cotypes.flatMap((c) => c.properties).find((p) => p.name === property)) as (ObjectPropertyDef & { unitType?: string }) | undefined;
+      if (!def) continue;
+      const kept: ObjectRef[] = [];
+      for (const ref of refs) {
+        if (checkReference(el, def, ref, elements, known, undefinedIds, errors)) kept.push(ref);
+      }
+      if (kept.length !== refs.length) {
+        el.objects.set(property, kept);
+        if (kept.length < def.minCount) errors.add('propertyCountBelowMin', { primaryId: el.id, property }, el.at);
+      }
+    }
+  }
+  return { elements, undefinedIds };
+}
+
+function checkReference(
+  el: ParsedElement,
+  def: ObjectPropertyDef & { unitType?: string },
+  ref: ObjectRef,
+  elements: Map<string, ParsedElement>,
+  known: KnownElements,
+  undefinedIds: Map<string, { referencedBy: string; property: string }[]>,
+  errors: ErrorCollector,
+): boolean {
+  const mm = METAMODELS[el.dtdlVersion];
+  const primaryId = el.id;
+  const property = def.name;
+  if (ref.kind === 'term') {
+    return checkTermReference(el, def, ref.target, errors, ref);
+  }
+  if (def.nonDependent && !elements.has(ref.target) && !known.get(ref.target)) return true;
+  const target = elements.get(ref.target) ?? known.get(ref.target);
+  if (!target) {
+    const list = undefinedIds.get(ref.target) ?? [];
+    list.push({ referencedBy: el.id, property });
+    undefinedIds.set(ref.target, list);
+    return true;
+  }
+  if (!target.type) return false;
+  if (!def.range.some((r) => isSubclass(mm, target.type!, r) || isSubclass(METAMODELS[target.dtdlVersion], target.type!, r))) {
+    errors.add('badType', { primaryId, secondaryId: target.id, property, value: target.type }, ref.at);
+    return false;
+  }
+  if (!ref.inline && target.partition !== target.id && target.partition !== el.partition) {
+    errors.add('crossPartitionReference', { primaryId, secondaryId: target.id, property, value: target.partition }, ref.at);
+    return false;
+  }
+  if (!ref.inline && !def.rangeVersions.includes(target.dtdlVersion)) {
+    errors.add('disallowedVersionReference', { primaryId, secondaryId: target.id, property, value: target.dtdlVersion }, ref.at);
+    return false;
+  }
+  return true;
+}
+
+/** A term in an object position names a standard element: a primitive schema, a unit, a command type. */
+function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitType?: string }, term: string, errors: ErrorCollector, ref: ObjectRef): boolean {
+  const mm = METAMODELS[el.dtdlVersion];
+  const primaryId = el.id;
+  const property = def.name;
+  const standard = mm.standardSchemas.get(term);
+  if (def.unitType !== undefined) {
+    const vocabulary = unitsOf(def.unitType && el.dtdlVersion === 2 ? 'dtmi:dtdl:context;2' : 'dtmi:dtdl:extension:quantitativeTypes;1');
+    const unitTypes = vocabulary?.units.get(term);
+    if (!unitTypes) {
+      errors.add('notRequiredType', { primaryId, secondaryId: standard?.id ?? term, property, type: def.unitType, value: term }, ref.at);
+      return false;
+    }
+    if (!unitTypes.includes(def.unitType)) {
+      errors.add('notRequiredType', { primaryId, secondaryId: term, property, type: def.unitType, value: term }, ref.at);
+      return false;
+    }
+    return true;
+  }
+  if (def.allowedInstances) {
+    if (!def.allowedInstances.includes(term)) {
+      errors.add('incorrectPropertyValue', { primaryId, property, value: term }, ref.at);
+      return false;
+    }
+    return true;
+  }
+  const schemaPosition = def.range.some((r) => r === 'Schema' || r === 'PrimitiveSchema' || r === 'ComplexSchema');
+  if (schemaPosition && (standard || isUnitTypeSchema(el, term))) return true;
+  errors.add('badDtmiOrTerm', { primaryId, property, value: term, detail: String(el.dtdlVersion) }, ref.at);
+  return false;
+}
+
+/** In v3 with quantitativeTypes, a unit type (e.g. TemperatureUnit) may be used as a string-valued enum schema. */
+function isUnitTypeSchema(el: ParsedElement, term: string): boolean {
+  return el.context.extensions.some((e) => e.id.startsWith('dtmi:dtdl:extension:quantitativeTypes;')) && (unitsOf('dtmi:dtdl:extension:quantitativeTypes;1')?.unitTypes.has(term) ?? false);
+}
+
+export function classOf(el: ParsedElement): ClassName | undefined {
+  return el.type;
+}

@@ -1,0 +1,114 @@
+/**
+ * Reading DTDL documents: JSON text in, plain JSON values out, with syntax errors located by line and
+ * column. The fast path is JSON.parse; positions are recovered with jsonc-parser only when something
+ * needs a location, so that valid input pays nothing for them.
+ */
+import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+export type JsonPath = readonly (string | number)[];
+
+export interface SourceDocument {
+  /** Index of the document in the submitted set. */
+  readonly index: number;
+  /** File name or other label given by the caller; used in reports. */
+  readonly name?: string;
+  readonly text: string;
+}
+
+export interface SyntaxProblem {
+  readonly message: string;
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+}
+
+const BOM = '\uFEFF';
+
+export function stripBom(text: string): string {
+  return text.startsWith(BOM) ? text.slice(1) : text;
+}
+
+/** Parses JSON strictly (no comments, no trailing commas); on failure reports the first problem's position. */
+export function readJson(text: string): { value: JsonValue } | { problem: SyntaxProblem } {
+  const body = stripBom(text);
+  try {
+    return { value: JSON.parse(body) as JsonValue };
+  } catch {
+    return { problem: locateSyntaxProblem(body) };
+  }
+}
+
+function locateSyntaxProblem(body: string): SyntaxProblem {
+  const errors: ParseError[] = [];
+  parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const first = errors[0];
+  const offset = first ? first.offset : body.length;
+  const message = first ? describeParseError(first) : 'the text is not valid JSON';
+  return { message, offset, ...lineAndColumn(body, offset) };
+}
+
+function describeParseError(error: ParseError): string {
+  const code = printParseErrorCode(error.error);
+  const readable: Record<string, string> = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'malformed number',
+    PropertyNameExpected: 'a property name (in double quotes) was expected',
+    ValueExpected: 'a value was expected',
+    ColonExpected: "':' was expected",
+    CommaExpected: "',' was expected",
+    CloseBraceExpected: "'}' was expected",
+    CloseBracketExpected: "']' was expected",
+    EndOfFileExpected: 'extra text after the end of the JSON value',
+    InvalidCommentToken: 'comments are not allowed in JSON',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character in string',
+  };
+  return readable[code] ?? code;
+}
+
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/**
+ * Where a JSON path points in a document, as 1-based line and column. The tree is built once per
+ * document and only when an error in that document asks for it.
+ */
+export class LocationIndex {
+  private readonly trees = new Map<number, ReturnType<typeof parseTree> | null>();
+  constructor(private readonly documents: readonly SourceDocument[]) {}
+
+  locate(document: number, path: JsonPath): { line: number; column: number } | undefined {
+    const doc = this.documents[document];
+    if (!doc) return undefined;
+    let tree = this.trees.get(document);
+    if (tree === undefined) {
+      tree = parseTree(stripBom(doc.text)) ?? null;
+      this.trees.set(document, tree);
+    }
+    if (!tree) return undefined;
+    // Walk up the path until a node exists (a missing property is reported at its parent).
+    for (let n = path.length; n >= 0; n--) {
+      const node = findNodeAtLocation(tree, path.slice(0, n) as (string | number)[]);
+      if (node) {
+        const offset = node.parent?.type === 'property' && typeof path[n - 1] === 'string' ? node.parent.offset : node.offset;
+        return lineAndColumn(stripBom(doc.text), offset);
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,312 @@
+/**
+ * Whole-model rules that need the linked graph: unique names across `extends`, cycles and depth
+ * limits of `extends` and of complex schemas, components that may not nest, enum values that match
+ * their schema, semantic types on numeric schemas, annotations that point at real siblings.
+ */
+import type { ErrorCollector } from '../errors';
+import { METAMODELS } from '../metamodel';
+import type { ObjectRef, ParsedElement } from '../parse/element';
+import type { LangString } from '../parse/values';
+import type { ElementGraph } from '../resolve/graph';
+
+type Lookup = (id: string) => ParsedElement | undefined;
+
+export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: ErrorCollector): void {
+  const inheritance = new Inheritance(lookup);
+  for (const el of graph.elements.values()) {
+    switch (el.type) {
+      case 'Interface':
+        checkInterface(el, lookup, inheritance, errors);
+        break;
+      case 'Enum':
+        checkEnum(el, lookup, errors);
+        break;
+      case 'Object':
+        checkUniqueNames(el, 'fields', lookup, errors);
+        break;
+      case 'Relationship':
+        checkUniqueNames(el, 'properties', lookup, errors);
+        break;
+      case 'Array':
+      case 'Map':
+        break;
+      default:
+        break;
+    }
+    if (el.type === 'Array' || el.type === 'Map' || el.type === 'Object' || el.type === 'Enum') checkSchemaDepth(el, lookup, errors);
+    if (el.type === 'Property' && el.dtdlVersion === 2) checkNoArrayInV2Property(el, lookup, errors);
+    if (el.cotypes.some((c) => c.semantic)) checkSemanticSchema(el, lookup, errors);
+  }
+}
+
+const refsOf = (el: ParsedElement, property: string): readonly ObjectRef[] => el.objects.get(property) ?? [];
+const idRefs = (el: ParsedElement, property: string): string[] => refsOf(el, property).filter((r) => r.kind === 'id').map((r) => r.target);
+const nameOf = (el: ParsedElement | undefined): string | undefined => el?.literals.get('name') as string | undefined;
+
+function checkUniqueNames(el: ParsedElement, property: string, lookup: Lookup, errors: ErrorCollector): void {
+  const seen = new Set<string>();
+  for (const ref of refsOf(el, property)) {
+    const name = nameOf(lookup(ref.target));
+    if (name === undefined) continue;
+    if (seen.has(name)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: name }, ref.at);
+    seen.add(name);
+  }
+}
+
+/** contents names, extends cycles/depth/count, component rules. */
+function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inheritance, errors: ErrorCollector): void {
+  // Own contents: duplicates by name (generated ids collapse them, so count the references).
+  const own = new Map<string, string>();
+  for (const ref of refsOf(el, 'contents')) {
+    const content = lookup(ref.target);
+    const name = nameOf(content);
+    if (name === undefined) continue;
+    if (own.has(name) || (ref.target !== content!.id)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
+    own.set(name, ref.target);
+  }
+  countDuplicateGeneratedContents(el, errors);
+
+  // extends: cycles, depth and total (memoised over the whole graph: ontologies share deep hierarchies).
+  const mm = METAMODELS[el.dtdlVersion];
+  const info = inheritance.of(el.id);
+  if (info.cyclic) {
+    if (info.onCycle) errors.add('recursiveStructureNarrow', { primaryId: el.id, property: "'extends'" }, el.at);
+    return;
+  }
+  if (info.depth > mm.maxExtendsDepth) errors.add('excessiveDepthNarrow', { primaryId: el.id, secondaryId: info.deepest, property: "'extends'" }, el.at);
+  if (mm.maxExtendsTotal !== undefined && info.ancestors.size > mm.maxExtendsTotal) {
+    errors.add('excessiveCount', { primaryId: el.id, property: "'extends'", detail: String(mm.maxExtendsTotal) }, el.at);
+  }
+
+  // Names inherited through extends must not clash with own names or with each other; the same
+  // content reached along two paths (a diamond) is one content, not a clash.
+  const inherited = new Map<string, { base: string; contentId: string }>();
+  for (const base of idRefs(el, 'extends')) {
+    for (const [name, contentId] of inheritance.of(base).contents) {
+      const previous = inherited.get(name);
+      if (own.has(name)) {
+        errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: base, property: 'contents', value: name }, el.at);
+      } else if (previous && previous.contentId !== contentId) {
+        errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: `${previous.base} ${base}`, property: 'contents', value: name }, el.at);
+      } else inherited.set(name, { base, contentId });
+    }
+  }
+
+  // Components: no nesting, no self-containment.
+  for (const ref of refsOf(el, 'contents')) {
+    const content = lookup(ref.target);
+    if (content?.type !== 'Component') continue;
+    for (const schemaId of idRefs(content, 'schema')) {
+      if (reaches(schemaId, el.id, lookup)) {
+        errors.add('excludedType', { primaryId: content.id, secondaryId: content.id, property: "'schema' or 'contents'" }, content.at);
+        errors.add('recursiveStructureNarrow', { primaryId: el.id, property: "'contents' or 'schema'" }, content.at);
+        continue;
+      }
+      const nested = findComponent(schemaId, lookup, new Set());
+      if (nested) errors.add('excludedType', { primaryId: content.id, secondaryId: nested, property: "'schema' or 'contents'" }, content.at);
+    }
+  }
+}
+
+function countDuplicateGeneratedContents(el: ParsedElement, errors: ErrorCollector): void {
+  const seen = new Set<string>();
+  for (const ref of refsOf(el, 'contents')) {
+    if (!ref.inline) continue;
+    if (seen.has(ref.target) && ref.target.includes(':_contents:__')) {
+      const name = ref.target.slice(ref.target.lastIndexOf(':__') + 3).replace(/;.*$/, '');
+      errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
+    }
+    seen.add(ref.target);
+  }
+}
+
+interface InheritanceInfo {
+  /** Reaches a cycle through extends (itself on it or not). */
+  readonly cyclic: boolean;
+  /** Is itself on a cycle. */
+  readonly onCycle: boolean;
+  /** Longest extends path below this interface, and the interface at its end. */
+  readonly depth: number;
+  readonly deepest?: string;
+  readonly ancestors: ReadonlySet<string>;
+  /** name → content id, own and inherited. */
+  readonly contents: ReadonlyMap<string, string>;
+}
+
+/** Extends facts per interface, computed once each (a DFS with an on-stack set finds cycles). */
+class Inheritance {
+  private readonly done = new Map<string, InheritanceInfo>();
+  private readonly stack: string[] = [];
+  constructor(private readonly lookup: Lookup) {}
+
+  of(id: string): InheritanceInfo {
+    const cached = this.done.get(id);
+    if (cached) return cached;
+    const onStack = this.stack.indexOf(id);
+    if (onStack >= 0) {
+      // Everything from the first occurrence up is on a cycle.
+      for (const member of this.stack.slice(onStack)) this.cycleMembers.add(member);
+      return { cyclic: true, onCycle: true, depth: 0, ancestors: new Set(), contents: new Map() };
+    }
+    const iface = this.lookup(id);
+    this.stack.push(id);
+    let cyclic = false;
+    let depth = 0;
+    let deepest: string | undefined;
+    const ancestors = new Set<string>();
+    const contents = new Map<string, string>();
+    for (const ref of iface ? refsOf(iface, 'contents') : []) {
+      const name = nameOf(this.lookup(ref.target));
+      if (name !== undefined) contents.set(name, ref.target);
+    }
+    for (const base of iface ? idRefs(iface, 'extends') : []) {
+      const info = this.of(base);
+      if (info.cyclic) cyclic = true;
+      ancestors.add(base);
+      for (const a of info.ancestors) ancestors.add(a);
+      if (info.depth + 1 > depth) {
+        depth = info.depth + 1;
+        deepest = info.deepest ?? base;
+      }
+      for (const [n, c] of info.contents) if (!contents.has(n)) contents.set(n, c);
+    }
+    this.stack.pop();
+    const result: InheritanceInfo = { cyclic, onCycle: this.cycleMembers.has(id), depth, deepest, ancestors, contents };
+    this.done.set(id, result);
+    return result;
+  }
+
+  private readonly cycleMembers = new Set<string>();
+}
+
+/** Whether `from` (an Interface) contains, through components or extends, the interface `to`. */
+function reaches(from: string, to: string, lookup: Lookup, visiting = new Set<string>()): boolean {
+  if (from === to) return true;
+  if (visiting.has(from)) return false;
+  visiting.add(from);
+  const iface = lookup(from);
+  if (!iface) return false;
+  for (const base of idRefs(iface, 'extends')) if (reaches(base, to, lookup, visiting)) return true;
+  for (const ref of refsOf(iface, 'contents')) {
+    const content = lookup(ref.target);
+    if (content?.type === 'Component') for (const s of idRefs(content, 'schema')) if (reaches(s, to, lookup, visiting)) return true;
+  }
+  return false;
+}
+
+function findComponent(interfaceId: string, lookup: Lookup, visiting: Set<string>): string | undefined {
+  if (visiting.has(interfaceId)) return undefined;
+  visiting.add(interfaceId);
+  const iface = lookup(interfaceId);
+  if (!iface) return undefined;
+  for (const ref of refsOf(iface, 'contents')) if (lookup(ref.target)?.type === 'Component') return ref.target;
+  for (const base of idRefs(iface, 'extends')) {
+    const found = findComponent(base, lookup, visiting);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Child schemas of a complex schema, as element ids. */
+function childSchemas(el: ParsedElement, lookup: Lookup): string[] {
+  switch (el.type) {
+    case 'Array':
+      return idRefs(el, 'elementSchema');
+    case 'Map': {
+      const value = lookup(idRefs(el, 'mapValue')[0] ?? '');
+      return value ? idRefs(value, 'schema') : [];
+    }
+    case 'Object':
+      return idRefs(el, 'fields').flatMap((f) => {
+        const field = lookup(f);
+        return field ? idRefs(field, 'schema') : [];
+      });
+    default:
+      return [];
+  }
+}
+
+function checkSchemaDepth(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
+  const max = METAMODELS[el.dtdlVersion].maxSchemaDepth;
+  let deepest: string | undefined;
+  let recursive = false;
+  const walk = (id: string, depth: number, path: Set<string>): void => {
+    const schema = lookup(id);
+    if (!schema) return;
+    for (const child of childSchemas(schema, lookup)) {
+      if (path.has(child)) {
+        recursive = true;
+        continue;
+      }
+      const childEl = lookup(child);
+      if (!childEl || childEl.type === 'Enum') {
+        if (childEl && depth + 1 >= max + 1 && deepest === undefined) deepest = child;
+        continue;
+      }
+      if (depth + 1 >= max && deepest === undefined) deepest = child;
+      if (recursive || deepest) continue;
+      path.add(child);
+      walk(child, depth + 1, path);
+      path.delete(child);
+    }
+  };
+  walk(el.id, 0, new Set([el.id]));
+  if (recursive) errors.add('recursiveStructureWide', { primaryId: el.id }, el.at);
+  else if (deepest) errors.add('excessiveDepthWide', { primaryId: el.id, secondaryId: deepest, detail: String(max) }, el.at);
+}
+
+function checkNoArrayInV2Property(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
+  const seen = new Set<string>();
+  const visit = (id: string): string | undefined => {
+    if (seen.has(id)) return undefined;
+    seen.add(id);
+    const schema = lookup(id);
+    if (!schema) return undefined;
+    if (schema.type === 'Array') return schema.id;
+    for (const child of childSchemas(schema, lookup)) {
+      const found = visit(child);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  for (const s of idRefs(el, 'schema')) {
+    const array = visit(s);
+    if (array) errors.add('excludedType', { primaryId: el.id, secondaryId: array, property: "'schema'" }, el.at);
+  }
+}
+
+function checkEnum(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
+  checkUniqueNames(el, 'enumValues', lookup, errors);
+  const valueSchema = refsOf(el, 'valueSchema')[0]?.target;
+  const values = new Set<string | number>();
+  for (const ref of refsOf(el, 'enumValues')) {
+    const ev = lookup(ref.target);
+    if (!ev) continue;
+    const value = ev.literals.get('enumValue') as string | number | undefined;
+    if (value === undefined) continue;
+    if (valueSchema === 'integer' && typeof value !== 'number') {
+      errors.add('nonConformantDatatype', { primaryId: ev.id, secondaryId: el.id, property: 'enumValue', value: String(value) }, ev.at);
+      continue;
+    }
+    if (valueSchema === 'string' && typeof value !== 'string') {
+      errors.add('nonConformantDatatype', { primaryId: ev.id, secondaryId: el.id, property: 'enumValue', value: String(value) }, ev.at);
+      continue;
+    }
+    if (values.has(value)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'enumValues', value: String(value) }, ev.at);
+    values.add(value);
+  }
+}
+
+function checkSemanticSchema(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
+  const mm = METAMODELS[el.dtdlVersion];
+  for (const ref of refsOf(el, 'schema')) {
+    const numeric = ref.kind === 'term' ? (mm.standardSchemas.get(ref.target)?.numeric ?? false) : false;
+    if (!numeric) {
+      const secondaryId = ref.kind === 'term' ? (mm.standardSchemas.get(ref.target)?.id ?? ref.target) : ref.target;
+      errors.add('notRequiredType', { primaryId: el.id, secondaryId, property: 'schema', type: 'NumericSchema' }, ref.at);
+    }
+  }
+  void lookup;
+}
+
+export type { LangString };

@@ -1,0 +1,2 @@
+/** Twingraph's library entry: each pipeline stage's public API. */
+export * from './dtdl';

@@ -1,0 +1,41 @@
+/**
+ * The shared reference material (DTDL spec, conformance cases, ontologies) lives beside the project,
+ * not in it. Tests find it through TWINGRAPH_SHARED (default ../shared); where it is absent they are
+ * reported as skipped, with the reason in their title, so that a fresh clone still passes `npm test`.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const SHARED_DIR = path.resolve(process.env.TWINGRAPH_SHARED ?? path.join(__dirname, '..', '..', '..', 'shared'));
+
+export function sharedPath(...parts: string[]): string {
+  return path.join(SHARED_DIR, ...parts);
+}
+
+export function hasShared(...parts: string[]): boolean {
+  return fs.existsSync(sharedPath(...parts));
+}
+
+/** `describe` when the shared material is there, a skipped `describe` that says why otherwise. */
+export function describeWithShared(parts: string[], name: string, body: () => void): void {
+  if (hasShared(...parts)) describe(name, body);
+  else describe.skip(`${name} — skipped: ${sharedPath(...parts)} not found (set TWINGRAPH_SHARED)`, body);
+}
+
+export function readJsonFile<T = unknown>(file: string): T {
+  return JSON.parse(fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '')) as T;
+}
+
+/** All files with the given extension below a directory, sorted for stable output. */
+export function listFiles(dir: string, ext = '.json'): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith(ext)) out.push(full);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}

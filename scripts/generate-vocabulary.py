@@ -41,6 +41,16 @@ extensions = {
     'dtmi:dtdl:extension:mqtt;3': bump(ext1['mqtt'], ':v1:', ':v3:'),
     'dtmi:dtdl:extension:requirement;1': {'Required': 'dtmi:dtdl:extension:requirement:v1:Required'},
 }
+# IoT Central's DTDL v2 context: vector and geopoint schemas and the semantic types that need them.
+iotcentral = {
+    'vector': 'dtmi:iotcentral:schema:vector;2',
+    'geopoint': 'dtmi:iotcentral:schema:geopoint;2',
+    'AccelerationVector': 'dtmi:iotcentral:class:AccelerationVector;2',
+    'VelocityVector': 'dtmi:iotcentral:class:VelocityVector;2',
+    'Location': 'dtmi:iotcentral:class:Location;2',
+    'State': 'dtmi:iotcentral:class:State;2',
+    'Event': 'dtmi:iotcentral:class:Event;2',
+}
 
 # Units per unit type for quantitativeTypes v1, from its Elements file (unit types are Enums of units).
 qt_elements = load(os.path.join(spec, 'v3', 'metamodel', 'DTDL.FeatureExtension.quantitativeTypes.v1.Elements.json'))
@@ -130,10 +140,11 @@ export interface ContextDefinition {
 ''')
     f.write(f"export const DTDL_V2_CONTEXT: ContextDefinition = {{ id: 'dtmi:dtdl:context;2', dtdlVersion: 2, terms: {ts_map(v2)} }};\n\n")
     f.write(f"export const DTDL_V3_CONTEXT: ContextDefinition = {{ id: 'dtmi:dtdl:context;3', dtdlVersion: 3, terms: {ts_map(v3)} }};\n\n")
-    f.write('/** Feature-extension contexts usable with DTDL v3, by context id. */\n')
+    f.write('/** Extension contexts by id: the v3 feature extensions, and the IoT Central v2 context. */\n')
     f.write('export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Map<string, ContextDefinition>([\n')
     for cid, terms in extensions.items():
         f.write(f"  [{json.dumps(cid)}, {{ id: {json.dumps(cid)}, dtdlVersion: 3, terms: {ts_map(terms)} }}],\n")
+    f.write(f"  ['dtmi:iotcentral:context;2', {{ id: 'dtmi:iotcentral:context;2', dtdlVersion: 2, terms: {ts_map(iotcentral)} }}],\n")
     f.write(']);\n')
 with open(os.path.join(out_dir, 'quantitative.ts'), 'w') as f:
     f.write(header)

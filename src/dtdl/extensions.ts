@@ -19,6 +19,10 @@ export interface SupplementalTypeDef {
   /** For semantic types: the unit type whose units `unit` must come from; the schema must be numeric. */
   readonly unitType?: string;
   readonly semantic?: boolean;
+  /** The schema the co-typed element must have: one standard instance, or a class of schema. */
+  readonly requiredSchema?: { readonly instances?: readonly string[]; readonly numericOrString?: boolean; readonly enum?: boolean; readonly label: string };
+  /** Abstract types (SemanticType, QuantitativeType) name a family and cannot be used as co-types. */
+  readonly abstract?: boolean;
 }
 
 export type SupplementalPropertyDef = PropertyDef & {
@@ -73,14 +77,10 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
   const [, name] = /^dtmi:dtdl:extension:([A-Za-z]+);\d+$/.exec(contextId) ?? [];
   switch (name) {
     case 'quantitativeTypes':
-      return semanticTypes(QUANTITATIVE_TYPES_V1, contextId, 3, [
-        'CommandRequest',
-        'CommandResponse',
-        'Field',
-        'MapValue',
-        'Property',
-        'Telemetry',
-      ]);
+      return [
+        ...semanticTypes(QUANTITATIVE_TYPES_V1, contextId, 3, ['CommandRequest', 'CommandResponse', 'Field', 'MapValue', 'Property', 'Telemetry']),
+        { term: 'QuantitativeType', contextId, dtdlVersion: 3, appliesTo: [], properties: [], abstract: true },
+      ];
     case 'historization':
       return [adjunct('Historized', contextId, ['Property', 'Telemetry'])];
     case 'annotation':
@@ -90,7 +90,7 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
         adjunct(
           'Override',
           contextId,
-          contextId.endsWith(';1') ? ['Property'] : ['Property', 'Telemetry'],
+          ['Property'],
           [required(stringProp('overrides'))],
           ['ValueAnnotation'],
         ),
@@ -122,10 +122,40 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
 }
 
 const V2_CONTEXT = 'dtmi:dtdl:context;2';
+const IOT_CENTRAL_CONTEXT = 'dtmi:iotcentral:context;2';
+
+/** IoT Central's v2 semantic types: each requires a particular schema. */
+function iotCentralTypes(): SupplementalTypeDef[] {
+  const on: ClassName[] = ['Telemetry', 'Property'];
+  const t = (term: string, requiredSchema: SupplementalTypeDef['requiredSchema']): SupplementalTypeDef => ({
+    term,
+    contextId: IOT_CENTRAL_CONTEXT,
+    dtdlVersion: 2,
+    appliesTo: on,
+    properties: [],
+    requiredSchema,
+  });
+  return [
+    t('AccelerationVector', { instances: ['vector'], label: 'vector' }),
+    t('VelocityVector', { instances: ['vector'], label: 'vector' }),
+    t('Location', { instances: ['geopoint', 'point', 'multiPoint', 'lineString', 'multiLineString', 'polygon', 'multiPolygon'], label: 'geopoint' }),
+    t('State', { enum: true, label: 'Enum' }),
+    t('Event', { numericOrString: true, label: 'NumericSchema or String' }),
+  ];
+}
+
+/** Schemas that contexts other than the core define (IoT Central's vector and geopoint). */
+export const EXTENSION_SCHEMAS: ReadonlyMap<string, { readonly contextId: string; readonly fields: readonly string[] }> = new Map([
+  ['vector', { contextId: IOT_CENTRAL_CONTEXT, fields: ['x', 'y', 'z'] }],
+  ['geopoint', { contextId: IOT_CENTRAL_CONTEXT, fields: ['lat', 'lon', 'alt'] }],
+]);
 
 /** v2's semantic types are part of the language itself. */
 export const V2_SEMANTIC_TYPES: ReadonlyMap<string, SupplementalTypeDef> = new Map(
-  semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property', 'Field', 'MapValue', 'CommandPayload']).map((t) => [t.term, t]),
+  [
+    ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property']),
+    { term: 'SemanticType', contextId: V2_CONTEXT, dtdlVersion: 2 as const, appliesTo: [] as ClassName[], properties: [], abstract: true },
+  ].map((t) => [t.term, t]),
 );
 
 const byContext = new Map<string, ReadonlyMap<string, SupplementalTypeDef>>();
@@ -135,7 +165,8 @@ export function supplementalTypesOf(contextId: string): ReadonlyMap<string, Supp
   if (contextId === V2_CONTEXT) return V2_SEMANTIC_TYPES;
   let types = byContext.get(contextId);
   if (!types) {
-    types = new Map(extensionTypes(contextId).map((t) => [t.term, t]));
+    const defs = contextId === IOT_CENTRAL_CONTEXT ? iotCentralTypes() : extensionTypes(contextId);
+    types = new Map(defs.map((t) => [t.term, t]));
     byContext.set(contextId, types);
   }
   return types;

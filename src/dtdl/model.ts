@@ -3,6 +3,7 @@
  * Every interface carries its full contents (own and inherited), every schema is an object (no
  * identifiers left to chase), and the whole structure is frozen.
  */
+import { EXTENSION_SCHEMAS } from './extensions';
 import { METAMODELS, type DtdlVersion } from './metamodel';
 import type { ObjectRef, ParsedElement } from './parse/element';
 import type { LangString } from './parse/values';
@@ -164,6 +165,18 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
     if (ref.kind === 'term') {
       const std = METAMODELS[3].standardSchemas.get(ref.target);
       if (std) return Object.freeze({ kind: std.kind, name: ref.target }) as Schema;
+      const extension = EXTENSION_SCHEMAS.get(ref.target);
+      if (extension) {
+        // IoT Central's vector and geopoint are objects of doubles.
+        const id = `dtmi:iotcentral:schema:${ref.target};2`;
+        const plain = { dtdlVersion: 2 as const, supplementalTypes: [], supplementalProperties: {} };
+        return deepFreeze({
+          ...plain,
+          id,
+          kind: 'Object',
+          fields: extension.fields.map((name) => ({ ...plain, id: `${id}:${name}`, kind: 'Field' as const, name, schema: { kind: 'primitive' as const, name: 'double' as const } })),
+        });
+      }
       return Object.freeze({ kind: 'unitType', name: ref.target, units: unitsOfType(ref.target) });
     }
     const cached = schemaCache.get(ref.target);

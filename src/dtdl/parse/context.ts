@@ -109,8 +109,10 @@ export function processContext(
   items.forEach((item, i) => {
     const itemAt: Located = { document: at.document, path: Array.isArray(value) ? [...at.path, i] : at.path };
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+      // Local term definitions are not part of DTDL: the element cannot be interpreted.
       errors.add('disallowedLocalContext', {}, itemAt);
       checkLocalTerms(item, i === items.length - 1, errors, itemAt);
+      usable = false;
       return;
     }
     if (typeof item !== 'string') {

@@ -50,6 +50,8 @@ export interface ParsedElement {
   readonly isLayer: boolean;
   /** Size of the element's JSON text, for top-level elements (the 1 MiB Interface limit). */
   readonly byteSize?: number;
+  /** Some co-type was rejected as undefined; properties it might have defined are not reported again. */
+  readonly rejectedCotypes: boolean;
 }
 
 interface Site {
@@ -102,12 +104,12 @@ export class ElementParser {
       this.errors.add('notJsonObject', { value: typeof value === 'string' ? value : JSON.stringify(value) }, at);
       return;
     }
-    if ('@graph' in value) {
-      this.errors.add('topLevelGraphDisallowed', {}, at);
-      return;
-    }
     if (!('@context' in value)) {
       this.errors.add('missingContext', {}, at);
+      return;
+    }
+    if ('@graph' in value) {
+      this.errors.add('topLevelGraphDisallowed', {}, at);
       return;
     }
     this.parseElement(value, undefined, { at }, byteSize);
@@ -145,7 +147,7 @@ export class ElementParser {
     }
 
     // Identity.
-    const identity = this.identify(obj, site, mm);
+    const identity = this.identify(obj, site, mm, context);
     if (!identity) return undefined;
     const { id, explicitId, isLayer } = identity;
 
@@ -166,10 +168,12 @@ export class ElementParser {
       objects: new Map(),
       extra: new Map(),
       parent: parent && siteProperty ? { id: parent.id, property: siteProperty.name } : undefined,
-      partition: site.partition ?? id,
+      // Every Interface, inline ones included, is a partition of its own.
+      partition: typing.material === 'Interface' ? id : (site.partition ?? id),
       at,
       isLayer,
       byteSize,
+      rejectedCotypes: typing.rejectedCotypes ?? false,
     };
     this.elements.push(element);
     if (typing.material === undefined && !isLayer) return element;
@@ -177,7 +181,7 @@ export class ElementParser {
     return element;
   }
 
-  private identify(obj: JsonObject, site: Site, mm: Metamodel): { id: string; explicitId: boolean; isLayer: boolean } | undefined {
+  private identify(obj: JsonObject, site: Site, mm: Metamodel, context: ActiveContext): { id: string; explicitId: boolean; isLayer: boolean } | undefined {
     const { errors } = this;
     const { parent, property, at } = site;
     const rawId = obj['@id'];
@@ -198,9 +202,9 @@ export class ElementParser {
           errors.add('missingDtmiSegPropertyValue', { primaryId: parent.id, property: property.name, value: property.dictionaryKey }, at);
           return undefined;
         }
-        return { id: childId(parent.id, property.name, name), explicitId: false, isLayer: false };
+        return { id: childId(parent.id, property.name, name), explicitId: false, isLayer: parent.isLayer };
       }
-      return { id: childId(parent.id, property.name), explicitId: false, isLayer: false };
+      return { id: childId(parent.id, property.name), explicitId: false, isLayer: parent.isLayer };
     }
     if (typeof rawId !== 'string' || rawId === '') {
       errors.add('idNotString', {}, at);
@@ -212,7 +216,11 @@ export class ElementParser {
     if (dtmi?.fragment) {
       errors.add('invalidId', { value: rawId }, at);
       if (!isLayer) errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
+      if (parent && !parent.isLayer) errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId.split('#')[0], property: property?.name }, at);
       return { id: rawId.split('#')[0], explicitId: true, isLayer: true };
+    }
+    if (parent?.isLayer && dtmi) {
+      errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId, property: property?.name }, at);
     }
     if (!dtmi || !isUserDtmi(rawId)) {
       if (hasReservedPrefix(rawId) && dtmi) errors.add('reservedId', { value: rawId }, at);
@@ -220,8 +228,13 @@ export class ElementParser {
       else errors.add('invalidId', { value: rawId }, at);
       return undefined;
     }
-    if (hasReservedPrefix(rawId)) {
+    if (hasReservedPrefix(rawId) || (rawId.startsWith('dtmi:iotcentral:') && context.extensions.some((e) => e.id === 'dtmi:iotcentral:context;2'))) {
       errors.add('reservedId', { value: rawId }, at);
+      return undefined;
+    }
+    if (mm.version === 2 && (dtmi.majorVersion === 0 || dtmi.minorVersion > 0)) {
+      // DTDL v2 identifiers carry a one-part version.
+      errors.add('invalidId', { value: rawId }, at);
       return undefined;
     }
     const typeNames = (Array.isArray(types) ? types : [types]).filter((t): t is string => typeof t === 'string');
@@ -243,16 +256,19 @@ export class ElementParser {
     site: Site,
     isLayer: boolean,
   ):
-    | { material: ClassName | undefined; inferred: boolean; cotypes: SupplementalTypeDef[]; undefinedCotypes: string[] }
+    | { material: ClassName | undefined; inferred: boolean; cotypes: SupplementalTypeDef[]; undefinedCotypes: string[]; rejectedCotypes?: boolean }
     | undefined {
     const { errors } = this;
     const { parent, property, at } = site;
     const raw = obj['@type'];
     const inferable = property && 'inferredType' in property ? property.inferredType : undefined;
     const materials: ClassName[] = [];
+    const foreignClasses: string[] = [];
+    const version = context.dtdlVersion;
     const cotypes: SupplementalTypeDef[] = [];
     const undefinedCotypes: string[] = [];
     let failed = false;
+    let rejectedCotypes = false;
 
     const names: JsonValue[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     for (const name of names) {
@@ -269,35 +285,52 @@ export class ElementParser {
           continue;
         }
         const supplemental = supplementalTypesOf(binding.contextId).get(binding.term);
+        if (supplemental?.abstract) {
+          errors.add('abstractSupplementalType', { primaryId: id, type: binding.term }, at);
+          failed = true;
+          continue;
+        }
         if (supplemental) {
           cotypes.push(supplemental);
+          continue;
+        }
+        if (context.undefinedExtensions.length > 0) {
+          // An undefined extension might define this term as a type.
+          undefinedCotypes.push(name);
+          continue;
+        }
+        if (binding.term === 'SemanticType') {
+          errors.add('abstractSupplementalType', { primaryId: id, type: binding.term }, at);
+          failed = true;
+          continue;
+        }
+        if (isClassTerm(binding.term, version)) {
+          // A class that is not a material type of this language version (e.g. a unit type): the wrong type here.
+          foreignClasses.push(binding.term);
           continue;
         }
         errors.add('typeIrrelevantDtmiOrTerm', { primaryId: id, value: name }, at);
         failed = true;
         continue;
       }
-      if (name.startsWith('dtmi:')) {
-        if (!parseDtmi(name)) {
-          errors.add('typeInvalidDtmi', { primaryId: id, value: name }, at);
-          failed = true;
-        } else if (context.undefinedExtensions.length > 0) undefinedCotypes.push(name);
-        else {
-          errors.add('typeUndefinedTerm', { primaryId: id, value: name }, at);
-          failed = true;
-        }
+      // DTDL v2 accepts co-types it does not know; v3 only when an undefined extension might define them.
+      const tolerated = version === 2 || context.undefinedExtensions.length > 0;
+      if (name.startsWith('dtmi:') && !parseDtmi(name)) {
+        errors.add('typeInvalidDtmi', { primaryId: id, value: name }, at);
+        failed = true;
         continue;
       }
-      if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(name)) {
+      if (tolerated) {
+        undefinedCotypes.push(name);
+        continue;
+      }
+      if (!name.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name)) {
         errors.add('typeNotDtmiNorTerm', { primaryId: id, value: name }, at);
         failed = true;
         continue;
       }
-      if (context.undefinedExtensions.length > 0) {
-        undefinedCotypes.push(name);
-        continue;
-      }
       errors.add('typeUndefinedTerm', { primaryId: id, value: name }, at);
+      rejectedCotypes = true;
       failed = true;
     }
 
@@ -305,11 +338,26 @@ export class ElementParser {
       errors.add('multipleMaterialTypes', { primaryId: id, value: materials.join(' and ') }, at);
       return undefined;
     }
+    if (materials.length === 1 && foreignClasses.length > 0 && parent && property) {
+      // e.g. ["Telemetry", "LengthUnit"]: a unit type is not a co-type.
+      errors.add(version === 2 ? 'multipleMaterialTypes' : 'typeIrrelevantDtmiOrTerm', { primaryId: id, value: version === 2 ? `${materials[0]} and ${foreignClasses[0]}` : foreignClasses[0] }, at);
+      errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value: foreignClasses[0] }, at);
+      return undefined;
+    }
     let material: ClassName | undefined = materials[0];
     let inferred = false;
-    if (!material && inferable && !failed) {
+    // A type is inferred only when @type is absent altogether.
+    if (!material && inferable && !failed && raw === undefined) {
       material = inferable;
       inferred = true;
+    }
+    if (!material && foreignClasses.length > 0 && !failed) {
+      if (!parent) errors.add('typeNotRootable', { value: id }, at);
+      else if (property) {
+        errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value: foreignClasses[0] }, at);
+        if (property.minCount > 0) errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+      }
+      return undefined;
     }
     if (!material) {
       if (isLayer) {
@@ -353,6 +401,7 @@ export class ElementParser {
       inferred,
       cotypes: cotypes.filter((c) => c.appliesTo.some((cls) => isSubclass(mm, material!, cls))),
       undefinedCotypes,
+      rejectedCotypes,
     };
   }
 
@@ -405,12 +454,15 @@ export class ElementParser {
 
   private reportUnknownProperty(key: string, binding: TermBinding | undefined, element: ParsedElement, at: Located): void {
     const { errors } = this;
-    if (element.undefinedCotypes.length > 0 && !binding) {
-      element.extra.set(key, null);
+    const primaryId = element.id;
+    if (element.undefinedCotypes.length > 0) {
+      // An undefined co-type may define any property; only malformed names are wrong.
+      if (key.startsWith('dtmi:') && !parseDtmi(key) && element.dtdlVersion >= 3) errors.add('propertyInvalidDtmi', { primaryId, property: key }, at);
+      else if (!key.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) && element.dtdlVersion >= 3) errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
+      else element.extra.set(key, null);
       return;
     }
-    const primaryId = element.id;
-    errors.add(element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows', { primaryId, property: key }, at);
+    if (!element.rejectedCotypes) errors.add(element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows', { primaryId, property: key }, at);
     if (binding) {
       if (!PROPERTY_TERMS[element.dtdlVersion].has(binding.term)) errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
       return;
@@ -478,12 +530,10 @@ export class ElementParser {
     }
     const keys = Object.keys(item);
     if (keys.length === 1 && keys[0] === '@id') {
+      // A bare {"@id": …} object is not how DTDL references an element: use the DTMI string itself.
       const target = item['@id'];
-      if (typeof target !== 'string' || !parseDtmi(target)) {
-        errors.add('idReference', { primaryId, property, value: typeof target === 'string' ? target : JSON.stringify(target) }, at);
-        return undefined;
-      }
-      return { kind: 'id', target, inline: false, at };
+      errors.add('idReference', { primaryId, property, value: typeof target === 'string' ? target : JSON.stringify(target) }, at);
+      return undefined;
     }
     if (def.referenceOnly) {
       errors.add('refObjectNotAllowed', { primaryId, property }, at);
@@ -509,6 +559,15 @@ export class ElementParser {
     errors.add('badDtmiOrTerm', { primaryId: element.id, property: def.name, value: text, detail: String(element.dtdlVersion) }, at);
     return undefined;
   }
+}
+
+const INSTANCE_TERMS = new Set(['synchronous', 'asynchronous']);
+
+/** A known term that names a class (not a property, not a standard instance such as `double`). */
+function isClassTerm(term: string, version: DtdlVersion): boolean {
+  if (PROPERTY_TERMS[version].has(term) || INSTANCE_TERMS.has(term)) return false;
+  if (METAMODELS[version].standardSchemas.has(term)) return false;
+  return /^[A-Z]/.test(term);
 }
 
 /** The DTDL version a raw @context names, if it names one. */

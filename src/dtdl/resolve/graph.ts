@@ -4,7 +4,7 @@
  * an element defined in this set or among the already-known models.
  */
 import type { ErrorCollector } from '../errors';
-import { unitsOf } from '../extensions';
+import { EXTENSION_SCHEMAS, unitsOf } from '../extensions';
 import { isSubclass, METAMODELS, type ClassName, type ObjectPropertyDef } from '../metamodel';
 import type { ObjectRef, ParsedElement } from '../parse/element';
 import { mergeLayers } from './layers';
@@ -125,7 +125,9 @@ function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitTy
     return true;
   }
   const schemaPosition = def.range.some((r) => r === 'Schema' || r === 'PrimitiveSchema' || r === 'ComplexSchema');
-  if (schemaPosition && (standard || isUnitTypeSchema(el, term))) return true;
+  const extensionSchema = EXTENSION_SCHEMAS.get(term);
+  const extensionActive = extensionSchema !== undefined && el.context.extensions.some((e) => e.id === extensionSchema.contextId);
+  if (schemaPosition && (standard || extensionActive || isUnitTypeSchema(el, term))) return true;
   errors.add('badDtmiOrTerm', { primaryId, property, value: term, detail: String(el.dtdlVersion) }, ref.at);
   return false;
 }

@@ -4,6 +4,7 @@
  * their schema, semantic types on numeric schemas, annotations that point at real siblings.
  */
 import type { ErrorCollector } from '../errors';
+import type { SupplementalTypeDef } from '../extensions';
 import { METAMODELS } from '../metamodel';
 import type { ObjectRef, ParsedElement } from '../parse/element';
 import type { LangString } from '../parse/values';
@@ -36,6 +37,8 @@ export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: E
     if (el.type === 'Array' || el.type === 'Map' || el.type === 'Object' || el.type === 'Enum') checkSchemaDepth(el, lookup, errors);
     if (el.type === 'Property' && el.dtdlVersion === 2) checkNoArrayInV2Property(el, lookup, errors);
     if (el.cotypes.some((c) => c.semantic)) checkSemanticSchema(el, lookup, errors);
+    for (const cotype of el.cotypes) if (cotype.requiredSchema) checkRequiredSchema(el, cotype.requiredSchema, lookup, errors);
+    if (el.type === 'Interface' || el.type === 'Object' || el.type === 'Enum') checkUniqueIndexes(el, lookup, errors);
   }
 }
 
@@ -61,7 +64,8 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
     const content = lookup(ref.target);
     const name = nameOf(content);
     if (name === undefined) continue;
-    if (own.has(name) || (ref.target !== content!.id)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
+    // The same explicit id twice is a duplicate definition, reported when linking.
+    if (own.has(name) && own.get(name) !== ref.target) errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
     own.set(name, ref.target);
   }
   countDuplicateGeneratedContents(el, errors);
@@ -91,6 +95,8 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
       } else inherited.set(name, { base, contentId });
     }
   }
+
+  checkAnnotations(el, inheritance.of(el.id).contents, lookup, errors);
 
   // Components: no nesting, no self-containment.
   for (const ref of refsOf(el, 'contents')) {
@@ -177,6 +183,55 @@ class Inheritance {
   }
 
   private readonly cycleMembers = new Set<string>();
+}
+
+/**
+ * ValueAnnotation and Override (annotation and overriding extensions): `annotates` names a sibling
+ * Property or Telemetry (own or inherited) that is not itself an annotation; `overrides` names one of
+ * that sibling's supplemental properties, once, with a schema that fits it.
+ */
+function checkAnnotations(el: ParsedElement, contents: ReadonlyMap<string, string>, lookup: Lookup, errors: ErrorCollector): void {
+  const overridden = new Set<string>();
+  for (const contentId of contents.values()) {
+    const annotator = lookup(contentId);
+    if (!annotator || !annotator.cotypes.some((t) => t.term === 'ValueAnnotation')) continue;
+    const targetName = annotator.literals.get('annotates');
+    if (typeof targetName !== 'string') continue;
+    const targetId = contents.get(targetName);
+    const target = targetId ? lookup(targetId) : undefined;
+    if (!target) continue;
+    const fields = { primaryId: annotator.id, secondaryId: target.id, property: 'annotates', value: targetName };
+    if (target.type !== 'Property' && target.type !== 'Telemetry') {
+      errors.add('notSiblingRequiredType', { ...fields, type: 'Property or Telemetry' }, annotator.at);
+      continue;
+    }
+    if (target.cotypes.some((t) => t.term === 'ValueAnnotation')) {
+      errors.add('disallowedType', { ...fields, type: 'ValueAnnotation' }, annotator.at);
+      continue;
+    }
+    const override = annotator.cotypes.find((t) => t.term === 'Override');
+    const property = annotator.literals.get('overrides');
+    if (!override || typeof property !== 'string') continue;
+    const supplemental = target.cotypes.flatMap((t) => t.properties.map((p) => p.name));
+    if (!supplemental.includes(property)) {
+      const material = target.type ? METAMODELS[target.dtdlVersion].classes.get(target.type)?.properties.has(property) : false;
+      errors.add(material ? 'matchingPropertyNotSupplemental' : 'noMatchingSupplementalProperty', { ...fields, value: property }, annotator.at);
+      continue;
+    }
+    const key = `${target.id}|${property}`;
+    if (overridden.has(key)) {
+      const overridesIri = `${override.contextId.replace(/^dtmi:dtdl:extension:overriding;(\d+)$/, 'dtmi:dtdl:extension:overriding:v$1')}:Override:overrides`;
+      errors.add('multipleReference', { primaryId: el.id, secondaryId: overridesIri, property: 'contents', value: property }, annotator.at);
+    }
+    overridden.add(key);
+    if (property === 'unit') {
+      const unitType = target.cotypes.find((t) => t.semantic)?.unitType;
+      const schema = refsOf(annotator, 'schema')[0];
+      if (unitType && schema?.kind === 'term' && schema.target !== unitType) {
+        errors.add('siblingPropertyMismatch', { primaryId: annotator.id, property: 'schema', value: schema.target }, annotator.at);
+      }
+    }
+  }
 }
 
 /** Whether `from` (an Interface) contains, through components or extends, the interface `to`. */
@@ -307,6 +362,39 @@ function checkSemanticSchema(el: ParsedElement, lookup: Lookup, errors: ErrorCol
     }
   }
   void lookup;
+}
+
+/** A co-type that requires a particular schema (IoT Central: vector, geopoint, an Enum, …). */
+function checkRequiredSchema(
+  el: ParsedElement,
+  required: NonNullable<SupplementalTypeDef['requiredSchema']>,
+  lookup: Lookup,
+  errors: ErrorCollector,
+): void {
+  const mm = METAMODELS[el.dtdlVersion];
+  for (const ref of refsOf(el, 'schema')) {
+    const secondaryId = ref.kind === 'term' ? (mm.standardSchemas.get(ref.target)?.id ?? ref.target) : ref.target;
+    if (required.instances !== undefined) {
+      if (ref.kind !== 'term' || !required.instances.includes(ref.target)) errors.add('notRequiredValue', { primaryId: el.id, secondaryId, property: 'schema', value: required.label }, ref.at);
+    } else if (required.enum) {
+      if (ref.kind !== 'id' || lookup(ref.target)?.type !== 'Enum') errors.add('notRequiredType', { primaryId: el.id, secondaryId, property: 'schema', type: required.label }, ref.at);
+    } else if (required.numericOrString) {
+      const ok = ref.kind === 'term' && (mm.standardSchemas.get(ref.target)?.numeric || ref.target === 'string');
+      if (!ok) errors.add('notRequiredType', { primaryId: el.id, secondaryId, property: 'schema', type: required.label }, ref.at);
+    }
+  }
+}
+
+/** MQTT `index` values are unique among the siblings of one property. */
+function checkUniqueIndexes(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
+  const property = el.type === 'Interface' ? 'contents' : el.type === 'Object' ? 'fields' : 'enumValues';
+  const seen = new Set<number>();
+  for (const ref of refsOf(el, property)) {
+    const index = lookup(ref.target)?.literals.get('index');
+    if (typeof index !== 'number') continue;
+    if (seen.has(index)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: index }, ref.at);
+    seen.add(index);
+  }
 }
 
 export type { LangString };

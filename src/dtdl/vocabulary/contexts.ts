@@ -456,7 +456,7 @@ export const DTDL_V3_CONTEXT: ContextDefinition = { id: 'dtmi:dtdl:context;3', d
   ["writable", "dtmi:dtdl:property:writable;3"],
 ]) };
 
-/** Feature-extension contexts usable with DTDL v3, by context id. */
+/** Extension contexts by id: the v3 feature extensions, and the IoT Central v2 context. */
 export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Map<string, ContextDefinition>([
   ["dtmi:dtdl:extension:quantitativeTypes;1", { id: "dtmi:dtdl:extension:quantitativeTypes;1", dtdlVersion: 3, terms: new Map<string, string>([
   ["Acceleration", "dtmi:dtdl:extension:quantitativeTypes:v1:class:Acceleration"],
@@ -894,5 +894,14 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
 ]) }],
   ["dtmi:dtdl:extension:requirement;1", { id: "dtmi:dtdl:extension:requirement;1", dtdlVersion: 3, terms: new Map<string, string>([
   ["Required", "dtmi:dtdl:extension:requirement:v1:Required"],
+]) }],
+  ['dtmi:iotcentral:context;2', { id: 'dtmi:iotcentral:context;2', dtdlVersion: 2, terms: new Map<string, string>([
+  ["AccelerationVector", "dtmi:iotcentral:class:AccelerationVector;2"],
+  ["Event", "dtmi:iotcentral:class:Event;2"],
+  ["Location", "dtmi:iotcentral:class:Location;2"],
+  ["State", "dtmi:iotcentral:class:State;2"],
+  ["VelocityVector", "dtmi:iotcentral:class:VelocityVector;2"],
+  ["geopoint", "dtmi:iotcentral:schema:geopoint;2"],
+  ["vector", "dtmi:iotcentral:schema:vector;2"],
 ]) }],
 ]);

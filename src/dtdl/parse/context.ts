@@ -179,7 +179,7 @@ export function processContext(
   for (const affiliate of pendingAffiliates) {
     const dtmi = parseDtmi(affiliate.id)!;
     if (dtmi.majorVersion === 0) {
-      if (version === 2) errors.add('invalidContextSpecifierForVersion', { value: affiliate.id }, affiliate.at);
+      errors.add('invalidContextSpecifierForVersion', { value: affiliate.id }, affiliate.at);
       errors.add('missingContextVersion', { value: affiliate.id }, affiliate.at);
       continue;
     }
@@ -191,7 +191,9 @@ export function processContext(
       continue;
     }
     if (known) {
-      errors.add('invalidContextSpecifierForVersion', { value: affiliate.id }, affiliate.at);
+      // An extension of the other DTDL version: its terms are known, but its types do not apply here
+      // (the element reports invalidCotypeVersion).
+      if (!extensions.some((e) => e.id === known.id)) extensions.push(known);
       continue;
     }
     if (!tolerates(options.undefinedExtensions, version)) {
@@ -232,7 +234,8 @@ function checkLocalTerms(definitions: { [key: string]: JsonValue }, isLast: bool
     }
     if (typeof iri === 'string') {
       if (iri.startsWith('dtmi:')) {
-        if (!parseDtmi(iri)) errors.add('localTermDefinitionInvalidDtmi', { property: term, value: iri }, termAt);
+        // A definition ending in ':' is a prefix for compact IRIs, not a DTMI of its own.
+        if (!iri.endsWith(':') && !parseDtmi(iri)) errors.add('localTermDefinitionInvalidDtmi', { property: term, value: iri }, termAt);
       } else if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri)) {
         errors.add('localTermDefinitionInvalidUri', { property: term, value: iri }, termAt);
       }

@@ -290,6 +290,11 @@ export class ElementParser {
           failed = true;
           continue;
         }
+        if (supplemental && supplemental.dtdlVersion !== version) {
+          // A co-type from an extension of the other DTDL version.
+          errors.add('invalidCotypeVersion', { primaryId: id, type: binding.term }, at);
+          continue;
+        }
         if (supplemental) {
           cotypes.push(supplemental);
           continue;
@@ -383,6 +388,10 @@ export class ElementParser {
     for (const cotype of cotypes) {
       if (!cotype.appliesTo.some((c) => isSubclass(mm, material!, c))) {
         errors.add('invalidCotype', { primaryId: id, type: cotype.term }, at);
+        // Later versions of an extension (…;2) are defined for more element types in later DTDL versions.
+        if (/;[2-9]$/.test(cotype.contextId) && cotype.contextId.startsWith('dtmi:dtdl:extension:')) {
+          errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
+        }
         failed = true;
       }
       for (const needed of cotype.requiresCotypes ?? []) {
@@ -550,7 +559,7 @@ export class ElementParser {
     if (binding) return { kind: 'term', target: binding.term, inline: false, at };
     const dtmi = parseDtmi(text);
     if (dtmi && !dtmi.fragment) {
-      if (hasReservedPrefix(text)) {
+      if (hasReservedPrefix(text) || (text.startsWith('dtmi:iotcentral:') && element.context.extensions.some((e) => e.id === 'dtmi:iotcentral:context;2'))) {
         errors.add('undefinedReservedId', { primaryId: element.id, secondaryId: text, property: def.name }, at);
         return undefined;
       }

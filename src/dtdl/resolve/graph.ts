@@ -47,12 +47,16 @@ export function linkElements(parsed: readonly ParsedElement[], known: KnownEleme
         el.cotypes.flatMap((c) => c.properties).find((p) => p.name === property)) as (ObjectPropertyDef & { unitType?: string }) | undefined;
       if (!def) continue;
       const kept: ObjectRef[] = [];
+      let wrongType = false;
       for (const ref of refs) {
-        if (checkReference(el, def, ref, elements, known, undefinedIds, errors)) kept.push(ref);
+        const verdict = checkReference(el, def, ref, elements, known, undefinedIds, errors);
+        if (verdict === true) kept.push(ref);
+        else if (verdict === 'wrongType') wrongType = true;
       }
       if (kept.length !== refs.length) {
         el.objects.set(property, kept);
-        if (kept.length < def.minCount) errors.add('propertyCountBelowMin', { primaryId: el.id, property }, el.at);
+        // A value of the wrong type leaves a required property short, which is its own error.
+        if (wrongType && kept.length < def.minCount) errors.add('propertyCountBelowMin', { primaryId: el.id, property }, el.at);
       }
     }
   }
@@ -67,7 +71,7 @@ function checkReference(
   known: KnownElements,
   undefinedIds: Map<string, { referencedBy: string; property: string }[]>,
   errors: ErrorCollector,
-): boolean {
+): boolean | 'wrongType' {
   const mm = METAMODELS[el.dtdlVersion];
   const primaryId = el.id;
   const property = def.name;
@@ -85,7 +89,7 @@ function checkReference(
   if (!target.type) return false;
   if (!def.range.some((r) => isSubclass(mm, target.type!, r) || isSubclass(METAMODELS[target.dtdlVersion], target.type!, r))) {
     errors.add('badType', { primaryId, secondaryId: target.id, property, value: target.type }, ref.at);
-    return false;
+    return 'wrongType';
   }
   if (!ref.inline && target.partition !== target.id && target.partition !== el.partition) {
     errors.add('crossPartitionReference', { primaryId, secondaryId: target.id, property, value: target.partition }, ref.at);
@@ -99,7 +103,7 @@ function checkReference(
 }
 
 /** A term in an object position names a standard element: a primitive schema, a unit, a command type. */
-function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitType?: string }, term: string, errors: ErrorCollector, ref: ObjectRef): boolean {
+function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitType?: string }, term: string, errors: ErrorCollector, ref: ObjectRef): boolean | 'wrongType' {
   const mm = METAMODELS[el.dtdlVersion];
   const primaryId = el.id;
   const property = def.name;
@@ -109,7 +113,7 @@ function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitTy
     const unitTypes = vocabulary?.units.get(term);
     if (!unitTypes) {
       errors.add('notRequiredType', { primaryId, secondaryId: standard?.id ?? term, property, type: def.unitType, value: term }, ref.at);
-      return false;
+      return 'wrongType';
     }
     if (!unitTypes.includes(def.unitType)) {
       errors.add('notRequiredType', { primaryId, secondaryId: term, property, type: def.unitType, value: term }, ref.at);
@@ -129,7 +133,7 @@ function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitTy
   const extensionActive = extensionSchema !== undefined && el.context.extensions.some((e) => e.id === extensionSchema.contextId);
   if (schemaPosition && (standard || extensionActive || isUnitTypeSchema(el, term))) return true;
   errors.add('badDtmiOrTerm', { primaryId, property, value: term, detail: String(el.dtdlVersion) }, ref.at);
-  return false;
+  return 'wrongType';
 }
 
 /** In v3 with quantitativeTypes, a unit type (e.g. TemperatureUnit) may be used as a string-valued enum schema. */

@@ -13,6 +13,8 @@ export interface SupplementalTypeDef {
   readonly dtdlVersion: DtdlVersion;
   /** Material classes it may co-type. */
   readonly appliesTo: readonly ClassName[];
+  /** Language versions of those classes, when the definition names versioned classes (Property;3); otherwise any. */
+  readonly classVersions?: readonly DtdlVersion[];
   readonly properties: readonly SupplementalPropertyDef[];
   /** Other co-types the element must also carry (Override needs ValueAnnotation). */
   readonly requiresCotypes?: readonly string[];
@@ -44,6 +46,7 @@ function semanticTypes(
     contextId,
     dtdlVersion,
     appliesTo,
+    classVersions: [dtdlVersion],
     unitType,
     semantic: true,
     properties: [
@@ -82,7 +85,7 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
         { term: 'QuantitativeType', contextId, dtdlVersion: 3, appliesTo: [], properties: [], abstract: true },
       ];
     case 'historization':
-      return [adjunct('Historized', contextId, ['Property', 'Telemetry'])];
+      return [{ ...adjunct('Historized', contextId, ['Property', 'Telemetry']), classVersions: [3] }];
     case 'annotation':
       return [adjunct('ValueAnnotation', contextId, ['Property', 'Telemetry'], [required(stringProp('annotates'))])];
     case 'overriding':
@@ -132,6 +135,7 @@ function iotCentralTypes(): SupplementalTypeDef[] {
     contextId: IOT_CENTRAL_CONTEXT,
     dtdlVersion: 2,
     appliesTo: on,
+    classVersions: [2],
     properties: [],
     requiredSchema,
   });

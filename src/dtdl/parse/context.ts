@@ -131,6 +131,7 @@ export function processContext(
     }
     if (dtmi.fragment) {
       errors.add('disallowedContextFragment', { value: item }, itemAt);
+      usable = false;
       return;
     }
     if (dtmi.minorVersion > 0 && (parent?.dtdlVersion ?? 2) === 2 && !items.some((i) => i === 'dtmi:dtdl:context;3')) {
@@ -145,6 +146,7 @@ export function processContext(
       if (sawAffiliate && n >= 3) errors.add('dtdlContextFollowsAffiliate', { value: item }, itemAt);
       sawDtdl = true;
       if (n !== 2 && n !== 3) {
+        if (n === 0) errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
         errors.add(n === 0 ? 'missingContextVersion' : 'unrecognizedContextVersion', { value: item }, itemAt);
         usable = false;
         return;
@@ -171,7 +173,7 @@ export function processContext(
   });
 
   if (!sawDtdl && !parent) {
-    errors.add('missingDtdlContext', {}, at);
+    if (usable) errors.add('missingDtdlContext', {}, at);
     return undefined;
   }
   if (!usable || version === undefined) return undefined;

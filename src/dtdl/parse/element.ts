@@ -52,6 +52,8 @@ export interface ParsedElement {
   readonly byteSize?: number;
   /** Some co-type was rejected as undefined; properties it might have defined are not reported again. */
   readonly rejectedCotypes: boolean;
+  /** Known co-types that do not apply here (already reported); the properties they define are not reported again. */
+  readonly invalidCotypes: readonly SupplementalTypeDef[];
 }
 
 interface Site {
@@ -106,6 +108,8 @@ export class ElementParser {
     }
     if (!('@context' in value)) {
       this.errors.add('missingContext', {}, at);
+      const graph = value['@graph'];
+      if (isObject(graph) && '@context' in graph) this.errors.add('topLevelGraphDisallowed', {}, at);
       return;
     }
     if ('@graph' in value) {
@@ -174,6 +178,7 @@ export class ElementParser {
       isLayer,
       byteSize,
       rejectedCotypes: typing.rejectedCotypes ?? false,
+      invalidCotypes: typing.invalidCotypes ?? [],
     };
     this.elements.push(element);
     if (typing.material === undefined && !isLayer) return element;
@@ -219,6 +224,9 @@ export class ElementParser {
       if (parent && !parent.isLayer) errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId.split('#')[0], property: property?.name }, at);
       return { id: rawId.split('#')[0], explicitId: true, isLayer: true };
     }
+    if (parent && property && 'dictionaryKey' in property && property.dictionaryKey && typeof obj[property.dictionaryKey] !== 'string' && !(property.dictionaryKey in obj)) {
+      errors.add('missingDictKeyPropertyValue', { primaryId: parent.id, property: property.name, value: property.dictionaryKey }, at);
+    }
     if (parent?.isLayer && dtmi) {
       errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId, property: property?.name }, at);
     }
@@ -256,7 +264,14 @@ export class ElementParser {
     site: Site,
     isLayer: boolean,
   ):
-    | { material: ClassName | undefined; inferred: boolean; cotypes: SupplementalTypeDef[]; undefinedCotypes: string[]; rejectedCotypes?: boolean }
+    | {
+        material: ClassName | undefined;
+        inferred: boolean;
+        cotypes: SupplementalTypeDef[];
+        invalidCotypes?: SupplementalTypeDef[];
+        undefinedCotypes: string[];
+        rejectedCotypes?: boolean;
+      }
     | undefined {
     const { errors } = this;
     const { parent, property, at } = site;
@@ -288,11 +303,6 @@ export class ElementParser {
         if (supplemental?.abstract) {
           errors.add('abstractSupplementalType', { primaryId: id, type: binding.term }, at);
           failed = true;
-          continue;
-        }
-        if (supplemental && supplemental.dtdlVersion !== version) {
-          // A co-type from an extension of the other DTDL version.
-          errors.add('invalidCotypeVersion', { primaryId: id, type: binding.term }, at);
           continue;
         }
         if (supplemental) {
@@ -385,14 +395,17 @@ export class ElementParser {
       if (property.minCount > 0) errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
       return undefined;
     }
+    const invalidCotypes: SupplementalTypeDef[] = [];
     for (const cotype of cotypes) {
-      if (!cotype.appliesTo.some((c) => isSubclass(mm, material!, c))) {
-        errors.add('invalidCotype', { primaryId: id, type: cotype.term }, at);
-        // Later versions of an extension (…;2) are defined for more element types in later DTDL versions.
-        if (/;[2-9]$/.test(cotype.contextId) && cotype.contextId.startsWith('dtmi:dtdl:extension:')) {
-          errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
-        }
-        failed = true;
+      // Not for this class at all: invalidCotype. For this class but in the other language version
+      // (a v3-only type on a v2 Property): both. From an extension of the other version: invalidCotypeVersion.
+      const applies = cotype.appliesTo.some((c) => isSubclass(mm, material!, c));
+      const otherVersionOnly = applies && cotype.classVersions !== undefined && !cotype.classVersions.includes(version);
+      if (!applies || otherVersionOnly) errors.add('invalidCotype', { primaryId: id, type: cotype.term }, at);
+      if (otherVersionOnly || (applies && cotype.dtdlVersion !== version)) errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
+      if (!applies || otherVersionOnly || cotype.dtdlVersion !== version) {
+        invalidCotypes.push(cotype);
+        continue;
       }
       for (const needed of cotype.requiresCotypes ?? []) {
         if (!cotypes.some((c) => c.term === needed)) {
@@ -408,7 +421,8 @@ export class ElementParser {
     return {
       material,
       inferred,
-      cotypes: cotypes.filter((c) => c.appliesTo.some((cls) => isSubclass(mm, material!, cls))),
+      cotypes: cotypes.filter((c) => !invalidCotypes.includes(c)),
+      invalidCotypes,
       undefinedCotypes,
       rejectedCotypes,
     };
@@ -433,7 +447,8 @@ export class ElementParser {
         errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, at);
         continue;
       }
-      seen.set(def.name, key);
+      // A null value is reported and then counts as absent.
+      if (raw !== null) seen.set(def.name, key);
       if (def.kind === 'literal') this.parseLiteralProperty(def, raw, element, at);
       else this.parseObjectProperty(def, raw, element, at);
     }
@@ -473,7 +488,9 @@ export class ElementParser {
     }
     if (!element.rejectedCotypes) errors.add(element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows', { primaryId, property: key }, at);
     if (binding) {
-      if (!PROPERTY_TERMS[element.dtdlVersion].has(binding.term)) errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
+      // A known term that none of the element's types (valid or not) defines as a property is irrelevant here.
+      const definedByInvalidCotype = element.invalidCotypes.some((c) => c.properties.some((p) => p.name === binding.term));
+      if (!definedByInvalidCotype) errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
       return;
     }
     if (key.startsWith('dtmi:')) errors.add(parseDtmi(key) ? 'propertyUndefinedTerm' : 'propertyInvalidDtmi', { primaryId, property: key }, at);

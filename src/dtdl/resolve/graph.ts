@@ -109,17 +109,14 @@ function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitTy
   const property = def.name;
   const standard = mm.standardSchemas.get(term);
   if (def.unitType !== undefined) {
-    const vocabulary = unitsOf(def.unitType && el.dtdlVersion === 2 ? 'dtmi:dtdl:context;2' : 'dtmi:dtdl:extension:quantitativeTypes;1');
+    const vocabulary = unitsOf(el.dtdlVersion === 2 ? 'dtmi:dtdl:context;2' : 'dtmi:dtdl:extension:quantitativeTypes;1');
     const unitTypes = vocabulary?.units.get(term);
-    if (!unitTypes) {
-      errors.add('notRequiredType', { primaryId, secondaryId: standard?.id ?? term, property, type: def.unitType, value: term }, ref.at);
-      return 'wrongType';
-    }
-    if (!unitTypes.includes(def.unitType)) {
-      errors.add('notRequiredType', { primaryId, secondaryId: term, property, type: def.unitType, value: term }, ref.at);
-      return false;
-    }
-    return true;
+    if (unitTypes?.includes(def.unitType)) return true;
+    // Not a unit of the semantic type's unit type (or not a unit at all): the value has the wrong parent.
+    const secondaryId = standard?.id ?? term;
+    errors.add(el.dtdlVersion === 2 ? 'notRequiredType' : 'badType', { primaryId, secondaryId, property, type: def.unitType, value: term }, ref.at);
+    errors.add('wrongParent', { primaryId, secondaryId, property, value: def.unitType }, ref.at);
+    return false;
   }
   if (def.allowedInstances) {
     if (!def.allowedInstances.includes(term)) {

@@ -15,6 +15,8 @@ export interface SupplementalTypeDef {
   readonly appliesTo: readonly ClassName[];
   /** Language versions of those classes, when the definition names versioned classes (Property;3); otherwise any. */
   readonly classVersions?: readonly DtdlVersion[];
+  /** Classes it co-types only in another DTDL version (so using it on them here is a version error). */
+  readonly otherVersionAppliesTo?: readonly ClassName[];
   readonly properties: readonly SupplementalPropertyDef[];
   /** Other co-types the element must also carry (Override needs ValueAnnotation). */
   readonly requiresCotypes?: readonly string[];
@@ -85,7 +87,14 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
         { term: 'QuantitativeType', contextId, dtdlVersion: 3, appliesTo: [], properties: [], abstract: true },
       ];
     case 'historization':
-      return [{ ...adjunct('Historized', contextId, ['Property', 'Telemetry']), classVersions: [3] }];
+      return [
+        {
+          ...adjunct('Historized', contextId, ['Property', 'Telemetry']),
+          classVersions: [3],
+          // Version 2 of the extension (usable with DTDL v3 and v4) also covers command payloads in v4.
+          otherVersionAppliesTo: contextId.endsWith(';2') ? ['CommandResponse', 'Field', 'MapValue'] : undefined,
+        },
+      ];
     case 'annotation':
       return [adjunct('ValueAnnotation', contextId, ['Property', 'Telemetry'], [required(stringProp('annotates'))])];
     case 'overriding':
@@ -118,7 +127,7 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
         ]),
       ];
     case 'requirement':
-      return [adjunct('Required', contextId, ['Field'])];
+      return [{ ...adjunct('Required', contextId, ['Field']), otherVersionAppliesTo: ['Property'] }];
     default:
       return [];
   }
@@ -135,7 +144,6 @@ function iotCentralTypes(): SupplementalTypeDef[] {
     contextId: IOT_CENTRAL_CONTEXT,
     dtdlVersion: 2,
     appliesTo: on,
-    classVersions: [2],
     properties: [],
     requiredSchema,
   });
@@ -157,7 +165,11 @@ export const EXTENSION_SCHEMAS: ReadonlyMap<string, { readonly contextId: string
 /** v2's semantic types are part of the language itself. */
 export const V2_SEMANTIC_TYPES: ReadonlyMap<string, SupplementalTypeDef> = new Map(
   [
-    ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property']),
+    // In v3 the same semantic types (quantitativeTypes) also co-type fields, map values and command payloads.
+    ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property']).map((t) => ({
+      ...t,
+      otherVersionAppliesTo: ['Field', 'MapValue', 'CommandPayload'] as ClassName[],
+    })),
     { term: 'SemanticType', contextId: V2_CONTEXT, dtdlVersion: 2 as const, appliesTo: [] as ClassName[], properties: [], abstract: true },
   ].map((t) => [t.term, t]),
 );

@@ -9,7 +9,7 @@ import { runConformance, type ConformanceSummary } from '../support/conformance'
 import { describeWithShared, listFiles, readJsonFile, sharedPath } from '../support/shared';
 
 const VERDICT_FLOOR = 0.995;
-const ID_FLOOR = 0.86;
+const ID_FLOOR = 0.88;
 
 describeWithShared(['dtdl', 'conformance', 'generated'], 'DTDL conformance (reference parser test cases)', () => {
   let summary: ConformanceSummary;

@@ -86,6 +86,8 @@ export function childId(parentId: string, property: string, key?: string): strin
 
 export class ElementParser {
   readonly elements: ParsedElement[] = [];
+  /** Set when the last inline value was dropped for a reason that does not also leave its property short. */
+  private excused = false;
 
   constructor(
     private readonly options: ContextOptions,
@@ -197,6 +199,7 @@ export class ElementParser {
       }
       if ('idRequired' in property && property.idRequired) {
         errors.add('missingRequiredId', { primaryId: parent.id, property: property.name }, at);
+        this.excused = true;
         return undefined;
       }
       if ('dictionaryKey' in property && property.dictionaryKey) {
@@ -220,11 +223,13 @@ export class ElementParser {
     const isLayer = (Array.isArray(types) ? types : [types]).includes('Layer');
     if (dtmi?.fragment) {
       errors.add('invalidId', { value: rawId }, at);
-      if (!isLayer) errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
+      // Fragments name layers; with the layering extension in context but no Layer co-type, say that too.
+      if (!isLayer && context.undefinedExtensions.length > 0) errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
       if (parent && !parent.isLayer) errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId.split('#')[0], property: property?.name }, at);
       return { id: rawId.split('#')[0], explicitId: true, isLayer: true };
     }
-    if (parent && property && 'dictionaryKey' in property && property.dictionaryKey && typeof obj[property.dictionaryKey] !== 'string' && !(property.dictionaryKey in obj)) {
+    const hasProperties = Object.keys(obj).some((k) => !k.startsWith('@'));
+    if (parent && property && 'dictionaryKey' in property && property.dictionaryKey && hasProperties && !(property.dictionaryKey in obj)) {
       errors.add('missingDictKeyPropertyValue', { primaryId: parent.id, property: property.name, value: property.dictionaryKey }, at);
     }
     if (parent?.isLayer && dtmi) {
@@ -400,7 +405,9 @@ export class ElementParser {
       // Not for this class at all: invalidCotype. For this class but in the other language version
       // (a v3-only type on a v2 Property): both. From an extension of the other version: invalidCotypeVersion.
       const applies = cotype.appliesTo.some((c) => isSubclass(mm, material!, c));
-      const otherVersionOnly = applies && cotype.classVersions !== undefined && !cotype.classVersions.includes(version);
+      const otherVersionOnly =
+        (applies && cotype.classVersions !== undefined && !cotype.classVersions.includes(version)) ||
+        (!applies && (cotype.otherVersionAppliesTo ?? []).some((c) => isSubclass(mm, material!, c)));
       if (!applies || otherVersionOnly) errors.add('invalidCotype', { primaryId: id, type: cotype.term }, at);
       if (otherVersionOnly || (applies && cotype.dtdlVersion !== version)) errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
       if (!applies || otherVersionOnly || cotype.dtdlVersion !== version) {
@@ -439,7 +446,7 @@ export class ElementParser {
       const term = binding?.term;
       const def = term ? this.findProperty(term, binding!, element, cls) : undefined;
       if (!def) {
-        this.reportUnknownProperty(key, binding, element, at);
+        this.reportUnknownProperty(key, raw, binding, element, at);
         continue;
       }
       const previous = seen.get(def.name);
@@ -476,21 +483,27 @@ export class ElementParser {
     return undefined;
   }
 
-  private reportUnknownProperty(key: string, binding: TermBinding | undefined, element: ParsedElement, at: Located): void {
+  private reportUnknownProperty(key: string, raw: JsonValue, binding: TermBinding | undefined, element: ParsedElement, at: Located): void {
     const { errors } = this;
     const primaryId = element.id;
     if (element.undefinedCotypes.length > 0) {
       // An undefined co-type may define any property; only malformed names are wrong.
       if (key.startsWith('dtmi:') && !parseDtmi(key) && element.dtdlVersion >= 3) errors.add('propertyInvalidDtmi', { primaryId, property: key }, at);
       else if (!key.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) && element.dtdlVersion >= 3) errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
-      else element.extra.set(key, null);
+      else element.extra.set(key, raw);
+      return;
+    }
+    // A property of a co-type that does not apply here was reported with that co-type.
+    if (binding && element.invalidCotypes.some((c) => c.contextId === binding.contextId && c.properties.some((p) => p.name === binding.term))) {
+      element.extra.set(binding.term, raw);
       return;
     }
     if (!element.rejectedCotypes) errors.add(element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows', { primaryId, property: key }, at);
+    // A layer may carry terms of the (undefined) layering extension: only the missing type is wrong.
+    if (element.isLayer && element.context.undefinedExtensions.length > 0 && !key.includes(':')) return;
     if (binding) {
-      // A known term that none of the element's types (valid or not) defines as a property is irrelevant here.
-      const definedByInvalidCotype = element.invalidCotypes.some((c) => c.properties.some((p) => p.name === binding.term));
-      if (!definedByInvalidCotype) errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
+      // A known term that none of the element's types defines as a property is irrelevant here.
+      errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
       return;
     }
     if (key.startsWith('dtmi:')) errors.add(parseDtmi(key) ? 'propertyUndefinedTerm' : 'propertyInvalidDtmi', { primaryId, property: key }, at);
@@ -520,12 +533,15 @@ export class ElementParser {
       return;
     }
     const refs: ObjectRef[] = [];
+    let excused = 0;
     items.forEach((item, i) => {
       const itemAt: Located = { document: at.document, path: Array.isArray(raw) ? [...at.path, i] : at.path };
+      this.excused = false;
       const ref = this.parseObjectValue(objDef, item, element, itemAt);
       if (ref) refs.push(ref);
+      else if (this.excused) excused++;
     });
-    if (refs.length < def.minCount && items.length > 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
+    if (refs.length + excused < def.minCount && items.length > 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
     else if (def.minCount > 0 && items.length === 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
     if (def.maxCount !== undefined && def.plural && refs.length > def.maxCount) {
       errors.add('objectCountAboveMax', { primaryId, property, detail: String(def.maxCount) }, at);

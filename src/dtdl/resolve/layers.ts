@@ -4,7 +4,7 @@
  * reference parser, we still merge what the layer says so that every other problem is reported too.
  */
 import type { ErrorCollector } from '../errors';
-import { METAMODELS } from '../metamodel';
+import { isSubclass, METAMODELS } from '../metamodel';
 import type { ParsedElement } from '../parse/element';
 
 export function mergeLayers(layers: readonly ParsedElement[], elements: Map<string, ParsedElement>, errors: ErrorCollector): void {
@@ -15,7 +15,11 @@ export function mergeLayers(layers: readonly ParsedElement[], elements: Map<stri
       continue;
     }
     if (layer.type && base.type && layer.type !== base.type) {
-      errors.add('incompatibleType', { primaryId: base.parent?.id ?? base.id, secondaryId: base.id, property: base.parent?.property }, layer.at);
+      // Two kinds of content for one element is two material types; anything else cannot be merged at all.
+      const mm = METAMODELS[base.dtdlVersion];
+      const bothContent = isSubclass(mm, layer.type, 'Content') && isSubclass(mm, base.type, 'Content');
+      if (bothContent) errors.add('multipleMaterialTypes', { primaryId: base.id, value: `${base.type} and ${layer.type}` }, layer.at);
+      else errors.add('incompatibleType', { primaryId: base.parent?.id ?? base.id, secondaryId: base.id, property: base.parent?.property }, layer.at);
       continue;
     }
     for (const [property, value] of layer.literals) {

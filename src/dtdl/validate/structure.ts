@@ -194,7 +194,8 @@ function checkAnnotations(el: ParsedElement, contents: ReadonlyMap<string, strin
   const overridden = new Set<string>();
   for (const contentId of contents.values()) {
     const annotator = lookup(contentId);
-    if (!annotator || !annotator.cotypes.some((t) => t.term === 'ValueAnnotation')) continue;
+    const annotatorTypes = annotator ? [...annotator.cotypes, ...annotator.invalidCotypes] : [];
+    if (!annotator || !annotatorTypes.some((t) => t.term === 'ValueAnnotation')) continue;
     const targetName = annotator.literals.get('annotates');
     if (typeof targetName !== 'string') continue;
     const targetId = contents.get(targetName);
@@ -209,8 +210,8 @@ function checkAnnotations(el: ParsedElement, contents: ReadonlyMap<string, strin
       errors.add('disallowedType', { ...fields, type: 'ValueAnnotation' }, annotator.at);
       continue;
     }
-    const override = annotator.cotypes.find((t) => t.term === 'Override');
-    const property = annotator.literals.get('overrides');
+    const override = annotatorTypes.find((t) => t.term === 'Override');
+    const property = annotator.literals.get('overrides') ?? annotator.extra.get('overrides');
     if (!override || typeof property !== 'string') continue;
     const supplemental = target.cotypes.flatMap((t) => t.properties.map((p) => p.name));
     if (!supplemental.includes(property)) {

@@ -69,6 +69,13 @@ for el in (qt_shacl['@graph'] if isinstance(qt_shacl, dict) else qt_shacl):
             if p.get('sh:path') == 'unit' and 'dtmm:childOf' in p:
                 qt_semantic[el['@id'].split(':')[-1]] = p['dtmm:childOf']
 
+# Unit-type aliases: context terms naming another unit type's enum (EnergyRateUnit → PowerUnit).
+qt_aliases = {}
+for term, iri in ext1['quantitativeTypes'].items():
+    m = re.search(r':enum:([A-Za-z]+)$', iri)
+    if m and m.group(1) != term and m.group(1) in qt_unit_types:
+        qt_aliases[term] = m.group(1)
+
 # v2: semantic types, unit types and units from the table in DTDL.v2.md (§Semantic Type).
 v2_semantic, v2_unit_types = {}, {}
 with open(os.path.join(spec, 'DTDL.v2.md'), encoding='utf-8') as f:
@@ -156,19 +163,21 @@ export interface QuantitativeVocabulary {
   readonly unitTypes: ReadonlyMap<string, readonly string[]>;
   /** unit → every unit type that contains it */
   readonly units: ReadonlyMap<string, readonly string[]>;
+  /** alternative names of unit types (EnergyRateUnit is PowerUnit) */
+  readonly aliases: ReadonlyMap<string, string>;
 }
 
-function vocabulary(semanticTypes: [string, string][], unitTypes: [string, string[]][]): QuantitativeVocabulary {
+function vocabulary(semanticTypes: [string, string][], unitTypes: [string, string[]][], aliases: [string, string][] = []): QuantitativeVocabulary {
   const units = new Map<string, string[]>();
   for (const [unitType, members] of unitTypes) {
     for (const unit of members) units.set(unit, [...(units.get(unit) ?? []), unitType]);
   }
-  return { semanticTypes: new Map(semanticTypes), unitTypes: new Map(unitTypes), units };
+  return { semanticTypes: new Map(semanticTypes), unitTypes: new Map(unitTypes), units, aliases: new Map(aliases) };
 }
 
 ''')
     f.write('/** DTDL v2 built-in semantic types and units. */\n')
     f.write(f"export const QUANTITATIVE_V2: QuantitativeVocabulary = vocabulary(\n  [\n{ts_list_map(v2_semantic)}\n  ],\n  [\n{ts_list_map(v2_unit_types)}\n  ],\n);\n\n")
     f.write('/** dtmi:dtdl:extension:quantitativeTypes;1 (DTDL v3). */\n')
-    f.write(f"export const QUANTITATIVE_TYPES_V1: QuantitativeVocabulary = vocabulary(\n  [\n{ts_list_map(qt_semantic)}\n  ],\n  [\n{ts_list_map(qt_unit_types)}\n  ],\n);\n")
+    f.write(f"export const QUANTITATIVE_TYPES_V1: QuantitativeVocabulary = vocabulary(\n  [\n{ts_list_map(qt_semantic)}\n  ],\n  [\n{ts_list_map(qt_unit_types)}\n  ],\n  [\n{ts_list_map(qt_aliases)}\n  ],\n);\n")
 print('v2 terms', len(v2), 'v3 terms', len(v3), 'qt semantic', len(qt_semantic), 'qt unit types', len(qt_unit_types), 'v2 semantic', len(v2_semantic), 'v2 unit types', len(v2_unit_types))

@@ -246,13 +246,14 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
           inferredType: v2 ? 'CommandPayload' : 'CommandResponse',
           rangeVersions: same,
         }),
-        object('commandType', ['CommandType'], { allowedInstances: ['synchronous', 'asynchronous'], referenceOnly: true, rangeVersions: same }),
+        object('commandType', ['CommandType'], { allowedInstances: ['synchronous', 'asynchronous'], rangeVersions: same }),
       ],
     },
     CommandPayload: { abstract: !v2, extends: 'SchemaField' },
     CommandRequest: { extends: 'CommandPayload' },
     CommandResponse: { extends: 'CommandPayload' },
-    CommandType: { extends: 'Entity' },
+    // Only the standard instances (synchronous, asynchronous) exist; models cannot define command types.
+    CommandType: { abstract: true, extends: 'Entity' },
     Relationship: {
       extends: 'Content',
       properties: [

@@ -309,7 +309,7 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
 
 import { QUANTITATIVE_TYPES_V1 } from './vocabulary/quantitative';
 function unitsOfType(unitType: string): readonly string[] {
-  return QUANTITATIVE_TYPES_V1.unitTypes.get(unitType) ?? [];
+  return QUANTITATIVE_TYPES_V1.unitTypes.get(QUANTITATIVE_TYPES_V1.aliases.get(unitType) ?? unitType) ?? [];
 }
 
 function deepFreeze<T>(value: T): T {

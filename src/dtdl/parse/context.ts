@@ -142,8 +142,13 @@ export function processContext(
     const dtdl = DTDL_CONTEXT.exec(item);
     if (dtdl || dtmi.versionless === 'dtmi:dtdl:context') {
       const n = dtdl ? Number(dtdl[1]) : 0;
-      // v2 does not insist on the order of contexts; v3 does.
-      if (sawAffiliate && n >= 3) errors.add('dtdlContextFollowsAffiliate', { value: item }, itemAt);
+      // v2 does not insist on the order of contexts (but a repeated DTDL context after an affiliate is wrong); v3 does.
+      if (sawAffiliate && (n >= 3 || sawDtdl)) {
+        if (parent) errors.add('dtdlContextFollowsAffiliate', { value: item }, itemAt);
+        else errors.add('missingDtdlContext', {}, at);
+        usable = false;
+        return;
+      }
       sawDtdl = true;
       if (n !== 2 && n !== 3) {
         if (n === 0) errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
@@ -201,7 +206,7 @@ export function processContext(
     if (!tolerates(options.undefinedExtensions, version)) {
       const sameExtensionOtherVersion = [...EXTENSION_CONTEXTS.keys()].some((id) => id.split(';')[0] === dtmi.versionless);
       errors.add(sameExtensionOtherVersion ? 'unresolvableContextVersion' : 'unresolvableContextSpecifier', { value: affiliate.id }, affiliate.at);
-      continue;
+      return undefined;
     }
     if (!undefinedExtensions.includes(affiliate.id)) undefinedExtensions.push(affiliate.id);
   }

@@ -48,6 +48,8 @@ export interface ParsedElement {
   readonly partition: string;
   readonly at: Located;
   readonly isLayer: boolean;
+  /** The layer's fragment (`#foo`), for layers. */
+  readonly layerName?: string;
   /** Size of the element's JSON text, for top-level elements (the 1 MiB Interface limit). */
   readonly byteSize?: number;
   /** Some co-type was rejected as undefined; properties it might have defined are not reported again. */
@@ -155,7 +157,7 @@ export class ElementParser {
     // Identity.
     const identity = this.identify(obj, site, mm, context);
     if (!identity) return undefined;
-    const { id, explicitId, isLayer } = identity;
+    const { id, explicitId, isLayer, layerName } = identity;
 
     // Types.
     const typing = this.resolveTypes(obj, id, context, mm, site, isLayer);
@@ -178,6 +180,7 @@ export class ElementParser {
       partition: typing.material === 'Interface' ? id : (site.partition ?? id),
       at,
       isLayer,
+      layerName,
       byteSize,
       rejectedCotypes: typing.rejectedCotypes ?? false,
       invalidCotypes: typing.invalidCotypes ?? [],
@@ -188,7 +191,7 @@ export class ElementParser {
     return element;
   }
 
-  private identify(obj: JsonObject, site: Site, mm: Metamodel, context: ActiveContext): { id: string; explicitId: boolean; isLayer: boolean } | undefined {
+  private identify(obj: JsonObject, site: Site, mm: Metamodel, context: ActiveContext): { id: string; explicitId: boolean; isLayer: boolean; layerName?: string } | undefined {
     const { errors } = this;
     const { parent, property, at } = site;
     const rawId = obj['@id'];
@@ -210,9 +213,9 @@ export class ElementParser {
           errors.add('missingDtmiSegPropertyValue', { primaryId: parent.id, property: property.name, value: property.dictionaryKey }, at);
           return undefined;
         }
-        return { id: childId(parent.id, property.name, name), explicitId: false, isLayer: parent.isLayer };
+        return { id: childId(parent.id, property.name, name), explicitId: false, isLayer: parent.isLayer, layerName: parent.layerName };
       }
-      return { id: childId(parent.id, property.name), explicitId: false, isLayer: parent.isLayer };
+      return { id: childId(parent.id, property.name), explicitId: false, isLayer: parent.isLayer, layerName: parent.layerName };
     }
     if (typeof rawId !== 'string' || rawId === '') {
       errors.add('idNotString', {}, at);
@@ -221,12 +224,16 @@ export class ElementParser {
     const dtmi = parseDtmi(rawId);
     const types = obj['@type'];
     const isLayer = (Array.isArray(types) ? types : [types]).includes('Layer');
+    if (dtmi?.fragment && parent?.isLayer && parent.layerName !== undefined && parent.layerName !== dtmi.fragment) {
+      errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId, property: property?.name }, at);
+      return undefined;
+    }
     if (dtmi?.fragment) {
       errors.add('invalidId', { value: rawId }, at);
       // Fragments name layers; with the layering extension in context but no Layer co-type, say that too.
       if (!isLayer && context.undefinedExtensions.length > 0) errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
       if (parent && !parent.isLayer) errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId.split('#')[0], property: property?.name }, at);
-      return { id: rawId.split('#')[0], explicitId: true, isLayer: true };
+      return { id: rawId.split('#')[0], explicitId: true, isLayer: true, layerName: dtmi.fragment };
     }
     const hasProperties = Object.keys(obj).some((k) => !k.startsWith('@'));
     if (parent && property && 'dictionaryKey' in property && property.dictionaryKey && hasProperties && !(property.dictionaryKey in obj)) {
@@ -333,8 +340,9 @@ export class ElementParser {
         failed = true;
         continue;
       }
-      // DTDL v2 accepts co-types it does not know; v3 only when an undefined extension might define them.
-      const tolerated = version === 2 || context.undefinedExtensions.length > 0;
+      // DTDL v2 accepts co-types it does not know; v3 only terms and DTMIs an undefined extension might define.
+      const notDtmiNorTerm = !name.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name);
+      const tolerated = version === 2 || (context.undefinedExtensions.length > 0 && !notDtmiNorTerm);
       if (name.startsWith('dtmi:') && !parseDtmi(name)) {
         errors.add('typeInvalidDtmi', { primaryId: id, value: name }, at);
         failed = true;
@@ -344,7 +352,7 @@ export class ElementParser {
         undefinedCotypes.push(name);
         continue;
       }
-      if (!name.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name)) {
+      if (notDtmiNorTerm) {
         errors.add('typeNotDtmiNorTerm', { primaryId: id, value: name }, at);
         failed = true;
         continue;
@@ -380,9 +388,10 @@ export class ElementParser {
       return undefined;
     }
     if (!material) {
-      if (isLayer) {
-        if (names.length > 0 && !failed) errors.add('layerMissingMaterialType', { primaryId: id }, at);
-        return { material: undefined, inferred: false, cotypes, undefinedCotypes };
+      if (isLayer && names.length > 0 && !failed && this.elements.some((e) => e.id === id && !e.isLayer)) {
+        // A layer may restate an element it adds to without repeating its material type only… it may not.
+        errors.add('layerMissingMaterialType', { primaryId: id }, at);
+        return undefined;
       }
       if (!parent) errors.add('typeNotRootable', { value: id }, at);
       if (parent && property) errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name }, at);
@@ -589,10 +598,15 @@ export class ElementParser {
   private referenceFromString(def: ObjectPropertyDef & { unitType?: string }, text: string, element: ParsedElement, at: Located): ObjectRef | undefined {
     const { errors } = this;
     const binding = lookupTerm(text, element.context);
+    if (binding && binding.contextId === element.context.dtdlContextId && isConcrete(METAMODELS[element.dtdlVersion], binding.term)) {
+      // A class (e.g. 'Double') where an element or instance (e.g. 'double') belongs.
+      errors.add('badType', { primaryId: element.id, secondaryId: binding.iri, property: def.name, value: text }, at);
+      return undefined;
+    }
     if (binding) return { kind: 'term', target: binding.term, inline: false, at };
     const dtmi = parseDtmi(text);
     if (dtmi && !dtmi.fragment) {
-      if (hasReservedPrefix(text) || (text.startsWith('dtmi:iotcentral:') && element.context.extensions.some((e) => e.id === 'dtmi:iotcentral:context;2'))) {
+      if (hasReservedPrefix(text) || text.startsWith('dtmi:iotcentral:')) {
         errors.add('undefinedReservedId', { primaryId: element.id, secondaryId: text, property: def.name }, at);
         return undefined;
       }

@@ -218,7 +218,7 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
   }
   if (typeof raw === 'string') {
     put(DEFAULT_LANGUAGE, raw);
-  } else if (isObject(raw) && '@value' in raw && '@language' in raw) {
+  } else if (isObject(raw) && '@value' in raw && '@language' in raw && Object.keys(raw).length === 2) {
     // A language-tagged value object where a language map is expected.
     errors.add('langTagValueInLangMap', { primaryId, property }, at);
     return undefined;

@@ -135,7 +135,9 @@ function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitTy
 
 /** In v3 with quantitativeTypes, a unit type (e.g. TemperatureUnit) may be used as a string-valued enum schema. */
 function isUnitTypeSchema(el: ParsedElement, term: string): boolean {
-  return el.context.extensions.some((e) => e.id.startsWith('dtmi:dtdl:extension:quantitativeTypes;')) && (unitsOf('dtmi:dtdl:extension:quantitativeTypes;1')?.unitTypes.has(term) ?? false);
+  const qt = unitsOf('dtmi:dtdl:extension:quantitativeTypes;1');
+  const known = qt !== undefined && (qt.unitTypes.has(term) || qt.aliases.has(term));
+  return known && el.context.extensions.some((e) => e.id.startsWith('dtmi:dtdl:extension:quantitativeTypes;'));
 }
 
 export function classOf(el: ParsedElement): ClassName | undefined {

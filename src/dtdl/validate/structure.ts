@@ -5,6 +5,7 @@
  */
 import type { ErrorCollector } from '../errors';
 import type { SupplementalTypeDef } from '../extensions';
+import { QUANTITATIVE_TYPES_V1 } from '../vocabulary/quantitative';
 import { METAMODELS } from '../metamodel';
 import type { ObjectRef, ParsedElement } from '../parse/element';
 import type { LangString } from '../parse/values';
@@ -47,12 +48,13 @@ const idRefs = (el: ParsedElement, property: string): string[] => refsOf(el, pro
 const nameOf = (el: ParsedElement | undefined): string | undefined => el?.literals.get('name') as string | undefined;
 
 function checkUniqueNames(el: ParsedElement, property: string, lookup: Lookup, errors: ErrorCollector): void {
-  const seen = new Set<string>();
+  const seen = new Map<string, string>();
   for (const ref of refsOf(el, property)) {
     const name = nameOf(lookup(ref.target));
     if (name === undefined) continue;
-    if (seen.has(name)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: name }, ref.at);
-    seen.add(name);
+    // One explicit id given twice is a duplicate definition, reported when linking.
+    if (seen.has(name) && seen.get(name) !== ref.target) errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: name }, ref.at);
+    seen.set(name, ref.target);
   }
 }
 
@@ -228,7 +230,8 @@ function checkAnnotations(el: ParsedElement, contents: ReadonlyMap<string, strin
     if (property === 'unit') {
       const unitType = target.cotypes.find((t) => t.semantic)?.unitType;
       const schema = refsOf(annotator, 'schema')[0];
-      if (unitType && schema?.kind === 'term' && schema.target !== unitType) {
+      const schemaUnitType = schema?.kind === 'term' ? (QUANTITATIVE_TYPES_V1.aliases.get(schema.target) ?? schema.target) : undefined;
+      if (unitType && schema?.kind === 'term' && schemaUnitType !== unitType) {
         errors.add('siblingPropertyMismatch', { primaryId: annotator.id, property: 'schema', value: schema.target }, annotator.at);
       }
     }

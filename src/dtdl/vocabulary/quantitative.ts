@@ -9,14 +9,16 @@ export interface QuantitativeVocabulary {
   readonly unitTypes: ReadonlyMap<string, readonly string[]>;
   /** unit → every unit type that contains it */
   readonly units: ReadonlyMap<string, readonly string[]>;
+  /** alternative names of unit types (EnergyRateUnit is PowerUnit) */
+  readonly aliases: ReadonlyMap<string, string>;
 }
 
-function vocabulary(semanticTypes: [string, string][], unitTypes: [string, string[]][]): QuantitativeVocabulary {
+function vocabulary(semanticTypes: [string, string][], unitTypes: [string, string[]][], aliases: [string, string][] = []): QuantitativeVocabulary {
   const units = new Map<string, string[]>();
   for (const [unitType, members] of unitTypes) {
     for (const unit of members) units.set(unit, [...(units.get(unit) ?? []), unitType]);
   }
-  return { semanticTypes: new Map(semanticTypes), unitTypes: new Map(unitTypes), units };
+  return { semanticTypes: new Map(semanticTypes), unitTypes: new Map(unitTypes), units, aliases: new Map(aliases) };
 }
 
 /** DTDL v2 built-in semantic types and units. */
@@ -205,5 +207,8 @@ export const QUANTITATIVE_TYPES_V1: QuantitativeVocabulary = vocabulary(
   ["VoltageUnit", ["volt", "millivolt", "microvolt", "kilovolt", "megavolt"]],
   ["VolumeFlowRateUnit", ["litrePerSecond", "millilitrePerSecond", "litrePerMinute", "millilitrePerMinute", "litrePerHour", "millilitrePerHour", "gallonPerMinute", "gallonPerHour", "cubicFootPerMinute", "cubicMetrePerHour", "cubicMetrePerMinute", "cubicMetrePerSecond"]],
   ["VolumeUnit", ["cubicMetre", "cubicCentimetre", "litre", "millilitre", "cubicFoot", "cubicInch", "fluidOunce", "gallon"]]
+  ],
+  [
+  ["EnergyRateUnit", "PowerUnit"]
   ],
 );

@@ -1,4 +1,4 @@
-// npm run bench:dtdl — parse+resolve RealEstateCore and Willow several times with Twingraph's DTDL
+// npm run bench:dtdl — parse+resolve RealEstateCore and Willow (after warm-up runs) with Twingraph's DTDL
 // engine and with the reference parser (@digicatapult/dtdl-parser, the official parser compiled to
 // WebAssembly) on the same input in the same run; print medians and ratios. Then time
 // `twingraph dtdl validate` on RealEstateCore as a fresh process.
@@ -13,7 +13,8 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { parseModels } = require(path.join(root, 'dist', 'index.js'));
 const shared = path.resolve(process.env.TWINGRAPH_SHARED ?? path.join(root, '..', 'shared'));
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 5);
 
 function files(dir) {
   const out = [];
@@ -49,18 +50,23 @@ for (const name of ['realestatecore-v3', 'willow-building-v3']) {
     continue;
   }
   const texts = files(dir).map((f) => fs.readFileSync(f, 'utf8'));
-  const ours = [];
   let result;
-  for (let i = 0; i < RUNS; i++) ours.push(time(() => (result = parseModels(texts))));
+  const first = time(() => (result = parseModels(texts)));
   if (!result.valid) throw new Error(`${name} did not parse as valid: ${result.errors[0]?.cause}`);
-  const line = [`${name}: ${result.models.interfaces.size} interfaces; twingraph first ${ours[0].toFixed(1)} ms, median warm ${median(ours.slice(1)).toFixed(1)} ms`];
+  for (let i = 0; i < WARMUP; i++) parseModels(texts);
+  const ours = [];
+  for (let i = 0; i < RUNS; i++) ours.push(time(() => parseModels(texts)));
+  const oursWarm = median(ours);
+  const line = [`${name}: ${result.models.interfaces.size} interfaces; twingraph first ${first.toFixed(1)} ms, median warm ${oursWarm.toFixed(1)} ms`];
   if (reference) {
     // The reference parser takes one JSON text; give it the whole set as one array.
     const all = JSON.stringify(texts.flatMap((t) => [JSON.parse(t.replace(/^\uFEFF/, ''))].flat()));
+    const referenceFirst = time(() => reference.parse(all));
+    for (let i = 0; i < 2; i++) reference.parse(all);
     const theirs = [];
-    for (let i = 0; i < Math.min(RUNS, 5); i++) theirs.push(time(() => reference.parse(all)));
-    const warm = median(theirs.slice(1));
-    line.push(`reference first ${theirs[0].toFixed(0)} ms, median warm ${warm.toFixed(1)} ms; speed-up warm ${(warm / median(ours.slice(1))).toFixed(1)}x, first call ${(theirs[0] / ours[0]).toFixed(1)}x`);
+    for (let i = 0; i < 5; i++) theirs.push(time(() => reference.parse(all)));
+    const warm = median(theirs);
+    line.push(`reference first ${referenceFirst.toFixed(0)} ms, median warm ${warm.toFixed(1)} ms; speed-up warm ${(warm / oursWarm).toFixed(1)}x, first call ${(referenceFirst / first).toFixed(1)}x`);
   }
   console.log(line.join('; '));
 }

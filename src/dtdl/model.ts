@@ -132,6 +132,33 @@ export interface ModelSet {
 
 export const ELEMENTS: unique symbol = Symbol('twingraph.dtdl.elements');
 
+/**
+ * An interface whose full contents (own plus inherited) are assembled on first use: an ontology such
+ * as Willow has thousands of interfaces with hundreds of inherited contents each, and most callers
+ * look at a few of them. The map, once built, is frozen and shared content objects are reused.
+ */
+class ResolvedInterface implements InterfaceModel {
+  readonly kind = 'Interface' as const;
+  declare readonly id: string;
+  declare readonly dtdlVersion: DtdlVersion;
+  declare readonly supplementalTypes: readonly string[];
+  declare readonly supplementalProperties: Readonly<Record<string, string | number | boolean>>;
+  declare readonly extends: readonly string[];
+  declare readonly ancestors: readonly string[];
+  declare readonly schemas: readonly ComplexSchema[];
+  #contents: ReadonlyMap<string, Content> | undefined;
+  readonly #build: () => ReadonlyMap<string, Content>;
+
+  constructor(fields: Omit<InterfaceModel, 'kind' | 'contents'>, build: () => ReadonlyMap<string, Content>) {
+    Object.assign(this, fields);
+    this.#build = build;
+  }
+
+  get contents(): ReadonlyMap<string, Content> {
+    return (this.#contents ??= this.#build());
+  }
+}
+
 /** Builds the frozen model set from a valid, linked element graph. */
 export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): ModelSet {
   const lookup = (id: string): ParsedElement | undefined => elements.get(id);
@@ -266,25 +293,30 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
     if (done) return done;
     const el = lookup(id)!;
     const direct = ids(el, 'extends');
-    const ancestors: string[] = [];
-    const contents = new Map<string, Content>();
-    for (const parentId of direct) {
-      const parent = buildInterface(parentId);
-      for (const a of [parentId, ...parent.ancestors]) if (!ancestors.includes(a)) ancestors.push(a);
-      for (const [name, content] of parent.contents) contents.set(name, content);
-    }
-    for (const contentId of ids(el, 'contents')) {
-      const content = contentOf(lookup(contentId)!, id);
-      contents.set(content.name, content);
-    }
-    const model: InterfaceModel = {
-      ...base(el),
-      kind: 'Interface',
-      extends: direct,
-      ancestors,
-      contents,
-      schemas: ids(el, 'schemas').map((s) => schemaOf({ kind: 'id', target: s, inline: true, at: el.at }) as ComplexSchema),
+    const parents = direct.map(buildInterface);
+    const ancestors = new Set<string>();
+    parents.forEach((parent, i) => {
+      ancestors.add(direct[i]);
+      for (const a of parent.ancestors) ancestors.add(a);
+    });
+    const buildContents = (): Map<string, Content> => {
+      const contents = new Map<string, Content>();
+      for (const parent of parents) for (const [name, content] of parent.contents) contents.set(name, content);
+      for (const contentId of ids(el, 'contents')) {
+        const content = contentOf(lookup(contentId)!, id);
+        contents.set(content.name, content);
+      }
+      return deepFreeze(contents);
     };
+    const model = new ResolvedInterface(
+      {
+        ...base(el),
+        extends: direct,
+        ancestors: [...ancestors],
+        schemas: ids(el, 'schemas').map((s) => schemaOf({ kind: 'id', target: s, inline: true, at: el.at }) as ComplexSchema),
+      },
+      buildContents,
+    );
     deepFreeze(model);
     interfaces.set(id, model);
     return model;

@@ -80,25 +80,35 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
     return;
   }
   if (info.depth > mm.maxExtendsDepth) errors.add('excessiveDepthNarrow', { primaryId: el.id, secondaryId: info.deepest, property: "'extends'" }, el.at);
-  if (mm.maxExtendsTotal !== undefined && info.ancestors.size > mm.maxExtendsTotal) {
+  if (mm.maxExtendsTotal !== undefined && info.ancestorCount > mm.maxExtendsTotal) {
     errors.add('excessiveCount', { primaryId: el.id, property: "'extends'", detail: String(mm.maxExtendsTotal) }, el.at);
   }
 
   // Names inherited through extends must not clash with own names or with each other; the same
   // content reached along two paths (a diamond) is one content, not a clash.
-  const inherited = new Map<string, { base: string; contentId: string }>();
-  for (const base of idRefs(el, 'extends')) {
-    for (const [name, contentId] of inheritance.of(base).contents) {
-      const previous = inherited.get(name);
-      if (own.has(name)) {
-        errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: base, property: 'contents', value: name }, el.at);
-      } else if (previous && previous.contentId !== contentId) {
-        errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: `${previous.base} ${base}`, property: 'contents', value: name }, el.at);
-      } else inherited.set(name, { base, contentId });
+  const bases = idRefs(el, 'extends');
+  if (bases.length === 1) {
+    // One base (the common case): only own names can clash, and a lookup up the chain finds them.
+    for (const name of own.keys()) {
+      if (inheritance.find(bases[0], name) !== undefined) {
+        errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: bases[0], property: 'contents', value: name }, el.at);
+      }
+    }
+  } else if (bases.length > 1) {
+    const inherited = new Map<string, { base: string; contentId: string }>();
+    for (const base of bases) {
+      for (const [name, contentId] of inheritance.contents(base)) {
+        const previous = inherited.get(name);
+        if (own.has(name)) {
+          errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: base, property: 'contents', value: name }, el.at);
+        } else if (previous && previous.contentId !== contentId) {
+          errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: `${previous.base} ${base}`, property: 'contents', value: name }, el.at);
+        } else inherited.set(name, { base, contentId });
+      }
     }
   }
 
-  checkAnnotations(el, inheritance.of(el.id).contents, lookup, errors);
+  if (info.hasAnnotations) checkAnnotations(el, inheritance.contents(el.id), lookup, errors);
 
   // Components: no nesting, no self-containment.
   for (const ref of refsOf(el, 'contents')) {
@@ -136,15 +146,25 @@ interface InheritanceInfo {
   /** Longest extends path below this interface, and the interface at its end. */
   readonly depth: number;
   readonly deepest?: string;
-  readonly ancestors: ReadonlySet<string>;
-  /** name → content id, own and inherited. */
-  readonly contents: ReadonlyMap<string, string>;
+  readonly ancestorCount: number;
+  readonly bases: readonly string[];
+  /** name → content id, own contents only. */
+  readonly own: ReadonlyMap<string, string>;
+  /** Some own or inherited content is a ValueAnnotation. */
+  readonly hasAnnotations: boolean;
 }
 
-/** Extends facts per interface, computed once each (a DFS with an on-stack set finds cycles). */
+/**
+ * Extends facts per interface, computed once each (a DFS with an on-stack set finds cycles). Full
+ * inherited content maps are built only where needed (several bases, annotations): ontologies such as
+ * Willow have thousands of interfaces with hundreds of inherited contents each.
+ */
 class Inheritance {
   private readonly done = new Map<string, InheritanceInfo>();
+  private readonly full = new Map<string, ReadonlyMap<string, string>>();
+  private readonly ancestorSets = new Map<string, ReadonlySet<string>>();
   private readonly stack: string[] = [];
+  private readonly cycleMembers = new Set<string>();
   constructor(private readonly lookup: Lookup) {}
 
   of(id: string): InheritanceInfo {
@@ -154,37 +174,80 @@ class Inheritance {
     if (onStack >= 0) {
       // Everything from the first occurrence up is on a cycle.
       for (const member of this.stack.slice(onStack)) this.cycleMembers.add(member);
-      return { cyclic: true, onCycle: true, depth: 0, ancestors: new Set(), contents: new Map() };
+      return { cyclic: true, onCycle: true, depth: 0, ancestorCount: 0, bases: [], own: new Map(), hasAnnotations: false };
     }
     const iface = this.lookup(id);
     this.stack.push(id);
     let cyclic = false;
     let depth = 0;
     let deepest: string | undefined;
-    const ancestors = new Set<string>();
-    const contents = new Map<string, string>();
+    const own = new Map<string, string>();
+    let hasAnnotations = false;
     for (const ref of iface ? refsOf(iface, 'contents') : []) {
-      const name = nameOf(this.lookup(ref.target));
-      if (name !== undefined) contents.set(name, ref.target);
+      const content = this.lookup(ref.target);
+      const name = nameOf(content);
+      if (name !== undefined && !own.has(name)) own.set(name, ref.target);
+      if (content && isAnnotation(content)) hasAnnotations = true;
     }
-    for (const base of iface ? idRefs(iface, 'extends') : []) {
+    const bases = iface ? idRefs(iface, 'extends') : [];
+    for (const base of bases) {
       const info = this.of(base);
       if (info.cyclic) cyclic = true;
-      ancestors.add(base);
-      for (const a of info.ancestors) ancestors.add(a);
+      if (info.hasAnnotations) hasAnnotations = true;
       if (info.depth + 1 > depth) {
         depth = info.depth + 1;
         deepest = info.deepest ?? base;
       }
-      for (const [n, c] of info.contents) if (!contents.has(n)) contents.set(n, c);
     }
     this.stack.pop();
-    const result: InheritanceInfo = { cyclic, onCycle: this.cycleMembers.has(id), depth, deepest, ancestors, contents };
+    const ancestorCount = cyclic ? 0 : this.ancestors(id, bases).size;
+    const result: InheritanceInfo = { cyclic, onCycle: this.cycleMembers.has(id), depth, deepest, ancestorCount, bases, own, hasAnnotations };
     this.done.set(id, result);
     return result;
   }
 
-  private readonly cycleMembers = new Set<string>();
+  private ancestors(id: string, bases: readonly string[]): ReadonlySet<string> {
+    let set = this.ancestorSets.get(id);
+    if (!set) {
+      const all = new Set<string>();
+      for (const base of bases) {
+        all.add(base);
+        for (const a of this.ancestors(base, this.of(base).bases)) all.add(a);
+      }
+      set = all;
+      this.ancestorSets.set(id, set);
+    }
+    return set;
+  }
+
+  /** The content an interface has, or inherits, under a name. */
+  find(id: string, name: string): string | undefined {
+    const info = this.of(id);
+    const mine = info.own.get(name);
+    if (mine !== undefined) return mine;
+    for (const base of info.bases) {
+      const found = this.find(base, name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** name → content id, own and inherited (nearest wins), built on demand. */
+  contents(id: string): ReadonlyMap<string, string> {
+    let map = this.full.get(id);
+    if (!map) {
+      const info = this.of(id);
+      const all = new Map(info.own);
+      for (const base of info.bases) for (const [n, c] of this.contents(base)) if (!all.has(n)) all.set(n, c);
+      map = all;
+      this.full.set(id, map);
+    }
+    return map;
+  }
+}
+
+function isAnnotation(content: ParsedElement): boolean {
+  return content.cotypes.some((t) => t.term === 'ValueAnnotation') || content.invalidCotypes.some((t) => t.term === 'ValueAnnotation');
 }
 
 /**

@@ -17,6 +17,8 @@ export interface SupplementalTypeDef {
   readonly classVersions?: readonly DtdlVersion[];
   /** Classes it co-types only in another DTDL version (so using it on them here is a version error). */
   readonly otherVersionAppliesTo?: readonly ClassName[];
+  /** Its properties are still understood where the co-type itself does not apply (Override on a Telemetry). */
+  readonly propertiesOutliveInvalidity?: boolean;
   readonly properties: readonly SupplementalPropertyDef[];
   /** Other co-types the element must also carry (Override needs ValueAnnotation). */
   readonly requiresCotypes?: readonly string[];
@@ -99,13 +101,10 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
       return [adjunct('ValueAnnotation', contextId, ['Property', 'Telemetry'], [required(stringProp('annotates'))])];
     case 'overriding':
       return [
-        adjunct(
-          'Override',
-          contextId,
-          ['Property'],
-          [required(stringProp('overrides'))],
-          ['ValueAnnotation'],
-        ),
+        {
+          ...adjunct('Override', contextId, ['Property'], [required(stringProp('overrides'))], ['ValueAnnotation']),
+          propertiesOutliveInvalidity: true,
+        },
       ];
     case 'mqtt':
       return [
@@ -165,11 +164,7 @@ export const EXTENSION_SCHEMAS: ReadonlyMap<string, { readonly contextId: string
 /** v2's semantic types are part of the language itself. */
 export const V2_SEMANTIC_TYPES: ReadonlyMap<string, SupplementalTypeDef> = new Map(
   [
-    // In v3 the same semantic types (quantitativeTypes) also co-type fields, map values and command payloads.
-    ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property']).map((t) => ({
-      ...t,
-      otherVersionAppliesTo: ['Field', 'MapValue', 'CommandPayload'] as ClassName[],
-    })),
+    ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property']),
     { term: 'SemanticType', contextId: V2_CONTEXT, dtdlVersion: 2 as const, appliesTo: [] as ClassName[], properties: [], abstract: true },
   ].map((t) => [t.term, t]),
 );

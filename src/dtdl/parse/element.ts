@@ -502,12 +502,16 @@ export class ElementParser {
       else element.extra.set(key, raw);
       return;
     }
-    // A property of a co-type that does not apply here was reported with that co-type.
-    if (binding && element.invalidCotypes.some((c) => c.contextId === binding.contextId && c.properties.some((p) => p.name === binding.term))) {
-      element.extra.set(binding.term, raw);
+    const ofInvalidCotype = binding
+      ? element.invalidCotypes.find((c) => c.contextId === binding.contextId && c.properties.some((p) => p.name === binding.term))
+      : undefined;
+    if (ofInvalidCotype?.propertiesOutliveInvalidity) {
+      element.extra.set(binding!.term, raw);
       return;
     }
     if (!element.rejectedCotypes) errors.add(element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows', { primaryId, property: key }, at);
+    // A property of a co-type that does not apply here is not an irrelevant term, just not allowed.
+    if (ofInvalidCotype) return;
     // A layer may carry terms of the (undefined) layering extension: only the missing type is wrong.
     if (element.isLayer && element.context.undefinedExtensions.length > 0 && !key.includes(':')) return;
     if (binding) {

@@ -310,12 +310,11 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
     LatentType: { abstract: true, extends: 'Entity' },
     NamedLatentType: { abstract: true, extends: 'NamedEntity' },
   };
-  if (!v2) delete specs.CommandPayload;
+  // v2 has one concrete CommandPayload; v3 replaces it with CommandRequest and CommandResponse.
   if (v2) {
     delete specs.CommandRequest;
     delete specs.CommandResponse;
   }
-  if (!v2) specs.CommandPayload = { abstract: true, extends: 'SchemaField' };
   const classes = buildClasses(specs);
   const standardSchemas = new Map<string, StandardSchema>();
   for (const term of PRIMITIVE_SCHEMAS) {

@@ -244,7 +244,7 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
   } else if (Array.isArray(raw)) {
     for (const element of raw) {
       if (typeof element === 'string') put(DEFAULT_LANGUAGE, element);
-      else if (isObject(element)) parseLangElement(element, put, site, true);
+      else if (isObject(element)) parseLangElement(element, put, site);
       else {
         errors.add('langStringElementNotStringOrObject', { primaryId, property }, at);
         ok = false;
@@ -258,9 +258,8 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
   return ok ? result : undefined;
 }
 
-function parseLangElement(element: JsonObject, put: (lang: string, text: string) => void, site: Site, inArray: boolean): void {
+function parseLangElement(element: JsonObject, put: (lang: string, text: string) => void, site: Site): void {
   const { errors, elementId: primaryId, property, at } = site;
-  void inArray;
   for (const key of Object.keys(element)) {
     if (key === '@value' || key === '@language') continue;
     if (key === '@context') errors.add('langStringElementContext', { primaryId, property }, at);

@@ -5,7 +5,7 @@
  */
 import type { ErrorCollector } from '../errors';
 import { EXTENSION_SCHEMAS, unitsOf } from '../extensions';
-import { isSubclass, METAMODELS, type ClassName, type ObjectPropertyDef } from '../metamodel';
+import { isSubclass, METAMODELS, type ObjectPropertyDef } from '../metamodel';
 import type { ObjectRef, ParsedElement } from '../parse/element';
 import { mergeLayers } from './layers';
 
@@ -138,8 +138,4 @@ function isUnitTypeSchema(el: ParsedElement, term: string): boolean {
   const qt = unitsOf('dtmi:dtdl:extension:quantitativeTypes;1');
   const known = qt !== undefined && (qt.unitTypes.has(term) || qt.aliases.has(term));
   return known && el.context.extensions.some((e) => e.id.startsWith('dtmi:dtdl:extension:quantitativeTypes;'));
-}
-
-export function classOf(el: ParsedElement): ClassName | undefined {
-  return el.type;
 }

@@ -29,15 +29,12 @@ export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: E
       case 'Relationship':
         checkUniqueNames(el, 'properties', lookup, errors);
         break;
-      case 'Array':
-      case 'Map':
-        break;
       default:
         break;
     }
     if (el.type === 'Array' || el.type === 'Map' || el.type === 'Object' || el.type === 'Enum') checkSchemaDepth(el, lookup, errors);
     if (el.type === 'Property' && el.dtdlVersion === 2) checkNoArrayInV2Property(el, lookup, errors);
-    if (el.cotypes.some((c) => c.semantic)) checkSemanticSchema(el, lookup, errors);
+    if (el.cotypes.some((c) => c.semantic)) checkSemanticSchema(el, errors);
     for (const cotype of el.cotypes) if (cotype.requiredSchema) checkRequiredSchema(el, cotype.requiredSchema, lookup, errors);
     if (el.type === 'Interface' || el.type === 'Object' || el.type === 'Enum') checkUniqueIndexes(el, lookup, errors);
   }
@@ -419,7 +416,8 @@ function checkEnum(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): v
   }
 }
 
-function checkSemanticSchema(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
+/** Semantic types measure quantities: the schema must be numeric. */
+function checkSemanticSchema(el: ParsedElement, errors: ErrorCollector): void {
   const mm = METAMODELS[el.dtdlVersion];
   for (const ref of refsOf(el, 'schema')) {
     const numeric = ref.kind === 'term' ? (mm.standardSchemas.get(ref.target)?.numeric ?? false) : false;
@@ -428,7 +426,6 @@ function checkSemanticSchema(el: ParsedElement, lookup: Lookup, errors: ErrorCol
       errors.add('notRequiredType', { primaryId: el.id, secondaryId, property: 'schema', type: 'NumericSchema' }, ref.at);
     }
   }
-  void lookup;
 }
 
 /** A co-type that requires a particular schema (IoT Central: vector, geopoint, an Enum, …). */

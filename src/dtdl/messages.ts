@@ -8,7 +8,7 @@ import type { ErrorFields } from './errors';
 interface Parts {
   /** "Element dtmi:x;1" or "The document". */
   readonly el: string;
-  /** " property 'schema'" or "". */
+  /** " property 'schema'", or " a property" when the error has none. */
   readonly p: string;
   /** "'value'" or "its value". */
   readonly v: string;
@@ -212,7 +212,7 @@ const TEMPLATES: Record<string, Template> = {
 export function describeError(code: string, fields: ErrorFields): { cause: string; action: string } {
   const parts: Parts = {
     el: fields.primaryId ? `Element ${fields.primaryId}` : 'The document',
-    p: fields.property ? ` property '${fields.property}'` : '',
+    p: fields.property ? ` property '${fields.property}'` : ' a property',
     v: fields.value !== undefined ? `'${String(fields.value)}'` : 'its value',
     f: fields,
   };

@@ -35,14 +35,21 @@ export function readJson(text: string): { value: JsonValue } | { problem: Syntax
   const body = stripBom(text);
   try {
     return { value: JSON.parse(body) as JsonValue };
-  } catch {
-    return { problem: locateSyntaxProblem(body) };
+  } catch (err) {
+    return { problem: locateSyntaxProblem(body, err instanceof Error ? err.message : String(err)) };
   }
 }
 
-function locateSyntaxProblem(body: string): SyntaxProblem {
+function locateSyntaxProblem(body: string, nativeMessage: string): SyntaxProblem {
   const errors: ParseError[] = [];
-  parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  try {
+    parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  } catch {
+    // jsonc-parser recurses per nesting level; for absurdly deep input use V8's own position.
+    const position = /position (\d+)/.exec(nativeMessage);
+    const offset = position ? Number(position[1]) : /end of JSON input/.test(nativeMessage) ? body.length : 0;
+    return { message: nativeMessage.replace(/^.*?: /, '').replace(/ in JSON at position \d+.*$/, ''), offset, ...lineAndColumn(body, offset) };
+  }
   const first = errors[0];
   const offset = first ? first.offset : body.length;
   const message = first ? describeParseError(first) : 'the text is not valid JSON';
@@ -95,9 +102,14 @@ export class LocationIndex {
   locate(document: number, path: JsonPath): { line: number; column: number } | undefined {
     const doc = this.documents[document];
     if (!doc) return undefined;
+    if (path.length === 0) return { line: 1, column: 1 };
     let tree = this.trees.get(document);
     if (tree === undefined) {
-      tree = parseTree(stripBom(doc.text)) ?? null;
+      try {
+        tree = parseTree(stripBom(doc.text)) ?? null;
+      } catch {
+        tree = null; // too deep to index; the error is still reported, without a position
+      }
       this.trees.set(document, tree);
     }
     if (!tree) return undefined;

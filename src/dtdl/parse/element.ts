@@ -67,15 +67,6 @@ interface Site {
 
 const KEYWORDS_ALLOWED = new Set(['@context', '@id', '@type']);
 
-/** Every property term of every class and supplemental type, so that "irrelevant" terms can be told apart. */
-function propertyTermsOf(mm: Metamodel): Set<string> {
-  const terms = new Set<string>();
-  for (const cls of mm.classes.values()) for (const p of cls.properties.keys()) terms.add(p);
-  for (const t of ['unit', 'annotates', 'overrides', 'telemetryTopic', 'commandTopic', 'payloadFormat', 'ttl', 'index']) terms.add(t);
-  return terms;
-}
-const PROPERTY_TERMS: Record<DtdlVersion, Set<string>> = { 2: propertyTermsOf(METAMODELS[2]), 3: propertyTermsOf(METAMODELS[3]) };
-
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -331,7 +322,7 @@ export class ElementParser {
           failed = true;
           continue;
         }
-        if (isClassTerm(binding.term, version)) {
+        if (isClassTerm(binding.term)) {
           // A class that is not a material type of this language version (e.g. a unit type): the wrong type here.
           foreignClasses.push(binding.term);
           continue;
@@ -389,7 +380,7 @@ export class ElementParser {
     }
     if (!material) {
       if (isLayer && names.length > 0 && !failed && this.elements.some((e) => e.id === id && !e.isLayer)) {
-        // A layer may restate an element it adds to without repeating its material type only… it may not.
+        // A layer that restates an existing element must repeat its material type.
         errors.add('layerMissingMaterialType', { primaryId: id }, at);
         return undefined;
       }
@@ -621,12 +612,8 @@ export class ElementParser {
   }
 }
 
-const INSTANCE_TERMS = new Set(['synchronous', 'asynchronous']);
-
-/** A known term that names a class (not a property, not a standard instance such as `double`). */
-function isClassTerm(term: string, version: DtdlVersion): boolean {
-  if (PROPERTY_TERMS[version].has(term) || INSTANCE_TERMS.has(term)) return false;
-  if (METAMODELS[version].standardSchemas.has(term)) return false;
+/** DTDL names classes in PascalCase and properties and instances (double, kelvin, synchronous) in camelCase. */
+function isClassTerm(term: string): boolean {
   return /^[A-Z]/.test(term);
 }
 

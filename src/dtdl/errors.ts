@@ -10,7 +10,7 @@ export const REFERENCE_ERROR_PREFIX = 'dtmi:dtdl:parsingError:';
 export const TWINGRAPH_ERROR_PREFIX = 'dtmi:twingraph:parsingError:';
 
 /** Ids the reference parser does not define: JSON syntax, resolution, limits it does not check. */
-export const TWINGRAPH_CODES = new Set(['invalidJson', 'undefinedReference', 'interfaceTooLarge', 'tooManyElements', 'inputTooLarge', 'inputTooDeep']);
+export const TWINGRAPH_CODES = new Set(['invalidJson', 'undefinedReference', 'inputTooLarge', 'inputTooDeep']);
 
 export interface ErrorFields {
   readonly primaryId?: string;
@@ -63,14 +63,6 @@ export class ErrorCollector {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.pending.push({ code, fields, at });
-  }
-
-  get size(): number {
-    return this.pending.length;
-  }
-
-  has(code: string): boolean {
-    return this.pending.some((e) => e.code === code);
   }
 
   finish(documents: readonly SourceDocument[], locations: LocationIndex): DtdlError[] {

@@ -200,7 +200,10 @@ const TEMPLATES: Record<string, Template> = {
   recursiveStructureWide: ({ el }) => [`${el} is a schema that contains itself.`, 'DTDL v2 and v3 schemas cannot be recursive; remove the self-reference.'],
   excessiveDepthNarrow: ({ el, f }) => [`${el} has an extends chain deeper than 10 levels (down to ${f.secondaryId ?? 'a distant base'}).`, 'Flatten the hierarchy to at most 10 levels of extends.'],
   excessiveDepthWide: ({ el, f }) => [`${el} nests complex schemas deeper than ${f.detail ?? '5'} levels (down to ${f.secondaryId ?? 'a deep schema'}).`, 'Flatten the schema to at most 5 levels of Array, Map and Object nesting.'],
-  excessiveCount: ({ el, f }) => [`${el} has more than ${f.detail ?? '1024'} interfaces in its extends hierarchy.`, 'Reduce the number of interfaces it inherits from.'],
+  excessiveCount: ({ el, f }) =>
+    f.property?.includes('extends')
+      ? [`${el} has more than ${f.detail ?? '1024'} interfaces in its extends hierarchy.`, 'Reduce the number of interfaces it inherits from.']
+      : [`${el} has more than ${f.detail ?? '100000'} elements in its hierarchy (contents, schemas, fields, enum values, inherited ones included).`, 'Split it into smaller interfaces or simplify its schemas.'],
   // Layers.
   inconsistentStringValues: ({ el, p }) => [`Two definitions of ${el.replace(/^Element /, '')} give different values for${p}.`, 'Make the definitions agree.'],
   inconsistentIntegerValues: ({ el, p }) => [`Two definitions of ${el.replace(/^Element /, '')} give different values for${p}.`, 'Make the definitions agree.'],

@@ -84,6 +84,16 @@ describe('parseModels on hostile input', () => {
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(1.5 * 1024 ** 3);
   });
 
+  it('enforces the DTDL v3 limit of 100,000 elements per interface, inherited ones included', () => {
+    const props = (prefix: string, n: number): unknown[] => Array.from({ length: n }, (_, i) => ({ '@type': 'Property', name: `${prefix}${i}`, schema: 'double' }));
+    const base = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Big;1', '@type': 'Interface', contents: props('a', 60_000) };
+    const child = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Bigger;1', '@type': 'Interface', extends: 'dtmi:example:Big;1', contents: props('b', 40_001) };
+    const result = parseModels([JSON.stringify(base), JSON.stringify(child)], { maxDocumentBytes: 64 * 1024 * 1024 });
+    const counts = result.errors.filter((e) => e.validationId === 'dtmi:dtdl:parsingError:excessiveCount');
+    expect(counts.map((e) => e.primaryId)).toEqual(['dtmi:example:Bigger;1']);
+    expect(counts[0].cause).toMatch(/100000 elements/);
+  });
+
   it('gives a verdict, never an exception, when any value is replaced by a value of another type', () => {
     const seed = richInterface();
     let invalid = 0;

@@ -5,7 +5,7 @@
  */
 import { hasReservedPrefix, isUserDtmi, parseDtmi, USER_DTMI_MAX_LENGTH } from '../dtmi';
 import type { ErrorCollector, Located } from '../errors';
-import { supplementalTypesOf, unitsOf, type SupplementalPropertyDef, type SupplementalTypeDef } from '../extensions';
+import { supplementalTypesOf, type SupplementalPropertyDef, type SupplementalTypeDef } from '../extensions';
 import {
   isConcrete,
   isSubclass,
@@ -66,6 +66,7 @@ interface Site {
 }
 
 const KEYWORDS_ALLOWED = new Set(['@context', '@id', '@type']);
+const INTERFACE_SIZE_CHECK = 1024 * 1024;
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -90,7 +91,9 @@ export class ElementParser {
   /** A top-level JSON value of a document: one element, or an array of them. */
   parseDocument(value: JsonValue, document: number, text: string): void {
     if (Array.isArray(value)) {
-      value.forEach((item, i) => this.parseTopLevel(item, { document, path: [i] }, undefined));
+      // An item can only pass the 1 MiB Interface limit if its document does; measure only then.
+      const big = text.length > INTERFACE_SIZE_CHECK;
+      value.forEach((item, i) => this.parseTopLevel(item, { document, path: [i] }, big ? Buffer.byteLength(JSON.stringify(item), 'utf8') : undefined));
     } else {
       this.parseTopLevel(value, { document, path: [] }, Buffer.byteLength(text, 'utf8'));
     }
@@ -637,4 +640,3 @@ export function lookupTerm(name: string, context: ActiveContext): TermBinding | 
   return active ? byIri : undefined;
 }
 
-export { unitsOf };

@@ -14,7 +14,9 @@ import type { ElementGraph } from '../resolve/graph';
 type Lookup = (id: string) => ParsedElement | undefined;
 
 export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: ErrorCollector): void {
-  const inheritance = new Inheritance(lookup);
+  const partitionSizes = new Map<string, number>();
+  for (const el of graph.elements.values()) partitionSizes.set(el.partition, (partitionSizes.get(el.partition) ?? 0) + 1);
+  const inheritance = new Inheritance(lookup, partitionSizes);
   for (const el of graph.elements.values()) {
     switch (el.type) {
       case 'Interface':
@@ -79,6 +81,12 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
   if (info.depth > mm.maxExtendsDepth) errors.add('excessiveDepthNarrow', { primaryId: el.id, secondaryId: info.deepest, property: "'extends'" }, el.at);
   if (mm.maxExtendsTotal !== undefined && info.ancestorCount > mm.maxExtendsTotal) {
     errors.add('excessiveCount', { primaryId: el.id, property: "'extends'", detail: String(mm.maxExtendsTotal) }, el.at);
+  }
+  if (el.dtdlVersion >= 3) {
+    // v3: at most 100,000 elements in an Interface's hierarchy, counting what it inherits.
+    let count = info.elementCount;
+    for (const a of inheritance.ancestorsOf(el.id)) count += inheritance.of(a).elementCount;
+    if (count > MAX_ELEMENTS_V3) errors.add('excessiveCount', { primaryId: el.id, property: "'contents' and the schemas below them", detail: String(MAX_ELEMENTS_V3) }, el.at);
   }
 
   // Names inherited through extends must not clash with own names or with each other; the same
@@ -149,7 +157,11 @@ interface InheritanceInfo {
   readonly own: ReadonlyMap<string, string>;
   /** Some own or inherited content is a ValueAnnotation. */
   readonly hasAnnotations: boolean;
+  /** Elements defined within this interface (its partition), itself excluded. */
+  readonly elementCount: number;
 }
+
+const MAX_ELEMENTS_V3 = 100_000;
 
 /**
  * Extends facts per interface, computed once each (a DFS with an on-stack set finds cycles). Full
@@ -162,7 +174,15 @@ class Inheritance {
   private readonly ancestorSets = new Map<string, ReadonlySet<string>>();
   private readonly stack: string[] = [];
   private readonly cycleMembers = new Set<string>();
-  constructor(private readonly lookup: Lookup) {}
+  constructor(
+    private readonly lookup: Lookup,
+    /** Interface id → number of elements defined within it. */
+    private readonly partitionSizes: ReadonlyMap<string, number>,
+  ) {}
+
+  ancestorsOf(id: string): ReadonlySet<string> {
+    return this.ancestors(id, this.of(id).bases);
+  }
 
   of(id: string): InheritanceInfo {
     const cached = this.done.get(id);
@@ -171,7 +191,7 @@ class Inheritance {
     if (onStack >= 0) {
       // Everything from the first occurrence up is on a cycle.
       for (const member of this.stack.slice(onStack)) this.cycleMembers.add(member);
-      return { cyclic: true, onCycle: true, depth: 0, ancestorCount: 0, bases: [], own: new Map(), hasAnnotations: false };
+      return { cyclic: true, onCycle: true, depth: 0, ancestorCount: 0, bases: [], own: new Map(), hasAnnotations: false, elementCount: 0 };
     }
     const iface = this.lookup(id);
     this.stack.push(id);
@@ -198,7 +218,8 @@ class Inheritance {
     }
     this.stack.pop();
     const ancestorCount = cyclic ? 0 : this.ancestors(id, bases).size;
-    const result: InheritanceInfo = { cyclic, onCycle: this.cycleMembers.has(id), depth, deepest, ancestorCount, bases, own, hasAnnotations };
+    const elementCount = Math.max(0, (this.partitionSizes.get(id) ?? 1) - 1);
+    const result: InheritanceInfo = { cyclic, onCycle: this.cycleMembers.has(id), depth, deepest, ancestorCount, bases, own, hasAnnotations, elementCount };
     this.done.set(id, result);
     return result;
   }

@@ -122,7 +122,7 @@ export class ElementParser {
     const { parent, property: siteProperty, at } = site;
     const topLevel = parent === undefined;
 
-    // Keywords other than @context/@id/@type make the element unusable.
+    // JSON-LD keywords other than @context/@id/@type make the element unusable in v3; v2 ignores them, except @graph.
     const lenient = (parentContext?.dtdlVersion ?? versionOf(obj['@context'])) === 2;
     for (const key of Object.keys(obj)) {
       if (!key.startsWith('@') || KEYWORDS_ALLOWED.has(key)) continue;

@@ -27,7 +27,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(() => {
       // The API server arrives with the store and GraphQL stages; until then say what exists.
       process.stdout.write(
-        'Twingraph: the DTDL engine is ready (try `npx twingraph dtdl validate dtdl/`).\n' +
+        'Twingraph: the DTDL engine is ready (try `npx twingraph dtdl validate <folder of DTDL models>`).\n' +
           'The GraphQL server, store and seeded demo are not built yet; `npm start` will serve them once they are.\n',
       );
     });

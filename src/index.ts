@@ -1,2 +1,4 @@
 /** Twingraph's library entry: each pipeline stage's public API. */
 export * from './dtdl';
+export * from './store';
+export * from './errors';

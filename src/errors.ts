@@ -1,0 +1,85 @@
+/**
+ * Errors every stage past the DTDL engine raises: one class, one stable code per failure. Codes follow
+ * Azure Digital Twins where ADT has one, so that clients and the mirror see the same vocabulary on both
+ * sides; the GraphQL layer puts `code` in `extensions.code`.
+ */
+
+/** ADT's error codes that Twingraph raises, plus a few of its own where ADT has none. */
+export type ErrorCode =
+  // ADT
+  | 'DigitalTwinNotFound'
+  | 'RelationshipNotFound'
+  | 'ComponentNotFound'
+  | 'ModelNotFound'
+  | 'ModelAlreadyExists'
+  | 'ModelDecommissioned'
+  | 'ModelReferencesNotDeleted'
+  | 'PreconditionFailed'
+  | 'ValidationFailed'
+  | 'JsonPatchInvalid'
+  | 'InvalidArgument'
+  | 'InvalidRelationship'
+  | 'OperationNotAllowed'
+  | 'RelationshipsNotDeleted'
+  | 'TargetTwinNotFound'
+  | 'LimitExceeded'
+  // Twingraph
+  | 'InvalidCursor'
+  | 'StoreUnavailable';
+
+/** HTTP-like status for each code (ADT's, where ADT has the code), for transports that need one. */
+export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
+  DigitalTwinNotFound: 404,
+  RelationshipNotFound: 404,
+  ComponentNotFound: 404,
+  ModelNotFound: 404,
+  ModelAlreadyExists: 409,
+  ModelDecommissioned: 400,
+  ModelReferencesNotDeleted: 409,
+  PreconditionFailed: 412,
+  ValidationFailed: 400,
+  JsonPatchInvalid: 400,
+  InvalidArgument: 400,
+  InvalidRelationship: 400,
+  OperationNotAllowed: 400,
+  RelationshipsNotDeleted: 400,
+  TargetTwinNotFound: 404,
+  LimitExceeded: 400,
+  InvalidCursor: 400,
+  StoreUnavailable: 503,
+};
+
+/** What an error is about: the ids involved, so that a client can act without parsing the message. */
+export interface ErrorSubject {
+  readonly twinId?: string;
+  readonly relationshipId?: string;
+  readonly modelId?: string;
+  /** Other ids involved: the models that still reference one, the relationships that still exist. */
+  readonly related?: readonly string[];
+  /** A JSON Pointer or property path the error is about. */
+  readonly path?: string;
+}
+
+export class TwingraphError extends Error {
+  override readonly name = 'TwingraphError';
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly subject: ErrorSubject = {},
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toJSON(): { code: ErrorCode; message: string } & ErrorSubject {
+    return { code: this.code, message: this.message, ...this.subject };
+  }
+}
+
+export function isTwingraphError(error: unknown, code?: ErrorCode): error is TwingraphError {
+  return error instanceof TwingraphError && (code === undefined || error.code === code);
+}

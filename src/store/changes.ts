@@ -1,0 +1,75 @@
+/**
+ * Change-log entries, built the same way by every adapter: what each write records, in ADT's event
+ * vocabulary (`Twin.Update` with a JSON Patch, `Twin.Delete` with the last state, …), and which outbox
+ * partition it replays in.
+ */
+import { relationshipSubject } from './documents';
+import type { ChangeEntry, ChangeType, JsonPatch, JsonValue, ModelRecord, Relationship, Twin } from './types';
+
+/** A change before the store numbers it. */
+export type PendingChange = Omit<ChangeEntry, 'seq'>;
+
+export function twinChange(type: 'Twin.Create' | 'Twin.Update' | 'Twin.Delete', twin: Twin, time: string, patch?: JsonPatch): PendingChange {
+  return {
+    time,
+    type,
+    subject: twin.$dtId,
+    modelId: twin.$metadata.$model,
+    twinId: twin.$dtId,
+    ...(patch && { patch }),
+    body: twin as unknown as JsonValue,
+  };
+}
+
+export function relationshipChange(
+  type: 'Relationship.Create' | 'Relationship.Update' | 'Relationship.Delete',
+  relationship: Relationship,
+  sourceModel: string | undefined,
+  time: string,
+  patch?: JsonPatch,
+): PendingChange {
+  return {
+    time,
+    type,
+    subject: relationshipSubject(relationship.$sourceId, relationship.$relationshipId),
+    ...(sourceModel !== undefined && { modelId: sourceModel }),
+    twinId: relationship.$sourceId,
+    relationshipId: relationship.$relationshipId,
+    ...(patch && { patch }),
+    body: relationship as unknown as JsonValue,
+  };
+}
+
+export function modelChange(type: 'Model.Create' | 'Model.Decommission' | 'Model.Delete', model: ModelRecord, time: string): PendingChange {
+  return {
+    time,
+    type,
+    subject: model.id,
+    modelId: model.id,
+    ...(type === 'Model.Decommission' && { patch: [{ op: 'replace' as const, path: '/decommissioned', value: true }] }),
+    body: model as unknown as JsonValue,
+  };
+}
+
+/** Telemetry: the points that arrived (`{ points }`), or for a backfill only how many and when (`{ count, from, to }`). */
+export function telemetryChange(twinId: string, modelId: string | undefined, body: JsonValue, time: string): PendingChange {
+  return { time, type: 'Telemetry', subject: twinId, ...(modelId !== undefined && { modelId }), twinId, body };
+}
+
+/** Telemetry is not mirrored (ADT keeps no telemetry); every other change is. */
+export function isMirrored(type: ChangeType): boolean {
+  return type !== 'Telemetry';
+}
+
+/**
+ * The partition a change replays in: all model changes in one (ADT's reference rules order them), and a
+ * twin's changes with its outgoing relationships' changes (so a relationship never overtakes its source).
+ */
+export function outboxPartition(change: PendingChange): string {
+  return change.type.startsWith('Model.') ? 'models' : `twin:${change.twinId}`;
+}
+
+/** ISO time of an epoch-milliseconds instant. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,414 @@
+/**
+ * The rules of twin and relationship documents, shared by every adapter: how a written body becomes a
+ * stored twin (server fields dropped, `$metadata` kept per property and per component), how a JSON Patch
+ * applies (ADT's subset, ADT's protected paths), and what a relationship looks like. Pure functions: the
+ * adapters read the current state, call these, and write the result in one transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { applyPatch, compare, JsonPatchError, type Operation } from 'fast-json-patch';
+import { TwingraphError } from '../errors';
+import { checkRelationshipName } from './query';
+import type {
+  ComponentMetadata,
+  JsonObject,
+  JsonPatch,
+  JsonValue,
+  PatchOperation,
+  PropertyMetadata,
+  Relationship,
+  RelationshipInput,
+  Twin,
+  TwinInput,
+  TwinMetadata,
+} from './types';
+
+export interface DocumentLimits {
+  /** Largest twin or relationship, as JSON without its metadata (ADT: 32 KB). */
+  readonly maxDocumentBytes: number;
+  /** Longest twin or relationship id. */
+  readonly maxIdLength: number;
+}
+
+export const DEFAULT_LIMITS: DocumentLimits = { maxDocumentBytes: 32 * 1024, maxIdLength: 256 };
+
+/** ADT's ETag format: a weak ETag around a UUID. */
+export function newEtag(): string {
+  return `W/"${randomUUID()}"`;
+}
+
+/** `'*'` matches whatever exists; otherwise the ETags must be equal. */
+export function etagMatches(ifMatch: string | undefined, current: string): boolean {
+  return ifMatch === undefined || ifMatch === '*' || ifMatch === current;
+}
+
+export function checkId(id: unknown, what: 'twin' | 'relationship', limits: DocumentLimits = DEFAULT_LIMITS): asserts id is string {
+  // Control characters would make ids unprintable in errors and logs; ADT rejects them too.
+  // eslint-disable-next-line no-control-regex
+  if (typeof id !== 'string' || id.length === 0 || id.length > limits.maxIdLength || /[\u0000-\u001f\u007f]/.test(id)) {
+    throw new TwingraphError(
+      'InvalidArgument',
+      `A ${what} id is a non-empty string of at most ${limits.maxIdLength} characters without control characters; got ${JSON.stringify(id)?.slice(0, 80)}.`,
+    );
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Rejects what JSON cannot carry (undefined, NaN, functions, cycles…), which a JS caller could pass. */
+function checkJson(value: unknown, at: string, depth = 0): void {
+  if (depth > 32) throw new TwingraphError('ValidationFailed', `The value at '${at}' is nested more than 32 levels deep.`, { path: at });
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new TwingraphError('ValidationFailed', `The value at '${at}' is not a finite number.`, { path: at });
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkJson(v, `${at}/${i}`, depth + 1));
+    return;
+  }
+  if (isPlainObject(value)) {
+    for (const [k, v] of Object.entries(value)) checkJson(v, `${at}/${k}`, depth + 1);
+    return;
+  }
+  throw new TwingraphError('ValidationFailed', `The value at '${at}' is not JSON (${typeof value}).`, { path: at });
+}
+
+function checkSize(doc: object, what: string, id: string, limits: DocumentLimits): void {
+  const bytes = Buffer.byteLength(JSON.stringify(doc), 'utf8');
+  if (bytes > limits.maxDocumentBytes) {
+    throw new TwingraphError('LimitExceeded', `${what} '${id}' would be ${bytes} bytes; the limit is ${limits.maxDocumentBytes}.`, { twinId: id });
+  }
+}
+
+function checkSourceTime(value: unknown, at: string): string {
+  if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    throw new TwingraphError('ValidationFailed', `'${at}' must be an ISO 8601 date and time, such as 2024-05-31T12:00:00Z.`, { path: at });
+  }
+  return value;
+}
+
+/** A component is a top-level object that carries its own `$metadata` (ADT's convention). */
+export function isComponent(value: unknown): value is JsonObject & { $metadata: ComponentMetadata } {
+  return isPlainObject(value) && isPlainObject(value.$metadata);
+}
+
+/**
+ * Properties of one level (the twin, or one component): values kept (nulls dropped: absent and null are the
+ * same to DTDL), metadata rebuilt. `touched` says which properties this write set, so they get `time`;
+ * others keep their previous metadata.
+ */
+function buildLevel(
+  input: Record<string, unknown>,
+  inputMetadata: Record<string, unknown> | undefined,
+  previousMetadata: Record<string, unknown> | undefined,
+  touched: (name: string) => boolean,
+  time: string,
+  at: string,
+): { values: JsonObject; metadata: Record<string, PropertyMetadata> } {
+  const values: JsonObject = {};
+  const metadata: Record<string, PropertyMetadata> = {};
+  for (const [name, value] of Object.entries(input)) {
+    if (name.startsWith('$') || value === null || value === undefined) continue;
+    values[name] = value as JsonValue;
+    const previous = previousMetadata?.[name] as PropertyMetadata | undefined;
+    const given = inputMetadata?.[name];
+    const entry: PropertyMetadata = { lastUpdateTime: touched(name) || !previous ? time : previous.lastUpdateTime };
+    let sourceTime = previous?.sourceTime;
+    if (isPlainObject(given) && 'sourceTime' in given) {
+      sourceTime = given.sourceTime === null ? undefined : checkSourceTime(given.sourceTime, `${at}/$metadata/${name}/sourceTime`);
+    }
+    if (sourceTime !== undefined) entry.sourceTime = sourceTime;
+    metadata[name] = entry;
+  }
+  if (inputMetadata) {
+    for (const [name, given] of Object.entries(inputMetadata)) {
+      if (name.startsWith('$')) continue;
+      if (!isPlainObject(given)) throw new TwingraphError('ValidationFailed', `'${at}/$metadata/${name}' must be an object (with an optional sourceTime).`, { path: `${at}/$metadata/${name}` });
+      for (const key of Object.keys(given)) {
+        if (key !== 'sourceTime' && key !== 'lastUpdateTime') {
+          throw new TwingraphError('ValidationFailed', `'${at}/$metadata/${name}/${key}' is not settable: property metadata holds only sourceTime.`, { path: `${at}/$metadata/${name}/${key}` });
+        }
+      }
+    }
+  }
+  return { values, metadata };
+}
+
+/**
+ * Builds the stored twin from what a caller wrote. With `previous` (a replace), properties whose value did
+ * not change keep their metadata; everything else is stamped with `time`.
+ */
+export function buildTwin(id: string, input: TwinInput, time: string, previous?: Twin, limits: DocumentLimits = DEFAULT_LIMITS): Twin {
+  checkId(id, 'twin', limits);
+  if (!isPlainObject(input)) throw new TwingraphError('ValidationFailed', `The body of twin '${id}' must be a JSON object.`, { twinId: id });
+  checkJson(input, '');
+  const inputMetadata = input.$metadata;
+  if (!isPlainObject(inputMetadata) || typeof inputMetadata.$model !== 'string' || inputMetadata.$model.length === 0) {
+    throw new TwingraphError('ValidationFailed', `Twin '${id}' must say its model in $metadata.$model.`, { twinId: id, path: '/$metadata/$model' });
+  }
+  for (const key of Object.keys(input)) {
+    if (key.startsWith('$') && key !== '$metadata' && key !== '$dtId' && key !== '$etag') {
+      throw new TwingraphError('ValidationFailed', `'${key}' is not a twin property: the only $-fields of a twin are $dtId, $etag and $metadata.`, { twinId: id, path: `/${key}` });
+    }
+  }
+  const unchanged = (value: unknown, before: unknown): boolean => before !== undefined && JSON.stringify(value) === JSON.stringify(before);
+  const plain: Record<string, unknown> = {};
+  const components: [string, Record<string, unknown>][] = [];
+  for (const [name, value] of Object.entries(input)) {
+    if (isComponent(value)) {
+      checkMetadataTargets(value, value.$metadata, id, `/${name}`);
+      components.push([name, value]);
+    } else plain[name] = value;
+  }
+  checkMetadataTargets(input, inputMetadata, id, '');
+  const top = buildLevel(plain, inputMetadata, previous?.$metadata as Record<string, unknown> | undefined, (n) => !unchanged(plain[n], previous?.[n]), time, '');
+  const twin = { $dtId: id, $etag: newEtag(), ...top.values } as Twin;
+  for (const [name, component] of components) {
+    const before = previous?.[name];
+    const beforeMetadata = isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined;
+    const level = buildLevel(component, component.$metadata as Record<string, unknown>, beforeMetadata, (n) => !unchanged(component[n], isComponent(before) ? before[n] : undefined), time, `/${name}`);
+    const componentMetadata = { $lastUpdateTime: time, ...level.metadata } as ComponentMetadata;
+    (twin as Record<string, unknown>)[name] = { ...level.values, $metadata: componentMetadata };
+  }
+  twin.$metadata = { $model: inputMetadata.$model, $lastUpdateTime: time, ...top.metadata } as TwinMetadata;
+  checkSize(propertiesOf(twin), 'Twin', id, limits);
+  return twin;
+}
+
+/** Metadata may only be given for properties the body has. */
+function checkMetadataTargets(values: Record<string, unknown>, metadata: Record<string, unknown>, id: string, at: string): void {
+  for (const name of Object.keys(metadata)) {
+    if (name.startsWith('$')) continue;
+    if (values[name] === undefined || values[name] === null || isComponent(values[name])) {
+      throw new TwingraphError('ValidationFailed', `'${at}/$metadata/${name}' describes a property the body does not have.`, { twinId: id, path: `${at}/$metadata/${name}` });
+    }
+  }
+}
+
+/** The twin without `$dtId`, `$etag` and `$metadata` (components keep theirs): what a size limit measures. */
+function propertiesOf(twin: Twin): JsonObject {
+  const { $dtId: _id, $etag: _etag, $metadata: _metadata, ...rest } = twin;
+  return rest as JsonObject;
+}
+
+/** The twin as a write body again (for a patch to rebuild from): no `$dtId`/`$etag`. */
+function toInput(twin: Twin): Record<string, unknown> {
+  const { $dtId: _id, $etag: _etag, ...rest } = twin;
+  return rest;
+}
+
+function decodePointer(path: string): string[] {
+  return path
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function invalidPatch(message: string, id: string, path?: string): TwingraphError {
+  return new TwingraphError('JsonPatchInvalid', message, { twinId: id, ...(path !== undefined && { path }) });
+}
+
+/** Checks one operation's shape and path against what ADT lets a patch touch. */
+function checkOperation(op: unknown, index: number, id: string, kind: 'twin' | 'relationship'): PatchOperation {
+  if (!isPlainObject(op)) throw invalidPatch(`Patch operation ${index} is not an object.`, id);
+  if (op.op !== 'add' && op.op !== 'replace' && op.op !== 'remove') {
+    throw invalidPatch(`Patch operation ${index}: '${String(op.op)}' is not supported; use add, replace or remove.`, id);
+  }
+  if (typeof op.path !== 'string' || !op.path.startsWith('/')) {
+    throw invalidPatch(`Patch operation ${index}: path ${JSON.stringify(op.path)} is not a JSON Pointer below the root.`, id);
+  }
+  if (op.op !== 'remove' && !('value' in op)) throw invalidPatch(`Patch operation ${index} (${op.op} ${op.path}) needs a value.`, id, op.path);
+  const segments = decodePointer(op.path);
+  const protectedPath = (): never => {
+    throw invalidPatch(`Patch operation ${index}: '${op.path}' is kept by Twingraph and cannot be patched.`, id, op.path as string);
+  };
+  if (kind === 'relationship') {
+    if (segments[0].startsWith('$')) protectedPath();
+  } else {
+    // Metadata paths: $model may be replaced; per-property sourceTime may be set or removed; nothing else.
+    const metadataAt = segments[0] === '$metadata' ? 0 : segments[1] === '$metadata' ? 1 : -1;
+    if (metadataAt >= 0) {
+      const rest = segments.slice(metadataAt + 1);
+      const isModel = metadataAt === 0 && rest.length === 1 && rest[0] === '$model';
+      const isSourceTime = rest.length === 2 && !rest[0].startsWith('$') && rest[1] === 'sourceTime';
+      if (isModel) {
+        if (op.op === 'remove' || typeof op.value !== 'string' || op.value.length === 0) {
+          throw invalidPatch(`Patch operation ${index}: $metadata/$model can only be replaced, with a model id.`, id, op.path);
+        }
+      } else if (isSourceTime) {
+        if (op.op !== 'remove') checkSourceTime(op.value, op.path);
+      } else protectedPath();
+    } else if (segments[0].startsWith('$')) protectedPath();
+  }
+  if ('value' in op) checkJson(op.value, op.path);
+  return { op: op.op, path: op.path, ...('value' in op && { value: op.value as JsonValue }) };
+}
+
+/** Applies a patch to a plain JSON document, turning the library's errors into ADT's. */
+function applyOperations(document: Record<string, unknown>, patch: PatchOperation[], id: string): void {
+  try {
+    applyPatch(document, patch as Operation[], true, true, true);
+  } catch (error) {
+    if (error instanceof JsonPatchError) {
+      const op = patch[error.index ?? 0];
+      const why =
+        error.name === 'OPERATION_PATH_UNRESOLVABLE'
+          ? `'${op?.path}' does not exist`
+          : error.name === 'OPERATION_PATH_CANNOT_ADD'
+            ? `the parent of '${op?.path}' does not exist`
+            : error.message.split('\n')[0];
+      throw invalidPatch(`Patch operation ${error.index ?? 0} (${op?.op} ${op?.path}): ${why}.`, id, op?.path);
+    }
+    throw error;
+  }
+}
+
+export function checkPatch(patch: unknown, id: string, kind: 'twin' | 'relationship'): PatchOperation[] {
+  if (!Array.isArray(patch)) throw invalidPatch('A JSON Patch is a list of operations.', id);
+  if (patch.length === 0) throw invalidPatch('The JSON Patch has no operations.', id);
+  return patch.map((op, i) => checkOperation(op, i, id, kind));
+}
+
+/**
+ * Applies a JSON Patch to a twin. Properties the patch touches get `time` as their lastUpdateTime (ADT stamps
+ * a write even when the value does not change); removed properties lose their metadata.
+ */
+export function patchTwin(twin: Twin, patch: JsonPatch, time: string, limits: DocumentLimits = DEFAULT_LIMITS): { twin: Twin; patch: PatchOperation[] } {
+  const id = twin.$dtId;
+  const operations = checkPatch(patch, id, 'twin');
+  const document = structuredClone(toInput(twin));
+  applyOperations(document, operations, id);
+  if (!isPlainObject(document.$metadata) || typeof document.$metadata.$model !== 'string') {
+    throw invalidPatch('The patch would leave the twin without $metadata.$model.', id);
+  }
+  // A sourceTime may only be set on a property the twin has once patched.
+  for (const op of operations) {
+    const segments = decodePointer(op.path);
+    if (op.op === 'remove' || segments[segments.length - 1] !== 'sourceTime') continue;
+    const owner = segments[0] === '$metadata' ? document : (document[segments[0]] as Record<string, unknown> | undefined);
+    const property = segments[segments.length - 2];
+    if (!isPlainObject(owner) || owner[property] === undefined || owner[property] === null) {
+      throw invalidPatch(`'${op.path}' sets the sourceTime of property '${property}', which the twin does not have.`, id, op.path);
+    }
+  }
+  // Which properties (and component properties) the patch wrote.
+  const touchedTop = new Set<string>();
+  const touchedIn = new Map<string, Set<string>>();
+  for (const op of operations) {
+    const [first, second] = decodePointer(op.path);
+    if (first === '$metadata') continue;
+    touchedTop.add(first);
+    if (second !== undefined && second !== '$metadata') {
+      if (!touchedIn.has(first)) touchedIn.set(first, new Set());
+      touchedIn.get(first)!.add(second);
+    }
+  }
+  const plain: Record<string, unknown> = {};
+  const components: [string, Record<string, unknown>][] = [];
+  for (const [name, value] of Object.entries(document)) {
+    if (name === '$metadata') continue;
+    if (isComponent(value)) components.push([name, value]);
+    else plain[name] = value;
+  }
+  const top = buildLevel(plain, document.$metadata, twin.$metadata as Record<string, unknown>, (n) => touchedTop.has(n), time, '');
+  const next = { $dtId: id, $etag: newEtag(), ...top.values } as Twin;
+  for (const [name, component] of components) {
+    const before = twin[name];
+    const replacedWhole = touchedTop.has(name) && !touchedIn.has(name);
+    const touched = (n: string): boolean => replacedWhole || (touchedIn.get(name)?.has(n) ?? false);
+    const level = buildLevel(component, component.$metadata as Record<string, unknown>, isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined, touched, time, `/${name}`);
+    const wasTouched = touchedTop.has(name) || !isComponent(before);
+    const componentTime = wasTouched ? time : (before as { $metadata: ComponentMetadata }).$metadata.$lastUpdateTime;
+    (next as Record<string, unknown>)[name] = { ...level.values, $metadata: { $lastUpdateTime: componentTime, ...level.metadata } };
+  }
+  next.$metadata = { $model: document.$metadata.$model, $lastUpdateTime: time, ...top.metadata } as TwinMetadata;
+  checkSize(propertiesOf(next), 'Twin', id, limits);
+  return { twin: next, patch: operations };
+}
+
+/** What changed from one twin to another, as JSON Patch over properties, components and the model. */
+export function diffTwins(before: Twin, after: Twin): PatchOperation[] {
+  const strip = (t: Twin): Record<string, unknown> => {
+    const out: Record<string, unknown> = { $metadata: { $model: t.$metadata.$model } };
+    for (const [k, v] of Object.entries(t)) {
+      if (k.startsWith('$')) continue;
+      if (isComponent(v)) {
+        const { $metadata: _m, ...values } = v;
+        out[k] = values;
+      } else out[k] = v;
+    }
+    return out;
+  };
+  return compare(strip(before), strip(after)) as PatchOperation[];
+}
+
+/** Builds a stored relationship from what a caller wrote. */
+export function buildRelationship(sourceId: string, relationshipId: string, input: RelationshipInput, limits: DocumentLimits = DEFAULT_LIMITS): Relationship {
+  checkId(sourceId, 'twin', limits);
+  checkId(relationshipId, 'relationship', limits);
+  if (!isPlainObject(input)) throw new TwingraphError('InvalidRelationship', `The body of relationship '${relationshipId}' must be a JSON object.`, { twinId: sourceId, relationshipId });
+  checkJson(input, '');
+  const targetId = input.$targetId;
+  if (typeof targetId !== 'string' || targetId.length === 0) {
+    throw new TwingraphError('InvalidRelationship', `Relationship '${relationshipId}' needs $targetId, the id of the twin it points at.`, { twinId: sourceId, relationshipId, path: '/$targetId' });
+  }
+  const name = input.$relationshipName;
+  if (typeof name !== 'string') {
+    throw new TwingraphError('InvalidRelationship', `Relationship '${relationshipId}' needs $relationshipName, the DTDL name of the relationship.`, { twinId: sourceId, relationshipId, path: '/$relationshipName' });
+  }
+  try {
+    checkRelationshipName(name);
+  } catch {
+    throw new TwingraphError('InvalidRelationship', `'${name}' is not a relationship name: use the DTDL name of one of the model's relationships.`, { twinId: sourceId, relationshipId, path: '/$relationshipName' });
+  }
+  if (targetId === sourceId) {
+    // ADT refuses a relationship from a twin to itself, and the mirror must be able to replay every write.
+    throw new TwingraphError('OperationNotAllowed', `Relationship '${relationshipId}' would point from twin '${sourceId}' to itself, which Azure Digital Twins does not allow.`, { twinId: sourceId, relationshipId });
+  }
+  const relationship: Relationship = {
+    $relationshipId: relationshipId,
+    $sourceId: sourceId,
+    $targetId: targetId,
+    $relationshipName: name,
+    $etag: newEtag(),
+  };
+  for (const [key, value] of Object.entries(input)) {
+    if (key.startsWith('$')) {
+      if (['$targetId', '$relationshipName', '$relationshipId', '$sourceId', '$etag'].includes(key)) continue;
+      throw new TwingraphError('InvalidRelationship', `'${key}' is not a relationship property.`, { twinId: sourceId, relationshipId, path: `/${key}` });
+    }
+    if (value !== null) relationship[key] = value;
+  }
+  checkSize(relationshipProperties(relationship), 'Relationship', relationshipId, limits);
+  return relationship;
+}
+
+export function relationshipProperties(relationship: Relationship): JsonObject {
+  const out: JsonObject = {};
+  for (const [k, v] of Object.entries(relationship)) if (!k.startsWith('$')) out[k] = v;
+  return out;
+}
+
+/** Applies a JSON Patch to a relationship's properties (its `$` fields cannot be patched). */
+export function patchRelationship(relationship: Relationship, patch: JsonPatch, limits: DocumentLimits = DEFAULT_LIMITS): { relationship: Relationship; patch: PatchOperation[] } {
+  const operations = checkPatch(patch, relationship.$sourceId, 'relationship');
+  const document = structuredClone(relationshipProperties(relationship)) as Record<string, unknown>;
+  applyOperations(document, operations, relationship.$sourceId);
+  const next: Relationship = {
+    $relationshipId: relationship.$relationshipId,
+    $sourceId: relationship.$sourceId,
+    $targetId: relationship.$targetId,
+    $relationshipName: relationship.$relationshipName,
+    $etag: newEtag(),
+  };
+  for (const [k, v] of Object.entries(document)) if (v !== null && v !== undefined) next[k] = v as JsonValue;
+  checkSize(relationshipProperties(next), 'Relationship', relationship.$relationshipId, limits);
+  return { relationship: next, patch: operations };
+}
+
+/** The outgoing-relationship subject ADT uses in its events. */
+export function relationshipSubject(sourceId: string, relationshipId: string): string {
+  return `${sourceId}/relationships/${relationshipId}`;
+}

@@ -1,0 +1,215 @@
+/**
+ * The TwinStore port: the one contract the services depend on, kept by the embedded SQLite adapter and the
+ * Neo4j adapter alike (test/store/contract holds the suite both pass).
+ *
+ * Rules every adapter keeps:
+ * - Every write is one transaction with its change-log entries (contiguous `seq`) and, when the store was
+ *   opened with `outbox: true`, its outbox entries. A failure leaves nothing behind.
+ * - `ifMatch` is compared with the current `$etag` inside that transaction; a mismatch is
+ *   `PreconditionFailed` and changes nothing. `'*'` matches any existing entity.
+ * - Ids and values are parameters, never spliced into SQL or Cypher.
+ * - Payloads were validated against their model before they got here (by the services); the store checks
+ *   only what it must to stay consistent: shapes, references, ETags and ADT's model rules.
+ */
+import type { NeighborQuery, Page, PropertyPath, Traversal, TwinQuery } from './query';
+import type {
+  ChangeEntry,
+  JsonPatch,
+  MetricBucket,
+  MetricPoint,
+  MetricSeriesKey,
+  ModelInput,
+  ModelRecord,
+  OutboxEntry,
+  OutboxStats,
+  Relationship,
+  RelationshipInput,
+  Twin,
+  TwinInput,
+} from './types';
+
+export interface IfMatch {
+  /** The `$etag` the caller last read, or `'*'`: the write happens only if it still matches. */
+  readonly ifMatch?: string;
+}
+
+export interface IfNoneMatch {
+  /** `'*'`: create only; an existing entity is `PreconditionFailed`. */
+  readonly ifNoneMatch?: '*';
+}
+
+export interface DeleteTwinOptions extends IfMatch {
+  /** Delete the twin's incoming and outgoing relationships too, instead of refusing with `RelationshipsNotDeleted`. */
+  readonly cascade?: boolean;
+}
+
+export interface TwinWrite {
+  readonly id: string;
+  readonly twin: TwinInput;
+}
+
+export interface RelationshipWrite {
+  readonly sourceId: string;
+  readonly relationshipId: string;
+  readonly relationship: RelationshipInput;
+}
+
+export interface ListModelsOptions {
+  /** Only these models and the models they depend on, transitively (ADT's `dependenciesFor`). */
+  readonly dependenciesFor?: readonly string[];
+  readonly includeDefinition?: boolean;
+}
+
+export interface MetricRange extends MetricSeriesKey {
+  /** Inclusive start, ISO time. */
+  readonly from?: string;
+  /** Exclusive end, ISO time. */
+  readonly to?: string;
+  /** Newest first when true. */
+  readonly descending?: boolean;
+  readonly limit?: number;
+}
+
+export interface MetricAggregation {
+  readonly series: readonly MetricSeriesKey[];
+  readonly from: string;
+  readonly to: string;
+  /** Window length in milliseconds; windows start at `from`. One window spanning the range when absent. */
+  readonly windowMs?: number;
+}
+
+export interface AppendMetricsOptions {
+  /**
+   * Whether each change-log entry lists the points (the default). Backfills of history (seeding, imports)
+   * pass false: the entry then says how many points arrived and their time span, which keeps the log small.
+   */
+  readonly logPoints?: boolean;
+}
+
+export interface AppendMetricsResult {
+  readonly points: number;
+  /** The change-log entries written: one per twin in the batch. */
+  readonly changes: number;
+}
+
+export interface ReadChangesOptions {
+  /** Entries with a larger `seq` than this (0: from the first one kept). */
+  readonly after: number;
+  readonly limit?: number;
+}
+
+export interface ClaimOptions {
+  readonly limit: number;
+  /** How long the claim holds before another worker may take the entries again. */
+  readonly leaseMs: number;
+  /** How many pending entries to look through for claimable ones (default 10 × limit). */
+  readonly scan?: number;
+}
+
+export interface FailOptions {
+  readonly error: string;
+  /** Park the entry in the dead-letter list instead of retrying it. */
+  readonly dead?: boolean;
+  /** When to retry (default: now). */
+  readonly retryAfterMs?: number;
+}
+
+export interface PruneOptions {
+  /** Remove entries older than this ISO time… */
+  readonly before?: string;
+  /** …and beyond the newest `keepLast` entries. Entries still in the outbox are kept. */
+  readonly keepLast?: number;
+}
+
+export interface StoreCounts {
+  readonly models: number;
+  readonly twins: number;
+  readonly relationships: number;
+  readonly metricPoints: number;
+  readonly changes: number;
+}
+
+export type CommitListener = (lastSeq: number) => void;
+
+export interface TwinStore {
+  /** `sqlite` or `neo4j`. */
+  readonly kind: string;
+  /** Whether writes also enqueue outbox entries for the mirror. */
+  readonly outbox: boolean;
+
+  // Models
+  putModels(models: readonly ModelInput[]): Promise<ModelRecord[]>;
+  listModels(options?: ListModelsOptions): Promise<ModelRecord[]>;
+  getModel(id: string, options?: { includeDefinition?: boolean }): Promise<ModelRecord>;
+  decommissionModel(id: string): Promise<ModelRecord>;
+  deleteModel(id: string): Promise<void>;
+
+  // Twins
+  getTwin(id: string): Promise<Twin>;
+  /** Twins by id, in the order asked, `undefined` for those that do not exist. */
+  getTwins(ids: readonly string[]): Promise<(Twin | undefined)[]>;
+  /** ADT's PUT: creates the twin, or replaces it when it exists (unless `ifNoneMatch: '*'`). */
+  createTwin(id: string, twin: TwinInput, options?: IfNoneMatch): Promise<Twin>;
+  /** Several creates in one transaction: all or none. */
+  createTwins(twins: readonly TwinWrite[], options?: IfNoneMatch): Promise<Twin[]>;
+  replaceTwin(id: string, twin: TwinInput, options?: IfMatch): Promise<Twin>;
+  patchTwin(id: string, patch: JsonPatch, options?: IfMatch): Promise<Twin>;
+  deleteTwin(id: string, options?: DeleteTwinOptions): Promise<void>;
+
+  // Relationships
+  getRelationship(sourceId: string, relationshipId: string): Promise<Relationship>;
+  /** ADT's PUT: creates the relationship, or replaces it (unless `ifNoneMatch: '*'`). */
+  putRelationship(sourceId: string, relationshipId: string, relationship: RelationshipInput, options?: IfNoneMatch): Promise<Relationship>;
+  /** Several puts in one transaction: all or none. */
+  putRelationships(relationships: readonly RelationshipWrite[], options?: IfNoneMatch): Promise<Relationship[]>;
+  patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch, options?: IfMatch): Promise<Relationship>;
+  deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
+  /** Outgoing relationships of a twin, optionally of one name. */
+  listRelationships(sourceId: string, options?: { name?: string }): Promise<Relationship[]>;
+  /** Relationships pointing at a twin, optionally of one name. */
+  listIncomingRelationships(targetId: string, options?: { name?: string }): Promise<Relationship[]>;
+
+  // Queries
+  queryTwins(query: TwinQuery): Promise<Page<Twin>>;
+  traverse(traversal: Traversal): Promise<Page<Twin>>;
+  /** For each id, in order, the twins one hop away (at most `first`), with the relationship that leads there. */
+  neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]>;
+
+  // Metrics
+  appendMetrics(points: readonly MetricPoint[], options?: AppendMetricsOptions): Promise<AppendMetricsResult>;
+  readMetrics(range: MetricRange): Promise<MetricPoint[]>;
+  /** One list of windows per series, in the order asked; windows without points are left out. */
+  aggregateMetrics(request: MetricAggregation): Promise<MetricBucket[][]>;
+  /** The newest point of each series, in the order asked. */
+  latestMetrics(series: readonly MetricSeriesKey[]): Promise<(MetricPoint | undefined)[]>;
+
+  // Change log
+  readChanges(options: ReadChangesOptions): Promise<ChangeEntry[]>;
+  /** The newest `seq` (0 when the log is empty and has never been written). */
+  latestSeq(): Promise<number>;
+  /** The oldest `seq` still kept (latestSeq() + 1 when none is). */
+  firstSeq(): Promise<number>;
+  pruneChanges(options: PruneOptions): Promise<number>;
+  /** Called after every commit that wrote change-log entries, with the newest `seq`. */
+  onCommit(listener: CommitListener): () => void;
+
+  // Outbox
+  /** Claims entries in `seq` order, never one whose partition has an earlier entry in flight or waiting to retry. */
+  claimOutbox(options: ClaimOptions): Promise<OutboxEntry[]>;
+  ackOutbox(seqs: readonly number[]): Promise<void>;
+  failOutbox(seq: number, options: FailOptions): Promise<void>;
+  outboxStats(): Promise<OutboxStats>;
+  listDeadLetters(options?: { limit?: number }): Promise<OutboxEntry[]>;
+  /** Puts dead letters back in line (all when no seqs are given); returns how many. */
+  retryDeadLetters(seqs?: readonly number[]): Promise<number>;
+  /** Removes dead letters for good (all when no seqs are given); returns how many. */
+  dropDeadLetters(seqs?: readonly number[]): Promise<number>;
+
+  // Housekeeping
+  /** Indexes twin properties that queries filter or sort on often (idempotent). */
+  ensurePropertyIndexes(paths: readonly PropertyPath[]): Promise<void>;
+  counts(): Promise<StoreCounts>;
+  /** Resolves when the store answers; for readiness checks. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

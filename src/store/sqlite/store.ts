@@ -1,0 +1,749 @@
+/**
+ * The embedded store: SQLite through better-sqlite3, in WAL mode, one file. It is the default, so that
+ * `npm start` needs nothing installed. better-sqlite3 is synchronous, so each write runs its rules
+ * (../writes.ts) inside one IMMEDIATE transaction without yielding to the event loop: no other request can
+ * interleave with it, and a crash at any point leaves the previous committed state.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { TwingraphError } from '../../errors';
+import { isMirrored, isoTime, outboxPartition, type PendingChange } from '../changes';
+import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
+import { relationshipKey, runSync, type Primitives, type Steps } from '../effects';
+import type {
+  AppendMetricsOptions,
+  AppendMetricsResult,
+  ClaimOptions,
+  CommitListener,
+  DeleteTwinOptions,
+  FailOptions,
+  IfMatch,
+  IfNoneMatch,
+  ListModelsOptions,
+  MetricAggregation,
+  MetricRange,
+  PruneOptions,
+  ReadChangesOptions,
+  RelationshipWrite,
+  StoreCounts,
+  TwinStore,
+  TwinWrite,
+} from '../port';
+import {
+  checkCursorFits,
+  checkFilter,
+  checkOrderBy,
+  checkPath,
+  planPage,
+  toPage,
+  valueAt,
+  type NeighborQuery,
+  type Page,
+  type PropertyPath,
+  type Traversal,
+  type TwinQuery,
+} from '../query';
+import { checkAggregation, checkMetricRange, checkNeighborQuery, checkTraversal, checkIds, metricWindows, traversalQuery } from '../reads';
+import type {
+  ChangeEntry,
+  JsonPatch,
+  MetricBucket,
+  MetricPoint,
+  MetricSeriesKey,
+  ModelInput,
+  ModelRecord,
+  OutboxEntry,
+  OutboxStats,
+  Relationship,
+  RelationshipInput,
+  Twin,
+  TwinInput,
+} from '../types';
+import * as writes from '../writes';
+import { compileFilter, jsonValueExpr, keysetCondition, orderByClause, SqlParams } from './compile';
+import { migrate } from './schema';
+
+export interface SqliteStoreOptions {
+  /** The database file (created with its folder if missing), or ':memory:'. */
+  readonly path: string;
+  /** Enqueue every mirrored change in the outbox (turn on when the ADT mirror is configured). */
+  readonly outbox?: boolean;
+  /**
+   * `NORMAL` (default) survives a crash of the process, which is what WAL guarantees; `FULL` also survives
+   * the machine losing power, at some cost per commit.
+   */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  readonly limits?: Partial<DocumentLimits>;
+  /** The clock (epoch ms); tests set it. */
+  readonly now?: () => number;
+  /** Twin properties to index from the start. */
+  readonly indexedProperties?: readonly PropertyPath[];
+}
+
+type Row = Record<string, unknown>;
+
+const DEFAULT_METRIC_LIMIT = 10_000;
+const MAX_METRIC_LIMIT = 100_000;
+const STATEMENT_CACHE_SIZE = 512;
+
+function modelFromRow(row: Row, includeDefinition: boolean): ModelRecord {
+  return {
+    id: row.id as string,
+    uploadTime: row.upload_time as string,
+    decommissioned: row.decommissioned === 1,
+    ancestors: JSON.parse(row.ancestors as string) as string[],
+    dependencies: JSON.parse(row.dependencies as string) as string[],
+    ...(row.display_name != null && { displayName: JSON.parse(row.display_name as string) as Record<string, string> }),
+    ...(row.description != null && { description: JSON.parse(row.description as string) as Record<string, string> }),
+    ...(includeDefinition && { definition: JSON.parse(row.definition as string) }),
+  };
+}
+
+function changeFromRow(row: Row): ChangeEntry {
+  return {
+    seq: row.seq as number,
+    time: row.time as string,
+    type: row.type as ChangeEntry['type'],
+    subject: row.subject as string,
+    ...(row.model != null && { modelId: row.model as string }),
+    ...(row.twin != null && { twinId: row.twin as string }),
+    ...(row.relationship != null && { relationshipId: row.relationship as string }),
+    ...(row.patch != null && { patch: JSON.parse(row.patch as string) as JsonPatch }),
+    body: JSON.parse(row.body as string),
+  };
+}
+
+function outboxFromRow(row: Row): OutboxEntry {
+  return {
+    seq: row.seq as number,
+    partition: row.partition as string,
+    change: changeFromRow(row),
+    attempts: row.attempts as number,
+    status: row.status as OutboxEntry['status'],
+    availableAt: isoTime(row.available_at as number),
+    ...(row.last_error != null && { lastError: row.last_error as string }),
+  };
+}
+
+function pointFromRow(twinId: string, name: string, row: Row): MetricPoint {
+  return { twinId, name, time: isoTime(row.ts as number), value: row.json != null ? JSON.parse(row.json as string) : (row.value as number) };
+}
+
+export class SqliteStore implements TwinStore {
+  readonly kind = 'sqlite';
+  readonly outbox: boolean;
+  private readonly db: Database.Database;
+  private readonly limits: DocumentLimits;
+  private readonly now: () => number;
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly listeners = new Set<CommitListener>();
+  /** Metric series ids by `twin\nname`; only committed ones (a rolled-back id may be reused). */
+  private readonly seriesIds = new Map<string, number>();
+  /** JSON text of documents this write already serialized, so the change log does not serialize them again. */
+  private serialized = new WeakMap<object, string>();
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    if (options.path !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(options.path)), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.db.pragma('temp_store = MEMORY');
+    migrate(this.db);
+    this.outbox = options.outbox ?? false;
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.now = options.now ?? Date.now;
+    if (options.indexedProperties?.length) this.createIndexes(options.indexedProperties);
+  }
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  private json(value: object): string {
+    let text = this.serialized.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      this.serialized.set(value, text);
+    }
+    return text;
+  }
+
+  private check(): void {
+    if (this.closed) throw new TwingraphError('StoreUnavailable', 'The store is closed.');
+  }
+
+  // ── Writes ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Runs one write's rules in an IMMEDIATE transaction; tells listeners after the commit. */
+  private write<T>(rules: (ctx: writes.WriteContext) => Steps<T>): T {
+    this.check();
+    const ctx = { time: isoTime(this.now()), limits: this.limits };
+    const tx = { lastSeq: 0, newSeries: new Map<string, number>() };
+    const result = this.db.transaction(() => runSync(rules(ctx), this.primitives(tx))).immediate();
+    for (const [key, id] of tx.newSeries) this.seriesIds.set(key, id);
+    this.serialized = new WeakMap();
+    if (tx.lastSeq > 0) this.notify(tx.lastSeq);
+    return result;
+  }
+
+  private notify(seq: number): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(seq);
+      } catch {
+        // A listener's failure is its own; the write has committed.
+      }
+    }
+  }
+
+  private primitives(tx: { lastSeq: number; newSeries: Map<string, number> }): Primitives {
+    return {
+      models: (ids) => {
+        const found = new Map<string, ModelRecord>();
+        if (ids.length === 0) return found;
+        const rows = this.sql('SELECT * FROM models WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Row[];
+        for (const row of rows) found.set(row.id as string, modelFromRow(row, false));
+        return found;
+      },
+      modelDependents: (id) =>
+        (this.sql('SELECT d.model FROM model_dependencies d JOIN models m ON m.id = d.model WHERE d.dependency = ? ORDER BY d.model').all(id) as Row[]).map(
+          (r) => r.model as string,
+        ),
+      insertModels: (models) => {
+        const insert = this.sql(
+          'INSERT INTO models (id, upload_time, decommissioned, ancestors, dependencies, display_name, description, definition) VALUES (?, ?, 0, ?, ?, ?, ?, ?)',
+        );
+        const clearAncestors = this.sql('DELETE FROM model_ancestors WHERE model = ?');
+        const ancestor = this.sql('INSERT OR IGNORE INTO model_ancestors (ancestor, model) VALUES (?, ?)');
+        const dependency = this.sql('INSERT OR IGNORE INTO model_dependencies (dependency, model) VALUES (?, ?)');
+        for (const { record, definition } of models) {
+          insert.run(
+            record.id,
+            record.uploadTime,
+            JSON.stringify(record.ancestors),
+            JSON.stringify(record.dependencies),
+            record.displayName ? JSON.stringify(record.displayName) : null,
+            record.description ? JSON.stringify(record.description) : null,
+            this.json(definition),
+          );
+          clearAncestors.run(record.id);
+          for (const a of [record.id, ...record.ancestors]) ancestor.run(a, record.id);
+          for (const d of record.dependencies) dependency.run(d, record.id);
+        }
+      },
+      decommissionModel: (id) => void this.sql('UPDATE models SET decommissioned = 1 WHERE id = ?').run(id),
+      deleteModel: (id) => {
+        this.sql('DELETE FROM models WHERE id = ?').run(id);
+        this.sql('DELETE FROM model_dependencies WHERE model = ?').run(id);
+      },
+      twins: (ids) => this.readTwins(ids),
+      writeTwins: (rows) => {
+        const upsert = this.sql(
+          'INSERT INTO twins (id, model, etag, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model, etag = excluded.etag, body = excluded.body',
+        );
+        for (const { twin } of rows) upsert.run(twin.$dtId, twin.$metadata.$model, twin.$etag, this.json(twin));
+      },
+      deleteTwins: (ids) => {
+        const points = this.sql('DELETE FROM metric_points WHERE series IN (SELECT id FROM metric_series WHERE twin = ?)');
+        const twin = this.sql('DELETE FROM twins WHERE id = ?');
+        for (const id of ids) {
+          points.run(id);
+          twin.run(id);
+        }
+      },
+      relationships: (keys) => {
+        const found = new Map<string, Relationship>();
+        const get = this.sql('SELECT body FROM relationships WHERE source = ? AND id = ?');
+        for (const [source, id] of keys) {
+          const row = get.get(source, id) as Row | undefined;
+          if (row) found.set(relationshipKey(source, id), JSON.parse(row.body as string) as Relationship);
+        }
+        return found;
+      },
+      relationshipsTouching: (twinId, limit) =>
+        (
+          this.sql('SELECT body FROM (SELECT body FROM relationships WHERE source = @id UNION ALL SELECT body FROM relationships WHERE target = @id) LIMIT @limit').all({
+            id: twinId,
+            limit,
+          }) as Row[]
+        ).map((r) => JSON.parse(r.body as string) as Relationship),
+      writeRelationships: (rows) => {
+        const upsert = this.sql(
+          'INSERT INTO relationships (source, id, name, target, etag, body) VALUES (?, ?, ?, ?, ?, ?) ' +
+            'ON CONFLICT (source, id) DO UPDATE SET name = excluded.name, target = excluded.target, etag = excluded.etag, body = excluded.body',
+        );
+        for (const { relationship: r } of rows) upsert.run(r.$sourceId, r.$relationshipId, r.$relationshipName, r.$targetId, r.$etag, this.json(r));
+      },
+      deleteRelationships: (relationships) => {
+        const remove = this.sql('DELETE FROM relationships WHERE source = ? AND id = ?');
+        for (const r of relationships) remove.run(r.$sourceId, r.$relationshipId);
+      },
+      appendPoints: (points) => {
+        const insert = this.sql('INSERT OR REPLACE INTO metric_points (series, ts, value, json) VALUES (?, ?, ?, ?)');
+        for (const p of points) insert.run(this.seriesId(p.twinId, p.name, tx.newSeries), p.ts, p.value, p.json);
+      },
+      appendChanges: (changes) => {
+        const insert = this.sql('INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        const enqueue = this.sql('INSERT INTO outbox (seq, partition, available_at) VALUES (?, ?, ?)');
+        const now = this.now();
+        for (const change of changes) {
+          const seq = Number(insert.run(...this.changeColumns(change)).lastInsertRowid);
+          if (this.outbox && isMirrored(change.type)) enqueue.run(seq, outboxPartition(change), now);
+          tx.lastSeq = seq;
+        }
+      },
+    };
+  }
+
+  private changeColumns(change: PendingChange): unknown[] {
+    return [
+      change.time,
+      change.type,
+      change.subject,
+      change.modelId ?? null,
+      change.twinId ?? null,
+      change.relationshipId ?? null,
+      change.patch ? JSON.stringify(change.patch) : null,
+      typeof change.body === 'object' && change.body !== null ? this.json(change.body) : JSON.stringify(change.body),
+    ];
+  }
+
+  private seriesId(twinId: string, name: string, newSeries: Map<string, number>): number {
+    const key = `${twinId}\n${name}`;
+    let id = this.seriesIds.get(key) ?? newSeries.get(key);
+    if (id === undefined) {
+      const row = this.sql('SELECT id FROM metric_series WHERE twin = ? AND name = ?').get(twinId, name) as Row | undefined;
+      id = row ? (row.id as number) : Number(this.sql('INSERT INTO metric_series (twin, name) VALUES (?, ?)').run(twinId, name).lastInsertRowid);
+      newSeries.set(key, id);
+    }
+    return id;
+  }
+
+  async putModels(models: readonly ModelInput[]): Promise<ModelRecord[]> {
+    return this.write((ctx) => writes.putModels(models, ctx));
+  }
+
+  async decommissionModel(id: string): Promise<ModelRecord> {
+    return this.write((ctx) => writes.decommissionModel(id, ctx));
+  }
+
+  async deleteModel(id: string): Promise<void> {
+    return this.write((ctx) => writes.deleteModel(id, ctx));
+  }
+
+  async createTwin(id: string, twin: TwinInput, options: IfNoneMatch = {}): Promise<Twin> {
+    return this.write((ctx) => writes.createTwins([{ id, twin }], options, ctx))[0];
+  }
+
+  async createTwins(twins: readonly TwinWrite[], options: IfNoneMatch = {}): Promise<Twin[]> {
+    return this.write((ctx) => writes.createTwins(twins, options, ctx));
+  }
+
+  async replaceTwin(id: string, twin: TwinInput, options: IfMatch = {}): Promise<Twin> {
+    return this.write((ctx) => writes.replaceTwin(id, twin, options, ctx));
+  }
+
+  async patchTwin(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
+    return this.write((ctx) => writes.patchTwin(id, patch, options, ctx));
+  }
+
+  async deleteTwin(id: string, options: DeleteTwinOptions = {}): Promise<void> {
+    return this.write((ctx) => writes.deleteTwin(id, options, ctx));
+  }
+
+  async putRelationship(sourceId: string, relationshipId: string, relationship: RelationshipInput, options: IfNoneMatch = {}): Promise<Relationship> {
+    return this.write((ctx) => writes.putRelationships([{ sourceId, relationshipId, relationship }], options, ctx))[0];
+  }
+
+  async putRelationships(relationships: readonly RelationshipWrite[], options: IfNoneMatch = {}): Promise<Relationship[]> {
+    return this.write((ctx) => writes.putRelationships(relationships, options, ctx));
+  }
+
+  async patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch, options: IfMatch = {}): Promise<Relationship> {
+    return this.write((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx));
+  }
+
+  async deleteRelationship(sourceId: string, relationshipId: string, options: IfMatch = {}): Promise<void> {
+    return this.write((ctx) => writes.deleteRelationship(sourceId, relationshipId, options, ctx));
+  }
+
+  async appendMetrics(points: readonly MetricPoint[], options: AppendMetricsOptions = {}): Promise<AppendMetricsResult> {
+    return this.write((ctx) => writes.appendMetrics(points, options, ctx));
+  }
+
+  // ── Model and twin reads ────────────────────────────────────────────────────────────────────────
+
+  async listModels(options: ListModelsOptions = {}): Promise<ModelRecord[]> {
+    this.check();
+    const include = options.includeDefinition ?? false;
+    if (!options.dependenciesFor) {
+      return (this.sql('SELECT * FROM models ORDER BY upload_time, id').all() as Row[]).map((r) => modelFromRow(r, include));
+    }
+    const wanted = new Map<string, ModelRecord>();
+    const queue = [...options.dependenciesFor];
+    const get = this.sql('SELECT * FROM models WHERE id = ?');
+    while (queue.length > 0) {
+      const id = queue.shift()!;
+      if (wanted.has(id)) continue;
+      const row = get.get(id) as Row | undefined;
+      if (!row) throw new TwingraphError('ModelNotFound', `There is no model '${id}'.`, { modelId: id });
+      const model = modelFromRow(row, include);
+      wanted.set(id, model);
+      queue.push(...model.dependencies);
+    }
+    return [...wanted.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  async getModel(id: string, options: { includeDefinition?: boolean } = {}): Promise<ModelRecord> {
+    this.check();
+    const row = this.sql('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
+    if (!row) throw new TwingraphError('ModelNotFound', `There is no model '${id}'. Check the id, or upload the model.`, { modelId: id });
+    return modelFromRow(row, options.includeDefinition ?? false);
+  }
+
+  private readTwins(ids: readonly string[]): Map<string, Twin> {
+    const found = new Map<string, Twin>();
+    if (ids.length === 1) {
+      const row = this.sql('SELECT body FROM twins WHERE id = ?').get(ids[0]) as Row | undefined;
+      if (row) found.set(ids[0], JSON.parse(row.body as string) as Twin);
+    } else if (ids.length > 1) {
+      const rows = this.sql('SELECT id, body FROM twins WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Row[];
+      for (const row of rows) found.set(row.id as string, JSON.parse(row.body as string) as Twin);
+    }
+    return found;
+  }
+
+  async getTwin(id: string): Promise<Twin> {
+    this.check();
+    const twin = typeof id === 'string' ? this.readTwins([id]).get(id) : undefined;
+    if (!twin) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: String(id) });
+    return twin;
+  }
+
+  async getTwins(ids: readonly string[]): Promise<(Twin | undefined)[]> {
+    this.check();
+    checkIds(ids);
+    const found = this.readTwins(ids);
+    return ids.map((id) => found.get(id));
+  }
+
+  private requireTwinExists(id: string): void {
+    if (typeof id !== 'string' || !this.sql('SELECT 1 FROM twins WHERE id = ?').get(id)) {
+      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: String(id) });
+    }
+  }
+
+  async getRelationship(sourceId: string, relationshipId: string): Promise<Relationship> {
+    this.check();
+    this.requireTwinExists(sourceId);
+    const row = this.sql('SELECT body FROM relationships WHERE source = ? AND id = ?').get(sourceId, relationshipId) as Row | undefined;
+    if (!row) {
+      throw new TwingraphError('RelationshipNotFound', `Twin '${sourceId}' has no relationship with id '${relationshipId}'.`, { twinId: sourceId, relationshipId });
+    }
+    return JSON.parse(row.body as string) as Relationship;
+  }
+
+  async listRelationships(sourceId: string, options: { name?: string } = {}): Promise<Relationship[]> {
+    this.check();
+    this.requireTwinExists(sourceId);
+    const rows = (
+      options.name === undefined
+        ? this.sql('SELECT body FROM relationships WHERE source = ? ORDER BY id').all(sourceId)
+        : this.sql('SELECT body FROM relationships WHERE source = ? AND name = ? ORDER BY id').all(sourceId, options.name)
+    ) as Row[];
+    return rows.map((r) => JSON.parse(r.body as string) as Relationship);
+  }
+
+  async listIncomingRelationships(targetId: string, options: { name?: string } = {}): Promise<Relationship[]> {
+    this.check();
+    this.requireTwinExists(targetId);
+    const rows = (
+      options.name === undefined
+        ? this.sql('SELECT body FROM relationships WHERE target = ? ORDER BY source, id').all(targetId)
+        : this.sql('SELECT body FROM relationships WHERE target = ? AND name = ? ORDER BY source, id').all(targetId, options.name)
+    ) as Row[];
+    return rows.map((r) => JSON.parse(r.body as string) as Relationship);
+  }
+
+  // ── Queries ─────────────────────────────────────────────────────────────────────────────────────
+
+  async queryTwins(query: TwinQuery): Promise<Page<Twin>> {
+    this.check();
+    if (query.where) checkFilter(query.where);
+    const orderBy = checkOrderBy(query.orderBy);
+    const plan = planPage(query);
+    checkCursorFits(plan.cursor, orderBy);
+    const params = new SqlParams();
+    const where = query.where ? compileFilter(query.where, { kind: 'twin', alias: 't' }, params) : '1';
+    const keyset = plan.cursor ? ` AND ${keysetCondition('t', orderBy, plan.cursor, plan.backward, params)}` : '';
+    const text = `SELECT t.body FROM twins t WHERE ${where}${keyset} ORDER BY ${orderByClause('t', orderBy, plan.backward)} LIMIT ${plan.limit + 1}`;
+    const rows = this.sql(text).all(params.values) as Row[];
+    const twins = rows.map((r) => JSON.parse(r.body as string) as Twin);
+    const page = toPage(twins, plan, (t) => [...orderBy.map((o) => valueAt(t, o.path)), t.$dtId], plan.cursor !== undefined);
+    if (query.totalCount) {
+      const countParams = new SqlParams();
+      const countWhere = query.where ? compileFilter(query.where, { kind: 'twin', alias: 't' }, countParams) : '1';
+      page.totalCount = (this.sql(`SELECT count(*) AS n FROM twins t WHERE ${countWhere}`).get(countParams.values) as Row).n as number;
+    }
+    return page;
+  }
+
+  async traverse(traversal: Traversal): Promise<Page<Twin>> {
+    checkTraversal(traversal);
+    return this.queryTwins(traversalQuery(traversal));
+  }
+
+  async neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]> {
+    this.check();
+    const orderBy = checkNeighborQuery(query);
+    const { hop } = query;
+    const params = new SqlParams();
+    const [near, far] = hop.direction === 'out' ? ['source', 'target'] : ['target', 'source'];
+    const conditions = [`r.${near} IN (SELECT value FROM json_each(${params.bind(JSON.stringify(query.ids))}))`];
+    if (hop.names?.length) conditions.push(`r.name IN (SELECT value FROM json_each(${params.bind(JSON.stringify(hop.names))}))`);
+    if (hop.edge) conditions.push(compileFilter(hop.edge, { kind: 'edge', alias: 'r' }, params));
+    if (hop.where) conditions.push(compileFilter(hop.where, { kind: 'twin', alias: 'o' }, params));
+    const text =
+      `SELECT anchor, rbody, obody FROM (SELECT r.${near} AS anchor, r.body AS rbody, o.body AS obody, ` +
+      `ROW_NUMBER() OVER (PARTITION BY r.${near} ORDER BY ${orderByClause('o', orderBy, false)}, r.source, r.id) AS rn ` +
+      `FROM relationships r JOIN twins o ON o.id = r.${far} WHERE ${conditions.join(' AND ')}) WHERE rn <= ${params.bind(query.first)} ORDER BY anchor, rn`;
+    const byAnchor = new Map<string, { twin: Twin; relationship: Relationship }[]>();
+    for (const row of this.sql(text).all(params.values) as Row[]) {
+      const anchor = row.anchor as string;
+      let list = byAnchor.get(anchor);
+      if (!list) byAnchor.set(anchor, (list = []));
+      list.push({ twin: JSON.parse(row.obody as string) as Twin, relationship: JSON.parse(row.rbody as string) as Relationship });
+    }
+    return query.ids.map((id) => byAnchor.get(id) ?? []);
+  }
+
+  // ── Metrics ─────────────────────────────────────────────────────────────────────────────────────
+
+  private existingSeries(key: MetricSeriesKey): number | undefined {
+    const cached = this.seriesIds.get(`${key.twinId}\n${key.name}`);
+    if (cached !== undefined) return cached;
+    const row = this.sql('SELECT id FROM metric_series WHERE twin = ? AND name = ?').get(key.twinId, key.name) as Row | undefined;
+    return row?.id as number | undefined;
+  }
+
+  async readMetrics(range: MetricRange): Promise<MetricPoint[]> {
+    this.check();
+    const { from, to } = checkMetricRange(range);
+    this.requireTwinExists(range.twinId);
+    const series = this.existingSeries(range);
+    if (series === undefined) return [];
+    const limit = Math.min(range.limit ?? DEFAULT_METRIC_LIMIT, MAX_METRIC_LIMIT);
+    const rows = this.sql(
+      `SELECT ts, value, json FROM metric_points WHERE series = ? AND ts >= ? AND ts < ? ORDER BY ts ${range.descending ? 'DESC' : 'ASC'} LIMIT ?`,
+    ).all(series, from, to, limit) as Row[];
+    return rows.map((r) => pointFromRow(range.twinId, range.name, r));
+  }
+
+  async aggregateMetrics(request: MetricAggregation): Promise<MetricBucket[][]> {
+    this.check();
+    const { from, to, windowMs } = checkAggregation(request);
+    const aggregate = this.sql(
+      'SELECT CAST((ts - @from) / @w AS INTEGER) AS b, count(*) AS count, min(value) AS min, max(value) AS max, avg(value) AS avg, sum(value) AS sum, max(ts) AS lastTs ' +
+        'FROM metric_points WHERE series = @series AND ts >= @from AND ts < @to AND value IS NOT NULL GROUP BY b ORDER BY b',
+    );
+    const valueAtTime = this.sql('SELECT value FROM metric_points WHERE series = ? AND ts = ?');
+    return request.series.map((key) => {
+      const series = this.existingSeries(key);
+      if (series === undefined) return [];
+      return (aggregate.all({ series, from, to, w: windowMs }) as Row[]).map((row) =>
+        metricWindows.bucket(from, windowMs, row, (ts) => (valueAtTime.get(series, ts) as Row).value as number),
+      );
+    });
+  }
+
+  async latestMetrics(series: readonly MetricSeriesKey[]): Promise<(MetricPoint | undefined)[]> {
+    this.check();
+    const latest = this.sql('SELECT ts, value, json FROM metric_points WHERE series = ? ORDER BY ts DESC LIMIT 1');
+    return series.map((key) => {
+      const id = this.existingSeries(key);
+      const row = id === undefined ? undefined : (latest.get(id) as Row | undefined);
+      return row ? pointFromRow(key.twinId, key.name, row) : undefined;
+    });
+  }
+
+  // ── Change log ──────────────────────────────────────────────────────────────────────────────────
+
+  async readChanges(options: ReadChangesOptions): Promise<ChangeEntry[]> {
+    this.check();
+    const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);
+    return (this.sql('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(options.after, limit) as Row[]).map(changeFromRow);
+  }
+
+  private latest(): number {
+    const row = this.sql("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").get() as Row | undefined;
+    return (row?.seq as number | undefined) ?? 0;
+  }
+
+  async latestSeq(): Promise<number> {
+    this.check();
+    return this.latest();
+  }
+
+  async firstSeq(): Promise<number> {
+    this.check();
+    const row = this.sql('SELECT min(seq) AS seq FROM changes').get() as Row;
+    return (row.seq as number | null) ?? this.latest() + 1;
+  }
+
+  async pruneChanges(options: PruneOptions): Promise<number> {
+    this.check();
+    return this.db
+      .transaction(() => {
+        const latest = this.latest();
+        let cutoff = 0;
+        if (options.before !== undefined) {
+          const row = this.sql('SELECT min(seq) AS seq FROM changes WHERE time >= ?').get(options.before) as Row;
+          cutoff = Math.max(cutoff, (row.seq as number | null) ?? latest + 1);
+        }
+        if (options.keepLast !== undefined) cutoff = Math.max(cutoff, latest - options.keepLast + 1);
+        const pending = this.sql('SELECT min(seq) AS seq FROM outbox').get() as Row;
+        if (pending.seq != null) cutoff = Math.min(cutoff, pending.seq as number);
+        return this.sql('DELETE FROM changes WHERE seq < ?').run(cutoff).changes;
+      })
+      .immediate();
+  }
+
+  onCommit(listener: CommitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ── Outbox ──────────────────────────────────────────────────────────────────────────────────────
+
+  async claimOutbox(options: ClaimOptions): Promise<OutboxEntry[]> {
+    this.check();
+    const now = this.now();
+    return this.db
+      .transaction(() => {
+        const rows = this.sql(
+          "SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.claimed_until, o.last_error, c.* FROM outbox o JOIN changes c ON c.seq = o.seq WHERE o.status = 'pending' ORDER BY o.seq LIMIT ?",
+        ).all(options.scan ?? options.limit * 10) as Row[];
+        const blocked = new Set<string>();
+        const claimed: Row[] = [];
+        for (const row of rows) {
+          if (claimed.length >= options.limit) break;
+          const partition = row.partition as string;
+          if (blocked.has(partition)) continue;
+          if ((row.available_at as number) > now || ((row.claimed_until as number | null) ?? 0) > now) {
+            blocked.add(partition);
+            continue;
+          }
+          claimed.push(row);
+        }
+        const lease = this.sql('UPDATE outbox SET claimed_until = ? WHERE seq = ?');
+        for (const row of claimed) lease.run(now + options.leaseMs, row.seq);
+        return claimed.map(outboxFromRow);
+      })
+      .immediate();
+  }
+
+  async ackOutbox(seqs: readonly number[]): Promise<void> {
+    this.check();
+    this.sql('DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(seqs));
+  }
+
+  async failOutbox(seq: number, options: FailOptions): Promise<void> {
+    this.check();
+    this.sql('UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, available_at = ?, claimed_until = NULL WHERE seq = ?').run(
+      options.error,
+      options.dead ? 'dead' : 'pending',
+      this.now() + (options.retryAfterMs ?? 0),
+      seq,
+    );
+  }
+
+  async outboxStats(): Promise<OutboxStats> {
+    this.check();
+    const row = this.sql(
+      "SELECT coalesce(sum(o.status = 'pending'), 0) AS pending, coalesce(sum(o.status = 'dead'), 0) AS dead, min(CASE WHEN o.status = 'pending' THEN c.time END) AS oldest FROM outbox o JOIN changes c ON c.seq = o.seq",
+    ).get() as Row;
+    return { pending: row.pending as number, dead: row.dead as number, ...(row.oldest != null && { oldestPendingTime: row.oldest as string }) };
+  }
+
+  async listDeadLetters(options: { limit?: number } = {}): Promise<OutboxEntry[]> {
+    this.check();
+    return (
+      this.sql("SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, c.* FROM outbox o JOIN changes c ON c.seq = o.seq WHERE o.status = 'dead' ORDER BY o.seq LIMIT ?").all(
+        options.limit ?? 100,
+      ) as Row[]
+    ).map(outboxFromRow);
+  }
+
+  async retryDeadLetters(seqs?: readonly number[]): Promise<number> {
+    this.check();
+    const only = seqs ? ' AND seq IN (SELECT value FROM json_each(@seqs))' : '';
+    return this.sql(`UPDATE outbox SET status = 'pending', attempts = 0, available_at = @now, claimed_until = NULL WHERE status = 'dead'${only}`).run({
+      now: this.now(),
+      ...(seqs && { seqs: JSON.stringify(seqs) }),
+    }).changes;
+  }
+
+  async dropDeadLetters(seqs?: readonly number[]): Promise<number> {
+    this.check();
+    const only = seqs ? ' AND seq IN (SELECT value FROM json_each(@seqs))' : '';
+    return this.sql(`DELETE FROM outbox WHERE status = 'dead'${only}`).run(seqs ? { seqs: JSON.stringify(seqs) } : {}).changes;
+  }
+
+  // ── Housekeeping ────────────────────────────────────────────────────────────────────────────────
+
+  private createIndexes(paths: readonly PropertyPath[]): void {
+    for (const p of paths) {
+      checkPath(p);
+      if (p[0].startsWith('$')) continue;
+      this.db.exec(`CREATE INDEX IF NOT EXISTS "twins_by_${p.join('__')}" ON twins (${jsonValueExpr('twins', p).replace('twins.body', 'body')})`);
+    }
+  }
+
+  async ensurePropertyIndexes(paths: readonly PropertyPath[]): Promise<void> {
+    this.check();
+    this.createIndexes(paths);
+  }
+
+  async counts(): Promise<StoreCounts> {
+    this.check();
+    const n = (sql: string): number => (this.sql(sql).get() as Row).n as number;
+    const first = await this.firstSeq();
+    return {
+      models: n('SELECT count(*) AS n FROM models'),
+      twins: n('SELECT count(*) AS n FROM twins'),
+      relationships: n('SELECT count(*) AS n FROM relationships'),
+      metricPoints: n('SELECT count(*) AS n FROM metric_points'),
+      changes: this.latest() - first + 1,
+    };
+  }
+
+  async ping(): Promise<void> {
+    this.check();
+    this.sql('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.listeners.clear();
+    try {
+      this.db.pragma('optimize');
+    } finally {
+      this.db.close();
+    }
+  }
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  return new SqliteStore(options);
+}

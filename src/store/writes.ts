@@ -1,0 +1,366 @@
+/**
+ * The write rules of the store, once for both adapters (see effects.ts): ETag preconditions, ADT's model and
+ * reference rules, and the change-log entry each write records. Each function is the body of one transaction.
+ */
+import { compare } from 'fast-json-patch';
+import { parseDtmi } from '../dtdl/dtmi';
+import { TwingraphError } from '../errors';
+import { modelChange, relationshipChange, telemetryChange, twinChange, type PendingChange } from './changes';
+import {
+  buildRelationship,
+  buildTwin,
+  checkId,
+  diffTwins,
+  etagMatches,
+  patchRelationship as applyRelationshipPatch,
+  patchTwin as applyTwinPatch,
+  type DocumentLimits,
+} from './documents';
+import { call, relationshipKey, type NewModel, type PointRow, type RelationshipRow, type Steps, type TwinRow } from './effects';
+import type { AppendMetricsOptions, AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch, RelationshipWrite, TwinWrite } from './port';
+import { isName } from './query';
+import type { JsonPatch, JsonValue, MetricPoint, ModelInput, ModelRecord, PatchOperation, Relationship, Twin, TwinInput } from './types';
+
+export interface WriteContext {
+  /** The transaction's time: every timestamp this write sets. */
+  readonly time: string;
+  readonly limits: DocumentLimits;
+}
+
+/** A relationship deletion by cascade is bounded by ADT's own per-twin limits (50,000 each way). */
+const MAX_CASCADE = 100_000;
+/** How many relationship ids a RelationshipsNotDeleted error names. */
+const NAMED_IN_ERROR = 10;
+
+function notFoundTwin(id: string): TwingraphError {
+  return new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'. Check the id, or create the twin first.`, { twinId: id });
+}
+
+function notFoundModel(id: string, twinId?: string): TwingraphError {
+  return new TwingraphError('ModelNotFound', `There is no model '${id}'. Upload it first, or check the id (models are DTMIs such as dtmi:example:Room;1).`, {
+    modelId: id,
+    ...(twinId !== undefined && { twinId }),
+  });
+}
+
+function preconditionFailed(what: string, ifMatch: string, current: string, subject: { twinId?: string; relationshipId?: string }): TwingraphError {
+  return new TwingraphError('PreconditionFailed', `${what} has changed since ETag ${ifMatch} was read (it is now ${current}). Read it again and retry with the new ETag.`, subject);
+}
+
+function unique<T>(values: Iterable<T>): T[] {
+  return [...new Set(values)];
+}
+
+// ── Models ────────────────────────────────────────────────────────────────────────────────────────
+
+function checkModelInput(input: ModelInput): void {
+  const dtmi = typeof input?.id === 'string' ? parseDtmi(input.id) : undefined;
+  if (!dtmi || dtmi.fragment !== '' || input.id.length > 128) {
+    throw new TwingraphError('InvalidArgument', `${JSON.stringify(input?.id)} is not an interface DTMI (dtmi:<path>;<version>, at most 128 characters).`);
+  }
+  if (input.definition === null || typeof input.definition !== 'object' || Array.isArray(input.definition)) {
+    throw new TwingraphError('InvalidArgument', `The definition of model '${input.id}' must be its DTDL JSON object.`, { modelId: input.id });
+  }
+  for (const list of [input.ancestors, input.dependencies]) {
+    if (!Array.isArray(list) || list.some((m) => typeof m !== 'string' || !parseDtmi(m))) {
+      throw new TwingraphError('InvalidArgument', `The ancestors and dependencies of model '${input.id}' must be lists of DTMIs.`, { modelId: input.id });
+    }
+  }
+}
+
+export function* putModels(inputs: readonly ModelInput[], ctx: WriteContext): Steps<ModelRecord[]> {
+  inputs.forEach(checkModelInput);
+  const ids = inputs.map((m) => m.id);
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate) throw new TwingraphError('InvalidArgument', `Model '${duplicate}' appears twice in one upload.`, { modelId: duplicate });
+  const referenced = unique(inputs.flatMap((m) => [...m.ancestors, ...m.dependencies])).filter((id) => !ids.includes(id));
+  const stored = yield* call('models', [...ids, ...referenced]);
+  const existing = ids.filter((id) => stored.has(id));
+  if (existing.length > 0) {
+    throw new TwingraphError('ModelAlreadyExists', `Model${existing.length > 1 ? 's' : ''} ${existing.join(', ')} already exist${existing.length > 1 ? '' : 's'}. Models are immutable: upload a new version (;2) instead.`, {
+      modelId: existing[0],
+      related: existing,
+    });
+  }
+  const missing = referenced.find((id) => !stored.has(id));
+  if (missing) throw notFoundModel(missing);
+  const models: NewModel[] = inputs.map((m) => ({
+    record: {
+      id: m.id,
+      uploadTime: ctx.time,
+      decommissioned: false,
+      ancestors: [...m.ancestors],
+      dependencies: [...m.dependencies],
+      ...(m.displayName && { displayName: m.displayName }),
+      ...(m.description && { description: m.description }),
+    },
+    definition: m.definition,
+  }));
+  yield* call('insertModels', models);
+  yield* call('appendChanges', models.map((m) => modelChange('Model.Create', { ...m.record, definition: m.definition }, ctx.time)));
+  return models.map((m) => m.record);
+}
+
+function* requireModel(id: string): Steps<ModelRecord> {
+  const model = (yield* call('models', [id])).get(id);
+  if (!model) throw notFoundModel(id);
+  return model;
+}
+
+export function* decommissionModel(id: string, ctx: WriteContext): Steps<ModelRecord> {
+  const model = yield* requireModel(id);
+  if (model.decommissioned) return model;
+  const record = { ...model, decommissioned: true };
+  yield* call('decommissionModel', id);
+  yield* call('appendChanges', [modelChange('Model.Decommission', record, ctx.time)]);
+  return record;
+}
+
+export function* deleteModel(id: string, ctx: WriteContext): Steps<void> {
+  const model = yield* requireModel(id);
+  const dependents = yield* call('modelDependents', id);
+  if (dependents.length > 0) {
+    throw new TwingraphError(
+      'ModelReferencesNotDeleted',
+      `Model '${id}' is still referenced (extended or used as a component) by ${dependents.join(', ')}. Delete those models first.`,
+      { modelId: id, related: dependents },
+    );
+  }
+  yield* call('deleteModel', id);
+  yield* call('appendChanges', [modelChange('Model.Delete', model, ctx.time)]);
+}
+
+// ── Twins ─────────────────────────────────────────────────────────────────────────────────────────
+
+/** The model a twin is written with must exist, and a decommissioned one may not be given to a twin anew. */
+function checkModelFor(twinId: string, modelId: string, models: Map<string, ModelRecord>, previousModel: string | undefined): ModelRecord {
+  const model = models.get(modelId);
+  if (!model) throw notFoundModel(modelId, twinId);
+  if (model.decommissioned && previousModel !== modelId) {
+    throw new TwingraphError('ModelDecommissioned', `Model '${modelId}' is decommissioned: no new twin may use it. Use a newer version of the model.`, { modelId, twinId });
+  }
+  return model;
+}
+
+function twinRow(twin: Twin, model: ModelRecord, previous?: Twin): TwinRow {
+  return { twin, models: [model.id, ...model.ancestors], ...(previous && { previous }) };
+}
+
+function modelOfInput(input: TwinInput): string {
+  const model = (input as { $metadata?: { $model?: unknown } })?.$metadata?.$model;
+  return typeof model === 'string' ? model : '';
+}
+
+export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch, ctx: WriteContext): Steps<Twin[]> {
+  const ids = writes.map((w) => w.id);
+  ids.forEach((id) => checkId(id, 'twin', ctx.limits));
+  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (duplicate) throw new TwingraphError('InvalidArgument', `Twin '${duplicate}' appears twice in one batch.`, { twinId: duplicate });
+  const existing = yield* call('twins', ids);
+  const models = yield* call('models', unique(writes.map((w) => modelOfInput(w.twin)).filter((m) => m !== '')));
+  const rows: TwinRow[] = [];
+  const changes: PendingChange[] = [];
+  for (const { id, twin: input } of writes) {
+    const previous = existing.get(id);
+    if (previous && options.ifNoneMatch === '*') {
+      throw new TwingraphError('PreconditionFailed', `A twin with id '${id}' already exists (If-None-Match: *). Choose another id, or update the twin instead.`, { twinId: id });
+    }
+    const twin = buildTwin(id, input, ctx.time, previous, ctx.limits);
+    const model = checkModelFor(id, twin.$metadata.$model, models, previous?.$metadata.$model);
+    rows.push(twinRow(twin, model, previous));
+    changes.push(previous ? twinChange('Twin.Update', twin, ctx.time, diffTwins(previous, twin)) : twinChange('Twin.Create', twin, ctx.time));
+  }
+  yield* call('writeTwins', rows);
+  yield* call('appendChanges', changes);
+  return rows.map((r) => r.twin);
+}
+
+function* requireTwin(id: string, ifMatch: string | undefined): Steps<Twin> {
+  if (typeof id !== 'string') throw notFoundTwin(String(id));
+  const twin = (yield* call('twins', [id])).get(id);
+  if (!twin) throw notFoundTwin(id);
+  if (!etagMatches(ifMatch, twin.$etag)) throw preconditionFailed(`Twin '${id}'`, ifMatch!, twin.$etag, { twinId: id });
+  return twin;
+}
+
+export function* replaceTwin(id: string, input: TwinInput, options: IfMatch, ctx: WriteContext): Steps<Twin> {
+  const previous = yield* requireTwin(id, options.ifMatch);
+  const twin = buildTwin(id, input, ctx.time, previous, ctx.limits);
+  const models = yield* call('models', [twin.$metadata.$model]);
+  const model = checkModelFor(id, twin.$metadata.$model, models, previous.$metadata.$model);
+  yield* call('writeTwins', [twinRow(twin, model, previous)]);
+  yield* call('appendChanges', [twinChange('Twin.Update', twin, ctx.time, diffTwins(previous, twin))]);
+  return twin;
+}
+
+export function* patchTwin(id: string, patch: JsonPatch, options: IfMatch, ctx: WriteContext): Steps<Twin> {
+  const previous = yield* requireTwin(id, options.ifMatch);
+  const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits);
+  const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
+  if (!models.has(previous.$metadata.$model)) {
+    throw new TwingraphError('ModelNotFound', `Twin '${id}' cannot be updated: its model '${previous.$metadata.$model}' was deleted. Move it to another model with a replace, or delete it.`, {
+      twinId: id,
+      modelId: previous.$metadata.$model,
+    });
+  }
+  const model = checkModelFor(id, twin.$metadata.$model, models, previous.$metadata.$model);
+  yield* call('writeTwins', [twinRow(twin, model, previous)]);
+  yield* call('appendChanges', [twinChange('Twin.Update', twin, ctx.time, applied)]);
+  return twin;
+}
+
+export function* deleteTwin(id: string, options: DeleteTwinOptions, ctx: WriteContext): Steps<void> {
+  const twin = yield* requireTwin(id, options.ifMatch);
+  const touching = yield* call('relationshipsTouching', id, options.cascade ? MAX_CASCADE + 1 : NAMED_IN_ERROR);
+  const changes: PendingChange[] = [];
+  if (touching.length > 0) {
+    if (!options.cascade) {
+      const names = touching.map((r) => `${r.$sourceId}/${r.$relationshipId}`);
+      throw new TwingraphError(
+        'RelationshipsNotDeleted',
+        `Twin '${id}' has relationships (${names.join(', ')}${touching.length >= NAMED_IN_ERROR ? ', …' : ''}). Delete them first, or delete with cascade.`,
+        { twinId: id, related: names },
+      );
+    }
+    if (touching.length > MAX_CASCADE) {
+      throw new TwingraphError('LimitExceeded', `Twin '${id}' has more than ${MAX_CASCADE} relationships: delete some of them before a cascading delete.`, { twinId: id });
+    }
+    const sourceModels = yield* twinModels(unique(touching.map((r) => r.$sourceId)));
+    yield* call('deleteRelationships', touching);
+    for (const r of touching) changes.push(relationshipChange('Relationship.Delete', r, sourceModels.get(r.$sourceId), ctx.time));
+  }
+  yield* call('deleteTwins', [id]);
+  changes.push(twinChange('Twin.Delete', twin, ctx.time));
+  yield* call('appendChanges', changes);
+}
+
+function* twinModels(ids: readonly string[]): Steps<Map<string, string>> {
+  const twins = yield* call('twins', ids);
+  return new Map([...twins].map(([id, t]) => [id, t.$metadata.$model]));
+}
+
+// ── Relationships ─────────────────────────────────────────────────────────────────────────────────
+
+/** What a replace changed, for the change log: properties, target and name. */
+function diffRelationships(before: Relationship, after: Relationship): PatchOperation[] {
+  const strip = (r: Relationship): Record<string, unknown> => {
+    const { $etag: _e, $sourceId: _s, $relationshipId: _i, ...rest } = r;
+    return rest;
+  };
+  return compare(strip(before), strip(after)) as PatchOperation[];
+}
+
+export function* putRelationships(writes: readonly RelationshipWrite[], options: IfNoneMatch, ctx: WriteContext): Steps<Relationship[]> {
+  const relationships = writes.map((w) => buildRelationship(w.sourceId, w.relationshipId, w.relationship, ctx.limits));
+  const keys = relationships.map((r) => relationshipKey(r.$sourceId, r.$relationshipId));
+  const duplicate = keys.findIndex((k, i) => keys.indexOf(k) !== i);
+  if (duplicate >= 0) {
+    const r = relationships[duplicate];
+    throw new TwingraphError('InvalidArgument', `Relationship '${r.$relationshipId}' of twin '${r.$sourceId}' appears twice in one batch.`, { twinId: r.$sourceId, relationshipId: r.$relationshipId });
+  }
+  const twins = yield* call('twins', unique(relationships.flatMap((r) => [r.$sourceId, r.$targetId])));
+  const sourceModels = yield* call('models', unique(relationships.map((r) => twins.get(r.$sourceId)?.$metadata.$model ?? '').filter((m) => m !== '')));
+  const existing = yield* call('relationships', relationships.map((r) => [r.$sourceId, r.$relationshipId] as const));
+  const rows: RelationshipRow[] = [];
+  const changes: PendingChange[] = [];
+  for (const relationship of relationships) {
+    const { $sourceId: sourceId, $relationshipId: id, $targetId: targetId } = relationship;
+    const source = twins.get(sourceId);
+    if (!source) throw notFoundTwin(sourceId);
+    if (!twins.has(targetId)) {
+      throw new TwingraphError('TargetTwinNotFound', `Relationship '${id}' points at twin '${targetId}', which does not exist. Create the target twin first.`, { twinId: targetId, relationshipId: id });
+    }
+    if (!sourceModels.has(source.$metadata.$model)) {
+      throw new TwingraphError('ModelNotFound', `Twin '${sourceId}' cannot get new relationships: its model '${source.$metadata.$model}' was deleted.`, { twinId: sourceId, modelId: source.$metadata.$model });
+    }
+    const previous = existing.get(relationshipKey(sourceId, id));
+    if (previous && options.ifNoneMatch === '*') {
+      throw new TwingraphError('PreconditionFailed', `Twin '${sourceId}' already has a relationship '${id}' (If-None-Match: *). Choose another id, or update it instead.`, { twinId: sourceId, relationshipId: id });
+    }
+    rows.push({ relationship, ...(previous && { previous }) });
+    changes.push(
+      previous
+        ? relationshipChange('Relationship.Update', relationship, source.$metadata.$model, ctx.time, diffRelationships(previous, relationship))
+        : relationshipChange('Relationship.Create', relationship, source.$metadata.$model, ctx.time),
+    );
+  }
+  yield* call('writeRelationships', rows);
+  yield* call('appendChanges', changes);
+  return relationships;
+}
+
+function* requireRelationship(sourceId: string, id: string, ifMatch: string | undefined): Steps<{ relationship: Relationship; source: Twin }> {
+  const source = yield* requireTwin(sourceId, undefined);
+  const relationship = (yield* call('relationships', [[sourceId, id]])).get(relationshipKey(sourceId, id));
+  if (!relationship) {
+    throw new TwingraphError('RelationshipNotFound', `Twin '${sourceId}' has no relationship with id '${id}'. Check both ids.`, { twinId: sourceId, relationshipId: id });
+  }
+  if (!etagMatches(ifMatch, relationship.$etag)) {
+    throw preconditionFailed(`Relationship '${id}' of twin '${sourceId}'`, ifMatch!, relationship.$etag, { twinId: sourceId, relationshipId: id });
+  }
+  return { relationship, source };
+}
+
+export function* patchRelationship(sourceId: string, id: string, patch: JsonPatch, options: IfMatch, ctx: WriteContext): Steps<Relationship> {
+  const { relationship: previous, source } = yield* requireRelationship(sourceId, id, options.ifMatch);
+  const { relationship, patch: applied } = applyRelationshipPatch(previous, patch, ctx.limits);
+  yield* call('writeRelationships', [{ relationship, previous }]);
+  yield* call('appendChanges', [relationshipChange('Relationship.Update', relationship, source.$metadata.$model, ctx.time, applied)]);
+  return relationship;
+}
+
+export function* deleteRelationship(sourceId: string, id: string, options: IfMatch, ctx: WriteContext): Steps<void> {
+  const { relationship, source } = yield* requireRelationship(sourceId, id, options.ifMatch);
+  yield* call('deleteRelationships', [relationship]);
+  yield* call('appendChanges', [relationshipChange('Relationship.Delete', relationship, source.$metadata.$model, ctx.time)]);
+}
+
+// ── Metrics ───────────────────────────────────────────────────────────────────────────────────────
+
+function toPointRow(point: MetricPoint, index: number): PointRow {
+  const at = `Point ${index}`;
+  if (point === null || typeof point !== 'object') throw new TwingraphError('InvalidArgument', `${at} is not an object.`);
+  if (typeof point.twinId !== 'string' || point.twinId.length === 0) throw new TwingraphError('InvalidArgument', `${at} has no twinId.`);
+  if (typeof point.name !== 'string' || !isName(point.name) || point.name.startsWith('$')) {
+    throw new TwingraphError('InvalidArgument', `${at}: '${String(point.name)}' is not a telemetry name (a DTDL name).`, { twinId: point.twinId });
+  }
+  const ts = typeof point.time === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(point.time) ? Date.parse(point.time) : NaN;
+  if (!Number.isFinite(ts)) {
+    throw new TwingraphError('InvalidArgument', `${at}: time ${JSON.stringify(point.time)} is not an ISO 8601 date and time.`, { twinId: point.twinId });
+  }
+  const value = point.value;
+  if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) {
+    throw new TwingraphError('InvalidArgument', `${at}: the value must be a finite number or other JSON value.`, { twinId: point.twinId });
+  }
+  return typeof value === 'number' ? { twinId: point.twinId, name: point.name, ts, value, json: null } : { twinId: point.twinId, name: point.name, ts, value: null, json: JSON.stringify(value) };
+}
+
+export function* appendMetrics(points: readonly MetricPoint[], options: AppendMetricsOptions, ctx: WriteContext): Steps<AppendMetricsResult> {
+  if (!Array.isArray(points)) throw new TwingraphError('InvalidArgument', 'Metrics are appended as a list of points.');
+  const rows = points.map(toPointRow);
+  if (rows.length === 0) return { points: 0, changes: 0 };
+  const models = yield* twinModels(unique(rows.map((r) => r.twinId)));
+  const byTwin = new Map<string, PointRow[]>();
+  for (const row of rows) {
+    if (!models.has(row.twinId)) throw notFoundTwin(row.twinId);
+    let list = byTwin.get(row.twinId);
+    if (!list) byTwin.set(row.twinId, (list = []));
+    list.push(row);
+  }
+  yield* call('appendPoints', rows);
+  const changes = [...byTwin].map(([twinId, list]) => {
+    if (options.logPoints === false) {
+      let from = Infinity;
+      let to = -Infinity;
+      for (const r of list) {
+        if (r.ts < from) from = r.ts;
+        if (r.ts > to) to = r.ts;
+      }
+      return telemetryChange(twinId, models.get(twinId), { count: list.length, from: new Date(from).toISOString(), to: new Date(to).toISOString() }, ctx.time);
+    }
+    const logged = list.map((r) => ({ name: r.name, time: new Date(r.ts).toISOString(), value: r.json === null ? r.value : (JSON.parse(r.json) as JsonValue) }));
+    return telemetryChange(twinId, models.get(twinId), { points: logged }, ctx.time);
+  });
+  yield* call('appendChanges', changes);
+  return { points: rows.length, changes: changes.length };
+}

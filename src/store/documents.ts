@@ -115,7 +115,9 @@ function buildLevel(
     const previous = previousMetadata?.[name] as PropertyMetadata | undefined;
     const given = inputMetadata?.[name];
     const entry: PropertyMetadata = { lastUpdateTime: touched(name) || !previous ? time : previous.lastUpdateTime };
-    let sourceTime = previous?.sourceTime;
+    // A metadata entry given for the property says its sourceTime (none when it has none: a patch that
+    // removed it); without an entry the previous sourceTime stays.
+    let sourceTime = isPlainObject(given) ? undefined : previous?.sourceTime;
     if (isPlainObject(given) && 'sourceTime' in given) {
       sourceTime = given.sourceTime === null ? undefined : checkSourceTime(given.sourceTime, `${at}/$metadata/${name}/sourceTime`);
     }

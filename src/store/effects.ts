@@ -49,6 +49,8 @@ export interface Primitives {
   decommissionModel(id: string): void;
   deleteModel(id: string): void;
   twins(ids: readonly string[]): Map<string, Twin>;
+  /** The model of each twin that exists (locked like `twins`, without reading the documents). */
+  twinModels(ids: readonly string[]): Map<string, string>;
   writeTwins(rows: readonly TwinRow[]): void;
   /** Deletes twins and their metric points (their relationships are gone by then). */
   deleteTwins(ids: readonly string[]): void;

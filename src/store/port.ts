@@ -117,7 +117,10 @@ export interface FailOptions {
 export interface PruneOptions {
   /** Remove entries older than this ISO time… */
   readonly before?: string;
-  /** …and beyond the newest `keepLast` entries. Entries still in the outbox are kept. */
+  /**
+   * …and beyond the newest `keepLast` entries: with both, an entry goes only when it is older and not among
+   * the newest `keepLast`; with one, that one decides. Entries still in the outbox are kept.
+   */
   readonly keepLast?: number;
 }
 

@@ -10,6 +10,7 @@
  * - `orderBy` puts missing values last in ascending order and first in descending order, and ties are
  *   broken by `$dtId`, so that the order — and keyset cursors over it — is total and stable.
  */
+import { createHash } from 'node:crypto';
 import { TwingraphError } from '../errors';
 import type { JsonPrimitive } from './types';
 
@@ -35,7 +36,10 @@ export interface RelatedFilter {
   readonly direction: 'out' | 'in';
   /** Relationship names; any name when absent. */
   readonly names?: readonly string[];
-  /** `some` related twin matches, `none` does, or `all` do (true when there are none). */
+  /**
+   * `some` related twin matches, `none` does, or `all` do (true when there are none). `names` and `edge` choose
+   * the relationships that count; `where` is what the twins they lead to must match.
+   */
   readonly quantifier: 'some' | 'none' | 'all';
   /** On the twin at the other end. */
   readonly where?: Filter;
@@ -225,12 +229,25 @@ export interface PagePlan {
   readonly backward: boolean;
   readonly limit: number;
   readonly cursor?: CursorKey;
+  /** Which ordering the cursors are for (see `orderingOf`). */
+  readonly ordering: string;
 }
 
 /** A cursor decoded: the sort values of the row it points at, then its `$dtId`. */
 export type CursorKey = readonly JsonPrimitive[];
 
-export function planPage(args: PageArgs, defaultSize = 100): PagePlan {
+/**
+ * A short fingerprint of an ordering, carried in its cursors: keyset values only mean something in the ordering
+ * they were read in, and two orderings with as many keys (score asc, score desc) would otherwise take each
+ * other's cursors and page wrongly without a word.
+ */
+export function orderingOf(orderBy: readonly OrderBy[] | undefined): string {
+  const text = JSON.stringify((orderBy ?? []).map((o) => [o.path, o.direction]));
+  return createHash('sha256').update(text).digest('base64url').slice(0, 8);
+}
+
+/** Plans a page of a query; its `orderBy` (when it has one) decides which cursors it takes. */
+export function planPage(args: PageArgs & { readonly orderBy?: readonly OrderBy[] }, defaultSize = 100): PagePlan {
   const { first, last, after, before } = args;
   if (first !== undefined && last !== undefined) throw new TwingraphError('InvalidArgument', "Use 'first' or 'last', not both.");
   for (const [name, n] of [['first', first], ['last', last]] as const) {
@@ -241,22 +258,28 @@ export function planPage(args: PageArgs, defaultSize = 100): PagePlan {
   const backward = last !== undefined || (before !== undefined && first === undefined);
   const limit = (backward ? last : first) ?? defaultSize;
   const cursorText = backward ? before : after;
-  return { backward, limit, ...(cursorText !== undefined && { cursor: decodeCursor(cursorText) }) };
+  const ordering = orderingOf(args.orderBy);
+  return { backward, limit, ordering, ...(cursorText !== undefined && { cursor: decodeCursor(cursorText, ordering) }) };
 }
 
-export function encodeCursor(key: CursorKey): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+/** A cursor: the ordering's fingerprint, then the key (`[ordering, ...key]` as base64url JSON). */
+export function encodeCursor(key: CursorKey, ordering = orderingOf([])): string {
+  return Buffer.from(JSON.stringify([ordering, ...key]), 'utf8').toString('base64url');
 }
 
-export function decodeCursor(cursor: string): CursorKey {
-  let key: unknown;
+export function decodeCursor(cursor: string, ordering?: string): CursorKey {
+  let value: unknown;
   try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    value = JSON.parse(Buffer.from(String(cursor), 'base64url').toString('utf8'));
   } catch {
-    key = undefined;
+    value = undefined;
   }
-  const valid = Array.isArray(key) && key.length > 0 && typeof key[key.length - 1] === 'string' && key.every((v) => v === null || typeof v !== 'object');
-  if (!valid) throw new TwingraphError('InvalidCursor', `'${cursor.slice(0, 80)}' is not a cursor this query returned; start again without it.`);
+  const key = Array.isArray(value) && typeof value[0] === 'string' ? value.slice(1) : undefined;
+  const valid = key !== undefined && key.length > 0 && typeof key[key.length - 1] === 'string' && key.every((v) => v === null || typeof v !== 'object');
+  if (!valid) throw new TwingraphError('InvalidCursor', `'${String(cursor).slice(0, 80)}' is not a cursor this query returned; start again without it.`);
+  if (ordering !== undefined && (value as unknown[])[0] !== ordering) {
+    throw new TwingraphError('InvalidCursor', 'The cursor was made for a different ordering; start again without it.');
+  }
   return key as CursorKey;
 }
 
@@ -282,7 +305,7 @@ export function toPage<T>(rows: T[], plan: PagePlan, keyOf: (item: T) => CursorK
   const more = rows.length > plan.limit;
   const items = more ? rows.slice(0, plan.limit) : rows;
   if (plan.backward) items.reverse();
-  const cursors = items.map((item) => encodeCursor(keyOf(item)));
+  const cursors = items.map((item) => encodeCursor(keyOf(item), plan.ordering));
   return {
     items,
     cursors,
@@ -293,4 +316,35 @@ export function toPage<T>(rows: T[], plan: PagePlan, keyOf: (item: T) => CursorK
       endCursor: cursors[cursors.length - 1] ?? null,
     },
   };
+}
+
+/** How one query language writes the comparisons a keyset condition is made of. */
+export interface KeysetDialect {
+  readonly compare: (expr: string, op: '<' | '>' | '=', param: string) => string;
+  readonly falseValue: string;
+}
+
+/**
+ * The condition for rows strictly past a cursor, in the (possibly reversed) ordering. A missing value counts
+ * as greater than every value, which is what "last ascending, first descending" means. `keys` are the sort
+ * expressions with their directions, `$dtId`'s last; `bind` turns a cursor value into a parameter.
+ */
+export function keysetPredicate(
+  keys: readonly { readonly expr: string; readonly ascending: boolean }[],
+  cursor: CursorKey,
+  bind: (value: JsonPrimitive) => string,
+  dialect: KeysetDialect,
+): string {
+  const alternatives: string[] = [];
+  const equalSoFar: string[] = [];
+  keys.forEach(({ expr, ascending }, i) => {
+    const value = cursor[i];
+    const c = value === null ? undefined : bind(value);
+    let after: string | undefined;
+    if (ascending) after = c === undefined ? undefined : `(${dialect.compare(expr, '>', c)} OR ${expr} IS NULL)`;
+    else after = c === undefined ? `${expr} IS NOT NULL` : dialect.compare(expr, '<', c);
+    if (after) alternatives.push([...equalSoFar, after].join(' AND '));
+    equalSoFar.push(c === undefined ? `${expr} IS NULL` : dialect.compare(expr, '=', c));
+  });
+  return alternatives.length === 0 ? dialect.falseValue : `(${alternatives.map((a) => `(${a})`).join(' OR ')})`;
 }

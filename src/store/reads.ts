@@ -16,8 +16,8 @@ import {
   type Traversal,
   type TwinQuery,
 } from './query';
-import type { MetricRange, MetricAggregation } from './port';
-import type { MetricBucket } from './types';
+import type { MetricRange, MetricAggregation, PruneOptions } from './port';
+import type { MetricBucket, ModelRecord } from './types';
 
 export const MAX_IDS = 10_000;
 export const MAX_WINDOWS = 100_000;
@@ -119,3 +119,33 @@ export const metricWindows = {
     };
   },
 };
+
+/**
+ * The first `seq` a prune keeps. Entries go only below both bounds (older than `before` and beyond the newest
+ * `keepLast`), and never one still in the outbox: the mirror has yet to replay it.
+ */
+export function pruneCutoff(
+  options: PruneOptions,
+  state: { latest: number; firstSince: number | undefined; oldestInOutbox: number | undefined },
+): number {
+  const bounds: number[] = [];
+  if (options.before !== undefined) bounds.push(state.firstSince ?? state.latest + 1);
+  if (options.keepLast !== undefined) bounds.push(state.latest - options.keepLast + 1);
+  const cutoff = bounds.length === 0 ? 0 : Math.min(...bounds);
+  return state.oldestInOutbox === undefined ? cutoff : Math.min(cutoff, state.oldestInOutbox);
+}
+
+/** ADT's `dependenciesFor`: the given models and every model they reference, transitively, by id. */
+export function dependencyClosure(ids: readonly string[], lookup: (id: string) => ModelRecord | undefined): ModelRecord[] {
+  const wanted = new Map<string, ModelRecord>();
+  const queue = [...ids];
+  while (queue.length > 0) {
+    const id = queue.shift()!;
+    if (wanted.has(id)) continue;
+    const model = lookup(id);
+    if (!model) throw new TwingraphError('ModelNotFound', `There is no model '${id}'.`, { modelId: id });
+    wanted.set(id, model);
+    queue.push(...model.dependencies);
+  }
+  return [...wanted.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -51,6 +51,16 @@ function unique<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];
 }
 
+/** The index of the first value seen before (−1 if none): batches hold thousands, so not indexOf per item. */
+function firstRepeat<T>(values: readonly T[]): number {
+  const seen = new Set<T>();
+  for (let i = 0; i < values.length; i++) {
+    if (seen.has(values[i])) return i;
+    seen.add(values[i]);
+  }
+  return -1;
+}
+
 // ── Models ────────────────────────────────────────────────────────────────────────────────────────
 
 function checkModelInput(input: ModelInput): void {
@@ -71,8 +81,8 @@ function checkModelInput(input: ModelInput): void {
 export function* putModels(inputs: readonly ModelInput[], ctx: WriteContext): Steps<ModelRecord[]> {
   inputs.forEach(checkModelInput);
   const ids = inputs.map((m) => m.id);
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate) throw new TwingraphError('InvalidArgument', `Model '${duplicate}' appears twice in one upload.`, { modelId: duplicate });
+  const repeat = firstRepeat(ids);
+  if (repeat >= 0) throw new TwingraphError('InvalidArgument', `Model '${ids[repeat]}' appears twice in one upload.`, { modelId: ids[repeat] });
   const referenced = unique(inputs.flatMap((m) => [...m.ancestors, ...m.dependencies])).filter((id) => !ids.includes(id));
   const stored = yield* call('models', [...ids, ...referenced]);
   const existing = ids.filter((id) => stored.has(id));
@@ -154,8 +164,8 @@ function modelOfInput(input: TwinInput): string {
 export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch, ctx: WriteContext): Steps<Twin[]> {
   const ids = writes.map((w) => w.id);
   ids.forEach((id) => checkId(id, 'twin', ctx.limits));
-  const duplicate = ids.find((id, i) => ids.indexOf(id) !== i);
-  if (duplicate) throw new TwingraphError('InvalidArgument', `Twin '${duplicate}' appears twice in one batch.`, { twinId: duplicate });
+  const repeat = firstRepeat(ids);
+  if (repeat >= 0) throw new TwingraphError('InvalidArgument', `Twin '${ids[repeat]}' appears twice in one batch.`, { twinId: ids[repeat] });
   const existing = yield* call('twins', ids);
   const models = yield* call('models', unique(writes.map((w) => modelOfInput(w.twin)).filter((m) => m !== '')));
   const rows: TwinRow[] = [];
@@ -225,7 +235,7 @@ export function* deleteTwin(id: string, options: DeleteTwinOptions, ctx: WriteCo
     if (touching.length > MAX_CASCADE) {
       throw new TwingraphError('LimitExceeded', `Twin '${id}' has more than ${MAX_CASCADE} relationships: delete some of them before a cascading delete.`, { twinId: id });
     }
-    const sourceModels = yield* twinModels(unique(touching.map((r) => r.$sourceId)));
+    const sourceModels = yield* call('twinModels', unique(touching.map((r) => r.$sourceId)));
     yield* call('deleteRelationships', touching);
     for (const r of touching) changes.push(relationshipChange('Relationship.Delete', r, sourceModels.get(r.$sourceId), ctx.time));
   }
@@ -234,10 +244,6 @@ export function* deleteTwin(id: string, options: DeleteTwinOptions, ctx: WriteCo
   yield* call('appendChanges', changes);
 }
 
-function* twinModels(ids: readonly string[]): Steps<Map<string, string>> {
-  const twins = yield* call('twins', ids);
-  return new Map([...twins].map(([id, t]) => [id, t.$metadata.$model]));
-}
 
 // ── Relationships ─────────────────────────────────────────────────────────────────────────────────
 
@@ -253,25 +259,25 @@ function diffRelationships(before: Relationship, after: Relationship): PatchOper
 export function* putRelationships(writes: readonly RelationshipWrite[], options: IfNoneMatch, ctx: WriteContext): Steps<Relationship[]> {
   const relationships = writes.map((w) => buildRelationship(w.sourceId, w.relationshipId, w.relationship, ctx.limits));
   const keys = relationships.map((r) => relationshipKey(r.$sourceId, r.$relationshipId));
-  const duplicate = keys.findIndex((k, i) => keys.indexOf(k) !== i);
-  if (duplicate >= 0) {
-    const r = relationships[duplicate];
+  const repeat = firstRepeat(keys);
+  if (repeat >= 0) {
+    const r = relationships[repeat];
     throw new TwingraphError('InvalidArgument', `Relationship '${r.$relationshipId}' of twin '${r.$sourceId}' appears twice in one batch.`, { twinId: r.$sourceId, relationshipId: r.$relationshipId });
   }
-  const twins = yield* call('twins', unique(relationships.flatMap((r) => [r.$sourceId, r.$targetId])));
-  const sourceModels = yield* call('models', unique(relationships.map((r) => twins.get(r.$sourceId)?.$metadata.$model ?? '').filter((m) => m !== '')));
+  const twinModels = yield* call('twinModels', unique(relationships.flatMap((r) => [r.$sourceId, r.$targetId])));
+  const sourceModels = yield* call('models', unique(relationships.map((r) => twinModels.get(r.$sourceId) ?? '').filter((m) => m !== '')));
   const existing = yield* call('relationships', relationships.map((r) => [r.$sourceId, r.$relationshipId] as const));
   const rows: RelationshipRow[] = [];
   const changes: PendingChange[] = [];
   for (const relationship of relationships) {
     const { $sourceId: sourceId, $relationshipId: id, $targetId: targetId } = relationship;
-    const source = twins.get(sourceId);
-    if (!source) throw notFoundTwin(sourceId);
-    if (!twins.has(targetId)) {
+    const sourceModel = twinModels.get(sourceId);
+    if (sourceModel === undefined) throw notFoundTwin(sourceId);
+    if (!twinModels.has(targetId)) {
       throw new TwingraphError('TargetTwinNotFound', `Relationship '${id}' points at twin '${targetId}', which does not exist. Create the target twin first.`, { twinId: targetId, relationshipId: id });
     }
-    if (!sourceModels.has(source.$metadata.$model)) {
-      throw new TwingraphError('ModelNotFound', `Twin '${sourceId}' cannot get new relationships: its model '${source.$metadata.$model}' was deleted.`, { twinId: sourceId, modelId: source.$metadata.$model });
+    if (!sourceModels.has(sourceModel)) {
+      throw new TwingraphError('ModelNotFound', `Twin '${sourceId}' cannot get new relationships: its model '${sourceModel}' was deleted.`, { twinId: sourceId, modelId: sourceModel });
     }
     const previous = existing.get(relationshipKey(sourceId, id));
     if (previous && options.ifNoneMatch === '*') {
@@ -280,8 +286,8 @@ export function* putRelationships(writes: readonly RelationshipWrite[], options:
     rows.push({ relationship, ...(previous && { previous }) });
     changes.push(
       previous
-        ? relationshipChange('Relationship.Update', relationship, source.$metadata.$model, ctx.time, diffRelationships(previous, relationship))
-        : relationshipChange('Relationship.Create', relationship, source.$metadata.$model, ctx.time),
+        ? relationshipChange('Relationship.Update', relationship, sourceModel, ctx.time, diffRelationships(previous, relationship))
+        : relationshipChange('Relationship.Create', relationship, sourceModel, ctx.time),
     );
   }
   yield* call('writeRelationships', rows);
@@ -339,7 +345,7 @@ export function* appendMetrics(points: readonly MetricPoint[], options: AppendMe
   if (!Array.isArray(points)) throw new TwingraphError('InvalidArgument', 'Metrics are appended as a list of points.');
   const rows = points.map(toPointRow);
   if (rows.length === 0) return { points: 0, changes: 0 };
-  const models = yield* twinModels(unique(rows.map((r) => r.twinId)));
+  const models = yield* call('twinModels', unique(rows.map((r) => r.twinId)));
   const byTwin = new Map<string, PointRow[]>();
   for (const row of rows) {
     if (!models.has(row.twinId)) throw notFoundTwin(row.twinId);

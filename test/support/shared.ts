@@ -16,11 +16,19 @@ export function hasShared(...parts: string[]): boolean {
   return fs.existsSync(sharedPath(...parts));
 }
 
+/**
+ * `describe` when `available`, otherwise a skipped `describe` whose title says why: how suites that need
+ * something a fresh clone may lack (the shared material, a Neo4j server) are reported instead of failing.
+ */
+export function describeWhen(available: boolean, name: string, reason: string, body: () => void): void {
+  if (available) describe(name, body);
+  // The body is not run: it may need what is missing while collecting its tests.
+  else describe.skip(`${name} — skipped: ${reason}`, () => it(reason, () => undefined));
+}
+
 /** `describe` when the shared material is there, a skipped `describe` that says why otherwise. */
 export function describeWithShared(parts: string[], name: string, body: () => void): void {
-  if (hasShared(...parts)) describe(name, body);
-  // The body is not run: it may read the missing material while collecting its tests.
-  else describe.skip(`${name} — skipped: ${sharedPath(...parts)} not found (set TWINGRAPH_SHARED)`, () => it('needs the shared material', () => undefined));
+  describeWhen(hasShared(...parts), name, `${sharedPath(...parts)} not found (set TWINGRAPH_SHARED)`, body);
 }
 
 export function readJsonFile<T = unknown>(file: string): T {

@@ -6,7 +6,7 @@
  */
 import { TwingraphError } from '../../errors';
 import type { JsonPrimitive } from '../types';
-import type { CursorKey, Filter, OrderBy, PropertyPath, RelatedFilter } from '../query';
+import { keysetPredicate, type CursorKey, type Filter, type OrderBy, type PropertyPath, type RelatedFilter } from '../query';
 
 /** Collects bound parameters while SQL text is generated. */
 export class SqlParams {
@@ -62,10 +62,11 @@ function valueOf(subject: Subject, path: PropertyPath): { value: string; type: s
   return { value: `json_extract(${subject.alias}.body, ${literal})`, type: `json_type(${subject.alias}.body, ${literal})` };
 }
 
+/** Never NULL: json_type is NULL for a missing property, and a NULL here would make `not` three-valued. */
 function typeGuard(type: string, value: JsonPrimitive): string {
-  if (typeof value === 'string') return `${type} = 'text'`;
-  if (typeof value === 'number') return `${type} IN ('integer','real')`;
-  return `${type} IN ('true','false')`;
+  if (typeof value === 'string') return `coalesce(${type} = 'text', 0)`;
+  if (typeof value === 'number') return `coalesce(${type} IN ('integer','real'), 0)`;
+  return `coalesce(${type} IN ('true','false'), 0)`;
 }
 
 function present(type: string): string {
@@ -88,15 +89,15 @@ function comparison(subject: Subject, filter: Extract<Filter, { path: PropertyPa
     case 'ne':
       return `(${present(type)} AND NOT (${typeGuard(type, filter.value)} AND ${x} = ${params.bind(filter.value)}))`;
     case 'contains':
-      return `(${type} = 'text' AND instr(${x}, ${params.bind(filter.value)}) > 0)`;
+      return `(${typeGuard(type, filter.value)} AND instr(${x}, ${params.bind(filter.value)}) > 0)`;
     case 'startsWith': {
       // The range lets an expression index narrow the scan; substr makes it exact.
       const p = params.bind(filter.value);
-      return `(${type} = 'text' AND ${x} >= ${p} AND substr(${x}, 1, length(${p})) = ${p})`;
+      return `(${typeGuard(type, filter.value)} AND ${x} >= ${p} AND substr(${x}, 1, length(${p})) = ${p})`;
     }
     case 'endsWith': {
       const p = params.bind(filter.value);
-      return `(${type} = 'text' AND length(${x}) >= length(${p}) AND substr(${x}, -length(${p})) = ${p})`;
+      return `(${typeGuard(type, filter.value)} AND length(${x}) >= length(${p}) AND substr(${x}, -length(${p})) = ${p})`;
     }
     case 'in':
     case 'notIn': {
@@ -172,24 +173,11 @@ export function orderByClause(alias: string, orderBy: readonly OrderBy[], backwa
   return keys.join(', ');
 }
 
-/**
- * Rows strictly past the cursor in the (possibly reversed) ordering. Missing values count as greater than
- * every value, which is what "last ascending, first descending" means.
- */
+/** Rows strictly past the cursor in the (possibly reversed) ordering (see keysetPredicate). */
 export function keysetCondition(alias: string, orderBy: readonly OrderBy[], cursor: CursorKey, backward: boolean, params: SqlParams): string {
   const keys = [
-    ...orderBy.map((o, i) => ({ expr: valueOf({ kind: 'twin', alias }, o.path).value, ascending: (o.direction === 'asc') !== backward, value: cursor[i] })),
-    { expr: `${alias}.id`, ascending: !backward, value: cursor[cursor.length - 1] },
+    ...orderBy.map((o) => ({ expr: valueOf({ kind: 'twin', alias }, o.path).value, ascending: (o.direction === 'asc') !== backward })),
+    { expr: `${alias}.id`, ascending: !backward },
   ];
-  const alternatives: string[] = [];
-  const equalSoFar: string[] = [];
-  for (const key of keys) {
-    const c = key.value === null ? undefined : params.bind(key.value);
-    let after: string | undefined;
-    if (key.ascending) after = c === undefined ? undefined : `(${key.expr} > ${c} OR ${key.expr} IS NULL)`;
-    else after = c === undefined ? `${key.expr} IS NOT NULL` : `${key.expr} < ${c}`;
-    if (after) alternatives.push([...equalSoFar, after].join(' AND '));
-    equalSoFar.push(c === undefined ? `${key.expr} IS NULL` : `${key.expr} = ${c}`);
-  }
-  return alternatives.length === 0 ? '0' : `(${alternatives.map((a) => `(${a})`).join(' OR ')})`;
+  return keysetPredicate(keys, cursor, (v) => params.bind(v), { compare: (expr, op, param) => `${expr} ${op} ${param}`, falseValue: '0' });
 }

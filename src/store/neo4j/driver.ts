@@ -1,0 +1,58 @@
+/**
+ * The part of neo4j-driver the Neo4j adapter uses, as an interface: so that the adapter can run on the real
+ * driver in production and, in tests, on any engine that speaks the same Cypher through a driver-shaped shim
+ * (test/support/grafeo-driver.ts), with every statement it sends observable.
+ */
+import neo4j from 'neo4j-driver';
+
+export interface CypherRecord {
+  get(key: string): unknown;
+}
+
+export interface CypherRunner {
+  run(query: string, parameters?: Record<string, unknown>): PromiseLike<{ records: CypherRecord[] }>;
+}
+
+export interface CypherSession {
+  /** Runs `work` in a read transaction, retrying it on transient errors. */
+  executeRead<T>(work: (tx: CypherRunner) => PromiseLike<T>): Promise<T>;
+  /** Runs `work` in a write transaction, retrying it on transient errors (deadlocks, leader changes). */
+  executeWrite<T>(work: (tx: CypherRunner) => PromiseLike<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface CypherDriver {
+  session(config: { database?: string; defaultAccessMode?: 'READ' | 'WRITE' }): CypherSession;
+  /** A Cypher INTEGER parameter (a plain JS number is sent as FLOAT, which LIMIT and list slices refuse). */
+  integer(value: number): unknown;
+  verifyConnectivity(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface Neo4jConnection {
+  readonly uri: string;
+  readonly user?: string;
+  readonly password?: string;
+}
+
+/** The real driver: numbers come back as JS numbers (ids and counts stay below 2^53). */
+export function connectNeo4j(connection: Neo4jConnection): CypherDriver {
+  const auth = connection.user !== undefined ? neo4j.auth.basic(connection.user, connection.password ?? '') : undefined;
+  const driver = neo4j.driver(connection.uri, auth, { disableLosslessIntegers: true, userAgent: 'twingraph' });
+  return {
+    session: (config) => {
+      const session = driver.session({
+        ...(config.database && { database: config.database }),
+        defaultAccessMode: config.defaultAccessMode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
+      });
+      return {
+        executeRead: (work) => session.executeRead(async (tx) => work(tx)),
+        executeWrite: (work) => session.executeWrite(async (tx) => work(tx)),
+        close: () => session.close(),
+      };
+    },
+    integer: (value) => neo4j.int(value),
+    verifyConnectivity: () => driver.verifyConnectivity(),
+    close: () => driver.close(),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Opens the configured store: the embedded SQLite file by default, Neo4j when a URI is given.
+ */
+import type { DocumentLimits } from './documents';
+import { connectNeo4j } from './neo4j/driver';
+import { openNeo4jStore } from './neo4j/store';
+import type { TwinStore } from './port';
+import type { PropertyPath } from './query';
+import { openSqliteStore } from './sqlite/store';
+
+interface CommonStoreConfig {
+  /** Enqueue mirrored changes in the outbox (on when the ADT mirror is configured). */
+  readonly outbox?: boolean;
+  readonly limits?: Partial<DocumentLimits>;
+  readonly indexedProperties?: readonly PropertyPath[];
+}
+
+export interface SqliteStoreConfig extends CommonStoreConfig {
+  readonly kind: 'sqlite';
+  /** Database file, e.g. ./data/twingraph.db, or ':memory:'. */
+  readonly path: string;
+  readonly synchronous?: 'NORMAL' | 'FULL';
+}
+
+export interface Neo4jStoreConfig extends CommonStoreConfig {
+  readonly kind: 'neo4j';
+  readonly uri: string;
+  readonly user?: string;
+  readonly password?: string;
+  readonly database?: string;
+}
+
+export type StoreConfig = SqliteStoreConfig | Neo4jStoreConfig;
+
+export async function openStore(config: StoreConfig): Promise<TwinStore> {
+  const common = {
+    ...(config.outbox !== undefined && { outbox: config.outbox }),
+    ...(config.limits && { limits: config.limits }),
+    ...(config.indexedProperties && { indexedProperties: config.indexedProperties }),
+  };
+  if (config.kind === 'neo4j') {
+    const driver = connectNeo4j({ uri: config.uri, ...(config.user !== undefined && { user: config.user }), ...(config.password !== undefined && { password: config.password }) });
+    return openNeo4jStore({ driver, ...(config.database && { database: config.database }), ...common });
+  }
+  return openSqliteStore({ path: config.path, ...(config.synchronous && { synchronous: config.synchronous }), ...common });
+}

@@ -1,0 +1,68 @@
+/**
+ * The write half of TwinStore, once for every adapter: each write method runs its rules (writes.ts) through
+ * the adapter's `transact`, which supplies one transaction's primitives.
+ */
+import type { DocumentLimits } from './documents';
+import type { Steps } from './effects';
+import type { AppendMetricsOptions, AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch, RelationshipWrite, TwinWrite } from './port';
+import type { JsonPatch, MetricPoint, ModelInput, ModelRecord, Relationship, RelationshipInput, Twin, TwinInput } from './types';
+import * as writes from './writes';
+
+export abstract class RulesStore {
+  protected abstract readonly limits: DocumentLimits;
+
+  /** Runs one write's rules in one transaction, with the transaction's time. */
+  protected abstract transact<T>(rules: (ctx: writes.WriteContext) => Steps<T>): Promise<T>;
+
+  putModels(models: readonly ModelInput[]): Promise<ModelRecord[]> {
+    return this.transact((ctx) => writes.putModels(models, ctx));
+  }
+
+  decommissionModel(id: string): Promise<ModelRecord> {
+    return this.transact((ctx) => writes.decommissionModel(id, ctx));
+  }
+
+  deleteModel(id: string): Promise<void> {
+    return this.transact((ctx) => writes.deleteModel(id, ctx));
+  }
+
+  async createTwin(id: string, twin: TwinInput, options: IfNoneMatch = {}): Promise<Twin> {
+    return (await this.createTwins([{ id, twin }], options))[0];
+  }
+
+  createTwins(twins: readonly TwinWrite[], options: IfNoneMatch = {}): Promise<Twin[]> {
+    return this.transact((ctx) => writes.createTwins(twins, options, ctx));
+  }
+
+  replaceTwin(id: string, twin: TwinInput, options: IfMatch = {}): Promise<Twin> {
+    return this.transact((ctx) => writes.replaceTwin(id, twin, options, ctx));
+  }
+
+  patchTwin(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
+    return this.transact((ctx) => writes.patchTwin(id, patch, options, ctx));
+  }
+
+  deleteTwin(id: string, options: DeleteTwinOptions = {}): Promise<void> {
+    return this.transact((ctx) => writes.deleteTwin(id, options, ctx));
+  }
+
+  async putRelationship(sourceId: string, relationshipId: string, relationship: RelationshipInput, options: IfNoneMatch = {}): Promise<Relationship> {
+    return (await this.putRelationships([{ sourceId, relationshipId, relationship }], options))[0];
+  }
+
+  putRelationships(relationships: readonly RelationshipWrite[], options: IfNoneMatch = {}): Promise<Relationship[]> {
+    return this.transact((ctx) => writes.putRelationships(relationships, options, ctx));
+  }
+
+  patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch, options: IfMatch = {}): Promise<Relationship> {
+    return this.transact((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx));
+  }
+
+  deleteRelationship(sourceId: string, relationshipId: string, options: IfMatch = {}): Promise<void> {
+    return this.transact((ctx) => writes.deleteRelationship(sourceId, relationshipId, options, ctx));
+  }
+
+  appendMetrics(points: readonly MetricPoint[], options: AppendMetricsOptions = {}): Promise<AppendMetricsResult> {
+    return this.transact((ctx) => writes.appendMetrics(points, options, ctx));
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The outbox: mirrored changes enqueued with their write, claimed in order per partition under a lease,
+ * acknowledged, retried, parked as dead letters. The clock is the test's, so leases and delays are exact.
+ */
+import type { OutboxEntry } from '../../../src/store/types';
+import { M, modelInput, rel, seedModels, twinInput, useStore, type OpenStore } from '../../support/store-fixtures';
+
+const LEASE = 30_000;
+
+export function outboxContract(open: OpenStore): void {
+  describe('outbox', () => {
+    const h = useStore(open, { outbox: true });
+    const claim = (limit = 100, leaseMs = LEASE): Promise<OutboxEntry[]> => h.store.claimOutbox({ limit, leaseMs });
+    const seqs = (entries: readonly OutboxEntry[]): number[] => entries.map((e) => e.seq);
+
+    it('says it is on', () => {
+      expect(h.store.outbox).toBe(true);
+    });
+
+    it('enqueues every mirrored change with its write, in seq order, and no telemetry', async () => {
+      await seedModels(h.store);
+      await h.store.createTwins([
+        { id: 'a', twin: twinInput(M.room) },
+        { id: 'b', twin: twinInput(M.room) },
+      ]);
+      await h.store.putRelationship('a', 'a-b', rel('b', 'next'));
+      await h.store.patchTwin('a', [{ op: 'add', path: '/name', value: 'A' }]);
+      await h.store.appendMetrics([{ twinId: 'a', name: 'temp', time: '2024-05-01T11:00:00Z', value: 1 }]);
+      await h.store.deleteTwin('b', { cascade: true });
+      await h.store.decommissionModel(M.sensor);
+
+      const changes = await h.store.readChanges({ after: 0 });
+      const mirrored = changes.filter((c) => c.type !== 'Telemetry');
+      expect(mirrored.length).toBe(changes.length - 1);
+      const entries = await claim();
+      expect(seqs(entries)).toEqual(mirrored.map((c) => c.seq));
+      for (const entry of entries) {
+        expect(entry).toEqual({ seq: entry.change.seq, partition: expect.any(String), change: mirrored.find((c) => c.seq === entry.seq), attempts: 0, status: 'pending', availableAt: h.clock.iso() });
+      }
+      expect(await h.store.outboxStats()).toEqual({ pending: mirrored.length, dead: 0, oldestPendingTime: h.clock.iso() });
+    });
+
+    it('enqueues nothing for a failed write', async () => {
+      await seedModels(h.store);
+      await h.store.ackOutbox(seqs(await claim()));
+      await expect(h.store.createTwin('x', twinInput('dtmi:test:Nope;1'))).rejects.toMatchObject({ code: 'ModelNotFound' });
+      await expect(h.store.createTwins([{ id: 'x', twin: twinInput(M.room) }, { id: 'y', twin: twinInput('dtmi:test:Nope;1') }])).rejects.toMatchObject({ code: 'ModelNotFound' });
+      h.clock.advance(LEASE);
+      expect(await claim()).toEqual([]);
+      expect(await h.store.outboxStats()).toEqual({ pending: 0, dead: 0 });
+    });
+
+    it("puts a twin's changes and its outgoing relationships' changes in one partition, and all model changes in one", async () => {
+      await h.store.putModels([modelInput(M.space)]);
+      await h.store.putModels([modelInput(M.room, { extends: [M.space] })]);
+      await h.store.createTwin('a', twinInput(M.room));
+      await h.store.createTwin('b', twinInput(M.room));
+      await h.store.putRelationship('a', 'a-b', rel('b', 'next'));
+      await h.store.patchTwin('b', [{ op: 'add', path: '/x', value: 1 }]);
+      const [space, room, a, b, ab, bPatch] = await claim();
+      expect(space.partition).toBe(room.partition);
+      expect(ab.partition).toBe(a.partition);
+      expect(bPatch.partition).toBe(b.partition);
+      expect(new Set([space.partition, a.partition, b.partition]).size).toBe(3);
+    });
+
+    describe('claiming', () => {
+      /** a: create, patch; b: create; a: patch — seqs 1…4 in partitions a, a, b, a. */
+      let s: { aCreate: number; aPatch: number; bCreate: number; aPatch2: number };
+      beforeEach(async () => {
+        await seedModels(h.store);
+        await h.store.ackOutbox(seqs(await claim()));
+        await h.store.createTwin('a', twinInput(M.room));
+        await h.store.patchTwin('a', [{ op: 'add', path: '/n', value: 1 }]);
+        await h.store.createTwin('b', twinInput(M.room));
+        await h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 2 }]);
+        const latest = await h.store.latestSeq();
+        s = { aCreate: latest - 3, aPatch: latest - 2, bCreate: latest - 1, aPatch2: latest };
+      });
+
+      it('claims entries in seq order, several consecutive entries of one partition together, up to limit', async () => {
+        expect(seqs(await claim(2))).toEqual([s.aCreate, s.aPatch]);
+        expect(seqs(await claim())).toEqual([s.bCreate]);
+      });
+
+      it('never claims an entry while an earlier entry of its partition is in flight', async () => {
+        expect(seqs(await claim(1))).toEqual([s.aCreate]);
+        expect(seqs(await claim())).toEqual([s.bCreate]);
+        expect(await claim()).toEqual([]);
+        await h.store.ackOutbox([s.aCreate]);
+        expect(seqs(await claim())).toEqual([s.aPatch, s.aPatch2]);
+      });
+
+      it('gives leased entries to nobody else until the lease expires, then claims them again', async () => {
+        expect(seqs(await claim(10, 1000))).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        expect(await claim()).toEqual([]);
+        h.clock.advance(999);
+        expect(await claim()).toEqual([]);
+        h.clock.advance(2);
+        const again = await claim();
+        expect(seqs(again)).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        expect(again[0].attempts).toBe(0);
+      });
+
+      it('removes acknowledged entries for good', async () => {
+        await claim();
+        await h.store.ackOutbox([s.aCreate, s.bCreate]);
+        h.clock.advance(LEASE + 1);
+        expect(seqs(await claim())).toEqual([s.aPatch, s.aPatch2]);
+        expect((await h.store.outboxStats()).pending).toBe(2);
+        await h.store.ackOutbox([s.aPatch, s.aPatch2]);
+        h.clock.advance(LEASE + 1);
+        expect(await claim()).toEqual([]);
+        expect(await h.store.outboxStats()).toEqual({ pending: 0, dead: 0 });
+      });
+
+      it('delays a failed entry by retryAfterMs, counting the attempt and keeping the error; its partition waits behind it', async () => {
+        await claim(1);
+        await h.store.failOutbox(s.aCreate, { error: '429 Too Many Requests', retryAfterMs: 5000 });
+        expect(seqs(await claim())).toEqual([s.bCreate]);
+        h.clock.advance(4999);
+        expect(await claim()).toEqual([]);
+        h.clock.advance(1);
+        const retried = await claim();
+        expect(seqs(retried)).toEqual([s.aCreate, s.aPatch, s.aPatch2]);
+        expect(retried[0]).toMatchObject({ attempts: 1, lastError: '429 Too Many Requests', status: 'pending', availableAt: h.clock.iso() });
+        await h.store.failOutbox(s.aCreate, { error: 'again', retryAfterMs: 10 });
+        h.clock.advance(10);
+        expect((await claim(1))[0]).toMatchObject({ seq: s.aCreate, attempts: 2, lastError: 'again' });
+      });
+
+      it('makes a failed entry claimable at once without retryAfterMs', async () => {
+        await claim(1);
+        await h.store.failOutbox(s.aCreate, { error: 'oops' });
+        expect((await claim(1))[0]).toMatchObject({ seq: s.aCreate, attempts: 1, lastError: 'oops' });
+      });
+
+      it('parks an entry failed as dead in the dead letters, where it no longer blocks its partition', async () => {
+        await claim(1);
+        await h.store.failOutbox(s.aCreate, { error: '400 InvalidArgument', dead: true });
+        const [dead] = await h.store.listDeadLetters();
+        expect(dead).toMatchObject({ seq: s.aCreate, status: 'dead', attempts: 1, lastError: '400 InvalidArgument' });
+        expect(dead.change.seq).toBe(s.aCreate);
+        expect(dead.change.type).toBe('Twin.Create');
+        expect(seqs(await claim())).toEqual([s.aPatch, s.bCreate, s.aPatch2]);
+        expect(await h.store.outboxStats()).toMatchObject({ pending: 3, dead: 1 });
+      });
+    });
+
+    describe('statistics and dead letters', () => {
+      let first: number;
+      beforeEach(async () => {
+        await seedModels(h.store);
+        await h.store.ackOutbox(seqs(await claim()));
+        for (const id of ['a', 'b', 'c', 'd']) {
+          h.clock.advance(1000);
+          await h.store.createTwin(id, twinInput(M.room));
+        }
+        first = (await h.store.latestSeq()) - 3;
+      });
+
+      it('counts pending and dead entries, and says when the oldest pending change happened', async () => {
+        expect(await h.store.outboxStats()).toEqual({ pending: 4, dead: 0, oldestPendingTime: h.clock.iso(-3000) });
+        await claim();
+        await h.store.failOutbox(first, { error: 'x', dead: true });
+        await h.store.ackOutbox([first + 1]);
+        expect(await h.store.outboxStats()).toEqual({ pending: 2, dead: 1, oldestPendingTime: h.clock.iso(-1000) });
+      });
+
+      it('lists dead letters in seq order, at most limit', async () => {
+        await claim();
+        for (const seq of [first + 2, first, first + 1]) await h.store.failOutbox(seq, { error: `e${seq}`, dead: true });
+        expect(seqs(await h.store.listDeadLetters())).toEqual([first, first + 1, first + 2]);
+        expect(seqs(await h.store.listDeadLetters({ limit: 2 }))).toEqual([first, first + 1]);
+      });
+
+      it('puts some or all dead letters back in line with retryDeadLetters', async () => {
+        await claim();
+        for (const seq of [first, first + 1, first + 2]) await h.store.failOutbox(seq, { error: 'e', dead: true });
+        expect(await h.store.retryDeadLetters([first + 1, first + 3])).toBe(1);
+        expect(seqs(await h.store.listDeadLetters())).toEqual([first, first + 2]);
+        h.clock.advance(LEASE + 1);
+        const claimed = await claim();
+        expect(seqs(claimed)).toEqual([first + 1, first + 3]);
+        expect(claimed[0].status).toBe('pending');
+        expect(await h.store.retryDeadLetters()).toBe(2);
+        expect(await h.store.listDeadLetters()).toEqual([]);
+        expect(seqs(await claim())).toEqual([first, first + 2]);
+      });
+
+      it('removes some or all dead letters for good with dropDeadLetters', async () => {
+        await claim();
+        for (const seq of [first, first + 1, first + 2]) await h.store.failOutbox(seq, { error: 'e', dead: true });
+        expect(await h.store.dropDeadLetters([first, first + 3])).toBe(1);
+        expect(seqs(await h.store.listDeadLetters())).toEqual([first + 1, first + 2]);
+        expect(await h.store.dropDeadLetters()).toBe(2);
+        expect(await h.store.listDeadLetters()).toEqual([]);
+        expect(await h.store.outboxStats()).toMatchObject({ pending: 1, dead: 0 });
+        h.clock.advance(LEASE + 1);
+        expect(seqs(await claim())).toEqual([first + 3]);
+      });
+
+      it('never prunes change-log entries still in the outbox, pending or dead', async () => {
+        const latest = await h.store.latestSeq();
+        expect(await h.store.pruneChanges({ keepLast: 0 })).toBe(first - 1);
+        expect(await h.store.firstSeq()).toBe(first);
+        await claim();
+        await h.store.failOutbox(first + 1, { error: 'e', dead: true });
+        await h.store.ackOutbox([first, first + 2, first + 3]);
+        expect(await h.store.pruneChanges({ keepLast: 0 })).toBe(1);
+        expect(await h.store.firstSeq()).toBe(first + 1);
+        expect((await h.store.listDeadLetters())[0].change.subject).toBe('b');
+        await h.store.dropDeadLetters();
+        expect(await h.store.pruneChanges({ keepLast: 0 })).toBe(3);
+        expect(await h.store.firstSeq()).toBe(latest + 1);
+      });
+    });
+  });
+
+  describe('outbox when off', () => {
+    const h = useStore(open);
+
+    it('enqueues nothing: claimOutbox returns nothing and the statistics stay at zero', async () => {
+      expect(h.store.outbox).toBe(false);
+      await seedModels(h.store);
+      await h.store.createTwin('a', twinInput(M.room));
+      expect(await h.store.claimOutbox({ limit: 10, leaseMs: LEASE })).toEqual([]);
+      expect(await h.store.outboxStats()).toEqual({ pending: 0, dead: 0 });
+      expect(await h.store.listDeadLetters()).toEqual([]);
+      expect(await h.store.pruneChanges({ keepLast: 0 })).toBe(await h.store.latestSeq());
+    });
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * The SQLite adapter: the store contract in memory, and what only a file shows — data that survives
+ * closing and reopening, and migrations that run once.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from '../../src/store/sqlite/schema';
+import { openSqliteStore } from '../../src/store/sqlite/store';
+import { describeStoreContract } from './contract';
+import { M, rel, seedModels, TestClock, twinInput } from '../support/store-fixtures';
+
+describeStoreContract('SQLite', async (options) => openSqliteStore({ path: ':memory:', ...options }));
+
+describe('SQLite adapter, file-backed', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-store-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const userVersion = (file: string): number => {
+    const db = new Database(file, { readonly: true });
+    try {
+      return db.pragma('user_version', { simple: true }) as number;
+    } finally {
+      db.close();
+    }
+  };
+
+  it('creates the database file and its folder, and names its kind', async () => {
+    const file = path.join(dir, 'nested', 'deeper', 'twins.db');
+    const store = openSqliteStore({ path: file });
+    expect(store.kind).toBe('sqlite');
+    await store.close();
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('keeps everything across close and reopen, and numbers changes on from where it stopped', async () => {
+    const file = path.join(dir, 'twins.db');
+    const clock = new TestClock();
+    const store = openSqliteStore({ path: file, outbox: true, now: clock.now });
+    await seedModels(store);
+    await store.createTwins([
+      { id: 'a', twin: twinInput(M.room, { name: 'A', area: 10 }) },
+      { id: 'b', twin: twinInput(M.room, { name: 'B', area: 20 }) },
+    ]);
+    await store.putRelationship('a', 'a-b', rel('b', 'next', { w: 1 }));
+    await store.appendMetrics([{ twinId: 'a', name: 'temp', time: '2024-05-01T10:00:00Z', value: 21 }]);
+    await store.decommissionModel(M.sensor);
+    const state = {
+      models: await store.listModels({ includeDefinition: true }),
+      twins: await store.getTwins(['a', 'b']),
+      relationships: await store.listRelationships('a'),
+      metrics: await store.readMetrics({ twinId: 'a', name: 'temp' }),
+      changes: await store.readChanges({ after: 0 }),
+      outbox: await store.outboxStats(),
+      counts: await store.counts(),
+    };
+    await store.close();
+
+    const reopened = openSqliteStore({ path: file, outbox: true, now: clock.now });
+    try {
+      expect({
+        models: await reopened.listModels({ includeDefinition: true }),
+        twins: await reopened.getTwins(['a', 'b']),
+        relationships: await reopened.listRelationships('a'),
+        metrics: await reopened.readMetrics({ twinId: 'a', name: 'temp' }),
+        changes: await reopened.readChanges({ after: 0 }),
+        outbox: await reopened.outboxStats(),
+        counts: await reopened.counts(),
+      }).toEqual(state);
+      expect((await reopened.queryTwins({ where: { ofModel: M.space }, orderBy: [{ path: ['area'], direction: 'desc' }] })).items.map((t) => t.$dtId)).toEqual(['b', 'a']);
+
+      const latest = await reopened.latestSeq();
+      await reopened.appendMetrics([{ twinId: 'a', name: 'temp', time: '2024-05-01T10:01:00Z', value: 22 }]);
+      await reopened.patchTwin('a', [{ op: 'replace', path: '/area', value: 11 }], { ifMatch: state.twins[0]!.$etag });
+      expect((await reopened.readChanges({ after: latest })).map((c) => c.seq)).toEqual([latest + 1, latest + 2]);
+      expect((await reopened.readMetrics({ twinId: 'a', name: 'temp' })).map((p) => p.value)).toEqual([21, 22]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('applies its migrations once: reopening leaves the schema version and the data as they were', async () => {
+    const file = path.join(dir, 'twins.db');
+    const store = openSqliteStore({ path: file });
+    await seedModels(store);
+    await store.createTwin('a', twinInput(M.room, { name: 'A' }));
+    await store.close();
+    expect(userVersion(file)).toBe(MIGRATIONS.length);
+
+    for (let i = 0; i < 2; i++) {
+      const again = openSqliteStore({ path: file });
+      expect((await again.getTwin('a')).name).toBe('A');
+      expect(await again.counts()).toMatchObject({ models: 7, twins: 1 });
+      await again.ensurePropertyIndexes([['name']]);
+      await again.close();
+      expect(userVersion(file)).toBe(MIGRATIONS.length);
+    }
+  });
+
+  it('refuses a database written by a newer schema', () => {
+    const file = path.join(dir, 'newer.db');
+    const db = new Database(file);
+    db.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+    db.close();
+    expect(() => openSqliteStore({ path: file })).toThrow(/newer Twingraph/);
+    // The refused file is left as it was.
+    expect(userVersion(file)).toBe(MIGRATIONS.length + 1);
+  });
+});

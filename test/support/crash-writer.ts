@@ -1,0 +1,279 @@
+/**
+ * The writer that test/store/crash.test.ts kills with SIGKILL. It opens the SQLite store (outbox on), makes
+ * sure its model exists, reads what the database already holds (so that kill/restart rounds build on each
+ * other), then writes forever: creates, patches, relationship puts and deletes, batches of twins, metric
+ * batches and cascading twin deletes, chosen by a seeded PRNG.
+ *
+ * After each write's promise resolves it prints one JSON line describing the acknowledged write, with the
+ * change-log `seq` before (`prev`) and after (`seq`) it. The line goes straight to fd 1 with a blocking
+ * write, so a printed line has left the process: nothing acknowledged can be lost in a buffer.
+ *
+ *   node --require tsx/cjs test/support/crash-writer.ts <database> <seed> <round>
+ *
+ * Any unexpected error goes to stderr and exits with code 1 (the test expects to be the one that ends it).
+ */
+import fs from 'node:fs';
+import { isTwingraphError } from '../../src/errors';
+import { openSqliteStore } from '../../src/store';
+import type { JsonValue, MetricPoint, ModelInput, PatchOperation, TwinInput } from '../../src/store';
+
+export const CRASH_MODEL = 'dtmi:twingraph:test:CrashCounter;1';
+export const CRASH_RELATIONSHIP = 'feeds';
+export const CRASH_TELEMETRY = 'temperature';
+
+export interface TwinAck {
+  readonly id: string;
+  readonly etag: string;
+  readonly counter: number;
+}
+
+export interface RelationshipAck {
+  readonly sourceId: string;
+  readonly relationshipId: string;
+  readonly targetId: string;
+  readonly etag: string;
+}
+
+export interface RelationshipKey {
+  readonly sourceId: string;
+  readonly relationshipId: string;
+}
+
+/** The change-log `seq` before the write and after it: the write's entries are `prev + 1 … seq`. */
+export interface Acked {
+  readonly prev: number;
+  readonly seq: number;
+}
+
+/** One line of the writer's output: `ready` once the state is read, then one line per acknowledged write. */
+export type WriterLine =
+  | { readonly op: 'ready'; readonly round: number; readonly latestSeq: number; readonly twins: number; readonly relationships: number }
+  | (Acked & { readonly op: 'putModels'; readonly model: string })
+  | (Acked & { readonly op: 'createTwin'; readonly twin: TwinAck })
+  | (Acked & { readonly op: 'createTwins'; readonly twins: readonly TwinAck[] })
+  | (Acked & { readonly op: 'patchTwin'; readonly twin: TwinAck })
+  | (Acked & { readonly op: 'putRelationship'; readonly relationship: RelationshipAck; readonly replaced: boolean })
+  | (Acked & { readonly op: 'deleteRelationship'; readonly relationship: RelationshipKey })
+  | (Acked & { readonly op: 'deleteTwin'; readonly id: string; readonly relationships: readonly RelationshipKey[] })
+  | (Acked & { readonly op: 'appendMetrics'; readonly points: readonly MetricPoint[] });
+
+export type WriteAck = Exclude<WriterLine, { op: 'ready' }>;
+
+/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MODEL: ModelInput = {
+  id: CRASH_MODEL,
+  definition: {
+    '@context': 'dtmi:dtdl:context;3',
+    '@id': CRASH_MODEL,
+    '@type': 'Interface',
+    contents: [
+      { '@type': 'Property', name: 'counter', schema: 'integer' },
+      { '@type': 'Property', name: 'label', schema: 'string' },
+      { '@type': 'Property', name: 'notes', schema: 'string' },
+      { '@type': 'Relationship', name: CRASH_RELATIONSHIP, properties: [{ '@type': 'Property', name: 'weight', schema: 'integer' }] },
+      { '@type': 'Telemetry', name: CRASH_TELEMETRY, schema: 'double' },
+    ],
+  },
+  ancestors: [],
+  dependencies: [],
+};
+
+/** Metric points of round r are at 2024-01-01 + r × 10⁹ ms + n ms: never the same (series, time) twice. */
+const METRIC_EPOCH = Date.UTC(2024, 0, 1);
+const METRIC_ROUND_SPAN = 1e9;
+
+/** Writes a whole line to a file descriptor, synchronously, retrying if the pipe is momentarily full. */
+function writeLine(fd: number, text: string): void {
+  const buffer = Buffer.from(`${text}\n`, 'utf8');
+  let offset = 0;
+  while (offset < buffer.length) {
+    try {
+      offset += fs.writeSync(fd, buffer, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+    }
+  }
+}
+
+function relationshipKey(sourceId: string, relationshipId: string): string {
+  return `${sourceId}\n${relationshipId}`;
+}
+
+async function main(): Promise<void> {
+  const [database, seedArg, roundArg] = process.argv.slice(2);
+  const round = Number(roundArg);
+  if (!database || !Number.isInteger(Number(seedArg)) || !Number.isInteger(round) || round < 0) {
+    throw new Error('usage: crash-writer.ts <database> <seed> <round>');
+  }
+  const random = seededRandom(Number(seedArg));
+  const int = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)];
+  const text = (length: number): string => {
+    let out = '';
+    while (out.length < length) out += Math.floor(random() * 2 ** 52).toString(36);
+    return out.slice(0, length);
+  };
+
+  const store = openSqliteStore({ path: database, outbox: true });
+  let seq = await store.latestSeq();
+  const acknowledge = async (line: Record<string, unknown> & { op: WriteAck['op'] }): Promise<void> => {
+    const next = await store.latestSeq();
+    writeLine(1, JSON.stringify({ ...line, prev: seq, seq: next }));
+    seq = next;
+  };
+
+  try {
+    await store.putModels([MODEL]);
+    await acknowledge({ op: 'putModels', model: MODEL.id });
+  } catch (error) {
+    if (!isTwingraphError(error, 'ModelAlreadyExists')) throw error;
+  }
+
+  // Continue from what the database holds, acknowledged or not.
+  const twins = new Map<string, { counter: number; etag: string }>();
+  let cursor: string | undefined;
+  do {
+    const page = await store.queryTwins({ first: 1000, ...(cursor !== undefined && { after: cursor }) });
+    for (const twin of page.items) twins.set(twin.$dtId, { counter: twin.counter as number, etag: twin.$etag });
+    cursor = page.pageInfo.hasNextPage ? (page.pageInfo.endCursor ?? undefined) : undefined;
+  } while (cursor !== undefined);
+  const relationships = new Map<string, RelationshipAck>();
+  for (const id of twins.keys()) {
+    for (const r of await store.listRelationships(id)) {
+      relationships.set(relationshipKey(r.$sourceId, r.$relationshipId), { sourceId: r.$sourceId, relationshipId: r.$relationshipId, targetId: r.$targetId, etag: r.$etag });
+    }
+  }
+  writeLine(1, JSON.stringify({ op: 'ready', round, latestSeq: seq, twins: twins.size, relationships: relationships.size }));
+
+  let nextTwin = 0;
+  let nextRelationship = 0;
+  let nextPoint = 0;
+  const newTwin = (): { id: string; twin: TwinInput } => {
+    const id = `r${round}-t${nextTwin++}`;
+    const twin: TwinInput = { $metadata: { $model: CRASH_MODEL }, counter: 0, label: `twin ${id}` };
+    // Some twins are large enough to span several pages, so that kills land in multi-page writes too.
+    if (random() < 0.3) twin.notes = text(int(200, 3000));
+    return { id, twin };
+  };
+  const removeTwin = (id: string): RelationshipKey[] => {
+    twins.delete(id);
+    const touching: RelationshipKey[] = [];
+    for (const [key, r] of relationships) {
+      if (r.sourceId === id || r.targetId === id) {
+        touching.push({ sourceId: r.sourceId, relationshipId: r.relationshipId });
+        relationships.delete(key);
+      }
+    }
+    return touching;
+  };
+
+  type Op = 'createTwin' | 'createTwins' | 'patchTwin' | 'putRelationship' | 'deleteRelationship' | 'deleteTwin' | 'appendMetrics';
+  const choose = (): Op => {
+    if (twins.size < 2) return random() < 0.5 ? 'createTwin' : 'createTwins';
+    // Deletes outweigh creates once the graph is big enough, so the live set stays around 60 twins.
+    const weights: [Op, number][] = [
+      ['createTwin', 14],
+      ['createTwins', 6],
+      ['patchTwin', 30],
+      ['putRelationship', 40],
+      ['deleteRelationship', relationships.size === 0 ? 0 : relationships.size > 3 * twins.size ? 20 : 4],
+      ['appendMetrics', 16],
+      ['deleteTwin', twins.size > 60 ? 80 : 5],
+    ];
+    let r = random() * weights.reduce((sum, [, w]) => sum + w, 0);
+    for (const [op, w] of weights) {
+      if (r < w) return op;
+      r -= w;
+    }
+    return 'patchTwin';
+  };
+
+  for (;;) {
+    const op = choose();
+    const ids = [...twins.keys()];
+    switch (op) {
+      case 'createTwin': {
+        const { id, twin } = newTwin();
+        const created = await store.createTwin(id, twin, { ifNoneMatch: '*' });
+        twins.set(id, { counter: 0, etag: created.$etag });
+        await acknowledge({ op, twin: { id, etag: created.$etag, counter: 0 } });
+        break;
+      }
+      case 'createTwins': {
+        const batch = Array.from({ length: int(2, 8) }, newTwin);
+        const created = await store.createTwins(batch, { ifNoneMatch: '*' });
+        for (const t of created) twins.set(t.$dtId, { counter: 0, etag: t.$etag });
+        await acknowledge({ op, twins: created.map((t) => ({ id: t.$dtId, etag: t.$etag, counter: 0 })) });
+        break;
+      }
+      case 'patchTwin': {
+        const id = pick(ids);
+        const state = twins.get(id)!;
+        const patch: PatchOperation[] = [{ op: 'replace', path: '/counter', value: state.counter + 1 }];
+        if (random() < 0.15) patch.push({ op: 'add', path: '/notes', value: text(int(10, 2000)) });
+        const patched = await store.patchTwin(id, patch, { ifMatch: state.etag });
+        twins.set(id, { counter: state.counter + 1, etag: patched.$etag });
+        await acknowledge({ op, twin: { id, etag: patched.$etag, counter: state.counter + 1 } });
+        break;
+      }
+      case 'putRelationship': {
+        const sourceId = pick(ids);
+        const own = [...relationships.values()].filter((r) => r.sourceId === sourceId);
+        const replaced = own.length > 0 && random() < 0.3;
+        const relationshipId = replaced ? pick(own).relationshipId : `r${round}-e${nextRelationship++}`;
+        let targetId = pick(ids);
+        while (targetId === sourceId) targetId = pick(ids);
+        const put = await store.putRelationship(sourceId, relationshipId, { $targetId: targetId, $relationshipName: CRASH_RELATIONSHIP, weight: int(0, 1000) });
+        const relationship: RelationshipAck = { sourceId, relationshipId, targetId, etag: put.$etag };
+        relationships.set(relationshipKey(sourceId, relationshipId), relationship);
+        await acknowledge({ op, relationship, replaced });
+        break;
+      }
+      case 'deleteRelationship': {
+        const r = pick([...relationships.values()]);
+        await store.deleteRelationship(r.sourceId, r.relationshipId, { ifMatch: r.etag });
+        relationships.delete(relationshipKey(r.sourceId, r.relationshipId));
+        await acknowledge({ op, relationship: { sourceId: r.sourceId, relationshipId: r.relationshipId } });
+        break;
+      }
+      case 'deleteTwin': {
+        const id = pick(ids);
+        await store.deleteTwin(id, { cascade: true, ifMatch: twins.get(id)!.etag });
+        await acknowledge({ op, id, relationships: removeTwin(id) });
+        break;
+      }
+      case 'appendMetrics': {
+        const chosen = new Set(Array.from({ length: int(1, 3) }, () => pick(ids)));
+        const points: MetricPoint[] = [];
+        for (const twinId of chosen) {
+          for (let i = int(1, 20); i > 0; i--) {
+            const time = new Date(METRIC_EPOCH + round * METRIC_ROUND_SPAN + nextPoint++).toISOString();
+            const value: JsonValue = random() < 0.9 ? Math.round(random() * 100_000) / 100 : { status: pick(['ok', 'warn', 'alarm']) };
+            points.push({ twinId, name: CRASH_TELEMETRY, time, value });
+          }
+        }
+        await store.appendMetrics(points);
+        await acknowledge({ op, points });
+        break;
+      }
+    }
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    writeLine(2, error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  });
+}

@@ -41,7 +41,7 @@ function fileSize(file) {
 }
 
 async function main() {
-  const { openSqliteStore } = require(path.join(root, 'dist', 'store', 'index.js'));
+  const { openSqliteStore, openNeo4jStore, connectNeo4j } = require(path.join(root, 'dist', 'store', 'index.js'));
   const cpus = os.cpus();
   console.log(`machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}`);
   const scale = Number(process.env.BENCH_SCALE ?? 1);
@@ -61,10 +61,34 @@ async function main() {
     sizeAfterClose: () => `${mb(fileSize(dbFile) + fileSize(`${dbFile}-wal`))} after close (WAL checkpointed)`,
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   });
-  // Other stores go here. The Neo4j adapter, once it exists: when NEO4J_URI is set, push an entry that opens
-  // it on an empty database (NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD), e.g.
-  //   if (process.env.NEO4J_URI) stores.push({ label: 'neo4j', open: () => openNeo4jStore({ ... }), size: () => '…', cleanup: async () => { … } });
-  // and runWorkload measures it exactly as it measures SQLite.
+  // Neo4j, when NEO4J_URI is set: the database is emptied first, so point it at one you can wipe.
+  if (process.env.NEO4J_URI) {
+    const database = process.env.NEO4J_DATABASE;
+    const connect = () => connectNeo4j({ uri: process.env.NEO4J_URI, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD });
+    const wipe = async () => {
+      const driver = connect();
+      const session = driver.session({ ...(database && { database }) });
+      try {
+        // In batches: one transaction over millions of nodes would exhaust Neo4j's transaction memory.
+        for (;;) {
+          const deleted = await session.executeWrite(async (tx) => (await tx.run('MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n')).records[0].get('n'));
+          if (Number(deleted) === 0) break;
+        }
+      } finally {
+        await session.close();
+        await driver.close();
+      }
+    };
+    stores.push({
+      label: 'neo4j',
+      open: async () => {
+        await wipe();
+        return openNeo4jStore({ driver: connect(), ...(database && { database }) });
+      },
+      size: () => `(server side: see the Neo4j store files of ${process.env.NEO4J_URI})`,
+      cleanup: wipe,
+    });
+  }
   // ──────────────────────────────────────────────────────────────────────────────────────────────────
 
   try {

@@ -769,6 +769,7 @@ export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<Neo4jS
   try {
     await options.driver.verifyConnectivity();
   } catch (error) {
+    if (options.ownsDriver ?? true) await options.driver.close().catch(() => undefined);
     throw new TwingraphError('StoreUnavailable', `Cannot reach Neo4j: ${(error as Error).message}. Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.`);
   }
   const store = new Neo4jStore(options);

@@ -56,9 +56,14 @@ export function telemetryChange(twinId: string, modelId: string | undefined, bod
   return { time, type: 'Telemetry', subject: twinId, ...(modelId !== undefined && { modelId }), twinId, body };
 }
 
-/** Telemetry is not mirrored (ADT keeps no telemetry); every other change is. */
+/** A command invocation: the request, for whoever acts on the twin's commands (ADT has no commands). */
+export function commandChange(twinId: string, modelId: string, command: string, request: JsonValue | undefined, time: string): PendingChange {
+  return { time, type: 'Command.Invoke', subject: twinId, modelId, twinId, body: { command, ...(request !== undefined && { request }) } };
+}
+
+/** Telemetry and commands are not mirrored (ADT keeps no telemetry and supports no commands); the rest is. */
 export function isMirrored(type: ChangeType): boolean {
-  return type !== 'Telemetry';
+  return type !== 'Telemetry' && type !== 'Command.Invoke';
 }
 
 /**

@@ -61,8 +61,8 @@ export interface Primitives {
   writeRelationships(rows: readonly RelationshipRow[]): void;
   deleteRelationships(relationships: readonly Relationship[]): void;
   appendPoints(points: readonly PointRow[]): void;
-  /** Numbers the changes (contiguous `seq`), stores them and, when the outbox is on, enqueues them. */
-  appendChanges(changes: readonly PendingChange[]): void;
+  /** Numbers the changes (contiguous `seq`), stores them and, when the outbox is on, enqueues them; returns the seqs. */
+  appendChanges(changes: readonly PendingChange[]): number[];
 }
 
 export type Request = { [K in keyof Primitives]: { readonly op: K; readonly args: Parameters<Primitives[K]> } }[keyof Primitives];

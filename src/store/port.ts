@@ -11,10 +11,11 @@
  * - Payloads were validated against their model before they got here (by the services); the store checks
  *   only what it must to stay consistent: shapes, references, ETags and ADT's model rules.
  */
-import type { NeighborQuery, Page, PropertyPath, Traversal, TwinQuery } from './query';
+import type { Hop, NeighborQuery, Page, PropertyPath, Traversal, TwinQuery } from './query';
 import type {
   ChangeEntry,
   JsonPatch,
+  JsonValue,
   MetricBucket,
   MetricPoint,
   MetricSeriesKey,
@@ -177,9 +178,15 @@ export interface TwinStore {
   traverse(traversal: Traversal): Promise<Page<Twin>>;
   /** For each id, in order, the twins one hop away (at most `first`), with the relationship that leads there. */
   neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]>;
+  /** For each id, in order, how many twins one hop away match the hop (relationships counted, as `neighbors` lists them). */
+  neighborCounts(ids: readonly string[], hop: Hop): Promise<number[]>;
 
   // Metrics
   appendMetrics(points: readonly MetricPoint[], options?: AppendMetricsOptions): Promise<AppendMetricsResult>;
+
+  // Commands
+  /** Records that a command of the twin was invoked (a `Command.Invoke` change carrying the request). */
+  recordCommand(twinId: string, command: string, request?: JsonValue): Promise<ChangeEntry>;
   readMetrics(range: MetricRange): Promise<MetricPoint[]>;
   /** One list of windows per series, in the order asked; windows without points are left out. */
   aggregateMetrics(request: MetricAggregation): Promise<MetricBucket[][]>;

@@ -5,7 +5,7 @@
 import type { DocumentLimits } from './documents';
 import type { Steps } from './effects';
 import type { AppendMetricsOptions, AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch, RelationshipWrite, TwinWrite } from './port';
-import type { JsonPatch, MetricPoint, ModelInput, ModelRecord, Relationship, RelationshipInput, Twin, TwinInput } from './types';
+import type { ChangeEntry, JsonPatch, JsonValue, MetricPoint, ModelInput, ModelRecord, Relationship, RelationshipInput, Twin, TwinInput } from './types';
 import * as writes from './writes';
 
 export abstract class RulesStore {
@@ -64,5 +64,9 @@ export abstract class RulesStore {
 
   appendMetrics(points: readonly MetricPoint[], options: AppendMetricsOptions = {}): Promise<AppendMetricsResult> {
     return this.transact((ctx) => writes.appendMetrics(points, options, ctx));
+  }
+
+  recordCommand(twinId: string, command: string, request?: JsonValue): Promise<ChangeEntry> {
+    return this.transact((ctx) => writes.recordCommand(twinId, command, request, ctx));
   }
 }

@@ -104,6 +104,7 @@ export type ChangeType =
   | 'Relationship.Update'
   | 'Relationship.Delete'
   | 'Telemetry'
+  | 'Command.Invoke'
   | 'Model.Create'
   | 'Model.Decommission'
   | 'Model.Delete';

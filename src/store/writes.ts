@@ -5,7 +5,7 @@
 import { compare } from 'fast-json-patch';
 import { parseDtmi } from '../dtdl/dtmi';
 import { TwingraphError } from '../errors';
-import { modelChange, relationshipChange, telemetryChange, twinChange, type PendingChange } from './changes';
+import { commandChange, modelChange, relationshipChange, telemetryChange, twinChange, type PendingChange } from './changes';
 import {
   buildRelationship,
   buildTwin,
@@ -19,7 +19,7 @@ import {
 import { call, relationshipKey, type NewModel, type PointRow, type RelationshipRow, type Steps, type TwinRow } from './effects';
 import type { AppendMetricsOptions, AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch, RelationshipWrite, TwinWrite } from './port';
 import { isName } from './query';
-import type { JsonPatch, JsonValue, MetricPoint, ModelInput, ModelRecord, PatchOperation, Relationship, Twin, TwinInput } from './types';
+import type { ChangeEntry, JsonPatch, JsonValue, MetricPoint, ModelInput, ModelRecord, PatchOperation, Relationship, Twin, TwinInput } from './types';
 
 export interface WriteContext {
   /** The transaction's time: every timestamp this write sets. */
@@ -369,4 +369,17 @@ export function* appendMetrics(points: readonly MetricPoint[], options: AppendMe
   });
   yield* call('appendChanges', changes);
   return { points: rows.length, changes: changes.length };
+}
+
+// ── Commands ──────────────────────────────────────────────────────────────────────────────────────
+
+export function* recordCommand(twinId: string, command: string, request: JsonValue | undefined, ctx: WriteContext): Steps<ChangeEntry> {
+  if (typeof command !== 'string' || !isName(command) || command.startsWith('$')) {
+    throw new TwingraphError('InvalidArgument', `'${String(command)}' is not a command name (a DTDL name).`, { twinId });
+  }
+  const model = (yield* call('twinModels', [twinId])).get(twinId);
+  if (model === undefined) throw notFoundTwin(twinId);
+  const change = commandChange(twinId, model, command, request, ctx.time);
+  const [seq] = yield* call('appendChanges', [change]);
+  return { seq, ...change };
 }

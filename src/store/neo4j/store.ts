@@ -23,7 +23,7 @@ import type {
   StoreCounts,
   TwinStore,
 } from '../port';
-import { checkCursorFits, checkFilter, checkOrderBy, checkPath, planPage, toPage, valueAt, type NeighborQuery, type Page, type PropertyPath, type Traversal, type TwinQuery } from '../query';
+import { checkCursorFits, checkFilter, checkOrderBy, checkPath, planPage, toPage, valueAt, type Hop, type NeighborQuery, type Page, type PropertyPath, type Traversal, type TwinQuery } from '../query';
 import { checkAggregation, checkIds, dependencyClosure, checkMetricRange, checkNeighborQuery, checkTraversal, metricWindows, pruneCutoff } from '../reads';
 import type {
   ChangeEntry,
@@ -350,7 +350,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
         });
       },
       appendChanges: async (changes) => {
-        if (changes.length === 0) return;
+        if (changes.length === 0) return [];
         const records = await rows(
           "MERGE (counter:Counter {name: 'changes'}) ON CREATE SET counter.value = 0 " +
             'SET counter._lock = true REMOVE counter._lock ' +
@@ -362,6 +362,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
           { rows: changes.map((c) => this.changeRow(c)), now: this.now() },
         );
         state.lastSeq = Number(records[0].get('last'));
+        return changes.map((_, i) => state.lastSeq - changes.length + 1 + i);
       },
     };
   }
@@ -496,17 +497,23 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     return this.pageTwins(traversal, (params) => traversalMatch(traversal, params));
   }
 
-  async neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]> {
-    const orderBy = checkNeighborQuery(query);
-    const { hop } = query;
-    const params = new CypherParams((n) => this.int(n));
+  /** MATCH … WHERE of one hop from a set of anchor twins: `anchorId`, `r` the relationship, `o` the twin reached. */
+  private hopMatch(ids: readonly string[], hop: Hop, params: CypherParams): string {
     const arrow = hop.direction === 'out' ? `-[r${relationshipTypes(hop.names)}]->` : `<-[r${relationshipTypes(hop.names)}]-`;
     const conditions: string[] = [];
     if (hop.edge) conditions.push(compileFilter(hop.edge, { kind: 'edge', variable: 'r' }, params));
     if (hop.where) conditions.push(compileFilter(hop.where, { kind: 'twin', variable: 'o' }, params));
+    return (
+      `UNWIND ${params.bind([...new Set(ids)])} AS anchorId MATCH (a:Twin {${TWIN_ID}: anchorId})${arrow}(o:Twin)` +
+      (conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '')
+    );
+  }
+
+  async neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]> {
+    const orderBy = checkNeighborQuery(query);
+    const params = new CypherParams((n) => this.int(n));
     const text =
-      `UNWIND ${params.bind([...new Set(query.ids)])} AS anchorId MATCH (a:Twin {${TWIN_ID}: anchorId})${arrow}(o:Twin)` +
-      `${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} ` +
+      `${this.hopMatch(query.ids, query.hop, params)} ` +
       `WITH anchorId, r, o ORDER BY anchorId, ${orderByClause('o', orderBy, false)}, startNode(r).${TWIN_ID}, r.${RELATIONSHIP_ID} ` +
       'WITH anchorId, collect({r: r._body, o: o._body}) AS found ' +
       `WITH anchorId, found[0..${params.bindInteger(query.first)}] AS items UNWIND items AS item RETURN anchorId, item.r AS r, item.o AS o`;
@@ -517,6 +524,15 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       byAnchor.get(anchor)!.push({ twin: parseJson<Twin>(record.get('o')), relationship: parseJson<Relationship>(record.get('r')) });
     }
     return query.ids.map((id) => byAnchor.get(id) ?? []);
+  }
+
+  async neighborCounts(ids: readonly string[], hop: Hop): Promise<number[]> {
+    checkNeighborQuery({ ids, hop, first: 0 });
+    const params = new CypherParams((n) => this.int(n));
+    const text = `${this.hopMatch(ids, hop, params)} RETURN anchorId, count(*) AS n`;
+    const counts = new Map<string, number>();
+    for (const record of await this.read(async (tx) => (await tx.run(text, params.values)).records)) counts.set(record.get('anchorId') as string, Number(record.get('n')));
+    return ids.map((id) => counts.get(id) ?? 0);
   }
 
   // ── Metrics ─────────────────────────────────────────────────────────────────────────────────────

@@ -31,6 +31,7 @@ import {
   planPage,
   toPage,
   valueAt,
+  type Hop,
   type NeighborQuery,
   type Page,
   type PropertyPath,
@@ -314,11 +315,12 @@ export class SqliteStore extends RulesStore implements TwinStore {
         const insert = this.sql('INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
         const enqueue = this.sql('INSERT INTO outbox (seq, partition, available_at) VALUES (?, ?, ?)');
         const now = this.now();
-        for (const change of changes) {
+        return changes.map((change) => {
           const seq = Number(insert.run(...this.changeColumns(change)).lastInsertRowid);
           if (this.outbox && isMirrored(change.type)) enqueue.run(seq, outboxPartition(change), now);
           tx.lastSeq = seq;
-        }
+          return seq;
+        });
       },
     };
   }
@@ -461,20 +463,25 @@ export class SqliteStore extends RulesStore implements TwinStore {
     return this.queryTwins(traversalQuery(traversal));
   }
 
-  async neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]> {
-    this.check();
-    const orderBy = checkNeighborQuery(query);
-    const { hop } = query;
-    const params = new SqlParams();
+  /** FROM and WHERE of one hop from a set of anchor twins: `r` the relationship, `o` the twin reached. */
+  private hopFrom(ids: readonly string[], hop: Hop, params: SqlParams): { near: string; from: string } {
     const [near, far] = hop.direction === 'out' ? ['source', 'target'] : ['target', 'source'];
-    const conditions = [`r.${near} IN (SELECT value FROM json_each(${params.bind(JSON.stringify(query.ids))}))`];
+    const conditions = [`r.${near} IN (SELECT value FROM json_each(${params.bind(JSON.stringify([...new Set(ids)]))}))`];
     if (hop.names?.length) conditions.push(`r.name IN (SELECT value FROM json_each(${params.bind(JSON.stringify(hop.names))}))`);
     if (hop.edge) conditions.push(compileFilter(hop.edge, { kind: 'edge', alias: 'r' }, params));
     if (hop.where) conditions.push(compileFilter(hop.where, { kind: 'twin', alias: 'o' }, params));
+    return { near, from: `FROM relationships r JOIN twins o ON o.id = r.${far} WHERE ${conditions.join(' AND ')}` };
+  }
+
+  async neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]> {
+    this.check();
+    const orderBy = checkNeighborQuery(query);
+    const params = new SqlParams();
+    const { near, from } = this.hopFrom(query.ids, query.hop, params);
     const text =
       `SELECT anchor, rbody, obody FROM (SELECT r.${near} AS anchor, r.body AS rbody, o.body AS obody, ` +
       `ROW_NUMBER() OVER (PARTITION BY r.${near} ORDER BY ${orderByClause('o', orderBy, false)}, r.source, r.id) AS rn ` +
-      `FROM relationships r JOIN twins o ON o.id = r.${far} WHERE ${conditions.join(' AND ')}) WHERE rn <= ${params.bind(query.first)} ORDER BY anchor, rn`;
+      `${from}) WHERE rn <= ${params.bind(query.first)} ORDER BY anchor, rn`;
     const byAnchor = new Map<string, { twin: Twin; relationship: Relationship }[]>();
     for (const row of this.sql(text).all(params.values) as Row[]) {
       const anchor = row.anchor as string;
@@ -483,6 +490,18 @@ export class SqliteStore extends RulesStore implements TwinStore {
       list.push({ twin: JSON.parse(row.obody as string) as Twin, relationship: JSON.parse(row.rbody as string) as Relationship });
     }
     return query.ids.map((id) => byAnchor.get(id) ?? []);
+  }
+
+  async neighborCounts(ids: readonly string[], hop: Hop): Promise<number[]> {
+    this.check();
+    checkNeighborQuery({ ids, hop, first: 0 });
+    const params = new SqlParams();
+    const { near, from } = this.hopFrom(ids, hop, params);
+    const counts = new Map<string, number>();
+    for (const row of this.sql(`SELECT r.${near} AS anchor, count(*) AS n ${from} GROUP BY r.${near}`).all(params.values) as Row[]) {
+      counts.set(row.anchor as string, row.n as number);
+    }
+    return ids.map((id) => counts.get(id) ?? 0);
   }
 
   // ── Metrics ─────────────────────────────────────────────────────────────────────────────────────

@@ -29,6 +29,23 @@ export function changesContract(open: OpenStore): void {
     });
 
     describe('entries', () => {
+      it('records a command invocation as Command.Invoke with its request, and returns the entry', async () => {
+        await seedModels(h.store);
+        await h.store.createTwin('r1', twinInput(M.room, { name: 'R1' }));
+        const before = await h.store.latestSeq();
+        const entries = await logged(() => h.store.recordCommand('r1', 'reboot', { delay: 5 }));
+        expect(entries).toEqual([{ seq: before + 1, time: h.clock.iso(), type: 'Command.Invoke', subject: 'r1', modelId: M.room, twinId: 'r1', body: { command: 'reboot', request: { delay: 5 } } }]);
+        expect(await h.store.recordCommand('r1', 'ping')).toEqual({ ...entries[0], seq: entries[0].seq + 1, body: { command: 'ping' } });
+      });
+
+      it('refuses a command of an unknown twin with DigitalTwinNotFound, and a bad command name with InvalidArgument, logging nothing', async () => {
+        await seedModels(h.store);
+        const before = await h.store.latestSeq();
+        await expectCode(h.store.recordCommand('nope', 'reboot'), 'DigitalTwinNotFound');
+        await expectCode(h.store.recordCommand('nope', 'not a name'), 'InvalidArgument');
+        expect(await h.store.latestSeq()).toBe(before);
+      });
+
       it('records a Model.Create per uploaded model, with the record and its definition, numbered from 1', async () => {
         const entries = await logged(() => h.store.putModels([DOMAIN[0], DOMAIN[2]]));
         expect(entries).toEqual([

@@ -138,4 +138,28 @@ export function graphContract(open: OpenStore): void {
       expect(sorted(pairs)).toEqual(sorted(SITE.relationships.map(([source, rid, r]) => `${source}/${rid}→${r.$targetId}`)));
     });
   });
+
+  describe('neighborCounts', () => {
+    const h = useStore(open);
+    beforeEach(() => seedSite(h.store));
+
+    it('counts, for each id in order, the related twins that neighbors would list, however many there are', async () => {
+      const ids = ['f1', 'f3', 'f2', 'nope'];
+      const hop: Hop = { direction: 'out', names: ['hasRoom'] };
+      expect(await h.store.neighborCounts(ids, hop)).toEqual([2, 0, 2, 0]);
+      const lists = await h.store.neighbors({ ids, hop, first: 1000 });
+      expect(lists.map((l) => l.length)).toEqual([2, 0, 2, 0]);
+    });
+
+    it("applies the hop's direction, names, where and edge", async () => {
+      expect(await h.store.neighborCounts(['s1', 's3'], { direction: 'in' })).toEqual([2, 2]);
+      expect(await h.store.neighborCounts(['r2', 'r3'], { direction: 'out', where: { path: ['kind'], op: 'eq', value: 'temp' } })).toEqual([2, 1]);
+      expect(await h.store.neighborCounts(['r2', 'r3'], { direction: 'out', edge: { path: ['since'], op: 'gte', value: '2024-03-01' } })).toEqual([1, 1]);
+      expect(await h.store.neighborCounts(['b1', 'b1'], { direction: 'out' })).toEqual([2, 2]);
+    });
+
+    it('refuses a bad hop with InvalidArgument', async () => {
+      await expectCode(h.store.neighborCounts(['b1'], { direction: 'sideways' as never }), 'InvalidArgument');
+    });
+  });
 }

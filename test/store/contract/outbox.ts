@@ -17,7 +17,7 @@ export function outboxContract(open: OpenStore): void {
       expect(h.store.outbox).toBe(true);
     });
 
-    it('enqueues every mirrored change with its write, in seq order, and no telemetry', async () => {
+    it('enqueues every mirrored change with its write, in seq order, and no telemetry or command invocation', async () => {
       await seedModels(h.store);
       await h.store.createTwins([
         { id: 'a', twin: twinInput(M.room) },
@@ -26,12 +26,14 @@ export function outboxContract(open: OpenStore): void {
       await h.store.putRelationship('a', 'a-b', rel('b', 'next'));
       await h.store.patchTwin('a', [{ op: 'add', path: '/name', value: 'A' }]);
       await h.store.appendMetrics([{ twinId: 'a', name: 'temp', time: '2024-05-01T11:00:00Z', value: 1 }]);
+      await h.store.recordCommand('a', 'reboot');
       await h.store.deleteTwin('b', { cascade: true });
       await h.store.decommissionModel(M.sensor);
 
       const changes = await h.store.readChanges({ after: 0 });
-      const mirrored = changes.filter((c) => c.type !== 'Telemetry');
-      expect(mirrored.length).toBe(changes.length - 1);
+      // Telemetry and command invocations are not mirrored: ADT keeps no telemetry and has no commands.
+      const mirrored = changes.filter((c) => c.type !== 'Telemetry' && c.type !== 'Command.Invoke');
+      expect(mirrored.length).toBe(changes.length - 2);
       const entries = await claim();
       expect(seqs(entries)).toEqual(mirrored.map((c) => c.seq));
       for (const entry of entries) {

@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'LimitExceeded'
   // Twingraph
   | 'InvalidCursor'
-  | 'StoreUnavailable';
+  | 'StoreUnavailable'
+  | 'ChangesPruned'
+  | 'SlowConsumer';
 
 /** HTTP-like status for each code (ADT's, where ADT has the code), for transports that need one. */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -47,6 +49,8 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   LimitExceeded: 400,
   InvalidCursor: 400,
   StoreUnavailable: 503,
+  ChangesPruned: 410,
+  SlowConsumer: 429,
 };
 
 /** What an error is about: the ids involved, so that a client can act without parsing the message. */

@@ -2,3 +2,4 @@
 export * from './dtdl';
 export * from './store';
 export * from './errors';
+export * from './events';

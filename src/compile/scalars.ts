@@ -1,0 +1,75 @@
+/**
+ * Scalars for DTDL's primitive schemas. Values travel as ADT keeps them, as strings and numbers: a DateTime
+ * is the ISO 8601 text the twin holds (not re-formatted through a JS Date, which would drop precision past
+ * milliseconds and change time zones), so what a client writes is what it reads back.
+ */
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+
+export { GraphQLJSON as JSONScalar, GraphQLJSONObject as JSONObjectScalar };
+
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
+const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
+const DURATION = /^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/;
+
+function stringScalar(name: string, pattern: RegExp, description: string, example: string): GraphQLScalarType<string, string> {
+  const check = (value: unknown): string => {
+    if (typeof value !== 'string' || !pattern.test(value) || (name !== 'Duration' && name !== 'Time' && Number.isNaN(Date.parse(name === 'Date' ? `${value}T00:00:00Z` : value)))) {
+      throw new GraphQLError(`${name} cannot represent ${JSON.stringify(value)}: use ISO 8601, such as ${example}.`);
+    }
+    return value;
+  };
+  return new GraphQLScalarType<string, string>({
+    name,
+    description,
+    serialize: check,
+    parseValue: check,
+    parseLiteral: (ast: ValueNode) => {
+      if (ast.kind !== Kind.STRING) throw new GraphQLError(`${name} is written as a string, such as "${example}".`, { nodes: ast });
+      return check(ast.value);
+    },
+    specifiedByURL: 'https://www.iso.org/iso-8601-date-and-time-format.html',
+  });
+}
+
+export const DateTimeScalar = stringScalar('DateTime', DATE_TIME, 'A date and time in ISO 8601 with an offset (DTDL dateTime), e.g. 2024-05-31T12:00:00Z.', '2024-05-31T12:00:00Z');
+export const DateScalar = stringScalar('Date', DATE, 'A calendar date in ISO 8601 (DTDL date), e.g. 2024-05-31.', '2024-05-31');
+export const TimeScalar = stringScalar('Time', TIME, 'A time of day in ISO 8601 (DTDL time), e.g. 12:30:00.', '12:30:00');
+export const DurationScalar = stringScalar('Duration', DURATION, 'A duration in ISO 8601 (DTDL duration), e.g. PT1H30M or P2D.', 'PT1H30M');
+
+const LONG_LIMIT = Number.MAX_SAFE_INTEGER;
+
+function toLong(value: unknown): number {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || Math.abs(n) > LONG_LIMIT) {
+    throw new GraphQLError(`Long cannot represent ${JSON.stringify(value)}: a whole number between -(2^53 - 1) and 2^53 - 1.`);
+  }
+  return n;
+}
+
+/** DTDL long (and change sequence numbers): a whole number beyond Int's 32 bits, exact up to 2^53 − 1. */
+export const LongScalar = new GraphQLScalarType<number, number>({
+  name: 'Long',
+  description: 'A whole number up to ±(2^53 − 1) (DTDL long); GraphQL Int holds only 32 bits.',
+  serialize: toLong,
+  parseValue: toLong,
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.INT && ast.kind !== Kind.STRING) throw new GraphQLError('Long is written as a whole number.', { nodes: ast });
+    return toLong(ast.kind === Kind.INT ? Number(ast.value) : ast.value);
+  },
+});
+
+/** Maps a DTDL primitive schema name to its GraphQL scalar name. */
+export const PRIMITIVE_SCALARS: Readonly<Record<string, string>> = {
+  boolean: 'Boolean',
+  date: 'Date',
+  dateTime: 'DateTime',
+  double: 'Float',
+  duration: 'Duration',
+  float: 'Float',
+  integer: 'Int',
+  long: 'Long',
+  string: 'String',
+  time: 'Time',
+};

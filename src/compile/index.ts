@@ -177,40 +177,43 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[]):
       description: describe(`Creates a ${types.base} twin (${model.id}), validated against the model; replaces an existing twin with the id unless ifNoneMatch.`),
       args: {
         id: { type: new GraphQLNonNull(GraphQLID) },
-        input: { type: new GraphQLNonNull(types.createInput) },
+        ...(types.createInput && { input: { type: new GraphQLNonNull(types.createInput) } }),
         ifNoneMatch: { type: coreTypes.named('Boolean'), description: 'Create only: PreconditionFailed if the twin exists.' },
       },
-      resolve: (_root, args, ctx) => ctx.write.create(args.id as string, model.id, types.toBody(args.input as Args), ifNoneMatch(args.ifNoneMatch)),
+      resolve: (_root, args, ctx) => ctx.write.create(args.id as string, model.id, types.toBody((args.input ?? {}) as Args), ifNoneMatch(args.ifNoneMatch)),
     };
-    mutationFields[mutationNames.take(`update${types.base}`)] = {
-      type: new GraphQLNonNull(types.iface),
-      description: `Sets and removes properties of a ${types.base} twin (or of a twin of a model that extends it).`,
-      args: {
-        id: { type: new GraphQLNonNull(GraphQLID) },
-        input: { type: new GraphQLNonNull(types.updateInput) },
-        ifMatch: { type: coreTypes.named('String'), description: 'The etag you read: the write happens only if the twin is unchanged.' },
-      },
-      resolve: async (_root, args, ctx, info) => {
-        const id = args.id as string;
-        const current = await ctx.twins.get(id);
-        if (!current) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
-        const set = readSchemaInfo(info.schema)?.models ?? models;
-        if (!isOf(set, current.$metadata.$model, model.id)) {
-          throw new TwingraphError('InvalidArgument', `Twin '${id}' is a ${current.$metadata.$model}, not a ${model.id}: update it with its own type's mutation or patchTwin.`, {
-            twinId: id,
-            modelId: current.$metadata.$model,
-          });
-        }
-        const patch = types.toPatch(args.input as Args, current);
-        if (patch.length === 0) {
-          if (args.ifMatch && args.ifMatch !== '*' && args.ifMatch !== current.$etag) {
-            throw new TwingraphError('PreconditionFailed', `Twin '${id}' has changed since ETag ${String(args.ifMatch)} was read (it is now ${current.$etag}).`, { twinId: id });
+    const updateInput = types.updateInput;
+    if (updateInput) {
+      mutationFields[mutationNames.take(`update${types.base}`)] = {
+        type: new GraphQLNonNull(types.iface),
+        description: `Sets and removes properties of a ${types.base} twin (or of a twin of a model that extends it).`,
+        args: {
+          id: { type: new GraphQLNonNull(GraphQLID) },
+          input: { type: new GraphQLNonNull(types.updateInput) },
+          ifMatch: { type: coreTypes.named('String'), description: 'The etag you read: the write happens only if the twin is unchanged.' },
+        },
+        resolve: async (_root, args, ctx, info) => {
+          const id = args.id as string;
+          const current = await ctx.twins.get(id);
+          if (!current) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
+          const set = readSchemaInfo(info.schema)?.models ?? models;
+          if (!isOf(set, current.$metadata.$model, model.id)) {
+            throw new TwingraphError('InvalidArgument', `Twin '${id}' is a ${current.$metadata.$model}, not a ${model.id}: update it with its own type's mutation or patchTwin.`, {
+              twinId: id,
+              modelId: current.$metadata.$model,
+            });
           }
-          return current;
-        }
-        return ctx.write.patch(id, patch, ifMatch(args.ifMatch));
-      },
-    };
+          const patch = types.toPatch(args.input as Args, current);
+          if (patch.length === 0) {
+            if (args.ifMatch && args.ifMatch !== '*' && args.ifMatch !== current.$etag) {
+              throw new TwingraphError('PreconditionFailed', `Twin '${id}' has changed since ETag ${String(args.ifMatch)} was read (it is now ${current.$etag}).`, { twinId: id });
+            }
+            return current;
+          }
+          return ctx.write.patch(id, patch, ifMatch(args.ifMatch));
+        },
+      };
+    }
     for (const content of model.contents.values()) {
       if (content.kind !== 'Command' || content.definedIn !== model.id) continue;
       const request = content.request;

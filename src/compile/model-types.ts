@@ -8,7 +8,6 @@
  * GraphQL interface inheritance.
  */
 import {
-  GraphQLID,
   GraphQLInputObjectType,
   GraphQLInt,
   GraphQLInterfaceType,
@@ -71,8 +70,10 @@ export interface ModelTypes {
   readonly connection: GraphQLObjectType;
   readonly where: GraphQLInputObjectType;
   readonly orderBy: GraphQLInputObjectType;
-  readonly createInput: GraphQLInputObjectType;
-  readonly updateInput: GraphQLInputObjectType;
+  /** Absent when the model has no properties or components. */
+  readonly createInput?: GraphQLInputObjectType;
+  /** Absent when the model has nothing writable. */
+  readonly updateInput?: GraphQLInputObjectType;
   /** Content name → GraphQL field name. */
   readonly fields: ReadonlyMap<string, string>;
   toFilter(where: Args | null | undefined): Filter | undefined;
@@ -208,7 +209,7 @@ export class ModelTypeBuilder {
     const where = this.whereInput(base, contents);
     const order = this.orderInput(base, contents);
     const inputs = this.writeInputs(model, base, contents);
-    this.build.created.push(iface, object, edge, connectionType, where.type, order.type, inputs.create, inputs.update);
+    this.build.created.push(iface, object, edge, connectionType, where.type, order.type);
     return {
       id: model.id,
       base,
@@ -217,8 +218,8 @@ export class ModelTypeBuilder {
       connection: connectionType,
       where: where.type,
       orderBy: order.type,
-      createInput: inputs.create,
-      updateInput: inputs.update,
+      ...(inputs.create && { createInput: inputs.create }),
+      ...(inputs.update && { updateInput: inputs.update }),
       fields,
       toFilter: where.toFilter,
       toOrder: order.toOrder,
@@ -580,27 +581,34 @@ export class ModelTypeBuilder {
     const { names } = this.build;
     const properties = contents.filter((c): c is ContentField & { content: PropertyContent } => c.content.kind === 'Property').map((c) => ({ ...c, shape: this.propertyShape(c.content) }));
     const components = contents.filter((c): c is ContentField & { content: ComponentContent } => c.content.kind === 'Component').map((c) => ({ ...c, types: this.componentTypes_(c.content.schema) }));
-    const create = new GraphQLInputObjectType({
-      name: names.take(`${base}CreateInput`),
-      description: `The properties and components of a new ${base} twin.`,
-      fields: () =>
-        Object.fromEntries([
-          ...properties.map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
-          ...components.map((c) => [c.field, { type: c.types.input }]),
-        ]) as GraphQLInputFieldConfigMap,
-    });
+    // A model with nothing to set gets no input type (GraphQL forbids empty ones): its create takes no input,
+    // and it has no update mutation (patchTwin remains).
     const writable = properties.filter((p) => p.content.writable);
-    const update = new GraphQLInputObjectType({
-      name: names.take(`${base}UpdateInput`),
-      description: `Changes to a ${base} twin: the writable properties and the components' properties given are set, those given null are removed, the rest stay. Read-only properties are set with patchTwin.`,
-      fields: () =>
-        Object.fromEntries([
-          ...(writable.length ? writable : []).map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
-          ...components.map((c) => [c.field, { type: c.types.input }]),
-          ...(writable.length === 0 && components.length === 0 ? [['_', { type: GraphQLID, description: 'This model has nothing writable; use patchTwin.' }]] : []),
-        ]) as GraphQLInputFieldConfigMap,
-    });
-    this.build.created.push(create, update);
+    const create =
+      properties.length + components.length > 0
+        ? new GraphQLInputObjectType({
+            name: names.take(`${base}CreateInput`),
+            description: `The properties and components of a new ${base} twin.`,
+            fields: () =>
+              Object.fromEntries([
+                ...properties.map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
+                ...components.map((c) => [c.field, { type: c.types.input }]),
+              ]) as GraphQLInputFieldConfigMap,
+          })
+        : undefined;
+    const update =
+      writable.length + components.length > 0
+        ? new GraphQLInputObjectType({
+            name: names.take(`${base}UpdateInput`),
+            description: `Changes to a ${base} twin: the writable properties and the components' properties given are set, those given null are removed, the rest stay. Read-only properties are set with patchTwin.`,
+            fields: () =>
+              Object.fromEntries([
+                ...writable.map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
+                ...components.map((c) => [c.field, { type: c.types.input }]),
+              ]) as GraphQLInputFieldConfigMap,
+          })
+        : undefined;
+    this.build.created.push(...(create ? [create] : []), ...(update ? [update] : []));
     const toBody = (input: Args): JsonObject => {
       const body: JsonObject = { $metadata: { $model: model.id } };
       for (const p of properties) if (input[p.field] !== undefined && input[p.field] !== null) body[p.content.name] = p.shape.fromInput(input[p.field]);

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'RelationshipNotFound'
   | 'ComponentNotFound'
   | 'ModelNotFound'
+  | 'DTDLParserError'
   | 'ModelAlreadyExists'
   | 'ModelDecommissioned'
   | 'ModelReferencesNotDeleted'
@@ -35,6 +36,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   RelationshipNotFound: 404,
   ComponentNotFound: 404,
   ModelNotFound: 404,
+  DTDLParserError: 400,
   ModelAlreadyExists: 409,
   ModelDecommissioned: 400,
   ModelReferencesNotDeleted: 409,
@@ -60,8 +62,18 @@ export interface ErrorSubject {
   readonly modelId?: string;
   /** Other ids involved: the models that still reference one, the relationships that still exist. */
   readonly related?: readonly string[];
-  /** A JSON Pointer or property path the error is about. */
+  /** A JSON Pointer or property path the error is about (for several problems, the first one's). */
   readonly path?: string;
+  /** One entry per problem found (`ValidationFailed`): where, which rule, and a readable message. */
+  readonly details?: readonly ErrorDetail[];
+}
+
+/** One problem in a payload: the JSON Pointer of the offending value, the rule it breaks, and a readable message. */
+export interface ErrorDetail {
+  readonly path: string;
+  /** The JSON Schema keyword (`type`, `enum`, `format`, `maximum`, `required`, …) or a Twingraph rule (`unknownProperty`, `notAProperty`, `maxBytes`, …). */
+  readonly rule: string;
+  readonly message: string;
 }
 
 export class TwingraphError extends Error {

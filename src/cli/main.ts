@@ -1,6 +1,11 @@
 /** The `twingraph` command line. Each sub-command is a thin shell around a library function. */
 import { Command, CommanderError } from 'commander';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT } from '../config';
 import { UsageError, validateFiles } from './dtdl-validate';
+import { printSchemaOf } from './schema-print';
+import { serve } from './serve';
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -23,13 +28,26 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('start')
-    .description('start the Twingraph server')
-    .action(() => {
-      // The API server arrives with the store and GraphQL stages; until then say what exists.
-      process.stdout.write(
-        'Twingraph: the DTDL engine is ready (try `npx twingraph dtdl validate <folder of DTDL models>`).\n' +
-          'The GraphQL server, store and seeded demo are not built yet; `npm start` will serve them once they are.\n',
-      );
+    .description('start the Twingraph server (configuration from environment variables; see the README)')
+    .action(async () => {
+      exitCode = await serve();
+    });
+
+  const schema = program.command('schema').description('the GraphQL schema');
+  schema
+    .command('print')
+    .description('print the GraphQL schema the models in the given DTDL folders compile to (default: dtdl/)')
+    .argument('[paths...]', 'DTDL files or folders')
+    .option('-o, --output <file>', 'write the schema to this file instead of standard output')
+    .action((paths: string[], opts: { output?: string }) => {
+      const out = printSchemaOf(paths.length > 0 ? paths : [path.join(PACKAGE_ROOT, 'dtdl')]);
+      if (out.exitCode !== 0) {
+        process.stderr.write(out.text + '\n');
+      } else if (opts.output) {
+        fs.writeFileSync(opts.output, out.text);
+        process.stderr.write(`wrote ${opts.output}\n`);
+      } else process.stdout.write(out.text);
+      exitCode = out.exitCode;
     });
 
   try {

@@ -66,8 +66,11 @@ export interface ModelWrites {
 
 export interface ChangeReads {
   read(after: number, first: number): Promise<ChangeEntry[]>;
-  /** Committed changes that pass `filter`, after `since` (replayed from the log) or from now, then live. */
-  subscribe(options: { since?: number; filter: (change: ChangeEntry) => boolean }): AsyncIterable<ChangeEntry>;
+  /**
+   * Committed changes that pass `filter`, after `since` (replayed from the log) or from now, then live. Rejects
+   * (ChangesPruned, InvalidArgument) before anything is delivered when `since` cannot be served.
+   */
+  subscribe(options: { since?: number; filter: (change: ChangeEntry) => boolean }): Promise<AsyncIterable<ChangeEntry>>;
 }
 
 export interface GraphContext {

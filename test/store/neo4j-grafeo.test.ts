@@ -4,11 +4,15 @@
  * and every statement it sent while doing so must pass Neo4j's own parser and semantic analysis
  * (@neo4j-cypher/language-support, Cypher 5).
  */
-import { lintCypherQuery } from '@neo4j-cypher/language-support';
+import type { lintCypherQuery as LintCypherQuery } from '@neo4j-cypher/language-support' with { 'resolution-mode': 'import' };
 import { openNeo4jStore, SCHEMA_STATEMENTS } from '../../src/store/neo4j/store';
 import { describeStoreContract } from './contract';
 import { grafeoDriver, ShimInteger, type RecordedStatement } from '../support/grafeo-driver';
 import { expectCode } from '../support/store-fixtures';
+
+// The package's type declarations are ESM-only; at run time `require` loads its CommonJS build.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { lintCypherQuery } = require('@neo4j-cypher/language-support') as { lintCypherQuery: typeof LintCypherQuery };
 
 const statements = new Map<string, RecordedStatement>();
 const record = (statement: RecordedStatement): void => {

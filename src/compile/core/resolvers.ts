@@ -253,9 +253,12 @@ function metricChangeValue(change: ChangeEntry): Record<string, unknown> {
   return { ...changeValue(change), points: body.points ?? [] };
 }
 
-/** A subscription's events, mapped to the value its payload type resolves from. */
-async function* mapped(source: AsyncIterable<ChangeEntry>, map: (c: ChangeEntry) => Record<string, unknown>): AsyncGenerator<Record<string, unknown>> {
-  for await (const change of source) yield map(change);
+/** A subscription's events, mapped to the value its payload type resolves from; ends the source when the client leaves. */
+async function mapped(source: Promise<AsyncIterable<ChangeEntry>>, map: (c: ChangeEntry) => Record<string, unknown>): Promise<AsyncIterable<Record<string, unknown>>> {
+  const changes = await source;
+  return (async function* () {
+    for await (const change of changes) yield map(change);
+  })();
 }
 
 @Resolver()

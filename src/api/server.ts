@@ -1,0 +1,159 @@
+/**
+ * The API: GraphQL over HTTP (Apollo Server 5 on Express 5) and over WebSocket (graphql-ws, subprotocol
+ * graphql-transport-ws) on one port and one path, /graphql; GraphiQL for browsers; /healthz and /readyz.
+ *
+ * The schema changes at run time (model uploads). Apollo Server takes it through its gateway interface, which
+ * exists to swap schemas under a running server; graphql-ws asks for the current schema per subscription.
+ * Operations keep the schema they started with.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { execute, specifiedRules, validate, type ExecutionResult, type ValidationRule } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { GraphContext } from '../compile/context';
+import type { Config } from '../config';
+import { createContext, type Services } from './context';
+import { errorExtensions, formatError } from './errors';
+import { graphiqlAssets, graphiqlPage } from './graphiql';
+
+export const GRAPHQL_PATH = '/graphql';
+const GRAPHIQL_ASSETS = '/graphiql';
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting work, lets running requests finish, closes subscriptions with a close frame. */
+  close(): Promise<void>;
+}
+
+/** Hands Apollo Server each new schema the model service builds. */
+function modelSchemaGateway(services: Services): GatewayInterface {
+  return {
+    onSchemaLoadOrUpdate(callback) {
+      const announce = (): void => callback({ apiSchema: services.models.current.schema, coreSupergraphSdl: `twingraph schema ${services.models.current.version}` });
+      announce();
+      return services.models.onChange(announce);
+    },
+    async load() {
+      return {
+        executor: async (request) =>
+          execute({
+            schema: request.schema,
+            document: request.document,
+            contextValue: request.context,
+            variableValues: request.request.variables,
+            operationName: request.operationName ?? undefined,
+          }) as Promise<ExecutionResult<Record<string, unknown>>>,
+      };
+    },
+    async stop() {},
+  };
+}
+
+/** JSON errors for requests that never reach GraphQL: a body too large, JSON that does not parse. */
+function requestErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const e = error as { type?: string; status?: number; message?: string; limit?: number };
+  if (e?.type === 'entity.too.large') {
+    res.status(413).json({ errors: [{ message: `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+  } else if (e?.type === 'entity.parse.failed') {
+    res.status(400).json({ errors: [{ message: `The request body is not valid JSON: ${e.message}`, extensions: { code: 'BAD_REQUEST' } }] });
+  } else next(error);
+}
+
+export async function startServer(config: Config, services: Services, log: Logger): Promise<RunningServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const validationRules: ValidationRule[] = [maxDepthRule({ n: config.limits.maxDepth }) as unknown as ValidationRule, maxAliasesRule({ n: config.limits.maxAliases }) as unknown as ValidationRule];
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+  const ws = useServer<Record<string, unknown>, { socket: unknown }>(
+    {
+      schema: () => services.models.current.schema,
+      context: () => createContext(services) as unknown as Record<string, unknown>,
+      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...validationRules]),
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => {
+          const original = (e as { originalError?: Error }).originalError;
+          const ours = errorExtensions(original);
+          return ours ? { ...e, message: original!.message, extensions: { ...e.extensions, ...ours } } : e;
+        }),
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!('errors' in result) || !result.errors?.length) return result;
+        const format = formatError(log);
+        return { ...result, errors: result.errors.map((e) => format(e, e)) };
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<GraphContext>({
+    gateway: modelSchemaGateway(services),
+    validationRules,
+    formatError: formatError(log),
+    includeStacktraceInErrorResponses: false,
+    logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await ws.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.store.ping();
+      const { version, records } = services.models.current;
+      res.json({ status: 'ready', store: services.store.kind, schemaVersion: version, models: records.length });
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
+    }
+  });
+  app.use(GRAPHIQL_ASSETS, graphiqlAssets());
+  app.get(GRAPHQL_PATH, (req, res, next) => {
+    // A browser asking for the page (not a GET operation) gets GraphiQL.
+    if (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined) res.type('html').send(graphiqlPage(GRAPHQL_PATH, GRAPHIQL_ASSETS));
+    else next();
+  });
+  app.use(
+    GRAPHQL_PATH,
+    express.json({ limit: config.limits.maxBodyBytes }),
+    expressMiddleware(apollo, { context: async () => createContext(services) }),
+  );
+  app.use(requestErrors);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  const url = `http://${host}:${port}${GRAPHQL_PATH}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close: () => (closing ??= apollo.stop()),
+  };
+}
+

@@ -1,0 +1,78 @@
+/**
+ * Twingraph assembled: the store, the change feed, the services and the API, started in that order and
+ * stopped in the reverse one. On an empty store it first loads the models in dtdl/ (and the demo data).
+ */
+import pino, { type Logger } from 'pino';
+import { createContext, type Services } from './api/context';
+import { startServer, type RunningServer } from './api/server';
+import { collectDocuments } from './cli/dtdl-validate';
+import type { Config } from './config';
+import { ChangeFeed } from './events';
+import { ModelService } from './services/models';
+import { TwinService } from './services/twins';
+import { openStore } from './store/open';
+
+export interface App {
+  readonly server: RunningServer;
+  readonly services: Services;
+  readonly log: Logger;
+  /** Stops the server (running requests finish, subscriptions get a close frame), then the feed and the store. */
+  close(): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000;
+
+/** Loads the models of the dtdl/ folder into an empty store, so that `npm start` serves the demo. */
+async function seedModels(services: Services, config: Config, log: Logger): Promise<void> {
+  const counts = await services.store.counts();
+  if (counts.models > 0 || counts.twins > 0) return;
+  let documents: { name: string; text: string }[] = [];
+  try {
+    documents = collectDocuments([config.dtdlDir]);
+  } catch {
+    log.info({ dir: config.dtdlDir }, 'no DTDL folder to load models from');
+    return;
+  }
+  if (documents.length === 0) return;
+  const stored = await services.models.upload(documents.map((d) => d.text));
+  log.info({ models: stored.length, dir: config.dtdlDir }, 'loaded the DTDL models into the empty store');
+}
+
+export async function startApp(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<App> {
+  const store = await openStore(config.store);
+  const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });
+  const models = new ModelService(store);
+  try {
+    await models.load();
+    const twins = new TwinService(store, () => models.current);
+    const services: Services = { store, models, twins, feed };
+    if (config.seed === 'auto') await seedModels(services, config, log);
+    const server = await startServer(config, services, log);
+    const prune = setInterval(() => {
+      store
+        .pruneChanges({ before: new Date(Date.now() - config.changeRetention.olderThanMs).toISOString(), keepLast: config.changeRetention.keepLast })
+        .then((n) => n > 0 && log.info({ pruned: n }, 'pruned the change log'))
+        .catch((error: unknown) => log.warn({ err: error }, 'could not prune the change log'));
+    }, PRUNE_EVERY_MS);
+    prune.unref();
+    let closing: Promise<void> | undefined;
+    return {
+      server,
+      services,
+      log,
+      close: () =>
+        (closing ??= (async () => {
+          clearInterval(prune);
+          await server.close();
+          await feed.close();
+          await store.close();
+        })()),
+    };
+  } catch (error) {
+    await feed.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+export { createContext };

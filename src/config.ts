@@ -1,0 +1,115 @@
+/**
+ * Configuration from environment variables, validated once at start: a wrong value stops the server with a
+ * message naming the variable, what it holds and what it should hold.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { storeConfigFromEnv, type StoreConfig } from './store/open';
+
+/** The package root (where dtdl/ and seeds/ ship), whether running from src/ (tsx, jest) or dist/. */
+export const PACKAGE_ROOT = path.resolve(__dirname, '..');
+
+const bytes = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'a size such as 1mb, 512kb or 1048576')
+  .transform((text) => {
+    const m = /^(\d+(?:\.\d+)?)\s*(b|kb|mb|gb)?$/i.exec(text)!;
+    const unit = (m[2] ?? 'b').toLowerCase();
+    return Math.round(Number(m[1]) * { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[unit as 'b']!);
+  });
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`);
+
+const duration = z
+  .string()
+  .regex(/^\d+\s*(s|m|h|d)$/i, 'a duration such as 90s, 30m, 12h or 7d')
+  .transform((text) => {
+    const m = /^(\d+)\s*(s|m|h|d)$/i.exec(text)!;
+    return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2].toLowerCase() as 's'];
+  });
+
+const ENV = z.object({
+  PORT: integer(0, 65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TWINGRAPH_DTDL_DIR: z.string().min(1).default(path.join(PACKAGE_ROOT, 'dtdl')),
+  TWINGRAPH_SEEDS_DIR: z.string().min(1).default(path.join(PACKAGE_ROOT, 'seeds')),
+  /** `auto`: load the models in dtdl/ and the demo data when the store is empty; `never`: start empty. */
+  TWINGRAPH_SEED: z.enum(['auto', 'never']).default('auto'),
+  TWINGRAPH_MAX_DEPTH: integer(1, 100).default(12),
+  TWINGRAPH_MAX_ALIASES: integer(1, 1000).default(50),
+  TWINGRAPH_MAX_BODY: bytes.default(1024 * 1024),
+  /** A subscriber whose socket holds more than this unsent is cut off (it resumes with since). */
+  TWINGRAPH_MAX_SUBSCRIBER_BUFFER: bytes.default(4 * 1024 * 1024),
+  /** How far a subscriber may lag behind the newest change before it is cut off. */
+  TWINGRAPH_MAX_SUBSCRIBER_LAG: integer(100, 10_000_000).default(10_000),
+  TWINGRAPH_CHANGE_RETENTION: duration.default(7 * 86_400_000),
+  TWINGRAPH_CHANGE_KEEP_LAST: integer(0, 1_000_000_000).default(100_000),
+});
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: z.infer<typeof ENV>['LOG_LEVEL'];
+  readonly store: StoreConfig;
+  readonly dtdlDir: string;
+  readonly seedsDir: string;
+  readonly seed: 'auto' | 'never';
+  readonly limits: {
+    readonly maxDepth: number;
+    readonly maxAliases: number;
+    readonly maxBodyBytes: number;
+    readonly maxSubscriberBufferBytes: number;
+    readonly maxSubscriberLag: number;
+  };
+  readonly changeRetention: { readonly olderThanMs: number; readonly keepLast: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads and checks the configuration; throws a ConfigError listing every variable that is wrong. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in ENV.shape && v !== undefined && v !== ''));
+  const parsed = ENV.safeParse(present);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const variable = String(issue.path[0]);
+      problems.push(`${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid input: /, '')}`);
+    }
+  }
+  let store: StoreConfig | undefined;
+  try {
+    store = storeConfigFromEnv(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (problems.length > 0 || !parsed.success || !store) {
+    throw new ConfigError(`Twingraph cannot start: the configuration is wrong.\n  ${problems.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    store,
+    dtdlDir: e.TWINGRAPH_DTDL_DIR,
+    seedsDir: e.TWINGRAPH_SEEDS_DIR,
+    seed: e.TWINGRAPH_SEED,
+    limits: {
+      maxDepth: e.TWINGRAPH_MAX_DEPTH,
+      maxAliases: e.TWINGRAPH_MAX_ALIASES,
+      maxBodyBytes: e.TWINGRAPH_MAX_BODY,
+      maxSubscriberBufferBytes: e.TWINGRAPH_MAX_SUBSCRIBER_BUFFER,
+      maxSubscriberLag: e.TWINGRAPH_MAX_SUBSCRIBER_LAG,
+    },
+    changeRetention: { olderThanMs: e.TWINGRAPH_CHANGE_RETENTION, keepLast: e.TWINGRAPH_CHANGE_KEEP_LAST },
+  };
+}

@@ -1,0 +1,166 @@
+/**
+ * The model service: DTDL uploads, decommissions and deletes, and the schema that follows from them. Every
+ * model change produces a new immutable snapshot (model set, compiled schema, payload validators) that is
+ * swapped in whole; operations that started on the old snapshot finish on it.
+ */
+import type { GraphQLSchema } from 'graphql';
+import { compileSchema, type SchemaInfo } from '../compile';
+import { PayloadValidators } from '../compile/validators';
+import { EMPTY_MODEL_SET, parseModels, type DtdlError, type InterfaceModel, type ModelSet } from '../dtdl';
+import { TwingraphError } from '../errors';
+import type { TwinStore } from '../store/port';
+import type { JsonObject, ModelInput, ModelRecord } from '../store/types';
+
+export interface ModelSnapshot {
+  /** Increases with every model change this process saw. */
+  readonly version: number;
+  readonly models: ModelSet;
+  /** Stored models, oldest upload first. */
+  readonly records: readonly ModelRecord[];
+  readonly schema: GraphQLSchema;
+  readonly info: SchemaInfo;
+  readonly validators: PayloadValidators;
+  /** How long compiling the schema took, in milliseconds. */
+  readonly compileMs: number;
+}
+
+/** A DTDL upload that does not validate: ADT's DTDLParserError, with every error the DTDL engine found. */
+export class DtdlUploadError extends TwingraphError {
+  constructor(readonly errors: readonly DtdlError[]) {
+    const shown = errors.slice(0, 5).map((e) => `${e.source ? `${e.source}${e.line ? `:${e.line}:${e.column}` : ''} ` : ''}${e.primaryId ?? ''} ${e.validationId}: ${e.cause}`.trim());
+    super('DTDLParserError', `The DTDL does not validate (${errors.length} error${errors.length === 1 ? '' : 's'}): ${shown.join(' | ')}${errors.length > 5 ? ` | …and ${errors.length - 5} more` : ''}`);
+  }
+}
+
+/** The interface objects of uploaded documents, by @id (a document may hold one interface or an array). */
+function interfacesOf(documents: readonly string[]): Map<string, JsonObject> {
+  const found = new Map<string, JsonObject>();
+  for (const text of documents) {
+    let value: unknown;
+    try {
+      value = JSON.parse(text.replace(/^\uFEFF/, ''));
+    } catch {
+      continue; // parseModels has reported it, with line and column.
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const id = (item as { '@id'?: unknown })?.['@id'];
+      if (typeof id === 'string') found.set(id, item as JsonObject);
+    }
+  }
+  return found;
+}
+
+/** What the store keeps about a model: its ancestors (twin labels) and direct references (delete rules). */
+function modelInput(model: InterfaceModel, definition: JsonObject): ModelInput {
+  const components = [...model.contents.values()].filter((c) => c.kind === 'Component' && c.definedIn === model.id).map((c) => (c as { schema: string }).schema);
+  return {
+    id: model.id,
+    definition,
+    ancestors: [...model.ancestors],
+    dependencies: [...new Set([...model.extends, ...components])],
+    ...(model.displayName && { displayName: { ...model.displayName } }),
+    ...(model.description && { description: { ...model.description } }),
+  };
+}
+
+export class ModelService {
+  private snapshot: ModelSnapshot;
+  private readonly listeners = new Set<(snapshot: ModelSnapshot) => void>();
+  /** Model writes run one at a time: each validates against, and replaces, the snapshot before it. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly store: TwinStore) {
+    this.snapshot = this.build(0, EMPTY_MODEL_SET, []);
+  }
+
+  get current(): ModelSnapshot {
+    return this.snapshot;
+  }
+
+  /** Called with each new snapshot, after it is in place. */
+  onChange(listener: (snapshot: ModelSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private build(version: number, models: ModelSet, records: readonly ModelRecord[]): ModelSnapshot {
+    const started = performance.now();
+    const compiled = compileSchema(models, records.map((r) => r.id));
+    return { version, models, records, schema: compiled.schema, info: compiled.info, validators: new PayloadValidators(models), compileMs: performance.now() - started };
+  }
+
+  private swap(models: ModelSet, records: readonly ModelRecord[]): ModelSnapshot {
+    this.snapshot = this.build(this.snapshot.version + 1, models, records);
+    for (const listener of this.listeners) listener(this.snapshot);
+    return this.snapshot;
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(work);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Re-reads every stored model and rebuilds the snapshot from them. */
+  async load(): Promise<ModelSnapshot> {
+    return this.serialized(async () => {
+      const records = await this.store.listModels({ includeDefinition: true });
+      const result = parseModels(records.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));
+      if (!result.valid) {
+        // Stored models passed validation when uploaded; a failure here means a DTDL engine change, which must not brick the server.
+        throw new DtdlUploadError(result.errors);
+      }
+      return this.swap(result.models, records.map(({ definition: _d, ...r }) => r));
+    });
+  }
+
+  /**
+   * Validates DTDL documents against the models already known (they may extend or use them), stores the new
+   * interfaces, and swaps in a schema with their types.
+   */
+  async upload(documents: readonly string[]): Promise<ModelRecord[]> {
+    if (!Array.isArray(documents) || documents.length === 0) throw new TwingraphError('InvalidArgument', 'Upload at least one DTDL document.');
+    return this.serialized(async () => {
+      const known = this.snapshot.models;
+      const result = parseModels(
+        documents.map((text, i) => ({ name: `document ${i + 1}`, text })),
+        { known },
+      );
+      const redefined = result.defined.filter((id) => known.interfaces.has(id) && this.snapshot.records.some((r) => r.id === id));
+      if (redefined.length > 0) {
+        throw new TwingraphError('ModelAlreadyExists', `Model${redefined.length > 1 ? 's' : ''} ${redefined.join(', ')} already exist${redefined.length > 1 ? '' : 's'}. Models are immutable: upload a new version (;2), or delete the model first.`, {
+          modelId: redefined[0],
+          related: redefined,
+        });
+      }
+      if (!result.valid) throw new DtdlUploadError(result.errors);
+      const definitions = interfacesOf(documents);
+      const inputs = result.defined.map((id) => modelInput(result.models.interfaces.get(id)!, definitions.get(id) ?? { '@id': id }));
+      const stored = await this.store.putModels(inputs);
+      // Models uploaded together share an upload time, and the store lists them by id: keep that order here
+      // too, so that names given now are the names given after a restart.
+      const ordered = [...stored].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.swap(result.models, [...this.snapshot.records, ...ordered]);
+      return stored;
+    });
+  }
+
+  async decommission(id: string): Promise<ModelRecord> {
+    return this.serialized(async () => {
+      const record = await this.store.decommissionModel(id);
+      this.swap(this.snapshot.models, this.snapshot.records.map((r) => (r.id === id ? record : r)));
+      return record;
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    return this.serialized(async () => {
+      await this.store.deleteModel(id);
+      const records = this.snapshot.records.filter((r) => r.id !== id);
+      const stored = await this.store.listModels({ includeDefinition: true });
+      const result = parseModels(stored.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));
+      if (!result.valid) throw new DtdlUploadError(result.errors);
+      this.swap(result.models, records);
+    });
+  }
+}

@@ -52,6 +52,8 @@ export class PayloadValidators {
   readonly #relationships = new Map<string, ValidateFunction>();
   readonly #telemetry = new Map<string, ValidateFunction>();
   readonly #commands = new Map<string, ValidateFunction | null>();
+  /** Component interfaces registered with ajv: each is compiled once, for every model that uses it. */
+  readonly #components = new Set<string>();
 
   constructor(readonly models: ModelSet) {}
 
@@ -63,7 +65,7 @@ export class PayloadValidators {
     const model = this.#model(modelId, twinId === undefined ? {} : { twinId });
     let validate = this.#twins.get(modelId);
     if (!validate) {
-      validate = this.#compile(twinJsonSchema(model, this.models));
+      validate = this.#compileTwin(twinJsonSchema(model, this.models));
       this.#twins.set(modelId, validate);
     }
     if (validate(body)) return;
@@ -228,12 +230,48 @@ export class PayloadValidators {
     this.#ajv ??= createAjv();
     return this.#ajv.compile(schema);
   }
+
+  /**
+   * A twin schema's components point into its `definitions`; here each component interface is registered with
+   * ajv once instead (RealEstateCore: hundreds of models share a few component interfaces), and referenced by key.
+   */
+  #compileTwin(schema: JSONSchema): ValidateFunction {
+    const { definitions, ...root } = schema;
+    if (!definitions) return this.#compile(schema);
+    const ajv = (this.#ajv ??= createAjv());
+    const properties: Record<string, JSONSchema> = {};
+    for (const [name, property] of Object.entries(root.properties ?? {})) {
+      const id = componentInterfaceOf(property);
+      if (id === undefined) {
+        properties[name] = property;
+        continue;
+      }
+      const key = COMPONENT_KEY + id;
+      if (!this.#components.has(id)) {
+        ajv.addSchema(definitions[id], key);
+        this.#components.add(id);
+      }
+      properties[name] = { $ref: key };
+    }
+    return ajv.compile({ ...root, properties });
+  }
+}
+
+/** The key a component interface's schema is registered under in an instance's ajv. */
+const COMPONENT_KEY = 'twingraph:component:';
+
+/** The interface of a component's schema (a `$ref` into a twin schema's definitions, or to a registered one). */
+function componentInterfaceOf(schema: JSONSchema | undefined): string | undefined {
+  const ref = schema?.$ref;
+  if (ref?.startsWith(COMPONENT_REF_PREFIX)) return ref.slice(COMPONENT_REF_PREFIX.length).replace(/~1/g, '/').replace(/~0/g, '~');
+  if (ref?.startsWith(COMPONENT_KEY)) return ref.slice(COMPONENT_KEY.length);
+  return undefined;
 }
 
 function createAjv(): Ajv {
   // verbose: errors carry the value and the schema they failed, which the messages are built from.
   // validateSchema off: the schemas are generated (and checked against the meta-schema by the tests).
-  // inlineRefs off: a component interface (in `definitions`) compiles to one function however many components use it.
+  // inlineRefs off: a component interface compiles to one function however many components and models use it.
   const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, validateSchema: false, addUsedSchema: false, inlineRefs: false });
   addFormats(ajv, ['date', 'date-time', 'iso-time']);
   ajv.addFormat('duration', DTDL_DURATION);
@@ -461,8 +499,8 @@ function requiredProblem(at: string, missing: string, parent: JSONSchema | undef
   let why = '';
   if (dtdl?.kind === 'twin' && missing === '$metadata') why = ': a twin says its model in $metadata.$model';
   else if (dtdl?.kind === 'twin') {
-    const ref = parent?.properties?.[missing]?.$ref;
-    const iface = ref?.startsWith(COMPONENT_REF_PREFIX) ? ` (${ref.slice(COMPONENT_REF_PREFIX.length).replace(/~1/g, '/').replace(/~0/g, '~')})` : '';
+    const component = componentInterfaceOf(parent?.properties?.[missing]);
+    const iface = component === undefined ? '' : ` (${component})`;
     why = `: component '${missing}'${iface} must be present, even as an empty one: { "$metadata": {} }`;
   } else if (dtdl?.kind === 'component') why = `: a component carries its own $metadata ({} will do)`;
   else if (dtdl?.kind === 'metadata') why = ": the id of the twin's model";

@@ -20,7 +20,7 @@ const DEFAULT_QUERY = `# Twingraph: the twin graph, typed by its DTDL models.
 
 /** The page; `endpoint` is where GraphiQL sends operations (HTTP, and graphql-ws for subscriptions). */
 export function graphiqlPage(endpoint: string, assets: string): string {
-  const options = JSON.stringify({ endpoint, subscriptionsProtocol: 'WS', title: 'Twingraph', defaultQuery: DEFAULT_QUERY });
+  const options = JSON.stringify({ endpoint, subscriptionsProtocol: 'WS', title: 'Twingraph', query: DEFAULT_QUERY });
   return `<!doctype html>
 <html lang="en">
 <head>

@@ -10,7 +10,8 @@ import type { Config } from './config';
 import { ChangeFeed } from './events';
 import { ModelService } from './services/models';
 import { TwinService } from './services/twins';
-import { openStore } from './store/open';
+import { openStore, type StoreConfig } from './store/open';
+import type { TwinStore } from './store/port';
 
 export interface App {
   readonly server: RunningServer;
@@ -18,6 +19,14 @@ export interface App {
   readonly log: Logger;
   /** Stops the server (running requests finish, subscriptions get a close frame), then the feed and the store. */
   close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /**
+   * Opens the store from `config.store` (default: openStore). Lets an embedder or a test wrap the store, e.g.
+   * to instrument it; the app closes whatever it returns.
+   */
+  readonly openStore?: (config: StoreConfig) => Promise<TwinStore>;
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -38,8 +47,8 @@ async function seedModels(services: Services, config: Config, log: Logger): Prom
   log.info({ models: stored.length, dir: config.dtdlDir }, 'loaded the DTDL models into the empty store');
 }
 
-export async function startApp(config: Config, log: Logger = pino({ level: config.logLevel })): Promise<App> {
-  const store = await openStore(config.store);
+export async function startApp(config: Config, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<App> {
+  const store = await (options.openStore ?? openStore)(config.store);
   const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });
   const models = new ModelService(store);
   try {

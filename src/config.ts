@@ -82,7 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0]);
-      problems.push(`${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid input: /, '')}`);
+      // zod words its own messages "Invalid input: expected …" and (enums) "Invalid option: expected one of …".
+      problems.push(`${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid (?:input|option): (?:expected )?/, '')}`);
     }
   }
   let store: StoreConfig | undefined;

@@ -4,6 +4,7 @@
  */
 import DataLoader from 'dataloader';
 import type { GraphContext } from '../compile/context';
+import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
 import type { ModelService } from '../services/models';
 import type { TwinService } from '../services/twins';
@@ -17,6 +18,9 @@ export interface Services {
   readonly twins: TwinService;
   readonly feed: ChangeFeed;
 }
+
+/** The most change-log entries one `changes` read returns (the store's limit per readChanges). */
+const MAX_CHANGES_READ = 10_000;
 
 /** Neighbour lists fetched for the relationship listings (relationships / incomingRelationships fields). */
 const LISTING_LIMIT = 1000;
@@ -88,6 +92,7 @@ export function createContext(services: Services): GraphContext {
       aggregate: async (key, options) => (await store.aggregateMetrics({ series: [key], ...options }))[0],
     },
     models: {
+      newestInfo: () => services.models.current.info,
       list: async () => snapshot.records.slice(),
       get: async (id) => {
         if (!modelsById.has(id)) return undefined;
@@ -95,7 +100,11 @@ export function createContext(services: Services): GraphContext {
       },
     },
     changes: {
-      read: (after, first) => store.readChanges({ after, limit: first }),
+      // The store clamps a read to 1…10,000 entries; a client asking for 0, or for more than one read gives, is told.
+      read: async (after, first) => {
+        if (!Number.isSafeInteger(first) || first < 0 || first > MAX_CHANGES_READ) throw new TwingraphError('InvalidArgument', `'first' is an integer from 0 to ${MAX_CHANGES_READ}.`);
+        return first === 0 ? [] : store.readChanges({ after, limit: first });
+      },
       subscribe: async ({ since, filter }) => {
         const subscription = services.feed.subscribe({ ...(since !== undefined && { since }), filter });
         await subscription.ready();

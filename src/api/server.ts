@@ -15,7 +15,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { execute, specifiedRules, validate, type ExecutionResult, type ValidationRule } from 'graphql';
+import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type ValidationContext, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -59,6 +59,27 @@ function modelSchemaGateway(services: Services): GatewayInterface {
   };
 }
 
+/**
+ * The query limits (TWINGRAPH_MAX_DEPTH, TWINGRAPH_MAX_ALIASES) as validation rules. graphql-armor throws from
+ * inside validation by default, which Apollo reports as an internal error and graphql-ws answers by closing
+ * the whole connection; reported through the validation context instead, a query over a limit is an ordinary
+ * GRAPHQL_VALIDATION_FAILED error that names the limit.
+ */
+function limitRules(config: Config): ValidationRule[] {
+  const report =
+    (variable: string) =>
+    (context: ValidationContext | null, error: GraphQLError): void =>
+      context?.reportError(new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} (${variable})`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+  return [
+    maxDepthRule({ n: config.limits.maxDepth, propagateOnRejection: false, onReject: [report('TWINGRAPH_MAX_DEPTH')] }) as unknown as ValidationRule,
+    maxAliasesRule({ n: config.limits.maxAliases, propagateOnRejection: false, onReject: [report('TWINGRAPH_MAX_ALIASES')] }) as unknown as ValidationRule,
+  ];
+}
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code } });
+}
+
 /** JSON errors for requests that never reach GraphQL: a body too large, JSON that does not parse. */
 function requestErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
   const e = error as { type?: string; status?: number; message?: string; limit?: number };
@@ -73,19 +94,39 @@ export async function startServer(config: Config, services: Services, log: Logge
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const validationRules: ValidationRule[] = [maxDepthRule({ n: config.limits.maxDepth }) as unknown as ValidationRule, maxAliasesRule({ n: config.limits.maxAliases }) as unknown as ValidationRule];
+  const validationRules = limitRules(config);
 
   const wsServer = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
   const ws = useServer<Record<string, unknown>, { socket: unknown }>(
     {
-      schema: () => services.models.current.schema,
+      // Parsing and validation here rather than through graphql-ws's `parse` and `validate` options: an
+      // operation that does not parse would otherwise close the connection, and every subscription on it,
+      // instead of being refused alone. Each refusal carries a code, like the HTTP side's.
+      onSubscribe: (_ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          return [withCode(error as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
+        }
+        const schema = services.models.current.schema;
+        const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
+        if (errors.length > 0) return errors.map((e) => (typeof e.extensions.code === 'string' ? e : withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
+        if (!getOperationAST(document, payload.operationName)) {
+          return [new GraphQLError(`Unable to identify the operation${payload.operationName ? ` '${payload.operationName}'` : ''} to run.`, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        }
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
       context: () => createContext(services) as unknown as Record<string, unknown>,
-      validate: (schema, document) => validate(schema, document, [...specifiedRules, ...validationRules]),
       onError: (_ctx, _id, _payload, errors) =>
         errors.map((e) => {
           const original = (e as { originalError?: Error }).originalError;
           const ours = errorExtensions(original);
-          return ours ? { ...e, message: original!.message, extensions: { ...e.extensions, ...ours } } : e;
+          if (ours) return { ...e.toJSON(), message: original!.message, extensions: { ...e.extensions, ...ours } };
+          if (typeof e.extensions?.code === 'string') return e.toJSON();
+          // Something that failed in the middle of a subscription, not of ours: logged, reported without internals.
+          log.error({ err: original ?? e }, 'unexpected error in a subscription');
+          return { message: 'Internal server error: the server logged the details.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
         }),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors?.length) return result;

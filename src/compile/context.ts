@@ -3,6 +3,7 @@
  * so that a nested query costs a fixed number of store round trips) and the services' writes. The API stage
  * builds one of these per operation; the compile stage depends only on this interface.
  */
+import type { SchemaInfo } from './core/schema-info';
 import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
 import type { Hop, OrderBy, Page, Traversal, TwinQuery } from '../store/query';
 import type {
@@ -42,6 +43,8 @@ export interface MetricReads {
 export interface ModelReads {
   list(options?: { includeDefinition?: boolean }): Promise<ModelRecord[]>;
   get(id: string): Promise<ModelRecord | undefined>;
+  /** The info of the newest schema (which may be newer than the one running the operation). */
+  newestInfo(): SchemaInfo | undefined;
 }
 
 export interface TwinWrites {

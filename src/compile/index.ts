@@ -17,7 +17,7 @@ import {
   type GraphQLInputType,
   type GraphQLNamedType,
 } from 'graphql';
-import type { InterfaceModel, ModelSet } from '../dtdl';
+import type { CommandContent, InterfaceModel, ModelSet } from '../dtdl';
 import { TwingraphError } from '../errors';
 import type { Filter } from '../store/query';
 import type { JsonValue } from '../store/types';
@@ -26,10 +26,10 @@ import { coreSchema } from './core';
 import { schemaInfo as readSchemaInfo, type ModelNames, type SchemaInfo } from './core/schema-info';
 import { connection } from './core/values';
 import { allOf } from './filters';
-import { ModelTypeBuilder, type Build } from './model-types';
-import { camelCase, CORE_TYPE_NAMES, ModelNamer, NameAllocator, pascalCase, plural } from './names';
+import { contentFieldName, ModelTypeBuilder, type Build } from './model-types';
+import { camelCase, CORE_TWIN_FIELDS, ModelNamer, NameAllocator, pascalCase, plural } from './names';
 import { DateScalar, DateTimeScalar, DurationScalar, LongScalar, TimeScalar } from './scalars';
-import { describe, langText, SchemaTypes, type CoreTypes } from './schema-types';
+import { describe, langText, SchemaTypes, type CoreTypes, type Shape } from './schema-types';
 
 export type { GraphContext } from './context';
 export { schemaInfo, type SchemaInfo, type ModelNames } from './core/schema-info';
@@ -80,10 +80,20 @@ function paged(args: Args): Args {
 }
 
 /**
- * Compiles a model set into the API schema. `uploadOrder` lists the top-level models (those twins can have),
- * oldest upload first: it decides who keeps a contested name.
+ * The shape of a command's request payload. Called first while the model's types are built: named only when
+ * the root fields are, after every model's types, its types could lose their names to a model uploaded later.
  */
-export function compileSchema(models: ModelSet, uploadOrder: readonly string[]): CompiledSchema {
+function requestShape(schemas: SchemaTypes, base: string, command: CommandContent): Shape | undefined {
+  return command.request ? schemas.shape(command.request.schema, `${base}${pascalCase(command.name)}Request`) : undefined;
+}
+
+/**
+ * Compiles a model set into the API schema. `uploadOrder` lists the top-level models (those twins can have),
+ * oldest upload first: it decides who keeps a contested name. `uploadBatch` numbers the uploads (models
+ * uploaded together share a number; later uploads have larger ones): a relationship is typed to its target
+ * only if the target came with or before it, so that no later upload changes a field's type.
+ */
+export function compileSchema(models: ModelSet, uploadOrder: readonly string[], uploadBatch: (modelId: string) => number = () => 0): CompiledSchema {
   const core = coreSchema();
   const coreTypes: CoreTypes = {
     schema: core,
@@ -94,8 +104,8 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[]):
     },
   };
   const allocator = new NameAllocator();
-  for (const name of Object.keys(core.getTypeMap())) allocator.take(name);
-  for (const name of CORE_TYPE_NAMES) if (!allocator.has(name)) allocator.take(name);
+  // Reserve, not take: taking a name the allocator already holds would hand out (and waste) `Twin2`.
+  for (const name of Object.keys(core.getTypeMap())) if (!allocator.has(name)) allocator.take(name);
   const schemas = new SchemaTypes(coreTypes, allocator);
   const ordered = dependencyOrder(models, uploadOrder);
 
@@ -107,6 +117,30 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[]):
       inverse.get(content.target)!.add(content.name);
     }
   }
+  const inverseNames = (id: string): string[] => {
+    const model = models.interfaces.get(id);
+    const names = new Set<string>();
+    for (const of of [id, ...(model?.ancestors ?? [])]) for (const r of inverse.get(of) ?? []) names.add(r);
+    return [...names].sort();
+  };
+  // One inverse field name per relationship name, clear of the contents of every model that gets it: chosen
+  // per model, a subtype with a content named `hostsInverse` would answer its interface's field differently.
+  const inverseTaken = new Map<string, Set<string>>();
+  for (const model of ordered) {
+    const relationships = inverseNames(model.id);
+    if (relationships.length === 0) continue;
+    const fields = [...model.contents.values()].filter((c) => c.kind !== 'Command').map((c) => contentFieldName(c.name));
+    for (const r of relationships) {
+      if (!inverseTaken.has(r)) inverseTaken.set(r, new Set());
+      for (const f of fields) inverseTaken.get(r)!.add(f);
+    }
+  }
+  const inverseFields = new Map<string, string>();
+  for (const [r, taken] of inverseTaken) {
+    let name = `${r}Inverse`;
+    for (let n = 2; taken.has(name) || CORE_TWIN_FIELDS.has(name); n++) name = `${r}Inverse${n}`;
+    inverseFields.set(r, name);
+  }
   const otherBases = new Map<string, string>();
   const build: Build = {
     models,
@@ -114,12 +148,9 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[]):
     names: allocator,
     schemas,
     typesOf: new Map(),
-    inverseNames: (id) => {
-      const model = models.interfaces.get(id);
-      const names = new Set<string>();
-      for (const of of [id, ...(model?.ancestors ?? [])]) for (const r of inverse.get(of) ?? []) names.add(r);
-      return [...names].sort();
-    },
+    targetKnownAtUpload: (declaredIn, target) => uploadBatch(target) <= uploadBatch(declaredIn),
+    inverseNames,
+    inverseField: (relationship) => inverseFields.get(relationship) ?? `${relationship}Inverse`,
     baseOf: (id) => {
       let base = otherBases.get(id);
       if (!base) {
@@ -137,7 +168,12 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[]):
   };
   const builder = new ModelTypeBuilder(build);
   const namer = new ModelNamer(allocator);
-  for (const model of ordered) build.typesOf.set(model.id, builder.model(model, namer.base(model.id)));
+  for (const model of ordered) {
+    const types = builder.model(model, namer.base(model.id));
+    build.typesOf.set(model.id, types);
+    // Command payload types are named now too, with the model's other types (see requestShape).
+    for (const content of model.contents.values()) if (content.kind === 'Command' && content.definedIn === model.id) requestShape(schemas, types.base, content);
+  }
 
   // Root fields: one list per model, create and update per model, one mutation per command.
   const queryFields: GraphQLFieldConfigMap<unknown, GraphContext> = {};
@@ -217,7 +253,7 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[]):
     for (const content of model.contents.values()) {
       if (content.kind !== 'Command' || content.definedIn !== model.id) continue;
       const request = content.request;
-      const shape = request ? schemas.shape(request.schema, `${types.base}${pascalCase(content.name)}Request`) : undefined;
+      const shape = requestShape(schemas, types.base, content);
       mutationFields[mutationNames.take(`${camelCase(content.name)}${types.base}`)] = {
         type: new GraphQLNonNull(coreTypes.named('CommandInvocation')),
         description: describe(

@@ -25,7 +25,7 @@ import {
 } from 'graphql';
 import type { ComponentContent, InterfaceModel, ModelSet, PropertyContent, RelationshipContent, TelemetryContent } from '../dtdl';
 import { TwingraphError } from '../errors';
-import { encodeCursor, orderingOf, valueAt, type Filter, type Hop, type OrderBy, type PropertyPath } from '../store/query';
+import { encodeCursor, MAX_PAGE_SIZE, orderingOf, planPage, valueAt, type Filter, type Hop, type OrderBy, type PropertyPath } from '../store/query';
 import type { JsonObject, JsonPatch, JsonValue, Relationship, Twin } from '../store/types';
 import type { GraphContext } from './context';
 import { twinOrder, twinWhereFilter } from './core/resolvers';
@@ -49,8 +49,16 @@ export interface Build {
   readonly schemas: SchemaTypes;
   /** Types of the top-level models (filled as models are built; read lazily in field thunks). */
   readonly typesOf: Map<string, ModelTypes>;
+  /**
+   * Whether a relationship's target was known when its declaring model was uploaded (uploaded in the same
+   * upload or before). Only then is the relationship typed to the target: typing it when a later upload brings
+   * the target would change a field's type under running clients.
+   */
+  readonly targetKnownAtUpload: (declaredIn: string, target: string) => boolean;
   /** Relationship names that can point at each model (declared with it, or an ancestor, as target). */
   readonly inverseNames: (modelId: string) => readonly string[];
+  /** The inverse field of a relationship name, the same on every model that has it. */
+  readonly inverseField: (relationship: string) => string;
   /** Base names of component interfaces and other non-top-level interfaces. */
   readonly baseOf: (interfaceId: string) => string;
   /** Every named type created, for the schema's type list. */
@@ -100,11 +108,17 @@ function contentDescription(c: PropertyContent | TelemetryContent | Relationship
 }
 
 /** The field name of a content: its DTDL name, unless a core twin field has it. */
-function fieldName(name: string): string {
+export function contentFieldName(name: string): string {
   return CORE_TWIN_FIELDS.has(name) ? `${name}_` : name;
 }
 
 const idFilterPath: PropertyPath = ['$dtId'];
+
+/** A where input's key for a content or relationship property: the combinators (and `id`) are taken there. */
+function whereKey(name: string, taken: readonly string[] = ['AND', 'OR', 'NOT']): string {
+  return taken.includes(name) ? `${name}_` : name;
+}
+const RELATIONSHIP_WHERE_TAKEN = ['AND', 'OR', 'NOT', 'id'];
 
 const pageArgs = (): GraphQLFieldConfigArgumentMap => ({
   first: { type: GraphQLInt, description: `At most this many (default ${DEFAULT_FIRST}, at most 1000).` },
@@ -129,10 +143,13 @@ function paged(args: Args): { first?: number; after?: string; last?: number; bef
  */
 async function relatedConnection(twin: Twin, hop: Hop, orderBy: OrderBy[], args: Args, ctx: GraphContext): Promise<ConnectionValue<Twin> & { edges: { cursor: string; node: Twin; relationship: Relationship }[] }> {
   const page = paged(args);
+  // The root lists' rules for first and last, checked here: the batched read asks for one more than `first`,
+  // which would take -1 as 0 and refuse 1000 as 1001.
+  planPage({ ...page, orderBy });
   const ordering = orderingOf(orderBy);
   const cursorOf = (t: Twin): string => encodeCursor([...orderBy.map((o) => valueAt(t, o.path)), t.$dtId], ordering);
   const count = (): Promise<number> => ctx.twins.neighborCount(twin.$dtId, hop);
-  if (page.after === undefined && page.before === undefined && page.last === undefined) {
+  if (page.after === undefined && page.before === undefined && page.last === undefined && (page.first ?? DEFAULT_FIRST) < MAX_PAGE_SIZE) {
     const first = page.first ?? DEFAULT_FIRST;
     const found = await ctx.twins.neighbors(twin.$dtId, hop, first + 1, orderBy);
     const items = found.slice(0, first);
@@ -163,7 +180,7 @@ export class ModelTypeBuilder {
     const { names, core } = this.build;
     const contents = this.contentFields(model);
     const fields = new Map(contents.map((c) => [c.content.name, c.field]));
-    const inverses = this.build.inverseNames(model.id).map((r) => ({ relationship: r, field: this.inverseFieldName(r, fields) }));
+    const inverses = this.build.inverseNames(model.id).map((r) => ({ relationship: r, field: this.build.inverseField(r) }));
     const modelDescription = describe(langDescription(model), `DTDL interface ${model.id}.`, model.ancestors.length ? `Extends ${model.ancestors.join(', ')}.` : undefined);
     const fieldConfigs = (): GraphQLFieldConfigMap<Twin, GraphContext> => ({ ...this.coreFields(), ...this.contentConfigs(model, contents), ...this.inverseConfigs(inverses) });
     const ancestors = (): GraphQLInterfaceType[] => [
@@ -194,11 +211,12 @@ export class ModelTypeBuilder {
     });
     const edge = new GraphQLObjectType({
       name: names.take(`${base}Edge`),
+      description: `A ${base} twin (${model.id}) in a connection, with its cursor.`,
       fields: { cursor: { type: new GraphQLNonNull(GraphQLString) }, node: { type: new GraphQLNonNull(iface) } },
     });
     const connectionType = new GraphQLObjectType<ConnectionValue<Twin>, GraphContext>({
       name: names.take(`${base}Connection`),
-      description: `A page of ${base} twins.`,
+      description: `A page of ${base} twins (${model.id} and the models that extend it).`,
       fields: {
         edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))) },
         nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(iface))) },
@@ -206,8 +224,8 @@ export class ModelTypeBuilder {
         totalCount: { type: GraphQLInt, description: 'How many match, across all pages.', resolve: (c) => c.totalCount() },
       },
     });
-    const where = this.whereInput(base, contents);
-    const order = this.orderInput(base, contents);
+    const where = this.whereInput(model, base, contents);
+    const order = this.orderInput(model, base, contents);
     const inputs = this.writeInputs(model, base, contents);
     this.build.created.push(iface, object, edge, connectionType, where.type, order.type);
     return {
@@ -232,16 +250,9 @@ export class ModelTypeBuilder {
     const out: ContentField[] = [];
     for (const content of model.contents.values()) {
       if (content.kind === 'Command') continue;
-      out.push({ content, field: fieldName(content.name) });
+      out.push({ content, field: contentFieldName(content.name) });
     }
     return out;
-  }
-
-  private inverseFieldName(relationship: string, taken: ReadonlyMap<string, string>): string {
-    const used = new Set(taken.values());
-    let name = `${relationship}Inverse`;
-    for (let n = 2; used.has(name) || CORE_TWIN_FIELDS.has(name); n++) name = `${relationship}Inverse${n}`;
-    return name;
   }
 
   /** The core Twin fields, with the same arguments, on every generated twin type. */
@@ -301,20 +312,26 @@ export class ModelTypeBuilder {
     return this.build.typesOf.get(interfaceId)?.base ?? this.build.baseOf(interfaceId);
   }
 
+  /** The target model's types, when the relationship is typed to it (see Build.targetKnownAtUpload). */
+  private typedTarget(content: RelationshipContent): ModelTypes | undefined {
+    if (!content.target || !this.build.targetKnownAtUpload(content.definedIn, content.target)) return undefined;
+    return this.build.typesOf.get(content.target);
+  }
+
   /** The target's interface type, or Twin when the relationship has no target among the top-level models. */
   private targetTypes(content: RelationshipContent): { output: GraphQLInterfaceType; where: GraphQLInputType; order: GraphQLInputType; of?: string } {
-    const target = content.target ? this.build.typesOf.get(content.target) : undefined;
+    const target = this.typedTarget(content);
     if (target) return { output: target.iface, where: target.where, order: target.orderBy, of: target.id };
     return { output: this.build.core.named('Twin'), where: this.build.core.named('TwinWhere'), order: this.build.core.named('TwinOrderBy') };
   }
 
   private targetFilter(content: RelationshipContent, where: Args | null | undefined): Filter | undefined {
-    const target = content.target ? this.build.typesOf.get(content.target) : undefined;
+    const target = this.typedTarget(content);
     return allOf([...(target ? [{ ofModel: target.id }] : []), ...[target ? target.toFilter(where) : twinWhereFilter(where as TwinWhere)].filter((f): f is Filter => f !== undefined)]);
   }
 
   private targetOrder(content: RelationshipContent, orderBy: readonly Args[] | null | undefined): OrderBy[] {
-    const target = content.target ? this.build.typesOf.get(content.target) : undefined;
+    const target = this.typedTarget(content);
     return target ? target.toOrder(orderBy) : twinOrder(orderBy as unknown as TwinOrderBy[]);
   }
 
@@ -350,6 +367,7 @@ export class ModelTypeBuilder {
     const target = (): ReturnType<ModelTypeBuilder['targetTypes']> => this.targetTypes(content);
     const edge = new GraphQLObjectType({
       name: names.take(`${prefix}Edge`),
+      description: `A twin a ${content.name} relationship of ${content.definedIn} points at, with the relationship.`,
       fields: () => ({
         cursor: { type: new GraphQLNonNull(GraphQLString) },
         node: { type: new GraphQLNonNull(target().output), description: 'The twin the relationship points at.' },
@@ -358,6 +376,7 @@ export class ModelTypeBuilder {
     });
     const connectionType = new GraphQLObjectType<ConnectionValue<Twin>, GraphContext>({
       name: names.take(`${prefix}Connection`),
+      description: `A page of the twins ${content.name} relationships of ${content.definedIn} point at.`,
       fields: () => ({
         edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))) },
         nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(target().output))) },
@@ -370,20 +389,23 @@ export class ModelTypeBuilder {
       ? (() => {
           const type: GraphQLInputObjectType = new GraphQLInputObjectType({
             name: names.take(`${prefix}RelationshipWhere`),
-            description: `Conditions on the properties of ${content.name} relationships.`,
+            description: `Conditions on the properties of ${content.name} relationships (${content.definedIn}).`,
             fields: () => ({
               AND: { type: new GraphQLList(new GraphQLNonNull(type)) },
               OR: { type: new GraphQLList(new GraphQLNonNull(type)) },
               NOT: { type },
               id: { type: core.named<GraphQLInputType>('IDFilter'), description: 'The $relationshipId.' },
-              ...Object.fromEntries(filterable.map(({ property, shape }) => [property.name, { type: shape.filter! }])),
+              ...Object.fromEntries(filterable.map(({ property, shape }) => [whereKey(property.name, RELATIONSHIP_WHERE_TAKEN), { type: shape.filter! }])),
             }) as GraphQLInputFieldConfigMap,
           });
           const toFilter = (v: Args | null | undefined): Filter | undefined => {
             if (!v) return undefined;
             const conditions = [...logicalConditions(v as never, toFilter)];
             if (v.id) conditions.push(...scalarConditions(['$relationshipId'], v.id as Args, 'id'));
-            for (const { property, shape } of filterable) if (v[property.name]) conditions.push(...shape.toFilter!([property.name], v[property.name] as Args));
+            for (const { property, shape } of filterable) {
+              const given = v[whereKey(property.name, RELATIONSHIP_WHERE_TAKEN)];
+              if (given) conditions.push(...shape.toFilter!([property.name], given as Args));
+            }
             return allOf(conditions);
           };
           return { type, toFilter };
@@ -391,7 +413,7 @@ export class ModelTypeBuilder {
       : undefined;
     const filter = new GraphQLInputObjectType({
       name: names.take(`${prefix}Filter`),
-      description: `Twins by their ${content.name} relationships: some, none or all of the related twins match.`,
+      description: `Twins by their ${content.name} relationships (${content.definedIn}): some, none or all of the related twins match.`,
       fields: () => ({
         some: { type: target().where },
         none: { type: target().where },
@@ -466,22 +488,32 @@ export class ModelTypeBuilder {
         ),
       }),
     });
-    const input = new GraphQLInputObjectType({
-      name: names.take(`${base}Input`),
-      fields: () => Object.fromEntries(properties.map(({ property, shape }) => [property.name, { type: shape.input }])) as GraphQLInputFieldConfigMap,
-    });
+    // A component without properties has nothing to set, and GraphQL forbids empty input types.
+    const input = properties.length
+      ? new GraphQLInputObjectType({
+          name: names.take(`${base}Input`),
+          description: `The properties of a ${base} (DTDL interface ${interfaceId}).`,
+          fields: () => Object.fromEntries(properties.map(({ property, shape }) => [property.name, { type: shape.input }])) as GraphQLInputFieldConfigMap,
+        })
+      : undefined;
     const filterable = properties.filter((p) => p.shape.filter);
     const where = filterable.length
-      ? new GraphQLInputObjectType({ name: names.take(`${base}Where`), fields: () => Object.fromEntries(filterable.map(({ property, shape }) => [property.name, { type: shape.filter! }])) as GraphQLInputFieldConfigMap })
+      ? new GraphQLInputObjectType({
+          name: names.take(`${base}Where`),
+          description: `Conditions on the properties of a ${base} (DTDL interface ${interfaceId}).`,
+          fields: () => Object.fromEntries(filterable.map(({ property, shape }) => [property.name, { type: shape.filter! }])) as GraphQLInputFieldConfigMap })
       : undefined;
     const sortable = properties.filter((p) => p.shape.order);
     const order = sortable.length
-      ? new GraphQLInputObjectType({ name: names.take(`${base}OrderBy`), fields: () => Object.fromEntries(sortable.map(({ property, shape }) => [property.name, { type: shape.order! }])) as GraphQLInputFieldConfigMap })
+      ? new GraphQLInputObjectType({
+          name: names.take(`${base}OrderBy`),
+          description: `Sort by one property of a ${base} (DTDL interface ${interfaceId}).`,
+          fields: () => Object.fromEntries(sortable.map(({ property, shape }) => [property.name, { type: shape.order! }])) as GraphQLInputFieldConfigMap })
       : undefined;
-    this.build.created.push(output, input, ...(where ? [where] : []), ...(order ? [order] : []));
+    this.build.created.push(output, ...(input ? [input] : []), ...(where ? [where] : []), ...(order ? [order] : []));
     types = {
       output,
-      input,
+      ...(input && { input }),
       ...(where && { where }),
       ...(order && { order }),
       toFilter: (path, value) => filterable.flatMap(({ property, shape }) => (value[property.name] ? shape.toFilter!([...path, property.name], value[property.name] as Args) : [])),
@@ -500,11 +532,12 @@ export class ModelTypeBuilder {
     return types;
   }
 
-  private whereInput(base: string, contents: readonly ContentField[]): { type: GraphQLInputObjectType; toFilter: (w: Args | null | undefined) => Filter | undefined } {
+  private whereInput(model: InterfaceModel, base: string, contents: readonly ContentField[]): { type: GraphQLInputObjectType; toFilter: (w: Args | null | undefined) => Filter | undefined } {
     const { names, core } = this.build;
     type Part = { field: string; type: () => GraphQLInputType; translate: (value: Args) => Filter[] };
     const parts: Part[] = [];
-    for (const { content, field } of contents) {
+    for (const { content, field: contentField } of contents) {
+      const field = whereKey(contentField);
       if (content.kind === 'Property') {
         const shape = this.propertyShape(content);
         if (shape.filter) parts.push({ field, type: () => shape.filter!, translate: (v) => shape.toFilter!([content.name], v) });
@@ -512,11 +545,13 @@ export class ModelTypeBuilder {
         const component = this.componentTypes_(content.schema);
         if (component.where) parts.push({ field, type: () => component.where!, translate: (v) => component.toFilter([content.name], v) });
       } else if (content.kind === 'Relationship') {
+        // Named now, with the model's other types: named while the schema collects its types, after every
+        // model's eager names, they could lose their names to a model uploaded later (a breaking rename).
+        const types = this.relationshipTypes_(content);
         parts.push({
           field,
-          type: () => this.relationshipTypes_(content).filter,
+          type: () => types.filter,
           translate: (v) => {
-            const types = this.relationshipTypes_(content);
             const edge = types.edgeWhere?.toFilter(v.edge as Args);
             const quantifiers = (['some', 'none', 'all'] as const).filter((q) => v[q] !== undefined && v[q] !== null);
             if (quantifiers.length === 0 && edge) quantifiers.push('some');
@@ -530,7 +565,7 @@ export class ModelTypeBuilder {
     }
     const type: GraphQLInputObjectType = new GraphQLInputObjectType({
       name: names.take(`${base}Where`),
-      description: `Conditions on ${base} twins; a field's conditions and the fields of one object are ANDed.`,
+      description: `Conditions on ${base} twins (${model.id}); a field's conditions and the fields of one object are ANDed.`,
       fields: () => ({
         AND: { type: new GraphQLList(new GraphQLNonNull(type)) },
         OR: { type: new GraphQLList(new GraphQLNonNull(type)) },
@@ -549,7 +584,7 @@ export class ModelTypeBuilder {
     return { type, toFilter };
   }
 
-  private orderInput(base: string, contents: readonly ContentField[]): { type: GraphQLInputObjectType; toOrder: (o: readonly Args[] | null | undefined) => OrderBy[] } {
+  private orderInput(model: InterfaceModel, base: string, contents: readonly ContentField[]): { type: GraphQLInputObjectType; toOrder: (o: readonly Args[] | null | undefined) => OrderBy[] } {
     const { names, core } = this.build;
     const direction = core.named<GraphQLInputType>('SortDirection');
     type Part = { field: string; type: GraphQLInputType; translate: (value: unknown) => OrderBy[] };
@@ -565,7 +600,7 @@ export class ModelTypeBuilder {
     }
     const type = new GraphQLInputObjectType({
       name: names.take(`${base}OrderBy`),
-      description: `Sort ${base} twins by one field per entry; ties go by id.`,
+      description: `Sort ${base} twins (${model.id}) by one field per entry; ties go by id.`,
       fields: () => Object.fromEntries(parts.map((p) => [p.field, { type: p.type }])) as GraphQLInputFieldConfigMap,
     });
     const toOrder = (list: readonly Args[] | null | undefined): OrderBy[] =>
@@ -584,27 +619,28 @@ export class ModelTypeBuilder {
     // A model with nothing to set gets no input type (GraphQL forbids empty ones): its create takes no input,
     // and it has no update mutation (patchTwin remains).
     const writable = properties.filter((p) => p.content.writable);
+    const settable = components.filter((c): c is typeof c & { types: { input: GraphQLInputObjectType } } => c.types.input !== undefined);
     const create =
-      properties.length + components.length > 0
+      properties.length + settable.length > 0
         ? new GraphQLInputObjectType({
             name: names.take(`${base}CreateInput`),
-            description: `The properties and components of a new ${base} twin.`,
+            description: `The properties and components of a new ${base} twin (${model.id}).`,
             fields: () =>
               Object.fromEntries([
                 ...properties.map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
-                ...components.map((c) => [c.field, { type: c.types.input }]),
+                ...settable.map((c) => [c.field, { type: c.types.input }]),
               ]) as GraphQLInputFieldConfigMap,
           })
         : undefined;
     const update =
-      writable.length + components.length > 0
+      writable.length + settable.length > 0
         ? new GraphQLInputObjectType({
             name: names.take(`${base}UpdateInput`),
-            description: `Changes to a ${base} twin: the writable properties and the components' properties given are set, those given null are removed, the rest stay. Read-only properties are set with patchTwin.`,
+            description: `Changes to a ${base} twin (${model.id}): the writable properties and the components' properties given are set, those given null are removed, the rest stay. Read-only properties are set with patchTwin.`,
             fields: () =>
               Object.fromEntries([
                 ...writable.map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
-                ...components.map((c) => [c.field, { type: c.types.input }]),
+                ...settable.map((c) => [c.field, { type: c.types.input }]),
               ]) as GraphQLInputFieldConfigMap,
           })
         : undefined;
@@ -612,7 +648,8 @@ export class ModelTypeBuilder {
     const toBody = (input: Args): JsonObject => {
       const body: JsonObject = { $metadata: { $model: model.id } };
       for (const p of properties) if (input[p.field] !== undefined && input[p.field] !== null) body[p.content.name] = p.shape.fromInput(input[p.field]);
-      for (const c of components) if (input[c.field] !== undefined && input[c.field] !== null) body[c.content.name] = { $metadata: {}, ...c.types.fromInput(input[c.field] as Args) };
+      // Every component is part of a twin (ADT requires it, with its $metadata), whether or not it is given.
+      for (const c of components) body[c.content.name] = { $metadata: {}, ...(input[c.field] !== undefined && input[c.field] !== null && c.types.fromInput(input[c.field] as Args)) };
       return body;
     };
     const toPatch = (input: Args, current: Twin): JsonPatch => {
@@ -623,7 +660,7 @@ export class ModelTypeBuilder {
         } else if (value !== undefined) patch.push({ op: 'add', path, value: convert(value) });
       };
       for (const p of writable) set(`/${p.content.name}`, current[p.content.name] !== undefined, input[p.field], (v) => p.shape.fromInput(v));
-      for (const c of components) {
+      for (const c of settable) {
         const given = input[c.field] as Args | null | undefined;
         if (!given) continue;
         const existing = (current[c.content.name] ?? {}) as Record<string, unknown>;
@@ -638,7 +675,8 @@ export class ModelTypeBuilder {
 
 interface ComponentTypes {
   readonly output: GraphQLObjectType;
-  readonly input: GraphQLInputObjectType;
+  /** Absent when the component's interface has no properties. */
+  readonly input?: GraphQLInputObjectType;
   readonly where?: GraphQLInputObjectType;
   readonly order?: GraphQLInputObjectType;
   toFilter(path: PropertyPath, value: Args): Filter[];

@@ -147,11 +147,13 @@ export class ModelNamer {
     const last = pascalCase(segments[segments.length - 1]);
     const free = (name: string): boolean => !this.allocator.has(name);
     let chosen: string | undefined;
-    if (free(last)) chosen = last;
-    else if (this.holders.get(last) === path && free(`${last}V${dtmi?.majorVersion ?? 0}`)) chosen = `${last}V${dtmi?.majorVersion ?? 0}`;
-    for (let take = 2; !chosen && take <= segments.length; take++) {
-      const prefixed = pascalCase(segments.slice(-take).join('_'));
-      if (free(prefixed)) chosen = prefixed;
+    for (let take = 1; !chosen && take <= segments.length; take++) {
+      const candidate = take === 1 ? last : pascalCase(segments.slice(-take).join('_'));
+      // Another version of the model holding a name gets that name with its version, prefixed or not
+      // (`BuildingRoomV2` beside `BuildingRoom`), rather than a longer prefix that reads as another model.
+      const versioned = `${candidate}V${dtmi?.majorVersion ?? 0}`;
+      if (free(candidate)) chosen = candidate;
+      else if (this.holders.get(candidate) === path && free(versioned)) chosen = versioned;
     }
     const name = chosen === undefined ? this.allocator.take(last) : this.allocator.take(chosen);
     this.holders.set(name, path);

@@ -13,9 +13,17 @@ const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]
 const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
 const DURATION = /^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/;
 
+/** Whether a value's leading YYYY-MM-DD is a day of the calendar: Date.parse rolls 2023-02-29 over to March 1st. */
+function calendarDay(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+}
+
 function stringScalar(name: string, pattern: RegExp, description: string, example: string): GraphQLScalarType<string, string> {
+  const dated = name === 'Date' || name === 'DateTime';
   const check = (value: unknown): string => {
-    if (typeof value !== 'string' || !pattern.test(value) || (name !== 'Duration' && name !== 'Time' && Number.isNaN(Date.parse(name === 'Date' ? `${value}T00:00:00Z` : value)))) {
+    if (typeof value !== 'string' || !pattern.test(value) || (dated && (!calendarDay(value) || Number.isNaN(Date.parse(name === 'Date' ? `${value}T00:00:00Z` : value))))) {
       throw new GraphQLError(`${name} cannot represent ${JSON.stringify(value)}: use ISO 8601, such as ${example}.`);
     }
     return value;
@@ -56,7 +64,8 @@ export const LongScalar = new GraphQLScalarType<number, number>({
   parseValue: toLong,
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.INT && ast.kind !== Kind.STRING) throw new GraphQLError('Long is written as a whole number.', { nodes: ast });
-    return toLong(ast.kind === Kind.INT ? Number(ast.value) : ast.value);
+    // The literal's text, not Number(text): a refusal then quotes what the client wrote, not its rounding.
+    return toLong(ast.value);
   },
 });
 

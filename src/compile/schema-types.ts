@@ -23,6 +23,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { parseDtmi } from '../dtdl/dtmi';
+import { QUANTITATIVE_TYPES_V1 } from '../dtdl/vocabulary/quantitative';
 import type { ComplexSchema, EnumSchema, LangString, MapSchema, ObjectSchema, Schema } from '../dtdl';
 import { TwingraphError } from '../errors';
 import type { Filter, OrderBy, PropertyPath } from '../store/query';
@@ -73,6 +74,7 @@ export class SchemaTypes {
   private readonly units = new Map<string, Shape>();
   private readonly scalarShapes: Record<string, Shape>;
   private readonly direction: GraphQLInputType;
+  private readonly json: GraphQLOutputType & GraphQLInputType;
 
   constructor(
     core: CoreTypes,
@@ -81,6 +83,7 @@ export class SchemaTypes {
     readonly created: (GraphQLObjectType | GraphQLInputObjectType | GraphQLEnumType)[] = [],
   ) {
     this.direction = core.named<GraphQLInputType>('SortDirection');
+    this.json = core.named<GraphQLOutputType & GraphQLInputType>('JSON');
     const scalar = (scalarName: string, filterName: string): Shape => {
       const type = core.named<GraphQLOutputType & GraphQLInputType>(scalarName);
       return {
@@ -136,11 +139,13 @@ export class SchemaTypes {
     if (cached) return cached;
     let shape: Shape;
     switch (schema.kind) {
+      // DTDL allows an Enum without values and an Object without fields; GraphQL has no empty enums or
+      // objects. Such an Enum holds values of its value schema, such an Object is always {}: JSON says so.
       case 'Enum':
-        shape = this.enumShape(schema, this.nameFor(schema, owner));
+        shape = schema.enumValues.length ? this.enumShape(schema, this.nameFor(schema, owner)) : this.scalarShapes[schema.valueSchema];
         break;
       case 'Object':
-        shape = this.objectShape(schema, this.nameFor(schema, owner));
+        shape = schema.fields.length ? this.objectShape(schema, this.nameFor(schema, owner)) : { output: this.json, input: this.json, fromInput: identity };
         break;
       case 'Map':
         shape = this.mapShape(schema, this.nameFor(schema, owner));
@@ -161,24 +166,24 @@ export class SchemaTypes {
     return shape;
   }
 
-  private enumFilter(name: string, type: GraphQLEnumType): GraphQLInputObjectType {
+  private enumFilter(name: string, type: GraphQLEnumType, of: string): GraphQLInputObjectType {
     const list = new GraphQLList(new GraphQLNonNull(type));
     const filter = new GraphQLInputObjectType({
       name: this.names.take(`${name}Filter`),
-      description: `Conditions on ${name}.`,
+      description: `Conditions on ${name} (${of}).`,
       fields: { eq: { type }, ne: { type }, in: { type: list }, notIn: { type: list }, exists: { type: GraphQLBoolean } },
     });
     this.created.push(filter);
     return filter;
   }
 
-  private enumLike(type: GraphQLEnumType, name: string): Shape {
+  private enumLike(type: GraphQLEnumType, name: string, of: string): Shape {
     this.created.push(type);
     return {
       output: type,
       input: type,
       fromInput: identity,
-      filter: this.enumFilter(name, type),
+      filter: this.enumFilter(name, type, of),
       toFilter: (path, value) => scalarConditions(path, value),
       order: this.direction,
       toOrder: (path, value) => [{ path, direction: value as 'asc' | 'desc' }],
@@ -191,7 +196,7 @@ export class SchemaTypes {
       values[enumValueName(v.name)] = { value: v.enumValue, description: describe(langText(v.displayName), langText(v.description), `Stored as ${JSON.stringify(v.enumValue)}.`) };
     }
     const type = new GraphQLEnumType({ name, description: describe(langText(schema.description), `DTDL Enum ${schema.id}.`), values });
-    return this.enumLike(type, name);
+    return this.enumLike(type, name, `DTDL Enum ${schema.id}`);
   }
 
   private unitShape(unitType: string, units: readonly string[]): Shape {
@@ -200,7 +205,8 @@ export class SchemaTypes {
       const name = this.names.take(pascalCase(unitType));
       const values: GraphQLEnumValueConfigMap = {};
       for (const unit of units) values[enumValueName(unit)] = { value: unit };
-      shape = this.enumLike(new GraphQLEnumType({ name, description: `Units of ${unitType} (DTDL quantitative types).`, values }), name);
+      const of = `DTDL unit type ${unitType}, dtmi:dtdl:extension:quantitativeTypes:v1:enum:${QUANTITATIVE_TYPES_V1.aliases.get(unitType) ?? unitType}`;
+      shape = this.enumLike(new GraphQLEnumType({ name, description: `Units of ${unitType} (${of}).`, values }), name, of);
       this.units.set(unitType, shape);
     }
     return shape;
@@ -226,13 +232,14 @@ export class SchemaTypes {
     });
     const input = new GraphQLInputObjectType({
       name: this.names.take(`${name}Input`),
+      description: `${name} as input (DTDL Object ${schema.id}).`,
       fields: () => Object.fromEntries(fields.map(({ field, shape }) => [field.name, { type: shape.input, description: describe(langText(field.description)) }])) as GraphQLInputFieldConfigMap,
     });
     const filterable = fields.filter((f) => f.shape.filter);
     const filter = filterable.length
       ? new GraphQLInputObjectType({
           name: this.names.take(`${name}Where`),
-          description: `Conditions on the fields of ${name}.`,
+          description: `Conditions on the fields of ${name} (DTDL Object ${schema.id}).`,
           fields: () => Object.fromEntries(filterable.map(({ field, shape }) => [field.name, { type: shape.filter! }])) as GraphQLInputFieldConfigMap,
         })
       : undefined;
@@ -240,7 +247,7 @@ export class SchemaTypes {
     const order = sortable.length
       ? new GraphQLInputObjectType({
           name: this.names.take(`${name}OrderBy`),
-          description: `Sort by one field of ${name}.`,
+          description: `Sort by one field of ${name} (DTDL Object ${schema.id}).`,
           fields: () => Object.fromEntries(sortable.map(({ field, shape }) => [field.name, { type: shape.order! }])) as GraphQLInputFieldConfigMap,
         })
       : undefined;
@@ -275,6 +282,7 @@ export class SchemaTypes {
     });
     const entryInput = new GraphQLInputObjectType({
       name: this.names.take(`${name}EntryInput`),
+      description: `One entry of ${name} (DTDL Map ${schema.id}).`,
       fields: { key: { type: new GraphQLNonNull(GraphQLString) }, value: { type: value.input } },
     });
     this.created.push(entry, entryInput);

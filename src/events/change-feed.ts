@@ -47,6 +47,7 @@ export class ChangeFeed {
   private readonly window: RecentChanges;
   private readonly access: FeedAccess;
   private readonly subscriptions = new Set<Subscription>();
+  private started = 0;
   /** Subscribers at the head, waiting for the next entry. */
   private waiting = new Set<Subscription>();
   /** Store calls under way, which close() lets finish so that the store can be closed after it. */
@@ -98,6 +99,11 @@ export class ChangeFeed {
     return this.subscriptions.size;
   }
 
+  /** How many subscriptions have started since the feed opened (never decreases; for observers and tests). */
+  get subscriptionsStarted(): number {
+    return this.started;
+  }
+
   /**
    * Starts a subscription; iterate it with `for await`. A `since` the log cannot serve (pruned:
    * ChangesPruned; beyond the newest change: InvalidArgument) rejects `ready()` and the first `next()`.
@@ -109,6 +115,7 @@ export class ChangeFeed {
       return subscription;
     }
     this.subscriptions.add(subscription);
+    this.started += 1;
     subscription.begin(this.startingPoint(options.since), options.since, options.signal);
     return subscription;
   }

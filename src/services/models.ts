@@ -3,7 +3,7 @@
  * model change produces a new immutable snapshot (model set, compiled schema, payload validators) that is
  * swapped in whole; operations that started on the old snapshot finish on it.
  */
-import type { GraphQLSchema } from 'graphql';
+import { validateSchema, type GraphQLSchema } from 'graphql';
 import { compileSchema, type SchemaInfo } from '../compile';
 import { PayloadValidators } from '../compile/validators';
 import { EMPTY_MODEL_SET, parseModels, type DtdlError, type InterfaceModel, type ModelSet } from '../dtdl';
@@ -70,7 +70,7 @@ export class ModelService {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly store: TwinStore) {
-    this.snapshot = this.build(0, EMPTY_MODEL_SET, []);
+    this.snapshot = { ...this.build(0, EMPTY_MODEL_SET, []), records: [] };
   }
 
   get current(): ModelSnapshot {
@@ -83,16 +83,37 @@ export class ModelService {
     return () => this.listeners.delete(listener);
   }
 
-  private build(version: number, models: ModelSet, records: readonly ModelRecord[]): ModelSnapshot {
+  /**
+   * Compiles a snapshot and checks the schema is valid GraphQL, so that no upload can swap in a schema that
+   * would fail every operation. Models uploaded together (one upload time) form one batch.
+   */
+  private build(version: number, models: ModelSet, records: readonly { id: string; uploadTime: string }[]): Omit<ModelSnapshot, 'records'> {
     const started = performance.now();
-    const compiled = compileSchema(models, records.map((r) => r.id));
-    return { version, models, records, schema: compiled.schema, info: compiled.info, validators: new PayloadValidators(models), compileMs: performance.now() - started };
+    const times = [...new Set(records.map((r) => r.uploadTime))].sort();
+    const batchOf = new Map(records.map((r) => [r.id, times.indexOf(r.uploadTime)]));
+    const compiled = compileSchema(
+      models,
+      records.map((r) => r.id),
+      (id) => batchOf.get(id) ?? 0,
+    );
+    const problems = validateSchema(compiled.schema);
+    if (problems.length > 0) {
+      throw new TwingraphError(
+        'InvalidArgument',
+        `The models are valid DTDL but Twingraph cannot turn them into a valid GraphQL schema: ${problems.slice(0, 3).map((p) => p.message).join(' | ')}. Nothing was stored; please report this with the models.`,
+      );
+    }
+    return { version, models, schema: compiled.schema, info: compiled.info, validators: new PayloadValidators(models), compileMs: performance.now() - started };
+  }
+
+  private install(snapshot: Omit<ModelSnapshot, 'records'>, records: readonly ModelRecord[]): ModelSnapshot {
+    this.snapshot = { ...snapshot, records };
+    for (const listener of this.listeners) listener(this.snapshot);
+    return this.snapshot;
   }
 
   private swap(models: ModelSet, records: readonly ModelRecord[]): ModelSnapshot {
-    this.snapshot = this.build(this.snapshot.version + 1, models, records);
-    for (const listener of this.listeners) listener(this.snapshot);
-    return this.snapshot;
+    return this.install(this.build(this.snapshot.version + 1, models, records), records);
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {
@@ -136,11 +157,14 @@ export class ModelService {
       if (!result.valid) throw new DtdlUploadError(result.errors);
       const definitions = interfacesOf(documents);
       const inputs = result.defined.map((id) => modelInput(result.models.interfaces.get(id)!, definitions.get(id) ?? { '@id': id }));
-      const stored = await this.store.putModels(inputs);
       // Models uploaded together share an upload time, and the store lists them by id: keep that order here
-      // too, so that names given now are the names given after a restart.
-      const ordered = [...stored].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      this.swap(result.models, [...this.snapshot.records, ...ordered]);
+      // too, so that names given now are the names given after a restart. Compile (and check) before storing.
+      const ids = [...result.defined].sort();
+      const pending = ids.map((id) => ({ id, uploadTime: '\uffff' }));
+      const next = this.build(this.snapshot.version + 1, result.models, [...this.snapshot.records, ...pending]);
+      const stored = await this.store.putModels(inputs);
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      this.install(next, [...this.snapshot.records, ...ids.map((id) => byId.get(id)!)]);
       return stored;
     });
   }

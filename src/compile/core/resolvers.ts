@@ -154,6 +154,15 @@ export class TwinConnectionResolver {
   }
 }
 
+/**
+ * The schema info that knows a model: the operation's own, or, for a model this very operation uploaded
+ * (uploadModels answering with the new models), the newest one.
+ */
+function modelInfo(id: string, ctx: GraphContext, info: GraphQLResolveInfo): SchemaInfo | undefined {
+  const own = schemaInfo(info.schema);
+  return own?.models.interfaces.has(id) ? own : (ctx.models.newestInfo() ?? own);
+}
+
 @Resolver(() => Model)
 export class ModelResolver {
   @FieldResolver(() => JSONScalar, { nullable: true }) displayName(@Root() m: ModelRecord): unknown {
@@ -162,20 +171,20 @@ export class ModelResolver {
   @FieldResolver(() => JSONScalar, { nullable: true }) description(@Root() m: ModelRecord): unknown {
     return m.description ?? null;
   }
-  @FieldResolver(() => [String]) extends(@Root() m: ModelRecord, @Info() info: GraphQLResolveInfo): string[] {
-    return [...(schemaInfo(info.schema)?.models.interfaces.get(m.id)?.extends ?? [])];
+  @FieldResolver(() => [String]) extends(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): string[] {
+    return [...(modelInfo(m.id, ctx, info)?.models.interfaces.get(m.id)?.extends ?? [])];
   }
-  @FieldResolver(() => [String]) extendedBy(@Root() m: ModelRecord, @Info() info: GraphQLResolveInfo): string[] {
-    return [...(schemaInfo(info.schema)?.models.descendantsOf(m.id) ?? [])];
+  @FieldResolver(() => [String]) extendedBy(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): string[] {
+    return [...(modelInfo(m.id, ctx, info)?.models.descendantsOf(m.id) ?? [])];
   }
-  @FieldResolver(() => String, { nullable: true }) graphqlType(@Root() m: ModelRecord, @Info() info: GraphQLResolveInfo): string | null {
-    return schemaInfo(info.schema)?.names.get(m.id)?.interfaceType ?? null;
+  @FieldResolver(() => String, { nullable: true }) graphqlType(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): string | null {
+    return modelInfo(m.id, ctx, info)?.names.get(m.id)?.interfaceType ?? null;
   }
   @FieldResolver(() => JSONScalar) dtdl(@Root() m: ModelRecord, @Ctx() ctx: GraphContext): Promise<unknown> | unknown {
     return m.definition ?? ctx.models.get(m.id).then((full) => full?.definition ?? null);
   }
-  @FieldResolver(() => [ModelContent]) contents(@Root() m: ModelRecord, @Info() info: GraphQLResolveInfo): ModelContent[] {
-    const si = schemaInfo(info.schema);
+  @FieldResolver(() => [ModelContent]) contents(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): ModelContent[] {
+    const si = modelInfo(m.id, ctx, info);
     const model = si?.models.interfaces.get(m.id);
     if (!model) return [];
     return [...model.contents.values()].map((c) => {
@@ -253,12 +262,26 @@ function metricChangeValue(change: ChangeEntry): Record<string, unknown> {
   return { ...changeValue(change), points: body.points ?? [] };
 }
 
-/** A subscription's events, mapped to the value its payload type resolves from; ends the source when the client leaves. */
-async function mapped(source: Promise<AsyncIterable<ChangeEntry>>, map: (c: ChangeEntry) => Record<string, unknown>): Promise<AsyncIterable<Record<string, unknown>>> {
-  const changes = await source;
-  return (async function* () {
-    for await (const change of changes) yield map(change);
-  })();
+/**
+ * A subscription's events, mapped to the value its payload type resolves from. A plain iterator rather than an
+ * async generator: a generator's return() waits for the pending next() (the next matching change, which may
+ * never come), so a client that leaves would hold its feed subscription forever; here return() reaches the
+ * feed at once.
+ */
+async function mapped(source: Promise<AsyncIterable<ChangeEntry>>, map: (c: ChangeEntry) => Record<string, unknown>): Promise<AsyncIterableIterator<Record<string, unknown>>> {
+  const changes = (await source)[Symbol.asyncIterator]();
+  const iterator: AsyncIterableIterator<Record<string, unknown>> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: async () => {
+      const result = await changes.next();
+      return result.done ? { done: true, value: undefined } : { done: false, value: map(result.value) };
+    },
+    return: async () => {
+      await changes.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return iterator;
 }
 
 @Resolver()

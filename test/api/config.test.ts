@@ -1,0 +1,127 @@
+/**
+ * Configuration from the environment (src/config.ts): defaults when nothing is set, sizes and durations in
+ * readable units, and a ConfigError that names every variable that is wrong, what it holds and what it
+ * should hold.
+ */
+import path from 'node:path';
+import { ConfigError, loadConfig, PACKAGE_ROOT } from '../../src/config';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(env)}`);
+}
+
+describe('defaults', () => {
+  it('with nothing set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 4000,
+      host: '127.0.0.1',
+      logLevel: 'info',
+      store: { kind: 'sqlite', path: './data/twingraph.db' },
+      dtdlDir: path.join(PACKAGE_ROOT, 'dtdl'),
+      seedsDir: path.join(PACKAGE_ROOT, 'seeds'),
+      seed: 'auto',
+      limits: { maxDepth: 12, maxAliases: 50, maxBodyBytes: 1024 * 1024, maxSubscriberBufferBytes: 4 * 1024 * 1024, maxSubscriberLag: 10_000 },
+      changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
+    });
+  });
+
+  it('an empty variable counts as unset, and other variables are ignored', () => {
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOME: '/root', PATH: '/bin' })).toMatchObject({ port: 4000, logLevel: 'info' });
+  });
+});
+
+describe('values', () => {
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'silent',
+      TWINGRAPH_DB: '/tmp/x.db',
+      TWINGRAPH_SQLITE_SYNCHRONOUS: 'full',
+      TWINGRAPH_DTDL_DIR: '/models',
+      TWINGRAPH_SEEDS_DIR: '/seeds',
+      TWINGRAPH_SEED: 'never',
+      TWINGRAPH_MAX_DEPTH: '20',
+      TWINGRAPH_MAX_ALIASES: '5',
+      TWINGRAPH_MAX_BODY: '512kb',
+      TWINGRAPH_MAX_SUBSCRIBER_BUFFER: '2mb',
+      TWINGRAPH_MAX_SUBSCRIBER_LAG: '500',
+      TWINGRAPH_CHANGE_RETENTION: '12h',
+      TWINGRAPH_CHANGE_KEEP_LAST: '0',
+    });
+    expect(config).toEqual({
+      port: 0,
+      host: '0.0.0.0',
+      logLevel: 'silent',
+      store: { kind: 'sqlite', path: '/tmp/x.db', synchronous: 'FULL' },
+      dtdlDir: '/models',
+      seedsDir: '/seeds',
+      seed: 'never',
+      limits: { maxDepth: 20, maxAliases: 5, maxBodyBytes: 512 * 1024, maxSubscriberBufferBytes: 2 * 1024 * 1024, maxSubscriberLag: 500 },
+      changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
+    });
+  });
+
+  it.each([
+    ['1048576', 1048576],
+    ['100b', 100],
+    ['1.5kb', 1536],
+    ['2 MB', 2 * 1024 * 1024],
+    ['1gb', 1024 ** 3],
+  ])('TWINGRAPH_MAX_BODY=%s is %d bytes', (text, bytes) => {
+    expect(loadConfig({ TWINGRAPH_MAX_BODY: text }).limits.maxBodyBytes).toBe(bytes);
+  });
+
+  it.each([
+    ['90s', 90_000],
+    ['30m', 1_800_000],
+    ['7d', 7 * 86_400_000],
+  ])('TWINGRAPH_CHANGE_RETENTION=%s is %d ms', (text, ms) => {
+    expect(loadConfig({ TWINGRAPH_CHANGE_RETENTION: text }).changeRetention.olderThanMs).toBe(ms);
+  });
+
+  it('NEO4J_URI selects Neo4j, with its credentials', () => {
+    expect(loadConfig({ NEO4J_URI: 'neo4j://db:7687', NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'secret', NEO4J_DATABASE: 'twins' }).store).toEqual({
+      kind: 'neo4j',
+      uri: 'neo4j://db:7687',
+      user: 'neo4j',
+      password: 'secret',
+      database: 'twins',
+    });
+  });
+});
+
+describe('a wrong value is a ConfigError naming the variable', () => {
+  it.each([
+    ['PORT', 'http', /PORT="http": expected a whole number/],
+    ['PORT', '70000', /PORT="70000": expected a whole number from 0 to 65535/],
+    ['PORT', '-1', /PORT="-1"/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": expected one of "fatal"\|"error"\|"warn"\|"info"\|"debug"\|"trace"\|"silent"$/m],
+    ['TWINGRAPH_MAX_BODY', 'lots', /TWINGRAPH_MAX_BODY="lots": expected a size such as 1mb, 512kb or 1048576/],
+    ['TWINGRAPH_MAX_BODY', '10tb', /TWINGRAPH_MAX_BODY="10tb"/],
+    ['TWINGRAPH_MAX_DEPTH', '0', /TWINGRAPH_MAX_DEPTH="0": expected a whole number from 1 to 100/],
+    ['TWINGRAPH_MAX_ALIASES', '2.5', /TWINGRAPH_MAX_ALIASES="2.5": expected a whole number/],
+    ['TWINGRAPH_MAX_SUBSCRIBER_LAG', '10', /TWINGRAPH_MAX_SUBSCRIBER_LAG="10": expected a whole number from 100 to 10000000/],
+    ['TWINGRAPH_SEED', 'sometimes', /TWINGRAPH_SEED="sometimes": expected one of "auto"\|"never"$/m],
+    ['TWINGRAPH_CHANGE_RETENTION', 'a week', /TWINGRAPH_CHANGE_RETENTION="a week": expected a duration such as 90s, 30m, 12h or 7d/],
+    ['TWINGRAPH_SQLITE_SYNCHRONOUS', 'OFF', /TWINGRAPH_SQLITE_SYNCHRONOUS must be NORMAL or FULL; got 'OFF'/],
+    ['NEO4J_URI', 'http://db:7474', /NEO4J_URI must be a neo4j:\/\/ or bolt:\/\/ URI/],
+  ])('%s=%s', (variable, value, message) => {
+    const error = configError({ [variable]: value });
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toMatch(/^Twingraph cannot start: the configuration is wrong\./);
+    expect(error.message).toMatch(message);
+  });
+
+  it('lists every wrong variable at once', () => {
+    const error = configError({ PORT: 'x', LOG_LEVEL: 'y', TWINGRAPH_MAX_BODY: 'z', TWINGRAPH_SQLITE_SYNCHRONOUS: 'w' });
+    const lines = error.message.split('\n').slice(1).map((l) => l.trim());
+    expect(lines).toEqual([expect.stringMatching(/^PORT="x"/), expect.stringMatching(/^LOG_LEVEL="y"/), expect.stringMatching(/^TWINGRAPH_MAX_BODY="z"/), expect.stringMatching(/^TWINGRAPH_SQLITE_SYNCHRONOUS/)]);
+  });
+});

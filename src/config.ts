@@ -44,9 +44,11 @@ const ENV = z.object({
   TWINGRAPH_MAX_DEPTH: integer(1, 100).default(12),
   TWINGRAPH_MAX_ALIASES: integer(1, 1000).default(50),
   TWINGRAPH_MAX_BODY: bytes.default(1024 * 1024),
-  /** A subscriber whose socket holds more than this unsent is cut off (it resumes with since). */
-  TWINGRAPH_MAX_SUBSCRIBER_BUFFER: bytes.default(4 * 1024 * 1024),
-  /** How far a subscriber may lag behind the newest change before it is cut off. */
+  /**
+   * How far a subscriber may lag behind the newest change before it is cut off (it resumes with since). A
+   * client that does not read stops its own delivery (graphql-ws waits for each message to be flushed), so
+   * lag, not a send buffer, is what grows: bounded here, nothing else accumulates in the server.
+   */
   TWINGRAPH_MAX_SUBSCRIBER_LAG: integer(100, 10_000_000).default(10_000),
   TWINGRAPH_CHANGE_RETENTION: duration.default(7 * 86_400_000),
   TWINGRAPH_CHANGE_KEEP_LAST: integer(0, 1_000_000_000).default(100_000),
@@ -64,7 +66,6 @@ export interface Config {
     readonly maxDepth: number;
     readonly maxAliases: number;
     readonly maxBodyBytes: number;
-    readonly maxSubscriberBufferBytes: number;
     readonly maxSubscriberLag: number;
   };
   readonly changeRetention: { readonly olderThanMs: number; readonly keepLast: number };
@@ -108,7 +109,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: e.TWINGRAPH_MAX_DEPTH,
       maxAliases: e.TWINGRAPH_MAX_ALIASES,
       maxBodyBytes: e.TWINGRAPH_MAX_BODY,
-      maxSubscriberBufferBytes: e.TWINGRAPH_MAX_SUBSCRIBER_BUFFER,
       maxSubscriberLag: e.TWINGRAPH_MAX_SUBSCRIBER_LAG,
     },
     changeRetention: { olderThanMs: e.TWINGRAPH_CHANGE_RETENTION, keepLast: e.TWINGRAPH_CHANGE_KEEP_LAST },

@@ -26,7 +26,7 @@ describe('defaults', () => {
       dtdlDir: path.join(PACKAGE_ROOT, 'dtdl'),
       seedsDir: path.join(PACKAGE_ROOT, 'seeds'),
       seed: 'auto',
-      limits: { maxDepth: 12, maxAliases: 50, maxBodyBytes: 1024 * 1024, maxSubscriberBufferBytes: 4 * 1024 * 1024, maxSubscriberLag: 10_000 },
+      limits: { maxDepth: 12, maxAliases: 50, maxBodyBytes: 1024 * 1024, maxSubscriberLag: 10_000 },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
     });
   });
@@ -50,7 +50,6 @@ describe('values', () => {
       TWINGRAPH_MAX_DEPTH: '20',
       TWINGRAPH_MAX_ALIASES: '5',
       TWINGRAPH_MAX_BODY: '512kb',
-      TWINGRAPH_MAX_SUBSCRIBER_BUFFER: '2mb',
       TWINGRAPH_MAX_SUBSCRIBER_LAG: '500',
       TWINGRAPH_CHANGE_RETENTION: '12h',
       TWINGRAPH_CHANGE_KEEP_LAST: '0',
@@ -63,7 +62,7 @@ describe('values', () => {
       dtdlDir: '/models',
       seedsDir: '/seeds',
       seed: 'never',
-      limits: { maxDepth: 20, maxAliases: 5, maxBodyBytes: 512 * 1024, maxSubscriberBufferBytes: 2 * 1024 * 1024, maxSubscriberLag: 500 },
+      limits: { maxDepth: 20, maxAliases: 5, maxBodyBytes: 512 * 1024, maxSubscriberLag: 500 },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
     });
   });

@@ -6,7 +6,7 @@ import DataLoader from 'dataloader';
 import type { GraphContext } from '../compile/context';
 import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
-import type { ModelService } from '../services/models';
+import type { ModelService, ModelSnapshot } from '../services/models';
 import type { TwinService } from '../services/twins';
 import type { TwinStore } from '../store/port';
 import type { Hop, OrderBy } from '../store/query';
@@ -50,6 +50,14 @@ function batchedByGroup<K extends { id: string; group: string }, V>(load: (ids: 
   );
 }
 
+/** Model records by id, built once per snapshot (RealEstateCore has 767 of them; requests are many). */
+const recordMaps = new WeakMap<ModelSnapshot, ReadonlyMap<string, ModelRecord>>();
+function recordsById(snapshot: ModelSnapshot): ReadonlyMap<string, ModelRecord> {
+  let map = recordMaps.get(snapshot);
+  if (!map) recordMaps.set(snapshot, (map = new Map(snapshot.records.map((r) => [r.id, r]))));
+  return map;
+}
+
 export function createContext(services: Services): GraphContext {
   const { store } = services;
   const twins = new DataLoader<string, Twin | undefined>((ids) => store.getTwins(ids), { maxBatchSize: 5000 });
@@ -71,7 +79,7 @@ export function createContext(services: Services): GraphContext {
     }
   };
   const snapshot = services.models.current;
-  const modelsById = new Map<string, ModelRecord>(snapshot.records.map((r) => [r.id, r]));
+  const modelsById = recordsById(snapshot);
   return {
     twins: {
       get: (id) => twins.load(id),

@@ -3,6 +3,7 @@
  * Every interface carries its full contents (own and inherited), every schema is an object (no
  * identifiers left to chase), and the whole structure is frozen.
  */
+import { deepFreeze } from '../freeze';
 import { EXTENSION_SCHEMAS } from './extensions';
 import { METAMODELS, type DtdlVersion } from './metamodel';
 import type { ObjectRef, ParsedElement } from './parse/element';
@@ -344,13 +345,5 @@ function unitsOfType(unitType: string): readonly string[] {
   return QUANTITATIVE_TYPES_V1.unitTypes.get(QUANTITATIVE_TYPES_V1.aliases.get(unitType) ?? unitType) ?? [];
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    if (value instanceof Map) for (const v of value.values()) deepFreeze(v);
-    else for (const v of Object.values(value as object)) deepFreeze(v);
-  }
-  return value;
-}
 
 export const EMPTY_MODEL_SET: ModelSet = buildModelSet(new Map());

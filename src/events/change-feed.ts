@@ -9,7 +9,7 @@ import { TwingraphError } from '../errors';
 import type { TwinStore } from '../store/port';
 import type { ChangeEntry } from '../store/types';
 import { changesPruned, sinceAhead, sinceInvalid } from './errors';
-import { deepFreeze } from './frozen';
+import { deepFreeze } from '../freeze';
 import { RecentChanges } from './recent-changes';
 import { Subscription, type ChangePredicate, type ChangeSubscription, type FeedAccess } from './subscription';
 
@@ -218,13 +218,23 @@ export class ChangeFeed {
     }
   }
 
+  /**
+   * Wakes the waiting subscribers in chunks, yielding to the event loop between them: with a thousand
+   * subscribers, waking all at once runs every delivery (GraphQL execution, socket write) in one unbroken
+   * chain of promises, and HTTP requests, timers and the next commit starve until it ends.
+   */
   private wakeWaiting(error?: unknown): void {
-    const woken = this.waiting;
+    const woken = [...this.waiting];
     this.waiting = new Set();
-    for (const subscription of woken) {
-      if (error === undefined) subscription.wake();
-      else subscription.fail(error);
-    }
+    const wakeFrom = (start: number): void => {
+      const end = Math.min(start + WAKE_CHUNK, woken.length);
+      for (let i = start; i < end; i++) {
+        if (error === undefined) woken[i].wake();
+        else woken[i].fail(error);
+      }
+      if (end < woken.length) setImmediate(wakeFrom, end);
+    };
+    wakeFrom(0);
   }
 
   private read(after: number, limit: number): Promise<readonly ChangeEntry[]> {
@@ -246,6 +256,9 @@ export class ChangeFeed {
     return promise;
   }
 }
+
+/** Subscribers woken in one go before the feed lets other work run. */
+const WAKE_CHUNK = 64;
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`ChangeFeedOptions.${name} must be a positive integer (got ${value}).`);

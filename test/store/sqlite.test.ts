@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { MIGRATIONS } from '../../src/store/sqlite/schema';
 import { openSqliteStore } from '../../src/store/sqlite/store';
 import { describeStoreContract } from './contract';
-import { M, rel, seedModels, TestClock, twinInput } from '../support/store-fixtures';
+import { expectCode, M, rel, seedModels, TestClock, twinInput } from '../support/store-fixtures';
 
 describeStoreContract('SQLite', async (options) => openSqliteStore({ path: ':memory:', ...options }));
 
@@ -100,6 +100,39 @@ describe('SQLite adapter, file-backed', () => {
       await again.ensurePropertyIndexes([['name']]);
       await again.close();
       expect(userVersion(file)).toBe(MIGRATIONS.length);
+    }
+  });
+
+  it('reads what another connection to the same file wrote, even for twins it has read before', async () => {
+    const file = path.join(dir, 'shared.db');
+    const a = openSqliteStore({ path: file });
+    const b = openSqliteStore({ path: file });
+    try {
+      await seedModels(a);
+      await a.createTwin('r1', twinInput(M.room, { name: 'first' }));
+      expect((await b.getTwin('r1')).name).toBe('first');
+      await a.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'second' }]);
+      expect((await b.getTwin('r1')).name).toBe('second');
+      await a.deleteTwin('r1');
+      await expectCode(b.getTwin('r1'), 'DigitalTwinNotFound');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
+  it('hands out twins that callers cannot change under each other', async () => {
+    const store = openSqliteStore({ path: path.join(dir, 'frozen.db') });
+    try {
+      await seedModels(store);
+      await store.createTwin('r1', twinInput(M.room, { name: 'kept' }));
+      const read = await store.getTwin('r1');
+      expect(() => {
+        (read as Record<string, unknown>).name = 'changed';
+      }).toThrow(TypeError);
+      expect((await store.getTwin('r1')).name).toBe('kept');
+    } finally {
+      await store.close();
     }
   });
 

@@ -55,6 +55,7 @@ import { RulesStore } from '../rules-store';
 import type { WriteContext } from '../writes';
 import { compileFilter, jsonValueExpr, keysetCondition, orderByClause, SqlParams } from './compile';
 import { migrate } from './schema';
+import { deepFreeze } from '../../freeze';
 
 export interface SqliteStoreOptions {
   /** The database file (created with its folder if missing), or ':memory:'. */
@@ -78,6 +79,8 @@ type Row = Record<string, unknown>;
 const DEFAULT_METRIC_LIMIT = 10_000;
 const MAX_METRIC_LIMIT = 100_000;
 const STATEMENT_CACHE_SIZE = 512;
+/** Parsed twins kept for point reads (oldest evicted first). */
+const TWIN_CACHE_SIZE = 20_000;
 const ANALYSIS_LIMIT = 1000;
 /** Rows written between two `PRAGMA optimize` runs. */
 const OPTIMIZE_EVERY_ROWS = 50_000;
@@ -138,6 +141,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
   /** JSON text of documents this write already serialized, so the change log does not serialize them again. */
   private serialized = new WeakMap<object, string>();
   private rowsSinceOptimize = 0;
+  private readonly twinCache = new Map<string, Twin>();
+  private cacheVersion = -1;
+  private readonly dataVersion: Database.Statement;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -160,6 +166,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
     // range query): bounded ANALYZE runs on open, after index creation, and after bulk writes.
     this.db.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
     this.db.pragma('optimize = 0x10002');
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
     this.outbox = options.outbox ?? false;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.now = options.now ?? Date.now;
@@ -267,7 +274,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
         const upsert = this.sql(
           'INSERT INTO twins (id, model, etag, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model, etag = excluded.etag, body = excluded.body',
         );
-        for (const { twin } of rows) upsert.run(twin.$dtId, twin.$metadata.$model, twin.$etag, this.json(twin));
+        for (const { twin } of rows) {
+          upsert.run(twin.$dtId, twin.$metadata.$model, twin.$etag, this.json(twin));
+          this.twinCache.delete(twin.$dtId);
+        }
         tx.rows += rows.length;
       },
       deleteTwins: (ids) => {
@@ -276,6 +286,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
         for (const id of ids) {
           points.run(id);
           twin.run(id);
+          this.twinCache.delete(id);
         }
       },
       relationships: (keys) => {
@@ -371,14 +382,41 @@ export class SqliteStore extends RulesStore implements TwinStore {
     return modelFromRow(row, options.includeDefinition ?? false);
   }
 
+  /**
+   * Twins by id, through a cache of parsed, frozen documents: a point read is mostly JSON parsing, and the
+   * API reads the same twins again and again. This process's writes evict what they change; a commit by any
+   * other connection to the file (PRAGMA data_version moves) empties the cache. Reads inside a write
+   * transaction use the cache but never fill it, so nothing uncommitted gets in.
+   */
   private readTwins(ids: readonly string[]): Map<string, Twin> {
     const found = new Map<string, Twin>();
-    if (ids.length === 1) {
-      const row = this.sql('SELECT body FROM twins WHERE id = ?').get(ids[0]) as Row | undefined;
-      if (row) found.set(ids[0], JSON.parse(row.body as string) as Twin);
-    } else if (ids.length > 1) {
-      const rows = this.sql('SELECT id, body FROM twins WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Row[];
-      for (const row of rows) found.set(row.id as string, JSON.parse(row.body as string) as Twin);
+    const version = this.dataVersion.get() as number;
+    if (version !== this.cacheVersion) {
+      this.twinCache.clear();
+      this.cacheVersion = version;
+    }
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.twinCache.get(id);
+      if (cached) found.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return found;
+    const remember = !this.db.inTransaction;
+    const keep = (id: string, body: string): void => {
+      const twin = JSON.parse(body) as Twin;
+      found.set(id, twin);
+      if (remember) {
+        if (this.twinCache.size >= TWIN_CACHE_SIZE) this.twinCache.delete(this.twinCache.keys().next().value as string);
+        this.twinCache.set(id, deepFreeze(twin));
+      }
+    };
+    if (missing.length === 1) {
+      const row = this.sql('SELECT body FROM twins WHERE id = ?').get(missing[0]) as Row | undefined;
+      if (row) keep(missing[0], row.body as string);
+    } else {
+      const rows = this.sql('SELECT id, body FROM twins WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(missing)) as Row[];
+      for (const row of rows) keep(row.id as string, row.body as string);
     }
     return found;
   }

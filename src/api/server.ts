@@ -94,6 +94,9 @@ function requestErrors(error: unknown, _req: Request, res: Response, next: NextF
 export async function startServer(config: Config, services: Services, log: Logger): Promise<RunningServer> {
   const app = express();
   app.disable('x-powered-by');
+  // Express hashes every response body for an ETag header; GraphQL responses are POSTed and never cached
+  // (twin ETags are in the data), so that hash is pure cost.
+  app.set('etag', false);
   const httpServer = http.createServer(app);
   const validationRules = limitRules(config);
 

@@ -80,7 +80,9 @@ const DEFAULT_METRIC_LIMIT = 10_000;
 const MAX_METRIC_LIMIT = 100_000;
 const STATEMENT_CACHE_SIZE = 512;
 /** Parsed twins kept for point reads (oldest evicted first). */
-const TWIN_CACHE_SIZE = 20_000;
+const TWIN_CACHE_SIZE = 50_000;
+/** How stale a cached twin may be after another process commits to the same file. */
+const DATA_VERSION_CHECK_MS = 20;
 const ANALYSIS_LIMIT = 1000;
 /** Rows written between two `PRAGMA optimize` runs. */
 const OPTIMIZE_EVERY_ROWS = 50_000;
@@ -143,6 +145,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
   private rowsSinceOptimize = 0;
   private readonly twinCache = new Map<string, Twin>();
   private cacheVersion = -1;
+  private cacheCheckedAt = -Infinity;
   private readonly dataVersion: Database.Statement;
   private closed = false;
 
@@ -384,25 +387,33 @@ export class SqliteStore extends RulesStore implements TwinStore {
 
   /**
    * Twins by id, through a cache of parsed, frozen documents: a point read is mostly JSON parsing, and the
-   * API reads the same twins again and again. This process's writes evict what they change; a commit by any
-   * other connection to the file (PRAGMA data_version moves) empties the cache. Reads inside a write
-   * transaction use the cache but never fill it, so nothing uncommitted gets in.
+   * API reads the same twins again and again. This process's writes evict what they change. Commits by other
+   * connections to the file (PRAGMA data_version moves) empty the cache; that is checked at most every
+   * DATA_VERSION_CHECK_MS, so another process's commit shows within that time. Inside a write transaction the
+   * cache is neither used nor filled: ETag checks always see the committed state.
    */
   private readTwins(ids: readonly string[]): Map<string, Twin> {
     const found = new Map<string, Twin>();
-    const version = this.dataVersion.get() as number;
-    if (version !== this.cacheVersion) {
-      this.twinCache.clear();
-      this.cacheVersion = version;
+    const cached = !this.db.inTransaction;
+    if (cached) {
+      const now = Date.now();
+      if (now - this.cacheCheckedAt >= DATA_VERSION_CHECK_MS) {
+        this.cacheCheckedAt = now;
+        const version = this.dataVersion.get() as number;
+        if (version !== this.cacheVersion) {
+          this.twinCache.clear();
+          this.cacheVersion = version;
+        }
+      }
     }
     const missing: string[] = [];
     for (const id of ids) {
-      const cached = this.twinCache.get(id);
-      if (cached) found.set(id, cached);
+      const twin = cached ? this.twinCache.get(id) : undefined;
+      if (twin) found.set(id, twin);
       else missing.push(id);
     }
     if (missing.length === 0) return found;
-    const remember = !this.db.inTransaction;
+    const remember = cached;
     const keep = (id: string, body: string): void => {
       const twin = JSON.parse(body) as Twin;
       found.set(id, twin);

@@ -2,21 +2,16 @@
  * The API: GraphQL over HTTP (Apollo Server 5 on Express 5) and over WebSocket (graphql-ws, subprotocol
  * graphql-transport-ws) on one port and one path, /graphql; GraphiQL for browsers; /healthz and /readyz.
  *
- * The schema changes at run time (model uploads). Apollo Server takes it through its gateway interface, which
- * exists to swap schemas under a running server; graphql-ws asks for the current schema per subscription.
- * Operations keep the schema they started with.
+ * The schema changes at run time (model uploads): each schema gets its own Apollo Server (./live-apollo.ts), and
+ * graphql-ws asks for the current schema per subscription. Operations keep the schema they started with.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
-import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionResult, type ValidationContext, type ValidationRule } from 'graphql';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -25,39 +20,18 @@ import type { Config } from '../config';
 import { createContext, type Services } from './context';
 import { errorExtensions, formatError } from './errors';
 import { graphiqlAssets, graphiqlPage } from './graphiql';
+import { LiveApollo } from './live-apollo';
 
 export const GRAPHQL_PATH = '/graphql';
 const GRAPHIQL_ASSETS = '/graphiql';
+/** How long a stopping server lets running requests finish. */
+const STOP_GRACE_MS = 10_000;
 
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
   /** Stops accepting work, lets running requests finish, closes subscriptions with a close frame. */
   close(): Promise<void>;
-}
-
-/** Hands Apollo Server each new schema the model service builds. */
-function modelSchemaGateway(services: Services): GatewayInterface {
-  return {
-    onSchemaLoadOrUpdate(callback) {
-      const announce = (): void => callback({ apiSchema: services.models.current.schema, coreSupergraphSdl: `twingraph schema ${services.models.current.version}` });
-      announce();
-      return services.models.onChange(announce);
-    },
-    async load() {
-      return {
-        executor: async (request) =>
-          execute({
-            schema: request.schema,
-            document: request.document,
-            contextValue: request.context,
-            variableValues: request.request.variables,
-            operationName: request.operationName ?? undefined,
-          }) as Promise<ExecutionResult<Record<string, unknown>>>,
-      };
-    },
-    async stop() {},
-  };
 }
 
 /**
@@ -141,29 +115,21 @@ export async function startServer(config: Config, services: Services, log: Logge
     wsServer,
   );
 
-  const apollo = new ApolloServer<GraphContext>({
-    gateway: modelSchemaGateway(services),
-    validationRules,
-    formatError: formatError(log),
-    includeStacktraceInErrorResponses: false,
-    logger: { debug: (m) => log.debug(m), info: (m) => log.info(m), warn: (m) => log.warn(m), error: (m) => log.error(m) },
-    plugins: [
+  const apollo = new LiveApollo<GraphContext>(
+    () => ({
+      validationRules,
+      formatError: formatError(log),
+      includeStacktraceInErrorResponses: false,
+      logger: { debug: (m: string) => log.debug(m), info: (m: string) => log.info(m), warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
       // Twin data is live: no response is cacheable, so the per-field cache-hint machinery is pure cost
       // (about an eighth of a twin-by-id request); the header is set once below instead.
-      ApolloServerPluginCacheControlDisabled(),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      {
-        async serverWillStart() {
-          return {
-            async drainServer() {
-              await ws.dispose();
-            },
-          };
-        },
-      },
-    ],
-  });
-  await apollo.start();
+      plugins: [ApolloServerPluginCacheControlDisabled()],
+    }),
+    async () => createContext(services),
+  );
+  await apollo.use(services.models.current.schema);
+  // Awaited by the model service: an upload's answer leaves only once new requests see the new schema.
+  const unsubscribe = services.models.onChange((snapshot) => apollo.use(snapshot.schema));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -190,7 +156,7 @@ export async function startServer(config: Config, services: Services, log: Logge
       next();
     },
     express.json({ limit: config.limits.maxBodyBytes }),
-    expressMiddleware(apollo, { context: async () => createContext(services) }),
+    apollo.handle,
   );
   app.use(requestErrors);
 
@@ -202,10 +168,19 @@ export async function startServer(config: Config, services: Services, log: Logge
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${host}:${port}${GRAPHQL_PATH}`;
   let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    unsubscribe();
+    // No new connections; idle keep-alive ones go now, busy ones when their request ends.
+    httpServer.close();
+    httpServer.closeIdleConnections();
+    await ws.dispose();
+    await apollo.drain(STOP_GRACE_MS);
+    httpServer.closeAllConnections();
+    await apollo.close();
+  };
   return {
     url,
     port,
-    close: () => (closing ??= apollo.stop()),
+    close: () => (closing ??= close()),
   };
 }
-

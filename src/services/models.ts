@@ -65,7 +65,7 @@ function modelInput(model: InterfaceModel, definition: JsonObject): ModelInput {
 
 export class ModelService {
   private snapshot: ModelSnapshot;
-  private readonly listeners = new Set<(snapshot: ModelSnapshot) => void>();
+  private readonly listeners = new Set<(snapshot: ModelSnapshot) => void | Promise<void>>();
   /** Model writes run one at a time: each validates against, and replaces, the snapshot before it. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -77,8 +77,8 @@ export class ModelService {
     return this.snapshot;
   }
 
-  /** Called with each new snapshot, after it is in place. */
-  onChange(listener: (snapshot: ModelSnapshot) => void): () => void {
+  /** Called with each new snapshot, after it is in place; the model write that made it waits for the listeners. */
+  onChange(listener: (snapshot: ModelSnapshot) => void | Promise<void>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -106,13 +106,13 @@ export class ModelService {
     return { version, models, schema: compiled.schema, info: compiled.info, validators: new PayloadValidators(models), compileMs: performance.now() - started };
   }
 
-  private install(snapshot: Omit<ModelSnapshot, 'records'>, records: readonly ModelRecord[]): ModelSnapshot {
+  private async install(snapshot: Omit<ModelSnapshot, 'records'>, records: readonly ModelRecord[]): Promise<ModelSnapshot> {
     this.snapshot = { ...snapshot, records };
-    for (const listener of this.listeners) listener(this.snapshot);
+    await Promise.all([...this.listeners].map((listener) => listener(this.snapshot)));
     return this.snapshot;
   }
 
-  private swap(models: ModelSet, records: readonly ModelRecord[]): ModelSnapshot {
+  private swap(models: ModelSet, records: readonly ModelRecord[]): Promise<ModelSnapshot> {
     return this.install(this.build(this.snapshot.version + 1, models, records), records);
   }
 
@@ -164,7 +164,7 @@ export class ModelService {
       const next = this.build(this.snapshot.version + 1, result.models, [...this.snapshot.records, ...pending]);
       const stored = await this.store.putModels(inputs);
       const byId = new Map(stored.map((r) => [r.id, r]));
-      this.install(next, [...this.snapshot.records, ...ids.map((id) => byId.get(id)!)]);
+      await this.install(next, [...this.snapshot.records, ...ids.map((id) => byId.get(id)!)]);
       return stored;
     });
   }
@@ -172,7 +172,7 @@ export class ModelService {
   async decommission(id: string): Promise<ModelRecord> {
     return this.serialized(async () => {
       const record = await this.store.decommissionModel(id);
-      this.swap(this.snapshot.models, this.snapshot.records.map((r) => (r.id === id ? record : r)));
+      await this.swap(this.snapshot.models, this.snapshot.records.map((r) => (r.id === id ? record : r)));
       return record;
     });
   }
@@ -184,7 +184,7 @@ export class ModelService {
       const stored = await this.store.listModels({ includeDefinition: true });
       const result = parseModels(stored.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));
       if (!result.valid) throw new DtdlUploadError(result.errors);
-      this.swap(result.models, records);
+      await this.swap(result.models, records);
     });
   }
 }

@@ -16,6 +16,7 @@ import { ChangeFeed } from '../src/events';
 import type { TwinStore } from '../src/store/port';
 import { openSqliteStore } from '../src/store/sqlite/store';
 import type { ModelInput } from '../src/store/types';
+import { mulberry32 } from './store-workload';
 
 export interface EventsBenchOptions {
   readonly subscribers: number;
@@ -45,16 +46,6 @@ const MODEL = 'dtmi:bench:Meter;1';
 const BUCKET_MS = 0.01;
 const BUCKETS = 1_000_000;
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const model: ModelInput = {
   id: MODEL,

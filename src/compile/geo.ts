@@ -6,7 +6,8 @@ import { GraphQLFloat, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, Grap
 import type { GeospatialSchemaName } from '../dtdl';
 
 const DEPTH: Record<GeospatialSchemaName, number> = { point: 1, multiPoint: 2, lineString: 2, multiLineString: 3, polygon: 3, multiPolygon: 4 };
-const GEOJSON_TYPE: Record<GeospatialSchemaName, string> = {
+/** The GeoJSON `type` of each DTDL geospatial schema. */
+export const GEOJSON_TYPE: Readonly<Record<GeospatialSchemaName, string>> = {
   point: 'Point',
   multiPoint: 'MultiPoint',
   lineString: 'LineString',

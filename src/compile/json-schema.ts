@@ -47,6 +47,7 @@ import type {
   Schema,
   TelemetryContent,
 } from '../dtdl';
+import { GEOJSON_TYPE } from './geo';
 
 export type JsonSchemaType = 'array' | 'boolean' | 'integer' | 'null' | 'number' | 'object' | 'string';
 
@@ -125,14 +126,6 @@ const PRIMITIVES: Readonly<Record<PrimitiveSchemaName, () => JSONSchema>> = {
   duration: () => ({ type: 'string', format: 'duration' }),
 };
 
-const GEOJSON_TYPE: Readonly<Record<GeospatialSchemaName, string>> = {
-  point: 'Point',
-  multiPoint: 'MultiPoint',
-  lineString: 'LineString',
-  multiLineString: 'MultiLineString',
-  polygon: 'Polygon',
-  multiPolygon: 'MultiPolygon',
-};
 
 /** RFC 7946: a position is [longitude, latitude] or [longitude, latitude, elevation]. */
 const position = (): JSONSchema => ({

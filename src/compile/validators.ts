@@ -28,6 +28,7 @@ import {
   type DtdlAnnotation,
   type JSONSchema,
 } from './json-schema';
+import { GEOJSON_TYPE } from './geo';
 
 /** Problems listed in an error's message; `details` holds up to MAX_DETAILS. */
 const MAX_LISTED = 10;
@@ -397,14 +398,6 @@ const FORMAT_WORDS: Readonly<Record<string, string>> = {
   duration: 'an ISO 8601 duration such as PT1H30M, P2D or P1W (DTDL duration)',
 };
 
-const GEOJSON: Readonly<Record<string, string>> = {
-  point: 'Point',
-  multiPoint: 'MultiPoint',
-  lineString: 'LineString',
-  multiLineString: 'MultiLineString',
-  polygon: 'Polygon',
-  multiPolygon: 'MultiPolygon',
-};
 
 function explain(error: ErrorObject): Problem | undefined {
   const at = error.instancePath;
@@ -505,7 +498,7 @@ function requiredProblem(at: string, missing: string, parent: JSONSchema | undef
   } else if (dtdl?.kind === 'component') why = `: a component carries its own $metadata ({} will do)`;
   else if (dtdl?.kind === 'metadata') why = ": the id of the twin's model";
   else if (dtdl?.kind === 'Object') why = `: field '${missing}' of ${dtdl.id} is Required`;
-  else if (dtdl?.kind === 'geospatial') why = `: a GeoJSON ${GEOJSON[dtdl.name]} has a type and coordinates`;
+  else if (dtdl?.kind === 'geospatial') why = `: a GeoJSON ${GEOJSON_TYPE[dtdl.name]} has a type and coordinates`;
   return { path, rule: 'required', text: `is missing${why}` };
 }
 
@@ -559,7 +552,7 @@ function additionalProblem(at: string, name: string, parent: JSONSchema | undefi
       return { path, rule: 'additionalProperties', text: `is not a field of ${dtdl.id}${suggest(own)}`, hint: `(${known})` };
     }
     case 'geospatial':
-      return { path, rule: 'additionalProperties', text: `is not a member of a GeoJSON ${GEOJSON[dtdl.name]}: it has type, coordinates and an optional bbox` };
+      return { path, rule: 'additionalProperties', text: `is not a member of a GeoJSON ${GEOJSON_TYPE[dtdl.name]}: it has type, coordinates and an optional bbox` };
     default:
       return { path, rule: 'additionalProperties', text: 'is not allowed here' };
   }

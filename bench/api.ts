@@ -207,7 +207,7 @@ async function seed(app: App, sizes: SeedSizes): Promise<{ twins: TwinWrite[]; b
 export async function createServerHost(impl: AppImpl, sizes: SeedSizes): Promise<ServerHost> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-api-'));
   const dbFile = path.join(dir, 'api.db');
-  const config = impl.loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', TWINGRAPH_DB: dbFile, TWINGRAPH_SEED: 'auto' });
+  const config = impl.loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', TWINGRAPH_DB: dbFile, TWINGRAPH_SEED: 'models' });
   let t0 = performance.now();
   const app = await impl.startApp(config);
   const startMs = performance.now() - t0;

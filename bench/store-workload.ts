@@ -10,6 +10,7 @@
  * seeded PRNG (mulberry32).
  */
 import { performance } from 'node:perf_hooks';
+import { mulberry32 } from '../src/seed/random';
 import type { Filter, ModelInput, RelationshipWrite, StoreCounts, TwinStore, TwinWrite } from '../src/store';
 
 export interface WorkloadSizes {
@@ -85,17 +86,6 @@ export interface WorkloadOptions {
   readonly log?: (line: string) => void;
 }
 
-/** mulberry32: a small, fast, seedable PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const BASE_MODEL = 'dtmi:bench:Asset;1';
 export const SUB_MODELS = ['dtmi:bench:Sensor;1', 'dtmi:bench:Room;1', 'dtmi:bench:Pump;1'] as const;

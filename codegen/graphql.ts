@@ -208,7 +208,7 @@ export type DateTimeFilter = {
   notIn?: Array<string> | null | undefined;
 };
 
-/** DTDL Enum dtmi:twingraph:demo:Device:_contents:__state:_schema;1. */
+/** DTDL Enum dtmi:twingraph:demo:DeviceState;1. */
 export type DeviceState =
   /** Stored as "blocked". */
   | 'Blocked'
@@ -219,7 +219,7 @@ export type DeviceState =
   /** Stored as "processing". */
   | 'Processing';
 
-/** Conditions on DeviceState (DTDL Enum dtmi:twingraph:demo:Device:_contents:__state:_schema;1). */
+/** Conditions on DeviceState (DTDL Enum dtmi:twingraph:demo:DeviceState;1). */
 export type DeviceStateFilter = {
   eq?: DeviceState | null | undefined;
   exists?: boolean | null | undefined;

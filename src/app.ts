@@ -1,13 +1,18 @@
 /**
  * Twingraph assembled: the store, the change feed, the services and the API, started in that order and
- * stopped in the reverse one. On an empty store it first loads the models in dtdl/ (and the demo data).
+ * stopped in the reverse one. On an empty store it first loads the models in dtdl/ and the demo data.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createContext, type Services } from './api/context';
 import { startServer, type RunningServer } from './api/server';
 import { collectDocuments } from './cli/dtdl-validate';
 import type { Config } from './config';
 import { ChangeFeed } from './events';
+import { readCatalogue } from './seed/catalogue';
+import { loadDemo } from './seed/load';
+import { progressReporter } from './seed/progress';
 import { ModelService } from './services/models';
 import { TwinService } from './services/twins';
 import { openStore, type StoreConfig } from './store/open';
@@ -31,8 +36,12 @@ export interface StartOptions {
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
 
-/** Loads the models of the dtdl/ folder into an empty store, so that `npm start` serves the demo. */
-async function seedModels(services: Services, config: Config, log: Logger): Promise<void> {
+/**
+ * Fills an empty store so that `npm start` serves the demo: the models of dtdl/ and, unless only models are
+ * asked for, the demo firm of seeds/ with its telemetry (with a progress line on the terminal).
+ */
+async function seedEmptyStore(services: Services, config: Config, log: Logger): Promise<void> {
+  if (config.seed === 'none') return;
   const counts = await services.store.counts();
   if (counts.models > 0 || counts.twins > 0) return;
   let documents: { name: string; text: string }[] = [];
@@ -43,8 +52,24 @@ async function seedModels(services: Services, config: Config, log: Logger): Prom
     return;
   }
   if (documents.length === 0) return;
-  const stored = await services.models.upload(documents.map((d) => d.text));
-  log.info({ models: stored.length, dir: config.dtdlDir }, 'loaded the DTDL models into the empty store');
+  const catalogueFile = path.join(config.seedsDir, 'firm.json');
+  if (config.seed === 'models' || !fs.existsSync(catalogueFile)) {
+    const stored = await services.models.upload(documents.map((d) => d.text));
+    log.info({ models: stored.length, dir: config.dtdlDir }, 'loaded the DTDL models into the empty store');
+    return;
+  }
+  const progress = log.isLevelEnabled('info') ? progressReporter() : undefined;
+  const summary = await loadDemo(services.store, services.models, {
+    catalogue: readCatalogue(catalogueFile),
+    documents,
+    ...(config.seedAsOf !== undefined && { asOf: config.seedAsOf }),
+    ...(progress && { progress: progress.report }),
+  });
+  progress?.finish();
+  log.info(
+    { models: summary.models, twins: summary.twins, relationships: summary.relationships, metricPoints: summary.metricPoints, asOf: summary.asOf, ms: Math.round(summary.ms) },
+    `loaded the demo firm into the empty store in ${(summary.ms / 1000).toFixed(1)} s`,
+  );
 }
 
 export async function startApp(config: Config, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<App> {
@@ -55,7 +80,7 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
     await models.load();
     const twins = new TwinService(store, () => models.current);
     const services: Services = { store, models, twins, feed };
-    if (config.seed === 'auto') await seedModels(services, config, log);
+    await seedEmptyStore(services, config, log);
     const server = await startServer(config, services, log);
     const prune = setInterval(() => {
       store

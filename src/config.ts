@@ -39,8 +39,17 @@ const ENV = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TWINGRAPH_DTDL_DIR: z.string().min(1).default(path.join(PACKAGE_ROOT, 'dtdl')),
   TWINGRAPH_SEEDS_DIR: z.string().min(1).default(path.join(PACKAGE_ROOT, 'seeds')),
-  /** `auto`: load the models in dtdl/ and the demo data when the store is empty; `never`: start empty. */
-  TWINGRAPH_SEED: z.enum(['auto', 'never']).default('auto'),
+  /**
+   * What an empty store gets at start: `demo`, the models in dtdl/ and the demo firm of seeds/ (the default);
+   * `models`, the models only; `none`, nothing.
+   */
+  TWINGRAPH_SEED: z.enum(['demo', 'models', 'none']).default('demo'),
+  /** The hour the demo data ends at (ISO 8601, a whole hour in UTC); default: the current hour. */
+  TWINGRAPH_SEED_AS_OF: z.iso
+    .datetime({ offset: true })
+    .transform((text) => Date.parse(text))
+    .refine((t) => t % 3_600_000 === 0, 'a whole hour, such as 2026-11-25T00:00:00Z')
+    .optional(),
   TWINGRAPH_MAX_DEPTH: integer(1, 100).default(12),
   TWINGRAPH_MAX_ALIASES: integer(1, 1000).default(50),
   TWINGRAPH_MAX_BODY: bytes.default(1024 * 1024),
@@ -61,7 +70,9 @@ export interface Config {
   readonly store: StoreConfig;
   readonly dtdlDir: string;
   readonly seedsDir: string;
-  readonly seed: 'auto' | 'never';
+  readonly seed: 'demo' | 'models' | 'none';
+  /** The hour the demo data ends at (epoch ms); the current hour when absent. */
+  readonly seedAsOf: number | undefined;
   readonly limits: {
     readonly maxDepth: number;
     readonly maxAliases: number;
@@ -105,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dtdlDir: e.TWINGRAPH_DTDL_DIR,
     seedsDir: e.TWINGRAPH_SEEDS_DIR,
     seed: e.TWINGRAPH_SEED,
+    seedAsOf: e.TWINGRAPH_SEED_AS_OF,
     limits: {
       maxDepth: e.TWINGRAPH_MAX_DEPTH,
       maxAliases: e.TWINGRAPH_MAX_ALIASES,

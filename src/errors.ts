@@ -28,7 +28,8 @@ export type ErrorCode =
   | 'InvalidCursor'
   | 'StoreUnavailable'
   | 'ChangesPruned'
-  | 'SlowConsumer';
+  | 'SlowConsumer'
+  | 'InsufficientData';
 
 /** HTTP-like status for each code (ADT's, where ADT has the code), for transports that need one. */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -53,6 +54,7 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   StoreUnavailable: 503,
   ChangesPruned: 410,
   SlowConsumer: 429,
+  InsufficientData: 422,
 };
 
 /** What an error is about: the ids involved, so that a client can act without parsing the message. */

@@ -2,9 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../config';
+import { ConfigError, PACKAGE_ROOT } from '../config';
 import { UsageError, validateFiles } from './dtdl-validate';
 import { printSchemaOf } from './schema-print';
+import { seedCommand } from './seed';
 import { serve } from './serve';
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -33,6 +34,16 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await serve();
     });
 
+  program
+    .command('seed')
+    .description('load the demo firm (seeds/firm.json) and its telemetry into the configured store, which must have no twins; adds the models of dtdl/ if missing')
+    .option('--as-of <time>', 'the whole hour the data ends at (default: TWINGRAPH_SEED_AS_OF or the current hour)')
+    .option('--catalogue <file>', 'another catalogue than seeds/firm.json')
+    .option('--scale <factor>', 'multiply the numbers of clients, employees, engagements and assets (e.g. 0.1 for a quick demo)')
+    .action(async (opts: { asOf?: string; catalogue?: string; scale?: string }) => {
+      exitCode = await seedCommand(opts);
+    });
+
   const schema = program.command('schema').description('the GraphQL schema');
   schema
     .command('print')
@@ -55,7 +66,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`twingraph: ${err.message}\n`);
       return 2;
     }

@@ -323,6 +323,24 @@ export function* deleteRelationship(sourceId: string, id: string, options: IfMat
 
 // ── Metrics ───────────────────────────────────────────────────────────────────────────────────────
 
+/**
+ * Parses a point's time, remembering the last one: points come in runs sharing a time (every series of a
+ * batch at one instant), and parsing 7 million ISO strings is a second of a seed load.
+ */
+const parseTime = (() => {
+  let lastText: string | undefined;
+  let lastTs = NaN;
+  return (text: unknown): number => {
+    if (text === lastText) return lastTs;
+    const ts = typeof text === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(text) ? Date.parse(text) : NaN;
+    if (typeof text === 'string') {
+      lastText = text;
+      lastTs = ts;
+    }
+    return ts;
+  };
+})();
+
 function toPointRow(point: MetricPoint, index: number): PointRow {
   const at = `Point ${index}`;
   if (point === null || typeof point !== 'object') throw new TwingraphError('InvalidArgument', `${at} is not an object.`);
@@ -330,7 +348,7 @@ function toPointRow(point: MetricPoint, index: number): PointRow {
   if (typeof point.name !== 'string' || !isName(point.name) || point.name.startsWith('$')) {
     throw new TwingraphError('InvalidArgument', `${at}: '${String(point.name)}' is not a telemetry name (a DTDL name).`, { twinId: point.twinId });
   }
-  const ts = typeof point.time === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(point.time) ? Date.parse(point.time) : NaN;
+  const ts = parseTime(point.time);
   if (!Number.isFinite(ts)) {
     throw new TwingraphError('InvalidArgument', `${at}: time ${JSON.stringify(point.time)} is not an ISO 8601 date and time.`, { twinId: point.twinId });
   }

@@ -75,7 +75,7 @@ describe('GraphiQL, health and readiness', () => {
   });
 });
 
-describe('a server started without models (TWINGRAPH_SEED=never)', () => {
+describe('a server started without models (TWINGRAPH_SEED=none)', () => {
   const t = useTestApp({ models: 'none' });
 
   it('serves the core schema, and is ready', async () => {

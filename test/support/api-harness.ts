@@ -208,7 +208,7 @@ export class TestApp {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       TWINGRAPH_DB: path.join(dir, 'twingraph.db'),
-      TWINGRAPH_SEED: this.options.models === 'none' ? 'never' : 'auto',
+      TWINGRAPH_SEED: this.options.models === 'none' ? 'none' : 'models',
       ...this.options.env,
     });
     let instrumented: InstrumentedStore | undefined;

@@ -12,6 +12,7 @@
  *
  * Any unexpected error goes to stderr and exits with code 1 (the test expects to be the one that ends it).
  */
+import { mulberry32 } from '../../src/seed/random';
 import fs from 'node:fs';
 import { isTwingraphError } from '../../src/errors';
 import { openSqliteStore } from '../../src/store';
@@ -59,17 +60,8 @@ export type WriterLine =
 
 export type WriteAck = Exclude<WriterLine, { op: 'ready' }>;
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32), so that every run is the same. */
+export const seededRandom = mulberry32;
 
 const MODEL: ModelInput = {
   id: CRASH_MODEL,

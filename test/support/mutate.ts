@@ -1,16 +1,8 @@
 /** Deterministic generation of broken and near-valid DTDL documents for robustness and differential tests. */
+import { mulberry32 } from '../../src/seed/random';
 
-/** mulberry32: a tiny seeded PRNG, so that every run tests the same documents. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG (mulberry32), so that every run is the same. */
+export const prng = mulberry32;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

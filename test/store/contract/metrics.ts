@@ -95,6 +95,23 @@ export function metricsContract(open: OpenStore): void {
         expect((await h.store.counts()).metricPoints).toBe(1);
       });
 
+      it('appends large batches whole: every point, the last value per time, and nothing when a late point is bad', async () => {
+        // 1,000 points of two series, interleaved, with the times of series 'temp' written twice (second value wins).
+        const batch: MetricPoint[] = [];
+        for (let s = 0; s < 500; s++) batch.push(point('m1', 'temp', s, s), point('m2', 'temp', s, -s));
+        for (let s = 0; s < 130; s++) batch.push(point('m1', 'temp', s, s + 0.5));
+        expect(await h.store.appendMetrics(batch, { logPoints: false })).toEqual({ points: 1130, changes: 2 });
+        const m1 = await h.store.readMetrics({ twinId: 'm1', name: 'temp', limit: 1000 });
+        expect(m1).toHaveLength(500);
+        expect(m1.slice(0, 130).every((p, s) => p.value === s + 0.5)).toBe(true);
+        expect(m1.slice(130).every((p, s) => p.value === s + 130)).toBe(true);
+        expect(await h.store.readMetrics({ twinId: 'm2', name: 'temp', limit: 1000 })).toHaveLength(500);
+
+        const late = [...Array.from({ length: 300 }, (_, s) => point('m1', 'rh', s, s)), point('m1', 'rh', 300, Number.NaN)];
+        await expectRefused(h.store, [], () => h.store.appendMetrics(late), 'InvalidArgument');
+        expect(await h.store.readMetrics({ twinId: 'm1', name: 'rh' })).toEqual([]);
+      });
+
       it('keeps non-numeric values as they were written', async () => {
         const values: MetricPoint['value'][] = [{ lat: 59.9, lon: 10.7, tags: ['a'] }, 'open', true, false, [1, 2, 3], null, 0, -1.25];
         await h.store.appendMetrics(values.map((v, i) => point('m1', 'state', i, v)));

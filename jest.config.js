@@ -4,7 +4,13 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // TS151002: ts-jest would rather have isolatedModules with module node16; it would also stop type-checking tests.
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false, ignoreCodes: [151002] } }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false, ignoreCodes: [151002] } }],
+    // @bsull/augurs is ESM-only and jest has no require(esm); see test/support/esm-transform.js.
+    '/node_modules/@bsull/augurs/[^/]+\\.js$': '<rootDir>/test/support/esm-transform.js',
+  },
+  // jest's default ignores all of node_modules; let the transform above reach @bsull/augurs, and only it.
+  transformIgnorePatterns: ['/node_modules/(?!@bsull/augurs/)', '\\.pnp\\.[^\\/]+$'],
   // The conformance and ontology suites load thousands of documents; give them room on a 2-core machine.
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -6,7 +6,7 @@ import { register } from 'tsx/cjs/api';
 
 const [name, ...args] = process.argv.slice(2);
 if (!/^[a-z-]+$/.test(name ?? '')) {
-  console.error('usage: node bench/run.mjs <schema|api> [args…]');
+  console.error('usage: node bench/run.mjs <schema|api|start|analytics> [args…]');
   process.exit(2);
 }
 const tsx = register({ namespace: `bench-${name}` });

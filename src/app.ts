@@ -13,6 +13,7 @@ import { ChangeFeed } from './events';
 import { readCatalogue } from './seed/catalogue';
 import { loadDemo } from './seed/load';
 import { progressReporter } from './seed/progress';
+import { AnalyticsService } from './services/analytics';
 import { ModelService } from './services/models';
 import { TwinService } from './services/twins';
 import { openStore, type StoreConfig } from './store/open';
@@ -79,8 +80,11 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
   try {
     await models.load();
     const twins = new TwinService(store, () => models.current);
-    const services: Services = { store, models, twins, feed };
+    const analytics = new AnalyticsService(store, () => models.current);
+    const services: Services = { store, models, twins, feed, analytics };
     await seedEmptyStore(services, config, log);
+    // Followed from after the seed: the demo's own writes are not news to the analytics.
+    analytics.follow(feed);
     const server = await startServer(config, services, log);
     const prune = setInterval(() => {
       store
@@ -98,6 +102,7 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
         (closing ??= (async () => {
           clearInterval(prune);
           await server.close();
+          await analytics.close();
           await feed.close();
           await store.close();
         })()),

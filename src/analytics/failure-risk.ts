@@ -12,15 +12,9 @@
  * and the intervals late (see the test file for measured coverage), which a quadratic or log-scale fit on a
  * week of daily peaks would trade for much wider or, on linear wear, badly pessimistic answers.
  */
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
-import type * as SimpleStatistics from 'simple-statistics' with { 'resolution-mode': 'import' };
 import { TwingraphError } from '../errors';
+import { linearRegression, mean, tCdf, tQuantile } from './stats';
 import type { NumericSeries } from './types';
-
-// simple-statistics is an ES module package whose typings TypeScript will not let a CommonJS file import,
-// though its `exports` map gives `require` a CommonJS build: take the types from the ESM typings, the code from require.
-const { linearRegression, mean } = require('simple-statistics') as typeof SimpleStatistics;
 
 /** 7.1 mm/s: the ISO 10816 zone C/D boundary for medium machines, in the DTDL model's cm/s. */
 export const VIBRATION_FAILURE_THRESHOLD = 0.71;

@@ -78,7 +78,7 @@ export function forecastSeries(series: NumericSeries, options: ForecastOptions):
     throw new TwingraphError('InvalidArgument', `The forecast would end past the latest representable date (${horizon} steps of ${formatStep(grid.stepMs)} after the last time).`);
   }
 
-  const plan = choosePlan(grid);
+  const plan = choosePlan(grid, horizon);
   const backtest = heldOut(grid.values, plan, horizon, level);
   const fit = fitAndPredict(grid.values, plan, horizon, level);
   const points = fit.point.map((value, i) => ({
@@ -221,25 +221,34 @@ function sortByTime(ts: number[], vs: number[]): [number[], number[]] {
 interface Plan {
   /** Daily season in steps, or null for AutoETS without season. */
   readonly season: number | null;
+  /**
+   * Weekly season in steps, beside the daily one, when the series holds two weeks besides the horizon:
+   * business telemetry differs between weekdays and weekends, and a daily season alone averages the two
+   * (on the demo's device temperatures the week cut the error by a tenth and brought the interval's coverage
+   * from 0.99 to 0.95).
+   */
+  readonly week: number | null;
   /** Why there is no season, in words (null when there is one). */
   readonly noSeasonBecause: string | null;
 }
 
-function choosePlan(grid: Grid): Plan {
+function choosePlan(grid: Grid, horizon: number): Plan {
   const perDay = DAY_MS / grid.stepMs;
   if (!Number.isInteger(perDay) || perDay < 2) {
     const because = perDay < 2 ? `a step of ${formatStep(grid.stepMs)} leaves fewer than 2 steps per day` : `a day is not a whole number of ${formatStep(grid.stepMs)} steps`;
-    return { season: null, noSeasonBecause: because };
+    return { season: null, week: null, noSeasonBecause: because };
   }
   if (grid.values.length < 2 * perDay) {
-    return { season: null, noSeasonBecause: `${grid.values.length} steps cover less than the 2 full days (${2 * perDay} steps) a daily season needs` };
+    return { season: null, week: null, noSeasonBecause: `${grid.values.length} steps cover less than the 2 full days (${2 * perDay} steps) a daily season needs` };
   }
-  return { season: perDay, noSeasonBecause: null };
+  // The backtest fits the same method without the horizon's points: decide on the shorter series.
+  const week = 7 * perDay;
+  return { season: perDay, week: grid.values.length - horizon >= 2 * week ? week : null, noSeasonBecause: null };
 }
 
-/** Fewest points the plan's method is fitted on: MSTL needs two full seasons. */
+/** Fewest points the plan's method is fitted on: MSTL needs two full seasons of its longest. */
 function minimumFit(plan: Plan): number {
-  return plan.season === null ? MIN_POINTS : Math.max(MIN_POINTS, 2 * plan.season);
+  return plan.season === null ? MIN_POINTS : Math.max(MIN_POINTS, 2 * (plan.week ?? plan.season));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -265,7 +274,7 @@ function fitAndPredict(values: readonly number[], plan: Plan, horizon: number, l
   const scaled = scale === 1 ? Float64Array.from(values) : Float64Array.from(values, (v) => v / scale);
   let reason: string;
   try {
-    const raw = plan.season === null ? predictEts(scaled, horizon, level) : predictMstl(scaled, plan.season, horizon, level);
+    const raw = plan.season === null ? predictEts(scaled, horizon, level) : predictMstl(scaled, plan.week === null ? [plan.season] : [plan.season, plan.week], horizon, level);
     const fit = unscale(raw, scale);
     if (fit) return { ...fit, fallback: null };
     reason = 'augurs returned a non-finite forecast or interval';
@@ -308,8 +317,8 @@ function unscale(raw: RawForecast, scale: number): Omit<Fit, 'fallback'> | null 
   return { point, lower, upper };
 }
 
-function predictMstl(values: Float64Array, season: number, horizon: number, level: number): RawForecast {
-  const model = augursMstl().MSTL.ets([season]);
+function predictMstl(values: Float64Array, periods: number[], horizon: number, level: number): RawForecast {
+  const model = augursMstl().MSTL.ets(periods);
   try {
     model.fit(values);
     return model.predict(horizon, level);
@@ -399,7 +408,7 @@ function describeMethod(plan: Plan, grid: Grid, fit: Fit): string {
     const by = fit.fallback.by === 'ets' ? 'AutoETS without season (augurs)' : `a ${plan.season === null ? '' : 'seasonal '}naive forecast with an interval from the empirical spread of past changes`;
     method = `${by}, because ${fit.fallback.reason}`;
   } else if (plan.season !== null) {
-    method = `MSTL with a ${plan.season}-step daily season and an AutoETS trend (augurs)`;
+    method = plan.week === null ? `MSTL with a ${plan.season}-step daily season and an AutoETS trend (augurs)` : `MSTL with ${plan.season}-step daily and ${plan.week}-step weekly seasons and an AutoETS trend (augurs)`;
   } else {
     method = `AutoETS without season (augurs); no daily season because ${plan.noSeasonBecause}`;
   }

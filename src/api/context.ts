@@ -6,6 +6,7 @@ import DataLoader from 'dataloader';
 import type { GraphContext } from '../compile/context';
 import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
+import type { AnalyticsService } from '../services/analytics';
 import type { ModelService, ModelSnapshot } from '../services/models';
 import type { TwinService } from '../services/twins';
 import type { TwinStore } from '../store/port';
@@ -17,6 +18,7 @@ export interface Services {
   readonly models: ModelService;
   readonly twins: TwinService;
   readonly feed: ChangeFeed;
+  readonly analytics: AnalyticsService;
 }
 
 /** The most change-log entries one `changes` read returns (the store's limit per readChanges). */
@@ -134,6 +136,16 @@ export function createContext(services: Services): GraphContext {
       upload: (documents) => services.models.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))),
       decommission: (id) => services.models.decommission(id),
       delete: (id) => services.models.delete(id),
+    },
+    analytics: {
+      engagementKpis: (twin) => services.analytics.engagementKpis(twin),
+      engagementProfit: (twin, level) => services.analytics.engagementProfit(twin, level),
+      predictProfit: (features, level) => services.analytics.predictProfit(features, level),
+      profitModel: () => services.analytics.profitModel(),
+      retrainProfitModel: () => services.analytics.retrain(),
+      onRetrain: (listener) => services.analytics.onRetrain(listener),
+      failureRisk: (twin, horizonHours) => services.analytics.failureRisk(twin, horizonHours),
+      forecast: (key, horizon, level, before) => services.analytics.forecast(key, horizon, level, before),
     },
   };
 }

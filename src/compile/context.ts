@@ -3,6 +3,10 @@
  * so that a nested query costs a fixed number of store round trips) and the services' writes. The API stage
  * builds one of these per operation; the compile stage depends only on this interface.
  */
+import type { EngagementKpis } from '../analytics/kpis';
+import type { ProfitFeatures, ProfitPrediction } from '../analytics/profit';
+import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../analytics/results';
+import type { SeriesForecast } from '../analytics/types';
 import type { SchemaInfo } from './core/schema-info';
 import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
 import type { Hop, OrderBy, Page, Traversal, TwinQuery } from '../store/query';
@@ -76,6 +80,20 @@ export interface ChangeReads {
   subscribe(options: { since?: number; filter: (change: ChangeEntry) => boolean }): Promise<AsyncIterable<ChangeEntry>>;
 }
 
+export interface AnalyticsAccess {
+  engagementKpis(twin: Twin): Promise<EngagementKpis>;
+  /** Null when the engagement lacks what the model predicts from (budget, dates, an offering). */
+  engagementProfit(twin: Twin, level?: number): Promise<EngagementProfit | null>;
+  predictProfit(features: ProfitFeatures, level?: number): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }>;
+  profitModel(): Promise<ProfitModelInfo>;
+  retrainProfitModel(): Promise<ProfitModelInfo>;
+  /** Called after every retraining, whoever asked for it. */
+  onRetrain(listener: (info: ProfitModelInfo) => void): () => void;
+  failureRisk(twin: Twin, horizonHours: number): Promise<FailureRiskResult>;
+  /** Forecast from the newest points of the series (before `before`, when given). */
+  forecast(key: MetricSeriesKey, horizon: number, level?: number, before?: string): Promise<SeriesForecast>;
+}
+
 export interface GraphContext {
   readonly twins: TwinReads;
   readonly changes: ChangeReads;
@@ -83,4 +101,5 @@ export interface GraphContext {
   readonly models: ModelReads;
   readonly write: TwinWrites;
   readonly modelAdmin: ModelWrites;
+  readonly analytics: AnalyticsAccess;
 }

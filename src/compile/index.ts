@@ -20,7 +20,9 @@ import {
 import type { CommandContent, InterfaceModel, ModelSet } from '../dtdl';
 import { TwingraphError } from '../errors';
 import type { Filter } from '../store/query';
-import type { JsonValue } from '../store/types';
+import type { JsonValue, Twin } from '../store/types';
+import { ANALYTICS_FIELDS } from './analytics-fields';
+import type { TwinFieldExtension } from './extensions';
 import type { GraphContext } from './context';
 import { coreSchema } from './core';
 import { schemaInfo as readSchemaInfo, type ModelNames, type SchemaInfo } from './core/schema-info';
@@ -93,7 +95,12 @@ function requestShape(schemas: SchemaTypes, base: string, command: CommandConten
  * uploaded together share a number; later uploads have larger ones): a relationship is typed to its target
  * only if the target came with or before it, so that no later upload changes a field's type.
  */
-export function compileSchema(models: ModelSet, uploadOrder: readonly string[], uploadBatch: (modelId: string) => number = () => 0): CompiledSchema {
+export function compileSchema(
+  models: ModelSet,
+  uploadOrder: readonly string[],
+  uploadBatch: (modelId: string) => number = () => 0,
+  extensions: readonly TwinFieldExtension[] = ANALYTICS_FIELDS,
+): CompiledSchema {
   const core = coreSchema();
   const coreTypes: CoreTypes = {
     schema: core,
@@ -142,6 +149,7 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[], 
     inverseFields.set(r, name);
   }
   const otherBases = new Map<string, string>();
+  const extensionConfigs: GraphQLFieldConfigMap<Twin, GraphContext>[] = [];
   const build: Build = {
     models,
     core: coreTypes,
@@ -165,6 +173,14 @@ export function compileSchema(models: ModelSet, uploadOrder: readonly string[], 
       return base;
     },
     created: [],
+    extensionFields: (model) => {
+      const fields: GraphQLFieldConfigMap<Twin, GraphContext> = {};
+      for (const [i, extension] of extensions.entries()) {
+        if (extension.modelId !== model.id && !model.ancestors.includes(extension.modelId)) continue;
+        Object.assign(fields, (extensionConfigs[i] ??= extension.fields(coreTypes)));
+      }
+      return fields;
+    },
   };
   const builder = new ModelTypeBuilder(build);
   const namer = new ModelNamer(allocator);

@@ -63,6 +63,8 @@ export interface Build {
   readonly baseOf: (interfaceId: string) => string;
   /** Every named type created, for the schema's type list. */
   readonly created: (GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType)[];
+  /** Fields extensions put on the types of this model (see ./extensions.ts). */
+  readonly extensionFields: (model: InterfaceModel) => GraphQLFieldConfigMap<Twin, GraphContext>;
 }
 
 export interface ContentField {
@@ -182,7 +184,12 @@ export class ModelTypeBuilder {
     const fields = new Map(contents.map((c) => [c.content.name, c.field]));
     const inverses = this.build.inverseNames(model.id).map((r) => ({ relationship: r, field: this.build.inverseField(r) }));
     const modelDescription = describe(langDescription(model), `DTDL interface ${model.id}.`, model.ancestors.length ? `Extends ${model.ancestors.join(', ')}.` : undefined);
-    const fieldConfigs = (): GraphQLFieldConfigMap<Twin, GraphContext> => ({ ...this.coreFields(), ...this.contentConfigs(model, contents), ...this.inverseConfigs(inverses) });
+    const fieldConfigs = (): GraphQLFieldConfigMap<Twin, GraphContext> => ({
+      ...this.coreFields(),
+      ...this.build.extensionFields(model),
+      ...this.contentConfigs(model, contents),
+      ...this.inverseConfigs(inverses),
+    });
     const ancestors = (): GraphQLInterfaceType[] => [
       core.named<GraphQLInterfaceType>('Twin'),
       ...model.ancestors.map((a) => this.build.typesOf.get(a)?.iface).filter((t): t is GraphQLInterfaceType => t !== undefined),

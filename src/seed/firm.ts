@@ -28,6 +28,8 @@ export interface DeviceTruth {
   readonly id: string;
   readonly wearing: boolean;
   readonly wornOutAt: number | undefined;
+  /** When its wear trend reaches the failure limit at peak load, if it wears (maybe after the as-of time). */
+  readonly wearLimitAt: number | undefined;
   /** How many points its stateChange telemetry has. */
   readonly stateChanges: number;
 }
@@ -141,6 +143,7 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
   const deviceTruth: DeviceTruth[] = [];
   const assetRandom = new Random(seed, 'asset-owners');
   const deviceType = new Map(catalogue.deviceTypes.map((d) => [d.deviceType, d]));
+  const assetNames = new Map<string, number>();
   for (let i = 0; i < counts.assets; i++) {
     const r = new Random(seed, `asset:${i}`);
     // Every client owns at least one asset; the rest go by size.
@@ -149,10 +152,14 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
     const place = r.chance(0.7) ? owner.place : r.pick(catalogue.places);
     const id = `asset-${pad(i + 1, 4)}`;
     owner.assets.push(id);
+    // Sites of one owner in one city are told apart by number, as owners do ("… Plant Munich 2").
+    const baseName = `${owner.name.split(' ')[0]} ${r.pick(type.names)} ${place.city}`;
+    const seen = (assetNames.get(baseName) ?? 0) + 1;
+    assetNames.set(baseName, seen);
     twins.push({
       id,
       twin: twin(DEMO_MODELS.asset, {
-        name: `${owner.name.split(' ')[0]} ${r.pick(type.names)} ${place.city}`,
+        name: seen === 1 ? baseName : `${baseName} ${seen}`,
         assetType: type.assetType,
         location: { type: 'Point', coordinates: [round(place.lon + r.normal(0, 0.05), 1e-5), round(place.lat + r.normal(0, 0.03), 1e-5)] },
       }),
@@ -168,7 +175,7 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
       };
       devicePlans.push(plan);
       const history = simulateDevice(plan, catalogue, asOf);
-      deviceTruth.push({ id: plan.id, wearing: history.wearing, wornOutAt: history.wornOutAt, stateChanges: history.states.length });
+      deviceTruth.push({ id: plan.id, wearing: history.wearing, wornOutAt: history.wornOutAt, wearLimitAt: history.wearLimitAt, stateChanges: history.states.length });
       const f = history.final;
       twins.push({
         id: plan.id,

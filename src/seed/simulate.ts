@@ -34,6 +34,8 @@ export interface DeviceHistory {
   readonly wornOutAt: number | undefined;
   /** The hour its wear started and the vibration it adds per hour since (0 when not wearing). */
   readonly wearOnset: number | undefined;
+  /** When its wear trend is set to reach the failure limit at peak load (maybe after the window): the truth failure risk is judged against. */
+  readonly wearLimitAt: number | undefined;
   readonly wearPerHour: number;
   readonly randomFailures: number;
   readonly blockedEpisodes: number;
@@ -89,9 +91,10 @@ export function simulateDevice(plan: DevicePlan, catalogue: Catalogue, asOf: num
   const wearing = random.chance(d.wearingShare);
   let wearOnset: number | undefined;
   let wearPerHour = 0;
+  let daysToLimit = 0;
   if (wearing) {
     wearOnset = random.int(0, max(0, hours - 72));
-    const daysToLimit = random.between(4, 40);
+    daysToLimit = random.between(4, 40);
     wearPerHour = max(0, d.failureThreshold - baseVibration * 1.3) / (daysToLimit * 24);
   }
   const rate = d.randomFailureRate.meanPerDay > 0 ? random.gamma(d.randomFailureRate.shape, d.randomFailureRate.meanPerDay / d.randomFailureRate.shape) : 0;
@@ -144,6 +147,7 @@ export function simulateDevice(plan: DevicePlan, catalogue: Catalogue, asOf: num
     wearing,
     wornOutAt,
     wearOnset: wearOnset === undefined ? undefined : start + wearOnset * HOUR_MS,
+    wearLimitAt: wearOnset === undefined ? undefined : start + wearOnset * HOUR_MS + daysToLimit * DAY_MS,
     wearPerHour,
     randomFailures: failureStarts.length,
     blockedEpisodes: blockedStarts.length,

@@ -14,8 +14,8 @@ import {
   type FleetPrior,
 } from '../../src/analytics/failure-risk';
 import type { NumericSeries } from '../../src/analytics/types';
-import { isTwingraphError } from '../../src/errors';
 import { mulberry32 } from '../../src/seed/random';
+import { expectThrowsCode } from '../support/throws';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -113,15 +113,7 @@ function fleetPrior(): FleetPrior {
   return fitFleetPrior(Array.from({ length: 40 }, () => ({ failures: poisson(random, gamma(random, 2, 1000) * 90), observedDays: 90 })));
 }
 
-function expectCode(run: () => unknown, code: 'InvalidArgument' | 'InsufficientData'): string {
-  try {
-    run();
-  } catch (error) {
-    expect(isTwingraphError(error, code)).toBe(true);
-    return (error as Error).message;
-  }
-  throw new Error(`expected ${code}`);
-}
+const expectCode = (run: () => unknown, code: 'InvalidArgument' | 'InsufficientData'): string => expectThrowsCode(run, code);
 
 function expectFinite(risk: FailureRisk): void {
   for (const [key, value] of Object.entries(risk)) {
@@ -450,21 +442,5 @@ describe('combined', () => {
     // Three full days: 72 readings but not four days to fit a line with two degrees of freedom left.
     expectCode(() => assessFailureRisk(snapshot(series, 3 * 24 - 1, RUNNING), fleetPrior(), { horizonHours: 24 }), 'InsufficientData');
     expectCode(() => assessFailureRisk({ now: START, vibration: { times: [], values: [] }, states: [] }, fleetPrior(), { horizonHours: 24 }), 'InsufficientData');
-  });
-
-  test('takes well under a millisecond per device for 168 to 720 hourly points', () => {
-    const random = mulberry32(12);
-    const prior = fleetPrior();
-    for (const days of [7, 30]) {
-      const series = vibration(random, { ...HEALTHY, onsetDay: 2, ratePerDay: 0.01 }, days);
-      const history = { ...snapshot(series, days * 24 - 1, RUNNING), temperature: temperature(random, days, 0.1) };
-      const options = { horizonHours: 168, windowDays: days };
-      for (let i = 0; i < 50; i++) assessFailureRisk(history, prior, options);
-      const runs = 500;
-      const start = performance.now();
-      for (let i = 0; i < runs; i++) assessFailureRisk(history, prior, options);
-      // Measured: about 0.09 ms per call under Jest, 0.01 to 0.03 ms in plain Node.
-      expect((performance.now() - start) / runs).toBeLessThan(1);
-    }
   });
 });

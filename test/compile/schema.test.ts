@@ -122,14 +122,14 @@ const args = (name: string, field: string): Record<string, string> =>
   Object.fromEntries(fields(name)[field].args.map((a: GraphQLArgument) => [a.name, a.type.toString()]));
 
 describe('the core schema', () => {
-  it('has the Twin interface, Relationship, Model, MetricSeries, change types, PageInfo and the generic root fields', () => {
+  it('has the Twin interface, Relationship, Model, MetricSeries, change types, PageInfo, the prediction types and the generic root fields', () => {
     const core = coreSchema();
     expect(isInterfaceType(core.getType('Twin'))).toBe(true);
-    for (const name of ['Relationship', 'Model', 'ModelContent', 'MetricSeries', 'MetricPoint', 'MetricWindow', 'Change', 'TwinChange', 'RelationshipChange', 'MetricChange', 'ModelChange', 'PageInfo', 'TwinConnection', 'UnmodeledTwin', 'CommandInvocation']) {
+    for (const name of ['Relationship', 'Model', 'ModelContent', 'MetricSeries', 'MetricPoint', 'MetricWindow', 'Change', 'TwinChange', 'RelationshipChange', 'MetricChange', 'ModelChange', 'PageInfo', 'TwinConnection', 'UnmodeledTwin', 'CommandInvocation', 'EngagementKpis', 'ProfitPrediction', 'ProfitModel', 'FailureRisk', 'MetricForecast', 'PredictionUpdate']) {
       expect(isObjectType(core.getType(name))).toBe(true);
     }
     for (const name of ['JSON', 'DateTime', 'Long']) expect(isScalarType(core.getType(name))).toBe(true);
-    expect(Object.keys(core.getQueryType()!.getFields()).sort()).toEqual(['changes', 'model', 'models', 'relationship', 'twin', 'twins']);
+    expect(Object.keys(core.getQueryType()!.getFields()).sort()).toEqual(['changes', 'model', 'models', 'predictProfit', 'profitModel', 'relationship', 'twin', 'twins']);
     expect(Object.keys(core.getMutationType()!.getFields()).sort()).toEqual([
       'createRelationship',
       'createTwin',
@@ -139,11 +139,12 @@ describe('the core schema', () => {
       'deleteTwin',
       'patchTwin',
       'recordMetrics',
+      'retrainProfitModel',
       'updateComponent',
       'updateRelationship',
       'uploadModels',
     ]);
-    expect(Object.keys(core.getSubscriptionType()!.getFields()).sort()).toEqual(['changed', 'metricRecorded', 'modelChanged', 'relationshipChanged', 'twinChanged']);
+    expect(Object.keys(core.getSubscriptionType()!.getFields()).sort()).toEqual(['changed', 'metricRecorded', 'modelChanged', 'predictionChanged', 'relationshipChanged', 'twinChanged']);
     expect(Object.keys((core.getType('Twin') as GraphQLInterfaceType).getFields())).toEqual(['id', 'etag', 'modelId', 'lastUpdateTime', 'metadata', 'json', 'relationships', 'incomingRelationships']);
   });
 

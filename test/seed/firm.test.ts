@@ -36,6 +36,15 @@ describe('the full demo firm', () => {
     expect(ofModel(firm, DEMO_MODELS.offering).map((t) => t.twin.line)).toEqual(['consulting', 'auditAndAssurance', 'tax', 'technologyServices', 'financialAdvisory']);
   });
 
+  it('names clients, employees and assets uniquely, and gives employees unique email addresses', () => {
+    for (const model of [DEMO_MODELS.client, DEMO_MODELS.employee, DEMO_MODELS.asset]) {
+      const names = ofModel(firm, model).map((t) => t.twin.name);
+      expect(new Set(names).size).toBe(names.length);
+    }
+    const emails = ofModel(firm, DEMO_MODELS.employee).map((t) => t.twin.email);
+    expect(new Set(emails).size).toBe(emails.length);
+  });
+
   it('is the same for the same seed and as-of time, and different for another seed', () => {
     expect(JSON.stringify(planFirm(CATALOGUE, AS_OF).twins)).toBe(JSON.stringify(firm.twins));
     expect(JSON.stringify(planFirm(CATALOGUE, AS_OF).relationships)).toBe(JSON.stringify(firm.relationships));

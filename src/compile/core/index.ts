@@ -5,6 +5,7 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
+import { ANALYTICS_RESOLVERS, EngagementKpis, FailureRisk, ProfitPrediction } from './analytics';
 import { CORE_RESOLVERS } from './resolvers';
 import { BooleanFilter, CommandInvocation, DateTimeFilter, MetricSeries, FloatFilter, IDFilter, IntFilter, LongFilter, StringFilter, UnmodeledTwin } from './types';
 
@@ -12,9 +13,9 @@ let built: GraphQLSchema | undefined;
 
 export function coreSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [...CORE_RESOLVERS],
+    resolvers: [...CORE_RESOLVERS, ...ANALYTICS_RESOLVERS],
     // Types the generated part uses (filters, command results) though no core field does.
-    orphanedTypes: [UnmodeledTwin, CommandInvocation, MetricSeries, StringFilter, IDFilter, FloatFilter, IntFilter, LongFilter, BooleanFilter, DateTimeFilter],
+    orphanedTypes: [EngagementKpis, ProfitPrediction, FailureRisk, UnmodeledTwin, CommandInvocation, MetricSeries, StringFilter, IDFilter, FloatFilter, IntFilter, LongFilter, BooleanFilter, DateTimeFilter],
     validate: false,
     // Every subscription here brings its own `subscribe` (the change feed); type-graphql still wants a PubSub.
     pubSub: {

@@ -29,7 +29,12 @@ export async function seedCommand(options: SeedCommandOptions, env: NodeJS.Proce
   }
   const scale = options.scale === undefined ? 1 : Number(options.scale);
   if (!(scale > 0 && scale <= 10)) throw new UsageError(`--scale must be a number above 0 and at most 10; got '${options.scale}'`);
-  const catalogue = scaled(readCatalogue(options.catalogue ?? path.join(config.seedsDir, 'firm.json')), scale);
+  let catalogue;
+  try {
+    catalogue = scaled(readCatalogue(options.catalogue ?? path.join(config.seedsDir, 'firm.json')), scale);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const documents = collectDocuments([config.dtdlDir]);
 
   const store = await openStore(config.store);

@@ -105,6 +105,27 @@ describe('profit prediction', () => {
     expect(errors[0].message).toMatch(/budget must be a positive number/);
   });
 
+  it('retrains by itself once ten more engagements have closed, and learns from them', async () => {
+    const before = (await demo.app.ok(`{ profitModel { trainingSize trainedAt } }`)).profitModel;
+    const { engagements } = await demo.app.ok(`{ engagements(where: { status: { eq: Active } }, first: 10, orderBy: [{ id: ASC }]) { nodes { id budget } } }`);
+    expect(engagements.nodes).toHaveLength(10);
+    for (const e of engagements.nodes as { id: string; budget: number }[]) {
+      // Closed on budget with a 20 % margin: ordinary engagements the model should take in.
+      await demo.app.ok(`mutation ($id: ID!, $spend: Float!, $revenue: Float!) { updateEngagement(id: $id, input: { status: Closed, spend: $spend, revenue: $revenue }) { id } }`, {
+        id: e.id,
+        spend: 0.8 * e.budget,
+        revenue: e.budget,
+      });
+    }
+    let after = before;
+    for (let i = 0; i < 100 && after.trainedAt === before.trainedAt; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = (await demo.app.ok(`{ profitModel { trainingSize trainedAt reason } }`)).profitModel;
+    }
+    expect(after.reason).toBe('10 engagements closed since the last training');
+    expect(after.trainingSize).toBe(before.trainingSize + 10);
+  });
+
   it('retrains on request', async () => {
     const before = (await demo.app.ok(`{ profitModel { trainedAt } }`)).profitModel.trainedAt;
     const { retrainProfitModel } = await demo.app.ok(`mutation { retrainProfitModel { trainedAt reason trainingSize } }`);

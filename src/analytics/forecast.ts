@@ -26,6 +26,8 @@ export interface ForecastOptions {
 export const MIN_POINTS = 8;
 /** Longest horizon accepted, whatever the history: a week of minutes is already past what ETS can say much about. */
 export const MAX_HORIZON = 1000;
+/** Farthest a forecast reaches past the series' last time, whatever its step: a year (daily steps stop at 365). */
+export const MAX_HORIZON_HOURS = 8760;
 /**
  * Newest grid steps kept; older history is dropped. Bounds memory when a few early points sit far from the
  * rest (the grid would otherwise span the gap at the median step), and bounds time: forecasting is
@@ -51,7 +53,8 @@ const SAFE_MAGNITUDE = { min: 1e-4, max: 1e12 } as const;
  * `options.level`, and reports how the same method did on the newest `horizon` points when it did not see
  * them. Synchronous: the WASM models are small and run in a few tens of milliseconds for a month of hours.
  *
- * Throws TwingraphError `InvalidArgument` for a bad horizon, level or series shape, and `InsufficientData`
+ * Throws TwingraphError `InvalidArgument` for a bad horizon (more than MAX_HORIZON steps, or reaching more
+ * than MAX_HORIZON_HOURS past the last time), level or series shape, and `InsufficientData`
  * when the series has fewer than MIN_POINTS grid points or fewer than `horizon`.
  */
 export function forecastSeries(series: NumericSeries, options: ForecastOptions): SeriesForecast {
@@ -71,6 +74,13 @@ export function forecastSeries(series: NumericSeries, options: ForecastOptions):
       'InsufficientData',
       `A ${horizon}-step horizon needs at least ${horizon} steps of history; the series has ${n} steps of ` +
         `${formatStep(grid.stepMs)}. Ask for at most ${n} steps or supply more history.`,
+    );
+  }
+  if (horizon * grid.stepMs > MAX_HORIZON_HOURS * 3_600_000) {
+    throw new TwingraphError(
+      'InvalidArgument',
+      `A forecast reaches at most ${MAX_HORIZON_HOURS} hours (a year) past the last point; ${horizon} steps of ${formatStep(grid.stepMs)} would reach ` +
+        `${Math.round((horizon * grid.stepMs) / 3_600_000)} hours. Ask for at most ${Math.floor((MAX_HORIZON_HOURS * 3_600_000) / grid.stepMs)} steps.`,
     );
   }
   const lastForecastTime = grid.lastTime + horizon * grid.stepMs;

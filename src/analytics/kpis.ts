@@ -6,6 +6,10 @@
  * engagement's share of budget spent divided by its share of planned time gone. 1 is on plan. Peers are the
  * engagements of the same service line; an engagement is flagged when its log burn index is more than
  * ANOMALY_Z robust standard deviations (1.4826 × the median absolute deviation) from the peers' median.
+ *
+ * Time gone is measured to the time the facts are as of (`asOf`: the newest spend reading), not to the
+ * clock: spend and time are then taken at the same moment, and a data set gives the same KPIs whenever it is
+ * read. The `now` argument is only the fallback for facts that do not say.
  */
 import { median, medianAbsoluteDeviation } from './stats';
 
@@ -26,6 +30,11 @@ export interface EngagementFacts {
   readonly status?: string;
   /** The service line it uses (the offering's `line`), when known. */
   readonly offering?: string;
+  /**
+   * When the facts are as of (epoch ms): the time of the newest spend reading (`spendToDate`). A running
+   * engagement's elapsed time runs to it; without it, to the `now` the functions are given.
+   */
+  readonly asOf?: number;
 }
 
 export interface EngagementKpis {
@@ -37,7 +46,7 @@ export interface EngagementKpis {
   readonly revenueMargin: number | null;
   /** End date minus start date, in days (planned while open, actual once closed). */
   readonly durationDays: number | null;
-  /** Days from the start to now, or to the end once closed. */
+  /** Days from the start to the facts' `asOf` (else now), or to the end once closed. */
   readonly elapsedDays: number | null;
   /** Spend per elapsed day, EUR. */
   readonly burnRatePerDay: number | null;
@@ -74,9 +83,12 @@ function days(from: string | undefined, to: string | undefined): number | null {
 
 function elapsed(e: EngagementFacts, now: number): number | null {
   const start = e.startDate ? Date.parse(e.startDate) : NaN;
-  if (!Number.isFinite(start) || start > now) return null;
+  if (!Number.isFinite(start)) return null;
+  // Once closed, its time is its actual length, whatever time it is (or its data is) now.
   if (e.status === 'closed') return days(e.startDate, e.endDate);
-  return Math.max(0, (now - start) / DAY_MS);
+  const at = num(e.asOf) ? e.asOf : now;
+  if (start > at) return null;
+  return Math.max(0, (at - start) / DAY_MS);
 }
 
 /** Share of budget spent per share of planned time gone; null before the start or without a budget. */

@@ -27,3 +27,15 @@ export interface FailureRiskResult extends FailureRisk {
   readonly prior: FleetPrior;
 }
 
+
+/**
+ * A change beside some engagements that may move their predicted profit: their client's industry, their lead's
+ * role, their offering's service line, or which client, lead or offering they have.
+ */
+export interface ProfitInputsMoved {
+  readonly engagementIds: readonly string[];
+  /** The change's type (`Twin.Update`, `Relationship.Create`, …). */
+  readonly cause: string;
+  /** The change's seq in the change log. */
+  readonly seq: number;
+}

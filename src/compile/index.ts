@@ -130,13 +130,32 @@ export function compileSchema(
     for (const of of [id, ...(model?.ancestors ?? [])]) for (const r of inverse.get(of) ?? []) names.add(r);
     return [...names].sort();
   };
+  // Fields extensions put on a model and on every model that extends it. Their names are reserved in that
+  // lineage: a content of the same name (declared on the model or on a subtype, uploaded now or later) gets a
+  // `_` suffix, as one named like a core field does, so that every type of the lineage has the same field.
+  const extensionConfigs: GraphQLFieldConfigMap<Twin, GraphContext>[] = [];
+  const extensionFields = (model: InterfaceModel): GraphQLFieldConfigMap<Twin, GraphContext> => {
+    const fields: GraphQLFieldConfigMap<Twin, GraphContext> = {};
+    for (const [i, extension] of extensions.entries()) {
+      if (extension.modelId !== model.id && !model.ancestors.includes(extension.modelId)) continue;
+      Object.assign(fields, (extensionConfigs[i] ??= extension.fields(coreTypes)));
+    }
+    return fields;
+  };
+  const reserved = new Map<string, ReadonlySet<string>>();
+  const reservedFields = (model: InterfaceModel): ReadonlySet<string> => {
+    let names = reserved.get(model.id);
+    if (!names) reserved.set(model.id, (names = new Set(Object.keys(extensionFields(model)))));
+    return names;
+  };
   // One inverse field name per relationship name, clear of the contents of every model that gets it: chosen
   // per model, a subtype with a content named `hostsInverse` would answer its interface's field differently.
   const inverseTaken = new Map<string, Set<string>>();
   for (const model of ordered) {
     const relationships = inverseNames(model.id);
     if (relationships.length === 0) continue;
-    const fields = [...model.contents.values()].filter((c) => c.kind !== 'Command').map((c) => contentFieldName(c.name));
+    const fields = [...model.contents.values()].filter((c) => c.kind !== 'Command').map((c) => contentFieldName(c.name, reservedFields(model)));
+    fields.push(...reservedFields(model));
     for (const r of relationships) {
       if (!inverseTaken.has(r)) inverseTaken.set(r, new Set());
       for (const f of fields) inverseTaken.get(r)!.add(f);
@@ -149,7 +168,6 @@ export function compileSchema(
     inverseFields.set(r, name);
   }
   const otherBases = new Map<string, string>();
-  const extensionConfigs: GraphQLFieldConfigMap<Twin, GraphContext>[] = [];
   const build: Build = {
     models,
     core: coreTypes,
@@ -173,14 +191,8 @@ export function compileSchema(
       return base;
     },
     created: [],
-    extensionFields: (model) => {
-      const fields: GraphQLFieldConfigMap<Twin, GraphContext> = {};
-      for (const [i, extension] of extensions.entries()) {
-        if (extension.modelId !== model.id && !model.ancestors.includes(extension.modelId)) continue;
-        Object.assign(fields, (extensionConfigs[i] ??= extension.fields(coreTypes)));
-      }
-      return fields;
-    },
+    extensionFields,
+    reservedFields,
   };
   const builder = new ModelTypeBuilder(build);
   const namer = new ModelNamer(allocator);

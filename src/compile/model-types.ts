@@ -65,6 +65,8 @@ export interface Build {
   readonly created: (GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType)[];
   /** Fields extensions put on the types of this model (see ./extensions.ts). */
   readonly extensionFields: (model: InterfaceModel) => GraphQLFieldConfigMap<Twin, GraphContext>;
+  /** Field names reserved on this model's types besides the core ones (its extensions'): contents with them get a `_` suffix. */
+  readonly reservedFields: (model: InterfaceModel) => ReadonlySet<string>;
 }
 
 export interface ContentField {
@@ -109,9 +111,11 @@ function contentDescription(c: PropertyContent | TelemetryContent | Relationship
   return describe(langDescription(c), notes.filter(Boolean).join(' '), `DTDL ${c.kind} '${c.name}'.`);
 }
 
-/** The field name of a content: its DTDL name, unless a core twin field has it. */
-export function contentFieldName(name: string): string {
-  return CORE_TWIN_FIELDS.has(name) ? `${name}_` : name;
+const NONE: ReadonlySet<string> = new Set();
+
+/** The field name of a content: its DTDL name, unless a core twin field or a `reserved` one (an extension's) has it. */
+export function contentFieldName(name: string, reserved: ReadonlySet<string> = NONE): string {
+  return CORE_TWIN_FIELDS.has(name) || reserved.has(name) ? `${name}_` : name;
 }
 
 const idFilterPath: PropertyPath = ['$dtId'];
@@ -255,9 +259,10 @@ export class ModelTypeBuilder {
 
   private contentFields(model: InterfaceModel): ContentField[] {
     const out: ContentField[] = [];
+    const reserved = this.build.reservedFields(model);
     for (const content of model.contents.values()) {
       if (content.kind === 'Command') continue;
-      out.push({ content, field: contentFieldName(content.name) });
+      out.push({ content, field: contentFieldName(content.name, reserved) });
     }
     return out;
   }

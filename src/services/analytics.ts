@@ -5,15 +5,22 @@
  *
  * It follows the change feed: a change to an engagement, a client, an employee, an offering or one of the
  * relationships between them drops the portfolio; engagements that close are counted, and once enough have
- * closed since the profit model was trained, it is retrained and its listeners are told.
+ * closed since the profit model was trained, it is retrained and its listeners are told. A change beside an
+ * engagement that moves what its profit is predicted from (its client's industry, its lead's role, its
+ * offering's service line, or which of them it has) is told to the same listeners, with the engagements it
+ * touches. What one engagement's profit is predicted from is read fresh from the store (batched), never
+ * from the cached portfolio, so a prediction made after a change has been committed reflects it.
+ *
+ * KPIs of running engagements measure time to the data's own time (the newest `spendToDate` reading), not
+ * to the clock, so that a data set gives the same figures whenever it is read.
  */
 import { DEMO_MODELS } from '../demo-models';
 import { TwingraphError } from '../errors';
 import { assessFailureRisk, fitFleetPrior, observeFailures, type FleetPrior } from '../analytics/failure-risk';
 import { forecastSeries } from '../analytics/forecast';
 import { burnIndex, engagementKpis, peerStats, type EngagementFacts, type EngagementKpis, type PeerStats } from '../analytics/kpis';
-import { trainProfitModel, type ProfitExample, type ProfitFeatures, type ProfitPrediction } from '../analytics/profit';
-import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../analytics/results';
+import { checkFeatures, trainProfitModel, type ProfitExample, type ProfitFeatures, type ProfitPrediction } from '../analytics/profit';
+import type { EngagementProfit, FailureRiskResult, ProfitInputsMoved, ProfitModelInfo } from '../analytics/results';
 import type { NumericSeries, SeriesForecast } from '../analytics/types';
 import type { ChangeFeed } from '../events';
 import type { TwinStore } from '../store/port';
@@ -31,9 +38,18 @@ const STATE_HISTORY_DAYS = 30;
 const FLEET_PRIOR_TTL_MS = 10 * 60_000;
 /** The newest points a forecast is made from (a month of hours; the forecaster caps history itself too). */
 const FORECAST_HISTORY = 10_080;
+/** The relationships an engagement's profit is predicted along: its offering, its lead and (incoming) its client. */
+const USES = 'uses';
+const LED_BY = 'ledBy';
+const HAS_ENGAGEMENT = 'hasEngagement';
+/** The telemetry whose newest reading says how far an engagement's data goes. */
+const SPEND_TO_DATE = 'spendToDate';
 
 export interface AnalyticsOptions {
-  /** The clock (epoch ms) for KPIs of running engagements. */
+  /**
+   * The clock (epoch ms): when the profit model was trained, and the fallback for KPIs of running engagements
+   * when no engagement has a `spendToDate` reading to measure time to.
+   */
   readonly now?: () => number;
   /** Retrain the profit model once this many engagements have closed since it was trained (default 10). */
   readonly retrainAfterClosed?: number;
@@ -48,6 +64,45 @@ interface PortfolioEntry extends EngagementFacts {
 interface Portfolio {
   readonly entries: ReadonlyMap<string, PortfolioEntry>;
   readonly peers: PeerStats;
+  /** The newest spendToDate reading of any engagement: the time of engagements that have none. */
+  readonly dataTime: number | undefined;
+}
+
+/**
+ * Called after every training of the profit model (the first, on first use, included) with the new model, and,
+ * with `moved`, when a change beside some engagements may have moved their predicted profit.
+ */
+export type ProfitListener = (info: ProfitModelInfo, moved?: ProfitInputsMoved) => void;
+
+/**
+ * Loads values by key, gathering the keys asked for in one turn of the event loop into one call of `batch`
+ * (so that a page of engagements costs one store call, not one per engagement).
+ */
+class Batcher<V> {
+  private pending = new Map<string, { resolve: (value: V | undefined) => void; reject: (error: unknown) => void }[]>();
+
+  constructor(private readonly batch: (keys: readonly string[]) => Promise<(V | undefined)[]>) {}
+
+  load(key: string): Promise<V | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) setImmediate(() => void this.dispatch());
+      const waiting = this.pending.get(key);
+      if (waiting) waiting.push({ resolve, reject });
+      else this.pending.set(key, [{ resolve, reject }]);
+    });
+  }
+
+  private async dispatch(): Promise<void> {
+    const pending = this.pending;
+    this.pending = new Map();
+    const keys = [...pending.keys()];
+    try {
+      const values = await this.batch(keys);
+      keys.forEach((key, i) => pending.get(key)!.forEach((w) => w.resolve(values[i])));
+    } catch (error) {
+      for (const waiting of pending.values()) for (const w of waiting) w.reject(error);
+    }
+  }
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
@@ -65,10 +120,17 @@ export class AnalyticsService {
   private fleetPrior: { at: number; prior: Promise<FleetPrior> } | undefined;
   private closedSinceTraining = 0;
   private retraining: Promise<ProfitModelInfo> | undefined;
-  private readonly retrainListeners = new Set<(info: ProfitModelInfo) => void>();
+  private readonly listeners = new Set<ProfitListener>();
   private following: { return(): Promise<unknown> } | undefined;
+  private followed = 0;
   private readonly now: () => number;
   private readonly retrainAfterClosed: number;
+  /** Fresh one-hop reads for profit predictions: an engagement's offering, lead and client. */
+  private readonly offeringOf = new Batcher<Twin>((ids) => this.neighbor(ids, 'out', USES));
+  private readonly leadOf = new Batcher<Twin>((ids) => this.neighbor(ids, 'out', LED_BY));
+  private readonly clientOf = new Batcher<Twin>((ids) => this.neighbor(ids, 'in', HAS_ENGAGEMENT));
+  /** Fresh reads of the time of an engagement's newest spendToDate reading. */
+  private readonly spendAsOf = new Batcher<number>((ids) => this.newestSpendTimes(ids));
 
   constructor(
     private readonly store: TwinStore,
@@ -87,7 +149,10 @@ export class AnalyticsService {
     this.following = subscription;
     void (async () => {
       try {
-        for await (const change of subscription) this.observe(change);
+        for await (const change of subscription) {
+          this.observe(change);
+          this.followed = change.seq;
+        }
       } catch {
         // Fell behind (SlowConsumer) or the feed failed: forget everything cached and follow again.
         this.portfolio = undefined;
@@ -102,10 +167,29 @@ export class AnalyticsService {
     await following?.return();
   }
 
-  /** Called after every retraining with the new model. */
-  onRetrain(listener: (info: ProfitModelInfo) => void): () => void {
-    this.retrainListeners.add(listener);
-    return () => this.retrainListeners.delete(listener);
+  /** The seq of the newest change it has taken into account (0 before the first). */
+  get followedSeq(): number {
+    return this.followed;
+  }
+
+  /**
+   * Called after every training of the profit model with the new model (the first one, on first use, too),
+   * and, with a second argument, when a change beside some engagements may have moved their predicted profit.
+   */
+  onRetrain(listener: ProfitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private tell(info: ProfitModelInfo, moved?: ProfitInputsMoved): void {
+    for (const listener of this.listeners) {
+      try {
+        if (moved) listener(info, moved);
+        else listener(info);
+      } catch {
+        // A listener's failure is its own.
+      }
+    }
   }
 
   private isOf(modelId: string | undefined, of: string): boolean {
@@ -123,10 +207,47 @@ export class AnalyticsService {
     this.portfolio = undefined;
     if (this.isOf(change.modelId, DEMO_MODELS.engagement) && statusClosedBy(change)) {
       this.closedSinceTraining += 1;
-      if (this.profit && this.closedSinceTraining >= this.retrainAfterClosed) {
-        void this.retrain(`${this.closedSinceTraining} engagements closed since the last training`).catch(() => undefined);
-      }
+      if (this.profit && this.closedSinceTraining >= this.retrainAfterClosed) this.retrainForClosures();
     }
+    if (this.listeners.size > 0 && this.profit) void this.tellMoved(change).catch(() => undefined);
+  }
+
+  private retrainForClosures(): void {
+    void this.retrain(`${this.closedSinceTraining} engagements closed since the last training`).catch(() => undefined);
+  }
+
+  /** The engagements whose profit features a change beside them may have moved; empty when it moves none. */
+  private async engagementsMovedBy(change: ChangeEntry): Promise<string[]> {
+    if (change.type === 'Relationship.Create' || change.type === 'Relationship.Delete') {
+      const r = change.body as { $relationshipName?: string; $sourceId?: string; $targetId?: string } | null;
+      if (r?.$relationshipName === HAS_ENGAGEMENT && r.$targetId) return [r.$targetId];
+      if ((r?.$relationshipName === USES || r?.$relationshipName === LED_BY) && r.$sourceId) return [r.$sourceId];
+      return [];
+    }
+    if (change.type !== 'Twin.Update' || !change.twinId) return [];
+    const touches = (property: string): boolean => (change.patch ?? []).some((op) => op.path === `/${property}` || op.path.startsWith(`/${property}/`));
+    let hop: { direction: 'out' | 'in'; name: string } | undefined;
+    if (this.isOf(change.modelId, DEMO_MODELS.client) && touches('industry')) hop = { direction: 'out', name: HAS_ENGAGEMENT };
+    else if (this.isOf(change.modelId, DEMO_MODELS.employee) && touches('role')) hop = { direction: 'in', name: LED_BY };
+    else if (this.isOf(change.modelId, DEMO_MODELS.offering) && touches('line')) hop = { direction: 'in', name: USES };
+    if (!hop) return [];
+    const ids: string[] = [];
+    for (let after: string | undefined, more = true; more; ) {
+      const page = await this.store.traverse({ from: { path: ['$dtId'], op: 'eq', value: change.twinId }, hops: [{ direction: hop.direction, names: [hop.name] }], first: PAGE, ...(after && { after }) });
+      ids.push(...page.items.map((t) => t.$dtId));
+      more = page.pageInfo.hasNextPage;
+      after = page.pageInfo.endCursor ?? undefined;
+    }
+    return ids;
+  }
+
+  /** Tells the listeners about a change that may have moved some engagements' predicted profit. */
+  private async tellMoved(change: ChangeEntry): Promise<void> {
+    const engagementIds = await this.engagementsMovedBy(change);
+    if (engagementIds.length === 0) return;
+    // Only a trained model has predictions to move (one that failed to train answers InsufficientData, whatever the features).
+    const info = await this.profit?.catch(() => undefined);
+    if (info) this.tell(info, { engagementIds, cause: change.type, seq: change.seq });
   }
 
   // ── The portfolio of engagements ──────────────────────────────────────────────────────────────
@@ -152,12 +273,29 @@ export class AnalyticsService {
     return found;
   }
 
+  /** The time (epoch ms) of each engagement's newest spendToDate reading. */
+  private async newestSpendTimes(ids: readonly string[]): Promise<(number | undefined)[]> {
+    const out: (number | undefined)[] = [];
+    for (let i = 0; i < ids.length; i += PAGE) {
+      const points = await this.store.latestMetrics(ids.slice(i, i + PAGE).map((twinId) => ({ twinId, name: SPEND_TO_DATE })));
+      out.push(...points.map((p) => (p ? Date.parse(p.time) : undefined)));
+    }
+    return out;
+  }
+
   private loadPortfolio(): Promise<Portfolio> {
     this.portfolio ??= (async () => {
-      if (!this.snapshot().models.interfaces.has(DEMO_MODELS.engagement)) return { entries: new Map(), peers: peerStats([], this.now()) };
+      if (!this.snapshot().models.interfaces.has(DEMO_MODELS.engagement)) return { entries: new Map(), peers: peerStats([], this.now()), dataTime: undefined };
       const engagements = await this.allOf(DEMO_MODELS.engagement);
       const ids = engagements.map((e) => e.$dtId);
-      const [offerings, leads, clients] = await Promise.all([this.neighbor(ids, 'out', 'uses'), this.neighbor(ids, 'out', 'ledBy'), this.neighbor(ids, 'in', 'hasEngagement')]);
+      const [offerings, leads, clients, asOf] = await Promise.all([
+        this.neighbor(ids, 'out', USES),
+        this.neighbor(ids, 'out', LED_BY),
+        this.neighbor(ids, 'in', HAS_ENGAGEMENT),
+        this.newestSpendTimes(ids),
+      ]);
+      const times = asOf.filter((t): t is number => t !== undefined && Number.isFinite(t));
+      const dataTime = times.length > 0 ? times.reduce((a, b) => Math.max(a, b)) : undefined;
       const entries = new Map<string, PortfolioEntry>();
       engagements.forEach((e, i) => {
         const entry: PortfolioEntry = {
@@ -172,10 +310,12 @@ export class AnalyticsService {
           offering: str(offerings[i]?.line),
           industry: str(clients[i]?.industry),
           leadRole: str(leads[i]?.role),
+          // Engagements without spend readings are taken as of the newest reading there is.
+          asOf: asOf[i] ?? dataTime,
         };
         entries.set(e.$dtId, entry);
       });
-      return { entries, peers: peerStats([...entries.values()], this.now()) };
+      return { entries, peers: peerStats([...entries.values()], this.now()), dataTime };
     })().catch((error: unknown) => {
       this.portfolio = undefined;
       throw error;
@@ -183,12 +323,9 @@ export class AnalyticsService {
     return this.portfolio;
   }
 
-  /** The twin's facts, from the portfolio, overlaid with the twin as the caller read it (it may be newer). */
-  private async factsOf(twin: Twin): Promise<{ facts: PortfolioEntry; portfolio: Portfolio }> {
-    const portfolio = await this.loadPortfolio();
-    const known = portfolio.entries.get(twin.$dtId);
-    const facts: PortfolioEntry = {
-      ...known,
+  /** The facts the twin itself holds, as the caller read it. */
+  private ownFacts(twin: Twin): EngagementFacts & { modelId: string } {
+    return {
       id: twin.$dtId,
       modelId: twin.$metadata.$model,
       budget: num(twin.budget),
@@ -198,17 +335,19 @@ export class AnalyticsService {
       endDate: str(twin.endDate),
       status: str(twin.status),
     };
-    return { facts, portfolio };
   }
 
+  /** KPIs against the peers of the cached portfolio, with the twin as the caller read it, as of its newest spend reading. */
   async engagementKpis(twin: Twin): Promise<EngagementKpis> {
-    const { facts, portfolio } = await this.factsOf(twin);
+    const [portfolio, asOf] = await Promise.all([this.loadPortfolio(), this.spendAsOf.load(twin.$dtId)]);
+    const facts: PortfolioEntry = { ...portfolio.entries.get(twin.$dtId), ...this.ownFacts(twin), asOf: asOf ?? portfolio.dataTime };
     return engagementKpis(facts, portfolio.peers, this.now());
   }
 
   // ── Profit ────────────────────────────────────────────────────────────────────────────────────
 
   private async train(reason: string): Promise<ProfitModelInfo> {
+    const counted = this.closedSinceTraining;
     const portfolio = await this.loadPortfolio();
     const now = this.now();
     const examples: ProfitExample[] = [];
@@ -224,33 +363,39 @@ export class AnalyticsService {
       examples.push({ id: e.id, budget: e.budget, durationDays, offering: e.offering, industry: e.industry ?? null, leadRole: e.leadRole ?? null, profit: e.revenue - e.spend });
     }
     const model = trainProfitModel(examples, { now: new Date(now) });
-    this.closedSinceTraining = 0;
+    // Closures that came in while it trained count towards the next training.
+    this.closedSinceTraining = Math.max(0, this.closedSinceTraining - counted);
     return { model, excludedAnomalies, reason };
   }
 
-  /** The current profit model, trained on first use. */
+  /** The current profit model, trained on first use (which the listeners are told like any training). */
   profitModel(): Promise<ProfitModelInfo> {
-    this.profit ??= this.train('first use').catch((error: unknown) => {
-      this.profit = undefined;
-      throw error;
-    });
+    if (!this.profit) {
+      const training: Promise<ProfitModelInfo> = this.train('first use').then(
+        (info) => {
+          if (this.profit === training) this.tell(info);
+          return info;
+        },
+        (error: unknown) => {
+          if (this.profit === training) this.profit = undefined;
+          throw error;
+        },
+      );
+      this.profit = training;
+    }
     return this.profit;
   }
 
-  /** Trains the profit model again on the closed engagements there are now; tells the retrain listeners. */
+  /** Trains the profit model again on the closed engagements there are now; tells the listeners. */
   retrain(reason = 'requested'): Promise<ProfitModelInfo> {
     this.retraining ??= (async () => {
       try {
         this.portfolio = undefined;
         const info = await this.train(reason);
         this.profit = Promise.resolve(info);
-        for (const listener of this.retrainListeners) {
-          try {
-            listener(info);
-          } catch {
-            // A listener's failure is its own.
-          }
-        }
+        this.tell(info);
+        // Enough closed while it trained: again (once this one is done).
+        if (this.closedSinceTraining >= this.retrainAfterClosed) queueMicrotask(() => this.retrainForClosures());
         return info;
       } finally {
         this.retraining = undefined;
@@ -260,13 +405,22 @@ export class AnalyticsService {
   }
 
   async predictProfit(features: ProfitFeatures, level?: number): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }> {
+    // A request that cannot be answered is told so before (and whether or not) there is a model to answer it.
+    checkFeatures(features);
+    if (level !== undefined && !(level > 0 && level < 1)) throw new TwingraphError('InvalidArgument', `The interval level must be between 0 and 1; got ${level}.`);
     const model = await this.profitModel();
     return { prediction: model.model.predict(features, level), model };
   }
 
-  /** The predicted final profit of an engagement; null when it lacks a budget, dates or an offering to predict from. */
+  /**
+   * The predicted final profit of an engagement; null when it lacks a budget, dates or an offering to predict
+   * from. Its offering, lead and client are read now (batched), not from the cached portfolio: a prediction
+   * made after a change to them is committed reflects it.
+   */
   async engagementProfit(twin: Twin, level?: number): Promise<EngagementProfit | null> {
-    const { facts } = await this.factsOf(twin);
+    const id = twin.$dtId;
+    const [offering, lead, client] = await Promise.all([this.offeringOf.load(id), this.leadOf.load(id), this.clientOf.load(id)]);
+    const facts: PortfolioEntry = { ...this.ownFacts(twin), offering: str(offering?.line), industry: str(client?.industry), leadRole: str(lead?.role) };
     const durationDays = facts.startDate && facts.endDate ? (Date.parse(facts.endDate) - Date.parse(facts.startDate)) / DAY_MS : NaN;
     if (facts.budget === undefined || !(facts.budget > 0) || !(durationDays > 0) || !facts.offering) return null;
     const features: ProfitFeatures = { budget: facts.budget, durationDays, offering: facts.offering, industry: facts.industry ?? null, leadRole: facts.leadRole ?? null };

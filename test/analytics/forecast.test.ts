@@ -3,7 +3,7 @@
  * there is not, an honest 95 % interval, a backtest on the newest points, and no NaN whatever the input.
  * Every series is synthetic and drawn from a seeded PRNG, so the figures below are the same on every run.
  */
-import { forecastSeries, MAX_HORIZON, MIN_POINTS } from '../../src/analytics/forecast';
+import { forecastSeries, MAX_HORIZON, MAX_HORIZON_HOURS, MIN_POINTS } from '../../src/analytics/forecast';
 import type { NumericSeries, SeriesForecast } from '../../src/analytics/types';
 import { mulberry32 } from '../../src/seed/random';
 import { expectThrowsCode } from '../support/throws';
@@ -289,5 +289,14 @@ describe('forecastSeries', () => {
       expectCode(() => forecastSeries(series, { horizon: 1, level }), 'InvalidArgument', /strictly between 0 and 1/);
     }
     expectCode(() => forecastSeries({ times: [1, 2, 3], values: [1, 2] }, { horizon: 1 }), 'InvalidArgument', /3 times and 2 values/);
+  });
+
+  test(`rejects a horizon that reaches more than ${MAX_HORIZON_HOURS} hours (a year) past the last point, whatever the step`, () => {
+    expect(MAX_HORIZON_HOURS).toBe(8760);
+    // 400 daily points: 366 steps are history enough and within MAX_HORIZON, but a day more than a year.
+    const daily = synthetic(95, 400, DAY);
+    expectCode(() => forecastSeries(daily, { horizon: 366 }), 'InvalidArgument', /at most 8760 hours .*366 steps of 1 d would reach 8784 hours.*at most 365 steps/);
+    // 365 days reach exactly a year: answered.
+    expect(forecastSeries(daily, { horizon: 365 }).points).toHaveLength(365);
   });
 });

@@ -122,6 +122,31 @@ describe('engagement KPIs at a fixed clock', () => {
   });
 });
 
+  test('a running engagement whose facts say when they are as of: elapsed time runs to then, whatever the clock', () => {
+    // Spend read at 2025-03-01T12:00Z (59.5 days in); the clock is months later, or earlier than the data.
+    const active: EngagementFacts = { id: 'as-of', budget: 200_000, spend: 50_000, startDate: '2025-01-01', endDate: '2025-12-27', status: 'active', asOf: at('2025-03-01T12:00:00Z') };
+    for (const now of [at('2025-09-30T00:00:00Z'), at('2025-01-02T00:00:00Z'), at('2031-01-01T00:00:00Z')]) {
+      const k = alone(active, now);
+      expect(k.elapsedDays).toBe(59.5);
+      expect(k.burnRatePerDay).toBeCloseTo(50_000 / 59.5, 9);
+      expect(k.burnIndex).toBeCloseTo(0.25 / (59.5 / 360), 12);
+    }
+    // Peers are measured to their own as-of times too: the group's median does not move with the clock.
+    const peers = NORMAL_LOGS.map((l, i): EngagementFacts => ({ ...active, id: `p${i}`, spend: 50_000 * Math.exp(l) }));
+    const early = peerStats(peers, at('2025-02-01T00:00:00Z'));
+    const late = peerStats(peers, at('2026-02-01T00:00:00Z'));
+    expect(late.all!.medianLog).toBeCloseTo(early.all!.medianLog, 12);
+    expect(Math.exp(early.all!.medianLog)).toBeCloseTo(0.25 / (59.5 / 360), 9);
+  });
+
+  test('a closed engagement took its actual length, even when its data or the clock says it has not started', () => {
+    // Closed by hand on the day it was to start, before any spend reading after that day came in.
+    const closed: EngagementFacts = { id: 'short', budget: 100_000, spend: 80_000, startDate: '2025-01-01', endDate: '2025-04-11', status: 'closed', asOf: at('2024-12-31T23:00:00Z') };
+    const k = alone(closed, at('2024-12-01T00:00:00Z'));
+    expect(k.elapsedDays).toBe(100);
+    expect(k.burnIndex).toBeCloseTo(0.8, 12);
+  });
+
 describe('missing data gives null, not a made-up figure', () => {
   const now = at('2025-06-01T00:00:00Z');
   const base: EngagementFacts = { id: 'b', budget: 100_000, spend: 40_000, revenue: 90_000, startDate: '2025-01-01', endDate: '2025-12-27', status: 'active' };

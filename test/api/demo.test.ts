@@ -50,6 +50,14 @@ describe('engagement KPIs', () => {
     expect(engagement.kpis.burnIndex).toBeCloseTo(engagement.spend / engagement.budget, 9);
   });
 
+  it("measure a running engagement's elapsed time to its newest spend reading (the data's time, not the clock's)", async () => {
+    const id = firm.truth.engagements.find((e) => e.status === 'active')!.id;
+    const { twin } = await demo.app.ok(`query ($id: ID!) { twin(id: $id) { ... on Engagement { startDate spendToDate { latest { time } } kpis { elapsedDays } } } }`, { id });
+    const readAt = Date.parse(twin.spendToDate.latest.time);
+    expect(readAt).toBeLessThanOrEqual(Date.parse(DEMO_AS_OF));
+    expect(twin.kpis.elapsedDays).toBe(Math.round(((readAt - Date.parse(twin.startDate)) / DAY) * 10) / 10);
+  });
+
   it('flag most of the engagements planted to burn money fast, and few others, saying why', async () => {
     const rows = await closedEngagements();
     const planted = new Set(firm.truth.engagements.filter((e) => e.anomalous && e.status === 'closed').map((e) => e.id));
@@ -99,10 +107,14 @@ describe('profit prediction', () => {
     expect(large.interval.upper - large.interval.lower).toBeGreaterThan(8 * (small.interval.upper - small.interval.lower));
   });
 
-  it('refuses a hypothetical engagement without a positive budget, with a stable code', async () => {
+  it('refuses a hypothetical engagement without a positive, finite budget, with a stable code', async () => {
     const errors: GqlError[] = await demo.app.fails(`{ predictProfit(input: { budget: -5, durationDays: 30, offering: "tax" }) { value } }`);
     expect(errors[0].extensions?.code).toBe('InvalidArgument');
     expect(errors[0].message).toMatch(/budget must be a positive number/);
+    // A literal too large for a double is Infinity to GraphQL: refused the same way.
+    const infinite: GqlError[] = await demo.app.fails(`{ predictProfit(input: { budget: 1e400, durationDays: 30, offering: "tax" }) { value } }`);
+    expect(infinite[0].extensions?.code).toBe('InvalidArgument');
+    expect(infinite[0].message).toMatch(/budget must be a positive number of euros; got Infinity/);
   });
 
   it('retrains by itself once ten more engagements have closed, and learns from them', async () => {
@@ -246,6 +258,20 @@ describe('prediction subscriptions', () => {
     await demo.app.ok(`mutation { retrainProfitModel { trainedAt } }`);
     const [, retrained] = await received.waitFor(2);
     expect(retrained).toMatchObject({ twinId: id, kind: 'PROFIT', cause: 'Retrained' });
+    received.stop();
+  });
+
+  it("send an engagement's profit prediction again when its client moves to another industry", async () => {
+    const id = firm.truth.engagements.find((e) => e.status === 'active')!.id;
+    const { twin } = await demo.app.ok(`query ($id: ID!) { twin(id: $id) { ... on Engagement { client: hasEngagementInverse { nodes { id ... on Client { industry } } } } } }`, { id });
+    const client = twin.client.nodes[0];
+    const industry = client.industry === 'Banking' ? 'energy' : 'banking';
+    const received = await demo.app.subscribe(`subscription ($ids: [ID!]!) { predictionChanged(twinIds: $ids, kinds: [PROFIT]) { twinId cause seq profit { value features { industry } } } }`, { ids: [id] });
+    await received.waitFor(1);
+    await demo.app.ok(`mutation ($id: ID!, $industry: JSON!) { patchTwin(id: $id, patch: [{ op: replace, path: "/industry", value: $industry }]) { etag } }`, { id: client.id, industry });
+    const seq = await demo.app.latestSeq();
+    const [, moved] = await received.waitFor(2);
+    expect(moved).toMatchObject({ twinId: id, cause: 'Twin.Update', seq, profit: { features: { industry } } });
     received.stop();
   });
 

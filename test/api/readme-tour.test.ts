@@ -34,7 +34,12 @@ it('runs every block verbatim, in order, without errors', async () => {
   const answers: Record<string, any>[] = [];
   for (const block of tourBlocks()) {
     if (block.trimStart().startsWith('subscription')) {
-      subscriptions.push(await demo.app.subscribe(block));
+      const subscription = await demo.app.subscribe(block);
+      subscriptions.push(subscription);
+      // A prediction subscription computes its first values after it has started: wait for them (one per
+      // watched twin), or they could be computed after the mutation below, and nothing would be left to send.
+      const watched = /predictionChanged\(twinIds:\s*\[([^\]]*)\]/.exec(block);
+      if (watched) await subscription.waitFor(watched[1].split(',').filter((id) => id.trim()).length);
       continue;
     }
     const response = await demo.app.gql(block);

@@ -22,18 +22,31 @@ export const DEMO_AS_OF = '2026-11-25T00:00:00Z';
 const CACHE_DIR = path.join(os.tmpdir(), 'twingraph-demo-cache');
 const LOCK_STALE_MS = 5 * 60_000;
 
+/** Every file under `dir`, recursively, in a stable order. */
+function filesUnder(dir: string): string[] {
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : entry.isFile() ? [path.join(dir, entry.name)] : []));
+}
+
+/** What the seeded database depends on: the catalogue and the models (all of seeds/ and dtdl/), the generator and how the store writes. */
 function sourcesHash(): string {
   const hash = crypto.createHash('sha256').update(DEMO_AS_OF);
   const files = [
-    path.join(PACKAGE_ROOT, 'seeds', 'firm.json'),
-    ...fs.readdirSync(path.join(PACKAGE_ROOT, 'dtdl')).filter((f) => f.endsWith('.json')).sort().map((f) => path.join(PACKAGE_ROOT, 'dtdl', f)),
-    ...fs.readdirSync(path.join(PACKAGE_ROOT, 'src', 'seed')).sort().map((f) => path.join(PACKAGE_ROOT, 'src', 'seed', f)),
+    ...filesUnder(path.join(PACKAGE_ROOT, 'seeds')),
+    ...filesUnder(path.join(PACKAGE_ROOT, 'dtdl')),
+    ...filesUnder(path.join(PACKAGE_ROOT, 'src', 'seed')),
+    path.join(PACKAGE_ROOT, 'src', 'demo-models.ts'),
     ...['schema.ts', 'store.ts', 'compile.ts'].map((f) => path.join(PACKAGE_ROOT, 'src', 'store', 'sqlite', f)),
     path.join(PACKAGE_ROOT, 'src', 'store', 'writes.ts'),
   ];
-  for (const file of files) hash.update(file).update(fs.readFileSync(file));
+  for (const file of files) hash.update(path.relative(PACKAGE_ROOT, file)).update(fs.readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
+
+/** SQLite's files of a database: the file itself, and its write-ahead log and shared-memory index when there. */
+const DB_FILES = ['', '-wal', '-shm'];
 
 async function seed(file: string): Promise<void> {
   const store = await openSqliteStore({ path: file });
@@ -70,11 +83,14 @@ async function cachedDemo(): Promise<string> {
     try {
       if (!fs.existsSync(db)) {
         const partial = path.join(CACHE_DIR, `${key}.${process.pid}.partial`);
-        for (const suffix of ['', '-wal', '-shm']) fs.rmSync(partial + suffix, { force: true });
+        for (const suffix of DB_FILES) fs.rmSync(partial + suffix, { force: true });
         await seed(partial);
+        // Closing checkpointed the log into the file: a -wal or -shm left now would belong to no database.
+        for (const suffix of DB_FILES.slice(1)) fs.rmSync(partial + suffix, { force: true });
+        for (const suffix of DB_FILES.slice(1)) fs.rmSync(db + suffix, { force: true });
         fs.renameSync(partial, db);
-        // Copies for older sources are of no more use: 230 MB each.
-        for (const f of fs.readdirSync(CACHE_DIR)) if (f.endsWith('.db') && f !== `${key}.db`) fs.rmSync(path.join(CACHE_DIR, f), { force: true });
+        // Copies for older sources are of no more use (230 MB each), nor are their -wal and -shm files.
+        for (const f of fs.readdirSync(CACHE_DIR)) if (/\.db(-wal|-shm)?$/.test(f) && !f.startsWith(`${key}.db`)) fs.rmSync(path.join(CACHE_DIR, f), { force: true });
       }
     } finally {
       fs.rmSync(lock, { recursive: true, force: true });

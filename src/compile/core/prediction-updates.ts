@@ -1,10 +1,15 @@
 /**
  * The predictionChanged subscription: a prediction is derived state, so what a subscriber must not miss is
  * its newest value. The subscription sends the current prediction of each twin first, then recomputes one
- * whenever a committed change to the twin (its properties, relationships or telemetry) or a retraining of the
- * profit model could move it, and sends it when it differs from the last one sent. A subscriber that
- * reconnects gets the current values again, so nothing it has not seen is lost.
+ * whenever a committed change to the twin (its properties, relationships or telemetry), a change beside an
+ * engagement that the analytics say moves its profit features (its client's industry, its lead's role, its
+ * offering's line), or a training of the profit model could move it, and sends it when it differs from the
+ * last one sent. A subscriber that reconnects gets the current values again.
+ *
+ * Recomputations run one at a time, in order; none of them can reject (a failure becomes the update's
+ * `error`, or is logged), and after the subscriber ends the subscription none runs any more.
  */
+import type { ProfitInputsMoved } from '../../analytics/results';
 import { DEMO_MODELS } from '../../demo-models';
 import { TwingraphError } from '../../errors';
 import type { ChangeEntry, Twin } from '../../store/types';
@@ -19,6 +24,11 @@ export interface PredictionUpdateOptions {
 }
 
 const MAX_TWINS = 100;
+
+/** A recomputation that failed outside what it reports as the update's error: a bug, said where it shows. */
+function logFailure(error: unknown): void {
+  console.error('predictionChanged: a recomputation failed', error);
+}
 
 /** A queue that an async iterator reads: pushes from several sources, one consumer. */
 class UpdateQueue<T> {
@@ -79,42 +89,54 @@ export async function predictionUpdates(ctx: GraphContext, options: PredictionUp
       filter: (c) => c.twinId !== undefined && twins.has(c.twinId) && (c.type.startsWith('Twin.') || c.type.startsWith('Relationship.') || c.type === 'Telemetry'),
     })
   )[Symbol.asyncIterator]();
-  for (const id of ids) {
-    const twin = await ctx.twins.get(id);
-    if (!twin) {
-      await changes.return?.();
-      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
+  try {
+    for (const id of ids) {
+      const twin = await ctx.twins.get(id);
+      if (!twin) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
+      twins.set(id, twin);
     }
-    twins.set(id, twin);
+  } catch (error) {
+    // Refused (or the read failed): let go of the change subscription before saying so.
+    await changes.return?.().catch(() => undefined);
+    throw error;
   }
 
   const queue = new UpdateQueue<PredictionUpdate>();
   const last = new Map<string, string>();
   let work: Promise<void> = Promise.resolve();
+  /** Set when the subscriber ends the subscription: nothing is computed after it. */
+  let stopped = false;
 
-  /** Computes a prediction; sends it when `send` and it differs from the last one computed. */
-  const compute = async (twin: Twin, kind: PredictionKind, cause: string, seq: number | null, send = true): Promise<void> => {
-    const update: PredictionUpdate = { twinId: twin.$dtId, kind, time: new Date().toISOString(), cause, seq, profit: null, failureRisk: null, error: null };
+  /** Computes a prediction; sends it when `send` and it differs from the last one computed. Never rejects. */
+  const compute = async (twin: Twin | undefined, kind: PredictionKind, cause: string, seq: number | null, send = true): Promise<void> => {
+    // The twin was deleted since the computation was asked for, or the subscriber has gone: nothing to say.
+    if (!twin || stopped) return;
     try {
-      if (kind === PredictionKind.PROFIT) {
-        const p = await ctx.analytics.engagementProfit(twin);
-        update.profit = p ? profitValue(p) : null;
-        if (!p) update.error = 'InsufficientData: the engagement lacks a budget, dates or an offering to predict from.';
-      } else {
-        update.failureRisk = failureRiskValue(await ctx.analytics.failureRisk(twin, options.horizonHours));
+      const update: PredictionUpdate = { twinId: twin.$dtId, kind, time: new Date().toISOString(), cause, seq, profit: null, failureRisk: null, error: null };
+      try {
+        if (kind === PredictionKind.PROFIT) {
+          const p = await ctx.analytics.engagementProfit(twin);
+          update.profit = p ? profitValue(p) : null;
+          if (!p) update.error = 'InsufficientData: the engagement lacks a budget, dates or an offering to predict from.';
+        } else {
+          update.failureRisk = failureRiskValue(await ctx.analytics.failureRisk(twin, options.horizonHours));
+        }
+      } catch (error) {
+        update.error = error instanceof TwingraphError ? `${error.code}: ${error.message}` : `Internal: ${(error as Error)?.message ?? String(error)}`;
       }
+      // Sent when what it says changed (not when only the time it was computed did).
+      const key = `${twin.$dtId}\n${kind}`;
+      const signature = JSON.stringify([update.profit && { ...update.profit, model: { ...update.profit.model, reason: '' } }, update.failureRisk, update.error]);
+      if (last.get(key) === signature || stopped) return;
+      last.set(key, signature);
+      if (send) queue.push(update);
     } catch (error) {
-      update.error = error instanceof TwingraphError ? `${error.code}: ${error.message}` : `Internal: ${(error as Error).message}`;
+      logFailure(error);
     }
-    // Sent when what it says changed (not when only the time it was computed did).
-    const key = `${twin.$dtId}\n${kind}`;
-    const signature = JSON.stringify([update.profit && { ...update.profit, model: { ...update.profit.model, reason: '' } }, update.failureRisk, update.error]);
-    if (last.get(key) === signature) return;
-    last.set(key, signature);
-    if (send) queue.push(update);
   };
   const schedule = (task: () => Promise<void>): void => {
-    work = work.then(task, task);
+    if (stopped) return;
+    work = work.then(task).catch(logFailure);
   };
 
   for (const twin of twins.values()) {
@@ -124,8 +146,14 @@ export async function predictionUpdates(ctx: GraphContext, options: PredictionUp
     }
   }
 
-  const stopRetrain = ctx.analytics.onRetrain(() => {
-    for (const twin of twins.values()) if (kindsOf(twin, wanted, ctx).includes(PredictionKind.PROFIT)) schedule(() => compute(twins.get(twin.$dtId)!, PredictionKind.PROFIT, 'Retrained', null));
+  // After a training of the profit model, every engagement's profit; after a change beside some engagements, theirs.
+  const stopRetrain = ctx.analytics.onRetrain((_info, moved?: ProfitInputsMoved) => {
+    for (const [id, twin] of twins) {
+      if (moved && !moved.engagementIds.includes(id)) continue;
+      if (!kindsOf(twin, wanted, ctx).includes(PredictionKind.PROFIT)) continue;
+      // The twin is looked up when the computation runs: it may have changed, or gone, by then.
+      schedule(() => compute(twins.get(id), PredictionKind.PROFIT, moved ? moved.cause : 'Retrained', moved ? moved.seq : null));
+    }
   });
 
   void (async () => {
@@ -145,7 +173,7 @@ export async function predictionUpdates(ctx: GraphContext, options: PredictionUp
         for (const kind of kindsOf(twin, wanted, ctx)) {
           // Telemetry moves failure risk only; relationships and properties move both.
           if (change.type === 'Telemetry' && kind === PredictionKind.PROFIT) continue;
-          schedule(() => compute(twins.get(id) ?? twin, kind, change.type, change.seq));
+          schedule(() => compute(twins.get(id), kind, change.type, change.seq));
         }
       }
       stopRetrain();
@@ -163,6 +191,7 @@ export async function predictionUpdates(ctx: GraphContext, options: PredictionUp
     [Symbol.asyncIterator]: () => iterator,
     next: () => queue.next(),
     return: async () => {
+      stopped = true;
       stopRetrain();
       queue.end();
       await changes.return?.();

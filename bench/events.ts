@@ -41,13 +41,13 @@ export interface EventsBenchResult {
   readonly peakRssMb: number;
 }
 
-const MODEL = 'dtmi:bench:Meter;1';
+/** The meter model the store-level benches write (bench:mirror too). */
+export const MODEL = 'dtmi:bench:Meter;1';
 /** Latency histogram: 10 µs buckets up to 10 s. */
 const BUCKET_MS = 0.01;
 const BUCKETS = 1_000_000;
 
-
-const model: ModelInput = {
+export const model: ModelInput = {
   id: MODEL,
   ancestors: [],
   dependencies: [],

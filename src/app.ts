@@ -13,6 +13,7 @@ import { ChangeFeed } from './events';
 import { readCatalogue } from './seed/catalogue';
 import { loadDemo } from './seed/load';
 import { progressReporter } from './seed/progress';
+import { Mirror } from './mirror/mirror';
 import { AnalyticsService } from './services/analytics';
 import { ModelService } from './services/models';
 import { TwinService } from './services/twins';
@@ -77,14 +78,19 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
   const store = await (options.openStore ?? openStore)(config.store);
   const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });
   const models = new ModelService(store);
+  let analytics: AnalyticsService | undefined;
+  let mirror: Mirror | undefined;
   try {
     await models.load();
     const twins = new TwinService(store, () => models.current);
-    const analytics = new AnalyticsService(store, () => models.current);
-    const services: Services = { store, models, twins, feed, analytics };
+    analytics = new AnalyticsService(store, () => models.current);
+    mirror = new Mirror(store, config.mirror, log);
+    const services: Services = { store, models, twins, feed, analytics, mirror };
     await seedEmptyStore(services, config, log);
     // Followed from after the seed: the demo's own writes are not news to the analytics.
     analytics.follow(feed);
+    mirror.start();
+    if (config.mirror) log.info({ endpoint: config.mirror.endpoint }, 'mirroring every change to Azure Digital Twins');
     const server = await startServer(config, services, log);
     const prune = setInterval(() => {
       store
@@ -102,12 +108,15 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
         (closing ??= (async () => {
           clearInterval(prune);
           await server.close();
-          await analytics.close();
+          await services.mirror.stop();
+          await services.analytics.close();
           await feed.close();
           await store.close();
         })()),
     };
   } catch (error) {
+    await mirror?.stop().catch(() => undefined);
+    await analytics?.close().catch(() => undefined);
     await feed.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw error;

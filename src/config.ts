@@ -59,6 +59,22 @@ const ENV = z.object({
    * lag, not a send buffer, is what grows: bounded here, nothing else accumulates in the server.
    */
   TWINGRAPH_MAX_SUBSCRIBER_LAG: integer(100, 10_000_000).default(10_000),
+  /** The Azure Digital Twins instance to mirror to (https://…); http:// for a local test server. Unset: no mirror. */
+  ADT_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  /** ADT's documented rate limits per second (requests of models, creates and deletes, patches; writes per twin). */
+  ADT_RATE_MODELS: integer(1, 100_000).default(100),
+  ADT_RATE_CREATE_DELETE: integer(1, 100_000).default(500),
+  ADT_RATE_PATCH: integer(1, 100_000).default(1000),
+  ADT_RATE_PER_TWIN: integer(1, 1000).default(10),
+  /** Mirror requests in flight at once. */
+  ADT_CONCURRENCY: integer(1, 1000).default(32),
+  /** How long the mirror lets a burst of changes gather before sending them (coalesced per twin), ms. */
+  ADT_COALESCE_MS: integer(0, 60_000).default(50),
+  /** Backoff of retried changes: exponential from the base, with full jitter, up to the cap (ms); Retry-After wins when longer. */
+  ADT_RETRY_BASE_MS: integer(1, 3_600_000).default(500),
+  ADT_RETRY_MAX_MS: integer(1, 3_600_000).default(60_000),
+  /** How long claimed changes stay with a mirror process before another (or the same, restarted after a crash) takes them again, ms. */
+  ADT_LEASE_MS: integer(1000, 3_600_000).default(60_000),
   TWINGRAPH_CHANGE_RETENTION: duration.default(7 * 86_400_000),
   TWINGRAPH_CHANGE_KEEP_LAST: integer(0, 1_000_000_000).default(100_000),
 });
@@ -80,6 +96,17 @@ export interface Config {
     readonly maxSubscriberLag: number;
   };
   readonly changeRetention: { readonly olderThanMs: number; readonly keepLast: number };
+  /** The mirror to Azure Digital Twins; absent when ADT_ENDPOINT is not set. */
+  readonly mirror?: MirrorConfig;
+}
+
+export interface MirrorConfig {
+  readonly endpoint: string;
+  readonly rates: { readonly models: number; readonly createDelete: number; readonly patch: number; readonly perTwin: number };
+  readonly concurrency: number;
+  readonly coalesceMs: number;
+  readonly retry: { readonly baseMs: number; readonly maxMs: number };
+  readonly leaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -112,7 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
-    store,
+    // The mirror reads the outbox: with it on, every write also enqueues its change there (in the same transaction).
+    store: e.ADT_ENDPOINT ? { ...store, outbox: true } : store,
     dtdlDir: e.TWINGRAPH_DTDL_DIR,
     seedsDir: e.TWINGRAPH_SEEDS_DIR,
     seed: e.TWINGRAPH_SEED,
@@ -124,5 +152,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriberLag: e.TWINGRAPH_MAX_SUBSCRIBER_LAG,
     },
     changeRetention: { olderThanMs: e.TWINGRAPH_CHANGE_RETENTION, keepLast: e.TWINGRAPH_CHANGE_KEEP_LAST },
+    ...(e.ADT_ENDPOINT && {
+      mirror: {
+        endpoint: e.ADT_ENDPOINT,
+        rates: { models: e.ADT_RATE_MODELS, createDelete: e.ADT_RATE_CREATE_DELETE, patch: e.ADT_RATE_PATCH, perTwin: e.ADT_RATE_PER_TWIN },
+        concurrency: e.ADT_CONCURRENCY,
+        coalesceMs: e.ADT_COALESCE_MS,
+        retry: { baseMs: e.ADT_RETRY_BASE_MS, maxMs: Math.max(e.ADT_RETRY_BASE_MS, e.ADT_RETRY_MAX_MS) },
+        leaseMs: e.ADT_LEASE_MS,
+      },
+    }),
   };
 }

@@ -6,6 +6,7 @@ import DataLoader from 'dataloader';
 import type { GraphContext } from '../compile/context';
 import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
+import type { Mirror } from '../mirror/mirror';
 import type { AnalyticsService } from '../services/analytics';
 import type { ModelService, ModelSnapshot } from '../services/models';
 import type { TwinService } from '../services/twins';
@@ -19,6 +20,7 @@ export interface Services {
   readonly twins: TwinService;
   readonly feed: ChangeFeed;
   readonly analytics: AnalyticsService;
+  readonly mirror: Mirror;
 }
 
 /** The most change-log entries one `changes` read returns (the store's limit per readChanges). */
@@ -146,6 +148,12 @@ export function createContext(services: Services): GraphContext {
       onRetrain: (listener) => services.analytics.onRetrain(listener),
       failureRisk: (twin, horizonHours) => services.analytics.failureRisk(twin, horizonHours),
       forecast: (key, horizon, level, before) => services.analytics.forecast(key, horizon, level, before),
+    },
+    mirror: {
+      status: () => services.mirror.status(),
+      deadLetters: (limit) => services.mirror.deadLetters(limit),
+      retryDeadLetters: (seqs) => services.mirror.retryDeadLetters(seqs),
+      dropDeadLetters: (seqs) => services.mirror.dropDeadLetters(seqs),
     },
   };
 }

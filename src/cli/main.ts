@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, PACKAGE_ROOT } from '../config';
 import { UsageError, validateFiles } from './dtdl-validate';
+import { mirrorImportCommand, mirrorReconcileCommand, mirrorStatusCommand } from './mirror';
 import { printSchemaOf } from './schema-print';
 import { seedCommand } from './seed';
 import { serve } from './serve';
@@ -42,6 +43,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--scale <factor>', 'multiply the numbers of clients, employees, engagements and assets (e.g. 0.1 for a quick demo)')
     .action(async (opts: { asOf?: string; catalogue?: string; scale?: string }) => {
       exitCode = await seedCommand(opts);
+    });
+
+  const mirror = program.command('mirror').description('the mirror to Azure Digital Twins (ADT_ENDPOINT)');
+  mirror
+    .command('status')
+    .description('changes waiting to reach ADT, and the dead letters ADT refused')
+    .option('--json', 'print it as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      exitCode = await mirrorStatusCommand(opts);
+    });
+  mirror
+    .command('reconcile')
+    .description('compare ADT with Twingraph (models, twins, relationships) and repair ADT to match, printing each repair; exit 1 when one failed')
+    .option('--dry-run', 'only report what would be repaired')
+    .action(async (opts: { dryRun?: boolean }) => {
+      exitCode = await mirrorReconcileCommand(opts);
+    });
+  mirror
+    .command('import')
+    .description('seed an empty Twingraph from the ADT instance: its models, twins and relationships')
+    .action(async () => {
+      exitCode = await mirrorImportCommand();
     });
 
   const schema = program.command('schema').description('the GraphQL schema');

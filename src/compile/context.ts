@@ -7,6 +7,7 @@ import type { EngagementKpis } from '../analytics/kpis';
 import type { ProfitFeatures, ProfitPrediction } from '../analytics/profit';
 import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../analytics/results';
 import type { SeriesForecast } from '../analytics/types';
+import type { MirrorStatus } from '../mirror/mirror';
 import type { SchemaInfo } from './core/schema-info';
 import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
 import type { Hop, OrderBy, Page, Traversal, TwinQuery } from '../store/query';
@@ -19,6 +20,7 @@ import type {
   MetricPoint,
   MetricSeriesKey,
   ModelRecord,
+  OutboxEntry,
   Relationship,
   RelationshipInput,
   Twin,
@@ -94,6 +96,13 @@ export interface AnalyticsAccess {
   forecast(key: MetricSeriesKey, horizon: number, level?: number, before?: string): Promise<SeriesForecast>;
 }
 
+export interface MirrorAccess {
+  status(): Promise<MirrorStatus>;
+  deadLetters(limit: number): Promise<OutboxEntry[]>;
+  retryDeadLetters(seqs?: readonly number[]): Promise<number>;
+  dropDeadLetters(seqs?: readonly number[]): Promise<number>;
+}
+
 export interface GraphContext {
   readonly twins: TwinReads;
   readonly changes: ChangeReads;
@@ -102,4 +111,5 @@ export interface GraphContext {
   readonly write: TwinWrites;
   readonly modelAdmin: ModelWrites;
   readonly analytics: AnalyticsAccess;
+  readonly mirror: MirrorAccess;
 }

@@ -74,6 +74,15 @@ export function outboxPartition(change: PendingChange): string {
   return change.type.startsWith('Model.') ? 'models' : `twin:${change.twinId}`;
 }
 
+/**
+ * Changes the mirror must not send before every earlier one: ADT refuses new twins of a decommissioned model
+ * and twins of a deleted one, so a decommission or delete waits until everything written before it is in ADT.
+ * The outbox hands such an entry out only when it is the oldest one pending.
+ */
+export function isOutboxBarrier(type: ChangeType): boolean {
+  return type === 'Model.Decommission' || type === 'Model.Delete';
+}
+
 /** ISO time of an epoch-milliseconds instant. */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();

@@ -207,6 +207,8 @@ export interface TwinStore {
   /** Claims entries in `seq` order, never one whose partition has an earlier entry in flight or waiting to retry. */
   claimOutbox(options: ClaimOptions): Promise<OutboxEntry[]>;
   ackOutbox(seqs: readonly number[]): Promise<void>;
+  /** Gives claimed entries back unprocessed, claimable at once, without counting an attempt (a worker that will not get to them). */
+  releaseOutbox(seqs: readonly number[]): Promise<void>;
   failOutbox(seq: number, options: FailOptions): Promise<void>;
   outboxStats(): Promise<OutboxStats>;
   listDeadLetters(options?: { limit?: number }): Promise<OutboxEntry[]>;

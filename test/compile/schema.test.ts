@@ -125,11 +125,11 @@ describe('the core schema', () => {
   it('has the Twin interface, Relationship, Model, MetricSeries, change types, PageInfo, the prediction types and the generic root fields', () => {
     const core = coreSchema();
     expect(isInterfaceType(core.getType('Twin'))).toBe(true);
-    for (const name of ['Relationship', 'Model', 'ModelContent', 'MetricSeries', 'MetricPoint', 'MetricWindow', 'Change', 'TwinChange', 'RelationshipChange', 'MetricChange', 'ModelChange', 'PageInfo', 'TwinConnection', 'UnmodeledTwin', 'CommandInvocation', 'EngagementKpis', 'ProfitPrediction', 'ProfitModel', 'FailureRisk', 'MetricForecast', 'PredictionUpdate']) {
+    for (const name of ['Relationship', 'Model', 'ModelContent', 'MetricSeries', 'MetricPoint', 'MetricWindow', 'Change', 'TwinChange', 'RelationshipChange', 'MetricChange', 'ModelChange', 'PageInfo', 'TwinConnection', 'UnmodeledTwin', 'CommandInvocation', 'EngagementKpis', 'ProfitPrediction', 'ProfitModel', 'FailureRisk', 'MetricForecast', 'PredictionUpdate', 'MirrorStatus', 'MirrorError', 'MirrorDeadLetter']) {
       expect(isObjectType(core.getType(name))).toBe(true);
     }
     for (const name of ['JSON', 'DateTime', 'Long']) expect(isScalarType(core.getType(name))).toBe(true);
-    expect(Object.keys(core.getQueryType()!.getFields()).sort()).toEqual(['changes', 'model', 'models', 'predictProfit', 'profitModel', 'relationship', 'twin', 'twins']);
+    expect(Object.keys(core.getQueryType()!.getFields()).sort()).toEqual(['changes', 'mirrorStatus', 'model', 'models', 'predictProfit', 'profitModel', 'relationship', 'twin', 'twins']);
     expect(Object.keys(core.getMutationType()!.getFields()).sort()).toEqual([
       'createRelationship',
       'createTwin',
@@ -137,9 +137,11 @@ describe('the core schema', () => {
       'deleteModel',
       'deleteRelationship',
       'deleteTwin',
+      'dropMirrorDeadLetters',
       'patchTwin',
       'recordMetrics',
       'retrainProfitModel',
+      'retryMirrorDeadLetters',
       'updateComponent',
       'updateRelationship',
       'uploadModels',

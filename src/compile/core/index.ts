@@ -6,6 +6,7 @@ import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
 import { ANALYTICS_RESOLVERS, EngagementKpis, FailureRisk, ProfitPrediction } from './analytics';
+import { MIRROR_RESOLVERS } from './mirror';
 import { CORE_RESOLVERS } from './resolvers';
 import { BooleanFilter, CommandInvocation, DateTimeFilter, MetricSeries, FloatFilter, IDFilter, IntFilter, LongFilter, StringFilter, UnmodeledTwin } from './types';
 
@@ -13,7 +14,7 @@ let built: GraphQLSchema | undefined;
 
 export function coreSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
-    resolvers: [...CORE_RESOLVERS, ...ANALYTICS_RESOLVERS],
+    resolvers: [...CORE_RESOLVERS, ...ANALYTICS_RESOLVERS, ...MIRROR_RESOLVERS],
     // Types the generated part uses (filters, command results) though no core field does.
     orphanedTypes: [EngagementKpis, ProfitPrediction, FailureRisk, UnmodeledTwin, CommandInvocation, MetricSeries, StringFilter, IDFilter, FloatFilter, IntFilter, LongFilter, BooleanFilter, DateTimeFilter],
     validate: false,

@@ -8,7 +8,7 @@
  * The storage layout is documented in encoding.ts.
  */
 import { TwingraphError } from '../../errors';
-import { isMirrored, isoTime, outboxPartition, type PendingChange } from '../changes';
+import { isMirrored, isOutboxBarrier, isoTime, outboxPartition, type PendingChange } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { relationshipKey, runAsync, type AsyncPrimitives, type Steps } from '../effects';
 import type {
@@ -27,6 +27,7 @@ import { checkCursorFits, checkFilter, checkOrderBy, checkPath, planPage, toPage
 import { checkAggregation, checkIds, dependencyClosure, checkMetricRange, checkNeighborQuery, checkTraversal, metricWindows, pruneCutoff } from '../reads';
 import type {
   ChangeEntry,
+  ChangeType,
   JsonPatch,
   MetricBucket,
   MetricPoint,
@@ -667,7 +668,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
         const o = r.get('o') as Props;
         const partition = o.partition as string;
         if (blocked.has(partition)) continue;
-        if (Number(o.availableAt) > now || Number(o.claimedUntil ?? 0) > now) {
+        if (Number(o.availableAt) > now || Number(o.claimedUntil ?? 0) > now || (r !== records[0] && isOutboxBarrier((r.get('c') as Props).type as ChangeType))) {
           blocked.add(partition);
           continue;
         }
@@ -682,6 +683,10 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   async ackOutbox(seqs: readonly number[]): Promise<void> {
     await this.session('WRITE', (tx) => tx.run('MATCH (o:OutboxEntry) WHERE o.seq IN $seqs DELETE o', { seqs: [...seqs] }));
+  }
+
+  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+    await this.session('WRITE', (tx) => tx.run("MATCH (o:OutboxEntry) WHERE o.seq IN $seqs AND o.status = 'pending' SET o.claimedUntil = null", { seqs: [...seqs] }));
   }
 
   async failOutbox(seq: number, options: FailOptions): Promise<void> {

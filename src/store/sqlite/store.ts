@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TwingraphError } from '../../errors';
-import { isMirrored, isoTime, outboxPartition, type PendingChange } from '../changes';
+import { isMirrored, isOutboxBarrier, isoTime, outboxPartition, type PendingChange } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { relationshipKey, runSync, type Primitives, type Steps } from '../effects';
 import type {
@@ -41,6 +41,7 @@ import {
 import { checkAggregation, checkIds, dependencyClosure, checkMetricRange, checkNeighborQuery, checkTraversal, metricWindows, pruneCutoff, traversalQuery } from '../reads';
 import type {
   ChangeEntry,
+  ChangeType,
   JsonPatch,
   MetricBucket,
   MetricPoint,
@@ -698,7 +699,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
           if (claimed.length >= options.limit) break;
           const partition = row.partition as string;
           if (blocked.has(partition)) continue;
-          if ((row.available_at as number) > now || ((row.claimed_until as number | null) ?? 0) > now) {
+          if ((row.available_at as number) > now || ((row.claimed_until as number | null) ?? 0) > now || (row !== rows[0] && isOutboxBarrier(row.type as ChangeType))) {
             blocked.add(partition);
             continue;
           }
@@ -714,6 +715,11 @@ export class SqliteStore extends RulesStore implements TwinStore {
   async ackOutbox(seqs: readonly number[]): Promise<void> {
     this.check();
     this.sql('DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))').run(JSON.stringify(seqs));
+  }
+
+  async releaseOutbox(seqs: readonly number[]): Promise<void> {
+    this.check();
+    this.sql("UPDATE outbox SET claimed_until = NULL WHERE status = 'pending' AND seq IN (SELECT value FROM json_each(?))").run(JSON.stringify(seqs));
   }
 
   async failOutbox(seq: number, options: FailOptions): Promise<void> {

@@ -34,12 +34,16 @@ export function outboxContract(open: OpenStore): void {
       // Telemetry and command invocations are not mirrored: ADT keeps no telemetry and has no commands.
       const mirrored = changes.filter((c) => c.type !== 'Telemetry' && c.type !== 'Command.Invoke');
       expect(mirrored.length).toBe(changes.length - 2);
-      const entries = await claim();
+      // The decommission (last) waits until everything before it is acknowledged.
+      const entries = [...(await claim())];
+      expect(seqs(entries)).toEqual(mirrored.slice(0, -1).map((c) => c.seq));
+      expect(await h.store.outboxStats()).toEqual({ pending: mirrored.length, dead: 0, oldestPendingTime: h.clock.iso() });
+      await h.store.ackOutbox(seqs(entries));
+      entries.push(...(await claim()));
       expect(seqs(entries)).toEqual(mirrored.map((c) => c.seq));
       for (const entry of entries) {
         expect(entry).toEqual({ seq: entry.change.seq, partition: expect.any(String), change: mirrored.find((c) => c.seq === entry.seq), attempts: 0, status: 'pending', availableAt: h.clock.iso() });
       }
-      expect(await h.store.outboxStats()).toEqual({ pending: mirrored.length, dead: 0, oldestPendingTime: h.clock.iso() });
     });
 
     it('enqueues nothing for a failed write', async () => {
@@ -102,6 +106,31 @@ export function outboxContract(open: OpenStore): void {
         const again = await claim();
         expect(seqs(again)).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
         expect(again[0].attempts).toBe(0);
+      });
+
+      it('gives released entries back at once, without counting an attempt, in their place in the order', async () => {
+        expect(seqs(await claim(10, 60_000))).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        await h.store.ackOutbox([s.aCreate]);
+        await h.store.releaseOutbox([s.aPatch, s.aPatch2]);
+        const again = await claim();
+        expect(seqs(again)).toEqual([s.aPatch, s.aPatch2]);
+        expect(again.map((e) => e.attempts)).toEqual([0, 0]);
+        // bCreate is still leased: releasing only what was named.
+        expect((await h.store.outboxStats()).pending).toBe(3);
+      });
+
+      it('hands out a model decommission or delete only once it is the oldest entry pending (everything written before it goes first)', async () => {
+        const decommission = (await h.store.decommissionModel(M.room)) && (await h.store.latestSeq());
+        await h.store.patchTwin('b', [{ op: 'add', path: '/n', value: 3 }]);
+        const bPatch = await h.store.latestSeq();
+        expect(seqs(await claim(10, 60_000))).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2, bPatch]);
+        await h.store.ackOutbox([s.aCreate, s.aPatch, s.aPatch2, bPatch]);
+        // bCreate is still out, so the decommission waits.
+        expect(await claim()).toEqual([]);
+        await h.store.releaseOutbox([s.bCreate]);
+        expect(seqs(await claim())).toEqual([s.bCreate]);
+        await h.store.ackOutbox([s.bCreate]);
+        expect(seqs(await claim())).toEqual([decommission]);
       });
 
       it('removes acknowledged entries for good', async () => {

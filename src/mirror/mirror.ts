@@ -1,0 +1,98 @@
+/**
+ * The mirror as the rest of Twingraph sees it: on when ADT_ENDPOINT is set (the worker runs), and either way
+ * its state — the outbox's pending entries and dead letters, throughput and the last error — and the operator's
+ * levers on dead letters.
+ */
+import type { MirrorConfig } from '../config';
+import type { TwinStore } from '../store/port';
+import type { OutboxEntry } from '../store/types';
+import type { Adt } from './adt';
+import { createAdt } from './client';
+import { DEFAULT_MIRROR_OPTIONS, MirrorWorker, type MirrorCounters, type MirrorOptions } from './worker';
+
+export interface MirrorStatus extends Omit<MirrorCounters, 'running'> {
+  readonly enabled: boolean;
+  readonly running: boolean;
+  readonly endpoint: string | null;
+  readonly pending: number;
+  readonly dead: number;
+  /** The commit time of the oldest change not yet in ADT. */
+  readonly oldestPendingTime: string | null;
+  readonly oldestPendingAgeSeconds: number | null;
+}
+
+type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+
+export function mirrorOptions(config: MirrorConfig): MirrorOptions {
+  return {
+    ...DEFAULT_MIRROR_OPTIONS,
+    limits: { perSecond: { models: config.rates.models, createDelete: config.rates.createDelete, patch: config.rates.patch }, perTwin: config.rates.perTwin },
+    concurrency: config.concurrency,
+    coalesceMs: config.coalesceMs,
+    backoff: config.retry,
+    leaseMs: config.leaseMs,
+  };
+}
+
+export class Mirror {
+  private readonly worker: MirrorWorker | undefined;
+
+  constructor(
+    private readonly store: TwinStore,
+    private readonly config: MirrorConfig | undefined,
+    log?: Log,
+    /** The ADT to mirror to (default: a client for config.endpoint); tests pass their own. */
+    adt?: Adt,
+    options?: Partial<MirrorOptions>,
+  ) {
+    if (config) this.worker = new MirrorWorker(store, adt ?? createAdt(config.endpoint), { ...mirrorOptions(config), ...options }, log);
+  }
+
+  get enabled(): boolean {
+    return this.worker !== undefined;
+  }
+
+  start(): void {
+    this.worker?.start();
+  }
+
+  stop(): Promise<void> {
+    return this.worker?.stop() ?? Promise.resolve();
+  }
+
+  async status(now = Date.now()): Promise<MirrorStatus> {
+    const stats = await this.store.outboxStats();
+    const counters = this.worker?.counters();
+    const oldest = stats.oldestPendingTime ?? null;
+    return {
+      enabled: this.enabled,
+      running: counters?.running ?? false,
+      endpoint: this.config?.endpoint ?? null,
+      pending: stats.pending,
+      dead: stats.dead,
+      oldestPendingTime: oldest,
+      oldestPendingAgeSeconds: oldest ? Math.max(0, (now - Date.parse(oldest)) / 1000) : null,
+      mirrored: counters?.mirrored ?? 0,
+      requests: counters?.requests ?? 0,
+      mirroredPerSecond: counters?.mirroredPerSecond ?? 0,
+      requestsPerSecond: counters?.requestsPerSecond ?? 0,
+      retries: counters?.retries ?? 0,
+      deadLettered: counters?.deadLettered ?? 0,
+      lastError: counters?.lastError ?? null,
+    };
+  }
+
+  deadLetters(limit = 100): Promise<OutboxEntry[]> {
+    return this.store.listDeadLetters({ limit });
+  }
+
+  /** Puts dead letters back in line (all when no seqs are given); returns how many. */
+  retryDeadLetters(seqs?: readonly number[]): Promise<number> {
+    return this.store.retryDeadLetters(seqs);
+  }
+
+  /** Removes dead letters for good (all when no seqs are given); returns how many. Run reconcile afterwards to repair ADT. */
+  dropDeadLetters(seqs?: readonly number[]): Promise<number> {
+    return this.store.dropDeadLetters(seqs);
+  }
+}

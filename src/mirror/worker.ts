@@ -1,0 +1,343 @@
+/**
+ * The mirror: drains the store's outbox into ADT. Each round claims a batch in seq order (the store never
+ * hands out an entry while an earlier one of its partition is in flight or waiting), plans it into
+ * operations, and runs them with bounded concurrency, each after the earlier operations it conflicts with and
+ * within ADT's rate limits. A done operation's entries are acknowledged; a failed one is retried after a
+ * backoff (exponential with full jitter, at least Retry-After) or parked as a dead letter, and the rest of its
+ * partition in the batch is given back untouched, to follow it in order.
+ *
+ * Leases make it crash-safe: entries claimed by a process that dies are claimed again when their lease ends,
+ * and every operation is idempotent (PUTs of whole states, deletes that accept 404, patches that fall back to
+ * the current state), so replaying them leaves ADT as it would have been.
+ */
+import type { TwinStore } from '../store/port';
+import type { OutboxEntry } from '../store/types';
+import type { Adt } from './adt';
+import { applyOperation, type Outcome } from './apply';
+import { conflicts, dependencies, describeOp, planOperations, type MirrorOp } from './plan';
+import { RateLimiter, type RateLimits } from './rate';
+
+export interface MirrorOptions {
+  readonly limits: RateLimits;
+  /** Requests in flight at once. */
+  readonly concurrency: number;
+  /** Entries claimed per round. */
+  readonly batchSize: number;
+  /** How long a claim holds before another worker (or this one, after a crash) may take the entries. */
+  readonly leaseMs: number;
+  /** After a commit, wait this long before claiming, so that a burst of changes to one twin goes as one request. */
+  readonly coalesceMs: number;
+  /** Backoff of retries: the first delay and the cap. */
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  /** A change that waits on another (a relationship on its target twin, …) is parked after this many attempts. */
+  readonly maxDependencyAttempts: number;
+  /** Poll interval while idle (entries waiting to retry become claimable with no commit to wake the worker). */
+  readonly idlePollMs: number;
+}
+
+export const DEFAULT_MIRROR_OPTIONS: MirrorOptions = {
+  limits: { perSecond: { models: 100, createDelete: 500, patch: 1000 }, perTwin: 10 },
+  concurrency: 32,
+  batchSize: 500,
+  leaseMs: 60_000,
+  coalesceMs: 50,
+  backoff: { baseMs: 500, maxMs: 60_000 },
+  maxDependencyAttempts: 20,
+  idlePollMs: 500,
+};
+
+export interface MirrorError {
+  readonly time: string;
+  readonly seq: number;
+  readonly message: string;
+}
+
+export interface MirrorCounters {
+  /** Entries acknowledged since start. */
+  readonly mirrored: number;
+  /** Requests sent to ADT since start. */
+  readonly requests: number;
+  /** Entries acknowledged and requests sent over the last minute, per second. */
+  readonly mirroredPerSecond: number;
+  readonly requestsPerSecond: number;
+  readonly retries: number;
+  readonly deadLettered: number;
+  readonly lastError: MirrorError | null;
+  readonly running: boolean;
+}
+
+const MINUTE_MS = 60_000;
+
+/** Counts in one-second buckets over the last minute. */
+class PerMinute {
+  private readonly buckets = new Map<number, number>();
+  add(n: number, now = Date.now()): void {
+    const second = Math.floor(now / 1000);
+    this.buckets.set(second, (this.buckets.get(second) ?? 0) + n);
+    for (const s of this.buckets.keys()) if (s < second - 60) this.buckets.delete(s);
+  }
+  perSecond(now = Date.now()): number {
+    const since = Math.floor((now - MINUTE_MS) / 1000);
+    let total = 0;
+    for (const [s, n] of this.buckets) if (s > since) total += n;
+    return total / 60;
+  }
+}
+
+export class MirrorWorker {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private readonly abort = new AbortController();
+  private readonly limiter: RateLimiter;
+  private stopListening: (() => void) | undefined;
+  private mirrored = 0;
+  private requests = 0;
+  private retries = 0;
+  private deadLettered = 0;
+  private lastError: MirrorError | null = null;
+  private readonly mirroredRate = new PerMinute();
+  private readonly requestRate = new PerMinute();
+  private readonly random: () => number;
+  /** Operations claimed and not yet finished, in claim order. */
+  private readonly unfinished: Task[] = [];
+  /** The seqs of their entries. */
+  private readonly held = new Set<number>();
+  /** Entries mirrored and not yet acknowledged to the store. */
+  private acks: number[] = [];
+  private inFlight = 0;
+  /** Set while stopping: called once nothing runs any more. */
+  private drained: (() => void) | undefined;
+
+  constructor(
+    private readonly store: TwinStore,
+    private readonly adt: Adt,
+    private readonly options: MirrorOptions = DEFAULT_MIRROR_OPTIONS,
+    private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } = { warn: () => undefined, info: () => undefined },
+    random: () => number = Math.random,
+  ) {
+    this.limiter = new RateLimiter(options.limits);
+    this.random = random;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.stopListening = this.store.onCommit(() => this.wake?.());
+    this.loop = this.run();
+  }
+
+  /** Stops after the operations in flight finish; what is claimed but not done is given back. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.stopListening?.();
+    this.abort.abort(new Error('the mirror is stopping'));
+    this.wake?.();
+    await this.loop;
+  }
+
+  counters(): MirrorCounters {
+    return {
+      mirrored: this.mirrored,
+      requests: this.requests,
+      mirroredPerSecond: this.mirroredRate.perSecond(),
+      requestsPerSecond: this.requestRate.perSecond(),
+      retries: this.retries,
+      deadLettered: this.deadLettered,
+      lastError: this.lastError,
+      running: this.running,
+    };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => {
+      this.wake = undefined;
+    });
+  }
+
+  /**
+   * The loop: claims whenever at most half a batch of operations is unfinished, so that a slow operation (a
+   * busy twin waiting on its per-twin limit, a slow answer) holds up only what depends on it, never the whole
+   * mirror. Operations of a new claim wait for the unfinished ones of earlier claims they conflict with.
+   */
+  private async run(): Promise<void> {
+    while (this.running) {
+      if (this.unfinished.length > this.options.batchSize / 2) {
+        await this.sleep(this.options.idlePollMs);
+        continue;
+      }
+      let entries: OutboxEntry[];
+      try {
+        // Acknowledged entries no longer hold their partitions: flush before claiming.
+        await this.flushAcks();
+        entries = await this.store.claimOutbox({ limit: this.options.batchSize - this.unfinished.length, leaseMs: this.options.leaseMs });
+      } catch (error) {
+        if (!this.running) break;
+        this.log.warn({ err: error }, 'mirror: could not claim outbox entries');
+        await this.sleep(this.options.idlePollMs);
+        continue;
+      }
+      if (entries.length > 0) {
+        const before = this.unfinished.length;
+        this.schedule(entries);
+        if (this.unfinished.length > before) continue;
+      }
+      const idle = this.unfinished.length === 0;
+      await this.sleep(this.options.idlePollMs);
+      // Woken by a commit with nothing under way: give the burst a moment to finish, so that it goes out coalesced.
+      if (this.running && idle && this.options.coalesceMs > 0) await new Promise((r) => setTimeout(r, this.options.coalesceMs));
+    }
+    // Stopping: what runs finishes (or gives up its rate-limit wait), what waits goes back untouched.
+    await new Promise<void>((resolve) => {
+      this.drained = resolve;
+      this.pump();
+    });
+    await this.flushAcks();
+  }
+
+  /** Adds a claim's operations, each after the earlier ones — of this claim, or unfinished of earlier claims — it conflicts with. */
+  private schedule(claimed: readonly OutboxEntry[]): void {
+    // An entry still held here whose lease ran out (it waited long behind a pause) comes again: keep the one held.
+    const entries = claimed.filter((e) => !this.held.has(e.seq));
+    if (entries.length === 0) return;
+    for (const e of entries) this.held.add(e.seq);
+    const ops = planOperations(entries);
+    const deps = dependencies(ops);
+    const attempts = new Map(entries.map((e) => [e.seq, e.attempts]));
+    const earlier = [...this.unfinished];
+    const tasks: Task[] = ops.map((op) => ({ op, deps: [], state: 'waiting', attempts: attempts.get(op.seqs[0]) ?? 0 }));
+    tasks.forEach((task, i) => task.deps.push(...earlier.filter((e) => conflicts(e.op, task.op)), ...deps[i].map((d) => tasks[d])));
+    this.unfinished.push(...tasks);
+    this.pump();
+  }
+
+  /**
+   * Starts what can start; gives back, untouched, what would have to follow a failed operation (the rest of
+   * its partition, and whatever depends on it): the outbox hands those out again after the failed one.
+   */
+  private pump(): void {
+    const release: number[] = [];
+    const stopped = new Set<string>();
+    for (const task of this.unfinished) {
+      if (task.state === 'failed' || task.state === 'released') stopped.add(task.op.partition);
+      if (task.state !== 'waiting') continue;
+      if (!this.running || stopped.has(task.op.partition) || task.deps.some((d) => d.state === 'failed' || d.state === 'released')) {
+        task.state = 'released';
+        stopped.add(task.op.partition);
+        release.push(...task.op.seqs);
+        continue;
+      }
+      if (this.inFlight >= this.options.concurrency || task.deps.some((d) => d.state !== 'done')) continue;
+      task.state = 'running';
+      this.inFlight++;
+      void this.execute(task.op).then(async (outcome) => {
+        await this.settle(task, outcome);
+        this.inFlight--;
+        this.pump();
+        this.wake?.();
+      });
+    }
+    // Finished tasks leave the list; their dependants keep them and read their state.
+    for (let i = this.unfinished.length - 1; i >= 0; i--) {
+      const task = this.unfinished[i];
+      if (task.state === 'waiting' || task.state === 'running') continue;
+      this.unfinished.splice(i, 1);
+      for (const seq of task.op.seqs) this.held.delete(seq);
+    }
+    if (release.length > 0) this.store.releaseOutbox(release).catch((error: unknown) => this.log.warn({ err: error }, 'mirror: could not give outbox entries back (their leases will end)'));
+    if (this.inFlight === 0 && this.unfinished.length === 0) this.drained?.();
+  }
+
+  private async flushAcks(): Promise<void> {
+    if (this.acks.length === 0) return;
+    const seqs = this.acks;
+    this.acks = [];
+    try {
+      await this.store.ackOutbox(seqs);
+    } catch (error) {
+      // Not acknowledged: their leases end and they are mirrored again (every operation can be replayed).
+      this.log.warn({ err: error }, 'mirror: could not acknowledge outbox entries');
+    }
+  }
+
+  private backoffMs(attempts: number, retryAfterMs: number | undefined): number {
+    const { baseMs, maxMs } = this.options.backoff;
+    const exponential = Math.min(maxMs, baseMs * 2 ** Math.min(attempts, 20));
+    const jittered = exponential * (0.5 + 0.5 * this.random());
+    return Math.max(jittered, retryAfterMs ?? 0);
+  }
+
+  private async execute(op: MirrorOp): Promise<Outcome> {
+    const signal = this.abort.signal;
+    const before = (_op?: MirrorOp, twins: readonly string[] = op.twins): Promise<void> => this.limiter.acquire(op.rate, twins, signal);
+    try {
+      await before();
+    } catch {
+      return { kind: 'retry', requests: 0, error: 'the mirror is stopping', throttled: false, dependency: false, stopping: true };
+    }
+    try {
+      return await applyOperation({ adt: this.adt, store: this.store, beforeRequest: before }, op);
+    } catch (error) {
+      return { kind: 'retry', requests: 0, error: (error as Error).message, throttled: false, dependency: false };
+    }
+  }
+
+  private async settle(task: Task, outcome: Outcome): Promise<void> {
+    const { op } = task;
+    this.requests += outcome.requests;
+    this.requestRate.add(outcome.requests);
+    const first = op.seqs[0];
+    try {
+      if (outcome.kind === 'done') {
+        task.state = 'done';
+        this.acks.push(...op.seqs);
+        this.mirrored += op.seqs.length;
+        this.mirroredRate.add(op.seqs.length);
+        if (outcome.repaired) this.log.info({ seqs: op.seqs, op: describeOp(op) }, `mirror: repaired: ${outcome.repaired}`);
+        if (this.acks.length >= 100) await this.flushAcks();
+        return;
+      }
+      if (outcome.kind === 'retry' && outcome.stopping) {
+        // Never sent: back in line as it was.
+        task.state = 'released';
+        await this.store.releaseOutbox(op.seqs);
+        return;
+      }
+      this.lastError = { time: new Date().toISOString(), seq: first, message: outcome.error };
+      if (outcome.kind === 'dead' || (outcome.dependency && task.attempts + 1 >= this.options.maxDependencyAttempts)) {
+        // Parked; what follows it goes on (a dead letter must not hold up its twin for good).
+        task.state = 'done';
+        this.deadLettered += op.seqs.length;
+        for (const seq of op.seqs) await this.store.failOutbox(seq, { error: outcome.error, dead: true });
+        this.log.warn({ seqs: op.seqs, error: outcome.error }, 'mirror: parked as dead letters');
+        return;
+      }
+      task.state = 'failed';
+      this.retries++;
+      if (outcome.throttled && outcome.retryAfterMs !== undefined) this.limiter.pause(op.rate, outcome.retryAfterMs);
+      await this.store.failOutbox(first, { error: outcome.error, retryAfterMs: this.backoffMs(task.attempts, outcome.retryAfterMs) });
+      // The operation's other entries follow their first: back in line without an attempt counted.
+      if (op.seqs.length > 1) await this.store.releaseOutbox(op.seqs.slice(1));
+    } catch (error) {
+      task.state = task.state === 'running' ? 'failed' : task.state;
+      this.log.warn({ err: error, seqs: op.seqs }, 'mirror: could not record the outcome (the lease will end and the entries come back)');
+    }
+  }
+}
+
+interface Task {
+  readonly op: MirrorOp;
+  /** Earlier operations it must follow. */
+  readonly deps: Task[];
+  state: 'waiting' | 'running' | 'done' | 'failed' | 'released';
+  /** Attempts its first entry has had before this one. */
+  readonly attempts: number;
+}

@@ -1,0 +1,144 @@
+/**
+ * Crash: the Twingraph server runs in a child process, mirroring to the test ADT server, and is killed with
+ * SIGKILL while writes arrive and while the mirror is mid-way (ADT answers slowly, so there is always a
+ * backlog). Each restart takes up what the killed process had claimed but not acknowledged once its lease
+ * ends. At the end ADT holds exactly what Twingraph holds.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore } from '../../src/store/open';
+import { startAdtServer, type AdtServer } from '../support/adt-server';
+import { adtState, twingraphState } from '../support/mirror-state';
+import { runWorkload, type Gql } from '../support/mirror-workload';
+
+const CHILD = path.join(__dirname, '..', 'support', 'serve-child.ts');
+let adt: AdtServer;
+let dir: string;
+
+beforeAll(async () => {
+  adt = await startAdtServer({ seed: 3 });
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-mirror-crash-'));
+});
+afterAll(async () => {
+  await adt?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+interface Server {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly exited: Promise<number | null>;
+}
+
+async function startServer(): Promise<Server> {
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), CHILD], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      TWINGRAPH_DB: path.join(dir, 'twingraph.db'),
+      TWINGRAPH_SEED: 'models',
+      ADT_ENDPOINT: adt.url,
+      ADT_LEASE_MS: '2000',
+      ADT_RETRY_BASE_MS: '50',
+      ADT_RETRY_MAX_MS: '1000',
+      ADT_COALESCE_MS: '10',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const match = /"url":"(http:\/\/127\.0\.0\.1:\d+\/graphql)"/.exec(buffered);
+      if (match) resolve(match[1]);
+    });
+    void exited.then((code) => reject(new Error(`the server exited (${code}) before serving: ${stderr}`)));
+  });
+  return { child, url, exited };
+}
+
+/** GraphQL over HTTP that reports a dropped server as a refusal (the workload goes on). */
+const gqlAt =
+  (server: () => Server): Gql =>
+  async (query, variables) => {
+    try {
+      const response = await fetch(server().url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      return (await response.json()) as Awaited<ReturnType<Gql>>;
+    } catch (error) {
+      await new Promise((r) => setTimeout(r, 20));
+      return { errors: [{ message: String(error), extensions: { code: 'SERVER_GONE' } }] };
+    }
+  };
+
+async function pending(server: Server): Promise<number> {
+  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ mirrorStatus { pending } }' }) });
+  return ((await response.json()) as { data: { mirrorStatus: { pending: number } } }).data.mirrorStatus.pending;
+}
+
+describe('the mirror across crashes', () => {
+  it('converges after the server is killed with SIGKILL mid-way, three times', async () => {
+    // Slow answers keep a backlog in flight at every kill.
+    adt.faults.set({ delayMs: [5, 40], drop: { probability: 0.01, afterWrite: true } });
+    let server = await startServer();
+    let kills = 0;
+    let requestsAtKill = 0;
+    for (let round = 0; round < 3; round++) {
+      const current = server;
+      // Killed while writes arrive (the first round) or once they are done and the mirror is behind.
+      const killDuringWrites = round === 0;
+      let killed = false;
+      const result = await runWorkload(
+        gqlAt(() => server),
+        {
+          seed: 100 + round,
+          writes: 600,
+          concurrency: 6,
+          prefix: `r${round}-`,
+          onProgress: (share) => {
+            if (killDuringWrites && !killed && share > 0.5) {
+              killed = true;
+              current.child.kill('SIGKILL');
+            }
+          },
+        },
+      );
+      expect(result.ok).toBeGreaterThan(killDuringWrites ? 250 : 450);
+      if (!killed) {
+        expect(await pending(current)).toBeGreaterThan(0);
+        current.child.kill('SIGKILL');
+      }
+      expect(await current.exited).toBeNull();
+      kills++;
+      requestsAtKill = adt.requests.length;
+      server = await startServer();
+    }
+    expect(kills).toBe(3);
+
+    adt.faults.clear();
+    const deadline = Date.now() + 90_000;
+    while ((await pending(server)) > 0) {
+      if (Date.now() > deadline) throw new Error('the mirror did not drain after the last restart');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(adt.requests.length).toBeGreaterThan(requestsAtKill);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+
+    const store = await openStore({ kind: 'sqlite', path: path.join(dir, 'twingraph.db'), outbox: true });
+    try {
+      expect((await store.outboxStats()).dead).toBe(0);
+      const ours = await twingraphState(store);
+      expect(adtState(adt)).toEqual(ours);
+      expect(Object.keys(ours.twins).length).toBeGreaterThan(50);
+    } finally {
+      await store.close();
+    }
+  }, 240_000);
+});

@@ -1,0 +1,194 @@
+/**
+ * `twingraph mirror import`: seeds an empty Twingraph from ADT (through the real SDK against the test ADT
+ * server, paging small): models (decommission included), twins with components, relationships with
+ * properties — validated against the models, and not mirrored back (no outbox entries, no ADT writes).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Adt } from '../../src/mirror/adt';
+import { createAdt } from '../../src/mirror/client';
+import { ModelService } from '../../src/services/models';
+import { openStore } from '../../src/store/open';
+import type { TwinStore } from '../../src/store/port';
+import type { JsonObject, TwinInput } from '../../src/store/types';
+import { startAdtServer, type AdtServer } from '../support/adt-server';
+import { runCli } from '../support/cli';
+import { adtState, twingraphState } from '../support/mirror-state';
+
+const DTDL_DIR = path.join(__dirname, '..', '..', 'dtdl');
+const DEMO = 'dtmi:twingraph:demo:';
+const LEGACY = 'dtmi:test:Legacy;1';
+const legacyModel: JsonObject = { '@context': 'dtmi:dtdl:context;3', '@id': LEGACY, '@type': 'Interface', contents: [{ '@type': 'Property', name: 'label', schema: 'string' }] };
+const demoModels: JsonObject[] = fs
+  .readdirSync(DTDL_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(fs.readFileSync(path.join(DTDL_DIR, f), 'utf8')) as JsonObject);
+
+const twin = (model: string, props: JsonObject = {}): JsonObject => ({ $metadata: { $model: `${DEMO}${model};1` }, ...props });
+const device = (n: number): JsonObject => twin('Device', { deviceType: 'rack', capacity: n, diagnostics: { $metadata: {}, errorCount: n, lastError: `E${n}` } });
+
+const TWINS: [string, JsonObject][] = [
+  ['client-1', twin('Client', { name: 'Acme', industry: 'energy', address: { city: 'Ghent' }, tags: { tier: 'gold' } })],
+  ['client-2', twin('Client', { name: 'Globex' })],
+  ['emp-1', twin('Employee', { name: 'Ann', role: 'partner' })],
+  ['eng-1', twin('Engagement', { title: 'Audit', budget: 5000 })],
+  ['eng-2', twin('Engagement', { title: 'Tax' })],
+  ['eng-3', twin('Engagement', { title: 'Review', status: 'onHold' })],
+  ['off-1', twin('ServiceOffering', { name: 'Audit', line: 'auditAndAssurance' })],
+  ['asset-1', twin('Asset', { name: 'Plant', assetType: 'plant' })],
+  ['dev-1', device(1)],
+  ['dev-2', device(2)],
+  ['dev-3', device(3)],
+  ['legacy-1', { $metadata: { $model: LEGACY }, label: 'old' }],
+];
+const RELS: [string, string, JsonObject][] = [
+  ['client-1', 'c1-e1', { $relationshipName: 'hasEngagement', $targetId: 'eng-1', since: '2024-03-01' }],
+  ['client-1', 'c1-e2', { $relationshipName: 'hasEngagement', $targetId: 'eng-2', since: '2024-05-01' }],
+  ['client-2', 'c2-e3', { $relationshipName: 'hasEngagement', $targetId: 'eng-3' }],
+  ['eng-1', 'e1-lead', { $relationshipName: 'ledBy', $targetId: 'emp-1' }],
+  ['eng-1', 'e1-uses', { $relationshipName: 'uses', $targetId: 'off-1' }],
+  ['eng-1', 'e1-covers', { $relationshipName: 'covers', $targetId: 'asset-1', scope: 'all sites' }],
+  ['asset-1', 'a1-d1', { $relationshipName: 'hosts', $targetId: 'dev-1' }],
+  ['asset-1', 'a1-d2', { $relationshipName: 'hosts', $targetId: 'dev-2' }],
+  ['asset-1', 'a1-d3', { $relationshipName: 'hosts', $targetId: 'dev-3' }],
+];
+
+let dir: string;
+let n = 0;
+let server: AdtServer;
+let adt: Adt;
+const savedEnv = { ...process.env };
+
+async function seedAdt(extra: { twins?: [string, JsonObject][]; relationships?: [string, string, JsonObject][] } = {}): Promise<void> {
+  server.state.reset();
+  await adt.createModels([...demoModels, legacyModel]);
+  for (const [id, body] of [...TWINS, ...(extra.twins ?? [])]) await adt.putTwin(id, body);
+  for (const [source, id, body] of [...RELS, ...(extra.relationships ?? [])]) await adt.putRelationship(source, id, body);
+  await adt.decommissionModel(LEGACY); // after legacy-1 was made
+  server.requests.length = 0;
+}
+
+/** A fresh database file, named in TWINGRAPH_DB, with ADT_ENDPOINT set (so the store would have an outbox). */
+function freshDb(): string {
+  const file = path.join(dir, `tg-${++n}.db`);
+  process.env.TWINGRAPH_DB = file;
+  process.env.TWINGRAPH_SEED = 'none';
+  process.env.LOG_LEVEL = 'silent';
+  process.env.ADT_ENDPOINT = server.url;
+  return file;
+}
+
+async function withStore<T>(file: string, run: (store: TwinStore) => Promise<T>): Promise<T> {
+  const store = await openStore({ kind: 'sqlite', path: file, outbox: false });
+  try {
+    return await run(store);
+  } finally {
+    await store.close();
+  }
+}
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-import-'));
+  // Small pages: the import must follow continuation tokens.
+  server = await startAdtServer({ relationshipPageSize: 2, queryPageSize: 3 });
+  adt = createAdt(server.url);
+});
+afterAll(async () => {
+  await server?.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+afterEach(() => {
+  process.env = { ...savedEnv };
+});
+
+describe('twingraph mirror import', () => {
+  it('seeds an empty Twingraph with what ADT holds, across pages, decommission included; progress on stderr; nothing mirrored back', async () => {
+    await seedAdt();
+    const file = freshDb();
+    const { code, out, err } = await runCli('mirror', 'import');
+    expect(code).toBe(0);
+    expect(out).toMatch(new RegExp(`^Imported from ${server.url.replace(/\./g, '\\.')}: 9 models, 12 twins, 9 relationships in [\\d.]+ s\\.\\n$`));
+    expect(err).toContain('imported 9 models\n');
+    expect(err).toContain('imported 12 twins\n');
+    expect(err).toContain('imported 9 relationships\n');
+    // Both query kinds went over several pages (page size 3).
+    expect(server.requests.filter((r) => r.op === 'query').length).toBeGreaterThanOrEqual(Math.ceil(12 / 3) + Math.ceil(9 / 3));
+    // Nothing was written to ADT.
+    expect(server.requests.filter((r) => r.write)).toEqual([]);
+
+    await withStore(file, async (store) => {
+      const ours = await twingraphState(store);
+      expect(ours).toEqual(adtState(server));
+      expect(ours.models[LEGACY].decommissioned).toBe(true);
+      expect(ours.models[`${DEMO}Client;1`].decommissioned).toBe(false);
+      expect(JSON.parse(ours.twins['dev-2'])).toMatchObject({ diagnostics: { errorCount: 2, lastError: 'E2' } });
+      expect(JSON.parse(ours.relationships['eng-1/e1-covers'])).toMatchObject({ scope: 'all sites' });
+      // The decommissioned model's twin came along, and is usable in Twingraph as in ADT.
+      expect((await store.getTwin('legacy-1')).label).toBe('old');
+      // What came from ADT is not queued to go back to it, although ADT_ENDPOINT is set.
+      expect(await store.outboxStats()).toMatchObject({ pending: 0, dead: 0 });
+      expect(await store.claimOutbox({ limit: 100, leaseMs: 1000 })).toEqual([]);
+    });
+  });
+
+  it('refuses a Twingraph that is not empty (exit 1, clear message) and changes nothing', async () => {
+    await seedAdt();
+    const file = freshDb();
+    await withStore(file, async (store) => {
+      const models = new ModelService(store);
+      await models.load();
+      await models.upload([JSON.stringify(demoModels.find((m) => m['@id'] === `${DEMO}Party;1`))]);
+      await store.createTwin('mine', { $metadata: { $model: `${DEMO}Party;1` }, name: 'Mine' } as TwinInput);
+    });
+    const before = await withStore(file, (store) => twingraphState(store));
+
+    const { code, out, err } = await runCli('mirror', 'import');
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toBe('twingraph mirror import: Import seeds an empty Twingraph; this one has 1 models and 1 twins. Use another database (TWINGRAPH_DB=<new file>).\n');
+    expect(await withStore(file, (store) => twingraphState(store))).toEqual(before);
+    expect(server.requests.filter((r) => r.write)).toEqual([]);
+  });
+
+  it('fails with an error naming an ADT twin that does not validate against its model (exit 1), and imports nothing', async () => {
+    // The test ADT server (like a lax or older ADT) holds a twin its model does not allow.
+    await seedAdt({ twins: [['bad-client', twin('Client', { name: 'Bad', industry: 'piracy' })]] });
+    const file = freshDb();
+    const { code, out, err } = await runCli('mirror', 'import');
+    expect(code).toBe(1);
+    expect(out).toBe('');
+    expect(err).toMatch(/^twingraph mirror import: .*bad-client/m);
+    expect(err).toMatch(/industry/);
+    expect(err).toMatch(/Nothing was imported\./);
+    await withStore(file, async (store) => {
+      const counts = await store.counts();
+      expect({ models: counts.models, twins: counts.twins, relationships: counts.relationships }).toEqual({ models: 0, twins: 0, relationships: 0 });
+    });
+    // …so once ADT is put right, the same database takes the import.
+    await seedAdt({});
+    expect((await runCli('mirror', 'import')).code).toBe(0);
+  });
+
+  it('fails with an error naming an ADT relationship that does not validate, and takes the twins and models it had written out again', async () => {
+    await seedAdt({ relationships: [['eng-2', 'bad-rel', { $relationshipName: 'ledBy', $targetId: 'off-1' }]] });
+    const file = freshDb();
+    const { code, err } = await runCli('mirror', 'import');
+    expect(code).toBe(1);
+    expect(err).toMatch(/^twingraph mirror import: .*bad-rel/m);
+    expect(err).toMatch(/Nothing was imported\./);
+    await withStore(file, async (store) => {
+      const counts = await store.counts();
+      expect({ models: counts.models, twins: counts.twins, relationships: counts.relationships }).toEqual({ models: 0, twins: 0, relationships: 0 });
+    });
+  });
+
+  it('without ADT_ENDPOINT is a usage error (exit 2)', async () => {
+    freshDb();
+    delete process.env.ADT_ENDPOINT;
+    const { code, out, err } = await runCli('mirror', 'import');
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/^twingraph: 'twingraph mirror import' needs ADT_ENDPOINT/);
+  });
+});

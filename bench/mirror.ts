@@ -19,7 +19,7 @@ import { createAdt } from '../src/mirror/client';
 import { DEFAULT_MIRROR_OPTIONS, MirrorWorker, type MirrorOptions } from '../src/mirror/worker';
 import type { TwinStore } from '../src/store/port';
 import { openSqliteStore } from '../src/store/sqlite/store';
-import { maxWritesPerTwinPerSecond } from '../test/support/adt-rates';
+import { maxRequestsPerSecond, maxWritesPerTwinPerSecond } from '../test/support/adt-rates';
 import { startAdtServer, type AdtServer } from '../test/support/adt-server';
 import { model, MODEL } from './events';
 
@@ -36,6 +36,8 @@ export interface PhaseResult {
   readonly seconds: number;
   readonly entriesPerSecond: number;
   readonly requestsPerSecond: number;
+  /** The most requests that reached ADT within any one second. */
+  readonly peakPerSecond: number;
 }
 
 export interface MirrorBenchResult {
@@ -45,7 +47,7 @@ export interface MirrorBenchResult {
   readonly maxPerTwinPerSecond: number;
 }
 
-async function drain(store: TwinStore, adt: AdtServer, options: MirrorOptions, write: () => Promise<number>): Promise<PhaseResult> {
+async function drain(store: TwinStore, adt: AdtServer, options: MirrorOptions, op: 'twins.put' | 'twins.patch', write: () => Promise<number>): Promise<PhaseResult> {
   const entries = await write();
   const before = adt.requests.length;
   const worker = new MirrorWorker(store, createAdt(adt.url), options);
@@ -55,7 +57,8 @@ async function drain(store: TwinStore, adt: AdtServer, options: MirrorOptions, w
   const seconds = (performance.now() - started) / 1000;
   await worker.stop();
   const requests = adt.requests.length - before;
-  return { entries, requests, seconds, entriesPerSecond: entries / seconds, requestsPerSecond: requests / seconds };
+  const peakPerSecond = maxRequestsPerSecond(adt.requests.slice(before), (r) => r.op === op);
+  return { entries, requests, seconds, entriesPerSecond: entries / seconds, requestsPerSecond: requests / seconds, peakPerSecond };
 }
 
 async function run(limitsScale: number, options: MirrorBenchOptions, hot: boolean): Promise<{ creates: PhaseResult; patches: PhaseResult; hot?: PhaseResult; maxPerTwin: number }> {
@@ -72,17 +75,17 @@ async function run(limitsScale: number, options: MirrorBenchOptions, hot: boolea
   try {
     await store.putModels([model]);
     const ids = Array.from({ length: options.twins }, (_, i) => `meter-${i}`);
-    const creates = await drain(store, adt, mirrorOptions, async () => {
+    const creates = await drain(store, adt, mirrorOptions, 'twins.put', async () => {
       for (let i = 0; i < ids.length; i += 1000) await store.createTwins(ids.slice(i, i + 1000).map((id) => ({ id, twin: { $metadata: { $model: MODEL }, name: id, reading: 0 } })));
       return ids.length + 1;
     });
-    const patches = await drain(store, adt, mirrorOptions, async () => {
+    const patches = await drain(store, adt, mirrorOptions, 'twins.patch', async () => {
       for (let i = 0; i < options.patches; i++) await store.patchTwin(ids[i % ids.length], [{ op: 'replace', path: '/reading', value: i }]);
       return options.patches;
     });
     let hotResult: PhaseResult | undefined;
     if (hot) {
-      hotResult = await drain(store, adt, mirrorOptions, async () => {
+      hotResult = await drain(store, adt, mirrorOptions, 'twins.patch', async () => {
         for (let i = 0; i < options.hot; i++) await store.patchTwin(ids[i % 10], [{ op: 'replace', path: '/reading', value: -i }]);
         return options.hot;
       });
@@ -98,7 +101,7 @@ async function run(limitsScale: number, options: MirrorBenchOptions, hot: boolea
 export async function mirrorBench(options: MirrorBenchOptions): Promise<MirrorBenchResult> {
   const log = options.log ?? (() => undefined);
   const line = (name: string, p: PhaseResult): void =>
-    log(`  ${name.padEnd(28)} ${p.entries.toLocaleString('en').padStart(7)} changes in ${p.seconds.toFixed(2)} s: ${Math.round(p.entriesPerSecond).toLocaleString('en').padStart(6)} changes/s, ${Math.round(p.requestsPerSecond).toLocaleString('en').padStart(6)} requests/s (${p.requests.toLocaleString('en')} requests)`);
+    log(`  ${name.padEnd(28)} ${p.entries.toLocaleString('en').padStart(7)} changes in ${p.seconds.toFixed(2)} s: ${Math.round(p.entriesPerSecond).toLocaleString('en').padStart(6)} changes/s, ${Math.round(p.requestsPerSecond).toLocaleString('en').padStart(6)} requests/s (${p.requests.toLocaleString('en')} requests; at most ${p.peakPerSecond.toLocaleString('en')} in any second)`);
   log(`mirror bench: ${options.twins} twins, ${options.patches} patches, ${options.hot} patches to 10 busy twins`);
   const adt = await run(1, options, true);
   log('within ADT\'s limits (500 creates+deletes/s, 1,000 patches/s, 10 writes/s per twin):');

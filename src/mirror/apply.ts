@@ -56,35 +56,51 @@ async function twingraphRelationship(store: TwinStore, sourceId: string, relatio
   }
 }
 
-/** Counts the requests an operation sends, for the throughput figures and the rate test. */
-class Counter {
-  n = 0;
-  async run<T>(call: () => Promise<T>): Promise<T> {
-    this.n++;
-    return call();
-  }
+/** Thrown by `reserve` when the mirror stops while a request waits for its turn: nothing was sent. */
+export class MirrorStopping extends Error {
+  override readonly name = 'MirrorStopping';
 }
 
 export interface ApplyContext {
   readonly adt: Adt;
   readonly store: TwinStore;
-  /** Before every request beyond the first (repairs), so that they too keep ADT's limits. */
-  readonly beforeRequest: (op: MirrorOp, twins?: readonly string[]) => Promise<void>;
+  /**
+   * Waits for a request's turn under ADT's limits (counted against `twins`) and returns the function to call
+   * when it has completed; throws MirrorStopping when the mirror stops meanwhile.
+   */
+  readonly reserve: (op: MirrorOp, twins: readonly string[]) => Promise<() => void>;
+}
+
+/** Sends an operation's requests, each in its turn under the limits, and counts them. */
+class Sender {
+  n = 0;
+  constructor(
+    private readonly ctx: ApplyContext,
+    private readonly op: MirrorOp,
+  ) {}
+
+  async run<T>(call: () => Promise<T>, twins: readonly string[] = this.op.twins): Promise<T> {
+    const completed = await this.ctx.reserve(this.op, twins);
+    this.n++;
+    try {
+      return await call();
+    } finally {
+      completed();
+    }
+  }
 }
 
 /** Writes Twingraph's current state of the twin to ADT, or confirms it is gone (both sides agree then). */
-async function putCurrentTwin(ctx: ApplyContext, op: MirrorOp, twinId: string, count: Counter): Promise<string> {
+async function putCurrentTwin(ctx: ApplyContext, twinId: string, count: Sender): Promise<string> {
   const current = await twingraphTwin(ctx.store, twinId);
   if (!current) return 'the twin no longer exists in Twingraph';
-  await ctx.beforeRequest(op);
   await count.run(() => ctx.adt.putTwin(twinId, adtTwinBody(current)));
   return 'wrote the twin\'s current state';
 }
 
-async function putCurrentRelationship(ctx: ApplyContext, op: MirrorOp, sourceId: string, relationshipId: string, count: Counter): Promise<string> {
+async function putCurrentRelationship(ctx: ApplyContext, sourceId: string, relationshipId: string, count: Sender): Promise<string> {
   const current = await twingraphRelationship(ctx.store, sourceId, relationshipId);
   if (!current) return 'the relationship no longer exists in Twingraph';
-  await ctx.beforeRequest(op);
   await count.run(() => ctx.adt.putRelationship(sourceId, relationshipId, adtRelationshipBody(current)));
   return 'wrote the relationship\'s current state';
 }
@@ -93,7 +109,7 @@ async function putCurrentRelationship(ctx: ApplyContext, op: MirrorOp, sourceId:
  * Deletes, in ADT, relationships of a twin that Twingraph no longer has (they keep ADT from deleting it);
  * returns how many. Relationships Twingraph still has are left: their deletes are on their way.
  */
-async function clearStaleRelationships(ctx: ApplyContext, op: MirrorOp, twinId: string, count: Counter): Promise<number> {
+async function clearStaleRelationships(ctx: ApplyContext, twinId: string, count: Sender): Promise<number> {
   const stale: { sourceId: string; relationshipId: string; twins: string[] }[] = [];
   for await (const r of ctx.adt.listRelationships(twinId)) {
     const id = r.$relationshipId as string;
@@ -104,9 +120,8 @@ async function clearStaleRelationships(ctx: ApplyContext, op: MirrorOp, twinId: 
   }
   for (const r of stale) {
     // A relationship write counts against both its ends at ADT.
-    await ctx.beforeRequest(op, r.twins);
     try {
-      await count.run(() => ctx.adt.deleteRelationship(r.sourceId, r.relationshipId));
+      await count.run(() => ctx.adt.deleteRelationship(r.sourceId, r.relationshipId), r.twins);
     } catch (error) {
       if (toAdtError(error).status !== 404) throw error;
     }
@@ -114,7 +129,7 @@ async function clearStaleRelationships(ctx: ApplyContext, op: MirrorOp, twinId: 
   return stale.length;
 }
 
-async function attempt(ctx: ApplyContext, op: MirrorOp, count: Counter): Promise<Outcome> {
+async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<Outcome> {
   const { adt } = ctx;
   try {
     switch (op.kind) {
@@ -128,11 +143,9 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Counter): Promise
           // components must be).
           const missing: JsonObject[] = [];
           for (const m of op.models) {
-            await ctx.beforeRequest(op);
             if (!(await count.run(() => adt.getModel(m['@id'] as string)))) missing.push(m);
           }
           if (missing.length > 0) {
-            await ctx.beforeRequest(op);
             await count.run(() => adt.createModels(missing));
           }
           return { kind: 'done', requests: count.n, repaired: `${op.models.length - missing.length} of the models existed already` };
@@ -158,7 +171,7 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Counter): Promise
         } catch (error) {
           const e = toAdtError(error);
           if (e.status !== 404 && e.status !== 412 && e.code !== 'JsonPatchInvalid') throw e;
-          return { kind: 'done', requests: count.n, repaired: await putCurrentTwin(ctx, op, op.twinId, count) };
+          return { kind: 'done', requests: count.n, repaired: await putCurrentTwin(ctx, op.twinId, count) };
         }
       case 'deleteTwin':
         try {
@@ -168,9 +181,8 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Counter): Promise
           const e = toAdtError(error);
           if (e.status === 404) return { kind: 'done', requests: count.n };
           if (e.code !== 'RelationshipsNotDeleted') throw e;
-          const cleared = await clearStaleRelationships(ctx, op, op.twinId, count);
+          const cleared = await clearStaleRelationships(ctx, op.twinId, count);
           if (cleared === 0) throw e;
-          await ctx.beforeRequest(op);
           await count.run(() => adt.deleteTwin(op.twinId));
           return { kind: 'done', requests: count.n, repaired: `deleted ${cleared} relationship(s) Twingraph no longer has` };
         }
@@ -184,7 +196,7 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Counter): Promise
         } catch (error) {
           const e = toAdtError(error);
           if (e.status !== 404 && e.status !== 412 && e.code !== 'JsonPatchInvalid') throw e;
-          return { kind: 'done', requests: count.n, repaired: await putCurrentRelationship(ctx, op, op.sourceId, op.relationshipId, count) };
+          return { kind: 'done', requests: count.n, repaired: await putCurrentRelationship(ctx, op.sourceId, op.relationshipId, count) };
         }
       case 'deleteRelationship':
         try {
@@ -215,7 +227,7 @@ async function goneFromTwingraph(ctx: ApplyContext, op: MirrorOp, e: AdtError): 
 }
 
 /** Is the failure a dependency not mirrored yet (then retry), rather than ADT refusing the change? */
-async function waitingOnDependency(ctx: ApplyContext, op: MirrorOp, e: AdtError): Promise<boolean> {
+async function waitingOnDependency(ctx: ApplyContext, op: MirrorOp, e: AdtError, count: Sender): Promise<boolean> {
   if (e.code === 'TargetTwinNotFound' || e.code === 'RelationshipsNotDeleted' || e.code === 'ModelReferencesNotDeleted') return true;
   if ((op.kind === 'putRelationship' || op.kind === 'patchRelationship') && e.code === 'DigitalTwinNotFound') return true;
   if ((op.kind === 'putTwin' || op.kind === 'patchTwin') && e.status === 400) {
@@ -224,9 +236,9 @@ async function waitingOnDependency(ctx: ApplyContext, op: MirrorOp, e: AdtError)
     const modelId = typeof model === 'string' ? model : ((model as JsonObject | undefined)?.$model as string | undefined);
     if (modelId) {
       try {
-        await ctx.beforeRequest(op);
-        return (await ctx.adt.getModel(modelId)) === undefined;
-      } catch {
+        return (await count.run(() => ctx.adt.getModel(modelId), [])) === undefined;
+      } catch (error) {
+        if (error instanceof MirrorStopping) throw error;
         return true;
       }
     }
@@ -234,7 +246,8 @@ async function waitingOnDependency(ctx: ApplyContext, op: MirrorOp, e: AdtError)
   return false;
 }
 
-async function classify(ctx: ApplyContext, op: MirrorOp, error: unknown, count: Counter): Promise<Outcome> {
+async function classify(ctx: ApplyContext, op: MirrorOp, error: unknown, count: Sender): Promise<Outcome> {
+  if (error instanceof MirrorStopping) return { kind: 'retry', requests: count.n, error: error.message, throttled: false, dependency: false, stopping: true };
   if (!(error instanceof AdtError) && error instanceof TwingraphError) {
     // Reading Twingraph failed (the store is closing or unavailable): try again later.
     return { kind: 'retry', requests: count.n, error: `Twingraph: ${error.message}`, throttled: false, dependency: false };
@@ -245,11 +258,17 @@ async function classify(ctx: ApplyContext, op: MirrorOp, error: unknown, count: 
   }
   const gone = await goneFromTwingraph(ctx, op, e);
   if (gone) return { kind: 'done', requests: count.n, repaired: gone };
-  if (await waitingOnDependency(ctx, op, e)) return { kind: 'retry', requests: count.n, error: `${message(e)} (waiting for a change it depends on)`, throttled: false, dependency: true };
+  if (await waitingOnDependency(ctx, op, e, count)) return { kind: 'retry', requests: count.n, error: `${message(e)} (waiting for a change it depends on)`, throttled: false, dependency: true };
   if (PERMANENT.has(e.code) || (e.status !== undefined && e.status >= 400)) return { kind: 'dead', requests: count.n, error: `${describeOp(op)}: ${message(e)}` };
   return { kind: 'retry', requests: count.n, error: message(e), throttled: false, dependency: false };
 }
 
 export async function applyOperation(ctx: ApplyContext, op: MirrorOp): Promise<Outcome> {
-  return attempt(ctx, op, new Counter());
+  try {
+    return await attempt(ctx, op, new Sender(ctx, op));
+  } catch (error) {
+    // From classifying (its reads of Twingraph and ADT): try again later, or give back when stopping.
+    if (error instanceof MirrorStopping) return { kind: 'retry', requests: 0, error: error.message, throttled: false, dependency: false, stopping: true };
+    throw error;
+  }
 }

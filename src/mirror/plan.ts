@@ -51,9 +51,16 @@ function stripMetadata(value: JsonObject, top: boolean): JsonObject {
   for (const [key, v] of Object.entries(value)) {
     if (key === '$dtId' || key === '$etag') continue;
     if (key === '$metadata') {
-      // ADT sets times itself; a twin names its model, a component carries an empty $metadata.
-      const model = (v as JsonObject | undefined)?.$model;
-      out.$metadata = top && typeof model === 'string' ? { $model: model } : {};
+      // ADT sets lastUpdateTime itself; a twin names its model, and a property keeps the sourceTime it was given.
+      const metadata: JsonObject = {};
+      for (const [name, entry] of Object.entries((v ?? {}) as JsonObject)) {
+        if (name === '$model') {
+          if (top && typeof entry === 'string') metadata.$model = entry;
+        } else if (entry !== null && typeof entry === 'object' && typeof (entry as JsonObject).sourceTime === 'string') {
+          metadata[name] = { sourceTime: (entry as JsonObject).sourceTime };
+        }
+      }
+      out.$metadata = metadata;
       continue;
     }
     out[key] = v !== null && typeof v === 'object' && !Array.isArray(v) && (v as JsonObject).$metadata !== undefined ? stripMetadata(v as JsonObject, false) : v;
@@ -61,7 +68,7 @@ function stripMetadata(value: JsonObject, top: boolean): JsonObject {
   return out;
 }
 
-/** A Twingraph twin as the body of ADT's PUT: its properties and components, `$metadata` reduced to `$model`. */
+/** A Twingraph twin as the body of ADT's PUT: its properties and components, `$metadata` reduced to `$model` and the properties' `sourceTime`s. */
 export function adtTwinBody(twin: JsonObject): JsonObject {
   return stripMetadata(twin, true);
 }

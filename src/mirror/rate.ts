@@ -3,6 +3,10 @@
  * which a token bucket would allow at its edges), one per rate class and one per twin, taken together so a
  * request waits until every limit it counts against has room. A throttled answer pauses its class until
  * Retry-After says.
+ *
+ * A request held with `reserve` counts from the moment it is granted until a window after it completes: it
+ * reaches ADT somewhere in between, however long the event loop or the network held it up, so N + 1
+ * requests can never arrive within one window at ADT.
  */
 import type { RateClass } from './plan';
 
@@ -11,15 +15,17 @@ export interface RateLimits {
   readonly perSecond: Readonly<Record<RateClass, number>>;
   /** Writes per second on one twin, its relationships included (ADT: 10, not adjustable). */
   readonly perTwin: number;
-  /**
-   * The window, in ms, the counts are kept over: a little over a second, so that requests sent one second
-   * apart cannot arrive inside one second at ADT after uneven network delays.
-   */
+  /** The window, in ms (default a little over a second, for the clocks' granularity). */
   readonly windowMs?: number;
 }
 
+/** While a completed request's slot in a window is still blocked by one in flight, look again this often. */
+const IN_FLIGHT_POLL_MS = 5;
+
 class Window {
+  /** When the completed requests completed, oldest first. */
   private readonly times: number[] = [];
+  private inFlight = 0;
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
@@ -28,15 +34,23 @@ class Window {
   /** How long until one more fits (0: now). */
   waitMs(now: number): number {
     while (this.times.length > 0 && this.times[0] <= now - this.windowMs) this.times.shift();
-    return this.times.length < this.limit ? 0 : this.times[this.times.length - this.limit] + this.windowMs - now;
+    const over = this.times.length + this.inFlight - this.limit;
+    if (over < 0) return 0;
+    // The oldest `over + 1` must leave the window; those in flight leave only a window after they complete.
+    return over < this.times.length ? this.times[over] + this.windowMs - now : IN_FLIGHT_POLL_MS;
   }
 
-  record(now: number): void {
+  take(): void {
+    this.inFlight++;
+  }
+
+  complete(now: number): void {
+    this.inFlight--;
     this.times.push(now);
   }
 
   get idle(): boolean {
-    return this.times.length === 0;
+    return this.times.length === 0 && this.inFlight === 0;
   }
 }
 
@@ -55,7 +69,7 @@ export class RateLimiter {
     /** Default: a timer, cleared when the acquire's signal aborts. */
     private readonly sleep?: (ms: number) => Promise<void>,
   ) {
-    this.windowMs = limits.windowMs ?? 1100;
+    this.windowMs = limits.windowMs ?? 1010;
     for (const [name, limit] of Object.entries(limits.perSecond) as [RateClass, number][]) this.classes.set(name, new Window(limit, this.windowMs));
   }
 
@@ -65,17 +79,31 @@ export class RateLimiter {
     return w;
   }
 
-  /** Waits until a request of `rate` on `twins` fits every limit, and counts it. */
+  /** Waits until a request of `rate` on `twins` fits every limit, and counts it as sent and done now. */
   async acquire(rate: RateClass, twins: readonly string[], signal?: AbortSignal): Promise<void> {
+    (await this.reserve(rate, twins, signal))();
+  }
+
+  /**
+   * Waits until a request of `rate` on `twins` fits every limit, and holds its place until the returned
+   * function is called when the request has completed (answered or failed); it counts a window from then.
+   */
+  async reserve(rate: RateClass, twins: readonly string[], signal?: AbortSignal): Promise<() => void> {
     for (;;) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
       const now = this.now();
       const windows = [this.classes.get(rate)!, ...twins.map((t) => this.twin(t))];
       const wait = Math.max((this.pausedUntil.get(rate) ?? 0) - now, ...windows.map((w) => w.waitMs(now)));
       if (wait <= 0) {
-        for (const w of windows) w.record(now);
+        for (const w of windows) w.take();
         this.sweep(now);
-        return;
+        let completed = false;
+        return () => {
+          if (completed) return;
+          completed = true;
+          const at = this.now();
+          for (const w of windows) w.complete(at);
+        };
       }
       await this.wait(Math.ceil(wait), signal);
     }

@@ -94,7 +94,7 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
       options.onAction?.(action);
       return;
     }
-    await limiter.acquire(rate, twins);
+    const completed = await limiter.reserve(rate, twins);
     try {
       await run();
       options.onAction?.(action);
@@ -103,6 +103,8 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
       const message = `${e.status ?? 'network'} ${e.code}: ${e.message}`;
       failures.push({ action, error: message });
       options.onAction?.(action, message);
+    } finally {
+      completed();
     }
   };
 

@@ -13,7 +13,7 @@
 import type { TwinStore } from '../store/port';
 import type { OutboxEntry } from '../store/types';
 import type { Adt } from './adt';
-import { applyOperation, type Outcome } from './apply';
+import { applyOperation, MirrorStopping, type Outcome } from './apply';
 import { conflicts, dependencies, describeOp, planOperations, type MirrorOp } from './plan';
 import { RateLimiter, type RateLimits } from './rate';
 
@@ -277,14 +277,15 @@ export class MirrorWorker {
 
   private async execute(op: MirrorOp): Promise<Outcome> {
     const signal = this.abort.signal;
-    const before = (_op?: MirrorOp, twins: readonly string[] = op.twins): Promise<void> => this.limiter.acquire(op.rate, twins, signal);
+    const reserve = async (_op: MirrorOp, twins: readonly string[]): Promise<() => void> => {
+      try {
+        return await this.limiter.reserve(op.rate, twins, signal);
+      } catch {
+        throw new MirrorStopping('the mirror is stopping');
+      }
+    };
     try {
-      await before();
-    } catch {
-      return { kind: 'retry', requests: 0, error: 'the mirror is stopping', throttled: false, dependency: false, stopping: true };
-    }
-    try {
-      return await applyOperation({ adt: this.adt, store: this.store, beforeRequest: before }, op);
+      return await applyOperation({ adt: this.adt, store: this.store, reserve }, op);
     } catch (error) {
       return { kind: 'retry', requests: 0, error: (error as Error).message, throttled: false, dependency: false };
     }

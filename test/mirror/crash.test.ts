@@ -84,8 +84,13 @@ async function pending(server: Server): Promise<number> {
 
 describe('the mirror across crashes', () => {
   it('converges after the server is killed with SIGKILL mid-way, three times', async () => {
-    // Slow answers keep a backlog in flight at every kill.
-    adt.faults.set({ delayMs: [5, 40], drop: { probability: 0.01, afterWrite: true } });
+    // Slow answers keep a backlog in flight at every kill; ADT also throttles, fails and drops now and then.
+    adt.faults.set({
+      delayMs: [5, 40],
+      throttle: { probability: 0.03, retryAfterSeconds: 1 },
+      unavailable: { probability: 0.03 },
+      drop: { probability: 0.02, afterWrite: true },
+    });
     let server = await startServer();
     let kills = 0;
     let requestsAtKill = 0;

@@ -7,16 +7,15 @@ import { startAdtServer, type AdtServer } from '../support/adt-server';
 import { adtState, drained, twingraphState } from '../support/mirror-state';
 
 let adt: AdtServer;
-const t = new TestApp({ env: { ADT_COALESCE_MS: '5' } });
+let t: TestApp;
 
 beforeAll(async () => {
   adt = await startAdtServer();
-  (t as unknown as { options: { env: Record<string, string> } }).options.env.ADT_ENDPOINT = adt.url;
-  await t.start();
+  t = await new TestApp({ env: { ADT_ENDPOINT: adt.url, ADT_COALESCE_MS: '5' } }).start();
 });
 afterAll(async () => {
-  await t.close();
-  await adt.stop();
+  await t?.close();
+  await adt?.stop();
 });
 
 describe('the mirror', () => {
@@ -30,6 +29,18 @@ describe('the mirror', () => {
     expect(theirs).toEqual(await twingraphState(t.store));
     expect(Object.keys(theirs.models).length).toBeGreaterThan(5);
     expect(Object.keys(theirs.twins)).toEqual(['m-c1', 'm-g1']);
+  });
+
+  it('carries a property\'s sourceTime to ADT, by patch and in a whole-twin PUT', async () => {
+    await t.ok('mutation { patchTwin(id: "m-c1", patch: [{ op: add, path: "/$metadata/country/sourceTime", value: "2024-05-01T10:00:00Z" }]) { id } }');
+    await drained(t.store);
+    expect(adt.state.twins.get('m-c1')!.$metadata).toMatchObject({ country: { sourceTime: '2024-05-01T10:00:00Z' } });
+    // Claimed together, a create and its update go as one PUT of the final state; apart, as a PUT and a patch.
+    await t.ok('mutation { createClient(id: "m-c2", input: { name: "Beta", country: "BE" }) { id } }');
+    await t.ok('mutation { patchTwin(id: "m-c2", patch: [{ op: add, path: "/$metadata/country/sourceTime", value: "2024-05-02T10:00:00Z" }]) { id } }');
+    await drained(t.store);
+    expect(adt.state.twins.get('m-c2')!.$metadata).toMatchObject({ country: { sourceTime: '2024-05-02T10:00:00Z' } });
+    expect(adtState(adt)).toEqual(await twingraphState(t.store));
   });
 
   it('reports its state in mirrorStatus', async () => {

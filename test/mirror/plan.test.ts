@@ -219,6 +219,20 @@ describe('ADT bodies', () => {
     expect(twin.$dtId).toBe('A'); // not mutated
   });
 
+  test('adtTwinBody keeps each property\'s sourceTime (ADT takes it in $metadata; lastUpdateTime it sets itself)', () => {
+    const twin: JsonObject = {
+      $dtId: 'A',
+      temp: 21,
+      comp: { p: 1, $metadata: { p: { lastUpdateTime: 't', sourceTime: '2024-05-01T10:00:00Z' } } },
+      $metadata: { $model: 'dtmi:a:B;1', temp: { lastUpdateTime: 't', sourceTime: '2024-05-01T09:00:00Z' } },
+    };
+    expect(adtTwinBody(twin)).toEqual({
+      temp: 21,
+      comp: { p: 1, $metadata: { p: { sourceTime: '2024-05-01T10:00:00Z' } } },
+      $metadata: { $model: 'dtmi:a:B;1', temp: { sourceTime: '2024-05-01T09:00:00Z' } },
+    });
+  });
+
   test('adtRelationshipBody drops $etag and keeps the rest', () => {
     expect(adtRelationshipBody(relDoc('A', 'r', 'B', { w: 1 }))).toEqual({ $relationshipId: 'r', $sourceId: 'A', $targetId: 'B', $relationshipName: 'near', w: 1 });
   });

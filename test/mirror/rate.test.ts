@@ -41,6 +41,29 @@ describe('RateLimiter (fake timers, default sleep)', () => {
     expect(Math.max(...times)).toBe(3000);
   });
 
+  test('a reserved request holds its place while in flight and for a window after it completes (so a slow request cannot arrive inside the next window)', async () => {
+    const limiter = make();
+    const twin = ['T'];
+    const first = await limiter.reserve('patch', twin);
+    const second = await limiter.reserve('patch', twin);
+    let third = -1;
+    void limiter.reserve('patch', twin).then((done) => {
+      third = Date.now();
+      done();
+    });
+    // Both still in flight at 3 s: however late they reached ADT, a third must wait.
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(third).toBe(-1);
+    first();
+    await jest.advanceTimersByTimeAsync(999);
+    expect(third).toBe(-1);
+    await jest.advanceTimersByTimeAsync(10);
+    expect(third).toBeGreaterThanOrEqual(4000);
+    expect(third).toBeLessThanOrEqual(4010);
+    second();
+    second(); // completing twice counts once
+  });
+
   test('arrivals spread over time never exceed the class limit in any sliding window', async () => {
     const { granted, acquire } = tracker(make());
     let seed = 7;

@@ -22,3 +22,14 @@ export function maxWritesPerTwinPerSecond(requests: readonly AdtRequestLogEntry[
   }
   return max;
 }
+
+/** The most requests matching `which` that arrived within any one-second window. */
+export function maxRequestsPerSecond(requests: readonly AdtRequestLogEntry[], which: (r: AdtRequestLogEntry) => boolean): number {
+  const times = requests.filter(which).map((r) => r.time).sort((a, b) => a - b);
+  let max = 0;
+  for (let i = 0, from = 0; i < times.length; i++) {
+    while (times[i] - times[from] >= 1000) from++;
+    max = Math.max(max, i - from + 1);
+  }
+  return max;
+}

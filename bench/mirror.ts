@@ -7,7 +7,7 @@
  *      twin and nothing coalesces) → one PATCH each;
  *   3. busy twins: MIRROR_HOT patches to 10 twins — at ADT's 10 writes/s per twin they would take
  *      MIRROR_HOT/100 s one by one; coalesced, they do not.
- * Runs 1 and 2 go twice: within ADT's documented per-instance limits (500 creates/s, 1,000 patches/s: the
+ * Runs 1 and 2 go three times: within ADT's documented per-instance limits, again with every answer 50 ms late (500 creates/s, 1,000 patches/s: the
  * mirror should reach them, so that it is never the bottleneck), and with the limits raised 100-fold (what the
  * mirror itself can do). Prints entries/s and requests/s for each.
  */
@@ -43,6 +43,8 @@ export interface PhaseResult {
 export interface MirrorBenchResult {
   readonly adtLimits: { readonly creates: PhaseResult; readonly patches: PhaseResult; readonly hot: PhaseResult };
   readonly raisedLimits: { readonly creates: PhaseResult; readonly patches: PhaseResult };
+  /** Within ADT's limits, with ADT answering every request 50 ms late (a realistic round trip). */
+  readonly withLatency: { readonly creates: PhaseResult; readonly patches: PhaseResult };
   /** Writes any twin received in a second at the ADT side, at most (ADT allows 10). */
   readonly maxPerTwinPerSecond: number;
 }
@@ -61,9 +63,10 @@ async function drain(store: TwinStore, adt: AdtServer, options: MirrorOptions, o
   return { entries, requests, seconds, entriesPerSecond: entries / seconds, requestsPerSecond: requests / seconds, peakPerSecond };
 }
 
-async function run(limitsScale: number, options: MirrorBenchOptions, hot: boolean): Promise<{ creates: PhaseResult; patches: PhaseResult; hot?: PhaseResult; maxPerTwin: number }> {
+async function run(limitsScale: number, options: MirrorBenchOptions, hot: boolean, latencyMs = 0): Promise<{ creates: PhaseResult; patches: PhaseResult; hot?: PhaseResult; maxPerTwin: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-mirror-'));
   const adt = await startAdtServer();
+  if (latencyMs > 0) adt.faults.set({ delayMs: latencyMs });
   const store = openSqliteStore({ path: path.join(dir, 'bench.db'), outbox: true });
   const d = DEFAULT_MIRROR_OPTIONS;
   const mirrorOptions: MirrorOptions = {
@@ -108,13 +111,17 @@ export async function mirrorBench(options: MirrorBenchOptions): Promise<MirrorBe
   line('creates', adt.creates);
   line('patches', adt.patches);
   line('patches to 10 busy twins', adt.hot!);
+  const slow = await run(1, options, false, 50);
+  log('within ADT\'s limits, every answer 50 ms late (a round trip to a real instance):');
+  line('creates', slow.creates);
+  line('patches', slow.patches);
   const raised = await run(100, options, false);
   log('limits raised 100-fold (the mirror\'s own capacity):');
   line('creates', raised.creates);
   line('patches', raised.patches);
-  const maxPerTwin = Math.max(adt.maxPerTwin, raised.maxPerTwin);
+  const maxPerTwin = Math.max(adt.maxPerTwin, raised.maxPerTwin, slow.maxPerTwin);
   log(`most writes one twin received in a second at ADT: ${maxPerTwin} (ADT allows 10)`);
-  return { adtLimits: { creates: adt.creates, patches: adt.patches, hot: adt.hot! }, raisedLimits: { creates: raised.creates, patches: raised.patches }, maxPerTwinPerSecond: maxPerTwin };
+  return { adtLimits: { creates: adt.creates, patches: adt.patches, hot: adt.hot! }, raisedLimits: { creates: raised.creates, patches: raised.patches }, withLatency: { creates: slow.creates, patches: slow.patches }, maxPerTwinPerSecond: maxPerTwin };
 }
 
 if (require.main === module) {

@@ -60,17 +60,20 @@ const ENV = z.object({
    */
   TWINGRAPH_MAX_SUBSCRIBER_LAG: integer(100, 10_000_000).default(10_000),
   /** The Azure Digital Twins instance to mirror to (https://…); http:// for a local test server. Unset: no mirror. */
-  ADT_ENDPOINT: z.url({ protocol: /^https?$/ }).optional(),
+  ADT_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an https:// URL such as https://<name>.api.<region>.digitaltwins.azure.net (http:// only for a local test server)' }).optional(),
   /** ADT's documented rate limits per second (requests of models, creates and deletes, patches; writes per twin). */
   ADT_RATE_MODELS: integer(1, 100_000).default(100),
   ADT_RATE_CREATE_DELETE: integer(1, 100_000).default(500),
   ADT_RATE_PATCH: integer(1, 100_000).default(1000),
-  ADT_RATE_PER_TWIN: integer(1, 1000).default(10),
-  /** Mirror requests in flight at once. */
-  ADT_CONCURRENCY: integer(1, 1000).default(32),
+  /** ADT allows 10 writes a second per twin, not adjustable: lower only. */
+  ADT_RATE_PER_TWIN: integer(1, 10).default(10),
+  /** How long a request to ADT may take before it counts as failed (and is retried), ms. */
+  ADT_REQUEST_TIMEOUT_MS: integer(100, 600_000).default(30_000),
+  /** Mirror requests in flight at once: ADT's 1,000 patches a second at 100 ms a round trip need 100. */
+  ADT_CONCURRENCY: integer(1, 1000).default(128),
   /** How long the mirror lets a burst of changes gather before sending them (coalesced per twin), ms. */
   ADT_COALESCE_MS: integer(0, 60_000).default(50),
-  /** Backoff of retried changes: exponential from the base, with full jitter, up to the cap (ms); Retry-After wins when longer. */
+  /** Backoff of retried changes: exponential from the base, with jitter (half of it random), up to the cap (ms); Retry-After wins when longer. */
   ADT_RETRY_BASE_MS: integer(1, 3_600_000).default(500),
   ADT_RETRY_MAX_MS: integer(1, 3_600_000).default(60_000),
   /** How long claimed changes stay with a mirror process before another (or the same, restarted after a crash) takes them again, ms. */
@@ -107,6 +110,7 @@ export interface MirrorConfig {
   readonly coalesceMs: number;
   readonly retry: { readonly baseMs: number; readonly maxMs: number };
   readonly leaseMs: number;
+  readonly requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -130,6 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     store = storeConfigFromEnv(env);
   } catch (error) {
     problems.push((error as Error).message);
+  }
+  if (parsed.success && parsed.data.ADT_ENDPOINT && parsed.data.ADT_LEASE_MS <= parsed.data.ADT_REQUEST_TIMEOUT_MS) {
+    // A lease must outlast a request, or a slow answer lets the same change be claimed again meanwhile.
+    problems.push(`ADT_LEASE_MS=${parsed.data.ADT_LEASE_MS}: expected more than ADT_REQUEST_TIMEOUT_MS (${parsed.data.ADT_REQUEST_TIMEOUT_MS})`);
   }
   if (problems.length > 0 || !parsed.success || !store) {
     throw new ConfigError(`Twingraph cannot start: the configuration is wrong.\n  ${problems.join('\n  ')}`);
@@ -160,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         coalesceMs: e.ADT_COALESCE_MS,
         retry: { baseMs: e.ADT_RETRY_BASE_MS, maxMs: Math.max(e.ADT_RETRY_BASE_MS, e.ADT_RETRY_MAX_MS) },
         leaseMs: e.ADT_LEASE_MS,
+        requestTimeoutMs: e.ADT_REQUEST_TIMEOUT_MS,
       },
     }),
   };

@@ -3,9 +3,11 @@
  * Digital Twins, on the configured store (TWINGRAPH_DB or NEO4J_URI) and ADT_ENDPOINT. They work beside a
  * running server (the store is shared) or without one.
  */
-import { loadConfig, type Config } from '../config';
+import type { GetTokenOptions, TokenCredential } from '@azure/core-http';
+import { DefaultAzureCredential } from '@azure/identity';
+import { loadConfig, type Config, type MirrorConfig } from '../config';
 import { TwingraphError } from '../errors';
-import type { Adt } from '../mirror/adt';
+import { AdtError, isNotFound, type Adt } from '../mirror/adt';
 import { createAdt } from '../mirror/client';
 import { importFromAdt } from '../mirror/import';
 import { Mirror, mirrorOptions } from '../mirror/mirror';
@@ -19,6 +21,8 @@ import { UsageError } from './dtdl-validate';
 export interface MirrorCommandDeps {
   readonly env?: NodeJS.ProcessEnv;
   readonly adt?: (endpoint: string) => Adt;
+  /** The credential for the endpoint (default: Azure's default chain for https://, none for http://). */
+  readonly credential?: TokenCredential;
 }
 
 const write = (s: string): boolean => process.stdout.write(s);
@@ -38,10 +42,60 @@ async function withStore<T>(config: Config['store'], run: (store: TwinStore) => 
   }
 }
 
-function failed(command: string, error: unknown): number {
-  if (error instanceof TwingraphError) {
-    note(`twingraph mirror ${command}: ${error.message}\n`);
-    return 1;
+/** @azure/identity's errors: no credential found, or the token endpoint refused it. */
+const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError', 'AuthenticationRequiredError']);
+
+function isCredentialError(error: unknown): error is Error {
+  return error instanceof Error && CREDENTIAL_ERRORS.has(error.name);
+}
+
+/**
+ * The commands' credential, remembering its failure. The SDK hands a credential's error on as it came, and the
+ * ADT port takes an error without a status for a network failure — retried, then reported as "cannot reach".
+ * This hands it on as a 401 instead (not retried), and the command names the credential's own error.
+ */
+class WatchedCredential implements TokenCredential {
+  failure: Error | undefined;
+  constructor(private readonly inner: TokenCredential) {}
+
+  async getToken(scopes: string | string[], options?: GetTokenOptions): ReturnType<TokenCredential['getToken']> {
+    try {
+      return await this.inner.getToken(scopes, options);
+    } catch (error) {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.failure = e;
+      throw Object.assign(new Error(e.message), { statusCode: 401, code: e.name });
+    }
+  }
+}
+
+function connect(mirror: MirrorConfig, deps: MirrorCommandDeps): { adt: Adt; credential?: WatchedCredential } {
+  const { endpoint } = mirror;
+  if (deps.adt) return { adt: deps.adt(endpoint) };
+  const inner = deps.credential ?? (new URL(endpoint).protocol === 'https:' ? new DefaultAzureCredential() : undefined);
+  const credential = inner && new WatchedCredential(inner);
+  return { adt: createAdt(endpoint, { timeoutMs: mirror.requestTimeoutMs, ...(credential && { credential }) }), ...(credential && { credential }) };
+}
+
+/** On one line (core-http's messages can span several). */
+const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
+
+/**
+ * What went wrong, on one line (exit 1): Twingraph's refusals as they are; ADT that cannot be reached (no
+ * answer, a wrong host, 5xx after the retries) or that does not take the credentials; the credential itself.
+ */
+function failed(command: string, error: unknown, endpoint?: string, credential?: WatchedCredential): number {
+  const say = (s: string): number => (note(`twingraph mirror ${command}: ${s}\n`), 1);
+  if (error instanceof TwingraphError) return say(error.message);
+  // Import takes out what it wrote before it gives up (or says otherwise, as a TwingraphError).
+  const after = command === 'import' ? ' Nothing was imported.' : '';
+  const cause = isCredentialError(error) ? error : error instanceof AdtError && credential?.failure && error.code === credential.failure.name ? credential.failure : undefined;
+  if (cause) return say(`cannot authenticate to ADT at ${endpoint}: ${cause.name}: ${oneLine(cause.message)}${after}`);
+  if (error instanceof AdtError) {
+    const auth = error.status === 401 || error.status === 403;
+    // ADT answers 404 with its own codes about a thing; any other 404 comes from a host that is not an ADT instance.
+    const hint = error.status === 404 && !isNotFound(error) ? ' (is ADT_ENDPOINT right?)' : '';
+    return say(`${auth ? 'cannot authenticate to' : 'cannot reach'} ADT at ${endpoint}: ${error.status ?? 'network'} ${error.code}: ${oneLine(error.message)}${hint}${after}`);
   }
   throw error;
 }
@@ -70,15 +124,24 @@ export async function mirrorStatusCommand(options: { json?: boolean }, deps: Mir
 export async function mirrorReconcileCommand(options: { dryRun?: boolean }, deps: MirrorCommandDeps = {}): Promise<number> {
   const config = loadConfig(deps.env ?? process.env);
   const endpoint = endpointOf(config, 'reconcile');
-  const adt = (deps.adt ?? createAdt)(endpoint);
   const dryRun = options.dryRun === true;
+  let credential: WatchedCredential | undefined;
   try {
+    const connected = connect(config.mirror!, deps);
+    credential = connected.credential;
+    const { adt } = connected;
     return await withStore(config.store, async (store) => {
       const report = await reconcile(store, adt, {
         dryRun,
         limits: mirrorOptions(config.mirror!).limits,
-        // A finding is not a repair: no "would" before it.
-        onAction: (action, error) => write(`${dryRun && !isFinding(action) ? 'would ' : ''}${describeAction(action)}${error ? ` — FAILED: ${error}` : ''}\n`),
+        retry: config.mirror!.retry,
+        onAction: (action, error, skipped) =>
+          write(
+            skipped !== undefined
+              ? `skipped ${describeAction(action)}: ${skipped}\n`
+              : // A finding is not a repair: no "would" before it.
+                `${dryRun && !isFinding(action) ? 'would ' : ''}${describeAction(action)}${error ? ` — FAILED: ${error}` : ''}\n`,
+          ),
       });
       const { models, twins, relationships } = report.compared;
       const changes = report.actions.filter((a) => !isFinding(a)).length;
@@ -87,38 +150,55 @@ export async function mirrorReconcileCommand(options: { dryRun?: boolean }, deps
       write(
         `${dryRun ? 'Dry run: ' : ''}compared ${models} models, ${twins} twins, ${relationships} relationships; ${repairs}` +
           `${report.failures.length > 0 ? `, ${report.failures.length} failed` : ''}` +
+          `${report.skipped.length > 0 ? `, ${report.skipped.length} skipped (no longer needed)` : ''}` +
           `${findings > 0 ? `; ${findings} difference(s) a person must settle (above)` : ''}.\n`,
       );
       return report.failures.length > 0 || report.actions.some(isFinding) ? 1 : 0;
     });
   } catch (error) {
-    return failed('reconcile', error);
+    return failed('reconcile', error, endpoint, credential);
   }
 }
 
 export async function mirrorImportCommand(deps: MirrorCommandDeps = {}): Promise<number> {
   const config = loadConfig(deps.env ?? process.env);
   const endpoint = endpointOf(config, 'import');
-  const adt = (deps.adt ?? createAdt)(endpoint);
+  let credential: WatchedCredential | undefined;
   try {
+    const connected = connect(config.mirror!, deps);
+    credential = connected.credential;
+    const { adt } = connected;
     // What comes from ADT is not mirrored back to it.
     return await withStore({ ...config.store, outbox: false }, async (store) => {
       const models = new ModelService(store);
       await models.load();
       let last = 0;
       let lastPhase: string | undefined;
-      const summary = await importFromAdt(store, models, adt, (p) => {
-        const now = Date.now();
-        // At most two lines a second, but the first of each phase always (a fast import showed only models).
-        if (now - last < 500 && p.phase === lastPhase) return;
-        last = now;
-        lastPhase = p.phase;
-        note(`imported ${p.done} ${p.phase}\n`);
-      });
-      write(`Imported from ${endpoint}: ${summary.models} models, ${summary.twins} twins, ${summary.relationships} relationships in ${(summary.ms / 1000).toFixed(1)} s.\n`);
+      const summary = await importFromAdt(
+        store,
+        models,
+        adt,
+        (p) => {
+          const now = Date.now();
+          // At most two lines a second, but the first of each phase always (a fast import showed only models).
+          if (now - last < 500 && p.phase === lastPhase) return;
+          last = now;
+          lastPhase = p.phase;
+          note(`imported ${p.done} ${p.phase}\n`);
+        },
+        { retry: config.mirror!.retry },
+      );
+      const { skipped } = summary;
+      for (const t of skipped.twins) note(`skipped twin ${t.id}: its model ${t.model} is not in ADT (deleted there; ADT keeps its twins)\n`);
+      for (const r of skipped.relationships) note(`skipped relationship ${r.sourceId}/${r.relationshipId}: twin ${r.twinId} was skipped\n`);
+      const left =
+        skipped.twins.length + skipped.relationships.length > 0
+          ? `; skipped ${skipped.twins.length} twins whose model ADT no longer has and ${skipped.relationships.length} relationships of theirs (named on stderr)`
+          : '';
+      write(`Imported from ${endpoint}: ${summary.models} models, ${summary.twins} twins, ${summary.relationships} relationships in ${(summary.ms / 1000).toFixed(1)} s${left}.\n`);
       return 0;
     });
   } catch (error) {
-    return failed('import', error);
+    return failed('import', error, endpoint, credential);
   }
 }

@@ -57,6 +57,8 @@ export interface Adt {
   allTwins(): AsyncIterable<JsonObject>;
   /** Every relationship (`SELECT * FROM RELATIONSHIPS`). */
   allRelationships(): AsyncIterable<JsonObject>;
+  /** Cancels the requests in flight (they fail as network errors); for a prompt stop. */
+  cancelAll?(): void;
 }
 
 interface RestErrorLike {
@@ -101,11 +103,19 @@ async function call<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** ADT's codes for "no such thing"; any other 404 (a wrong host: "Sub-Domain not found") is not an answer about the thing. */
+const NOT_FOUND = new Set(['DigitalTwinNotFound', 'RelationshipNotFound', 'ModelNotFound']);
+
+/** ADT said the twin, relationship or model does not exist. */
+export function isNotFound(error: AdtError): boolean {
+  return error.status === 404 && NOT_FOUND.has(error.code);
+}
+
 async function orUndefinedOn404<T>(run: () => Promise<T>): Promise<T | undefined> {
   try {
     return await call(run);
   } catch (error) {
-    if ((error as AdtError).status === 404) return undefined;
+    if (isNotFound(error as AdtError)) return undefined;
     throw error;
   }
 }
@@ -118,7 +128,7 @@ async function* iterate<T>(source: () => AsyncIterable<T>): AsyncIterable<T> {
   }
 }
 
-const RETRY_POLICIES = new Set(['ThrottlingRetryPolicy', 'SystemErrorRetryPolicy', 'ExponentialRetryPolicy']);
+const RETRY_POLICIES = ['ThrottlingRetryPolicy', 'SystemErrorRetryPolicy', 'ExponentialRetryPolicy'];
 
 /**
  * Takes the SDK pipeline's own retry policies out (see the module comment). core-http builds the pipeline in
@@ -131,14 +141,19 @@ export function withoutSdkRetries(client: DigitalTwinsClient): DigitalTwinsClien
   if (!Array.isArray(factories)) throw new Error('@azure/digital-twins-core: unexpected client shape; cannot take its retry policies out (is it 1.1.0?)');
   const probe = { sendRequest: () => Promise.reject(new Error('probe')) };
   const options = { log: () => undefined, shouldLog: () => false };
-  inner!._requestPolicyFactories = factories.filter((f) => !RETRY_POLICIES.has(f.create(probe, options).constructor.name));
+  const names = factories.map((f) => f.create(probe, options).constructor.name);
+  const missing = RETRY_POLICIES.filter((p) => !names.includes(p));
+  // A renamed policy would stay in silently and resend behind the mirror's back: refuse instead.
+  if (missing.length > 0) throw new Error(`@azure/digital-twins-core: its pipeline lacks ${missing.join(', ')}; cannot take the SDK's retries out (is it 1.1.0 with @azure/core-http 2?)`);
+  inner!._requestPolicyFactories = factories.filter((_, i) => !RETRY_POLICIES.includes(names[i]));
   return client;
 }
 
 /** The port over an SDK client (whose retry policies this takes out). */
-export function sdkAdt(sdk: DigitalTwinsClient): Adt {
+export function sdkAdt(sdk: DigitalTwinsClient, cancelAll?: () => void): Adt {
   const client = withoutSdkRetries(sdk);
   return {
+    ...(cancelAll && { cancelAll }),
     createModels: (models) => call(async () => void (await client.createModels([...models]))),
     getModel: (id) =>
       orUndefinedOn404(async () => {

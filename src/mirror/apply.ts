@@ -10,8 +10,9 @@
 import { TwingraphError } from '../errors';
 import type { TwinStore } from '../store/port';
 import type { JsonObject } from '../store/types';
-import { AdtError, toAdtError, type Adt } from './adt';
+import { AdtError, isNotFound, toAdtError, type Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody, describeOp, type MirrorOp } from './plan';
+import { twingraphRelationship, twingraphTwin } from './current';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly requests: number; readonly repaired?: string }
@@ -30,31 +31,30 @@ export type Outcome =
 /** Codes ADT uses when the request itself is wrong: sending it again cannot help. */
 const PERMANENT = new Set(['ValidationFailed', 'InvalidArgument', 'DTDLParserError', 'ModelDecommissioned', 'LimitExceeded', 'OperationNotAllowed', 'ModelVersionNotSupported', 'TwinLimitReached', 'InvalidRelationship', 'JsonPatchInvalid', 'BadRequest']);
 
+/** 404s that say something about the request's subject or its dependencies; any other (a wrong host) is not about the change. */
+const SUBJECT_404 = new Set(['DigitalTwinNotFound', 'RelationshipNotFound', 'ModelNotFound', 'TargetTwinNotFound']);
+
+/**
+ * Worth sending again as it is: throttling, ADT's own failures, no answer, and what is about the setup rather
+ * than the change (credentials, access, a 404 from a wrong endpoint) — an operator fixes those, the change
+ * is not at fault; lastError shows them meanwhile.
+ */
 function transient(e: AdtError): boolean {
-  return e.network || e.status === 408 || e.status === 429 || (e.status !== undefined && e.status >= 500) || e.status === 401 || e.status === 403;
+  return (
+    e.network ||
+    e.status === 408 ||
+    e.status === 429 ||
+    (e.status !== undefined && e.status >= 500) ||
+    e.status === 401 ||
+    e.status === 403 ||
+    (e.status === 404 && !SUBJECT_404.has(e.code))
+  );
 }
 
 function message(e: AdtError): string {
   return `${e.status ?? 'network'} ${e.code}: ${e.message}`;
 }
 
-async function twingraphTwin(store: TwinStore, id: string): Promise<JsonObject | undefined> {
-  try {
-    return (await store.getTwin(id)) as unknown as JsonObject;
-  } catch (error) {
-    if (error instanceof TwingraphError && error.code === 'DigitalTwinNotFound') return undefined;
-    throw error;
-  }
-}
-
-async function twingraphRelationship(store: TwinStore, sourceId: string, relationshipId: string): Promise<JsonObject | undefined> {
-  try {
-    return (await store.getRelationship(sourceId, relationshipId)) as unknown as JsonObject;
-  } catch (error) {
-    if (error instanceof TwingraphError && (error.code === 'RelationshipNotFound' || error.code === 'DigitalTwinNotFound')) return undefined;
-    throw error;
-  }
-}
 
 /** Thrown by `reserve` when the mirror stops while a request waits for its turn: nothing was sent. */
 export class MirrorStopping extends Error {
@@ -123,10 +123,26 @@ async function clearStaleRelationships(ctx: ApplyContext, twinId: string, count:
     try {
       await count.run(() => ctx.adt.deleteRelationship(r.sourceId, r.relationshipId), r.twins);
     } catch (error) {
-      if (toAdtError(error).status !== 404) throw error;
+      if (!isNotFound(toAdtError(error))) throw error;
     }
   }
   return stale.length;
+}
+
+/** Deletes a twin in ADT (gone already is fine); relationships Twingraph no longer has that hold it are deleted first. */
+async function deleteTwinInAdt(ctx: ApplyContext, twinId: string, count: Sender): Promise<string | undefined> {
+  try {
+    await count.run(() => ctx.adt.deleteTwin(twinId));
+    return undefined;
+  } catch (error) {
+    const e = toAdtError(error);
+    if (isNotFound(e)) return undefined;
+    if (e.code !== 'RelationshipsNotDeleted') throw e;
+    const cleared = await clearStaleRelationships(ctx, twinId, count);
+    if (cleared === 0) throw e;
+    await count.run(() => ctx.adt.deleteTwin(twinId));
+    return `deleted ${cleared} relationship(s) Twingraph no longer has`;
+  }
 }
 
 async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<Outcome> {
@@ -158,7 +174,7 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
         try {
           await count.run(() => adt.deleteModel(op.modelId));
         } catch (error) {
-          if (toAdtError(error).status !== 404) throw error;
+          if (!isNotFound(toAdtError(error))) throw error;
         }
         return { kind: 'done', requests: count.n };
       case 'putTwin':
@@ -170,22 +186,32 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
           return { kind: 'done', requests: count.n };
         } catch (error) {
           const e = toAdtError(error);
-          if (e.status !== 404 && e.status !== 412 && e.code !== 'JsonPatchInvalid') throw e;
+          if (!isNotFound(e) && e.status !== 412 && e.code !== 'JsonPatchInvalid') throw e;
           return { kind: 'done', requests: count.n, repaired: await putCurrentTwin(ctx, op.twinId, count) };
         }
-      case 'deleteTwin':
-        try {
-          await count.run(() => adt.deleteTwin(op.twinId));
-          return { kind: 'done', requests: count.n };
-        } catch (error) {
-          const e = toAdtError(error);
-          if (e.status === 404) return { kind: 'done', requests: count.n };
-          if (e.code !== 'RelationshipsNotDeleted') throw e;
-          const cleared = await clearStaleRelationships(ctx, op.twinId, count);
-          if (cleared === 0) throw e;
-          await count.run(() => adt.deleteTwin(op.twinId));
-          return { kind: 'done', requests: count.n, repaired: `deleted ${cleared} relationship(s) Twingraph no longer has` };
+      case 'deleteTwin': {
+        const repaired = await deleteTwinInAdt(ctx, op.twinId, count);
+        return { kind: 'done', requests: count.n, ...(repaired && { repaired }) };
+      }
+      case 'syncTwin': {
+        const current = await twingraphTwin(ctx.store, op.twinId);
+        if (current) await count.run(() => adt.putTwin(op.twinId, adtTwinBody(current)));
+        else await deleteTwinInAdt(ctx, op.twinId, count);
+        return { kind: 'done', requests: count.n, repaired: current ? 'wrote the twin\'s current state' : 'deleted the twin, which Twingraph no longer has' };
+      }
+      case 'syncRelationship': {
+        const current = await twingraphRelationship(ctx.store, op.sourceId, op.relationshipId);
+        if (current) {
+          await count.run(() => adt.putRelationship(op.sourceId, op.relationshipId, adtRelationshipBody(current)));
+        } else {
+          try {
+            await count.run(() => adt.deleteRelationship(op.sourceId, op.relationshipId));
+          } catch (error) {
+            if (!isNotFound(toAdtError(error))) throw error;
+          }
         }
+        return { kind: 'done', requests: count.n, repaired: current ? 'wrote the relationship\'s current state' : 'deleted the relationship, which Twingraph no longer has' };
+      }
       case 'putRelationship':
         await count.run(() => adt.putRelationship(op.sourceId, op.relationshipId, op.relationship));
         return { kind: 'done', requests: count.n };
@@ -195,14 +221,14 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
           return { kind: 'done', requests: count.n };
         } catch (error) {
           const e = toAdtError(error);
-          if (e.status !== 404 && e.status !== 412 && e.code !== 'JsonPatchInvalid') throw e;
+          if (!isNotFound(e) && e.status !== 412 && e.code !== 'JsonPatchInvalid') throw e;
           return { kind: 'done', requests: count.n, repaired: await putCurrentRelationship(ctx, op.sourceId, op.relationshipId, count) };
         }
       case 'deleteRelationship':
         try {
           await count.run(() => adt.deleteRelationship(op.sourceId, op.relationshipId));
         } catch (error) {
-          if (toAdtError(error).status !== 404) throw error;
+          if (!isNotFound(toAdtError(error))) throw error;
         }
         return { kind: 'done', requests: count.n };
     }

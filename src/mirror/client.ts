@@ -3,6 +3,9 @@
  * workload or managed identity, Azure CLI, …), and for an `http://` endpoint — a local stand-in such as the
  * test server — no Azure credential at all. The SDK refuses bearer tokens over plain HTTP (ADT.md §5.3), so
  * it is given the https form of the URL and an HTTP client that sends each request to the http one.
+ *
+ * Every request gets a deadline (the SDK sets none: a request ADT never answers would hold its twin's changes
+ * for good) and can be cancelled all at once when the mirror stops.
  */
 import { DefaultHttpClient, type HttpClient, type HttpOperationResponse, type TokenCredential, type WebResourceLike } from '@azure/core-http';
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
@@ -29,16 +32,72 @@ export class LoopbackHttpClient implements HttpClient {
   }
 }
 
-/** The SDK client for an endpoint (https: Azure credentials; http: a local server, no credentials). */
-export function createSdkClient(endpoint: string, credential?: TokenCredential): DigitalTwinsClient {
+/**
+ * Gives each request a deadline, and cancels those in flight on demand. (core-http's own `timeout` leaves a
+ * timer running after the answer, which would keep a command-line process alive for as long.)
+ */
+export class BoundedHttpClient implements HttpClient {
+  private readonly inFlight = new Set<AbortController>();
+  constructor(
+    private readonly inner: HttpClient,
+    readonly timeoutMs: number,
+  ) {}
+
+  async sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
+    const controller = new AbortController();
+    const outer = request.abortSignal;
+    const onAbort = (): void => controller.abort();
+    if (outer?.aborted) controller.abort();
+    outer?.addEventListener('abort', onAbort);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    this.inFlight.add(controller);
+    request.abortSignal = controller.signal;
+    try {
+      return await this.inner.sendRequest(request);
+    } catch (error) {
+      if (timedOut) throw new Error(`ADT did not answer ${request.method} ${new URL(request.url).pathname} within ${this.timeoutMs} ms`);
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+      this.inFlight.delete(controller);
+    }
+  }
+
+  /** Cancels every request in flight (they fail as network errors). */
+  cancelAll(): void {
+    for (const c of this.inFlight) c.abort();
+  }
+}
+
+export interface ClientOptions {
+  readonly credential?: TokenCredential;
+  /** A request's deadline (default 30 s). */
+  readonly timeoutMs?: number;
+}
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+
+/** The SDK client for an endpoint (https: Azure credentials; http: a local server, no credentials), and its HTTP client. */
+export function createSdkClient(endpoint: string, options: ClientOptions = {}): { client: DigitalTwinsClient; http: BoundedHttpClient } {
   const url = new URL(endpoint);
-  if (url.protocol === 'https:') return new DigitalTwinsClient(endpoint, credential ?? new DefaultAzureCredential());
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  if (url.protocol === 'https:') {
+    const http = new BoundedHttpClient(new DefaultHttpClient(), timeoutMs);
+    return { client: new DigitalTwinsClient(endpoint, options.credential ?? new DefaultAzureCredential(), { httpClient: http }), http };
+  }
   if (url.protocol !== 'http:') throw new Error(`ADT_ENDPOINT must be an https:// URL (or http:// for a local test server); got '${endpoint}'.`);
   const https = new URL(endpoint);
   https.protocol = 'https:';
-  return new DigitalTwinsClient(https.toString().replace(/\/$/, ''), credential ?? localCredential, { httpClient: new LoopbackHttpClient(url.origin) });
+  const http = new BoundedHttpClient(new LoopbackHttpClient(url.origin), timeoutMs);
+  return { client: new DigitalTwinsClient(https.toString().replace(/\/$/, ''), options.credential ?? localCredential, { httpClient: http }), http };
 }
 
-export function createAdt(endpoint: string, credential?: TokenCredential): Adt {
-  return sdkAdt(createSdkClient(endpoint, credential));
+export function createAdt(endpoint: string, options: ClientOptions = {}): Adt {
+  const { client, http } = createSdkClient(endpoint, options);
+  return sdkAdt(client, () => http.cancelAll());
 }

@@ -2,6 +2,10 @@
  * Import: seeds an empty Twingraph from an existing ADT instance — its models (validated by Twingraph's DTDL
  * engine like any upload), then its twins and relationships, validated against those models and written in
  * batches. What ADT holds is taken as it is; nothing is mirrored back.
+ *
+ * ADT keeps twins whose model was deleted: those cannot be validated (nor written) here, so they are left
+ * out, with the relationships from and to them, and named in the summary. Every ADT call that fails
+ * transiently (no answer, 408, 429, 5xx) is retried (./retry.ts); a listing is retried as a whole.
  */
 import { TwingraphError } from '../errors';
 import type { ModelService } from '../services/models';
@@ -10,6 +14,7 @@ import type { JsonObject, RelationshipInput, TwinInput } from '../store/types';
 import type { Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody } from './plan';
 import { dependencyOrder } from './reconcile';
+import { collect, DEFAULT_RETRY, type RetryOptions, type RetryPolicy } from './retry';
 
 export interface ImportProgress {
   readonly phase: 'models' | 'twins' | 'relationships';
@@ -21,6 +26,17 @@ export interface ImportSummary {
   readonly twins: number;
   readonly relationships: number;
   readonly ms: number;
+  /** Left out: twins whose model ADT no longer has, and the relationships from or to them. */
+  readonly skipped: {
+    readonly twins: readonly { readonly id: string; readonly model: string }[];
+    readonly relationships: readonly { readonly sourceId: string; readonly relationshipId: string; readonly twinId: string }[];
+  };
+}
+
+export interface ImportOptions {
+  /** Retries of transient ADT failures (default DEFAULT_RETRY; tests pass small backoffs). */
+  readonly retry?: Partial<RetryPolicy>;
+  readonly signal?: AbortSignal;
 }
 
 const BATCH = 1000;
@@ -30,14 +46,21 @@ const BATCH = 1000;
  * refused (a twin that does not validate, a store failure), what was written is taken out again — the
  * twins with their relationships, then the models, dependents first — and the error says so.
  */
-export async function importFromAdt(store: TwinStore, models: ModelService, adt: Adt, progress: (p: ImportProgress) => void = () => undefined): Promise<ImportSummary> {
+export async function importFromAdt(
+  store: TwinStore,
+  models: ModelService,
+  adt: Adt,
+  progress: (p: ImportProgress) => void = () => undefined,
+  options: ImportOptions = {},
+): Promise<ImportSummary> {
   const counts = await store.counts();
   if (counts.twins > 0 || counts.models > 0) {
     throw new TwingraphError('OperationNotAllowed', `Import seeds an empty Twingraph; this one has ${counts.models} models and ${counts.twins} twins. Use another database (TWINGRAPH_DB=<new file>).`);
   }
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry, ...(options.signal && { signal: options.signal }) };
   const written: string[] = [];
   try {
-    return await importAll(store, models, adt, progress, written);
+    return await importAll(store, models, adt, progress, written, retry);
   } catch (error) {
     try {
       for (const id of written) await store.deleteTwin(id, { cascade: true }).catch((e: unknown) => {
@@ -53,24 +76,28 @@ export async function importFromAdt(store: TwinStore, models: ModelService, adt:
   }
 }
 
-async function importAll(store: TwinStore, models: ModelService, adt: Adt, progress: (p: ImportProgress) => void, written: string[]): Promise<ImportSummary> {
+async function importAll(store: TwinStore, models: ModelService, adt: Adt, progress: (p: ImportProgress) => void, written: string[], retry: RetryOptions): Promise<ImportSummary> {
   const started = performance.now();
 
+  // Each listing is read whole before anything is written (see collect): ADT's iterables cannot resume.
+  const listed = await collect(() => adt.listModels({ includeDefinition: true }), retry);
   const definitions: JsonObject[] = [];
-  for await (const m of adt.listModels({ includeDefinition: true })) {
+  for (const m of listed) {
     if (!m.model) throw new TwingraphError('InvalidArgument', `ADT returned model ${m.id} without its definition.`, { modelId: m.id });
     definitions.push(m.model);
   }
   if (definitions.length > 0) await models.upload(definitions.map((d) => JSON.stringify(d)));
   progress({ phase: 'models', done: definitions.length });
   // Decommissioned in ADT, decommissioned here (after the twins: ADT's twins of such models exist already).
-  const decommissioned: string[] = [];
-  for await (const m of adt.listModels()) if (m.decommissioned) decommissioned.push(m.id);
+  const decommissioned = listed.filter((m) => m.decommissioned).map((m) => m.id);
+  const inAdt = new Set(listed.map((m) => m.id));
 
   const { validators } = models.current;
   let twins = 0;
   let batch: TwinWrite[] = [];
   const modelOf = new Map<string, string>();
+  const skippedTwins: { id: string; model: string }[] = [];
+  const skippedIds = new Set<string>();
   const flushTwins = async (): Promise<void> => {
     if (batch.length === 0) return;
     written.push(...batch.map((t) => t.id));
@@ -79,11 +106,18 @@ async function importAll(store: TwinStore, models: ModelService, adt: Adt, progr
     batch = [];
     progress({ phase: 'twins', done: twins });
   };
-  for await (const t of adt.allTwins()) {
+  for (const t of await collect(() => adt.allTwins(), retry)) {
     const id = t.$dtId as string;
     const twin = adtTwinBody(t) as unknown as TwinInput;
-    validators.validateTwin(twin.$metadata.$model, twin, id);
-    modelOf.set(id, twin.$metadata.$model);
+    const model = twin.$metadata.$model;
+    if (!inAdt.has(model)) {
+      // ADT deleted the model and kept the twin: there is nothing to validate it against.
+      skippedTwins.push({ id, model });
+      skippedIds.add(id);
+      continue;
+    }
+    validators.validateTwin(model, twin, id);
+    modelOf.set(id, model);
     batch.push({ id, twin });
     if (batch.length >= BATCH) await flushTwins();
   }
@@ -91,6 +125,7 @@ async function importAll(store: TwinStore, models: ModelService, adt: Adt, progr
 
   let relationships = 0;
   let rels: RelationshipWrite[] = [];
+  const skippedRelationships: { sourceId: string; relationshipId: string; twinId: string }[] = [];
   const flushRelationships = async (): Promise<void> => {
     if (rels.length === 0) return;
     await store.putRelationships(rels, { ifNoneMatch: '*' });
@@ -98,16 +133,22 @@ async function importAll(store: TwinStore, models: ModelService, adt: Adt, progr
     rels = [];
     progress({ phase: 'relationships', done: relationships });
   };
-  for await (const r of adt.allRelationships()) {
+  for (const r of await collect(() => adt.allRelationships(), retry)) {
     const sourceId = r.$sourceId as string;
     const relationshipId = r.$relationshipId as string;
+    const targetId = r.$targetId as string;
+    const left = skippedIds.has(sourceId) ? sourceId : skippedIds.has(targetId) ? targetId : undefined;
+    if (left !== undefined) {
+      skippedRelationships.push({ sourceId, relationshipId, twinId: left });
+      continue;
+    }
     const relationship = adtRelationshipBody(r) as unknown as RelationshipInput;
     const source = modelOf.get(sourceId);
-    if (source) validators.validateRelationship(source, r.$relationshipName as string, relationship, modelOf.get(r.$targetId as string), { twinId: sourceId, relationshipId });
+    if (source) validators.validateRelationship(source, r.$relationshipName as string, relationship, modelOf.get(targetId), { twinId: sourceId, relationshipId });
     rels.push({ sourceId, relationshipId, relationship });
     if (rels.length >= BATCH) await flushRelationships();
   }
   await flushRelationships();
   for (const id of decommissioned) await models.decommission(id);
-  return { models: definitions.length, twins, relationships, ms: performance.now() - started };
+  return { models: definitions.length, twins, relationships, ms: performance.now() - started, skipped: { twins: skippedTwins, relationships: skippedRelationships } };
 }

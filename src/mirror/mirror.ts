@@ -45,7 +45,7 @@ export class Mirror {
     adt?: Adt,
     options?: Partial<MirrorOptions>,
   ) {
-    if (config) this.worker = new MirrorWorker(store, adt ?? createAdt(config.endpoint), { ...mirrorOptions(config), ...options }, log);
+    if (config) this.worker = new MirrorWorker(store, adt ?? createAdt(config.endpoint, { timeoutMs: config.requestTimeoutMs }), { ...mirrorOptions(config), ...options }, log);
   }
 
   get enabled(): boolean {

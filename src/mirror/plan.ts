@@ -34,7 +34,10 @@ export type MirrorOp =
   | (OpBase & { readonly kind: 'deleteTwin'; readonly twinId: string })
   | (OpBase & { readonly kind: 'putRelationship'; readonly sourceId: string; readonly relationshipId: string; readonly relationship: JsonObject })
   | (OpBase & { readonly kind: 'patchRelationship'; readonly sourceId: string; readonly relationshipId: string; readonly patch: JsonPatch })
-  | (OpBase & { readonly kind: 'deleteRelationship'; readonly sourceId: string; readonly relationshipId: string });
+  | (OpBase & { readonly kind: 'deleteRelationship'; readonly sourceId: string; readonly relationshipId: string })
+  /** A retried dead letter: ADT gets the subject as Twingraph has it now (the old change may be long overtaken). */
+  | (OpBase & { readonly kind: 'syncTwin'; readonly twinId: string })
+  | (OpBase & { readonly kind: 'syncRelationship'; readonly sourceId: string; readonly relationshipId: string });
 
 /** ADT takes at most 250 models per POST /models. */
 export const MODELS_PER_REQUEST = 250;
@@ -108,7 +111,7 @@ export function concatPatches(patches: readonly JsonPatch[]): JsonPatch {
 
 function base(entries: readonly OutboxEntry[], reads: string[], writes: string[], twins: string[], rate: RateClass): OpBase {
   const partition = entries[0].partition;
-  return { seqs: entries.map((e) => e.seq), partition, reads, writes: [...new Set([...writes, partition])], twins, rate };
+  return { seqs: entries.map((e) => e.seq).sort((a, b) => a - b), partition, reads, writes: [...new Set([...writes, partition])], twins, rate };
 }
 
 /** The subject consecutive entries must share to be merged. */
@@ -129,6 +132,18 @@ function keysOf(change: ChangeEntry): { reads: string[]; writes: string[] } {
   return { reads: change.type === 'Twin.Delete' ? [] : [MODELS_KEY], writes: [twinKey(change.twinId!)] };
 }
 
+/**
+ * Whether a patch addresses an array element (an index or `-`). Such an operation is not idempotent — sent
+ * twice (the answer lost, the request retried) it adds or removes twice — so the change goes as a PUT of the
+ * final state instead. A numeric map key looks the same and goes as a PUT too: correct, only less small.
+ */
+function touchesArrayElements(patch: JsonPatch): boolean {
+  return patch.some((op) => op.path.split('/').some((segment) => segment === '-' || /^\d+$/.test(segment)));
+}
+
+/** A patch worth sending as one: small enough, and safe to send again. */
+const patchable = (patch: JsonPatch | undefined): patch is JsonPatch => patch !== undefined && patchBytes(patch) <= MAX_PATCH_BYTES && !touchesArrayElements(patch);
+
 function twinOp(run: readonly OutboxEntry[]): MirrorOp {
   const last = run[run.length - 1].change;
   const twinId = last.twinId!;
@@ -136,7 +151,7 @@ function twinOp(run: readonly OutboxEntry[]): MirrorOp {
   if (last.type === 'Twin.Delete') return { kind: 'deleteTwin', twinId, ...base(run, keys.reads, keys.writes, keys.twins, 'createDelete') };
   const created = run.some((e) => e.change.type === 'Twin.Create');
   const patch = created ? undefined : concatPatches(run.map((e) => (e.change.patch ?? []) as JsonPatch));
-  if (patch === undefined || patchBytes(patch) > MAX_PATCH_BYTES) {
+  if (!patchable(patch)) {
     return { kind: 'putTwin', twinId, twin: adtTwinBody(last.body as JsonObject), ...base(run, keys.reads, keys.writes, keys.twins, 'createDelete') };
   }
   return { kind: 'patchTwin', twinId, patch, ...base(run, keys.reads, keys.writes, keys.twins, 'patch') };
@@ -154,20 +169,54 @@ function relationshipOp(run: readonly OutboxEntry[]): MirrorOp {
   if (last.type === 'Relationship.Delete') return { kind: 'deleteRelationship', ...ids, ...base(run, reads, writes, twins, 'createDelete') };
   const created = run.some((e) => e.change.type === 'Relationship.Create');
   const patch = created ? undefined : concatPatches(run.map((e) => (e.change.patch ?? []) as JsonPatch));
-  if (patch === undefined || patchBytes(patch) > MAX_PATCH_BYTES) {
+  if (!patchable(patch)) {
     return { kind: 'putRelationship', ...ids, relationship: adtRelationshipBody(body), ...base(run, reads, writes, twins, 'createDelete') };
   }
   return { kind: 'patchRelationship', ...ids, patch, ...base(run, reads, writes, twins, 'patch') };
+}
+
+/** The models a DTDL interface refers to: what it extends and the schemas of its components. */
+export function referencedModels(model: JsonObject | undefined): string[] {
+  if (!model) return [];
+  const out = new Set<string>();
+  const ext = model.extends;
+  for (const e of Array.isArray(ext) ? ext : ext ? [ext] : []) if (typeof e === 'string') out.add(e);
+  for (const c of (Array.isArray(model.contents) ? model.contents : []) as JsonObject[]) {
+    const types = Array.isArray(c['@type']) ? c['@type'] : [c['@type']];
+    if (types.includes('Component') && typeof c.schema === 'string') out.add(c.schema);
+  }
+  return [...out];
+}
+
+/** Model creates ordered so that each follows the models of the run it refers to (otherwise in seq order). */
+function inDependencyOrder(run: readonly OutboxEntry[]): OutboxEntry[] {
+  const byId = new Map<string, OutboxEntry>();
+  for (const e of run) if (!byId.has(e.change.subject)) byId.set(e.change.subject, e);
+  const done = new Set<OutboxEntry>();
+  const out: OutboxEntry[] = [];
+  const visit = (e: OutboxEntry): void => {
+    if (done.has(e)) return;
+    done.add(e);
+    for (const ref of referencedModels((e.change.body as { definition?: JsonObject }).definition)) {
+      const dep = byId.get(ref);
+      if (dep) visit(dep);
+    }
+    out.push(e);
+  };
+  run.forEach(visit);
+  return out;
 }
 
 function modelOps(run: readonly OutboxEntry[]): MirrorOp[] {
   const type = run[0].change.type;
   const modelId = run[0].change.subject;
   if (type === 'Model.Create') {
-    // A run of creates (one upload, or several) goes as few POSTs as ADT allows, in order.
+    // A run of creates (one upload, or several) goes as few POSTs as ADT allows, each model after those it
+    // extends or uses, so that a cut between two POSTs never sends a model before what it refers to.
+    const ordered = inDependencyOrder(run);
     const out: MirrorOp[] = [];
-    for (let i = 0; i < run.length; i += MODELS_PER_REQUEST) {
-      const part = run.slice(i, i + MODELS_PER_REQUEST);
+    for (let i = 0; i < ordered.length; i += MODELS_PER_REQUEST) {
+      const part = ordered.slice(i, i + MODELS_PER_REQUEST);
       out.push({ kind: 'createModels', models: part.map((e) => (e.change.body as { definition: JsonObject }).definition), ...base(part, [], [MODELS_KEY], [], 'models') });
     }
     return out;
@@ -200,6 +249,8 @@ function runs(entries: readonly OutboxEntry[]): OutboxEntry[][] {
     // Model creates of several ids merge too (one POST); other model changes stand alone.
     const mergeable =
       previous !== undefined &&
+      !entry.resync &&
+      !previous.resync &&
       ((sameSubject && !entry.change.type.startsWith('Model.') && previous.change.type !== 'Twin.Delete' && previous.change.type !== 'Relationship.Delete') ||
         (previous.change.type === 'Model.Create' && entry.change.type === 'Model.Create'));
     const overtakes =
@@ -224,11 +275,26 @@ export function planOperations(entries: readonly OutboxEntry[]): MirrorOp[] {
   const ops: MirrorOp[] = [];
   for (const run of runs([...entries].sort((a, b) => a.seq - b.seq))) {
     const type = run[0].change.type;
-    if (type.startsWith('Model.')) ops.push(...modelOps(run));
+    if (run[0].resync && !type.startsWith('Model.')) ops.push(syncOp(run[0]));
+    else if (type.startsWith('Model.')) ops.push(...modelOps(run));
     else if (type.startsWith('Relationship.')) ops.push(relationshipOp(run));
     else if (type.startsWith('Twin.')) ops.push(twinOp(run));
   }
-  return ops.sort((a, b) => a.seqs[0] - b.seqs[0]);
+  // Runs come in the order of their first entries, a run's operations in their own order (model chunks).
+  return ops;
+}
+
+/** A retried dead letter of a twin or relationship: written as Twingraph has it now, or deleted if it has it no more. */
+function syncOp(entry: OutboxEntry): MirrorOp {
+  const change = entry.change;
+  if (change.type.startsWith('Relationship.')) {
+    const body = change.body as JsonObject;
+    const { reads, writes } = keysOf(change);
+    const twins = [...new Set([body.$sourceId as string, body.$targetId as string])];
+    return { kind: 'syncRelationship', sourceId: body.$sourceId as string, relationshipId: body.$relationshipId as string, ...base([entry], reads, writes, twins, 'createDelete') };
+  }
+  const twinId = change.twinId!;
+  return { kind: 'syncTwin', twinId, ...base([entry], [MODELS_KEY], [twinKey(twinId)], [twinId], 'createDelete') };
 }
 
 /** For each operation, the indices of the earlier ones it must wait for (those it conflicts with). */
@@ -275,6 +341,10 @@ export function describeOp(op: MirrorOp): string {
     case 'patchTwin':
     case 'deleteTwin':
       return `${op.kind.replace('Twin', '')} twin ${op.twinId}`;
+    case 'syncTwin':
+      return `resync twin ${op.twinId} from Twingraph`;
+    case 'syncRelationship':
+      return `resync relationship ${op.sourceId}/${op.relationshipId} from Twingraph`;
     default:
       return `${op.kind.replace('Relationship', '')} relationship ${op.sourceId}/${op.relationshipId}`;
   }

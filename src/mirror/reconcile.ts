@@ -3,13 +3,23 @@
  * the outbox cannot see: changes made while no mirror was configured, dead letters dropped, edits made in ADT
  * directly. Twingraph is the source of truth. The repairs go in dependency order: models ADT lacks, then twins
  * (created or replaced), decommissions, relationships ADT should not have, relationships (created or replaced), twins ADT
- * should not have, models ADT should not have. Every request keeps ADT's rate limits.
+ * should not have, models ADT should not have. Every request keeps ADT's rate limits, and one that fails
+ * transiently (no answer, 408, 429, 5xx) is sent again (./retry.ts).
+ *
+ * It may run beside a running server (whose mirror keeps writing to ADT) and ADT's query results can lag its
+ * writes by up to ~10 s, so the two snapshots it compares can be out of date by the time a repair goes out.
+ * Before each twin or relationship repair it therefore reads that one subject again — from Twingraph, and
+ * from ADT by id (which does not lag) — and skips the repair when it no longer applies; a PUT sends what
+ * Twingraph holds then, not what the snapshot held. A delete ADT answers with 404 is done.
  */
+import { TwingraphError } from '../errors';
 import type { TwinStore } from '../store/port';
-import type { JsonObject, ModelRecord, Twin } from '../store/types';
-import { toAdtError, type Adt } from './adt';
-import { adtRelationshipBody, adtTwinBody, MODELS_PER_REQUEST, type RateClass } from './plan';
+import type { JsonObject, ModelRecord, Relationship, Twin } from '../store/types';
+import { isNotFound, toAdtError, type Adt } from './adt';
+import { adtRelationshipBody, adtTwinBody, MODELS_PER_REQUEST, referencedModels, type RateClass } from './plan';
 import { RateLimiter, type RateLimits } from './rate';
+import { collect, DEFAULT_RETRY, withRetries, type RetryOptions, type RetryPolicy } from './retry';
+import { twingraphRelationship, twingraphTwin } from './current';
 
 export type RepairAction =
   | { readonly kind: 'createModels'; readonly ids: readonly string[] }
@@ -23,17 +33,26 @@ export type RepairAction =
 
 export interface ReconcileReport {
   readonly compared: { readonly models: number; readonly twins: number; readonly relationships: number };
+  /** The repairs made or tried (a dry run: those needed), and the findings. */
   readonly actions: readonly RepairAction[];
   /** Repairs that failed, with ADT's error (the rest went through). */
   readonly failures: readonly { readonly action: RepairAction; readonly error: string }[];
+  /** Repairs the snapshots called for that no longer applied when their turn came (see the module comment). */
+  readonly skipped: readonly { readonly action: RepairAction; readonly reason: string }[];
   readonly dryRun: boolean;
 }
 
 export interface ReconcileOptions {
   readonly dryRun?: boolean;
   readonly limits?: RateLimits;
-  /** Called for each action as it is decided (dry run) or done. */
-  readonly onAction?: (action: RepairAction, error?: string) => void;
+  /** Retries of transient ADT failures (default DEFAULT_RETRY; tests pass small backoffs). */
+  readonly retry?: Partial<RetryPolicy>;
+  readonly signal?: AbortSignal;
+  /**
+   * Called for each action as it is decided (dry run) or done: with ADT's error when it failed, with the
+   * reason when it was skipped.
+   */
+  readonly onAction?: (action: RepairAction, error?: string, skipped?: string) => void;
 }
 
 /** Keys sorted, recursively: two JSON values compare equal when they say the same. */
@@ -83,48 +102,102 @@ export function dependencyOrder(models: readonly ModelRecord[]): ModelRecord[] {
 
 const DEFAULT_LIMITS: RateLimits = { perSecond: { models: 100, createDelete: 500, patch: 1000 }, perTwin: 10 };
 
+
+/** A twin's relationships; none when it was deleted since the twins were read (a server runs beside). */
+async function outgoing(store: TwinStore, id: string): Promise<readonly Relationship[]> {
+  try {
+    return await store.listRelationships(id);
+  } catch (error) {
+    if (error instanceof TwingraphError && error.code === 'DigitalTwinNotFound') return [];
+    throw error;
+  }
+}
+
+/** What a repair does once its subject was read again: skip (why), or send this request. */
+type Prepared = { readonly skip: string } | { readonly action: RepairAction; readonly run: () => Promise<void>; readonly twins?: readonly string[] };
+
+const NO_LONGER_IN_TWINGRAPH = 'no longer in Twingraph';
+const NOW_IN_TWINGRAPH = 'now in Twingraph';
+const ADT_HAS_IT = 'ADT has it as Twingraph does';
+const GONE_FROM_ADT = 'already gone from ADT';
+
 export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const dryRun = options.dryRun === true;
   const limiter = new RateLimiter(options.limits ?? DEFAULT_LIMITS);
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry, ...(options.signal && { signal: options.signal }) };
+  const read = <T>(call: () => Promise<T>): Promise<T> => withRetries(call, retry);
   const actions: RepairAction[] = [];
   const failures: { action: RepairAction; error: string }[] = [];
-  const perform = async (action: RepairAction, rate: RateClass, twins: readonly string[], run: () => Promise<void>): Promise<void> => {
-    actions.push(action);
+  const skipped: { action: RepairAction; reason: string }[] = [];
+
+  /** Sends a repair: each attempt waits for its turn under the limits; a throttled answer pauses its class. */
+  const send = (rate: RateClass, twins: readonly string[], run: () => Promise<void>): Promise<void> =>
+    withRetries(
+      async () => {
+        const completed = await limiter.reserve(rate, twins, options.signal);
+        try {
+          await run();
+        } finally {
+          completed();
+        }
+      },
+      { ...retry, onRetry: (e) => (e.status === 429 && e.retryAfterMs !== undefined ? limiter.pause(rate, e.retryAfterMs) : undefined) },
+    );
+
+  /**
+   * One repair. `prepare` (not in a dry run) reads the subject again when it needs to, and says whether the
+   * repair still applies and what to send; with `gone`, ADT's 404 (no such thing) counts as done.
+   */
+  const perform = async (action: RepairAction, rate: RateClass, twins: readonly string[], prepare: () => Promise<Prepared>, gone = false): Promise<void> => {
     if (dryRun) {
+      actions.push(action);
       options.onAction?.(action);
       return;
     }
-    const completed = await limiter.reserve(rate, twins);
+    let done = action;
     try {
-      await run();
-      options.onAction?.(action);
+      const p = await prepare();
+      if ('skip' in p) {
+        skipped.push({ action, reason: p.skip });
+        options.onAction?.(action, undefined, p.skip);
+        return;
+      }
+      done = p.action;
+      actions.push(done);
+      await send(rate, p.twins ?? twins, p.run).catch((error: unknown) => {
+        if (gone && isNotFound(toAdtError(error))) return;
+        throw error;
+      });
+      options.onAction?.(done);
     } catch (error) {
+      if (error instanceof TwingraphError || options.signal?.aborted) throw error;
+      if (!actions.includes(done)) actions.push(done);
       const e = toAdtError(error);
       const message = `${e.status ?? 'network'} ${e.code}: ${e.message}`;
-      failures.push({ action, error: message });
-      options.onAction?.(action, message);
-    } finally {
-      completed();
+      failures.push({ action: done, error: message });
+      options.onAction?.(done, message);
     }
   };
+  const as = (action: RepairAction, run: () => Promise<void>) => async (): Promise<Prepared> => ({ action, run });
 
-  // Read both sides.
+  // Read both sides. (ADT's listings are read whole, each retried as a whole: see collect.)
   const ours = dependencyOrder(await store.listModels({ includeDefinition: true }));
   const theirs = new Map<string, { decommissioned: boolean; model?: JsonObject }>();
-  for await (const m of adt.listModels({ includeDefinition: true })) theirs.set(m.id, m);
+  for (const m of await collect(() => adt.listModels({ includeDefinition: true }), retry)) theirs.set(m.id, m);
   const twins = await allTwingraphTwins(store);
   const adtTwins = new Map<string, JsonObject>();
-  for await (const t of adt.allTwins()) adtTwins.set(t.$dtId as string, t);
+  for (const t of await collect(() => adt.allTwins(), retry)) adtTwins.set(t.$dtId as string, t);
   const relationships = new Map<string, JsonObject>();
-  for (const t of twins) for (const r of await store.listRelationships(t.$dtId)) relationships.set(`${r.$sourceId}\n${r.$relationshipId}`, r as unknown as JsonObject);
+  for (const t of twins) for (const r of await outgoing(store, t.$dtId)) relationships.set(`${r.$sourceId}\n${r.$relationshipId}`, r as unknown as JsonObject);
   const adtRelationships = new Map<string, JsonObject>();
-  for await (const r of adt.allRelationships()) adtRelationships.set(`${r.$sourceId as string}\n${r.$relationshipId as string}`, r);
+  for (const r of await collect(() => adt.allRelationships(), retry)) adtRelationships.set(`${r.$sourceId as string}\n${r.$relationshipId as string}`, r);
 
   // 1. Models ADT lacks (in dependency order, at most 250 a request).
   const missing = ours.filter((m) => !theirs.has(m.id));
   for (let i = 0; i < missing.length; i += MODELS_PER_REQUEST) {
     const part = missing.slice(i, i + MODELS_PER_REQUEST);
-    await perform({ kind: 'createModels', ids: part.map((m) => m.id) }, 'models', [], () => adt.createModels(part.map((m) => m.definition as JsonObject)));
+    const action: RepairAction = { kind: 'createModels', ids: part.map((m) => m.id) };
+    await perform(action, 'models', [], as(action, () => adt.createModels(part.map((m) => m.definition as JsonObject))));
   }
   for (const m of ours) {
     const t = theirs.get(m.id);
@@ -144,13 +217,23 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
     const theirsTwin = adtTwins.get(t.$dtId);
     const body = adtTwinBody(t as unknown as JsonObject);
     if (theirsTwin && canonical(adtTwinBody(theirsTwin)) === canonical(body)) continue;
-    await perform({ kind: 'putTwin', id: t.$dtId, reason: theirsTwin ? 'differs' : 'missing' }, 'createDelete', [t.$dtId], () => adt.putTwin(t.$dtId, body));
+    const id = t.$dtId;
+    await perform({ kind: 'putTwin', id, reason: theirsTwin ? 'differs' : 'missing' }, 'createDelete', [id], async () => {
+      const now = await twingraphTwin(store, id);
+      if (!now) return { skip: NO_LONGER_IN_TWINGRAPH };
+      const current = adtTwinBody(now);
+      const inAdt = await read(() => adt.getTwin(id));
+      if (inAdt && canonical(adtTwinBody(inAdt)) === canonical(current)) return { skip: ADT_HAS_IT };
+      return { action: { kind: 'putTwin', id, reason: inAdt ? 'differs' : 'missing' }, run: () => adt.putTwin(id, current) };
+    });
   }
   // Decommissions after the twins: ADT creates no new twin of a decommissioned model (ModelDecommissioned),
   // and Twingraph's twins of such models predate their decommission.
   for (const m of ours) {
     const t = theirs.get(m.id);
-    if (m.decommissioned && (t ? !t.decommissioned : true)) await perform({ kind: 'decommissionModel', id: m.id }, 'models', [], () => adt.decommissionModel(m.id));
+    if (!m.decommissioned || t?.decommissioned) continue;
+    const action: RepairAction = { kind: 'decommissionModel', id: m.id };
+    await perform(action, 'models', [], as(action, () => adt.decommissionModel(m.id)));
   }
 
   // 3. Relationships ADT should not have, then those it lacks or has differently.
@@ -158,22 +241,57 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
     if (relationships.has(key)) continue;
     const sourceId = r.$sourceId as string;
     const relationshipId = r.$relationshipId as string;
-    await perform({ kind: 'deleteRelationship', sourceId, relationshipId }, 'createDelete', [sourceId, r.$targetId as string], () => adt.deleteRelationship(sourceId, relationshipId));
+    await perform(
+      { kind: 'deleteRelationship', sourceId, relationshipId },
+      'createDelete',
+      [sourceId, r.$targetId as string],
+      async () => {
+        if (await twingraphRelationship(store, sourceId, relationshipId)) return { skip: NOW_IN_TWINGRAPH };
+        if (!(await read(() => adt.getRelationship(sourceId, relationshipId)))) return { skip: GONE_FROM_ADT };
+        return { action: { kind: 'deleteRelationship', sourceId, relationshipId }, run: () => adt.deleteRelationship(sourceId, relationshipId) };
+      },
+      true,
+    );
   }
   for (const [key, r] of relationships) {
     const theirsRel = adtRelationships.get(key);
     if (theirsRel && comparableRelationship(theirsRel) === comparableRelationship(r)) continue;
     const sourceId = r.$sourceId as string;
     const relationshipId = r.$relationshipId as string;
-    await perform({ kind: 'putRelationship', sourceId, relationshipId, reason: theirsRel ? 'differs' : 'missing' }, 'createDelete', [sourceId, r.$targetId as string], () =>
-      adt.putRelationship(sourceId, relationshipId, adtRelationshipBody(r)),
+    await perform(
+      { kind: 'putRelationship', sourceId, relationshipId, reason: theirsRel ? 'differs' : 'missing' },
+      'createDelete',
+      [sourceId, r.$targetId as string],
+      async () => {
+        const now = await twingraphRelationship(store, sourceId, relationshipId);
+        if (!now) return { skip: NO_LONGER_IN_TWINGRAPH };
+        const inAdt = await read(() => adt.getRelationship(sourceId, relationshipId));
+        if (inAdt && comparableRelationship(inAdt) === comparableRelationship(now)) return { skip: ADT_HAS_IT };
+        return {
+          action: { kind: 'putRelationship', sourceId, relationshipId, reason: inAdt ? 'differs' : 'missing' },
+          run: () => adt.putRelationship(sourceId, relationshipId, adtRelationshipBody(now)),
+          // ADT counts the write against the source and the target, old and new.
+          twins: [...new Set([sourceId, r.$targetId as string, now.$targetId as string, ...(inAdt ? [inAdt.$targetId as string] : [])])],
+        };
+      },
     );
   }
 
   // 4. Twins ADT should not have (their relationships went in step 3), then models.
   const ourIds = new Set(twins.map((t) => t.$dtId));
   for (const id of adtTwins.keys()) {
-    if (!ourIds.has(id)) await perform({ kind: 'deleteTwin', id }, 'createDelete', [id], () => adt.deleteTwin(id));
+    if (ourIds.has(id)) continue;
+    await perform(
+      { kind: 'deleteTwin', id },
+      'createDelete',
+      [id],
+      async () => {
+        if (await twingraphTwin(store, id)) return { skip: NOW_IN_TWINGRAPH };
+        if (!(await read(() => adt.getTwin(id)))) return { skip: GONE_FROM_ADT };
+        return { action: { kind: 'deleteTwin', id }, run: () => adt.deleteTwin(id) };
+      },
+      true,
+    );
   }
   const ourModels = new Set(ours.map((m) => m.id));
   // Dependents first: delete in the reverse of the order ADT would accept them in.
@@ -184,24 +302,21 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
       dependencies: referencedModels(m.model),
     })) as unknown as ModelRecord[],
   ).reverse();
-  for (const m of extraOrder) await perform({ kind: 'deleteModel', id: m.id }, 'models', [], () => adt.deleteModel(m.id));
-
-  return { compared: { models: Math.max(ours.length, theirs.size), twins: Math.max(twins.length, adtTwins.size), relationships: Math.max(relationships.size, adtRelationships.size) }, actions, failures, dryRun };
-}
-
-/** The models a DTDL interface names through extends and component schemas. */
-function referencedModels(model: JsonObject | undefined): string[] {
-  if (!model) return [];
-  const out = new Set<string>();
-  const ext = model.extends;
-  for (const e of Array.isArray(ext) ? ext : ext ? [ext] : []) if (typeof e === 'string') out.add(e);
-  const contents = Array.isArray(model.contents) ? model.contents : [];
-  for (const c of contents as JsonObject[]) {
-    const types = Array.isArray(c['@type']) ? c['@type'] : [c['@type']];
-    if (types.includes('Component') && typeof c.schema === 'string') out.add(c.schema);
+  for (const m of extraOrder) {
+    const action: RepairAction = { kind: 'deleteModel', id: m.id };
+    await perform(action, 'models', [], as(action, () => adt.deleteModel(m.id)), true);
   }
-  return [...out];
+
+  return {
+    compared: { models: Math.max(ours.length, theirs.size), twins: Math.max(twins.length, adtTwins.size), relationships: Math.max(relationships.size, adtRelationships.size) },
+    actions,
+    failures,
+    skipped,
+    dryRun,
+  };
 }
+
+
 
 export function describeAction(a: RepairAction): string {
   switch (a.kind) {

@@ -3,7 +3,7 @@
  * hands out an entry while an earlier one of its partition is in flight or waiting), plans it into
  * operations, and runs them with bounded concurrency, each after the earlier operations it conflicts with and
  * within ADT's rate limits. A done operation's entries are acknowledged; a failed one is retried after a
- * backoff (exponential with full jitter, at least Retry-After) or parked as a dead letter, and the rest of its
+ * backoff (exponential with jitter (half of it random), at least Retry-After) or parked as a dead letter, and the rest of its
  * partition in the batch is given back untouched, to follow it in order.
  *
  * Leases make it crash-safe: entries claimed by a process that dies are claimed again when their lease ends,
@@ -37,7 +37,7 @@ export interface MirrorOptions {
 
 export const DEFAULT_MIRROR_OPTIONS: MirrorOptions = {
   limits: { perSecond: { models: 100, createDelete: 500, patch: 1000 }, perTwin: 10 },
-  concurrency: 32,
+  concurrency: 128,
   batchSize: 500,
   leaseMs: 60_000,
   coalesceMs: 50,
@@ -76,11 +76,12 @@ class PerMinute {
     this.buckets.set(second, (this.buckets.get(second) ?? 0) + n);
     for (const s of this.buckets.keys()) if (s < second - 60) this.buckets.delete(s);
   }
-  perSecond(now = Date.now()): number {
+  /** The rate over the last minute, or since `startedAt` when that is more recent. */
+  perSecond(now = Date.now(), startedAt = 0): number {
     const since = Math.floor((now - MINUTE_MS) / 1000);
     let total = 0;
     for (const [s, n] of this.buckets) if (s > since) total += n;
-    return total / 60;
+    return total / Math.max(1, Math.min(60, (now - startedAt) / 1000));
   }
 }
 
@@ -88,7 +89,7 @@ export class MirrorWorker {
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
-  private readonly abort = new AbortController();
+  private abort = new AbortController();
   private readonly limiter: RateLimiter;
   private stopListening: (() => void) | undefined;
   private mirrored = 0;
@@ -106,6 +107,9 @@ export class MirrorWorker {
   /** Entries mirrored and not yet acknowledged to the store. */
   private acks: number[] = [];
   private inFlight = 0;
+  private startedAt = 0;
+  /** Dependency failures per entry (first seq) in this process: other failures (an outage) do not use them up. */
+  private readonly dependencyFailures = new Map<number, number>();
   /** Set while stopping: called once nothing runs any more. */
   private drained: (() => void) | undefined;
 
@@ -123,6 +127,8 @@ export class MirrorWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.abort = new AbortController();
+    this.startedAt = Date.now();
     this.stopListening = this.store.onCommit(() => this.wake?.());
     this.loop = this.run();
   }
@@ -133,6 +139,8 @@ export class MirrorWorker {
     this.running = false;
     this.stopListening?.();
     this.abort.abort(new Error('the mirror is stopping'));
+    // Requests in flight fail at once; what they carried goes back untouched (replaying it is harmless).
+    this.adt.cancelAll?.();
     this.wake?.();
     await this.loop;
   }
@@ -141,8 +149,8 @@ export class MirrorWorker {
     return {
       mirrored: this.mirrored,
       requests: this.requests,
-      mirroredPerSecond: this.mirroredRate.perSecond(),
-      requestsPerSecond: this.requestRate.perSecond(),
+      mirroredPerSecond: this.mirroredRate.perSecond(Date.now(), this.startedAt),
+      requestsPerSecond: this.requestRate.perSecond(Date.now(), this.startedAt),
       retries: this.retries,
       deadLettered: this.deadLettered,
       lastError: this.lastError,
@@ -299,6 +307,7 @@ export class MirrorWorker {
     try {
       if (outcome.kind === 'done') {
         task.state = 'done';
+        this.dependencyFailures.delete(first);
         this.acks.push(...op.seqs);
         this.mirrored += op.seqs.length;
         this.mirroredRate.add(op.seqs.length);
@@ -306,14 +315,17 @@ export class MirrorWorker {
         if (this.acks.length >= 100) await this.flushAcks();
         return;
       }
-      if (outcome.kind === 'retry' && outcome.stopping) {
-        // Never sent: back in line as it was.
+      if (outcome.kind === 'retry' && (outcome.stopping || !this.running)) {
+        // Never sent, or cut off by the stop: back in line as it was, no attempt counted.
         task.state = 'released';
         await this.store.releaseOutbox(op.seqs);
         return;
       }
       this.lastError = { time: new Date().toISOString(), seq: first, message: outcome.error };
-      if (outcome.kind === 'dead' || (outcome.dependency && task.attempts + 1 >= this.options.maxDependencyAttempts)) {
+      const dependencyFailures = outcome.kind === 'retry' && outcome.dependency ? (this.dependencyFailures.get(first) ?? 0) + 1 : 0;
+      if (dependencyFailures > 0) this.dependencyFailures.set(first, dependencyFailures);
+      if (outcome.kind === 'dead' || dependencyFailures >= this.options.maxDependencyAttempts) {
+        this.dependencyFailures.delete(first);
         // Parked; what follows it goes on (a dead letter must not hold up its twin for good).
         task.state = 'done';
         this.deadLettered += op.seqs.length;

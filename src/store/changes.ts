@@ -71,8 +71,11 @@ export function isMirrored(type: ChangeType): boolean {
  * twin's changes with its outgoing relationships' changes (so a relationship never overtakes its source).
  */
 export function outboxPartition(change: PendingChange): string {
-  return change.type.startsWith('Model.') ? 'models' : `twin:${change.twinId}`;
+  return change.type.startsWith('Model.') ? MODELS_PARTITION : `twin:${change.twinId}`;
 }
+
+/** The outbox partition of every model change. */
+export const MODELS_PARTITION = 'models';
 
 /**
  * Changes the mirror must not send before every earlier one: ADT refuses new twins of a decommissioned model
@@ -80,8 +83,11 @@ export function outboxPartition(change: PendingChange): string {
  * The outbox hands such an entry out only when it is the oldest one pending.
  */
 export function isOutboxBarrier(type: ChangeType): boolean {
-  return type === 'Model.Decommission' || type === 'Model.Delete';
+  return OUTBOX_BARRIER_TYPES.includes(type);
 }
+
+/** The change types isOutboxBarrier names (all model changes, so in the models partition). */
+export const OUTBOX_BARRIER_TYPES: readonly ChangeType[] = ['Model.Decommission', 'Model.Delete'];
 
 /** ISO time of an epoch-milliseconds instant. */
 export function isoTime(ms: number): string {

@@ -103,8 +103,6 @@ export interface ClaimOptions {
   readonly limit: number;
   /** How long the claim holds before another worker may take the entries again. */
   readonly leaseMs: number;
-  /** How many pending entries to look through for claimable ones (default 10 × limit). */
-  readonly scan?: number;
 }
 
 export interface FailOptions {
@@ -204,7 +202,12 @@ export interface TwinStore {
   onCommit(listener: CommitListener): () => void;
 
   // Outbox
-  /** Claims entries in `seq` order, never one whose partition has an earlier entry in flight or waiting to retry. */
+  /**
+   * Claims the oldest `limit` claimable entries in `seq` order: never one whose partition has an earlier entry
+   * in flight or waiting to retry, and a model decommission or delete only as the oldest entry pending (until
+   * then its partition waits behind it). Blocked partitions are passed over however many entries they hold,
+   * so that one busy partition waiting on its first entry never holds up the others.
+   */
   claimOutbox(options: ClaimOptions): Promise<OutboxEntry[]>;
   ackOutbox(seqs: readonly number[]): Promise<void>;
   /** Gives claimed entries back unprocessed, claimable at once, without counting an attempt (a worker that will not get to them). */
@@ -212,7 +215,7 @@ export interface TwinStore {
   failOutbox(seq: number, options: FailOptions): Promise<void>;
   outboxStats(): Promise<OutboxStats>;
   listDeadLetters(options?: { limit?: number }): Promise<OutboxEntry[]>;
-  /** Puts dead letters back in line (all when no seqs are given); returns how many. */
+  /** Puts dead letters back in line (all when no seqs are given), marked `resync`; returns how many. */
   retryDeadLetters(seqs?: readonly number[]): Promise<number>;
   /** Removes dead letters for good (all when no seqs are given); returns how many. */
   dropDeadLetters(seqs?: readonly number[]): Promise<number>;

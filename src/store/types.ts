@@ -170,11 +170,18 @@ export interface OutboxEntry {
   /** Earliest time the entry may be claimed again. */
   availableAt: string;
   lastError?: string;
+  /**
+   * True on an entry put back in line from the dead letters by retryDeadLetters, until it is acknowledged
+   * (failing it again keeps the mark); absent otherwise. Later changes of its subject have usually been
+   * mirrored since it died, so replaying this change could overwrite newer state: the mirror resyncs the
+   * subject from the store's current state instead.
+   */
+  readonly resync?: boolean;
 }
 
 export interface OutboxStats {
   pending: number;
   dead: number;
-  /** Time of the oldest pending change, if any. */
+  /** Time of the oldest pending change (the first pending in seq order), if any. */
   oldestPendingTime?: string;
 }

@@ -1,10 +1,17 @@
 /**
+ * `twingraph mirror reconcile | import` when ADT cannot be reached or does not take the credentials: one line
+ * saying so, exit 1.
+ *
  * `twingraph mirror status [--json]`: the outbox's pending and dead counts and its dead letters, read from the
  * configured store (no ADT call, no worker in this process).
  */
+import { AuthenticationError, CredentialUnavailableError } from '@azure/identity';
 import fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { mirrorImportCommand, mirrorReconcileCommand } from '../../src/cli/mirror';
 import { ModelService } from '../../src/services/models';
 import { openStore } from '../../src/store/open';
 import type { TwinStore } from '../../src/store/port';
@@ -121,5 +128,107 @@ describe('twingraph mirror status', () => {
     expect(out).toBe('endpoint: (ADT_ENDPOINT not set: no mirror)\npending:  0\ndead:     0\n');
     const json = JSON.parse((await runCli('mirror', 'status', '--json')).out) as JsonObject;
     expect(json).toEqual({ endpoint: null, pending: 0, dead: 0, oldestPendingTime: null, oldestPendingAgeSeconds: null, deadLetters: [] });
+  });
+});
+
+describe('twingraph mirror reconcile | import when ADT cannot be reached or refuses the credentials', () => {
+  /** An HTTP server answering every request with `status` and ADT's error body. */
+  async function answering(status: number, code: string, message: string): Promise<{ url: string; server: Server }> {
+    const server = createServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-error-code': code });
+      res.end(JSON.stringify({ error: { code, message } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  }
+  const close = (server: Server): Promise<void> => new Promise((resolve) => server.close(() => resolve()));
+
+  /** Runs a command function in-process, capturing what it writes. */
+  async function capture(run: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+    let out = '';
+    let err = '';
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((out += String(chunk)), true));
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((err += String(chunk)), true));
+    try {
+      return { code: await run(), out, err };
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  }
+
+  beforeEach(() => {
+    process.env.ADT_RETRY_BASE_MS = '1';
+    process.env.ADT_RETRY_MAX_MS = '2';
+  });
+
+  it('nothing listening (after the retries): "cannot reach ADT at <endpoint>", exit 1, no stack', async () => {
+    const { url, server } = await answering(200, '', '');
+    await close(server); // the port is free again: connections are refused
+    process.env.ADT_ENDPOINT = url;
+    for (const command of ['reconcile', 'import']) {
+      const { code, out, err } = await runCli('mirror', command);
+      expect(code).toBe(1);
+      expect(out).toBe('');
+      expect(err).toMatch(new RegExp(`^twingraph mirror ${command}: cannot reach ADT at ${url.replace(/\./g, '\\.')}: network ECONNREFUSED: .*ECONNREFUSED.*${command === 'import' ? ' Nothing was imported\\.' : ''}\\n$`));
+    }
+  });
+
+  it('a host that is no ADT instance (404 "Sub-Domain not found"): says so and hints at ADT_ENDPOINT, exit 1', async () => {
+    const { url, server } = await answering(404, 'NotFound', 'Sub-Domain not found.');
+    try {
+      process.env.ADT_ENDPOINT = url;
+      const { code, err } = await runCli('mirror', 'reconcile', '--dry-run');
+      expect(code).toBe(1);
+      expect(err).toBe(`twingraph mirror reconcile: cannot reach ADT at ${url}: 404 NotFound: Sub-Domain not found. (is ADT_ENDPOINT right?)\n`);
+    } finally {
+      await close(server);
+    }
+  });
+
+  it('ADT refusing the token (403): "cannot authenticate to ADT", exit 1, not retried', async () => {
+    let requests = 0;
+    const { url, server } = await answering(403, 'Forbidden', 'The client does not have permission to perform this action.');
+    server.on('request', () => requests++);
+    try {
+      process.env.ADT_ENDPOINT = url;
+      const { code, err } = await runCli('mirror', 'import');
+      expect(code).toBe(1);
+      expect(err).toBe(`twingraph mirror import: cannot authenticate to ADT at ${url}: 403 Forbidden: The client does not have permission to perform this action. Nothing was imported.\n`);
+      expect(requests).toBe(1);
+    } finally {
+      await close(server);
+    }
+  });
+
+  it.each([
+    ['CredentialUnavailableError', () => new CredentialUnavailableError('DefaultAzureCredential found no credential.\nTry az login.')],
+    ['AuthenticationError', () => new AuthenticationError(400, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' })],
+  ])('a credential that fails (%s): "cannot authenticate", exit 1, one line, tried once', async (name, make) => {
+    const server = await startAdtServer();
+    try {
+      const env = { ...process.env, ADT_ENDPOINT: server.url };
+      let asked = 0;
+      const credential = {
+        getToken: async (): Promise<never> => {
+          asked++;
+          throw make();
+        },
+      };
+      for (const [command, run] of [
+        ['reconcile', () => mirrorReconcileCommand({}, { env, credential })],
+        ['import', () => mirrorImportCommand({ env, credential })],
+      ] as const) {
+        asked = 0;
+        const { code, out, err } = await capture(run);
+        expect(code).toBe(1);
+        expect(out).toBe('');
+        expect(err).toMatch(new RegExp(`^twingraph mirror ${command}: cannot authenticate to ADT at ${server.url.replace(/\./g, '\\.')}: ${name}: [^\\n]+\\n$`));
+        expect(asked).toBe(1);
+      }
+      expect(server.requests).toEqual([]);
+    } finally {
+      await server.stop();
+    }
   });
 });

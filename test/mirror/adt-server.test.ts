@@ -49,7 +49,7 @@ function harness(options: AdtServerOptions = {}): Harness {
   const h = {} as Harness;
   beforeAll(async () => {
     h.server = await startAdtServer(options);
-    h.client = createSdkClient(h.server.url);
+    h.client = createSdkClient(h.server.url).client;
     h.adt = sdkAdt(h.client);
   });
   afterAll(async () => {
@@ -579,7 +579,7 @@ describe('faults', () => {
       const server = await startAdtServer({ seed });
       try {
         server.faults.set({ throttle: { probability: 0.3 }, unavailable: { probability: 0.3 } });
-        const adt = sdkAdt(createSdkClient(server.url));
+        const adt = sdkAdt(createSdkClient(server.url).client);
         for (let i = 0; i < 12; i++) await adt.getTwin('x').catch(() => undefined);
         return server.requests.map((r) => r.faulted);
       } finally {
@@ -698,7 +698,7 @@ describe('sdkAdt sends exactly one request per call', () => {
 
   it('whereas the bare SDK client resends a 429 with Retry-After three times by itself', async () => {
     h.server.faults.hook((r) => (r.op === 'twins.patch' ? { type: 'throttle', retryAfterSeconds: 0.01 } : undefined));
-    const bare = createSdkClient(h.server.url);
+    const bare = createSdkClient(h.server.url).client;
     const e = await rejection(bare.updateDigitalTwin('s1', patch));
     expect(e.statusCode).toBe(429);
     expect(h.server.requests.map((r) => r.op)).toEqual(['twins.patch', 'twins.patch', 'twins.patch', 'twins.patch']);

@@ -43,6 +43,7 @@ async function startServer(): Promise<Server> {
       TWINGRAPH_SEED: 'models',
       ADT_ENDPOINT: adt.url,
       ADT_LEASE_MS: '2000',
+      ADT_REQUEST_TIMEOUT_MS: '1500',
       ADT_RETRY_BASE_MS: '50',
       ADT_RETRY_MAX_MS: '1000',
       ADT_COALESCE_MS: '10',

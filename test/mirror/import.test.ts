@@ -183,6 +183,55 @@ describe('twingraph mirror import', () => {
     });
   });
 
+  it('rides out throttling, 503s and dropped connections — listings restarted mid-way — and imports everything', async () => {
+    await seedAdt();
+    const file = freshDb();
+    process.env.ADT_RETRY_BASE_MS = '1';
+    process.env.ADT_RETRY_MAX_MS = '5';
+    let models = 0;
+    let laterPages = 0;
+    let firstPages = 0;
+    server.faults.hook((r) => {
+      if (r.op === 'models.list' && models++ === 0) return { type: 'throttle', retryAfterSeconds: 0 };
+      if (r.op !== 'query') return undefined;
+      // A page after the first (continuation token): the listing breaks part-way, twice; the first page once.
+      if ((r.body as { continuationToken?: string } | undefined)?.continuationToken) return laterPages++ < 2 ? { type: 'drop' } : undefined;
+      return firstPages++ === 0 ? { type: 'unavailable' } : undefined;
+    });
+    try {
+      const { code, out, err } = await runCli('mirror', 'import');
+      expect(err).not.toMatch(/twingraph mirror import:/);
+      expect(code).toBe(0);
+      expect(out).toMatch(/: 9 models, 12 twins, 9 relationships in /);
+    } finally {
+      server.faults.clear();
+    }
+    expect(server.requests.filter((r) => r.faulted).length).toBe(4);
+    await withStore(file, async (store) => expect(await twingraphState(store)).toEqual(adtState(server)));
+  });
+
+  it('leaves out twins whose model ADT no longer has, with their relationships, and says so; imports the rest', async () => {
+    const GONE = 'dtmi:test:Gone;1';
+    await seedAdt();
+    await adt.createModels([{ '@context': 'dtmi:dtdl:context;3', '@id': GONE, '@type': 'Interface', contents: [{ '@type': 'Property', name: 'x', schema: 'string' }] }]);
+    await adt.putTwin('orphan-1', { $metadata: { $model: GONE }, x: 'left behind' });
+    await adt.putRelationship('orphan-1', 'o-out', { $relationshipName: 'watches', $targetId: 'dev-1' });
+    await adt.putRelationship('client-2', 'c2-orphan', { $relationshipName: 'hasEngagement', $targetId: 'orphan-1' });
+    // ADT deletes a model whose twins remain.
+    await adt.deleteModel(GONE);
+    const theirs = adtState(server);
+    const file = freshDb();
+    const { code, out, err } = await runCli('mirror', 'import');
+    expect(code).toBe(0);
+    expect(out).toMatch(/: 9 models, 12 twins, 9 relationships in [\d.]+ s; skipped 1 twins whose model ADT no longer has and 2 relationships of theirs \(named on stderr\)\.\n$/);
+    expect(err).toContain(`skipped twin orphan-1: its model ${GONE} is not in ADT`);
+    expect(err).toContain('skipped relationship orphan-1/o-out: twin orphan-1 was skipped\n');
+    expect(err).toContain('skipped relationship client-2/c2-orphan: twin orphan-1 was skipped\n');
+    const { ['orphan-1']: _orphan, ...twins } = theirs.twins;
+    const { ['orphan-1/o-out']: _out, ['client-2/c2-orphan']: _in, ...relationships } = theirs.relationships;
+    await withStore(file, async (store) => expect(await twingraphState(store)).toEqual({ models: theirs.models, twins, relationships }));
+  });
+
   it('without ADT_ENDPOINT is a usage error (exit 2)', async () => {
     freshDb();
     delete process.env.ADT_ENDPOINT;

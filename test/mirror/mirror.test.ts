@@ -48,4 +48,41 @@ describe('the mirror', () => {
     expect(mirrorStatus).toMatchObject({ enabled: true, running: true, endpoint: adt.url, pending: 0, dead: 0, deadLetters: [] });
     expect(mirrorStatus.mirrored).toBeGreaterThan(0);
   });
+
+  it('parks a change ADT refuses as a dead letter with ADT\'s error, moves on, and on retry writes the twin as it is now', async () => {
+    await t.ok('mutation { createClient(id: "m-dl", input: { name: "Dead", country: "BE" }) { id } }');
+    await drained(t.store);
+    let refused = 0;
+    adt.faults.hook((r) => (r.op === 'twins.patch' && r.path === '/digitaltwins/m-dl' && refused++ === 0 ? { type: 'refuse', status: 400, code: 'ValidationFailed', message: 'Invalid property country.' } : undefined));
+    await t.ok('mutation { updateClient(id: "m-dl", input: { country: "NL" }) { id } }');
+    await drained(t.store);
+    // The mirror moved on: a later change of the same twin went through.
+    await t.ok('mutation { updateClient(id: "m-dl", input: { country: "DE", email: "dead@example.com" }) { id } }');
+    await drained(t.store);
+    adt.faults.hook(undefined);
+    const { mirrorStatus } = await t.ok('{ mirrorStatus { dead lastError { message } deadLetters { seq type subject attempts error patch } } }');
+    expect(mirrorStatus.dead).toBe(1);
+    expect(mirrorStatus.deadLetters).toMatchObject([{ type: 'Twin.Update', subject: 'm-dl', attempts: 1, patch: [{ op: 'add', path: '/country', value: 'NL' }] }]);
+    expect(mirrorStatus.deadLetters[0].error).toMatch(/400 ValidationFailed: Invalid property country\./);
+    expect(adt.state.twins.get('m-dl')).toMatchObject({ country: 'DE', email: 'dead@example.com' });
+
+    // Retrying does not replay the old patch (country NL, overtaken by DE): ADT gets the twin as Twingraph has it now.
+    expect((await t.ok('mutation { retryMirrorDeadLetters }')).retryMirrorDeadLetters).toBe(1);
+    await drained(t.store);
+    expect(adt.state.twins.get('m-dl')).toMatchObject({ country: 'DE', email: 'dead@example.com' });
+    expect(adtState(adt)).toEqual(await twingraphState(t.store));
+    expect((await t.ok('{ mirrorStatus { dead } }')).mirrorStatus.dead).toBe(0);
+  });
+
+  it('drops dead letters on request (reconcile then repairs ADT)', async () => {
+    adt.faults.hook((r) => (r.op === 'twins.put' && r.path === '/digitaltwins/m-drop' ? { type: 'refuse', status: 400, code: 'ValidationFailed' } : undefined));
+    await t.ok('mutation { createClient(id: "m-drop", input: { name: "Drop" }) { id } }');
+    await drained(t.store);
+    adt.faults.hook(undefined);
+    const { mirrorStatus } = await t.ok('{ mirrorStatus { deadLetters { seq } } }');
+    expect(mirrorStatus.deadLetters).toHaveLength(1);
+    expect((await t.ok('mutation ($s: [Long!]) { dropMirrorDeadLetters(seqs: $s) }', { s: [mirrorStatus.deadLetters[0].seq] })).dropMirrorDeadLetters).toBe(1);
+    expect((await t.ok('{ mirrorStatus { dead pending } }')).mirrorStatus).toEqual({ dead: 0, pending: 0 });
+    expect(adt.state.twins.has('m-drop')).toBe(false);
+  });
 });

@@ -120,6 +120,29 @@ describe('planOperations: coalescing', () => {
     expect(ops[4]).toMatchObject({ kind: 'decommissionModel', modelId: 'dtmi:m:M1;1' });
   });
 
+  test('model creates are sent each after the models of the run it extends or uses, also across the 250-model cut', () => {
+    // M0 extends the last model uploaded: in upload order M0 would go in the first POST and its base in the second.
+    const n = MODELS_PER_REQUEST + 50;
+    const defs = Array.from({ length: n }, (_, i) => ({ '@id': `dtmi:m:M${i};1`, '@type': 'Interface', ...(i === 0 && { extends: `dtmi:m:M${n - 1};1` }), ...(i === 1 && { contents: [{ '@type': 'Component', name: 'c', schema: `dtmi:m:M${n - 2};1` }] }) }));
+    const creates = defs.map((d) => entry({ type: 'Model.Create', subject: d['@id'], modelId: d['@id'], body: { id: d['@id'], definition: d } as unknown as JsonValue }));
+    const ops = planOperations(creates);
+    const sent = ops.flatMap((o) => (o.kind === 'createModels' ? o.models.map((m) => m['@id']) : []));
+    expect(sent).toHaveLength(n);
+    expect(sent.indexOf(`dtmi:m:M${n - 1};1`)).toBeLessThan(sent.indexOf('dtmi:m:M0;1'));
+    expect(sent.indexOf(`dtmi:m:M${n - 2};1`)).toBeLessThan(sent.indexOf('dtmi:m:M1;1'));
+    expect(ops[0].kind === 'createModels' && ops[0].models.map((m) => m['@id']).slice(0, 2)).toEqual([`dtmi:m:M${n - 1};1`, 'dtmi:m:M0;1']);
+    // Seqs stay sorted within an operation (its first is the one a failure is recorded on).
+    for (const op of ops) expect([...op.seqs]).toEqual([...op.seqs].sort((a, b) => a - b));
+  });
+
+  test('patches that address array elements go as a PUT of the final state (sent twice, an add would add twice)', () => {
+    for (const path of ['/tags/-', '/tags/0', '/list/2/name']) {
+      const ops = planOperations([twinUpdate('A', [{ op: 'add', path, value: 'x' }], { tags: ['x'] })]);
+      expect(ops).toMatchObject([{ kind: 'putTwin', twin: { tags: ['x'], $metadata: { $model: 'dtmi:test:M;1' } } }]);
+    }
+    expect(planOperations([twinUpdate('A', [{ op: 'replace', path: '/tags', value: ['x'] }])])).toMatchObject([{ kind: 'patchTwin' }]);
+  });
+
   test('a coalesced patch over 28 KB becomes a PUT of the final state', () => {
     const big = 'x'.repeat(15 * 1024);
     const ops = planOperations([twinUpdate('A', [{ op: 'add', path: '/a', value: big }]), twinUpdate('A', [{ op: 'add', path: '/b', value: big }], { a: big, b: big })]);
@@ -324,6 +347,7 @@ describe('dependencies', () => {
           return { model: true };
         case 'putTwin':
         case 'patchTwin':
+        case 'syncTwin':
           return { twin: op.twinId };
         case 'deleteTwin':
           return { twin: op.twinId, delete: true };

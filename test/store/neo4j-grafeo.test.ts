@@ -57,6 +57,29 @@ describe('Neo4j storage layout', () => {
     await store.close();
   });
 
+  it('marks at start the barriers among outbox entries enqueued before entries carried `barrier`', async () => {
+    const driver = grafeoDriver({ onStatement: record });
+    const session = driver.session({});
+    const entries: [string, string][] = [
+      ['Twin.Create', 'twin:a'],
+      ['Model.Delete', 'models'],
+      ['Model.Create', 'models'],
+      ['Twin.Update', 'twin:b'],
+    ];
+    await session.executeWrite(async (tx) => {
+      for (const [i, [type, partition]] of entries.entries()) {
+        await tx.run("CREATE (:Change {seq: $seq, time: '2024-05-01T12:00:00.000Z', type: $type, subject: 's', body: '{}'})", { seq: i + 1, type });
+        await tx.run("CREATE (:OutboxEntry {seq: $seq, partition: $partition, status: 'pending', attempts: 0, availableAt: 0})", { seq: i + 1, partition });
+      }
+      await tx.run("CREATE (:Counter {name: 'changes', value: 4})");
+    });
+    const store = await openNeo4jStore({ driver, outbox: true });
+    expect((await store.claimOutbox({ limit: 10, leaseMs: 1000 })).map((e) => e.seq)).toEqual([1, 4]);
+    await store.ackOutbox([1, 4]);
+    expect((await store.claimOutbox({ limit: 10, leaseMs: 1000 })).map((e) => e.change.type)).toEqual(['Model.Delete', 'Model.Create']);
+    await store.close();
+  });
+
   it('creates its constraints and indexes at start, and opening twice is harmless', async () => {
     const driver = grafeoDriver({ onStatement: record });
     await openNeo4jStore({ driver, ownsDriver: false });

@@ -103,6 +103,37 @@ describe('SQLite adapter, file-backed', () => {
     }
   });
 
+  it('migrates an outbox written before barriers were marked: a pending model delete still waits until it is the oldest entry', async () => {
+    const file = path.join(dir, 'v1.db');
+    const clock = new TestClock();
+    const db = new Database(file);
+    db.exec(MIGRATIONS[0]);
+    db.pragma('user_version = 1');
+    const entries: [string, string, string][] = [
+      ['Twin.Create', 'a', 'twin:a'],
+      ['Model.Delete', M.sensor, 'models'],
+      ['Model.Create', M.meetingPod, 'models'],
+      ['Twin.Update', 'b', 'twin:b'],
+    ];
+    for (const [type, subject, partition] of entries) {
+      const seq = db.prepare("INSERT INTO changes (time, type, subject, body) VALUES (?, ?, ?, '{}')").run(clock.iso(), type, subject).lastInsertRowid;
+      db.prepare('INSERT INTO outbox (seq, partition, available_at) VALUES (?, ?, ?)').run(seq, partition, clock.now());
+    }
+    db.close();
+
+    const store = openSqliteStore({ path: file, outbox: true, now: clock.now });
+    try {
+      expect(userVersion(file)).toBe(MIGRATIONS.length);
+      const first = await store.claimOutbox({ limit: 10, leaseMs: 1000 });
+      expect(first.map((e) => e.seq)).toEqual([1, 4]);
+      expect(first.map((e) => 'resync' in e)).toEqual([false, false]);
+      await store.ackOutbox([1, 4]);
+      expect((await store.claimOutbox({ limit: 10, leaseMs: 1000 })).map((e) => e.change.type)).toEqual(['Model.Delete', 'Model.Create']);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('reads, within 20 ms, what another connection to the same file wrote, even for twins it has read before', async () => {
     const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 25));
     const file = path.join(dir, 'shared.db');

@@ -79,7 +79,7 @@ export type AdtOperation =
   | 'query'
   | 'unknown';
 
-export type FaultKind = 'throttle' | 'unavailable' | 'drop' | 'drop-after-write';
+export type FaultKind = 'throttle' | 'unavailable' | 'drop' | 'drop-after-write' | 'refuse';
 
 export interface AdtRequestLogEntry {
   /** Arrival, in epoch ms with sub-ms precision (`performance.timeOrigin + performance.now()`). */
@@ -132,7 +132,9 @@ export type Fault =
   /** Destroy the socket without a response; with `afterWrite`, after applying the operation. */
   | { readonly type: 'drop'; readonly afterWrite?: boolean }
   /** Answer normally, `ms` later. */
-  | { readonly type: 'delay'; readonly ms: number };
+  | { readonly type: 'delay'; readonly ms: number }
+  /** Refuse the request with this error, applying nothing (ADT refusing what Twingraph accepted). */
+  | { readonly type: 'refuse'; readonly status: number; readonly code: string; readonly message?: string };
 
 export interface FaultSettings {
   throttle?: { probability: number; retryAfterSeconds?: number };
@@ -599,6 +601,10 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
       // ADT answers a throttled query with QuotaReachedError (ADT.md §1.1); other APIs with TooManyRequests.
       const code = found.op === 'query' ? 'QuotaReachedError' : 'TooManyRequests';
       return send(errorReply(new AdtHttpError(429, code, `Too many requests. Retry after ${retryAfter} seconds.`, { 'Retry-After': retryAfter })));
+    }
+    if (fault?.type === 'refuse') {
+      entry.faulted = 'refuse';
+      return send(errorReply(new AdtHttpError(fault.status, fault.code, fault.message ?? `Refused by the test server's fault hook (${fault.code}).`)));
     }
     if (fault?.type === 'unavailable') {
       entry.faulted = 'unavailable';

@@ -8,7 +8,7 @@
  * The storage layout is documented in encoding.ts.
  */
 import { TwingraphError } from '../../errors';
-import { isMirrored, isOutboxBarrier, isoTime, outboxPartition, type PendingChange } from '../changes';
+import { isMirrored, isOutboxBarrier, isoTime, MODELS_PARTITION, OUTBOX_BARRIER_TYPES, outboxPartition, type PendingChange } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { relationshipKey, runAsync, type AsyncPrimitives, type Steps } from '../effects';
 import type {
@@ -27,7 +27,6 @@ import { checkCursorFits, checkFilter, checkOrderBy, checkPath, planPage, toPage
 import { checkAggregation, checkIds, dependencyClosure, checkMetricRange, checkNeighborQuery, checkTraversal, metricWindows, pruneCutoff } from '../reads';
 import type {
   ChangeEntry,
-  ChangeType,
   JsonPatch,
   MetricBucket,
   MetricPoint,
@@ -66,6 +65,11 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE INDEX twin_model IF NOT EXISTS FOR (t:Twin) ON (t._model)',
   'CREATE INDEX change_time IF NOT EXISTS FOR (c:Change) ON (c.time)',
   'CREATE INDEX outbox_status IF NOT EXISTS FOR (o:OutboxEntry) ON (o.status, o.seq)',
+  // What blocks a partition, for claimOutbox: entries waiting to retry, leased ones, barriers (the only
+  // entries with a `barrier` property).
+  'CREATE INDEX outbox_waiting IF NOT EXISTS FOR (o:OutboxEntry) ON (o.status, o.availableAt)',
+  'CREATE INDEX outbox_leased IF NOT EXISTS FOR (o:OutboxEntry) ON (o.status, o.claimedUntil)',
+  'CREATE INDEX outbox_barrier IF NOT EXISTS FOR (o:OutboxEntry) ON (o.barrier)',
   'CREATE INDEX metric_point IF NOT EXISTS FOR (p:MetricPoint) ON (p.twin, p.name, p.ts)',
 ];
 
@@ -117,6 +121,7 @@ function outboxFromProps(o: Props, c: Props): OutboxEntry {
     status: o.status as OutboxEntry['status'],
     availableAt: isoTime(Number(o.availableAt)),
     ...(o.lastError != null && { lastError: o.lastError as string }),
+    ...(o.resync === true && { resync: true }),
   };
 }
 
@@ -155,6 +160,13 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   /** Creates constraints and indexes; each schema command runs in its own transaction, as Neo4j requires. */
   async init(indexedProperties: readonly PropertyPath[] = []): Promise<void> {
     for (const statement of SCHEMA_STATEMENTS) await this.session('WRITE', (tx) => tx.run(statement));
+    // Outbox entries enqueued before entries carried `barrier` (model changes only: a small partition).
+    await this.session('WRITE', (tx) =>
+      tx.run('MATCH (o:OutboxEntry) WHERE o.partition = $partition AND o.barrier IS NULL MATCH (c:Change {seq: o.seq}) WHERE c.type IN $types SET o.barrier = true', {
+        partition: MODELS_PARTITION,
+        types: [...OUTBOX_BARRIER_TYPES],
+      }),
+    );
     if (indexedProperties.length > 0) await this.ensurePropertyIndexes(indexedProperties);
   }
 
@@ -358,7 +370,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
             'WITH counter, counter.value AS base SET counter.value = base + size($rows) ' +
             'WITH base UNWIND range(0, size($rows) - 1) AS i WITH base + i + 1 AS seq, $rows[i] AS row ' +
             'CREATE (c:Change {seq: seq, time: row.time, type: row.type, subject: row.subject, model: row.model, twin: row.twin, relationship: row.relationship, patch: row.patch, body: row.body}) ' +
-            "FOREACH (_ IN CASE WHEN row.partition IS NULL THEN [] ELSE [1] END | CREATE (:OutboxEntry {seq: seq, partition: row.partition, status: 'pending', attempts: 0, availableAt: $now})) " +
+            "FOREACH (_ IN CASE WHEN row.partition IS NULL THEN [] ELSE [1] END | CREATE (:OutboxEntry {seq: seq, partition: row.partition, status: 'pending', attempts: 0, availableAt: $now, barrier: row.barrier})) " +
             'RETURN max(seq) AS last',
           { rows: changes.map((c) => this.changeRow(c)), now: this.now() },
         );
@@ -379,6 +391,8 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       patch: change.patch ? JSON.stringify(change.patch) : null,
       body: JSON.stringify(change.body),
       partition: this.outbox && isMirrored(change.type) ? outboxPartition(change) : null,
+      // Set only on barriers (null sets no property), so that the outbox_barrier index holds only them.
+      barrier: isOutboxBarrier(change.type) ? true : null,
     };
   }
 
@@ -655,25 +669,35 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     return this.session('WRITE', async (tx) => {
       // One claimer at a time, so that two workers never take the same entries.
       await tx.run("MERGE (l:Counter {name: 'outbox'}) ON CREATE SET l.value = 0 SET l._lock = true REMOVE l._lock");
-      const records = (
+      // A partition is blocked from its first pending entry that is waiting to retry, leased, or a barrier with
+      // an older entry pending (a barrier goes only as the oldest of all). Those entries are few and indexed;
+      // the walk over the pending entries in seq order then passes over a blocked partition's entries at the
+      // cost of a map lookup, so one busy partition stuck behind its first entry cannot starve the rest.
+      // (`seq IS NOT NULL` lets Neo4j use the composite outbox_status index, and its order.)
+      const blockers = (
         await tx.run(
-          "MATCH (o:OutboxEntry) WHERE o.status = 'pending' WITH o ORDER BY o.seq LIMIT $scan MATCH (c:Change {seq: o.seq}) RETURN properties(o) AS o, properties(c) AS c ORDER BY o.seq",
-          { scan: this.int(options.scan ?? options.limit * 10) },
+          "MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.availableAt > $now RETURN o.partition AS partition, o.seq AS seq " +
+            "UNION ALL MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.claimedUntil > $now RETURN o.partition AS partition, o.seq AS seq " +
+            "UNION ALL MATCH (o:OutboxEntry) WHERE o.barrier = true AND o.status = 'pending' AND EXISTS { MATCH (e:OutboxEntry) WHERE e.status = 'pending' AND e.seq < o.seq } " +
+            'RETURN o.partition AS partition, o.seq AS seq',
+          { now },
         )
       ).records;
-      const blocked = new Set<string>();
-      const claimed: OutboxEntry[] = [];
-      for (const r of records) {
-        if (claimed.length >= options.limit) break;
-        const o = r.get('o') as Props;
-        const partition = o.partition as string;
-        if (blocked.has(partition)) continue;
-        if (Number(o.availableAt) > now || Number(o.claimedUntil ?? 0) > now || (r !== records[0] && isOutboxBarrier((r.get('c') as Props).type as ChangeType))) {
-          blocked.add(partition);
-          continue;
-        }
-        claimed.push(outboxFromProps(o, r.get('c') as Props));
+      const blocked = new Map<string, number>();
+      for (const r of blockers) {
+        const partition = r.get('partition') as string;
+        const seq = Number(r.get('seq'));
+        const known = blocked.get(partition);
+        if (known === undefined || seq < known) blocked.set(partition, seq);
       }
+      const records = (
+        await tx.run(
+          "MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.seq IS NOT NULL AND ($blocked[o.partition] IS NULL OR o.seq < $blocked[o.partition]) WITH o ORDER BY o.seq LIMIT $limit " +
+            'MATCH (c:Change {seq: o.seq}) RETURN properties(o) AS o, properties(c) AS c ORDER BY o.seq',
+          { blocked: Object.fromEntries([...blocked].map(([p, seq]) => [p, this.int(seq)])), limit: this.int(options.limit) },
+        )
+      ).records;
+      const claimed = records.map((r) => outboxFromProps(r.get('o') as Props, r.get('c') as Props));
       if (claimed.length > 0) {
         await tx.run('UNWIND $seqs AS s MATCH (o:OutboxEntry {seq: s}) SET o.claimedUntil = $until', { seqs: claimed.map((e) => e.seq), until: now + options.leaseMs });
       }
@@ -705,8 +729,10 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       async (tx) =>
         (
           await tx.run(
-            "MATCH (o:OutboxEntry) OPTIONAL MATCH (c:Change {seq: o.seq}) RETURN sum(CASE WHEN o.status = 'pending' THEN 1 ELSE 0 END) AS pending, " +
-              "sum(CASE WHEN o.status = 'dead' THEN 1 ELSE 0 END) AS dead, min(CASE WHEN o.status = 'pending' THEN c.time END) AS oldest",
+            // Counted through outbox_status; the oldest pending change is the first pending one.
+            "OPTIONAL MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.seq IS NOT NULL WITH count(o) AS pending, min(o.seq) AS first " +
+              "OPTIONAL MATCH (d:OutboxEntry) WHERE d.status = 'dead' AND d.seq IS NOT NULL WITH pending, first, count(d) AS dead " +
+              'OPTIONAL MATCH (c:Change {seq: first}) RETURN pending, dead, c.time AS oldest',
           )
         ).records[0],
     );
@@ -718,7 +744,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     return this.read(async (tx) =>
       (
         await tx.run(
-          "MATCH (o:OutboxEntry) WHERE o.status = 'dead' WITH o ORDER BY o.seq LIMIT $limit MATCH (c:Change {seq: o.seq}) RETURN properties(o) AS o, properties(c) AS c ORDER BY o.seq",
+          "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND o.seq IS NOT NULL WITH o ORDER BY o.seq LIMIT $limit MATCH (c:Change {seq: o.seq}) RETURN properties(o) AS o, properties(c) AS c ORDER BY o.seq",
           { limit: this.int(options.limit ?? 100) },
         )
       ).records.map((r) => outboxFromProps(r.get('o') as Props, r.get('c') as Props)),
@@ -730,7 +756,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       Number(
         (
           await tx.run(
-            "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) SET o.status = 'pending', o.attempts = 0, o.availableAt = $now, o.claimedUntil = null RETURN count(o) AS n",
+            "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) SET o.status = 'pending', o.attempts = 0, o.availableAt = $now, o.claimedUntil = null, o.resync = true RETURN count(o) AS n",
             { seqs: seqs ? [...seqs] : null, now: this.now() },
           )
         ).records[0].get('n'),

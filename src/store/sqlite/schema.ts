@@ -95,6 +95,20 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_by_status ON outbox (status, seq);
   `,
+  // Claiming skips blocked partitions in the query itself (see SqliteStore.claimOutbox): it finds the few
+  // entries that hold their partition back (waiting to retry, leased, a barrier not yet oldest) through
+  // outbox_waiting, outbox_leased and outbox_barriers, then walks the pending entries in seq order through
+  // outbox_pending. `barrier` marks a model decommission or delete; `resync` an entry put back from the dead
+  // letters, which the mirror resyncs from the current state instead of replaying.
+  `
+  ALTER TABLE outbox ADD COLUMN barrier INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE outbox ADD COLUMN resync INTEGER NOT NULL DEFAULT 0;
+  UPDATE outbox SET barrier = 1 WHERE seq IN (SELECT seq FROM changes WHERE type IN ('Model.Decommission', 'Model.Delete'));
+  CREATE INDEX outbox_pending ON outbox (seq, partition) WHERE status = 'pending';
+  CREATE INDEX outbox_waiting ON outbox (available_at, partition) WHERE status = 'pending';
+  CREATE INDEX outbox_leased ON outbox (claimed_until, partition) WHERE status = 'pending';
+  CREATE INDEX outbox_barriers ON outbox (seq, partition) WHERE status = 'pending' AND barrier = 1;
+  `,
 ];
 
 /** Brings a database file up to the newest schema, one migration per transaction. */

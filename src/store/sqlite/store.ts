@@ -41,7 +41,6 @@ import {
 import { checkAggregation, checkIds, dependencyClosure, checkMetricRange, checkNeighborQuery, checkTraversal, metricWindows, pruneCutoff, traversalQuery } from '../reads';
 import type {
   ChangeEntry,
-  ChangeType,
   JsonPatch,
   MetricBucket,
   MetricPoint,
@@ -124,6 +123,7 @@ function outboxFromRow(row: Row): OutboxEntry {
     status: row.status as OutboxEntry['status'],
     availableAt: isoTime(row.available_at as number),
     ...(row.last_error != null && { lastError: row.last_error as string }),
+    ...(row.resync === 1 && { resync: true }),
   };
 }
 
@@ -363,11 +363,11 @@ export class SqliteStore extends RulesStore implements TwinStore {
       },
       appendChanges: (changes) => {
         const insert = this.sql('INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
-        const enqueue = this.sql('INSERT INTO outbox (seq, partition, available_at) VALUES (?, ?, ?)');
+        const enqueue = this.sql('INSERT INTO outbox (seq, partition, available_at, barrier) VALUES (?, ?, ?, ?)');
         const now = this.now();
         return changes.map((change) => {
           const seq = Number(insert.run(...this.changeColumns(change)).lastInsertRowid);
-          if (this.outbox && isMirrored(change.type)) enqueue.run(seq, outboxPartition(change), now);
+          if (this.outbox && isMirrored(change.type)) enqueue.run(seq, outboxPartition(change), now, isOutboxBarrier(change.type) ? 1 : 0);
           tx.lastSeq = seq;
           return seq;
         });
@@ -690,24 +690,23 @@ export class SqliteStore extends RulesStore implements TwinStore {
     const now = this.now();
     return this.db
       .transaction(() => {
+        // A partition is blocked from its first pending entry that is waiting to retry, leased, or a barrier
+        // with an older entry pending (a barrier goes only as the oldest of all). Those entries are few and
+        // indexed, so the blocked partitions are known before the walk, and the walk over the pending entries
+        // in seq order (outbox_pending) passes over a blocked partition's entries at the cost of a lookup:
+        // one busy partition stuck behind its first entry cannot starve the rest.
         const rows = this.sql(
-          "SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.claimed_until, o.last_error, c.* FROM outbox o JOIN changes c ON c.seq = o.seq WHERE o.status = 'pending' ORDER BY o.seq LIMIT ?",
-        ).all(options.scan ?? options.limit * 10) as Row[];
-        const blocked = new Set<string>();
-        const claimed: Row[] = [];
-        for (const row of rows) {
-          if (claimed.length >= options.limit) break;
-          const partition = row.partition as string;
-          if (blocked.has(partition)) continue;
-          if ((row.available_at as number) > now || ((row.claimed_until as number | null) ?? 0) > now || (row !== rows[0] && isOutboxBarrier(row.type as ChangeType))) {
-            blocked.add(partition);
-            continue;
-          }
-          claimed.push(row);
-        }
+          'WITH blocker AS MATERIALIZED (SELECT partition, min(seq) AS seq FROM (' +
+            "SELECT partition, seq FROM outbox INDEXED BY outbox_waiting WHERE status = 'pending' AND available_at > @now " +
+            "UNION ALL SELECT partition, seq FROM outbox INDEXED BY outbox_leased WHERE status = 'pending' AND claimed_until > @now " +
+            "UNION ALL SELECT partition, seq FROM outbox b INDEXED BY outbox_barriers WHERE status = 'pending' AND barrier = 1 AND EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending' AND e.seq < b.seq)" +
+            ') GROUP BY partition), ' +
+            "picked AS (SELECT o.seq FROM outbox o INDEXED BY outbox_pending WHERE o.status = 'pending' AND NOT EXISTS (SELECT 1 FROM blocker WHERE blocker.partition = o.partition AND blocker.seq <= o.seq) ORDER BY o.seq LIMIT @limit) " +
+            'SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, o.resync, c.* FROM picked p JOIN outbox o ON o.seq = p.seq JOIN changes c ON c.seq = o.seq ORDER BY o.seq',
+        ).all({ now, limit: options.limit }) as Row[];
         const lease = this.sql('UPDATE outbox SET claimed_until = ? WHERE seq = ?');
-        for (const row of claimed) lease.run(now + options.leaseMs, row.seq);
-        return claimed.map(outboxFromRow);
+        for (const row of rows) lease.run(now + options.leaseMs, row.seq);
+        return rows.map(outboxFromRow);
       })
       .immediate();
   }
@@ -734,8 +733,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
 
   async outboxStats(): Promise<OutboxStats> {
     this.check();
+    // Counts from the indexes alone; the oldest pending change is the first pending one.
     const row = this.sql(
-      "SELECT coalesce(sum(o.status = 'pending'), 0) AS pending, coalesce(sum(o.status = 'dead'), 0) AS dead, min(CASE WHEN o.status = 'pending' THEN c.time END) AS oldest FROM outbox o JOIN changes c ON c.seq = o.seq",
+      "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_pending WHERE status = 'pending') AS pending, (SELECT count(*) FROM outbox INDEXED BY outbox_by_status WHERE status = 'dead') AS dead, " +
+        "(SELECT c.time FROM outbox o INDEXED BY outbox_pending JOIN changes c ON c.seq = o.seq WHERE o.status = 'pending' ORDER BY o.seq LIMIT 1) AS oldest",
     ).get() as Row;
     return { pending: row.pending as number, dead: row.dead as number, ...(row.oldest != null && { oldestPendingTime: row.oldest as string }) };
   }
@@ -743,7 +744,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
   async listDeadLetters(options: { limit?: number } = {}): Promise<OutboxEntry[]> {
     this.check();
     return (
-      this.sql("SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, c.* FROM outbox o JOIN changes c ON c.seq = o.seq WHERE o.status = 'dead' ORDER BY o.seq LIMIT ?").all(
+      this.sql("SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, o.resync, c.* FROM outbox o JOIN changes c ON c.seq = o.seq WHERE o.status = 'dead' ORDER BY o.seq LIMIT ?").all(
         options.limit ?? 100,
       ) as Row[]
     ).map(outboxFromRow);
@@ -752,7 +753,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
   async retryDeadLetters(seqs?: readonly number[]): Promise<number> {
     this.check();
     const only = seqs ? ' AND seq IN (SELECT value FROM json_each(@seqs))' : '';
-    return this.sql(`UPDATE outbox SET status = 'pending', attempts = 0, available_at = @now, claimed_until = NULL WHERE status = 'dead'${only}`).run({
+    return this.sql(`UPDATE outbox SET status = 'pending', attempts = 0, available_at = @now, claimed_until = NULL, resync = 1 WHERE status = 'dead'${only}`).run({
       now: this.now(),
       ...(seqs && { seqs: JSON.stringify(seqs) }),
     }).changes;

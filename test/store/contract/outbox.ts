@@ -133,6 +133,27 @@ export function outboxContract(open: OpenStore): void {
         expect(seqs(await claim())).toEqual([decommission]);
       });
 
+      it('holds back the model changes after a barrier that is not yet oldest, but no other partition', async () => {
+        const decommission = (await h.store.decommissionModel(M.room)) && (await h.store.latestSeq());
+        await h.store.putModels([modelInput('dtmi:test:Extra;1')]);
+        const extra = await h.store.latestSeq();
+        await h.store.patchTwin('b', [{ op: 'add', path: '/n', value: 3 }]);
+        const bPatch = await h.store.latestSeq();
+        expect(seqs(await claim(10, 60_000))).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2, bPatch]);
+        await h.store.ackOutbox([s.aCreate, s.aPatch, s.bCreate, s.aPatch2, bPatch]);
+        expect(seqs(await claim())).toEqual([decommission, extra]);
+      });
+
+      it("claims a partition's entries up to the first one that waits, however far down it is", async () => {
+        expect(seqs(await claim(10, 60_000))).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        await h.store.failOutbox(s.aPatch, { error: '503', retryAfterMs: 5000 });
+        await h.store.releaseOutbox([s.aCreate, s.aPatch2]);
+        expect(seqs(await claim())).toEqual([s.aCreate]);
+        await h.store.ackOutbox([s.aCreate]);
+        h.clock.advance(5000);
+        expect(seqs(await claim())).toEqual([s.aPatch, s.aPatch2]);
+      });
+
       it('removes acknowledged entries for good', async () => {
         await claim();
         await h.store.ackOutbox([s.aCreate, s.bCreate]);
@@ -178,6 +199,50 @@ export function outboxContract(open: OpenStore): void {
       });
     });
 
+    describe('a busy partition', () => {
+      const limit = 5;
+      /** `busy`: a create and many more than limit × 10 patches; then `c`: a create and a patch. */
+      let busy: number[];
+      let c: number[];
+      beforeEach(async () => {
+        await seedModels(h.store);
+        await h.store.ackOutbox(seqs(await claim()));
+        await h.store.createTwin('busy', twinInput(M.room));
+        for (let i = 0; i < limit * 10 + 30; i++) await h.store.patchTwin('busy', [{ op: 'add', path: '/n', value: i }]);
+        await h.store.createTwin('c', twinInput(M.room));
+        await h.store.patchTwin('c', [{ op: 'add', path: '/n', value: 1 }]);
+        const latest = await h.store.latestSeq();
+        busy = Array.from({ length: limit * 10 + 31 }, (_, i) => latest - 2 - (limit * 10 + 30) + i);
+        c = [latest - 1, latest];
+      });
+
+      it('whose first entry waits to retry does not keep the other partitions from being claimed, however many entries it holds', async () => {
+        expect(seqs(await claim(1))).toEqual([busy[0]]);
+        await h.store.failOutbox(busy[0], { error: '503 Service Unavailable', retryAfterMs: 60_000 });
+        expect(seqs(await claim(limit))).toEqual(c);
+        await h.store.ackOutbox(c);
+        expect(await claim(limit)).toEqual([]);
+        h.clock.advance(60_000);
+        expect(seqs(await claim(limit))).toEqual(busy.slice(0, limit));
+        expect(await claim(limit)).toEqual([]);
+        await h.store.ackOutbox(busy.slice(0, limit));
+        expect(seqs(await claim(limit))).toEqual(busy.slice(limit, 2 * limit));
+      });
+
+      it('whose first entry is in flight does not keep the other partitions from being claimed', async () => {
+        expect(seqs(await claim(1))).toEqual([busy[0]]);
+        expect(seqs(await claim(limit))).toEqual(c);
+        await h.store.ackOutbox([busy[0], ...c]);
+        expect(seqs(await claim(limit))).toEqual(busy.slice(1, limit + 1));
+      });
+
+      it('whose first entry is a dead letter does not block itself', async () => {
+        expect(seqs(await claim(1))).toEqual([busy[0]]);
+        await h.store.failOutbox(busy[0], { error: '400 Bad Request', dead: true });
+        expect(seqs(await claim(limit))).toEqual(busy.slice(1, limit + 1));
+      });
+    });
+
     describe('statistics and dead letters', () => {
       let first: number;
       beforeEach(async () => {
@@ -217,6 +282,36 @@ export function outboxContract(open: OpenStore): void {
         expect(await h.store.retryDeadLetters()).toBe(2);
         expect(await h.store.listDeadLetters()).toEqual([]);
         expect(seqs(await claim())).toEqual([first, first + 2]);
+      });
+
+      it('marks the entries it puts back resync, until they are acknowledged; a fresh entry carries no resync', async () => {
+        const claimed = await claim();
+        expect(claimed.map((e) => 'resync' in e)).toEqual([false, false, false, false]);
+        await h.store.failOutbox(first, { error: 'e', dead: true });
+        await h.store.failOutbox(first + 1, { error: 'e', dead: true });
+        const [dead] = await h.store.listDeadLetters();
+        expect(dead).not.toHaveProperty('resync');
+        expect(await h.store.retryDeadLetters([first])).toBe(1);
+        const [retried] = await claim();
+        expect(retried).toMatchObject({ seq: first, resync: true, status: 'pending', attempts: 0 });
+        // Failing keeps the mark, in line or among the dead letters; retrying a marked one keeps it too.
+        await h.store.failOutbox(first, { error: 'again', retryAfterMs: 10 });
+        h.clock.advance(10);
+        expect(await claim()).toEqual([expect.objectContaining({ seq: first, resync: true, attempts: 1 })]);
+        await h.store.failOutbox(first, { error: 'dead again', dead: true });
+        expect((await h.store.listDeadLetters()).map((e) => [e.seq, e.resync])).toEqual([
+          [first, true],
+          [first + 1, undefined],
+        ]);
+        expect(await h.store.retryDeadLetters()).toBe(2);
+        const again = await claim();
+        expect(again.map((e) => [e.seq, e.resync])).toEqual([
+          [first, true],
+          [first + 1, true],
+        ]);
+        await h.store.ackOutbox([first]);
+        await h.store.releaseOutbox([first + 1]);
+        expect(await claim()).toEqual([expect.objectContaining({ seq: first + 1, resync: true })]);
       });
 
       it('removes some or all dead letters for good with dropDeadLetters', async () => {

@@ -1,0 +1,22 @@
+/** Twingraph's current state of a twin or relationship, for the mirror's repairs: undefined when it is gone. */
+import { TwingraphError } from '../errors';
+import type { TwinStore } from '../store/port';
+import type { JsonObject } from '../store/types';
+
+export async function twingraphTwin(store: TwinStore, id: string): Promise<JsonObject | undefined> {
+  try {
+    return (await store.getTwin(id)) as unknown as JsonObject;
+  } catch (error) {
+    if (error instanceof TwingraphError && error.code === 'DigitalTwinNotFound') return undefined;
+    throw error;
+  }
+}
+
+export async function twingraphRelationship(store: TwinStore, sourceId: string, relationshipId: string): Promise<JsonObject | undefined> {
+  try {
+    return (await store.getRelationship(sourceId, relationshipId)) as unknown as JsonObject;
+  } catch (error) {
+    if (error instanceof TwingraphError && (error.code === 'RelationshipNotFound' || error.code === 'DigitalTwinNotFound')) return undefined;
+    throw error;
+  }
+}

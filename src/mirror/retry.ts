@@ -1,0 +1,86 @@
+/**
+ * Retries for the one-off ADT callers (reconcile, import). The adapter in ./adt.ts takes the SDK's own retry
+ * policies out, so whoever calls ADT decides what to send again: here, a call that failed transiently — no
+ * answer at all (a refused or dropped connection, a deadline), 408, 429 or a 5xx — is sent again after an
+ * exponential backoff with full jitter, and never before the Retry-After ADT asked for. Anything else (a
+ * refusal of the request itself, 401/403, a 404) is ADT's answer and goes straight back to the caller.
+ */
+import { AdtError } from './adt';
+
+export interface RetryPolicy {
+  /** How many times the call is made at most (1: no retry). */
+  readonly attempts: number;
+  /** The first backoff's ceiling, ms; each retry doubles it up to `maxMs`. */
+  readonly baseMs: number;
+  readonly maxMs: number;
+}
+
+export interface RetryOptions extends RetryPolicy {
+  /** Stops waiting (and retrying) when aborted: the wait rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Told before each wait (after a failed attempt, 1-based). */
+  readonly onRetry?: (error: AdtError, attempt: number, delayMs: number) => void;
+  /** For tests: the jitter's source (default Math.random). */
+  readonly random?: () => number;
+}
+
+/** The defaults of reconcile and import (the CLI takes base and max from ADT_RETRY_BASE_MS / ADT_RETRY_MAX_MS). */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 30_000 };
+
+/** A failure worth sending the same request again for: no answer, 408, 429 or 5xx. */
+export function isTransient(error: unknown): error is AdtError {
+  if (!(error instanceof AdtError)) return false;
+  const s = error.status;
+  return s === undefined || s === 408 || s === 429 || s >= 500;
+}
+
+/** The wait before retry number `attempt` (1-based): full jitter over the exponential ceiling, at least Retry-After. */
+export function backoffMs(attempt: number, error: AdtError, policy: RetryPolicy, random: () => number = Math.random): number {
+  const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt - 1, 30));
+  return Math.max(Math.floor(random() * ceiling), error.retryAfterMs ?? 0);
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason ?? new Error('aborted'));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Makes `call`, and again after a transient failure (see the module comment), up to `attempts` times in all. */
+export async function withRetries<T>(call: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const attempts = Math.max(1, options.attempts);
+  for (let attempt = 1; ; attempt++) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+    try {
+      return await call();
+    } catch (error) {
+      if (attempt >= attempts || !isTransient(error)) throw error;
+      const delay = backoffMs(attempt, error, options, options.random);
+      options.onRetry?.(error, attempt, delay);
+      await sleep(delay, options.signal);
+    }
+  }
+}
+
+/**
+ * Reads a whole ADT listing into an array, retrying the listing as a whole: the port's async iterables
+ * (allTwins, allRelationships, listModels, listRelationships) cannot be resumed from the page that failed, so
+ * a transient failure part-way starts it over. That holds the listing in memory and may read pages twice —
+ * acceptable at the sizes reconcile and import deal with (ADT's limits: 10k models, 2M twins).
+ */
+export function collect<T>(listing: () => AsyncIterable<T>, options: RetryOptions): Promise<T[]> {
+  return withRetries(async () => {
+    const out: T[] = [];
+    for await (const item of listing()) out.push(item);
+    return out;
+  }, options);
+}

@@ -12,7 +12,7 @@ import type { TwinStore } from '../store/port';
 import type { JsonObject } from '../store/types';
 import { AdtError, isNotFound, toAdtError, type Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody, describeOp, type MirrorOp } from './plan';
-import { twingraphRelationship, twingraphTwin } from './current';
+import { twingraphModel, twingraphRelationship, twingraphTwin } from './current';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly requests: number; readonly repaired?: string }
@@ -199,6 +199,19 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
         else await deleteTwinInAdt(ctx, op.twinId, count);
         return { kind: 'done', requests: count.n, repaired: current ? 'wrote the twin\'s current state' : 'deleted the twin, which Twingraph no longer has' };
       }
+      case 'syncModel': {
+        // Models are immutable in ADT: create it if ADT lacks it, decommission it if Twingraph did, delete it if
+        // Twingraph no longer has it.
+        const ours = await twingraphModel(ctx.store, op.modelId);
+        const theirs = await count.run(() => adt.getModel(op.modelId));
+        if (!ours) {
+          if (theirs) await count.run(() => adt.deleteModel(op.modelId));
+          return { kind: 'done', requests: count.n, repaired: 'deleted the model, which Twingraph no longer has' };
+        }
+        if (!theirs) await count.run(() => adt.createModels([ours.definition as JsonObject]));
+        if (ours.decommissioned && !theirs?.decommissioned) await count.run(() => adt.decommissionModel(op.modelId));
+        return { kind: 'done', requests: count.n, repaired: 'brought the model to Twingraph\'s state' };
+      }
       case 'syncRelationship': {
         const current = await twingraphRelationship(ctx.store, op.sourceId, op.relationshipId);
         if (current) {
@@ -245,18 +258,18 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
  */
 async function goneFromTwingraph(ctx: ApplyContext, op: MirrorOp, e: AdtError): Promise<string | undefined> {
   if (e.status !== 404 && e.status !== 400) return undefined;
-  if (op.kind === 'putRelationship' || op.kind === 'patchRelationship') {
+  if (op.kind === 'putRelationship' || op.kind === 'patchRelationship' || op.kind === 'syncRelationship') {
     return (await twingraphRelationship(ctx.store, op.sourceId, op.relationshipId)) ? undefined : 'the relationship no longer exists in Twingraph';
   }
-  if (op.kind === 'putTwin' || op.kind === 'patchTwin') return (await twingraphTwin(ctx.store, op.twinId)) ? undefined : 'the twin no longer exists in Twingraph';
+  if (op.kind === 'putTwin' || op.kind === 'patchTwin' || op.kind === 'syncTwin') return (await twingraphTwin(ctx.store, op.twinId)) ? undefined : 'the twin no longer exists in Twingraph';
   return undefined;
 }
 
 /** Is the failure a dependency not mirrored yet (then retry), rather than ADT refusing the change? */
 async function waitingOnDependency(ctx: ApplyContext, op: MirrorOp, e: AdtError, count: Sender): Promise<boolean> {
   if (e.code === 'TargetTwinNotFound' || e.code === 'RelationshipsNotDeleted' || e.code === 'ModelReferencesNotDeleted') return true;
-  if ((op.kind === 'putRelationship' || op.kind === 'patchRelationship') && e.code === 'DigitalTwinNotFound') return true;
-  if ((op.kind === 'putTwin' || op.kind === 'patchTwin') && e.status === 400) {
+  if ((op.kind === 'putRelationship' || op.kind === 'patchRelationship' || op.kind === 'syncRelationship') && e.code === 'DigitalTwinNotFound') return true;
+  if ((op.kind === 'putTwin' || op.kind === 'patchTwin' || op.kind === 'syncTwin') && e.status === 400) {
     // A twin of a model ADT does not have yet is refused like an invalid twin; ask ADT which it is.
     const model = (op.kind === 'putTwin' ? (op.twin.$metadata as JsonObject | undefined)?.$model : undefined) ?? (await twingraphTwin(ctx.store, op.twinId))?.$metadata;
     const modelId = typeof model === 'string' ? model : ((model as JsonObject | undefined)?.$model as string | undefined);

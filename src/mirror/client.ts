@@ -65,6 +65,8 @@ export class BoundedHttpClient implements HttpClient {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onAbort);
       this.inFlight.delete(controller);
+      // The pipeline may send the same request again (a redirect, an auth challenge): with its own signal.
+      request.abortSignal = outer;
     }
   }
 

@@ -1,7 +1,7 @@
-/** Twingraph's current state of a twin or relationship, for the mirror's repairs: undefined when it is gone. */
+/** Twingraph's current state of a twin, relationship or model, for the mirror's repairs: undefined when it is gone. */
 import { TwingraphError } from '../errors';
 import type { TwinStore } from '../store/port';
-import type { JsonObject } from '../store/types';
+import type { JsonObject, ModelRecord } from '../store/types';
 
 export async function twingraphTwin(store: TwinStore, id: string): Promise<JsonObject | undefined> {
   try {
@@ -17,6 +17,15 @@ export async function twingraphRelationship(store: TwinStore, sourceId: string, 
     return (await store.getRelationship(sourceId, relationshipId)) as unknown as JsonObject;
   } catch (error) {
     if (error instanceof TwingraphError && (error.code === 'RelationshipNotFound' || error.code === 'DigitalTwinNotFound')) return undefined;
+    throw error;
+  }
+}
+
+export async function twingraphModel(store: TwinStore, id: string): Promise<ModelRecord | undefined> {
+  try {
+    return await store.getModel(id, { includeDefinition: true });
+  } catch (error) {
+    if (error instanceof TwingraphError && error.code === 'ModelNotFound') return undefined;
     throw error;
   }
 }

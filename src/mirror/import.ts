@@ -5,7 +5,12 @@
  *
  * ADT keeps twins whose model was deleted: those cannot be validated (nor written) here, so they are left
  * out, with the relationships from and to them, and named in the summary. Every ADT call that fails
- * transiently (no answer, 408, 429, 5xx) is retried (./retry.ts); a listing is retried as a whole.
+ * transiently (no answer, 408, 429, 5xx) is retried (./retry.ts).
+ *
+ * Twins and relationships stream: each batch is written as its pages arrive, so memory holds a batch and the
+ * ids seen (not ADT's up to 2M twins). ADT's listings cannot resume, so one that fails transiently part-way is
+ * started over (retry.ts forEachListed) and what was taken already — by twin id, by source and relationship
+ * id — is passed over.
  */
 import { TwingraphError } from '../errors';
 import type { ModelService } from '../services/models';
@@ -14,7 +19,7 @@ import type { JsonObject, RelationshipInput, TwinInput } from '../store/types';
 import type { Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody } from './plan';
 import { dependencyOrder } from './reconcile';
-import { collect, DEFAULT_RETRY, type RetryOptions, type RetryPolicy } from './retry';
+import { collect, DEFAULT_RETRY, forEachListed, type RetryOptions, type RetryPolicy } from './retry';
 
 export interface ImportProgress {
   readonly phase: 'models' | 'twins' | 'relationships';
@@ -37,6 +42,8 @@ export interface ImportOptions {
   /** Retries of transient ADT failures (default DEFAULT_RETRY; tests pass small backoffs). */
   readonly retry?: Partial<RetryPolicy>;
   readonly signal?: AbortSignal;
+  /** Twins or relationships written per store call (default 1,000; tests pass small ones). */
+  readonly batchSize?: number;
 }
 
 const BATCH = 1000;
@@ -60,7 +67,7 @@ export async function importFromAdt(
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry, ...(options.signal && { signal: options.signal }) };
   const written: string[] = [];
   try {
-    return await importAll(store, models, adt, progress, written, retry);
+    return await importAll(store, models, adt, progress, written, retry, Math.max(1, options.batchSize ?? BATCH));
   } catch (error) {
     try {
       for (const id of written) await store.deleteTwin(id, { cascade: true }).catch((e: unknown) => {
@@ -76,10 +83,18 @@ export async function importFromAdt(
   }
 }
 
-async function importAll(store: TwinStore, models: ModelService, adt: Adt, progress: (p: ImportProgress) => void, written: string[], retry: RetryOptions): Promise<ImportSummary> {
+async function importAll(
+  store: TwinStore,
+  models: ModelService,
+  adt: Adt,
+  progress: (p: ImportProgress) => void,
+  written: string[],
+  retry: RetryOptions,
+  batchSize: number,
+): Promise<ImportSummary> {
   const started = performance.now();
 
-  // Each listing is read whole before anything is written (see collect): ADT's iterables cannot resume.
+  // The models are read whole (at most 10k in ADT): they are uploaded together, before any twin.
   const listed = await collect(() => adt.listModels({ includeDefinition: true }), retry);
   const definitions: JsonObject[] = [];
   for (const m of listed) {
@@ -90,11 +105,13 @@ async function importAll(store: TwinStore, models: ModelService, adt: Adt, progr
   progress({ phase: 'models', done: definitions.length });
   // Decommissioned in ADT, decommissioned here (after the twins: ADT's twins of such models exist already).
   const decommissioned = listed.filter((m) => m.decommissioned).map((m) => m.id);
-  const inAdt = new Set(listed.map((m) => m.id));
+  // Model id → that same string: each twin's model is kept as one shared string, not one copy a twin.
+  const inAdt = new Map(listed.map((m) => [m.id, m.id]));
 
   const { validators } = models.current;
   let twins = 0;
   let batch: TwinWrite[] = [];
+  // Twins taken (written, or in the batch): id → model. With skippedIds, what a restarted listing passes over.
   const modelOf = new Map<string, string>();
   const skippedTwins: { id: string; model: string }[] = [];
   const skippedIds = new Set<string>();
@@ -106,26 +123,34 @@ async function importAll(store: TwinStore, models: ModelService, adt: Adt, progr
     batch = [];
     progress({ phase: 'twins', done: twins });
   };
-  for (const t of await collect(() => adt.allTwins(), retry)) {
-    const id = t.$dtId as string;
-    const twin = adtTwinBody(t) as unknown as TwinInput;
-    const model = twin.$metadata.$model;
-    if (!inAdt.has(model)) {
-      // ADT deleted the model and kept the twin: there is nothing to validate it against.
-      skippedTwins.push({ id, model });
-      skippedIds.add(id);
-      continue;
-    }
-    validators.validateTwin(model, twin, id);
-    modelOf.set(id, model);
-    batch.push({ id, twin });
-    if (batch.length >= BATCH) await flushTwins();
-  }
+  await forEachListed(
+    () => adt.allTwins(),
+    async (t) => {
+      const id = t.$dtId as string;
+      if (modelOf.has(id) || skippedIds.has(id)) return false;
+      const twin = adtTwinBody(t) as unknown as TwinInput;
+      const model = inAdt.get(twin.$metadata.$model);
+      if (model === undefined) {
+        // ADT deleted the model and kept the twin: there is nothing to validate it against.
+        skippedTwins.push({ id, model: twin.$metadata.$model });
+        skippedIds.add(id);
+        return true;
+      }
+      validators.validateTwin(model, twin, id);
+      modelOf.set(id, model);
+      batch.push({ id, twin });
+      if (batch.length >= batchSize) await flushTwins();
+      return true;
+    },
+    retry,
+  );
   await flushTwins();
 
   let relationships = 0;
   let rels: RelationshipWrite[] = [];
   const skippedRelationships: { sourceId: string; relationshipId: string; twinId: string }[] = [];
+  // Relationships taken or skipped ("source\nrelationship id"): what a restarted listing passes over.
+  const seen = new Set<string>();
   const flushRelationships = async (): Promise<void> => {
     if (rels.length === 0) return;
     await store.putRelationships(rels, { ifNoneMatch: '*' });
@@ -133,21 +158,29 @@ async function importAll(store: TwinStore, models: ModelService, adt: Adt, progr
     rels = [];
     progress({ phase: 'relationships', done: relationships });
   };
-  for (const r of await collect(() => adt.allRelationships(), retry)) {
-    const sourceId = r.$sourceId as string;
-    const relationshipId = r.$relationshipId as string;
-    const targetId = r.$targetId as string;
-    const left = skippedIds.has(sourceId) ? sourceId : skippedIds.has(targetId) ? targetId : undefined;
-    if (left !== undefined) {
-      skippedRelationships.push({ sourceId, relationshipId, twinId: left });
-      continue;
-    }
-    const relationship = adtRelationshipBody(r) as unknown as RelationshipInput;
-    const source = modelOf.get(sourceId);
-    if (source) validators.validateRelationship(source, r.$relationshipName as string, relationship, modelOf.get(targetId), { twinId: sourceId, relationshipId });
-    rels.push({ sourceId, relationshipId, relationship });
-    if (rels.length >= BATCH) await flushRelationships();
-  }
+  await forEachListed(
+    () => adt.allRelationships(),
+    async (r) => {
+      const sourceId = r.$sourceId as string;
+      const relationshipId = r.$relationshipId as string;
+      const key = `${sourceId}\n${relationshipId}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      const targetId = r.$targetId as string;
+      const left = skippedIds.has(sourceId) ? sourceId : skippedIds.has(targetId) ? targetId : undefined;
+      if (left !== undefined) {
+        skippedRelationships.push({ sourceId, relationshipId, twinId: left });
+        return true;
+      }
+      const relationship = adtRelationshipBody(r) as unknown as RelationshipInput;
+      const source = modelOf.get(sourceId);
+      if (source) validators.validateRelationship(source, r.$relationshipName as string, relationship, modelOf.get(targetId), { twinId: sourceId, relationshipId });
+      rels.push({ sourceId, relationshipId, relationship });
+      if (rels.length >= batchSize) await flushRelationships();
+      return true;
+    },
+    retry,
+  );
   await flushRelationships();
   for (const id of decommissioned) await models.decommission(id);
   return { models: definitions.length, twins, relationships, ms: performance.now() - started, skipped: { twins: skippedTwins, relationships: skippedRelationships } };

@@ -37,7 +37,8 @@ export type MirrorOp =
   | (OpBase & { readonly kind: 'deleteRelationship'; readonly sourceId: string; readonly relationshipId: string })
   /** A retried dead letter: ADT gets the subject as Twingraph has it now (the old change may be long overtaken). */
   | (OpBase & { readonly kind: 'syncTwin'; readonly twinId: string })
-  | (OpBase & { readonly kind: 'syncRelationship'; readonly sourceId: string; readonly relationshipId: string });
+  | (OpBase & { readonly kind: 'syncRelationship'; readonly sourceId: string; readonly relationshipId: string })
+  | (OpBase & { readonly kind: 'syncModel'; readonly modelId: string });
 
 /** ADT takes at most 250 models per POST /models. */
 export const MODELS_PER_REQUEST = 250;
@@ -275,7 +276,7 @@ export function planOperations(entries: readonly OutboxEntry[]): MirrorOp[] {
   const ops: MirrorOp[] = [];
   for (const run of runs([...entries].sort((a, b) => a.seq - b.seq))) {
     const type = run[0].change.type;
-    if (run[0].resync && !type.startsWith('Model.')) ops.push(syncOp(run[0]));
+    if (run[0].resync) ops.push(syncOp(run[0]));
     else if (type.startsWith('Model.')) ops.push(...modelOps(run));
     else if (type.startsWith('Relationship.')) ops.push(relationshipOp(run));
     else if (type.startsWith('Twin.')) ops.push(twinOp(run));
@@ -284,9 +285,12 @@ export function planOperations(entries: readonly OutboxEntry[]): MirrorOp[] {
   return ops;
 }
 
-/** A retried dead letter of a twin or relationship: written as Twingraph has it now, or deleted if it has it no more. */
+/** A retried dead letter: its subject written as Twingraph has it now, or deleted if Twingraph has it no more. */
 function syncOp(entry: OutboxEntry): MirrorOp {
   const change = entry.change;
+  if (change.type.startsWith('Model.')) return { kind: 'syncModel', modelId: change.subject, ...base([entry], [], [MODELS_KEY], [], 'models') };
+  // Keys and rate counts come from the old change: a relationship re-pointed since is counted against its old
+  // target (harmless), and ordered behind it; the write itself is the current state.
   if (change.type.startsWith('Relationship.')) {
     const body = change.body as JsonObject;
     const { reads, writes } = keysOf(change);
@@ -345,6 +349,8 @@ export function describeOp(op: MirrorOp): string {
       return `resync twin ${op.twinId} from Twingraph`;
     case 'syncRelationship':
       return `resync relationship ${op.sourceId}/${op.relationshipId} from Twingraph`;
+    case 'syncModel':
+      return `resync model ${op.modelId} from Twingraph`;
     default:
       return `${op.kind.replace('Relationship', '')} relationship ${op.sourceId}/${op.relationshipId}`;
   }

@@ -11,11 +11,16 @@
  * Before each twin or relationship repair it therefore reads that one subject again — from Twingraph, and
  * from ADT by id (which does not lag) — and skips the repair when it no longer applies; a PUT sends what
  * Twingraph holds then, not what the snapshot held. A delete ADT answers with 404 is done.
+ *
+ * A retried request may find its earlier attempt applied (the answer was lost: a dropped connection, a
+ * deadline). PUTs and deletes are idempotent as they stand; a model upload is not — its retry gets 409
+ * ModelAlreadyExists — so it counts as done when ADT has each of its models with our definition (one with
+ * another definition is reported as modelDiffers).
  */
 import { TwingraphError } from '../errors';
 import type { TwinStore } from '../store/port';
 import type { JsonObject, ModelRecord, Relationship, Twin } from '../store/types';
-import { isNotFound, toAdtError, type Adt } from './adt';
+import { isNotFound, toAdtError, type Adt, type AdtError } from './adt';
 import { adtRelationshipBody, adtTwinBody, MODELS_PER_REQUEST, referencedModels, type RateClass } from './plan';
 import { RateLimiter, type RateLimits } from './rate';
 import { collect, DEFAULT_RETRY, withRetries, type RetryOptions, type RetryPolicy } from './retry';
@@ -113,6 +118,12 @@ async function outgoing(store: TwinStore, id: string): Promise<readonly Relation
   }
 }
 
+/** Whether ADT's error answer to a repair means the repair is done after all. */
+type Settle = (error: AdtError) => boolean | Promise<boolean>;
+
+/** A delete ADT answers with 404 (no such thing) is done. */
+const gone: Settle = (error) => isNotFound(error);
+
 /** What a repair does once its subject was read again: skip (why), or send this request. */
 type Prepared = { readonly skip: string } | { readonly action: RepairAction; readonly run: () => Promise<void>; readonly twins?: readonly string[] };
 
@@ -146,9 +157,9 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
 
   /**
    * One repair. `prepare` (not in a dry run) reads the subject again when it needs to, and says whether the
-   * repair still applies and what to send; with `gone`, ADT's 404 (no such thing) counts as done.
+   * repair still applies and what to send; `settle` says which of ADT's error answers count as done.
    */
-  const perform = async (action: RepairAction, rate: RateClass, twins: readonly string[], prepare: () => Promise<Prepared>, gone = false): Promise<void> => {
+  const perform = async (action: RepairAction, rate: RateClass, twins: readonly string[], prepare: () => Promise<Prepared>, settle?: Settle): Promise<void> => {
     if (dryRun) {
       actions.push(action);
       options.onAction?.(action);
@@ -164,8 +175,8 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
       }
       done = p.action;
       actions.push(done);
-      await send(rate, p.twins ?? twins, p.run).catch((error: unknown) => {
-        if (gone && isNotFound(toAdtError(error))) return;
+      await send(rate, p.twins ?? twins, p.run).catch(async (error: unknown) => {
+        if (settle && !(error instanceof TwingraphError) && (await settle(toAdtError(error)))) return;
         throw error;
       });
       options.onAction?.(done);
@@ -192,12 +203,37 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
   const adtRelationships = new Map<string, JsonObject>();
   for (const r of await collect(() => adt.allRelationships(), retry)) adtRelationships.set(`${r.$sourceId as string}\n${r.$relationshipId as string}`, r);
 
+  /**
+   * After a retried upload's 409 ModelAlreadyExists: whether an earlier attempt was applied, i.e. ADT has every
+   * model of `part` (read by id, which does not lag). One it has with another definition is a finding.
+   */
+  const uploadedBefore = async (part: readonly ModelRecord[]): Promise<boolean> => {
+    const differs: string[] = [];
+    for (const m of part) {
+      const there = await read(() => adt.getModel(m.id));
+      if (!there) return false;
+      if (there.model && m.definition && canonical(there.model) !== canonical(m.definition)) differs.push(m.id);
+    }
+    for (const id of differs) {
+      actions.push({ kind: 'modelDiffers', id });
+      options.onAction?.({ kind: 'modelDiffers', id });
+    }
+    return true;
+  };
+
   // 1. Models ADT lacks (in dependency order, at most 250 a request).
   const missing = ours.filter((m) => !theirs.has(m.id));
   for (let i = 0; i < missing.length; i += MODELS_PER_REQUEST) {
     const part = missing.slice(i, i + MODELS_PER_REQUEST);
     const action: RepairAction = { kind: 'createModels', ids: part.map((m) => m.id) };
-    await perform(action, 'models', [], as(action, () => adt.createModels(part.map((m) => m.definition as JsonObject))));
+    let sent = 0;
+    const upload = (): Promise<void> => {
+      sent++;
+      return adt.createModels(part.map((m) => m.definition as JsonObject));
+    };
+    // Not idempotent: a retry's ModelAlreadyExists may be the earlier attempt's doing (its answer was lost).
+    const settle: Settle = (e) => sent > 1 && e.status === 409 && e.code === 'ModelAlreadyExists' && uploadedBefore(part);
+    await perform(action, 'models', [], as(action, upload), settle);
   }
   for (const m of ours) {
     const t = theirs.get(m.id);
@@ -250,7 +286,7 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
         if (!(await read(() => adt.getRelationship(sourceId, relationshipId)))) return { skip: GONE_FROM_ADT };
         return { action: { kind: 'deleteRelationship', sourceId, relationshipId }, run: () => adt.deleteRelationship(sourceId, relationshipId) };
       },
-      true,
+      gone,
     );
   }
   for (const [key, r] of relationships) {
@@ -290,7 +326,7 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
         if (!(await read(() => adt.getTwin(id)))) return { skip: GONE_FROM_ADT };
         return { action: { kind: 'deleteTwin', id }, run: () => adt.deleteTwin(id) };
       },
-      true,
+      gone,
     );
   }
   const ourModels = new Set(ours.map((m) => m.id));
@@ -304,7 +340,7 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
   ).reverse();
   for (const m of extraOrder) {
     const action: RepairAction = { kind: 'deleteModel', id: m.id };
-    await perform(action, 'models', [], as(action, () => adt.deleteModel(m.id)), true);
+    await perform(action, 'models', [], as(action, () => adt.deleteModel(m.id)), gone);
   }
 
   return {

@@ -74,8 +74,9 @@ export async function withRetries<T>(call: () => Promise<T>, options: RetryOptio
 /**
  * Reads a whole ADT listing into an array, retrying the listing as a whole: the port's async iterables
  * (allTwins, allRelationships, listModels, listRelationships) cannot be resumed from the page that failed, so
- * a transient failure part-way starts it over. That holds the listing in memory and may read pages twice —
- * acceptable at the sizes reconcile and import deal with (ADT's limits: 10k models, 2M twins).
+ * a transient failure part-way starts it over. That holds the listing in memory and may read pages twice: for
+ * listings that are needed whole anyway (models, at most 10k in ADT; reconcile's comparisons). A listing that
+ * can be handled item by item — import's twins and relationships, up to 2M — goes through `forEachListed`.
  */
 export function collect<T>(listing: () => AsyncIterable<T>, options: RetryOptions): Promise<T[]> {
   return withRetries(async () => {
@@ -83,4 +84,40 @@ export function collect<T>(listing: () => AsyncIterable<T>, options: RetryOption
     for await (const item of listing()) out.push(item);
     return out;
   }, options);
+}
+
+/**
+ * Hands each item of an ADT listing to `each` as its page arrives (nothing is held), starting the listing over
+ * after a transient failure part-way (it cannot resume: see collect). The restarted listing yields again what
+ * was handled already: `each` must recognize those and return false for them (true for an item it took).
+ * The policy's attempts count per failure streak: a run that took at least one new item before it failed
+ * made progress, and the next failure starts a new streak — a long listing may break more often than
+ * `attempts` in all, but not `attempts` times in a row at the same place. What `each` throws is passed on at
+ * once, transient or not (it is the caller's failure, not the listing's).
+ */
+export async function forEachListed<T>(listing: () => AsyncIterable<T>, each: (item: T) => boolean | Promise<boolean>, options: RetryOptions): Promise<void> {
+  const attempts = Math.max(1, options.attempts);
+  for (let streak = 0; ; ) {
+    if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+    let progressed = false;
+    let failed: { readonly error: unknown } | undefined;
+    try {
+      for await (const item of listing()) {
+        try {
+          if (await each(item)) progressed = true;
+        } catch (error) {
+          failed = { error };
+          throw error;
+        }
+      }
+      return;
+    } catch (error) {
+      if (failed) throw failed.error;
+      streak = progressed ? 1 : streak + 1;
+      if (streak >= attempts || !isTransient(error)) throw error;
+      const delay = backoffMs(streak, error, options, options.random);
+      options.onRetry?.(error, streak, delay);
+      await sleep(delay, options.signal);
+    }
+  }
 }

@@ -102,12 +102,15 @@ export class MirrorWorker {
   private readonly random: () => number;
   /** Operations claimed and not yet finished, in claim order. */
   private readonly unfinished: Task[] = [];
+  /** Failed operations until their retry is due (see schedule). */
+  private cooling: Task[] = [];
   /** The seqs of their entries. */
   private readonly held = new Set<number>();
   /** Entries mirrored and not yet acknowledged to the store. */
   private acks: number[] = [];
   private inFlight = 0;
   private startedAt = 0;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
   /** Dependency failures per entry (first seq) in this process: other failures (an outage) do not use them up. */
   private readonly dependencyFailures = new Map<number, number>();
   /** Set while stopping: called once nothing runs any more. */
@@ -130,6 +133,13 @@ export class MirrorWorker {
     this.abort = new AbortController();
     this.startedAt = Date.now();
     this.stopListening = this.store.onCommit(() => this.wake?.());
+    // Operations may outlast a lease (a long Retry-After pause, a busy twin's turn, many repairs): keep the
+    // entries held here leased, so that no other process takes them meanwhile.
+    this.heartbeat = setInterval(() => {
+      if (this.held.size === 0) return;
+      this.store.renewOutbox([...this.held], this.options.leaseMs).catch((error: unknown) => this.log.warn({ err: error }, 'mirror: could not renew the leases of the changes in hand'));
+    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    this.heartbeat.unref();
     this.loop = this.run();
   }
 
@@ -138,6 +148,7 @@ export class MirrorWorker {
     if (!this.running) return;
     this.running = false;
     this.stopListening?.();
+    clearInterval(this.heartbeat);
     this.abort.abort(new Error('the mirror is stopping'));
     // Requests in flight fail at once; what they carried goes back untouched (replaying it is harmless).
     this.adt.cancelAll?.();
@@ -220,7 +231,10 @@ export class MirrorWorker {
     const ops = planOperations(entries);
     const deps = dependencies(ops);
     const attempts = new Map(entries.map((e) => [e.seq, e.attempts]));
-    const earlier = [...this.unfinished];
+    // Failed operations stay in view until they are due again: what conflicts with them waits as long.
+    const now = Date.now();
+    this.cooling = this.cooling.filter((t) => t.retryAt! > now && !t.op.seqs.some((seq) => this.held.has(seq)));
+    const earlier = [...this.unfinished, ...this.cooling];
     const tasks: Task[] = ops.map((op) => ({ op, deps: [], state: 'waiting', attempts: attempts.get(op.seqs[0]) ?? 0 }));
     tasks.forEach((task, i) => task.deps.push(...earlier.filter((e) => conflicts(e.op, task.op)), ...deps[i].map((d) => tasks[d])));
     this.unfinished.push(...tasks);
@@ -233,14 +247,24 @@ export class MirrorWorker {
    */
   private pump(): void {
     const release: number[] = [];
+    const defer: Task[] = [];
     const stopped = new Set<string>();
+    const now = Date.now();
     for (const task of this.unfinished) {
       if (task.state === 'failed' || task.state === 'released') stopped.add(task.op.partition);
       if (task.state !== 'waiting') continue;
-      if (!this.running || stopped.has(task.op.partition) || task.deps.some((d) => d.state === 'failed' || d.state === 'released')) {
+      const blockers = task.deps.filter((d) => d.state === 'failed' || d.state === 'released');
+      if (!this.running || stopped.has(task.op.partition) || blockers.length > 0) {
         task.state = 'released';
+        // Behind a failed change of its own partition, the outbox holds it back by itself. Behind one of another
+        // partition (a relationship whose target's create is to be retried) it must wait as long, or it would be
+        // handed out again at once and go to ADT before what it needs.
+        const until = Math.max(0, ...blockers.map((d) => d.retryAt ?? 0));
+        if (this.running && !stopped.has(task.op.partition) && until > now) {
+          task.retryAt = until;
+          defer.push(task);
+        } else release.push(...task.op.seqs);
         stopped.add(task.op.partition);
-        release.push(...task.op.seqs);
         continue;
       }
       if (this.inFlight >= this.options.concurrency || task.deps.some((d) => d.state !== 'done')) continue;
@@ -258,9 +282,18 @@ export class MirrorWorker {
       const task = this.unfinished[i];
       if (task.state === 'waiting' || task.state === 'running') continue;
       this.unfinished.splice(i, 1);
+      if (task.state === 'failed' && task.retryAt !== undefined) this.cooling.push(task);
       for (const seq of task.op.seqs) this.held.delete(seq);
     }
     if (release.length > 0) this.store.releaseOutbox(release).catch((error: unknown) => this.log.warn({ err: error }, 'mirror: could not give outbox entries back (their leases will end)'));
+    for (const task of defer) {
+      const [first, ...rest] = task.op.seqs;
+      const blocker = task.deps.find((d) => d.state === 'failed' || d.state === 'released');
+      void this.store
+        .failOutbox(first, { error: `waiting for ${blocker ? describeOp(blocker.op) : 'an earlier change'}, which is to be retried`, retryAfterMs: task.retryAt! - now })
+        .then(() => (rest.length > 0 ? this.store.releaseOutbox(rest) : undefined))
+        .catch((error: unknown) => this.log.warn({ err: error }, 'mirror: could not hold back outbox entries (their leases will end)'));
+    }
     if (this.inFlight === 0 && this.unfinished.length === 0) this.drained?.();
   }
 
@@ -333,10 +366,12 @@ export class MirrorWorker {
         this.log.warn({ seqs: op.seqs, error: outcome.error }, 'mirror: parked as dead letters');
         return;
       }
-      task.state = 'failed';
       this.retries++;
       if (outcome.throttled && outcome.retryAfterMs !== undefined) this.limiter.pause(op.rate, outcome.retryAfterMs);
-      await this.store.failOutbox(first, { error: outcome.error, retryAfterMs: this.backoffMs(task.attempts, outcome.retryAfterMs) });
+      const backoff = this.backoffMs(task.attempts, outcome.retryAfterMs);
+      task.retryAt = Date.now() + backoff;
+      task.state = 'failed';
+      await this.store.failOutbox(first, { error: outcome.error, retryAfterMs: backoff });
       // The operation's other entries follow their first: back in line without an attempt counted.
       if (op.seqs.length > 1) await this.store.releaseOutbox(op.seqs.slice(1));
     } catch (error) {
@@ -353,4 +388,6 @@ interface Task {
   state: 'waiting' | 'running' | 'done' | 'failed' | 'released';
   /** Attempts its first entry has had before this one. */
   readonly attempts: number;
+  /** Failed (or held back behind a failure): when its first entry is due again, epoch ms. */
+  retryAt?: number;
 }

@@ -89,6 +89,17 @@ export function isOutboxBarrier(type: ChangeType): boolean {
 /** The change types isOutboxBarrier names (all model changes, so in the models partition). */
 export const OUTBOX_BARRIER_TYPES: readonly ChangeType[] = ['Model.Decommission', 'Model.Delete'];
 
+/**
+ * How many partition heads (first pending entries, in seq order) a claim of `limit` entries looks at, blocked
+ * ones included, before it stops: what bounds a claim's cost when very many partitions are blocked (an ADT
+ * outage with a million twins each waiting to retry). Blocked partitions beyond that many heads hold up those
+ * behind them, so a claim may then return fewer entries than are claimable; the floor keeps a small claim
+ * (a worker topping up its last few slots) from stopping at the partitions it has in flight itself.
+ */
+export function outboxHeadsToExamine(limit: number): number {
+  return Math.max(20 * limit, 1000);
+}
+
 /** ISO time of an epoch-milliseconds instant. */
 export function isoTime(ms: number): string {
   return new Date(ms).toISOString();

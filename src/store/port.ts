@@ -206,9 +206,17 @@ export interface TwinStore {
    * Claims the oldest `limit` claimable entries in `seq` order: never one whose partition has an earlier entry
    * in flight or waiting to retry, and a model decommission or delete only as the oldest entry pending (until
    * then its partition waits behind it). Blocked partitions are passed over however many entries they hold,
-   * so that one busy partition waiting on its first entry never holds up the others.
+   * so that one busy partition waiting on its first entry never holds up the others. A claim's cost is bounded
+   * by the partitions it looks at plus `limit`, not by the backlog: it looks at no more than
+   * outboxHeadsToExamine(limit) partitions (in the order of their first pending entry), so when more than that
+   * many are blocked it may return fewer entries than are claimable.
    */
   claimOutbox(options: ClaimOptions): Promise<OutboxEntry[]>;
+  /**
+   * Extends the leases of claimed entries to `leaseMs` from now (a heartbeat for long operations): only entries
+   * still pending and leased; released, acknowledged and dead ones are left as they are.
+   */
+  renewOutbox(seqs: readonly number[], leaseMs: number): Promise<void>;
   ackOutbox(seqs: readonly number[]): Promise<void>;
   /** Gives claimed entries back unprocessed, claimable at once, without counting an attempt (a worker that will not get to them). */
   releaseOutbox(seqs: readonly number[]): Promise<void>;

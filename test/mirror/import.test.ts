@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Adt } from '../../src/mirror/adt';
 import { createAdt } from '../../src/mirror/client';
+import { importFromAdt } from '../../src/mirror/import';
 import { ModelService } from '../../src/services/models';
 import { openStore } from '../../src/store/open';
 import type { TwinStore } from '../../src/store/port';
@@ -208,6 +209,114 @@ describe('twingraph mirror import', () => {
     }
     expect(server.requests.filter((r) => r.faulted).length).toBe(4);
     await withStore(file, async (store) => expect(await twingraphState(store)).toEqual(adtState(server)));
+  });
+
+  describe('streaming (importFromAdt; batches of 2, pages of 3)', () => {
+    const fast = { baseMs: 1, maxMs: 2 };
+
+    /** Imports into a fresh database, recording each store write: which ids, and whether its listing had ended. */
+    async function importRecorded(source: Adt, retry: { attempts?: number; baseMs: number; maxMs: number }) {
+      const file = freshDb();
+      const ended = { twins: false, relationships: false };
+      const listing: Adt = {
+        ...source,
+        allTwins: async function* () {
+          ended.twins = false;
+          for await (const t of source.allTwins()) yield t;
+          ended.twins = true;
+        },
+        allRelationships: async function* () {
+          ended.relationships = false;
+          for await (const r of source.allRelationships()) yield r;
+          ended.relationships = true;
+        },
+      };
+      const twinWrites: { ids: string[]; listingEnded: boolean }[] = [];
+      const relationshipWrites: { ids: string[]; listingEnded: boolean }[] = [];
+      return withStore(file, async (store) => {
+        const createTwins = store.createTwins.bind(store);
+        const putRelationships = store.putRelationships.bind(store);
+        jest.spyOn(store, 'createTwins').mockImplementation((batch, options) => {
+          twinWrites.push({ ids: batch.map((t) => t.id), listingEnded: ended.twins });
+          return createTwins(batch, options);
+        });
+        jest.spyOn(store, 'putRelationships').mockImplementation((batch, options) => {
+          relationshipWrites.push({ ids: batch.map((r) => `${r.sourceId}/${r.relationshipId}`), listingEnded: ended.relationships });
+          return putRelationships(batch, options);
+        });
+        const models = new ModelService(store);
+        await models.load();
+        const result = await importFromAdt(store, models, listing, undefined, { retry, batchSize: 2 }).then(
+          (summary) => ({ summary, error: undefined }),
+          (error: unknown) => ({ summary: undefined, error }),
+        );
+        return { ...result, twinWrites, relationshipWrites, state: await twingraphState(store), counts: await store.counts() };
+      });
+    }
+
+    it('writes each batch as its pages arrive, not after the listing was read whole', async () => {
+      await seedAdt();
+      const r = await importRecorded(adt, fast);
+      expect(r.error).toBeUndefined();
+      expect(r.state).toEqual(adtState(server));
+      expect(r.twinWrites).toHaveLength(6);
+      expect(r.relationshipWrites).toHaveLength(5);
+      // All but the last batch went to the store while ADT's listing was still being read.
+      expect(r.twinWrites.filter((w) => !w.listingEnded).length).toBeGreaterThanOrEqual(5);
+      expect(r.relationshipWrites.filter((w) => !w.listingEnded).length).toBeGreaterThanOrEqual(4);
+    });
+
+    it('a listing dropped part-way, after batches were written, is started over: everything imported exactly once; attempts count per failure streak', async () => {
+      await seedAdt();
+      // Every page after the first is dropped the first time it is asked for: 3 breaks in the twin listing,
+      // 2 in the relationship listing — more than `attempts` (2), but each after progress.
+      const tokens = new Set<string>();
+      server.faults.hook((req) => {
+        const token = req.op === 'query' ? (req.body as { continuationToken?: string } | undefined)?.continuationToken : undefined;
+        if (!token || tokens.has(token)) return undefined;
+        tokens.add(token);
+        return { type: 'drop' };
+      });
+      let r: Awaited<ReturnType<typeof importRecorded>>;
+      try {
+        r = await importRecorded(adt, { ...fast, attempts: 2 });
+      } finally {
+        server.faults.clear();
+      }
+      expect(r.error).toBeUndefined();
+      expect(server.requests.filter((q) => q.faulted === 'drop')).toHaveLength(5);
+      expect(r.summary).toMatchObject({ models: 9, twins: 12, relationships: 9 });
+      const twinIds = r.twinWrites.flatMap((w) => w.ids);
+      const relIds = r.relationshipWrites.flatMap((w) => w.ids);
+      expect(twinIds.sort()).toEqual(TWINS.map(([id]) => id).sort());
+      expect(relIds.sort()).toEqual(RELS.map(([source, id]) => `${source}/${id}`).sort());
+      // Batches were written before the breaks that followed them (the restart passed over what they held).
+      expect(r.twinWrites.filter((w) => !w.listingEnded).length).toBeGreaterThanOrEqual(3);
+      expect(r.state).toEqual(adtState(server));
+    });
+
+    it('gives up on a listing that breaks at the same place `attempts` times in a row, and takes out what it had written', async () => {
+      await seedAdt();
+      let third: string | undefined;
+      let seen = 0;
+      server.faults.hook((req) => {
+        const token = req.op === 'query' ? (req.body as { continuationToken?: string } | undefined)?.continuationToken : undefined;
+        if (!token) return undefined;
+        // The twin listing's third page, always.
+        if (third === undefined && ++seen === 2) third = token;
+        return token === third ? { type: 'drop' } : undefined;
+      });
+      let r: Awaited<ReturnType<typeof importRecorded>>;
+      try {
+        r = await importRecorded(adt, { ...fast, attempts: 3 });
+      } finally {
+        server.faults.clear();
+      }
+      expect(r.error).toMatchObject({ name: 'AdtError', status: undefined });
+      expect(server.requests.filter((q) => q.faulted === 'drop')).toHaveLength(3);
+      expect(r.twinWrites.length).toBeGreaterThan(0);
+      expect({ models: r.counts.models, twins: r.counts.twins, relationships: r.counts.relationships }).toEqual({ models: 0, twins: 0, relationships: 0 });
+    });
   });
 
   it('leaves out twins whose model ADT no longer has, with their relationships, and says so; imports the rest', async () => {

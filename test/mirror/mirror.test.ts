@@ -2,6 +2,8 @@
  * The mirror end to end: a Twingraph app with ADT_ENDPOINT set mirrors every change made through GraphQL to a
  * (test) Azure Digital Twins instance, through the real SDK, and reports how it is doing in `mirrorStatus`.
  */
+import { createAdt } from '../../src/mirror/client';
+import { reconcile } from '../../src/mirror/reconcile';
 import { TestApp } from '../support/api-harness';
 import { startAdtServer, type AdtServer } from '../support/adt-server';
 import { adtState, drained, twingraphState } from '../support/mirror-state';
@@ -74,7 +76,23 @@ describe('the mirror', () => {
     expect((await t.ok('{ mirrorStatus { dead } }')).mirrorStatus.dead).toBe(0);
   });
 
-  it('drops dead letters on request (reconcile then repairs ADT)', async () => {
+  it('on retry brings a model to Twingraph\'s state rather than replaying its old change', async () => {
+    const id = 'dtmi:twingraph:test:Refused;1';
+    adt.faults.hook((r) => (r.op === 'models.add' && JSON.stringify(r.body).includes(id) ? { type: 'refuse', status: 400, code: 'DTDLParserError' } : undefined));
+    await t.ok('mutation ($d: [JSON!]!) { uploadModels(documents: $d) { models { id } } }', { d: [{ '@context': 'dtmi:dtdl:context;3', '@id': id, '@type': 'Interface' }] });
+    await drained(t.store);
+    adt.faults.hook(undefined);
+    // Deleted in Twingraph since: ADT never had it (the delete finds nothing, which is fine).
+    await t.ok('mutation ($id: ID!) { deleteModel(id: $id) { deleted } }', { id });
+    await drained(t.store);
+    expect((await t.ok('{ mirrorStatus { deadLetters { type subject } } }')).mirrorStatus.deadLetters).toEqual([{ type: 'Model.Create', subject: id }]);
+    await t.ok('mutation { retryMirrorDeadLetters }');
+    await drained(t.store);
+    expect(adt.state.models.has(id)).toBe(false);
+    expect(adtState(adt)).toEqual(await twingraphState(t.store));
+  });
+
+  it('drops dead letters on request; reconcile then repairs ADT', async () => {
     adt.faults.hook((r) => (r.op === 'twins.put' && r.path === '/digitaltwins/m-drop' ? { type: 'refuse', status: 400, code: 'ValidationFailed' } : undefined));
     await t.ok('mutation { createClient(id: "m-drop", input: { name: "Drop" }) { id } }');
     await drained(t.store);
@@ -84,5 +102,8 @@ describe('the mirror', () => {
     expect((await t.ok('mutation ($s: [Long!]) { dropMirrorDeadLetters(seqs: $s) }', { s: [mirrorStatus.deadLetters[0].seq] })).dropMirrorDeadLetters).toBe(1);
     expect((await t.ok('{ mirrorStatus { dead pending } }')).mirrorStatus).toEqual({ dead: 0, pending: 0 });
     expect(adt.state.twins.has('m-drop')).toBe(false);
+    const report = await reconcile(t.store, createAdt(adt.url));
+    expect(report.actions).toEqual([{ kind: 'putTwin', id: 'm-drop', reason: 'missing' }]);
+    expect(adtState(adt)).toEqual(await twingraphState(t.store));
   });
 });

@@ -344,6 +344,7 @@ describe('dependencies', () => {
         case 'createModels':
         case 'decommissionModel':
         case 'deleteModel':
+        case 'syncModel':
           return { model: true };
         case 'putTwin':
         case 'patchTwin':

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mirrorReconcileCommand } from '../../src/cli/mirror';
-import type { Adt } from '../../src/mirror/adt';
+import { AdtError, type Adt } from '../../src/mirror/adt';
 import { createAdt } from '../../src/mirror/client';
 import { describeAction, reconcile, type RepairAction } from '../../src/mirror/reconcile';
 import { ModelService } from '../../src/services/models';
@@ -449,6 +449,52 @@ describe('reconcile with ADT failing transiently', () => {
     expect(sorted(report.actions)).toEqual(sorted(EXPECTED));
     expect(adtState(server)).toEqual(ours);
     expect(server.requests.filter((r) => r.faulted).length).toBe(Object.values(faults).flat().length);
+  });
+
+  it('a model upload ADT applied but whose answer was lost: the retry’s 409 ModelAlreadyExists counts as done (exit 0)', async () => {
+    await seedAdt(server, adt, drifted());
+    let posts = 0;
+    server.faults.hook((r) => (r.method === 'POST' && r.path === '/models' && posts++ === 0 ? { type: 'drop', afterWrite: true } : undefined));
+    cliEnv(server.url);
+    const { code, out } = await runCli('mirror', 'reconcile');
+    server.faults.clear();
+    expect(out).not.toContain('FAILED');
+    expect(code).toBe(0);
+    expect(out.trimEnd().split('\n').slice(0, -1).sort()).toEqual(sorted(EXPECTED));
+    const uploads = server.requests.filter((r) => r.method === 'POST' && r.path === '/models');
+    expect(uploads.map((r) => [r.faulted, r.status])).toEqual([
+      ['drop-after-write', 201],
+      [undefined, 409],
+    ]);
+    expect(adtState(server)).toEqual(ours);
+  });
+
+  it('a retried model upload’s 409 where ADT has a model with another definition: modelDiffers, not a failure; with a model missing: the 409 is the failure', async () => {
+    const gauge = modelById.get(GAUGE)!;
+    const otherGauge = { ...gauge, displayName: 'Gauge (uploaded by someone else)' };
+    const lost = (upload: (models: readonly JsonObject[]) => JsonObject[]): Adt => {
+      let calls = 0;
+      return {
+        ...adt,
+        createModels: async (models) => {
+          if (calls++ > 0) return adt.createModels(models);
+          await adt.createModels(upload(models));
+          throw new AdtError('socket hang up', 'NetworkError', undefined, undefined);
+        },
+      };
+    };
+    const retry = { baseMs: 1, maxMs: 2 };
+
+    await seedAdt(server, adt, drifted());
+    const differs = await reconcile(store, lost((models) => models.map((m) => (m['@id'] === GAUGE ? otherGauge : m))), { retry });
+    expect(differs.failures).toEqual([]);
+    expect(differs.actions).toContainEqual({ kind: 'createModels', ids: [GAUGE, RETIRED] });
+    expect(differs.actions).toContainEqual({ kind: 'modelDiffers', id: GAUGE });
+
+    await seedAdt(server, adt, drifted());
+    const partial = await reconcile(store, lost((models) => models.filter((m) => m['@id'] === GAUGE)), { retry });
+    // (Then the repairs that needed Retired fail too.)
+    expect(partial.failures[0]).toEqual({ action: { kind: 'createModels', ids: [GAUGE, RETIRED] }, error: expect.stringMatching(/^409 ModelAlreadyExists/) });
   });
 
   it('gives up on a listing ADT keeps refusing: the error comes out (nothing repaired)', async () => {

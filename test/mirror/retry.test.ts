@@ -1,10 +1,11 @@
 /**
  * withRetries / collect (src/mirror/retry.ts): transient ADT failures (no answer, 408, 429, 5xx) are sent again
  * with exponential backoff and full jitter, never before Retry-After; ADT's other answers go straight back; a
- * listing that fails part-way is read again from the start.
+ * listing that fails part-way is read again from the start (forEachListed: handled item by item, the attempts
+ * counted per failure streak).
  */
 import { AdtError } from '../../src/mirror/adt';
-import { backoffMs, collect, isTransient, withRetries } from '../../src/mirror/retry';
+import { backoffMs, collect, forEachListed, isTransient, withRetries } from '../../src/mirror/retry';
 
 const err = (status: number | undefined, retryAfterMs?: number): AdtError => new AdtError(`failed ${status ?? 'network'}`, status === undefined ? 'NetworkError' : `Http${status}`, status, retryAfterMs);
 const fast = { attempts: 5, baseMs: 1, maxMs: 4 };
@@ -105,5 +106,87 @@ describe('collect', () => {
     }
     await expect(collect(listing, fast)).rejects.toMatchObject({ status: 400 });
     expect(runs).toBe(1);
+  });
+});
+
+describe('forEachListed', () => {
+  /** A listing of 1..n that fails with `failures[run]` after yielding `at[run]` items (run 0 is the first). */
+  function breaking(n: number, failures: { at: number; error: AdtError }[]): { listing: () => AsyncIterable<number>; runs: () => number } {
+    let run = 0;
+    return {
+      listing: async function* () {
+        const f = failures[run++];
+        for (let i = 1; i <= n; i++) {
+          if (f && i > f.at) throw f.error;
+          yield i;
+        }
+      },
+      runs: () => run,
+    };
+  }
+
+  it('hands each item over as it comes (before the listing goes on), and each once when restarted', async () => {
+    let yielded = 0;
+    const handedAt: number[] = [];
+    let runs = 0;
+    async function* listing(): AsyncIterable<number> {
+      runs++;
+      for (let i = 1; i <= 4; i++) {
+        if (runs === 1 && i === 3) throw err(undefined);
+        yielded = i;
+        yield i;
+      }
+    }
+    const taken = new Set<number>();
+    await forEachListed(
+      listing,
+      (i) => {
+        handedAt.push(yielded);
+        if (taken.has(i)) return false;
+        taken.add(i);
+        return true;
+      },
+      fast,
+    );
+    expect(runs).toBe(2);
+    expect([...taken]).toEqual([1, 2, 3, 4]);
+    // Item i was handed over while the listing had yielded i, not more (nothing read ahead or held).
+    expect(handedAt).toEqual([1, 2, 1, 2, 3, 4]);
+  });
+
+  it('counts attempts per failure streak: failures with progress between them do not add up', async () => {
+    // Five breaks, each further on than the last: more than `attempts` in all, never two in a row at one place.
+    const l = breaking(10, [1, 3, 5, 7, 9].map((at) => ({ at, error: err(503) })));
+    const taken: number[] = [];
+    const seen = new Set<number>();
+    await forEachListed(l.listing, (i) => !seen.has(i) && (seen.add(i), taken.push(i), true), { ...fast, attempts: 2 });
+    expect(l.runs()).toBe(6);
+    expect(taken).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  });
+
+  it('gives up after `attempts` failures in a row without progress', async () => {
+    const l = breaking(10, [{ at: 2, error: err(undefined) }, { at: 2, error: err(503) }, { at: 2, error: err(429) }]);
+    const seen = new Set<number>();
+    const retries: number[] = [];
+    await expect(forEachListed(l.listing, (i) => !seen.has(i) && !!seen.add(i), { ...fast, attempts: 3, onRetry: (_e, n) => retries.push(n) })).rejects.toMatchObject({ status: 429 });
+    expect(l.runs()).toBe(3);
+    expect(retries).toEqual([1, 2]);
+  });
+
+  it('passes on what is not transient, and what the handler throws (even a transient AdtError), at once', async () => {
+    const refused = breaking(3, [{ at: 1, error: err(400) }]);
+    await expect(forEachListed(refused.listing, () => true, fast)).rejects.toMatchObject({ status: 400 });
+    expect(refused.runs()).toBe(1);
+    const fine = breaking(3, []);
+    await expect(
+      forEachListed(
+        fine.listing,
+        () => {
+          throw err(503);
+        },
+        fast,
+      ),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(fine.runs()).toBe(1);
   });
 });

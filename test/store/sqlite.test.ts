@@ -6,12 +6,52 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { outboxHeadsToExamine } from '../../src/store/changes';
 import { MIGRATIONS } from '../../src/store/sqlite/schema';
 import { openSqliteStore } from '../../src/store/sqlite/store';
 import { describeStoreContract } from './contract';
 import { expectCode, M, rel, seedModels, TestClock, twinInput } from '../support/store-fixtures';
 
 describeStoreContract('SQLite', async (options) => openSqliteStore({ path: ':memory:', ...options }));
+
+describe('SQLite outbox claims', () => {
+  it('look at no more than outboxHeadsToExamine(limit) partitions: behind more blocked ones, a claim returns fewer than are claimable', async () => {
+    const clock = new TestClock();
+    const store = openSqliteStore({ path: ':memory:', outbox: true, now: clock.now });
+    try {
+      await seedModels(store);
+      await store.ackOutbox((await store.claimOutbox({ limit: 100, leaseMs: 1000 })).map((e) => e.seq));
+      await store.createTwins(Array.from({ length: outboxHeadsToExamine(1) }, (_, i) => ({ id: `t${i}`, twin: twinInput(M.room) })));
+      expect(await store.claimOutbox({ limit: 5000, leaseMs: 60_000 })).toHaveLength(outboxHeadsToExamine(1));
+      await store.createTwin('late', twinInput(M.room));
+      expect(await store.claimOutbox({ limit: 1, leaseMs: 60_000 })).toEqual([]);
+      const limit = Math.ceil((outboxHeadsToExamine(1) + 1) / 20);
+      expect(outboxHeadsToExamine(limit)).toBeGreaterThan(outboxHeadsToExamine(1));
+      expect((await store.claimOutbox({ limit, leaseMs: 60_000 })).map((e) => e.change.subject)).toEqual(['late']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('read the outbox through its indexes only, never scanning it or the change log, once the planner has statistics', async () => {
+    const store = openSqliteStore({ path: ':memory:', outbox: true });
+    const prepare = jest.spyOn(Database.prototype, 'prepare');
+    try {
+      await seedModels(store);
+      await store.createTwins(Array.from({ length: 3000 }, (_, i) => ({ id: `t${i}`, twin: twinInput(M.room) })));
+      await store.claimOutbox({ limit: 10, leaseMs: 1000 });
+      const call = prepare.mock.calls.findIndex(([text]) => text.startsWith('WITH RECURSIVE'));
+      const db = prepare.mock.contexts[call] as Database.Database;
+      db.exec('ANALYZE');
+      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${prepare.mock.calls[call][0]}`).all({ now: 0, limit: 250, examine: 5000 }) as { detail: string }[]).map((r) => r.detail);
+      expect(plan).toContain('SCAN outbox USING COVERING INDEX outbox_heads');
+      expect(plan.filter((line) => /^SCAN (?!(w|heads|open|walk)\b)/.test(line) && line !== 'SCAN outbox USING COVERING INDEX outbox_heads')).toEqual([]);
+    } finally {
+      prepare.mockRestore();
+      await store.close();
+    }
+  });
+});
 
 describe('SQLite adapter, file-backed', () => {
   let dir: string;

@@ -8,7 +8,7 @@
  * The storage layout is documented in encoding.ts.
  */
 import { TwingraphError } from '../../errors';
-import { isMirrored, isOutboxBarrier, isoTime, MODELS_PARTITION, OUTBOX_BARRIER_TYPES, outboxPartition, type PendingChange } from '../changes';
+import { isMirrored, isOutboxBarrier, isoTime, MODELS_PARTITION, OUTBOX_BARRIER_TYPES, outboxHeadsToExamine, outboxPartition, type PendingChange } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { relationshipKey, runAsync, type AsyncPrimitives, type Steps } from '../effects';
 import type {
@@ -65,11 +65,16 @@ export const SCHEMA_STATEMENTS: readonly string[] = [
   'CREATE INDEX twin_model IF NOT EXISTS FOR (t:Twin) ON (t._model)',
   'CREATE INDEX change_time IF NOT EXISTS FOR (c:Change) ON (c.time)',
   'CREATE INDEX outbox_status IF NOT EXISTS FOR (o:OutboxEntry) ON (o.status, o.seq)',
-  // What blocks a partition, for claimOutbox: entries waiting to retry, leased ones, barriers (the only
-  // entries with a `barrier` property).
-  'CREATE INDEX outbox_waiting IF NOT EXISTS FOR (o:OutboxEntry) ON (o.status, o.availableAt)',
-  'CREATE INDEX outbox_leased IF NOT EXISTS FOR (o:OutboxEntry) ON (o.status, o.claimedUntil)',
-  'CREATE INDEX outbox_barrier IF NOT EXISTS FOR (o:OutboxEntry) ON (o.barrier)',
+  // For claimOutbox: a partition's entries in seq order; partition heads (each partition's first pending
+  // entry, the only entries with a `head` property, so that outbox_head and outbox_partition_head hold only
+  // heads) in seq order, and by partition.
+  'CREATE INDEX outbox_partition IF NOT EXISTS FOR (o:OutboxEntry) ON (o.partition, o.seq)',
+  'CREATE INDEX outbox_head IF NOT EXISTS FOR (o:OutboxEntry) ON (o.head, o.seq)',
+  'CREATE INDEX outbox_partition_head IF NOT EXISTS FOR (o:OutboxEntry) ON (o.partition, o.head)',
+  // Served an earlier claim query.
+  'DROP INDEX outbox_waiting IF EXISTS',
+  'DROP INDEX outbox_leased IF EXISTS',
+  'DROP INDEX outbox_barrier IF EXISTS',
   'CREATE INDEX metric_point IF NOT EXISTS FOR (p:MetricPoint) ON (p.twin, p.name, p.ts)',
 ];
 
@@ -167,6 +172,16 @@ export class Neo4jStore extends RulesStore implements TwinStore {
         types: [...OUTBOX_BARRIER_TYPES],
       }),
     );
+    // Outbox entries enqueued before partitions had heads: marked once (the outbox counter remembers it).
+    await this.session('WRITE', async (tx) => {
+      await this.lockOutbox(tx);
+      await tx.run(
+        "MATCH (l:Counter {name: 'outbox'}) WHERE l.heads IS NULL " +
+          "CALL (l) { MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.seq IS NOT NULL WITH o.partition AS partition, min(o.seq) AS first " +
+          'MATCH (h:OutboxEntry {seq: first}) SET h.head = true } ' +
+          'SET l.heads = true',
+      );
+    });
     if (indexedProperties.length > 0) await this.ensurePropertyIndexes(indexedProperties);
   }
 
@@ -364,6 +379,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       },
       appendChanges: async (changes) => {
         if (changes.length === 0) return [];
+        const rowsOf = changes.map((c) => this.changeRow(c));
         const records = await rows(
           "MERGE (counter:Counter {name: 'changes'}) ON CREATE SET counter.value = 0 " +
             'SET counter._lock = true REMOVE counter._lock ' +
@@ -372,10 +388,30 @@ export class Neo4jStore extends RulesStore implements TwinStore {
             'CREATE (c:Change {seq: seq, time: row.time, type: row.type, subject: row.subject, model: row.model, twin: row.twin, relationship: row.relationship, patch: row.patch, body: row.body}) ' +
             "FOREACH (_ IN CASE WHEN row.partition IS NULL THEN [] ELSE [1] END | CREATE (:OutboxEntry {seq: seq, partition: row.partition, status: 'pending', attempts: 0, availableAt: $now, barrier: row.barrier})) " +
             'RETURN max(seq) AS last',
-          { rows: changes.map((c) => this.changeRow(c)), now: this.now() },
+          { rows: rowsOf, now: this.now() },
         );
         state.lastSeq = Number(records[0].get('last'));
-        return changes.map((_, i) => state.lastSeq - changes.length + 1 + i);
+        const seqs = changes.map((_, i) => state.lastSeq - changes.length + 1 + i);
+        // The first entry of each partition written here becomes its head, unless the partition has one
+        // already (an entry pending before it). Under the outbox lock (taken after the change counter's, as
+        // by every writer), so that no acknowledgement removes that head unseen.
+        const seen = new Set<string>();
+        const firsts: number[] = [];
+        for (const [i, row] of rowsOf.entries()) {
+          const partition = row.partition as string | null;
+          if (partition !== null && !seen.has(partition)) {
+            seen.add(partition);
+            firsts.push(seqs[i]);
+          }
+        }
+        if (firsts.length > 0) {
+          await this.lockOutbox(tx);
+          await rows(
+            'UNWIND $firsts AS s MATCH (o:OutboxEntry {seq: s}) WHERE NOT EXISTS { MATCH (h:OutboxEntry) WHERE h.partition = o.partition AND h.head = true } SET o.head = true',
+            { firsts },
+          );
+        }
+        return seqs;
       },
     };
   }
@@ -391,7 +427,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       patch: change.patch ? JSON.stringify(change.patch) : null,
       body: JSON.stringify(change.body),
       partition: this.outbox && isMirrored(change.type) ? outboxPartition(change) : null,
-      // Set only on barriers (null sets no property), so that the outbox_barrier index holds only them.
+      // Set only on barriers (null sets no property).
       barrier: isOutboxBarrier(change.type) ? true : null,
     };
   }
@@ -664,37 +700,55 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   // ── Outbox ──────────────────────────────────────────────────────────────────────────────────────
 
+  /** One outbox writer at a time where heads change or are read to claim (enqueue, claim, ack, park, retry). */
+  private async lockOutbox(tx: CypherRunner): Promise<void> {
+    await tx.run("MERGE (l:Counter {name: 'outbox'}) ON CREATE SET l.value = 0 SET l._lock = true REMOVE l._lock");
+  }
+
+  /**
+   * Makes the first pending entry of each partition named its head, and no other entry (after entries of
+   * theirs were acknowledged, parked or put back in line). Two index seeks per partition: its entries in seq
+   * order up to the first pending one (past its dead letters only), and its head.
+   */
+  private async fixHeads(tx: CypherRunner, partitions: readonly string[]): Promise<void> {
+    if (partitions.length === 0) return;
+    await tx.run(
+      'UNWIND $partitions AS p ' +
+        "CALL (p) { MATCH (n:OutboxEntry) WHERE n.partition = p AND n.seq IS NOT NULL AND n.status = 'pending' WITH n ORDER BY n.seq LIMIT 1 RETURN collect(n) AS first } " +
+        'CALL (p) { MATCH (h:OutboxEntry) WHERE h.partition = p AND h.head = true RETURN collect(h) AS heads } ' +
+        'FOREACH (h IN [x IN heads WHERE NOT x IN first] | REMOVE h.head) ' +
+        'FOREACH (n IN [x IN first WHERE x.head IS NULL] | SET n.head = true)',
+      { partitions: [...partitions] },
+    );
+  }
+
   async claimOutbox(options: ClaimOptions): Promise<OutboxEntry[]> {
     const now = this.now();
     return this.session('WRITE', async (tx) => {
       // One claimer at a time, so that two workers never take the same entries.
-      await tx.run("MERGE (l:Counter {name: 'outbox'}) ON CREATE SET l.value = 0 SET l._lock = true REMOVE l._lock");
-      // A partition is blocked from its first pending entry that is waiting to retry, leased, or a barrier with
-      // an older entry pending (a barrier goes only as the oldest of all). Those entries are few and indexed;
-      // the walk over the pending entries in seq order then passes over a blocked partition's entries at the
-      // cost of a map lookup, so one busy partition stuck behind its first entry cannot starve the rest.
-      // (`seq IS NOT NULL` lets Neo4j use the composite outbox_status index, and its order.)
-      const blockers = (
-        await tx.run(
-          "MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.availableAt > $now RETURN o.partition AS partition, o.seq AS seq " +
-            "UNION ALL MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.claimedUntil > $now RETURN o.partition AS partition, o.seq AS seq " +
-            "UNION ALL MATCH (o:OutboxEntry) WHERE o.barrier = true AND o.status = 'pending' AND EXISTS { MATCH (e:OutboxEntry) WHERE e.status = 'pending' AND e.seq < o.seq } " +
-            'RETURN o.partition AS partition, o.seq AS seq',
-          { now },
-        )
-      ).records;
-      const blocked = new Map<string, number>();
-      for (const r of blockers) {
-        const partition = r.get('partition') as string;
-        const seq = Number(r.get('seq'));
-        const known = blocked.get(partition);
-        if (known === undefined || seq < known) blocked.set(partition, seq);
-      }
+      await this.lockOutbox(tx);
+      // A partition's claimable entries are its pending ones before the first that is waiting to retry,
+      // leased, or a barrier not the oldest entry pending (a barrier goes only as the oldest of all): none
+      // when its head (first pending entry) is blocked. So the claim looks at heads in seq order (at most
+      // outboxHeadsToExamine, blocked ones included; outbox_head), keeps the first `limit` unblocked ones,
+      // takes each one's run of claimable entries (outbox_partition), and the first `limit` of those in seq
+      // order. The i-th unblocked head's partition can add at most limit - i entries (the heads before it are
+      // older), and is read no further than `limit` entries: the cost is bounded by the heads examined and
+      // `limit`, however long the backlog of a blocked partition.
       const records = (
         await tx.run(
-          "MATCH (o:OutboxEntry) WHERE o.status = 'pending' AND o.seq IS NOT NULL AND ($blocked[o.partition] IS NULL OR o.seq < $blocked[o.partition]) WITH o ORDER BY o.seq LIMIT $limit " +
+          'MATCH (h:OutboxEntry) WHERE h.head = true AND h.seq IS NOT NULL WITH h ORDER BY h.seq LIMIT $examine ' +
+            'WITH collect(h) AS heads ' +
+            'WITH [h IN heads WHERE h.availableAt <= $now AND coalesce(h.claimedUntil, 0) <= $now AND (h.barrier IS NULL OR h.seq = heads[0].seq)][0..$limit] AS open ' +
+            'UNWIND range(0, size(open) - 1) AS i WITH open[i] AS h, $limit - i AS room ' +
+            'CALL (h, room) { ' +
+            "MATCH (o:OutboxEntry) WHERE o.partition = h.partition AND o.seq >= h.seq AND o.status = 'pending' WITH o ORDER BY o.seq LIMIT $limit " +
+            'WITH collect(o) AS run ' +
+            'WITH run, [j IN range(1, size(run) - 1) WHERE run[j].availableAt > $now OR coalesce(run[j].claimedUntil, 0) > $now OR run[j].barrier = true | j] AS stops ' +
+            'RETURN run[0..coalesce(stops[0], size(run))][0..room] AS run } ' +
+            'UNWIND run AS o WITH o ORDER BY o.seq LIMIT $limit ' +
             'MATCH (c:Change {seq: o.seq}) RETURN properties(o) AS o, properties(c) AS c ORDER BY o.seq',
-          { blocked: Object.fromEntries([...blocked].map(([p, seq]) => [p, this.int(seq)])), limit: this.int(options.limit) },
+          { now, limit: this.int(options.limit), examine: this.int(outboxHeadsToExamine(options.limit)) },
         )
       ).records;
       const claimed = records.map((r) => outboxFromProps(r.get('o') as Props, r.get('c') as Props));
@@ -705,8 +759,26 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     });
   }
 
+  async renewOutbox(seqs: readonly number[], leaseMs: number): Promise<void> {
+    await this.session('WRITE', (tx) =>
+      tx.run("MATCH (o:OutboxEntry) WHERE o.seq IN $seqs AND o.status = 'pending' AND o.claimedUntil IS NOT NULL SET o.claimedUntil = $until", {
+        seqs: [...seqs],
+        until: this.now() + leaseMs,
+      }),
+    );
+  }
+
   async ackOutbox(seqs: readonly number[]): Promise<void> {
-    await this.session('WRITE', (tx) => tx.run('MATCH (o:OutboxEntry) WHERE o.seq IN $seqs DELETE o', { seqs: [...seqs] }));
+    await this.session('WRITE', async (tx) => {
+      await this.lockOutbox(tx);
+      const headless = (
+        await tx.run(
+          'MATCH (o:OutboxEntry) WHERE o.seq IN $seqs WITH o, o.partition AS partition, o.head AS head DELETE o WITH partition, head WHERE head = true RETURN DISTINCT partition',
+          { seqs: [...seqs] },
+        )
+      ).records.map((r) => r.get('partition') as string);
+      await this.fixHeads(tx, headless);
+    });
   }
 
   async releaseOutbox(seqs: readonly number[]): Promise<void> {
@@ -714,14 +786,20 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   }
 
   async failOutbox(seq: number, options: FailOptions): Promise<void> {
-    await this.session('WRITE', (tx) =>
-      tx.run('MATCH (o:OutboxEntry {seq: $seq}) SET o.attempts = o.attempts + 1, o.lastError = $error, o.status = $status, o.availableAt = $at, o.claimedUntil = null', {
-        seq,
-        error: options.error,
-        status: options.dead ? 'dead' : 'pending',
-        at: this.now() + (options.retryAfterMs ?? 0),
-      }),
-    );
+    const status = options.dead ? 'dead' : 'pending';
+    await this.session('WRITE', async (tx) => {
+      // Parking an entry (or, from an out-of-date worker, putting a dead letter back) changes its partition's head.
+      await this.lockOutbox(tx);
+      const moved = (
+        await tx.run(
+          'MATCH (o:OutboxEntry {seq: $seq}) WITH o, o.status AS was ' +
+            'SET o.attempts = o.attempts + 1, o.lastError = $error, o.status = $status, o.availableAt = $at, o.claimedUntil = null ' +
+            'WITH o, was WHERE was <> $status RETURN o.partition AS partition',
+          { seq, error: options.error, status, at: this.now() + (options.retryAfterMs ?? 0) },
+        )
+      ).records.map((r) => r.get('partition') as string);
+      await this.fixHeads(tx, moved);
+    });
   }
 
   async outboxStats(): Promise<OutboxStats> {
@@ -752,16 +830,18 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   }
 
   async retryDeadLetters(seqs?: readonly number[]): Promise<number> {
-    return this.session('WRITE', async (tx) =>
-      Number(
-        (
-          await tx.run(
-            "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) SET o.status = 'pending', o.attempts = 0, o.availableAt = $now, o.claimedUntil = null, o.resync = true RETURN count(o) AS n",
-            { seqs: seqs ? [...seqs] : null, now: this.now() },
-          )
-        ).records[0].get('n'),
-      ),
-    );
+    return this.session('WRITE', async (tx) => {
+      await this.lockOutbox(tx);
+      const r = (
+        await tx.run(
+          "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) SET o.status = 'pending', o.attempts = 0, o.availableAt = $now, o.claimedUntil = null, o.resync = true " +
+            'RETURN count(o) AS n, collect(DISTINCT o.partition) AS partitions',
+          { seqs: seqs ? [...seqs] : null, now: this.now() },
+        )
+      ).records[0];
+      await this.fixHeads(tx, (r?.get('partitions') as string[] | undefined) ?? []);
+      return Number(r?.get('n') ?? 0);
+    });
   }
 
   async dropDeadLetters(seqs?: readonly number[]): Promise<number> {

@@ -95,19 +95,52 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_by_status ON outbox (status, seq);
   `,
-  // Claiming skips blocked partitions in the query itself (see SqliteStore.claimOutbox): it finds the few
-  // entries that hold their partition back (waiting to retry, leased, a barrier not yet oldest) through
-  // outbox_waiting, outbox_leased and outbox_barriers, then walks the pending entries in seq order through
-  // outbox_pending. `barrier` marks a model decommission or delete; `resync` an entry put back from the dead
-  // letters, which the mirror resyncs from the current state instead of replaying.
+  // `barrier` marks a model decommission or delete; `resync` an entry put back from the dead letters, which
+  // the mirror resyncs from the current state instead of replaying. (The indexes made here served a claim
+  // query that migration 3 replaced.) The back-fill looks only at the outbox's model changes, the only
+  // partition barriers are in, each by its primary key in changes: never the whole change log.
   `
   ALTER TABLE outbox ADD COLUMN barrier INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE outbox ADD COLUMN resync INTEGER NOT NULL DEFAULT 0;
-  UPDATE outbox SET barrier = 1 WHERE seq IN (SELECT seq FROM changes WHERE type IN ('Model.Decommission', 'Model.Delete'));
+  UPDATE outbox SET barrier = 1 WHERE partition = 'models'
+    AND EXISTS (SELECT 1 FROM changes c WHERE c.seq = outbox.seq AND c.type IN ('Model.Decommission', 'Model.Delete'));
   CREATE INDEX outbox_pending ON outbox (seq, partition) WHERE status = 'pending';
   CREATE INDEX outbox_waiting ON outbox (available_at, partition) WHERE status = 'pending';
   CREATE INDEX outbox_leased ON outbox (claimed_until, partition) WHERE status = 'pending';
   CREATE INDEX outbox_barriers ON outbox (seq, partition) WHERE status = 'pending' AND barrier = 1;
+  `,
+  // Partition heads, so that a claim costs what it examines, not the backlog (see SqliteStore.claimOutbox).
+  // `head` marks the first pending entry of each partition (by seq); triggers keep it so whatever writes the
+  // outbox: an entry enqueued or put back from the dead letters heads its partition when no earlier entry is
+  // pending (and the entry it goes before no longer does); when a head is acknowledged, dropped or parked as
+  // a dead letter, the next pending entry of its partition takes over. outbox_heads lists the heads in seq
+  // order with what decides whether they block (covering); outbox_partition walks a partition's pending
+  // entries in seq order.
+  `
+  ALTER TABLE outbox ADD COLUMN head INTEGER NOT NULL DEFAULT 0;
+  DROP INDEX outbox_pending;
+  DROP INDEX outbox_waiting;
+  DROP INDEX outbox_leased;
+  DROP INDEX outbox_barriers;
+  CREATE INDEX outbox_partition ON outbox (partition, seq) WHERE status = 'pending';
+  UPDATE outbox SET head = 1 WHERE seq IN (SELECT min(seq) FROM outbox WHERE status = 'pending' GROUP BY partition);
+  CREATE INDEX outbox_heads ON outbox (seq, available_at, claimed_until, barrier, partition) WHERE head = 1;
+
+  CREATE TRIGGER outbox_head_enqueued AFTER INSERT ON outbox WHEN NEW.status = 'pending' BEGIN
+    UPDATE outbox SET head = 0 WHERE head = 1 AND seq = (SELECT min(seq) FROM outbox WHERE partition = NEW.partition AND status = 'pending' AND seq > NEW.seq);
+    UPDATE outbox SET head = 1 WHERE seq = NEW.seq AND NOT EXISTS (SELECT 1 FROM outbox WHERE partition = NEW.partition AND status = 'pending' AND seq < NEW.seq);
+  END;
+  CREATE TRIGGER outbox_head_retried AFTER UPDATE OF status ON outbox WHEN OLD.status <> 'pending' AND NEW.status = 'pending' BEGIN
+    UPDATE outbox SET head = 0 WHERE head = 1 AND seq = (SELECT min(seq) FROM outbox WHERE partition = NEW.partition AND status = 'pending' AND seq > NEW.seq);
+    UPDATE outbox SET head = 1 WHERE seq = NEW.seq AND NOT EXISTS (SELECT 1 FROM outbox WHERE partition = NEW.partition AND status = 'pending' AND seq < NEW.seq);
+  END;
+  CREATE TRIGGER outbox_head_parked AFTER UPDATE OF status ON outbox WHEN OLD.status = 'pending' AND NEW.status <> 'pending' AND OLD.head = 1 BEGIN
+    UPDATE outbox SET head = 0 WHERE seq = NEW.seq;
+    UPDATE outbox SET head = 1 WHERE seq = (SELECT min(seq) FROM outbox WHERE partition = OLD.partition AND status = 'pending');
+  END;
+  CREATE TRIGGER outbox_head_removed AFTER DELETE ON outbox WHEN OLD.head = 1 BEGIN
+    UPDATE outbox SET head = 1 WHERE seq = (SELECT min(seq) FROM outbox WHERE partition = OLD.partition AND status = 'pending');
+  END;
   `,
 ];
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TwingraphError } from '../../errors';
-import { isMirrored, isOutboxBarrier, isoTime, outboxPartition, type PendingChange } from '../changes';
+import { isMirrored, isOutboxBarrier, isoTime, outboxHeadsToExamine, outboxPartition, type PendingChange } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { relationshipKey, runSync, type Primitives, type Steps } from '../effects';
 import type {
@@ -690,25 +690,38 @@ export class SqliteStore extends RulesStore implements TwinStore {
     const now = this.now();
     return this.db
       .transaction(() => {
-        // A partition is blocked from its first pending entry that is waiting to retry, leased, or a barrier
-        // with an older entry pending (a barrier goes only as the oldest of all). Those entries are few and
-        // indexed, so the blocked partitions are known before the walk, and the walk over the pending entries
-        // in seq order (outbox_pending) passes over a blocked partition's entries at the cost of a lookup:
-        // one busy partition stuck behind its first entry cannot starve the rest.
+        // A partition's claimable entries are its pending ones before the first that is waiting to retry,
+        // leased, or a barrier not the oldest entry pending (a barrier goes only as the oldest of all): none
+        // when its head (first pending entry) is blocked. So the claim looks at heads in seq order (at most
+        // outboxHeadsToExamine, blocked ones included), and merges the unblocked partitions' runs in seq order
+        // through a recursive CTE whose queue is ordered by seq: it takes the lowest entry queued, queues the
+        // next pending entry of its partition if that one is claimable, and stops at `limit`. Its cost is the
+        // heads examined plus `limit` index lookups, however long the backlog of a blocked partition.
         const rows = this.sql(
-          'WITH blocker AS MATERIALIZED (SELECT partition, min(seq) AS seq FROM (' +
-            "SELECT partition, seq FROM outbox INDEXED BY outbox_waiting WHERE status = 'pending' AND available_at > @now " +
-            "UNION ALL SELECT partition, seq FROM outbox INDEXED BY outbox_leased WHERE status = 'pending' AND claimed_until > @now " +
-            "UNION ALL SELECT partition, seq FROM outbox b INDEXED BY outbox_barriers WHERE status = 'pending' AND barrier = 1 AND EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending' AND e.seq < b.seq)" +
-            ') GROUP BY partition), ' +
-            "picked AS (SELECT o.seq FROM outbox o INDEXED BY outbox_pending WHERE o.status = 'pending' AND NOT EXISTS (SELECT 1 FROM blocker WHERE blocker.partition = o.partition AND blocker.seq <= o.seq) ORDER BY o.seq LIMIT @limit) " +
-            'SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, o.resync, c.* FROM picked p JOIN outbox o ON o.seq = p.seq JOIN changes c ON c.seq = o.seq ORDER BY o.seq',
-        ).all({ now, limit: options.limit }) as Row[];
+          'WITH RECURSIVE ' +
+            'heads AS (SELECT seq, partition, available_at, claimed_until, barrier FROM outbox INDEXED BY outbox_heads WHERE head = 1 ORDER BY seq LIMIT @examine), ' +
+            'open AS (SELECT seq, partition FROM heads WHERE available_at <= @now AND coalesce(claimed_until, 0) <= @now AND (barrier = 0 OR seq = (SELECT min(seq) FROM heads)) ORDER BY seq LIMIT @limit), ' +
+            'walk(seq, partition) AS (SELECT seq, partition FROM open UNION ALL ' +
+            'SELECT n.seq, n.partition FROM walk w CROSS JOIN outbox n ON n.seq = (' +
+            "SELECT o.seq FROM outbox o INDEXED BY outbox_partition WHERE o.partition = w.partition AND o.status = 'pending' AND o.seq > w.seq ORDER BY o.seq LIMIT 1) " +
+            'WHERE n.available_at <= @now AND coalesce(n.claimed_until, 0) <= @now AND n.barrier = 0 ' +
+            'ORDER BY 1 LIMIT @limit) ' +
+            // CROSS JOIN keeps walk the outer loop (SQLite would rather scan the outbox and look walk up).
+            'SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, o.resync, c.* FROM walk w CROSS JOIN outbox o ON o.seq = w.seq CROSS JOIN changes c ON c.seq = w.seq ORDER BY w.seq',
+        ).all({ now, limit: options.limit, examine: outboxHeadsToExamine(options.limit) }) as Row[];
         const lease = this.sql('UPDATE outbox SET claimed_until = ? WHERE seq = ?');
         for (const row of rows) lease.run(now + options.leaseMs, row.seq);
         return rows.map(outboxFromRow);
       })
       .immediate();
+  }
+
+  async renewOutbox(seqs: readonly number[], leaseMs: number): Promise<void> {
+    this.check();
+    this.sql("UPDATE outbox SET claimed_until = ? WHERE status = 'pending' AND claimed_until IS NOT NULL AND seq IN (SELECT value FROM json_each(?))").run(
+      this.now() + leaseMs,
+      JSON.stringify(seqs),
+    );
   }
 
   async ackOutbox(seqs: readonly number[]): Promise<void> {
@@ -733,10 +746,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
 
   async outboxStats(): Promise<OutboxStats> {
     this.check();
-    // Counts from the indexes alone; the oldest pending change is the first pending one.
+    // Counts from the indexes alone; the oldest pending change is the first partition head.
     const row = this.sql(
-      "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_pending WHERE status = 'pending') AS pending, (SELECT count(*) FROM outbox INDEXED BY outbox_by_status WHERE status = 'dead') AS dead, " +
-        "(SELECT c.time FROM outbox o INDEXED BY outbox_pending JOIN changes c ON c.seq = o.seq WHERE o.status = 'pending' ORDER BY o.seq LIMIT 1) AS oldest",
+      "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_partition WHERE status = 'pending') AS pending, (SELECT count(*) FROM outbox INDEXED BY outbox_by_status WHERE status = 'dead') AS dead, " +
+        '(SELECT c.time FROM outbox o INDEXED BY outbox_heads JOIN changes c ON c.seq = o.seq WHERE o.head = 1 ORDER BY o.seq LIMIT 1) AS oldest',
     ).get() as Row;
     return { pending: row.pending as number, dead: row.dead as number, ...(row.oldest != null && { oldestPendingTime: row.oldest as string }) };
   }

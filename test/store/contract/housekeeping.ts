@@ -101,6 +101,7 @@ export function housekeepingContract(open: OpenStore): void {
         ['firstSeq', () => store.firstSeq()],
         ['pruneChanges', () => store.pruneChanges({ keepLast: 0 })],
         ['claimOutbox', () => store.claimOutbox({ limit: 1, leaseMs: 1000 })],
+        ['renewOutbox', () => store.renewOutbox([1], 1000)],
         ['ackOutbox', () => store.ackOutbox([1])],
         ['failOutbox', () => store.failOutbox(1, { error: 'x' })],
         ['outboxStats', () => store.outboxStats()],

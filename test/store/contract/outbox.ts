@@ -154,6 +154,53 @@ export function outboxContract(open: OpenStore): void {
         expect(seqs(await claim())).toEqual([s.aPatch, s.aPatch2]);
       });
 
+      it('renews the leases of claimed entries: they stay out of reach until the new lease ends', async () => {
+        expect(seqs(await claim(10, 1000))).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        h.clock.advance(900);
+        await h.store.renewOutbox([s.aCreate, s.bCreate], 1000);
+        await h.store.renewOutbox([], 1000);
+        h.clock.advance(101);
+        // aPatch's and aPatch2's leases are over, but aCreate (before them) and bCreate are renewed.
+        expect(await claim()).toEqual([]);
+        h.clock.advance(898);
+        expect(await claim()).toEqual([]);
+        h.clock.advance(1);
+        const again = await claim();
+        expect(seqs(again)).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        expect(again.map((e) => e.attempts)).toEqual([0, 0, 0, 0]);
+      });
+
+      it('renews only entries still pending and leased: released, acknowledged and dead ones are left as they are', async () => {
+        expect(seqs(await claim(10, 60_000))).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        await h.store.ackOutbox([s.aCreate]);
+        await h.store.releaseOutbox([s.aPatch]);
+        await h.store.failOutbox(s.aPatch2, { error: '400', dead: true });
+        const dead = await h.store.listDeadLetters();
+        await h.store.renewOutbox([s.aCreate, s.aPatch, s.bCreate, s.aPatch2], 600_000);
+        expect(await h.store.listDeadLetters()).toEqual(dead);
+        expect(await h.store.outboxStats()).toMatchObject({ pending: 2, dead: 1 });
+        // The released entry is claimable at once; the renewed one only when its new lease ends.
+        expect(seqs(await claim(10, 60_000))).toEqual([s.aPatch]);
+        h.clock.advance(60_000);
+        expect(seqs(await claim(10, 60_000))).toEqual([s.aPatch]);
+        h.clock.advance(540_000);
+        expect(seqs(await claim())).toEqual([s.aPatch, s.bCreate]);
+      });
+
+      it('puts a dead letter back at the head of its partition, and moves the head on past entries acknowledged together', async () => {
+        expect(seqs(await claim(1))).toEqual([s.aCreate]);
+        await h.store.failOutbox(s.aCreate, { error: '400', dead: true });
+        expect(await h.store.retryDeadLetters([s.aCreate])).toBe(1);
+        expect(seqs(await claim())).toEqual([s.aCreate, s.aPatch, s.bCreate, s.aPatch2]);
+        await h.store.ackOutbox([s.aCreate, s.aPatch]);
+        await h.store.releaseOutbox([s.bCreate, s.aPatch2]);
+        expect(seqs(await claim())).toEqual([s.bCreate, s.aPatch2]);
+        await h.store.ackOutbox([s.bCreate, s.aPatch2]);
+        // A partition emptied and written again.
+        await h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 3 }]);
+        expect(seqs(await claim())).toEqual([await h.store.latestSeq()]);
+      });
+
       it('removes acknowledged entries for good', async () => {
         await claim();
         await h.store.ackOutbox([s.aCreate, s.bCreate]);
@@ -240,6 +287,135 @@ export function outboxContract(open: OpenStore): void {
         expect(seqs(await claim(1))).toEqual([busy[0]]);
         await h.store.failOutbox(busy[0], { error: '400 Bad Request', dead: true });
         expect(seqs(await claim(limit))).toEqual(busy.slice(1, limit + 1));
+      });
+    });
+
+    describe('many partitions', () => {
+      it('interleaves their runs in seq order, up to limit, whatever their lengths', async () => {
+        await seedModels(h.store);
+        await h.store.ackOutbox(seqs(await claim()));
+        // Twins t0…t3: a create, then patches round-robin; t1 gets two more patches at the end.
+        const order: number[] = [];
+        for (let i = 0; i < 4; i++) order.push((await h.store.createTwin(`t${i}`, twinInput(M.room))) && (await h.store.latestSeq()));
+        for (let round = 0; round < 2; round++) {
+          for (let i = 0; i < 4; i++) {
+            await h.store.patchTwin(`t${i}`, [{ op: 'add', path: '/n', value: round }]);
+            order.push(await h.store.latestSeq());
+          }
+        }
+        for (let k = 0; k < 2; k++) {
+          await h.store.patchTwin('t1', [{ op: 'add', path: '/m', value: k }]);
+          order.push(await h.store.latestSeq());
+        }
+        expect(seqs(await claim(5))).toEqual(order.slice(0, 5));
+        // Every partition's first entry is in flight now.
+        expect(await claim()).toEqual([]);
+        await h.store.ackOutbox(order.slice(0, 5));
+        expect(seqs(await claim(3))).toEqual(order.slice(5, 8));
+        await h.store.releaseOutbox(order.slice(5, 8));
+        expect(seqs(await claim())).toEqual(order.slice(5));
+      });
+
+      it('claims what the rules say through a long run of random operations', async () => {
+        await seedModels(h.store);
+        await h.store.ackOutbox(seqs(await claim()));
+        type Entry = { partition: string; status: 'pending' | 'dead'; availableAt: number; claimedUntil: number | null; barrier: boolean };
+        const entries = new Map<number, Entry>();
+        let seen = await h.store.latestSeq();
+        const twins = new Set<string>();
+        const models: { id: string; state: 'new' | 'decommissioned' | 'deleted' }[] = [];
+        let state = 20240501;
+        const random = (n: number): number => {
+          state = (state * 1103515245 + 12345) % 2147483648;
+          return Math.floor((state / 2147483648) * n);
+        };
+        const some = (): number[] => [...entries.keys()].filter(() => random(3) === 0);
+        const expected = (limit: number): number[] => {
+          const now = h.clock.now();
+          const pending = [...entries].filter(([, e]) => e.status === 'pending').sort(([a], [b]) => a - b);
+          const blocked = new Set<string>();
+          const out: number[] = [];
+          for (const [seq, e] of pending) {
+            if (out.length >= limit) break;
+            if (blocked.has(e.partition)) continue;
+            if (e.availableAt > now || (e.claimedUntil ?? 0) > now || (e.barrier && seq !== pending[0][0])) blocked.add(e.partition);
+            else out.push(seq);
+          }
+          return out;
+        };
+        for (let step = 0; step < 160; step++) {
+          const op = random(11);
+          if (op <= 2) {
+            const twin = `t${random(6)}`;
+            if (twins.has(twin)) {
+              await h.store.patchTwin(twin, [{ op: 'add', path: '/n', value: step }]);
+            } else {
+              await h.store.createTwin(twin, twinInput(M.room));
+              twins.add(twin);
+            }
+          } else if (op === 3) {
+            const model = models.find((m) => m.state !== 'deleted' && random(2) === 0);
+            if (model) {
+              if (model.state === 'new') await h.store.decommissionModel(model.id);
+              else await h.store.deleteModel(model.id);
+              model.state = model.state === 'new' ? 'decommissioned' : 'deleted';
+            } else {
+              const id = `dtmi:test:Random${models.length};1`;
+              await h.store.putModels([modelInput(id)]);
+              models.push({ id, state: 'new' });
+            }
+          } else if (op <= 5) {
+            const limit = 1 + random(6);
+            const leaseMs = 1000 * (1 + random(4));
+            const want = expected(limit);
+            expect([step, seqs(await claim(limit, leaseMs))]).toEqual([step, want]);
+            for (const seq of want) entries.get(seq)!.claimedUntil = h.clock.now() + leaseMs;
+          } else if (op === 6) {
+            const acked = some();
+            await h.store.ackOutbox(acked);
+            for (const seq of acked) entries.delete(seq);
+          } else if (op === 7) {
+            const released = some();
+            await h.store.releaseOutbox(released);
+            for (const seq of released) if (entries.get(seq)!.status === 'pending') entries.get(seq)!.claimedUntil = null;
+          } else if (op === 8) {
+            const failed = some().slice(0, 2);
+            for (const seq of failed) {
+              const dead = random(3) === 0;
+              const retryAfterMs = 500 * random(4);
+              await h.store.failOutbox(seq, { error: 'e', dead, retryAfterMs });
+              Object.assign(entries.get(seq)!, { status: dead ? 'dead' : 'pending', availableAt: h.clock.now() + retryAfterMs, claimedUntil: null });
+            }
+          } else if (op === 9) {
+            const renewed = some();
+            const leaseMs = 1000 * (1 + random(4));
+            await h.store.renewOutbox(renewed, leaseMs);
+            for (const seq of renewed) {
+              const e = entries.get(seq)!;
+              if (e.status === 'pending' && e.claimedUntil !== null) e.claimedUntil = h.clock.now() + leaseMs;
+            }
+          } else if (random(3) === 0) {
+            const dead = some().filter((seq) => entries.get(seq)!.status === 'dead');
+            if (random(2) === 0) {
+              expect(await h.store.retryDeadLetters(dead)).toBe(dead.length);
+              for (const seq of dead) Object.assign(entries.get(seq)!, { status: 'pending', availableAt: h.clock.now(), claimedUntil: null });
+            } else {
+              expect(await h.store.dropDeadLetters(dead)).toBe(dead.length);
+              for (const seq of dead) entries.delete(seq);
+            }
+          } else {
+            h.clock.advance(250 * random(10));
+          }
+          for (const c of await h.store.readChanges({ after: seen })) {
+            const model = c.type.startsWith('Model.');
+            entries.set(c.seq, { partition: model ? 'models' : `twin:${c.twinId}`, status: 'pending', availableAt: h.clock.now(), claimedUntil: null, barrier: c.type === 'Model.Decommission' || c.type === 'Model.Delete' });
+            seen = c.seq;
+          }
+        }
+        const statuses = [...entries.values()].map((e) => e.status);
+        expect(await h.store.outboxStats()).toMatchObject({ pending: statuses.filter((x) => x === 'pending').length, dead: statuses.filter((x) => x === 'dead').length });
+        h.clock.advance(10_000);
+        expect(seqs(await claim(1000))).toEqual(expected(1000));
       });
     });
 

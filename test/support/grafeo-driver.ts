@@ -110,8 +110,9 @@ async function checkStoredProperties(tx: Transaction): Promise<void> {
   }
 }
 
+/** Grafeo's ways of saying two transactions collided (write-write, read-write, "Transaction conflict", a deadlock, a serialization failure): all transient at Neo4j, retried by its driver. */
 function isConflict(error: unknown): boolean {
-  return (error as { gqlStatus?: string })?.gqlStatus === '40000' || /write conflict/i.test(String((error as Error)?.message));
+  return (error as { gqlStatus?: string })?.gqlStatus === '40000' || /write conflict|transaction conflict|deadlock|serializ/i.test(String((error as Error)?.message));
 }
 
 function translate(error: unknown): unknown {

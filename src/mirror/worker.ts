@@ -1,14 +1,15 @@
 /**
- * The mirror: drains the store's outbox into ADT. Each round claims a batch in seq order (the store never
- * hands out an entry while an earlier one of its partition is in flight or waiting), plans it into
- * operations, and runs them with bounded concurrency, each after the earlier operations it conflicts with and
- * within ADT's rate limits. A done operation's entries are acknowledged; a failed one is retried after a
- * backoff (exponential with jitter (half of it random), at least Retry-After) or parked as a dead letter, and the rest of its
- * partition in the batch is given back untouched, to follow it in order.
+ * The mirror: drains the store's outbox into ADT. It claims entries in seq order whenever half a batch is free
+ * (the store never hands out an entry while an earlier one of its partition is in flight or waiting), plans
+ * them into operations, and runs those with bounded concurrency, each after the earlier operations it
+ * conflicts with and within ADT's rate limits. A done operation's entries are acknowledged; a failed one is
+ * retried after a backoff (exponential with jitter, half of it random, at least Retry-After) or parked as a
+ * dead letter, and what must follow it waits for the retry.
  *
- * Leases make it crash-safe: entries claimed by a process that dies are claimed again when their lease ends,
- * and every operation is idempotent (PUTs of whole states, deletes that accept 404, patches that fall back to
- * the current state), so replaying them leaves ADT as it would have been.
+ * Leases make it crash-safe: entries claimed by a process that dies are claimed again when their lease ends
+ * (a heartbeat renews those still in hand), and every operation can be replayed (PUTs of whole states,
+ * deletes that accept 404, patches that never address array elements and fall back to the current state), so
+ * replaying them leaves ADT as it would have been.
  */
 import type { TwinStore } from '../store/port';
 import type { OutboxEntry } from '../store/types';
@@ -242,8 +243,9 @@ export class MirrorWorker {
   }
 
   /**
-   * Starts what can start; gives back, untouched, what would have to follow a failed operation (the rest of
-   * its partition, and whatever depends on it): the outbox hands those out again after the failed one.
+   * Starts what can start. What would have to follow a failed operation goes back: the rest of its partition
+   * untouched (the outbox keeps it behind the failed entry), and what depends on it from other partitions held
+   * back until the failed one's retry is due (the outbox would hand that out again at once).
    */
   private pump(): void {
     const release: number[] = [];

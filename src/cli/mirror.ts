@@ -95,7 +95,7 @@ function failed(command: string, error: unknown, endpoint?: string, credential?:
     const auth = error.status === 401 || error.status === 403;
     // ADT answers 404 with its own codes about a thing; any other 404 comes from a host that is not an ADT instance.
     const hint = error.status === 404 && !isNotFound(error) ? ' (is ADT_ENDPOINT right?)' : '';
-    return say(`${auth ? 'cannot authenticate to' : 'cannot reach'} ADT at ${endpoint}: ${error.status ?? 'network'} ${error.code}: ${oneLine(error.message)}${hint}${after}`);
+    return say(`${auth ? 'cannot authenticate to' : 'cannot reach'} ADT at ${endpoint}: ${error.describe(oneLine(error.message))}${hint}${after}`);
   }
   throw error;
 }

@@ -34,6 +34,11 @@ export class AdtError extends Error {
   get network(): boolean {
     return this.status === undefined;
   }
+
+  /** `429 TooManyRequests: …`, `network NetworkError: …`: for logs, dead letters and command output. */
+  describe(message = this.message): string {
+    return `${this.status ?? 'network'} ${this.code}: ${message}`;
+  }
 }
 
 export interface Adt {

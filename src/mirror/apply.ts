@@ -13,6 +13,7 @@ import type { JsonObject } from '../store/types';
 import { AdtError, isNotFound, toAdtError, type Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody, describeOp, type MirrorOp } from './plan';
 import { twingraphModel, twingraphRelationship, twingraphTwin } from './current';
+import { failedTransiently } from './retry';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly requests: number; readonly repaired?: string }
@@ -40,20 +41,10 @@ const SUBJECT_404 = new Set(['DigitalTwinNotFound', 'RelationshipNotFound', 'Mod
  * is not at fault; lastError shows them meanwhile.
  */
 function transient(e: AdtError): boolean {
-  return (
-    e.network ||
-    e.status === 408 ||
-    e.status === 429 ||
-    (e.status !== undefined && e.status >= 500) ||
-    e.status === 401 ||
-    e.status === 403 ||
-    (e.status === 404 && !SUBJECT_404.has(e.code))
-  );
+  return failedTransiently(e) || e.status === 401 || e.status === 403 || (e.status === 404 && !SUBJECT_404.has(e.code));
 }
 
-function message(e: AdtError): string {
-  return `${e.status ?? 'network'} ${e.code}: ${e.message}`;
-}
+const message = (e: AdtError): string => e.describe();
 
 
 /** Thrown by `reserve` when the mirror stops while a request waits for its turn: nothing was sent. */

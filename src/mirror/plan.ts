@@ -325,14 +325,6 @@ export function dependencies(ops: readonly MirrorOp[]): number[][] {
   });
 }
 
-/** Whether `later` must wait for `earlier` (one writes a key the other reads or writes). */
-export function conflicts(earlier: MirrorOp, later: MirrorOp): boolean {
-  const writes = new Set(earlier.writes);
-  if (later.reads.some((k) => writes.has(k)) || later.writes.some((k) => writes.has(k))) return true;
-  const reads = new Set(earlier.reads);
-  return later.writes.some((k) => reads.has(k));
-}
-
 /** A short description for logs and dead letters. */
 export function describeOp(op: MirrorOp): string {
   switch (op.kind) {

@@ -25,6 +25,7 @@ import { adtRelationshipBody, adtTwinBody, MODELS_PER_REQUEST, referencedModels,
 import { RateLimiter, type RateLimits } from './rate';
 import { collect, DEFAULT_RETRY, withRetries, type RetryOptions, type RetryPolicy } from './retry';
 import { twingraphRelationship, twingraphTwin } from './current';
+import { DEFAULT_MIRROR_OPTIONS } from './worker';
 
 export type RepairAction =
   | { readonly kind: 'createModels'; readonly ids: readonly string[] }
@@ -105,7 +106,6 @@ export function dependencyOrder(models: readonly ModelRecord[]): ModelRecord[] {
   return out;
 }
 
-const DEFAULT_LIMITS: RateLimits = { perSecond: { models: 100, createDelete: 500, patch: 1000 }, perTwin: 10 };
 
 
 /** A twin's relationships; none when it was deleted since the twins were read (a server runs beside). */
@@ -134,7 +134,7 @@ const GONE_FROM_ADT = 'already gone from ADT';
 
 export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const dryRun = options.dryRun === true;
-  const limiter = new RateLimiter(options.limits ?? DEFAULT_LIMITS);
+  const limiter = new RateLimiter(options.limits ?? DEFAULT_MIRROR_OPTIONS.limits);
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry, ...(options.signal && { signal: options.signal }) };
   const read = <T>(call: () => Promise<T>): Promise<T> => withRetries(call, retry);
   const actions: RepairAction[] = [];
@@ -184,7 +184,7 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
       if (error instanceof TwingraphError || options.signal?.aborted) throw error;
       if (!actions.includes(done)) actions.push(done);
       const e = toAdtError(error);
-      const message = `${e.status ?? 'network'} ${e.code}: ${e.message}`;
+      const message = e.describe();
       failures.push({ action: done, error: message });
       options.onAction?.(done, message);
     }

@@ -29,7 +29,11 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 6, baseMs: 500, maxMs: 30_
 
 /** A failure worth sending the same request again for: no answer, 408, 429 or 5xx. */
 export function isTransient(error: unknown): error is AdtError {
-  if (!(error instanceof AdtError)) return false;
+  return error instanceof AdtError && failedTransiently(error);
+}
+
+/** The AdtError's own verdict (see isTransient). */
+export function failedTransiently(error: AdtError): boolean {
   const s = error.status;
   return s === undefined || s === 408 || s === 429 || s >= 500;
 }

@@ -15,7 +15,7 @@ import type { TwinStore } from '../store/port';
 import type { OutboxEntry } from '../store/types';
 import type { Adt } from './adt';
 import { applyOperation, MirrorStopping, type Outcome } from './apply';
-import { conflicts, dependencies, describeOp, planOperations, type MirrorOp } from './plan';
+import { dependencies, describeOp, planOperations, type MirrorOp } from './plan';
 import { RateLimiter, type RateLimits } from './rate';
 
 export interface MirrorOptions {
@@ -235,9 +235,21 @@ export class MirrorWorker {
     // Failed operations stay in view until they are due again: what conflicts with them waits as long.
     const now = Date.now();
     this.cooling = this.cooling.filter((t) => t.retryAt! > now && !t.op.seqs.some((seq) => this.held.has(seq)));
-    const earlier = [...this.unfinished, ...this.cooling];
+    // Indexed by key, so that a claim costs its keys, not (claimed × unfinished) comparisons.
+    const writers = new Map<string, Task[]>();
+    const readers = new Map<string, Task[]>();
+    const index = (map: Map<string, Task[]>, key: string, task: Task): void => void (map.get(key) ?? map.set(key, []).get(key)!).push(task);
+    for (const e of [...this.unfinished, ...this.cooling]) {
+      for (const k of e.op.writes) index(writers, k, e);
+      for (const k of e.op.reads) index(readers, k, e);
+    }
     const tasks: Task[] = ops.map((op) => ({ op, deps: [], state: 'waiting', attempts: attempts.get(op.seqs[0]) ?? 0 }));
-    tasks.forEach((task, i) => task.deps.push(...earlier.filter((e) => conflicts(e.op, task.op)), ...deps[i].map((d) => tasks[d])));
+    tasks.forEach((task, i) => {
+      const earlier = new Set<Task>();
+      for (const k of [...task.op.reads, ...task.op.writes]) for (const e of writers.get(k) ?? []) earlier.add(e);
+      for (const k of task.op.writes) for (const e of readers.get(k) ?? []) earlier.add(e);
+      task.deps.push(...earlier, ...deps[i].map((d) => tasks[d]));
+    });
     this.unfinished.push(...tasks);
     this.pump();
   }

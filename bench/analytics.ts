@@ -18,10 +18,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type * as Catalogue from '../src/seed/catalogue';
-import type * as Load from '../src/seed/load';
+import type * as Catalogue from '../src/demo/catalogue';
+import type * as Load from '../src/demo/load';
 import type * as Models from '../src/services/models';
-import type * as Analytics from '../src/services/analytics';
+import type * as Analytics from '../src/analytics/service';
 import type * as Sqlite from '../src/store/sqlite/store';
 import type * as Validate from '../src/cli/dtdl-validate';
 import type { Twin } from '../src/store/types';
@@ -54,9 +54,9 @@ const eur = (x: number): string => `${Math.round(x).toLocaleString('en-US')} EUR
 export async function run(): Promise<void> {
   const { openSqliteStore } = dist<typeof Sqlite>('store/sqlite/store.js');
   const { ModelService } = dist<typeof Models>('services/models.js');
-  const { AnalyticsService } = dist<typeof Analytics>('services/analytics.js');
-  const { loadDemo } = dist<typeof Load>('seed/load.js');
-  const { readCatalogue } = dist<typeof Catalogue>('seed/catalogue.js');
+  const { AnalyticsService } = dist<typeof Analytics>('analytics/service.js');
+  const { loadDemo } = dist<typeof Load>('demo/load.js');
+  const { readCatalogue } = dist<typeof Catalogue>('demo/catalogue.js');
   const { collectDocuments } = dist<typeof Validate>('cli/dtdl-validate.js');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-analytics-'));

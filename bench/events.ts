@@ -16,7 +16,7 @@ import { ChangeFeed } from '../src/events';
 import type { TwinStore } from '../src/store/port';
 import { openSqliteStore } from '../src/store/sqlite/store';
 import type { ModelInput } from '../src/store/types';
-import { mulberry32 } from '../src/seed/random';
+import { mulberry32 } from '../src/demo/random';
 
 export interface EventsBenchOptions {
   readonly subscribers: number;

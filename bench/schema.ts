@@ -20,8 +20,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { printSchema, validateSchema, type GraphQLSchema } from 'graphql';
-import type { compileSchema as CompileSchema, coreSchema as CoreSchema } from '../src/compile';
-import type { PayloadValidators as Validators } from '../src/compile/validators';
+import type { compileSchema as CompileSchema, coreSchema as CoreSchema } from '../src/graphql';
+import type { PayloadValidators as Validators } from '../src/graphql/generate/validators';
 import type { ModelSet, NamedDocument, parseModels as ParseModels, ParseOptions } from '../src/dtdl';
 
 /** The code under test: dist/ in the benchmark, src/ when a test imports this file. */
@@ -250,7 +250,7 @@ function freshProcess(dir: string, runs: number): FreshRun[] {
     const path = require('node:path');
     const fs = require('node:fs');
     const { parseModels } = require(path.join(${JSON.stringify(ROOT)}, 'dist', 'dtdl', 'index.js'));
-    const { compileSchema, coreSchema } = require(path.join(${JSON.stringify(ROOT)}, 'dist', 'compile', 'index.js'));
+    const { compileSchema, coreSchema } = require(path.join(${JSON.stringify(ROOT)}, 'dist', 'graphql', 'index.js'));
     const { validateSchema } = require('graphql');
     const t1 = performance.now();
     const files = [];
@@ -280,8 +280,8 @@ function freshProcess(dir: string, runs: number): FreshRun[] {
 function loadDist(): SchemaEngine {
   const dist = path.join(ROOT, 'dist');
   const dtdl = require(path.join(dist, 'dtdl', 'index.js')) as typeof import('../src/dtdl');
-  const compile = require(path.join(dist, 'compile', 'index.js')) as typeof import('../src/compile');
-  const validators = require(path.join(dist, 'compile', 'validators.js')) as typeof import('../src/compile/validators');
+  const compile = require(path.join(dist, 'graphql', 'index.js')) as typeof import('../src/graphql');
+  const validators = require(path.join(dist, 'graphql', 'generate', 'validators.js')) as typeof import('../src/graphql/generate/validators');
   return { parseModels: dtdl.parseModels, compileSchema: compile.compileSchema, coreSchema: compile.coreSchema, PayloadValidators: validators.PayloadValidators };
 }
 

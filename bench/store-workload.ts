@@ -10,7 +10,7 @@
  * seeded PRNG (mulberry32).
  */
 import { performance } from 'node:perf_hooks';
-import { mulberry32 } from '../src/seed/random';
+import { mulberry32 } from '../src/demo/random';
 import type { Filter, ModelInput, RelationshipWrite, StoreCounts, TwinStore, TwinWrite } from '../src/store';
 
 export interface WorkloadSizes {

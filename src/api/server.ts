@@ -15,10 +15,10 @@ import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type Do
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { GraphContext } from '../compile/context';
+import type { GraphContext } from '../graphql/graph-context';
 import type { Config } from '../config';
-import { createContext, type Services } from './context';
-import { errorExtensions, formatError } from './errors';
+import { createContext, type Services } from './request-context';
+import { errorExtensions, formatError } from './format-error';
 import { graphiqlAssets, graphiqlPage } from './graphiql';
 import { LiveApollo } from './live-apollo';
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigError, PACKAGE_ROOT } from '../config';
 import { UsageError, validateFiles } from './dtdl-validate';
-import { mirrorImportCommand, mirrorReconcileCommand, mirrorStatusCommand } from './mirror';
+import { mirrorImportCommand, mirrorReconcileCommand, mirrorStatusCommand } from '../mirror/cli';
 import { printSchemaOf } from './schema-print';
 import { seedCommand } from './seed';
 import { serve } from './serve';

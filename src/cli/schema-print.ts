@@ -1,6 +1,6 @@
 /** `twingraph schema print`: the SDL of the schema a set of DTDL documents compiles to. */
 import { lexicographicSortSchema, printSchema } from 'graphql';
-import { compileSchema } from '../compile';
+import { compileSchema } from '../graphql';
 import { parseModels } from '../dtdl';
 import { collectDocuments } from './dtdl-validate';
 

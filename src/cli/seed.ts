@@ -5,9 +5,9 @@
 import path from 'node:path';
 import { loadConfig } from '../config';
 import { TwingraphError } from '../errors';
-import { readCatalogue, scaled } from '../seed/catalogue';
-import { loadDemo } from '../seed/load';
-import { progressReporter } from '../seed/progress';
+import { readCatalogue, scaled } from '../demo/catalogue';
+import { loadDemo } from '../demo/load';
+import { progressReporter } from '../demo/progress';
 import { ModelService } from '../services/models';
 import { openStore } from '../store/open';
 import { collectDocuments, UsageError } from './dtdl-validate';

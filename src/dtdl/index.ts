@@ -3,16 +3,16 @@
  *
  *   documents ─► read JSON ─► parse elements (per metamodel) ─► link references ─► validate structure ─► ModelSet
  */
-import { ErrorCollector, type DtdlError } from './errors';
+import { ErrorCollector, type DtdlError } from './dtdl-errors';
 import { buildModelSet, ELEMENTS, EMPTY_MODEL_SET, type ModelSet } from './model';
 import type { DtdlVersion } from './metamodel';
-import type { UndefinedExtensionPolicy } from './parse/context';
+import type { UndefinedExtensionPolicy } from './parse/jsonld-context';
 import { ElementParser, type ParsedElement } from './parse/element';
 import { linkElements } from './resolve/graph';
 import { LocationIndex, readJson, type JsonValue, type SourceDocument } from './source';
 import { validateStructure } from './validate/structure';
 
-export type { DtdlError } from './errors';
+export type { DtdlError } from './dtdl-errors';
 export * from './model';
 export { parseDtmi, isUserDtmi, type Dtmi } from './dtmi';
 

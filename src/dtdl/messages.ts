@@ -3,7 +3,7 @@
  * which element and property, then what to change. Fields that an error does not carry are left out
  * of the sentence rather than printed as "undefined".
  */
-import type { ErrorFields } from './errors';
+import type { ErrorFields } from './dtdl-errors';
 
 interface Parts {
   /** "Element dtmi:x;1" or "The document". */

@@ -8,7 +8,7 @@
 import { TwingraphError } from '../errors';
 import type { TwinStore } from '../store/port';
 import type { ChangeEntry } from '../store/types';
-import { changesPruned, sinceAhead, sinceInvalid } from './errors';
+import { changesPruned, sinceAhead, sinceInvalid } from './feed-errors';
 import { deepFreeze } from '../freeze';
 import { RecentChanges } from './recent-changes';
 import { Subscription, type ChangePredicate, type ChangeSubscription, type FeedAccess } from './subscription';

@@ -2,4 +2,4 @@
 export { ChangeFeed, type ChangeFeedOptions, type SubscribeOptions } from './change-feed';
 export type { ChangePredicate, ChangeSubscription } from './subscription';
 export { changeFilter, type ChangeFilterRequest, type ChangeTypePrefix } from './filters';
-export { ChangeFeedError, type ChangeFeedErrorDetails } from './errors';
+export { ChangeFeedError, type ChangeFeedErrorDetails } from './feed-errors';

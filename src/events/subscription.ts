@@ -6,7 +6,7 @@
  * keeps it from falling behind for ever is the lag limit, which ends it with a resumable error.
  */
 import type { ChangeEntry } from '../store/types';
-import { changesPruned, slowConsumer } from './errors';
+import { changesPruned, slowConsumer } from './feed-errors';
 
 export type ChangePredicate = (change: ChangeEntry) => boolean;
 

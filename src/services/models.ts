@@ -4,8 +4,8 @@
  * swapped in whole; operations that started on the old snapshot finish on it.
  */
 import { validateSchema, type GraphQLSchema } from 'graphql';
-import { compileSchema, type SchemaInfo } from '../compile';
-import { PayloadValidators } from '../compile/validators';
+import { compileSchema, type SchemaInfo } from '../graphql';
+import { PayloadValidators } from '../graphql/generate/validators';
 import { EMPTY_MODEL_SET, parseModels, type DtdlError, type InterfaceModel, type ModelSet } from '../dtdl';
 import { TwingraphError } from '../errors';
 import type { TwinStore } from '../store/port';

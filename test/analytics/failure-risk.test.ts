@@ -12,9 +12,9 @@ import {
   type DeviceTelemetryHistory,
   type FailureRisk,
   type FleetPrior,
-} from '../../src/analytics/failure-risk';
-import type { NumericSeries } from '../../src/analytics/types';
-import { mulberry32 } from '../../src/seed/random';
+} from '../../src/analytics/compute/failure-risk';
+import type { NumericSeries } from '../../src/analytics/compute/types';
+import { mulberry32 } from '../../src/demo/random';
 import { expectThrowsCode } from '../support/throws';
 
 const HOUR = 3_600_000;

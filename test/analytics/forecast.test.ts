@@ -3,9 +3,9 @@
  * there is not, an honest 95 % interval, a backtest on the newest points, and no NaN whatever the input.
  * Every series is synthetic and drawn from a seeded PRNG, so the figures below are the same on every run.
  */
-import { forecastSeries, MAX_HORIZON, MAX_HORIZON_HOURS, MIN_POINTS } from '../../src/analytics/forecast';
-import type { NumericSeries, SeriesForecast } from '../../src/analytics/types';
-import { mulberry32 } from '../../src/seed/random';
+import { forecastSeries, MAX_HORIZON, MAX_HORIZON_HOURS, MIN_POINTS } from '../../src/analytics/compute/forecast';
+import type { NumericSeries, SeriesForecast } from '../../src/analytics/compute/types';
+import { mulberry32 } from '../../src/demo/random';
 import { expectThrowsCode } from '../support/throws';
 
 const HOUR = 3_600_000;

@@ -12,7 +12,7 @@ import {
   peerStats,
   type EngagementFacts,
   type EngagementKpis,
-} from '../../src/analytics/kpis';
+} from '../../src/analytics/compute/kpis';
 
 const at = (iso: string): number => Date.parse(iso);
 

@@ -1,14 +1,14 @@
 /**
- * The predictionChanged subscription (src/compile/core/prediction-updates.ts) against a hand-driven context:
+ * The predictionChanged subscription (src/analytics/graphql/prediction-updates.ts) against a hand-driven context:
  * the change feed, the twin reads and the analytics are fakes the test pushes and holds, so that the order of
  * events (a computation still running while a retraining, a delete or the subscriber's return() comes in)
  * is the test's, not the scheduler's.
  */
-import type { ProfitInputsMoved, ProfitModelInfo, EngagementProfit } from '../../src/analytics/results';
-import type { GraphContext } from '../../src/compile/context';
-import { PredictionKind, type PredictionUpdate } from '../../src/compile/core/analytics';
-import { predictionUpdates } from '../../src/compile/core/prediction-updates';
-import { DEMO_MODELS } from '../../src/demo-models';
+import type { ProfitInputsMoved, ProfitModelInfo, EngagementProfit } from '../../src/analytics/compute/results';
+import type { GraphContext } from '../../src/graphql/graph-context';
+import { PredictionKind, type PredictionUpdate } from '../../src/analytics/graphql/predictions';
+import { predictionUpdates } from '../../src/analytics/graphql/prediction-updates';
+import { DEMO_MODELS } from '../../src/demo/models';
 import type { ChangeEntry, Twin } from '../../src/store/types';
 
 const engagement = (id: string): Twin => ({ $dtId: id, $etag: 'W/"1"', $metadata: { $model: DEMO_MODELS.engagement, $lastUpdateTime: '2026-01-01T00:00:00Z' } }) as unknown as Twin;

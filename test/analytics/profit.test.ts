@@ -1,13 +1,13 @@
 /**
  * Profit prediction (src/analytics/profit.ts): OLS of profit per euro of budget on log budget, duration/100 and
  * one-hot service line, industry and lead role, with a t-based prediction interval scaled back by the budget,
- * and 5-fold cross-validation. The data are synthetic, drawn from seeded streams (src/seed/random.ts) from a
+ * and 5-fold cross-validation. The data are synthetic, drawn from seeded streams (src/demo/random.ts) from a
  * known linear process, so the figures quoted below are the same on every run. Where exact values are
  * checked, they come from a small least-squares solver written here, independent of the library.
  */
-import { MIN_TRAINING, trainProfitModel, type ProfitExample, type ProfitFeatures, type ProfitModel } from '../../src/analytics/profit';
+import { MIN_TRAINING, trainProfitModel, type ProfitExample, type ProfitFeatures, type ProfitModel } from '../../src/analytics/compute/profit';
 import type { ErrorCode } from '../../src/errors';
-import { Random } from '../../src/seed/random';
+import { Random } from '../../src/demo/random';
 import { expectThrowsCode } from '../support/throws';
 
 // ---------------------------------------------------------------------------------------------------------

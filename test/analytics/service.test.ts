@@ -1,16 +1,16 @@
 /**
- * The analytics service (src/services/analytics.ts) on a small hand-made firm in an in-memory store: what it
+ * The analytics service (src/analytics/service.ts) on a small hand-made firm in an in-memory store: what it
  * reads fresh and what it caches, which changes it tells its listeners about, when it retrains, and that its
  * KPIs are the same whenever a data set is read.
  */
 import path from 'node:path';
-import type { ProfitInputsMoved, ProfitModelInfo } from '../../src/analytics/results';
+import type { ProfitInputsMoved, ProfitModelInfo } from '../../src/analytics/compute/results';
 import { collectDocuments } from '../../src/cli/dtdl-validate';
 import { PACKAGE_ROOT } from '../../src/config';
-import { DEMO_MODELS } from '../../src/demo-models';
+import { DEMO_MODELS } from '../../src/demo/models';
 import { isTwingraphError } from '../../src/errors';
 import { ChangeFeed } from '../../src/events';
-import { AnalyticsService } from '../../src/services/analytics';
+import { AnalyticsService } from '../../src/analytics/service';
 import { ModelService } from '../../src/services/models';
 import type { TwinStore } from '../../src/store/port';
 import { openSqliteStore } from '../../src/store/sqlite/store';

@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { PACKAGE_ROOT } from '../../src/config';
-import { readCatalogue } from '../../src/seed/catalogue';
-import { planFirm } from '../../src/seed/firm';
+import { readCatalogue } from '../../src/demo/catalogue';
+import { planFirm } from '../../src/demo/firm';
 import type { GqlError } from '../support/api-harness';
 import { DEMO_AS_OF, useSeededDemo } from '../support/demo-db';
 

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { mirrorReconcileCommand } from '../../src/cli/mirror';
+import { mirrorReconcileCommand } from '../../src/mirror/cli';
 import { AdtError, type Adt } from '../../src/mirror/adt';
 import { createAdt } from '../../src/mirror/client';
 import { describeAction, reconcile, type RepairAction } from '../../src/mirror/reconcile';

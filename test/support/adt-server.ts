@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { mulberry32 } from '../../src/seed/random';
+import { mulberry32 } from '../../src/demo/random';
 
 // ---------------------------------------------------------------------------------------------------------
 // Public types

@@ -12,7 +12,7 @@
  *
  * Any unexpected error goes to stderr and exits with code 1 (the test expects to be the one that ends it).
  */
-import { mulberry32 } from '../../src/seed/random';
+import { mulberry32 } from '../../src/demo/random';
 import fs from 'node:fs';
 import { isTwingraphError } from '../../src/errors';
 import { openSqliteStore } from '../../src/store';

@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { collectDocuments } from '../../src/cli/dtdl-validate';
 import { PACKAGE_ROOT } from '../../src/config';
-import { readCatalogue } from '../../src/seed/catalogue';
-import { loadDemo } from '../../src/seed/load';
+import { readCatalogue } from '../../src/demo/catalogue';
+import { loadDemo } from '../../src/demo/load';
 import { ModelService } from '../../src/services/models';
 import { openSqliteStore } from '../../src/store/sqlite/store';
 import { TestApp } from './api-harness';
@@ -36,10 +36,8 @@ function sourcesHash(): string {
   const files = [
     ...filesUnder(path.join(PACKAGE_ROOT, 'seeds')),
     ...filesUnder(path.join(PACKAGE_ROOT, 'dtdl')),
-    ...filesUnder(path.join(PACKAGE_ROOT, 'src', 'seed')),
-    path.join(PACKAGE_ROOT, 'src', 'demo-models.ts'),
-    ...['schema.ts', 'store.ts', 'compile.ts'].map((f) => path.join(PACKAGE_ROOT, 'src', 'store', 'sqlite', f)),
-    path.join(PACKAGE_ROOT, 'src', 'store', 'writes.ts'),
+    ...filesUnder(path.join(PACKAGE_ROOT, 'src', 'demo')),
+    ...filesUnder(path.join(PACKAGE_ROOT, 'src', 'store')),
   ];
   for (const file of files) hash.update(path.relative(PACKAGE_ROOT, file)).update(fs.readFileSync(file));
   return hash.digest('hex').slice(0, 16);

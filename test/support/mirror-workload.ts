@@ -6,7 +6,7 @@
  * time. Some writes are refused (a relationship whose target was just deleted, …): that is part of the mix;
  * a refused write changes nothing, so both sides must agree anyway.
  */
-import { mulberry32 } from '../../src/seed/random';
+import { mulberry32 } from '../../src/demo/random';
 
 export type Gql = (query: string, variables?: Record<string, unknown>) => Promise<{ data?: unknown; errors?: readonly { message: string; extensions?: { code?: string } }[] }>;
 

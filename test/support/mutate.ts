@@ -1,5 +1,5 @@
 /** Deterministic generation of broken and near-valid DTDL documents for robustness and differential tests. */
-import { mulberry32 } from '../../src/seed/random';
+import { mulberry32 } from '../../src/demo/random';
 
 /** A seeded PRNG (mulberry32), so that every run is the same. */
 export const prng = mulberry32;

@@ -4,7 +4,7 @@
  * are kept as identifiers here and resolved in a later phase, once every document has been read.
  */
 import { hasReservedPrefix, isUserDtmi, parseDtmi, USER_DTMI_MAX_LENGTH } from '../dtmi';
-import type { ErrorCollector, Located } from '../errors';
+import type { ErrorCollector, Located } from '../dtdl-errors';
 import { supplementalTypesOf, type SupplementalPropertyDef, type SupplementalTypeDef } from '../extensions';
 import {
   isConcrete,
@@ -19,7 +19,7 @@ import {
   type PropertyDef,
 } from '../metamodel';
 import type { JsonObject, JsonValue } from '../source';
-import { bindingForIri, processContext, type ActiveContext, type ContextOptions, type TermBinding } from './context';
+import { bindingForIri, processContext, type ActiveContext, type ContextOptions, type TermBinding } from './jsonld-context';
 import { parseLangString, parseLiteral, type LiteralValue } from './values';
 
 export interface ObjectRef {

@@ -3,7 +3,7 @@
  * a one-element array, or a value object `{"@value": …, "@type": …}`. Each wrong form has its own
  * validation id so that the modeler learns exactly what to change.
  */
-import type { ErrorCollector, Located } from '../errors';
+import type { ErrorCollector, Located } from '../dtdl-errors';
 import type { LiteralDatatype, LiteralPropertyDef } from '../metamodel';
 import type { JsonObject, JsonValue } from '../source';
 

@@ -3,7 +3,7 @@
  * The result is an element graph in which each reference is either a standard element (a term) or
  * an element defined in this set or among the already-known models.
  */
-import type { ErrorCollector } from '../errors';
+import type { ErrorCollector } from '../dtdl-errors';
 import { EXTENSION_SCHEMAS, unitsOf } from '../extensions';
 import { isSubclass, METAMODELS, type ObjectPropertyDef } from '../metamodel';
 import type { ObjectRef, ParsedElement } from '../parse/element';

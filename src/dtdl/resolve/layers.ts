@@ -3,7 +3,7 @@
  * the fragment. DTDL itself rejects fragment ids (the parser reports invalidId), but, like the
  * reference parser, we still merge what the layer says so that every other problem is reported too.
  */
-import type { ErrorCollector } from '../errors';
+import type { ErrorCollector } from '../dtdl-errors';
 import { isSubclass, METAMODELS } from '../metamodel';
 import type { ParsedElement } from '../parse/element';
 

@@ -3,7 +3,7 @@
  * limits of `extends` and of complex schemas, components that may not nest, enum values that match
  * their schema, semantic types on numeric schemas, annotations that point at real siblings.
  */
-import type { ErrorCollector } from '../errors';
+import type { ErrorCollector } from '../dtdl-errors';
 import type { SupplementalTypeDef } from '../extensions';
 import { QUANTITATIVE_TYPES_V1 } from '../vocabulary/quantitative';
 import { METAMODELS } from '../metamodel';

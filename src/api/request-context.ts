@@ -1,0 +1,159 @@
+/**
+ * The per-operation GraphContext: DataLoaders over the store, so that every level of a nested query is one
+ * batched store call whatever the number of twins (N+1 avoided), and the services for writes.
+ */
+import DataLoader from 'dataloader';
+import type { GraphContext } from '../graphql/graph-context';
+import { TwingraphError } from '../errors';
+import type { ChangeFeed } from '../events';
+import type { Mirror } from '../mirror/mirror';
+import type { AnalyticsService } from '../analytics/service';
+import type { ModelService, ModelSnapshot } from '../services/models';
+import type { TwinService } from '../services/twins';
+import type { TwinStore } from '../store/port';
+import type { Hop, OrderBy } from '../store/query';
+import type { MetricSeriesKey, ModelRecord, Relationship, Twin } from '../store/types';
+
+export interface Services {
+  readonly store: TwinStore;
+  readonly models: ModelService;
+  readonly twins: TwinService;
+  readonly feed: ChangeFeed;
+  readonly analytics: AnalyticsService;
+  readonly mirror: Mirror;
+}
+
+/** The most change-log entries one `changes` read returns (the store's limit per readChanges). */
+const MAX_CHANGES_READ = 10_000;
+
+/** Neighbour lists fetched for the relationship listings (relationships / incomingRelationships fields). */
+const LISTING_LIMIT = 1000;
+
+/** Groups keys that share everything but the twin id into one store call per group. */
+function batchedByGroup<K extends { id: string; group: string }, V>(load: (ids: string[], sample: K) => Promise<V[]>): DataLoader<K, V, string> {
+  return new DataLoader<K, V, string>(
+    async (keys) => {
+      const groups = new Map<string, K[]>();
+      for (const key of keys) {
+        if (!groups.has(key.group)) groups.set(key.group, []);
+        groups.get(key.group)!.push(key);
+      }
+      const results = new Map<K, V>();
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const values = await load(
+            group.map((k) => k.id),
+            group[0],
+          );
+          group.forEach((k, i) => results.set(k, values[i]));
+        }),
+      );
+      return keys.map((k) => results.get(k)!);
+    },
+    { cacheKeyFn: (k) => `${k.group}\n${k.id}`, maxBatchSize: 5000 },
+  );
+}
+
+/** Model records by id, built once per snapshot (RealEstateCore has 767 of them; requests are many). */
+const recordMaps = new WeakMap<ModelSnapshot, ReadonlyMap<string, ModelRecord>>();
+function recordsById(snapshot: ModelSnapshot): ReadonlyMap<string, ModelRecord> {
+  let map = recordMaps.get(snapshot);
+  if (!map) recordMaps.set(snapshot, (map = new Map(snapshot.records.map((r) => [r.id, r]))));
+  return map;
+}
+
+export function createContext(services: Services): GraphContext {
+  const { store } = services;
+  const twins = new DataLoader<string, Twin | undefined>((ids) => store.getTwins(ids), { maxBatchSize: 5000 });
+  type NeighborKey = { id: string; group: string; hop: Hop; first: number; orderBy: readonly OrderBy[] };
+  const neighbors = batchedByGroup<NeighborKey, { twin: Twin; relationship: Relationship }[]>((ids, k) => store.neighbors({ ids, hop: k.hop, first: k.first, orderBy: k.orderBy }));
+  type CountKey = { id: string; group: string; hop: Hop };
+  const counts = batchedByGroup<CountKey, number>((ids, k) => store.neighborCounts(ids, k.hop));
+  const latest = new DataLoader<MetricSeriesKey, ReturnType<TwinStore['latestMetrics']> extends Promise<(infer P)[]> ? P : never, string>((keys) => store.latestMetrics(keys), {
+    cacheKeyFn: (k) => `${k.twinId}\n${k.name}`,
+  });
+  const written = async <T>(write: Promise<T>): Promise<T> => {
+    try {
+      return await write;
+    } finally {
+      twins.clearAll();
+      neighbors.clearAll();
+      counts.clearAll();
+      latest.clearAll();
+    }
+  };
+  const snapshot = services.models.current;
+  const modelsById = recordsById(snapshot);
+  return {
+    twins: {
+      get: (id) => twins.load(id),
+      query: (query) => store.queryTwins(query),
+      traverse: (traversal) => store.traverse(traversal),
+      neighbors: (id, hop, first, orderBy) => neighbors.load({ id, group: JSON.stringify([hop, first, orderBy]), hop, first, orderBy }),
+      neighborCount: (id, hop) => counts.load({ id, group: JSON.stringify(hop), hop }),
+      relationship: (sourceId, relationshipId) => store.getRelationship(sourceId, relationshipId).catch((e) => (e.code === 'RelationshipNotFound' || e.code === 'DigitalTwinNotFound' ? undefined : Promise.reject(e))),
+      relationships: async (twinId, direction, name) => {
+        const hop: Hop = { direction, ...(name && { names: [name] }) };
+        const found = await neighbors.load({ id: twinId, group: JSON.stringify([hop, LISTING_LIMIT, []]), hop, first: LISTING_LIMIT, orderBy: [] });
+        return found.map((n) => n.relationship);
+      },
+    },
+    metrics: {
+      latest: (key) => latest.load(key),
+      range: (key, options) => store.readMetrics({ ...key, ...options }),
+      aggregate: async (key, options) => (await store.aggregateMetrics({ series: [key], ...options }))[0],
+    },
+    models: {
+      newestInfo: () => services.models.current.info,
+      list: async () => snapshot.records.slice(),
+      get: async (id) => {
+        if (!modelsById.has(id)) return undefined;
+        return store.getModel(id, { includeDefinition: true }).catch((e) => (e.code === 'ModelNotFound' ? undefined : Promise.reject(e)));
+      },
+    },
+    changes: {
+      // The store clamps a read to 1…10,000 entries; a client asking for 0, or for more than one read gives, is told.
+      read: async (after, first) => {
+        if (!Number.isSafeInteger(first) || first < 0 || first > MAX_CHANGES_READ) throw new TwingraphError('InvalidArgument', `'first' is an integer from 0 to ${MAX_CHANGES_READ}.`);
+        return first === 0 ? [] : store.readChanges({ after, limit: first });
+      },
+      subscribe: async ({ since, filter }) => {
+        const subscription = services.feed.subscribe({ ...(since !== undefined && { since }), filter });
+        await subscription.ready();
+        return subscription;
+      },
+    },
+    // Writes forget what this operation has read, so that fields after a mutation see its effect.
+    write: {
+      create: (id, modelId, body, options) => written(services.twins.create(id, modelId, body, options)),
+      patch: (id, patch, options) => written(services.twins.patch(id, patch, options)),
+      delete: (id, options) => written(services.twins.delete(id, options)),
+      putRelationship: (sourceId, id, relationship, options) => written(services.twins.putRelationship(sourceId, id, relationship, options)),
+      patchRelationship: (sourceId, id, patch, options) => written(services.twins.patchRelationship(sourceId, id, patch, options)),
+      deleteRelationship: (sourceId, id, options) => written(services.twins.deleteRelationship(sourceId, id, options)),
+      recordMetrics: (points) => written(services.twins.recordMetrics(points)),
+      invokeCommand: (twinId, command, request) => services.twins.invokeCommand(twinId, command, request),
+    },
+    modelAdmin: {
+      upload: (documents) => services.models.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))),
+      decommission: (id) => services.models.decommission(id),
+      delete: (id) => services.models.delete(id),
+    },
+    analytics: {
+      engagementKpis: (twin) => services.analytics.engagementKpis(twin),
+      engagementProfit: (twin, level) => services.analytics.engagementProfit(twin, level),
+      predictProfit: (features, level) => services.analytics.predictProfit(features, level),
+      profitModel: () => services.analytics.profitModel(),
+      retrainProfitModel: () => services.analytics.retrain(),
+      onRetrain: (listener) => services.analytics.onRetrain(listener),
+      failureRisk: (twin, horizonHours) => services.analytics.failureRisk(twin, horizonHours),
+      forecast: (key, horizon, level, before) => services.analytics.forecast(key, horizon, level, before),
+    },
+    mirror: {
+      status: () => services.mirror.status(),
+      deadLetters: (limit) => services.mirror.deadLetters(limit),
+      retryDeadLetters: (seqs) => services.mirror.retryDeadLetters(seqs),
+      dropDeadLetters: (seqs) => services.mirror.dropDeadLetters(seqs),
+    },
+  };
+}

@@ -1,0 +1,256 @@
+/**
+ * @context processing: which DTDL version and which extensions are active for an element, and how
+ * terms resolve. Top-level elements must name a DTDL context first; nested elements may add to or
+ * replace their parent's context.
+ */
+import { parseDtmi } from '../dtmi';
+import type { ErrorCollector, Located } from '../dtdl-errors';
+import type { DtdlVersion } from '../metamodel';
+import type { JsonValue } from '../source';
+import { DTDL_V2_CONTEXT, DTDL_V3_CONTEXT, EXTENSION_CONTEXTS, type ContextDefinition } from '../vocabulary/contexts';
+
+/** When undefined extension contexts are tolerated: never, only in DTDL v2 documents (the reference parser's default), or always. */
+export type UndefinedExtensionPolicy = 'never' | 'priorToV3' | 'always';
+
+export interface ContextOptions {
+  readonly undefinedExtensions: UndefinedExtensionPolicy;
+  readonly maxDtdlVersion: DtdlVersion;
+}
+
+export interface ActiveContext {
+  readonly dtdlVersion: DtdlVersion;
+  readonly dtdlContextId: string;
+  /** Defined extension contexts, in the order given. */
+  readonly extensions: readonly ContextDefinition[];
+  /** Extension contexts that are not defined but were tolerated. */
+  readonly undefinedExtensions: readonly string[];
+  /** term → binding, last context wins. */
+  readonly terms: ReadonlyMap<string, TermBinding>;
+}
+
+export interface TermBinding {
+  readonly term: string;
+  readonly iri: string;
+  readonly contextId: string;
+}
+
+const CORE: Record<DtdlVersion, ContextDefinition> = { 2: DTDL_V2_CONTEXT, 3: DTDL_V3_CONTEXT };
+const DTDL_CONTEXT = /^dtmi:dtdl:context;(\d+)$/;
+
+/** IRI → binding for every known context, so that `dtmi:dtdl:property:schema;3` means `schema`. */
+const IRI_INDEX: ReadonlyMap<string, TermBinding> = (() => {
+  const index = new Map<string, TermBinding>();
+  for (const ctx of [DTDL_V2_CONTEXT, DTDL_V3_CONTEXT, ...EXTENSION_CONTEXTS.values()]) {
+    for (const [term, iri] of ctx.terms) if (!index.has(iri)) index.set(iri, { term, iri, contextId: ctx.id });
+  }
+  return index;
+})();
+
+export function bindingForIri(iri: string): TermBinding | undefined {
+  return IRI_INDEX.get(iri);
+}
+
+function buildTerms(core: ContextDefinition, extensions: readonly ContextDefinition[]): Map<string, TermBinding> {
+  const terms = new Map<string, TermBinding>();
+  for (const ctx of [core, ...extensions]) {
+    for (const [term, iri] of ctx.terms) terms.set(term, { term, iri, contextId: ctx.id });
+  }
+  return terms;
+}
+
+const cache = new Map<string, ActiveContext>();
+
+function makeContext(version: DtdlVersion, extensions: ContextDefinition[], undefinedExtensions: string[]): ActiveContext {
+  const key = `${version}|${extensions.map((e) => e.id).join(',')}|${undefinedExtensions.join(',')}`;
+  let ctx = cache.get(key);
+  if (!ctx) {
+    ctx = {
+      dtdlVersion: version,
+      dtdlContextId: CORE[version].id,
+      extensions,
+      undefinedExtensions,
+      terms: buildTerms(CORE[version], extensions),
+    };
+    cache.set(key, ctx);
+  }
+  return ctx;
+}
+
+/** Whether an undefined extension context is tolerated in a document of the given DTDL version. */
+export function tolerates(policy: UndefinedExtensionPolicy, version: DtdlVersion): boolean {
+  return policy === 'always' || (policy === 'priorToV3' && version < 3);
+}
+
+/**
+ * Applies an @context value on top of the parent's context (none at top level). Returns undefined when
+ * the element cannot be interpreted at all (no usable DTDL version).
+ */
+export function processContext(
+  value: JsonValue,
+  parent: ActiveContext | undefined,
+  options: ContextOptions,
+  errors: ErrorCollector,
+  at: Located,
+): ActiveContext | undefined {
+  const items: JsonValue[] = Array.isArray(value) ? value : [value];
+  if (items.length === 0) {
+    // An empty nested context changes nothing; at the top level there is nothing to go on.
+    if (!parent) errors.add('emptyContext', {}, at);
+    return parent;
+  }
+  let version: DtdlVersion | undefined = parent?.dtdlVersion;
+  let sawDtdl = false;
+  let sawAffiliate = false;
+  let usable = true;
+  const extensions: ContextDefinition[] = [...(parent?.extensions ?? [])];
+  const undefinedExtensions: string[] = [...(parent?.undefinedExtensions ?? [])];
+  const pendingAffiliates: { id: string; at: Located }[] = [];
+
+  items.forEach((item, i) => {
+    const itemAt: Located = { document: at.document, path: Array.isArray(value) ? [...at.path, i] : at.path };
+    if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
+      // Local term definitions are not part of DTDL: the element cannot be interpreted.
+      errors.add('disallowedLocalContext', {}, itemAt);
+      checkLocalTerms(item, i === items.length - 1, errors, itemAt);
+      usable = false;
+      return;
+    }
+    if (typeof item !== 'string') {
+      errors.add('invalidContext', {}, itemAt);
+      usable = false;
+      return;
+    }
+    if (!item.startsWith('dtmi:')) {
+      errors.add('nonDtmiContextSpecifier', { value: item }, itemAt);
+      return;
+    }
+    const dtmi = parseDtmi(item);
+    if (!dtmi) {
+      errors.add('invalidContextSpecifier', { value: item }, itemAt);
+      return;
+    }
+    if (dtmi.fragment) {
+      errors.add('disallowedContextFragment', { value: item }, itemAt);
+      usable = false;
+      return;
+    }
+    if (dtmi.minorVersion > 0 && (parent?.dtdlVersion ?? 2) === 2 && !items.some((i) => i === 'dtmi:dtdl:context;3')) {
+      // DTDL v2 knows only one-part versions.
+      errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
+      return;
+    }
+    const dtdl = DTDL_CONTEXT.exec(item);
+    if (dtdl || dtmi.versionless === 'dtmi:dtdl:context') {
+      const n = dtdl ? Number(dtdl[1]) : 0;
+      // v2 does not insist on the order of contexts (but a repeated DTDL context after an affiliate is wrong); v3 does.
+      if (sawAffiliate && (n >= 3 || sawDtdl)) {
+        if (parent) errors.add('dtdlContextFollowsAffiliate', { value: item }, itemAt);
+        else errors.add('missingDtdlContext', {}, at);
+        usable = false;
+        return;
+      }
+      sawDtdl = true;
+      if (n !== 2 && n !== 3) {
+        if (n === 0) errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
+        errors.add(n === 0 ? 'missingContextVersion' : 'unrecognizedContextVersion', { value: item }, itemAt);
+        usable = false;
+        return;
+      }
+      if (parent?.dtdlVersion === 2 && n === 3) {
+        // A v2 element cannot contain v3 definitions; say so, and let the position report it too.
+        errors.add('unrecognizedContextVersion', { value: item }, itemAt);
+      }
+      if (n > options.maxDtdlVersion) {
+        errors.add('disallowedContextVersion', { value: item }, itemAt);
+        usable = false;
+        return;
+      }
+      if (parent && parent.dtdlVersion !== n) {
+        // A nested element changes version: extensions do not carry across versions.
+        extensions.length = 0;
+        undefinedExtensions.length = 0;
+      }
+      version = n as DtdlVersion;
+      return;
+    }
+    sawAffiliate = true;
+    pendingAffiliates.push({ id: item, at: itemAt });
+  });
+
+  if (!sawDtdl && !parent) {
+    if (usable) errors.add('missingDtdlContext', {}, at);
+    return undefined;
+  }
+  if (!usable || version === undefined) return undefined;
+
+  for (const affiliate of pendingAffiliates) {
+    const dtmi = parseDtmi(affiliate.id)!;
+    if (dtmi.majorVersion === 0) {
+      errors.add('invalidContextSpecifierForVersion', { value: affiliate.id }, affiliate.at);
+      errors.add('missingContextVersion', { value: affiliate.id }, affiliate.at);
+      continue;
+    }
+    const known = EXTENSION_CONTEXTS.get(affiliate.id);
+    if (known && known.dtdlVersion === version) {
+      const existing = extensions.findIndex((e) => e.id === known.id);
+      if (existing >= 0) extensions.splice(existing, 1);
+      extensions.push(known);
+      continue;
+    }
+    if (known) {
+      // An extension of the other DTDL version: its terms are known, but its types do not apply here
+      // (the element reports invalidCotypeVersion).
+      if (!extensions.some((e) => e.id === known.id)) extensions.push(known);
+      continue;
+    }
+    if (!tolerates(options.undefinedExtensions, version)) {
+      const sameExtensionOtherVersion = [...EXTENSION_CONTEXTS.keys()].some((id) => id.split(';')[0] === dtmi.versionless);
+      errors.add(sameExtensionOtherVersion ? 'unresolvableContextVersion' : 'unresolvableContextSpecifier', { value: affiliate.id }, affiliate.at);
+      return undefined;
+    }
+    if (!undefinedExtensions.includes(affiliate.id)) undefinedExtensions.push(affiliate.id);
+  }
+  return makeContext(version, extensions, undefinedExtensions);
+}
+
+/** Local term definitions are not allowed in DTDL; still say precisely what is wrong with each. */
+function checkLocalTerms(definitions: { [key: string]: JsonValue }, isLast: boolean, errors: ErrorCollector, at: Located): void {
+  if (!isLast) errors.add('localContextNotLast', {}, at);
+  for (const [term, definition] of Object.entries(definitions)) {
+    const termAt: Located = { document: at.document, path: [...at.path, term] };
+    if (term === '') errors.add('localTermEmpty', { property: term }, termAt);
+    else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(term)) errors.add('localTermSchemePrefix', { property: term }, termAt);
+    else if (!/^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/.test(term)) errors.add('localTermInvalid', { property: term }, termAt);
+    else if (DTDL_V3_CONTEXT.terms.has(term) || DTDL_V2_CONTEXT.terms.has(term) || isExtensionTerm(term)) {
+      errors.add('localTermReserved', { property: term }, termAt);
+    }
+    let iri: JsonValue | undefined = definition;
+    if (definition !== null && typeof definition === 'object' && !Array.isArray(definition)) {
+      if (!('@id' in definition)) {
+        errors.add('termDefinitionMissingIdProperty', { property: term }, termAt);
+        continue;
+      }
+      iri = definition['@id'];
+      if (typeof iri !== 'string') {
+        errors.add('termDefinitionIdPropertyNotString', { property: term }, termAt);
+        continue;
+      }
+    } else if (typeof definition !== 'string') {
+      errors.add('termDefinitionNotStringOrObject', { property: term }, termAt);
+      continue;
+    }
+    if (typeof iri === 'string') {
+      if (iri.startsWith('dtmi:')) {
+        // A definition ending in ':' is a prefix for compact IRIs, not a DTMI of its own.
+        if (!iri.endsWith(':') && !parseDtmi(iri)) errors.add('localTermDefinitionInvalidDtmi', { property: term, value: iri }, termAt);
+      } else if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri)) {
+        errors.add('localTermDefinitionInvalidUri', { property: term, value: iri }, termAt);
+      }
+    }
+  }
+}
+
+function isExtensionTerm(term: string): boolean {
+  for (const ctx of EXTENSION_CONTEXTS.values()) if (ctx.terms.has(term)) return true;
+  return false;
+}

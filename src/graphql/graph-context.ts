@@ -1,0 +1,115 @@
+/**
+ * What the compiled schema's resolvers need from the layers below, per request: batched reads (DataLoaders,
+ * so that a nested query costs a fixed number of store round trips) and the services' writes. The API stage
+ * builds one of these per operation; the compile stage depends only on this interface.
+ */
+import type { EngagementKpis } from '../analytics/compute/kpis';
+import type { ProfitFeatures, ProfitPrediction } from '../analytics/compute/profit';
+import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../analytics/compute/results';
+import type { SeriesForecast } from '../analytics/compute/types';
+import type { MirrorStatus } from '../mirror/mirror';
+import type { SchemaInfo } from './schema-info';
+import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
+import type { Hop, OrderBy, Page, Traversal, TwinQuery } from '../store/query';
+import type {
+  ChangeEntry,
+  JsonObject,
+  JsonPatch,
+  JsonValue,
+  MetricBucket,
+  MetricPoint,
+  MetricSeriesKey,
+  ModelRecord,
+  OutboxEntry,
+  Relationship,
+  RelationshipInput,
+  Twin,
+} from '../store/types';
+
+export interface TwinReads {
+  /** One twin by id (batched per request); undefined when it does not exist. */
+  get(id: string): Promise<Twin | undefined>;
+  query(query: TwinQuery): Promise<Page<Twin>>;
+  traverse(traversal: Traversal): Promise<Page<Twin>>;
+  /** The first `first` twins one hop from `id` (batched with every other twin asking the same hop). */
+  neighbors(id: string, hop: Hop, first: number, orderBy: readonly OrderBy[]): Promise<{ twin: Twin; relationship: Relationship }[]>;
+  /** How many twins one hop from `id` (batched). */
+  neighborCount(id: string, hop: Hop): Promise<number>;
+  relationship(sourceId: string, relationshipId: string): Promise<Relationship | undefined>;
+  relationships(twinId: string, direction: 'out' | 'in', name?: string): Promise<Relationship[]>;
+}
+
+export interface MetricReads {
+  /** The newest point of a series (batched). */
+  latest(key: MetricSeriesKey): Promise<MetricPoint | undefined>;
+  range(key: MetricSeriesKey, options: { from?: string; to?: string; limit?: number; descending?: boolean }): Promise<MetricPoint[]>;
+  aggregate(key: MetricSeriesKey, options: { from: string; to: string; windowMs?: number }): Promise<MetricBucket[]>;
+}
+
+export interface ModelReads {
+  list(options?: { includeDefinition?: boolean }): Promise<ModelRecord[]>;
+  get(id: string): Promise<ModelRecord | undefined>;
+  /** The info of the newest schema (which may be newer than the one running the operation). */
+  newestInfo(): SchemaInfo | undefined;
+}
+
+export interface TwinWrites {
+  /** Creates (or, without ifNoneMatch, replaces) a twin of a model, validating its body against the model. */
+  create(id: string, modelId: string, body: JsonObject, options?: IfNoneMatch): Promise<Twin>;
+  /** Applies a JSON Patch, validating the result against the twin's model. */
+  patch(id: string, patch: JsonPatch, options?: IfMatch): Promise<Twin>;
+  delete(id: string, options?: DeleteTwinOptions): Promise<void>;
+  putRelationship(sourceId: string, relationshipId: string, relationship: RelationshipInput, options?: IfNoneMatch): Promise<Relationship>;
+  patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch, options?: IfMatch): Promise<Relationship>;
+  deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
+  recordMetrics(points: readonly MetricPoint[]): Promise<AppendMetricsResult>;
+  invokeCommand(twinId: string, command: string, request: JsonValue | undefined): Promise<ChangeEntry>;
+}
+
+export interface ModelWrites {
+  /** Validates DTDL documents against the models already known, stores them, and swaps in the new schema. */
+  upload(documents: readonly (string | JsonObject)[]): Promise<ModelRecord[]>;
+  decommission(id: string): Promise<ModelRecord>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ChangeReads {
+  read(after: number, first: number): Promise<ChangeEntry[]>;
+  /**
+   * Committed changes that pass `filter`, after `since` (replayed from the log) or from now, then live. Rejects
+   * (ChangesPruned, InvalidArgument) before anything is delivered when `since` cannot be served.
+   */
+  subscribe(options: { since?: number; filter: (change: ChangeEntry) => boolean }): Promise<AsyncIterable<ChangeEntry>>;
+}
+
+export interface AnalyticsAccess {
+  engagementKpis(twin: Twin): Promise<EngagementKpis>;
+  /** Null when the engagement lacks what the model predicts from (budget, dates, an offering). */
+  engagementProfit(twin: Twin, level?: number): Promise<EngagementProfit | null>;
+  predictProfit(features: ProfitFeatures, level?: number): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }>;
+  profitModel(): Promise<ProfitModelInfo>;
+  retrainProfitModel(): Promise<ProfitModelInfo>;
+  /** Called after every retraining, whoever asked for it. */
+  onRetrain(listener: (info: ProfitModelInfo) => void): () => void;
+  failureRisk(twin: Twin, horizonHours: number): Promise<FailureRiskResult>;
+  /** Forecast from the newest points of the series (before `before`, when given). */
+  forecast(key: MetricSeriesKey, horizon: number, level?: number, before?: string): Promise<SeriesForecast>;
+}
+
+export interface MirrorAccess {
+  status(): Promise<MirrorStatus>;
+  deadLetters(limit: number): Promise<OutboxEntry[]>;
+  retryDeadLetters(seqs?: readonly number[]): Promise<number>;
+  dropDeadLetters(seqs?: readonly number[]): Promise<number>;
+}
+
+export interface GraphContext {
+  readonly twins: TwinReads;
+  readonly changes: ChangeReads;
+  readonly metrics: MetricReads;
+  readonly models: ModelReads;
+  readonly write: TwinWrites;
+  readonly modelAdmin: ModelWrites;
+  readonly analytics: AnalyticsAccess;
+  readonly mirror: MirrorAccess;
+}

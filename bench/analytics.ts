@@ -64,9 +64,15 @@ export async function run(): Promise<void> {
   try {
     const models = new ModelService(store);
     await models.load();
-    const summary = await loadDemo(store, models, { catalogue: readCatalogue(path.join(ROOT, 'seeds', 'firm.json')), documents: collectDocuments([path.join(ROOT, 'dtdl')]), asOf: AS_OF });
+    const summary = await loadDemo(store, models, {
+      catalogue: readCatalogue(path.join(ROOT, 'seeds', 'firm.json')),
+      documents: collectDocuments([path.join(ROOT, 'dtdl')]),
+      asOf: AS_OF,
+    });
     const { firm } = summary;
-    console.log(`seeded demo as of ${summary.asOf}: ${summary.twins} twins, ${summary.metricPoints.toLocaleString('en-US')} telemetry points in ${(summary.ms / 1000).toFixed(1)} s`);
+    console.log(
+      `seeded demo as of ${summary.asOf}: ${summary.twins} twins, ${summary.metricPoints.toLocaleString('en-US')} telemetry points in ${(summary.ms / 1000).toFixed(1)} s`,
+    );
     const analytics = new AnalyticsService(store, () => models.current, { now: () => AS_OF });
 
     // Profit
@@ -80,7 +86,11 @@ export async function run(): Promise<void> {
     );
 
     // KPI anomalies
-    const engagements = new Map((await store.queryTwins({ where: { ofModel: 'dtmi:twingraph:demo:Engagement;1' }, first: 1000 })).items.map((t) => [t.$dtId, t]));
+    const engagements = new Map(
+      (await store.queryTwins({ where: { ofModel: 'dtmi:twingraph:demo:Engagement;1' }, first: 1000 })).items.map(
+        (t) => [t.$dtId, t],
+      ),
+    );
     let flagged = 0;
     let hits = 0;
     const planted = firm.truth.engagements.filter((e) => e.anomalous && e.status !== 'proposed');
@@ -90,12 +100,18 @@ export async function run(): Promise<void> {
       flagged++;
       if (planted.some((p) => p.id === e.$dtId)) hits++;
     }
-    console.log(`KPI anomalies: ${flagged} flagged, ${hits} of ${planted.length} planted (started) ones: precision ${f2(hits / flagged)}, recall ${f2(hits / planted.length)}`);
+    console.log(
+      `KPI anomalies: ${flagged} flagged, ${hits} of ${planted.length} planted (started) ones: precision ${f2(hits / flagged)}, recall ${f2(hits / planted.length)}`,
+    );
 
     // Failure risk
     const allDevices: Twin[] = [];
-    for (let cursor: string | undefined; ; ) {
-      const page = await store.queryTwins({ where: { ofModel: 'dtmi:twingraph:demo:Device;1' }, first: 1000, ...(cursor && { after: cursor }) });
+    for (let cursor: string | undefined; ;) {
+      const page = await store.queryTwins({
+        where: { ofModel: 'dtmi:twingraph:demo:Device;1' },
+        first: 1000,
+        ...(cursor && { after: cursor }),
+      });
       allDevices.push(...page.items);
       if (!page.pageInfo.hasNextPage) break;
       cursor = page.pageInfo.endCursor ?? undefined;
@@ -121,7 +137,8 @@ export async function run(): Promise<void> {
     }
     const riskMs = (performance.now() - t0) / scores.length;
     const positives = labels.filter(Boolean).length;
-    const mean = (want: boolean) => scores.filter((_, i) => labels[i] === want).reduce((a, b) => a + b, 0) / labels.filter((l) => l === want).length;
+    const mean = (want: boolean) =>
+      scores.filter((_, i) => labels[i] === want).reduce((a, b) => a + b, 0) / labels.filter((l) => l === want).length;
     console.log(
       `failure risk (7 days) on ${scores.length} running devices, ${positives} of them planted to reach the limit within 7 days: ROC AUC ${f3(auc(scores, labels))}; ` +
         `mean probability ${f2(mean(true))} for those, ${f3(mean(false))} for the others; 95 % time-to-failure interval holds the planted limit time for ${inside} of ${intervals} wearing devices (${f2(inside / intervals)}); ${riskMs.toFixed(2)} ms per device`,
@@ -130,12 +147,19 @@ export async function run(): Promise<void> {
     // Forecasts
     const cut = new Date(AS_OF - DAY).toISOString();
     const sample = [
-      ...['temperature', 'vibration', 'utilisation'].flatMap((name) => firm.devices.filter((_, i) => i % 15 === 0).map((d) => ({ twinId: d.id, name }))),
+      ...['temperature', 'vibration', 'utilisation'].flatMap((name) =>
+        firm.devices.filter((_, i) => i % 15 === 0).map((d) => ({ twinId: d.id, name })),
+      ),
       ...['hoursBooked', 'spendToDate'].flatMap((name) =>
-        firm.engagements.filter((e, i) => i % 4 === 0 && firm.truth.engagements[i].status !== 'closed' && e.start < AS_OF - 20 * DAY).map((e) => ({ twinId: e.id, name })),
+        firm.engagements
+          .filter((e, i) => i % 4 === 0 && firm.truth.engagements[i].status !== 'closed' && e.start < AS_OF - 20 * DAY)
+          .map((e) => ({ twinId: e.id, name })),
       ),
     ];
-    const byName = new Map<string, { n: number; err: number; naive: number; covered: number; ms: number; series: number }>();
+    const byName = new Map<
+      string,
+      { n: number; err: number; naive: number; covered: number; ms: number; series: number }
+    >();
     for (const key of sample) {
       t0 = performance.now();
       const f = await analytics.forecast(key, 24, 0.95, cut);

@@ -54,7 +54,12 @@ export interface SeedSizes {
   readonly devicesPerAsset: number;
 }
 
-export const FULL_SEED: SeedSizes = { clients: 1000, engagementsPerClient: 3, assetsPerEngagement: 2, devicesPerAsset: 2 };
+export const FULL_SEED: SeedSizes = {
+  clients: 1000,
+  engagementsPerClient: 3,
+  assetsPerEngagement: 2,
+  devicesPerAsset: 2,
+};
 
 export interface HttpLoadOptions {
   readonly connections: number;
@@ -141,7 +146,9 @@ interface BareTwin {
 }
 
 /** A bare Apollo Server 5 on Express 5: the same stack as Twingraph's, with a one-field schema answering from a Map. */
-export async function startBareServer(twins: ReadonlyMap<string, BareTwin>): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBareServer(
+  twins: ReadonlyMap<string, BareTwin>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const app = express();
   app.disable('x-powered-by');
   const httpServer = http.createServer(app);
@@ -161,22 +168,50 @@ export async function startBareServer(twins: ReadonlyMap<string, BareTwin>): Pro
 }
 
 /** Seeds the demo graph through the store: clients → hasEngagement → engagements → covers → assets → hosts → devices. */
-async function seed(app: App, sizes: SeedSizes): Promise<{ twins: TwinWrite[]; bare: Map<string, BareTwin>; relationships: number; clientIds: string[] }> {
+async function seed(
+  app: App,
+  sizes: SeedSizes,
+): Promise<{ twins: TwinWrite[]; bare: Map<string, BareTwin>; relationships: number; clientIds: string[] }> {
   const twins: TwinWrite[] = [];
   const relationships: RelationshipWrite[] = [];
   const clientIds: string[] = [];
-  const twin = (id: string, model: string, body: Record<string, unknown>): void => void twins.push({ id, twin: { $metadata: { $model: MODEL(model) }, ...body } });
+  const twin = (id: string, model: string, body: Record<string, unknown>): void =>
+    void twins.push({ id, twin: { $metadata: { $model: MODEL(model) }, ...body } });
   const rel = (sourceId: string, name: string, targetId: string, body: Record<string, unknown> = {}): void =>
-    void relationships.push({ sourceId, relationshipId: `${name}-${targetId}`, relationship: { $targetId: targetId, $relationshipName: name, ...body } });
-  const industries = ['banking', 'insurance', 'retail', 'manufacturing', 'publicSector', 'healthcare', 'technology', 'energy'];
+    void relationships.push({
+      sourceId,
+      relationshipId: `${name}-${targetId}`,
+      relationship: { $targetId: targetId, $relationshipName: name, ...body },
+    });
+  const industries = [
+    'banking',
+    'insurance',
+    'retail',
+    'manufacturing',
+    'publicSector',
+    'healthcare',
+    'technology',
+    'energy',
+  ];
   twin(SENTINEL_ID, 'Client', { name: 'Sentinel', industry: 'technology' });
   for (let c = 0; c < sizes.clients; c++) {
     const client = `client-${c}`;
     clientIds.push(client);
-    twin(client, 'Client', { name: `Client ${c}`, email: `office@client-${c}.example`, country: 'NL', industry: industries[c % industries.length], address: { city: 'Utrecht', country: 'NL' } });
+    twin(client, 'Client', {
+      name: `Client ${c}`,
+      email: `office@client-${c}.example`,
+      country: 'NL',
+      industry: industries[c % industries.length],
+      address: { city: 'Utrecht', country: 'NL' },
+    });
     for (let e = 0; e < sizes.engagementsPerClient; e++) {
       const engagement = `engagement-${c}-${e}`;
-      twin(engagement, 'Engagement', { title: `Engagement ${e} of client ${c}`, status: 'active', budget: 10_000 * (e + 1), startDate: '2024-01-01' });
+      twin(engagement, 'Engagement', {
+        title: `Engagement ${e} of client ${c}`,
+        status: 'active',
+        budget: 10_000 * (e + 1),
+        startDate: '2024-01-01',
+      });
       rel(client, 'hasEngagement', engagement, { since: '2024-01-01' });
       for (let a = 0; a < sizes.assetsPerEngagement; a++) {
         const asset = `asset-${c}-${e}-${a}`;
@@ -207,7 +242,13 @@ async function seed(app: App, sizes: SeedSizes): Promise<{ twins: TwinWrite[]; b
 export async function createServerHost(impl: AppImpl, sizes: SeedSizes): Promise<ServerHost> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-api-'));
   const dbFile = path.join(dir, 'api.db');
-  const config = impl.loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', TWINGRAPH_DB: dbFile, TWINGRAPH_SEED: 'models' });
+  const config = impl.loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    TWINGRAPH_DB: dbFile,
+    TWINGRAPH_SEED: 'models',
+  });
   let t0 = performance.now();
   const app = await impl.startApp(config);
   const startMs = performance.now() - t0;
@@ -263,7 +304,7 @@ export async function createServerHost(impl: AppImpl, sizes: SeedSizes): Promise
       const clients = seeded.clientIds;
       const started = performance.now();
       let lastWrite = started;
-      for (let written = 0; written < count && performance.now() - started < maxMs; ) {
+      for (let written = 0; written < count && performance.now() - started < maxMs;) {
         const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * rate));
         for (; written < due && performance.now() - started < maxMs; written++) {
           // Every client in turn, in a scattered order: each is patched count / clients times.
@@ -271,7 +312,9 @@ export async function createServerHost(impl: AppImpl, sizes: SeedSizes): Promise
           const rec = { seqs: [] as number[], commitAt: [] as number[] };
           recording = rec;
           try {
-            await store.patchTwin(clients[target], [{ op: 'replace', path: '/name', value: `${clients[target]} patch ${++patches}` }]);
+            await store.patchTwin(clients[target], [
+              { op: 'replace', path: '/name', value: `${clients[target]} patch ${++patches}` },
+            ]);
           } finally {
             recording = undefined;
           }
@@ -347,17 +390,42 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 function rotating(query: string, variables: (i: number) => Record<string, unknown>): AutocannonRequest[] {
   let i = 0;
-  return [{ method: 'POST', headers: JSON_HEADERS, setupRequest: (request) => ({ ...request, body: JSON.stringify({ query, variables: variables(i++) }) }) }];
+  return [
+    {
+      method: 'POST',
+      headers: JSON_HEADERS,
+      setupRequest: (request) => ({ ...request, body: JSON.stringify({ query, variables: variables(i++) }) }),
+    },
+  ];
 }
 
 /** Warms up, then measures: autocannon through its API, in this process. */
-export async function runLoad(host: ServerHost, label: string, url: string, requests: () => AutocannonRequest[], options: HttpLoadOptions): Promise<LoadResult> {
+export async function runLoad(
+  host: ServerHost,
+  label: string,
+  url: string,
+  requests: () => AutocannonRequest[],
+  options: HttpLoadOptions,
+): Promise<LoadResult> {
   const verifyBody = (body: string): boolean => body.startsWith('{"data":') && !body.includes('"errors"');
-  if (options.warmupSeconds > 0) await autocannon({ url, connections: options.connections, duration: options.warmupSeconds, requests: requests(), verifyBody });
+  if (options.warmupSeconds > 0)
+    await autocannon({
+      url,
+      connections: options.connections,
+      duration: options.warmupSeconds,
+      requests: requests(),
+      verifyBody,
+    });
   const serverBefore = await host.cpu();
   const loadBefore = process.cpuUsage();
   const t0 = performance.now();
-  const r = await autocannon({ url, connections: options.connections, duration: options.seconds, requests: requests(), verifyBody });
+  const r = await autocannon({
+    url,
+    connections: options.connections,
+    duration: options.seconds,
+    requests: requests(),
+    verifyBody,
+  });
   const wallUs = (performance.now() - t0) * 1000;
   const serverAfter = await host.cpu();
   const load = process.cpuUsage(loadBefore);
@@ -383,8 +451,16 @@ export const BARE_TWIN_BY_ID = 'query($id: ID!){ twin(id:$id){ id name etag } }'
 export const TRAVERSAL =
   'query($after: String){ clients(first: 10, after: $after) { nodes { id name hasEngagement(first: 5) { nodes { id title covers(first: 3) { nodes { id name } } } } } } }';
 
-async function postGraphql(url: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: Record<string, unknown>; errors?: { message: string }[] }> {
-  const response = await fetch(url, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ query, variables }) });
+async function postGraphql(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<{ data?: Record<string, unknown>; errors?: { message: string }[] }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ query, variables }),
+  });
   return (await response.json()) as { data?: Record<string, unknown>; errors?: { message: string }[] };
 }
 
@@ -392,7 +468,11 @@ async function postGraphql(url: string, query: string, variables: Record<string,
 export async function traversalCursors(url: string): Promise<{ cursors: (string | null)[]; twinsPerPage: number }> {
   const cursors: (string | null)[] = [null];
   for (;;) {
-    const page = await postGraphql(url, 'query($after: String){ clients(first: 10, after: $after) { pageInfo { endCursor hasNextPage } } }', { after: cursors[cursors.length - 1] });
+    const page = await postGraphql(
+      url,
+      'query($after: String){ clients(first: 10, after: $after) { pageInfo { endCursor hasNextPage } } }',
+      { after: cursors[cursors.length - 1] },
+    );
     if (page.errors) throw new Error(`clients page: ${page.errors[0].message}`);
     const info = (page.data!.clients as { pageInfo: { endCursor: string | null; hasNextPage: boolean } }).pageInfo;
     if (!info.hasNextPage || !info.endCursor) break;
@@ -402,7 +482,10 @@ export async function traversalCursors(url: string): Promise<{ cursors: (string 
   if (sample.errors) throw new Error(`traversal: ${sample.errors[0].message}`);
   type Node = { id: string; hasEngagement?: { nodes: (Node & { covers?: { nodes: Node[] } })[] } };
   const nodes = (sample.data!.clients as { nodes: Node[] }).nodes;
-  const twinsPerPage = nodes.reduce((n, c) => n + 1 + (c.hasEngagement?.nodes ?? []).reduce((m, e) => m + 1 + (e.covers?.nodes.length ?? 0), 0), 0);
+  const twinsPerPage = nodes.reduce(
+    (n, c) => n + 1 + (c.hasEngagement?.nodes ?? []).reduce((m, e) => m + 1 + (e.covers?.nodes.length ?? 0), 0),
+    0,
+  );
   return { cursors, twinsPerPage };
 }
 
@@ -470,7 +553,11 @@ const SUBSCRIPTION_ALL = 'subscription { twinChanged { seq twinId } }';
 const SUBSCRIPTION_IDS = 'subscription($ids: [ID!]) { twinChanged(ids: $ids) { seq twinId } }';
 
 /** graphql-ws subscribers of twinChanged in this process, while the server process's driver commits patches. */
-export async function runSubscriptions(host: ServerHost, info: ServerInfo, options: SubscriptionOptions): Promise<SubscriptionResult> {
+export async function runSubscriptions(
+  host: ServerHost,
+  info: ServerInfo,
+  options: SubscriptionOptions,
+): Promise<SubscriptionResult> {
   const wsUrl = info.twingraphUrl.replace(/^http/, 'ws');
   const connections = Math.ceil(options.subscribers / options.perConnection);
   const clientCount = info.clientIds.length;
@@ -490,11 +577,20 @@ export async function runSubscriptions(host: ServerHost, info: ServerInfo, optio
   const clients: Client[] = [];
   await Promise.all(
     Array.from({ length: connections }, async (_, i) => {
-      const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0 });
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        keepAlive: 0,
+      });
       clients[i] = client;
       await new Promise<void>((resolve, reject) => {
         const off = client.on('connected', () => (off(), offError(), resolve()));
-        const offError = client.on('error', (e) => (off(), offError(), reject(e instanceof Error ? e : new Error(`WebSocket error on connection ${i}`))));
+        const offError = client.on(
+          'error',
+          (e) => (off(), offError(), reject(e instanceof Error ? e : new Error(`WebSocket error on connection ${i}`))),
+        );
       });
     }),
   );
@@ -509,7 +605,12 @@ export async function runSubscriptions(host: ServerHost, info: ServerInfo, optio
   for (let s = 0; s < options.subscribers; s++) {
     const client = clients[Math.floor(s / options.perConnection)];
     const payload =
-      options.mode === 'all' ? { query: SUBSCRIPTION_ALL } : { query: SUBSCRIPTION_IDS, variables: { ids: [info.sentinelId, ...[...watched[s]].map((c) => info.clientIds[c])] } };
+      options.mode === 'all'
+        ? { query: SUBSCRIPTION_ALL }
+        : {
+            query: SUBSCRIPTION_IDS,
+            variables: { ids: [info.sentinelId, ...[...watched[s]].map((c) => info.clientIds[c])] },
+          };
     unsubscribes.push(
       client.subscribe<{ twinChanged: { seq: number; twinId: string } }>(payload, {
         next: (result) => {
@@ -540,10 +641,14 @@ export async function runSubscriptions(host: ServerHost, info: ServerInfo, optio
   // Live when every subscription has received a sentinel change: from then on it must get every change.
   const liveDeadline = performance.now() + 60_000;
   while (live < options.subscribers) {
-    if (performance.now() > liveDeadline) throw new Error(`only ${live} of ${options.subscribers} subscriptions went live in 60 s (${errors} errors: ${String(firstError)})`);
+    if (performance.now() > liveDeadline)
+      throw new Error(
+        `only ${live} of ${options.subscribers} subscriptions went live in 60 s (${errors} errors: ${String(firstError)})`,
+      );
     await host.sentinel();
     const wait = performance.now() + 1000;
-    while (live < options.subscribers && performance.now() < wait) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (live < options.subscribers && performance.now() < wait)
+      await new Promise((resolve) => setTimeout(resolve, 20));
   }
   // Deliveries after the last sentinel only; the last sentinel itself may still be arriving at some.
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -552,7 +657,11 @@ export async function runSubscriptions(host: ServerHost, info: ServerInfo, optio
   const serverBefore = await host.cpu();
   const loadBefore = process.cpuUsage();
   const t0 = performance.now();
-  const drive = await host.drive(options.rate, options.changes, options.maxDriveMs ?? (1500 * options.changes) / options.rate);
+  const drive = await host.drive(
+    options.rate,
+    options.changes,
+    options.maxDriveMs ?? (1500 * options.changes) / options.rate,
+  );
   let expected = 0;
   for (const target of drive.targets) expected += watchers[target].length;
 
@@ -579,7 +688,9 @@ export async function runSubscriptions(host: ServerHost, info: ServerInfo, optio
 
   // Exactness: per subscription, every change of what it watches after its sentinel, once, in order.
   const commitAt = new Map<number, { at: number; target: number }>();
-  drive.seqs.forEach((seq, i) => commitAt.set(seq, { at: drive.commitAt[i] - clock.offsetMs, target: drive.targets[i] }));
+  drive.seqs.forEach((seq, i) =>
+    commitAt.set(seq, { at: drive.commitAt[i] - clock.offsetMs, target: drive.targets[i] }),
+  );
   const lastSeq = new Float64Array(options.subscribers).fill(-1);
   const got = new Uint32Array(options.subscribers);
   const latencies = new Float64Array(deliveries.length);
@@ -662,12 +773,15 @@ export function formatLoad(r: LoadResult): string {
 }
 
 export function formatSubscriptions(r: SubscriptionResult): string[] {
-  const exact = r.lost === 0 && r.duplicated === 0 && r.unexpected === 0 && r.outOfOrder === 0 && r.subscriptionErrors === 0;
+  const exact =
+    r.lost === 0 && r.duplicated === 0 && r.unexpected === 0 && r.outOfOrder === 0 && r.subscriptionErrors === 0;
   const goal = r.latencyMs.p99 < 50 && exact;
   return [
     `${r.mode === 'all' ? 'unfiltered: twinChanged { seq twinId }, every subscription gets every change' : 'filtered: twinChanged(ids: [its clients]) { seq twinId }, each change goes to the subscriptions watching its client'} (${f1(r.expected / Math.max(1, r.changes))} per change)`,
     `  ${f0(r.subscribers)} subscriptions over ${f0(r.connections)} WebSocket connections (${f0(r.subscribers / r.connections)} each); ${f0(r.changes)} patches committed at ${f0(r.achievedRate)}/s (asked: ${f0(r.requested.changes)} at ${f0(r.requested.rate)}/s${
-      r.changes < r.requested.changes ? '; the driver, in the server process, was starved and stopped at its time limit' : ''
+      r.changes < r.requested.changes
+        ? '; the driver, in the server process, was starved and stopped at its time limit'
+        : ''
     })`,
     `  delivered ${f0(r.delivered)} of ${f0(r.expected)} expected: lost ${f0(r.lost)}, duplicated ${r.duplicated}, unexpected ${r.unexpected}, out of order ${r.outOfOrder}, subscription errors ${r.subscriptionErrors}`,
     `  latency commit → receipt: p50 ${f1(r.latencyMs.p50)} ms, p99 ${f1(r.latencyMs.p99)} ms, max ${f1(r.latencyMs.max)} ms; last delivery ${f0(r.drainMs)} ms after the last commit; ${f0(r.deliveryRate)} deliveries/s   goal p99 < 50 ms, none lost: ${goal ? 'met' : 'MISSED'}`,
@@ -675,11 +789,28 @@ export function formatSubscriptions(r: SubscriptionResult): string[] {
   ];
 }
 
-async function runHttp(host: ServerHost, info: ServerInfo, options: HttpLoadOptions, log: (line: string) => void): Promise<HttpResults> {
+async function runHttp(
+  host: ServerHost,
+  info: ServerInfo,
+  options: HttpLoadOptions,
+  log: (line: string) => void,
+): Promise<HttpResults> {
   const ids = info.twinIds;
-  const twinById = await runLoad(host, 'Twingraph  (a) twin by id', info.twingraphUrl, () => rotating(TWIN_BY_ID, (i) => ({ id: ids[(i * 7919) % ids.length] })), options);
+  const twinById = await runLoad(
+    host,
+    'Twingraph  (a) twin by id',
+    info.twingraphUrl,
+    () => rotating(TWIN_BY_ID, (i) => ({ id: ids[(i * 7919) % ids.length] })),
+    options,
+  );
   log(formatLoad(twinById));
-  const bareTwinById = await runLoad(host, 'bare Apollo (a) twin by id', info.bareUrl, () => rotating(BARE_TWIN_BY_ID, (i) => ({ id: ids[(i * 7919) % ids.length] })), options);
+  const bareTwinById = await runLoad(
+    host,
+    'bare Apollo (a) twin by id',
+    info.bareUrl,
+    () => rotating(BARE_TWIN_BY_ID, (i) => ({ id: ids[(i * 7919) % ids.length] })),
+    options,
+  );
   log(formatLoad(bareTwinById));
   const ratio = twinById.rps / bareTwinById.rps;
   log(
@@ -689,10 +820,18 @@ async function runHttp(host: ServerHost, info: ServerInfo, options: HttpLoadOpti
     ).toFixed(0)}%)`,
   );
   const { cursors, twinsPerPage } = await traversalCursors(info.twingraphUrl);
-  const traversalLoad = await runLoad(host, 'Twingraph  (b) 2-level traversal', info.twingraphUrl, () => rotating(TRAVERSAL, (i) => ({ after: cursors[i % cursors.length] })), options);
+  const traversalLoad = await runLoad(
+    host,
+    'Twingraph  (b) 2-level traversal',
+    info.twingraphUrl,
+    () => rotating(TRAVERSAL, (i) => ({ after: cursors[i % cursors.length] })),
+    options,
+  );
   const traversal = { ...traversalLoad, twinsPerPage, pages: cursors.length };
   log(formatLoad(traversal));
-  log(`   (b) is a page of 10 clients with up to 5 engagements each and up to 3 assets per engagement: ${twinsPerPage} twins per response, ${cursors.length} pages rotated`);
+  log(
+    `   (b) is a page of 10 clients with up to 5 engagements each and up to 3 assets per engagement: ${twinsPerPage} twins per response, ${cursors.length} pages rotated`,
+  );
   return { twinById, bareTwinById, ratio, traversal };
 }
 
@@ -722,7 +861,10 @@ interface HostRequest {
 /** Starts the server process (bench/run.mjs api --server-host: plain node, no tsx hook) and talks to it over IPC. */
 function forkServerHost(sizes: SeedSizes): Promise<{ host: ServerHost; child: ChildProcess }> {
   const extra = (process.env.BENCH_API_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
-  const child = fork(path.join(__dirname, 'run.mjs'), ['api', '--server-host', JSON.stringify(sizes)], { execArgv: extra, stdio: 'inherit' });
+  const child = fork(path.join(__dirname, 'run.mjs'), ['api', '--server-host', JSON.stringify(sizes)], {
+    execArgv: extra,
+    stdio: 'inherit',
+  });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   let next = 0;
   const call = (method: Method, ...args: unknown[]): Promise<never> =>
@@ -772,7 +914,10 @@ export async function serveHost(sizes: SeedSizes): Promise<void> {
   const configModule = require(path.join(root, 'dist', 'config.js')) as typeof import('../src/config');
   let host: ServerHost;
   try {
-    host = await createServerHost({ startApp: (config) => appModule.startApp(config), loadConfig: configModule.loadConfig }, sizes);
+    host = await createServerHost(
+      { startApp: (config) => appModule.startApp(config), loadConfig: configModule.loadConfig },
+      sizes,
+    );
   } catch (error) {
     process.send!({ error: (error as Error).stack ?? String(error) });
     process.exit(1);
@@ -792,7 +937,12 @@ export async function serveHost(sizes: SeedSizes): Promise<void> {
 
 export async function main(): Promise<void> {
   const cpus = os.cpus();
-  console.log(`machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const seconds = Number(process.env.BENCH_API_SECONDS ?? 10);
   const connections = Number(process.env.BENCH_API_CONNECTIONS ?? 50);
   const subscribers = Number(process.env.BENCH_API_SUBSCRIBERS ?? 1000);
@@ -801,14 +951,24 @@ export async function main(): Promise<void> {
   const t0 = performance.now();
   const { host, child } = await forkServerHost(sizes);
   const info = await host.info();
-  console.log(`server process   pid ${info.pid}: Twingraph ${info.twingraphUrl} (startApp from dist/, SQLite ${info.dbFile}, LOG_LEVEL silent, demo models from dtdl/),`);
-  console.log(`                 bare Apollo Server 5 ${info.bareUrl} (same twins in a Map), and the change driver (patchTwin through the store, commit times from onCommit)`);
-  console.log(`load generator   pid ${process.pid}: autocannon (API, in this process), graphql-ws subscribers (createClient + ws, in this process)`);
-  console.log(`the two processes share the ${cpus.length} cores: whatever the load generator uses, the servers do not get (CPU per run below, in % of one core)`);
+  console.log(
+    `server process   pid ${info.pid}: Twingraph ${info.twingraphUrl} (startApp from dist/, SQLite ${info.dbFile}, LOG_LEVEL silent, demo models from dtdl/),`,
+  );
+  console.log(
+    `                 bare Apollo Server 5 ${info.bareUrl} (same twins in a Map), and the change driver (patchTwin through the store, commit times from onCommit)`,
+  );
+  console.log(
+    `load generator   pid ${process.pid}: autocannon (API, in this process), graphql-ws subscribers (createClient + ws, in this process)`,
+  );
+  console.log(
+    `the two processes share the ${cpus.length} cores: whatever the load generator uses, the servers do not get (CPU per run below, in % of one core)`,
+  );
   console.log(
     `seeded through the store in ${f0(info.seedMs)} ms (app start ${f0(info.startMs)} ms): ${f0(info.twins)} twins (${f0(sizes.clients)} clients × ${sizes.engagementsPerClient} engagements × ${sizes.assetsPerEngagement} assets × ${sizes.devicesPerAsset} devices, + 1 sentinel client), ${f0(info.relationships)} relationships`,
   );
-  console.log(`HTTP: ${connections} connections, ${Math.min(2, seconds)} s warm-up then ${seconds} s per run, one server at a time; ids rotate over all ${f0(info.twinIds.length)} twins\n`);
+  console.log(
+    `HTTP: ${connections} connections, ${Math.min(2, seconds)} s warm-up then ${seconds} s per run, one server at a time; ids rotate over all ${f0(info.twinIds.length)} twins\n`,
+  );
   const changes = Math.round(rate * seconds);
   // BENCH_API_PHASES: any of http, filtered, all (default: every one), to look at one part alone.
   const phases = new Set((process.env.BENCH_API_PHASES ?? 'http,filtered,all').split(',').map((p) => p.trim()));
@@ -825,7 +985,12 @@ export async function main(): Promise<void> {
   } finally {
     await host.close().catch(() => child.kill());
   }
-  console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; total time ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(
+    `\nload average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; total time ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+  );
 }
 
 /** Entry point for bench/run.mjs: the load generator, or with --server-host the server process. */

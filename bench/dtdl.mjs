@@ -38,7 +38,9 @@ try {
   const { getInterop } = await import('@digicatapult/dtdl-parser');
   const t0 = performance.now();
   reference = await getInterop();
-  console.log(`reference parser: ${reference.parserVersion().split(',')[0]} (loaded in ${(performance.now() - t0).toFixed(0)} ms)`);
+  console.log(
+    `reference parser: ${reference.parserVersion().split(',')[0]} (loaded in ${(performance.now() - t0).toFixed(0)} ms)`,
+  );
 } catch (err) {
   console.log(`reference parser unavailable (${err.message}); printing Twingraph figures only`);
 }
@@ -57,7 +59,9 @@ for (const name of ['realestatecore-v3', 'willow-building-v3']) {
   const ours = [];
   for (let i = 0; i < RUNS; i++) ours.push(time(() => parseModels(texts)));
   const oursWarm = median(ours);
-  const line = [`${name}: ${result.models.interfaces.size} interfaces; twingraph first ${first.toFixed(1)} ms, median warm ${oursWarm.toFixed(1)} ms`];
+  const line = [
+    `${name}: ${result.models.interfaces.size} interfaces; twingraph first ${first.toFixed(1)} ms, median warm ${oursWarm.toFixed(1)} ms`,
+  ];
   if (reference) {
     // The reference parser takes one JSON text; give it the whole set as one array.
     const all = JSON.stringify(texts.flatMap((t) => [JSON.parse(t.replace(/^\uFEFF/, ''))].flat()));
@@ -66,7 +70,9 @@ for (const name of ['realestatecore-v3', 'willow-building-v3']) {
     const theirs = [];
     for (let i = 0; i < 5; i++) theirs.push(time(() => reference.parse(all)));
     const warm = median(theirs);
-    line.push(`reference first ${referenceFirst.toFixed(0)} ms, median warm ${warm.toFixed(1)} ms; speed-up warm ${(warm / oursWarm).toFixed(1)}x, first call ${(referenceFirst / first).toFixed(1)}x`);
+    line.push(
+      `reference first ${referenceFirst.toFixed(0)} ms, median warm ${warm.toFixed(1)} ms; speed-up warm ${(warm / oursWarm).toFixed(1)}x, first call ${(referenceFirst / first).toFixed(1)}x`,
+    );
   }
   console.log(line.join('; '));
 }
@@ -75,6 +81,7 @@ const rec = path.join(shared, 'dtdl', 'ontologies', 'realestatecore-v3');
 if (fs.existsSync(rec)) {
   const cli = path.join(root, 'bin', 'twingraph.js');
   const runs = [];
-  for (let i = 0; i < 3; i++) runs.push(time(() => execFileSync(process.execPath, [cli, 'dtdl', 'validate', rec], { stdio: 'pipe' })));
+  for (let i = 0; i < 3; i++)
+    runs.push(time(() => execFileSync(process.execPath, [cli, 'dtdl', 'validate', rec], { stdio: 'pipe' })));
   console.log(`twingraph dtdl validate realestatecore-v3 (fresh process): median ${median(runs).toFixed(0)} ms`);
 }

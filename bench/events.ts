@@ -68,7 +68,8 @@ function countReads(store: TwinStore): { store: TwinStore; reads: () => number }
   const counted = new Proxy(store, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;
-      if (property === 'readChanges') return (...args: Parameters<TwinStore['readChanges']>) => (reads++, target.readChanges(...args));
+      if (property === 'readChanges')
+        return (...args: Parameters<TwinStore['readChanges']>) => (reads++, target.readChanges(...args));
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
@@ -94,7 +95,9 @@ export async function runEventsBench(options: EventsBenchOptions): Promise<Event
   const twinIds = Array.from({ length: options.twins }, (_, i) => `meter-${i}`);
   await store.putModels([model]);
   for (let i = 0; i < twinIds.length; i += 1000) {
-    await store.createTwins(twinIds.slice(i, i + 1000).map((id) => ({ id, twin: { $metadata: { $model: MODEL }, name: id, reading: 0 } })));
+    await store.createTwins(
+      twinIds.slice(i, i + 1000).map((id) => ({ id, twin: { $metadata: { $model: MODEL }, name: id, reading: 0 } })),
+    );
   }
 
   const writes = Math.round(options.rate * options.seconds);
@@ -126,12 +129,14 @@ export async function runEventsBench(options: EventsBenchOptions): Promise<Event
     }
   });
 
-  log(`${options.subscribers} subscribers, ${options.rate} commits/s for ${options.seconds} s (${writes} patches of ${options.twins} twins), SQLite file in ${dir}`);
+  log(
+    `${options.subscribers} subscribers, ${options.rate} commits/s for ${options.seconds} s (${writes} patches of ${options.twins} twins), SQLite file in ${dir}`,
+  );
   const readsBefore = reads();
   const rssSampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   let peakRss = process.memoryUsage().rss;
   const started = performance.now();
-  for (let written = 0; written < writes; ) {
+  for (let written = 0; written < writes;) {
     const due = Math.min(writes, Math.floor(((performance.now() - started) / 1000) * options.rate));
     for (; written < due; written++) {
       const id = twinIds[Math.floor(random() * twinIds.length)];
@@ -154,15 +159,25 @@ export async function runEventsBench(options: EventsBenchOptions): Promise<Event
     expected,
     delivered,
     outOfOrder,
-    latencyMs: { p50: percentile(histogram, delivered, 0.5), p99: percentile(histogram, delivered, 0.99), max: maxLatency },
+    latencyMs: {
+      p50: percentile(histogram, delivered, 0.5),
+      p99: percentile(histogram, delivered, 0.99),
+      max: maxLatency,
+    },
     achievedRate: writes / elapsed,
     storeReads,
     peakRssMb: peakRss / 1024 / 1024,
   };
   log(`commits: ${writes} in ${elapsed.toFixed(2)} s (${result.achievedRate.toFixed(0)}/s)`);
-  log(`delivered: ${delivered} of ${expected} expected (${expected - delivered} missing), ${outOfOrder} out of order or duplicated`);
-  log(`delivery latency, commit → consumer: p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, max ${maxLatency.toFixed(2)} ms (goal: p99 < 50 ms)`);
-  log(`store readChanges calls: ${storeReads} (${(storeReads / writes).toFixed(2)} per commit, for ${options.subscribers} subscribers)`);
+  log(
+    `delivered: ${delivered} of ${expected} expected (${expected - delivered} missing), ${outOfOrder} out of order or duplicated`,
+  );
+  log(
+    `delivery latency, commit → consumer: p50 ${result.latencyMs.p50.toFixed(2)} ms, p99 ${result.latencyMs.p99.toFixed(2)} ms, max ${maxLatency.toFixed(2)} ms (goal: p99 < 50 ms)`,
+  );
+  log(
+    `store readChanges calls: ${storeReads} (${(storeReads / writes).toFixed(2)} per commit, for ${options.subscribers} subscribers)`,
+  );
   log(`peak RSS: ${result.peakRssMb.toFixed(0)} MB`);
   return result;
 }

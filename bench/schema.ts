@@ -58,7 +58,13 @@ export interface SetResult {
   readonly sdlBytes: number;
   readonly first: Timings;
   readonly warm: Timings;
-  readonly upload?: { readonly base: string; readonly descendants: number; readonly first: UploadTimings; readonly warm: UploadTimings; readonly typesAfter: number };
+  readonly upload?: {
+    readonly base: string;
+    readonly descendants: number;
+    readonly first: UploadTimings;
+    readonly warm: UploadTimings;
+    readonly typesAfter: number;
+  };
 }
 
 export interface UploadTimings extends Timings {
@@ -112,28 +118,51 @@ function countFields(schema: GraphQLSchema): { fields: number; args: number } {
 
 function checkValid(schema: GraphQLSchema, label: string): number {
   const [errors, ms] = timed(() => validateSchema(schema));
-  if (errors.length > 0) throw new Error(`${label}: the compiled schema does not validate: ${errors.slice(0, 3).map((e) => e.message).join(' | ')}`);
+  if (errors.length > 0)
+    throw new Error(
+      `${label}: the compiled schema does not validate: ${errors
+        .slice(0, 3)
+        .map((e) => e.message)
+        .join(' | ')}`,
+    );
   return ms;
 }
 
 /** Parses the set, strictly first and with undefined extensions tolerated if it must. */
-function parseSet(engine: SchemaEngine, source: ModelSource): { options: ParseOptions; models: ModelSet; order: string[] } {
+function parseSet(
+  engine: SchemaEngine,
+  source: ModelSource,
+): { options: ParseOptions; models: ModelSet; order: string[] } {
   for (const options of [{}, { allowUndefinedExtensions: true }] as ParseOptions[]) {
     const result = engine.parseModels(source.documents, options);
     if (result.valid) return { options, models: result.models, order: [...result.defined].sort() };
   }
   const result = engine.parseModels(source.documents, { allowUndefinedExtensions: true });
-  throw new Error(`${source.label} does not parse as valid: ${result.errors.slice(0, 3).map((e) => `${e.primaryId ?? ''} ${e.cause}`).join(' | ')}`);
+  throw new Error(
+    `${source.label} does not parse as valid: ${result.errors
+      .slice(0, 3)
+      .map((e) => `${e.primaryId ?? ''} ${e.cause}`)
+      .join(' | ')}`,
+  );
 }
 
 /** Models uploaded together are ordered by id, as the store lists them (see ModelService.upload). */
-function buildOnce(engine: SchemaEngine, source: ModelSource, options: ParseOptions): { timings: Timings; schema: GraphQLSchema; models: ModelSet; order: string[] } {
+function buildOnce(
+  engine: SchemaEngine,
+  source: ModelSource,
+  options: ParseOptions,
+): { timings: Timings; schema: GraphQLSchema; models: ModelSet; order: string[] } {
   const [result, parseMs] = timed(() => engine.parseModels(source.documents, options));
   if (!result.valid) throw new Error(`${source.label} did not parse as valid`);
   const order = [...result.defined].sort();
   const [{ schema }, compileMs] = timed(() => engine.compileSchema(result.models, order));
   const validateMs = checkValid(schema, source.label);
-  return { timings: { parseMs, compileMs, validateMs, totalMs: parseMs + compileMs + validateMs }, schema, models: result.models, order };
+  return {
+    timings: { parseMs, compileMs, validateMs, totalMs: parseMs + compileMs + validateMs },
+    schema,
+    models: result.models,
+    order,
+  };
 }
 
 /** The interface with the most descendants among the top-level ones: a new subtype of it touches the most types. */
@@ -164,13 +193,28 @@ function extensionDocument(base: string, version: number): string {
 }
 
 /** What ModelService.upload does after the store write: validate against the known set, recompile, revalidate, new validators. */
-function uploadOnce(engine: SchemaEngine, known: ModelSet, order: readonly string[], document: string, label: string): { timings: UploadTimings; types: number } {
+function uploadOnce(
+  engine: SchemaEngine,
+  known: ModelSet,
+  order: readonly string[],
+  document: string,
+  label: string,
+): { timings: UploadTimings; types: number } {
   const [result, parseMs] = timed(() => engine.parseModels([{ name: 'upload', text: document }], { known }));
-  if (!result.valid) throw new Error(`${label}: the extending model does not validate: ${result.errors.slice(0, 3).map((e) => e.cause).join(' | ')}`);
+  if (!result.valid)
+    throw new Error(
+      `${label}: the extending model does not validate: ${result.errors
+        .slice(0, 3)
+        .map((e) => e.cause)
+        .join(' | ')}`,
+    );
   const [{ schema }, compileMs] = timed(() => engine.compileSchema(result.models, [...order, ...result.defined]));
   const validateMs = checkValid(schema, `${label} + 1 model`);
   const [, validatorsMs] = timed(() => new engine.PayloadValidators(result.models));
-  return { timings: { parseMs, compileMs, validateMs, validatorsMs, totalMs: parseMs + compileMs + validateMs + validatorsMs }, types: Object.keys(schema.getTypeMap()).length };
+  return {
+    timings: { parseMs, compileMs, validateMs, validatorsMs, totalMs: parseMs + compileMs + validateMs + validatorsMs },
+    types: Object.keys(schema.getTypeMap()).length,
+  };
 }
 
 export interface RunOptions {
@@ -204,12 +248,23 @@ export function measureSet(engine: SchemaEngine, source: ModelSource, options: R
   const document = extensionDocument(base.id, version);
   const uploadFirst = uploadOnce(engine, first.models, first.order, document, source.label);
   const uploadWarm: UploadTimings[] = [];
-  for (let i = 0; i < runs; i++) uploadWarm.push(uploadOnce(engine, first.models, first.order, document, source.label).timings);
-  return { ...result, upload: { base: base.id, descendants: base.descendants, first: uploadFirst.timings, warm: medianTimings(uploadWarm), typesAfter: uploadFirst.types } };
+  for (let i = 0; i < runs; i++)
+    uploadWarm.push(uploadOnce(engine, first.models, first.order, document, source.label).timings);
+  return {
+    ...result,
+    upload: {
+      base: base.id,
+      descendants: base.descendants,
+      first: uploadFirst.timings,
+      warm: medianTimings(uploadWarm),
+      typesAfter: uploadFirst.types,
+    },
+  };
 }
 
 const ms = (n: number): string => `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`;
-const kb = (n: number): string => (n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(0)} KB`);
+const kb = (n: number): string =>
+  n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(2)} MB` : `${(n / 1024).toFixed(0)} KB`;
 const both = (first: number, warm: number): string => `${ms(first).padStart(9)} / ${ms(warm).padStart(9)}`;
 
 export function formatSet(r: SetResult, goalMs?: number): string[] {
@@ -222,7 +277,9 @@ export function formatSet(r: SetResult, goalMs?: number): string[] {
     `  compile (compileSchema)                   ${both(r.first.compileMs, r.warm.compileMs)}`,
     `  GraphQL schema validation (validateSchema)${both(r.first.validateMs, r.warm.validateMs)}`,
     `  total                                     ${both(r.first.totalMs, r.warm.totalMs)}${
-      goalMs !== undefined ? `   goal < ${goalMs} ms: ${r.first.totalMs < goalMs && r.warm.totalMs < goalMs ? 'met' : r.warm.totalMs < goalMs ? 'met warm, MISSED on the first run' : 'MISSED'}` : ''
+      goalMs !== undefined
+        ? `   goal < ${goalMs} ms: ${r.first.totalMs < goalMs && r.warm.totalMs < goalMs ? 'met' : r.warm.totalMs < goalMs ? 'met warm, MISSED on the first run' : 'MISSED'}`
+        : ''
     }`,
   ];
   if (r.upload) {
@@ -281,8 +338,15 @@ function loadDist(): SchemaEngine {
   const dist = path.join(ROOT, 'dist');
   const dtdl = require(path.join(dist, 'dtdl', 'index.js')) as typeof import('../src/dtdl');
   const compile = require(path.join(dist, 'graphql', 'index.js')) as typeof import('../src/graphql');
-  const validators = require(path.join(dist, 'graphql', 'generate', 'validators.js')) as typeof import('../src/graphql/generate/validators');
-  return { parseModels: dtdl.parseModels, compileSchema: compile.compileSchema, coreSchema: compile.coreSchema, PayloadValidators: validators.PayloadValidators };
+  const validators = require(
+    path.join(dist, 'graphql', 'generate', 'validators.js'),
+  ) as typeof import('../src/graphql/generate/validators');
+  return {
+    parseModels: dtdl.parseModels,
+    compileSchema: compile.compileSchema,
+    coreSchema: compile.coreSchema,
+    PayloadValidators: validators.PayloadValidators,
+  };
 }
 
 export function run(): void {
@@ -296,17 +360,28 @@ export function run(): void {
 
 function main(): void {
   const cpus = os.cpus();
-  console.log(`machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 1024 ** 3).toFixed(1)} GB RAM; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const runs = Number(process.env.BENCH_RUNS ?? 5);
-  console.log(`timed code: ${path.join(ROOT, 'dist')} (tsc output); one process, sets in the order below; warm = median of ${runs} runs after the first (3 for Willow)`);
-  console.log('goal (issue): RealEstateCore compiled and built in under 1 s (the Neo4j GraphQL Library: about 11 s for 100 types)\n');
+  console.log(
+    `timed code: ${path.join(ROOT, 'dist')} (tsc output); one process, sets in the order below; warm = median of ${runs} runs after the first (3 for Willow)`,
+  );
+  console.log(
+    'goal (issue): RealEstateCore compiled and built in under 1 s (the Neo4j GraphQL Library: about 11 s for 100 types)\n',
+  );
   const rec = path.join(SHARED_DIR, 'dtdl', 'ontologies', 'realestatecore-v3');
   if (fs.existsSync(rec)) {
     // First, while this process is still small and idle: a fresh process per run, median of 3.
     const runsFresh = freshProcess(rec, 3);
     const wall = median(runsFresh.map((r) => r.wallMs));
     const step = (k: keyof FreshRun['steps']): string => ms(median(runsFresh.map((r) => r.steps[k])));
-    console.log(`RealEstateCore in a fresh process (node start → schema validated), median of 3: ${ms(wall)} wall   goal < 1000 ms: ${wall < 1000 ? 'met' : 'MISSED'}`);
+    console.log(
+      `RealEstateCore in a fresh process (node start → schema validated), median of 3: ${ms(wall)} wall   goal < 1000 ms: ${wall < 1000 ? 'met' : 'MISSED'}`,
+    );
     console.log(
       `  require dist/ ${step('require')}, read files ${step('read')}, parseModels ${step('parse')}, core schema ${step('core')}, compileSchema ${step('compile')}, validateSchema ${step('validate')}; ${step('total')} from the script's first line\n`,
     );
@@ -320,19 +395,34 @@ function main(): void {
   const missing: string[] = [];
   for (const o of ONTOLOGIES) {
     const dir = path.join(SHARED_DIR, 'dtdl', 'ontologies', o.name);
-    if (fs.existsSync(dir)) sources.push({ label: o.label, documents: listDocuments(dir), expectedInterfaces: o.interfaces, ...(o.name === 'realestatecore-v3' && { goalMs: 1000 }) });
+    if (fs.existsSync(dir))
+      sources.push({
+        label: o.label,
+        documents: listDocuments(dir),
+        expectedInterfaces: o.interfaces,
+        ...(o.name === 'realestatecore-v3' && { goalMs: 1000 }),
+      });
     else missing.push(dir);
   }
-  if (missing.length > 0) console.log(`shared ontologies not found (${missing.join(', ')}; set TWINGRAPH_SHARED): measuring ${sources.length ? 'the others and ' : ''}the demo dtdl/ only\n`);
+  if (missing.length > 0)
+    console.log(
+      `shared ontologies not found (${missing.join(', ')}; set TWINGRAPH_SHARED): measuring ${sources.length ? 'the others and ' : ''}the demo dtdl/ only\n`,
+    );
   sources.push({ label: 'demo dtdl/', documents: listDocuments(path.join(ROOT, 'dtdl')) });
 
   for (const source of sources) {
     // Willow takes seconds per build: fewer warm runs there.
     const result = measureSet(engine, source, { runs: source.documents.length > 500 ? Math.min(runs, 3) : runs });
     for (const line of formatSet(result, source.goalMs)) console.log(line);
-    if (source.expectedInterfaces !== undefined && result.interfaces < source.expectedInterfaces) console.log(`  NOTE: fewer interfaces than the ${source.expectedInterfaces} expected`);
+    if (source.expectedInterfaces !== undefined && result.interfaces < source.expectedInterfaces)
+      console.log(`  NOTE: fewer interfaces than the ${source.expectedInterfaces} expected`);
     console.log('');
   }
 
-  console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

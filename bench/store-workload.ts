@@ -76,7 +76,15 @@ export interface WorkloadResult {
   readonly counts: StoreCounts;
   readonly expected: { models: number; twins: number; relationships: number; metricPoints: number };
   /** Items the read phases returned (a sanity check that they read something). */
-  readonly returned: { pointReads: number; relationships: number; neighbors: number; traversed: number; queried: number; buckets: number; metricPoints: number };
+  readonly returned: {
+    pointReads: number;
+    relationships: number;
+    neighbors: number;
+    traversed: number;
+    queried: number;
+    buckets: number;
+    metricPoints: number;
+  };
 }
 
 export interface WorkloadOptions {
@@ -85,7 +93,6 @@ export interface WorkloadOptions {
   /** Each figure as one table line, as it is measured (default: none). */
   readonly log?: (line: string) => void;
 }
-
 
 export const BASE_MODEL = 'dtmi:bench:Asset;1';
 export const SUB_MODELS = ['dtmi:bench:Sensor;1', 'dtmi:bench:Room;1', 'dtmi:bench:Pump;1'] as const;
@@ -127,14 +134,18 @@ export function benchModels(): ModelInput[] {
       ],
     },
   };
-  const subs = SUB_MODELS.map(
-    (id): ModelInput => ({
-      id,
-      ancestors: [BASE_MODEL],
-      dependencies: [BASE_MODEL],
-      definition: { '@context': 'dtmi:dtdl:context;3', '@id': id, '@type': 'Interface', extends: BASE_MODEL, contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }] },
-    }),
-  );
+  const subs = SUB_MODELS.map((id): ModelInput => ({
+    id,
+    ancestors: [BASE_MODEL],
+    dependencies: [BASE_MODEL],
+    definition: {
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': id,
+      '@type': 'Interface',
+      extends: BASE_MODEL,
+      contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }],
+    },
+  }));
   return [base, ...subs];
 }
 
@@ -150,24 +161,44 @@ function formatNumber(n: number): string {
 export function formatFigure(label: string, f: Figure): string {
   const value = `${formatNumber(f.value)} ${f.unit}`.padStart(14);
   const each = f.each !== undefined ? `${f.each.toFixed(3)} ms each`.padStart(17) : ''.padStart(17);
-  const goal = f.goal !== undefined ? `  goal ≥ ${f.goal.toLocaleString('en-US')} /s  ${f.value >= f.goal ? 'met' : 'MISSED'}` : '';
+  const goal =
+    f.goal !== undefined
+      ? `  goal ≥ ${f.goal.toLocaleString('en-US')} /s  ${f.value >= f.goal ? 'met' : 'MISSED'}`
+      : '';
   return `${label.padEnd(7)} ${f.name.padEnd(60)} ${value} ${each}${goal}`;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-export async function runWorkload(store: TwinStore, label: string, options: WorkloadOptions = {}): Promise<WorkloadResult> {
+export async function runWorkload(
+  store: TwinStore,
+  label: string,
+  options: WorkloadOptions = {},
+): Promise<WorkloadResult> {
   const sizes: WorkloadSizes = { ...FULL_SIZES, ...options.sizes };
   const random = mulberry32(options.seed ?? 20240601);
   const pick = (n: number): number => Math.floor(random() * n);
   const figures: Figure[] = [];
-  const returned = { pointReads: 0, relationships: 0, neighbors: 0, traversed: 0, queried: 0, buckets: 0, metricPoints: 0 };
+  const returned = {
+    pointReads: 0,
+    relationships: 0,
+    neighbors: 0,
+    traversed: 0,
+    queried: 0,
+    buckets: 0,
+    metricPoints: 0,
+  };
   const report = (f: Figure): void => {
     figures.push(f);
     options.log?.(formatFigure(label, f));
   };
   /** Times `count` operations (one call each, awaited in turn) and reports the rate. */
-  const rate = async (name: string, count: number, op: (i: number) => Promise<unknown>, goal?: number): Promise<void> => {
+  const rate = async (
+    name: string,
+    count: number,
+    op: (i: number) => Promise<unknown>,
+    goal?: number,
+  ): Promise<void> => {
     const t0 = performance.now();
     for (let i = 0; i < count; i++) await op(i);
     const ms = performance.now() - t0;
@@ -176,7 +207,14 @@ export async function runWorkload(store: TwinStore, label: string, options: Work
   const warm = async (op: (i: number) => Promise<unknown>): Promise<void> => {
     for (let i = 0; i < sizes.warmup; i++) await op(i);
   };
-  const batches = async <T>(name: string, items: number, batch: number, make: (i: number) => T, write: (chunk: T[]) => Promise<unknown>, goal?: number): Promise<void> => {
+  const batches = async <T>(
+    name: string,
+    items: number,
+    batch: number,
+    make: (i: number) => T,
+    write: (chunk: T[]) => Promise<unknown>,
+    goal?: number,
+  ): Promise<void> => {
     let busy = 0;
     for (let start = 0; start < items; start += batch) {
       const chunk: T[] = [];
@@ -221,7 +259,11 @@ export async function runWorkload(store: TwinStore, label: string, options: Work
       return {
         sourceId: twinId(source),
         relationshipId: `rel-${i}`,
-        relationship: { $targetId: twinId(target), $relationshipName: RELATIONSHIP_NAMES[i % RELATIONSHIP_NAMES.length], weight: i % 10 },
+        relationship: {
+          $targetId: twinId(target),
+          $relationshipName: RELATIONSHIP_NAMES[i % RELATIONSHIP_NAMES.length],
+          weight: i % 10,
+        },
       };
     },
     (chunk) => store.putRelationships(chunk),
@@ -287,7 +329,12 @@ export async function runWorkload(store: TwinStore, label: string, options: Work
 
   // 7. Metrics: live-ingest shape, each batch a few timestamps of every series (one change entry per twin).
   const seriesTwins = Math.min(sizes.series, sizes.twins);
-  const appendPoints = async (name: string, totalPoints: number, logPoints: boolean, startStep: number): Promise<void> => {
+  const appendPoints = async (
+    name: string,
+    totalPoints: number,
+    logPoints: boolean,
+    startStep: number,
+  ): Promise<void> => {
     await batches(
       `metric points, appendMetrics × ${sizes.metricBatch.toLocaleString('en-US')}, logPoints ${logPoints}`,
       totalPoints,
@@ -320,10 +367,19 @@ export async function runWorkload(store: TwinStore, label: string, options: Work
     return n;
   };
   const hours = Math.ceil((sizes.pointsPerSeries * METRIC_STEP_MS) / HOUR_MS);
-  returned.buckets += await repeatMs(`aggregateMetrics, 1 series × ${sizes.pointsPerSeries} points, ${hours} hourly windows`, 20, async () => {
-    const [buckets] = await store.aggregateMetrics({ series: [{ twinId: twinId(pick(seriesTwins)), name: 'reading' }], from, to, windowMs: HOUR_MS });
-    return buckets.length;
-  });
+  returned.buckets += await repeatMs(
+    `aggregateMetrics, 1 series × ${sizes.pointsPerSeries} points, ${hours} hourly windows`,
+    20,
+    async () => {
+      const [buckets] = await store.aggregateMetrics({
+        series: [{ twinId: twinId(pick(seriesTwins)), name: 'reading' }],
+        from,
+        to,
+        windowMs: HOUR_MS,
+      });
+      return buckets.length;
+    },
+  );
   const many = Math.min(sizes.aggregateSeries, seriesTwins);
   returned.buckets += await repeatMs(`aggregateMetrics, ${many} series, hourly windows`, 5, async () => {
     const first = pick(seriesTwins - many + 1);
@@ -331,10 +387,20 @@ export async function runWorkload(store: TwinStore, label: string, options: Work
     const result = await store.aggregateMetrics({ series, from, to, windowMs: HOUR_MS });
     return result.reduce((n, b) => n + b.length, 0);
   });
-  returned.metricPoints = await repeatMs(`readMetrics, ${sizes.pointsPerSeries}-point range of 1 series`, 20, async () => {
-    const points = await store.readMetrics({ twinId: twinId(pick(seriesTwins)), name: 'reading', from, to, limit: sizes.pointsPerSeries });
-    return points.length;
-  });
+  returned.metricPoints = await repeatMs(
+    `readMetrics, ${sizes.pointsPerSeries}-point range of 1 series`,
+    20,
+    async () => {
+      const points = await store.readMetrics({
+        twinId: twinId(pick(seriesTwins)),
+        name: 'reading',
+        from,
+        to,
+        limit: sizes.pointsPerSeries,
+      });
+      return points.length;
+    },
+  );
 
   t0 = performance.now();
   const counts = await store.counts();
@@ -344,7 +410,12 @@ export async function runWorkload(store: TwinStore, label: string, options: Work
     sizes,
     figures,
     counts,
-    expected: { models: 1 + SUB_MODELS.length, twins: sizes.twins, relationships: sizes.relationships, metricPoints: metricPoints + sizes.loggedPoints },
+    expected: {
+      models: 1 + SUB_MODELS.length,
+      twins: sizes.twins,
+      relationships: sizes.relationships,
+      metricPoints: metricPoints + sizes.loggedPoints,
+    },
     returned,
   };
 }

@@ -43,7 +43,9 @@ function fileSize(file) {
 async function main() {
   const { openSqliteStore, openNeo4jStore, connectNeo4j } = require(path.join(root, 'dist', 'store', 'index.js'));
   const cpus = os.cpus();
-  console.log(`machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}`);
+  console.log(
+    `machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}`,
+  );
   const scale = Number(process.env.BENCH_SCALE ?? 1);
   const sizes = scaled(scale);
   if (scale !== 1) console.log(`BENCH_SCALE=${scale}: sizes are scaled down; the goals apply to the full size`);
@@ -64,14 +66,17 @@ async function main() {
   // Neo4j, when NEO4J_URI is set: the database is emptied first, so point it at one you can wipe.
   if (process.env.NEO4J_URI) {
     const database = process.env.NEO4J_DATABASE;
-    const connect = () => connectNeo4j({ uri: process.env.NEO4J_URI, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD });
+    const connect = () =>
+      connectNeo4j({ uri: process.env.NEO4J_URI, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD });
     const wipe = async () => {
       const driver = connect();
       const session = driver.session({ ...(database && { database }) });
       try {
         // In batches: one transaction over millions of nodes would exhaust Neo4j's transaction memory.
         for (;;) {
-          const deleted = await session.executeWrite(async (tx) => (await tx.run('MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n')).records[0].get('n'));
+          const deleted = await session.executeWrite(async (tx) =>
+            (await tx.run('MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n')).records[0].get('n'),
+          );
           if (Number(deleted) === 0) break;
         }
       } finally {
@@ -104,7 +109,10 @@ async function main() {
       }
       if (entry.sizeAfterClose) console.log(`${entry.label.padEnd(7)} size: ${entry.sizeAfterClose()}`);
       const { counts, expected } = result;
-      const ok = counts.twins === expected.twins && counts.relationships === expected.relationships && counts.metricPoints === expected.metricPoints;
+      const ok =
+        counts.twins === expected.twins &&
+        counts.relationships === expected.relationships &&
+        counts.metricPoints === expected.metricPoints;
       console.log(
         `${entry.label.padEnd(7)} counts: ${counts.models} models, ${counts.twins} twins, ${counts.relationships} relationships, ${counts.metricPoints} metric points, ${counts.changes} change-log entries${ok ? '' : `  MISMATCH, expected ${JSON.stringify(expected)}`}`,
       );
@@ -113,7 +121,9 @@ async function main() {
   } finally {
     for (const entry of stores) await entry.cleanup?.();
   }
-  console.log(`\npeak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}; total time ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\npeak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}; total time ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

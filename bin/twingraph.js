@@ -1,7 +1,14 @@
 #!/usr/bin/env node
 'use strict';
 // Thin launcher: the CLI lives in the compiled library so that `npx twingraph` starts fast.
-require('../dist/cli/main.js').main(process.argv.slice(2)).then(
-  (code) => { process.exitCode = code; },
-  (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exitCode = 2; },
-);
+require('../dist/cli/main.js')
+  .main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      console.error(err && err.stack ? err.stack : String(err));
+      process.exitCode = 2;
+    },
+  );

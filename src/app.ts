@@ -69,12 +69,23 @@ async function seedEmptyStore(services: Services, config: Config, log: Logger): 
   });
   progress?.finish();
   log.info(
-    { models: summary.models, twins: summary.twins, relationships: summary.relationships, metricPoints: summary.metricPoints, asOf: summary.asOf, ms: Math.round(summary.ms) },
+    {
+      models: summary.models,
+      twins: summary.twins,
+      relationships: summary.relationships,
+      metricPoints: summary.metricPoints,
+      asOf: summary.asOf,
+      ms: Math.round(summary.ms),
+    },
     `loaded the demo firm into the empty store in ${(summary.ms / 1000).toFixed(1)} s`,
   );
 }
 
-export async function startApp(config: Config, log: Logger = pino({ level: config.logLevel }), options: StartOptions = {}): Promise<App> {
+export async function startApp(
+  config: Config,
+  log: Logger = pino({ level: config.logLevel }),
+  options: StartOptions = {},
+): Promise<App> {
   const store = await (options.openStore ?? openStore)(config.store);
   const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });
   const models = new ModelService(store);
@@ -94,7 +105,10 @@ export async function startApp(config: Config, log: Logger = pino({ level: confi
     const server = await startServer(config, services, log);
     const prune = setInterval(() => {
       store
-        .pruneChanges({ before: new Date(Date.now() - config.changeRetention.olderThanMs).toISOString(), keepLast: config.changeRetention.keepLast })
+        .pruneChanges({
+          before: new Date(Date.now() - config.changeRetention.olderThanMs).toISOString(),
+          keepLast: config.changeRetention.keepLast,
+        })
         .then((n) => n > 0 && log.info({ pruned: n }, 'pruned the change log'))
         .catch((error: unknown) => log.warn({ err: error }, 'could not prune the change log'));
     }, PRUNE_EVERY_MS);

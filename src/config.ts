@@ -60,7 +60,13 @@ const ENV = z.object({
    */
   TWINGRAPH_MAX_SUBSCRIBER_LAG: integer(100, 10_000_000).default(10_000),
   /** The Azure Digital Twins instance to mirror to (https://…); http:// for a local test server. Unset: no mirror. */
-  ADT_ENDPOINT: z.url({ protocol: /^https?$/, error: 'an https:// URL such as https://<name>.api.<region>.digitaltwins.azure.net (http:// only for a local test server)' }).optional(),
+  ADT_ENDPOINT: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        'an https:// URL such as https://<name>.api.<region>.digitaltwins.azure.net (http:// only for a local test server)',
+    })
+    .optional(),
   /** ADT's documented rate limits per second (requests of models, creates and deletes, patches; writes per twin). */
   ADT_RATE_MODELS: integer(1, 100_000).default(100),
   ADT_RATE_CREATE_DELETE: integer(1, 100_000).default(500),
@@ -105,7 +111,12 @@ export interface Config {
 
 export interface MirrorConfig {
   readonly endpoint: string;
-  readonly rates: { readonly models: number; readonly createDelete: number; readonly patch: number; readonly perTwin: number };
+  readonly rates: {
+    readonly models: number;
+    readonly createDelete: number;
+    readonly patch: number;
+    readonly perTwin: number;
+  };
   readonly concurrency: number;
   readonly coalesceMs: number;
   readonly retry: { readonly baseMs: number; readonly maxMs: number };
@@ -119,14 +130,18 @@ export class ConfigError extends Error {
 
 /** Reads and checks the configuration; throws a ConfigError listing every variable that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([k, v]) => k in ENV.shape && v !== undefined && v !== ''));
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in ENV.shape && v !== undefined && v !== ''),
+  );
   const parsed = ENV.safeParse(present);
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const variable = String(issue.path[0]);
       // zod words its own messages "Invalid input: expected …" and (enums) "Invalid option: expected one of …".
-      problems.push(`${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid (?:input|option): (?:expected )?/, '')}`);
+      problems.push(
+        `${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid (?:input|option): (?:expected )?/, '')}`,
+      );
     }
   }
   let store: StoreConfig | undefined;
@@ -137,7 +152,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (parsed.success && parsed.data.ADT_ENDPOINT && parsed.data.ADT_LEASE_MS <= parsed.data.ADT_REQUEST_TIMEOUT_MS) {
     // A lease must outlast a request, or a slow answer lets the same change be claimed again meanwhile.
-    problems.push(`ADT_LEASE_MS=${parsed.data.ADT_LEASE_MS}: expected more than ADT_REQUEST_TIMEOUT_MS (${parsed.data.ADT_REQUEST_TIMEOUT_MS})`);
+    problems.push(
+      `ADT_LEASE_MS=${parsed.data.ADT_LEASE_MS}: expected more than ADT_REQUEST_TIMEOUT_MS (${parsed.data.ADT_REQUEST_TIMEOUT_MS})`,
+    );
   }
   if (problems.length > 0 || !parsed.success || !store) {
     throw new ConfigError(`Twingraph cannot start: the configuration is wrong.\n  ${problems.join('\n  ')}`);
@@ -163,7 +180,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.ADT_ENDPOINT && {
       mirror: {
         endpoint: e.ADT_ENDPOINT,
-        rates: { models: e.ADT_RATE_MODELS, createDelete: e.ADT_RATE_CREATE_DELETE, patch: e.ADT_RATE_PATCH, perTwin: e.ADT_RATE_PER_TWIN },
+        rates: {
+          models: e.ADT_RATE_MODELS,
+          createDelete: e.ADT_RATE_CREATE_DELETE,
+          patch: e.ADT_RATE_PATCH,
+          perTwin: e.ADT_RATE_PER_TWIN,
+        },
         concurrency: e.ADT_CONCURRENCY,
         coalesceMs: e.ADT_COALESCE_MS,
         retry: { baseMs: e.ADT_RETRY_BASE_MS, maxMs: Math.max(e.ADT_RETRY_BASE_MS, e.ADT_RETRY_MAX_MS) },

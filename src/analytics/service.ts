@@ -18,8 +18,21 @@ import { DEMO_MODELS } from '../demo/models';
 import { TwingraphError } from '../errors';
 import { assessFailureRisk, fitFleetPrior, observeFailures, type FleetPrior } from './compute/failure-risk';
 import { forecastSeries } from './compute/forecast';
-import { burnIndex, engagementKpis, peerStats, type EngagementFacts, type EngagementKpis, type PeerStats } from './compute/kpis';
-import { checkFeatures, trainProfitModel, type ProfitExample, type ProfitFeatures, type ProfitPrediction } from './compute/profit';
+import {
+  burnIndex,
+  engagementKpis,
+  peerStats,
+  type EngagementFacts,
+  type EngagementKpis,
+  type PeerStats,
+} from './compute/kpis';
+import {
+  checkFeatures,
+  trainProfitModel,
+  type ProfitExample,
+  type ProfitFeatures,
+  type ProfitPrediction,
+} from './compute/profit';
 import type { EngagementProfit, FailureRiskResult, ProfitInputsMoved, ProfitModelInfo } from './compute/results';
 import type { NumericSeries, SeriesForecast } from './compute/types';
 import type { ChangeFeed } from '../events';
@@ -111,7 +124,9 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 function statusClosedBy(change: ChangeEntry): boolean {
   if (change.type === 'Twin.Create') return (change.body as Twin | undefined)?.status === 'closed';
   if (change.type !== 'Twin.Update') return false;
-  return ((change.patch ?? []) as JsonPatch).some((op) => op.path === '/status' && (op.op === 'add' || op.op === 'replace') && op.value === 'closed');
+  return ((change.patch ?? []) as JsonPatch).some(
+    (op) => op.path === '/status' && (op.op === 'add' || op.op === 'replace') && op.value === 'closed',
+  );
 }
 
 export class AnalyticsService {
@@ -145,7 +160,9 @@ export class AnalyticsService {
 
   /** Follows the change feed from now on, dropping what goes stale. */
   follow(feed: ChangeFeed): void {
-    const subscription = feed.subscribe({ filter: (c) => c.type.startsWith('Twin.') || c.type.startsWith('Relationship.') || c.type.startsWith('Model.') });
+    const subscription = feed.subscribe({
+      filter: (c) => c.type.startsWith('Twin.') || c.type.startsWith('Relationship.') || c.type.startsWith('Model.'),
+    });
     this.following = subscription;
     void (async () => {
       try {
@@ -202,7 +219,9 @@ export class AnalyticsService {
       this.portfolio = undefined;
       return;
     }
-    const relevant = [DEMO_MODELS.engagement, DEMO_MODELS.client, DEMO_MODELS.employee, DEMO_MODELS.offering].some((m) => this.isOf(change.modelId, m));
+    const relevant = [DEMO_MODELS.engagement, DEMO_MODELS.client, DEMO_MODELS.employee, DEMO_MODELS.offering].some(
+      (m) => this.isOf(change.modelId, m),
+    );
     if (!relevant) return;
     this.portfolio = undefined;
     if (this.isOf(change.modelId, DEMO_MODELS.engagement) && statusClosedBy(change)) {
@@ -225,15 +244,23 @@ export class AnalyticsService {
       return [];
     }
     if (change.type !== 'Twin.Update' || !change.twinId) return [];
-    const touches = (property: string): boolean => (change.patch ?? []).some((op) => op.path === `/${property}` || op.path.startsWith(`/${property}/`));
+    const touches = (property: string): boolean =>
+      (change.patch ?? []).some((op) => op.path === `/${property}` || op.path.startsWith(`/${property}/`));
     let hop: { direction: 'out' | 'in'; name: string } | undefined;
-    if (this.isOf(change.modelId, DEMO_MODELS.client) && touches('industry')) hop = { direction: 'out', name: HAS_ENGAGEMENT };
-    else if (this.isOf(change.modelId, DEMO_MODELS.employee) && touches('role')) hop = { direction: 'in', name: LED_BY };
+    if (this.isOf(change.modelId, DEMO_MODELS.client) && touches('industry'))
+      hop = { direction: 'out', name: HAS_ENGAGEMENT };
+    else if (this.isOf(change.modelId, DEMO_MODELS.employee) && touches('role'))
+      hop = { direction: 'in', name: LED_BY };
     else if (this.isOf(change.modelId, DEMO_MODELS.offering) && touches('line')) hop = { direction: 'in', name: USES };
     if (!hop) return [];
     const ids: string[] = [];
-    for (let after: string | undefined, more = true; more; ) {
-      const page = await this.store.traverse({ from: { path: ['$dtId'], op: 'eq', value: change.twinId }, hops: [{ direction: hop.direction, names: [hop.name] }], first: PAGE, ...(after && { after }) });
+    for (let after: string | undefined, more = true; more;) {
+      const page = await this.store.traverse({
+        from: { path: ['$dtId'], op: 'eq', value: change.twinId },
+        hops: [{ direction: hop.direction, names: [hop.name] }],
+        first: PAGE,
+        ...(after && { after }),
+      });
       ids.push(...page.items.map((t) => t.$dtId));
       more = page.pageInfo.hasNextPage;
       after = page.pageInfo.endCursor ?? undefined;
@@ -267,7 +294,11 @@ export class AnalyticsService {
   private async neighbor(ids: readonly string[], direction: 'out' | 'in', name: string): Promise<(Twin | undefined)[]> {
     const found: (Twin | undefined)[] = [];
     for (let i = 0; i < ids.length; i += PAGE) {
-      const part = await this.store.neighbors({ ids: ids.slice(i, i + PAGE), hop: { direction, names: [name] }, first: 1 });
+      const part = await this.store.neighbors({
+        ids: ids.slice(i, i + PAGE),
+        hop: { direction, names: [name] },
+        first: 1,
+      });
       found.push(...part.map((list) => list[0]?.twin));
     }
     return found;
@@ -277,7 +308,9 @@ export class AnalyticsService {
   private async newestSpendTimes(ids: readonly string[]): Promise<(number | undefined)[]> {
     const out: (number | undefined)[] = [];
     for (let i = 0; i < ids.length; i += PAGE) {
-      const points = await this.store.latestMetrics(ids.slice(i, i + PAGE).map((twinId) => ({ twinId, name: SPEND_TO_DATE })));
+      const points = await this.store.latestMetrics(
+        ids.slice(i, i + PAGE).map((twinId) => ({ twinId, name: SPEND_TO_DATE })),
+      );
       out.push(...points.map((p) => (p ? Date.parse(p.time) : undefined)));
     }
     return out;
@@ -285,7 +318,8 @@ export class AnalyticsService {
 
   private loadPortfolio(): Promise<Portfolio> {
     this.portfolio ??= (async () => {
-      if (!this.snapshot().models.interfaces.has(DEMO_MODELS.engagement)) return { entries: new Map(), peers: peerStats([], this.now()), dataTime: undefined };
+      if (!this.snapshot().models.interfaces.has(DEMO_MODELS.engagement))
+        return { entries: new Map(), peers: peerStats([], this.now()), dataTime: undefined };
       const engagements = await this.allOf(DEMO_MODELS.engagement);
       const ids = engagements.map((e) => e.$dtId);
       const [offerings, leads, clients, asOf] = await Promise.all([
@@ -340,7 +374,11 @@ export class AnalyticsService {
   /** KPIs against the peers of the cached portfolio, with the twin as the caller read it, as of its newest spend reading. */
   async engagementKpis(twin: Twin): Promise<EngagementKpis> {
     const [portfolio, asOf] = await Promise.all([this.loadPortfolio(), this.spendAsOf.load(twin.$dtId)]);
-    const facts: PortfolioEntry = { ...portfolio.entries.get(twin.$dtId), ...this.ownFacts(twin), asOf: asOf ?? portfolio.dataTime };
+    const facts: PortfolioEntry = {
+      ...portfolio.entries.get(twin.$dtId),
+      ...this.ownFacts(twin),
+      asOf: asOf ?? portfolio.dataTime,
+    };
     return engagementKpis(facts, portfolio.peers, this.now());
   }
 
@@ -353,14 +391,29 @@ export class AnalyticsService {
     const examples: ProfitExample[] = [];
     let excludedAnomalies = 0;
     for (const e of portfolio.entries.values()) {
-      if (e.status !== 'closed' || e.budget === undefined || e.spend === undefined || e.revenue === undefined || !e.offering) continue;
+      if (
+        e.status !== 'closed' ||
+        e.budget === undefined ||
+        e.spend === undefined ||
+        e.revenue === undefined ||
+        !e.offering
+      )
+        continue;
       const durationDays = e.startDate && e.endDate ? (Date.parse(e.endDate) - Date.parse(e.startDate)) / DAY_MS : NaN;
       if (!(durationDays > 0) || !(e.budget > 0) || burnIndex(e, now) === null) continue;
       if (engagementKpis(e, portfolio.peers, now).anomaly) {
         excludedAnomalies++;
         continue;
       }
-      examples.push({ id: e.id, budget: e.budget, durationDays, offering: e.offering, industry: e.industry ?? null, leadRole: e.leadRole ?? null, profit: e.revenue - e.spend });
+      examples.push({
+        id: e.id,
+        budget: e.budget,
+        durationDays,
+        offering: e.offering,
+        industry: e.industry ?? null,
+        leadRole: e.leadRole ?? null,
+        profit: e.revenue - e.spend,
+      });
     }
     const model = trainProfitModel(examples, { now: new Date(now) });
     // Closures that came in while it trained count towards the next training.
@@ -404,10 +457,14 @@ export class AnalyticsService {
     return this.retraining;
   }
 
-  async predictProfit(features: ProfitFeatures, level?: number): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }> {
+  async predictProfit(
+    features: ProfitFeatures,
+    level?: number,
+  ): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }> {
     // A request that cannot be answered is told so before (and whether or not) there is a model to answer it.
     checkFeatures(features);
-    if (level !== undefined && !(level > 0 && level < 1)) throw new TwingraphError('InvalidArgument', `The interval level must be between 0 and 1; got ${level}.`);
+    if (level !== undefined && !(level > 0 && level < 1))
+      throw new TwingraphError('InvalidArgument', `The interval level must be between 0 and 1; got ${level}.`);
     const model = await this.profitModel();
     return { prediction: model.model.predict(features, level), model };
   }
@@ -419,11 +476,27 @@ export class AnalyticsService {
    */
   async engagementProfit(twin: Twin, level?: number): Promise<EngagementProfit | null> {
     const id = twin.$dtId;
-    const [offering, lead, client] = await Promise.all([this.offeringOf.load(id), this.leadOf.load(id), this.clientOf.load(id)]);
-    const facts: PortfolioEntry = { ...this.ownFacts(twin), offering: str(offering?.line), industry: str(client?.industry), leadRole: str(lead?.role) };
-    const durationDays = facts.startDate && facts.endDate ? (Date.parse(facts.endDate) - Date.parse(facts.startDate)) / DAY_MS : NaN;
+    const [offering, lead, client] = await Promise.all([
+      this.offeringOf.load(id),
+      this.leadOf.load(id),
+      this.clientOf.load(id),
+    ]);
+    const facts: PortfolioEntry = {
+      ...this.ownFacts(twin),
+      offering: str(offering?.line),
+      industry: str(client?.industry),
+      leadRole: str(lead?.role),
+    };
+    const durationDays =
+      facts.startDate && facts.endDate ? (Date.parse(facts.endDate) - Date.parse(facts.startDate)) / DAY_MS : NaN;
     if (facts.budget === undefined || !(facts.budget > 0) || !(durationDays > 0) || !facts.offering) return null;
-    const features: ProfitFeatures = { budget: facts.budget, durationDays, offering: facts.offering, industry: facts.industry ?? null, leadRole: facts.leadRole ?? null };
+    const features: ProfitFeatures = {
+      budget: facts.budget,
+      durationDays,
+      offering: facts.offering,
+      industry: facts.industry ?? null,
+      leadRole: facts.leadRole ?? null,
+    };
     const { prediction, model } = await this.predictProfit(features, level);
     const actual = facts.revenue !== undefined && facts.spend !== undefined ? facts.revenue - facts.spend : null;
     return { ...prediction, features, actual, closed: facts.status === 'closed', model };
@@ -432,7 +505,13 @@ export class AnalyticsService {
   // ── Devices ───────────────────────────────────────────────────────────────────────────────────
 
   private async series(twinId: string, name: string, from: number, to: number): Promise<NumericSeries> {
-    const points = await this.store.readMetrics({ twinId, name, from: new Date(from).toISOString(), to: new Date(to).toISOString(), limit: 100_000 });
+    const points = await this.store.readMetrics({
+      twinId,
+      name,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      limit: 100_000,
+    });
     const times: number[] = [];
     const values: number[] = [];
     for (const p of points) {
@@ -444,8 +523,16 @@ export class AnalyticsService {
   }
 
   private async states(twinId: string, from: number, to: number): Promise<{ time: number; state: string }[]> {
-    const points = await this.store.readMetrics({ twinId, name: 'stateChange', from: new Date(from).toISOString(), to: new Date(to).toISOString(), limit: 100_000 });
-    return points.filter((p) => typeof p.value === 'string').map((p) => ({ time: Date.parse(p.time), state: p.value as string }));
+    const points = await this.store.readMetrics({
+      twinId,
+      name: 'stateChange',
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      limit: 100_000,
+    });
+    return points
+      .filter((p) => typeof p.value === 'string')
+      .map((p) => ({ time: Date.parse(p.time), state: p.value as string }));
   }
 
   private async fleet(): Promise<FleetPrior> {
@@ -456,7 +543,12 @@ export class AnalyticsService {
       const observations = [];
       for (const device of devices) {
         const [first] = await this.store.readMetrics({ twinId: device.$dtId, name: 'vibration', limit: 1 });
-        const [last] = await this.store.readMetrics({ twinId: device.$dtId, name: 'vibration', limit: 1, descending: true });
+        const [last] = await this.store.readMetrics({
+          twinId: device.$dtId,
+          name: 'vibration',
+          limit: 1,
+          descending: true,
+        });
         if (!first || !last) continue;
         const end = Date.parse(last.time);
         const start = Math.max(Date.parse(first.time), end - STATE_HISTORY_DAYS * DAY_MS);
@@ -475,7 +567,12 @@ export class AnalyticsService {
   async failureRisk(twin: Twin, horizonHours: number): Promise<FailureRiskResult> {
     const id = twin.$dtId;
     const [newest] = await this.store.readMetrics({ twinId: id, name: 'vibration', limit: 1, descending: true });
-    if (!newest) throw new TwingraphError('InsufficientData', `Device '${id}' has no vibration telemetry: failure risk needs at least a day of readings.`, { twinId: id });
+    if (!newest)
+      throw new TwingraphError(
+        'InsufficientData',
+        `Device '${id}' has no vibration telemetry: failure risk needs at least a day of readings.`,
+        { twinId: id },
+      );
     const now = Date.parse(newest.time);
     const end = now + 1;
     const [vibration, temperature, states, prior] = await Promise.all([
@@ -485,15 +582,26 @@ export class AnalyticsService {
       this.fleet(),
     ]);
     // A device reported failed is failed, even before its stateChange telemetry says so.
-    const history = twin.state === 'failed' && states[states.length - 1]?.state !== 'failed' ? [...states, { time: now, state: 'failed' }] : states;
-    const risk = assessFailureRisk({ now, vibration, temperature, states: history }, prior, { horizonHours, windowDays: RISK_WINDOW_DAYS });
+    const history =
+      twin.state === 'failed' && states[states.length - 1]?.state !== 'failed'
+        ? [...states, { time: now, state: 'failed' }]
+        : states;
+    const risk = assessFailureRisk({ now, vibration, temperature, states: history }, prior, {
+      horizonHours,
+      windowDays: RISK_WINDOW_DAYS,
+    });
     return { ...risk, asOf: new Date(now).toISOString(), prior };
   }
 
   // ── Forecasts ─────────────────────────────────────────────────────────────────────────────────
 
   async forecast(key: MetricSeriesKey, horizon: number, level?: number, before?: string): Promise<SeriesForecast> {
-    const newest = await this.store.readMetrics({ ...key, ...(before !== undefined && { to: before }), limit: FORECAST_HISTORY, descending: true });
+    const newest = await this.store.readMetrics({
+      ...key,
+      ...(before !== undefined && { to: before }),
+      limit: FORECAST_HISTORY,
+      descending: true,
+    });
     const times: number[] = [];
     const values: number[] = [];
     for (let i = newest.length - 1; i >= 0; i--) {
@@ -503,7 +611,11 @@ export class AnalyticsService {
       values.push(p.value);
     }
     if (times.length === 0) {
-      throw new TwingraphError('InsufficientData', `Series '${key.name}' of twin '${key.twinId}' has no numeric points${before ? ` before ${before}` : ''} to forecast from.`, { twinId: key.twinId });
+      throw new TwingraphError(
+        'InsufficientData',
+        `Series '${key.name}' of twin '${key.twinId}' has no numeric points${before ? ` before ${before}` : ''} to forecast from.`,
+        { twinId: key.twinId },
+      );
     }
     return forecastSeries({ times, values }, { horizon, ...(level !== undefined && { level }) });
   }

@@ -35,12 +35,19 @@ export function formatError(log: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const ours = errorExtensions(original);
-    if (ours) return { ...formatted, message: (original as Error).message, extensions: { ...formatted.extensions, ...ours } };
+    if (ours)
+      return { ...formatted, message: (original as Error).message, extensions: { ...formatted.extensions, ...ours } };
     const code = formatted.extensions?.code;
     if (typeof code === 'string' && GRAPHQL_CODES.has(code)) return formatted;
     // GraphQL's own input coercion errors (bad variables, a scalar that cannot parse a value).
-    if (original instanceof GraphQLError && !original.originalError) return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
+    if (original instanceof GraphQLError && !original.originalError)
+      return { ...formatted, extensions: { ...formatted.extensions, code: 'BAD_USER_INPUT' } };
     log.error({ err: original }, 'unexpected error while running an operation');
-    return { message: 'Internal server error: the server logged the details.', ...(formatted.path && { path: formatted.path }), ...(formatted.locations && { locations: formatted.locations }), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    return {
+      message: 'Internal server error: the server logged the details.',
+      ...(formatted.path && { path: formatted.path }),
+      ...(formatted.locations && { locations: formatted.locations }),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
   };
 }

@@ -33,7 +33,12 @@ export class LiveApollo<C extends object> {
   async use(schema: GraphQLSchema): Promise<void> {
     const apollo = new ApolloServer<C>({ ...this.options(), schema } as ApolloServerOptions<C>);
     await apollo.start();
-    const instance: Instance<C> = { apollo, handler: expressMiddleware(apollo, { context: this.context }), inFlight: 0, retired: false };
+    const instance: Instance<C> = {
+      apollo,
+      handler: expressMiddleware(apollo, { context: this.context }),
+      inFlight: 0,
+      retired: false,
+    };
     this.instances.add(instance);
     const previous = this.current;
     this.current = instance;
@@ -97,4 +102,3 @@ export class LiveApollo<C extends object> {
     await Promise.all([...this.instances].map((instance) => this.stop(instance)));
   }
 }
-

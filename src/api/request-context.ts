@@ -30,7 +30,9 @@ const MAX_CHANGES_READ = 10_000;
 const LISTING_LIMIT = 1000;
 
 /** Groups keys that share everything but the twin id into one store call per group. */
-function batchedByGroup<K extends { id: string; group: string }, V>(load: (ids: string[], sample: K) => Promise<V[]>): DataLoader<K, V, string> {
+function batchedByGroup<K extends { id: string; group: string }, V>(
+  load: (ids: string[], sample: K) => Promise<V[]>,
+): DataLoader<K, V, string> {
   return new DataLoader<K, V, string>(
     async (keys) => {
       const groups = new Map<string, K[]>();
@@ -66,10 +68,16 @@ export function createContext(services: Services): GraphContext {
   const { store } = services;
   const twins = new DataLoader<string, Twin | undefined>((ids) => store.getTwins(ids), { maxBatchSize: 5000 });
   type NeighborKey = { id: string; group: string; hop: Hop; first: number; orderBy: readonly OrderBy[] };
-  const neighbors = batchedByGroup<NeighborKey, { twin: Twin; relationship: Relationship }[]>((ids, k) => store.neighbors({ ids, hop: k.hop, first: k.first, orderBy: k.orderBy }));
+  const neighbors = batchedByGroup<NeighborKey, { twin: Twin; relationship: Relationship }[]>((ids, k) =>
+    store.neighbors({ ids, hop: k.hop, first: k.first, orderBy: k.orderBy }),
+  );
   type CountKey = { id: string; group: string; hop: Hop };
   const counts = batchedByGroup<CountKey, number>((ids, k) => store.neighborCounts(ids, k.hop));
-  const latest = new DataLoader<MetricSeriesKey, ReturnType<TwinStore['latestMetrics']> extends Promise<(infer P)[]> ? P : never, string>((keys) => store.latestMetrics(keys), {
+  const latest = new DataLoader<
+    MetricSeriesKey,
+    ReturnType<TwinStore['latestMetrics']> extends Promise<(infer P)[]> ? P : never,
+    string
+  >((keys) => store.latestMetrics(keys), {
     cacheKeyFn: (k) => `${k.twinId}\n${k.name}`,
   });
   const written = async <T>(write: Promise<T>): Promise<T> => {
@@ -89,12 +97,24 @@ export function createContext(services: Services): GraphContext {
       get: (id) => twins.load(id),
       query: (query) => store.queryTwins(query),
       traverse: (traversal) => store.traverse(traversal),
-      neighbors: (id, hop, first, orderBy) => neighbors.load({ id, group: JSON.stringify([hop, first, orderBy]), hop, first, orderBy }),
+      neighbors: (id, hop, first, orderBy) =>
+        neighbors.load({ id, group: JSON.stringify([hop, first, orderBy]), hop, first, orderBy }),
       neighborCount: (id, hop) => counts.load({ id, group: JSON.stringify(hop), hop }),
-      relationship: (sourceId, relationshipId) => store.getRelationship(sourceId, relationshipId).catch((e) => (e.code === 'RelationshipNotFound' || e.code === 'DigitalTwinNotFound' ? undefined : Promise.reject(e))),
+      relationship: (sourceId, relationshipId) =>
+        store
+          .getRelationship(sourceId, relationshipId)
+          .catch((e) =>
+            e.code === 'RelationshipNotFound' || e.code === 'DigitalTwinNotFound' ? undefined : Promise.reject(e),
+          ),
       relationships: async (twinId, direction, name) => {
         const hop: Hop = { direction, ...(name && { names: [name] }) };
-        const found = await neighbors.load({ id: twinId, group: JSON.stringify([hop, LISTING_LIMIT, []]), hop, first: LISTING_LIMIT, orderBy: [] });
+        const found = await neighbors.load({
+          id: twinId,
+          group: JSON.stringify([hop, LISTING_LIMIT, []]),
+          hop,
+          first: LISTING_LIMIT,
+          orderBy: [],
+        });
         return found.map((n) => n.relationship);
       },
     },
@@ -108,13 +128,16 @@ export function createContext(services: Services): GraphContext {
       list: async () => snapshot.records.slice(),
       get: async (id) => {
         if (!modelsById.has(id)) return undefined;
-        return store.getModel(id, { includeDefinition: true }).catch((e) => (e.code === 'ModelNotFound' ? undefined : Promise.reject(e)));
+        return store
+          .getModel(id, { includeDefinition: true })
+          .catch((e) => (e.code === 'ModelNotFound' ? undefined : Promise.reject(e)));
       },
     },
     changes: {
       // The store clamps a read to 1…10,000 entries; a client asking for 0, or for more than one read gives, is told.
       read: async (after, first) => {
-        if (!Number.isSafeInteger(first) || first < 0 || first > MAX_CHANGES_READ) throw new TwingraphError('InvalidArgument', `'first' is an integer from 0 to ${MAX_CHANGES_READ}.`);
+        if (!Number.isSafeInteger(first) || first < 0 || first > MAX_CHANGES_READ)
+          throw new TwingraphError('InvalidArgument', `'first' is an integer from 0 to ${MAX_CHANGES_READ}.`);
         return first === 0 ? [] : store.readChanges({ after, limit: first });
       },
       subscribe: async ({ since, filter }) => {
@@ -128,14 +151,17 @@ export function createContext(services: Services): GraphContext {
       create: (id, modelId, body, options) => written(services.twins.create(id, modelId, body, options)),
       patch: (id, patch, options) => written(services.twins.patch(id, patch, options)),
       delete: (id, options) => written(services.twins.delete(id, options)),
-      putRelationship: (sourceId, id, relationship, options) => written(services.twins.putRelationship(sourceId, id, relationship, options)),
-      patchRelationship: (sourceId, id, patch, options) => written(services.twins.patchRelationship(sourceId, id, patch, options)),
+      putRelationship: (sourceId, id, relationship, options) =>
+        written(services.twins.putRelationship(sourceId, id, relationship, options)),
+      patchRelationship: (sourceId, id, patch, options) =>
+        written(services.twins.patchRelationship(sourceId, id, patch, options)),
       deleteRelationship: (sourceId, id, options) => written(services.twins.deleteRelationship(sourceId, id, options)),
       recordMetrics: (points) => written(services.twins.recordMetrics(points)),
       invokeCommand: (twinId, command, request) => services.twins.invokeCommand(twinId, command, request),
     },
     modelAdmin: {
-      upload: (documents) => services.models.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))),
+      upload: (documents) =>
+        services.models.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))),
       decommission: (id) => services.models.decommission(id),
       delete: (id) => services.models.delete(id),
     },

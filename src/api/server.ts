@@ -11,7 +11,16 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
@@ -44,24 +53,55 @@ function limitRules(config: Config): ValidationRule[] {
   const report =
     (variable: string) =>
     (context: ValidationContext | null, error: GraphQLError): void =>
-      context?.reportError(new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} (${variable})`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+      context?.reportError(
+        new GraphQLError(`${error.message.replace(/^Syntax Error: /, '')} (${variable})`, {
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        }),
+      );
   return [
-    maxDepthRule({ n: config.limits.maxDepth, propagateOnRejection: false, onReject: [report('TWINGRAPH_MAX_DEPTH')] }) as unknown as ValidationRule,
-    maxAliasesRule({ n: config.limits.maxAliases, propagateOnRejection: false, onReject: [report('TWINGRAPH_MAX_ALIASES')] }) as unknown as ValidationRule,
+    maxDepthRule({
+      n: config.limits.maxDepth,
+      propagateOnRejection: false,
+      onReject: [report('TWINGRAPH_MAX_DEPTH')],
+    }) as unknown as ValidationRule,
+    maxAliasesRule({
+      n: config.limits.maxAliases,
+      propagateOnRejection: false,
+      onReject: [report('TWINGRAPH_MAX_ALIASES')],
+    }) as unknown as ValidationRule,
   ];
 }
 
 function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: { ...error.extensions, code } });
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
 }
 
 /** JSON errors for requests that never reach GraphQL: a body too large, JSON that does not parse. */
 function requestErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
   const e = error as { type?: string; status?: number; message?: string; limit?: number };
   if (e?.type === 'entity.too.large') {
-    res.status(413).json({ errors: [{ message: `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+    res
+      .status(413)
+      .json({
+        errors: [
+          {
+            message: `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE' },
+          },
+        ],
+      });
   } else if (e?.type === 'entity.parse.failed') {
-    res.status(400).json({ errors: [{ message: `The request body is not valid JSON: ${e.message}`, extensions: { code: 'BAD_REQUEST' } }] });
+    res
+      .status(400)
+      .json({
+        errors: [{ message: `The request body is not valid JSON: ${e.message}`, extensions: { code: 'BAD_REQUEST' } }],
+      });
   } else next(error);
 }
 
@@ -89,9 +129,17 @@ export async function startServer(config: Config, services: Services, log: Logge
         }
         const schema = services.models.current.schema;
         const errors = validate(schema, document, [...specifiedRules, ...validationRules]);
-        if (errors.length > 0) return errors.map((e) => (typeof e.extensions.code === 'string' ? e : withCode(e, 'GRAPHQL_VALIDATION_FAILED')));
+        if (errors.length > 0)
+          return errors.map((e) =>
+            typeof e.extensions.code === 'string' ? e : withCode(e, 'GRAPHQL_VALIDATION_FAILED'),
+          );
         if (!getOperationAST(document, payload.operationName)) {
-          return [new GraphQLError(`Unable to identify the operation${payload.operationName ? ` '${payload.operationName}'` : ''} to run.`, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+          return [
+            new GraphQLError(
+              `Unable to identify the operation${payload.operationName ? ` '${payload.operationName}'` : ''} to run.`,
+              { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } },
+            ),
+          ];
         }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
@@ -104,7 +152,10 @@ export async function startServer(config: Config, services: Services, log: Logge
           if (typeof e.extensions?.code === 'string') return e.toJSON();
           // Something that failed in the middle of a subscription, not of ours: logged, reported without internals.
           log.error({ err: original ?? e }, 'unexpected error in a subscription');
-          return { message: 'Internal server error: the server logged the details.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+          return {
+            message: 'Internal server error: the server logged the details.',
+            extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          };
         }),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!('errors' in result) || !result.errors?.length) return result;
@@ -120,7 +171,12 @@ export async function startServer(config: Config, services: Services, log: Logge
       validationRules,
       formatError: formatError(log),
       includeStacktraceInErrorResponses: false,
-      logger: { debug: (m: string) => log.debug(m), info: (m: string) => log.info(m), warn: (m: string) => log.warn(m), error: (m: string) => log.error(m) },
+      logger: {
+        debug: (m: string) => log.debug(m),
+        info: (m: string) => log.info(m),
+        warn: (m: string) => log.warn(m),
+        error: (m: string) => log.error(m),
+      },
       // Twin data is live: no response is cacheable, so the per-field cache-hint machinery is pure cost
       // (about an eighth of a twin-by-id request); the header is set once below instead.
       plugins: [ApolloServerPluginCacheControlDisabled()],
@@ -146,7 +202,8 @@ export async function startServer(config: Config, services: Services, log: Logge
   app.use(GRAPHIQL_ASSETS, graphiqlAssets());
   app.get(GRAPHQL_PATH, (req, res, next) => {
     // A browser asking for the page (not a GET operation) gets GraphiQL.
-    if (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined) res.type('html').send(graphiqlPage(GRAPHQL_PATH, GRAPHIQL_ASSETS));
+    if (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined)
+      res.type('html').send(graphiqlPage(GRAPHQL_PATH, GRAPHIQL_ASSETS));
     else next();
   });
   app.use(

@@ -37,7 +37,10 @@ export function validateFiles(targets: readonly string[], json: boolean): Valida
   const result = parseModels(documents);
   const exitCode = result.valid ? 0 : 1;
   if (json) {
-    return { exitCode, text: JSON.stringify({ valid: result.valid, interfaces: result.defined.length, errors: result.errors }, null, 2) };
+    return {
+      exitCode,
+      text: JSON.stringify({ valid: result.valid, interfaces: result.defined.length, errors: result.errors }, null, 2),
+    };
   }
   if (result.valid) {
     return { exitCode, text: `valid: ${documents.length} document(s), ${result.defined.length} interface(s)` };
@@ -48,7 +51,11 @@ export function validateFiles(targets: readonly string[], json: boolean): Valida
 }
 
 function formatError(e: DtdlError): string {
-  const where = e.source ? `${e.source}${e.line ? `:${e.line}:${e.column}` : ''}` : e.document !== undefined ? `document ${e.document}` : '';
+  const where = e.source
+    ? `${e.source}${e.line ? `:${e.line}:${e.column}` : ''}`
+    : e.document !== undefined
+      ? `document ${e.document}`
+      : '';
   const head = [where, e.primaryId, e.property && `property '${e.property}'`].filter(Boolean).join('  ');
   return `${head}\n  error ${e.validationId}\n  cause:  ${e.cause}\n  action: ${e.action}`;
 }

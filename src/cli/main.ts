@@ -37,10 +37,15 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program
     .command('seed')
-    .description('load the demo firm (seeds/firm.json) and its telemetry into the configured store, which must have no twins; adds the models of dtdl/ if missing')
+    .description(
+      'load the demo firm (seeds/firm.json) and its telemetry into the configured store, which must have no twins; adds the models of dtdl/ if missing',
+    )
     .option('--as-of <time>', 'the whole hour the data ends at (default: TWINGRAPH_SEED_AS_OF or the current hour)')
     .option('--catalogue <file>', 'another catalogue than seeds/firm.json')
-    .option('--scale <factor>', 'multiply the numbers of clients, employees, engagements and assets (e.g. 0.1 for a quick demo)')
+    .option(
+      '--scale <factor>',
+      'multiply the numbers of clients, employees, engagements and assets (e.g. 0.1 for a quick demo)',
+    )
     .action(async (opts: { asOf?: string; catalogue?: string; scale?: string }) => {
       exitCode = await seedCommand(opts);
     });
@@ -55,7 +60,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
   mirror
     .command('reconcile')
-    .description('compare ADT with Twingraph (models, twins, relationships) and repair ADT to match, printing each repair; exit 1 when one failed')
+    .description(
+      'compare ADT with Twingraph (models, twins, relationships) and repair ADT to match, printing each repair; exit 1 when one failed',
+    )
     .option('--dry-run', 'only report what would be repaired')
     .action(async (opts: { dryRun?: boolean }) => {
       exitCode = await mirrorReconcileCommand(opts);

@@ -24,11 +24,14 @@ export async function seedCommand(options: SeedCommandOptions, env: NodeJS.Proce
   if (options.asOf !== undefined) {
     asOf = Date.parse(options.asOf);
     if (!/^\d{4}-\d{2}-\d{2}T/.test(options.asOf) || !Number.isFinite(asOf) || asOf % 3_600_000 !== 0) {
-      throw new UsageError(`--as-of must be an ISO 8601 date and time on a whole hour, such as 2026-11-25T00:00:00Z; got '${options.asOf}'`);
+      throw new UsageError(
+        `--as-of must be an ISO 8601 date and time on a whole hour, such as 2026-11-25T00:00:00Z; got '${options.asOf}'`,
+      );
     }
   }
   const scale = options.scale === undefined ? 1 : Number(options.scale);
-  if (!(scale > 0 && scale <= 10)) throw new UsageError(`--scale must be a number above 0 and at most 10; got '${options.scale}'`);
+  if (!(scale > 0 && scale <= 10))
+    throw new UsageError(`--scale must be a number above 0 and at most 10; got '${options.scale}'`);
   let catalogue;
   try {
     catalogue = scaled(readCatalogue(options.catalogue ?? path.join(config.seedsDir, 'firm.json')), scale);
@@ -42,7 +45,12 @@ export async function seedCommand(options: SeedCommandOptions, env: NodeJS.Proce
     const models = new ModelService(store);
     await models.load();
     const progress = progressReporter();
-    const summary = await loadDemo(store, models, { catalogue, documents, ...(asOf !== undefined && { asOf }), progress: progress.report });
+    const summary = await loadDemo(store, models, {
+      catalogue,
+      documents,
+      ...(asOf !== undefined && { asOf }),
+      progress: progress.report,
+    });
     progress.finish();
     process.stdout.write(
       `Loaded the demo firm as of ${summary.asOf} into ${config.store.kind === 'sqlite' ? config.store.path : config.store.uri}: ` +

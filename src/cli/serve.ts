@@ -19,7 +19,10 @@ export async function serve(): Promise<number> {
   }
   const log = pino({ level: config.logLevel });
   const app = await startApp(config, log);
-  log.info({ url: app.server.url, store: config.store.kind, models: app.services.models.current.records.length }, `Twingraph is serving GraphQL at ${app.server.url} (open it in a browser for GraphiQL)`);
+  log.info(
+    { url: app.server.url, store: config.store.kind, models: app.services.models.current.records.length },
+    `Twingraph is serving GraphQL at ${app.server.url} (open it in a browser for GraphiQL)`,
+  );
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {

@@ -35,7 +35,15 @@ const CATALOGUE = z.object({
     .min(1),
   industries: z.array(z.object({ industry: z.string().min(1), marginEffect: z.number(), weight: positive })).min(1),
   roles: z
-    .array(z.object({ role: z.string().min(1), share: share, hourlyRate: positive, leadMarginEffect: z.number(), leads: z.boolean() }))
+    .array(
+      z.object({
+        role: z.string().min(1),
+        share: share,
+        hourlyRate: positive,
+        leadMarginEffect: z.number(),
+        leads: z.boolean(),
+      }),
+    )
     .min(1)
     .refine((roles) => roles.some((r) => r.leads), 'at least one role must lead engagements'),
   economics: z.object({
@@ -50,12 +58,30 @@ const CATALOGUE = z.object({
     startsAheadDays: z.number().int().min(0),
   }),
   places: z
-    .array(z.object({ country: z.string().length(2), city: z.string(), street: z.string(), postalCode: z.string(), lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) }))
+    .array(
+      z.object({
+        country: z.string().length(2),
+        city: z.string(),
+        street: z.string(),
+        postalCode: z.string(),
+        lat: z.number().min(-90).max(90),
+        lon: z.number().min(-180).max(180),
+      }),
+    )
     .min(1),
   clientNames: z.object({ first: z.array(z.string().min(1)).min(1), second: z.array(z.string().min(1)).min(1) }),
   people: z.object({ first: z.array(z.string().min(1)).min(1), last: z.array(z.string().min(1)).min(1) }),
   emailDomain: z.string().min(1),
-  assetTypes: z.array(z.object({ assetType: z.string().min(1), weight: positive, names: z.array(z.string()).min(1), devices: z.array(z.string()).min(1) })).min(1),
+  assetTypes: z
+    .array(
+      z.object({
+        assetType: z.string().min(1),
+        weight: positive,
+        names: z.array(z.string()).min(1),
+        devices: z.array(z.string()).min(1),
+      }),
+    )
+    .min(1),
   deviceTypes: z
     .array(
       z.object({
@@ -91,12 +117,16 @@ export function checkCatalogue(value: unknown, source = 'the catalogue'): Catalo
   const catalogue = result.data;
   const deviceTypes = new Set(catalogue.deviceTypes.map((d) => d.deviceType));
   for (const asset of catalogue.assetTypes) {
-    for (const d of asset.devices) if (!deviceTypes.has(d)) throw new Error(`${source}: asset type '${asset.assetType}' hosts unknown device type '${d}'.`);
+    for (const d of asset.devices)
+      if (!deviceTypes.has(d))
+        throw new Error(`${source}: asset type '${asset.assetType}' hosts unknown device type '${d}'.`);
   }
   const names = catalogue.clientNames.first.length * catalogue.clientNames.second.length;
-  if (names < catalogue.counts.clients) throw new Error(`${source}: ${names} client name combinations for ${catalogue.counts.clients} clients.`);
+  if (names < catalogue.counts.clients)
+    throw new Error(`${source}: ${names} client name combinations for ${catalogue.counts.clients} clients.`);
   const people = catalogue.people.first.length * catalogue.people.last.length;
-  if (people < catalogue.counts.employees) throw new Error(`${source}: ${people} name combinations for ${catalogue.counts.employees} employees.`);
+  if (people < catalogue.counts.employees)
+    throw new Error(`${source}: ${people} name combinations for ${catalogue.counts.employees} employees.`);
   return catalogue;
 }
 
@@ -115,5 +145,14 @@ export function scaled(catalogue: Catalogue, scale: number): Catalogue {
   if (!(scale > 0)) throw new Error(`The scale must be a positive number; got ${scale}.`);
   const c = catalogue.counts;
   const n = (x: number): number => Math.max(1, Math.round(x * scale));
-  return { ...catalogue, counts: { ...c, clients: n(c.clients), employees: Math.max(n(c.employees), 2), engagements: n(c.engagements), assets: n(c.assets) } };
+  return {
+    ...catalogue,
+    counts: {
+      ...c,
+      clients: n(c.clients),
+      employees: Math.max(n(c.employees), 2),
+      engagements: n(c.engagements),
+      assets: n(c.assets),
+    },
+  };
 }

@@ -67,9 +67,24 @@ function twin(model: string, properties: JsonObject): TwinInput {
   return { ...properties, $metadata: { $model: model } };
 }
 
-function relationship(sourceId: string, name: string, targetId: string, properties: JsonObject = {}): RelationshipWrite {
+function relationship(
+  sourceId: string,
+  name: string,
+  targetId: string,
+  properties: JsonObject = {},
+): RelationshipWrite {
   const relationshipId = `${name}-${targetId}`;
-  return { sourceId, relationshipId, relationship: { $relationshipId: relationshipId, $sourceId: sourceId, $relationshipName: name, $targetId: targetId, ...properties } };
+  return {
+    sourceId,
+    relationshipId,
+    relationship: {
+      $relationshipId: relationshipId,
+      $sourceId: sourceId,
+      $relationshipName: name,
+      $targetId: targetId,
+      ...properties,
+    },
+  };
 }
 
 /** The as-of time the demo is generated for by default: the start of the current hour. */
@@ -78,7 +93,8 @@ export function currentHour(now = Date.now()): number {
 }
 
 export function planFirm(catalogue: Catalogue, asOf: number): Firm {
-  if (!Number.isFinite(asOf) || asOf % HOUR_MS !== 0) throw new Error(`The as-of time must be a whole hour; got ${new Date(asOf).toISOString()}.`);
+  if (!Number.isFinite(asOf) || asOf % HOUR_MS !== 0)
+    throw new Error(`The as-of time must be a whole hour; got ${new Date(asOf).toISOString()}.`);
   const seed = catalogue.seed;
   const twins: TwinWrite[] = [];
   const relationships: RelationshipWrite[] = [];
@@ -94,7 +110,9 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
 
   // Employees: roles by their shares, unique names.
   const people = new Random(seed, 'people');
-  const personNames = people.shuffled(catalogue.people.first.flatMap((f) => catalogue.people.last.map((l) => [f, l] as const))).slice(0, counts.employees);
+  const personNames = people
+    .shuffled(catalogue.people.first.flatMap((f) => catalogue.people.last.map((l) => [f, l] as const)))
+    .slice(0, counts.employees);
   const employees = personNames.map(([first, last], i) => {
     const r = new Random(seed, `employee:${i}`);
     const role = i === 0 ? catalogue.roles.find((x) => x.leads)! : r.weighted(catalogue.roles, (x) => x.share);
@@ -117,7 +135,9 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
 
   // Clients: unique names, industries by weight, a size that decides how much work and how many assets they have.
   const naming = new Random(seed, 'client-names');
-  const clientNames = naming.shuffled(catalogue.clientNames.first.flatMap((f) => catalogue.clientNames.second.map((s) => `${f} ${s}`))).slice(0, counts.clients);
+  const clientNames = naming
+    .shuffled(catalogue.clientNames.first.flatMap((f) => catalogue.clientNames.second.map((s) => `${f} ${s}`)))
+    .slice(0, counts.clients);
   const clients = clientNames.map((name, i) => {
     const r = new Random(seed, `client:${i}`);
     const industry = r.weighted(catalogue.industries, (x) => x.weight);
@@ -131,7 +151,12 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
         email: `contact@${slug(name)}.example`,
         country: place.country,
         industry: industry.industry,
-        address: { street: `${place.street} ${r.int(1, 180)}`, city: place.city, postalCode: place.postalCode, country: place.country },
+        address: {
+          street: `${place.street} ${r.int(1, 180)}`,
+          city: place.city,
+          postalCode: place.postalCode,
+          country: place.country,
+        },
         tags: { segment: size > 1.4 ? 'enterprise' : 'midMarket', accountOwner: r.pick(leads).id },
       }),
     });
@@ -161,7 +186,10 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
       twin: twin(DEMO_MODELS.asset, {
         name: seen === 1 ? baseName : `${baseName} ${seen}`,
         assetType: type.assetType,
-        location: { type: 'Point', coordinates: [round(place.lon + r.normal(0, 0.05), 1e-5), round(place.lat + r.normal(0, 0.03), 1e-5)] },
+        location: {
+          type: 'Point',
+          coordinates: [round(place.lon + r.normal(0, 0.05), 1e-5), round(place.lat + r.normal(0, 0.03), 1e-5)],
+        },
       }),
     });
     for (let k = 0; k < counts.devicesPerAsset; k++) {
@@ -175,7 +203,13 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
       };
       devicePlans.push(plan);
       const history = simulateDevice(plan, catalogue, asOf);
-      deviceTruth.push({ id: plan.id, wearing: history.wearing, wornOutAt: history.wornOutAt, wearLimitAt: history.wearLimitAt, stateChanges: history.states.length });
+      deviceTruth.push({
+        id: plan.id,
+        wearing: history.wearing,
+        wornOutAt: history.wornOutAt,
+        wearLimitAt: history.wearLimitAt,
+        stateChanges: history.states.length,
+      });
       const f = history.final;
       twins.push({
         id: plan.id,
@@ -190,7 +224,12 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
           diagnostics: {
             $metadata: {},
             errorCount: history.randomFailures + history.blockedEpisodes,
-            lastError: history.wornOutAt !== undefined ? 'Vibration above the 7.1 mm/s limit' : history.randomFailures > 0 ? 'Motor overcurrent trip' : '',
+            lastError:
+              history.wornOutAt !== undefined
+                ? 'Vibration above the 7.1 mm/s limit'
+                : history.randomFailures > 0
+                  ? 'Motor overcurrent trip'
+                  : '',
             selfTestPassed: f.state !== 'failed',
           },
         }),
@@ -211,8 +250,12 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
     const offering: Offering = r.pick(catalogue.offerings);
     const lead = r.pick(leads);
     const budget = Math.max(5000, round(r.logNormal(offering.budgetMedian, offering.budgetSigma), 1000));
-    const plannedDays = Math.max(14, Math.round(r.logNormal(offering.durationMedianDays * Math.pow(budget / offering.budgetMedian, 0.3), 0.3)));
-    const start = Math.floor((asOf - historyMs + r.float() * (historyMs + economics.startsAheadDays * DAY_MS)) / DAY_MS) * DAY_MS;
+    const plannedDays = Math.max(
+      14,
+      Math.round(r.logNormal(offering.durationMedianDays * Math.pow(budget / offering.budgetMedian, 0.3), 0.3)),
+    );
+    const start =
+      Math.floor((asOf - historyMs + r.float() * (historyMs + economics.startsAheadDays * DAY_MS)) / DAY_MS) * DAY_MS;
     const overrun = Math.max(-0.15, r.normal(economics.overrunMean, economics.overrunSd));
     const actualDays = Math.max(7, Math.round(plannedDays * (1 + overrun)));
     const plannedEnd = start + plannedDays * DAY_MS;
@@ -229,13 +272,24 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
     const burn = anomalous ? r.between(economics.anomalyBurnFactor[0], economics.anomalyBurnFactor[1]) : 1;
     const finalSpend = round(finalRevenue * (1 - margin) * burn, 100);
 
-    const status: EngagementTruth['status'] = start > asOf ? 'proposed' : actualEnd <= asOf ? 'closed' : r.chance(economics.onHoldShare) ? 'onHold' : 'active';
+    const status: EngagementTruth['status'] =
+      start > asOf ? 'proposed' : actualEnd <= asOf ? 'closed' : r.chance(economics.onHoldShare) ? 'onHold' : 'active';
     const progress = status === 'closed' ? 1 : status === 'proposed' ? 0 : (asOf - start) / (actualEnd - start);
     const blendedRate = 0.5 * lead.role.hourlyRate + 70;
     // Proposals cost bid work; running engagements have spent their share so far (anomalies burn faster).
     const bidCost = round(budget * r.between(0.002, 0.01), 10);
-    const spend = status === 'proposed' ? bidCost : status === 'closed' ? finalSpend : round(finalSpend * progress * r.normal(1, 0.04), 10);
-    const revenue = status === 'proposed' ? 0 : status === 'closed' ? finalRevenue : round(finalRevenue * progress * r.between(0.75, 0.95), 10);
+    const spend =
+      status === 'proposed'
+        ? bidCost
+        : status === 'closed'
+          ? finalSpend
+          : round(finalSpend * progress * r.normal(1, 0.04), 10);
+    const revenue =
+      status === 'proposed'
+        ? 0
+        : status === 'closed'
+          ? finalRevenue
+          : round(finalRevenue * progress * r.between(0.75, 0.95), 10);
     const id = `engagement-${pad(i + 1, 4)}`;
     const year = new Date(start).getUTCFullYear();
     twins.push({
@@ -267,7 +321,10 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
       start: status === 'proposed' ? asOf - r.int(5, 25) * DAY_MS : start,
       windowEnd: Math.floor(windowEnd / HOUR_MS) * HOUR_MS,
       blendedRate,
-      hoursPerWorkingHour: status === 'proposed' ? r.between(0.05, 0.3) : (finalSpend / workingHours / blendedRate) * (status === 'onHold' ? 0.1 : 1),
+      hoursPerWorkingHour:
+        status === 'proposed'
+          ? r.between(0.05, 0.3)
+          : (finalSpend / workingHours / blendedRate) * (status === 'onHold' ? 0.1 : 1),
       spendAtEnd: spend,
       utcOffsetHours: Math.round(client.place.lon / 15),
     });
@@ -275,7 +332,9 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
   }
   // Assets no engagement covers yet go to an engagement of their owner, so every asset is reachable from work.
   for (const client of clients) {
-    const own = relationships.filter((x) => x.sourceId === client.id && x.relationship.$relationshipName === 'hasEngagement');
+    const own = relationships.filter(
+      (x) => x.sourceId === client.id && x.relationship.$relationshipName === 'hasEngagement',
+    );
     for (const [k, asset] of client.assets.entries()) {
       if (covered.has(asset) || own.length === 0) continue;
       const engagement = own[k % own.length].relationship.$targetId as string;
@@ -284,5 +343,12 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
     }
   }
 
-  return { asOf, twins, relationships, devices: devicePlans, engagements: engagementPlans, truth: { engagements: engagementTruth, devices: deviceTruth } };
+  return {
+    asOf,
+    twins,
+    relationships,
+    devices: devicePlans,
+    engagements: engagementPlans,
+    truth: { engagements: engagementTruth, devices: deviceTruth },
+  };
 }

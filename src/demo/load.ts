@@ -45,7 +45,9 @@ const RELATIONSHIPS_PER_WRITE = 2000;
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   );
 }
 
@@ -53,7 +55,11 @@ function canonical(value: unknown): string {
  * Uploads the demo documents the store does not have; refuses when it holds a different definition of one
  * (models are immutable, and data generated for today's models would not fit yesterday's).
  */
-async function ensureModels(store: TwinStore, models: ModelService, documents: SeedOptions['documents']): Promise<number> {
+async function ensureModels(
+  store: TwinStore,
+  models: ModelService,
+  documents: SeedOptions['documents'],
+): Promise<number> {
   const stored = new Map((await store.listModels({ includeDefinition: true })).map((m) => [m.id, m.definition]));
   const missing: string[] = [];
   for (const doc of documents) {
@@ -73,13 +79,22 @@ async function ensureModels(store: TwinStore, models: ModelService, documents: S
   }
   if (missing.length > 0) await models.upload(missing);
   for (const id of Object.values(DEMO_MODELS)) {
-    if (!models.current.models.interfaces.has(id)) throw new TwingraphError('ModelNotFound', `The demo needs model ${id}, which the DTDL documents given do not define.`, { modelId: id });
+    if (!models.current.models.interfaces.has(id))
+      throw new TwingraphError(
+        'ModelNotFound',
+        `The demo needs model ${id}, which the DTDL documents given do not define.`,
+        { modelId: id },
+      );
   }
   return missing.length;
 }
 
 /** Every telemetry value is validated, numbers once per series and batch (they are all numbers of one schema). */
-function validateBatch(points: readonly MetricPoint[], modelOf: (twinId: string) => string, models: ModelService): void {
+function validateBatch(
+  points: readonly MetricPoint[],
+  modelOf: (twinId: string) => string,
+  models: ModelService,
+): void {
   const { validators } = models.current;
   const checked = new Map<string, Set<string>>();
   for (const p of points) {
@@ -98,7 +113,10 @@ export async function loadDemo(store: TwinStore, models: ModelService, options: 
   const report = options.progress ?? (() => undefined);
   const counts = await store.counts();
   if (counts.twins > 0) {
-    throw new TwingraphError('OperationNotAllowed', `The demo data loads into an empty store; this one has ${counts.twins} twins. Use another database (TWINGRAPH_DB=<new file>) or delete the twins first.`);
+    throw new TwingraphError(
+      'OperationNotAllowed',
+      `The demo data loads into an empty store; this one has ${counts.twins} twins. Use another database (TWINGRAPH_DB=<new file>) or delete the twins first.`,
+    );
   }
   report({ phase: 'models', done: 0, total: options.documents.length });
   const uploaded = await ensureModels(store, models, options.documents);
@@ -109,7 +127,13 @@ export async function loadDemo(store: TwinStore, models: ModelService, options: 
   const modelOf = new Map(firm.twins.map((t) => [t.id, t.twin.$metadata.$model]));
   for (const { id, twin } of firm.twins) validators.validateTwin(twin.$metadata.$model, twin, id);
   for (const { sourceId, relationshipId, relationship } of firm.relationships) {
-    validators.validateRelationship(modelOf.get(sourceId)!, relationship.$relationshipName as string, relationship, modelOf.get(relationship.$targetId as string), { twinId: sourceId, relationshipId });
+    validators.validateRelationship(
+      modelOf.get(sourceId)!,
+      relationship.$relationshipName as string,
+      relationship,
+      modelOf.get(relationship.$targetId as string),
+      { twinId: sourceId, relationshipId },
+    );
   }
 
   for (let i = 0; i < firm.twins.length; i += TWINS_PER_WRITE) {
@@ -118,11 +142,18 @@ export async function loadDemo(store: TwinStore, models: ModelService, options: 
   }
   for (let i = 0; i < firm.relationships.length; i += RELATIONSHIPS_PER_WRITE) {
     await store.putRelationships(firm.relationships.slice(i, i + RELATIONSHIPS_PER_WRITE), { ifNoneMatch: '*' });
-    report({ phase: 'relationships', done: Math.min(firm.relationships.length, i + RELATIONSHIPS_PER_WRITE), total: firm.relationships.length });
+    report({
+      phase: 'relationships',
+      done: Math.min(firm.relationships.length, i + RELATIONSHIPS_PER_WRITE),
+      total: firm.relationships.length,
+    });
   }
 
   const hours = options.catalogue.telemetryDays * 24;
-  const total = firm.devices.length * 3 * hours + firm.truth.devices.reduce((n, d) => n + d.stateChanges, 0) + firm.engagements.length * 2 * hours;
+  const total =
+    firm.devices.length * 3 * hours +
+    firm.truth.devices.reduce((n, d) => n + d.stateChanges, 0) +
+    firm.engagements.length * 2 * hours;
   let points = 0;
   for (const batch of telemetryBatches(firm, options.catalogue)) {
     validateBatch(batch, (id) => modelOf.get(id)!, models);

@@ -4,7 +4,12 @@
  */
 import type { SeedPhase, SeedProgress } from './load';
 
-const LABEL: Record<SeedPhase, string> = { models: 'models', twins: 'twins', relationships: 'relationships', telemetry: 'telemetry points' };
+const LABEL: Record<SeedPhase, string> = {
+  models: 'models',
+  twins: 'twins',
+  relationships: 'relationships',
+  telemetry: 'telemetry points',
+};
 const WIDTH = 24;
 
 function count(n: number): string {
@@ -17,7 +22,10 @@ export function progressLine(p: SeedProgress, elapsedMs: number): string {
   return `Loading the demo: ${LABEL[p.phase].padEnd(16)} [${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%  ${count(p.done)}/${count(p.total)}  ${(elapsedMs / 1000).toFixed(1)} s`;
 }
 
-export function progressReporter(out: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): { report: (p: SeedProgress) => void; finish: () => void } {
+export function progressReporter(out: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): {
+  report: (p: SeedProgress) => void;
+  finish: () => void;
+} {
   const started = performance.now();
   let lastDraw = 0;
   let lastPhase: SeedPhase | undefined;

@@ -39,7 +39,12 @@ export interface DeviceHistory {
   readonly wearPerHour: number;
   readonly randomFailures: number;
   readonly blockedEpisodes: number;
-  readonly final: { readonly state: DeviceState; readonly inUse: number; readonly queueLength: number; readonly lastHeartbeat: number };
+  readonly final: {
+    readonly state: DeviceState;
+    readonly inUse: number;
+    readonly queueLength: number;
+    readonly lastHeartbeat: number;
+  };
 }
 
 /** The first hour of the telemetry window (the newest point is one hour before `asOf`). */
@@ -97,7 +102,10 @@ export function simulateDevice(plan: DevicePlan, catalogue: Catalogue, asOf: num
     daysToLimit = random.between(4, 40);
     wearPerHour = max(0, d.failureThreshold - baseVibration * 1.3) / (daysToLimit * 24);
   }
-  const rate = d.randomFailureRate.meanPerDay > 0 ? random.gamma(d.randomFailureRate.shape, d.randomFailureRate.meanPerDay / d.randomFailureRate.shape) : 0;
+  const rate =
+    d.randomFailureRate.meanPerDay > 0
+      ? random.gamma(d.randomFailureRate.shape, d.randomFailureRate.meanPerDay / d.randomFailureRate.shape)
+      : 0;
   const failureStarts = eventHours(random, rate, hours);
   const blockedStarts = eventHours(random, d.blockedPerDay, hours);
   const down = new Uint8Array(hours);
@@ -130,7 +138,14 @@ export function simulateDevice(plan: DevicePlan, catalogue: Catalogue, asOf: num
     vibration[h] = v;
     temperature[h] = baseTemperature - (failed ? 8 : 0) + 10 * u + 15 * (wear / d.failureThreshold) + tNoise;
     if (wornOutAt === undefined && v >= d.failureThreshold) wornOutAt = time;
-    const next: DeviceState = wornOutAt !== undefined || down[h] === 1 ? 'failed' : blocked[h] === 1 ? 'blocked' : u > 0.35 ? 'processing' : 'idle';
+    const next: DeviceState =
+      wornOutAt !== undefined || down[h] === 1
+        ? 'failed'
+        : blocked[h] === 1
+          ? 'blocked'
+          : u > 0.35
+            ? 'processing'
+            : 'idle';
     if (next !== state) {
       // Transitions happen within the hour, not on it, so the state series does not look sampled.
       states.push({ time: h === 0 ? time : time + random.int(0, 59) * 60_000, state: next });

@@ -47,7 +47,8 @@ export function* telemetryBatches(firm: Firm, catalogue: Catalogue, twinsPerBatc
       }
     }
     for (let k = 0; k < plans.length; k++) {
-      for (const s of histories[k].states) points.push({ twinId: plans[k].id, name: 'stateChange', time: new Date(s.time).toISOString(), value: s.state });
+      for (const s of histories[k].states)
+        points.push({ twinId: plans[k].id, name: 'stateChange', time: new Date(s.time).toISOString(), value: s.state });
     }
     yield points;
   }
@@ -57,7 +58,10 @@ export function* telemetryBatches(firm: Firm, catalogue: Catalogue, twinsPerBatc
       const run = simulateEngagement(plan, catalogue);
       const times = hourTimes(run.start, hours);
       for (let h = 0; h < hours; h++) {
-        points.push({ twinId: plan.id, name: 'hoursBooked', time: times[h], value: run.hoursBooked[h] }, { twinId: plan.id, name: 'spendToDate', time: times[h], value: run.spendToDate[h] });
+        points.push(
+          { twinId: plan.id, name: 'hoursBooked', time: times[h], value: run.hoursBooked[h] },
+          { twinId: plan.id, name: 'spendToDate', time: times[h], value: run.spendToDate[h] },
+        );
       }
     }
     yield points;

@@ -26,7 +26,12 @@ export interface SupplementalTypeDef {
   readonly unitType?: string;
   readonly semantic?: boolean;
   /** The schema the co-typed element must have: one standard instance, or a class of schema. */
-  readonly requiredSchema?: { readonly instances?: readonly string[]; readonly numericOrString?: boolean; readonly enum?: boolean; readonly label: string };
+  readonly requiredSchema?: {
+    readonly instances?: readonly string[];
+    readonly numericOrString?: boolean;
+    readonly enum?: boolean;
+    readonly label: string;
+  };
   /** Abstract types (SemanticType, QuantitativeType) name a family and cannot be used as co-types. */
   readonly abstract?: boolean;
 }
@@ -69,7 +74,13 @@ function semanticTypes(
   }));
 }
 
-function adjunct(term: string, contextId: string, appliesTo: ClassName[], properties: SupplementalPropertyDef[] = [], requiresCotypes?: string[]): SupplementalTypeDef {
+function adjunct(
+  term: string,
+  contextId: string,
+  appliesTo: ClassName[],
+  properties: SupplementalPropertyDef[] = [],
+  requiresCotypes?: string[],
+): SupplementalTypeDef {
   return { term, contextId, dtdlVersion: 3, appliesTo, properties, requiresCotypes };
 }
 
@@ -78,14 +89,29 @@ function required(p: SupplementalPropertyDef): SupplementalPropertyDef {
 }
 
 const stringProp = (name: string, extra: object = {}): SupplementalPropertyDef =>
-  ({ name, kind: 'literal', datatype: 'string', plural: false, minCount: 0, maxCount: 1, ...extra }) as SupplementalPropertyDef;
+  ({
+    name,
+    kind: 'literal',
+    datatype: 'string',
+    plural: false,
+    minCount: 0,
+    maxCount: 1,
+    ...extra,
+  }) as SupplementalPropertyDef;
 
 function extensionTypes(contextId: string): SupplementalTypeDef[] {
   const [, name] = /^dtmi:dtdl:extension:([A-Za-z]+);\d+$/.exec(contextId) ?? [];
   switch (name) {
     case 'quantitativeTypes':
       return [
-        ...semanticTypes(QUANTITATIVE_TYPES_V1, contextId, 3, ['CommandRequest', 'CommandResponse', 'Field', 'MapValue', 'Property', 'Telemetry']),
+        ...semanticTypes(QUANTITATIVE_TYPES_V1, contextId, 3, [
+          'CommandRequest',
+          'CommandResponse',
+          'Field',
+          'MapValue',
+          'Property',
+          'Telemetry',
+        ]),
         { term: 'QuantitativeType', contextId, dtdlVersion: 3, appliesTo: [], properties: [], abstract: true },
       ];
     case 'historization':
@@ -108,11 +134,16 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
       ];
     case 'mqtt':
       return [
-        adjunct('Mqtt', contextId, ['Interface'], [
-          stringProp('telemetryTopic', { pattern: MQTT_TOPIC }),
-          stringProp('commandTopic', { pattern: MQTT_TOPIC }),
-          required(stringProp('payloadFormat')),
-        ]),
+        adjunct(
+          'Mqtt',
+          contextId,
+          ['Interface'],
+          [
+            stringProp('telemetryTopic', { pattern: MQTT_TOPIC }),
+            stringProp('commandTopic', { pattern: MQTT_TOPIC }),
+            required(stringProp('payloadFormat')),
+          ],
+        ),
         adjunct('Idempotent', contextId, ['Command']),
         adjunct(
           'Cacheable',
@@ -121,9 +152,22 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
           [required({ name: 'ttl', kind: 'literal', datatype: 'duration', plural: false, minCount: 1, maxCount: 1 })],
           ['Idempotent'],
         ),
-        adjunct('Indexed', contextId, ['Telemetry', 'Field', 'EnumValue'], [
-          required({ name: 'index', kind: 'literal', datatype: 'integer', plural: false, minCount: 1, maxCount: 1, minInclusive: 1 }),
-        ]),
+        adjunct(
+          'Indexed',
+          contextId,
+          ['Telemetry', 'Field', 'EnumValue'],
+          [
+            required({
+              name: 'index',
+              kind: 'literal',
+              datatype: 'integer',
+              plural: false,
+              minCount: 1,
+              maxCount: 1,
+              minInclusive: 1,
+            }),
+          ],
+        ),
       ];
     case 'requirement':
       return [{ ...adjunct('Required', contextId, ['Field']), otherVersionAppliesTo: ['Property'] }];
@@ -149,14 +193,20 @@ function iotCentralTypes(): SupplementalTypeDef[] {
   return [
     t('AccelerationVector', { instances: ['vector'], label: 'vector' }),
     t('VelocityVector', { instances: ['vector'], label: 'vector' }),
-    t('Location', { instances: ['geopoint', 'point', 'multiPoint', 'lineString', 'multiLineString', 'polygon', 'multiPolygon'], label: 'geopoint' }),
+    t('Location', {
+      instances: ['geopoint', 'point', 'multiPoint', 'lineString', 'multiLineString', 'polygon', 'multiPolygon'],
+      label: 'geopoint',
+    }),
     t('State', { enum: true, label: 'Enum' }),
     t('Event', { numericOrString: true, label: 'NumericSchema or String' }),
   ];
 }
 
 /** Schemas that contexts other than the core define (IoT Central's vector and geopoint). */
-export const EXTENSION_SCHEMAS: ReadonlyMap<string, { readonly contextId: string; readonly fields: readonly string[] }> = new Map([
+export const EXTENSION_SCHEMAS: ReadonlyMap<
+  string,
+  { readonly contextId: string; readonly fields: readonly string[] }
+> = new Map([
   ['vector', { contextId: IOT_CENTRAL_CONTEXT, fields: ['x', 'y', 'z'] }],
   ['geopoint', { contextId: IOT_CENTRAL_CONTEXT, fields: ['lat', 'lon', 'alt'] }],
 ]);
@@ -165,7 +215,14 @@ export const EXTENSION_SCHEMAS: ReadonlyMap<string, { readonly contextId: string
 export const V2_SEMANTIC_TYPES: ReadonlyMap<string, SupplementalTypeDef> = new Map(
   [
     ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property']),
-    { term: 'SemanticType', contextId: V2_CONTEXT, dtdlVersion: 2 as const, appliesTo: [] as ClassName[], properties: [], abstract: true },
+    {
+      term: 'SemanticType',
+      contextId: V2_CONTEXT,
+      dtdlVersion: 2 as const,
+      appliesTo: [] as ClassName[],
+      properties: [],
+      abstract: true,
+    },
   ].map((t) => [t.term, t]),
 );
 

@@ -56,14 +56,24 @@ const INTERFACE_MAX_BYTES = 1024 * 1024;
 const MAX_RESOLVE_ROUNDS = 16;
 
 /** Parses and validates a set of DTDL documents that may reference each other. */
-export function parseModels(documents: string | readonly (string | NamedDocument)[], options: ParseOptions = {}): ParseResult {
+export function parseModels(
+  documents: string | readonly (string | NamedDocument)[],
+  options: ParseOptions = {},
+): ParseResult {
   const sources: SourceDocument[] = (typeof documents === 'string' ? [documents] : documents).map((d, index) =>
     typeof d === 'string' ? { index, text: d } : { index, name: d.name, text: d.text },
   );
   const errors = new ErrorCollector();
   const policy: UndefinedExtensionPolicy =
-    options.allowUndefinedExtensions === true ? 'always' : options.allowUndefinedExtensions === 'priorToV3' ? 'priorToV3' : 'never';
-  const parser = new ElementParser({ undefinedExtensions: policy, maxDtdlVersion: options.maxDtdlVersion ?? 3 }, errors);
+    options.allowUndefinedExtensions === true
+      ? 'always'
+      : options.allowUndefinedExtensions === 'priorToV3'
+        ? 'priorToV3'
+        : 'never';
+  const parser = new ElementParser(
+    { undefinedExtensions: policy, maxDtdlVersion: options.maxDtdlVersion ?? 3 },
+    errors,
+  );
   const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;
   const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
 
@@ -80,7 +90,11 @@ export function parseModels(documents: string | readonly (string | NamedDocument
     const read = readJson(doc.text);
     if ('problem' in read) {
       const { message, line, column } = read.problem;
-      errors.add('invalidJson', { value: `${message} at line ${line}, column ${column}`, detail: `${line}:${column}` }, at);
+      errors.add(
+        'invalidJson',
+        { value: `${message} at line ${line}, column ${column}`, detail: `${line}:${column}` },
+        at,
+      );
       return;
     }
     if (jsonDepth(read.value) > maxDepth) {
@@ -109,19 +123,30 @@ export function parseModels(documents: string | readonly (string | NamedDocument
   for (const [id, uses] of graph.undefinedIds) {
     const first = uses[0];
     const el = graph.elements.get(first.referencedBy);
-    errors.add('undefinedReference', { primaryId: first.referencedBy, property: first.property, value: id, secondaryId: id }, el?.at);
+    errors.add(
+      'undefinedReference',
+      { primaryId: first.referencedBy, property: first.property, value: id, secondaryId: id },
+      el?.at,
+    );
   }
 
   const lookup = (id: string): ParsedElement | undefined => graph.elements.get(id) ?? knownElements.get(id);
   validateStructure(graph, lookup, errors);
   for (const el of graph.elements.values()) {
-    if (el.type === 'Interface' && el.partition === el.id && el.byteSize !== undefined && el.byteSize > INTERFACE_MAX_BYTES) {
+    if (
+      el.type === 'Interface' &&
+      el.partition === el.id &&
+      el.byteSize !== undefined &&
+      el.byteSize > INTERFACE_MAX_BYTES
+    ) {
       errors.add('partitionTooLarge', { primaryId: el.id, detail: String(INTERFACE_MAX_BYTES) }, el.at);
     }
   }
 
   const list = errors.finish(sources, new LocationIndex(sources));
-  const defined = [...graph.elements.values()].filter((e) => e.type === 'Interface' && e.partition === e.id).map((e) => e.id);
+  const defined = [...graph.elements.values()]
+    .filter((e) => e.type === 'Interface' && e.partition === e.id)
+    .map((e) => e.id);
   if (list.length > 0) return { valid: false, errors: list, models: EMPTY_MODEL_SET, defined };
   const all = new Map(knownElements);
   for (const [id, el] of graph.elements) all.set(id, el);
@@ -136,7 +161,8 @@ function jsonDepth(value: JsonValue): number {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth > max) max = depth;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    for (const child of Array.isArray(v) ? v : Object.values(v))
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
   return max;
 }

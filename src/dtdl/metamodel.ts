@@ -109,18 +109,10 @@ export interface Metamodel {
 }
 
 export type PrimitiveSchemaName =
-  | 'boolean'
-  | 'date'
-  | 'dateTime'
-  | 'double'
-  | 'duration'
-  | 'float'
-  | 'integer'
-  | 'long'
-  | 'string'
-  | 'time';
+  'boolean' | 'date' | 'dateTime' | 'double' | 'duration' | 'float' | 'integer' | 'long' | 'string' | 'time';
 
-export type GeospatialSchemaName = 'point' | 'multiPoint' | 'lineString' | 'multiLineString' | 'polygon' | 'multiPolygon';
+export type GeospatialSchemaName =
+  'point' | 'multiPoint' | 'lineString' | 'multiLineString' | 'polygon' | 'multiPolygon';
 
 export interface StandardSchema {
   readonly term: string;
@@ -228,7 +220,11 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
       extends: 'Entity',
       maxIdLength: 128,
       properties: [
-        plural('contents', ['Content'], { dictionaryKey: 'name', maxCount: v2 ? 300 : undefined, rangeVersions: mixed }),
+        plural('contents', ['Content'], {
+          dictionaryKey: 'name',
+          maxCount: v2 ? 300 : undefined,
+          rangeVersions: mixed,
+        }),
         plural('extends', ['Interface'], { maxCount: v2 ? 2 : undefined, idRequired: true, rangeVersions: mixed }),
         plural('schemas', ['ComplexSchema'], { idRequired: true, rangeVersions: same }),
       ],
@@ -246,7 +242,10 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
           inferredType: v2 ? 'CommandPayload' : 'CommandResponse',
           rangeVersions: same,
         }),
-        object('commandType', ['CommandType'], { allowedInstances: ['synchronous', 'asynchronous'], rangeVersions: same }),
+        object('commandType', ['CommandType'], {
+          allowedInstances: ['synchronous', 'asynchronous'],
+          rangeVersions: same,
+        }),
       ],
     },
     CommandPayload: { abstract: !v2, extends: 'SchemaField' },
@@ -259,17 +258,33 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
       properties: [
         literal('maxMultiplicity', 'integer', { minInclusive: 1, maxInclusive: v2 ? 500 : undefined }),
         literal('minMultiplicity', 'integer', { exact: 0 }),
-        plural('properties', ['Property'], { dictionaryKey: 'name', maxCount: v2 ? 300 : undefined, rangeVersions: mixed }),
+        plural('properties', ['Property'], {
+          dictionaryKey: 'name',
+          maxCount: v2 ? 300 : undefined,
+          rangeVersions: mixed,
+        }),
         object('target', ['Interface'], { nonDependent: true, referenceOnly: true, rangeVersions: mixed }),
         literal('writable', 'boolean', { defaultValue: false }),
       ],
     },
-    Component: { extends: 'Content', properties: [required(object('schema', ['Interface'], { idRequired: true, rangeVersions: mixed }))] },
-    Array: { extends: 'ComplexSchema', properties: [required(object('elementSchema', schemaRange, { rangeVersions: mixed }))] },
+    Component: {
+      extends: 'Content',
+      properties: [required(object('schema', ['Interface'], { idRequired: true, rangeVersions: mixed }))],
+    },
+    Array: {
+      extends: 'ComplexSchema',
+      properties: [required(object('elementSchema', schemaRange, { rangeVersions: mixed }))],
+    },
     Enum: {
       extends: 'ComplexSchema',
       properties: [
-        required(object('valueSchema', ['PrimitiveSchema'], { allowedInstances: ['integer', 'string'], referenceOnly: true, rangeVersions: mixed })),
+        required(
+          object('valueSchema', ['PrimitiveSchema'], {
+            allowedInstances: ['integer', 'string'],
+            referenceOnly: true,
+            rangeVersions: mixed,
+          }),
+        ),
         plural('enumValues', ['EnumValue'], {
           dictionaryKey: 'name',
           inferredType: 'EnumValue',
@@ -289,7 +304,9 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
     },
     MapKey: {
       extends: 'NamedEntity',
-      properties: [required(object('schema', ['PrimitiveSchema'], { allowedInstances: ['string'], rangeVersions: mixed }))],
+      properties: [
+        required(object('schema', ['PrimitiveSchema'], { allowedInstances: ['string'], rangeVersions: mixed })),
+      ],
     },
     MapValue: { extends: 'SchemaField' },
     Object: {

@@ -24,8 +24,10 @@ interface ElementBase {
   readonly supplementalProperties: Readonly<Record<string, string | number | boolean>>;
 }
 
-export type PrimitiveSchemaName = 'boolean' | 'date' | 'dateTime' | 'double' | 'duration' | 'float' | 'integer' | 'long' | 'string' | 'time';
-export type GeospatialSchemaName = 'point' | 'multiPoint' | 'lineString' | 'multiLineString' | 'polygon' | 'multiPolygon';
+export type PrimitiveSchemaName =
+  'boolean' | 'date' | 'dateTime' | 'double' | 'duration' | 'float' | 'integer' | 'long' | 'string' | 'time';
+export type GeospatialSchemaName =
+  'point' | 'multiPoint' | 'lineString' | 'multiLineString' | 'polygon' | 'multiPolygon';
 
 export interface PrimitiveSchema {
   readonly kind: 'primitive';
@@ -202,7 +204,13 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
           ...plain,
           id,
           kind: 'Object',
-          fields: extension.fields.map((name) => ({ ...plain, id: `${id}:${name}`, kind: 'Field' as const, name, schema: { kind: 'primitive' as const, name: 'double' as const } })),
+          fields: extension.fields.map((name) => ({
+            ...plain,
+            id: `${id}:${name}`,
+            kind: 'Field' as const,
+            name,
+            schema: { kind: 'primitive' as const, name: 'double' as const },
+          })),
         });
       }
       return Object.freeze({ kind: 'unitType', name: ref.target, units: unitsOfType(ref.target) });
@@ -222,7 +230,12 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
           valueSchema: first(el, 'valueSchema')!.target as 'integer' | 'string',
           enumValues: ids(el, 'enumValues').map((id) => {
             const ev = lookup(id)!;
-            return Object.freeze({ ...base(ev), kind: 'EnumValue' as const, name: ev.literals.get('name') as string, enumValue: ev.literals.get('enumValue') as string | number });
+            return Object.freeze({
+              ...base(ev),
+              kind: 'EnumValue' as const,
+              name: ev.literals.get('name') as string,
+              enumValue: ev.literals.get('enumValue') as string | number,
+            });
           }),
         };
         break;
@@ -243,7 +256,12 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
           kind: 'Object',
           fields: ids(el, 'fields').map((id) => {
             const f = lookup(id)!;
-            return Object.freeze({ ...base(f), kind: 'Field' as const, name: f.literals.get('name') as string, schema: schemaOf(first(f, 'schema')) });
+            return Object.freeze({
+              ...base(f),
+              kind: 'Field' as const,
+              name: f.literals.get('name') as string,
+              schema: schemaOf(first(f, 'schema')),
+            });
           }),
         };
         break;
@@ -259,7 +277,12 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
     const common = { ...base(el), name: el.literals.get('name') as string, definedIn };
     switch (el.type) {
       case 'Property':
-        return { ...common, kind: 'Property', schema: schemaOf(first(el, 'schema')), writable: el.literals.get('writable') === true };
+        return {
+          ...common,
+          kind: 'Property',
+          schema: schemaOf(first(el, 'schema')),
+          writable: el.literals.get('writable') === true,
+        };
       case 'Telemetry':
         return { ...common, kind: 'Telemetry', schema: schemaOf(first(el, 'schema')) };
       case 'Command': {
@@ -314,7 +337,9 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
         ...base(el),
         extends: direct,
         ancestors: [...ancestors],
-        schemas: ids(el, 'schemas').map((s) => schemaOf({ kind: 'id', target: s, inline: true, at: el.at }) as ComplexSchema),
+        schemas: ids(el, 'schemas').map(
+          (s) => schemaOf({ kind: 'id', target: s, inline: true, at: el.at }) as ComplexSchema,
+        ),
       },
       buildContents,
     );
@@ -344,6 +369,5 @@ import { QUANTITATIVE_TYPES_V1 } from './vocabulary/quantitative';
 function unitsOfType(unitType: string): readonly string[] {
   return QUANTITATIVE_TYPES_V1.unitTypes.get(QUANTITATIVE_TYPES_V1.aliases.get(unitType) ?? unitType) ?? [];
 }
-
 
 export const EMPTY_MODEL_SET: ModelSet = buildModelSet(new Map());

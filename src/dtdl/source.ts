@@ -48,7 +48,11 @@ function locateSyntaxProblem(body: string, nativeMessage: string): SyntaxProblem
     // jsonc-parser recurses per nesting level; for absurdly deep input use V8's own position.
     const position = /position (\d+)/.exec(nativeMessage);
     const offset = position ? Number(position[1]) : /end of JSON input/.test(nativeMessage) ? body.length : 0;
-    return { message: nativeMessage.replace(/^.*?: /, '').replace(/ in JSON at position \d+.*$/, ''), offset, ...lineAndColumn(body, offset) };
+    return {
+      message: nativeMessage.replace(/^.*?: /, '').replace(/ in JSON at position \d+.*$/, ''),
+      offset,
+      ...lineAndColumn(body, offset),
+    };
   }
   const first = errors[0];
   const offset = first ? first.offset : body.length;
@@ -117,7 +121,8 @@ export class LocationIndex {
     for (let n = path.length; n >= 0; n--) {
       const node = findNodeAtLocation(tree, path.slice(0, n) as (string | number)[]);
       if (node) {
-        const offset = node.parent?.type === 'property' && typeof path[n - 1] === 'string' ? node.parent.offset : node.offset;
+        const offset =
+          node.parent?.type === 'property' && typeof path[n - 1] === 'string' ? node.parent.offset : node.offset;
         return lineAndColumn(stripBom(doc.text), offset);
       }
     }

@@ -67,7 +67,10 @@ export class ChangeFeed {
   ) {
     const windowSize = positiveInteger('windowSize', options.windowSize ?? DEFAULTS.windowSize);
     const maxLag = positiveInteger('maxLag', options.maxLag ?? DEFAULTS.maxLag);
-    const readBatchSize = Math.min(MAX_READ_BATCH, positiveInteger('readBatchSize', options.readBatchSize ?? DEFAULTS.readBatchSize));
+    const readBatchSize = Math.min(
+      MAX_READ_BATCH,
+      positiveInteger('readBatchSize', options.readBatchSize ?? DEFAULTS.readBatchSize),
+    );
     this.window = new RecentChanges(windowSize);
     this.access = {
       maxLag,
@@ -261,6 +264,7 @@ export class ChangeFeed {
 const WAKE_CHUNK = 64;
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`ChangeFeedOptions.${name} must be a positive integer (got ${value}).`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new RangeError(`ChangeFeedOptions.${name} must be a positive integer (got ${value}).`);
   return value;
 }

@@ -57,7 +57,9 @@ function typeTest(types: readonly string[]): ChangePredicate {
 
 function twinsOf(change: ChangeEntry): string[] {
   if (change.type.startsWith('Model.')) return [];
-  const target = change.type.startsWith('Relationship.') ? (change.body as { $targetId?: unknown } | null)?.$targetId : undefined;
+  const target = change.type.startsWith('Relationship.')
+    ? (change.body as { $targetId?: unknown } | null)?.$targetId
+    : undefined;
   return [change.twinId ?? change.subject, ...(typeof target === 'string' ? [target] : [])];
 }
 
@@ -67,11 +69,17 @@ function pathTest(paths: readonly string[]): ChangePredicate {
     switch (change.type) {
       case 'Twin.Update':
       case 'Relationship.Update':
-        return (change.patch ?? []).some((operation) => touchesAny(operation.path) || touchesProperty(operation.path, touchesAny));
+        return (change.patch ?? []).some(
+          (operation) => touchesAny(operation.path) || touchesProperty(operation.path, touchesAny),
+        );
       case 'Telemetry': {
         const points = (change.body as { points?: unknown } | null)?.points;
         if (!Array.isArray(points)) return true;
-        return points.some((point: JsonValue) => typeof (point as { name?: unknown })?.name === 'string' && touchesAny(`/${escapeName((point as { name: string }).name)}`));
+        return points.some(
+          (point: JsonValue) =>
+            typeof (point as { name?: unknown })?.name === 'string' &&
+            touchesAny(`/${escapeName((point as { name: string }).name)}`),
+        );
       }
       default:
         return true;
@@ -102,9 +110,13 @@ function escapeName(name: string): string {
 
 function checkPointer(path: string): string {
   if (typeof path !== 'string' || (path !== '' && !path.startsWith('/')) || /~(?![01])/.test(path)) {
-    throw new TwingraphError('InvalidArgument', `'${String(path)}' is not a JSON Pointer: write a property path like '/temperature' or '/thermostat/setPoint' (with '~1' for a '/' in a name).`, {
-      path: String(path),
-    });
+    throw new TwingraphError(
+      'InvalidArgument',
+      `'${String(path)}' is not a JSON Pointer: write a property path like '/temperature' or '/thermostat/setPoint' (with '~1' for a '/' in a name).`,
+      {
+        path: String(path),
+      },
+    );
   }
   return path;
 }

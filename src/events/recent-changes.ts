@@ -16,7 +16,8 @@ export class RecentChanges {
     readonly capacity: number,
     after = 0,
   ) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`A window holds at least one entry (got ${capacity}).`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError(`A window holds at least one entry (got ${capacity}).`);
     this.slots = new Array<ChangeEntry | undefined>(capacity);
     this.oldest = after + 1;
     this.newest = after;
@@ -34,7 +35,8 @@ export class RecentChanges {
 
   /** Adds the next entry, dropping the oldest when full. Entries must come without gaps: seq = last + 1. */
   append(entry: ChangeEntry): void {
-    if (entry.seq !== this.newest + 1) throw new RangeError(`The window holds seq ${this.newest} last; it cannot take seq ${entry.seq} next.`);
+    if (entry.seq !== this.newest + 1)
+      throw new RangeError(`The window holds seq ${this.newest} last; it cannot take seq ${entry.seq} next.`);
     this.slots[entry.seq % this.capacity] = entry;
     this.newest = entry.seq;
     if (this.newest - this.oldest + 1 > this.capacity) this.oldest++;

@@ -8,7 +8,18 @@ import { buildSchemaSync } from 'type-graphql';
 import { ANALYTICS_RESOLVERS, EngagementKpis, FailureRisk, ProfitPrediction } from '../analytics/graphql/predictions';
 import { MIRROR_RESOLVERS } from '../mirror/graphql';
 import { CORE_RESOLVERS } from './core/resolvers';
-import { BooleanFilter, CommandInvocation, DateTimeFilter, MetricSeries, FloatFilter, IDFilter, IntFilter, LongFilter, StringFilter, UnmodeledTwin } from './core/types';
+import {
+  BooleanFilter,
+  CommandInvocation,
+  DateTimeFilter,
+  MetricSeries,
+  FloatFilter,
+  IDFilter,
+  IntFilter,
+  LongFilter,
+  StringFilter,
+  UnmodeledTwin,
+} from './core/types';
 
 let built: GraphQLSchema | undefined;
 
@@ -16,7 +27,21 @@ export function coreSchema(): GraphQLSchema {
   built ??= buildSchemaSync({
     resolvers: [...CORE_RESOLVERS, ...ANALYTICS_RESOLVERS, ...MIRROR_RESOLVERS],
     // Types the generated part uses (filters, command results) though no core field does.
-    orphanedTypes: [EngagementKpis, ProfitPrediction, FailureRisk, UnmodeledTwin, CommandInvocation, MetricSeries, StringFilter, IDFilter, FloatFilter, IntFilter, LongFilter, BooleanFilter, DateTimeFilter],
+    orphanedTypes: [
+      EngagementKpis,
+      ProfitPrediction,
+      FailureRisk,
+      UnmodeledTwin,
+      CommandInvocation,
+      MetricSeries,
+      StringFilter,
+      IDFilter,
+      FloatFilter,
+      IntFilter,
+      LongFilter,
+      BooleanFilter,
+      DateTimeFilter,
+    ],
     validate: false,
     // Every subscription here brings its own `subscribe` (the change feed); type-graphql still wants a PubSub.
     pubSub: {

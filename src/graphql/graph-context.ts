@@ -32,7 +32,12 @@ export interface TwinReads {
   query(query: TwinQuery): Promise<Page<Twin>>;
   traverse(traversal: Traversal): Promise<Page<Twin>>;
   /** The first `first` twins one hop from `id` (batched with every other twin asking the same hop). */
-  neighbors(id: string, hop: Hop, first: number, orderBy: readonly OrderBy[]): Promise<{ twin: Twin; relationship: Relationship }[]>;
+  neighbors(
+    id: string,
+    hop: Hop,
+    first: number,
+    orderBy: readonly OrderBy[],
+  ): Promise<{ twin: Twin; relationship: Relationship }[]>;
   /** How many twins one hop from `id` (batched). */
   neighborCount(id: string, hop: Hop): Promise<number>;
   relationship(sourceId: string, relationshipId: string): Promise<Relationship | undefined>;
@@ -42,7 +47,10 @@ export interface TwinReads {
 export interface MetricReads {
   /** The newest point of a series (batched). */
   latest(key: MetricSeriesKey): Promise<MetricPoint | undefined>;
-  range(key: MetricSeriesKey, options: { from?: string; to?: string; limit?: number; descending?: boolean }): Promise<MetricPoint[]>;
+  range(
+    key: MetricSeriesKey,
+    options: { from?: string; to?: string; limit?: number; descending?: boolean },
+  ): Promise<MetricPoint[]>;
   aggregate(key: MetricSeriesKey, options: { from: string; to: string; windowMs?: number }): Promise<MetricBucket[]>;
 }
 
@@ -59,8 +67,18 @@ export interface TwinWrites {
   /** Applies a JSON Patch, validating the result against the twin's model. */
   patch(id: string, patch: JsonPatch, options?: IfMatch): Promise<Twin>;
   delete(id: string, options?: DeleteTwinOptions): Promise<void>;
-  putRelationship(sourceId: string, relationshipId: string, relationship: RelationshipInput, options?: IfNoneMatch): Promise<Relationship>;
-  patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch, options?: IfMatch): Promise<Relationship>;
+  putRelationship(
+    sourceId: string,
+    relationshipId: string,
+    relationship: RelationshipInput,
+    options?: IfNoneMatch,
+  ): Promise<Relationship>;
+  patchRelationship(
+    sourceId: string,
+    relationshipId: string,
+    patch: JsonPatch,
+    options?: IfMatch,
+  ): Promise<Relationship>;
   deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
   recordMetrics(points: readonly MetricPoint[]): Promise<AppendMetricsResult>;
   invokeCommand(twinId: string, command: string, request: JsonValue | undefined): Promise<ChangeEntry>;
@@ -86,7 +104,10 @@ export interface AnalyticsAccess {
   engagementKpis(twin: Twin): Promise<EngagementKpis>;
   /** Null when the engagement lacks what the model predicts from (budget, dates, an offering). */
   engagementProfit(twin: Twin, level?: number): Promise<EngagementProfit | null>;
-  predictProfit(features: ProfitFeatures, level?: number): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }>;
+  predictProfit(
+    features: ProfitFeatures,
+    level?: number,
+  ): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }>;
   profitModel(): Promise<ProfitModelInfo>;
   retrainProfitModel(): Promise<ProfitModelInfo>;
   /** Called after every retraining, whoever asked for it. */

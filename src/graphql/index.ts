@@ -45,7 +45,13 @@ export interface CompiledSchema {
 type Args = Record<string, unknown>;
 
 /** Scalars for DTDL schemas that no core field uses, so the core schema does not hold them. */
-const STANDALONE_SCALARS: Record<string, GraphQLNamedType> = { Date: DateScalar, Time: TimeScalar, Duration: DurationScalar, Long: LongScalar, DateTime: DateTimeScalar };
+const STANDALONE_SCALARS: Record<string, GraphQLNamedType> = {
+  Date: DateScalar,
+  Time: TimeScalar,
+  Duration: DurationScalar,
+  Long: LongScalar,
+  DateTime: DateTimeScalar,
+};
 
 /** Models in upload order, each after the models it extends (a model may come in the same upload as its base). */
 function dependencyOrder(models: ModelSet, uploadOrder: readonly string[]): InterfaceModel[] {
@@ -77,7 +83,9 @@ function ifMatch(etag: unknown): { ifMatch?: string } {
 }
 
 function paged(args: Args): Args {
-  const page = Object.fromEntries(['first', 'after', 'last', 'before'].filter((k) => args[k] != null).map((k) => [k, args[k]]));
+  const page = Object.fromEntries(
+    ['first', 'after', 'last', 'before'].filter((k) => args[k] != null).map((k) => [k, args[k]]),
+  );
   return page.first === undefined && page.last === undefined ? { ...page, first: 100 } : page;
 }
 
@@ -86,7 +94,9 @@ function paged(args: Args): Args {
  * the root fields are, after every model's types, its types could lose their names to a model uploaded later.
  */
 function requestShape(schemas: SchemaTypes, base: string, command: CommandContent): Shape | undefined {
-  return command.request ? schemas.shape(command.request.schema, `${base}${pascalCase(command.name)}Request`) : undefined;
+  return command.request
+    ? schemas.shape(command.request.schema, `${base}${pascalCase(command.name)}Request`)
+    : undefined;
 }
 
 /**
@@ -154,7 +164,9 @@ export function compileSchema(
   for (const model of ordered) {
     const relationships = inverseNames(model.id);
     if (relationships.length === 0) continue;
-    const fields = [...model.contents.values()].filter((c) => c.kind !== 'Command').map((c) => contentFieldName(c.name, reservedFields(model)));
+    const fields = [...model.contents.values()]
+      .filter((c) => c.kind !== 'Command')
+      .map((c) => contentFieldName(c.name, reservedFields(model)));
     fields.push(...reservedFields(model));
     for (const r of relationships) {
       if (!inverseTaken.has(r)) inverseTaken.set(r, new Set());
@@ -200,7 +212,8 @@ export function compileSchema(
     const types = builder.model(model, namer.base(model.id));
     build.typesOf.set(model.id, types);
     // Command payload types are named now too, with the model's other types (see requestShape).
-    for (const content of model.contents.values()) if (content.kind === 'Command' && content.definedIn === model.id) requestShape(schemas, types.base, content);
+    for (const content of model.contents.values())
+      if (content.kind === 'Command' && content.definedIn === model.id) requestShape(schemas, types.base, content);
   }
 
   // Root fields: one list per model, create and update per model, one mutation per command.
@@ -218,7 +231,8 @@ export function compileSchema(
     const types = build.typesOf.get(model.id)!;
     const listField = queryNames.take(plural(types.base));
     names.set(model.id, { interfaceType: types.iface.name, objectType: types.object.name, listField });
-    const ofModel = (where: unknown): Filter => allOf([{ ofModel: model.id }, ...[types.toFilter(where as Args)].filter((f): f is Filter => f !== undefined)])!;
+    const ofModel = (where: unknown): Filter =>
+      allOf([{ ofModel: model.id }, ...[types.toFilter(where as Args)].filter((f): f is Filter => f !== undefined)])!;
     queryFields[listField] = {
       type: new GraphQLNonNull(types.connection),
       description: `Twins of ${model.id} and of the models that extend it.`,
@@ -233,18 +247,32 @@ export function compileSchema(
       resolve: async (_root, args, ctx) => {
         const where = ofModel(args.where);
         const page = await ctx.twins.query({ where, orderBy: types.toOrder(args.orderBy as Args[]), ...paged(args) });
-        return connection(page, async () => (await ctx.twins.query({ where, first: 0, totalCount: true })).totalCount ?? 0);
+        return connection(
+          page,
+          async () => (await ctx.twins.query({ where, first: 0, totalCount: true })).totalCount ?? 0,
+        );
       },
     };
     mutationFields[mutationNames.take(`create${types.base}`)] = {
       type: new GraphQLNonNull(types.iface),
-      description: describe(`Creates a ${types.base} twin (${model.id}), validated against the model; replaces an existing twin with the id unless ifNoneMatch.`),
+      description: describe(
+        `Creates a ${types.base} twin (${model.id}), validated against the model; replaces an existing twin with the id unless ifNoneMatch.`,
+      ),
       args: {
         id: { type: new GraphQLNonNull(GraphQLID) },
         ...(types.createInput && { input: { type: new GraphQLNonNull(types.createInput) } }),
-        ifNoneMatch: { type: coreTypes.named('Boolean'), description: 'Create only: PreconditionFailed if the twin exists.' },
+        ifNoneMatch: {
+          type: coreTypes.named('Boolean'),
+          description: 'Create only: PreconditionFailed if the twin exists.',
+        },
       },
-      resolve: (_root, args, ctx) => ctx.write.create(args.id as string, model.id, types.toBody((args.input ?? {}) as Args), ifNoneMatch(args.ifNoneMatch)),
+      resolve: (_root, args, ctx) =>
+        ctx.write.create(
+          args.id as string,
+          model.id,
+          types.toBody((args.input ?? {}) as Args),
+          ifNoneMatch(args.ifNoneMatch),
+        ),
     };
     const updateInput = types.updateInput;
     if (updateInput) {
@@ -254,23 +282,37 @@ export function compileSchema(
         args: {
           id: { type: new GraphQLNonNull(GraphQLID) },
           input: { type: new GraphQLNonNull(types.updateInput) },
-          ifMatch: { type: coreTypes.named('String'), description: 'The etag you read: the write happens only if the twin is unchanged.' },
+          ifMatch: {
+            type: coreTypes.named('String'),
+            description: 'The etag you read: the write happens only if the twin is unchanged.',
+          },
         },
         resolve: async (_root, args, ctx, info) => {
           const id = args.id as string;
           const current = await ctx.twins.get(id);
-          if (!current) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
+          if (!current)
+            throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
+              twinId: id,
+            });
           const set = readSchemaInfo(info.schema)?.models ?? models;
           if (!isOf(set, current.$metadata.$model, model.id)) {
-            throw new TwingraphError('InvalidArgument', `Twin '${id}' is a ${current.$metadata.$model}, not a ${model.id}: update it with its own type's mutation or patchTwin.`, {
-              twinId: id,
-              modelId: current.$metadata.$model,
-            });
+            throw new TwingraphError(
+              'InvalidArgument',
+              `Twin '${id}' is a ${current.$metadata.$model}, not a ${model.id}: update it with its own type's mutation or patchTwin.`,
+              {
+                twinId: id,
+                modelId: current.$metadata.$model,
+              },
+            );
           }
           const patch = types.toPatch(args.input as Args, current);
           if (patch.length === 0) {
             if (args.ifMatch && args.ifMatch !== '*' && args.ifMatch !== current.$etag) {
-              throw new TwingraphError('PreconditionFailed', `Twin '${id}' has changed since ETag ${String(args.ifMatch)} was read (it is now ${current.$etag}).`, { twinId: id });
+              throw new TwingraphError(
+                'PreconditionFailed',
+                `Twin '${id}' has changed since ETag ${String(args.ifMatch)} was read (it is now ${current.$etag}).`,
+                { twinId: id },
+              );
             }
             return current;
           }
@@ -290,18 +332,32 @@ export function compileSchema(
         ),
         args: {
           id: { type: new GraphQLNonNull(GraphQLID) },
-          ...(shape && request && { [request.name === 'id' ? 'request' : request.name]: { type: shape.input, description: describe(langText(request.description)) } }),
+          ...(shape &&
+            request && {
+              [request.name === 'id' ? 'request' : request.name]: {
+                type: shape.input,
+                description: describe(langText(request.description)),
+              },
+            }),
         },
         resolve: async (_root, args, ctx, info) => {
           const id = args.id as string;
           const twin = await ctx.twins.get(id);
-          if (!twin) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
+          if (!twin)
+            throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
+              twinId: id,
+            });
           const set = readSchemaInfo(info.schema)?.models ?? models;
           if (!isOf(set, twin.$metadata.$model, model.id)) {
-            throw new TwingraphError('InvalidArgument', `Twin '${id}' is a ${twin.$metadata.$model}: it has no command '${content.name}' of ${model.id}.`, { twinId: id });
+            throw new TwingraphError(
+              'InvalidArgument',
+              `Twin '${id}' is a ${twin.$metadata.$model}: it has no command '${content.name}' of ${model.id}.`,
+              { twinId: id },
+            );
           }
           const given = request ? args[request.name === 'id' ? 'request' : request.name] : undefined;
-          const value: JsonValue | undefined = given === undefined || given === null || !shape ? undefined : shape.fromInput(given);
+          const value: JsonValue | undefined =
+            given === undefined || given === null || !shape ? undefined : shape.fromInput(given);
           const change = await ctx.write.invokeCommand(id, content.name, value);
           return { seq: change.seq, twinId: id, command: content.name, request: value ?? null, time: change.time };
         },
@@ -312,7 +368,9 @@ export function compileSchema(
   const query = new GraphQLObjectType({ ...coreQuery, fields: { ...coreQuery.fields, ...queryFields } });
   const mutation = new GraphQLObjectType({ ...coreMutation, fields: { ...coreMutation.fields, ...mutationFields } });
   const roots = new Set(['Query', 'Mutation', 'Subscription']);
-  const coreNamed = Object.values(core.getTypeMap()).filter((t: GraphQLNamedType) => !roots.has(t.name) && !t.name.startsWith('__'));
+  const coreNamed = Object.values(core.getTypeMap()).filter(
+    (t: GraphQLNamedType) => !roots.has(t.name) && !t.name.startsWith('__'),
+  );
   const fieldNames = new Map<string, ReadonlyMap<string, string>>();
   for (const [id, types] of build.typesOf) fieldNames.set(id, types.fields);
   const info: SchemaInfo = {
@@ -333,5 +391,8 @@ export function compileSchema(
 /** The twin types a schema resolves, for checks: every generated object type implements Twin. */
 export function twinObjectTypes(schema: GraphQLSchema): GraphQLObjectType[] {
   const twin = schema.getType('Twin');
-  return Object.values(schema.getTypeMap()).filter((t): t is GraphQLObjectType => isObjectType(t) && twin !== undefined && t.getInterfaces().some((i) => i.name === 'Twin'));
+  return Object.values(schema.getTypeMap()).filter(
+    (t): t is GraphQLObjectType =>
+      isObjectType(t) && twin !== undefined && t.getInterfaces().some((i) => i.name === 'Twin'),
+  );
 }

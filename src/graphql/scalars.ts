@@ -10,8 +10,10 @@ export { GraphQLJSON as JSONScalar, GraphQLJSONObject as JSONObjectScalar };
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;
-const DATE_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
-const DURATION = /^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/;
+const DATE_TIME =
+  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)$/;
+const DURATION =
+  /^P(?!$)(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(?=\d)(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?$/;
 
 /** Whether a value's leading YYYY-MM-DD is a day of the calendar: Date.parse rolls 2023-02-29 over to March 1st. */
 function calendarDay(value: string): boolean {
@@ -20,10 +22,19 @@ function calendarDay(value: string): boolean {
   return day <= [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
 }
 
-function stringScalar(name: string, pattern: RegExp, description: string, example: string): GraphQLScalarType<string, string> {
+function stringScalar(
+  name: string,
+  pattern: RegExp,
+  description: string,
+  example: string,
+): GraphQLScalarType<string, string> {
   const dated = name === 'Date' || name === 'DateTime';
   const check = (value: unknown): string => {
-    if (typeof value !== 'string' || !pattern.test(value) || (dated && (!calendarDay(value) || Number.isNaN(Date.parse(name === 'Date' ? `${value}T00:00:00Z` : value))))) {
+    if (
+      typeof value !== 'string' ||
+      !pattern.test(value) ||
+      (dated && (!calendarDay(value) || Number.isNaN(Date.parse(name === 'Date' ? `${value}T00:00:00Z` : value))))
+    ) {
       throw new GraphQLError(`${name} cannot represent ${JSON.stringify(value)}: use ISO 8601, such as ${example}.`);
     }
     return value;
@@ -34,24 +45,47 @@ function stringScalar(name: string, pattern: RegExp, description: string, exampl
     serialize: check,
     parseValue: check,
     parseLiteral: (ast: ValueNode) => {
-      if (ast.kind !== Kind.STRING) throw new GraphQLError(`${name} is written as a string, such as "${example}".`, { nodes: ast });
+      if (ast.kind !== Kind.STRING)
+        throw new GraphQLError(`${name} is written as a string, such as "${example}".`, { nodes: ast });
       return check(ast.value);
     },
     specifiedByURL: 'https://www.iso.org/iso-8601-date-and-time-format.html',
   });
 }
 
-export const DateTimeScalar = stringScalar('DateTime', DATE_TIME, 'A date and time in ISO 8601 with an offset (DTDL dateTime), e.g. 2024-05-31T12:00:00Z.', '2024-05-31T12:00:00Z');
-export const DateScalar = stringScalar('Date', DATE, 'A calendar date in ISO 8601 (DTDL date), e.g. 2024-05-31.', '2024-05-31');
-export const TimeScalar = stringScalar('Time', TIME, 'A time of day in ISO 8601 (DTDL time), e.g. 12:30:00.', '12:30:00');
-export const DurationScalar = stringScalar('Duration', DURATION, 'A duration in ISO 8601 (DTDL duration), e.g. PT1H30M or P2D.', 'PT1H30M');
+export const DateTimeScalar = stringScalar(
+  'DateTime',
+  DATE_TIME,
+  'A date and time in ISO 8601 with an offset (DTDL dateTime), e.g. 2024-05-31T12:00:00Z.',
+  '2024-05-31T12:00:00Z',
+);
+export const DateScalar = stringScalar(
+  'Date',
+  DATE,
+  'A calendar date in ISO 8601 (DTDL date), e.g. 2024-05-31.',
+  '2024-05-31',
+);
+export const TimeScalar = stringScalar(
+  'Time',
+  TIME,
+  'A time of day in ISO 8601 (DTDL time), e.g. 12:30:00.',
+  '12:30:00',
+);
+export const DurationScalar = stringScalar(
+  'Duration',
+  DURATION,
+  'A duration in ISO 8601 (DTDL duration), e.g. PT1H30M or P2D.',
+  'PT1H30M',
+);
 
 const LONG_LIMIT = Number.MAX_SAFE_INTEGER;
 
 function toLong(value: unknown): number {
   const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n) || Math.abs(n) > LONG_LIMIT) {
-    throw new GraphQLError(`Long cannot represent ${JSON.stringify(value)}: a whole number between -(2^53 - 1) and 2^53 - 1.`);
+    throw new GraphQLError(
+      `Long cannot represent ${JSON.stringify(value)}: a whole number between -(2^53 - 1) and 2^53 - 1.`,
+    );
   }
   return n;
 }
@@ -63,7 +97,8 @@ export const LongScalar = new GraphQLScalarType<number, number>({
   serialize: toLong,
   parseValue: toLong,
   parseLiteral: (ast) => {
-    if (ast.kind !== Kind.INT && ast.kind !== Kind.STRING) throw new GraphQLError('Long is written as a whole number.', { nodes: ast });
+    if (ast.kind !== Kind.INT && ast.kind !== Kind.STRING)
+      throw new GraphQLError('Long is written as a whole number.', { nodes: ast });
     // The literal's text, not Number(text): a refusal then quotes what the client wrote, not its rounding.
     return toLong(ast.value);
   },

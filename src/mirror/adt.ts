@@ -57,7 +57,9 @@ export interface Adt {
   patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch): Promise<void>;
   deleteRelationship(sourceId: string, relationshipId: string): Promise<void>;
   listRelationships(sourceId: string): AsyncIterable<JsonObject>;
-  listIncomingRelationships(targetId: string): AsyncIterable<{ readonly relationshipId: string; readonly sourceId: string }>;
+  listIncomingRelationships(
+    targetId: string,
+  ): AsyncIterable<{ readonly relationshipId: string; readonly sourceId: string }>;
   /** Every twin (`SELECT * FROM DIGITALTWINS`). */
   allTwins(): AsyncIterable<JsonObject>;
   /** Every relationship (`SELECT * FROM RELATIONSHIPS`). */
@@ -71,7 +73,11 @@ interface RestErrorLike {
   readonly message?: string;
   readonly code?: string;
   readonly statusCode?: number;
-  readonly response?: { readonly headers?: { get(name: string): string | undefined }; readonly bodyAsText?: string | null; readonly status?: number };
+  readonly response?: {
+    readonly headers?: { get(name: string): string | undefined };
+    readonly bodyAsText?: string | null;
+    readonly status?: number;
+  };
 }
 
 /** Retry-After in ms: delta-seconds or an HTTP date. */
@@ -86,7 +92,12 @@ function retryAfter(value: string | undefined): number | undefined {
 export function toAdtError(error: unknown): AdtError {
   if (error instanceof AdtError) return error;
   const e = (error ?? {}) as RestErrorLike;
-  const status = typeof e.statusCode === 'number' && e.statusCode > 0 ? e.statusCode : e.response?.status && e.response.status > 0 ? e.response.status : undefined;
+  const status =
+    typeof e.statusCode === 'number' && e.statusCode > 0
+      ? e.statusCode
+      : e.response?.status && e.response.status > 0
+        ? e.response.status
+        : undefined;
   let code = typeof e.code === 'string' && e.code.length > 0 ? e.code : undefined;
   // core-http leaves `code` empty for some error bodies it could not map; the body has it.
   if ((!code || code === 'REQUEST_SEND_ERROR') && e.response?.bodyAsText) {
@@ -97,7 +108,12 @@ export function toAdtError(error: unknown): AdtError {
       // Not JSON: keep what we have.
     }
   }
-  return new AdtError(e.message ?? String(error), code ?? (status === undefined ? 'NetworkError' : `Http${status}`), status, retryAfter(e.response?.headers?.get('retry-after')));
+  return new AdtError(
+    e.message ?? String(error),
+    code ?? (status === undefined ? 'NetworkError' : `Http${status}`),
+    status,
+    retryAfter(e.response?.headers?.get('retry-after')),
+  );
 }
 
 async function call<T>(run: () => Promise<T>): Promise<T> {
@@ -141,15 +157,25 @@ const RETRY_POLICIES = ['ThrottlingRetryPolicy', 'SystemErrorRetryPolicy', 'Expo
  * class of the policy it creates.
  */
 export function withoutSdkRetries(client: DigitalTwinsClient): DigitalTwinsClient {
-  const inner = (client as unknown as { client?: { _requestPolicyFactories?: { create(next: unknown, options: unknown): object }[] } }).client;
+  const inner = (
+    client as unknown as {
+      client?: { _requestPolicyFactories?: { create(next: unknown, options: unknown): object }[] };
+    }
+  ).client;
   const factories = inner?._requestPolicyFactories;
-  if (!Array.isArray(factories)) throw new Error('@azure/digital-twins-core: unexpected client shape; cannot take its retry policies out (is it 1.1.0?)');
+  if (!Array.isArray(factories))
+    throw new Error(
+      '@azure/digital-twins-core: unexpected client shape; cannot take its retry policies out (is it 1.1.0?)',
+    );
   const probe = { sendRequest: () => Promise.reject(new Error('probe')) };
   const options = { log: () => undefined, shouldLog: () => false };
   const names = factories.map((f) => f.create(probe, options).constructor.name);
   const missing = RETRY_POLICIES.filter((p) => !names.includes(p));
   // A renamed policy would stay in silently and resend behind the mirror's back: refuse instead.
-  if (missing.length > 0) throw new Error(`@azure/digital-twins-core: its pipeline lacks ${missing.join(', ')}; cannot take the SDK's retries out (is it 1.1.0 with @azure/core-http 2?)`);
+  if (missing.length > 0)
+    throw new Error(
+      `@azure/digital-twins-core: its pipeline lacks ${missing.join(', ')}; cannot take the SDK's retries out (is it 1.1.0 with @azure/core-http 2?)`,
+    );
   inner!._requestPolicyFactories = factories.filter((_, i) => !RETRY_POLICIES.includes(names[i]));
   return client;
 }
@@ -163,12 +189,20 @@ export function sdkAdt(sdk: DigitalTwinsClient, cancelAll?: () => void): Adt {
     getModel: (id) =>
       orUndefinedOn404(async () => {
         const m = await client.getModel(id, true);
-        return { id: m.id, decommissioned: m.decommissioned === true, ...(m.model && { model: m.model as JsonObject }) };
+        return {
+          id: m.id,
+          decommissioned: m.decommissioned === true,
+          ...(m.model && { model: m.model as JsonObject }),
+        };
       }),
     listModels: (options = {}) =>
       iterate(async function* () {
         for await (const m of client.listModels(undefined, options.includeDefinition === true)) {
-          yield { id: m.id, decommissioned: m.decommissioned === true, ...(m.model && { model: m.model as JsonObject }) };
+          yield {
+            id: m.id,
+            decommissioned: m.decommissioned === true,
+            ...(m.model && { model: m.model as JsonObject }),
+          };
         }
       }),
     decommissionModel: (id) => call(async () => void (await client.decomissionModel(id))),
@@ -177,16 +211,22 @@ export function sdkAdt(sdk: DigitalTwinsClient, cancelAll?: () => void): Adt {
     putTwin: (id, twin) => call(async () => void (await client.upsertDigitalTwin(id, JSON.stringify(twin)))),
     patchTwin: (id, patch) => call(async () => void (await client.updateDigitalTwin(id, patch))),
     deleteTwin: (id) => call(async () => void (await client.deleteDigitalTwin(id))),
-    getRelationship: (sourceId, relationshipId) => orUndefinedOn404(async () => (await client.getRelationship(sourceId, relationshipId)).body as JsonObject),
-    putRelationship: (sourceId, relationshipId, relationship) => call(async () => void (await client.upsertRelationship(sourceId, relationshipId, relationship))),
-    patchRelationship: (sourceId, relationshipId, patch) => call(async () => void (await client.updateRelationship(sourceId, relationshipId, [...patch]))),
-    deleteRelationship: (sourceId, relationshipId) => call(async () => void (await client.deleteRelationship(sourceId, relationshipId))),
+    getRelationship: (sourceId, relationshipId) =>
+      orUndefinedOn404(async () => (await client.getRelationship(sourceId, relationshipId)).body as JsonObject),
+    putRelationship: (sourceId, relationshipId, relationship) =>
+      call(async () => void (await client.upsertRelationship(sourceId, relationshipId, relationship))),
+    patchRelationship: (sourceId, relationshipId, patch) =>
+      call(async () => void (await client.updateRelationship(sourceId, relationshipId, [...patch]))),
+    deleteRelationship: (sourceId, relationshipId) =>
+      call(async () => void (await client.deleteRelationship(sourceId, relationshipId))),
     listRelationships: (sourceId) => iterate(() => client.listRelationships(sourceId) as AsyncIterable<JsonObject>),
     listIncomingRelationships: (targetId) =>
       iterate(async function* () {
-        for await (const r of client.listIncomingRelationships(targetId)) yield { relationshipId: r.relationshipId!, sourceId: r.sourceId! };
+        for await (const r of client.listIncomingRelationships(targetId))
+          yield { relationshipId: r.relationshipId!, sourceId: r.sourceId! };
       }),
     allTwins: () => iterate(() => client.queryTwins('SELECT * FROM DIGITALTWINS') as AsyncIterable<JsonObject>),
-    allRelationships: () => iterate(() => client.queryTwins('SELECT * FROM RELATIONSHIPS') as AsyncIterable<JsonObject>),
+    allRelationships: () =>
+      iterate(() => client.queryTwins('SELECT * FROM RELATIONSHIPS') as AsyncIterable<JsonObject>),
   };
 }

@@ -30,7 +30,19 @@ export type Outcome =
   | { readonly kind: 'dead'; readonly requests: number; readonly error: string };
 
 /** Codes ADT uses when the request itself is wrong: sending it again cannot help. */
-const PERMANENT = new Set(['ValidationFailed', 'InvalidArgument', 'DTDLParserError', 'ModelDecommissioned', 'LimitExceeded', 'OperationNotAllowed', 'ModelVersionNotSupported', 'TwinLimitReached', 'InvalidRelationship', 'JsonPatchInvalid', 'BadRequest']);
+const PERMANENT = new Set([
+  'ValidationFailed',
+  'InvalidArgument',
+  'DTDLParserError',
+  'ModelDecommissioned',
+  'LimitExceeded',
+  'OperationNotAllowed',
+  'ModelVersionNotSupported',
+  'TwinLimitReached',
+  'InvalidRelationship',
+  'JsonPatchInvalid',
+  'BadRequest',
+]);
 
 /** 404s that say something about the request's subject or its dependencies; any other (a wrong host) is not about the change. */
 const SUBJECT_404 = new Set(['DigitalTwinNotFound', 'RelationshipNotFound', 'ModelNotFound', 'TargetTwinNotFound']);
@@ -45,7 +57,6 @@ function transient(e: AdtError): boolean {
 }
 
 const message = (e: AdtError): string => e.describe();
-
 
 /** Thrown by `reserve` when the mirror stops while a request waits for its turn: nothing was sent. */
 export class MirrorStopping extends Error {
@@ -86,14 +97,19 @@ async function putCurrentTwin(ctx: ApplyContext, twinId: string, count: Sender):
   const current = await twingraphTwin(ctx.store, twinId);
   if (!current) return 'the twin no longer exists in Twingraph';
   await count.run(() => ctx.adt.putTwin(twinId, adtTwinBody(current)));
-  return 'wrote the twin\'s current state';
+  return "wrote the twin's current state";
 }
 
-async function putCurrentRelationship(ctx: ApplyContext, sourceId: string, relationshipId: string, count: Sender): Promise<string> {
+async function putCurrentRelationship(
+  ctx: ApplyContext,
+  sourceId: string,
+  relationshipId: string,
+  count: Sender,
+): Promise<string> {
   const current = await twingraphRelationship(ctx.store, sourceId, relationshipId);
   if (!current) return 'the relationship no longer exists in Twingraph';
   await count.run(() => ctx.adt.putRelationship(sourceId, relationshipId, adtRelationshipBody(current)));
-  return 'wrote the relationship\'s current state';
+  return "wrote the relationship's current state";
 }
 
 /**
@@ -104,10 +120,12 @@ async function clearStaleRelationships(ctx: ApplyContext, twinId: string, count:
   const stale: { sourceId: string; relationshipId: string; twins: string[] }[] = [];
   for await (const r of ctx.adt.listRelationships(twinId)) {
     const id = r.$relationshipId as string;
-    if (!(await twingraphRelationship(ctx.store, twinId, id))) stale.push({ sourceId: twinId, relationshipId: id, twins: [twinId, r.$targetId as string] });
+    if (!(await twingraphRelationship(ctx.store, twinId, id)))
+      stale.push({ sourceId: twinId, relationshipId: id, twins: [twinId, r.$targetId as string] });
   }
   for await (const r of ctx.adt.listIncomingRelationships(twinId)) {
-    if (!(await twingraphRelationship(ctx.store, r.sourceId, r.relationshipId))) stale.push({ ...r, twins: [r.sourceId, twinId] });
+    if (!(await twingraphRelationship(ctx.store, r.sourceId, r.relationshipId)))
+      stale.push({ ...r, twins: [r.sourceId, twinId] });
   }
   for (const r of stale) {
     // A relationship write counts against both its ends at ADT.
@@ -155,7 +173,11 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
           if (missing.length > 0) {
             await count.run(() => adt.createModels(missing));
           }
-          return { kind: 'done', requests: count.n, repaired: `${op.models.length - missing.length} of the models existed already` };
+          return {
+            kind: 'done',
+            requests: count.n,
+            repaired: `${op.models.length - missing.length} of the models existed already`,
+          };
         }
         return { kind: 'done', requests: count.n };
       case 'decommissionModel':
@@ -188,7 +210,11 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
         const current = await twingraphTwin(ctx.store, op.twinId);
         if (current) await count.run(() => adt.putTwin(op.twinId, adtTwinBody(current)));
         else await deleteTwinInAdt(ctx, op.twinId, count);
-        return { kind: 'done', requests: count.n, repaired: current ? 'wrote the twin\'s current state' : 'deleted the twin, which Twingraph no longer has' };
+        return {
+          kind: 'done',
+          requests: count.n,
+          repaired: current ? "wrote the twin's current state" : 'deleted the twin, which Twingraph no longer has',
+        };
       }
       case 'syncModel': {
         // Models are immutable in ADT: create it if ADT lacks it, decommission it if Twingraph did, delete it if
@@ -201,7 +227,7 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
         }
         if (!theirs) await count.run(() => adt.createModels([ours.definition as JsonObject]));
         if (ours.decommissioned && !theirs?.decommissioned) await count.run(() => adt.decommissionModel(op.modelId));
-        return { kind: 'done', requests: count.n, repaired: 'brought the model to Twingraph\'s state' };
+        return { kind: 'done', requests: count.n, repaired: "brought the model to Twingraph's state" };
       }
       case 'syncRelationship': {
         const current = await twingraphRelationship(ctx.store, op.sourceId, op.relationshipId);
@@ -214,7 +240,13 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
             if (!isNotFound(toAdtError(error))) throw error;
           }
         }
-        return { kind: 'done', requests: count.n, repaired: current ? 'wrote the relationship\'s current state' : 'deleted the relationship, which Twingraph no longer has' };
+        return {
+          kind: 'done',
+          requests: count.n,
+          repaired: current
+            ? "wrote the relationship's current state"
+            : 'deleted the relationship, which Twingraph no longer has',
+        };
       }
       case 'putRelationship':
         await count.run(() => adt.putRelationship(op.sourceId, op.relationshipId, op.relationship));
@@ -226,7 +258,11 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
         } catch (error) {
           const e = toAdtError(error);
           if (!isNotFound(e) && e.status !== 412 && e.code !== 'JsonPatchInvalid') throw e;
-          return { kind: 'done', requests: count.n, repaired: await putCurrentRelationship(ctx, op.sourceId, op.relationshipId, count) };
+          return {
+            kind: 'done',
+            requests: count.n,
+            repaired: await putCurrentRelationship(ctx, op.sourceId, op.relationshipId, count),
+          };
         }
       case 'deleteRelationship':
         try {
@@ -250,20 +286,31 @@ async function attempt(ctx: ApplyContext, op: MirrorOp, count: Sender): Promise<
 async function goneFromTwingraph(ctx: ApplyContext, op: MirrorOp, e: AdtError): Promise<string | undefined> {
   if (e.status !== 404 && e.status !== 400) return undefined;
   if (op.kind === 'putRelationship' || op.kind === 'patchRelationship' || op.kind === 'syncRelationship') {
-    return (await twingraphRelationship(ctx.store, op.sourceId, op.relationshipId)) ? undefined : 'the relationship no longer exists in Twingraph';
+    return (await twingraphRelationship(ctx.store, op.sourceId, op.relationshipId))
+      ? undefined
+      : 'the relationship no longer exists in Twingraph';
   }
-  if (op.kind === 'putTwin' || op.kind === 'patchTwin' || op.kind === 'syncTwin') return (await twingraphTwin(ctx.store, op.twinId)) ? undefined : 'the twin no longer exists in Twingraph';
+  if (op.kind === 'putTwin' || op.kind === 'patchTwin' || op.kind === 'syncTwin')
+    return (await twingraphTwin(ctx.store, op.twinId)) ? undefined : 'the twin no longer exists in Twingraph';
   return undefined;
 }
 
 /** Is the failure a dependency not mirrored yet (then retry), rather than ADT refusing the change? */
 async function waitingOnDependency(ctx: ApplyContext, op: MirrorOp, e: AdtError, count: Sender): Promise<boolean> {
-  if (e.code === 'TargetTwinNotFound' || e.code === 'RelationshipsNotDeleted' || e.code === 'ModelReferencesNotDeleted') return true;
-  if ((op.kind === 'putRelationship' || op.kind === 'patchRelationship' || op.kind === 'syncRelationship') && e.code === 'DigitalTwinNotFound') return true;
+  if (e.code === 'TargetTwinNotFound' || e.code === 'RelationshipsNotDeleted' || e.code === 'ModelReferencesNotDeleted')
+    return true;
+  if (
+    (op.kind === 'putRelationship' || op.kind === 'patchRelationship' || op.kind === 'syncRelationship') &&
+    e.code === 'DigitalTwinNotFound'
+  )
+    return true;
   if ((op.kind === 'putTwin' || op.kind === 'patchTwin' || op.kind === 'syncTwin') && e.status === 400) {
     // A twin of a model ADT does not have yet is refused like an invalid twin; ask ADT which it is.
-    const model = (op.kind === 'putTwin' ? (op.twin.$metadata as JsonObject | undefined)?.$model : undefined) ?? (await twingraphTwin(ctx.store, op.twinId))?.$metadata;
-    const modelId = typeof model === 'string' ? model : ((model as JsonObject | undefined)?.$model as string | undefined);
+    const model =
+      (op.kind === 'putTwin' ? (op.twin.$metadata as JsonObject | undefined)?.$model : undefined) ??
+      (await twingraphTwin(ctx.store, op.twinId))?.$metadata;
+    const modelId =
+      typeof model === 'string' ? model : ((model as JsonObject | undefined)?.$model as string | undefined);
     if (modelId) {
       try {
         return (await count.run(() => ctx.adt.getModel(modelId), [])) === undefined;
@@ -277,19 +324,48 @@ async function waitingOnDependency(ctx: ApplyContext, op: MirrorOp, e: AdtError,
 }
 
 async function classify(ctx: ApplyContext, op: MirrorOp, error: unknown, count: Sender): Promise<Outcome> {
-  if (error instanceof MirrorStopping) return { kind: 'retry', requests: count.n, error: error.message, throttled: false, dependency: false, stopping: true };
+  if (error instanceof MirrorStopping)
+    return {
+      kind: 'retry',
+      requests: count.n,
+      error: error.message,
+      throttled: false,
+      dependency: false,
+      stopping: true,
+    };
   if (!(error instanceof AdtError) && error instanceof TwingraphError) {
     // Reading Twingraph failed (the store is closing or unavailable): try again later.
-    return { kind: 'retry', requests: count.n, error: `Twingraph: ${error.message}`, throttled: false, dependency: false };
+    return {
+      kind: 'retry',
+      requests: count.n,
+      error: `Twingraph: ${error.message}`,
+      throttled: false,
+      dependency: false,
+    };
   }
   const e = toAdtError(error);
   if (transient(e)) {
-    return { kind: 'retry', requests: count.n, error: message(e), ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }), throttled: e.status === 429, dependency: false };
+    return {
+      kind: 'retry',
+      requests: count.n,
+      error: message(e),
+      ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
+      throttled: e.status === 429,
+      dependency: false,
+    };
   }
   const gone = await goneFromTwingraph(ctx, op, e);
   if (gone) return { kind: 'done', requests: count.n, repaired: gone };
-  if (await waitingOnDependency(ctx, op, e, count)) return { kind: 'retry', requests: count.n, error: `${message(e)} (waiting for a change it depends on)`, throttled: false, dependency: true };
-  if (PERMANENT.has(e.code) || (e.status !== undefined && e.status >= 400)) return { kind: 'dead', requests: count.n, error: `${describeOp(op)}: ${message(e)}` };
+  if (await waitingOnDependency(ctx, op, e, count))
+    return {
+      kind: 'retry',
+      requests: count.n,
+      error: `${message(e)} (waiting for a change it depends on)`,
+      throttled: false,
+      dependency: true,
+    };
+  if (PERMANENT.has(e.code) || (e.status !== undefined && e.status >= 400))
+    return { kind: 'dead', requests: count.n, error: `${describeOp(op)}: ${message(e)}` };
   return { kind: 'retry', requests: count.n, error: message(e), throttled: false, dependency: false };
 }
 
@@ -298,7 +374,8 @@ export async function applyOperation(ctx: ApplyContext, op: MirrorOp): Promise<O
     return await attempt(ctx, op, new Sender(ctx, op));
   } catch (error) {
     // From classifying (its reads of Twingraph and ADT): try again later, or give back when stopping.
-    if (error instanceof MirrorStopping) return { kind: 'retry', requests: 0, error: error.message, throttled: false, dependency: false, stopping: true };
+    if (error instanceof MirrorStopping)
+      return { kind: 'retry', requests: 0, error: error.message, throttled: false, dependency: false, stopping: true };
     throw error;
   }
 }

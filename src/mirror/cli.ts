@@ -29,7 +29,10 @@ const write = (s: string): boolean => process.stdout.write(s);
 const note = (s: string): boolean => process.stderr.write(s);
 
 function endpointOf(config: Config, command: string): string {
-  if (!config.mirror) throw new UsageError(`'twingraph mirror ${command}' needs ADT_ENDPOINT (the Azure Digital Twins instance, https://<name>.api.<region>.digitaltwins.azure.net)`);
+  if (!config.mirror)
+    throw new UsageError(
+      `'twingraph mirror ${command}' needs ADT_ENDPOINT (the Azure Digital Twins instance, https://<name>.api.<region>.digitaltwins.azure.net)`,
+    );
   return config.mirror.endpoint;
 }
 
@@ -43,7 +46,12 @@ async function withStore<T>(config: Config['store'], run: (store: TwinStore) => 
 }
 
 /** @azure/identity's errors: no credential found, or the token endpoint refused it. */
-const CREDENTIAL_ERRORS = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError', 'AuthenticationRequiredError']);
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+  'AuthenticationRequiredError',
+]);
 
 function isCredentialError(error: unknown): error is Error {
   return error instanceof Error && CREDENTIAL_ERRORS.has(error.name);
@@ -74,7 +82,10 @@ function connect(mirror: MirrorConfig, deps: MirrorCommandDeps): { adt: Adt; cre
   if (deps.adt) return { adt: deps.adt(endpoint) };
   const inner = deps.credential ?? (new URL(endpoint).protocol === 'https:' ? new DefaultAzureCredential() : undefined);
   const credential = inner && new WatchedCredential(inner);
-  return { adt: createAdt(endpoint, { timeoutMs: mirror.requestTimeoutMs, ...(credential && { credential }) }), ...(credential && { credential }) };
+  return {
+    adt: createAdt(endpoint, { timeoutMs: mirror.requestTimeoutMs, ...(credential && { credential }) }),
+    ...(credential && { credential }),
+  };
 }
 
 /** On one line (core-http's messages can span several). */
@@ -89,13 +100,19 @@ function failed(command: string, error: unknown, endpoint?: string, credential?:
   if (error instanceof TwingraphError) return say(error.message);
   // Import takes out what it wrote before it gives up (or says otherwise, as a TwingraphError).
   const after = command === 'import' ? ' Nothing was imported.' : '';
-  const cause = isCredentialError(error) ? error : error instanceof AdtError && credential?.failure && error.code === credential.failure.name ? credential.failure : undefined;
+  const cause = isCredentialError(error)
+    ? error
+    : error instanceof AdtError && credential?.failure && error.code === credential.failure.name
+      ? credential.failure
+      : undefined;
   if (cause) return say(`cannot authenticate to ADT at ${endpoint}: ${cause.name}: ${oneLine(cause.message)}${after}`);
   if (error instanceof AdtError) {
     const auth = error.status === 401 || error.status === 403;
     // ADT answers 404 with its own codes about a thing; any other 404 comes from a host that is not an ADT instance.
     const hint = error.status === 404 && !isNotFound(error) ? ' (is ADT_ENDPOINT right?)' : '';
-    return say(`${auth ? 'cannot authenticate to' : 'cannot reach'} ADT at ${endpoint}: ${error.describe(oneLine(error.message))}${hint}${after}`);
+    return say(
+      `${auth ? 'cannot authenticate to' : 'cannot reach'} ADT at ${endpoint}: ${error.describe(oneLine(error.message))}${hint}${after}`,
+    );
   }
   throw error;
 }
@@ -107,21 +124,48 @@ export async function mirrorStatusCommand(options: { json?: boolean }, deps: Mir
     const mirror = new Mirror(store, undefined);
     const status = await mirror.status();
     const dead = await mirror.deadLetters(20);
-    const shown = { endpoint: config.mirror?.endpoint ?? null, pending: status.pending, dead: status.dead, oldestPendingTime: status.oldestPendingTime, oldestPendingAgeSeconds: status.oldestPendingAgeSeconds };
+    const shown = {
+      endpoint: config.mirror?.endpoint ?? null,
+      pending: status.pending,
+      dead: status.dead,
+      oldestPendingTime: status.oldestPendingTime,
+      oldestPendingAgeSeconds: status.oldestPendingAgeSeconds,
+    };
     if (options.json) {
-      write(JSON.stringify({ ...shown, deadLetters: dead.map((e) => ({ seq: e.seq, type: e.change.type, subject: e.change.subject, attempts: e.attempts, error: e.lastError ?? null })) }, null, 2) + '\n');
+      write(
+        JSON.stringify(
+          {
+            ...shown,
+            deadLetters: dead.map((e) => ({
+              seq: e.seq,
+              type: e.change.type,
+              subject: e.change.subject,
+              attempts: e.attempts,
+              error: e.lastError ?? null,
+            })),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       return 0;
     }
     write(`endpoint: ${shown.endpoint ?? '(ADT_ENDPOINT not set: no mirror)'}\n`);
-    write(`pending:  ${status.pending}${status.oldestPendingAgeSeconds !== null ? ` (oldest waiting ${status.oldestPendingAgeSeconds.toFixed(1)} s)` : ''}\n`);
+    write(
+      `pending:  ${status.pending}${status.oldestPendingAgeSeconds !== null ? ` (oldest waiting ${status.oldestPendingAgeSeconds.toFixed(1)} s)` : ''}\n`,
+    );
     write(`dead:     ${status.dead}\n`);
-    for (const e of dead) write(`  #${e.seq} ${e.change.type} ${e.change.subject} (${e.attempts} attempts): ${e.lastError ?? ''}\n`);
+    for (const e of dead)
+      write(`  #${e.seq} ${e.change.type} ${e.change.subject} (${e.attempts} attempts): ${e.lastError ?? ''}\n`);
     if (status.dead > dead.length) write(`  … and ${status.dead - dead.length} more\n`);
     return 0;
   });
 }
 
-export async function mirrorReconcileCommand(options: { dryRun?: boolean }, deps: MirrorCommandDeps = {}): Promise<number> {
+export async function mirrorReconcileCommand(
+  options: { dryRun?: boolean },
+  deps: MirrorCommandDeps = {},
+): Promise<number> {
   const config = loadConfig(deps.env ?? process.env);
   const endpoint = endpointOf(config, 'reconcile');
   const dryRun = options.dryRun === true;
@@ -146,7 +190,12 @@ export async function mirrorReconcileCommand(options: { dryRun?: boolean }, deps
       const { models, twins, relationships } = report.compared;
       const changes = report.actions.filter((a) => !isFinding(a)).length;
       const findings = report.actions.filter(isFinding).length;
-      const repairs = changes === 0 ? (findings === 0 ? 'ADT matches Twingraph' : 'nothing to repair') : `${changes} ${dryRun ? 'repairs needed' : 'repairs made'}`;
+      const repairs =
+        changes === 0
+          ? findings === 0
+            ? 'ADT matches Twingraph'
+            : 'nothing to repair'
+          : `${changes} ${dryRun ? 'repairs needed' : 'repairs made'}`;
       write(
         `${dryRun ? 'Dry run: ' : ''}compared ${models} models, ${twins} twins, ${relationships} relationships; ${repairs}` +
           `${report.failures.length > 0 ? `, ${report.failures.length} failed` : ''}` +
@@ -189,13 +238,17 @@ export async function mirrorImportCommand(deps: MirrorCommandDeps = {}): Promise
         { retry: config.mirror!.retry },
       );
       const { skipped } = summary;
-      for (const t of skipped.twins) note(`skipped twin ${t.id}: its model ${t.model} is not in ADT (deleted there; ADT keeps its twins)\n`);
-      for (const r of skipped.relationships) note(`skipped relationship ${r.sourceId}/${r.relationshipId}: twin ${r.twinId} was skipped\n`);
+      for (const t of skipped.twins)
+        note(`skipped twin ${t.id}: its model ${t.model} is not in ADT (deleted there; ADT keeps its twins)\n`);
+      for (const r of skipped.relationships)
+        note(`skipped relationship ${r.sourceId}/${r.relationshipId}: twin ${r.twinId} was skipped\n`);
       const left =
         skipped.twins.length + skipped.relationships.length > 0
           ? `; skipped ${skipped.twins.length} twins whose model ADT no longer has and ${skipped.relationships.length} relationships of theirs (named on stderr)`
           : '';
-      write(`Imported from ${endpoint}: ${summary.models} models, ${summary.twins} twins, ${summary.relationships} relationships in ${(summary.ms / 1000).toFixed(1)} s${left}.\n`);
+      write(
+        `Imported from ${endpoint}: ${summary.models} models, ${summary.twins} twins, ${summary.relationships} relationships in ${(summary.ms / 1000).toFixed(1)} s${left}.\n`,
+      );
       return 0;
     });
   } catch (error) {

@@ -7,7 +7,13 @@
  * Every request gets a deadline (the SDK sets none: a request ADT never answers would hold its twin's changes
  * for good) and can be cancelled all at once when the mirror stops.
  */
-import { DefaultHttpClient, type HttpClient, type HttpOperationResponse, type TokenCredential, type WebResourceLike } from '@azure/core-http';
+import {
+  DefaultHttpClient,
+  type HttpClient,
+  type HttpOperationResponse,
+  type TokenCredential,
+  type WebResourceLike,
+} from '@azure/core-http';
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultAzureCredential } from '@azure/identity';
 import { sdkAdt, type Adt } from './adt';
@@ -59,7 +65,10 @@ export class BoundedHttpClient implements HttpClient {
     try {
       return await this.inner.sendRequest(request);
     } catch (error) {
-      if (timedOut) throw new Error(`ADT did not answer ${request.method} ${new URL(request.url).pathname} within ${this.timeoutMs} ms`);
+      if (timedOut)
+        throw new Error(
+          `ADT did not answer ${request.method} ${new URL(request.url).pathname} within ${this.timeoutMs} ms`,
+        );
       throw error;
     } finally {
       clearTimeout(timer);
@@ -85,18 +94,32 @@ export interface ClientOptions {
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** The SDK client for an endpoint (https: Azure credentials; http: a local server, no credentials), and its HTTP client. */
-export function createSdkClient(endpoint: string, options: ClientOptions = {}): { client: DigitalTwinsClient; http: BoundedHttpClient } {
+export function createSdkClient(
+  endpoint: string,
+  options: ClientOptions = {},
+): { client: DigitalTwinsClient; http: BoundedHttpClient } {
   const url = new URL(endpoint);
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (url.protocol === 'https:') {
     const http = new BoundedHttpClient(new DefaultHttpClient(), timeoutMs);
-    return { client: new DigitalTwinsClient(endpoint, options.credential ?? new DefaultAzureCredential(), { httpClient: http }), http };
+    return {
+      client: new DigitalTwinsClient(endpoint, options.credential ?? new DefaultAzureCredential(), {
+        httpClient: http,
+      }),
+      http,
+    };
   }
-  if (url.protocol !== 'http:') throw new Error(`ADT_ENDPOINT must be an https:// URL (or http:// for a local test server); got '${endpoint}'.`);
+  if (url.protocol !== 'http:')
+    throw new Error(`ADT_ENDPOINT must be an https:// URL (or http:// for a local test server); got '${endpoint}'.`);
   const https = new URL(endpoint);
   https.protocol = 'https:';
   const http = new BoundedHttpClient(new LoopbackHttpClient(url.origin), timeoutMs);
-  return { client: new DigitalTwinsClient(https.toString().replace(/\/$/, ''), options.credential ?? localCredential, { httpClient: http }), http };
+  return {
+    client: new DigitalTwinsClient(https.toString().replace(/\/$/, ''), options.credential ?? localCredential, {
+      httpClient: http,
+    }),
+    http,
+  };
 }
 
 export function createAdt(endpoint: string, options: ClientOptions = {}): Adt {

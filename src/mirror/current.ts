@@ -12,11 +12,19 @@ export async function twingraphTwin(store: TwinStore, id: string): Promise<JsonO
   }
 }
 
-export async function twingraphRelationship(store: TwinStore, sourceId: string, relationshipId: string): Promise<JsonObject | undefined> {
+export async function twingraphRelationship(
+  store: TwinStore,
+  sourceId: string,
+  relationshipId: string,
+): Promise<JsonObject | undefined> {
   try {
     return (await store.getRelationship(sourceId, relationshipId)) as unknown as JsonObject;
   } catch (error) {
-    if (error instanceof TwingraphError && (error.code === 'RelationshipNotFound' || error.code === 'DigitalTwinNotFound')) return undefined;
+    if (
+      error instanceof TwingraphError &&
+      (error.code === 'RelationshipNotFound' || error.code === 'DigitalTwinNotFound')
+    )
+      return undefined;
     throw error;
   }
 }

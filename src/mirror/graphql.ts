@@ -15,15 +15,15 @@ export class MirrorError {
   @Field(() => String) message!: string;
 }
 
-@ObjectType({ description: 'A change ADT refused for good, parked with ADT\'s error; the mirror moved on.' })
+@ObjectType({ description: "A change ADT refused for good, parked with ADT's error; the mirror moved on." })
 export class MirrorDeadLetter {
   @Field(() => LongScalar) seq!: number;
   @Field(() => String, { description: 'Twin.Update, Relationship.Create, Model.Create, …' }) type!: string;
   @Field(() => String) subject!: string;
   @Field(() => DateTimeScalar, { description: 'When the change was committed in Twingraph.' }) time!: string;
   @Field(() => Int) attempts!: number;
-  @Field(() => String, { nullable: true, description: 'ADT\'s answer.' }) error!: string | null;
-  @Field(() => JSONScalar, { nullable: true, description: 'The change\'s JSON Patch, for updates.' }) patch!: unknown;
+  @Field(() => String, { nullable: true, description: "ADT's answer." }) error!: string | null;
+  @Field(() => JSONScalar, { nullable: true, description: "The change's JSON Patch, for updates." }) patch!: unknown;
 }
 
 @ObjectType({ description: 'The mirror to Azure Digital Twins: how far behind it is and how it is doing.' })
@@ -34,7 +34,11 @@ export class MirrorStatus {
   @Field(() => Int, { description: 'Changes not yet in ADT.' }) pending!: number;
   @Field(() => Int, { description: 'Changes ADT refused, parked (see deadLetters).' }) dead!: number;
   @Field(() => DateTimeScalar, { nullable: true }) oldestPendingTime!: string | null;
-  @Field(() => Float, { nullable: true, description: 'How long the oldest pending change has waited, seconds: the mirror\'s lag.' }) oldestPendingAgeSeconds!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: "How long the oldest pending change has waited, seconds: the mirror's lag.",
+  })
+  oldestPendingAgeSeconds!: number | null;
   @Field(() => Float, { description: 'Changes mirrored since start.' }) mirrored!: number;
   @Field(() => Float, { description: 'Requests sent to ADT since start.' }) requests!: number;
   @Field(() => Float, { description: 'Changes mirrored per second over the last minute.' }) mirroredPerSecond!: number;
@@ -45,13 +49,25 @@ export class MirrorStatus {
 }
 
 function deadLetter(e: OutboxEntry): MirrorDeadLetter {
-  return { seq: e.seq, type: e.change.type, subject: e.change.subject, time: e.change.time, attempts: e.attempts, error: e.lastError ?? null, patch: e.change.patch ?? null };
+  return {
+    seq: e.seq,
+    type: e.change.type,
+    subject: e.change.subject,
+    time: e.change.time,
+    attempts: e.attempts,
+    error: e.lastError ?? null,
+    patch: e.change.patch ?? null,
+  };
 }
 
 @Resolver(() => MirrorStatus)
 export class MirrorStatusResolver {
   @FieldResolver(() => [MirrorDeadLetter], { description: 'The dead letters, oldest first.' })
-  async deadLetters(@Root() _status: MirrorStatus, @Ctx() ctx: GraphContext, @Arg('first', () => Int, { defaultValue: 20 }) first: number): Promise<MirrorDeadLetter[]> {
+  async deadLetters(
+    @Root() _status: MirrorStatus,
+    @Ctx() ctx: GraphContext,
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+  ): Promise<MirrorDeadLetter[]> {
     return (await ctx.mirror.deadLetters(Math.max(0, Math.min(first, 1000)))).map(deadLetter);
   }
 }
@@ -63,13 +79,25 @@ export class MirrorOperations {
     return ctx.mirror.status();
   }
 
-  @Mutation(() => Int, { description: 'Puts dead letters back in line to be mirrored again (all of them when no seqs are given); returns how many.' })
-  retryMirrorDeadLetters(@Ctx() ctx: GraphContext, @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[]): Promise<number> {
+  @Mutation(() => Int, {
+    description:
+      'Puts dead letters back in line to be mirrored again (all of them when no seqs are given); returns how many.',
+  })
+  retryMirrorDeadLetters(
+    @Ctx() ctx: GraphContext,
+    @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[],
+  ): Promise<number> {
     return ctx.mirror.retryDeadLetters(seqs ?? undefined);
   }
 
-  @Mutation(() => Int, { description: 'Drops dead letters for good (all of them when no seqs are given); returns how many. `twingraph mirror reconcile` then repairs ADT.' })
-  dropMirrorDeadLetters(@Ctx() ctx: GraphContext, @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[]): Promise<number> {
+  @Mutation(() => Int, {
+    description:
+      'Drops dead letters for good (all of them when no seqs are given); returns how many. `twingraph mirror reconcile` then repairs ADT.',
+  })
+  dropMirrorDeadLetters(
+    @Ctx() ctx: GraphContext,
+    @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[],
+  ): Promise<number> {
     return ctx.mirror.dropDeadLetters(seqs ?? undefined);
   }
 }

@@ -34,7 +34,11 @@ export interface ImportSummary {
   /** Left out: twins whose model ADT no longer has, and the relationships from or to them. */
   readonly skipped: {
     readonly twins: readonly { readonly id: string; readonly model: string }[];
-    readonly relationships: readonly { readonly sourceId: string; readonly relationshipId: string; readonly twinId: string }[];
+    readonly relationships: readonly {
+      readonly sourceId: string;
+      readonly relationshipId: string;
+      readonly twinId: string;
+    }[];
   };
 }
 
@@ -62,7 +66,10 @@ export async function importFromAdt(
 ): Promise<ImportSummary> {
   const counts = await store.counts();
   if (counts.twins > 0 || counts.models > 0) {
-    throw new TwingraphError('OperationNotAllowed', `Import seeds an empty Twingraph; this one has ${counts.models} models and ${counts.twins} twins. Use another database (TWINGRAPH_DB=<new file>).`);
+    throw new TwingraphError(
+      'OperationNotAllowed',
+      `Import seeds an empty Twingraph; this one has ${counts.models} models and ${counts.twins} twins. Use another database (TWINGRAPH_DB=<new file>).`,
+    );
   }
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry, ...(options.signal && { signal: options.signal }) };
   const written: string[] = [];
@@ -70,15 +77,20 @@ export async function importFromAdt(
     return await importAll(store, models, adt, progress, written, retry, Math.max(1, options.batchSize ?? BATCH));
   } catch (error) {
     try {
-      for (const id of written) await store.deleteTwin(id, { cascade: true }).catch((e: unknown) => {
-        if (!(e instanceof TwingraphError && e.code === 'DigitalTwinNotFound')) throw e;
-      });
+      for (const id of written)
+        await store.deleteTwin(id, { cascade: true }).catch((e: unknown) => {
+          if (!(e instanceof TwingraphError && e.code === 'DigitalTwinNotFound')) throw e;
+        });
       for (const m of dependencyOrder(await store.listModels()).reverse()) await store.deleteModel(m.id);
       await models.load();
     } catch (undo) {
-      throw new TwingraphError('OperationNotAllowed', `Import failed (${(error as Error).message}), and taking out what it had written failed too (${(undo as Error).message}): start over with another database (TWINGRAPH_DB=<new file>).`);
+      throw new TwingraphError(
+        'OperationNotAllowed',
+        `Import failed (${(error as Error).message}), and taking out what it had written failed too (${(undo as Error).message}): start over with another database (TWINGRAPH_DB=<new file>).`,
+      );
     }
-    if (error instanceof TwingraphError) throw new TwingraphError(error.code, `${error.message} Nothing was imported.`, error.subject);
+    if (error instanceof TwingraphError)
+      throw new TwingraphError(error.code, `${error.message} Nothing was imported.`, error.subject);
     throw error;
   }
 }
@@ -98,7 +110,10 @@ async function importAll(
   const listed = await collect(() => adt.listModels({ includeDefinition: true }), retry);
   const definitions: JsonObject[] = [];
   for (const m of listed) {
-    if (!m.model) throw new TwingraphError('InvalidArgument', `ADT returned model ${m.id} without its definition.`, { modelId: m.id });
+    if (!m.model)
+      throw new TwingraphError('InvalidArgument', `ADT returned model ${m.id} without its definition.`, {
+        modelId: m.id,
+      });
     definitions.push(m.model);
   }
   if (definitions.length > 0) await models.upload(definitions.map((d) => JSON.stringify(d)));
@@ -174,7 +189,11 @@ async function importAll(
       }
       const relationship = adtRelationshipBody(r) as unknown as RelationshipInput;
       const source = modelOf.get(sourceId);
-      if (source) validators.validateRelationship(source, r.$relationshipName as string, relationship, modelOf.get(targetId), { twinId: sourceId, relationshipId });
+      if (source)
+        validators.validateRelationship(source, r.$relationshipName as string, relationship, modelOf.get(targetId), {
+          twinId: sourceId,
+          relationshipId,
+        });
       rels.push({ sourceId, relationshipId, relationship });
       if (rels.length >= batchSize) await flushRelationships();
       return true;
@@ -183,5 +202,11 @@ async function importAll(
   );
   await flushRelationships();
   for (const id of decommissioned) await models.decommission(id);
-  return { models: definitions.length, twins, relationships, ms: performance.now() - started, skipped: { twins: skippedTwins, relationships: skippedRelationships } };
+  return {
+    models: definitions.length,
+    twins,
+    relationships,
+    ms: performance.now() - started,
+    skipped: { twins: skippedTwins, relationships: skippedRelationships },
+  };
 }

@@ -26,7 +26,10 @@ type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string
 export function mirrorOptions(config: MirrorConfig): MirrorOptions {
   return {
     ...DEFAULT_MIRROR_OPTIONS,
-    limits: { perSecond: { models: config.rates.models, createDelete: config.rates.createDelete, patch: config.rates.patch }, perTwin: config.rates.perTwin },
+    limits: {
+      perSecond: { models: config.rates.models, createDelete: config.rates.createDelete, patch: config.rates.patch },
+      perTwin: config.rates.perTwin,
+    },
     concurrency: config.concurrency,
     coalesceMs: config.coalesceMs,
     backoff: config.retry,
@@ -45,7 +48,13 @@ export class Mirror {
     adt?: Adt,
     options?: Partial<MirrorOptions>,
   ) {
-    if (config) this.worker = new MirrorWorker(store, adt ?? createAdt(config.endpoint, { timeoutMs: config.requestTimeoutMs }), { ...mirrorOptions(config), ...options }, log);
+    if (config)
+      this.worker = new MirrorWorker(
+        store,
+        adt ?? createAdt(config.endpoint, { timeoutMs: config.requestTimeoutMs }),
+        { ...mirrorOptions(config), ...options },
+        log,
+      );
   }
 
   get enabled(): boolean {

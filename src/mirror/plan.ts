@@ -32,8 +32,18 @@ export type MirrorOp =
   | (OpBase & { readonly kind: 'putTwin'; readonly twinId: string; readonly twin: JsonObject })
   | (OpBase & { readonly kind: 'patchTwin'; readonly twinId: string; readonly patch: JsonPatch })
   | (OpBase & { readonly kind: 'deleteTwin'; readonly twinId: string })
-  | (OpBase & { readonly kind: 'putRelationship'; readonly sourceId: string; readonly relationshipId: string; readonly relationship: JsonObject })
-  | (OpBase & { readonly kind: 'patchRelationship'; readonly sourceId: string; readonly relationshipId: string; readonly patch: JsonPatch })
+  | (OpBase & {
+      readonly kind: 'putRelationship';
+      readonly sourceId: string;
+      readonly relationshipId: string;
+      readonly relationship: JsonObject;
+    })
+  | (OpBase & {
+      readonly kind: 'patchRelationship';
+      readonly sourceId: string;
+      readonly relationshipId: string;
+      readonly patch: JsonPatch;
+    })
   | (OpBase & { readonly kind: 'deleteRelationship'; readonly sourceId: string; readonly relationshipId: string })
   /** A retried dead letter: ADT gets the subject as Twingraph has it now (the old change may be long overtaken). */
   | (OpBase & { readonly kind: 'syncTwin'; readonly twinId: string })
@@ -60,14 +70,21 @@ function stripMetadata(value: JsonObject, top: boolean): JsonObject {
       for (const [name, entry] of Object.entries((v ?? {}) as JsonObject)) {
         if (name === '$model') {
           if (top && typeof entry === 'string') metadata.$model = entry;
-        } else if (entry !== null && typeof entry === 'object' && typeof (entry as JsonObject).sourceTime === 'string') {
+        } else if (
+          entry !== null &&
+          typeof entry === 'object' &&
+          typeof (entry as JsonObject).sourceTime === 'string'
+        ) {
           metadata[name] = { sourceTime: (entry as JsonObject).sourceTime };
         }
       }
       out.$metadata = metadata;
       continue;
     }
-    out[key] = v !== null && typeof v === 'object' && !Array.isArray(v) && (v as JsonObject).$metadata !== undefined ? stripMetadata(v as JsonObject, false) : v;
+    out[key] =
+      v !== null && typeof v === 'object' && !Array.isArray(v) && (v as JsonObject).$metadata !== undefined
+        ? stripMetadata(v as JsonObject, false)
+        : v;
   }
   return out;
 }
@@ -110,9 +127,22 @@ export function concatPatches(patches: readonly JsonPatch[]): JsonPatch {
   return ops.filter((_, i) => keep[i]);
 }
 
-function base(entries: readonly OutboxEntry[], reads: string[], writes: string[], twins: string[], rate: RateClass): OpBase {
+function base(
+  entries: readonly OutboxEntry[],
+  reads: string[],
+  writes: string[],
+  twins: string[],
+  rate: RateClass,
+): OpBase {
   const partition = entries[0].partition;
-  return { seqs: entries.map((e) => e.seq).sort((a, b) => a - b), partition, reads, writes: [...new Set([...writes, partition])], twins, rate };
+  return {
+    seqs: entries.map((e) => e.seq).sort((a, b) => a - b),
+    partition,
+    reads,
+    writes: [...new Set([...writes, partition])],
+    twins,
+    rate,
+  };
 }
 
 /** The subject consecutive entries must share to be merged. */
@@ -143,17 +173,24 @@ function touchesArrayElements(patch: JsonPatch): boolean {
 }
 
 /** A patch worth sending as one: small enough, and safe to send again. */
-const patchable = (patch: JsonPatch | undefined): patch is JsonPatch => patch !== undefined && patchBytes(patch) <= MAX_PATCH_BYTES && !touchesArrayElements(patch);
+const patchable = (patch: JsonPatch | undefined): patch is JsonPatch =>
+  patch !== undefined && patchBytes(patch) <= MAX_PATCH_BYTES && !touchesArrayElements(patch);
 
 function twinOp(run: readonly OutboxEntry[]): MirrorOp {
   const last = run[run.length - 1].change;
   const twinId = last.twinId!;
   const keys = { ...keysOf(last), twins: [twinId] };
-  if (last.type === 'Twin.Delete') return { kind: 'deleteTwin', twinId, ...base(run, keys.reads, keys.writes, keys.twins, 'createDelete') };
+  if (last.type === 'Twin.Delete')
+    return { kind: 'deleteTwin', twinId, ...base(run, keys.reads, keys.writes, keys.twins, 'createDelete') };
   const created = run.some((e) => e.change.type === 'Twin.Create');
   const patch = created ? undefined : concatPatches(run.map((e) => (e.change.patch ?? []) as JsonPatch));
   if (!patchable(patch)) {
-    return { kind: 'putTwin', twinId, twin: adtTwinBody(last.body as JsonObject), ...base(run, keys.reads, keys.writes, keys.twins, 'createDelete') };
+    return {
+      kind: 'putTwin',
+      twinId,
+      twin: adtTwinBody(last.body as JsonObject),
+      ...base(run, keys.reads, keys.writes, keys.twins, 'createDelete'),
+    };
   }
   return { kind: 'patchTwin', twinId, patch, ...base(run, keys.reads, keys.writes, keys.twins, 'patch') };
 }
@@ -167,11 +204,17 @@ function relationshipOp(run: readonly OutboxEntry[]): MirrorOp {
   const ids = { sourceId, relationshipId };
   const { reads, writes } = keysOf(last);
   const twins = [...new Set([sourceId, targetId])];
-  if (last.type === 'Relationship.Delete') return { kind: 'deleteRelationship', ...ids, ...base(run, reads, writes, twins, 'createDelete') };
+  if (last.type === 'Relationship.Delete')
+    return { kind: 'deleteRelationship', ...ids, ...base(run, reads, writes, twins, 'createDelete') };
   const created = run.some((e) => e.change.type === 'Relationship.Create');
   const patch = created ? undefined : concatPatches(run.map((e) => (e.change.patch ?? []) as JsonPatch));
   if (!patchable(patch)) {
-    return { kind: 'putRelationship', ...ids, relationship: adtRelationshipBody(body), ...base(run, reads, writes, twins, 'createDelete') };
+    return {
+      kind: 'putRelationship',
+      ...ids,
+      relationship: adtRelationshipBody(body),
+      ...base(run, reads, writes, twins, 'createDelete'),
+    };
   }
   return { kind: 'patchRelationship', ...ids, patch, ...base(run, reads, writes, twins, 'patch') };
 }
@@ -218,11 +261,19 @@ function modelOps(run: readonly OutboxEntry[]): MirrorOp[] {
     const out: MirrorOp[] = [];
     for (let i = 0; i < ordered.length; i += MODELS_PER_REQUEST) {
       const part = ordered.slice(i, i + MODELS_PER_REQUEST);
-      out.push({ kind: 'createModels', models: part.map((e) => (e.change.body as { definition: JsonObject }).definition), ...base(part, [], [MODELS_KEY], [], 'models') });
+      out.push({
+        kind: 'createModels',
+        models: part.map((e) => (e.change.body as { definition: JsonObject }).definition),
+        ...base(part, [], [MODELS_KEY], [], 'models'),
+      });
     }
     return out;
   }
-  return run.map((e) => ({ kind: type === 'Model.Delete' ? ('deleteModel' as const) : ('decommissionModel' as const), modelId, ...base([e], [], [MODELS_KEY], [], 'models') }));
+  return run.map((e) => ({
+    kind: type === 'Model.Delete' ? ('deleteModel' as const) : ('decommissionModel' as const),
+    modelId,
+    ...base([e], [], [MODELS_KEY], [], 'models'),
+  }));
 }
 
 interface OpenRun {
@@ -252,10 +303,15 @@ function runs(entries: readonly OutboxEntry[]): OutboxEntry[][] {
       previous !== undefined &&
       !entry.resync &&
       !previous.resync &&
-      ((sameSubject && !entry.change.type.startsWith('Model.') && previous.change.type !== 'Twin.Delete' && previous.change.type !== 'Relationship.Delete') ||
+      ((sameSubject &&
+        !entry.change.type.startsWith('Model.') &&
+        previous.change.type !== 'Twin.Delete' &&
+        previous.change.type !== 'Relationship.Delete') ||
         (previous.change.type === 'Model.Create' && entry.change.type === 'Model.Create'));
     const overtakes =
-      current !== undefined && (keys.reads.some((k) => current.othersWrote.has(k)) || keys.writes.some((k) => current.othersWrote.has(k) || current.othersRead.has(k)));
+      current !== undefined &&
+      (keys.reads.some((k) => current.othersWrote.has(k)) ||
+        keys.writes.some((k) => current.othersWrote.has(k) || current.othersRead.has(k)));
     if (current !== undefined && mergeable && !overtakes) current.entries.push(entry);
     else {
       const run = [entry];
@@ -288,14 +344,20 @@ export function planOperations(entries: readonly OutboxEntry[]): MirrorOp[] {
 /** A retried dead letter: its subject written as Twingraph has it now, or deleted if Twingraph has it no more. */
 function syncOp(entry: OutboxEntry): MirrorOp {
   const change = entry.change;
-  if (change.type.startsWith('Model.')) return { kind: 'syncModel', modelId: change.subject, ...base([entry], [], [MODELS_KEY], [], 'models') };
+  if (change.type.startsWith('Model.'))
+    return { kind: 'syncModel', modelId: change.subject, ...base([entry], [], [MODELS_KEY], [], 'models') };
   // Keys and rate counts come from the old change: a relationship re-pointed since is counted against its old
   // target (harmless), and ordered behind it; the write itself is the current state.
   if (change.type.startsWith('Relationship.')) {
     const body = change.body as JsonObject;
     const { reads, writes } = keysOf(change);
     const twins = [...new Set([body.$sourceId as string, body.$targetId as string])];
-    return { kind: 'syncRelationship', sourceId: body.$sourceId as string, relationshipId: body.$relationshipId as string, ...base([entry], reads, writes, twins, 'createDelete') };
+    return {
+      kind: 'syncRelationship',
+      sourceId: body.$sourceId as string,
+      relationshipId: body.$relationshipId as string,
+      ...base([entry], reads, writes, twins, 'createDelete'),
+    };
   }
   const twinId = change.twinId!;
   return { kind: 'syncTwin', twinId, ...base([entry], [MODELS_KEY], [twinKey(twinId)], [twinId], 'createDelete') };
@@ -347,4 +409,3 @@ export function describeOp(op: MirrorOp): string {
       return `${op.kind.replace('Relationship', '')} relationship ${op.sourceId}/${op.relationshipId}`;
   }
 }
-

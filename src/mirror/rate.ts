@@ -70,7 +70,8 @@ export class RateLimiter {
     private readonly sleep?: (ms: number) => Promise<void>,
   ) {
     this.windowMs = limits.windowMs ?? 1010;
-    for (const [name, limit] of Object.entries(limits.perSecond) as [RateClass, number][]) this.classes.set(name, new Window(limit, this.windowMs));
+    for (const [name, limit] of Object.entries(limits.perSecond) as [RateClass, number][])
+      this.classes.set(name, new Window(limit, this.windowMs));
   }
 
   private twin(id: string): Window {
@@ -113,7 +114,9 @@ export class RateLimiter {
   private wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const off = signal ? this.onAbort(signal, () => (clearTimeout(timer), reject(signal.reason ?? new Error('aborted')))) : () => undefined;
+      const off = signal
+        ? this.onAbort(signal, () => (clearTimeout(timer), reject(signal.reason ?? new Error('aborted'))))
+        : () => undefined;
       const done = (): void => (off(), resolve());
       if (this.sleep) this.sleep(ms).then(done, (error: unknown) => (off(), reject(error)));
       else timer = setTimeout(done, ms);

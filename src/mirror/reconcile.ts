@@ -34,7 +34,12 @@ export type RepairAction =
   | { readonly kind: 'modelDiffers' | 'modelDecommissionedInAdt'; readonly id: string }
   | { readonly kind: 'putTwin'; readonly id: string; readonly reason: 'missing' | 'differs' }
   | { readonly kind: 'deleteTwin'; readonly id: string }
-  | { readonly kind: 'putRelationship'; readonly sourceId: string; readonly relationshipId: string; readonly reason: 'missing' | 'differs' }
+  | {
+      readonly kind: 'putRelationship';
+      readonly sourceId: string;
+      readonly relationshipId: string;
+      readonly reason: 'missing' | 'differs';
+    }
   | { readonly kind: 'deleteRelationship'; readonly sourceId: string; readonly relationshipId: string };
 
 export interface ReconcileReport {
@@ -64,7 +69,11 @@ export interface ReconcileOptions {
 /** Keys sorted, recursively: two JSON values compare equal when they say the same. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : v,
   );
 }
 
@@ -106,8 +115,6 @@ export function dependencyOrder(models: readonly ModelRecord[]): ModelRecord[] {
   return out;
 }
 
-
-
 /** A twin's relationships; none when it was deleted since the twins were read (a server runs beside). */
 async function outgoing(store: TwinStore, id: string): Promise<readonly Relationship[]> {
   try {
@@ -125,7 +132,9 @@ type Settle = (error: AdtError) => boolean | Promise<boolean>;
 const gone: Settle = (error) => isNotFound(error);
 
 /** What a repair does once its subject was read again: skip (why), or send this request. */
-type Prepared = { readonly skip: string } | { readonly action: RepairAction; readonly run: () => Promise<void>; readonly twins?: readonly string[] };
+type Prepared =
+  | { readonly skip: string }
+  | { readonly action: RepairAction; readonly run: () => Promise<void>; readonly twins?: readonly string[] };
 
 const NO_LONGER_IN_TWINGRAPH = 'no longer in Twingraph';
 const NOW_IN_TWINGRAPH = 'now in Twingraph';
@@ -152,14 +161,24 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
           completed();
         }
       },
-      { ...retry, onRetry: (e) => (e.status === 429 && e.retryAfterMs !== undefined ? limiter.pause(rate, e.retryAfterMs) : undefined) },
+      {
+        ...retry,
+        onRetry: (e) =>
+          e.status === 429 && e.retryAfterMs !== undefined ? limiter.pause(rate, e.retryAfterMs) : undefined,
+      },
     );
 
   /**
    * One repair. `prepare` (not in a dry run) reads the subject again when it needs to, and says whether the
    * repair still applies and what to send; `settle` says which of ADT's error answers count as done.
    */
-  const perform = async (action: RepairAction, rate: RateClass, twins: readonly string[], prepare: () => Promise<Prepared>, settle?: Settle): Promise<void> => {
+  const perform = async (
+    action: RepairAction,
+    rate: RateClass,
+    twins: readonly string[],
+    prepare: () => Promise<Prepared>,
+    settle?: Settle,
+  ): Promise<void> => {
     if (dryRun) {
       actions.push(action);
       options.onAction?.(action);
@@ -199,9 +218,12 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
   const adtTwins = new Map<string, JsonObject>();
   for (const t of await collect(() => adt.allTwins(), retry)) adtTwins.set(t.$dtId as string, t);
   const relationships = new Map<string, JsonObject>();
-  for (const t of twins) for (const r of await outgoing(store, t.$dtId)) relationships.set(`${r.$sourceId}\n${r.$relationshipId}`, r as unknown as JsonObject);
+  for (const t of twins)
+    for (const r of await outgoing(store, t.$dtId))
+      relationships.set(`${r.$sourceId}\n${r.$relationshipId}`, r as unknown as JsonObject);
   const adtRelationships = new Map<string, JsonObject>();
-  for (const r of await collect(() => adt.allRelationships(), retry)) adtRelationships.set(`${r.$sourceId as string}\n${r.$relationshipId as string}`, r);
+  for (const r of await collect(() => adt.allRelationships(), retry))
+    adtRelationships.set(`${r.$sourceId as string}\n${r.$relationshipId as string}`, r);
 
   /**
    * After a retried upload's 409 ModelAlreadyExists: whether an earlier attempt was applied, i.e. ADT has every
@@ -232,7 +254,8 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
       return adt.createModels(part.map((m) => m.definition as JsonObject));
     };
     // Not idempotent: a retry's ModelAlreadyExists may be the earlier attempt's doing (its answer was lost).
-    const settle: Settle = (e) => sent > 1 && e.status === 409 && e.code === 'ModelAlreadyExists' && uploadedBefore(part);
+    const settle: Settle = (e) =>
+      sent > 1 && e.status === 409 && e.code === 'ModelAlreadyExists' && uploadedBefore(part);
     await perform(action, 'models', [], as(action, upload), settle);
   }
   for (const m of ours) {
@@ -254,14 +277,22 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
     const body = adtTwinBody(t as unknown as JsonObject);
     if (theirsTwin && canonical(adtTwinBody(theirsTwin)) === canonical(body)) continue;
     const id = t.$dtId;
-    await perform({ kind: 'putTwin', id, reason: theirsTwin ? 'differs' : 'missing' }, 'createDelete', [id], async () => {
-      const now = await twingraphTwin(store, id);
-      if (!now) return { skip: NO_LONGER_IN_TWINGRAPH };
-      const current = adtTwinBody(now);
-      const inAdt = await read(() => adt.getTwin(id));
-      if (inAdt && canonical(adtTwinBody(inAdt)) === canonical(current)) return { skip: ADT_HAS_IT };
-      return { action: { kind: 'putTwin', id, reason: inAdt ? 'differs' : 'missing' }, run: () => adt.putTwin(id, current) };
-    });
+    await perform(
+      { kind: 'putTwin', id, reason: theirsTwin ? 'differs' : 'missing' },
+      'createDelete',
+      [id],
+      async () => {
+        const now = await twingraphTwin(store, id);
+        if (!now) return { skip: NO_LONGER_IN_TWINGRAPH };
+        const current = adtTwinBody(now);
+        const inAdt = await read(() => adt.getTwin(id));
+        if (inAdt && canonical(adtTwinBody(inAdt)) === canonical(current)) return { skip: ADT_HAS_IT };
+        return {
+          action: { kind: 'putTwin', id, reason: inAdt ? 'differs' : 'missing' },
+          run: () => adt.putTwin(id, current),
+        };
+      },
+    );
   }
   // Decommissions after the twins: ADT creates no new twin of a decommissioned model (ModelDecommissioned),
   // and Twingraph's twins of such models predate their decommission.
@@ -269,7 +300,12 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
     const t = theirs.get(m.id);
     if (!m.decommissioned || t?.decommissioned) continue;
     const action: RepairAction = { kind: 'decommissionModel', id: m.id };
-    await perform(action, 'models', [], as(action, () => adt.decommissionModel(m.id)));
+    await perform(
+      action,
+      'models',
+      [],
+      as(action, () => adt.decommissionModel(m.id)),
+    );
   }
 
   // 3. Relationships ADT should not have, then those it lacks or has differently.
@@ -284,7 +320,10 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
       async () => {
         if (await twingraphRelationship(store, sourceId, relationshipId)) return { skip: NOW_IN_TWINGRAPH };
         if (!(await read(() => adt.getRelationship(sourceId, relationshipId)))) return { skip: GONE_FROM_ADT };
-        return { action: { kind: 'deleteRelationship', sourceId, relationshipId }, run: () => adt.deleteRelationship(sourceId, relationshipId) };
+        return {
+          action: { kind: 'deleteRelationship', sourceId, relationshipId },
+          run: () => adt.deleteRelationship(sourceId, relationshipId),
+        };
       },
       gone,
     );
@@ -307,7 +346,14 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
           action: { kind: 'putRelationship', sourceId, relationshipId, reason: inAdt ? 'differs' : 'missing' },
           run: () => adt.putRelationship(sourceId, relationshipId, adtRelationshipBody(now)),
           // ADT counts the write against the source and the target, old and new.
-          twins: [...new Set([sourceId, r.$targetId as string, now.$targetId as string, ...(inAdt ? [inAdt.$targetId as string] : [])])],
+          twins: [
+            ...new Set([
+              sourceId,
+              r.$targetId as string,
+              now.$targetId as string,
+              ...(inAdt ? [inAdt.$targetId as string] : []),
+            ]),
+          ],
         };
       },
     );
@@ -340,19 +386,27 @@ export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOp
   ).reverse();
   for (const m of extraOrder) {
     const action: RepairAction = { kind: 'deleteModel', id: m.id };
-    await perform(action, 'models', [], as(action, () => adt.deleteModel(m.id)), gone);
+    await perform(
+      action,
+      'models',
+      [],
+      as(action, () => adt.deleteModel(m.id)),
+      gone,
+    );
   }
 
   return {
-    compared: { models: Math.max(ours.length, theirs.size), twins: Math.max(twins.length, adtTwins.size), relationships: Math.max(relationships.size, adtRelationships.size) },
+    compared: {
+      models: Math.max(ours.length, theirs.size),
+      twins: Math.max(twins.length, adtTwins.size),
+      relationships: Math.max(relationships.size, adtRelationships.size),
+    },
     actions,
     failures,
     skipped,
     dryRun,
   };
 }
-
-
 
 export function describeAction(a: RepairAction): string {
   switch (a.kind) {

@@ -39,7 +39,12 @@ export function failedTransiently(error: AdtError): boolean {
 }
 
 /** The wait before retry number `attempt` (1-based): full jitter over the exponential ceiling, at least Retry-After. */
-export function backoffMs(attempt: number, error: AdtError, policy: RetryPolicy, random: () => number = Math.random): number {
+export function backoffMs(
+  attempt: number,
+  error: AdtError,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.min(attempt - 1, 30));
   return Math.max(Math.floor(random() * ceiling), error.retryAfterMs ?? 0);
 }
@@ -99,9 +104,13 @@ export function collect<T>(listing: () => AsyncIterable<T>, options: RetryOption
  * `attempts` in all, but not `attempts` times in a row at the same place. What `each` throws is passed on at
  * once, transient or not (it is the caller's failure, not the listing's).
  */
-export async function forEachListed<T>(listing: () => AsyncIterable<T>, each: (item: T) => boolean | Promise<boolean>, options: RetryOptions): Promise<void> {
+export async function forEachListed<T>(
+  listing: () => AsyncIterable<T>,
+  each: (item: T) => boolean | Promise<boolean>,
+  options: RetryOptions,
+): Promise<void> {
   const attempts = Math.max(1, options.attempts);
-  for (let streak = 0; ; ) {
+  for (let streak = 0; ;) {
     if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
     let progressed = false;
     let failed: { readonly error: unknown } | undefined;

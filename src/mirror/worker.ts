@@ -121,7 +121,10 @@ export class MirrorWorker {
     private readonly store: TwinStore,
     private readonly adt: Adt,
     private readonly options: MirrorOptions = DEFAULT_MIRROR_OPTIONS,
-    private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } = { warn: () => undefined, info: () => undefined },
+    private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } = {
+      warn: () => undefined,
+      info: () => undefined,
+    },
     random: () => number = Math.random,
   ) {
     this.limiter = new RateLimiter(options.limits);
@@ -136,10 +139,17 @@ export class MirrorWorker {
     this.stopListening = this.store.onCommit(() => this.wake?.());
     // Operations may outlast a lease (a long Retry-After pause, a busy twin's turn, many repairs): keep the
     // entries held here leased, so that no other process takes them meanwhile.
-    this.heartbeat = setInterval(() => {
-      if (this.held.size === 0) return;
-      this.store.renewOutbox([...this.held], this.options.leaseMs).catch((error: unknown) => this.log.warn({ err: error }, 'mirror: could not renew the leases of the changes in hand'));
-    }, Math.max(100, Math.floor(this.options.leaseMs / 3)));
+    this.heartbeat = setInterval(
+      () => {
+        if (this.held.size === 0) return;
+        this.store
+          .renewOutbox([...this.held], this.options.leaseMs)
+          .catch((error: unknown) =>
+            this.log.warn({ err: error }, 'mirror: could not renew the leases of the changes in hand'),
+          );
+      },
+      Math.max(100, Math.floor(this.options.leaseMs / 3)),
+    );
     this.heartbeat.unref();
     this.loop = this.run();
   }
@@ -198,7 +208,10 @@ export class MirrorWorker {
       try {
         // Acknowledged entries no longer hold their partitions: flush before claiming.
         await this.flushAcks();
-        entries = await this.store.claimOutbox({ limit: this.options.batchSize - this.unfinished.length, leaseMs: this.options.leaseMs });
+        entries = await this.store.claimOutbox({
+          limit: this.options.batchSize - this.unfinished.length,
+          leaseMs: this.options.leaseMs,
+        });
       } catch (error) {
         if (!this.running) break;
         this.log.warn({ err: error }, 'mirror: could not claim outbox entries');
@@ -213,7 +226,8 @@ export class MirrorWorker {
       const idle = this.unfinished.length === 0;
       await this.sleep(this.options.idlePollMs);
       // Woken by a commit with nothing under way: give the burst a moment to finish, so that it goes out coalesced.
-      if (this.running && idle && this.options.coalesceMs > 0) await new Promise((r) => setTimeout(r, this.options.coalesceMs));
+      if (this.running && idle && this.options.coalesceMs > 0)
+        await new Promise((r) => setTimeout(r, this.options.coalesceMs));
     }
     // Stopping: what runs finishes (or gives up its rate-limit wait), what waits goes back untouched.
     await new Promise<void>((resolve) => {
@@ -238,12 +252,18 @@ export class MirrorWorker {
     // Indexed by key, so that a claim costs its keys, not (claimed × unfinished) comparisons.
     const writers = new Map<string, Task[]>();
     const readers = new Map<string, Task[]>();
-    const index = (map: Map<string, Task[]>, key: string, task: Task): void => void (map.get(key) ?? map.set(key, []).get(key)!).push(task);
+    const index = (map: Map<string, Task[]>, key: string, task: Task): void =>
+      void (map.get(key) ?? map.set(key, []).get(key)!).push(task);
     for (const e of [...this.unfinished, ...this.cooling]) {
       for (const k of e.op.writes) index(writers, k, e);
       for (const k of e.op.reads) index(readers, k, e);
     }
-    const tasks: Task[] = ops.map((op) => ({ op, deps: [], state: 'waiting', attempts: attempts.get(op.seqs[0]) ?? 0 }));
+    const tasks: Task[] = ops.map((op) => ({
+      op,
+      deps: [],
+      state: 'waiting',
+      attempts: attempts.get(op.seqs[0]) ?? 0,
+    }));
     tasks.forEach((task, i) => {
       const earlier = new Set<Task>();
       for (const k of [...task.op.reads, ...task.op.writes]) for (const e of writers.get(k) ?? []) earlier.add(e);
@@ -299,14 +319,24 @@ export class MirrorWorker {
       if (task.state === 'failed' && task.retryAt !== undefined) this.cooling.push(task);
       for (const seq of task.op.seqs) this.held.delete(seq);
     }
-    if (release.length > 0) this.store.releaseOutbox(release).catch((error: unknown) => this.log.warn({ err: error }, 'mirror: could not give outbox entries back (their leases will end)'));
+    if (release.length > 0)
+      this.store
+        .releaseOutbox(release)
+        .catch((error: unknown) =>
+          this.log.warn({ err: error }, 'mirror: could not give outbox entries back (their leases will end)'),
+        );
     for (const task of defer) {
       const [first, ...rest] = task.op.seqs;
       const blocker = task.deps.find((d) => d.state === 'failed' || d.state === 'released');
       void this.store
-        .failOutbox(first, { error: `waiting for ${blocker ? describeOp(blocker.op) : 'an earlier change'}, which is to be retried`, retryAfterMs: task.retryAt! - now })
+        .failOutbox(first, {
+          error: `waiting for ${blocker ? describeOp(blocker.op) : 'an earlier change'}, which is to be retried`,
+          retryAfterMs: task.retryAt! - now,
+        })
         .then(() => (rest.length > 0 ? this.store.releaseOutbox(rest) : undefined))
-        .catch((error: unknown) => this.log.warn({ err: error }, 'mirror: could not hold back outbox entries (their leases will end)'));
+        .catch((error: unknown) =>
+          this.log.warn({ err: error }, 'mirror: could not hold back outbox entries (their leases will end)'),
+        );
     }
     if (this.inFlight === 0 && this.unfinished.length === 0) this.drained?.();
   }
@@ -358,7 +388,8 @@ export class MirrorWorker {
         this.acks.push(...op.seqs);
         this.mirrored += op.seqs.length;
         this.mirroredRate.add(op.seqs.length);
-        if (outcome.repaired) this.log.info({ seqs: op.seqs, op: describeOp(op) }, `mirror: repaired: ${outcome.repaired}`);
+        if (outcome.repaired)
+          this.log.info({ seqs: op.seqs, op: describeOp(op) }, `mirror: repaired: ${outcome.repaired}`);
         if (this.acks.length >= 100) await this.flushAcks();
         return;
       }
@@ -369,7 +400,8 @@ export class MirrorWorker {
         return;
       }
       this.lastError = { time: new Date().toISOString(), seq: first, message: outcome.error };
-      const dependencyFailures = outcome.kind === 'retry' && outcome.dependency ? (this.dependencyFailures.get(first) ?? 0) + 1 : 0;
+      const dependencyFailures =
+        outcome.kind === 'retry' && outcome.dependency ? (this.dependencyFailures.get(first) ?? 0) + 1 : 0;
       if (dependencyFailures > 0) this.dependencyFailures.set(first, dependencyFailures);
       if (outcome.kind === 'dead' || dependencyFailures >= this.options.maxDependencyAttempts) {
         this.dependencyFailures.delete(first);
@@ -390,7 +422,10 @@ export class MirrorWorker {
       if (op.seqs.length > 1) await this.store.releaseOutbox(op.seqs.slice(1));
     } catch (error) {
       task.state = task.state === 'running' ? 'failed' : task.state;
-      this.log.warn({ err: error, seqs: op.seqs }, 'mirror: could not record the outcome (the lease will end and the entries come back)');
+      this.log.warn(
+        { err: error, seqs: op.seqs },
+        'mirror: could not record the outcome (the lease will end and the entries come back)',
+      );
     }
   }
 }

@@ -27,8 +27,15 @@ export interface ModelSnapshot {
 /** A DTDL upload that does not validate: ADT's DTDLParserError, with every error the DTDL engine found. */
 export class DtdlUploadError extends TwingraphError {
   constructor(readonly errors: readonly DtdlError[]) {
-    const shown = errors.slice(0, 5).map((e) => `${e.source ? `${e.source}${e.line ? `:${e.line}:${e.column}` : ''} ` : ''}${e.primaryId ?? ''} ${e.validationId}: ${e.cause}`.trim());
-    super('DTDLParserError', `The DTDL does not validate (${errors.length} error${errors.length === 1 ? '' : 's'}): ${shown.join(' | ')}${errors.length > 5 ? ` | …and ${errors.length - 5} more` : ''}`);
+    const shown = errors
+      .slice(0, 5)
+      .map((e) =>
+        `${e.source ? `${e.source}${e.line ? `:${e.line}:${e.column}` : ''} ` : ''}${e.primaryId ?? ''} ${e.validationId}: ${e.cause}`.trim(),
+      );
+    super(
+      'DTDLParserError',
+      `The DTDL does not validate (${errors.length} error${errors.length === 1 ? '' : 's'}): ${shown.join(' | ')}${errors.length > 5 ? ` | …and ${errors.length - 5} more` : ''}`,
+    );
   }
 }
 
@@ -52,7 +59,9 @@ function interfacesOf(documents: readonly string[]): Map<string, JsonObject> {
 
 /** What the store keeps about a model: its ancestors (twin labels) and direct references (delete rules). */
 function modelInput(model: InterfaceModel, definition: JsonObject): ModelInput {
-  const components = [...model.contents.values()].filter((c) => c.kind === 'Component' && c.definedIn === model.id).map((c) => (c as { schema: string }).schema);
+  const components = [...model.contents.values()]
+    .filter((c) => c.kind === 'Component' && c.definedIn === model.id)
+    .map((c) => (c as { schema: string }).schema);
   return {
     id: model.id,
     definition,
@@ -87,7 +96,11 @@ export class ModelService {
    * Compiles a snapshot and checks the schema is valid GraphQL, so that no upload can swap in a schema that
    * would fail every operation. Models uploaded together (one upload time) form one batch.
    */
-  private build(version: number, models: ModelSet, records: readonly { id: string; uploadTime: string }[]): Omit<ModelSnapshot, 'records'> {
+  private build(
+    version: number,
+    models: ModelSet,
+    records: readonly { id: string; uploadTime: string }[],
+  ): Omit<ModelSnapshot, 'records'> {
     const started = performance.now();
     const times = [...new Set(records.map((r) => r.uploadTime))].sort();
     const batchOf = new Map(records.map((r) => [r.id, times.indexOf(r.uploadTime)]));
@@ -100,13 +113,26 @@ export class ModelService {
     if (problems.length > 0) {
       throw new TwingraphError(
         'InvalidArgument',
-        `The models are valid DTDL but Twingraph cannot turn them into a valid GraphQL schema: ${problems.slice(0, 3).map((p) => p.message).join(' | ')}. Nothing was stored; please report this with the models.`,
+        `The models are valid DTDL but Twingraph cannot turn them into a valid GraphQL schema: ${problems
+          .slice(0, 3)
+          .map((p) => p.message)
+          .join(' | ')}. Nothing was stored; please report this with the models.`,
       );
     }
-    return { version, models, schema: compiled.schema, info: compiled.info, validators: new PayloadValidators(models), compileMs: performance.now() - started };
+    return {
+      version,
+      models,
+      schema: compiled.schema,
+      info: compiled.info,
+      validators: new PayloadValidators(models),
+      compileMs: performance.now() - started,
+    };
   }
 
-  private async install(snapshot: Omit<ModelSnapshot, 'records'>, records: readonly ModelRecord[]): Promise<ModelSnapshot> {
+  private async install(
+    snapshot: Omit<ModelSnapshot, 'records'>,
+    records: readonly ModelRecord[],
+  ): Promise<ModelSnapshot> {
     this.snapshot = { ...snapshot, records };
     await Promise.all([...this.listeners].map((listener) => listener(this.snapshot)));
     return this.snapshot;
@@ -131,7 +157,10 @@ export class ModelService {
         // Stored models passed validation when uploaded; a failure here means a DTDL engine change, which must not brick the server.
         throw new DtdlUploadError(result.errors);
       }
-      return this.swap(result.models, records.map(({ definition: _d, ...r }) => r));
+      return this.swap(
+        result.models,
+        records.map(({ definition: _d, ...r }) => r),
+      );
     });
   }
 
@@ -140,23 +169,32 @@ export class ModelService {
    * interfaces, and swaps in a schema with their types.
    */
   async upload(documents: readonly string[]): Promise<ModelRecord[]> {
-    if (!Array.isArray(documents) || documents.length === 0) throw new TwingraphError('InvalidArgument', 'Upload at least one DTDL document.');
+    if (!Array.isArray(documents) || documents.length === 0)
+      throw new TwingraphError('InvalidArgument', 'Upload at least one DTDL document.');
     return this.serialized(async () => {
       const known = this.snapshot.models;
       const result = parseModels(
         documents.map((text, i) => ({ name: `document ${i + 1}`, text })),
         { known },
       );
-      const redefined = result.defined.filter((id) => known.interfaces.has(id) && this.snapshot.records.some((r) => r.id === id));
+      const redefined = result.defined.filter(
+        (id) => known.interfaces.has(id) && this.snapshot.records.some((r) => r.id === id),
+      );
       if (redefined.length > 0) {
-        throw new TwingraphError('ModelAlreadyExists', `Model${redefined.length > 1 ? 's' : ''} ${redefined.join(', ')} already exist${redefined.length > 1 ? '' : 's'}. Models are immutable: upload a new version (;2), or delete the model first.`, {
-          modelId: redefined[0],
-          related: redefined,
-        });
+        throw new TwingraphError(
+          'ModelAlreadyExists',
+          `Model${redefined.length > 1 ? 's' : ''} ${redefined.join(', ')} already exist${redefined.length > 1 ? '' : 's'}. Models are immutable: upload a new version (;2), or delete the model first.`,
+          {
+            modelId: redefined[0],
+            related: redefined,
+          },
+        );
       }
       if (!result.valid) throw new DtdlUploadError(result.errors);
       const definitions = interfacesOf(documents);
-      const inputs = result.defined.map((id) => modelInput(result.models.interfaces.get(id)!, definitions.get(id) ?? { '@id': id }));
+      const inputs = result.defined.map((id) =>
+        modelInput(result.models.interfaces.get(id)!, definitions.get(id) ?? { '@id': id }),
+      );
       // Models uploaded together share an upload time, and the store lists them by id: keep that order here
       // too, so that names given now are the names given after a restart. Compile (and check) before storing.
       const ids = [...result.defined].sort();
@@ -172,7 +210,10 @@ export class ModelService {
   async decommission(id: string): Promise<ModelRecord> {
     return this.serialized(async () => {
       const record = await this.store.decommissionModel(id);
-      await this.swap(this.snapshot.models, this.snapshot.records.map((r) => (r.id === id ? record : r)));
+      await this.swap(
+        this.snapshot.models,
+        this.snapshot.records.map((r) => (r.id === id ? record : r)),
+      );
       return record;
     });
   }

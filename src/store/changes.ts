@@ -9,7 +9,12 @@ import type { ChangeEntry, ChangeType, JsonPatch, JsonValue, ModelRecord, Relati
 /** A change before the store numbers it. */
 export type PendingChange = Omit<ChangeEntry, 'seq'>;
 
-export function twinChange(type: 'Twin.Create' | 'Twin.Update' | 'Twin.Delete', twin: Twin, time: string, patch?: JsonPatch): PendingChange {
+export function twinChange(
+  type: 'Twin.Create' | 'Twin.Update' | 'Twin.Delete',
+  twin: Twin,
+  time: string,
+  patch?: JsonPatch,
+): PendingChange {
   return {
     time,
     type,
@@ -40,7 +45,11 @@ export function relationshipChange(
   };
 }
 
-export function modelChange(type: 'Model.Create' | 'Model.Decommission' | 'Model.Delete', model: ModelRecord, time: string): PendingChange {
+export function modelChange(
+  type: 'Model.Create' | 'Model.Decommission' | 'Model.Delete',
+  model: ModelRecord,
+  time: string,
+): PendingChange {
   return {
     time,
     type,
@@ -52,13 +61,31 @@ export function modelChange(type: 'Model.Create' | 'Model.Decommission' | 'Model
 }
 
 /** Telemetry: the points that arrived (`{ points }`), or for a backfill only how many and when (`{ count, from, to }`). */
-export function telemetryChange(twinId: string, modelId: string | undefined, body: JsonValue, time: string): PendingChange {
+export function telemetryChange(
+  twinId: string,
+  modelId: string | undefined,
+  body: JsonValue,
+  time: string,
+): PendingChange {
   return { time, type: 'Telemetry', subject: twinId, ...(modelId !== undefined && { modelId }), twinId, body };
 }
 
 /** A command invocation: the request, for whoever acts on the twin's commands (ADT has no commands). */
-export function commandChange(twinId: string, modelId: string, command: string, request: JsonValue | undefined, time: string): PendingChange {
-  return { time, type: 'Command.Invoke', subject: twinId, modelId, twinId, body: { command, ...(request !== undefined && { request }) } };
+export function commandChange(
+  twinId: string,
+  modelId: string,
+  command: string,
+  request: JsonValue | undefined,
+  time: string,
+): PendingChange {
+  return {
+    time,
+    type: 'Command.Invoke',
+    subject: twinId,
+    modelId,
+    twinId,
+    body: { command, ...(request !== undefined && { request }) },
+  };
 }
 
 /** Telemetry and commands are not mirrored (ADT keeps no telemetry and supports no commands); the rest is. */

@@ -41,7 +41,11 @@ export function etagMatches(ifMatch: string | undefined, current: string): boole
   return ifMatch === undefined || ifMatch === '*' || ifMatch === current;
 }
 
-export function checkId(id: unknown, what: 'twin' | 'relationship', limits: DocumentLimits = DEFAULT_LIMITS): asserts id is string {
+export function checkId(
+  id: unknown,
+  what: 'twin' | 'relationship',
+  limits: DocumentLimits = DEFAULT_LIMITS,
+): asserts id is string {
   // Control characters would make ids unprintable in errors and logs; ADT rejects them too.
   // eslint-disable-next-line no-control-regex
   if (typeof id !== 'string' || id.length === 0 || id.length > limits.maxIdLength || /[\u0000-\u001f\u007f]/.test(id)) {
@@ -58,10 +62,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** Rejects what JSON cannot carry (undefined, NaN, functions, cycles…), which a JS caller could pass. */
 function checkJson(value: unknown, at: string, depth = 0): void {
-  if (depth > 32) throw new TwingraphError('ValidationFailed', `The value at '${at}' is nested more than 32 levels deep.`, { path: at });
+  if (depth > 32)
+    throw new TwingraphError('ValidationFailed', `The value at '${at}' is nested more than 32 levels deep.`, {
+      path: at,
+    });
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new TwingraphError('ValidationFailed', `The value at '${at}' is not a finite number.`, { path: at });
+    if (!Number.isFinite(value))
+      throw new TwingraphError('ValidationFailed', `The value at '${at}' is not a finite number.`, { path: at });
     return;
   }
   if (Array.isArray(value)) {
@@ -78,13 +86,21 @@ function checkJson(value: unknown, at: string, depth = 0): void {
 function checkSize(doc: object, what: string, id: string, limits: DocumentLimits): void {
   const bytes = Buffer.byteLength(JSON.stringify(doc), 'utf8');
   if (bytes > limits.maxDocumentBytes) {
-    throw new TwingraphError('LimitExceeded', `${what} '${id}' would be ${bytes} bytes; the limit is ${limits.maxDocumentBytes}.`, { twinId: id });
+    throw new TwingraphError(
+      'LimitExceeded',
+      `${what} '${id}' would be ${bytes} bytes; the limit is ${limits.maxDocumentBytes}.`,
+      { twinId: id },
+    );
   }
 }
 
 function checkSourceTime(value: unknown, at: string): string {
   if (typeof value !== 'string' || Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
-    throw new TwingraphError('ValidationFailed', `'${at}' must be an ISO 8601 date and time, such as 2024-05-31T12:00:00Z.`, { path: at });
+    throw new TwingraphError(
+      'ValidationFailed',
+      `'${at}' must be an ISO 8601 date and time, such as 2024-05-31T12:00:00Z.`,
+      { path: at },
+    );
   }
   return value;
 }
@@ -119,7 +135,8 @@ function buildLevel(
     // removed it); without an entry the previous sourceTime stays.
     let sourceTime = isPlainObject(given) ? undefined : previous?.sourceTime;
     if (isPlainObject(given) && 'sourceTime' in given) {
-      sourceTime = given.sourceTime === null ? undefined : checkSourceTime(given.sourceTime, `${at}/$metadata/${name}/sourceTime`);
+      sourceTime =
+        given.sourceTime === null ? undefined : checkSourceTime(given.sourceTime, `${at}/$metadata/${name}/sourceTime`);
     }
     if (sourceTime !== undefined) entry.sourceTime = sourceTime;
     metadata[name] = entry;
@@ -127,10 +144,19 @@ function buildLevel(
   if (inputMetadata) {
     for (const [name, given] of Object.entries(inputMetadata)) {
       if (name.startsWith('$')) continue;
-      if (!isPlainObject(given)) throw new TwingraphError('ValidationFailed', `'${at}/$metadata/${name}' must be an object (with an optional sourceTime).`, { path: `${at}/$metadata/${name}` });
+      if (!isPlainObject(given))
+        throw new TwingraphError(
+          'ValidationFailed',
+          `'${at}/$metadata/${name}' must be an object (with an optional sourceTime).`,
+          { path: `${at}/$metadata/${name}` },
+        );
       for (const key of Object.keys(given)) {
         if (key !== 'sourceTime' && key !== 'lastUpdateTime') {
-          throw new TwingraphError('ValidationFailed', `'${at}/$metadata/${name}/${key}' is not settable: property metadata holds only sourceTime.`, { path: `${at}/$metadata/${name}/${key}` });
+          throw new TwingraphError(
+            'ValidationFailed',
+            `'${at}/$metadata/${name}/${key}' is not settable: property metadata holds only sourceTime.`,
+            { path: `${at}/$metadata/${name}/${key}` },
+          );
         }
       }
     }
@@ -142,20 +168,35 @@ function buildLevel(
  * Builds the stored twin from what a caller wrote. With `previous` (a replace), properties whose value did
  * not change keep their metadata; everything else is stamped with `time`.
  */
-export function buildTwin(id: string, input: TwinInput, time: string, previous?: Twin, limits: DocumentLimits = DEFAULT_LIMITS): Twin {
+export function buildTwin(
+  id: string,
+  input: TwinInput,
+  time: string,
+  previous?: Twin,
+  limits: DocumentLimits = DEFAULT_LIMITS,
+): Twin {
   checkId(id, 'twin', limits);
-  if (!isPlainObject(input)) throw new TwingraphError('ValidationFailed', `The body of twin '${id}' must be a JSON object.`, { twinId: id });
+  if (!isPlainObject(input))
+    throw new TwingraphError('ValidationFailed', `The body of twin '${id}' must be a JSON object.`, { twinId: id });
   checkJson(input, '');
   const inputMetadata = input.$metadata;
   if (!isPlainObject(inputMetadata) || typeof inputMetadata.$model !== 'string' || inputMetadata.$model.length === 0) {
-    throw new TwingraphError('ValidationFailed', `Twin '${id}' must say its model in $metadata.$model.`, { twinId: id, path: '/$metadata/$model' });
+    throw new TwingraphError('ValidationFailed', `Twin '${id}' must say its model in $metadata.$model.`, {
+      twinId: id,
+      path: '/$metadata/$model',
+    });
   }
   for (const key of Object.keys(input)) {
     if (key.startsWith('$') && key !== '$metadata' && key !== '$dtId' && key !== '$etag') {
-      throw new TwingraphError('ValidationFailed', `'${key}' is not a twin property: the only $-fields of a twin are $dtId, $etag and $metadata.`, { twinId: id, path: `/${key}` });
+      throw new TwingraphError(
+        'ValidationFailed',
+        `'${key}' is not a twin property: the only $-fields of a twin are $dtId, $etag and $metadata.`,
+        { twinId: id, path: `/${key}` },
+      );
     }
   }
-  const unchanged = (value: unknown, before: unknown): boolean => before !== undefined && JSON.stringify(value) === JSON.stringify(before);
+  const unchanged = (value: unknown, before: unknown): boolean =>
+    before !== undefined && JSON.stringify(value) === JSON.stringify(before);
   const plain: Record<string, unknown> = {};
   const components: [string, Record<string, unknown>][] = [];
   for (const [name, value] of Object.entries(input)) {
@@ -165,12 +206,26 @@ export function buildTwin(id: string, input: TwinInput, time: string, previous?:
     } else plain[name] = value;
   }
   checkMetadataTargets(input, inputMetadata, id, '');
-  const top = buildLevel(plain, inputMetadata, previous?.$metadata as Record<string, unknown> | undefined, (n) => !unchanged(plain[n], previous?.[n]), time, '');
+  const top = buildLevel(
+    plain,
+    inputMetadata,
+    previous?.$metadata as Record<string, unknown> | undefined,
+    (n) => !unchanged(plain[n], previous?.[n]),
+    time,
+    '',
+  );
   const twin = { $dtId: id, $etag: newEtag(), ...top.values } as Twin;
   for (const [name, component] of components) {
     const before = previous?.[name];
     const beforeMetadata = isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined;
-    const level = buildLevel(component, component.$metadata as Record<string, unknown>, beforeMetadata, (n) => !unchanged(component[n], isComponent(before) ? before[n] : undefined), time, `/${name}`);
+    const level = buildLevel(
+      component,
+      component.$metadata as Record<string, unknown>,
+      beforeMetadata,
+      (n) => !unchanged(component[n], isComponent(before) ? before[n] : undefined),
+      time,
+      `/${name}`,
+    );
     const componentMetadata = { $lastUpdateTime: time, ...level.metadata } as ComponentMetadata;
     (twin as Record<string, unknown>)[name] = { ...level.values, $metadata: componentMetadata };
   }
@@ -180,11 +235,20 @@ export function buildTwin(id: string, input: TwinInput, time: string, previous?:
 }
 
 /** Metadata may only be given for properties the body has. */
-function checkMetadataTargets(values: Record<string, unknown>, metadata: Record<string, unknown>, id: string, at: string): void {
+function checkMetadataTargets(
+  values: Record<string, unknown>,
+  metadata: Record<string, unknown>,
+  id: string,
+  at: string,
+): void {
   for (const name of Object.keys(metadata)) {
     if (name.startsWith('$')) continue;
     if (values[name] === undefined || values[name] === null || isComponent(values[name])) {
-      throw new TwingraphError('ValidationFailed', `'${at}/$metadata/${name}' describes a property the body does not have.`, { twinId: id, path: `${at}/$metadata/${name}` });
+      throw new TwingraphError(
+        'ValidationFailed',
+        `'${at}/$metadata/${name}' describes a property the body does not have.`,
+        { twinId: id, path: `${at}/$metadata/${name}` },
+      );
     }
   }
 }
@@ -216,15 +280,26 @@ function invalidPatch(message: string, id: string, path?: string): TwingraphErro
 function checkOperation(op: unknown, index: number, id: string, kind: 'twin' | 'relationship'): PatchOperation {
   if (!isPlainObject(op)) throw invalidPatch(`Patch operation ${index} is not an object.`, id);
   if (op.op !== 'add' && op.op !== 'replace' && op.op !== 'remove') {
-    throw invalidPatch(`Patch operation ${index}: '${String(op.op)}' is not supported; use add, replace or remove.`, id);
+    throw invalidPatch(
+      `Patch operation ${index}: '${String(op.op)}' is not supported; use add, replace or remove.`,
+      id,
+    );
   }
   if (typeof op.path !== 'string' || !op.path.startsWith('/')) {
-    throw invalidPatch(`Patch operation ${index}: path ${JSON.stringify(op.path)} is not a JSON Pointer below the root.`, id);
+    throw invalidPatch(
+      `Patch operation ${index}: path ${JSON.stringify(op.path)} is not a JSON Pointer below the root.`,
+      id,
+    );
   }
-  if (op.op !== 'remove' && !('value' in op)) throw invalidPatch(`Patch operation ${index} (${op.op} ${op.path}) needs a value.`, id, op.path);
+  if (op.op !== 'remove' && !('value' in op))
+    throw invalidPatch(`Patch operation ${index} (${op.op} ${op.path}) needs a value.`, id, op.path);
   const segments = decodePointer(op.path);
   const protectedPath = (): never => {
-    throw invalidPatch(`Patch operation ${index}: '${op.path}' is kept by Twingraph and cannot be patched.`, id, op.path as string);
+    throw invalidPatch(
+      `Patch operation ${index}: '${op.path}' is kept by Twingraph and cannot be patched.`,
+      id,
+      op.path as string,
+    );
   };
   if (kind === 'relationship') {
     if (segments[0].startsWith('$')) protectedPath();
@@ -237,7 +312,11 @@ function checkOperation(op: unknown, index: number, id: string, kind: 'twin' | '
       const isSourceTime = rest.length === 2 && !rest[0].startsWith('$') && rest[1] === 'sourceTime';
       if (isModel) {
         if (op.op === 'remove' || typeof op.value !== 'string' || op.value.length === 0) {
-          throw invalidPatch(`Patch operation ${index}: $metadata/$model can only be replaced, with a model id.`, id, op.path);
+          throw invalidPatch(
+            `Patch operation ${index}: $metadata/$model can only be replaced, with a model id.`,
+            id,
+            op.path,
+          );
         }
       } else if (isSourceTime) {
         if (op.op !== 'remove') checkSourceTime(op.value, op.path);
@@ -277,7 +356,12 @@ export function checkPatch(patch: unknown, id: string, kind: 'twin' | 'relations
  * Applies a JSON Patch to a twin. Properties the patch touches get `time` as their lastUpdateTime (ADT stamps
  * a write even when the value does not change); removed properties lose their metadata.
  */
-export function patchTwin(twin: Twin, patch: JsonPatch, time: string, limits: DocumentLimits = DEFAULT_LIMITS): { twin: Twin; patch: PatchOperation[] } {
+export function patchTwin(
+  twin: Twin,
+  patch: JsonPatch,
+  time: string,
+  limits: DocumentLimits = DEFAULT_LIMITS,
+): { twin: Twin; patch: PatchOperation[] } {
   const id = twin.$dtId;
   const operations = checkPatch(patch, id, 'twin');
   const document = structuredClone(toInput(twin));
@@ -289,10 +373,15 @@ export function patchTwin(twin: Twin, patch: JsonPatch, time: string, limits: Do
   for (const op of operations) {
     const segments = decodePointer(op.path);
     if (op.op === 'remove' || segments[segments.length - 1] !== 'sourceTime') continue;
-    const owner = segments[0] === '$metadata' ? document : (document[segments[0]] as Record<string, unknown> | undefined);
+    const owner =
+      segments[0] === '$metadata' ? document : (document[segments[0]] as Record<string, unknown> | undefined);
     const property = segments[segments.length - 2];
     if (!isPlainObject(owner) || owner[property] === undefined || owner[property] === null) {
-      throw invalidPatch(`'${op.path}' sets the sourceTime of property '${property}', which the twin does not have.`, id, op.path);
+      throw invalidPatch(
+        `'${op.path}' sets the sourceTime of property '${property}', which the twin does not have.`,
+        id,
+        op.path,
+      );
     }
   }
   // Which properties (and component properties) the patch wrote.
@@ -314,16 +403,33 @@ export function patchTwin(twin: Twin, patch: JsonPatch, time: string, limits: Do
     if (isComponent(value)) components.push([name, value]);
     else plain[name] = value;
   }
-  const top = buildLevel(plain, document.$metadata, twin.$metadata as Record<string, unknown>, (n) => touchedTop.has(n), time, '');
+  const top = buildLevel(
+    plain,
+    document.$metadata,
+    twin.$metadata as Record<string, unknown>,
+    (n) => touchedTop.has(n),
+    time,
+    '',
+  );
   const next = { $dtId: id, $etag: newEtag(), ...top.values } as Twin;
   for (const [name, component] of components) {
     const before = twin[name];
     const replacedWhole = touchedTop.has(name) && !touchedIn.has(name);
     const touched = (n: string): boolean => replacedWhole || (touchedIn.get(name)?.has(n) ?? false);
-    const level = buildLevel(component, component.$metadata as Record<string, unknown>, isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined, touched, time, `/${name}`);
+    const level = buildLevel(
+      component,
+      component.$metadata as Record<string, unknown>,
+      isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined,
+      touched,
+      time,
+      `/${name}`,
+    );
     const wasTouched = touchedTop.has(name) || !isComponent(before);
     const componentTime = wasTouched ? time : (before as { $metadata: ComponentMetadata }).$metadata.$lastUpdateTime;
-    (next as Record<string, unknown>)[name] = { ...level.values, $metadata: { $lastUpdateTime: componentTime, ...level.metadata } };
+    (next as Record<string, unknown>)[name] = {
+      ...level.values,
+      $metadata: { $lastUpdateTime: componentTime, ...level.metadata },
+    };
   }
   next.$metadata = { $model: document.$metadata.$model, $lastUpdateTime: time, ...top.metadata } as TwinMetadata;
   checkSize(propertiesOf(next), 'Twin', id, limits);
@@ -347,27 +453,53 @@ export function diffTwins(before: Twin, after: Twin): PatchOperation[] {
 }
 
 /** Builds a stored relationship from what a caller wrote. */
-export function buildRelationship(sourceId: string, relationshipId: string, input: RelationshipInput, limits: DocumentLimits = DEFAULT_LIMITS): Relationship {
+export function buildRelationship(
+  sourceId: string,
+  relationshipId: string,
+  input: RelationshipInput,
+  limits: DocumentLimits = DEFAULT_LIMITS,
+): Relationship {
   checkId(sourceId, 'twin', limits);
   checkId(relationshipId, 'relationship', limits);
-  if (!isPlainObject(input)) throw new TwingraphError('InvalidRelationship', `The body of relationship '${relationshipId}' must be a JSON object.`, { twinId: sourceId, relationshipId });
+  if (!isPlainObject(input))
+    throw new TwingraphError(
+      'InvalidRelationship',
+      `The body of relationship '${relationshipId}' must be a JSON object.`,
+      { twinId: sourceId, relationshipId },
+    );
   checkJson(input, '');
   const targetId = input.$targetId;
   if (typeof targetId !== 'string' || targetId.length === 0) {
-    throw new TwingraphError('InvalidRelationship', `Relationship '${relationshipId}' needs $targetId, the id of the twin it points at.`, { twinId: sourceId, relationshipId, path: '/$targetId' });
+    throw new TwingraphError(
+      'InvalidRelationship',
+      `Relationship '${relationshipId}' needs $targetId, the id of the twin it points at.`,
+      { twinId: sourceId, relationshipId, path: '/$targetId' },
+    );
   }
   const name = input.$relationshipName;
   if (typeof name !== 'string') {
-    throw new TwingraphError('InvalidRelationship', `Relationship '${relationshipId}' needs $relationshipName, the DTDL name of the relationship.`, { twinId: sourceId, relationshipId, path: '/$relationshipName' });
+    throw new TwingraphError(
+      'InvalidRelationship',
+      `Relationship '${relationshipId}' needs $relationshipName, the DTDL name of the relationship.`,
+      { twinId: sourceId, relationshipId, path: '/$relationshipName' },
+    );
   }
   try {
     checkRelationshipName(name);
   } catch {
-    throw new TwingraphError('InvalidRelationship', `'${name}' is not a relationship name: use the DTDL name of one of the model's relationships.`, { twinId: sourceId, relationshipId, path: '/$relationshipName' });
+    throw new TwingraphError(
+      'InvalidRelationship',
+      `'${name}' is not a relationship name: use the DTDL name of one of the model's relationships.`,
+      { twinId: sourceId, relationshipId, path: '/$relationshipName' },
+    );
   }
   if (targetId === sourceId) {
     // ADT refuses a relationship from a twin to itself, and the mirror must be able to replay every write.
-    throw new TwingraphError('OperationNotAllowed', `Relationship '${relationshipId}' would point from twin '${sourceId}' to itself, which Azure Digital Twins does not allow.`, { twinId: sourceId, relationshipId });
+    throw new TwingraphError(
+      'OperationNotAllowed',
+      `Relationship '${relationshipId}' would point from twin '${sourceId}' to itself, which Azure Digital Twins does not allow.`,
+      { twinId: sourceId, relationshipId },
+    );
   }
   const relationship: Relationship = {
     $relationshipId: relationshipId,
@@ -379,7 +511,11 @@ export function buildRelationship(sourceId: string, relationshipId: string, inpu
   for (const [key, value] of Object.entries(input)) {
     if (key.startsWith('$')) {
       if (['$targetId', '$relationshipName', '$relationshipId', '$sourceId', '$etag'].includes(key)) continue;
-      throw new TwingraphError('InvalidRelationship', `'${key}' is not a relationship property.`, { twinId: sourceId, relationshipId, path: `/${key}` });
+      throw new TwingraphError('InvalidRelationship', `'${key}' is not a relationship property.`, {
+        twinId: sourceId,
+        relationshipId,
+        path: `/${key}`,
+      });
     }
     if (value !== null) relationship[key] = value;
   }
@@ -394,7 +530,11 @@ export function relationshipProperties(relationship: Relationship): JsonObject {
 }
 
 /** Applies a JSON Patch to a relationship's properties (its `$` fields cannot be patched). */
-export function patchRelationship(relationship: Relationship, patch: JsonPatch, limits: DocumentLimits = DEFAULT_LIMITS): { relationship: Relationship; patch: PatchOperation[] } {
+export function patchRelationship(
+  relationship: Relationship,
+  patch: JsonPatch,
+  limits: DocumentLimits = DEFAULT_LIMITS,
+): { relationship: Relationship; patch: PatchOperation[] } {
   const operations = checkPatch(patch, relationship.$sourceId, 'relationship');
   const document = structuredClone(relationshipProperties(relationship)) as Record<string, unknown>;
   applyOperations(document, operations, relationship.$sourceId);

@@ -65,12 +65,17 @@ export interface Primitives {
   appendChanges(changes: readonly PendingChange[]): number[];
 }
 
-export type Request = { [K in keyof Primitives]: { readonly op: K; readonly args: Parameters<Primitives[K]> } }[keyof Primitives];
+export type Request = {
+  [K in keyof Primitives]: { readonly op: K; readonly args: Parameters<Primitives[K]> };
+}[keyof Primitives];
 
 export type Steps<T> = Generator<Request, T, unknown>;
 
 /** Asks the store for one primitive; `yield* call('twins', ids)` evaluates to its result. */
-export function* call<K extends keyof Primitives>(op: K, ...args: Parameters<Primitives[K]>): Generator<Request, ReturnType<Primitives[K]>, unknown> {
+export function* call<K extends keyof Primitives>(
+  op: K,
+  ...args: Parameters<Primitives[K]>
+): Generator<Request, ReturnType<Primitives[K]>, unknown> {
   return (yield { op, args } as Request) as ReturnType<Primitives[K]>;
 }
 
@@ -85,7 +90,9 @@ export function runSync<T>(steps: Steps<T>, primitives: Primitives): T {
   return next.value;
 }
 
-export type AsyncPrimitives = { [K in keyof Primitives]: (...args: Parameters<Primitives[K]>) => Promise<ReturnType<Primitives[K]>> };
+export type AsyncPrimitives = {
+  [K in keyof Primitives]: (...args: Parameters<Primitives[K]>) => Promise<ReturnType<Primitives[K]>>;
+};
 
 /** Runs write steps against asynchronous primitives (inside the caller's transaction). */
 export async function runAsync<T>(steps: Steps<T>, primitives: AsyncPrimitives): Promise<T> {

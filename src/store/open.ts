@@ -39,10 +39,18 @@ export async function openStore(config: StoreConfig): Promise<TwinStore> {
     ...(config.indexedProperties && { indexedProperties: config.indexedProperties }),
   };
   if (config.kind === 'neo4j') {
-    const driver = connectNeo4j({ uri: config.uri, ...(config.user !== undefined && { user: config.user }), ...(config.password !== undefined && { password: config.password }) });
+    const driver = connectNeo4j({
+      uri: config.uri,
+      ...(config.user !== undefined && { user: config.user }),
+      ...(config.password !== undefined && { password: config.password }),
+    });
     return openNeo4jStore({ driver, ...(config.database && { database: config.database }), ...common });
   }
-  return openSqliteStore({ path: config.path, ...(config.synchronous && { synchronous: config.synchronous }), ...common });
+  return openSqliteStore({
+    path: config.path,
+    ...(config.synchronous && { synchronous: config.synchronous }),
+    ...common,
+  });
 }
 
 /** The default embedded database file, relative to the working directory. */
@@ -57,7 +65,9 @@ export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreC
   const uri = env.NEO4J_URI?.trim();
   if (uri) {
     if (!/^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/[^\s]+$/.test(uri)) {
-      throw new Error(`NEO4J_URI must be a neo4j:// or bolt:// URI (for example neo4j://localhost:7687); got '${uri}'.`);
+      throw new Error(
+        `NEO4J_URI must be a neo4j:// or bolt:// URI (for example neo4j://localhost:7687); got '${uri}'.`,
+      );
     }
     return {
       kind: 'neo4j',

@@ -161,10 +161,20 @@ export interface TwinStore {
   // Relationships
   getRelationship(sourceId: string, relationshipId: string): Promise<Relationship>;
   /** ADT's PUT: creates the relationship, or replaces it (unless `ifNoneMatch: '*'`). */
-  putRelationship(sourceId: string, relationshipId: string, relationship: RelationshipInput, options?: IfNoneMatch): Promise<Relationship>;
+  putRelationship(
+    sourceId: string,
+    relationshipId: string,
+    relationship: RelationshipInput,
+    options?: IfNoneMatch,
+  ): Promise<Relationship>;
   /** Several puts in one transaction: all or none. */
   putRelationships(relationships: readonly RelationshipWrite[], options?: IfNoneMatch): Promise<Relationship[]>;
-  patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch, options?: IfMatch): Promise<Relationship>;
+  patchRelationship(
+    sourceId: string,
+    relationshipId: string,
+    patch: JsonPatch,
+    options?: IfMatch,
+  ): Promise<Relationship>;
   deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
   /** Outgoing relationships of a twin, optionally of one name. */
   listRelationships(sourceId: string, options?: { name?: string }): Promise<Relationship[]>;

@@ -122,10 +122,17 @@ export const MAX_ORDER_BY = 4;
 /** The top-level segment of a path is a DTDL name (or a `$` system property); deeper ones are fields or map keys. */
 export function checkPath(path: PropertyPath): void {
   if (!Array.isArray(path) || path.length === 0 || path.length > MAX_PATH_DEPTH) {
-    throw new TwingraphError('InvalidArgument', `A property path has 1 to ${MAX_PATH_DEPTH} segments; got ${JSON.stringify(path)}.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `A property path has 1 to ${MAX_PATH_DEPTH} segments; got ${JSON.stringify(path)}.`,
+    );
   }
   if (typeof path[0] !== 'string' || !NAME.test(path[0])) {
-    throw new TwingraphError('InvalidArgument', `'${String(path[0])}' is not a property name: use the DTDL name of a property.`, { path: path.join('.') });
+    throw new TwingraphError(
+      'InvalidArgument',
+      `'${String(path[0])}' is not a property name: use the DTDL name of a property.`,
+      { path: path.join('.') },
+    );
   }
   for (const segment of path.slice(1)) {
     if (typeof segment !== 'string' || !SEGMENT.test(segment)) {
@@ -145,19 +152,35 @@ export function isName(value: string): boolean {
 /** Relationship names go into Cypher as relationship types: they must be DTDL names. */
 export function checkRelationshipName(name: string): void {
   if (typeof name !== 'string' || !NAME.test(name) || name.startsWith('$')) {
-    throw new TwingraphError('InvalidArgument', `'${String(name)}' is not a relationship name: use the DTDL name of a relationship.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `'${String(name)}' is not a relationship name: use the DTDL name of a relationship.`,
+    );
   }
 }
 
 function checkPrimitive(value: unknown, where: string): void {
-  const ok = value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
-  if (!ok) throw new TwingraphError('InvalidArgument', `${where}: a filter value is a string, a finite number, a boolean or null.`);
+  const ok =
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value));
+  if (!ok)
+    throw new TwingraphError(
+      'InvalidArgument',
+      `${where}: a filter value is a string, a finite number, a boolean or null.`,
+    );
 }
 
 /** Checks a filter tree once, before any adapter compiles it, so that adapters may trust its shape. */
 export function checkFilter(filter: Filter, budget = { nodes: MAX_FILTER_NODES }): void {
-  if (--budget.nodes < 0) throw new TwingraphError('LimitExceeded', `A filter has more than ${MAX_FILTER_NODES} conditions; split the query.`);
-  if (filter === null || typeof filter !== 'object') throw new TwingraphError('InvalidArgument', 'A filter is an object.');
+  if (--budget.nodes < 0)
+    throw new TwingraphError(
+      'LimitExceeded',
+      `A filter has more than ${MAX_FILTER_NODES} conditions; split the query.`,
+    );
+  if (filter === null || typeof filter !== 'object')
+    throw new TwingraphError('InvalidArgument', 'A filter is an object.');
   if ('and' in filter || 'or' in filter) {
     const parts = 'and' in filter ? filter.and : filter.or;
     if (!Array.isArray(parts)) throw new TwingraphError('InvalidArgument', '`and` and `or` take a list of filters.');
@@ -166,12 +189,14 @@ export function checkFilter(filter: Filter, budget = { nodes: MAX_FILTER_NODES }
   }
   if ('not' in filter) return checkFilter(filter.not, budget);
   if ('ofModel' in filter) {
-    if (typeof filter.ofModel !== 'string' || filter.ofModel.length === 0) throw new TwingraphError('InvalidArgument', '`ofModel` takes a model id.');
+    if (typeof filter.ofModel !== 'string' || filter.ofModel.length === 0)
+      throw new TwingraphError('InvalidArgument', '`ofModel` takes a model id.');
     return;
   }
   if ('related' in filter) {
     const r = filter.related;
-    if (r.direction !== 'out' && r.direction !== 'in') throw new TwingraphError('InvalidArgument', "A relationship filter's direction is 'out' or 'in'.");
+    if (r.direction !== 'out' && r.direction !== 'in')
+      throw new TwingraphError('InvalidArgument', "A relationship filter's direction is 'out' or 'in'.");
     if (r.quantifier !== 'some' && r.quantifier !== 'none' && r.quantifier !== 'all') {
       throw new TwingraphError('InvalidArgument', "A relationship filter's quantifier is 'some', 'none' or 'all'.");
     }
@@ -186,17 +211,21 @@ export function checkFilter(filter: Filter, budget = { nodes: MAX_FILTER_NODES }
     switch (filter.op) {
       case 'in':
       case 'notIn':
-        if (!Array.isArray(filter.values)) throw new TwingraphError('InvalidArgument', `${where}: '${filter.op}' takes a list.`);
-        if (filter.values.length > MAX_IN_VALUES) throw new TwingraphError('LimitExceeded', `${where}: at most ${MAX_IN_VALUES} values in '${filter.op}'.`);
+        if (!Array.isArray(filter.values))
+          throw new TwingraphError('InvalidArgument', `${where}: '${filter.op}' takes a list.`);
+        if (filter.values.length > MAX_IN_VALUES)
+          throw new TwingraphError('LimitExceeded', `${where}: at most ${MAX_IN_VALUES} values in '${filter.op}'.`);
         filter.values.forEach((v) => checkPrimitive(v, where));
         return;
       case 'exists':
-        if (typeof filter.value !== 'boolean') throw new TwingraphError('InvalidArgument', `${where}: 'exists' takes true or false.`);
+        if (typeof filter.value !== 'boolean')
+          throw new TwingraphError('InvalidArgument', `${where}: 'exists' takes true or false.`);
         return;
       case 'contains':
       case 'startsWith':
       case 'endsWith':
-        if (typeof filter.value !== 'string') throw new TwingraphError('InvalidArgument', `${where}: '${filter.op}' takes a string.`);
+        if (typeof filter.value !== 'string')
+          throw new TwingraphError('InvalidArgument', `${where}: '${filter.op}' takes a string.`);
         return;
       case 'eq':
       case 'ne':
@@ -205,10 +234,17 @@ export function checkFilter(filter: Filter, budget = { nodes: MAX_FILTER_NODES }
       case 'gt':
       case 'gte':
         checkPrimitive(filter.value, where);
-        if (filter.value === null) throw new TwingraphError('InvalidArgument', `${where}: compare with a value, or use 'exists' to test for a missing property.`);
+        if (filter.value === null)
+          throw new TwingraphError(
+            'InvalidArgument',
+            `${where}: compare with a value, or use 'exists' to test for a missing property.`,
+          );
         return;
       default:
-        throw new TwingraphError('InvalidArgument', `${where}: unknown operator '${String((filter as { op: unknown }).op)}'.`);
+        throw new TwingraphError(
+          'InvalidArgument',
+          `${where}: unknown operator '${String((filter as { op: unknown }).op)}'.`,
+        );
     }
   }
   throw new TwingraphError('InvalidArgument', `Unknown filter: ${JSON.stringify(filter).slice(0, 200)}`);
@@ -219,7 +255,8 @@ export function checkOrderBy(orderBy: readonly OrderBy[] | undefined): readonly 
   if (list.length > MAX_ORDER_BY) throw new TwingraphError('LimitExceeded', `At most ${MAX_ORDER_BY} sort keys.`);
   for (const o of list) {
     checkPath(o.path);
-    if (o.direction !== 'asc' && o.direction !== 'desc') throw new TwingraphError('InvalidArgument', "A sort direction is 'asc' or 'desc'.");
+    if (o.direction !== 'asc' && o.direction !== 'desc')
+      throw new TwingraphError('InvalidArgument', "A sort direction is 'asc' or 'desc'.");
   }
   return list;
 }
@@ -249,8 +286,12 @@ export function orderingOf(orderBy: readonly OrderBy[] | undefined): string {
 /** Plans a page of a query; its `orderBy` (when it has one) decides which cursors it takes. */
 export function planPage(args: PageArgs & { readonly orderBy?: readonly OrderBy[] }, defaultSize = 100): PagePlan {
   const { first, last, after, before } = args;
-  if (first !== undefined && last !== undefined) throw new TwingraphError('InvalidArgument', "Use 'first' or 'last', not both.");
-  for (const [name, n] of [['first', first], ['last', last]] as const) {
+  if (first !== undefined && last !== undefined)
+    throw new TwingraphError('InvalidArgument', "Use 'first' or 'last', not both.");
+  for (const [name, n] of [
+    ['first', first],
+    ['last', last],
+  ] as const) {
     if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE)) {
       throw new TwingraphError('InvalidArgument', `'${name}' is an integer from 0 to ${MAX_PAGE_SIZE}.`);
     }
@@ -275,8 +316,16 @@ export function decodeCursor(cursor: string, ordering?: string): CursorKey {
     value = undefined;
   }
   const key = Array.isArray(value) && typeof value[0] === 'string' ? value.slice(1) : undefined;
-  const valid = key !== undefined && key.length > 0 && typeof key[key.length - 1] === 'string' && key.every((v) => v === null || typeof v !== 'object');
-  if (!valid) throw new TwingraphError('InvalidCursor', `'${String(cursor).slice(0, 80)}' is not a cursor this query returned; start again without it.`);
+  const valid =
+    key !== undefined &&
+    key.length > 0 &&
+    typeof key[key.length - 1] === 'string' &&
+    key.every((v) => v === null || typeof v !== 'object');
+  if (!valid)
+    throw new TwingraphError(
+      'InvalidCursor',
+      `'${String(cursor).slice(0, 80)}' is not a cursor this query returned; start again without it.`,
+    );
   if (ordering !== undefined && (value as unknown[])[0] !== ordering) {
     throw new TwingraphError('InvalidCursor', 'The cursor was made for a different ordering; start again without it.');
   }

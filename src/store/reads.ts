@@ -28,7 +28,8 @@ export function checkIds(ids: readonly string[]): void {
 }
 
 function checkHop(hop: Hop): void {
-  if (hop.direction !== 'out' && hop.direction !== 'in') throw new TwingraphError('InvalidArgument', "A hop's direction is 'out' or 'in'.");
+  if (hop.direction !== 'out' && hop.direction !== 'in')
+    throw new TwingraphError('InvalidArgument', "A hop's direction is 'out' or 'in'.");
   hop.names?.forEach(checkRelationshipName);
   if (hop.where) checkFilter(hop.where);
   if (hop.edge) checkFilter(hop.edge);
@@ -76,7 +77,8 @@ export function checkNeighborQuery(query: NeighborQuery): readonly OrderBy[] {
 function parseTime(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms)) throw new TwingraphError('InvalidArgument', `'${name}' must be an ISO 8601 time; got ${JSON.stringify(value)}.`);
+  if (!Number.isFinite(ms))
+    throw new TwingraphError('InvalidArgument', `'${name}' must be an ISO 8601 time; got ${JSON.stringify(value)}.`);
   return ms;
 }
 
@@ -95,17 +97,27 @@ export function checkAggregation(request: MetricAggregation): { from: number; to
   const to = parseTime(request.to, 'to', NaN);
   if (!(to > from)) throw new TwingraphError('InvalidArgument', "'to' must be later than 'from'.");
   const windowMs = request.windowMs ?? to - from;
-  if (!Number.isInteger(windowMs) || windowMs < 1) throw new TwingraphError('InvalidArgument', 'A window is a whole, positive number of milliseconds.');
+  if (!Number.isInteger(windowMs) || windowMs < 1)
+    throw new TwingraphError('InvalidArgument', 'A window is a whole, positive number of milliseconds.');
   if ((to - from) / windowMs > MAX_WINDOWS) {
-    throw new TwingraphError('LimitExceeded', `That range holds more than ${MAX_WINDOWS} windows: choose a longer window or a shorter range.`);
+    throw new TwingraphError(
+      'LimitExceeded',
+      `That range holds more than ${MAX_WINDOWS} windows: choose a longer window or a shorter range.`,
+    );
   }
-  if (!Array.isArray(request.series) || request.series.length > MAX_IDS) throw new TwingraphError('InvalidArgument', `Ask for 0 to ${MAX_IDS} series.`);
+  if (!Array.isArray(request.series) || request.series.length > MAX_IDS)
+    throw new TwingraphError('InvalidArgument', `Ask for 0 to ${MAX_IDS} series.`);
   return { from, to, windowMs };
 }
 
 export const metricWindows = {
   /** A window from an aggregate row (`b`, count, min, max, avg, sum, lastTs); `lastValue` reads the value at lastTs. */
-  bucket(from: number, windowMs: number, row: Record<string, unknown>, lastValue: (ts: number) => number): MetricBucket {
+  bucket(
+    from: number,
+    windowMs: number,
+    row: Record<string, unknown>,
+    lastValue: (ts: number) => number,
+  ): MetricBucket {
     const lastTs = row.lastTs as number;
     return {
       start: new Date(from + (row.b as number) * windowMs).toISOString(),
@@ -136,7 +148,10 @@ export function pruneCutoff(
 }
 
 /** ADT's `dependenciesFor`: the given models and every model they reference, transitively, by id. */
-export function dependencyClosure(ids: readonly string[], lookup: (id: string) => ModelRecord | undefined): ModelRecord[] {
+export function dependencyClosure(
+  ids: readonly string[],
+  lookup: (id: string) => ModelRecord | undefined,
+): ModelRecord[] {
   const wanted = new Map<string, ModelRecord>();
   const queue = [...ids];
   while (queue.length > 0) {

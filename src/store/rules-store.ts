@@ -4,8 +4,27 @@
  */
 import type { DocumentLimits } from './documents';
 import type { Steps } from './effects';
-import type { AppendMetricsOptions, AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch, RelationshipWrite, TwinWrite } from './port';
-import type { ChangeEntry, JsonPatch, JsonValue, MetricPoint, ModelInput, ModelRecord, Relationship, RelationshipInput, Twin, TwinInput } from './types';
+import type {
+  AppendMetricsOptions,
+  AppendMetricsResult,
+  DeleteTwinOptions,
+  IfMatch,
+  IfNoneMatch,
+  RelationshipWrite,
+  TwinWrite,
+} from './port';
+import type {
+  ChangeEntry,
+  JsonPatch,
+  JsonValue,
+  MetricPoint,
+  ModelInput,
+  ModelRecord,
+  Relationship,
+  RelationshipInput,
+  Twin,
+  TwinInput,
+} from './types';
 import * as writes from './writes';
 
 export abstract class RulesStore {
@@ -46,7 +65,12 @@ export abstract class RulesStore {
     return this.transact((ctx) => writes.deleteTwin(id, options, ctx));
   }
 
-  async putRelationship(sourceId: string, relationshipId: string, relationship: RelationshipInput, options: IfNoneMatch = {}): Promise<Relationship> {
+  async putRelationship(
+    sourceId: string,
+    relationshipId: string,
+    relationship: RelationshipInput,
+    options: IfNoneMatch = {},
+  ): Promise<Relationship> {
     return (await this.putRelationships([{ sourceId, relationshipId, relationship }], options))[0];
   }
 
@@ -54,7 +78,12 @@ export abstract class RulesStore {
     return this.transact((ctx) => writes.putRelationships(relationships, options, ctx));
   }
 
-  patchRelationship(sourceId: string, relationshipId: string, patch: JsonPatch, options: IfMatch = {}): Promise<Relationship> {
+  patchRelationship(
+    sourceId: string,
+    relationshipId: string,
+    patch: JsonPatch,
+    options: IfMatch = {},
+  ): Promise<Relationship> {
     return this.transact((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx));
   }
 

@@ -5,7 +5,14 @@
 import { compare } from 'fast-json-patch';
 import { parseDtmi } from '../dtdl/dtmi';
 import { TwingraphError } from '../errors';
-import { commandChange, modelChange, relationshipChange, telemetryChange, twinChange, type PendingChange } from './changes';
+import {
+  commandChange,
+  modelChange,
+  relationshipChange,
+  telemetryChange,
+  twinChange,
+  type PendingChange,
+} from './changes';
 import {
   buildRelationship,
   buildTwin,
@@ -16,10 +23,37 @@ import {
   patchTwin as applyTwinPatch,
   type DocumentLimits,
 } from './documents';
-import { call, relationshipKey, type NewModel, type PointRow, type RelationshipRow, type Steps, type TwinRow } from './effects';
-import type { AppendMetricsOptions, AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch, RelationshipWrite, TwinWrite } from './port';
+import {
+  call,
+  relationshipKey,
+  type NewModel,
+  type PointRow,
+  type RelationshipRow,
+  type Steps,
+  type TwinRow,
+} from './effects';
+import type {
+  AppendMetricsOptions,
+  AppendMetricsResult,
+  DeleteTwinOptions,
+  IfMatch,
+  IfNoneMatch,
+  RelationshipWrite,
+  TwinWrite,
+} from './port';
 import { isName } from './query';
-import type { ChangeEntry, JsonPatch, JsonValue, MetricPoint, ModelInput, ModelRecord, PatchOperation, Relationship, Twin, TwinInput } from './types';
+import type {
+  ChangeEntry,
+  JsonPatch,
+  JsonValue,
+  MetricPoint,
+  ModelInput,
+  ModelRecord,
+  PatchOperation,
+  Relationship,
+  Twin,
+  TwinInput,
+} from './types';
 
 export interface WriteContext {
   /** The transaction's time: every timestamp this write sets. */
@@ -33,18 +67,35 @@ const MAX_CASCADE = 100_000;
 const NAMED_IN_ERROR = 10;
 
 function notFoundTwin(id: string): TwingraphError {
-  return new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'. Check the id, or create the twin first.`, { twinId: id });
+  return new TwingraphError(
+    'DigitalTwinNotFound',
+    `There is no digital twin with id '${id}'. Check the id, or create the twin first.`,
+    { twinId: id },
+  );
 }
 
 function notFoundModel(id: string, twinId?: string): TwingraphError {
-  return new TwingraphError('ModelNotFound', `There is no model '${id}'. Upload it first, or check the id (models are DTMIs such as dtmi:example:Room;1).`, {
-    modelId: id,
-    ...(twinId !== undefined && { twinId }),
-  });
+  return new TwingraphError(
+    'ModelNotFound',
+    `There is no model '${id}'. Upload it first, or check the id (models are DTMIs such as dtmi:example:Room;1).`,
+    {
+      modelId: id,
+      ...(twinId !== undefined && { twinId }),
+    },
+  );
 }
 
-function preconditionFailed(what: string, ifMatch: string, current: string, subject: { twinId?: string; relationshipId?: string }): TwingraphError {
-  return new TwingraphError('PreconditionFailed', `${what} has changed since ETag ${ifMatch} was read (it is now ${current}). Read it again and retry with the new ETag.`, subject);
+function preconditionFailed(
+  what: string,
+  ifMatch: string,
+  current: string,
+  subject: { twinId?: string; relationshipId?: string },
+): TwingraphError {
+  return new TwingraphError(
+    'PreconditionFailed',
+    `${what} has changed since ETag ${ifMatch} was read (it is now ${current}). Read it again and retry with the new ETag.`,
+    subject,
+  );
 }
 
 function unique<T>(values: Iterable<T>): T[] {
@@ -66,14 +117,23 @@ function firstRepeat<T>(values: readonly T[]): number {
 function checkModelInput(input: ModelInput): void {
   const dtmi = typeof input?.id === 'string' ? parseDtmi(input.id) : undefined;
   if (!dtmi || dtmi.fragment !== '' || input.id.length > 128) {
-    throw new TwingraphError('InvalidArgument', `${JSON.stringify(input?.id)} is not an interface DTMI (dtmi:<path>;<version>, at most 128 characters).`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `${JSON.stringify(input?.id)} is not an interface DTMI (dtmi:<path>;<version>, at most 128 characters).`,
+    );
   }
   if (input.definition === null || typeof input.definition !== 'object' || Array.isArray(input.definition)) {
-    throw new TwingraphError('InvalidArgument', `The definition of model '${input.id}' must be its DTDL JSON object.`, { modelId: input.id });
+    throw new TwingraphError('InvalidArgument', `The definition of model '${input.id}' must be its DTDL JSON object.`, {
+      modelId: input.id,
+    });
   }
   for (const list of [input.ancestors, input.dependencies]) {
     if (!Array.isArray(list) || list.some((m) => typeof m !== 'string' || !parseDtmi(m))) {
-      throw new TwingraphError('InvalidArgument', `The ancestors and dependencies of model '${input.id}' must be lists of DTMIs.`, { modelId: input.id });
+      throw new TwingraphError(
+        'InvalidArgument',
+        `The ancestors and dependencies of model '${input.id}' must be lists of DTMIs.`,
+        { modelId: input.id },
+      );
     }
   }
 }
@@ -82,15 +142,24 @@ export function* putModels(inputs: readonly ModelInput[], ctx: WriteContext): St
   inputs.forEach(checkModelInput);
   const ids = inputs.map((m) => m.id);
   const repeat = firstRepeat(ids);
-  if (repeat >= 0) throw new TwingraphError('InvalidArgument', `Model '${ids[repeat]}' appears twice in one upload.`, { modelId: ids[repeat] });
-  const referenced = unique(inputs.flatMap((m) => [...m.ancestors, ...m.dependencies])).filter((id) => !ids.includes(id));
+  if (repeat >= 0)
+    throw new TwingraphError('InvalidArgument', `Model '${ids[repeat]}' appears twice in one upload.`, {
+      modelId: ids[repeat],
+    });
+  const referenced = unique(inputs.flatMap((m) => [...m.ancestors, ...m.dependencies])).filter(
+    (id) => !ids.includes(id),
+  );
   const stored = yield* call('models', [...ids, ...referenced]);
   const existing = ids.filter((id) => stored.has(id));
   if (existing.length > 0) {
-    throw new TwingraphError('ModelAlreadyExists', `Model${existing.length > 1 ? 's' : ''} ${existing.join(', ')} already exist${existing.length > 1 ? '' : 's'}. Models are immutable: upload a new version (;2) instead.`, {
-      modelId: existing[0],
-      related: existing,
-    });
+    throw new TwingraphError(
+      'ModelAlreadyExists',
+      `Model${existing.length > 1 ? 's' : ''} ${existing.join(', ')} already exist${existing.length > 1 ? '' : 's'}. Models are immutable: upload a new version (;2) instead.`,
+      {
+        modelId: existing[0],
+        related: existing,
+      },
+    );
   }
   const missing = referenced.find((id) => !stored.has(id));
   if (missing) throw notFoundModel(missing);
@@ -107,7 +176,10 @@ export function* putModels(inputs: readonly ModelInput[], ctx: WriteContext): St
     definition: m.definition,
   }));
   yield* call('insertModels', models);
-  yield* call('appendChanges', models.map((m) => modelChange('Model.Create', { ...m.record, definition: m.definition }, ctx.time)));
+  yield* call(
+    'appendChanges',
+    models.map((m) => modelChange('Model.Create', { ...m.record, definition: m.definition }, ctx.time)),
+  );
   return models.map((m) => m.record);
 }
 
@@ -143,11 +215,20 @@ export function* deleteModel(id: string, ctx: WriteContext): Steps<void> {
 // ── Twins ─────────────────────────────────────────────────────────────────────────────────────────
 
 /** The model a twin is written with must exist, and a decommissioned one may not be given to a twin anew. */
-function checkModelFor(twinId: string, modelId: string, models: Map<string, ModelRecord>, previousModel: string | undefined): ModelRecord {
+function checkModelFor(
+  twinId: string,
+  modelId: string,
+  models: Map<string, ModelRecord>,
+  previousModel: string | undefined,
+): ModelRecord {
   const model = models.get(modelId);
   if (!model) throw notFoundModel(modelId, twinId);
   if (model.decommissioned && previousModel !== modelId) {
-    throw new TwingraphError('ModelDecommissioned', `Model '${modelId}' is decommissioned: no new twin may use it. Use a newer version of the model.`, { modelId, twinId });
+    throw new TwingraphError(
+      'ModelDecommissioned',
+      `Model '${modelId}' is decommissioned: no new twin may use it. Use a newer version of the model.`,
+      { modelId, twinId },
+    );
   }
   return model;
 }
@@ -165,7 +246,10 @@ export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch,
   const ids = writes.map((w) => w.id);
   ids.forEach((id) => checkId(id, 'twin', ctx.limits));
   const repeat = firstRepeat(ids);
-  if (repeat >= 0) throw new TwingraphError('InvalidArgument', `Twin '${ids[repeat]}' appears twice in one batch.`, { twinId: ids[repeat] });
+  if (repeat >= 0)
+    throw new TwingraphError('InvalidArgument', `Twin '${ids[repeat]}' appears twice in one batch.`, {
+      twinId: ids[repeat],
+    });
   const existing = yield* call('twins', ids);
   const models = yield* call('models', unique(writes.map((w) => modelOfInput(w.twin)).filter((m) => m !== '')));
   const rows: TwinRow[] = [];
@@ -173,12 +257,20 @@ export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch,
   for (const { id, twin: input } of writes) {
     const previous = existing.get(id);
     if (previous && options.ifNoneMatch === '*') {
-      throw new TwingraphError('PreconditionFailed', `A twin with id '${id}' already exists (If-None-Match: *). Choose another id, or update the twin instead.`, { twinId: id });
+      throw new TwingraphError(
+        'PreconditionFailed',
+        `A twin with id '${id}' already exists (If-None-Match: *). Choose another id, or update the twin instead.`,
+        { twinId: id },
+      );
     }
     const twin = buildTwin(id, input, ctx.time, previous, ctx.limits);
     const model = checkModelFor(id, twin.$metadata.$model, models, previous?.$metadata.$model);
     rows.push(twinRow(twin, model, previous));
-    changes.push(previous ? twinChange('Twin.Update', twin, ctx.time, diffTwins(previous, twin)) : twinChange('Twin.Create', twin, ctx.time));
+    changes.push(
+      previous
+        ? twinChange('Twin.Update', twin, ctx.time, diffTwins(previous, twin))
+        : twinChange('Twin.Create', twin, ctx.time),
+    );
   }
   yield* call('writeTwins', rows);
   yield* call('appendChanges', changes);
@@ -208,10 +300,14 @@ export function* patchTwin(id: string, patch: JsonPatch, options: IfMatch, ctx: 
   const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits);
   const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
   if (!models.has(previous.$metadata.$model)) {
-    throw new TwingraphError('ModelNotFound', `Twin '${id}' cannot be updated: its model '${previous.$metadata.$model}' was deleted. Move it to another model with a replace, or delete it.`, {
-      twinId: id,
-      modelId: previous.$metadata.$model,
-    });
+    throw new TwingraphError(
+      'ModelNotFound',
+      `Twin '${id}' cannot be updated: its model '${previous.$metadata.$model}' was deleted. Move it to another model with a replace, or delete it.`,
+      {
+        twinId: id,
+        modelId: previous.$metadata.$model,
+      },
+    );
   }
   const model = checkModelFor(id, twin.$metadata.$model, models, previous.$metadata.$model);
   yield* call('writeTwins', [twinRow(twin, model, previous)]);
@@ -233,17 +329,21 @@ export function* deleteTwin(id: string, options: DeleteTwinOptions, ctx: WriteCo
       );
     }
     if (touching.length > MAX_CASCADE) {
-      throw new TwingraphError('LimitExceeded', `Twin '${id}' has more than ${MAX_CASCADE} relationships: delete some of them before a cascading delete.`, { twinId: id });
+      throw new TwingraphError(
+        'LimitExceeded',
+        `Twin '${id}' has more than ${MAX_CASCADE} relationships: delete some of them before a cascading delete.`,
+        { twinId: id },
+      );
     }
     const sourceModels = yield* call('twinModels', unique(touching.map((r) => r.$sourceId)));
     yield* call('deleteRelationships', touching);
-    for (const r of touching) changes.push(relationshipChange('Relationship.Delete', r, sourceModels.get(r.$sourceId), ctx.time));
+    for (const r of touching)
+      changes.push(relationshipChange('Relationship.Delete', r, sourceModels.get(r.$sourceId), ctx.time));
   }
   yield* call('deleteTwins', [id]);
   changes.push(twinChange('Twin.Delete', twin, ctx.time));
   yield* call('appendChanges', changes);
 }
-
 
 // ── Relationships ─────────────────────────────────────────────────────────────────────────────────
 
@@ -256,17 +356,31 @@ function diffRelationships(before: Relationship, after: Relationship): PatchOper
   return compare(strip(before), strip(after)) as PatchOperation[];
 }
 
-export function* putRelationships(writes: readonly RelationshipWrite[], options: IfNoneMatch, ctx: WriteContext): Steps<Relationship[]> {
+export function* putRelationships(
+  writes: readonly RelationshipWrite[],
+  options: IfNoneMatch,
+  ctx: WriteContext,
+): Steps<Relationship[]> {
   const relationships = writes.map((w) => buildRelationship(w.sourceId, w.relationshipId, w.relationship, ctx.limits));
   const keys = relationships.map((r) => relationshipKey(r.$sourceId, r.$relationshipId));
   const repeat = firstRepeat(keys);
   if (repeat >= 0) {
     const r = relationships[repeat];
-    throw new TwingraphError('InvalidArgument', `Relationship '${r.$relationshipId}' of twin '${r.$sourceId}' appears twice in one batch.`, { twinId: r.$sourceId, relationshipId: r.$relationshipId });
+    throw new TwingraphError(
+      'InvalidArgument',
+      `Relationship '${r.$relationshipId}' of twin '${r.$sourceId}' appears twice in one batch.`,
+      { twinId: r.$sourceId, relationshipId: r.$relationshipId },
+    );
   }
   const twinModels = yield* call('twinModels', unique(relationships.flatMap((r) => [r.$sourceId, r.$targetId])));
-  const sourceModels = yield* call('models', unique(relationships.map((r) => twinModels.get(r.$sourceId) ?? '').filter((m) => m !== '')));
-  const existing = yield* call('relationships', relationships.map((r) => [r.$sourceId, r.$relationshipId] as const));
+  const sourceModels = yield* call(
+    'models',
+    unique(relationships.map((r) => twinModels.get(r.$sourceId) ?? '').filter((m) => m !== '')),
+  );
+  const existing = yield* call(
+    'relationships',
+    relationships.map((r) => [r.$sourceId, r.$relationshipId] as const),
+  );
   const rows: RelationshipRow[] = [];
   const changes: PendingChange[] = [];
   for (const relationship of relationships) {
@@ -274,19 +388,37 @@ export function* putRelationships(writes: readonly RelationshipWrite[], options:
     const sourceModel = twinModels.get(sourceId);
     if (sourceModel === undefined) throw notFoundTwin(sourceId);
     if (!twinModels.has(targetId)) {
-      throw new TwingraphError('TargetTwinNotFound', `Relationship '${id}' points at twin '${targetId}', which does not exist. Create the target twin first.`, { twinId: targetId, relationshipId: id });
+      throw new TwingraphError(
+        'TargetTwinNotFound',
+        `Relationship '${id}' points at twin '${targetId}', which does not exist. Create the target twin first.`,
+        { twinId: targetId, relationshipId: id },
+      );
     }
     if (!sourceModels.has(sourceModel)) {
-      throw new TwingraphError('ModelNotFound', `Twin '${sourceId}' cannot get new relationships: its model '${sourceModel}' was deleted.`, { twinId: sourceId, modelId: sourceModel });
+      throw new TwingraphError(
+        'ModelNotFound',
+        `Twin '${sourceId}' cannot get new relationships: its model '${sourceModel}' was deleted.`,
+        { twinId: sourceId, modelId: sourceModel },
+      );
     }
     const previous = existing.get(relationshipKey(sourceId, id));
     if (previous && options.ifNoneMatch === '*') {
-      throw new TwingraphError('PreconditionFailed', `Twin '${sourceId}' already has a relationship '${id}' (If-None-Match: *). Choose another id, or update it instead.`, { twinId: sourceId, relationshipId: id });
+      throw new TwingraphError(
+        'PreconditionFailed',
+        `Twin '${sourceId}' already has a relationship '${id}' (If-None-Match: *). Choose another id, or update it instead.`,
+        { twinId: sourceId, relationshipId: id },
+      );
     }
     rows.push({ relationship, ...(previous && { previous }) });
     changes.push(
       previous
-        ? relationshipChange('Relationship.Update', relationship, sourceModel, ctx.time, diffRelationships(previous, relationship))
+        ? relationshipChange(
+            'Relationship.Update',
+            relationship,
+            sourceModel,
+            ctx.time,
+            diffRelationships(previous, relationship),
+          )
         : relationshipChange('Relationship.Create', relationship, sourceModel, ctx.time),
     );
   }
@@ -295,30 +427,51 @@ export function* putRelationships(writes: readonly RelationshipWrite[], options:
   return relationships;
 }
 
-function* requireRelationship(sourceId: string, id: string, ifMatch: string | undefined): Steps<{ relationship: Relationship; source: Twin }> {
+function* requireRelationship(
+  sourceId: string,
+  id: string,
+  ifMatch: string | undefined,
+): Steps<{ relationship: Relationship; source: Twin }> {
   const source = yield* requireTwin(sourceId, undefined);
   const relationship = (yield* call('relationships', [[sourceId, id]])).get(relationshipKey(sourceId, id));
   if (!relationship) {
-    throw new TwingraphError('RelationshipNotFound', `Twin '${sourceId}' has no relationship with id '${id}'. Check both ids.`, { twinId: sourceId, relationshipId: id });
+    throw new TwingraphError(
+      'RelationshipNotFound',
+      `Twin '${sourceId}' has no relationship with id '${id}'. Check both ids.`,
+      { twinId: sourceId, relationshipId: id },
+    );
   }
   if (!etagMatches(ifMatch, relationship.$etag)) {
-    throw preconditionFailed(`Relationship '${id}' of twin '${sourceId}'`, ifMatch!, relationship.$etag, { twinId: sourceId, relationshipId: id });
+    throw preconditionFailed(`Relationship '${id}' of twin '${sourceId}'`, ifMatch!, relationship.$etag, {
+      twinId: sourceId,
+      relationshipId: id,
+    });
   }
   return { relationship, source };
 }
 
-export function* patchRelationship(sourceId: string, id: string, patch: JsonPatch, options: IfMatch, ctx: WriteContext): Steps<Relationship> {
+export function* patchRelationship(
+  sourceId: string,
+  id: string,
+  patch: JsonPatch,
+  options: IfMatch,
+  ctx: WriteContext,
+): Steps<Relationship> {
   const { relationship: previous, source } = yield* requireRelationship(sourceId, id, options.ifMatch);
   const { relationship, patch: applied } = applyRelationshipPatch(previous, patch, ctx.limits);
   yield* call('writeRelationships', [{ relationship, previous }]);
-  yield* call('appendChanges', [relationshipChange('Relationship.Update', relationship, source.$metadata.$model, ctx.time, applied)]);
+  yield* call('appendChanges', [
+    relationshipChange('Relationship.Update', relationship, source.$metadata.$model, ctx.time, applied),
+  ]);
   return relationship;
 }
 
 export function* deleteRelationship(sourceId: string, id: string, options: IfMatch, ctx: WriteContext): Steps<void> {
   const { relationship, source } = yield* requireRelationship(sourceId, id, options.ifMatch);
   yield* call('deleteRelationships', [relationship]);
-  yield* call('appendChanges', [relationshipChange('Relationship.Delete', relationship, source.$metadata.$model, ctx.time)]);
+  yield* call('appendChanges', [
+    relationshipChange('Relationship.Delete', relationship, source.$metadata.$model, ctx.time),
+  ]);
 }
 
 // ── Metrics ───────────────────────────────────────────────────────────────────────────────────────
@@ -343,23 +496,41 @@ const parseTime = (() => {
 
 function toPointRow(point: MetricPoint, index: number): PointRow {
   const at = `Point ${index}`;
-  if (point === null || typeof point !== 'object') throw new TwingraphError('InvalidArgument', `${at} is not an object.`);
-  if (typeof point.twinId !== 'string' || point.twinId.length === 0) throw new TwingraphError('InvalidArgument', `${at} has no twinId.`);
+  if (point === null || typeof point !== 'object')
+    throw new TwingraphError('InvalidArgument', `${at} is not an object.`);
+  if (typeof point.twinId !== 'string' || point.twinId.length === 0)
+    throw new TwingraphError('InvalidArgument', `${at} has no twinId.`);
   if (typeof point.name !== 'string' || !isName(point.name) || point.name.startsWith('$')) {
-    throw new TwingraphError('InvalidArgument', `${at}: '${String(point.name)}' is not a telemetry name (a DTDL name).`, { twinId: point.twinId });
+    throw new TwingraphError(
+      'InvalidArgument',
+      `${at}: '${String(point.name)}' is not a telemetry name (a DTDL name).`,
+      { twinId: point.twinId },
+    );
   }
   const ts = parseTime(point.time);
   if (!Number.isFinite(ts)) {
-    throw new TwingraphError('InvalidArgument', `${at}: time ${JSON.stringify(point.time)} is not an ISO 8601 date and time.`, { twinId: point.twinId });
+    throw new TwingraphError(
+      'InvalidArgument',
+      `${at}: time ${JSON.stringify(point.time)} is not an ISO 8601 date and time.`,
+      { twinId: point.twinId },
+    );
   }
   const value = point.value;
   if (value === undefined || (typeof value === 'number' && !Number.isFinite(value))) {
-    throw new TwingraphError('InvalidArgument', `${at}: the value must be a finite number or other JSON value.`, { twinId: point.twinId });
+    throw new TwingraphError('InvalidArgument', `${at}: the value must be a finite number or other JSON value.`, {
+      twinId: point.twinId,
+    });
   }
-  return typeof value === 'number' ? { twinId: point.twinId, name: point.name, ts, value, json: null } : { twinId: point.twinId, name: point.name, ts, value: null, json: JSON.stringify(value) };
+  return typeof value === 'number'
+    ? { twinId: point.twinId, name: point.name, ts, value, json: null }
+    : { twinId: point.twinId, name: point.name, ts, value: null, json: JSON.stringify(value) };
 }
 
-export function* appendMetrics(points: readonly MetricPoint[], options: AppendMetricsOptions, ctx: WriteContext): Steps<AppendMetricsResult> {
+export function* appendMetrics(
+  points: readonly MetricPoint[],
+  options: AppendMetricsOptions,
+  ctx: WriteContext,
+): Steps<AppendMetricsResult> {
   if (!Array.isArray(points)) throw new TwingraphError('InvalidArgument', 'Metrics are appended as a list of points.');
   const rows = points.map(toPointRow);
   if (rows.length === 0) return { points: 0, changes: 0 };
@@ -380,9 +551,18 @@ export function* appendMetrics(points: readonly MetricPoint[], options: AppendMe
         if (r.ts < from) from = r.ts;
         if (r.ts > to) to = r.ts;
       }
-      return telemetryChange(twinId, models.get(twinId), { count: list.length, from: new Date(from).toISOString(), to: new Date(to).toISOString() }, ctx.time);
+      return telemetryChange(
+        twinId,
+        models.get(twinId),
+        { count: list.length, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+        ctx.time,
+      );
     }
-    const logged = list.map((r) => ({ name: r.name, time: new Date(r.ts).toISOString(), value: r.json === null ? r.value : (JSON.parse(r.json) as JsonValue) }));
+    const logged = list.map((r) => ({
+      name: r.name,
+      time: new Date(r.ts).toISOString(),
+      value: r.json === null ? r.value : (JSON.parse(r.json) as JsonValue),
+    }));
     return telemetryChange(twinId, models.get(twinId), { points: logged }, ctx.time);
   });
   yield* call('appendChanges', changes);
@@ -391,9 +571,16 @@ export function* appendMetrics(points: readonly MetricPoint[], options: AppendMe
 
 // ── Commands ──────────────────────────────────────────────────────────────────────────────────────
 
-export function* recordCommand(twinId: string, command: string, request: JsonValue | undefined, ctx: WriteContext): Steps<ChangeEntry> {
+export function* recordCommand(
+  twinId: string,
+  command: string,
+  request: JsonValue | undefined,
+  ctx: WriteContext,
+): Steps<ChangeEntry> {
   if (typeof command !== 'string' || !isName(command) || command.startsWith('$')) {
-    throw new TwingraphError('InvalidArgument', `'${String(command)}' is not a command name (a DTDL name).`, { twinId });
+    throw new TwingraphError('InvalidArgument', `'${String(command)}' is not a command name (a DTDL name).`, {
+      twinId,
+    });
   }
   const model = (yield* call('twinModels', [twinId])).get(twinId);
   if (model === undefined) throw notFoundTwin(twinId);

@@ -67,7 +67,16 @@ interface Machine {
   readonly acceleration: number;
 }
 
-const HEALTHY: Machine = { base: 0.22, amplitude: 0.04, phase: 0.3, noise: 0.012, ar: 0.5, onsetDay: Infinity, ratePerDay: 0, acceleration: 0 };
+const HEALTHY: Machine = {
+  base: 0.22,
+  amplitude: 0.04,
+  phase: 0.3,
+  noise: 0.012,
+  ar: 0.5,
+  onsetDay: Infinity,
+  ratePerDay: 0,
+  acceleration: 0,
+};
 
 /** Hourly vibration from START for `days` days: wear path + daily cycle + AR(1) noise, never negative. */
 function vibration(random: () => number, m: Machine, days: number): { times: number[]; values: number[] } {
@@ -96,7 +105,11 @@ function temperature(random: () => number, days: number, risePerDay: number): Nu
 }
 
 /** The device as seen at hour `nowHour`: readings up to and including it. */
-function snapshot(series: { times: number[]; values: number[] }, nowHour: number, states: DeviceTelemetryHistory['states'] = []): DeviceTelemetryHistory {
+function snapshot(
+  series: { times: number[]; values: number[] },
+  nowHour: number,
+  states: DeviceTelemetryHistory['states'] = [],
+): DeviceTelemetryHistory {
   return {
     now: START + nowHour * HOUR,
     vibration: { times: series.times.slice(0, nowHour + 1), values: series.values.slice(0, nowHour + 1) },
@@ -110,10 +123,13 @@ const RUNNING = [{ time: START, state: 'processing' }];
 /** A fleet of 40 devices, 90 days each, rates Gamma(2, 1000 d): a failure every 500 days on average. */
 function fleetPrior(): FleetPrior {
   const random = mulberry32(7);
-  return fitFleetPrior(Array.from({ length: 40 }, () => ({ failures: poisson(random, gamma(random, 2, 1000) * 90), observedDays: 90 })));
+  return fitFleetPrior(
+    Array.from({ length: 40 }, () => ({ failures: poisson(random, gamma(random, 2, 1000) * 90), observedDays: 90 })),
+  );
 }
 
-const expectCode = (run: () => unknown, code: 'InvalidArgument' | 'InsufficientData'): string => expectThrowsCode(run, code);
+const expectCode = (run: () => unknown, code: 'InvalidArgument' | 'InsufficientData'): string =>
+  expectThrowsCode(run, code);
 
 function expectFinite(risk: FailureRisk): void {
   for (const [key, value] of Object.entries(risk)) {
@@ -123,9 +139,12 @@ function expectFinite(risk: FailureRisk): void {
     expect(p).toBeGreaterThanOrEqual(0);
     expect(p).toBeLessThanOrEqual(1);
   }
-  for (const t of [risk.timeToFailureHours, risk.lower, risk.upper]) if (t !== null) expect(t).toBeGreaterThanOrEqual(0);
-  if (risk.lower !== null && risk.timeToFailureHours !== null) expect(risk.lower).toBeLessThanOrEqual(risk.timeToFailureHours);
-  if (risk.upper !== null && risk.timeToFailureHours !== null) expect(risk.timeToFailureHours).toBeLessThanOrEqual(risk.upper);
+  for (const t of [risk.timeToFailureHours, risk.lower, risk.upper])
+    if (t !== null) expect(t).toBeGreaterThanOrEqual(0);
+  if (risk.lower !== null && risk.timeToFailureHours !== null)
+    expect(risk.lower).toBeLessThanOrEqual(risk.timeToFailureHours);
+  if (risk.upper !== null && risk.timeToFailureHours !== null)
+    expect(risk.timeToFailureHours).toBeLessThanOrEqual(risk.upper);
 }
 
 /** Hours from `nowHour` to the first reading at or above the threshold (the simulated truth). */
@@ -261,8 +280,13 @@ describe('wear-out', () => {
   });
 
   test('a constant series (zero residual variance) gives a point-mass prediction, never NaN', () => {
-    const flat = { times: Array.from({ length: 240 }, (_, h) => START + h * HOUR), values: new Array<number>(240).fill(0.25) };
-    const below = assessFailureRisk({ now: START + 239 * HOUR, vibration: flat, states: RUNNING }, fleetPrior(), { horizonHours: 720 });
+    const flat = {
+      times: Array.from({ length: 240 }, (_, h) => START + h * HOUR),
+      values: new Array<number>(240).fill(0.25),
+    };
+    const below = assessFailureRisk({ now: START + 239 * HOUR, vibration: flat, states: RUNNING }, fleetPrior(), {
+      horizonHours: 720,
+    });
     expectFinite(below);
     expect(below.wearProbability).toBe(0);
     expect(below.vibrationTrendPerDay).toBe(0);
@@ -270,7 +294,9 @@ describe('wear-out', () => {
     expect([below.timeToFailureHours, below.lower, below.upper]).toEqual([null, null, null]);
 
     const above = { times: flat.times, values: new Array<number>(240).fill(0.8) };
-    const failing = assessFailureRisk({ now: START + 239 * HOUR, vibration: above, states: RUNNING }, fleetPrior(), { horizonHours: 24 });
+    const failing = assessFailureRisk({ now: START + 239 * HOUR, vibration: above, states: RUNNING }, fleetPrior(), {
+      horizonHours: 24,
+    });
     expectFinite(failing);
     expect(failing.wearProbability).toBe(1);
     expect(failing.probability).toBe(1);
@@ -282,14 +308,19 @@ describe('wear-out', () => {
     const times = Array.from({ length: 240 }, (_, h) => START + h * HOUR);
     const values = times.map((_, h) => 0.2 + (0.02 * h) / 24);
     const now = START + 239 * HOUR;
-    const risk = assessFailureRisk({ now, vibration: { times, values }, states: RUNNING }, fleetPrior(), { horizonHours: 168 });
+    const risk = assessFailureRisk({ now, vibration: { times, values }, states: RUNNING }, fleetPrior(), {
+      horizonHours: 168,
+    });
     expectFinite(risk);
     const crossing = ((THRESHOLD - values[239]!) / 0.02) * 24;
     expect(risk.timeToFailureHours!).toBeCloseTo(crossing, 6);
     expect(risk.lower!).toBeCloseTo(crossing, 6);
     expect(risk.upper!).toBeCloseTo(crossing + 24, 6);
     expect(risk.wearProbability).toBe(0);
-    expect(assessFailureRisk({ now, vibration: { times, values }, states: RUNNING }, fleetPrior(), { horizonHours: 24 * 16 }).wearProbability).toBe(1);
+    expect(
+      assessFailureRisk({ now, vibration: { times, values }, states: RUNNING }, fleetPrior(), { horizonHours: 24 * 16 })
+        .wearProbability,
+    ).toBe(1);
   });
 
   test('temperature is reported as a driver and changes no probability', () => {
@@ -329,13 +360,19 @@ describe('random failures and the fleet prior', () => {
       { time: START + 10 * DAY, state: 'failed' },
       { time: START + 12 * DAY, state: 'idle' },
     ];
-    expect(observeFailures({ now, states, vibration: { times: [], values: [] } })).toEqual({ failures: 1, observedDays: 28 });
+    expect(observeFailures({ now, states, vibration: { times: [], values: [] } })).toEqual({
+      failures: 1,
+      observedDays: 28,
+    });
   });
 
   test('the method of moments recovers a known Gamma prior from a large fleet', () => {
     const random = mulberry32(6);
     // Rates Gamma(2, 400 d): mean 0.005 a day, sd 0.0035; 180 days each.
-    const fleet = Array.from({ length: 3000 }, () => ({ failures: poisson(random, gamma(random, 2, 400) * 180), observedDays: 180 }));
+    const fleet = Array.from({ length: 3000 }, () => ({
+      failures: poisson(random, gamma(random, 2, 400) * 180),
+      observedDays: 180,
+    }));
     const prior = fitFleetPrior(fleet);
     expect(prior.devices).toBe(3000);
     expect(prior.alpha / prior.beta).toBeCloseTo(0.005, 3);
@@ -344,7 +381,10 @@ describe('random failures and the fleet prior', () => {
   });
 
   test('tiny, failure-free and homogeneous fleets fall back as documented', () => {
-    const tiny = fitFleetPrior([{ failures: 1, observedDays: 100 }, { failures: 0, observedDays: 100 }]);
+    const tiny = fitFleetPrior([
+      { failures: 1, observedDays: 100 },
+      { failures: 0, observedDays: 100 },
+    ]);
     expect(tiny.alpha).toBe(0.5);
     expect(tiny.alpha / tiny.beta).toBeCloseTo(1.5 / 200, 12); // pooled Jeffreys rate
     const none = fitFleetPrior(Array.from({ length: 10 }, () => ({ failures: 0, observedDays: 50 })));
@@ -366,7 +406,11 @@ describe('random failures and the fleet prior', () => {
     const now = START + nowHour * HOUR;
     const clean = assessFailureRisk(snapshot(series, nowHour, RUNNING), prior, { horizonHours: 168 });
     // A one-hour stop: 1 failure in 30 days (less an hour) at risk.
-    const failedOnce = [...RUNNING, { time: START + 12 * DAY, state: 'failed' }, { time: START + 12 * DAY + HOUR, state: 'idle' }];
+    const failedOnce = [
+      ...RUNNING,
+      { time: START + 12 * DAY, state: 'failed' },
+      { time: START + 12 * DAY + HOUR, state: 'idle' },
+    ];
     const once = assessFailureRisk(snapshot(series, nowHour, failedOnce), prior, { horizonHours: 168 });
     expect(once.failuresObserved).toBe(1);
     expect(once.observedDays).toBeCloseTo((now - START - HOUR) / DAY, 9);
@@ -394,7 +438,11 @@ describe('combined', () => {
     const horizons = [1, 6, 24, 72, 168, 336, 720, 2160, 4380, 8760];
     for (const m of machines) {
       const series = vibration(random, m, 21);
-      const history = snapshot(series, 21 * 24 - 1, [...RUNNING, { time: START + 3 * DAY, state: 'failed' }, { time: START + 4 * DAY, state: 'idle' }]);
+      const history = snapshot(series, 21 * 24 - 1, [
+        ...RUNNING,
+        { time: START + 3 * DAY, state: 'failed' },
+        { time: START + 4 * DAY, state: 'idle' },
+      ]);
       const risks = horizons.map((horizonHours) => assessFailureRisk(history, fleetPrior(), { horizonHours }));
       risks.forEach(expectFinite);
       for (let i = 1; i < risks.length; i++) {
@@ -416,12 +464,18 @@ describe('combined', () => {
     expect(risk.wearProbability).toBeLessThan(0.01); // the components still describe the signals
     expect(risk.method).toMatch(/newest state is 'failed'/);
 
-    const blind = assessFailureRisk({ now: START + 10 * DAY, vibration: { times: [], values: [] }, states }, fleetPrior(), { horizonHours: 24 });
+    const blind = assessFailureRisk(
+      { now: START + 10 * DAY, vibration: { times: [], values: [] }, states },
+      fleetPrior(),
+      { horizonHours: 24 },
+    );
     expect(blind.probability).toBe(1);
     expect(blind.vibrationTrendPerDay).toBeNull();
     // A state after `now` is not the newest state yet.
     const later = [...RUNNING, { time: START + 11 * DAY, state: 'failed' }];
-    expect(assessFailureRisk(snapshot(series, 10 * 24 - 1, later), fleetPrior(), { horizonHours: 24 }).probability).toBeLessThan(0.05);
+    expect(
+      assessFailureRisk(snapshot(series, 10 * 24 - 1, later), fleetPrior(), { horizonHours: 24 }).probability,
+    ).toBeLessThan(0.05);
   });
 
   test('a bad horizon is InvalidArgument; too little vibration is InsufficientData saying what is needed', () => {
@@ -434,13 +488,28 @@ describe('combined', () => {
     expect(assessFailureRisk(history, fleetPrior(), { horizonHours: 8760 }).probability).toBeLessThanOrEqual(1);
     expectCode(() => assessFailureRisk(history, fleetPrior(), { horizonHours: 24, windowDays: 3 }), 'InvalidArgument');
     expectCode(() => assessFailureRisk(history, fleetPrior(), { horizonHours: 24, threshold: 0 }), 'InvalidArgument');
-    expectCode(() => assessFailureRisk(history, { alpha: 0, beta: 1, devices: 0 }, { horizonHours: 24 }), 'InvalidArgument');
+    expectCode(
+      () => assessFailureRisk(history, { alpha: 0, beta: 1, devices: 0 }, { horizonHours: 24 }),
+      'InvalidArgument',
+    );
 
-    const message = expectCode(() => assessFailureRisk(snapshot(series, 19, RUNNING), fleetPrior(), { horizonHours: 24 }), 'InsufficientData');
+    const message = expectCode(
+      () => assessFailureRisk(snapshot(series, 19, RUNNING), fleetPrior(), { horizonHours: 24 }),
+      'InsufficientData',
+    );
     expect(message).toMatch(/at least 4 of the last 7 days/);
     expect(message).toMatch(/found 20 readings/);
     // Three full days: 72 readings but not four days to fit a line with two degrees of freedom left.
-    expectCode(() => assessFailureRisk(snapshot(series, 3 * 24 - 1, RUNNING), fleetPrior(), { horizonHours: 24 }), 'InsufficientData');
-    expectCode(() => assessFailureRisk({ now: START, vibration: { times: [], values: [] }, states: [] }, fleetPrior(), { horizonHours: 24 }), 'InsufficientData');
+    expectCode(
+      () => assessFailureRisk(snapshot(series, 3 * 24 - 1, RUNNING), fleetPrior(), { horizonHours: 24 }),
+      'InsufficientData',
+    );
+    expectCode(
+      () =>
+        assessFailureRisk({ now: START, vibration: { times: [], values: [] }, states: [] }, fleetPrior(), {
+          horizonHours: 24,
+        }),
+      'InsufficientData',
+    );
   });
 });

@@ -37,7 +37,12 @@ function synthetic(seed: number, points: number, stepMs = HOUR): NumericSeries {
     const day = (2 * Math.PI * (time - START)) / DAY;
     noise = phi * noise + sigma * gaussian(random);
     times.push(time);
-    values.push(level + amplitude * (Math.sin(day + phase) + harmonic * Math.sin(2 * day + 2 * phase)) + (trendPerDay * (time - START)) / DAY + noise);
+    values.push(
+      level +
+        amplitude * (Math.sin(day + phase) + harmonic * Math.sin(2 * day + 2 * phase)) +
+        (trendPerDay * (time - START)) / DAY +
+        noise,
+    );
   }
   return { times, values };
 }
@@ -53,17 +58,28 @@ function expectFinite(forecast: SeriesForecast): void {
     expect(p.value).toBeLessThanOrEqual(p.upper);
   }
   if (forecast.backtest) {
-    for (const figure of [forecast.backtest.mae, forecast.backtest.baselineMae]) expect(Number.isFinite(figure)).toBe(true);
+    for (const figure of [forecast.backtest.mae, forecast.backtest.baselineMae])
+      expect(Number.isFinite(figure)).toBe(true);
   }
 }
 
-const expectCode = (run: () => unknown, code: 'InsufficientData' | 'InvalidArgument', mentions: RegExp): string => expectThrowsCode(run, code, mentions);
+const expectCode = (run: () => unknown, code: 'InsufficientData' | 'InvalidArgument', mentions: RegExp): string =>
+  expectThrowsCode(run, code, mentions);
 
 describe('on a month of hourly telemetry with a daily cycle', () => {
   const SERIES = 120;
   const DAYS = 30;
   const HORIZON = 24;
-  const figures = { covered: 0, points: 0, error: 0, meanBaselineError: 0, backtestCovered: 0, backtestPoints: 0, backtestError: 0, backtestBaselineError: 0 };
+  const figures = {
+    covered: 0,
+    points: 0,
+    error: 0,
+    meanBaselineError: 0,
+    backtestCovered: 0,
+    backtestPoints: 0,
+    backtestError: 0,
+    backtestBaselineError: 0,
+  };
   const methods = new Set<string>();
 
   beforeAll(() => {
@@ -100,7 +116,9 @@ describe('on a month of hourly telemetry with a daily cycle', () => {
   });
 
   test('uses MSTL with a 24-step daily and a 168-step weekly season (a month holds two weeks besides the horizon)', () => {
-    expect([...methods]).toEqual(['MSTL with 24-step daily and 168-step weekly seasons and an AutoETS trend (augurs); on a 1 h grid']);
+    expect([...methods]).toEqual([
+      'MSTL with 24-step daily and 168-step weekly seasons and an AutoETS trend (augurs); on a 1 h grid',
+    ]);
   });
 
   test('the 95 % interval covers the next day at close to its stated rate', () => {
@@ -172,7 +190,10 @@ describe('forecastSeries', () => {
     const values = times.map(() => 3);
     // Two more readings near step 5, whose mean with the reading at step 5 is still 3.
     const forecast = forecastSeries(
-      { times: [...times.slice(0, 6), START + 5 * HOUR + 300_000, START + 5 * HOUR + 600_000, ...times.slice(6)], values: [...values.slice(0, 6), 1, 5, ...values.slice(6)] },
+      {
+        times: [...times.slice(0, 6), START + 5 * HOUR + 300_000, START + 5 * HOUR + 600_000, ...times.slice(6)],
+        values: [...values.slice(0, 6), 1, 5, ...values.slice(6)],
+      },
       { horizon: 2 },
     );
     expect(forecast.stepMs).toBe(HOUR);
@@ -188,7 +209,10 @@ describe('forecastSeries', () => {
 
   test('drops history far older than the rest instead of spanning it with a grid', () => {
     const series = synthetic(27, 4 * 24);
-    const forecast = forecastSeries({ times: [START - 5 * 365 * DAY, ...series.times], values: [0, ...series.values] }, { horizon: 6 });
+    const forecast = forecastSeries(
+      { times: [START - 5 * 365 * DAY, ...series.times], values: [0, ...series.values] },
+      { horizon: 6 },
+    );
     expect(forecast.stepMs).toBe(HOUR);
     expect(forecast.method).toMatch(/^MSTL with a 24-step daily season .*only the newest 96 steps used/);
     expectFinite(forecast);
@@ -196,7 +220,9 @@ describe('forecastSeries', () => {
 
   test('uses AutoETS on a short series without a full daily season, and says so', () => {
     const forecast = forecastSeries(synthetic(31, 30), { horizon: 6 });
-    expect(forecast.method).toMatch(/^AutoETS without season \(augurs\); no daily season because 30 steps cover less than the 2 full days \(48 steps\)/);
+    expect(forecast.method).toMatch(
+      /^AutoETS without season \(augurs\); no daily season because 30 steps cover less than the 2 full days \(48 steps\)/,
+    );
     expect(forecast.backtest!.baseline).toBe('the last value before the held-out points');
     expectFinite(forecast);
   });
@@ -225,7 +251,13 @@ describe('forecastSeries', () => {
     const forecast = forecastSeries({ times, values: times.map(() => 21.5) }, { horizon: 5 });
     expect(forecast.method).toMatch(/^constant series \(every value 21.5\)/);
     expect(forecast.points.map((p) => [p.value, p.lower, p.upper])).toEqual(Array(5).fill([21.5, 21.5, 21.5]));
-    expect(forecast.backtest).toEqual({ points: 5, mae: 0, baselineMae: 0, baseline: 'the value one daily season (24 steps) earlier', coverage: 1 });
+    expect(forecast.backtest).toEqual({
+      points: 5,
+      mae: 0,
+      baselineMae: 0,
+      baseline: 'the value one daily season (24 steps) earlier',
+      coverage: 1,
+    });
   });
 
   test('ignores NaN and infinite values', () => {
@@ -257,7 +289,10 @@ describe('forecastSeries', () => {
   test('fits a series of huge values as well as the same series at ordinary scale', () => {
     const series = synthetic(62, 10 * 24);
     const ordinary = forecastSeries(series, { horizon: 24 });
-    const huge = forecastSeries({ times: series.times, values: series.values.map((v) => v * 2 ** 600) }, { horizon: 24 });
+    const huge = forecastSeries(
+      { times: series.times, values: series.values.map((v) => v * 2 ** 600) },
+      { horizon: 24 },
+    );
     expect(huge.method).toBe(ordinary.method);
     huge.points.forEach((p, i) => expect(p.value / 2 ** 600).toBeCloseTo(ordinary.points[i]!.value, 6));
   });
@@ -272,11 +307,27 @@ describe('forecastSeries', () => {
   });
 
   test('rejects a series too short to forecast, saying what it needs', () => {
-    expectCode(() => forecastSeries({ times: [], values: [] }, { horizon: 1 }), 'InsufficientData', /at least 8 points.* has 0/);
-    expectCode(() => forecastSeries(synthetic(81, MIN_POINTS - 1), { horizon: 1 }), 'InsufficientData', /at least 8 points.* has 7/);
+    expectCode(
+      () => forecastSeries({ times: [], values: [] }, { horizon: 1 }),
+      'InsufficientData',
+      /at least 8 points.* has 0/,
+    );
+    expectCode(
+      () => forecastSeries(synthetic(81, MIN_POINTS - 1), { horizon: 1 }),
+      'InsufficientData',
+      /at least 8 points.* has 7/,
+    );
     const nan = synthetic(82, 20);
-    expectCode(() => forecastSeries({ times: nan.times, values: nan.values.map((v, i) => (i < 15 ? NaN : v)) }, { horizon: 1 }), 'InsufficientData', /has 5 .*15 with a non-finite/);
-    expectCode(() => forecastSeries({ times: [START, START], values: [1, 2] }, { horizon: 1 }), 'InsufficientData', /has 1 .*all at one time/);
+    expectCode(
+      () => forecastSeries({ times: nan.times, values: nan.values.map((v, i) => (i < 15 ? NaN : v)) }, { horizon: 1 }),
+      'InsufficientData',
+      /has 5 .*15 with a non-finite/,
+    );
+    expectCode(
+      () => forecastSeries({ times: [START, START], values: [1, 2] }, { horizon: 1 }),
+      'InsufficientData',
+      /has 1 .*all at one time/,
+    );
   });
 
   test('rejects a bad horizon or level, saying what is allowed', () => {
@@ -284,18 +335,30 @@ describe('forecastSeries', () => {
     for (const horizon of [0, -3, 2.5, NaN, MAX_HORIZON + 1]) {
       expectCode(() => forecastSeries(series, { horizon }), 'InvalidArgument', /whole number of steps from 1 to 1000/);
     }
-    expectCode(() => forecastSeries(series, { horizon: 101 }), 'InsufficientData', /101-step horizon needs at least 101 steps.* has 100 steps of 1 h.*at most 100/);
+    expectCode(
+      () => forecastSeries(series, { horizon: 101 }),
+      'InsufficientData',
+      /101-step horizon needs at least 101 steps.* has 100 steps of 1 h.*at most 100/,
+    );
     for (const level of [0, 1, 95, -0.5, NaN]) {
       expectCode(() => forecastSeries(series, { horizon: 1, level }), 'InvalidArgument', /strictly between 0 and 1/);
     }
-    expectCode(() => forecastSeries({ times: [1, 2, 3], values: [1, 2] }, { horizon: 1 }), 'InvalidArgument', /3 times and 2 values/);
+    expectCode(
+      () => forecastSeries({ times: [1, 2, 3], values: [1, 2] }, { horizon: 1 }),
+      'InvalidArgument',
+      /3 times and 2 values/,
+    );
   });
 
   test(`rejects a horizon that reaches more than ${MAX_HORIZON_HOURS} hours (a year) past the last point, whatever the step`, () => {
     expect(MAX_HORIZON_HOURS).toBe(8760);
     // 400 daily points: 366 steps are history enough and within MAX_HORIZON, but a day more than a year.
     const daily = synthetic(95, 400, DAY);
-    expectCode(() => forecastSeries(daily, { horizon: 366 }), 'InvalidArgument', /at most 8760 hours .*366 steps of 1 d would reach 8784 hours.*at most 365 steps/);
+    expectCode(
+      () => forecastSeries(daily, { horizon: 366 }),
+      'InvalidArgument',
+      /at most 8760 hours .*366 steps of 1 d would reach 8784 hours.*at most 365 steps/,
+    );
     // 365 days reach exactly a year: answered.
     expect(forecastSeries(daily, { horizon: 365 }).points).toHaveLength(365);
   });

@@ -31,7 +31,15 @@ const alone = (e: EngagementFacts, now: number): EngagementKpis => engagementKpi
  * Dates: 2024-01-01 to 2024-04-10 (100 days).
  */
 function closedWithIndex(id: string, index: number, offering: string | undefined = 'consulting'): EngagementFacts {
-  return { id, budget: 100_000, spend: 100_000 * index, startDate: '2024-01-01', endDate: '2024-04-10', status: 'closed', offering };
+  return {
+    id,
+    budget: 100_000,
+    spend: 100_000 * index,
+    startDate: '2024-01-01',
+    endDate: '2024-04-10',
+    status: 'closed',
+    offering,
+  };
 }
 
 /** Nine peers whose log burn indices are −0.2, −0.1, −0.1, 0, 0, 0, 0.1, 0.1, 0.2. */
@@ -90,7 +98,14 @@ describe('engagement KPIs at a fixed clock', () => {
   });
 
   test('elapsed days are rounded to a tenth, burn rate uses the unrounded time', () => {
-    const e: EngagementFacts = { id: 'e', budget: 1000, spend: 1000, startDate: '2025-01-01', endDate: '2025-12-27', status: 'active' };
+    const e: EngagementFacts = {
+      id: 'e',
+      budget: 1000,
+      spend: 1000,
+      startDate: '2025-01-01',
+      endDate: '2025-12-27',
+      status: 'active',
+    };
     const now = at('2025-01-11T08:00:00Z'); // 10 + 1/3 days
     const k = alone(e, now);
     expect(k.elapsedDays).toBe(10.3);
@@ -99,7 +114,14 @@ describe('engagement KPIs at a fixed clock', () => {
 
   test('an overdue open engagement: its time share is capped at 1.5', () => {
     // Planned 2025-01-01 to 2025-01-31 (30 days); at 2025-03-02 60 days have gone: time share 2, capped to 1.5.
-    const overdue: EngagementFacts = { id: 'late', budget: 10_000, spend: 12_000, startDate: '2025-01-01', endDate: '2025-01-31', status: 'active' };
+    const overdue: EngagementFacts = {
+      id: 'late',
+      budget: 10_000,
+      spend: 12_000,
+      startDate: '2025-01-01',
+      endDate: '2025-01-31',
+      status: 'active',
+    };
     const now = at('2025-03-02T00:00:00Z');
     const k = alone(overdue, now);
     expect(k.durationDays).toBe(30);
@@ -112,7 +134,18 @@ describe('engagement KPIs at a fixed clock', () => {
   });
 
   test('a closed engagement that overran its budget has a negative variance and a burn index above 1', () => {
-    const k = alone({ id: 'over', budget: 50_000, spend: 65_000, revenue: 60_000, startDate: '2025-01-01', endDate: '2025-03-02', status: 'closed' }, at('2025-06-01'));
+    const k = alone(
+      {
+        id: 'over',
+        budget: 50_000,
+        spend: 65_000,
+        revenue: 60_000,
+        startDate: '2025-01-01',
+        endDate: '2025-03-02',
+        status: 'closed',
+      },
+      at('2025-06-01'),
+    );
     expect(k.budgetVariance).toBe(-15_000);
     expect(k.budgetVarianceRatio).toBeCloseTo(-0.3, 12);
     expect(k.revenueMargin).toBeCloseTo(-5_000 / 60_000, 12);
@@ -122,34 +155,58 @@ describe('engagement KPIs at a fixed clock', () => {
   });
 });
 
-  test('a running engagement whose facts say when they are as of: elapsed time runs to then, whatever the clock', () => {
-    // Spend read at 2025-03-01T12:00Z (59.5 days in); the clock is months later, or earlier than the data.
-    const active: EngagementFacts = { id: 'as-of', budget: 200_000, spend: 50_000, startDate: '2025-01-01', endDate: '2025-12-27', status: 'active', asOf: at('2025-03-01T12:00:00Z') };
-    for (const now of [at('2025-09-30T00:00:00Z'), at('2025-01-02T00:00:00Z'), at('2031-01-01T00:00:00Z')]) {
-      const k = alone(active, now);
-      expect(k.elapsedDays).toBe(59.5);
-      expect(k.burnRatePerDay).toBeCloseTo(50_000 / 59.5, 9);
-      expect(k.burnIndex).toBeCloseTo(0.25 / (59.5 / 360), 12);
-    }
-    // Peers are measured to their own as-of times too: the group's median does not move with the clock.
-    const peers = NORMAL_LOGS.map((l, i): EngagementFacts => ({ ...active, id: `p${i}`, spend: 50_000 * Math.exp(l) }));
-    const early = peerStats(peers, at('2025-02-01T00:00:00Z'));
-    const late = peerStats(peers, at('2026-02-01T00:00:00Z'));
-    expect(late.all!.medianLog).toBeCloseTo(early.all!.medianLog, 12);
-    expect(Math.exp(early.all!.medianLog)).toBeCloseTo(0.25 / (59.5 / 360), 9);
-  });
+test('a running engagement whose facts say when they are as of: elapsed time runs to then, whatever the clock', () => {
+  // Spend read at 2025-03-01T12:00Z (59.5 days in); the clock is months later, or earlier than the data.
+  const active: EngagementFacts = {
+    id: 'as-of',
+    budget: 200_000,
+    spend: 50_000,
+    startDate: '2025-01-01',
+    endDate: '2025-12-27',
+    status: 'active',
+    asOf: at('2025-03-01T12:00:00Z'),
+  };
+  for (const now of [at('2025-09-30T00:00:00Z'), at('2025-01-02T00:00:00Z'), at('2031-01-01T00:00:00Z')]) {
+    const k = alone(active, now);
+    expect(k.elapsedDays).toBe(59.5);
+    expect(k.burnRatePerDay).toBeCloseTo(50_000 / 59.5, 9);
+    expect(k.burnIndex).toBeCloseTo(0.25 / (59.5 / 360), 12);
+  }
+  // Peers are measured to their own as-of times too: the group's median does not move with the clock.
+  const peers = NORMAL_LOGS.map((l, i): EngagementFacts => ({ ...active, id: `p${i}`, spend: 50_000 * Math.exp(l) }));
+  const early = peerStats(peers, at('2025-02-01T00:00:00Z'));
+  const late = peerStats(peers, at('2026-02-01T00:00:00Z'));
+  expect(late.all!.medianLog).toBeCloseTo(early.all!.medianLog, 12);
+  expect(Math.exp(early.all!.medianLog)).toBeCloseTo(0.25 / (59.5 / 360), 9);
+});
 
-  test('a closed engagement took its actual length, even when its data or the clock says it has not started', () => {
-    // Closed by hand on the day it was to start, before any spend reading after that day came in.
-    const closed: EngagementFacts = { id: 'short', budget: 100_000, spend: 80_000, startDate: '2025-01-01', endDate: '2025-04-11', status: 'closed', asOf: at('2024-12-31T23:00:00Z') };
-    const k = alone(closed, at('2024-12-01T00:00:00Z'));
-    expect(k.elapsedDays).toBe(100);
-    expect(k.burnIndex).toBeCloseTo(0.8, 12);
-  });
+test('a closed engagement took its actual length, even when its data or the clock says it has not started', () => {
+  // Closed by hand on the day it was to start, before any spend reading after that day came in.
+  const closed: EngagementFacts = {
+    id: 'short',
+    budget: 100_000,
+    spend: 80_000,
+    startDate: '2025-01-01',
+    endDate: '2025-04-11',
+    status: 'closed',
+    asOf: at('2024-12-31T23:00:00Z'),
+  };
+  const k = alone(closed, at('2024-12-01T00:00:00Z'));
+  expect(k.elapsedDays).toBe(100);
+  expect(k.burnIndex).toBeCloseTo(0.8, 12);
+});
 
 describe('missing data gives null, not a made-up figure', () => {
   const now = at('2025-06-01T00:00:00Z');
-  const base: EngagementFacts = { id: 'b', budget: 100_000, spend: 40_000, revenue: 90_000, startDate: '2025-01-01', endDate: '2025-12-27', status: 'active' };
+  const base: EngagementFacts = {
+    id: 'b',
+    budget: 100_000,
+    spend: 40_000,
+    revenue: 90_000,
+    startDate: '2025-01-01',
+    endDate: '2025-12-27',
+    status: 'active',
+  };
 
   test('no budget: no variance, no variance ratio, no burn index; burn rate and margin still known', () => {
     const k = alone({ ...base, budget: undefined }, now);
@@ -202,7 +259,10 @@ describe('missing data gives null, not a made-up figure', () => {
   });
 
   test('a proposed engagement that has not started: planned duration only', () => {
-    const k = alone({ id: 'p', budget: 80_000, spend: 0, startDate: '2025-09-01', endDate: '2025-11-30', status: 'proposed' }, now);
+    const k = alone(
+      { id: 'p', budget: 80_000, spend: 0, startDate: '2025-09-01', endDate: '2025-11-30', status: 'proposed' },
+      now,
+    );
     expect(k.durationDays).toBe(90);
     expect(k.elapsedDays).toBeNull();
     expect(k.burnRatePerDay).toBeNull();
@@ -240,7 +300,15 @@ describe('burn-rate anomalies against peers of the same service line', () => {
    * An active engagement that has spent 150 % of its budget in half its planned time (2025-01-01 to 2025-12-27
    * is 360 days; 2025-06-30 is day 180): burn index 3.
    */
-  const hot: EngagementFacts = { id: 'hot', budget: 100_000, spend: 150_000, startDate: '2025-01-01', endDate: '2025-12-27', status: 'active', offering: 'consulting' };
+  const hot: EngagementFacts = {
+    id: 'hot',
+    budget: 100_000,
+    spend: 150_000,
+    startDate: '2025-01-01',
+    endDate: '2025-12-27',
+    status: 'active',
+    offering: 'consulting',
+  };
   /** A closed engagement that spent a third of its budget: burn index 1/3. */
   const cold = closedWithIndex('cold', 1 / 3);
 
@@ -305,7 +373,15 @@ describe('burn-rate anomalies against peers of the same service line', () => {
 
   test('an overdue engagement is reported with its capped time share', () => {
     // Planned 30 days (2025-01-01 to 2025-01-31), 180 days gone: time share capped at 150 %; 600 % spent → 4×.
-    const late: EngagementFacts = { id: 'late', budget: 10_000, spend: 60_000, startDate: '2025-01-01', endDate: '2025-01-31', status: 'active', offering: 'consulting' };
+    const late: EngagementFacts = {
+      id: 'late',
+      budget: 10_000,
+      spend: 60_000,
+      startDate: '2025-01-01',
+      endDate: '2025-01-31',
+      status: 'active',
+      offering: 'consulting',
+    };
     const k = kpisIn([...normalPeers(), late], 'late', now);
     expect(k.burnIndex).toBeCloseTo(4, 12);
     expect(k.anomalyReason).toContain('at 4.00× the planned rate (600 % of budget spent in 150 % of the planned time)');
@@ -371,8 +447,22 @@ describe('burn-rate anomalies against peers of the same service line', () => {
   });
 
   test('engagements without a burn index are not peers', () => {
-    const proposed: EngagementFacts = { id: 'p', budget: 1000, startDate: '2026-01-01', endDate: '2026-02-01', status: 'proposed', offering: 'consulting' };
-    const noBudget: EngagementFacts = { id: 'nb', spend: 1000, startDate: '2025-01-01', endDate: '2025-02-01', status: 'closed', offering: 'consulting' };
+    const proposed: EngagementFacts = {
+      id: 'p',
+      budget: 1000,
+      startDate: '2026-01-01',
+      endDate: '2026-02-01',
+      status: 'proposed',
+      offering: 'consulting',
+    };
+    const noBudget: EngagementFacts = {
+      id: 'nb',
+      spend: 1000,
+      startDate: '2025-01-01',
+      endDate: '2025-02-01',
+      status: 'closed',
+      offering: 'consulting',
+    };
     const stats = peerStats([...normalPeers(), hot, proposed, noBudget], now);
     expect(stats.byLine.get('consulting')!.count).toBe(10);
     expect(stats.all!.count).toBe(10);

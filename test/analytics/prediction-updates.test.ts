@@ -11,7 +11,12 @@ import { predictionUpdates } from '../../src/analytics/graphql/prediction-update
 import { DEMO_MODELS } from '../../src/demo/models';
 import type { ChangeEntry, Twin } from '../../src/store/types';
 
-const engagement = (id: string): Twin => ({ $dtId: id, $etag: 'W/"1"', $metadata: { $model: DEMO_MODELS.engagement, $lastUpdateTime: '2026-01-01T00:00:00Z' } }) as unknown as Twin;
+const engagement = (id: string): Twin =>
+  ({
+    $dtId: id,
+    $etag: 'W/"1"',
+    $metadata: { $model: DEMO_MODELS.engagement, $lastUpdateTime: '2026-01-01T00:00:00Z' },
+  }) as unknown as Twin;
 
 const MODEL: ProfitModelInfo = {
   model: {
@@ -150,7 +155,13 @@ describe('predictionChanged', () => {
     expect(fake.profitCalls).toHaveLength(1); // the initial prediction, held
 
     fake.retrained(); // queued behind the initial one
-    fake.push({ seq: 7, type: 'Twin.Delete', twinId: 'e1', modelId: DEMO_MODELS.engagement, body: engagement('e1') as never });
+    fake.push({
+      seq: 7,
+      type: 'Twin.Delete',
+      twinId: 'e1',
+      modelId: DEMO_MODELS.engagement,
+      body: engagement('e1') as never,
+    });
     await settle();
     fake.profitCalls[0].reply.resolve(profit(100));
     await settle();
@@ -165,7 +176,9 @@ describe('predictionChanged', () => {
   it('lets go of the change subscription when reading a watched twin fails', async () => {
     const fake = new FakeContext();
     fake.readTwin = () => Promise.reject(new Error('the store is down'));
-    await expect(predictionUpdates(fake.ctx, { twinIds: ['e1'], horizonHours: 168, initial: true })).rejects.toThrow('the store is down');
+    await expect(predictionUpdates(fake.ctx, { twinIds: ['e1'], horizonHours: 168, initial: true })).rejects.toThrow(
+      'the store is down',
+    );
     expect(fake.changesReturned).toBe(1);
     expect(fake.listeners.size).toBe(0);
   });
@@ -178,7 +191,14 @@ describe('predictionChanged', () => {
     await settle();
     fake.retrained();
     fake.retrained();
-    fake.push({ seq: 8, type: 'Twin.Update', twinId: 'e1', modelId: DEMO_MODELS.engagement, body: engagement('e1') as never, patch: [] });
+    fake.push({
+      seq: 8,
+      type: 'Twin.Update',
+      twinId: 'e1',
+      modelId: DEMO_MODELS.engagement,
+      body: engagement('e1') as never,
+      patch: [],
+    });
     await settle();
 
     await iterator.return!();
@@ -193,7 +213,12 @@ describe('predictionChanged', () => {
   it('recomputes the profit of just the engagements a change beside them moved, with its cause and seq', async () => {
     const fake = new FakeContext();
     for (const id of ['e1', 'e2']) fake.twins.set(id, engagement(id));
-    const iterator = await predictionUpdates(fake.ctx, { twinIds: ['e1', 'e2'], kinds: [PredictionKind.PROFIT], horizonHours: 168, initial: true });
+    const iterator = await predictionUpdates(fake.ctx, {
+      twinIds: ['e1', 'e2'],
+      kinds: [PredictionKind.PROFIT],
+      horizonHours: 168,
+      initial: true,
+    });
     const received = drain(iterator);
     await settle();
     expect(received.map((u) => [u.twinId, u.cause])).toEqual([
@@ -206,7 +231,9 @@ describe('predictionChanged', () => {
     fake.retrained({ engagementIds: ['e2'], cause: 'Twin.Update', seq: 42 });
     await settle();
     expect(fake.profitCalls.map((c) => c.id)).toEqual(['e1', 'e2', 'e2']);
-    expect(received.slice(2)).toEqual([expect.objectContaining({ twinId: 'e2', kind: PredictionKind.PROFIT, cause: 'Twin.Update', seq: 42 })]);
+    expect(received.slice(2)).toEqual([
+      expect.objectContaining({ twinId: 'e2', kind: PredictionKind.PROFIT, cause: 'Twin.Update', seq: 42 }),
+    ]);
     expect(received[2].profit).toMatchObject({ value: 140, features: { industry: 'retail' } });
     await iterator.return!();
   });

@@ -5,7 +5,13 @@
  * known linear process, so the figures quoted below are the same on every run. Where exact values are
  * checked, they come from a small least-squares solver written here, independent of the library.
  */
-import { MIN_TRAINING, trainProfitModel, type ProfitExample, type ProfitFeatures, type ProfitModel } from '../../src/analytics/compute/profit';
+import {
+  MIN_TRAINING,
+  trainProfitModel,
+  type ProfitExample,
+  type ProfitFeatures,
+  type ProfitModel,
+} from '../../src/analytics/compute/profit';
 import type { ErrorCode } from '../../src/errors';
 import { Random } from '../../src/demo/random';
 import { expectThrowsCode } from '../support/throws';
@@ -67,7 +73,8 @@ const coverage = (model: ProfitModel, data: readonly ProfitExample[], level: num
     return e.profit >= p.lower && e.profit <= p.upper;
   }).length / data.length;
 
-const expectError = (code: ErrorCode, run: () => unknown, message?: RegExp): string => expectThrowsCode(run, code, message);
+const expectError = (code: ErrorCode, run: () => unknown, message?: RegExp): string =>
+  expectThrowsCode(run, code, message);
 
 // ---------------------------------------------------------------------------------------------------------
 // A tiny independent least-squares solver (Gauss–Jordan with partial pivoting) for the exact checks.
@@ -101,7 +108,9 @@ interface Ols {
 /** OLS of y on the rows of x (which include the constant column). */
 function ols(x: readonly number[][], y: readonly number[]): Ols {
   const p = x[0].length;
-  const xtx = Array.from({ length: p }, (_, i) => Array.from({ length: p }, (_, j) => x.reduce((s, row) => s + row[i] * row[j], 0)));
+  const xtx = Array.from({ length: p }, (_, i) =>
+    Array.from({ length: p }, (_, j) => x.reduce((s, row) => s + row[i] * row[j], 0)),
+  );
   const xty = Array.from({ length: p }, (_, i) => x.reduce((s, row, k) => s + row[i] * y[k], 0));
   const xtxInv = inverse(xtx);
   const beta = xtxInv.map((row) => row.reduce((s, v, j) => s + v * xty[j], 0));
@@ -128,7 +137,13 @@ function oneLine(seed: number): ProfitExample[] {
     const budget = r.logNormal(50_000, 0.6);
     const durationDays = r.int(20, 300);
     const ratio = 0.3 - 0.02 * Math.log(budget) + (0.05 * durationDays) / 100 + r.normal(0, 0.04);
-    return { id: `x${String(i).padStart(2, '0')}`, budget, durationDays, offering: 'consulting', profit: ratio * budget };
+    return {
+      id: `x${String(i).padStart(2, '0')}`,
+      budget,
+      durationDays,
+      offering: 'consulting',
+      profit: ratio * budget,
+    };
   });
 }
 const row = (e: ProfitFeatures): number[] => [Math.log(e.budget), e.durationDays / 100, 1];
@@ -138,7 +153,10 @@ const row = (e: ProfitFeatures): number[] => [Math.log(e.budget), e.durationDays
 describe('exact figures on a small problem, against an independent least-squares solver', () => {
   const data = oneLine(11);
   const model = trainProfitModel(data, { now: NOW });
-  const reference = ols(data.map(row), data.map((e) => e.profit / e.budget));
+  const reference = ols(
+    data.map(row),
+    data.map((e) => e.profit / e.budget),
+  );
 
   test('the coefficients are the OLS solution for profit per euro, the intercept last', () => {
     expect(model.featureNames).toEqual(['log(budget)', 'durationDays/100', 'intercept']);
@@ -178,7 +196,10 @@ describe('exact figures on a small problem, against an independent least-squares
     for (let k = 0; k < 5; k++) {
       const test = sorted.filter((_, i) => i % 5 === k);
       const train = sorted.filter((_, i) => i % 5 !== k);
-      const fit = ols(train.map(row), train.map((e) => e.profit / e.budget));
+      const fit = ols(
+        train.map(row),
+        train.map((e) => e.profit / e.budget),
+      );
       const meanProfit = train.reduce((s, e) => s + e.profit, 0) / train.length;
       for (const e of test) {
         const p = olsPredict(fit, row(e), T.q975df29); // 32 training examples, 3 parameters
@@ -221,8 +242,10 @@ describe('on a known linear process with three categorical features', () => {
     expect(coefficient(model, 'log(budget)')).toBeCloseTo(TRUTH.logBudget, 2); // −0.0317 measured
     expect(Math.abs(coefficient(model, 'log(budget)') - TRUTH.logBudget)).toBeLessThan(0.008);
     expect(Math.abs(coefficient(model, 'durationDays/100') - TRUTH.duration)).toBeLessThan(0.01);
-    for (const c of ['advisory', 'support']) expect(Math.abs(coefficient(model, `offering=${c}`) - TRUTH.offering[c])).toBeLessThan(0.015);
-    for (const c of ['finance', 'health']) expect(Math.abs(coefficient(model, `industry=${c}`) - TRUTH.industry[c])).toBeLessThan(0.015);
+    for (const c of ['advisory', 'support'])
+      expect(Math.abs(coefficient(model, `offering=${c}`) - TRUTH.offering[c])).toBeLessThan(0.015);
+    for (const c of ['finance', 'health'])
+      expect(Math.abs(coefficient(model, `industry=${c}`) - TRUTH.industry[c])).toBeLessThan(0.015);
     expect(Math.abs(coefficient(model, 'leadRole=director') - TRUTH.leadRole.director)).toBeLessThan(0.015);
     expect(Math.abs(coefficient(model, 'intercept') - TRUTH.intercept)).toBeLessThan(0.08);
   });
@@ -263,7 +286,13 @@ describe('on a known linear process with three categorical features', () => {
   });
 
   test('intervals widen with the level and keep the same centre', () => {
-    const target: ProfitFeatures = { budget: 120_000, durationDays: 200, offering: 'advisory', industry: 'health', leadRole: 'director' };
+    const target: ProfitFeatures = {
+      budget: 120_000,
+      durationDays: 200,
+      offering: 'advisory',
+      industry: 'health',
+      leadRole: 'director',
+    };
     const p80 = model.predict(target, 0.8);
     const p95 = model.predict(target, 0.95);
     const p99 = model.predict(target, 0.99);
@@ -291,15 +320,29 @@ describe('on a known linear process with three categorical features', () => {
   });
 
   test('unknown categories at prediction time count as the reference category', () => {
-    const known: ProfitFeatures = { budget: 70_000, durationDays: 90, offering: 'projects', industry: 'retail', leadRole: 'manager' };
-    const unknown: ProfitFeatures = { budget: 70_000, durationDays: 90, offering: 'quantum-audits', industry: 'mining', leadRole: 'intern' };
+    const known: ProfitFeatures = {
+      budget: 70_000,
+      durationDays: 90,
+      offering: 'projects',
+      industry: 'retail',
+      leadRole: 'manager',
+    };
+    const unknown: ProfitFeatures = {
+      budget: 70_000,
+      durationDays: 90,
+      offering: 'quantum-audits',
+      industry: 'mining',
+      leadRole: 'intern',
+    };
     const p = model.predict(unknown);
     expect(Number.isFinite(p.value)).toBe(true);
     expect(Number.isFinite(p.lower)).toBe(true);
     expect(Number.isFinite(p.upper)).toBe(true);
     expect(p).toEqual(model.predict(known));
     // Missing industry and lead role likewise.
-    expect(model.predict({ budget: 70_000, durationDays: 90, offering: 'projects', industry: null })).toEqual(model.predict(known));
+    expect(model.predict({ budget: 70_000, durationDays: 90, offering: 'projects', industry: null })).toEqual(
+      model.predict(known),
+    );
     // A known non-reference category does move the prediction, by its coefficient times the budget.
     const asTraining = model.predict({ ...known, offering: 'advisory' });
     expect(asTraining.value - p.value).toBeCloseTo(coefficient(model, 'offering=advisory') * 70_000, 6);
@@ -328,14 +371,78 @@ describe('on a known linear process with three categorical features', () => {
 describe('what is trained on', () => {
   const clean = synthetic(21, 60);
   const junk: ProfitExample[] = [
-    { id: 'j1', budget: 50_000, durationDays: 100, offering: 'consulting', industry: 'finance', leadRole: 'manager', profit: NaN },
-    { id: 'j2', budget: 50_000, durationDays: 100, offering: 'consulting', industry: 'finance', leadRole: 'manager', profit: Infinity },
-    { id: 'j3', budget: 50_000, durationDays: 100, offering: '', industry: 'mining', leadRole: 'manager', profit: 1_000 },
-    { id: 'j4', budget: 50_000, durationDays: 100, offering: undefined as unknown as string, industry: 'mining', leadRole: 'manager', profit: 1_000 },
-    { id: 'j5', budget: 0, durationDays: 100, offering: 'consulting', industry: 'finance', leadRole: 'manager', profit: 1_000 },
-    { id: 'j6', budget: -5, durationDays: 100, offering: 'consulting', industry: 'finance', leadRole: 'manager', profit: 1_000 },
-    { id: 'j7', budget: 50_000, durationDays: NaN, offering: 'consulting', industry: 'finance', leadRole: 'manager', profit: 1_000 },
-    { id: 'j8', budget: 50_000, durationDays: 0, offering: 'consulting', industry: 'finance', leadRole: 'manager', profit: 1_000 },
+    {
+      id: 'j1',
+      budget: 50_000,
+      durationDays: 100,
+      offering: 'consulting',
+      industry: 'finance',
+      leadRole: 'manager',
+      profit: NaN,
+    },
+    {
+      id: 'j2',
+      budget: 50_000,
+      durationDays: 100,
+      offering: 'consulting',
+      industry: 'finance',
+      leadRole: 'manager',
+      profit: Infinity,
+    },
+    {
+      id: 'j3',
+      budget: 50_000,
+      durationDays: 100,
+      offering: '',
+      industry: 'mining',
+      leadRole: 'manager',
+      profit: 1_000,
+    },
+    {
+      id: 'j4',
+      budget: 50_000,
+      durationDays: 100,
+      offering: undefined as unknown as string,
+      industry: 'mining',
+      leadRole: 'manager',
+      profit: 1_000,
+    },
+    {
+      id: 'j5',
+      budget: 0,
+      durationDays: 100,
+      offering: 'consulting',
+      industry: 'finance',
+      leadRole: 'manager',
+      profit: 1_000,
+    },
+    {
+      id: 'j6',
+      budget: -5,
+      durationDays: 100,
+      offering: 'consulting',
+      industry: 'finance',
+      leadRole: 'manager',
+      profit: 1_000,
+    },
+    {
+      id: 'j7',
+      budget: 50_000,
+      durationDays: NaN,
+      offering: 'consulting',
+      industry: 'finance',
+      leadRole: 'manager',
+      profit: 1_000,
+    },
+    {
+      id: 'j8',
+      budget: 50_000,
+      durationDays: 0,
+      offering: 'consulting',
+      industry: 'finance',
+      leadRole: 'manager',
+      profit: 1_000,
+    },
   ];
 
   test('examples with non-finite profit, no service line, or a non-positive budget or duration are ignored', () => {
@@ -364,14 +471,21 @@ describe('what is trained on', () => {
     expect(trained.heldOut).toEqual(base.heldOut);
   });
 
-  test.each([0, 1, 2, -1, NaN])('training at level %p (outside (0, 1)) is InvalidArgument, not a model whose every prediction fails', (level) => {
-    expectError('InvalidArgument', () => trainProfitModel(clean, { level }), /level must be between 0 and 1/);
-  });
+  test.each([0, 1, 2, -1, NaN])(
+    'training at level %p (outside (0, 1)) is InvalidArgument, not a model whose every prediction fails',
+    (level) => {
+      expectError('InvalidArgument', () => trainProfitModel(clean, { level }), /level must be between 0 and 1/);
+    },
+  );
 
   test(`fewer than ${MIN_TRAINING} usable examples: InsufficientData saying how many are needed and how many there are`, () => {
     expect(MIN_TRAINING).toBe(30);
     const data = synthetic(22, 29);
-    expectError('InsufficientData', () => trainProfitModel(data), /needs at least 30 closed engagements.*there are 29\./);
+    expectError(
+      'InsufficientData',
+      () => trainProfitModel(data),
+      /needs at least 30 closed engagements.*there are 29\./,
+    );
     // Junk does not make up the numbers.
     expectError('InsufficientData', () => trainProfitModel([...data, ...junk]), /needs at least 30 .*there are 29\./);
     expectError('InsufficientData', () => trainProfitModel([]), /needs at least 30 .*there are 0\./);
@@ -388,10 +502,20 @@ describe('what is trained on', () => {
         const budget = r.logNormal(60_000, 0.5);
         const durationDays = r.int(30, 200);
         const offering = lines[i % lines.length];
-        return { id: `m${String(i).padStart(3, '0')}`, budget, durationDays, offering, profit: budget * (0.2 + 0.01 * (i % lines.length) + r.normal(0, 0.03)) };
+        return {
+          id: `m${String(i).padStart(3, '0')}`,
+          budget,
+          durationDays,
+          offering,
+          profit: budget * (0.2 + 0.01 * (i % lines.length) + r.normal(0, 0.03)),
+        };
       });
     };
-    expectError('InsufficientData', () => trainProfitModel(make(41)), /needs at least 42 .*\(14 parameters\); there are 41\./);
+    expectError(
+      'InsufficientData',
+      () => trainProfitModel(make(41)),
+      /needs at least 42 .*\(14 parameters\); there are 41\./,
+    );
     const model = trainProfitModel(make(42), { now: NOW });
     expect(model.trainingSize).toBe(42);
     expect(model.coefficients).toHaveLength(14);
@@ -412,7 +536,11 @@ describe('invalid prediction requests', () => {
   });
 
   test.each([NaN, 0, -3, 3651, Infinity])('durationDays %p is InvalidArgument', (durationDays) => {
-    expectError('InvalidArgument', () => model.predict({ ...ok, durationDays }), /durationDays must be a number of days from 1 to 3650/);
+    expectError(
+      'InvalidArgument',
+      () => model.predict({ ...ok, durationDays }),
+      /durationDays must be a number of days from 1 to 3650/,
+    );
   });
 
   test('an empty service line is InvalidArgument', () => {

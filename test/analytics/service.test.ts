@@ -87,13 +87,20 @@ async function firm(): Promise<Firm> {
   const running = { status: 'active', budget: 200_000, spend: 50_000, startDate: '2026-01-01', endDate: '2026-12-27' };
   engage('open-bank', 'bank', 'partner', running);
   engage('open-shop', 'shop', 'manager', running);
-  for (let i = 0; i < 6; i++) engage(`spare-${i}`, 'shop', 'partner', { ...running, budget: 100_000, spend: 80_000, revenue: 100_000 });
+  for (let i = 0; i < 6; i++)
+    engage(`spare-${i}`, 'shop', 'partner', { ...running, budget: 100_000, spend: 80_000, revenue: 100_000 });
   await store.createTwins(twins);
   await store.putRelationships(relationships);
   // Spend readings, daily, up to DATA_TIME: the running engagements' data ends there.
   const points: MetricPoint[] = [];
   for (const id of ['open-bank', 'open-shop']) {
-    for (let t = Date.parse('2026-01-01'); t <= DATA_TIME; t += DAY) points.push({ twinId: id, name: 'spendToDate', time: new Date(t).toISOString(), value: (50_000 * (t - Date.parse('2026-01-01'))) / (DATA_TIME - Date.parse('2026-01-01')) });
+    for (let t = Date.parse('2026-01-01'); t <= DATA_TIME; t += DAY)
+      points.push({
+        twinId: id,
+        name: 'spendToDate',
+        time: new Date(t).toISOString(),
+        value: (50_000 * (t - Date.parse('2026-01-01'))) / (DATA_TIME - Date.parse('2026-01-01')),
+      });
   }
   await store.appendMetrics(points);
   return { store, models, closedOf };
@@ -112,7 +119,9 @@ describe('the analytics service', () => {
     await f.store.close();
   });
   /** A service on the firm, following its changes when `follow` is set. */
-  const service = (options: { now?: () => number; retrainAfterClosed?: number; store?: TwinStore; follow?: boolean } = {}): AnalyticsService => {
+  const service = (
+    options: { now?: () => number; retrainAfterClosed?: number; store?: TwinStore; follow?: boolean } = {},
+  ): AnalyticsService => {
     const analytics = new AnalyticsService(options.store ?? f.store, () => f.models.current, options);
     if (options.follow) {
       const feed = new ChangeFeed(f.store);
@@ -127,7 +136,7 @@ describe('the analytics service', () => {
     await until(() => analytics.followedSeq >= seq, `the service to follow up to seq ${seq}`);
   };
 
-  it('measures a running engagement\'s KPIs to its newest spend reading, so they do not drift with the clock', async () => {
+  it("measures a running engagement's KPIs to its newest spend reading, so they do not drift with the clock", async () => {
     const engagement = await get(f.store, 'open-bank');
     const soon = await service({ now: () => DATA_TIME + 3 * DAY }).engagementKpis(engagement);
     const later = await service({ now: () => DATA_TIME + 300 * DAY }).engagementKpis(engagement);
@@ -136,10 +145,12 @@ describe('the analytics service', () => {
     expect(soon.elapsedDays).toBe(59);
     expect(soon.burnIndex).toBeCloseTo(0.25 / (59 / 360), 9);
     // An engagement without readings is taken as of the newest reading of any.
-    expect((await service({ now: () => DATA_TIME + 300 * DAY }).engagementKpis(await get(f.store, 'spare-0'))).elapsedDays).toBe(59);
+    expect(
+      (await service({ now: () => DATA_TIME + 300 * DAY }).engagementKpis(await get(f.store, 'spare-0'))).elapsedDays,
+    ).toBe(59);
   });
 
-  it('predicts an engagement\'s profit from its client as it is now, not as the cached portfolio has it', async () => {
+  it("predicts an engagement's profit from its client as it is now, not as the cached portfolio has it", async () => {
     const analytics = service(); // not following: nothing drops its cache
     const before = await analytics.engagementProfit(await get(f.store, 'open-bank'));
     expect(before?.features.industry).toBe('banking');
@@ -151,7 +162,7 @@ describe('the analytics service', () => {
     expect(after!.value).toBeLessThan(before!.value);
   });
 
-  it('tells its listeners which engagements a change to a client\'s industry, a lead\'s role or a client relationship moves', async () => {
+  it("tells its listeners which engagements a change to a client's industry, a lead's role or a client relationship moves", async () => {
     const analytics = service({ follow: true });
     const moved: ProfitInputsMoved[] = [];
     analytics.onRetrain((_info, m?: ProfitInputsMoved) => void (m && moved.push(m)));
@@ -159,7 +170,11 @@ describe('the analytics service', () => {
 
     await f.store.patchTwin('bank', [{ op: 'replace', path: '/industry', value: 'energy' }]);
     await until(() => moved.length === 1, 'the industry change');
-    expect(moved[0]).toEqual({ cause: 'Twin.Update', seq: await f.store.latestSeq(), engagementIds: expect.any(Array) });
+    expect(moved[0]).toEqual({
+      cause: 'Twin.Update',
+      seq: await f.store.latestSeq(),
+      engagementIds: expect.any(Array),
+    });
     expect([...moved[0].engagementIds].sort()).toEqual([...f.closedOf.get('bank')!, 'open-bank'].sort());
 
     // Not what a profit is predicted from: nobody is told.
@@ -209,7 +224,9 @@ describe('the analytics service', () => {
     });
     const analytics = service({ store: gated, retrainAfterClosed: 3, follow: true });
     const reasons: string[] = [];
-    analytics.onRetrain((info, moved?: ProfitInputsMoved) => void (moved || info.reason === 'first use' || reasons.push(info.reason)));
+    analytics.onRetrain(
+      (info, moved?: ProfitInputsMoved) => void (moved || info.reason === 'first use' || reasons.push(info.reason)),
+    );
     await analytics.profitModel();
 
     let open!: () => void;
@@ -242,10 +259,18 @@ describe('the analytics service', () => {
       );
       return isTwingraphError(error) ? `${error.code}: ${error.message}` : String(error);
     };
-    expect(await refusal(() => analytics.predictProfit({ budget: Infinity, durationDays: 30, offering: 'tax' }))).toMatch(/^InvalidArgument: budget must be a positive number of euros; got Infinity/);
-    expect(await refusal(() => analytics.predictProfit({ budget: 1000, durationDays: Infinity, offering: 'tax' }))).toMatch(/^InvalidArgument: durationDays must be a number of days from 1 to 3650; got Infinity/);
-    expect(await refusal(() => analytics.predictProfit({ budget: 1000, durationDays: 30, offering: 'tax' }, Infinity))).toMatch(/^InvalidArgument: The interval level must be between 0 and 1/);
+    expect(
+      await refusal(() => analytics.predictProfit({ budget: Infinity, durationDays: 30, offering: 'tax' })),
+    ).toMatch(/^InvalidArgument: budget must be a positive number of euros; got Infinity/);
+    expect(
+      await refusal(() => analytics.predictProfit({ budget: 1000, durationDays: Infinity, offering: 'tax' })),
+    ).toMatch(/^InvalidArgument: durationDays must be a number of days from 1 to 3650; got Infinity/);
+    expect(
+      await refusal(() => analytics.predictProfit({ budget: 1000, durationDays: 30, offering: 'tax' }, Infinity)),
+    ).toMatch(/^InvalidArgument: The interval level must be between 0 and 1/);
     // A valid request to a service without closed engagements is told what is missing.
-    expect(await refusal(() => analytics.predictProfit({ budget: 1000, durationDays: 30, offering: 'tax' }))).toMatch(/^InsufficientData/);
+    expect(await refusal(() => analytics.predictProfit({ budget: 1000, durationDays: 30, offering: 'tax' }))).toMatch(
+      /^InsufficientData/,
+    );
   });
 });

@@ -6,7 +6,15 @@
  */
 import { startApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
-import { createServerHost, formatLoad, formatSubscriptions, runApiBench, type ApiBenchResult, type LoadResult, type ServerHost } from '../../bench/api';
+import {
+  createServerHost,
+  formatLoad,
+  formatSubscriptions,
+  runApiBench,
+  type ApiBenchResult,
+  type LoadResult,
+  type ServerHost,
+} from '../../bench/api';
 
 jest.setTimeout(30_000);
 
@@ -15,7 +23,10 @@ let result: ApiBenchResult;
 const lines: string[] = [];
 
 beforeAll(async () => {
-  host = await createServerHost({ startApp: (config) => startApp(config), loadConfig }, { clients: 10, engagementsPerClient: 2, assetsPerEngagement: 2, devicesPerAsset: 1 });
+  host = await createServerHost(
+    { startApp: (config) => startApp(config), loadConfig },
+    { clients: 10, engagementsPerClient: 2, assetsPerEngagement: 2, devicesPerAsset: 1 },
+  );
   result = await runApiBench(host, {
     http: { connections: 2, seconds: 1, warmupSeconds: 0 },
     subscriptions: [
@@ -32,7 +43,12 @@ afterAll(async () => {
 
 function expectClean(load: LoadResult): void {
   expect(load.requests).toBeGreaterThan(0);
-  expect({ errors: load.errors, timeouts: load.timeouts, non2xx: load.non2xx, graphqlErrors: load.graphqlErrors }).toEqual({ errors: 0, timeouts: 0, non2xx: 0, graphqlErrors: 0 });
+  expect({
+    errors: load.errors,
+    timeouts: load.timeouts,
+    non2xx: load.non2xx,
+    graphqlErrors: load.graphqlErrors,
+  }).toEqual({ errors: 0, timeouts: 0, non2xx: 0, graphqlErrors: 0 });
   expect(load.rps).toBeGreaterThan(0);
   expect(load.p50).toBeLessThanOrEqual(load.p99);
 }
@@ -61,8 +77,28 @@ test('the 2-level traversal runs clean and returns clients with their engagement
 test('every subscriber gets every change it watches, once and in order', () => {
   const [filtered, all] = result.subscriptions;
   // Filtered: 5 subscriptions × 2 clients watched = each of the 10 clients watched once.
-  expect(filtered).toMatchObject({ mode: 'filtered', changes: 20, expected: 20, delivered: 20, lost: 0, duplicated: 0, unexpected: 0, outOfOrder: 0, subscriptionErrors: 0 });
-  expect(all).toMatchObject({ mode: 'all', changes: 20, expected: 100, delivered: 100, lost: 0, duplicated: 0, unexpected: 0, outOfOrder: 0, subscriptionErrors: 0 });
+  expect(filtered).toMatchObject({
+    mode: 'filtered',
+    changes: 20,
+    expected: 20,
+    delivered: 20,
+    lost: 0,
+    duplicated: 0,
+    unexpected: 0,
+    outOfOrder: 0,
+    subscriptionErrors: 0,
+  });
+  expect(all).toMatchObject({
+    mode: 'all',
+    changes: 20,
+    expected: 100,
+    delivered: 100,
+    lost: 0,
+    duplicated: 0,
+    unexpected: 0,
+    outOfOrder: 0,
+    subscriptionErrors: 0,
+  });
   for (const s of result.subscriptions) {
     expect(s.latencyMs.p50).toBeLessThanOrEqual(s.latencyMs.max);
     expect(Number.isFinite(s.latencyMs.p99)).toBe(true);

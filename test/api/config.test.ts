@@ -33,7 +33,10 @@ describe('defaults', () => {
   });
 
   it('an empty variable counts as unset, and other variables are ignored', () => {
-    expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOME: '/root', PATH: '/bin' })).toMatchObject({ port: 4000, logLevel: 'info' });
+    expect(loadConfig({ PORT: '', LOG_LEVEL: '', HOME: '/root', PATH: '/bin' })).toMatchObject({
+      port: 4000,
+      logLevel: 'info',
+    });
   });
 });
 
@@ -89,7 +92,14 @@ describe('values', () => {
   });
 
   it('NEO4J_URI selects Neo4j, with its credentials', () => {
-    expect(loadConfig({ NEO4J_URI: 'neo4j://db:7687', NEO4J_USER: 'neo4j', NEO4J_PASSWORD: 'secret', NEO4J_DATABASE: 'twins' }).store).toEqual({
+    expect(
+      loadConfig({
+        NEO4J_URI: 'neo4j://db:7687',
+        NEO4J_USER: 'neo4j',
+        NEO4J_PASSWORD: 'secret',
+        NEO4J_DATABASE: 'twins',
+      }).store,
+    ).toEqual({
       kind: 'neo4j',
       uri: 'neo4j://db:7687',
       user: 'neo4j',
@@ -104,16 +114,32 @@ describe('a wrong value is a ConfigError naming the variable', () => {
     ['PORT', 'http', /PORT="http": expected a whole number/],
     ['PORT', '70000', /PORT="70000": expected a whole number from 0 to 65535/],
     ['PORT', '-1', /PORT="-1"/],
-    ['LOG_LEVEL', 'loud', /LOG_LEVEL="loud": expected one of "fatal"\|"error"\|"warn"\|"info"\|"debug"\|"trace"\|"silent"$/m],
+    [
+      'LOG_LEVEL',
+      'loud',
+      /LOG_LEVEL="loud": expected one of "fatal"\|"error"\|"warn"\|"info"\|"debug"\|"trace"\|"silent"$/m,
+    ],
     ['TWINGRAPH_MAX_BODY', 'lots', /TWINGRAPH_MAX_BODY="lots": expected a size such as 1mb, 512kb or 1048576/],
     ['TWINGRAPH_MAX_BODY', '10tb', /TWINGRAPH_MAX_BODY="10tb"/],
     ['TWINGRAPH_MAX_DEPTH', '0', /TWINGRAPH_MAX_DEPTH="0": expected a whole number from 1 to 100/],
     ['TWINGRAPH_MAX_ALIASES', '2.5', /TWINGRAPH_MAX_ALIASES="2.5": expected a whole number/],
-    ['TWINGRAPH_MAX_SUBSCRIBER_LAG', '10', /TWINGRAPH_MAX_SUBSCRIBER_LAG="10": expected a whole number from 100 to 10000000/],
+    [
+      'TWINGRAPH_MAX_SUBSCRIBER_LAG',
+      '10',
+      /TWINGRAPH_MAX_SUBSCRIBER_LAG="10": expected a whole number from 100 to 10000000/,
+    ],
     ['TWINGRAPH_SEED', 'sometimes', /TWINGRAPH_SEED="sometimes": expected one of "demo"\|"models"\|"none"$/m],
     ['TWINGRAPH_SEED_AS_OF', 'yesterday', /TWINGRAPH_SEED_AS_OF="yesterday": expected/],
-    ['TWINGRAPH_SEED_AS_OF', '2026-11-25T10:30:00Z', /TWINGRAPH_SEED_AS_OF="2026-11-25T10:30:00Z": expected a whole hour, such as 2026-11-25T00:00:00Z/],
-    ['TWINGRAPH_CHANGE_RETENTION', 'a week', /TWINGRAPH_CHANGE_RETENTION="a week": expected a duration such as 90s, 30m, 12h or 7d/],
+    [
+      'TWINGRAPH_SEED_AS_OF',
+      '2026-11-25T10:30:00Z',
+      /TWINGRAPH_SEED_AS_OF="2026-11-25T10:30:00Z": expected a whole hour, such as 2026-11-25T00:00:00Z/,
+    ],
+    [
+      'TWINGRAPH_CHANGE_RETENTION',
+      'a week',
+      /TWINGRAPH_CHANGE_RETENTION="a week": expected a duration such as 90s, 30m, 12h or 7d/,
+    ],
     ['TWINGRAPH_SQLITE_SYNCHRONOUS', 'OFF', /TWINGRAPH_SQLITE_SYNCHRONOUS must be NORMAL or FULL; got 'OFF'/],
     ['NEO4J_URI', 'http://db:7474', /NEO4J_URI must be a neo4j:\/\/ or bolt:\/\/ URI/],
   ])('%s=%s', (variable, value, message) => {
@@ -124,8 +150,21 @@ describe('a wrong value is a ConfigError naming the variable', () => {
   });
 
   it('lists every wrong variable at once', () => {
-    const error = configError({ PORT: 'x', LOG_LEVEL: 'y', TWINGRAPH_MAX_BODY: 'z', TWINGRAPH_SQLITE_SYNCHRONOUS: 'w' });
-    const lines = error.message.split('\n').slice(1).map((l) => l.trim());
-    expect(lines).toEqual([expect.stringMatching(/^PORT="x"/), expect.stringMatching(/^LOG_LEVEL="y"/), expect.stringMatching(/^TWINGRAPH_MAX_BODY="z"/), expect.stringMatching(/^TWINGRAPH_SQLITE_SYNCHRONOUS/)]);
+    const error = configError({
+      PORT: 'x',
+      LOG_LEVEL: 'y',
+      TWINGRAPH_MAX_BODY: 'z',
+      TWINGRAPH_SQLITE_SYNCHRONOUS: 'w',
+    });
+    const lines = error.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim());
+    expect(lines).toEqual([
+      expect.stringMatching(/^PORT="x"/),
+      expect.stringMatching(/^LOG_LEVEL="y"/),
+      expect.stringMatching(/^TWINGRAPH_MAX_BODY="z"/),
+      expect.stringMatching(/^TWINGRAPH_SQLITE_SYNCHRONOUS/),
+    ]);
   });
 });

@@ -15,7 +15,10 @@ beforeAll(async () => {
   await t.ok('mutation { createEngagement(id: "x-g", input: { title: "X" }) { id } }');
 });
 
-async function post(body: string, contentType = 'application/json'): Promise<{ status: number; body: { errors?: GqlError[] } }> {
+async function post(
+  body: string,
+  contentType = 'application/json',
+): Promise<{ status: number; body: { errors?: GqlError[] } }> {
   const response = await fetch(t.url, { method: 'POST', headers: { 'content-type': contentType }, body });
   return { status: response.status, body: (await response.json()) as { errors?: GqlError[] } };
 }
@@ -27,7 +30,10 @@ describe('invalid payloads: ValidationFailed with a detail per problem', () => {
     ['a wrong type inside an object', { address: { city: 5 } }, [{ path: '/address/city', rule: 'type' }]],
     ['an unknown property', { name: 'ok', nickname: 'x' }, [{ path: '/nickname', rule: 'unknownProperty' }]],
   ])('createTwin with %s', async (_label, properties, details) => {
-    const [error] = await t.fails('mutation ($p: JSON) { createTwin(id: "x-new", modelId: "dtmi:twingraph:demo:Client;1", properties: $p) { id } }', { p: properties });
+    const [error] = await t.fails(
+      'mutation ($p: JSON) { createTwin(id: "x-new", modelId: "dtmi:twingraph:demo:Client;1", properties: $p) { id } }',
+      { p: properties },
+    );
     expect(error.extensions).toMatchObject({ code: 'ValidationFailed', twinId: 'x-new', path: details[0].path });
     expect(error.extensions?.details).toEqual(details.map((d) => ({ ...d, message: expect.any(String) })));
     expect(error.message).toContain(details[0].path);
@@ -36,7 +42,9 @@ describe('invalid payloads: ValidationFailed with a detail per problem', () => {
 
   it('patchTwin is validated on the state it would produce, and changes nothing when it fails', async () => {
     const before = await t.ok('{ twin(id: "x-d") { etag json } }');
-    const [error] = await t.fails('mutation { patchTwin(id: "x-d", patch: [{ op: add, path: "/capacity", value: "lots" }, { op: add, path: "/colour", value: "red" }]) { id } }');
+    const [error] = await t.fails(
+      'mutation { patchTwin(id: "x-d", patch: [{ op: add, path: "/capacity", value: "lots" }, { op: add, path: "/colour", value: "red" }]) { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'ValidationFailed', twinId: 'x-d' });
     expect(error.extensions?.details).toEqual(
       expect.arrayContaining([
@@ -48,7 +56,9 @@ describe('invalid payloads: ValidationFailed with a detail per problem', () => {
   });
 
   it('a component property of the wrong type names its pointer inside the component', async () => {
-    const [error] = await t.fails('mutation { updateComponent(id: "x-d", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 1.5 }]) { id } }');
+    const [error] = await t.fails(
+      'mutation { updateComponent(id: "x-d", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 1.5 }]) { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'ValidationFailed', path: '/diagnostics/errorCount' });
   });
 
@@ -58,41 +68,58 @@ describe('invalid payloads: ValidationFailed with a detail per problem', () => {
   });
 
   it('a model that does not exist is ModelNotFound', async () => {
-    const [error] = await t.fails('mutation { createTwin(id: "x-nomodel", modelId: "dtmi:test:Nothing;1", properties: {}) { id } }');
+    const [error] = await t.fails(
+      'mutation { createTwin(id: "x-nomodel", modelId: "dtmi:test:Nothing;1", properties: {}) { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'ModelNotFound', modelId: 'dtmi:test:Nothing;1' });
   });
 
   it('telemetry of the wrong type, or that the model does not have, is refused and nothing is recorded', async () => {
-    const [wrongType] = await t.fails('mutation { recordMetrics(points: [{ twinId: "x-d", name: "temperature", time: "2024-05-01T10:00:00Z", value: "hot" }]) }');
+    const [wrongType] = await t.fails(
+      'mutation { recordMetrics(points: [{ twinId: "x-d", name: "temperature", time: "2024-05-01T10:00:00Z", value: "hot" }]) }',
+    );
     expect(wrongType.extensions).toMatchObject({ code: 'ValidationFailed', twinId: 'x-d' });
-    const [unknown] = await t.fails('mutation { recordMetrics(points: [{ twinId: "x-d", name: "temperature", time: "2024-05-01T10:00:00Z", value: 1 }, { twinId: "x-d", name: "humidity", time: "2024-05-01T10:00:00Z", value: 1 }]) }');
+    const [unknown] = await t.fails(
+      'mutation { recordMetrics(points: [{ twinId: "x-d", name: "temperature", time: "2024-05-01T10:00:00Z", value: 1 }, { twinId: "x-d", name: "humidity", time: "2024-05-01T10:00:00Z", value: 1 }]) }',
+    );
     expect(unknown.extensions).toMatchObject({ code: 'ValidationFailed', modelId: M.device });
     expect(unknown.message).toMatch(/humidity/);
-    expect((await t.ok('{ twin(id: "x-d") { ... on Device { temperature { latest { value } } } } }')).twin.temperature.latest).toBeNull();
+    expect(
+      (await t.ok('{ twin(id: "x-d") { ... on Device { temperature { latest { value } } } } }')).twin.temperature
+        .latest,
+    ).toBeNull();
   });
 });
 
 describe('invalid relationships', () => {
   it('to a twin of the wrong model is InvalidRelationship', async () => {
-    const [error] = await t.fails('mutation { createRelationship(sourceId: "x-c", name: "hasEngagement", targetId: "x-a") { id } }');
+    const [error] = await t.fails(
+      'mutation { createRelationship(sourceId: "x-c", name: "hasEngagement", targetId: "x-a") { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'InvalidRelationship', twinId: 'x-c' });
     expect(error.message).toMatch(/Engagement/);
     expect((await t.ok('{ twin(id: "x-c") { relationships { id } } }')).twin.relationships).toEqual([]);
   });
 
-  it('with a name the source\'s model does not have is InvalidRelationship', async () => {
-    const [error] = await t.fails('mutation { createRelationship(sourceId: "x-c", name: "owns", targetId: "x-a") { id } }');
+  it("with a name the source's model does not have is InvalidRelationship", async () => {
+    const [error] = await t.fails(
+      'mutation { createRelationship(sourceId: "x-c", name: "owns", targetId: "x-a") { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'InvalidRelationship', twinId: 'x-c' });
     expect(error.message).toMatch(/hasEngagement/);
   });
 
   it('to a twin that does not exist is TargetTwinNotFound', async () => {
-    const [error] = await t.fails('mutation { createRelationship(sourceId: "x-c", name: "hasEngagement", targetId: "x-none") { id } }');
+    const [error] = await t.fails(
+      'mutation { createRelationship(sourceId: "x-c", name: "hasEngagement", targetId: "x-none") { id } }',
+    );
     expect(error.extensions?.code).toBe('TargetTwinNotFound');
   });
 
   it('with a property of the wrong type is ValidationFailed naming it', async () => {
-    const [error] = await t.fails('mutation { createRelationship(sourceId: "x-c", name: "hasEngagement", targetId: "x-g", properties: { since: 2024 }) { id } }');
+    const [error] = await t.fails(
+      'mutation { createRelationship(sourceId: "x-c", name: "hasEngagement", targetId: "x-g", properties: { since: 2024 }) { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'ValidationFailed', path: '/since' });
   });
 });
@@ -101,10 +128,26 @@ describe('invalid DTDL and models', () => {
   const UPLOAD = 'mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id } } }';
 
   it('an invalid interface is DTDLParserError with every DTDL error: validation id, element, line and column', async () => {
-    const text = ['{', '  "@context": "dtmi:dtdl:context;3",', '  "@id": "dtmi:test:Broken;1",', '  "@type": "Interface",', '  "contents": [', '    { "@type": "Property", "name": "level", "schema": "notASchema" }', '  ]', '}'].join('\n');
+    const text = [
+      '{',
+      '  "@context": "dtmi:dtdl:context;3",',
+      '  "@id": "dtmi:test:Broken;1",',
+      '  "@type": "Interface",',
+      '  "contents": [',
+      '    { "@type": "Property", "name": "level", "schema": "notASchema" }',
+      '  ]',
+      '}',
+    ].join('\n');
     const [error] = await t.fails(UPLOAD, { documents: [text] });
     expect(error.extensions?.code).toBe('DTDLParserError');
-    const dtdlErrors = error.extensions?.dtdlErrors as { validationId: string; primaryId?: string; line?: number; column?: number; cause: string; action: string }[];
+    const dtdlErrors = error.extensions?.dtdlErrors as {
+      validationId: string;
+      primaryId?: string;
+      line?: number;
+      column?: number;
+      cause: string;
+      action: string;
+    }[];
     expect(dtdlErrors.length).toBeGreaterThan(0);
     expect(dtdlErrors[0]).toMatchObject({
       validationId: expect.stringMatching(/^dtmi:dtdl:parsingError:/),
@@ -119,19 +162,40 @@ describe('invalid DTDL and models', () => {
   });
 
   it('a reference to an undefined interface is reported as such', async () => {
-    const [error] = await t.fails(UPLOAD, { documents: [{ '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:test:Orphan;1', '@type': 'Interface', extends: 'dtmi:test:Nowhere;1' }] });
+    const [error] = await t.fails(UPLOAD, {
+      documents: [
+        {
+          '@context': 'dtmi:dtdl:context;3',
+          '@id': 'dtmi:test:Orphan;1',
+          '@type': 'Interface',
+          extends: 'dtmi:test:Nowhere;1',
+        },
+      ],
+    });
     expect(error.extensions?.code).toBe('DTDLParserError');
-    expect(error.extensions?.dtdlErrors).toEqual(expect.arrayContaining([expect.objectContaining({ validationId: 'dtmi:twingraph:parsingError:undefinedReference' })]));
+    expect(error.extensions?.dtdlErrors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ validationId: 'dtmi:twingraph:parsingError:undefinedReference' }),
+      ]),
+    );
   });
 
   it('a document that is not JSON is reported with its line and column', async () => {
     const [error] = await t.fails(UPLOAD, { documents: ['{\n  "@id": "dtmi:test:Half;1",\n  "@type": '] });
     expect(error.extensions?.code).toBe('DTDLParserError');
-    expect(error.extensions?.dtdlErrors).toEqual([expect.objectContaining({ validationId: 'dtmi:twingraph:parsingError:invalidJson', line: expect.any(Number), column: expect.any(Number) })]);
+    expect(error.extensions?.dtdlErrors).toEqual([
+      expect.objectContaining({
+        validationId: 'dtmi:twingraph:parsingError:invalidJson',
+        line: expect.any(Number),
+        column: expect.any(Number),
+      }),
+    ]);
   });
 
   it('re-uploading an existing model is ModelAlreadyExists', async () => {
-    const [error] = await t.fails(UPLOAD, { documents: [{ '@context': 'dtmi:dtdl:context;3', '@id': M.party, '@type': 'Interface' }] });
+    const [error] = await t.fails(UPLOAD, {
+      documents: [{ '@context': 'dtmi:dtdl:context;3', '@id': M.party, '@type': 'Interface' }],
+    });
     expect(error.extensions).toMatchObject({ code: 'ModelAlreadyExists', modelId: M.party });
   });
 
@@ -149,10 +213,19 @@ describe('unknown twins', () => {
   it.each([
     ['patchTwin', 'mutation { patchTwin(id: "x-none", patch: [{ op: add, path: "/name", value: "n" }]) { id } }'],
     ['update<Model>', 'mutation { updateClient(id: "x-none", input: { name: "n" }) { id } }'],
-    ['updateComponent', 'mutation { updateComponent(id: "x-none", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 1 }]) { id } }'],
+    [
+      'updateComponent',
+      'mutation { updateComponent(id: "x-none", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 1 }]) { id } }',
+    ],
     ['deleteTwin', 'mutation { deleteTwin(id: "x-none") { deleted } }'],
-    ['createRelationship from it', 'mutation { createRelationship(sourceId: "x-none", name: "hasEngagement", targetId: "x-g") { id } }'],
-    ['recordMetrics', 'mutation { recordMetrics(points: [{ twinId: "x-none", name: "temperature", time: "2024-05-01T10:00:00Z", value: 1 }]) }'],
+    [
+      'createRelationship from it',
+      'mutation { createRelationship(sourceId: "x-none", name: "hasEngagement", targetId: "x-g") { id } }',
+    ],
+    [
+      'recordMetrics',
+      'mutation { recordMetrics(points: [{ twinId: "x-none", name: "temperature", time: "2024-05-01T10:00:00Z", value: 1 }]) }',
+    ],
     ['a command', 'mutation { rebootDevice(id: "x-none", delaySeconds: 1) { seq } }'],
   ])('%s is DigitalTwinNotFound naming the twin', async (_label, mutation) => {
     const [error] = await t.fails(mutation);
@@ -160,7 +233,9 @@ describe('unknown twins', () => {
   });
 
   it('a relationship that does not exist is RelationshipNotFound for writes and null for reads', async () => {
-    const [error] = await t.fails('mutation { updateRelationship(sourceId: "x-c", id: "nope", patch: [{ op: add, path: "/since", value: "2024-01-01" }]) { id } }');
+    const [error] = await t.fails(
+      'mutation { updateRelationship(sourceId: "x-c", id: "nope", patch: [{ op: add, path: "/since", value: "2024-01-01" }]) { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'RelationshipNotFound', twinId: 'x-c', relationshipId: 'nope' });
     expect((await t.ok('{ relationship(sourceId: "x-c", id: "nope") { id } }')).relationship).toBeNull();
   });
@@ -171,8 +246,16 @@ describe('malformed requests', () => {
     ['an object for an ID', 'query ($id: ID!) { twin(id: $id) { id } }', { id: { not: 'an id' } }],
     ['a string for an Int', 'query ($first: Int) { clients(first: $first) { totalCount } }', { first: 'ten' }],
     ['a missing required variable', 'query ($id: ID!) { twin(id: $id) { id } }', {}],
-    ['an unknown enum value', 'query ($w: ClientWhere) { clients(where: $w) { totalCount } }', { w: { industry: { eq: 'Piracy' } } }],
-    ['an invalid DateTime', 'mutation ($p: [MetricPointInput!]!) { recordMetrics(points: $p) }', { p: [{ twinId: 'x-d', name: 'temperature', time: 'yesterday', value: 1 }] }],
+    [
+      'an unknown enum value',
+      'query ($w: ClientWhere) { clients(where: $w) { totalCount } }',
+      { w: { industry: { eq: 'Piracy' } } },
+    ],
+    [
+      'an invalid DateTime',
+      'mutation ($p: [MetricPointInput!]!) { recordMetrics(points: $p) }',
+      { p: [{ twinId: 'x-d', name: 'temperature', time: 'yesterday', value: 1 }] },
+    ],
   ])('malformed variables (%s) are BAD_USER_INPUT', async (_label, query, variables) => {
     const result = await t.gql(query, variables);
     expectCodes(result.errors);
@@ -200,16 +283,23 @@ describe('malformed requests', () => {
   it('a body that is not JSON is HTTP 400 BAD_REQUEST', async () => {
     const result = await post('{"query": "{ models { id } }"');
     expect(result.status).toBe(400);
-    expect(result.body.errors).toEqual([{ message: expect.stringMatching(/not valid JSON/), extensions: { code: 'BAD_REQUEST' } }]);
+    expect(result.body.errors).toEqual([
+      { message: expect.stringMatching(/not valid JSON/), extensions: { code: 'BAD_REQUEST' } },
+    ]);
   });
 
   it('a body over TWINGRAPH_MAX_BODY is HTTP 413 PAYLOAD_TOO_LARGE', async () => {
     const padding = 'x'.repeat(70 * 1024);
     const result = await post(JSON.stringify({ query: '{ models { id } }', variables: { padding } }));
     expect(result.status).toBe(413);
-    expect(result.body.errors).toEqual([{ message: expect.stringMatching(/65536 bytes.*TWINGRAPH_MAX_BODY/), extensions: { code: 'PAYLOAD_TOO_LARGE' } }]);
+    expect(result.body.errors).toEqual([
+      { message: expect.stringMatching(/65536 bytes.*TWINGRAPH_MAX_BODY/), extensions: { code: 'PAYLOAD_TOO_LARGE' } },
+    ]);
     // Just under the limit is fine.
-    expect((await post(JSON.stringify({ query: '{ models { id } }', variables: { padding: 'x'.repeat(60 * 1024) } }))).status).toBe(200);
+    expect(
+      (await post(JSON.stringify({ query: '{ models { id } }', variables: { padding: 'x'.repeat(60 * 1024) } })))
+        .status,
+    ).toBe(200);
   });
 });
 
@@ -218,7 +308,12 @@ describe('unexpected failures', () => {
     const restore = t.instrumented.fail('queryTwins', new Error('SQLITE_CORRUPT: /secret/path/twingraph.db'));
     try {
       const [error] = await t.fails('{ clients { totalCount } }');
-      expect(error).toEqual({ message: expect.stringMatching(/^Internal server error/), path: ['clients'], locations: expect.any(Array), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+      expect(error).toEqual({
+        message: expect.stringMatching(/^Internal server error/),
+        path: ['clients'],
+        locations: expect.any(Array),
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
       expect(JSON.stringify(error)).not.toMatch(/SQLITE|secret/);
     } finally {
       restore();
@@ -236,7 +331,10 @@ describe('unexpected failures', () => {
     }
     const errors = received.errors[0] as GqlError[];
     expectCodes(errors);
-    expect(errors[0]).toEqual({ message: expect.stringMatching(/^Internal server error/), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(errors[0]).toEqual({
+      message: expect.stringMatching(/^Internal server error/),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
   });
 });
 
@@ -287,12 +385,14 @@ describe('errors over WebSocket carry codes too, and refuse only the operation a
     const client = t.wsClient();
     let errors: GqlError[] = [];
     await new Promise<void>((resolve) => {
-      client.subscribe({ query: 'subscription A { twinChanged { seq } }', operationName: 'B' }, { next: () => undefined, error: (e) => ((errors = e as GqlError[]), resolve()), complete: resolve });
+      client.subscribe(
+        { query: 'subscription A { twinChanged { seq } }', operationName: 'B' },
+        { next: () => undefined, error: (e) => ((errors = e as GqlError[]), resolve()), complete: resolve },
+      );
     });
     expectCodes(errors);
     expect(errors[0].extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
   });
-
 
   it('a subscription that does not validate', async () => {
     const received = await t.subscribe('subscription { twinChanged { shoeSize } }');

@@ -13,25 +13,82 @@ import { M, twinInput } from '../support/api-harness';
 
 export async function seedDemoGraph(store: TwinStore): Promise<void> {
   await store.createTwins([
-    { id: 'c1', twin: twinInput(M.client, { name: 'Acme Bank', industry: 'banking', country: 'NL', email: 'info@acme.example', address: { city: 'Amsterdam', country: 'NL' }, tags: { tier: 'gold' } }) },
-    { id: 'c2', twin: twinInput(M.client, { name: 'Brightside Insurance', industry: 'insurance', country: 'DE', email: 'hello@brightside.example', address: { city: 'Berlin' } }) },
-    { id: 'c3', twin: twinInput(M.client, { name: 'Corner Retail', industry: 'retail', country: 'NL', address: { city: 'Utrecht' } }) },
-    { id: 'c4', twin: twinInput(M.client, { name: 'Delta Energy', industry: 'energy', country: 'FR', email: 'grid@delta.example', address: { city: 'Paris' } }) },
+    {
+      id: 'c1',
+      twin: twinInput(M.client, {
+        name: 'Acme Bank',
+        industry: 'banking',
+        country: 'NL',
+        email: 'info@acme.example',
+        address: { city: 'Amsterdam', country: 'NL' },
+        tags: { tier: 'gold' },
+      }),
+    },
+    {
+      id: 'c2',
+      twin: twinInput(M.client, {
+        name: 'Brightside Insurance',
+        industry: 'insurance',
+        country: 'DE',
+        email: 'hello@brightside.example',
+        address: { city: 'Berlin' },
+      }),
+    },
+    {
+      id: 'c3',
+      twin: twinInput(M.client, {
+        name: 'Corner Retail',
+        industry: 'retail',
+        country: 'NL',
+        address: { city: 'Utrecht' },
+      }),
+    },
+    {
+      id: 'c4',
+      twin: twinInput(M.client, {
+        name: 'Delta Energy',
+        industry: 'energy',
+        country: 'FR',
+        email: 'grid@delta.example',
+        address: { city: 'Paris' },
+      }),
+    },
     { id: 'c5', twin: twinInput(M.client, { name: 'Echo Health', industry: 'healthcare' }) },
     { id: 'e1', twin: twinInput(M.employee, { name: 'Eve Jansen', role: 'manager', hourlyRate: 120, country: 'NL' }) },
     { id: 'e2', twin: twinInput(M.employee, { name: 'Frank Meyer', role: 'analyst', hourlyRate: 80 }) },
     { id: 'p1', twin: twinInput(M.party, { name: 'Plain Party' }) },
     { id: 'o1', twin: twinInput(M.offering, { name: 'Banking advisory', line: 'consulting', targetMargin: 0.3 }) },
-    { id: 'g1', twin: twinInput(M.engagement, { title: 'Core banking', status: 'active', budget: 100000, startDate: '2023-01-01' }) },
+    {
+      id: 'g1',
+      twin: twinInput(M.engagement, {
+        title: 'Core banking',
+        status: 'active',
+        budget: 100000,
+        startDate: '2023-01-01',
+      }),
+    },
     { id: 'g2', twin: twinInput(M.engagement, { title: 'Claims', status: 'closed', budget: 50000 }) },
     { id: 'g3', twin: twinInput(M.engagement, { title: 'Stores', status: 'proposed', budget: 20000 }) },
     { id: 'g4', twin: twinInput(M.engagement, { title: 'Grid', status: 'active', budget: 300000 }) },
     { id: 'a1', twin: twinInput(M.asset, { name: 'HQ', assetType: 'building' }) },
     { id: 'a2', twin: twinInput(M.asset, { name: 'Plant 7', assetType: 'plant' }) },
     { id: 'a3', twin: twinInput(M.asset, { name: 'DC West', assetType: 'dataCentre' }) },
-    { id: 'd1', twin: twinInput(M.device, { deviceType: 'chiller', capacity: 4, diagnostics: { $metadata: {}, errorCount: 3, lastError: 'E42' } }) },
-    { id: 'd2', twin: twinInput(M.device, { deviceType: 'boiler', capacity: 2, diagnostics: { $metadata: {}, errorCount: 0 } }) },
-    { id: 'd3', twin: twinInput(M.device, { deviceType: 'rack', capacity: 40, diagnostics: { $metadata: {}, errorCount: 1 } }) },
+    {
+      id: 'd1',
+      twin: twinInput(M.device, {
+        deviceType: 'chiller',
+        capacity: 4,
+        diagnostics: { $metadata: {}, errorCount: 3, lastError: 'E42' },
+      }),
+    },
+    {
+      id: 'd2',
+      twin: twinInput(M.device, { deviceType: 'boiler', capacity: 2, diagnostics: { $metadata: {}, errorCount: 0 } }),
+    },
+    {
+      id: 'd3',
+      twin: twinInput(M.device, { deviceType: 'rack', capacity: 40, diagnostics: { $metadata: {}, errorCount: 1 } }),
+    },
     { id: 'd4', twin: twinInput(M.device, { deviceType: 'press', capacity: 1 }) },
   ]);
   const rel = (sourceId: string, name: string, targetId: string, properties: Record<string, string> = {}) => ({

@@ -7,7 +7,8 @@ import { M, useTestApp, waitUntil } from '../support/api-harness';
 
 const t = useTestApp();
 
-const UPLOAD = 'mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id graphqlType extends } } }';
+const UPLOAD =
+  'mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id graphqlType extends } } }';
 
 const contractor = {
   '@context': 'dtmi:dtdl:context;3',
@@ -58,12 +59,23 @@ describe('uploading a model and querying its type without a restart', () => {
     const live = await t.subscribe('subscription { twinChanged(ids: ["mc-1"]) { twin { ... on Client { name } } } }');
     const port = t.app.server.port;
 
-    const data = await t.ok('mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id decommissioned } } }', { documents: [contractor] });
+    const data = await t.ok(
+      'mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id decommissioned } } }',
+      { documents: [contractor] },
+    );
     expect(data.uploadModels.models).toEqual([{ id: 'dtmi:test:Contractor;1', decommissioned: false }]);
     expect(t.app.server.port).toBe(port);
 
-    const created = await t.ok('mutation { createContractor(id: "ct-1", input: { name: "Kim", company: "Kim BV", dayRate: 800 }) { __typename id company dayRate name } }');
-    expect(created.createContractor).toEqual({ __typename: 'ContractorTwin', id: 'ct-1', company: 'Kim BV', dayRate: 800, name: 'Kim' });
+    const created = await t.ok(
+      'mutation { createContractor(id: "ct-1", input: { name: "Kim", company: "Kim BV", dayRate: 800 }) { __typename id company dayRate name } }',
+    );
+    expect(created.createContractor).toEqual({
+      __typename: 'ContractorTwin',
+      id: 'ct-1',
+      company: 'Kim BV',
+      dayRate: 800,
+      name: 'Kim',
+    });
     await t.ok('mutation { createRelationship(sourceId: "ct-1", name: "worksOn", targetId: "mg-1") { id } }');
     const listed = await t.ok(`{
       contractors(where: { dayRate: { gte: 500 } }) { totalCount nodes { id company worksOn { nodes { id ... on Engagement { title } } } } }
@@ -71,7 +83,10 @@ describe('uploading a model and querying its type without a restart', () => {
       parties(where: { id: { eq: "ct-1" } }) { nodes { __typename ... on Contractor { company } } }
     }`);
     expect(listed).toEqual({
-      contractors: { totalCount: 1, nodes: [{ id: 'ct-1', company: 'Kim BV', worksOn: { nodes: [{ id: 'mg-1', title: 'Mapping' }] } }] },
+      contractors: {
+        totalCount: 1,
+        nodes: [{ id: 'ct-1', company: 'Kim BV', worksOn: { nodes: [{ id: 'mg-1', title: 'Mapping' }] } }],
+      },
       engagement: { worksOnInverse: { nodes: [{ id: 'ct-1' }] } },
       parties: { nodes: [{ __typename: 'ContractorTwin', company: 'Kim BV' }] },
     });
@@ -93,21 +108,39 @@ describe('uploading a model and querying its type without a restart', () => {
     const before = baseline as { parties: { totalCount: number; nodes: { id: string }[] } };
     // The contractor created above is a party now; everything else is as it was.
     const others = after.parties.nodes.filter((n) => n.id !== 'ct-1');
-    expect({ ...after, parties: { ...after.parties, totalCount: after.parties.totalCount - (after.parties.nodes.length - others.length), nodes: others } }).toEqual(before);
+    expect({
+      ...after,
+      parties: {
+        ...after.parties,
+        totalCount: after.parties.totalCount - (after.parties.nodes.length - others.length),
+        nodes: others,
+      },
+    }).toEqual(before);
   });
 
   it('twins of the new subtype answer the old query through the fragments on their ancestors', async () => {
-    await t.ok('mutation { createVipClient(id: "vip-1", input: { name: "Magnolia", industry: Banking, email: "m@example.com", perks: "lounge" }) { id } }');
+    await t.ok(
+      'mutation { createVipClient(id: "vip-1", input: { name: "Magnolia", industry: Banking, email: "m@example.com", perks: "lounge" }) { id } }',
+    );
     const data = await t.ok(BEFORE_UPLOAD);
     expect(data.parties.nodes).toContainEqual({ id: 'vip-1', name: 'Magnolia', industry: 'Banking' });
     expect(data.clients).toEqual({ totalCount: 2, nodes: expect.arrayContaining([{ id: 'mc-1' }, { id: 'vip-1' }]) });
-    const typed = await t.ok('{ twin(id: "vip-1") { __typename ... on Client { industry } ... on VipClient { perks } } }');
+    const typed = await t.ok(
+      '{ twin(id: "vip-1") { __typename ... on Client { industry } ... on VipClient { perks } } }',
+    );
     expect(typed.twin).toEqual({ __typename: 'VipClientTwin', industry: 'Banking', perks: 'lounge' });
   });
 
   it('uploadModels answers with the new models as the new schema sees them: GraphQL type, ancestors, contents', async () => {
-    const auditor = { ...contractor, '@id': 'dtmi:test:Auditor;1', contents: [{ '@type': 'Property', name: 'firm', schema: 'string', writable: true }] };
-    const data = await t.ok('mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id graphqlType extends ancestors contents { name graphqlField } } } }', { documents: [auditor] });
+    const auditor = {
+      ...contractor,
+      '@id': 'dtmi:test:Auditor;1',
+      contents: [{ '@type': 'Property', name: 'firm', schema: 'string', writable: true }],
+    };
+    const data = await t.ok(
+      'mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id graphqlType extends ancestors contents { name graphqlField } } } }',
+      { documents: [auditor] },
+    );
     expect(data.uploadModels.models).toEqual([
       {
         id: 'dtmi:test:Auditor;1',
@@ -130,7 +163,14 @@ describe('uploading a model and querying its type without a restart', () => {
     const inFlight = t.gql('{ clients(orderBy: [{ id: ASC }]) { nodes { id } } }');
     await waitUntil(() => held.waiting() > 0, 'the query reaches the store');
     const upload = t.ok(UPLOAD, {
-      documents: [{ '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:test:Swap;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'n', schema: 'integer' }] }],
+      documents: [
+        {
+          '@context': 'dtmi:dtdl:context;3',
+          '@id': 'dtmi:test:Swap;1',
+          '@type': 'Interface',
+          contents: [{ '@type': 'Property', name: 'n', schema: 'integer' }],
+        },
+      ],
     });
     held.release();
     const [answer] = await Promise.all([inFlight, upload]);
@@ -142,10 +182,21 @@ describe('uploading a model and querying its type without a restart', () => {
 describe('the model catalogue', () => {
   it('models lists every model in upload order with its GraphQL type', async () => {
     const data = await t.ok('{ models { id graphqlType decommissioned uploadTime displayName } }');
-    const byId = new Map<string, { graphqlType: string; decommissioned: boolean; displayName: unknown }>(data.models.map((m: { id: string }) => [m.id, m]));
-    expect(byId.get(M.client)).toMatchObject({ graphqlType: 'Client', decommissioned: false, displayName: { en: 'Client' } });
+    const byId = new Map<string, { graphqlType: string; decommissioned: boolean; displayName: unknown }>(
+      data.models.map((m: { id: string }) => [m.id, m]),
+    );
+    expect(byId.get(M.client)).toMatchObject({
+      graphqlType: 'Client',
+      decommissioned: false,
+      displayName: { en: 'Client' },
+    });
     expect(byId.get(M.device)).toMatchObject({ graphqlType: 'Device' });
-    expect(data.models.slice(0, 8).map((m: { id: string }) => m.id).sort()).toEqual(Object.values(M).sort());
+    expect(
+      data.models
+        .slice(0, 8)
+        .map((m: { id: string }) => m.id)
+        .sort(),
+    ).toEqual(Object.values(M).sort());
   });
 
   it('model(id) gives the DTDL, what extends it, and the contents with units and GraphQL field names', async () => {
@@ -158,9 +209,15 @@ describe('the model catalogue', () => {
       client: model(id: "dtmi:twingraph:demo:Client;1") { ancestors contents { name definedIn graphqlField target } }
       missing: model(id: "dtmi:test:Nothing;1") { id }
     }`);
-    expect(data.party).toEqual({ extends: [], ancestors: [], extendedBy: expect.arrayContaining([M.client, M.employee, 'dtmi:test:Contractor;1', 'dtmi:test:VipClient;1']) });
+    expect(data.party).toEqual({
+      extends: [],
+      ancestors: [],
+      extendedBy: expect.arrayContaining([M.client, M.employee, 'dtmi:test:Contractor;1', 'dtmi:test:VipClient;1']),
+    });
     expect(data.device.dtdl).toMatchObject({ '@id': M.device, '@type': 'Interface', displayName: 'Device' });
-    const contents = new Map<string, Record<string, unknown>>(data.device.contents.map((c: { name: string }) => [c.name, c]));
+    const contents = new Map<string, Record<string, unknown>>(
+      data.device.contents.map((c: { name: string }) => [c.name, c]),
+    );
     expect(contents.get('temperature')).toEqual({
       name: 'temperature',
       kind: 'Telemetry',
@@ -173,8 +230,17 @@ describe('the model catalogue', () => {
       graphqlField: 'temperature',
       displayName: 'Temperature',
     });
-    expect(contents.get('firmwareVersion')).toMatchObject({ kind: 'Property', schema: 'string', writable: false, graphqlField: 'firmwareVersion' });
-    expect(contents.get('diagnostics')).toMatchObject({ kind: 'Component', target: M.diagnostics, graphqlField: 'diagnostics' });
+    expect(contents.get('firmwareVersion')).toMatchObject({
+      kind: 'Property',
+      schema: 'string',
+      writable: false,
+      graphqlField: 'firmwareVersion',
+    });
+    expect(contents.get('diagnostics')).toMatchObject({
+      kind: 'Component',
+      target: M.diagnostics,
+      graphqlField: 'diagnostics',
+    });
     expect(contents.get('reboot')).toMatchObject({ kind: 'Command' });
     expect(data.client.ancestors).toEqual([M.party]);
     expect(data.client.contents).toEqual(
@@ -205,8 +271,13 @@ describe('decommissioning and deleting models', () => {
 
     const [error] = await t.fails('mutation { createWidget(id: "wd-2", input: { label: "new" }) { id } }');
     expect(error.extensions).toMatchObject({ code: 'ModelDecommissioned', modelId: 'dtmi:test:Widget;1' });
-    expect((await t.ok('{ twin(id: "wd-1") { __typename ... on Widget { label } } }')).twin).toEqual({ __typename: 'WidgetTwin', label: 'old' });
-    const listed = await t.ok('{ all: models { id } active: models(includeDecommissioned: false) { id } model(id: "dtmi:test:Widget;1") { decommissioned } }');
+    expect((await t.ok('{ twin(id: "wd-1") { __typename ... on Widget { label } } }')).twin).toEqual({
+      __typename: 'WidgetTwin',
+      label: 'old',
+    });
+    const listed = await t.ok(
+      '{ all: models { id } active: models(includeDecommissioned: false) { id } model(id: "dtmi:test:Widget;1") { decommissioned } }',
+    );
     expect(listed.all.map((m: { id: string }) => m.id)).toContain('dtmi:test:Widget;1');
     expect(listed.active.map((m: { id: string }) => m.id)).not.toContain('dtmi:test:Widget;1');
     expect(listed.model).toEqual({ decommissioned: true });
@@ -230,8 +301,15 @@ describe('decommissioning and deleting models', () => {
     expect(await changes.waitFor(1)).toEqual([{ type: 'Model.Delete', modelId: 'dtmi:test:Gadget;1' }]);
     changes.stop();
 
-    const twin = await t.ok('{ twin(id: "gd-1") { __typename id modelId json } model(id: "dtmi:test:Gadget;1") { id } }');
-    expect(twin.twin).toEqual({ __typename: 'UnmodeledTwin', id: 'gd-1', modelId: 'dtmi:test:Gadget;1', json: expect.objectContaining({ $dtId: 'gd-1', label: 'kept' }) });
+    const twin = await t.ok(
+      '{ twin(id: "gd-1") { __typename id modelId json } model(id: "dtmi:test:Gadget;1") { id } }',
+    );
+    expect(twin.twin).toEqual({
+      __typename: 'UnmodeledTwin',
+      id: 'gd-1',
+      modelId: 'dtmi:test:Gadget;1',
+      json: expect.objectContaining({ $dtId: 'gd-1', label: 'kept' }),
+    });
     expect(twin.model).toBeNull();
     const [error] = await t.fails('{ gadgets { totalCount } }');
     expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');

@@ -12,7 +12,9 @@ const t = useTestApp();
 const ETAG = /^W\/"[^"]+"$/;
 
 async function changesAfter(seq: number): Promise<{ seq: number; type: string; subject: string }[]> {
-  const data = await t.ok('query ($after: Long!) { changes(after: $after, first: 1000) { seq type subject } }', { after: seq });
+  const data = await t.ok('query ($after: Long!) { changes(after: $after, first: 1000) { seq type subject } }', {
+    after: seq,
+  });
   return data.changes;
 }
 
@@ -32,27 +34,50 @@ describe('twins', () => {
       industry: 'Energy',
       address: { city: 'Delft', country: 'NL' },
       tags: [{ key: 'tier', value: 'silver' }],
-      json: expect.objectContaining({ $dtId: 'w-c1', name: 'Wind & Co', industry: 'energy', tags: { tier: 'silver' }, $metadata: expect.objectContaining({ $model: M.client }) }),
+      json: expect.objectContaining({
+        $dtId: 'w-c1',
+        name: 'Wind & Co',
+        industry: 'energy',
+        tags: { tier: 'silver' },
+        $metadata: expect.objectContaining({ $model: M.client }),
+      }),
     });
     const read = await t.ok('{ twin(id: "w-c1") { etag } }');
     expect(read.twin.etag).toBe(data.createClient.etag);
   });
 
   it('create with ifNoneMatch refuses to replace an existing twin', async () => {
-    const [error] = await t.fails('mutation { createClient(id: "w-c1", input: { name: "Other" }, ifNoneMatch: true) { id } }');
+    const [error] = await t.fails(
+      'mutation { createClient(id: "w-c1", input: { name: "Other" }, ifNoneMatch: true) { id } }',
+    );
     expect(error.extensions).toMatchObject({ code: 'PreconditionFailed', twinId: 'w-c1' });
     expect((await t.ok('{ twin(id: "w-c1") { ... on Client { name } } }')).twin.name).toBe('Wind & Co');
   });
 
   it('createTwin creates a twin of any model from ADT JSON properties', async () => {
-    const data = await t.ok('mutation { createTwin(id: "w-any", modelId: "dtmi:twingraph:demo:Asset;1", properties: { name: "Depot", assetType: "warehouse" }) { __typename etag ... on Asset { name assetType } } }');
-    expect(data.createTwin).toEqual({ __typename: 'AssetTwin', etag: expect.stringMatching(ETAG), name: 'Depot', assetType: 'Warehouse' });
+    const data = await t.ok(
+      'mutation { createTwin(id: "w-any", modelId: "dtmi:twingraph:demo:Asset;1", properties: { name: "Depot", assetType: "warehouse" }) { __typename etag ... on Asset { name assetType } } }',
+    );
+    expect(data.createTwin).toEqual({
+      __typename: 'AssetTwin',
+      etag: expect.stringMatching(ETAG),
+      name: 'Depot',
+      assetType: 'Warehouse',
+    });
   });
 
   it('updateClient sets the properties given, removes those given null, keeps the rest, and returns the new ETag', async () => {
     const before = await t.ok('{ twin(id: "w-c1") { etag } }');
-    const data = await t.ok('mutation { updateClient(id: "w-c1", input: { email: "new@example.com", country: "BE", tags: null, address: { city: "Gent" } }) { etag name email country tags { key } address { city country } json } }');
-    expect(data.updateClient).toMatchObject({ name: 'Wind & Co', email: 'new@example.com', country: 'BE', tags: null, address: { city: 'Gent', country: null } });
+    const data = await t.ok(
+      'mutation { updateClient(id: "w-c1", input: { email: "new@example.com", country: "BE", tags: null, address: { city: "Gent" } }) { etag name email country tags { key } address { city country } json } }',
+    );
+    expect(data.updateClient).toMatchObject({
+      name: 'Wind & Co',
+      email: 'new@example.com',
+      country: 'BE',
+      tags: null,
+      address: { city: 'Gent', country: null },
+    });
     expect(data.updateClient.json).not.toHaveProperty('tags');
     expect(data.updateClient.etag).toMatch(ETAG);
     expect(data.updateClient.etag).not.toBe(before.twin.etag);
@@ -62,21 +87,33 @@ describe('twins', () => {
   });
 
   it('update<Model> works on twins of models that extend it, and refuses twins of other models', async () => {
-    const viaParty = await t.ok('mutation { updateParty(id: "w-c1", input: { name: "Wind & Sons" }) { __typename name } }');
+    const viaParty = await t.ok(
+      'mutation { updateParty(id: "w-c1", input: { name: "Wind & Sons" }) { __typename name } }',
+    );
     expect(viaParty.updateParty).toEqual({ __typename: 'ClientTwin', name: 'Wind & Sons' });
     const [error] = await t.fails('mutation { updateEmployee(id: "w-c1", input: { hourlyRate: 10 }) { id } }');
     expect(error.extensions).toMatchObject({ code: 'InvalidArgument', twinId: 'w-c1', modelId: M.client });
   });
 
   it('update<Model> offers only writable properties (read-only ones are not in the input) and the components', async () => {
-    await t.ok('mutation { createDevice(id: "w-d1", input: { deviceType: "pump", firmwareVersion: "1.0", capacity: 2 }) { id } }');
+    await t.ok(
+      'mutation { createDevice(id: "w-d1", input: { deviceType: "pump", firmwareVersion: "1.0", capacity: 2 }) { id } }',
+    );
     const [error] = await t.fails('mutation { updateDevice(id: "w-d1", input: { firmwareVersion: "2.0" }) { id } }');
     expect(error.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(error.message).toMatch(/firmwareVersion/);
 
-    const set = await t.ok('mutation { updateDevice(id: "w-d1", input: { capacity: 3, diagnostics: { errorCount: 5, lastError: "E1" } }) { capacity firmwareVersion diagnostics { errorCount lastError } } }');
-    expect(set.updateDevice).toEqual({ capacity: 3, firmwareVersion: '1.0', diagnostics: { errorCount: 5, lastError: 'E1' } });
-    const cleared = await t.ok('mutation { updateDevice(id: "w-d1", input: { diagnostics: { lastError: null } }) { diagnostics { errorCount lastError } } }');
+    const set = await t.ok(
+      'mutation { updateDevice(id: "w-d1", input: { capacity: 3, diagnostics: { errorCount: 5, lastError: "E1" } }) { capacity firmwareVersion diagnostics { errorCount lastError } } }',
+    );
+    expect(set.updateDevice).toEqual({
+      capacity: 3,
+      firmwareVersion: '1.0',
+      diagnostics: { errorCount: 5, lastError: 'E1' },
+    });
+    const cleared = await t.ok(
+      'mutation { updateDevice(id: "w-d1", input: { diagnostics: { lastError: null } }) { diagnostics { errorCount lastError } } }',
+    );
     expect(cleared.updateDevice.diagnostics).toEqual({ errorCount: 5, lastError: null });
   });
 
@@ -90,13 +127,23 @@ describe('twins', () => {
       ]) { etag ... on Device { firmwareVersion state capacity } } }`,
       { etag: current.twin.etag },
     );
-    expect(data.patchTwin).toEqual({ etag: expect.stringMatching(ETAG), firmwareVersion: '1.1', state: 'Processing', capacity: null });
+    expect(data.patchTwin).toEqual({
+      etag: expect.stringMatching(ETAG),
+      firmwareVersion: '1.1',
+      state: 'Processing',
+      capacity: null,
+    });
     expect(data.patchTwin.etag).not.toBe(current.twin.etag);
   });
 
   it('updateComponent patches one component, paths relative to it', async () => {
-    const data = await t.ok('mutation { updateComponent(id: "w-d1", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 7 }, { op: add, path: "/selfTestPassed", value: true }]) { etag ... on Device { diagnostics { errorCount selfTestPassed } } } }');
-    expect(data.updateComponent).toEqual({ etag: expect.stringMatching(ETAG), diagnostics: { errorCount: 7, selfTestPassed: true } });
+    const data = await t.ok(
+      'mutation { updateComponent(id: "w-d1", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 7 }, { op: add, path: "/selfTestPassed", value: true }]) { etag ... on Device { diagnostics { errorCount selfTestPassed } } } }',
+    );
+    expect(data.updateComponent).toEqual({
+      etag: expect.stringMatching(ETAG),
+      diagnostics: { errorCount: 7, selfTestPassed: true },
+    });
   });
 
   it('deleteTwin refuses a twin with relationships (RelationshipsNotDeleted) unless cascade', async () => {
@@ -120,7 +167,9 @@ describe('relationships', () => {
   });
 
   it('createRelationship returns the relationship with its ETag and a default id', async () => {
-    const data = await t.ok('mutation { createRelationship(sourceId: "r-c", name: "hasEngagement", targetId: "r-g", properties: { since: "2024-03-01" }) { id name sourceId targetId etag properties json } }');
+    const data = await t.ok(
+      'mutation { createRelationship(sourceId: "r-c", name: "hasEngagement", targetId: "r-g", properties: { since: "2024-03-01" }) { id name sourceId targetId etag properties json } }',
+    );
     expect(data.createRelationship).toEqual({
       id: 'r-c-hasEngagement-r-g',
       name: 'hasEngagement',
@@ -128,25 +177,44 @@ describe('relationships', () => {
       targetId: 'r-g',
       etag: expect.stringMatching(ETAG),
       properties: { since: '2024-03-01' },
-      json: expect.objectContaining({ $relationshipId: 'r-c-hasEngagement-r-g', $sourceId: 'r-c', $targetId: 'r-g', $relationshipName: 'hasEngagement', since: '2024-03-01' }),
+      json: expect.objectContaining({
+        $relationshipId: 'r-c-hasEngagement-r-g',
+        $sourceId: 'r-c',
+        $targetId: 'r-g',
+        $relationshipName: 'hasEngagement',
+        since: '2024-03-01',
+      }),
     });
-    const read = await t.ok('{ relationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { etag target { id } source { id } } }');
-    expect(read.relationship).toEqual({ etag: data.createRelationship.etag, target: { id: 'r-g' }, source: { id: 'r-c' } });
+    const read = await t.ok(
+      '{ relationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { etag target { id } source { id } } }',
+    );
+    expect(read.relationship).toEqual({
+      etag: data.createRelationship.etag,
+      target: { id: 'r-g' },
+      source: { id: 'r-c' },
+    });
   });
 
   it('updateRelationship patches its properties and returns the new ETag', async () => {
     const before = await t.ok('{ relationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { etag } }');
-    const data = await t.ok('mutation ($etag: String) { updateRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g", ifMatch: $etag, patch: [{ op: replace, path: "/since", value: "2024-04-01" }]) { etag properties } }', {
-      etag: before.relationship.etag,
-    });
+    const data = await t.ok(
+      'mutation ($etag: String) { updateRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g", ifMatch: $etag, patch: [{ op: replace, path: "/since", value: "2024-04-01" }]) { etag properties } }',
+      {
+        etag: before.relationship.etag,
+      },
+    );
     expect(data.updateRelationship.properties).toEqual({ since: '2024-04-01' });
     expect(data.updateRelationship.etag).not.toBe(before.relationship.etag);
   });
 
   it('deleteRelationship removes it', async () => {
-    const data = await t.ok('mutation { deleteRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { id deleted } }');
+    const data = await t.ok(
+      'mutation { deleteRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { id deleted } }',
+    );
     expect(data.deleteRelationship).toEqual({ id: 'r-c-hasEngagement-r-g', deleted: true });
-    expect((await t.ok('{ relationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { id } }')).relationship).toBeNull();
+    expect(
+      (await t.ok('{ relationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { id } }')).relationship,
+    ).toBeNull();
   });
 });
 
@@ -155,7 +223,7 @@ describe('telemetry', () => {
     await t.ok('mutation { createDevice(id: "t-d", input: { deviceType: "chiller" }) { id } }');
   });
 
-  it('recordMetrics stores points that the twin\'s telemetry field reads: latest, points and windowed aggregates', async () => {
+  it("recordMetrics stores points that the twin's telemetry field reads: latest, points and windowed aggregates", async () => {
     const recorded = await t.ok(`mutation { recordMetrics(points: [
       { twinId: "t-d", name: "temperature", time: "2024-05-01T10:00:00Z", value: 20 },
       { twinId: "t-d", name: "temperature", time: "2024-05-01T10:30:00Z", value: 22 },
@@ -206,14 +274,33 @@ describe('telemetry', () => {
 describe('commands', () => {
   it('rebootDevice records a CommandInvocation that a Command.Invoke subscriber receives', async () => {
     await t.ok('mutation { createDevice(id: "cmd-d", input: { deviceType: "router" }) { id } }');
-    const received = await t.subscribe('subscription { changed(types: ["Command.Invoke"]) { seq type subject twinId body } }');
-    const data = await t.ok('mutation { rebootDevice(id: "cmd-d", delaySeconds: 30) { seq twinId command request time } }');
-    expect(data.rebootDevice).toEqual({ seq: expect.any(Number), twinId: 'cmd-d', command: 'reboot', request: 30, time: expect.stringMatching(/Z$/) });
+    const received = await t.subscribe(
+      'subscription { changed(types: ["Command.Invoke"]) { seq type subject twinId body } }',
+    );
+    const data = await t.ok(
+      'mutation { rebootDevice(id: "cmd-d", delaySeconds: 30) { seq twinId command request time } }',
+    );
+    expect(data.rebootDevice).toEqual({
+      seq: expect.any(Number),
+      twinId: 'cmd-d',
+      command: 'reboot',
+      request: 30,
+      time: expect.stringMatching(/Z$/),
+    });
     const selfTest = await t.ok('mutation { runSelfTestDevice(id: "cmd-d") { seq command request } }');
-    expect(selfTest.runSelfTestDevice).toEqual({ seq: data.rebootDevice.seq + 1, command: 'runSelfTest', request: null });
+    expect(selfTest.runSelfTestDevice).toEqual({
+      seq: data.rebootDevice.seq + 1,
+      command: 'runSelfTest',
+      request: null,
+    });
 
     const [reboot, test] = await received.waitFor(2);
-    expect(reboot).toMatchObject({ seq: data.rebootDevice.seq, type: 'Command.Invoke', subject: 'cmd-d', twinId: 'cmd-d' });
+    expect(reboot).toMatchObject({
+      seq: data.rebootDevice.seq,
+      type: 'Command.Invoke',
+      subject: 'cmd-d',
+      twinId: 'cmd-d',
+    });
     expect(JSON.stringify(reboot.body)).toContain('reboot');
     expect(test).toMatchObject({ seq: selfTest.runSelfTestDevice.seq, type: 'Command.Invoke', twinId: 'cmd-d' });
     received.stop();
@@ -231,11 +318,15 @@ describe('a stale ifMatch is refused and changes nothing', () => {
   let staleRelationship: string;
 
   beforeAll(async () => {
-    const created = await t.ok('mutation { createDevice(id: "s-d", input: { deviceType: "v1", capacity: 1 }) { etag } }');
+    const created = await t.ok(
+      'mutation { createDevice(id: "s-d", input: { deviceType: "v1", capacity: 1 }) { etag } }',
+    );
     staleTwin = created.createDevice.etag;
     await t.ok('mutation { updateDevice(id: "s-d", input: { deviceType: "v2" }) { etag } }');
     await t.ok('mutation { createAsset(id: "s-a", input: { name: "Stale" }) { id } }');
-    const rel = await t.ok('mutation { createRelationship(sourceId: "s-a", id: "s-r", name: "hosts", targetId: "s-d") { etag } }');
+    const rel = await t.ok(
+      'mutation { createRelationship(sourceId: "s-a", id: "s-r", name: "hosts", targetId: "s-d") { etag } }',
+    );
     staleRelationship = rel.createRelationship.etag;
     await t.ok('mutation { createRelationship(sourceId: "s-a", id: "s-r", name: "hosts", targetId: "s-d") { etag } }');
   });
@@ -245,10 +336,22 @@ describe('a stale ifMatch is refused and changes nothing', () => {
   }
 
   it.each([
-    ['updateDevice', 'mutation ($etag: String) { updateDevice(id: "s-d", input: { deviceType: "v3" }, ifMatch: $etag) { etag } }'],
-    ['updateDevice that would change nothing', 'mutation ($etag: String) { updateDevice(id: "s-d", input: {}, ifMatch: $etag) { etag } }'],
-    ['patchTwin', 'mutation ($etag: String) { patchTwin(id: "s-d", patch: [{ op: replace, path: "/deviceType", value: "v3" }], ifMatch: $etag) { etag } }'],
-    ['updateComponent', 'mutation ($etag: String) { updateComponent(id: "s-d", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 1 }], ifMatch: $etag) { etag } }'],
+    [
+      'updateDevice',
+      'mutation ($etag: String) { updateDevice(id: "s-d", input: { deviceType: "v3" }, ifMatch: $etag) { etag } }',
+    ],
+    [
+      'updateDevice that would change nothing',
+      'mutation ($etag: String) { updateDevice(id: "s-d", input: {}, ifMatch: $etag) { etag } }',
+    ],
+    [
+      'patchTwin',
+      'mutation ($etag: String) { patchTwin(id: "s-d", patch: [{ op: replace, path: "/deviceType", value: "v3" }], ifMatch: $etag) { etag } }',
+    ],
+    [
+      'updateComponent',
+      'mutation ($etag: String) { updateComponent(id: "s-d", component: "diagnostics", patch: [{ op: add, path: "/errorCount", value: 1 }], ifMatch: $etag) { etag } }',
+    ],
     ['deleteTwin', 'mutation ($etag: String) { deleteTwin(id: "s-d", ifMatch: $etag, cascade: true) { deleted } }'],
   ])('%s', async (_label, mutation) => {
     const before = await state();
@@ -261,8 +364,14 @@ describe('a stale ifMatch is refused and changes nothing', () => {
   });
 
   it.each([
-    ['updateRelationship', 'mutation ($etag: String) { updateRelationship(sourceId: "s-a", id: "s-r", patch: [{ op: add, path: "/since", value: "x" }], ifMatch: $etag) { etag } }'],
-    ['deleteRelationship', 'mutation ($etag: String) { deleteRelationship(sourceId: "s-a", id: "s-r", ifMatch: $etag) { deleted } }'],
+    [
+      'updateRelationship',
+      'mutation ($etag: String) { updateRelationship(sourceId: "s-a", id: "s-r", patch: [{ op: add, path: "/since", value: "x" }], ifMatch: $etag) { etag } }',
+    ],
+    [
+      'deleteRelationship',
+      'mutation ($etag: String) { deleteRelationship(sourceId: "s-a", id: "s-r", ifMatch: $etag) { deleted } }',
+    ],
   ])('%s', async (_label, mutation) => {
     const before = await state();
     const seq = await t.latestSeq();
@@ -275,7 +384,10 @@ describe('a stale ifMatch is refused and changes nothing', () => {
   it('the current ETag is accepted, and the change log shows the write', async () => {
     const current = await t.ok('{ twin(id: "s-d") { etag } }');
     const seq = await t.latestSeq();
-    const data = await t.ok('mutation ($etag: String) { updateDevice(id: "s-d", input: { deviceType: "v3" }, ifMatch: $etag) { deviceType } }', { etag: current.twin.etag });
+    const data = await t.ok(
+      'mutation ($etag: String) { updateDevice(id: "s-d", input: { deviceType: "v3" }, ifMatch: $etag) { deviceType } }',
+      { etag: current.twin.etag },
+    );
     expect(data.updateDevice.deviceType).toBe('v3');
     expect(await changesAfter(seq)).toEqual([{ seq: seq + 1, type: 'Twin.Update', subject: 's-d' }]);
   });

@@ -17,12 +17,18 @@ const pad = (n: number): string => String(n).padStart(4, '0');
 beforeAll(async () => {
   const twins: TwinWrite[] = [];
   const relationships: RelationshipWrite[] = [];
-  const rel = (sourceId: string, name: string, targetId: string, properties: Record<string, string> = {}): RelationshipWrite => ({
+  const rel = (
+    sourceId: string,
+    name: string,
+    targetId: string,
+    properties: Record<string, string> = {},
+  ): RelationshipWrite => ({
     sourceId,
     relationshipId: `${name}-${targetId}`,
     relationship: { $targetId: targetId, $relationshipName: name, ...properties },
   });
-  for (let d = 0; d < DEVICES; d++) twins.push({ id: `d${pad(d)}`, twin: twinInput(M.device, { deviceType: 'sensor' }) });
+  for (let d = 0; d < DEVICES; d++)
+    twins.push({ id: `d${pad(d)}`, twin: twinInput(M.device, { deviceType: 'sensor' }) });
   for (let a = 0; a < ASSETS; a++) {
     twins.push({ id: `a${pad(a)}`, twin: twinInput(M.asset, { name: `Asset ${a}` }) });
     for (let k = 0; k < 4; k++) relationships.push(rel(`a${pad(a)}`, 'hosts', `d${pad((a * 2 + k) % DEVICES)}`));
@@ -33,7 +39,8 @@ beforeAll(async () => {
       const engagement = `g${pad(c)}-${e}`;
       twins.push({ id: engagement, twin: twinInput(M.engagement, { title: `Engagement ${c}.${e}` }) });
       relationships.push(rel(`c${pad(c)}`, 'hasEngagement', engagement, { since: '2024-01-01' }));
-      for (let k = 0; k < 2; k++) relationships.push(rel(engagement, 'covers', `a${pad((c * 7 + e * 3 + k) % ASSETS)}`));
+      for (let k = 0; k < 2; k++)
+        relationships.push(rel(engagement, 'covers', `a${pad((c * 7 + e * 3 + k) % ASSETS)}`));
     }
   }
   for (let i = 0; i < twins.length; i += 2000) await t.store.createTwins(twins.slice(i, i + 2000));
@@ -43,7 +50,10 @@ beforeAll(async () => {
 });
 
 /** Runs a query and returns its data and the store calls it made, by method. */
-async function counted(query: string, variables: Record<string, unknown>): Promise<{ data: Record<string, any>; calls: Record<string, number>; total: number }> {
+async function counted(
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<{ data: Record<string, any>; calls: Record<string, number>; total: number }> {
   await t.instrumented.settle();
   t.instrumented.reset();
   const data = await t.ok(query, variables);
@@ -108,7 +118,7 @@ describe('store round trips of a nested query do not grow with the number of twi
     expect((await t.ok(query)).twin.name).toBe('Renamed');
   });
 
-  it('a mutation\'s result fields see its own write, though the request read the twin before it', async () => {
+  it("a mutation's result fields see its own write, though the request read the twin before it", async () => {
     const data = await t.ok(`mutation {
       before: updateClient(id: "c0002", input: {}) { ... on Client { name } }
       rename: updateClient(id: "c0002", input: { name: "After" }) { ... on Client { name } }

@@ -37,7 +37,9 @@ describe('a twin by id', () => {
   });
 
   it('of another model only gets the fragments that apply to it', async () => {
-    const data = await t.ok('{ twin(id: "e1") { __typename ... on Party { name } ... on Client { industry } ... on Employee { role hourlyRate } } }');
+    const data = await t.ok(
+      '{ twin(id: "e1") { __typename ... on Party { name } ... on Client { industry } ... on Employee { role hourlyRate } } }',
+    );
     expect(data.twin).toEqual({ __typename: 'EmployeeTwin', name: 'Eve Jansen', role: 'Manager', hourlyRate: 120 });
   });
 
@@ -47,7 +49,9 @@ describe('a twin by id', () => {
   });
 
   it('carries its ADT JSON and its relationships both ways', async () => {
-    const data = await t.ok('{ twin(id: "g1") { json relationships(name: "covers") { id targetId properties } incomingRelationships { sourceId name } } }');
+    const data = await t.ok(
+      '{ twin(id: "g1") { json relationships(name: "covers") { id targetId properties } incomingRelationships { sourceId name } } }',
+    );
     expect(data.twin.json).toMatchObject({ $dtId: 'g1', title: 'Core banking', $metadata: { $model: M.engagement } });
     expect(data.twin.relationships).toEqual(
       expect.arrayContaining([
@@ -62,10 +66,17 @@ describe('a twin by id', () => {
 
 describe('twins: any model, filtered by model and by property paths', () => {
   it('isOf includes the subtypes, sorted by a property path', async () => {
-    const data = await t.ok('{ twins(where: { isOf: "dtmi:twingraph:demo:Party;1" }, orderBy: [{ path: "name" }]) { totalCount nodes { id __typename } } }');
+    const data = await t.ok(
+      '{ twins(where: { isOf: "dtmi:twingraph:demo:Party;1" }, orderBy: [{ path: "name" }]) { totalCount nodes { id __typename } } }',
+    );
     expect(ids(data.twins)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'e1', 'e2', 'p1']);
     expect(data.twins.totalCount).toBe(8);
-    expect(data.twins.nodes.map((n: { __typename: string }) => n.__typename)).toEqual([...Array(5).fill('ClientTwin'), 'EmployeeTwin', 'EmployeeTwin', 'PartyTwin']);
+    expect(data.twins.nodes.map((n: { __typename: string }) => n.__typename)).toEqual([
+      ...Array(5).fill('ClientTwin'),
+      'EmployeeTwin',
+      'EmployeeTwin',
+      'PartyTwin',
+    ]);
   });
 
   it('modelId is exact', async () => {
@@ -87,7 +98,9 @@ describe('twins: any model, filtered by model and by property paths', () => {
 
 describe('per-model lists and their filters', () => {
   it('list twins of the model and of the models that extend it', async () => {
-    const data = await t.ok('{ parties(orderBy: [{ id: ASC }]) { totalCount nodes { id } } clients { totalCount } employees { nodes { id } } }');
+    const data = await t.ok(
+      '{ parties(orderBy: [{ id: ASC }]) { totalCount nodes { id } } clients { totalCount } employees { nodes { id } } }',
+    );
     expect(ids(data.parties)).toEqual(['c1', 'c2', 'c3', 'c4', 'c5', 'e1', 'e2', 'p1']);
     expect(data.parties.totalCount).toBe(8);
     expect(data.clients.totalCount).toBe(5);
@@ -116,7 +129,11 @@ describe('per-model lists and their filters', () => {
     ['AND', '{ AND: [{ country: { eq: "NL" } }, { email: { exists: true } }] }', ['c1']],
     ['OR', '{ OR: [{ industry: { eq: Banking } }, { country: { eq: "FR" } }] }', ['c1', 'c4']],
     ['NOT (a missing value is not equal)', '{ NOT: { country: { eq: "NL" } } }', ['c2', 'c4', 'c5']],
-    ['nested AND/OR/NOT', '{ OR: [{ AND: [{ country: { eq: "NL" } }, { NOT: { email: { exists: true } } }] }, { name: { eq: "Echo Health" } }] }', ['c3', 'c5']],
+    [
+      'nested AND/OR/NOT',
+      '{ OR: [{ AND: [{ country: { eq: "NL" } }, { NOT: { email: { exists: true } } }] }, { name: { eq: "Echo Health" } }] }',
+      ['c3', 'c5'],
+    ],
   ])('clients(where: %s)', async (_label, where, expected) => {
     const data = await t.ok(`{ clients(where: ${where}, orderBy: [{ id: ASC }]) { nodes { id } } }`);
     expect(ids(data.clients)).toEqual(expected);
@@ -137,7 +154,11 @@ describe('per-model lists and their filters', () => {
     ['some', '{ hasEngagement: { some: { status: { eq: Active } } } }', ['c1', 'c4']],
     ['none', '{ hasEngagement: { none: { status: { eq: Active } } } }', ['c2', 'c3', 'c5']],
     ['all (true when there are none)', '{ hasEngagement: { all: { status: { eq: Active } } } }', ['c2', 'c4', 'c5']],
-    ['some with an edge filter', '{ hasEngagement: { some: { budget: { gte: 50000 } }, edge: { since: { lt: "2023-01-01" } } } }', ['c1', 'c4']],
+    [
+      'some with an edge filter',
+      '{ hasEngagement: { some: { budget: { gte: 50000 } }, edge: { since: { lt: "2023-01-01" } } } }',
+      ['c1', 'c4'],
+    ],
     ['edge alone', '{ hasEngagement: { edge: { since: { gte: "2024-01-01" } } } }', ['c3']],
     ['two hops', '{ hasEngagement: { some: { covers: { some: { assetType: { eq: DataCentre } } } } } }', ['c1']],
   ])('relationship filter %s', async (_label, where, expected) => {
@@ -153,7 +174,9 @@ describe('sorting', () => {
   });
 
   it('on a field of an object property, missing values last ascending and first descending', async () => {
-    const data = await t.ok('{ up: clients(orderBy: [{ address: { city: ASC } }]) { nodes { id } } down: clients(orderBy: [{ address: { city: DESC } }]) { nodes { id } } }');
+    const data = await t.ok(
+      '{ up: clients(orderBy: [{ address: { city: ASC } }]) { nodes { id } } down: clients(orderBy: [{ address: { city: DESC } }]) { nodes { id } } }',
+    );
     expect(ids(data.up)).toEqual(['c1', 'c2', 'c4', 'c3', 'c5']);
     expect(ids(data.down)).toEqual(['c5', 'c3', 'c4', 'c2', 'c1']);
   });
@@ -179,7 +202,11 @@ describe('Relay paging', () => {
       edges { cursor node { id } }
     }
   }`;
-  type Page = { totalCount: number; pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string }; edges: { cursor: string; node: { id: string } }[] };
+  type Page = {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string; endCursor: string };
+    edges: { cursor: string; node: { id: string } }[];
+  };
 
   it('forward with first/after, to the end', async () => {
     const seen: string[] = [];
@@ -260,11 +287,22 @@ describe('traversal', () => {
               relationship: { id: 'c1-hasEngagement-g1', since: '2023-01-01' },
               node: {
                 title: 'Core banking',
-                covers: { totalCount: 1, edges: [{ relationship: { scope: 'partial' }, node: { name: 'DC West', hosts: { nodes: [{ id: 'd3', deviceType: 'rack' }] } } }] },
+                covers: {
+                  totalCount: 1,
+                  edges: [
+                    {
+                      relationship: { scope: 'partial' },
+                      node: { name: 'DC West', hosts: { nodes: [{ id: 'd3', deviceType: 'rack' }] } },
+                    },
+                  ],
+                },
                 ledBy: { nodes: [{ id: 'e1', name: 'Eve Jansen' }] },
               },
             },
-            { relationship: { id: 'c1-hasEngagement-g2', since: '2022-06-01' }, node: { title: 'Claims', covers: { totalCount: 0, edges: [] }, ledBy: { nodes: [] } } },
+            {
+              relationship: { id: 'c1-hasEngagement-g2', since: '2022-06-01' },
+              node: { title: 'Claims', covers: { totalCount: 0, edges: [] }, ledBy: { nodes: [] } },
+            },
           ],
         },
       },
@@ -290,13 +328,43 @@ describe('traversal', () => {
       }
     }`);
     expect(data.devices.nodes).toEqual([
-      { id: 'd1', hostsInverse: { totalCount: 1, nodes: [{ id: 'a1', name: 'HQ', coversInverse: { nodes: [{ id: 'g1', title: 'Core banking', hasEngagementInverse: { nodes: [{ name: 'Acme Bank' }] } }] } }] } },
-      { id: 'd4', hostsInverse: { totalCount: 1, nodes: [{ id: 'a2', name: 'Plant 7', coversInverse: { nodes: [{ id: 'g4', title: 'Grid', hasEngagementInverse: { nodes: [{ name: 'Delta Energy' }] } }] } }] } },
+      {
+        id: 'd1',
+        hostsInverse: {
+          totalCount: 1,
+          nodes: [
+            {
+              id: 'a1',
+              name: 'HQ',
+              coversInverse: {
+                nodes: [{ id: 'g1', title: 'Core banking', hasEngagementInverse: { nodes: [{ name: 'Acme Bank' }] } }],
+              },
+            },
+          ],
+        },
+      },
+      {
+        id: 'd4',
+        hostsInverse: {
+          totalCount: 1,
+          nodes: [
+            {
+              id: 'a2',
+              name: 'Plant 7',
+              coversInverse: {
+                nodes: [{ id: 'g4', title: 'Grid', hasEngagementInverse: { nodes: [{ name: 'Delta Energy' }] } }],
+              },
+            },
+          ],
+        },
+      },
     ]);
   });
 
   it('filters the inverse side with the generic twin filter', async () => {
-    const data = await t.ok('{ twin(id: "e1") { ... on Employee { ledByInverse(where: { properties: [{ path: "status", eq: "active" }] }) { nodes { id } } } } }');
+    const data = await t.ok(
+      '{ twin(id: "e1") { ... on Employee { ledByInverse(where: { properties: [{ path: "status", eq: "active" }] }) { nodes { id } } } } }',
+    );
     expect(data.twin.ledByInverse.nodes).toEqual([{ id: 'g1' }]);
   });
 
@@ -314,8 +382,14 @@ describe('traversal', () => {
     const firstPage = await t.ok(query);
     const [c1, c4] = firstPage.clients.nodes;
     // Claims < Core banking
-    expect(c1.first).toEqual({ pageInfo: { hasNextPage: true, hasPreviousPage: false, endCursor: expect.any(String) }, nodes: [{ id: 'g2' }] });
-    expect(c4.first).toEqual({ pageInfo: { hasNextPage: false, hasPreviousPage: false, endCursor: expect.any(String) }, nodes: [{ id: 'g4' }] });
+    expect(c1.first).toEqual({
+      pageInfo: { hasNextPage: true, hasPreviousPage: false, endCursor: expect.any(String) },
+      nodes: [{ id: 'g2' }],
+    });
+    expect(c4.first).toEqual({
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, endCursor: expect.any(String) },
+      nodes: [{ id: 'g4' }],
+    });
     expect(c1.last.nodes).toEqual([{ id: 'g1' }]);
     expect(c1.last.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
 
@@ -331,13 +405,21 @@ describe('traversal', () => {
     expect(result.errors?.map((e) => e.extensions?.code)).toEqual(['InvalidArgument']);
   });
 
-  it('pages a nested level with a cursor and still returns the edges\' relationships', async () => {
-    const first = await t.ok('{ twin(id: "g1") { ... on Engagement { covers(first: 1, orderBy: [{ name: ASC }]) { pageInfo { endCursor } edges { relationship { scope } node { id } } } } } }');
+  it("pages a nested level with a cursor and still returns the edges' relationships", async () => {
+    const first = await t.ok(
+      '{ twin(id: "g1") { ... on Engagement { covers(first: 1, orderBy: [{ name: ASC }]) { pageInfo { endCursor } edges { relationship { scope } node { id } } } } } }',
+    );
     expect(first.twin.covers.edges).toEqual([{ relationship: { scope: 'partial' }, node: { id: 'a3' } }]);
-    const next = await t.ok('query ($after: String) { twin(id: "g1") { ... on Engagement { covers(first: 1, after: $after, orderBy: [{ name: ASC }]) { pageInfo { hasNextPage } edges { relationship { id scope } node { id } } } } } }', {
-      after: first.twin.covers.pageInfo.endCursor,
+    const next = await t.ok(
+      'query ($after: String) { twin(id: "g1") { ... on Engagement { covers(first: 1, after: $after, orderBy: [{ name: ASC }]) { pageInfo { hasNextPage } edges { relationship { id scope } node { id } } } } } }',
+      {
+        after: first.twin.covers.pageInfo.endCursor,
+      },
+    );
+    expect(next.twin.covers).toEqual({
+      pageInfo: { hasNextPage: false },
+      edges: [{ relationship: { id: 'g1-covers-a1', scope: 'full' }, node: { id: 'a1' } }],
     });
-    expect(next.twin.covers).toEqual({ pageInfo: { hasNextPage: false }, edges: [{ relationship: { id: 'g1-covers-a1', scope: 'full' }, node: { id: 'a1' } }] });
   });
 });
 

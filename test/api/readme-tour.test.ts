@@ -65,7 +65,12 @@ it('runs every block verbatim, in order, without errors', async () => {
   const [update] = await twinEvents.waitFor(1);
   expect(update).toMatchObject({ type: 'Twin.Update', twin: { state: 'Blocked', queueLength: 12 } });
   await predictions.waitFor(3);
-  expect(predictions.events.filter((e) => e.cause === 'Initial').map((e) => e.kind).sort()).toEqual(['FAILURE_RISK', 'PROFIT']);
+  expect(
+    predictions.events
+      .filter((e) => e.cause === 'Initial')
+      .map((e) => e.kind)
+      .sort(),
+  ).toEqual(['FAILURE_RISK', 'PROFIT']);
   expect(predictions.events.some((e) => e.kind === 'FAILURE_RISK' && e.cause !== 'Initial')).toBe(true);
   for (const s of subscriptions) {
     expect(s.errors).toEqual([]);

@@ -47,7 +47,12 @@ describe('GraphiQL, health and readiness', () => {
   it('answers /readyz with the store kind, the schema version and the number of models', async () => {
     const response = await fetch(`${t.origin}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', store: 'sqlite', schemaVersion: expect.any(Number), models: 8 });
+    expect(await response.json()).toEqual({
+      status: 'ready',
+      store: 'sqlite',
+      schemaVersion: expect.any(Number),
+      models: 8,
+    });
   });
 
   it('answers /readyz with 503 while the store does not answer, and recovers', async () => {
@@ -65,13 +70,20 @@ describe('GraphiQL, health and readiness', () => {
 
   it('answers GraphQL over HTTP and over WebSocket on the same port and path', async () => {
     expect(t.wsUrl).toBe(t.url.replace('http://', 'ws://'));
-    expect(await t.ok('{ models { id } }')).toEqual({ models: expect.arrayContaining([{ id: M.client }, { id: M.device }]) });
+    expect(await t.ok('{ models { id } }')).toEqual({
+      models: expect.arrayContaining([{ id: M.client }, { id: M.device }]),
+    });
     const client = t.wsClient();
     const result = await new Promise<unknown>((resolve, reject) => {
       let value: unknown;
-      client.subscribe({ query: '{ model(id: "dtmi:twingraph:demo:Party;1") { id extendedBy } }' }, { next: (v) => (value = v), error: reject, complete: () => resolve(value) });
+      client.subscribe(
+        { query: '{ model(id: "dtmi:twingraph:demo:Party;1") { id extendedBy } }' },
+        { next: (v) => (value = v), error: reject, complete: () => resolve(value) },
+      );
     });
-    expect(result).toEqual({ data: { model: { id: M.party, extendedBy: expect.arrayContaining([M.client, M.employee]) } } });
+    expect(result).toEqual({
+      data: { model: { id: M.party, extendedBy: expect.arrayContaining([M.client, M.employee]) } },
+    });
   });
 });
 
@@ -80,14 +92,25 @@ describe('a server started without models (TWINGRAPH_SEED=none)', () => {
 
   it('serves the core schema, and is ready', async () => {
     expect(await (await fetch(`${t.origin}/readyz`)).json()).toMatchObject({ status: 'ready', models: 0 });
-    expect(await t.ok('{ models { id } twins { totalCount nodes { id } } }')).toEqual({ models: [], twins: { totalCount: 0, nodes: [] } });
+    expect(await t.ok('{ models { id } twins { totalCount nodes { id } } }')).toEqual({
+      models: [],
+      twins: { totalCount: 0, nodes: [] },
+    });
   });
 
   it('gets the types of the models uploaded to it', async () => {
-    const documents = fs.readdirSync(path.join(PACKAGE_ROOT, 'dtdl')).filter((f) => f.endsWith('.json')).map((f) => fs.readFileSync(path.join(PACKAGE_ROOT, 'dtdl', f), 'utf8'));
-    const data = await t.ok('mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id } } }', { documents });
+    const documents = fs
+      .readdirSync(path.join(PACKAGE_ROOT, 'dtdl'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => fs.readFileSync(path.join(PACKAGE_ROOT, 'dtdl', f), 'utf8'));
+    const data = await t.ok(
+      'mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id } } }',
+      { documents },
+    );
     expect(data.uploadModels.models).toHaveLength(8);
-    expect(await t.ok('mutation { createClient(id: "c", input: { name: "First" }) { __typename } }')).toEqual({ createClient: { __typename: 'ClientTwin' } });
+    expect(await t.ok('mutation { createClient(id: "c", input: { name: "First" }) { __typename } }')).toEqual({
+      createClient: { __typename: 'ClientTwin' },
+    });
     expect(await (await fetch(`${t.origin}/readyz`)).json()).toMatchObject({ status: 'ready', models: 8 });
   });
 });

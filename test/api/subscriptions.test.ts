@@ -17,7 +17,8 @@ async function settle(ms = 150): Promise<void> {
 describe('resuming with since', () => {
   it('a subscription that disconnects, misses 100 writes and resumes with since gets all 100 in order, then live ones', async () => {
     await t.ok(createClient, { id: 'resume-1', name: 'v0' });
-    const query = 'subscription ($since: Long) { twinChanged(ids: ["resume-1"], since: $since) { seq type twin { ... on Client { name } } } }';
+    const query =
+      'subscription ($since: Long) { twinChanged(ids: ["resume-1"], since: $since) { seq type twin { ... on Client { name } } } }';
 
     const first = t.wsClient();
     const before = await t.subscribe(query, {}, first);
@@ -50,7 +51,9 @@ describe('resuming with since', () => {
     const received = await t.subscribe('subscription { twinChanged(since: 999999999) { seq } }');
     await received.ended();
     expect(received.events).toEqual([]);
-    expect(received.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'InvalidArgument' }) })]);
+    expect(received.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'InvalidArgument' }) }),
+    ]);
   });
 });
 
@@ -74,7 +77,7 @@ describe('leaving', () => {
     await t.subscribe('subscription { relationshipChanged(twinIds: ["leave-2"]) { seq } }', {}, client);
     expect(t.subscriberCount).toBe(count + 2);
     await client.dispose();
-    await waitUntil(() => t.subscriberCount === count, 'the server ends the disconnected client\'s subscriptions', 2000);
+    await waitUntil(() => t.subscriberCount === count, "the server ends the disconnected client's subscriptions", 2000);
   });
 });
 
@@ -110,12 +113,20 @@ describe('twinChanged', () => {
       patch: [{ op: 'add', path: '/name', value: 'Shape 2' }],
       twin: { id: 'shape-1', name: 'Shape 2', industry: 'Retail' },
     });
-    expect(deleted).toMatchObject({ seq: seqBefore + 3, type: 'Twin.Delete', subject: 'shape-1', modelId: M.client, twin: null });
+    expect(deleted).toMatchObject({
+      seq: seqBefore + 3,
+      type: 'Twin.Delete',
+      subject: 'shape-1',
+      modelId: M.client,
+      twin: null,
+    });
     received.stop();
   });
 
   it('filtered by a model gets the changes of its subtypes too, and nothing else', async () => {
-    const received = await t.subscribe('subscription { twinChanged(models: ["dtmi:twingraph:demo:Party;1"]) { subject modelId twin { __typename ... on Party { name } } } }');
+    const received = await t.subscribe(
+      'subscription { twinChanged(models: ["dtmi:twingraph:demo:Party;1"]) { subject modelId twin { __typename ... on Party { name } } } }',
+    );
     await t.ok('mutation { createAsset(id: "m-asset", input: { name: "not a party" }) { id } }');
     await t.ok(createClient, { id: 'm-client', name: 'A client' });
     await t.ok('mutation { createEmployee(id: "m-employee", input: { name: "An employee", role: Analyst }) { id } }');
@@ -131,10 +142,12 @@ describe('twinChanged', () => {
     received.stop();
   });
 
-  it('filtered by twin ids gets only those twins\' changes', async () => {
+  it("filtered by twin ids gets only those twins' changes", async () => {
     await t.ok(createClient, { id: 'ids-1', name: 'one' });
     await t.ok(createClient, { id: 'ids-2', name: 'two' });
-    const received = await t.subscribe('subscription { twinChanged(ids: ["ids-2"]) { subject twin { ... on Client { name } } } }');
+    const received = await t.subscribe(
+      'subscription { twinChanged(ids: ["ids-2"]) { subject twin { ... on Client { name } } } }',
+    );
     await t.ok(renameClient, { id: 'ids-1', name: 'one!' });
     await t.ok(renameClient, { id: 'ids-2', name: 'two!' });
     await t.ok(renameClient, { id: 'ids-1', name: 'one!!' });
@@ -146,7 +159,9 @@ describe('twinChanged', () => {
 
   it('filtered by property paths gets the updates that touch them', async () => {
     await t.ok(createClient, { id: 'paths-1', name: 'before' });
-    const received = await t.subscribe('subscription { twinChanged(ids: ["paths-1"], paths: ["/email", "/address/city"]) { type patch } }');
+    const received = await t.subscribe(
+      'subscription { twinChanged(ids: ["paths-1"], paths: ["/email", "/address/city"]) { type patch } }',
+    );
     await t.ok(renameClient, { id: 'paths-1', name: 'renamed' });
     await t.ok('mutation { updateClient(id: "paths-1", input: { email: "x@example.com" }) { id } }');
     await t.ok('mutation { updateClient(id: "paths-1", input: { country: "NL" }) { id } }');
@@ -165,9 +180,15 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
   it('relationshipChanged reports creates, updates and deletes with the relationship', async () => {
     await t.ok(createClient, { id: 'rel-c', name: 'Rel client' });
     await t.ok('mutation { createEngagement(id: "rel-g", input: { title: "Rel engagement" }) { id } }');
-    const received = await t.subscribe('subscription { relationshipChanged(twinIds: ["rel-c"]) { type subject modelId relationshipId patch relationship { id name sourceId targetId properties } } }');
-    await t.ok('mutation { createRelationship(sourceId: "rel-c", id: "r1", name: "hasEngagement", targetId: "rel-g", properties: { since: "2024-01-01" }) { id } }');
-    await t.ok('mutation { updateRelationship(sourceId: "rel-c", id: "r1", patch: [{ op: replace, path: "/since", value: "2024-02-01" }]) { id } }');
+    const received = await t.subscribe(
+      'subscription { relationshipChanged(twinIds: ["rel-c"]) { type subject modelId relationshipId patch relationship { id name sourceId targetId properties } } }',
+    );
+    await t.ok(
+      'mutation { createRelationship(sourceId: "rel-c", id: "r1", name: "hasEngagement", targetId: "rel-g", properties: { since: "2024-01-01" }) { id } }',
+    );
+    await t.ok(
+      'mutation { updateRelationship(sourceId: "rel-c", id: "r1", patch: [{ op: replace, path: "/since", value: "2024-02-01" }]) { id } }',
+    );
     await t.ok('mutation { deleteRelationship(sourceId: "rel-c", id: "r1") { deleted } }');
     const events = await received.waitFor(3);
     expect(events).toEqual([
@@ -177,7 +198,13 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
         modelId: M.client,
         relationshipId: 'r1',
         patch: null,
-        relationship: { id: 'r1', name: 'hasEngagement', sourceId: 'rel-c', targetId: 'rel-g', properties: { since: '2024-01-01' } },
+        relationship: {
+          id: 'r1',
+          name: 'hasEngagement',
+          sourceId: 'rel-c',
+          targetId: 'rel-g',
+          properties: { since: '2024-01-01' },
+        },
       },
       {
         type: 'Relationship.Update',
@@ -185,16 +212,31 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
         modelId: M.client,
         relationshipId: 'r1',
         patch: [{ op: 'replace', path: '/since', value: '2024-02-01' }],
-        relationship: { id: 'r1', name: 'hasEngagement', sourceId: 'rel-c', targetId: 'rel-g', properties: { since: '2024-02-01' } },
+        relationship: {
+          id: 'r1',
+          name: 'hasEngagement',
+          sourceId: 'rel-c',
+          targetId: 'rel-g',
+          properties: { since: '2024-02-01' },
+        },
       },
-      { type: 'Relationship.Delete', subject: 'rel-c/relationships/r1', modelId: M.client, relationshipId: 'r1', patch: null, relationship: null },
+      {
+        type: 'Relationship.Delete',
+        subject: 'rel-c/relationships/r1',
+        modelId: M.client,
+        relationshipId: 'r1',
+        patch: null,
+        relationship: null,
+      },
     ]);
     received.stop();
   });
 
   it('metricRecorded reports the points, filtered by telemetry name', async () => {
     await t.ok('mutation { createDevice(id: "metric-d", input: { deviceType: "fan" }) { id } }');
-    const received = await t.subscribe('subscription { metricRecorded(twinIds: ["metric-d"], names: ["temperature"]) { type subject modelId points { name time value } } }');
+    const received = await t.subscribe(
+      'subscription { metricRecorded(twinIds: ["metric-d"], names: ["temperature"]) { type subject modelId points { name time value } } }',
+    );
     await t.ok(`mutation { recordMetrics(points: [
       { twinId: "metric-d", name: "vibration", time: "2024-05-01T10:00:00Z", value: 0.2 }
     ]) }`);
@@ -204,15 +246,32 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
     ]) }`);
     await received.waitFor(1);
     await settle();
-    expect(received.events).toEqual([{ type: 'Telemetry', subject: 'metric-d', modelId: M.device, points: [{ name: 'temperature', time: '2024-05-01T10:00:00.000Z', value: 21.5 }] }]);
+    expect(received.events).toEqual([
+      {
+        type: 'Telemetry',
+        subject: 'metric-d',
+        modelId: M.device,
+        points: [{ name: 'temperature', time: '2024-05-01T10:00:00.000Z', value: 21.5 }],
+      },
+    ]);
     received.stop();
   });
 
   it('modelChanged announces an upload', async () => {
     const received = await t.subscribe('subscription { modelChanged { type subject modelId } }');
-    const upload = await t.ok('mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id } } }', {
-      documents: [{ '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:test:Announced;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'x', schema: 'double' }] }],
-    });
+    const upload = await t.ok(
+      'mutation ($documents: [JSON!]!) { uploadModels(documents: $documents) { models { id } } }',
+      {
+        documents: [
+          {
+            '@context': 'dtmi:dtdl:context;3',
+            '@id': 'dtmi:test:Announced;1',
+            '@type': 'Interface',
+            contents: [{ '@type': 'Property', name: 'x', schema: 'double' }],
+          },
+        ],
+      },
+    );
     expect(upload.uploadModels.models).toEqual([{ id: 'dtmi:test:Announced;1' }]);
     const [event] = await received.waitFor(1);
     expect(event).toMatchObject({ type: 'Model.Create', modelId: 'dtmi:test:Announced;1' });
@@ -225,7 +284,9 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
     const everything = await t.subscribe('subscription { changed(twinIds: ["multi-1"]) { type subject } }', {}, client);
     await t.ok(createClient, { id: 'multi-1', name: 'multi' });
     await t.ok('mutation { createDevice(id: "multi-d", input: { deviceType: "x" }) { id } }');
-    await t.ok('mutation { createRelationship(sourceId: "multi-1", id: "r", name: "hasEngagement", targetId: "rel-g") { id } }');
+    await t.ok(
+      'mutation { createRelationship(sourceId: "multi-1", id: "r", name: "hasEngagement", targetId: "rel-g") { id } }',
+    );
     await twins.waitFor(1);
     await everything.waitFor(2);
     await settle();

@@ -22,7 +22,9 @@ describe('twingraph seed', () => {
   it('loads a (scaled-down) demo into the store TWINGRAPH_DB names, with progress on stderr, and says what it loaded', async () => {
     const { code, out, err } = await runCli('seed', '--scale', '0.02', '--as-of', '2026-11-25T00:00:00Z');
     expect(code).toBe(0);
-    expect(out).toMatch(/^Loaded the demo firm as of 2026-11-25T00:00:00.000Z into .*demo\.db: 8 models, \d+ twins, \d+ relationships, \d+ telemetry points in [\d.]+ s\.\n$/);
+    expect(out).toMatch(
+      /^Loaded the demo firm as of 2026-11-25T00:00:00.000Z into .*demo\.db: 8 models, \d+ twins, \d+ relationships, \d+ telemetry points in [\d.]+ s\.\n$/,
+    );
     expect(err).toMatch(/Loading the demo: telemetry points/);
     const store = await openSqliteStore({ path: path.join(dir, 'demo.db') });
     try {

@@ -15,8 +15,18 @@ function folder(files: Record<string, unknown>): string {
   return dir;
 }
 
-const base = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Base;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }] };
-const child = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Child;1', '@type': 'Interface', extends: 'dtmi:example:Base;1' };
+const base = {
+  '@context': 'dtmi:dtdl:context;3',
+  '@id': 'dtmi:example:Base;1',
+  '@type': 'Interface',
+  contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }],
+};
+const child = {
+  '@context': 'dtmi:dtdl:context;3',
+  '@id': 'dtmi:example:Child;1',
+  '@type': 'Interface',
+  extends: 'dtmi:example:Base;1',
+};
 
 describe('twingraph dtdl validate', () => {
   it('exits 0 for a valid set spread over nested folders, .json and .jsonld alike, ignoring other files', async () => {

@@ -22,7 +22,8 @@ const DOCUMENTS = collectDocuments([path.join(PACKAGE_ROOT, 'dtdl')]);
 const AS_OF = Date.parse('2026-11-25T00:00:00Z');
 
 const ofModel = (firm: Firm, model: string) => firm.twins.filter((t) => t.twin.$metadata.$model === model);
-const related = (firm: Firm, name: string) => firm.relationships.filter((r) => r.relationship.$relationshipName === name);
+const related = (firm: Firm, name: string) =>
+  firm.relationships.filter((r) => r.relationship.$relationshipName === name);
 
 describe('the full demo firm', () => {
   const firm = planFirm(CATALOGUE, AS_OF);
@@ -33,7 +34,13 @@ describe('the full demo firm', () => {
     expect(ofModel(firm, DEMO_MODELS.engagement)).toHaveLength(400);
     expect(ofModel(firm, DEMO_MODELS.asset)).toHaveLength(1000);
     expect(ofModel(firm, DEMO_MODELS.device)).toHaveLength(3000);
-    expect(ofModel(firm, DEMO_MODELS.offering).map((t) => t.twin.line)).toEqual(['consulting', 'auditAndAssurance', 'tax', 'technologyServices', 'financialAdvisory']);
+    expect(ofModel(firm, DEMO_MODELS.offering).map((t) => t.twin.line)).toEqual([
+      'consulting',
+      'auditAndAssurance',
+      'tax',
+      'technologyServices',
+      'financialAdvisory',
+    ]);
   });
 
   it('names clients, employees and assets uniquely, and gives employees unique email addresses', () => {
@@ -48,7 +55,9 @@ describe('the full demo firm', () => {
   it('is the same for the same seed and as-of time, and different for another seed', () => {
     expect(JSON.stringify(planFirm(CATALOGUE, AS_OF).twins)).toBe(JSON.stringify(firm.twins));
     expect(JSON.stringify(planFirm(CATALOGUE, AS_OF).relationships)).toBe(JSON.stringify(firm.relationships));
-    expect(JSON.stringify(planFirm({ ...CATALOGUE, seed: CATALOGUE.seed + 1 }, AS_OF).twins)).not.toBe(JSON.stringify(firm.twins));
+    expect(JSON.stringify(planFirm({ ...CATALOGUE, seed: CATALOGUE.seed + 1 }, AS_OF).twins)).not.toBe(
+      JSON.stringify(firm.twins),
+    );
   });
 
   it('spreads engagements over three years, most of them closed with their final spend and revenue', () => {
@@ -63,7 +72,8 @@ describe('the full demo firm', () => {
       expect(e.revenue).toBeGreaterThan(0);
       expect(Date.parse(e.endDate as string)).toBeLessThanOrEqual(AS_OF);
     }
-    for (const status of ['active', 'onHold', 'proposed']) expect(engagements.some((e) => e.status === status)).toBe(true);
+    for (const status of ['active', 'onHold', 'proposed'])
+      expect(engagements.some((e) => e.status === status)).toBe(true);
   });
 
   it('connects everything: each engagement has one client, offering and lead and covers assets; each asset is covered and hosts its devices', () => {
@@ -177,20 +187,36 @@ describe('loading', () => {
 
   it('loads models, twins, relationships and telemetry into an empty store, reporting progress through every phase', async () => {
     const phases = new Set<string>();
-    const summary = await loadDemo(store, models, { catalogue: small, documents: DOCUMENTS, asOf: AS_OF, progress: (p) => phases.add(p.phase) });
+    const summary = await loadDemo(store, models, {
+      catalogue: small,
+      documents: DOCUMENTS,
+      asOf: AS_OF,
+      progress: (p) => phases.add(p.phase),
+    });
     expect([...phases]).toEqual(['models', 'twins', 'relationships', 'telemetry']);
     const counts = await store.counts();
-    expect(counts).toMatchObject({ models: DOCUMENTS.length, twins: summary.twins, relationships: summary.relationships, metricPoints: summary.metricPoints });
+    expect(counts).toMatchObject({
+      models: DOCUMENTS.length,
+      twins: summary.twins,
+      relationships: summary.relationships,
+      metricPoints: summary.metricPoints,
+    });
     const device = summary.firm.devices[0].id;
-    expect(await store.readMetrics({ twinId: device, name: 'vibration', limit: 1000 })).toHaveLength(small.telemetryDays * 24);
+    expect(await store.readMetrics({ twinId: device, name: 'vibration', limit: 1000 })).toHaveLength(
+      small.telemetryDays * 24,
+    );
     // Backfilled telemetry is logged per twin and batch, not per point.
-    expect(counts.changes).toBeLessThan(summary.twins + summary.relationships + 3 * (summary.firm.devices.length + summary.firm.engagements.length));
+    expect(counts.changes).toBeLessThan(
+      summary.twins + summary.relationships + 3 * (summary.firm.devices.length + summary.firm.engagements.length),
+    );
   });
 
   it('refuses a store that has twins, and leaves it as it was', async () => {
     await loadDemo(store, models, { catalogue: small, documents: DOCUMENTS, asOf: AS_OF });
     const before = await store.counts();
-    await expect(loadDemo(store, models, { catalogue: small, documents: DOCUMENTS, asOf: AS_OF })).rejects.toMatchObject({ code: 'OperationNotAllowed' });
+    await expect(
+      loadDemo(store, models, { catalogue: small, documents: DOCUMENTS, asOf: AS_OF }),
+    ).rejects.toMatchObject({ code: 'OperationNotAllowed' });
     expect(await store.counts()).toEqual(before);
   });
 
@@ -199,7 +225,9 @@ describe('loading', () => {
     const older = JSON.parse(device.text) as { contents: { name: string }[] };
     older.contents = older.contents.filter((c) => c.name !== 'stateChange');
     await models.upload([...DOCUMENTS.filter((d) => d !== device).map((d) => d.text), JSON.stringify(older)]);
-    await expect(loadDemo(store, models, { catalogue: small, documents: DOCUMENTS, asOf: AS_OF })).rejects.toMatchObject({ code: 'ModelAlreadyExists', subject: { modelId: DEMO_MODELS.device } });
+    await expect(
+      loadDemo(store, models, { catalogue: small, documents: DOCUMENTS, asOf: AS_OF }),
+    ).rejects.toMatchObject({ code: 'ModelAlreadyExists', subject: { modelId: DEMO_MODELS.device } });
     expect((await store.counts()).twins).toBe(0);
   });
 });

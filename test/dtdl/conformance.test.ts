@@ -39,7 +39,14 @@ describeWithShared(['dtdl', 'conformance', 'dtmis'], 'DTMI grammar (reference pa
   interface DtmiCase {
     valid: boolean;
     idText: string;
-    expect?: { MajorVersion: number; MinorVersion: number; Versionless: string; Labels: string[]; IsReserved: boolean; Fragment: string };
+    expect?: {
+      MajorVersion: number;
+      MinorVersion: number;
+      Versionless: string;
+      Labels: string[];
+      IsReserved: boolean;
+      Fragment: string;
+    };
   }
   const files = listFiles(sharedPath('dtdl', 'conformance', 'dtmis'));
   it.each(files.map((f) => [path.basename(f, '.json'), f]))('%s', (_name, file) => {

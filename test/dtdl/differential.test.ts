@@ -16,7 +16,12 @@ interface Verdict {
 }
 
 function referenceVerdicts(texts: string[]): Verdict[] | string {
-  const run = spawnSync(process.execPath, [RUNNER], { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 120_000 });
+  const run = spawnSync(process.execPath, [RUNNER], {
+    input: JSON.stringify(texts),
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 120_000,
+  });
   if (run.status !== 0) return `reference parser did not run: ${run.stderr || run.error?.message}`;
   return JSON.parse(run.stdout) as Verdict[];
 }
@@ -40,22 +45,28 @@ const reference = referenceVerdicts(texts);
 // The reference parser needs a working .NET-in-WebAssembly runtime; say so plainly if it is missing.
 const describeIfReference = typeof reference === 'string' ? describe.skip : describe;
 
-describeIfReference(`differential: Twingraph vs the reference DTDL parser${typeof reference === 'string' ? ` — skipped: ${reference}` : ''}`, () => {
-  it('gives the same verdict on at least 97% of 400 mutated models', () => {
-    const verdicts = reference as Verdict[];
-    const disagreements: string[] = [];
-    texts.forEach((text, i) => {
-      const ours = parseModels([text], { allowUndefinedExtensions: 'priorToV3' });
-      if (ours.valid !== verdicts[i].valid) {
-        disagreements.push(
-          `#${i} reference=${verdicts[i].valid ? 'valid' : verdicts[i].ids.join(',') || verdicts[i].kind} twingraph=${ours.valid ? 'valid' : ours.errors.map((e) => e.validationId.split(':').pop()).join(',')}\n${text.slice(0, 600)}`,
-        );
-      }
+describeIfReference(
+  `differential: Twingraph vs the reference DTDL parser${typeof reference === 'string' ? ` — skipped: ${reference}` : ''}`,
+  () => {
+    it('gives the same verdict on at least 97% of 400 mutated models', () => {
+      const verdicts = reference as Verdict[];
+      const disagreements: string[] = [];
+      texts.forEach((text, i) => {
+        const ours = parseModels([text], { allowUndefinedExtensions: 'priorToV3' });
+        if (ours.valid !== verdicts[i].valid) {
+          disagreements.push(
+            `#${i} reference=${verdicts[i].valid ? 'valid' : verdicts[i].ids.join(',') || verdicts[i].kind} twingraph=${ours.valid ? 'valid' : ours.errors.map((e) => e.validationId.split(':').pop()).join(',')}\n${text.slice(0, 600)}`,
+          );
+        }
+      });
+      console.log(
+        `reference: ${verdicts.filter((v) => v.valid).length} valid, ${verdicts.filter((v) => !v.valid).length} invalid; disagreements: ${disagreements.length}`,
+      );
+      if (disagreements.length > 0)
+        console.log(`${disagreements.length} disagreement(s):\n${disagreements.join('\n\n')}`);
+      expect(verdicts.filter((v) => v.valid).length).toBeGreaterThan(20);
+      expect(verdicts.filter((v) => !v.valid).length).toBeGreaterThan(100);
+      expect(disagreements.length / texts.length).toBeLessThanOrEqual(0.03);
     });
-    console.log(`reference: ${verdicts.filter((v) => v.valid).length} valid, ${verdicts.filter((v) => !v.valid).length} invalid; disagreements: ${disagreements.length}`);
-    if (disagreements.length > 0) console.log(`${disagreements.length} disagreement(s):\n${disagreements.join('\n\n')}`);
-    expect(verdicts.filter((v) => v.valid).length).toBeGreaterThan(20);
-    expect(verdicts.filter((v) => !v.valid).length).toBeGreaterThan(100);
-    expect(disagreements.length / texts.length).toBeLessThanOrEqual(0.03);
-  });
-});
+  },
+);

@@ -20,11 +20,25 @@ function emittedCodes(): string[] {
     for (const m of fs.readFileSync(file, 'utf8').matchAll(/errors\.add\(\s*'([A-Za-z]+)'/g)) codes.add(m[1]);
   }
   // Ids built from templates in parse/values.ts and resolve/layers.ts.
-  const families: Record<string, [string, string]> = { string: ['String', 'String'], integer: ['Integer', 'Integer'], boolean: ['Boolean', 'Boolean'], duration: ['String', 'Duration'] };
+  const families: Record<string, [string, string]> = {
+    string: ['String', 'String'],
+    integer: ['Integer', 'Integer'],
+    boolean: ['Boolean', 'Boolean'],
+    duration: ['String', 'Duration'],
+  };
   for (const [stem, [not, typeNot]] of Object.entries(families)) {
-    for (const id of [`${stem}Not${not}`, `${stem}TypeNot${typeNot}`, `${stem}ValueNot${not}`, `${stem}ObjectNoValue`, `${stem}MultipleValues`, `${stem}CountBelowMin`]) codes.add(id);
+    for (const id of [
+      `${stem}Not${not}`,
+      `${stem}TypeNot${typeNot}`,
+      `${stem}ValueNot${not}`,
+      `${stem}ObjectNoValue`,
+      `${stem}MultipleValues`,
+      `${stem}CountBelowMin`,
+    ])
+      codes.add(id);
   }
-  for (const id of ['literalNotValid', 'literalObjectNoValue', 'literalMultipleValues', 'literalCountBelowMin']) codes.add(id);
+  for (const id of ['literalNotValid', 'literalObjectNoValue', 'literalMultipleValues', 'literalCountBelowMin'])
+    codes.add(id);
   for (const kind of ['String', 'Integer', 'Boolean', 'LangString']) codes.add(`inconsistent${kind}Values`);
   for (const kind of ['Literal', 'Object']) {
     codes.add(`missing${kind}Property`);
@@ -41,7 +55,12 @@ describe('validation messages', () => {
   });
 
   it('names the element, the property and the offending value', () => {
-    const { cause, action } = describeError('badDtmiOrTerm', { primaryId: 'dtmi:example:Room;1', property: 'schema', value: 'dubble', detail: '3' });
+    const { cause, action } = describeError('badDtmiOrTerm', {
+      primaryId: 'dtmi:example:Room;1',
+      property: 'schema',
+      value: 'dubble',
+      detail: '3',
+    });
     expect(cause).toContain('dtmi:example:Room;1');
     expect(cause).toContain("'schema'");
     expect(cause).toContain("'dubble'");
@@ -58,10 +77,17 @@ describe('validation messages', () => {
   });
 
   it('reaches the modeler through parseModels', () => {
-    const doc = JSON.stringify({ '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:T;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: '9lives', schema: 'double' }] });
+    const doc = JSON.stringify({
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': 'dtmi:example:T;1',
+      '@type': 'Interface',
+      contents: [{ '@type': 'Property', name: '9lives', schema: 'double' }],
+    });
     const [error] = parseModels([doc]).errors;
     expect(error.validationId).toBe('dtmi:dtdl:parsingError:stringInvalid');
-    expect(error.cause).toBe("Element dtmi:example:T:_contents:__9lives;1 property 'name' has value '9lives', which does not have the required form.");
+    expect(error.cause).toBe(
+      "Element dtmi:example:T:_contents:__9lives;1 property 'name' has value '9lives', which does not have the required form.",
+    );
     expect(error.action).toMatch(/start with a letter/);
   });
 });

@@ -23,7 +23,11 @@ function interfacesOf(docs: NamedDocument[]): { doc: number; index: number; mode
 }
 
 /** Rewrites one interface in a copy of the set. */
-function withChange(docs: NamedDocument[], target: { doc: number; index: number }, change: (model: Json) => void): NamedDocument[] {
+function withChange(
+  docs: NamedDocument[],
+  target: { doc: number; index: number },
+  change: (model: Json) => void,
+): NamedDocument[] {
   return docs.map((d, i) => {
     if (i !== target.doc) return d;
     const value = JSON.parse(d.text.replace(/^\uFEFF/, '')) as Json | Json[];
@@ -76,19 +80,26 @@ describe.each([
       });
       const result = parseModels(broken);
       expect(result.valid).toBe(false);
-      expect(new Set(result.errors.map((e) => e.validationId))).toEqual(new Set(['dtmi:dtdl:parsingError:recursiveStructureNarrow']));
+      expect(new Set(result.errors.map((e) => e.validationId))).toEqual(
+        new Set(['dtmi:dtdl:parsingError:recursiveStructureNarrow']),
+      );
       expect(result.errors.map((e) => e.primaryId)).toContain(parentId);
     });
 
     it('reports a duplicate content name', () => {
-      const victim = interfaces.find((i) => asArray(i.model.contents).some((c) => typeof c === 'object' && (c as Json)['@type'] === 'Property'))!;
+      const victim = interfaces.find((i) =>
+        asArray(i.model.contents).some((c) => typeof c === 'object' && (c as Json)['@type'] === 'Property'),
+      )!;
       const duplicated = asArray(victim.model.contents).find((c) => (c as Json)['@type'] === 'Property') as Json;
       const broken = withChange(docs, victim, (m) => {
         m.contents = [...asArray(m.contents), { ...duplicated, '@id': undefined, schema: 'string' }];
       });
       const result = parseModels(broken);
       expect(result.valid).toBe(false);
-      expect(result.errors.map((e) => [e.validationId, e.value])).toContainEqual(['dtmi:dtdl:parsingError:nonUniquePropertyValue', duplicated.name]);
+      expect(result.errors.map((e) => [e.validationId, e.value])).toContainEqual([
+        'dtmi:dtdl:parsingError:nonUniquePropertyValue',
+        duplicated.name,
+      ]);
     });
   });
 });

@@ -13,9 +13,22 @@ const thermostat = {
     {
       '@type': 'Property',
       name: 'mode',
-      schema: { '@type': 'Enum', valueSchema: 'string', enumValues: [{ name: 'heat', enumValue: 'heat' }, { name: 'cool', enumValue: 'cool' }] },
+      schema: {
+        '@type': 'Enum',
+        valueSchema: 'string',
+        enumValues: [
+          { name: 'heat', enumValue: 'heat' },
+          { name: 'cool', enumValue: 'cool' },
+        ],
+      },
     },
-    { '@type': 'Relationship', name: 'installedIn', target: 'dtmi:example:Room;1', maxMultiplicity: 1, properties: [{ '@type': 'Property', name: 'since', schema: 'date' }] },
+    {
+      '@type': 'Relationship',
+      name: 'installedIn',
+      target: 'dtmi:example:Room;1',
+      maxMultiplicity: 1,
+      properties: [{ '@type': 'Property', name: 'since', schema: 'date' }],
+    },
     { '@type': 'Component', name: 'firmware', schema: 'dtmi:example:Firmware;1' },
     { '@type': 'Command', name: 'reboot', request: { name: 'delay', schema: 'duration' } },
   ],
@@ -41,15 +54,45 @@ describe('parseModels', () => {
     expect(result.valid).toBe(true);
     const model = result.models.interfaces.get('dtmi:example:Thermostat;1') as InterfaceModel;
     expect(model.ancestors).toEqual(['dtmi:example:Device;1']);
-    expect([...model.contents.keys()].sort()).toEqual(['firmware', 'installedIn', 'mode', 'reboot', 'serialNumber', 'targetTemperature', 'temperature']);
-    expect(model.contents.get('serialNumber')).toMatchObject({ kind: 'Property', definedIn: 'dtmi:example:Device;1', schema: { kind: 'primitive', name: 'string' } });
-    expect(model.contents.get('temperature')).toMatchObject({ kind: 'Telemetry', supplementalTypes: ['Temperature'], supplementalProperties: { unit: 'degreeCelsius' } });
-    expect(model.contents.get('mode')).toMatchObject({ schema: { kind: 'Enum', valueSchema: 'string', enumValues: [{ name: 'heat' }, { name: 'cool' }] } });
-    expect(model.contents.get('installedIn')).toMatchObject({ kind: 'Relationship', target: 'dtmi:example:Room;1', maxMultiplicity: 1, properties: [{ name: 'since' }] });
+    expect([...model.contents.keys()].sort()).toEqual([
+      'firmware',
+      'installedIn',
+      'mode',
+      'reboot',
+      'serialNumber',
+      'targetTemperature',
+      'temperature',
+    ]);
+    expect(model.contents.get('serialNumber')).toMatchObject({
+      kind: 'Property',
+      definedIn: 'dtmi:example:Device;1',
+      schema: { kind: 'primitive', name: 'string' },
+    });
+    expect(model.contents.get('temperature')).toMatchObject({
+      kind: 'Telemetry',
+      supplementalTypes: ['Temperature'],
+      supplementalProperties: { unit: 'degreeCelsius' },
+    });
+    expect(model.contents.get('mode')).toMatchObject({
+      schema: { kind: 'Enum', valueSchema: 'string', enumValues: [{ name: 'heat' }, { name: 'cool' }] },
+    });
+    expect(model.contents.get('installedIn')).toMatchObject({
+      kind: 'Relationship',
+      target: 'dtmi:example:Room;1',
+      maxMultiplicity: 1,
+      properties: [{ name: 'since' }],
+    });
     expect(model.contents.get('firmware')).toMatchObject({ kind: 'Component', schema: 'dtmi:example:Firmware;1' });
-    expect(model.contents.get('reboot')).toMatchObject({ kind: 'Command', request: { name: 'delay', schema: { kind: 'primitive', name: 'duration' } } });
+    expect(model.contents.get('reboot')).toMatchObject({
+      kind: 'Command',
+      request: { name: 'delay', schema: { kind: 'primitive', name: 'duration' } },
+    });
     expect(result.models.descendantsOf('dtmi:example:Device;1')).toEqual(['dtmi:example:Thermostat;1']);
-    expect([...result.defined].sort()).toEqual(['dtmi:example:Device;1', 'dtmi:example:Firmware;1', 'dtmi:example:Thermostat;1']);
+    expect([...result.defined].sort()).toEqual([
+      'dtmi:example:Device;1',
+      'dtmi:example:Firmware;1',
+      'dtmi:example:Thermostat;1',
+    ]);
   });
 
   it('returns a frozen model set', () => {
@@ -63,7 +106,9 @@ describe('parseModels', () => {
   it('names every DTMI that is referenced but defined nowhere', () => {
     const result = parseModels([text(thermostat)]);
     expect(result.valid).toBe(false);
-    const undefinedIds = result.errors.filter((e) => e.validationId.endsWith(':undefinedReference')).map((e) => e.value);
+    const undefinedIds = result.errors
+      .filter((e) => e.validationId.endsWith(':undefinedReference'))
+      .map((e) => e.value);
     expect(undefinedIds.sort()).toEqual(['dtmi:example:Device;1', 'dtmi:example:Firmware;1']);
     // A relationship target need not be defined (DTDL calls it a non-dependent reference).
     expect(undefinedIds).not.toContain('dtmi:example:Room;1');
@@ -94,14 +139,24 @@ describe('parseModels', () => {
   });
 
   it('reports bad JSON with its line and column', () => {
-    const result = parseModels([{ name: 'broken.json', text: '{\n  "@context": "dtmi:dtdl:context;3",\n  "@id": oops\n}' }]);
+    const result = parseModels([
+      { name: 'broken.json', text: '{\n  "@context": "dtmi:dtdl:context;3",\n  "@id": oops\n}' },
+    ]);
     expect(result.valid).toBe(false);
-    expect(result.errors[0]).toMatchObject({ validationId: 'dtmi:twingraph:parsingError:invalidJson', source: 'broken.json' });
+    expect(result.errors[0]).toMatchObject({
+      validationId: 'dtmi:twingraph:parsingError:invalidJson',
+      source: 'broken.json',
+    });
     expect(result.errors[0].value).toMatch(/line 3, column 10/);
   });
 
   it('locates model errors in the source document', () => {
-    const doc = text({ '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Bad;1', '@type': 'Interface', contents: [{ '@type': 'Telemetry', name: 'x', schema: 'dubble' }] });
+    const doc = text({
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': 'dtmi:example:Bad;1',
+      '@type': 'Interface',
+      contents: [{ '@type': 'Telemetry', name: 'x', schema: 'dubble' }],
+    });
     const [error] = parseModels([{ name: 'bad.json', text: doc }]).errors;
     expect(error).toMatchObject({
       validationId: 'dtmi:dtdl:parsingError:badDtmiOrTerm',
@@ -115,8 +170,14 @@ describe('parseModels', () => {
   });
 
   it('rejects undefined extension contexts by default and tolerates them when asked', () => {
-    const doc = text({ '@context': ['dtmi:dtdl:context;3', 'dtmi:com:example:myExtension;1'], '@id': 'dtmi:example:E;1', '@type': 'Interface' });
-    expect(parseModels([doc]).errors.map((e) => e.validationId)).toEqual(['dtmi:dtdl:parsingError:unresolvableContextSpecifier']);
+    const doc = text({
+      '@context': ['dtmi:dtdl:context;3', 'dtmi:com:example:myExtension;1'],
+      '@id': 'dtmi:example:E;1',
+      '@type': 'Interface',
+    });
+    expect(parseModels([doc]).errors.map((e) => e.validationId)).toEqual([
+      'dtmi:dtdl:parsingError:unresolvableContextSpecifier',
+    ]);
     expect(parseModels([doc], { allowUndefinedExtensions: true }).valid).toBe(true);
   });
 

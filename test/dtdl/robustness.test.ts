@@ -67,15 +67,29 @@ describe('parseModels on hostile input', () => {
   });
 
   it('refuses a document over the size limit before parsing it', () => {
-    const huge = JSON.stringify({ '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Huge;1', '@type': 'Interface', comment: 'x'.repeat(20_000_000) });
+    const huge = JSON.stringify({
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': 'dtmi:example:Huge;1',
+      '@type': 'Interface',
+      comment: 'x'.repeat(20_000_000),
+    });
     const { result, ms } = timed(() => parseModels([huge]));
     expect(result.errors.map((e) => e.validationId)).toEqual(['dtmi:twingraph:parsingError:inputTooLarge']);
     expect(ms).toBeLessThan(2000);
   });
 
   it('handles an interface with 100,000 contents within bounds, and reports the 1 MiB Interface limit', () => {
-    const contents = Array.from({ length: 100_000 }, (_, i) => ({ '@type': 'Property', name: `p${i}`, schema: 'double' }));
-    const text = JSON.stringify({ '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Wide;1', '@type': 'Interface', contents });
+    const contents = Array.from({ length: 100_000 }, (_, i) => ({
+      '@type': 'Property',
+      name: `p${i}`,
+      schema: 'double',
+    }));
+    const text = JSON.stringify({
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': 'dtmi:example:Wide;1',
+      '@type': 'Interface',
+      contents,
+    });
     const heapBefore = process.memoryUsage().heapUsed;
     const { result, ms } = timed(() => parseModels([text]));
     expectWellFormed(result);
@@ -85,9 +99,21 @@ describe('parseModels on hostile input', () => {
   });
 
   it('enforces the DTDL v3 limit of 100,000 elements per interface, inherited ones included', () => {
-    const props = (prefix: string, n: number): unknown[] => Array.from({ length: n }, (_, i) => ({ '@type': 'Property', name: `${prefix}${i}`, schema: 'double' }));
-    const base = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Big;1', '@type': 'Interface', contents: props('a', 60_000) };
-    const child = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Bigger;1', '@type': 'Interface', extends: 'dtmi:example:Big;1', contents: props('b', 40_001) };
+    const props = (prefix: string, n: number): unknown[] =>
+      Array.from({ length: n }, (_, i) => ({ '@type': 'Property', name: `${prefix}${i}`, schema: 'double' }));
+    const base = {
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': 'dtmi:example:Big;1',
+      '@type': 'Interface',
+      contents: props('a', 60_000),
+    };
+    const child = {
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': 'dtmi:example:Bigger;1',
+      '@type': 'Interface',
+      extends: 'dtmi:example:Big;1',
+      contents: props('b', 40_001),
+    };
     const result = parseModels([JSON.stringify(base), JSON.stringify(child)], { maxDocumentBytes: 64 * 1024 * 1024 });
     const counts = result.errors.filter((e) => e.validationId === 'dtmi:dtdl:parsingError:excessiveCount');
     expect(counts.map((e) => e.primaryId)).toEqual(['dtmi:example:Bigger;1']);

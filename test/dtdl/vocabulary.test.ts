@@ -6,8 +6,18 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { DTDL_V2_CONTEXT, DTDL_V3_CONTEXT, EXTENSION_CONTEXTS, RESERVED_TERMS_V3, type ContextDefinition } from '../../src/dtdl/vocabulary/contexts';
-import { QUANTITATIVE_TYPES_V1, QUANTITATIVE_V2, type QuantitativeVocabulary } from '../../src/dtdl/vocabulary/quantitative';
+import {
+  DTDL_V2_CONTEXT,
+  DTDL_V3_CONTEXT,
+  EXTENSION_CONTEXTS,
+  RESERVED_TERMS_V3,
+  type ContextDefinition,
+} from '../../src/dtdl/vocabulary/contexts';
+import {
+  QUANTITATIVE_TYPES_V1,
+  QUANTITATIVE_V2,
+  type QuantitativeVocabulary,
+} from '../../src/dtdl/vocabulary/quantitative';
 
 const SHARED = process.env.TWINGRAPH_SHARED ?? path.resolve(__dirname, '../../../shared');
 const SPEC = path.join(SHARED, 'dtdl', 'spec');
@@ -57,15 +67,24 @@ function semanticTable(markdown: string): [string, string, string[]][] {
   const rows: [string, string, string[]][] = [];
   for (const line of markdown.slice(start).split(/\r?\n/).slice(2)) {
     if (!line.startsWith('| `')) break;
-    const [semanticType, unitType, units] = line.replace(/^\|/, '').replace(/\|\s*$/, '').split('|').map((c) => c.trim());
-    rows.push([semanticType.replace(/`/g, ''), unitType.replace(/`/g, ''), units.split('<br>').map((u) => u.trim().replace(/`/g, ''))]);
+    const [semanticType, unitType, units] = line
+      .replace(/^\|/, '')
+      .replace(/\|\s*$/, '')
+      .split('|')
+      .map((c) => c.trim());
+    rows.push([
+      semanticType.replace(/`/g, ''),
+      unitType.replace(/`/g, ''),
+      units.split('<br>').map((u) => u.trim().replace(/`/g, '')),
+    ]);
   }
   return rows;
 }
 
 function checkAgainstTable(vocabulary: QuantitativeVocabulary, rows: [string, string, string[]][]): void {
   expect(sorted(vocabulary.semanticTypes)).toEqual(sorted(rows.map(([s, u]) => [s, u] as const)));
-  for (const [, unitType, units] of rows) expect([...(vocabulary.unitTypes.get(unitType) ?? [])].sort()).toEqual([...units].sort());
+  for (const [, unitType, units] of rows)
+    expect([...(vocabulary.unitTypes.get(unitType) ?? [])].sort()).toEqual([...units].sort());
 }
 
 describe('DTDL vocabulary against the DTDL language definition files', () => {
@@ -77,9 +96,13 @@ describe('DTDL vocabulary against the DTDL language definition files', () => {
       for (const file of files) {
         const id = contextIdOf(file);
         if (id === undefined) throw new Error(`unexpected context file ${file}`);
-        const table: ContextDefinition | undefined = id === DTDL_V3_CONTEXT.id ? DTDL_V3_CONTEXT : EXTENSION_CONTEXTS.get(id);
+        const table: ContextDefinition | undefined =
+          id === DTDL_V3_CONTEXT.id ? DTDL_V3_CONTEXT : EXTENSION_CONTEXTS.get(id);
         if (!table) throw new Error(`no table for ${id} (${file})`);
-        expect({ id, terms: sorted(table.terms) }).toEqual({ id, terms: sorted(contextFileTerms(path.join(dir, file))) });
+        expect({ id, terms: sorted(table.terms) }).toEqual({
+          id,
+          terms: sorted(contextFileTerms(path.join(dir, file))),
+        });
         expect(table.dtdlVersion).toBe(3);
       }
     });
@@ -102,23 +125,45 @@ describe('DTDL vocabulary against the DTDL language definition files', () => {
       const meta = path.join(spec, 'v3', 'metamodel');
       const qtContext = EXTENSION_CONTEXTS.get('dtmi:dtdl:extension:quantitativeTypes;1');
       if (!qtContext) throw new Error('no quantitativeTypes;1 context');
-      const termOf = new Map([...qtContext.terms].filter(([term]) => !QUANTITATIVE_TYPES_V1.aliases.has(term)).map(([term, iri]) => [iri, term]));
+      const termOf = new Map(
+        [...qtContext.terms]
+          .filter(([term]) => !QUANTITATIVE_TYPES_V1.aliases.has(term))
+          .map(([term, iri]) => [iri, term]),
+      );
 
       type Enum = { '@id': string; enumValues: { '@id': string; '@type': string[]; name: string }[] };
       const enums = readJson(path.join(meta, 'DTDL.FeatureExtension.quantitativeTypes.v1.Elements.json')) as Enum[];
       const unitTypes = enums
         .filter((e) => !e.enumValues.some((v) => v['@type'].includes('UnitPrefix')))
-        .map((e): [string, string[]] => [termOf.get(e['@id']) ?? e['@id'], e.enumValues.map((v) => termOf.get(v['@id']) ?? v['@id'])]);
+        .map((e): [string, string[]] => [
+          termOf.get(e['@id']) ?? e['@id'],
+          e.enumValues.map((v) => termOf.get(v['@id']) ?? v['@id']),
+        ]);
       expect(new Map(unitTypes)).toEqual(new Map([...QUANTITATIVE_TYPES_V1.unitTypes].map(([k, v]) => [k, [...v]])));
 
-      type Shape = { '@id': string; 'rdfs:subClassOf'?: string; 'sh:property'?: { 'sh:path'?: string; 'dtmm:childOf'?: string }[] };
-      const graph = (readJson(path.join(meta, 'DTDL.FeatureExtension.quantitativeTypes.v1.RDF-SHACL.json')) as { '@graph': Shape[] })['@graph'];
+      type Shape = {
+        '@id': string;
+        'rdfs:subClassOf'?: string;
+        'sh:property'?: { 'sh:path'?: string; 'dtmm:childOf'?: string }[];
+      };
+      const graph = (
+        readJson(path.join(meta, 'DTDL.FeatureExtension.quantitativeTypes.v1.RDF-SHACL.json')) as { '@graph': Shape[] }
+      )['@graph'];
       const semanticTypes = graph
         .filter((s) => s['rdfs:subClassOf'] === 'QuantitativeType')
-        .map((s) => [termOf.get(s['@id']) ?? s['@id'], s['sh:property']?.find((p) => p['sh:path'] === 'unit')?.['dtmm:childOf'] ?? ''] as const);
+        .map(
+          (s) =>
+            [
+              termOf.get(s['@id']) ?? s['@id'],
+              s['sh:property']?.find((p) => p['sh:path'] === 'unit')?.['dtmm:childOf'] ?? '',
+            ] as const,
+        );
       expect(sorted(QUANTITATIVE_TYPES_V1.semanticTypes)).toEqual(sorted(semanticTypes));
 
-      checkAgainstTable(QUANTITATIVE_TYPES_V1, semanticTable(fs.readFileSync(path.join(spec, 'v3', 'DTDL.quantitativeTypes.v1.md'), 'utf8')));
+      checkAgainstTable(
+        QUANTITATIVE_TYPES_V1,
+        semanticTable(fs.readFileSync(path.join(spec, 'v3', 'DTDL.quantitativeTypes.v1.md'), 'utf8')),
+      );
     });
   });
 
@@ -133,7 +178,11 @@ describe('DTDL vocabulary spot checks', () => {
   test('Temperature takes TemperatureUnit: degreeCelsius, degreeFahrenheit, kelvin', () => {
     for (const vocabulary of [QUANTITATIVE_V2, QUANTITATIVE_TYPES_V1]) {
       expect(vocabulary.semanticTypes.get('Temperature')).toBe('TemperatureUnit');
-      expect([...(vocabulary.unitTypes.get('TemperatureUnit') ?? [])].sort()).toEqual(['degreeCelsius', 'degreeFahrenheit', 'kelvin']);
+      expect([...(vocabulary.unitTypes.get('TemperatureUnit') ?? [])].sort()).toEqual([
+        'degreeCelsius',
+        'degreeFahrenheit',
+        'kelvin',
+      ]);
       expect(vocabulary.units.get('kelvin')).toEqual(['TemperatureUnit']);
     }
     expect(QUANTITATIVE_TYPES_V1.semanticTypes.size).toBe(52);
@@ -211,7 +260,8 @@ describe('DTDL vocabulary spot checks', () => {
           expect(vocabulary.units.get(unit)).toContain(unitType);
         }
       }
-      for (const [unit, unitTypes] of vocabulary.units) for (const unitType of unitTypes) expect(vocabulary.unitTypes.get(unitType)).toContain(unit);
+      for (const [unit, unitTypes] of vocabulary.units)
+        for (const unitType of unitTypes) expect(vocabulary.unitTypes.get(unitType)).toContain(unit);
       // every unit term of the context is in some unit type
       const unitTerms = [...terms].filter(([, iri]) => /:unit:/.test(iri)).map(([term]) => term);
       expect(unitTerms.filter((u) => !vocabulary.units.has(u))).toEqual([]);

@@ -23,8 +23,15 @@ describe('live delivery', () => {
 
     const entries = await take(subscription, 3);
     expect(seqsOf(entries)).toEqual(range(before + 1, before + 3));
-    expect(entries.map((e) => `${e.type} ${e.subject}`)).toEqual(['Twin.Create r9', 'Twin.Update r9', 'Twin.Delete r9']);
-    expect(entries[1]).toMatchObject({ patch: [{ op: 'replace', path: '/area', value: 5 }], body: { $dtId: 'r9', area: 5 } });
+    expect(entries.map((e) => `${e.type} ${e.subject}`)).toEqual([
+      'Twin.Create r9',
+      'Twin.Update r9',
+      'Twin.Delete r9',
+    ]);
+    expect(entries[1]).toMatchObject({
+      patch: [{ op: 'replace', path: '/area', value: 5 }],
+      body: { $dtId: 'r9', area: 5 },
+    });
     expect(subscription.resumeSeq).toBe(before + 3);
   });
 
@@ -249,7 +256,10 @@ describe('many subscribers', () => {
   const h = useFeed();
 
   /** Starts `n` subscribers that each consume `expected` entries in their own loop; returns what each got. */
-  const consumers = async (n: number, expected: number): Promise<{ subscriptions: ChangeSubscription[]; received: Promise<number[][]> }> => {
+  const consumers = async (
+    n: number,
+    expected: number,
+  ): Promise<{ subscriptions: ChangeSubscription[]; received: Promise<number[][]> }> => {
     const subscriptions = Array.from({ length: n }, () => h.feed.subscribe());
     await Promise.all(subscriptions.map((s) => s.ready()));
     const received = Promise.all(
@@ -379,8 +389,14 @@ describe('ending', () => {
     const signal = controller.signal;
     const add = signal.addEventListener.bind(signal);
     const remove = signal.removeEventListener.bind(signal);
-    signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => (listeners.added++, add(...args))) as AbortSignal['addEventListener'];
-    signal.removeEventListener = ((...args: Parameters<AbortSignal['removeEventListener']>) => (listeners.removed++, remove(...args))) as AbortSignal['removeEventListener'];
+    signal.addEventListener = ((...args: Parameters<AbortSignal['addEventListener']>) => (
+      listeners.added++,
+      add(...args)
+    )) as AbortSignal['addEventListener'];
+    signal.removeEventListener = ((...args: Parameters<AbortSignal['removeEventListener']>) => (
+      listeners.removed++,
+      remove(...args)
+    )) as AbortSignal['removeEventListener'];
 
     const subscription = h.feed.subscribe({ signal });
     await subscription.ready();

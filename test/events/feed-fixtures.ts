@@ -45,7 +45,9 @@ export const ROOMS = ['r1', 'r2', 'r3', 'r4'];
 export async function roomStore(): Promise<CountingStore> {
   const store = openSqliteStore({ path: ':memory:' });
   await seedModels(store);
-  await store.createTwins(ROOMS.map((id, i) => ({ id, twin: twinInput(M.room, { name: id.toUpperCase(), area: 10 * (i + 1) }) })));
+  await store.createTwins(
+    ROOMS.map((id, i) => ({ id, twin: twinInput(M.room, { name: id.toUpperCase(), area: 10 * (i + 1) }) })),
+  );
   return counting(store);
 }
 

@@ -14,7 +14,15 @@ beforeEach(async () => {
   store = openSqliteStore({ path: ':memory:' });
   await seedModels(store);
   await store.createTwins([
-    { id: 'room', twin: twinInput(M.room, { name: 'A', area: 10, address: { city: 'Oslo', zip: '0150' }, thermostat: component({ setpoint: 21, mode: 'auto' }) }) },
+    {
+      id: 'room',
+      twin: twinInput(M.room, {
+        name: 'A',
+        area: 10,
+        address: { city: 'Oslo', zip: '0150' },
+        thermostat: component({ setpoint: 21, mode: 'auto' }),
+      }),
+    },
     { id: 'hall', twin: twinInput(M.conferenceRoom, { name: 'H' }) },
     { id: 'floor', twin: twinInput(M.floor, { level: 1 }) },
   ]);
@@ -30,7 +38,8 @@ async function logged(write: () => Promise<unknown>): Promise<ChangeEntry[]> {
   return store.readChanges({ after });
 }
 
-const patchOf = async (patch: JsonPatch, id = 'room'): Promise<ChangeEntry> => (await logged(() => store.patchTwin(id, patch)))[0];
+const patchOf = async (patch: JsonPatch, id = 'room'): Promise<ChangeEntry> =>
+  (await logged(() => store.patchTwin(id, patch)))[0];
 const matches = (request: ChangeFilterRequest, entries: readonly ChangeEntry[]): string[] =>
   entries.filter(changeFilter(request)).map((e) => `${e.type} ${e.subject}`);
 
@@ -39,13 +48,21 @@ describe('by type', () => {
     const entries = [
       ...(await logged(() => store.putRelationship('floor', 'f-room', rel('room', 'hasRoom')))),
       await patchOf([{ op: 'replace', path: '/area', value: 11 }]),
-      ...(await logged(() => store.appendMetrics([{ twinId: 'room', name: 'temperature', time: '2024-05-01T10:00:00Z', value: 20 }]))),
+      ...(await logged(() =>
+        store.appendMetrics([{ twinId: 'room', name: 'temperature', time: '2024-05-01T10:00:00Z', value: 20 }]),
+      )),
       ...(await logged(() => store.decommissionModel(M.sensor))),
       ...(await logged(() => store.deleteRelationship('floor', 'f-room'))),
     ];
     expect(matches({ types: ['Twin.Update', 'Telemetry'] }, entries)).toEqual(['Twin.Update room', 'Telemetry room']);
-    expect(matches({ types: ['Relationship.'] }, entries)).toEqual(['Relationship.Create floor/relationships/f-room', 'Relationship.Delete floor/relationships/f-room']);
-    expect(matches({ types: ['Model.', 'Twin.'] }, entries)).toEqual(['Twin.Update room', `Model.Decommission ${M.sensor}`]);
+    expect(matches({ types: ['Relationship.'] }, entries)).toEqual([
+      'Relationship.Create floor/relationships/f-room',
+      'Relationship.Delete floor/relationships/f-room',
+    ]);
+    expect(matches({ types: ['Model.', 'Twin.'] }, entries)).toEqual([
+      'Twin.Update room',
+      `Model.Decommission ${M.sensor}`,
+    ]);
     expect(matches({ types: [] }, entries)).toEqual([]);
   });
 });
@@ -59,7 +76,11 @@ describe('by model and twin', () => {
       ...(await logged(() => store.decommissionModel(M.room))),
     ];
     expect(matches({ modelIds: [M.room] }, entries)).toEqual(['Twin.Update room', `Model.Decommission ${M.room}`]);
-    expect(matches({ modelIds: [M.room, M.conferenceRoom] }, entries)).toEqual(['Twin.Update room', 'Twin.Update hall', `Model.Decommission ${M.room}`]);
+    expect(matches({ modelIds: [M.room, M.conferenceRoom] }, entries)).toEqual([
+      'Twin.Update room',
+      'Twin.Update hall',
+      `Model.Decommission ${M.room}`,
+    ]);
     expect(matches({ modelIds: [M.floor] }, entries)).toEqual(['Relationship.Create floor/relationships/f-room']);
   });
 
@@ -69,9 +90,13 @@ describe('by model and twin', () => {
       await patchOf([{ op: 'replace', path: '/name', value: 'I' }], 'hall'),
       ...(await logged(() => store.putRelationship('floor', 'f-room', rel('room', 'hasRoom')))),
       ...(await logged(() => store.putRelationship('floor', 'f-hall', rel('hall', 'hasRoom')))),
-      ...(await logged(() => store.appendMetrics([{ twinId: 'room', name: 'temperature', time: '2024-05-01T10:00:00Z', value: 20 }]))),
+      ...(await logged(() =>
+        store.appendMetrics([{ twinId: 'room', name: 'temperature', time: '2024-05-01T10:00:00Z', value: 20 }]),
+      )),
       ...(await logged(() => store.deleteRelationship('floor', 'f-room'))),
-      ...(await logged(() => store.putModels([{ id: 'dtmi:test:room;1', definition: {}, ancestors: [], dependencies: [] }]))),
+      ...(await logged(() =>
+        store.putModels([{ id: 'dtmi:test:room;1', definition: {}, ancestors: [], dependencies: [] }]),
+      )),
     ];
     expect(matches({ twinIds: ['room'] }, entries)).toEqual([
       'Twin.Update room',
@@ -108,7 +133,9 @@ describe('by property path', () => {
     const setpoint = await patchOf([{ op: 'replace', path: '/thermostat/setpoint', value: 22 }]);
     const removed = await patchOf([{ op: 'remove', path: '/thermostat/mode' }]);
     const added = await patchOf([{ op: 'add', path: '/humidity', value: 40 }]);
-    const sourceTime = await patchOf([{ op: 'add', path: '/$metadata/area/sourceTime', value: '2024-04-30T10:00:00.000Z' }]);
+    const sourceTime = await patchOf([
+      { op: 'add', path: '/$metadata/area/sourceTime', value: '2024-04-30T10:00:00.000Z' },
+    ]);
     const entries = [setpoint, removed, added, sourceTime];
     expect(entries.map((e) => e.type)).toEqual(['Twin.Update', 'Twin.Update', 'Twin.Update', 'Twin.Update']);
     expect(entries.filter(changeFilter({ paths: ['/thermostat/setpoint'] }))).toEqual([setpoint]);
@@ -120,16 +147,30 @@ describe('by property path', () => {
   });
 
   it('matches a component property’s sourceTime, and names with an escaped slash', () => {
-    const update = (path: string): ChangeEntry => ({ seq: 1, time: '', type: 'Twin.Update', subject: 'x', twinId: 'x', patch: [{ op: 'add', path, value: 1 }], body: {} });
-    expect(changeFilter({ paths: ['/thermostat/setpoint'] })(update('/thermostat/$metadata/setpoint/sourceTime'))).toBe(true);
-    expect(changeFilter({ paths: ['/thermostat/mode'] })(update('/thermostat/$metadata/setpoint/sourceTime'))).toBe(false);
+    const update = (path: string): ChangeEntry => ({
+      seq: 1,
+      time: '',
+      type: 'Twin.Update',
+      subject: 'x',
+      twinId: 'x',
+      patch: [{ op: 'add', path, value: 1 }],
+      body: {},
+    });
+    expect(changeFilter({ paths: ['/thermostat/setpoint'] })(update('/thermostat/$metadata/setpoint/sourceTime'))).toBe(
+      true,
+    );
+    expect(changeFilter({ paths: ['/thermostat/mode'] })(update('/thermostat/$metadata/setpoint/sourceTime'))).toBe(
+      false,
+    );
     expect(changeFilter({ paths: ['/a~1b'] })(update('/a~1b/c'))).toBe(true);
     expect(changeFilter({ paths: ['/a'] })(update('/a~1b'))).toBe(false);
   });
 
   it('matches relationship updates by their properties', async () => {
     await store.putRelationship('floor', 'f-room', rel('room', 'hasRoom', { order: 1, label: 'x' }));
-    const [order] = await logged(() => store.patchRelationship('floor', 'f-room', [{ op: 'replace', path: '/order', value: 2 }]));
+    const [order] = await logged(() =>
+      store.patchRelationship('floor', 'f-room', [{ op: 'replace', path: '/order', value: 2 }]),
+    );
     expect(changeFilter({ paths: ['/order'] })(order)).toBe(true);
     expect(changeFilter({ paths: ['/label'] })(order)).toBe(false);
   });
@@ -157,7 +198,9 @@ describe('by property path', () => {
 
   it('refuses what is not a JSON Pointer: InvalidArgument', () => {
     for (const path of ['temperature', '/a~2', '/a~']) {
-      expect(() => changeFilter({ paths: [path] })).toThrow(expect.objectContaining({ code: 'InvalidArgument', subject: { path } }));
+      expect(() => changeFilter({ paths: [path] })).toThrow(
+        expect.objectContaining({ code: 'InvalidArgument', subject: { path } }),
+      );
     }
   });
 });
@@ -170,7 +213,11 @@ describe('combined', () => {
       await patchOf([{ op: 'add', path: '/area', value: 1 }], 'hall'),
       ...(await logged(() => store.deleteTwin('hall'))),
     ];
-    expect(matches({ types: ['Twin.'], twinIds: ['room', 'hall'], paths: ['/area'] }, entries)).toEqual(['Twin.Update room', 'Twin.Update hall', 'Twin.Delete hall']);
+    expect(matches({ types: ['Twin.'], twinIds: ['room', 'hall'], paths: ['/area'] }, entries)).toEqual([
+      'Twin.Update room',
+      'Twin.Update hall',
+      'Twin.Delete hall',
+    ]);
     expect(matches({ modelIds: [M.room], paths: ['/area'] }, entries)).toEqual(['Twin.Update room']);
     expect(matches({}, entries).length).toBe(4);
   });

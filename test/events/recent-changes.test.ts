@@ -11,7 +11,13 @@ describe('RecentChanges', () => {
     expect(window.get(10)).toBeUndefined();
     for (let seq = 11; seq <= 15; seq++) window.append(entry(seq));
     expect([window.first, window.last]).toEqual([13, 15]);
-    expect([12, 13, 14, 15, 16].map((seq) => window.get(seq)?.subject)).toEqual([undefined, 't13', 't14', 't15', undefined]);
+    expect([12, 13, 14, 15, 16].map((seq) => window.get(seq)?.subject)).toEqual([
+      undefined,
+      't13',
+      't14',
+      't15',
+      undefined,
+    ]);
   });
 
   it('takes entries only in order, without gaps', () => {

@@ -12,7 +12,9 @@ import { compile, component, enumOf, iface, objectOf, property, relationship } f
 describe('scalarConditions', () => {
   it('turns each comparison operator into one condition on the path', () => {
     const ops = { eq: 1, ne: 2, lt: 3, lte: 4, gt: 5, gte: 6, contains: 'a', startsWith: 'b', endsWith: 'c' };
-    expect(scalarConditions(['temperature'], ops)).toEqual(Object.entries(ops).map(([op, value]) => ({ path: ['temperature'], op, value })));
+    expect(scalarConditions(['temperature'], ops)).toEqual(
+      Object.entries(ops).map(([op, value]) => ({ path: ['temperature'], op, value })),
+    );
   });
 
   it('turns in and notIn into value lists, and exists into a presence test', () => {
@@ -26,7 +28,9 @@ describe('scalarConditions', () => {
 
   it('keeps strings, numbers and booleans as given', () => {
     expect(scalarConditions(['on'], { eq: false })).toEqual([{ path: ['on'], op: 'eq', value: false }]);
-    expect(scalarConditions(['at'], { gte: '2024-05-31T12:00:00+02:00' })).toEqual([{ path: ['at'], op: 'gte', value: '2024-05-31T12:00:00+02:00' }]);
+    expect(scalarConditions(['at'], { gte: '2024-05-31T12:00:00+02:00' })).toEqual([
+      { path: ['at'], op: 'gte', value: '2024-05-31T12:00:00+02:00' },
+    ]);
     expect(scalarConditions(['n'], { in: [1, 2.5, -3] })).toEqual([{ path: ['n'], op: 'in', values: [1, 2.5, -3] }]);
   });
 
@@ -37,7 +41,9 @@ describe('scalarConditions', () => {
 
   it('refuses null, naming the operator and saying what to do instead', () => {
     expect(() => scalarConditions(['address', 'city'], { eq: null })).toThrow(TwingraphError);
-    expect(() => scalarConditions(['address', 'city'], { eq: null })).toThrow("Filter 'address.city.eq' is null: leave it out, or use exists.");
+    expect(() => scalarConditions(['address', 'city'], { eq: null })).toThrow(
+      "Filter 'address.city.eq' is null: leave it out, or use exists.",
+    );
     try {
       scalarConditions(['x'], { ne: null });
     } catch (e) {
@@ -46,8 +52,12 @@ describe('scalarConditions', () => {
   });
 
   it('refuses values that are not strings, numbers or booleans', () => {
-    expect(() => scalarConditions(['x'], { eq: { a: 1 } })).toThrow("Filter 'x.eq': compare with a string, a number or a boolean.");
-    expect(() => scalarConditions(['x'], { in: [1, [2]] })).toThrow("Filter 'x.in': compare with a string, a number or a boolean.");
+    expect(() => scalarConditions(['x'], { eq: { a: 1 } })).toThrow(
+      "Filter 'x.eq': compare with a string, a number or a boolean.",
+    );
+    expect(() => scalarConditions(['x'], { in: [1, [2]] })).toThrow(
+      "Filter 'x.in': compare with a string, a number or a boolean.",
+    );
   });
 
   it('refuses an unknown operator', () => {
@@ -55,8 +65,12 @@ describe('scalarConditions', () => {
   });
 
   it('names the filter by its label when one is given (the id, not $dtId)', () => {
-    expect(() => scalarConditions(['$dtId'], { eq: null }, 'id')).toThrow("Filter 'id.eq' is null: leave it out, or use exists.");
-    expect(scalarConditions(['$dtId'], { startsWith: 'room-' }, 'id')).toEqual([{ path: ['$dtId'], op: 'startsWith', value: 'room-' }]);
+    expect(() => scalarConditions(['$dtId'], { eq: null }, 'id')).toThrow(
+      "Filter 'id.eq' is null: leave it out, or use exists.",
+    );
+    expect(scalarConditions(['$dtId'], { startsWith: 'room-' }, 'id')).toEqual([
+      { path: ['$dtId'], op: 'startsWith', value: 'room-' },
+    ]);
   });
 });
 
@@ -73,9 +87,16 @@ describe('allOf and logicalConditions', () => {
   it('logicalConditions translates AND, OR and NOT with the nested translation', () => {
     type W = { v?: Filter; AND?: W[]; OR?: W[]; NOT?: W };
     const translate = (w: W): Filter | undefined => w.v;
-    expect(logicalConditions<W>({ AND: [{ v: a }, { v: b }], OR: [{ v: a }], NOT: { v: b } }, translate)).toEqual([{ and: [a, b] }, { or: [a] }, { not: b }]);
+    expect(logicalConditions<W>({ AND: [{ v: a }, { v: b }], OR: [{ v: a }], NOT: { v: b } }, translate)).toEqual([
+      { and: [a, b] },
+      { or: [a] },
+      { not: b },
+    ]);
     // An empty nested where matches everything: an empty AND.
-    expect(logicalConditions<W>({ OR: [{}, { v: a }], NOT: {} }, translate)).toEqual([{ or: [{ and: [] }, a] }, { not: { and: [] } }]);
+    expect(logicalConditions<W>({ OR: [{}, { v: a }], NOT: {} }, translate)).toEqual([
+      { or: [{ and: [] }, a] },
+      { not: { and: [] } },
+    ]);
     expect(logicalConditions<W>({ AND: null, OR: null, NOT: null } as never, translate)).toEqual([]);
   });
 });
@@ -91,8 +112,20 @@ describe('generated where and orderBy inputs, as the store sees them', () => {
         iface(DEVICE, [
           property('serial', 'string'),
           property('AND', 'string'),
-          property('state', enumOf('string', [['Idle', 'idle'], ['Busy', 'busy']])),
-          property('address', objectOf([['city', 'string'], ['contact', objectOf([['email', 'string']])]])),
+          property(
+            'state',
+            enumOf('string', [
+              ['Idle', 'idle'],
+              ['Busy', 'busy'],
+            ]),
+          ),
+          property(
+            'address',
+            objectOf([
+              ['city', 'string'],
+              ['contact', objectOf([['email', 'string']])],
+            ]),
+          ),
           property('id', 'string'),
           component('diagnostics', 'dtmi:test:Diagnostics;1'),
           relationship('locatedIn', ROOM, { properties: [property('since', 'date')] }),
@@ -107,7 +140,11 @@ describe('generated where and orderBy inputs, as the store sees them', () => {
   /** The store query a `devices(...)` list makes. */
   async function storeQuery(args: string): Promise<unknown> {
     const queries: unknown[] = [];
-    const page: Page<Twin> = { items: [], cursors: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } };
+    const page: Page<Twin> = {
+      items: [],
+      cursors: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
+    };
     const result = await graphql({
       schema,
       source: `{ devices(${args}) { nodes { id } } }`,
@@ -148,17 +185,34 @@ describe('generated where and orderBy inputs, as the store sees them', () => {
 
   it('the id filter is on $dtId; a content named id is its own field, id_', async () => {
     expect(await storeQuery('where: { id: { in: ["d1", "d2"] }, id_: { eq: "x" } }')).toMatchObject({
-      where: { and: [ofDevice, { and: [{ path: ['$dtId'], op: 'in', values: ['d1', 'd2'] }, { path: ['id'], op: 'eq', value: 'x' }] }] },
-    });
-  });
-
-  it('AND, OR and NOT nest, and a content named AND is AND_', async () => {
-    expect(await storeQuery('where: { OR: [{ serial: { eq: "A" } }, { NOT: { serial: { eq: "B" } } }], AND_: { contains: "x" } }')).toMatchObject({
       where: {
         and: [
           ofDevice,
           {
-            and: [{ or: [{ path: ['serial'], op: 'eq', value: 'A' }, { not: { path: ['serial'], op: 'eq', value: 'B' } }] }, { path: ['AND'], op: 'contains', value: 'x' }],
+            and: [
+              { path: ['$dtId'], op: 'in', values: ['d1', 'd2'] },
+              { path: ['id'], op: 'eq', value: 'x' },
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('AND, OR and NOT nest, and a content named AND is AND_', async () => {
+    expect(
+      await storeQuery(
+        'where: { OR: [{ serial: { eq: "A" } }, { NOT: { serial: { eq: "B" } } }], AND_: { contains: "x" } }',
+      ),
+    ).toMatchObject({
+      where: {
+        and: [
+          ofDevice,
+          {
+            and: [
+              { or: [{ path: ['serial'], op: 'eq', value: 'A' }, { not: { path: ['serial'], op: 'eq', value: 'B' } }] },
+              { path: ['AND'], op: 'contains', value: 'x' },
+            ],
           },
         ],
       },
@@ -166,7 +220,11 @@ describe('generated where and orderBy inputs, as the store sees them', () => {
   });
 
   it('objects and components filter by the path to their fields', async () => {
-    expect(await storeQuery('where: { address: { city: { eq: "Oslo" }, contact: { email: { endsWith: "@example.com" } } }, diagnostics: { passed: { eq: true } } }')).toMatchObject({
+    expect(
+      await storeQuery(
+        'where: { address: { city: { eq: "Oslo" }, contact: { email: { endsWith: "@example.com" } } }, diagnostics: { passed: { eq: true } } }',
+      ),
+    ).toMatchObject({
       where: {
         and: [
           ofDevice,
@@ -183,14 +241,30 @@ describe('generated where and orderBy inputs, as the store sees them', () => {
   });
 
   it('relationship filters say some, none or all of the related twins (of the target model) match', async () => {
-    expect(await storeQuery('where: { locatedIn: { some: { floor: { gte: 2 } }, none: { name: { eq: "Lab" } } } }')).toMatchObject({
+    expect(
+      await storeQuery('where: { locatedIn: { some: { floor: { gte: 2 } }, none: { name: { eq: "Lab" } } } }'),
+    ).toMatchObject({
       where: {
         and: [
           ofDevice,
           {
             and: [
-              { related: { direction: 'out', names: ['locatedIn'], quantifier: 'some', where: { and: [{ ofModel: ROOM }, { path: ['floor'], op: 'gte', value: 2 }] } } },
-              { related: { direction: 'out', names: ['locatedIn'], quantifier: 'none', where: { and: [{ ofModel: ROOM }, { path: ['name'], op: 'eq', value: 'Lab' }] } } },
+              {
+                related: {
+                  direction: 'out',
+                  names: ['locatedIn'],
+                  quantifier: 'some',
+                  where: { and: [{ ofModel: ROOM }, { path: ['floor'], op: 'gte', value: 2 }] },
+                },
+              },
+              {
+                related: {
+                  direction: 'out',
+                  names: ['locatedIn'],
+                  quantifier: 'none',
+                  where: { and: [{ ofModel: ROOM }, { path: ['name'], op: 'eq', value: 'Lab' }] },
+                },
+              },
             ],
           },
         ],
@@ -201,15 +275,40 @@ describe('generated where and orderBy inputs, as the store sees them', () => {
   it('an edge condition alone means some relationship matches it', async () => {
     expect(await storeQuery('where: { locatedIn: { edge: { since: { gte: "2024-01-01" } } } }')).toMatchObject({
       where: {
-        and: [ofDevice, { related: { direction: 'out', names: ['locatedIn'], quantifier: 'some', where: { ofModel: ROOM }, edge: { path: ['since'], op: 'gte', value: '2024-01-01' } } }],
+        and: [
+          ofDevice,
+          {
+            related: {
+              direction: 'out',
+              names: ['locatedIn'],
+              quantifier: 'some',
+              where: { ofModel: ROOM },
+              edge: { path: ['since'], op: 'gte', value: '2024-01-01' },
+            },
+          },
+        ],
       },
     });
   });
 
   it('an untargeted relationship filters the related twins with the generic TwinWhere', async () => {
-    expect(await storeQuery('where: { linkedTo: { all: { isOf: "dtmi:test:Room;1", properties: [{ path: "name", eq: "Hall" }] } } }')).toMatchObject({
+    expect(
+      await storeQuery(
+        'where: { linkedTo: { all: { isOf: "dtmi:test:Room;1", properties: [{ path: "name", eq: "Hall" }] } } }',
+      ),
+    ).toMatchObject({
       where: {
-        and: [ofDevice, { related: { direction: 'out', names: ['linkedTo'], quantifier: 'all', where: { and: [{ ofModel: ROOM }, { path: ['name'], op: 'eq', value: 'Hall' }] } } }],
+        and: [
+          ofDevice,
+          {
+            related: {
+              direction: 'out',
+              names: ['linkedTo'],
+              quantifier: 'all',
+              where: { and: [{ ofModel: ROOM }, { path: ['name'], op: 'eq', value: 'Hall' }] },
+            },
+          },
+        ],
       },
     });
   });
@@ -225,12 +324,20 @@ describe('generated where and orderBy inputs, as the store sees them', () => {
   });
 
   it('refuses an orderBy entry with no field or with two', async () => {
-    await expect(storeQuery('orderBy: [{ serial: ASC, state: DESC }]')).rejects.toThrow('Each orderBy entry names exactly one field (got serial, state); give a list to sort by several.');
-    await expect(storeQuery('orderBy: [{}]')).rejects.toThrow('Each orderBy entry names exactly one field (got none); give a list to sort by several.');
-    await expect(storeQuery('orderBy: [{ address: { city: ASC, contact: { email: ASC } } }]')).rejects.toThrow('Each orderBy entry names exactly one field (got city, contact); give a list to sort by several.');
+    await expect(storeQuery('orderBy: [{ serial: ASC, state: DESC }]')).rejects.toThrow(
+      'Each orderBy entry names exactly one field (got serial, state); give a list to sort by several.',
+    );
+    await expect(storeQuery('orderBy: [{}]')).rejects.toThrow(
+      'Each orderBy entry names exactly one field (got none); give a list to sort by several.',
+    );
+    await expect(storeQuery('orderBy: [{ address: { city: ASC, contact: { email: ASC } } }]')).rejects.toThrow(
+      'Each orderBy entry names exactly one field (got city, contact); give a list to sort by several.',
+    );
   });
 
   it('refuses null operators in a where, naming the field', async () => {
-    await expect(storeQuery('where: { serial: { eq: null } }')).rejects.toThrow("Filter 'serial.eq' is null: leave it out, or use exists.");
+    await expect(storeQuery('where: { serial: { eq: null } }')).rejects.toThrow(
+      "Filter 'serial.eq' is null: leave it out, or use exists.",
+    );
   });
 });

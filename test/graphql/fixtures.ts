@@ -15,19 +15,46 @@ export function iface(id: string, contents: Json[] = [], extra: Json = {}): Json
   return { '@context': [V3, QT], '@id': id, '@type': 'Interface', contents, ...extra };
 }
 
-export const property = (name: string, schema: unknown, extra: Json = {}): Json => ({ '@type': 'Property', name, schema, ...extra });
-export const telemetry = (name: string, schema: unknown, extra: Json = {}): Json => ({ '@type': 'Telemetry', name, schema, ...extra });
-export const relationship = (name: string, target?: string, extra: Json = {}): Json => ({ '@type': 'Relationship', name, ...(target && { target }), ...extra });
+export const property = (name: string, schema: unknown, extra: Json = {}): Json => ({
+  '@type': 'Property',
+  name,
+  schema,
+  ...extra,
+});
+export const telemetry = (name: string, schema: unknown, extra: Json = {}): Json => ({
+  '@type': 'Telemetry',
+  name,
+  schema,
+  ...extra,
+});
+export const relationship = (name: string, target?: string, extra: Json = {}): Json => ({
+  '@type': 'Relationship',
+  name,
+  ...(target && { target }),
+  ...extra,
+});
 export const component = (name: string, schema: string): Json => ({ '@type': 'Component', name, schema });
 export const command = (name: string, extra: Json = {}): Json => ({ '@type': 'Command', name, ...extra });
-export const enumOf = (valueSchema: 'string' | 'integer', values: [string, string | number][], extra: Json = {}): Json => ({
+export const enumOf = (
+  valueSchema: 'string' | 'integer',
+  values: [string, string | number][],
+  extra: Json = {},
+): Json => ({
   '@type': 'Enum',
   valueSchema,
   enumValues: values.map(([name, enumValue]) => ({ name, enumValue })),
   ...extra,
 });
-export const objectOf = (fields: [string, unknown][], extra: Json = {}): Json => ({ '@type': 'Object', fields: fields.map(([name, schema]) => ({ name, schema })), ...extra });
-export const mapOf = (value: unknown): Json => ({ '@type': 'Map', mapKey: { name: 'key', schema: 'string' }, mapValue: { name: 'value', schema: value } });
+export const objectOf = (fields: [string, unknown][], extra: Json = {}): Json => ({
+  '@type': 'Object',
+  fields: fields.map(([name, schema]) => ({ name, schema })),
+  ...extra,
+});
+export const mapOf = (value: unknown): Json => ({
+  '@type': 'Map',
+  mapKey: { name: 'key', schema: 'string' },
+  mapValue: { name: 'value', schema: value },
+});
 export const arrayOf = (element: unknown): Json => ({ '@type': 'Array', elementSchema: element });
 
 /** Parses a set of interfaces, failing the test with the DTDL errors when it does not validate. */
@@ -36,7 +63,10 @@ export function parse(documents: readonly Json[], known?: ModelSet): ModelSet {
     documents.map((d) => JSON.stringify(d)),
     known ? { known } : {},
   );
-  if (!result.valid) throw new Error(`fixture does not validate: ${result.errors.map((e) => `${e.primaryId ?? ''} ${e.validationId}: ${e.cause}`).join('; ')}`);
+  if (!result.valid)
+    throw new Error(
+      `fixture does not validate: ${result.errors.map((e) => `${e.primaryId ?? ''} ${e.validationId}: ${e.cause}`).join('; ')}`,
+    );
   return result.models;
 }
 
@@ -50,7 +80,10 @@ export interface Compiled {
  * Compiles interfaces uploaded in the given order (default: the documents' order), asserting that the schema
  * is valid: no model set may give an invalid schema.
  */
-export function compile(documents: readonly Json[], uploadOrder: readonly string[] = documents.map((d) => d['@id'] as string)): Compiled {
+export function compile(
+  documents: readonly Json[],
+  uploadOrder: readonly string[] = documents.map((d) => d['@id'] as string),
+): Compiled {
   const models = parse(documents);
   return compileModels(models, uploadOrder);
 }

@@ -2,9 +2,40 @@
  * GraphQL names for DTDL models: deterministic, handed out in upload order, never taken from the core schema
  * or from an earlier model, and never changed by a later upload.
  */
-import { findBreakingChanges, isEnumType, isInputObjectType, isInterfaceType, isObjectType, type GraphQLEnumType, type GraphQLInputObjectType, type GraphQLObjectType } from 'graphql';
-import { camelCase, CORE_TWIN_FIELDS, CORE_TYPE_NAMES, ModelNamer, NameAllocator, pascalCase, plural } from '../../src/graphql/generate/names';
-import { command, compile, component, enumOf, iface, mapOf, objectOf, parse, property, relationship, telemetry, compileModels, type Json } from './fixtures';
+import {
+  findBreakingChanges,
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  type GraphQLEnumType,
+  type GraphQLInputObjectType,
+  type GraphQLObjectType,
+} from 'graphql';
+import {
+  camelCase,
+  CORE_TWIN_FIELDS,
+  CORE_TYPE_NAMES,
+  ModelNamer,
+  NameAllocator,
+  pascalCase,
+  plural,
+} from '../../src/graphql/generate/names';
+import {
+  command,
+  compile,
+  component,
+  enumOf,
+  iface,
+  mapOf,
+  objectOf,
+  parse,
+  property,
+  relationship,
+  telemetry,
+  compileModels,
+  type Json,
+} from './fixtures';
 
 const fieldsOf = (type: unknown): string[] => Object.keys((type as GraphQLObjectType).getFields());
 
@@ -58,21 +89,44 @@ describe('name helpers', () => {
   });
 
   it('the reserved names cover the core schema', () => {
-    for (const name of ['Twin', 'Model', 'PageInfo', 'Query', 'Mutation', 'Subscription', 'Relationship', 'MetricSeries', 'JSON', 'DateTime']) expect(CORE_TYPE_NAMES.has(name)).toBe(true);
-    for (const name of ['id', 'etag', 'modelId', 'metadata', 'json', 'relationships']) expect(CORE_TWIN_FIELDS.has(name)).toBe(true);
+    for (const name of [
+      'Twin',
+      'Model',
+      'PageInfo',
+      'Query',
+      'Mutation',
+      'Subscription',
+      'Relationship',
+      'MetricSeries',
+      'JSON',
+      'DateTime',
+    ])
+      expect(CORE_TYPE_NAMES.has(name)).toBe(true);
+    for (const name of ['id', 'etag', 'modelId', 'metadata', 'json', 'relationships'])
+      expect(CORE_TWIN_FIELDS.has(name)).toBe(true);
   });
 });
 
 describe('model names in a compiled schema', () => {
   it('names a model after the last segment of its DTMI, in PascalCase, with its derived types beside it', () => {
-    const { schema, info } = compile([iface('dtmi:example:building:meetingRoom;1', [property('name', 'string', { writable: true })])]);
-    expect(info.names.get('dtmi:example:building:meetingRoom;1')).toEqual({ interfaceType: 'MeetingRoom', objectType: 'MeetingRoomTwin', listField: 'meetingRooms' });
+    const { schema, info } = compile([
+      iface('dtmi:example:building:meetingRoom;1', [property('name', 'string', { writable: true })]),
+    ]);
+    expect(info.names.get('dtmi:example:building:meetingRoom;1')).toEqual({
+      interfaceType: 'MeetingRoom',
+      objectType: 'MeetingRoomTwin',
+      listField: 'meetingRooms',
+    });
     expect(isInterfaceType(schema.getType('MeetingRoom'))).toBe(true);
     expect(isObjectType(schema.getType('MeetingRoomTwin'))).toBe(true);
-    for (const name of ['MeetingRoomConnection', 'MeetingRoomEdge']) expect(isObjectType(schema.getType(name))).toBe(true);
-    for (const name of ['MeetingRoomWhere', 'MeetingRoomOrderBy', 'MeetingRoomCreateInput', 'MeetingRoomUpdateInput']) expect(isInputObjectType(schema.getType(name))).toBe(true);
+    for (const name of ['MeetingRoomConnection', 'MeetingRoomEdge'])
+      expect(isObjectType(schema.getType(name))).toBe(true);
+    for (const name of ['MeetingRoomWhere', 'MeetingRoomOrderBy', 'MeetingRoomCreateInput', 'MeetingRoomUpdateInput'])
+      expect(isInputObjectType(schema.getType(name))).toBe(true);
     expect(fieldsOf(schema.getQueryType())).toContain('meetingRooms');
-    expect(fieldsOf(schema.getMutationType())).toEqual(expect.arrayContaining(['createMeetingRoom', 'updateMeetingRoom']));
+    expect(fieldsOf(schema.getMutationType())).toEqual(
+      expect.arrayContaining(['createMeetingRoom', 'updateMeetingRoom']),
+    );
   });
 
   it('gives a later model with the same last segment but another path a prefixed name', () => {
@@ -82,7 +136,11 @@ describe('model names in a compiled schema', () => {
       iface('dtmi:other:building:Room;1'),
     ]);
     expect(info.names.get('dtmi:example:Room;1')?.interfaceType).toBe('Room');
-    expect(info.names.get('dtmi:example:building:Room;1')).toEqual({ interfaceType: 'BuildingRoom', objectType: 'BuildingRoomTwin', listField: 'buildingRooms' });
+    expect(info.names.get('dtmi:example:building:Room;1')).toEqual({
+      interfaceType: 'BuildingRoom',
+      objectType: 'BuildingRoomTwin',
+      listField: 'buildingRooms',
+    });
     expect(info.names.get('dtmi:other:building:Room;1')?.interfaceType).toBe('OtherBuildingRoom');
   });
 
@@ -99,8 +157,16 @@ describe('model names in a compiled schema', () => {
       iface('dtmi:example:Room;2', [property('name', 'string'), property('floor', 'integer')]),
       iface('dtmi:example:Room;3', [property('name', 'string')]),
     ]);
-    expect(info.names.get('dtmi:example:Room;1')).toEqual({ interfaceType: 'Room', objectType: 'RoomTwin', listField: 'rooms' });
-    expect(info.names.get('dtmi:example:Room;2')).toEqual({ interfaceType: 'RoomV2', objectType: 'RoomV2Twin', listField: 'roomV2s' });
+    expect(info.names.get('dtmi:example:Room;1')).toEqual({
+      interfaceType: 'Room',
+      objectType: 'RoomTwin',
+      listField: 'rooms',
+    });
+    expect(info.names.get('dtmi:example:Room;2')).toEqual({
+      interfaceType: 'RoomV2',
+      objectType: 'RoomV2Twin',
+      listField: 'roomV2s',
+    });
     expect(info.names.get('dtmi:example:Room;3')?.interfaceType).toBe('RoomV3');
     expect(fieldsOf(schema.getType('RoomV2'))).toContain('floor');
     expect(schema.getType('RoomV2')!.description).toContain('dtmi:example:Room;2');
@@ -112,8 +178,15 @@ describe('model names in a compiled schema', () => {
   });
 
   it('gives the root list fields English plurals', () => {
-    const { schema } = compile([iface('dtmi:example:Company;1'), iface('dtmi:example:Address;1'), iface('dtmi:example:Switch;1'), iface('dtmi:example:Day;1')]);
-    expect(fieldsOf(schema.getQueryType())).toEqual(expect.arrayContaining(['companies', 'addresses', 'switches', 'days']));
+    const { schema } = compile([
+      iface('dtmi:example:Company;1'),
+      iface('dtmi:example:Address;1'),
+      iface('dtmi:example:Switch;1'),
+      iface('dtmi:example:Day;1'),
+    ]);
+    expect(fieldsOf(schema.getQueryType())).toEqual(
+      expect.arrayContaining(['companies', 'addresses', 'switches', 'days']),
+    );
   });
 
   it('numbers a root field whose plural another model already has', () => {
@@ -124,10 +197,30 @@ describe('model names in a compiled schema', () => {
 });
 
 describe('collisions with the core schema', () => {
-  const coreNames = ['Twin', 'Model', 'PageInfo', 'Query', 'Mutation', 'Subscription', 'Relationship', 'MetricSeries', 'Change', 'TwinConnection', 'UnmodeledTwin', 'JSON', 'DateTime', 'String', 'SortDirection', 'GeoPoint'];
+  const coreNames = [
+    'Twin',
+    'Model',
+    'PageInfo',
+    'Query',
+    'Mutation',
+    'Subscription',
+    'Relationship',
+    'MetricSeries',
+    'Change',
+    'TwinConnection',
+    'UnmodeledTwin',
+    'JSON',
+    'DateTime',
+    'String',
+    'SortDirection',
+    'GeoPoint',
+  ];
 
   it.each(coreNames)('a model named %s compiles without taking the core type', (name) => {
-    const { schema, info } = compile([iface(`dtmi:example:${name};1`, [property('label', 'string', { writable: true })]), iface(`dtmi:${name};1`, [property('label', 'string')])]);
+    const { schema, info } = compile([
+      iface(`dtmi:example:${name};1`, [property('label', 'string', { writable: true })]),
+      iface(`dtmi:${name};1`, [property('label', 'string')]),
+    ]);
     const prefixed = info.names.get(`dtmi:example:${name};1`)!;
     expect(prefixed.interfaceType).toBe(`Example${name}`);
     // Nothing shorter than the last segment is left for a one-segment DTMI: the name is numbered.
@@ -135,10 +228,17 @@ describe('collisions with the core schema', () => {
     expect(fieldsOf(schema.getType(prefixed.interfaceType))).toContain('label');
     // The core types are intact.
     expect(fieldsOf(schema.getType('Twin'))).toEqual(expect.arrayContaining(['id', 'etag', 'modelId']));
-    expect(fieldsOf(schema.getType('PageInfo'))).toEqual(['hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor']);
+    expect(fieldsOf(schema.getType('PageInfo'))).toEqual([
+      'hasNextPage',
+      'hasPreviousPage',
+      'startCursor',
+      'endCursor',
+    ]);
     expect(fieldsOf(schema.getType('Model'))).toContain('contents');
     expect(schema.getQueryType()!.name).toBe('Query');
-    expect(fieldsOf(schema.getQueryType())).toEqual(expect.arrayContaining(['twin', 'twins', 'models', 'model', 'changes']));
+    expect(fieldsOf(schema.getQueryType())).toEqual(
+      expect.arrayContaining(['twin', 'twins', 'models', 'model', 'changes']),
+    );
   });
 
   it('numbers a model mutation that a core mutation has', () => {
@@ -157,7 +257,11 @@ describe('collisions with the core schema', () => {
       iface('dtmi:example:RoomConnection;1'),
       iface('dtmi:example:RoomWhere;1'),
     ]);
-    expect(info.names.get('dtmi:example:Room;1')).toEqual({ interfaceType: 'Room', objectType: 'RoomTwin', listField: 'rooms' });
+    expect(info.names.get('dtmi:example:Room;1')).toEqual({
+      interfaceType: 'Room',
+      objectType: 'RoomTwin',
+      listField: 'rooms',
+    });
     expect(isObjectType(schema.getType('RoomTwin'))).toBe(true);
     expect(fieldsOf(schema.getType('RoomTwin'))).toContain('name');
     expect(fieldsOf(schema.getType('RoomConnection'))).toEqual(['edges', 'nodes', 'pageInfo', 'totalCount']);
@@ -170,13 +274,36 @@ describe('collisions with the core schema', () => {
 
   it('numbers the derived names of a later model when an earlier model holds them', () => {
     const { info } = compile([iface('dtmi:example:RoomTwin;1'), iface('dtmi:example:Room;1')]);
-    expect(info.names.get('dtmi:example:RoomTwin;1')).toEqual({ interfaceType: 'RoomTwin', objectType: 'RoomTwinTwin', listField: 'roomTwins' });
-    expect(info.names.get('dtmi:example:Room;1')).toEqual({ interfaceType: 'Room', objectType: 'RoomTwin2', listField: 'rooms' });
+    expect(info.names.get('dtmi:example:RoomTwin;1')).toEqual({
+      interfaceType: 'RoomTwin',
+      objectType: 'RoomTwinTwin',
+      listField: 'roomTwins',
+    });
+    expect(info.names.get('dtmi:example:Room;1')).toEqual({
+      interfaceType: 'Room',
+      objectType: 'RoomTwin2',
+      listField: 'rooms',
+    });
   });
 
   it('gives a content named like a core twin field a _ suffix', () => {
-    const names = ['id', 'etag', 'modelId', 'model', 'metadata', 'lastUpdateTime', 'relationships', 'incomingRelationships', 'json'];
-    const { schema, info } = compile([iface('dtmi:example:Odd;1', names.map((n) => property(n, 'string', { writable: true })))]);
+    const names = [
+      'id',
+      'etag',
+      'modelId',
+      'model',
+      'metadata',
+      'lastUpdateTime',
+      'relationships',
+      'incomingRelationships',
+      'json',
+    ];
+    const { schema, info } = compile([
+      iface(
+        'dtmi:example:Odd;1',
+        names.map((n) => property(n, 'string', { writable: true })),
+      ),
+    ]);
     const fields = (schema.getType('Odd') as GraphQLObjectType).getFields();
     for (const n of names) {
       expect(fields[`${n}_`].type.toString()).toBe('String');
@@ -195,10 +322,17 @@ describe('collisions with the core schema', () => {
   });
 
   it('gives telemetry, relationships and components named like core fields a _ suffix too', () => {
-    const { schema } = compile([
-      iface('dtmi:example:Odd;1', [telemetry('etag', 'double'), relationship('relationships', 'dtmi:example:Odd;1'), component('json', 'dtmi:example:Part;1')]),
-      iface('dtmi:example:Part;1', [property('metadata', 'string', { writable: true })]),
-    ], ['dtmi:example:Odd;1']);
+    const { schema } = compile(
+      [
+        iface('dtmi:example:Odd;1', [
+          telemetry('etag', 'double'),
+          relationship('relationships', 'dtmi:example:Odd;1'),
+          component('json', 'dtmi:example:Part;1'),
+        ]),
+        iface('dtmi:example:Part;1', [property('metadata', 'string', { writable: true })]),
+      ],
+      ['dtmi:example:Odd;1'],
+    );
     const fields = (schema.getType('Odd') as GraphQLObjectType).getFields();
     expect(fields.etag_.type.toString()).toBe('MetricSeries!');
     expect(fields.relationships_.type.toString()).toBe('OddRelationshipsConnection!');
@@ -216,7 +350,9 @@ describe('collisions with the core schema', () => {
         property('AND', 'string'),
         property('OR', 'integer'),
         property('NOT', 'boolean'),
-        relationship('feeds', 'dtmi:example:Gate;1', { properties: [property('id', 'string'), property('OR', 'integer'), property('name', 'string')] }),
+        relationship('feeds', 'dtmi:example:Gate;1', {
+          properties: [property('id', 'string'), property('OR', 'integer'), property('name', 'string')],
+        }),
       ]),
     ]);
     const where = (schema.getType('GateWhere') as GraphQLInputObjectType).getFields();
@@ -242,7 +378,17 @@ describe('collisions with the core schema', () => {
 
   it('renames enum values GraphQL forbids (true, false, null) and keeps their stored values', () => {
     const { schema } = compile([
-      iface('dtmi:example:Flag;1', [property('state', enumOf('integer', [['true', 1], ['false', 0], ['null', -1], ['unknown', 2]]))]),
+      iface('dtmi:example:Flag;1', [
+        property(
+          'state',
+          enumOf('integer', [
+            ['true', 1],
+            ['false', 0],
+            ['null', -1],
+            ['unknown', 2],
+          ]),
+        ),
+      ]),
     ]);
     const type = schema.getType('FlagState') as GraphQLEnumType;
     expect(isEnumType(type)).toBe(true);
@@ -261,7 +407,10 @@ describe('collisions with the core schema', () => {
       iface('dtmi:example:Sub;1', [property('hostsInverse', 'string')], { extends: 'dtmi:example:Base;1' }),
       iface('dtmi:example:Host;1', [relationship('hosts', 'dtmi:example:Base;1')]),
     ]);
-    for (const name of ['Base', 'BaseTwin', 'Sub', 'SubTwin']) expect((schema.getType(name) as GraphQLObjectType).getFields().hostsInverse2.type.toString()).toBe('TwinConnection!');
+    for (const name of ['Base', 'BaseTwin', 'Sub', 'SubTwin'])
+      expect((schema.getType(name) as GraphQLObjectType).getFields().hostsInverse2.type.toString()).toBe(
+        'TwinConnection!',
+      );
     expect((schema.getType('Sub') as GraphQLObjectType).getFields().hostsInverse.type.toString()).toBe('String');
   });
 });
@@ -273,20 +422,57 @@ describe('names never change when models are added later', () => {
   const setA: Json[] = [
     iface(ROOM, [
       property('name', 'string', { writable: true }),
-      property('status', enumOf('string', [['free', 'free'], ['busy', 'busy']])),
-      property('address', objectOf([['city', 'string'], ['zip', 'string']])),
+      property(
+        'status',
+        enumOf('string', [
+          ['free', 'free'],
+          ['busy', 'busy'],
+        ]),
+      ),
+      property(
+        'address',
+        objectOf([
+          ['city', 'string'],
+          ['zip', 'string'],
+        ]),
+      ),
       property('tags', mapOf('string')),
-      relationship('hosts', DEVICE, { properties: [property('since', 'date'), property('mode', enumOf('string', [['fixed', 'fixed'], ['mobile', 'mobile']]))] }),
+      relationship('hosts', DEVICE, {
+        properties: [
+          property('since', 'date'),
+          property(
+            'mode',
+            enumOf('string', [
+              ['fixed', 'fixed'],
+              ['mobile', 'mobile'],
+            ]),
+          ),
+        ],
+      }),
       relationship('near'),
     ]),
-    iface(DEVICE, [
-      property('serial', 'string'),
-      telemetry('temperature', 'double'),
-      component('firmware', FIRMWARE),
-      command('configure', { request: { name: 'settings', schema: objectOf([['mode', 'dtmi:example:Mode;1']]) } }),
-    ], {
-      schemas: [{ '@id': 'dtmi:example:Mode;1', '@type': 'Enum', valueSchema: 'string', enumValues: [{ name: 'eco', enumValue: 'eco' }, { name: 'max', enumValue: 'max' }] }],
-    }),
+    iface(
+      DEVICE,
+      [
+        property('serial', 'string'),
+        telemetry('temperature', 'double'),
+        component('firmware', FIRMWARE),
+        command('configure', { request: { name: 'settings', schema: objectOf([['mode', 'dtmi:example:Mode;1']]) } }),
+      ],
+      {
+        schemas: [
+          {
+            '@id': 'dtmi:example:Mode;1',
+            '@type': 'Enum',
+            valueSchema: 'string',
+            enumValues: [
+              { name: 'eco', enumValue: 'eco' },
+              { name: 'max', enumValue: 'max' },
+            ],
+          },
+        ],
+      },
+    ),
     iface(FIRMWARE, [property('version', 'string', { writable: true })]),
   ];
   const orderA = [ROOM, DEVICE, FIRMWARE];
@@ -301,7 +487,11 @@ describe('names never change when models are added later', () => {
     iface('dtmi:example:DeviceConfigureRequest;1'),
     iface('dtmi:example:FirmwareComponent;1'),
     iface('dtmi:example:RoomTwin;1'),
-    iface('dtmi:example:MeetingRoom;1', [property('seats', 'integer', { writable: true }), relationship('contains', DEVICE)], { extends: ROOM }),
+    iface(
+      'dtmi:example:MeetingRoom;1',
+      [property('seats', 'integer', { writable: true }), relationship('contains', DEVICE)],
+      { extends: ROOM },
+    ),
     iface('dtmi:other:Room;1', [property('name', 'string')]),
     iface('dtmi:example:Room;2', [property('name', 'string')]),
     iface('dtmi:example:Gateway;1', [relationship('hosts', DEVICE), relationship('servesRoom', ROOM)]),
@@ -313,7 +503,9 @@ describe('names never change when models are added later', () => {
     const after = compileModels(models, [...orderA, ...setB.map((d) => d['@id'] as string)]);
     expect(findBreakingChanges(before.schema, after.schema)).toEqual([]);
     for (const id of orderA) expect(after.info.names.get(id)).toEqual(before.info.names.get(id));
-    for (const id of orderA) for (const c of before.models.interfaces.get(id)!.contents.keys()) expect(after.info.fieldOf(id, c)).toBe(before.info.fieldOf(id, c));
+    for (const id of orderA)
+      for (const c of before.models.interfaces.get(id)!.contents.keys())
+        expect(after.info.fieldOf(id, c)).toBe(before.info.fieldOf(id, c));
     // The new models are there, under names nobody had.
     expect(after.info.names.get('dtmi:example:RoomHosts;1')?.interfaceType).toBe('RoomHosts');
     expect(after.info.names.get('dtmi:example:RoomHostsEdge;1')?.interfaceType).toBe('ExampleRoomHostsEdge');
@@ -331,7 +523,10 @@ describe('names never change when models are added later', () => {
       documents.push(doc);
       order.push(doc['@id'] as string);
       const next = compileModels(parse(documents), order);
-      expect({ added: doc['@id'], breaking: findBreakingChanges(previous.schema, next.schema) }).toEqual({ added: doc['@id'], breaking: [] });
+      expect({ added: doc['@id'], breaking: findBreakingChanges(previous.schema, next.schema) }).toEqual({
+        added: doc['@id'],
+        breaking: [],
+      });
       previous = next;
     }
   });

@@ -38,7 +38,9 @@ describe.each([
       const started = performance.now();
       const errors = validateSchema(compiled.schema);
       const validateMs = performance.now() - started;
-      console.log(`${label}: ${parsed.defined.length} models, ${Object.keys(compiled.schema.getTypeMap()).length} types; compile ${compileMs.toFixed(0)} ms, validateSchema ${validateMs.toFixed(0)} ms`);
+      console.log(
+        `${label}: ${parsed.defined.length} models, ${Object.keys(compiled.schema.getTypeMap()).length} types; compile ${compileMs.toFixed(0)} ms, validateSchema ${validateMs.toFixed(0)} ms`,
+      );
       expect(errors.slice(0, 5).map((e) => e.message)).toEqual([]);
     });
 
@@ -47,7 +49,12 @@ describe.each([
       const query = compiled.schema.getQueryType()!.getFields();
       const taken = new Set<string>();
       for (const [id, names] of compiled.info.names) {
-        expect({ id, iface: isInterfaceType(compiled.schema.getType(names.interfaceType)), object: isObjectType(compiled.schema.getType(names.objectType)), list: names.listField in query }).toEqual({
+        expect({
+          id,
+          iface: isInterfaceType(compiled.schema.getType(names.interfaceType)),
+          object: isObjectType(compiled.schema.getType(names.objectType)),
+          list: names.listField in query,
+        }).toEqual({
           id,
           iface: true,
           object: true,

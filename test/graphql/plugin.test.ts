@@ -4,7 +4,14 @@
  * declared on the model or on a subtype, gets a `_` suffix instead (as one named like a core twin field does),
  * so that the schema stays valid and no upload renames a field that was there before.
  */
-import { findBreakingChanges, getNamedType, GraphQLString, validateSchema, type GraphQLInterfaceType, type GraphQLObjectType } from 'graphql';
+import {
+  findBreakingChanges,
+  getNamedType,
+  GraphQLString,
+  validateSchema,
+  type GraphQLInterfaceType,
+  type GraphQLObjectType,
+} from 'graphql';
 import { compileSchema } from '../../src/graphql';
 import type { TwinFieldExtension } from '../../src/graphql/plugin';
 import { DEMO_MODELS } from '../../src/demo/models';
@@ -13,7 +20,8 @@ import { iface, parse, property, relationship, telemetry } from './fixtures';
 const BASE = 'dtmi:test:Machine;1';
 const SUB = 'dtmi:test:Press;1';
 const OTHER = 'dtmi:test:Room;1';
-const fieldsOf = (schema: ReturnType<typeof compileSchema>['schema'], type: string): string[] => Object.keys((schema.getType(type) as GraphQLObjectType | GraphQLInterfaceType).getFields());
+const fieldsOf = (schema: ReturnType<typeof compileSchema>['schema'], type: string): string[] =>
+  Object.keys((schema.getType(type) as GraphQLObjectType | GraphQLInterfaceType).getFields());
 
 const extension: TwinFieldExtension = {
   modelId: BASE,
@@ -31,8 +39,9 @@ describe('twin field extensions', () => {
   ]);
   const { schema } = compileSchema(models, [BASE, SUB, OTHER], () => 0, [extension]);
 
-  it('puts the fields on the model\'s interface and object type, and on every subtype\'s', () => {
-    for (const type of ['Machine', 'MachineTwin', 'Press', 'PressTwin']) expect(fieldsOf(schema, type)).toContain('health');
+  it("puts the fields on the model's interface and object type, and on every subtype's", () => {
+    for (const type of ['Machine', 'MachineTwin', 'Press', 'PressTwin'])
+      expect(fieldsOf(schema, type)).toContain('health');
   });
 
   it('leaves other models alone', () => {
@@ -62,7 +71,9 @@ describe('twin field extensions', () => {
     expect(getNamedType(press.label_.type).name).toBe('MetricSeries');
     expect(compiled.info.fieldOf(SUB, 'health')).toBe('health_');
     // Outside the lineage the name is the content's.
-    expect(getNamedType((compiled.schema.getType('Room') as GraphQLInterfaceType).getFields().health.type).name).toBe('Float');
+    expect(getNamedType((compiled.schema.getType('Room') as GraphQLInterfaceType).getFields().health.type).name).toBe(
+      'Float',
+    );
     expect(compiled.info.fieldOf(OTHER, 'health')).toBe('health');
   });
 
@@ -84,8 +95,18 @@ describe('twin field extensions', () => {
       iface('dtmi:test:Report;1', [property('kpis', 'string')]),
     ];
     const subtypes = [
-      iface('dtmi:test:Retainer;1', [property('kpis', 'string'), property('profitPrediction', 'double'), relationship('failureRisk', DEMO_MODELS.device)], { extends: DEMO_MODELS.engagement }),
-      iface('dtmi:test:Pump;1', [telemetry('failureRisk', 'double'), property('kpis', 'double')], { extends: DEMO_MODELS.device }),
+      iface(
+        'dtmi:test:Retainer;1',
+        [
+          property('kpis', 'string'),
+          property('profitPrediction', 'double'),
+          relationship('failureRisk', DEMO_MODELS.device),
+        ],
+        { extends: DEMO_MODELS.engagement },
+      ),
+      iface('dtmi:test:Pump;1', [telemetry('failureRisk', 'double'), property('kpis', 'double')], {
+        extends: DEMO_MODELS.device,
+      }),
     ];
     const order = [DEMO_MODELS.engagement, DEMO_MODELS.device, 'dtmi:test:Report;1'];
     const before = compileSchema(parse(base), order).schema;
@@ -109,7 +130,8 @@ describe('twin field extensions', () => {
 
     it('uploaded after the models they extend, rename no field that was there before (findBreakingChanges is empty)', () => {
       expect(findBreakingChanges(before, after.schema)).toEqual([]);
-      for (const type of ['Engagement', 'EngagementTwin', 'Device', 'DeviceTwin', 'Report']) expect(fieldsOf(after.schema, type)).toEqual(expect.arrayContaining(fieldsOf(before, type)));
+      for (const type of ['Engagement', 'EngagementTwin', 'Device', 'DeviceTwin', 'Report'])
+        expect(fieldsOf(after.schema, type)).toEqual(expect.arrayContaining(fieldsOf(before, type)));
     });
   });
 });

@@ -3,10 +3,29 @@
  * sending the operations they wrote against the schema before. Uploading models (a subtype of an existing
  * model above all) must leave every one of those operations valid.
  */
-import { findBreakingChanges, parse as parseDocument, printSchema, validate, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
+import {
+  findBreakingChanges,
+  parse as parseDocument,
+  printSchema,
+  validate,
+  type GraphQLObjectType,
+  type GraphQLSchema,
+} from 'graphql';
 import { compileSchema } from '../../src/graphql';
 import { parseModels } from '../../src/dtdl';
-import { command, compileModels, component, enumOf, iface, objectOf, parse, property, relationship, telemetry, type Compiled } from './fixtures';
+import {
+  command,
+  compileModels,
+  component,
+  enumOf,
+  iface,
+  objectOf,
+  parse,
+  property,
+  relationship,
+  telemetry,
+  type Compiled,
+} from './fixtures';
 
 const ROOM = 'dtmi:test:Room;1';
 const DEVICE = 'dtmi:test:Device;1';
@@ -16,13 +35,33 @@ const before = [
   iface(ROOM, [
     property('name', 'string', { writable: true }),
     property('capacity', 'integer'),
-    property('status', enumOf('string', [['free', 'free'], ['busy', 'busy']]), { writable: true }),
-    property('address', objectOf([['city', 'string'], ['zip', 'string']]), { writable: true }),
+    property(
+      'status',
+      enumOf('string', [
+        ['free', 'free'],
+        ['busy', 'busy'],
+      ]),
+      { writable: true },
+    ),
+    property(
+      'address',
+      objectOf([
+        ['city', 'string'],
+        ['zip', 'string'],
+      ]),
+      { writable: true },
+    ),
     relationship('hosts', DEVICE, { properties: [property('since', 'date')] }),
   ]),
   iface(DEVICE, [
     property('serial', 'string'),
-    property('state', enumOf('string', [['idle', 'idle'], ['busy', 'busy']])),
+    property(
+      'state',
+      enumOf('string', [
+        ['idle', 'idle'],
+        ['busy', 'busy'],
+      ]),
+    ),
     { '@type': ['Telemetry', 'Temperature'], name: 'temperature', schema: 'double', unit: 'degreeCelsius' },
     component('diagnostics', DIAGNOSTICS),
     relationship('locatedIn', ROOM),
@@ -34,8 +73,18 @@ const beforeOrder = [ROOM, DEVICE];
 
 /** Models that extend the existing ones (two levels, and with contents of their own that point back), a new version, a new source of an existing relationship name. */
 const added = [
-  iface('dtmi:test:MeetingRoom;1', [property('seats', 'integer', { writable: true }), relationship('adjacentTo', ROOM), telemetry('occupancy', 'integer')], { extends: ROOM }),
-  iface('dtmi:test:ConferenceRoom;1', [property('dialIn', 'string', { writable: true }), command('startCall')], { extends: 'dtmi:test:MeetingRoom;1' }),
+  iface(
+    'dtmi:test:MeetingRoom;1',
+    [
+      property('seats', 'integer', { writable: true }),
+      relationship('adjacentTo', ROOM),
+      telemetry('occupancy', 'integer'),
+    ],
+    { extends: ROOM },
+  ),
+  iface('dtmi:test:ConferenceRoom;1', [property('dialIn', 'string', { writable: true }), command('startCall')], {
+    extends: 'dtmi:test:MeetingRoom;1',
+  }),
   iface('dtmi:test:Thermostat;1', [property('setPoint', 'double', { writable: true })], { extends: DEVICE }),
   iface('dtmi:test:Room;2', [property('name', 'string', { writable: true })]),
   iface('dtmi:test:Gateway;1', [relationship('hosts', DEVICE), relationship('locatedIn', ROOM)]),
@@ -94,7 +143,10 @@ const operations = [
 ];
 
 function expectValid(schema: GraphQLSchema, source: string): void {
-  expect({ source, errors: validate(schema, parseDocument(source)).map((e) => e.message) }).toEqual({ source, errors: [] });
+  expect({ source, errors: validate(schema, parseDocument(source)).map((e) => e.message) }).toEqual({
+    source,
+    errors: [],
+  });
 }
 
 describe('rebuilding the schema after an upload', () => {
@@ -146,7 +198,12 @@ describe('a relationship whose target arrives in a later upload', () => {
     '@type': 'Interface',
     contents: [{ '@type': 'Relationship', name: 'hosts', target: 'dtmi:late:Machine;1' }],
   };
-  const target = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:late:Machine;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }] };
+  const target = {
+    '@context': 'dtmi:dtdl:context;3',
+    '@id': 'dtmi:late:Machine;1',
+    '@type': 'Interface',
+    contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }],
+  };
 
   it('stays typed to Twin, so that the upload of the target breaks nothing; a target of the same upload is typed', () => {
     const first = parseModels([JSON.stringify(source)]);
@@ -158,12 +215,18 @@ describe('a relationship whose target arrives in a later upload', () => {
       ['dtmi:late:Site;1', 0],
       ['dtmi:late:Machine;1', 1],
     ]);
-    const after = compileSchema(later.models, ['dtmi:late:Site;1', 'dtmi:late:Machine;1'], (id) => batches.get(id) ?? 0).schema;
+    const after = compileSchema(
+      later.models,
+      ['dtmi:late:Site;1', 'dtmi:late:Machine;1'],
+      (id) => batches.get(id) ?? 0,
+    ).schema;
     expect(findBreakingChanges(before, after)).toEqual([]);
     const edge = after.getType('SiteHostsEdge') as GraphQLObjectType;
     expect(String(edge.getFields().node.type)).toBe('Twin!');
     const together = parseModels([JSON.stringify(source), JSON.stringify(target)]);
-    const typed = compileSchema(together.models, ['dtmi:late:Machine;1', 'dtmi:late:Site;1']).schema.getType('SiteHostsEdge') as GraphQLObjectType;
+    const typed = compileSchema(together.models, ['dtmi:late:Machine;1', 'dtmi:late:Site;1']).schema.getType(
+      'SiteHostsEdge',
+    ) as GraphQLObjectType;
     expect(String(typed.getFields().node.type)).toBe('Machine!');
   });
 });

@@ -21,7 +21,21 @@ import {
 import { coreSchema, twinObjectTypes } from '../../src/graphql';
 import type { Page } from '../../src/store/query';
 import type { JsonObject, Twin } from '../../src/store/types';
-import { arrayOf, command, compile, component, enumOf, iface, mapOf, objectOf, property, relationship, telemetry, V2, type Compiled } from './fixtures';
+import {
+  arrayOf,
+  command,
+  compile,
+  component,
+  enumOf,
+  iface,
+  mapOf,
+  objectOf,
+  property,
+  relationship,
+  telemetry,
+  V2,
+  type Compiled,
+} from './fixtures';
 
 const ROOM = 'dtmi:test:Room;1';
 const MEETING_ROOM = 'dtmi:test:MeetingRoom;1';
@@ -57,45 +71,148 @@ const GEOSPATIAL: [dtdl: string, graphql: string, coordinates: string][] = [
 
 /** The building-services catalogue most tests look at. */
 const catalogue = [
-  iface(ROOM, [
-    property('name', 'string', { writable: true }),
-    property('capacity', 'integer'),
-    command('book', { request: { name: 'slot', schema: 'dateTime' } }),
-  ], { displayName: 'Room', description: 'A room of a building.' }),
-  iface(MEETING_ROOM, [property('seats', 'integer', { writable: true }), property('hasScreen', 'boolean')], { extends: ROOM }),
+  iface(
+    ROOM,
+    [
+      property('name', 'string', { writable: true }),
+      property('capacity', 'integer'),
+      command('book', { request: { name: 'slot', schema: 'dateTime' } }),
+    ],
+    { displayName: 'Room', description: 'A room of a building.' },
+  ),
+  iface(MEETING_ROOM, [property('seats', 'integer', { writable: true }), property('hasScreen', 'boolean')], {
+    extends: ROOM,
+  }),
   iface(CONFERENCE_ROOM, [property('dialIn', 'string', { writable: true })], { extends: MEETING_ROOM }),
   iface(SECURED, [property('clearance', 'integer', { writable: true })]),
   iface(SMART_ROOM, [property('automation', 'boolean', { writable: true })], { extends: [MEETING_ROOM, SECURED] }),
-  iface(DEVICE, [
-    property('name', 'string', { writable: true }),
-    property('serial', 'string'),
-    property('state', enumOf('string', [['Idle', 'idle'], ['Busy', 'busy']], { description: 'What it is doing.' })),
-    property('level', enumOf('integer', [['low', 1], ['high', 2]]), { writable: true }),
-    property('mode', 'dtmi:test:Mode;1', { writable: true }),
-    property('fallbackMode', 'dtmi:test:Mode;1'),
-    property('address', objectOf([['city', 'string'], ['zip', 'string'], ['contact', objectOf([['email', 'string'], ['phone', 'string']])], ['lines', arrayOf('string')], ['position', 'point']]), { writable: true }),
-    property('tags', mapOf('string'), { writable: true }),
-    property('readings', mapOf(objectOf([['value', 'double'], ['at', 'dateTime']]))),
-    property('history', arrayOf('double')),
-    property('log', arrayOf(objectOf([['message', 'string'], ['severity', 'integer']]))),
-    property('displayUnit', 'TemperatureUnit', { writable: true }),
-    { '@type': ['Property', 'Temperature'], name: 'setPoint', schema: 'double', unit: 'degreeCelsius', writable: true },
-    { '@type': ['Telemetry', 'Temperature'], name: 'temperature', schema: 'double', unit: 'degreeCelsius', description: 'Air temperature at the device.' },
-    telemetry('status', objectOf([['on', 'boolean']])),
-    component('diagnostics', DIAGNOSTICS),
-    relationship('locatedIn', ROOM, { properties: [property('since', 'date'), property('weight', 'double'), property('notes', arrayOf('string'))], maxMultiplicity: 1 }),
-    relationship('connectedTo'),
-    relationship('installedBy', 'dtmi:test:Installer;1'),
-    command('reboot', { request: { name: 'delay', schema: 'duration' }, description: 'Restarts the device.' }),
-    command('configure', { request: { name: 'settings', schema: objectOf([['mode', 'dtmi:test:Mode;1'], ['retries', 'integer']]) } }),
-    command('identify', { request: { name: 'id', schema: 'string' } }),
-    command('ping'),
-  ], {
-    schemas: [{ '@id': 'dtmi:test:Mode;1', '@type': 'Enum', valueSchema: 'string', description: 'Operating mode.', enumValues: [{ name: 'eco', enumValue: 'eco' }, { name: 'max', enumValue: 'max' }] }],
-  }),
-  iface(DIAGNOSTICS, [property('selfTestPassed', 'boolean', { writable: true }), property('lastRun', 'dateTime'), telemetry('errors', 'integer')]),
-  iface(SAMPLE, PRIMITIVES.map(([p], i) => property(`${p}Value`, p, { writable: i % 2 === 0 }))),
-  iface(PLACE, GEOSPATIAL.map(([g]) => property(`${g}Value`, g, { writable: true }))),
+  iface(
+    DEVICE,
+    [
+      property('name', 'string', { writable: true }),
+      property('serial', 'string'),
+      property(
+        'state',
+        enumOf(
+          'string',
+          [
+            ['Idle', 'idle'],
+            ['Busy', 'busy'],
+          ],
+          { description: 'What it is doing.' },
+        ),
+      ),
+      property(
+        'level',
+        enumOf('integer', [
+          ['low', 1],
+          ['high', 2],
+        ]),
+        { writable: true },
+      ),
+      property('mode', 'dtmi:test:Mode;1', { writable: true }),
+      property('fallbackMode', 'dtmi:test:Mode;1'),
+      property(
+        'address',
+        objectOf([
+          ['city', 'string'],
+          ['zip', 'string'],
+          [
+            'contact',
+            objectOf([
+              ['email', 'string'],
+              ['phone', 'string'],
+            ]),
+          ],
+          ['lines', arrayOf('string')],
+          ['position', 'point'],
+        ]),
+        { writable: true },
+      ),
+      property('tags', mapOf('string'), { writable: true }),
+      property(
+        'readings',
+        mapOf(
+          objectOf([
+            ['value', 'double'],
+            ['at', 'dateTime'],
+          ]),
+        ),
+      ),
+      property('history', arrayOf('double')),
+      property(
+        'log',
+        arrayOf(
+          objectOf([
+            ['message', 'string'],
+            ['severity', 'integer'],
+          ]),
+        ),
+      ),
+      property('displayUnit', 'TemperatureUnit', { writable: true }),
+      {
+        '@type': ['Property', 'Temperature'],
+        name: 'setPoint',
+        schema: 'double',
+        unit: 'degreeCelsius',
+        writable: true,
+      },
+      {
+        '@type': ['Telemetry', 'Temperature'],
+        name: 'temperature',
+        schema: 'double',
+        unit: 'degreeCelsius',
+        description: 'Air temperature at the device.',
+      },
+      telemetry('status', objectOf([['on', 'boolean']])),
+      component('diagnostics', DIAGNOSTICS),
+      relationship('locatedIn', ROOM, {
+        properties: [property('since', 'date'), property('weight', 'double'), property('notes', arrayOf('string'))],
+        maxMultiplicity: 1,
+      }),
+      relationship('connectedTo'),
+      relationship('installedBy', 'dtmi:test:Installer;1'),
+      command('reboot', { request: { name: 'delay', schema: 'duration' }, description: 'Restarts the device.' }),
+      command('configure', {
+        request: {
+          name: 'settings',
+          schema: objectOf([
+            ['mode', 'dtmi:test:Mode;1'],
+            ['retries', 'integer'],
+          ]),
+        },
+      }),
+      command('identify', { request: { name: 'id', schema: 'string' } }),
+      command('ping'),
+    ],
+    {
+      schemas: [
+        {
+          '@id': 'dtmi:test:Mode;1',
+          '@type': 'Enum',
+          valueSchema: 'string',
+          description: 'Operating mode.',
+          enumValues: [
+            { name: 'eco', enumValue: 'eco' },
+            { name: 'max', enumValue: 'max' },
+          ],
+        },
+      ],
+    },
+  ),
+  iface(DIAGNOSTICS, [
+    property('selfTestPassed', 'boolean', { writable: true }),
+    property('lastRun', 'dateTime'),
+    telemetry('errors', 'integer'),
+  ]),
+  iface(
+    SAMPLE,
+    PRIMITIVES.map(([p], i) => property(`${p}Value`, p, { writable: i % 2 === 0 })),
+  ),
+  iface(
+    PLACE,
+    GEOSPATIAL.map(([g]) => property(`${g}Value`, g, { writable: true })),
+  ),
 ];
 // Diagnostics is only ever a component: twins are not of it, so it is not uploaded as a model of its own.
 const catalogueOrder = [ROOM, MEETING_ROOM, CONFERENCE_ROOM, SECURED, SMART_ROOM, DEVICE, SAMPLE, PLACE];
@@ -112,7 +229,8 @@ function type<T = GraphQLObjectType>(name: string): T {
   if (!found) throw new Error(`the schema has no type ${name}`);
   return found as T;
 }
-const fields = (name: string): Record<string, GraphQLField<unknown, unknown>> => type<GraphQLObjectType>(name).getFields();
+const fields = (name: string): Record<string, GraphQLField<unknown, unknown>> =>
+  type<GraphQLObjectType>(name).getFields();
 const inputFields = (name: string) => type<GraphQLInputObjectType>(name).getFields();
 const typeOf = (name: string, field: string): string | undefined => {
   const t = schema.getType(name) as GraphQLObjectType | GraphQLInputObjectType;
@@ -125,11 +243,46 @@ describe('the core schema', () => {
   it('has the Twin interface, Relationship, Model, MetricSeries, change types, PageInfo, the prediction types and the generic root fields', () => {
     const core = coreSchema();
     expect(isInterfaceType(core.getType('Twin'))).toBe(true);
-    for (const name of ['Relationship', 'Model', 'ModelContent', 'MetricSeries', 'MetricPoint', 'MetricWindow', 'Change', 'TwinChange', 'RelationshipChange', 'MetricChange', 'ModelChange', 'PageInfo', 'TwinConnection', 'UnmodeledTwin', 'CommandInvocation', 'EngagementKpis', 'ProfitPrediction', 'ProfitModel', 'FailureRisk', 'MetricForecast', 'PredictionUpdate', 'MirrorStatus', 'MirrorError', 'MirrorDeadLetter']) {
+    for (const name of [
+      'Relationship',
+      'Model',
+      'ModelContent',
+      'MetricSeries',
+      'MetricPoint',
+      'MetricWindow',
+      'Change',
+      'TwinChange',
+      'RelationshipChange',
+      'MetricChange',
+      'ModelChange',
+      'PageInfo',
+      'TwinConnection',
+      'UnmodeledTwin',
+      'CommandInvocation',
+      'EngagementKpis',
+      'ProfitPrediction',
+      'ProfitModel',
+      'FailureRisk',
+      'MetricForecast',
+      'PredictionUpdate',
+      'MirrorStatus',
+      'MirrorError',
+      'MirrorDeadLetter',
+    ]) {
       expect(isObjectType(core.getType(name))).toBe(true);
     }
     for (const name of ['JSON', 'DateTime', 'Long']) expect(isScalarType(core.getType(name))).toBe(true);
-    expect(Object.keys(core.getQueryType()!.getFields()).sort()).toEqual(['changes', 'mirrorStatus', 'model', 'models', 'predictProfit', 'profitModel', 'relationship', 'twin', 'twins']);
+    expect(Object.keys(core.getQueryType()!.getFields()).sort()).toEqual([
+      'changes',
+      'mirrorStatus',
+      'model',
+      'models',
+      'predictProfit',
+      'profitModel',
+      'relationship',
+      'twin',
+      'twins',
+    ]);
     expect(Object.keys(core.getMutationType()!.getFields()).sort()).toEqual([
       'createRelationship',
       'createTwin',
@@ -146,18 +299,36 @@ describe('the core schema', () => {
       'updateRelationship',
       'uploadModels',
     ]);
-    expect(Object.keys(core.getSubscriptionType()!.getFields()).sort()).toEqual(['changed', 'metricRecorded', 'modelChanged', 'predictionChanged', 'relationshipChanged', 'twinChanged']);
-    expect(Object.keys((core.getType('Twin') as GraphQLInterfaceType).getFields())).toEqual(['id', 'etag', 'modelId', 'lastUpdateTime', 'metadata', 'json', 'relationships', 'incomingRelationships']);
+    expect(Object.keys(core.getSubscriptionType()!.getFields()).sort()).toEqual([
+      'changed',
+      'metricRecorded',
+      'modelChanged',
+      'predictionChanged',
+      'relationshipChanged',
+      'twinChanged',
+    ]);
+    expect(Object.keys((core.getType('Twin') as GraphQLInterfaceType).getFields())).toEqual([
+      'id',
+      'etag',
+      'modelId',
+      'lastUpdateTime',
+      'metadata',
+      'json',
+      'relationships',
+      'incomingRelationships',
+    ]);
   });
 
   it('is merged unchanged into every compiled schema', () => {
     const core = coreSchema();
-    for (const name of ['Twin', 'Relationship', 'Model', 'MetricSeries', 'PageInfo', 'TwinWhere']) expect(printType(type<GraphQLNamedType>(name))).toBe(printType(core.getType(name)!));
+    for (const name of ['Twin', 'Relationship', 'Model', 'MetricSeries', 'PageInfo', 'TwinWhere'])
+      expect(printType(type<GraphQLNamedType>(name))).toBe(printType(core.getType(name)!));
     for (const [root, coreRoot] of [
       [schema.getQueryType()!, core.getQueryType()!],
       [schema.getMutationType()!, core.getMutationType()!],
     ] as const) {
-      for (const [name, field] of Object.entries(coreRoot.getFields())) expect(root.getFields()[name].type.toString()).toBe(field.type.toString());
+      for (const [name, field] of Object.entries(coreRoot.getFields()))
+        expect(root.getFields()[name].type.toString()).toBe(field.type.toString());
     }
     expect(schema.getSubscriptionType()).toBe(core.getSubscriptionType());
   });
@@ -174,14 +345,19 @@ describe('primitive schemas', () => {
   });
 
   it('adds the ISO 8601 scalars only where a model uses them, each with its specification', () => {
-    for (const name of ['Date', 'Time', 'Duration', 'DateTime']) expect(type<GraphQLNamedType & { specifiedByURL?: string }>(name).specifiedByURL).toBe('https://www.iso.org/iso-8601-date-and-time-format.html');
+    for (const name of ['Date', 'Time', 'Duration', 'DateTime'])
+      expect(type<GraphQLNamedType & { specifiedByURL?: string }>(name).specifiedByURL).toBe(
+        'https://www.iso.org/iso-8601-date-and-time-format.html',
+      );
     const plain = compile([iface('dtmi:test:Plain;1', [property('name', 'string')])]).schema;
     // Duration is the core's too (metric aggregation windows).
     for (const name of ['Date', 'Time']) expect(plain.getType(name)).toBeUndefined();
   });
 
   it('puts only writable properties in the update input', () => {
-    expect(Object.keys(inputFields('SampleUpdateInput'))).toEqual(PRIMITIVES.filter((_, i) => i % 2 === 0).map(([p]) => `${p}Value`));
+    expect(Object.keys(inputFields('SampleUpdateInput'))).toEqual(
+      PRIMITIVES.filter((_, i) => i % 2 === 0).map(([p]) => `${p}Value`),
+    );
     expect(Object.keys(inputFields('SampleCreateInput'))).toEqual(PRIMITIVES.map(([p]) => `${p}Value`));
   });
 });
@@ -218,7 +394,11 @@ describe('Enum', () => {
   });
 
   it('keeps integer values as numbers', () => {
-    expect(type<GraphQLEnumType>('DeviceLevel').getValues().map((v) => [v.name, v.value])).toEqual([
+    expect(
+      type<GraphQLEnumType>('DeviceLevel')
+        .getValues()
+        .map((v) => [v.name, v.value]),
+    ).toEqual([
       ['low', 1],
       ['high', 2],
     ]);
@@ -234,7 +414,9 @@ describe('Enum', () => {
 
   it('is filtered by value and sorted', () => {
     expect(typeOf('DeviceWhere', 'state')).toBe('DeviceStateFilter');
-    expect(Object.fromEntries(Object.entries(inputFields('DeviceStateFilter')).map(([k, f]) => [k, f.type.toString()]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(inputFields('DeviceStateFilter')).map(([k, f]) => [k, f.type.toString()])),
+    ).toEqual({
       eq: 'DeviceState',
       ne: 'DeviceState',
       in: '[DeviceState!]',
@@ -249,15 +431,19 @@ describe('Enum', () => {
 describe('Object', () => {
   it('becomes an object type, an input, a where and an orderBy input', () => {
     expect(typeOf('Device', 'address')).toBe('DeviceAddress');
-    expect(Object.fromEntries(Object.entries(fields('DeviceAddress')).map(([k, f]) => [k, f.type.toString()]))).toEqual({
-      city: 'String',
-      zip: 'String',
-      contact: 'DeviceAddressContact',
-      lines: '[String]',
-      position: 'GeoPoint',
-    });
+    expect(Object.fromEntries(Object.entries(fields('DeviceAddress')).map(([k, f]) => [k, f.type.toString()]))).toEqual(
+      {
+        city: 'String',
+        zip: 'String',
+        contact: 'DeviceAddressContact',
+        lines: '[String]',
+        position: 'GeoPoint',
+      },
+    );
     expect(typeOf('DeviceCreateInput', 'address')).toBe('DeviceAddressInput');
-    expect(Object.fromEntries(Object.entries(inputFields('DeviceAddressInput')).map(([k, f]) => [k, f.type.toString()]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(inputFields('DeviceAddressInput')).map(([k, f]) => [k, f.type.toString()])),
+    ).toEqual({
       city: 'String',
       zip: 'String',
       contact: 'DeviceAddressContactInput',
@@ -277,7 +463,9 @@ describe('Object', () => {
   it('without comparable fields, has neither a where nor an orderBy input', () => {
     expect(typeOf('Device', 'log')).toBe('[DeviceLogItem]');
     expect(schema.getType('DeviceLogItemWhere')).toBeDefined();
-    const { schema: lists } = compile([iface('dtmi:test:Lists;1', [property('bag', objectOf([['items', arrayOf('string')]]))])]);
+    const { schema: lists } = compile([
+      iface('dtmi:test:Lists;1', [property('bag', objectOf([['items', arrayOf('string')]]))]),
+    ]);
     expect(lists.getType('ListsBag')).toBeDefined();
     expect(lists.getType('ListsBagWhere')).toBeUndefined();
     expect(lists.getType('ListsBagOrderBy')).toBeUndefined();
@@ -318,7 +506,9 @@ describe('unit types used as a schema', () => {
   it('become an enum of the units', () => {
     expect(typeOf('Device', 'displayUnit')).toBe('TemperatureUnit');
     const units = type<GraphQLEnumType>('TemperatureUnit');
-    expect(units.getValues().map((v) => v.name)).toEqual(expect.arrayContaining(['degreeCelsius', 'degreeFahrenheit', 'kelvin']));
+    expect(units.getValues().map((v) => v.name)).toEqual(
+      expect.arrayContaining(['degreeCelsius', 'degreeFahrenheit', 'kelvin']),
+    );
     expect(units.getValue('kelvin')!.value).toBe('kelvin');
     expect(units.description).toContain('dtmi:dtdl:extension:quantitativeTypes:v1:enum:TemperatureUnit');
     expect(typeOf('DeviceWhere', 'displayUnit')).toBe('TemperatureUnitFilter');
@@ -329,7 +519,9 @@ describe('unit types used as a schema', () => {
 describe('Component', () => {
   it('becomes a component object type with its properties and $metadata', () => {
     expect(typeOf('Device', 'diagnostics')).toBe('DiagnosticsComponent');
-    expect(Object.fromEntries(Object.entries(fields('DiagnosticsComponent')).map(([k, f]) => [k, f.type.toString()]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(fields('DiagnosticsComponent')).map(([k, f]) => [k, f.type.toString()])),
+    ).toEqual({
       metadata: 'JSON',
       selfTestPassed: 'Boolean',
       lastRun: 'DateTime',
@@ -347,7 +539,13 @@ describe('Component', () => {
 
   it('without properties, has no input type, and the model is created without it', () => {
     const { schema: s } = compile(
-      [iface('dtmi:test:Meter;1', [property('label', 'string', { writable: true }), component('probe', 'dtmi:test:Probe;1')]), iface('dtmi:test:Probe;1', [telemetry('reading', 'double')])],
+      [
+        iface('dtmi:test:Meter;1', [
+          property('label', 'string', { writable: true }),
+          component('probe', 'dtmi:test:Probe;1'),
+        ]),
+        iface('dtmi:test:Probe;1', [telemetry('reading', 'double')]),
+      ],
       ['dtmi:test:Meter;1'],
     );
     expect((s.getType('Meter') as GraphQLObjectType).getFields().probe.type.toString()).toBe('ProbeComponent');
@@ -369,13 +567,17 @@ describe('Relationship', () => {
       last: 'Int',
       before: 'String',
     });
-    expect(Object.fromEntries(Object.entries(fields('DeviceLocatedInConnection')).map(([k, f]) => [k, f.type.toString()]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(fields('DeviceLocatedInConnection')).map(([k, f]) => [k, f.type.toString()])),
+    ).toEqual({
       edges: '[DeviceLocatedInEdge!]!',
       nodes: '[Room!]!',
       pageInfo: 'PageInfo!',
       totalCount: 'Int',
     });
-    expect(Object.fromEntries(Object.entries(fields('DeviceLocatedInEdge')).map(([k, f]) => [k, f.type.toString()]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(fields('DeviceLocatedInEdge')).map(([k, f]) => [k, f.type.toString()])),
+    ).toEqual({
       cursor: 'String!',
       node: 'Room!',
       relationship: 'DeviceLocatedInRelationship!',
@@ -383,15 +585,35 @@ describe('Relationship', () => {
   });
 
   it("puts the relationship's properties on the edge's relationship, beside the core Relationship fields", () => {
-    const relationshipFields = Object.fromEntries(Object.entries(fields('DeviceLocatedInRelationship')).map(([k, f]) => [k, f.type.toString()]));
-    expect(relationshipFields).toMatchObject({ id: 'ID!', name: 'String!', sourceId: 'ID!', targetId: 'ID!', etag: 'String!', properties: 'JSON!', source: 'Twin', target: 'Twin' });
+    const relationshipFields = Object.fromEntries(
+      Object.entries(fields('DeviceLocatedInRelationship')).map(([k, f]) => [k, f.type.toString()]),
+    );
+    expect(relationshipFields).toMatchObject({
+      id: 'ID!',
+      name: 'String!',
+      sourceId: 'ID!',
+      targetId: 'ID!',
+      etag: 'String!',
+      properties: 'JSON!',
+      source: 'Twin',
+      target: 'Twin',
+    });
     expect(relationshipFields).toMatchObject({ since: 'Date', weight: 'Float', notes: '[String]' });
-    expect(Object.keys(inputFields('DeviceLocatedInRelationshipWhere'))).toEqual(['AND', 'OR', 'NOT', 'id', 'since', 'weight']);
+    expect(Object.keys(inputFields('DeviceLocatedInRelationshipWhere'))).toEqual([
+      'AND',
+      'OR',
+      'NOT',
+      'id',
+      'since',
+      'weight',
+    ]);
   });
 
   it('filters its source twins by the related twins (some, none, all) and by the relationships', () => {
     expect(typeOf('DeviceWhere', 'locatedIn')).toBe('DeviceLocatedInFilter');
-    expect(Object.fromEntries(Object.entries(inputFields('DeviceLocatedInFilter')).map(([k, f]) => [k, f.type.toString()]))).toEqual({
+    expect(
+      Object.fromEntries(Object.entries(inputFields('DeviceLocatedInFilter')).map(([k, f]) => [k, f.type.toString()])),
+    ).toEqual({
       some: 'RoomWhere',
       none: 'RoomWhere',
       all: 'RoomWhere',
@@ -407,15 +629,38 @@ describe('Relationship', () => {
       expect(typeOf('Device', name)).toBe(`${connection}!`);
       expect(typeOf(connection, 'nodes')).toBe('[Twin!]!');
       // Without properties there is no edge filter.
-      expect(args('Device', name)).toEqual({ where: 'TwinWhere', orderBy: '[TwinOrderBy!]', first: 'Int', after: 'String', last: 'Int', before: 'String' });
+      expect(args('Device', name)).toEqual({
+        where: 'TwinWhere',
+        orderBy: '[TwinOrderBy!]',
+        first: 'Int',
+        after: 'String',
+        last: 'Int',
+        before: 'String',
+      });
     }
     expect(typeOf('DeviceConnectedToFilter', 'some')).toBe('TwinWhere');
   });
 
   it('gives the target and its subtypes an inverse field <name>Inverse', () => {
-    for (const name of ['Room', 'RoomTwin', 'MeetingRoom', 'MeetingRoomTwin', 'ConferenceRoom', 'ConferenceRoomTwin', 'SmartRoom', 'SmartRoomTwin']) {
+    for (const name of [
+      'Room',
+      'RoomTwin',
+      'MeetingRoom',
+      'MeetingRoomTwin',
+      'ConferenceRoom',
+      'ConferenceRoomTwin',
+      'SmartRoom',
+      'SmartRoomTwin',
+    ]) {
       expect(typeOf(name, 'locatedInInverse')).toBe('TwinConnection!');
-      expect(args(name, 'locatedInInverse')).toEqual({ where: 'TwinWhere', orderBy: '[TwinOrderBy!]', first: 'Int', after: 'String', last: 'Int', before: 'String' });
+      expect(args(name, 'locatedInInverse')).toEqual({
+        where: 'TwinWhere',
+        orderBy: '[TwinOrderBy!]',
+        first: 'Int',
+        after: 'String',
+        last: 'Int',
+        before: 'String',
+      });
     }
     // Not on models the relationship cannot point at, nor for relationships without a target.
     for (const name of ['Device', 'Secured', 'Sample']) expect(typeOf(name, 'locatedInInverse')).toBeUndefined();
@@ -424,9 +669,26 @@ describe('Relationship', () => {
 
   it('pages like a root list: a first page batched with one row of lookahead, first and last checked the same way', async () => {
     const calls: unknown[][] = [];
-    const device: Twin = { $dtId: 'd1', $etag: 'W/"1"', $metadata: { $model: DEVICE, $lastUpdateTime: '2024-05-31T12:00:00Z' } } as Twin;
-    const room = (id: string): Twin => ({ $dtId: id, $etag: 'W/"1"', $metadata: { $model: ROOM, $lastUpdateTime: '2024-05-31T12:00:00Z' }, name: id }) as Twin;
-    const rel = (id: string) => ({ $relationshipId: `d1-${id}`, $sourceId: 'd1', $targetId: id, $relationshipName: 'locatedIn', $etag: 'W/"2"', since: '2024-01-01' });
+    const device: Twin = {
+      $dtId: 'd1',
+      $etag: 'W/"1"',
+      $metadata: { $model: DEVICE, $lastUpdateTime: '2024-05-31T12:00:00Z' },
+    } as Twin;
+    const room = (id: string): Twin =>
+      ({
+        $dtId: id,
+        $etag: 'W/"1"',
+        $metadata: { $model: ROOM, $lastUpdateTime: '2024-05-31T12:00:00Z' },
+        name: id,
+      }) as Twin;
+    const rel = (id: string) => ({
+      $relationshipId: `d1-${id}`,
+      $sourceId: 'd1',
+      $targetId: id,
+      $relationshipName: 'locatedIn',
+      $etag: 'W/"2"',
+      since: '2024-01-01',
+    });
     const contextValue = {
       twins: {
         get: async () => device,
@@ -437,18 +699,35 @@ describe('Relationship', () => {
         neighborCount: async () => 3,
         traverse: async (t: { first?: number }) => {
           calls.push(['traverse', t.first]);
-          return { items: [room('r1')], cursors: ['c1'], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: 'c1', endCursor: 'c1' } };
+          return {
+            items: [room('r1')],
+            cursors: ['c1'],
+            pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: 'c1', endCursor: 'c1' },
+          };
         },
         relationships: async () => [rel('r1')],
       },
     };
     const run = (first: number) =>
-      graphql({ schema, source: `{ twin(id: "d1") { ... on Device { locatedIn(first: ${first}) { totalCount pageInfo { hasNextPage } edges { node { id } relationship { since } } } } } }`, contextValue });
+      graphql({
+        schema,
+        source: `{ twin(id: "d1") { ... on Device { locatedIn(first: ${first}) { totalCount pageInfo { hasNextPage } edges { node { id } relationship { since } } } } } }`,
+        contextValue,
+      });
 
     const two = await run(2);
     expect(two.errors).toBeUndefined();
     expect(two.data).toEqual({
-      twin: { locatedIn: { totalCount: 3, pageInfo: { hasNextPage: true }, edges: [{ node: { id: 'r1' }, relationship: { since: '2024-01-01' } }, { node: { id: 'r2' }, relationship: { since: '2024-01-01' } }] } },
+      twin: {
+        locatedIn: {
+          totalCount: 3,
+          pageInfo: { hasNextPage: true },
+          edges: [
+            { node: { id: 'r1' }, relationship: { since: '2024-01-01' } },
+            { node: { id: 'r2' }, relationship: { since: '2024-01-01' } },
+          ],
+        },
+      },
     });
     // The largest page a root list serves is served here too, without asking for one more than that.
     const largest = await run(1000);
@@ -459,22 +738,32 @@ describe('Relationship', () => {
     ]);
     for (const first of [-1, 1001]) {
       const refused = await run(first);
-      expect(refused.errors?.map((e) => [e.message, (e.originalError as { code?: string })?.code])).toEqual([["'first' is an integer from 0 to 1000.", 'InvalidArgument']]);
+      expect(refused.errors?.map((e) => [e.message, (e.originalError as { code?: string })?.code])).toEqual([
+        ["'first' is an integer from 0 to 1000.", 'InvalidArgument'],
+      ]);
     }
   });
 
   it('is the same field, with the same types, on the subtypes of the declaring model', () => {
     const { schema: s } = compile([
-      iface('dtmi:test:Space;1', [relationship('contains', 'dtmi:test:Space;1', { properties: [property('order', 'integer')] })]),
+      iface('dtmi:test:Space;1', [
+        relationship('contains', 'dtmi:test:Space;1', { properties: [property('order', 'integer')] }),
+      ]),
       iface('dtmi:test:Floor;1', [], { extends: 'dtmi:test:Space;1' }),
     ]);
     const field = (t: string) => (s.getType(t) as GraphQLObjectType).getFields().contains;
     for (const t of ['Floor', 'FloorTwin', 'SpaceTwin']) {
       expect(field(t).type.toString()).toBe('SpaceContainsConnection!');
-      expect(field(t).args.map((a) => [a.name, a.type.toString()])).toEqual(field('Space').args.map((a) => [a.name, a.type.toString()]));
+      expect(field(t).args.map((a) => [a.name, a.type.toString()])).toEqual(
+        field('Space').args.map((a) => [a.name, a.type.toString()]),
+      );
     }
-    expect((s.getType('SpaceContainsConnection') as GraphQLObjectType).getFields().nodes.type.toString()).toBe('[Space!]!');
-    expect((s.getType('Floor') as GraphQLObjectType).getFields().containsInverse.type.toString()).toBe('TwinConnection!');
+    expect((s.getType('SpaceContainsConnection') as GraphQLObjectType).getFields().nodes.type.toString()).toBe(
+      '[Space!]!',
+    );
+    expect((s.getType('Floor') as GraphQLObjectType).getFields().containsInverse.type.toString()).toBe(
+      'TwinConnection!',
+    );
   });
 });
 
@@ -482,8 +771,11 @@ describe('Telemetry', () => {
   it('becomes a MetricSeries, not a property: no filter, order or input', () => {
     expect(typeOf('Device', 'temperature')).toBe('MetricSeries!');
     expect(typeOf('Device', 'status')).toBe('MetricSeries!');
-    for (const input of ['DeviceWhere', 'DeviceOrderBy', 'DeviceCreateInput', 'DeviceUpdateInput']) expect(Object.keys(inputFields(input))).not.toContain('temperature');
-    expect(Object.keys(fields('MetricSeries'))).toEqual(expect.arrayContaining(['twinId', 'name', 'unit', 'latest', 'points', 'aggregate']));
+    for (const input of ['DeviceWhere', 'DeviceOrderBy', 'DeviceCreateInput', 'DeviceUpdateInput'])
+      expect(Object.keys(inputFields(input))).not.toContain('temperature');
+    expect(Object.keys(fields('MetricSeries'))).toEqual(
+      expect.arrayContaining(['twinId', 'name', 'unit', 'latest', 'points', 'aggregate']),
+    );
     expect(args('MetricSeries', 'aggregate')).toEqual({ from: 'DateTime!', to: 'DateTime!', window: 'Duration' });
   });
 });
@@ -492,11 +784,27 @@ describe('writable and read-only properties', () => {
   it('create takes every property, update only the writable ones; descriptions say which', () => {
     const create = Object.keys(inputFields('DeviceCreateInput'));
     const update = Object.keys(inputFields('DeviceUpdateInput'));
-    expect(create).toEqual(expect.arrayContaining(['name', 'serial', 'state', 'level', 'fallbackMode', 'readings', 'history', 'log', 'diagnostics']));
+    expect(create).toEqual(
+      expect.arrayContaining([
+        'name',
+        'serial',
+        'state',
+        'level',
+        'fallbackMode',
+        'readings',
+        'history',
+        'log',
+        'diagnostics',
+      ]),
+    );
     expect(update).toEqual(['name', 'level', 'mode', 'address', 'tags', 'displayUnit', 'setPoint', 'diagnostics']);
     expect(fields('Device').name.description).toContain('Writable.');
     expect(fields('Device').serial.description).toContain('Read-only');
-    expect(args('Mutation', 'createDevice')).toEqual({ id: 'ID!', input: 'DeviceCreateInput!', ifNoneMatch: 'Boolean' });
+    expect(args('Mutation', 'createDevice')).toEqual({
+      id: 'ID!',
+      input: 'DeviceCreateInput!',
+      ifNoneMatch: 'Boolean',
+    });
     expect(args('Mutation', 'updateDevice')).toEqual({ id: 'ID!', input: 'DeviceUpdateInput!', ifMatch: 'String' });
     expect(typeOf('Mutation', 'createDevice')).toBe('Device!');
   });
@@ -518,7 +826,12 @@ describe('writable and read-only properties', () => {
     expect(s.getType('ReportedCreateInput')).toBeDefined();
     expect(s.getType('ReportedUpdateInput')).toBeUndefined();
     expect(mutation.updateReported).toBeUndefined();
-    expect(Object.keys((s.getType('EmptyWhere') as GraphQLInputObjectType).getFields())).toEqual(['AND', 'OR', 'NOT', 'id']);
+    expect(Object.keys((s.getType('EmptyWhere') as GraphQLInputObjectType).getFields())).toEqual([
+      'AND',
+      'OR',
+      'NOT',
+      'id',
+    ]);
   });
 });
 
@@ -536,14 +849,19 @@ describe('Command', () => {
 
   it('is declared once, on the model that declares it: subtypes use the same mutation', () => {
     expect(args('Mutation', 'bookRoom')).toEqual({ id: 'ID!', slot: 'DateTime' });
-    for (const name of ['bookMeetingRoom', 'bookConferenceRoom', 'bookSmartRoom']) expect(fields('Mutation')[name]).toBeUndefined();
+    for (const name of ['bookMeetingRoom', 'bookConferenceRoom', 'bookSmartRoom'])
+      expect(fields('Mutation')[name]).toBeUndefined();
     expect(Object.keys(fields('Room'))).not.toContain('book');
   });
 });
 
 describe('extends', () => {
   it('becomes GraphQL interface inheritance: the object type implements its interface, every ancestor and Twin', () => {
-    const implemented = (name: string) => type<GraphQLObjectType | GraphQLInterfaceType>(name).getInterfaces().map((i) => i.name).sort();
+    const implemented = (name: string) =>
+      type<GraphQLObjectType | GraphQLInterfaceType>(name)
+        .getInterfaces()
+        .map((i) => i.name)
+        .sort();
     expect(implemented('Room')).toEqual(['Twin']);
     expect(implemented('RoomTwin')).toEqual(['Room', 'Twin']);
     expect(implemented('MeetingRoom')).toEqual(['Room', 'Twin']);
@@ -555,22 +873,51 @@ describe('extends', () => {
 
   it('gives subtypes the inherited contents, with the same types, in fields, filters, orders and inputs', () => {
     for (const name of ['ConferenceRoom', 'ConferenceRoomTwin']) {
-      expect(Object.keys(fields(name))).toEqual(expect.arrayContaining(['name', 'capacity', 'seats', 'hasScreen', 'dialIn', 'locatedInInverse']));
+      expect(Object.keys(fields(name))).toEqual(
+        expect.arrayContaining(['name', 'capacity', 'seats', 'hasScreen', 'dialIn', 'locatedInInverse']),
+      );
     }
     expect(typeOf('ConferenceRoom', 'seats')).toBe(typeOf('MeetingRoom', 'seats'));
     expect(fields('ConferenceRoom').name.description).toContain(`Inherited from ${ROOM}.`);
-    expect(Object.keys(inputFields('ConferenceRoomWhere'))).toEqual(expect.arrayContaining(['name', 'capacity', 'seats', 'hasScreen', 'dialIn']));
-    expect(Object.keys(inputFields('ConferenceRoomUpdateInput'))).toEqual(expect.arrayContaining(['name', 'seats', 'dialIn']));
-    expect(Object.keys(inputFields('SmartRoomCreateInput'))).toEqual(expect.arrayContaining(['name', 'seats', 'clearance', 'automation']));
+    expect(Object.keys(inputFields('ConferenceRoomWhere'))).toEqual(
+      expect.arrayContaining(['name', 'capacity', 'seats', 'hasScreen', 'dialIn']),
+    );
+    expect(Object.keys(inputFields('ConferenceRoomUpdateInput'))).toEqual(
+      expect.arrayContaining(['name', 'seats', 'dialIn']),
+    );
+    expect(Object.keys(inputFields('SmartRoomCreateInput'))).toEqual(
+      expect.arrayContaining(['name', 'seats', 'clearance', 'automation']),
+    );
   });
 
   it("types a base model's list by its interface, which every subtype's object type implements", () => {
     expect(typeOf('Query', 'rooms')).toBe('RoomConnection!');
-    expect(args('Query', 'rooms')).toEqual({ where: 'RoomWhere', orderBy: '[RoomOrderBy!]', first: 'Int', after: 'String', last: 'Int', before: 'String' });
+    expect(args('Query', 'rooms')).toEqual({
+      where: 'RoomWhere',
+      orderBy: '[RoomOrderBy!]',
+      first: 'Int',
+      after: 'String',
+      last: 'Int',
+      before: 'String',
+    });
     expect(typeOf('RoomConnection', 'nodes')).toBe('[Room!]!');
-    expect(schema.getPossibleTypes(type<GraphQLInterfaceType>('Room')).map((t) => t.name).sort()).toEqual(['ConferenceRoomTwin', 'MeetingRoomTwin', 'RoomTwin', 'SmartRoomTwin']);
-    expect(schema.getPossibleTypes(type<GraphQLInterfaceType>('Secured')).map((t) => t.name).sort()).toEqual(['SecuredTwin', 'SmartRoomTwin']);
-    expect(twinObjectTypes(schema).map((t) => t.name).sort()).toEqual([
+    expect(
+      schema
+        .getPossibleTypes(type<GraphQLInterfaceType>('Room'))
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['ConferenceRoomTwin', 'MeetingRoomTwin', 'RoomTwin', 'SmartRoomTwin']);
+    expect(
+      schema
+        .getPossibleTypes(type<GraphQLInterfaceType>('Secured'))
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['SecuredTwin', 'SmartRoomTwin']);
+    expect(
+      twinObjectTypes(schema)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual([
       'ConferenceRoomTwin',
       'DeviceTwin',
       'MeetingRoomTwin',
@@ -584,10 +931,24 @@ describe('extends', () => {
   });
 
   it("resolves the twins of a base model's list to their own models' object types", async () => {
-    const twin = (id: string, model: string, props: JsonObject): Twin => ({ $dtId: id, $etag: 'W/"1"', $metadata: { $model: model, $lastUpdateTime: '2024-05-31T12:00:00Z' }, ...props }) as Twin;
-    const items = [twin('r1', ROOM, { name: 'Atrium' }), twin('m1', MEETING_ROOM, { name: 'Oak', seats: 8 }), twin('c1', CONFERENCE_ROOM, { name: 'Elm', seats: 20, dialIn: '+1 555' })];
+    const twin = (id: string, model: string, props: JsonObject): Twin =>
+      ({
+        $dtId: id,
+        $etag: 'W/"1"',
+        $metadata: { $model: model, $lastUpdateTime: '2024-05-31T12:00:00Z' },
+        ...props,
+      }) as Twin;
+    const items = [
+      twin('r1', ROOM, { name: 'Atrium' }),
+      twin('m1', MEETING_ROOM, { name: 'Oak', seats: 8 }),
+      twin('c1', CONFERENCE_ROOM, { name: 'Elm', seats: 20, dialIn: '+1 555' }),
+    ];
     const queries: unknown[] = [];
-    const page: Page<Twin> = { items, cursors: ['a', 'b', 'c'], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: 'a', endCursor: 'c' } };
+    const page: Page<Twin> = {
+      items,
+      cursors: ['a', 'b', 'c'],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: 'a', endCursor: 'c' },
+    };
     const contextValue = {
       twins: {
         query: async (q: unknown) => {
@@ -598,7 +959,8 @@ describe('extends', () => {
     };
     const result = await graphql({
       schema,
-      source: '{ rooms(where: { name: { startsWith: "A" } }, orderBy: [{ name: DESC }]) { nodes { __typename id name ... on MeetingRoom { seats } ... on ConferenceRoom { dialIn } } } }',
+      source:
+        '{ rooms(where: { name: { startsWith: "A" } }, orderBy: [{ name: DESC }]) { nodes { __typename id name ... on MeetingRoom { seats } ... on ConferenceRoom { dialIn } } } }',
       contextValue,
     });
     expect(result.errors).toBeUndefined();
@@ -630,7 +992,13 @@ describe('semantic types and units', () => {
   });
 
   it("appear in the Model type's contents, with each content's GraphQL field", async () => {
-    const record = { id: DEVICE, uploadTime: '2024-05-31T12:00:00Z', decommissioned: false, ancestors: [], dependencies: [] };
+    const record = {
+      id: DEVICE,
+      uploadTime: '2024-05-31T12:00:00Z',
+      decommissioned: false,
+      ancestors: [],
+      dependencies: [],
+    };
     const result = await graphql({
       schema,
       source: `{ model(id: "${DEVICE}") { graphqlType contents { name kind schema writable unit semanticTypes target graphqlField } } }`,
@@ -640,8 +1008,22 @@ describe('semantic types and units', () => {
     const model = (result.data as { model: { graphqlType: string; contents: Record<string, unknown>[] } }).model;
     expect(model.graphqlType).toBe('Device');
     const content = (name: string) => model.contents.find((c) => c.name === name);
-    expect(content('temperature')).toEqual({ name: 'temperature', kind: 'Telemetry', schema: 'double', writable: null, unit: 'degreeCelsius', semanticTypes: ['Temperature'], target: null, graphqlField: 'temperature' });
-    expect(content('setPoint')).toMatchObject({ kind: 'Property', writable: true, unit: 'degreeCelsius', semanticTypes: ['Temperature'] });
+    expect(content('temperature')).toEqual({
+      name: 'temperature',
+      kind: 'Telemetry',
+      schema: 'double',
+      writable: null,
+      unit: 'degreeCelsius',
+      semanticTypes: ['Temperature'],
+      target: null,
+      graphqlField: 'temperature',
+    });
+    expect(content('setPoint')).toMatchObject({
+      kind: 'Property',
+      writable: true,
+      unit: 'degreeCelsius',
+      semanticTypes: ['Temperature'],
+    });
     expect(content('state')).toMatchObject({ schema: 'Enum', unit: null, semanticTypes: [] });
     expect(content('displayUnit')).toMatchObject({ schema: 'TemperatureUnit' });
     expect(content('locatedIn')).toMatchObject({ kind: 'Relationship', target: ROOM, graphqlField: 'locatedIn' });
@@ -651,7 +1033,15 @@ describe('semantic types and units', () => {
 
   it('come from DTDL v2 models too', () => {
     const { schema: s } = compile([
-      { '@context': V2, '@id': 'dtmi:test:Legacy;1', '@type': 'Interface', contents: [{ '@type': ['Telemetry', 'Temperature'], name: 'temperature', schema: 'double', unit: 'degreeCelsius' }, { '@type': 'Property', name: 'label', schema: 'string', writable: true }] },
+      {
+        '@context': V2,
+        '@id': 'dtmi:test:Legacy;1',
+        '@type': 'Interface',
+        contents: [
+          { '@type': ['Telemetry', 'Temperature'], name: 'temperature', schema: 'double', unit: 'degreeCelsius' },
+          { '@type': 'Property', name: 'label', schema: 'string', writable: true },
+        ],
+      },
     ]);
     const legacy = (s.getType('Legacy') as GraphQLObjectType).getFields();
     expect(legacy.temperature.type.toString()).toBe('MetricSeries!');
@@ -664,7 +1054,9 @@ describe('descriptions', () => {
   it('say the DTMI of every generated type', () => {
     const core = coreSchema();
     const iso = new Set(['Date', 'Time', 'Duration']);
-    const generated = Object.values(schema.getTypeMap()).filter((t) => !t.name.startsWith('__') && !core.getType(t.name) && !iso.has(t.name) && !/^Geo[A-Za-z]+$/.test(t.name));
+    const generated = Object.values(schema.getTypeMap()).filter(
+      (t) => !t.name.startsWith('__') && !core.getType(t.name) && !iso.has(t.name) && !/^Geo[A-Za-z]+$/.test(t.name),
+    );
     expect(generated.length).toBeGreaterThan(100);
     expect(generated.filter((t) => !/dtmi:[A-Za-z]/.test(t.description ?? '')).map((t) => t.name)).toEqual([]);
   });
@@ -675,8 +1067,11 @@ describe('descriptions', () => {
       expect(type(name).description).toContain(`DTDL interface ${ROOM}.`);
     }
     expect(type('ConferenceRoom').description).toContain(`Extends ${MEETING_ROOM}, ${ROOM}.`);
-    for (const name of ['RoomConnection', 'RoomEdge', 'RoomWhere', 'RoomOrderBy', 'RoomCreateInput', 'RoomUpdateInput']) expect(type(name).description).toContain(ROOM);
-    expect(type('DeviceLocatedInRelationship').description).toContain(`DTDL Relationship 'locatedIn' of ${DEVICE}, to ${ROOM}.`);
+    for (const name of ['RoomConnection', 'RoomEdge', 'RoomWhere', 'RoomOrderBy', 'RoomCreateInput', 'RoomUpdateInput'])
+      expect(type(name).description).toContain(ROOM);
+    expect(type('DeviceLocatedInRelationship').description).toContain(
+      `DTDL Relationship 'locatedIn' of ${DEVICE}, to ${ROOM}.`,
+    );
   });
 });
 
@@ -743,7 +1138,14 @@ describe('writes through the typed mutations', () => {
   });
 
   it('update turns the input into a JSON Patch of the writable properties: null removes', async () => {
-    const current = { $dtId: 'd1', $etag: 'W/"1"', $metadata: { $model: DEVICE }, name: 'Pump', level: 1, diagnostics: { $metadata: {}, selfTestPassed: true } };
+    const current = {
+      $dtId: 'd1',
+      $etag: 'W/"1"',
+      $metadata: { $model: DEVICE },
+      name: 'Pump',
+      level: 1,
+      diagnostics: { $metadata: {}, selfTestPassed: true },
+    };
     const patches: unknown[] = [];
     const contextValue = {
       twins: { get: async () => current },
@@ -756,7 +1158,8 @@ describe('writes through the typed mutations', () => {
     };
     const result = await graphql({
       schema,
-      source: 'mutation { updateDevice(id: "d1", ifMatch: "W/\\"1\\"", input: { name: null, level: high, mode: max, diagnostics: { selfTestPassed: false } }) { id } }',
+      source:
+        'mutation { updateDevice(id: "d1", ifMatch: "W/\\"1\\"", input: { name: null, level: high, mode: max, diagnostics: { selfTestPassed: false } }) { id } }',
       contextValue,
     });
     expect(result.errors).toBeUndefined();

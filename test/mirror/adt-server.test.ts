@@ -18,8 +18,19 @@ import { startAdtServer, type AdtServer, type AdtServerOptions } from '../suppor
 // ---------------------------------------------------------------------------------------------------------
 
 const CONTEXT = 'dtmi:dtdl:context;3';
-const BASE: JsonObject = { '@id': 'dtmi:t:Base;1', '@type': 'Interface', '@context': CONTEXT, displayName: 'Base', contents: [{ '@type': 'Property', name: 'name', schema: 'string' }] };
-const THERMOSTAT: JsonObject = { '@id': 'dtmi:t:Thermostat;1', '@type': 'Interface', '@context': CONTEXT, contents: [{ '@type': 'Property', name: 'setpoint', schema: 'double' }] };
+const BASE: JsonObject = {
+  '@id': 'dtmi:t:Base;1',
+  '@type': 'Interface',
+  '@context': CONTEXT,
+  displayName: 'Base',
+  contents: [{ '@type': 'Property', name: 'name', schema: 'string' }],
+};
+const THERMOSTAT: JsonObject = {
+  '@id': 'dtmi:t:Thermostat;1',
+  '@type': 'Interface',
+  '@context': CONTEXT,
+  contents: [{ '@type': 'Property', name: 'setpoint', schema: 'double' }],
+};
 const ROOM: JsonObject = {
   '@id': 'dtmi:t:Room;1',
   '@type': 'Interface',
@@ -28,7 +39,11 @@ const ROOM: JsonObject = {
   displayName: { en: 'Room', nl: 'Kamer' },
   contents: [
     { '@type': 'Property', name: 'temp', schema: 'double' },
-    { '@type': 'Property', name: 'tags', schema: { '@type': 'Map', mapKey: { name: 'k', schema: 'string' }, mapValue: { name: 'v', schema: 'string' } } },
+    {
+      '@type': 'Property',
+      name: 'tags',
+      schema: { '@type': 'Map', mapKey: { name: 'k', schema: 'string' }, mapValue: { name: 'v', schema: 'string' } },
+    },
     { '@type': 'Component', name: 'thermostat', schema: 'dtmi:t:Thermostat;1' },
     { '@type': 'Relationship', name: 'adjoins', target: 'dtmi:t:Room;1' },
   ],
@@ -107,17 +122,31 @@ describe('models', () => {
     const r = await h.client.createModels(MODELS);
     expect(r._response.status).toBe(201);
     expect(r.map((m) => m.id)).toEqual(['dtmi:t:Base;1', 'dtmi:t:Thermostat;1', 'dtmi:t:Room;1']);
-    expect(r[2]).toMatchObject({ id: 'dtmi:t:Room;1', decommissioned: false, displayName: { en: 'Room', nl: 'Kamer' } });
+    expect(r[2]).toMatchObject({
+      id: 'dtmi:t:Room;1',
+      decommissioned: false,
+      displayName: { en: 'Room', nl: 'Kamer' },
+    });
     expect(r[0].displayName).toEqual({ en: 'Base' });
     expect(r[0].uploadTime).toBeInstanceOf(Date); // the SDK parses ADT's timestamp
     expect(r[0].model).toBeUndefined();
-    expect(h.server.requests.at(-1)).toMatchObject({ method: 'POST', path: '/models', op: 'models.add', write: true, status: 201 });
+    expect(h.server.requests.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/models',
+      op: 'models.add',
+      write: true,
+      status: 201,
+    });
   });
 
   it('uploads a single model that refers to already uploaded ones', async () => {
     const office = { '@id': 'dtmi:t:Office;1', '@type': 'Interface', '@context': CONTEXT, extends: 'dtmi:t:Room;1' };
     await h.adt.createModels([office]);
-    expect(await h.adt.getModel('dtmi:t:Office;1')).toEqual({ id: 'dtmi:t:Office;1', decommissioned: false, model: office });
+    expect(await h.adt.getModel('dtmi:t:Office;1')).toEqual({
+      id: 'dtmi:t:Office;1',
+      decommissioned: false,
+      model: office,
+    });
     expect(h.server.state.models.get('dtmi:t:Office;1')?.model).toEqual(office);
   });
 
@@ -127,7 +156,12 @@ describe('models', () => {
     expect(message).toContain('There is no Model(s) available that matches the provided id(s) dtmi:t:Nope;1');
 
     const listed = await all(h.adt.listModels({ includeDefinition: true }));
-    expect(listed.map((m) => m.id).sort()).toEqual(['dtmi:t:Base;1', 'dtmi:t:Office;1', 'dtmi:t:Room;1', 'dtmi:t:Thermostat;1']);
+    expect(listed.map((m) => m.id).sort()).toEqual([
+      'dtmi:t:Base;1',
+      'dtmi:t:Office;1',
+      'dtmi:t:Room;1',
+      'dtmi:t:Thermostat;1',
+    ]);
     expect(listed.find((m) => m.id === 'dtmi:t:Room;1')?.model).toEqual(ROOM);
 
     h.server.requests.length = 0;
@@ -150,13 +184,22 @@ describe('models', () => {
     const orphan = { '@id': 'dtmi:t:Orphan;1', '@type': 'Interface', '@context': CONTEXT, extends: 'dtmi:t:Missing;1' };
     const message = await adtError(h.client.createModels([orphan]), 400, 'DTDLParserError');
     expect(message).toContain('dtmi:t:Missing;1');
-    const viaComponent = { '@id': 'dtmi:t:Orphan;1', '@type': 'Interface', '@context': CONTEXT, contents: [{ '@type': 'Component', name: 'c', schema: 'dtmi:t:Missing;1' }] };
+    const viaComponent = {
+      '@id': 'dtmi:t:Orphan;1',
+      '@type': 'Interface',
+      '@context': CONTEXT,
+      contents: [{ '@type': 'Component', name: 'c', schema: 'dtmi:t:Missing;1' }],
+    };
     await adtError(h.client.createModels([viaComponent]), 400, 'DTDLParserError');
     await adtError(h.client.createModels([{ '@id': 'dtmi:t:Orphan;1', '@type': 'Telemetry' }]), 400, 'DTDLParserError');
     await adtError(h.client.createModels([{ '@type': 'Interface' }]), 400, 'DTDLParserError');
     expect(h.server.state.snapshot()).toEqual(before);
     // What the mirror sees.
-    expect(await failure(h.adt.createModels([orphan]))).toMatchObject({ status: 400, code: 'DTDLParserError', retryAfterMs: undefined });
+    expect(await failure(h.adt.createModels([orphan]))).toMatchObject({
+      status: 400,
+      code: 'DTDLParserError',
+      retryAfterMs: undefined,
+    });
   });
 
   it('decommissions a model (PATCH /models/{id} → 204): no new twins of it, existing twins unaffected', async () => {
@@ -164,8 +207,16 @@ describe('models', () => {
     const r = await h.client.decomissionModel('dtmi:t:Office;1');
     expect(r._response.status).toBe(204);
     expect(await h.adt.getModel('dtmi:t:Office;1')).toMatchObject({ decommissioned: true });
-    expect(h.server.requests.at(-2)).toMatchObject({ method: 'PATCH', path: '/models/dtmi:t:Office;1', op: 'models.decommission' });
-    await adtError(h.client.upsertDigitalTwin('office-2', JSON.stringify(twin('dtmi:t:Office;1'))), 400, 'ModelDecommissioned');
+    expect(h.server.requests.at(-2)).toMatchObject({
+      method: 'PATCH',
+      path: '/models/dtmi:t:Office;1',
+      op: 'models.decommission',
+    });
+    await adtError(
+      h.client.upsertDigitalTwin('office-2', JSON.stringify(twin('dtmi:t:Office;1'))),
+      400,
+      'ModelDecommissioned',
+    );
     await h.adt.patchTwin('office-1', [{ op: 'replace', path: '/temp', value: 21 }]);
     expect(h.server.state.twins.get('office-1')?.temp).toBe(21);
     await adtError(h.client.decomissionModel('dtmi:t:Nope;1'), 404, 'ModelNotFound');
@@ -176,7 +227,12 @@ describe('models', () => {
     expect(message).toContain('dtmi:t:Room;1');
     await adtError(h.client.deleteModel('dtmi:t:Thermostat;1'), 409, 'ModelReferencesNotDeleted');
     await adtError(h.client.deleteModel('dtmi:t:Room;1'), 409, 'ModelReferencesNotDeleted'); // Office extends it
-    expect([...h.server.state.models.keys()].sort()).toEqual(['dtmi:t:Base;1', 'dtmi:t:Office;1', 'dtmi:t:Room;1', 'dtmi:t:Thermostat;1']);
+    expect([...h.server.state.models.keys()].sort()).toEqual([
+      'dtmi:t:Base;1',
+      'dtmi:t:Office;1',
+      'dtmi:t:Room;1',
+      'dtmi:t:Thermostat;1',
+    ]);
   });
 
   it('deletes a model (204) even while twins use it; such twins can be read and deleted, not updated', async () => {
@@ -185,7 +241,10 @@ describe('models', () => {
     expect(h.server.state.models.has('dtmi:t:Office;1')).toBe(false);
     await adtError(h.client.deleteModel('dtmi:t:Office;1'), 404, 'ModelNotFound');
     expect(await h.adt.getTwin('office-1')).toMatchObject({ $dtId: 'office-1', temp: 21 });
-    expect(await failure(h.adt.patchTwin('office-1', [{ op: 'replace', path: '/temp', value: 22 }]))).toMatchObject({ status: 400, code: 'ValidationFailed' });
+    expect(await failure(h.adt.patchTwin('office-1', [{ op: 'replace', path: '/temp', value: 22 }]))).toMatchObject({
+      status: 400,
+      code: 'ValidationFailed',
+    });
     await h.adt.deleteTwin('office-1');
     expect(h.server.state.twins.size).toBe(0);
     // Dependents first, then what they depended on.
@@ -207,7 +266,13 @@ describe('twins', () => {
   });
 
   it('PUT creates a twin: 200, ADT-shaped body ($dtId, weak $etag, $metadata with times), ETag header', async () => {
-    const r = await h.client.upsertDigitalTwin('room 1', JSON.stringify({ $dtId: 'ignored', ...twin('dtmi:t:Room;1', { temp: 20, name: 'R1', thermostat: { $metadata: {}, setpoint: 19 } }) }));
+    const r = await h.client.upsertDigitalTwin(
+      'room 1',
+      JSON.stringify({
+        $dtId: 'ignored',
+        ...twin('dtmi:t:Room;1', { temp: 20, name: 'R1', thermostat: { $metadata: {}, setpoint: 19 } }),
+      }),
+    );
     expect(r._response.status).toBe(200);
     expect(r.etag).toMatch(WEAK_ETAG);
     const body = r.body as JsonObject;
@@ -216,9 +281,18 @@ describe('twins', () => {
     expect(meta.$model).toBe('dtmi:t:Room;1');
     expect(meta.$lastUpdateTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/);
     expect(meta.temp).toEqual({ lastUpdateTime: meta.$lastUpdateTime });
-    expect((body.thermostat as JsonObject).$metadata).toEqual({ $lastUpdateTime: meta.$lastUpdateTime, setpoint: { lastUpdateTime: meta.$lastUpdateTime } });
+    expect((body.thermostat as JsonObject).$metadata).toEqual({
+      $lastUpdateTime: meta.$lastUpdateTime,
+      setpoint: { lastUpdateTime: meta.$lastUpdateTime },
+    });
     // $dtId comes from the path (URL-encoded by the SDK, decoded in the log).
-    expect(h.server.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/digitaltwins/room 1', op: 'twins.put', twinIds: ['room 1'], status: 200 });
+    expect(h.server.requests.at(-1)).toMatchObject({
+      method: 'PUT',
+      path: '/digitaltwins/room 1',
+      op: 'twins.put',
+      twinIds: ['room 1'],
+      status: 200,
+    });
     const got = await h.client.getDigitalTwin('room 1');
     expect(got.etag).toBe(r.etag);
     expect(got.body).toEqual(body);
@@ -243,12 +317,24 @@ describe('twins', () => {
   });
 
   it('If-None-Match: * creates only: 412 PreconditionFailed on an existing twin; other values 400 InvalidArgument', async () => {
-    const r = await h.client.upsertDigitalTwin('room-2', JSON.stringify(twin('dtmi:t:Room;1', { temp: 1 })), { ifNoneMatch: '*' });
+    const r = await h.client.upsertDigitalTwin('room-2', JSON.stringify(twin('dtmi:t:Room;1', { temp: 1 })), {
+      ifNoneMatch: '*',
+    });
     expect(r._response.status).toBe(200);
     const before = h.server.state.snapshot();
-    const message = await adtError(h.client.upsertDigitalTwin('room-2', JSON.stringify(twin('dtmi:t:Room;1', { temp: 2 })), { ifNoneMatch: '*' }), 412, 'PreconditionFailed');
-    expect(message).toBe('If-None-Match: * header was specified but a twin with the id room-2 was found. Please specify a different twin id.');
-    const invalid = await adtError(h.client.upsertDigitalTwin('room-2', JSON.stringify(twin('dtmi:t:Room;1')), { ifNoneMatch: r.etag! }), 400, 'InvalidArgument');
+    const message = await adtError(
+      h.client.upsertDigitalTwin('room-2', JSON.stringify(twin('dtmi:t:Room;1', { temp: 2 })), { ifNoneMatch: '*' }),
+      412,
+      'PreconditionFailed',
+    );
+    expect(message).toBe(
+      'If-None-Match: * header was specified but a twin with the id room-2 was found. Please specify a different twin id.',
+    );
+    const invalid = await adtError(
+      h.client.upsertDigitalTwin('room-2', JSON.stringify(twin('dtmi:t:Room;1')), { ifNoneMatch: r.etag! }),
+      400,
+      'InvalidArgument',
+    );
     expect(invalid).toBe('Invalid If-None-Match header value. Allowed value(s): If-None-Match: *');
     expect(h.server.state.snapshot()).toEqual(before);
   });
@@ -266,7 +352,9 @@ describe('twins', () => {
     expect(r.etag).not.toBe(etag0);
     let t = (await h.adt.getTwin('room-2'))!;
     expect(t).toMatchObject({ $etag: r.etag, name: 'Two', temp: 5, tags: { a: 'x', b: 'y' } });
-    expect(Object.keys(t.$metadata as JsonObject)).toEqual(expect.arrayContaining(['$model', '$lastUpdateTime', 'name', 'temp', 'tags']));
+    expect(Object.keys(t.$metadata as JsonObject)).toEqual(
+      expect.arrayContaining(['$model', '$lastUpdateTime', 'name', 'temp', 'tags']),
+    );
 
     await h.adt.patchTwin('room-2', [
       { op: 'remove', path: '/name' },
@@ -281,15 +369,45 @@ describe('twins', () => {
 
   it('PATCH with an invalid path or operation: 400 JsonPatchInvalid, nothing changed', async () => {
     const before = h.server.state.snapshot();
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/missing', value: 1 }]), 400, 'JsonPatchInvalid');
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/missing', value: 1 }]),
+      400,
+      'JsonPatchInvalid',
+    );
     await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'remove', path: '/missing' }]), 400, 'JsonPatchInvalid');
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'add', path: '/no/such/parent', value: 1 }]), 400, 'JsonPatchInvalid');
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'add', path: 'temp', value: 1 }]), 400, 'JsonPatchInvalid');
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'move', from: '/temp', path: '/t2' }]), 400, 'JsonPatchInvalid');
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/$dtId', value: 'x' }]), 400, 'JsonPatchInvalid');
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [{ op: 'add', path: '/no/such/parent', value: 1 }]),
+      400,
+      'JsonPatchInvalid',
+    );
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [{ op: 'add', path: 'temp', value: 1 }]),
+      400,
+      'JsonPatchInvalid',
+    );
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [{ op: 'move', from: '/temp', path: '/t2' }]),
+      400,
+      'JsonPatchInvalid',
+    );
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/$dtId', value: 'x' }]),
+      400,
+      'JsonPatchInvalid',
+    );
     // A valid op before an invalid one is not applied either.
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/temp', value: 99 }, { op: 'remove', path: '/missing' }]), 400, 'JsonPatchInvalid');
-    expect(await failure(h.adt.patchTwin('room-2', [{ op: 'remove', path: '/missing' }]))).toMatchObject({ status: 400, code: 'JsonPatchInvalid' });
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [
+        { op: 'replace', path: '/temp', value: 99 },
+        { op: 'remove', path: '/missing' },
+      ]),
+      400,
+      'JsonPatchInvalid',
+    );
+    expect(await failure(h.adt.patchTwin('room-2', [{ op: 'remove', path: '/missing' }]))).toMatchObject({
+      status: 400,
+      code: 'JsonPatchInvalid',
+    });
     expect(h.server.state.snapshot()).toEqual(before);
   });
 
@@ -298,10 +416,16 @@ describe('twins', () => {
     await h.adt.patchTwin('room-2', [{ op: 'replace', path: '/temp', value: 6 }]);
     const current = h.server.state.twins.get('room-2')!.$etag as string;
     const before = h.server.state.snapshot();
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/temp', value: 7 }], { ifMatch: stale }), 412, 'PreconditionFailed');
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/temp', value: 7 }], { ifMatch: stale }),
+      412,
+      'PreconditionFailed',
+    );
     await adtError(h.client.deleteDigitalTwin('room-2', { ifMatch: stale }), 412, 'PreconditionFailed');
     expect(h.server.state.snapshot()).toEqual(before);
-    const r = await h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/temp', value: 7 }], { ifMatch: current });
+    const r = await h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/temp', value: 7 }], {
+      ifMatch: current,
+    });
     await h.client.updateDigitalTwin('room-2', [{ op: 'replace', path: '/temp', value: 8 }], { ifMatch: '*' });
     expect(h.server.state.twins.get('room-2')).toMatchObject({ temp: 8 });
     expect(h.server.state.twins.get('room-2')!.$etag).not.toBe(r.etag);
@@ -315,10 +439,18 @@ describe('twins', () => {
     expect(message).toBe(
       'There is no digital twin instance that exists with the ID room-2. Please verify that the twin id is valid and ensure that the twin is not deleted. See section on querying the twins http://aka.ms/adtv2query.',
     );
-    await adtError(h.client.updateDigitalTwin('room-2', [{ op: 'add', path: '/temp', value: 1 }]), 404, 'DigitalTwinNotFound');
+    await adtError(
+      h.client.updateDigitalTwin('room-2', [{ op: 'add', path: '/temp', value: 1 }]),
+      404,
+      'DigitalTwinNotFound',
+    );
     await adtError(h.client.deleteDigitalTwin('room-2'), 404, 'DigitalTwinNotFound');
     expect(await h.adt.getTwin('room-2')).toBeUndefined();
-    expect(await failure(h.adt.deleteTwin('room-2'))).toMatchObject({ status: 404, code: 'DigitalTwinNotFound', network: false });
+    expect(await failure(h.adt.deleteTwin('room-2'))).toMatchObject({
+      status: 404,
+      code: 'DigitalTwinNotFound',
+      network: false,
+    });
   });
 
   it('refuses to delete a twin with outgoing or incoming relationships: 400 RelationshipsNotDeleted', async () => {
@@ -326,7 +458,9 @@ describe('twins', () => {
     await h.adt.putTwin('b', twin('dtmi:t:Room;1'));
     await h.adt.putRelationship('a', 'a-b', { $targetId: 'b', $relationshipName: 'adjoins' });
     const message = await adtError(h.client.deleteDigitalTwin('a'), 400, 'RelationshipsNotDeleted');
-    expect(message).toMatch(/^Twin a has active relationships\. Cannot delete a twin unless all the relationships are deleted\./);
+    expect(message).toMatch(
+      /^Twin a has active relationships\. Cannot delete a twin unless all the relationships are deleted\./,
+    );
     await adtError(h.client.deleteDigitalTwin('b'), 400, 'RelationshipsNotDeleted'); // incoming only
     expect([...h.server.state.twins.keys()]).toEqual(expect.arrayContaining(['a', 'b']));
     await h.adt.deleteRelationship('a', 'a-b');
@@ -335,7 +469,11 @@ describe('twins', () => {
   });
 
   it('refuses a request body over 32 KB: 400 InvalidArgument', async () => {
-    await adtError(h.client.upsertDigitalTwin('big', JSON.stringify(twin('dtmi:t:Room;1', { name: 'x'.repeat(33 * 1024) }))), 400, 'InvalidArgument');
+    await adtError(
+      h.client.upsertDigitalTwin('big', JSON.stringify(twin('dtmi:t:Room;1', { name: 'x'.repeat(33 * 1024) }))),
+      400,
+      'InvalidArgument',
+    );
   });
 });
 
@@ -351,10 +489,23 @@ describe('relationships', () => {
   });
 
   it('PUT creates a relationship: 200, ADT-shaped body with a weak $etag, ETag header', async () => {
-    const r = await h.client.upsertRelationship('hub', 'hub-t1', { $relationshipId: 'hub-t1', $sourceId: 'hub', $targetId: 't1', $relationshipName: 'adjoins', since: 2020 });
+    const r = await h.client.upsertRelationship('hub', 'hub-t1', {
+      $relationshipId: 'hub-t1',
+      $sourceId: 'hub',
+      $targetId: 't1',
+      $relationshipName: 'adjoins',
+      since: 2020,
+    });
     expect(r._response.status).toBe(200);
     expect(r.etag).toMatch(WEAK_ETAG);
-    expect(r.body).toEqual({ $relationshipId: 'hub-t1', $etag: r.etag, $sourceId: 'hub', $relationshipName: 'adjoins', $targetId: 't1', since: 2020 });
+    expect(r.body).toEqual({
+      $relationshipId: 'hub-t1',
+      $etag: r.etag,
+      $sourceId: 'hub',
+      $relationshipName: 'adjoins',
+      $targetId: 't1',
+      since: 2020,
+    });
     const got = await h.client.getRelationship('hub', 'hub-t1');
     expect(got.etag).toBe(r.etag);
     expect(got.body).toEqual(r.body);
@@ -369,20 +520,54 @@ describe('relationships', () => {
     const after = h.server.state.relationships.get('hub')!.get('hub-t1')!;
     expect(after).toMatchObject({ since: 2021 });
     expect(after.$etag).not.toBe(before.$etag);
-    await adtError(h.client.upsertRelationship('hub', 'hub-t1', { $targetId: 't1', $relationshipName: 'adjoins' }, { ifNoneMatch: '*' }), 412, 'PreconditionFailed');
-    const r = await h.client.upsertRelationship('hub', 'hub-t2', { $targetId: 't2', $relationshipName: 'adjoins' }, { ifNoneMatch: '*' });
+    await adtError(
+      h.client.upsertRelationship(
+        'hub',
+        'hub-t1',
+        { $targetId: 't1', $relationshipName: 'adjoins' },
+        { ifNoneMatch: '*' },
+      ),
+      412,
+      'PreconditionFailed',
+    );
+    const r = await h.client.upsertRelationship(
+      'hub',
+      'hub-t2',
+      { $targetId: 't2', $relationshipName: 'adjoins' },
+      { ifNoneMatch: '*' },
+    );
     expect(r._response.status).toBe(200);
   });
 
   it('refuses a missing target (404 TargetTwinNotFound), a missing source (404 DigitalTwinNotFound) and a self-relationship (400 OperationNotAllowed)', async () => {
     const before = h.server.state.snapshot();
-    const message = await adtError(h.client.upsertRelationship('hub', 'hub-x', { $targetId: 'nope', $relationshipName: 'adjoins' }), 404, 'TargetTwinNotFound');
-    expect(message).toMatch(/^The target digital twin is invalid or does not exist\. Please validate that the target twin is valid and ensure that the target twin is not deleted\./);
-    await adtError(h.client.upsertRelationship('nope', 'x-hub', { $targetId: 'hub', $relationshipName: 'adjoins' }), 404, 'DigitalTwinNotFound');
-    await adtError(h.client.upsertRelationship('hub', 'hub-hub', { $targetId: 'hub', $relationshipName: 'adjoins' }), 400, 'OperationNotAllowed');
-    await adtError(h.client.upsertRelationship('hub', 'hub-x', { $relationshipName: 'adjoins' }), 400, 'InvalidArgument');
+    const message = await adtError(
+      h.client.upsertRelationship('hub', 'hub-x', { $targetId: 'nope', $relationshipName: 'adjoins' }),
+      404,
+      'TargetTwinNotFound',
+    );
+    expect(message).toMatch(
+      /^The target digital twin is invalid or does not exist\. Please validate that the target twin is valid and ensure that the target twin is not deleted\./,
+    );
+    await adtError(
+      h.client.upsertRelationship('nope', 'x-hub', { $targetId: 'hub', $relationshipName: 'adjoins' }),
+      404,
+      'DigitalTwinNotFound',
+    );
+    await adtError(
+      h.client.upsertRelationship('hub', 'hub-hub', { $targetId: 'hub', $relationshipName: 'adjoins' }),
+      400,
+      'OperationNotAllowed',
+    );
+    await adtError(
+      h.client.upsertRelationship('hub', 'hub-x', { $relationshipName: 'adjoins' }),
+      400,
+      'InvalidArgument',
+    );
     expect(h.server.state.snapshot()).toEqual(before);
-    expect(await failure(h.adt.putRelationship('hub', 'hub-x', { $targetId: 'nope', $relationshipName: 'adjoins' }))).toMatchObject({ status: 404, code: 'TargetTwinNotFound' });
+    expect(
+      await failure(h.adt.putRelationship('hub', 'hub-x', { $targetId: 'nope', $relationshipName: 'adjoins' })),
+    ).toMatchObject({ status: 404, code: 'TargetTwinNotFound' });
   });
 
   it('PATCH updates properties (204 + new ETag); stale If-Match 412; invalid path JsonPatchInvalid; missing 404 RelationshipNotFound', async () => {
@@ -394,12 +579,28 @@ describe('relationships', () => {
     expect(r._response.status).toBe(204);
     expect(r.etag).toMatch(WEAK_ETAG);
     expect(r.etag).not.toBe(stale);
-    expect(h.server.state.relationships.get('hub')!.get('hub-t1')).toMatchObject({ since: 2022, note: 'n', $etag: r.etag });
+    expect(h.server.state.relationships.get('hub')!.get('hub-t1')).toMatchObject({
+      since: 2022,
+      note: 'n',
+      $etag: r.etag,
+    });
     await h.adt.patchRelationship('hub', 'hub-t1', [{ op: 'remove', path: '/note' }]);
     const before = h.server.state.snapshot();
-    await adtError(h.client.updateRelationship('hub', 'hub-t1', [{ op: 'replace', path: '/since', value: 1 }], { ifMatch: stale }), 412, 'PreconditionFailed');
-    await adtError(h.client.updateRelationship('hub', 'hub-t1', [{ op: 'replace', path: '/nope', value: 1 }]), 400, 'JsonPatchInvalid');
-    await adtError(h.client.updateRelationship('hub', 'nope', [{ op: 'add', path: '/since', value: 1 }]), 404, 'RelationshipNotFound');
+    await adtError(
+      h.client.updateRelationship('hub', 'hub-t1', [{ op: 'replace', path: '/since', value: 1 }], { ifMatch: stale }),
+      412,
+      'PreconditionFailed',
+    );
+    await adtError(
+      h.client.updateRelationship('hub', 'hub-t1', [{ op: 'replace', path: '/nope', value: 1 }]),
+      400,
+      'JsonPatchInvalid',
+    );
+    await adtError(
+      h.client.updateRelationship('hub', 'nope', [{ op: 'add', path: '/since', value: 1 }]),
+      404,
+      'RelationshipNotFound',
+    );
     expect(h.server.state.snapshot()).toEqual(before);
   });
 
@@ -417,7 +618,8 @@ describe('relationships', () => {
   });
 
   it('lists outgoing relationships across pages by https nextLink (relationshipPageSize 2)', async () => {
-    for (const t of ['t3', 't4', 't5']) await h.adt.putRelationship('hub', `hub-${t}`, { $targetId: t, $relationshipName: 'adjoins' });
+    for (const t of ['t3', 't4', 't5'])
+      await h.adt.putRelationship('hub', `hub-${t}`, { $targetId: t, $relationshipName: 'adjoins' });
     await h.adt.putRelationship('t5', 't5-hub', { $targetId: 'hub', $relationshipName: 'adjoins' });
     h.server.requests.length = 0;
     const listed = await all(h.adt.listRelationships('hub'));
@@ -430,28 +632,49 @@ describe('relationships', () => {
     ]);
     const pages = await all(h.client.listRelationships('hub').byPage());
     expect(pages.map((p) => p.value?.length)).toEqual([2, 2, 1]);
-    expect(pages[0].nextLink).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/digitaltwins\/hub\/relationships\?.*continuationToken=/);
+    expect(pages[0].nextLink).toMatch(
+      /^https:\/\/127\.0\.0\.1:\d+\/digitaltwins\/hub\/relationships\?.*continuationToken=/,
+    );
     expect(pages[2].nextLink ?? undefined).toBeUndefined();
     expect(await all(h.adt.listRelationships('t1'))).toEqual([]);
-    expect(await failure(all(h.adt.listRelationships('nope')))).toMatchObject({ status: 404, code: 'DigitalTwinNotFound' });
+    expect(await failure(all(h.adt.listRelationships('nope')))).toMatchObject({
+      status: 404,
+      code: 'DigitalTwinNotFound',
+    });
   });
 
   it('lists incoming relationships across pages (camelCase in the SDK)', async () => {
-    for (const s of ['t1', 't2', 't3', 't4']) await h.adt.putRelationship(s, `${s}-hub`, { $targetId: 'hub', $relationshipName: 'adjoins' });
+    for (const s of ['t1', 't2', 't3', 't4'])
+      await h.adt.putRelationship(s, `${s}-hub`, { $targetId: 'hub', $relationshipName: 'adjoins' });
     h.server.requests.length = 0;
     const incoming = await all(h.adt.listIncomingRelationships('hub'));
     expect(incoming).toEqual(['t1', 't2', 't3', 't4', 't5'].map((s) => ({ relationshipId: `${s}-hub`, sourceId: s })));
     expect(ops(h.server, 'relationships.listIncoming')).toBe(3);
     const raw = await all(h.client.listIncomingRelationships('t1'));
-    expect(raw).toEqual([{ relationshipId: 'hub-t1', sourceId: 'hub', relationshipName: 'adjoins', relationshipLink: '/digitaltwins/hub/relationships/hub-t1' }]);
+    expect(raw).toEqual([
+      {
+        relationshipId: 'hub-t1',
+        sourceId: 'hub',
+        relationshipName: 'adjoins',
+        relationshipLink: '/digitaltwins/hub/relationships/hub-t1',
+      },
+    ]);
     await h.adt.deleteRelationship('t1', 't1-hub');
-    expect((await all(h.adt.listIncomingRelationships('hub'))).map((r) => r.sourceId)).toEqual(['t2', 't3', 't4', 't5']);
+    expect((await all(h.adt.listIncomingRelationships('hub'))).map((r) => r.sourceId)).toEqual([
+      't2',
+      't3',
+      't4',
+      't5',
+    ]);
   });
 
   it('PUT may move a relationship to another target; incoming lists follow', async () => {
     await h.adt.putRelationship('hub', 'hub-t1', { $targetId: 't2', $relationshipName: 'adjoins' });
     expect(await all(h.adt.listIncomingRelationships('t1'))).toEqual([]);
-    expect((await all(h.adt.listIncomingRelationships('t2'))).map((r) => r.relationshipId)).toEqual(['hub-t1', 'hub-t2']);
+    expect((await all(h.adt.listIncomingRelationships('t2'))).map((r) => r.relationshipId)).toEqual([
+      'hub-t1',
+      'hub-t2',
+    ]);
   });
 });
 
@@ -464,7 +687,8 @@ describe('query', () => {
   beforeAll(async () => {
     await h.adt.createModels(MODELS);
     for (let i = 0; i < 7; i++) await h.adt.putTwin(`q${i}`, twin('dtmi:t:Room;1', { temp: i }));
-    for (let i = 0; i < 6; i++) await h.adt.putRelationship(`q${i}`, `r${i}`, { $targetId: `q${i + 1}`, $relationshipName: 'adjoins' });
+    for (let i = 0; i < 6; i++)
+      await h.adt.putRelationship(`q${i}`, `r${i}`, { $targetId: `q${i + 1}`, $relationshipName: 'adjoins' });
   });
 
   it('SELECT * FROM DIGITALTWINS: every twin, as GET returns it, across pages by continuation token', async () => {
@@ -483,7 +707,12 @@ describe('query', () => {
     const rels = await all(h.adt.allRelationships());
     expect(rels).toEqual([...h.server.state.relationships.values()].flatMap((m) => [...m.values()]));
     expect(rels).toHaveLength(6);
-    expect(rels[0]).toMatchObject({ $relationshipId: 'r0', $sourceId: 'q0', $targetId: 'q1', $relationshipName: 'adjoins' });
+    expect(rels[0]).toMatchObject({
+      $relationshipId: 'r0',
+      $sourceId: 'q0',
+      $targetId: 'q1',
+      $relationshipName: 'adjoins',
+    });
   });
 
   it('honours max-items-per-page; the last page has a null continuationToken; query-charge is reported', async () => {
@@ -492,11 +721,17 @@ describe('query', () => {
     expect(typeof pages[0].continuationToken).toBe('string');
     expect(pages[1].continuationToken).toBeNull();
     expect(pages[0].queryCharge).toBeGreaterThan(0);
-    expect((await all(h.client.queryTwins('select * from relationships', 100).byPage())).map((p) => p.value?.length)).toEqual([6]);
+    expect(
+      (await all(h.client.queryTwins('select * from relationships', 100).byPage())).map((p) => p.value?.length),
+    ).toEqual([6]);
   });
 
   it('refuses a bad continuation token (400 BadRequest) and unsupported queries (400 SqlQueryError)', async () => {
-    await adtError(all(h.client.queryTwins('SELECT * FROM DIGITALTWINS').byPage({ continuationToken: 'garbage' })), 400, 'BadRequest');
+    await adtError(
+      all(h.client.queryTwins('SELECT * FROM DIGITALTWINS').byPage({ continuationToken: 'garbage' })),
+      400,
+      'BadRequest',
+    );
     await adtError(all(h.client.queryTwins("SELECT * FROM DIGITALTWINS WHERE $dtId = 'q1'")), 400, 'SqlQueryError');
   });
 });
@@ -521,7 +756,11 @@ describe('faults', () => {
   it('throttle: 429 TooManyRequests with Retry-After, visible as retryAfterMs; nothing applied', async () => {
     h.server.faults.set({ throttle: { probability: 1, retryAfterSeconds: 2 } });
     const before = h.server.state.snapshot();
-    const message = await adtError(h.client.updateDigitalTwin('f1', [{ op: 'replace', path: '/temp', value: 9 }]), 429, 'TooManyRequests');
+    const message = await adtError(
+      h.client.updateDigitalTwin('f1', [{ op: 'replace', path: '/temp', value: 9 }]),
+      429,
+      'TooManyRequests',
+    );
     expect(message).toContain('2 seconds');
     const e = await failure(h.adt.patchTwin('f1', [{ op: 'replace', path: '/temp', value: 9 }]));
     expect(e).toMatchObject({ status: 429, code: 'TooManyRequests', retryAfterMs: 2000, network: false });
@@ -531,14 +770,26 @@ describe('faults', () => {
       ['twins.patch', 429, 'throttle'],
     ]);
     // A throttled query is ADT's QuotaReachedError.
-    expect(await failure(all(h.adt.allTwins()))).toMatchObject({ status: 429, code: 'QuotaReachedError', retryAfterMs: 2000 });
+    expect(await failure(all(h.adt.allTwins()))).toMatchObject({
+      status: 429,
+      code: 'QuotaReachedError',
+      retryAfterMs: 2000,
+    });
   });
 
   it('unavailable: 503 ServiceUnavailable, Retry-After only when configured', async () => {
     h.server.faults.set({ unavailable: { probability: 1 } });
-    expect(await failure(h.adt.getTwin('f1'))).toMatchObject({ status: 503, code: 'ServiceUnavailable', retryAfterMs: undefined });
+    expect(await failure(h.adt.getTwin('f1'))).toMatchObject({
+      status: 503,
+      code: 'ServiceUnavailable',
+      retryAfterMs: undefined,
+    });
     h.server.faults.set({ unavailable: { probability: 1, retryAfterSeconds: 3 } });
-    expect(await failure(h.adt.getTwin('f1'))).toMatchObject({ status: 503, code: 'ServiceUnavailable', retryAfterMs: 3000 });
+    expect(await failure(h.adt.getTwin('f1'))).toMatchObject({
+      status: 503,
+      code: 'ServiceUnavailable',
+      retryAfterMs: 3000,
+    });
     expect(h.server.requests.map((r) => r.faulted)).toEqual(['unavailable', 'unavailable']);
   });
 
@@ -559,7 +810,9 @@ describe('faults', () => {
     h.server.faults.set({ drop: { probability: 1, afterWrite: true } });
     const e = await failure(h.adt.patchTwin('f1', [{ op: 'replace', path: '/temp', value: 10 }]));
     expect(e.network).toBe(true);
-    expect(h.server.requests).toEqual([expect.objectContaining({ op: 'twins.patch', status: 204, faulted: 'drop-after-write' })]);
+    expect(h.server.requests).toEqual([
+      expect.objectContaining({ op: 'twins.patch', status: 204, faulted: 'drop-after-write' }),
+    ]);
     h.server.faults.clear();
     expect(await h.adt.getTwin('f1')).toMatchObject({ temp: 10 });
   });
@@ -567,10 +820,15 @@ describe('faults', () => {
   it('appliesTo and hooks pick the requests a fault hits', async () => {
     h.server.faults.set({ throttle: { probability: 1 }, appliesTo: (r) => r.op === 'twins.patch' });
     expect(await h.adt.getTwin('f1')).toMatchObject({ temp: 10 });
-    expect(await failure(h.adt.patchTwin('f1', [{ op: 'replace', path: '/temp', value: 11 }]))).toMatchObject({ status: 429, retryAfterMs: 1000 });
+    expect(await failure(h.adt.patchTwin('f1', [{ op: 'replace', path: '/temp', value: 11 }]))).toMatchObject({
+      status: 429,
+      retryAfterMs: 1000,
+    });
     h.server.faults.clear();
     h.server.faults.hook((r) => (r.twinIds.includes('f2') ? { type: 'unavailable' } : undefined));
-    expect(await failure(h.adt.patchTwin('f2', [{ op: 'replace', path: '/temp', value: 3 }]))).toMatchObject({ status: 503 });
+    expect(await failure(h.adt.patchTwin('f2', [{ op: 'replace', path: '/temp', value: 3 }]))).toMatchObject({
+      status: 503,
+    });
     await h.adt.patchTwin('f1', [{ op: 'replace', path: '/temp', value: 11 }]);
   });
 
@@ -641,16 +899,28 @@ describe('per-twin write limit and the request log', () => {
     await h.adt.patchTwin('w2', [{ op: 'replace', path: '/temp', value: 1 }]); // w2: 2
     await h.adt.patchTwin('w2', [{ op: 'replace', path: '/temp', value: 2 }]); // w2: 3
     const before = h.server.state.snapshot();
-    expect(await failure(h.adt.patchTwin('w2', [{ op: 'replace', path: '/temp', value: 3 }]))).toMatchObject({ status: 429, code: 'TooManyRequests', retryAfterMs: 1000 });
+    expect(await failure(h.adt.patchTwin('w2', [{ op: 'replace', path: '/temp', value: 3 }]))).toMatchObject({
+      status: 429,
+      code: 'TooManyRequests',
+      retryAfterMs: 1000,
+    });
     // A relationship write touching w2 from either end is throttled too.
-    expect(await failure(h.adt.patchRelationship('w1', 'w1-w2', [{ op: 'add', path: '/x', value: 1 }]))).toMatchObject({ status: 429 });
-    expect(await failure(h.adt.putRelationship('w3', 'w3-w2', { $targetId: 'w2', $relationshipName: 'adjoins' }))).toMatchObject({ status: 429 });
+    expect(await failure(h.adt.patchRelationship('w1', 'w1-w2', [{ op: 'add', path: '/x', value: 1 }]))).toMatchObject({
+      status: 429,
+    });
+    expect(
+      await failure(h.adt.putRelationship('w3', 'w3-w2', { $targetId: 'w2', $relationshipName: 'adjoins' })),
+    ).toMatchObject({ status: 429 });
     expect(h.server.state.snapshot()).toEqual(before);
     // Reads are not limited, nor are other twins' writes.
     expect(await h.adt.getTwin('w2')).toMatchObject({ temp: 2 });
     await h.adt.patchTwin('w1', [{ op: 'replace', path: '/temp', value: 5 }]); // w1: 2
     await h.adt.patchTwin('w3', [{ op: 'replace', path: '/temp', value: 5 }]);
-    expect(h.server.requests.filter((r) => r.faulted === 'throttle').map((r) => r.op)).toEqual(['twins.patch', 'relationships.patch', 'relationships.put']);
+    expect(h.server.requests.filter((r) => r.faulted === 'throttle').map((r) => r.op)).toEqual([
+      'twins.patch',
+      'relationships.patch',
+      'relationships.put',
+    ]);
     // After the window, w2 takes writes again.
     await new Promise((resolve) => setTimeout(resolve, 1050));
     await h.adt.patchTwin('w2', [{ op: 'replace', path: '/temp', value: 3 }]);

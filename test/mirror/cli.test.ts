@@ -41,7 +41,8 @@ async function outboxWith(twins: number, dead: number): Promise<{ pending: numbe
     const models = new ModelService(store);
     await models.load();
     await models.upload([partyModel]);
-    for (let i = 1; i <= twins; i++) await store.createTwin(`p-${i}`, { $metadata: { $model: PARTY }, name: `P${i}` } as TwinInput);
+    for (let i = 1; i <= twins; i++)
+      await store.createTwin(`p-${i}`, { $metadata: { $model: PARTY }, name: `P${i}` } as TwinInput);
     const deadSeqs: number[] = [];
     const claimed = await store.claimOutbox({ limit: 1000, leaseMs: 60_000 });
     const creates = claimed.filter((e) => e.change.type === 'Twin.Create').slice(0, dead);
@@ -80,7 +81,9 @@ describe('twingraph mirror status', () => {
     expect(lines[0]).toBe('endpoint: (ADT_ENDPOINT not set: no mirror)');
     expect(lines[1]).toMatch(/^pending: {2}3 \(oldest waiting \d+\.\d s\)$/);
     expect(lines[2]).toBe('dead:     1');
-    expect(lines.slice(3)).toEqual([`  #${deadSeqs[0]} Twin.Create p-1 (1 attempts): 400 ValidationFailed: twin p-1 refused`]);
+    expect(lines.slice(3)).toEqual([
+      `  #${deadSeqs[0]} Twin.Create p-1 (1 attempts): 400 ValidationFailed: twin p-1 refused`,
+    ]);
   });
 
   it('--json prints the same as JSON', async () => {
@@ -94,7 +97,15 @@ describe('twingraph mirror status', () => {
       dead: 1,
       oldestPendingTime: expect.any(String),
       oldestPendingAgeSeconds: expect.any(Number),
-      deadLetters: [{ seq: deadSeqs[0], type: 'Twin.Create', subject: 'p-1', attempts: 1, error: '400 ValidationFailed: twin p-1 refused' }],
+      deadLetters: [
+        {
+          seq: deadSeqs[0],
+          type: 'Twin.Create',
+          subject: 'p-1',
+          attempts: 1,
+          error: '400 ValidationFailed: twin p-1 refused',
+        },
+      ],
     });
     expect(Number.isNaN(Date.parse(status.oldestPendingTime as string))).toBe(false);
   });
@@ -113,7 +124,11 @@ describe('twingraph mirror status', () => {
       expect(lines.slice(3, -1).map((l) => Number(/^ {2}#(\d+) /.exec(l)?.[1]))).toEqual(deadSeqs.slice(0, 20));
       expect(lines.at(-1)).toBe('  … and 3 more');
 
-      const json = JSON.parse((await runCli('mirror', 'status', '--json')).out) as { endpoint: string; dead: number; deadLetters: unknown[] };
+      const json = JSON.parse((await runCli('mirror', 'status', '--json')).out) as {
+        endpoint: string;
+        dead: number;
+        deadLetters: unknown[];
+      };
       expect(json).toMatchObject({ endpoint: server.url, dead: 23 });
       expect(json.deadLetters).toHaveLength(20);
       expect(server.requests).toEqual([]);
@@ -127,7 +142,14 @@ describe('twingraph mirror status', () => {
     expect(code).toBe(0);
     expect(out).toBe('endpoint: (ADT_ENDPOINT not set: no mirror)\npending:  0\ndead:     0\n');
     const json = JSON.parse((await runCli('mirror', 'status', '--json')).out) as JsonObject;
-    expect(json).toEqual({ endpoint: null, pending: 0, dead: 0, oldestPendingTime: null, oldestPendingAgeSeconds: null, deadLetters: [] });
+    expect(json).toEqual({
+      endpoint: null,
+      pending: 0,
+      dead: 0,
+      oldestPendingTime: null,
+      oldestPendingAgeSeconds: null,
+      deadLetters: [],
+    });
   });
 });
 
@@ -170,7 +192,11 @@ describe('twingraph mirror reconcile | import when ADT cannot be reached or refu
       const { code, out, err } = await runCli('mirror', command);
       expect(code).toBe(1);
       expect(out).toBe('');
-      expect(err).toMatch(new RegExp(`^twingraph mirror ${command}: cannot reach ADT at ${url.replace(/\./g, '\\.')}: network ECONNREFUSED: .*ECONNREFUSED.*${command === 'import' ? ' Nothing was imported\\.' : ''}\\n$`));
+      expect(err).toMatch(
+        new RegExp(
+          `^twingraph mirror ${command}: cannot reach ADT at ${url.replace(/\./g, '\\.')}: network ECONNREFUSED: .*ECONNREFUSED.*${command === 'import' ? ' Nothing was imported\\.' : ''}\\n$`,
+        ),
+      );
     }
   });
 
@@ -180,7 +206,9 @@ describe('twingraph mirror reconcile | import when ADT cannot be reached or refu
       process.env.ADT_ENDPOINT = url;
       const { code, err } = await runCli('mirror', 'reconcile', '--dry-run');
       expect(code).toBe(1);
-      expect(err).toBe(`twingraph mirror reconcile: cannot reach ADT at ${url}: 404 NotFound: Sub-Domain not found. (is ADT_ENDPOINT right?)\n`);
+      expect(err).toBe(
+        `twingraph mirror reconcile: cannot reach ADT at ${url}: 404 NotFound: Sub-Domain not found. (is ADT_ENDPOINT right?)\n`,
+      );
     } finally {
       await close(server);
     }
@@ -188,13 +216,19 @@ describe('twingraph mirror reconcile | import when ADT cannot be reached or refu
 
   it('ADT refusing the token (403): "cannot authenticate to ADT", exit 1, not retried', async () => {
     let requests = 0;
-    const { url, server } = await answering(403, 'Forbidden', 'The client does not have permission to perform this action.');
+    const { url, server } = await answering(
+      403,
+      'Forbidden',
+      'The client does not have permission to perform this action.',
+    );
     server.on('request', () => requests++);
     try {
       process.env.ADT_ENDPOINT = url;
       const { code, err } = await runCli('mirror', 'import');
       expect(code).toBe(1);
-      expect(err).toBe(`twingraph mirror import: cannot authenticate to ADT at ${url}: 403 Forbidden: The client does not have permission to perform this action. Nothing was imported.\n`);
+      expect(err).toBe(
+        `twingraph mirror import: cannot authenticate to ADT at ${url}: 403 Forbidden: The client does not have permission to perform this action. Nothing was imported.\n`,
+      );
       expect(requests).toBe(1);
     } finally {
       await close(server);
@@ -202,8 +236,18 @@ describe('twingraph mirror reconcile | import when ADT cannot be reached or refu
   });
 
   it.each([
-    ['CredentialUnavailableError', () => new CredentialUnavailableError('DefaultAzureCredential found no credential.\nTry az login.')],
-    ['AuthenticationError', () => new AuthenticationError(400, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' })],
+    [
+      'CredentialUnavailableError',
+      () => new CredentialUnavailableError('DefaultAzureCredential found no credential.\nTry az login.'),
+    ],
+    [
+      'AuthenticationError',
+      () =>
+        new AuthenticationError(400, {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+        }),
+    ],
   ])('a credential that fails (%s): "cannot authenticate", exit 1, one line, tried once', async (name, make) => {
     const server = await startAdtServer();
     try {
@@ -223,7 +267,11 @@ describe('twingraph mirror reconcile | import when ADT cannot be reached or refu
         const { code, out, err } = await capture(run);
         expect(code).toBe(1);
         expect(out).toBe('');
-        expect(err).toMatch(new RegExp(`^twingraph mirror ${command}: cannot authenticate to ADT at ${server.url.replace(/\./g, '\\.')}: ${name}: [^\\n]+\\n$`));
+        expect(err).toMatch(
+          new RegExp(
+            `^twingraph mirror ${command}: cannot authenticate to ADT at ${server.url.replace(/\./g, '\\.')}: ${name}: [^\\n]+\\n$`,
+          ),
+        );
         expect(asked).toBe(1);
       }
       expect(server.requests).toEqual([]);

@@ -19,7 +19,15 @@ beforeAll(async () => {
   // The server enforces ADT's per-twin limit like ADT: a mirror that overran it would get 429s (and be slow), and
   // the request log below shows it never did.
   adt.faults.set({ perTwinWriteLimit: { perSecond: PER_TWIN } });
-  t = await new TestApp({ env: { ADT_ENDPOINT: adt.url, ADT_COALESCE_MS: '20', ADT_RETRY_BASE_MS: '50', ADT_RETRY_MAX_MS: '1000', ADT_RATE_PER_TWIN: String(PER_TWIN) } }).start();
+  t = await new TestApp({
+    env: {
+      ADT_ENDPOINT: adt.url,
+      ADT_COALESCE_MS: '20',
+      ADT_RETRY_BASE_MS: '50',
+      ADT_RETRY_MAX_MS: '1000',
+      ADT_RATE_PER_TWIN: String(PER_TWIN),
+    },
+  }).start();
 });
 afterAll(async () => {
   await t?.close();
@@ -37,7 +45,11 @@ describe('mirror convergence under faults', () => {
       delayMs: [0, 30],
       appliesTo: (request) => request.seq >= 300 && request.seq < 1500,
     });
-    adt.faults.hook((request) => (request.seq >= 300 && request.seq < 1500 && request.write && request.random() < 0.02 ? { type: 'drop', afterWrite: true } : undefined));
+    adt.faults.hook((request) =>
+      request.seq >= 300 && request.seq < 1500 && request.write && request.random() < 0.02
+        ? { type: 'drop', afterWrite: true }
+        : undefined,
+    );
     const result = await runWorkload((q, v) => t.gql(q, v), { seed: 42, writes: 3000, concurrency: 8 });
     expect(result.ok).toBeGreaterThan(2000);
 

@@ -70,7 +70,11 @@ const gqlAt =
   (server: () => Server): Gql =>
   async (query, variables) => {
     try {
-      const response = await fetch(server().url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(server().url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
       return (await response.json()) as Awaited<ReturnType<Gql>>;
     } catch (error) {
       await new Promise((r) => setTimeout(r, 20));
@@ -79,7 +83,11 @@ const gqlAt =
   };
 
 async function pending(server: Server): Promise<number> {
-  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ mirrorStatus { pending } }' }) });
+  const response = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ mirrorStatus { pending } }' }),
+  });
   return ((await response.json()) as { data: { mirrorStatus: { pending: number } } }).data.mirrorStatus.pending;
 }
 

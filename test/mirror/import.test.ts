@@ -20,17 +20,33 @@ import { adtState, twingraphState } from '../support/mirror-state';
 const DTDL_DIR = path.join(__dirname, '..', '..', 'dtdl');
 const DEMO = 'dtmi:twingraph:demo:';
 const LEGACY = 'dtmi:test:Legacy;1';
-const legacyModel: JsonObject = { '@context': 'dtmi:dtdl:context;3', '@id': LEGACY, '@type': 'Interface', contents: [{ '@type': 'Property', name: 'label', schema: 'string' }] };
+const legacyModel: JsonObject = {
+  '@context': 'dtmi:dtdl:context;3',
+  '@id': LEGACY,
+  '@type': 'Interface',
+  contents: [{ '@type': 'Property', name: 'label', schema: 'string' }],
+};
 const demoModels: JsonObject[] = fs
   .readdirSync(DTDL_DIR)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(fs.readFileSync(path.join(DTDL_DIR, f), 'utf8')) as JsonObject);
 
-const twin = (model: string, props: JsonObject = {}): JsonObject => ({ $metadata: { $model: `${DEMO}${model};1` }, ...props });
-const device = (n: number): JsonObject => twin('Device', { deviceType: 'rack', capacity: n, diagnostics: { $metadata: {}, errorCount: n, lastError: `E${n}` } });
+const twin = (model: string, props: JsonObject = {}): JsonObject => ({
+  $metadata: { $model: `${DEMO}${model};1` },
+  ...props,
+});
+const device = (n: number): JsonObject =>
+  twin('Device', {
+    deviceType: 'rack',
+    capacity: n,
+    diagnostics: { $metadata: {}, errorCount: n, lastError: `E${n}` },
+  });
 
 const TWINS: [string, JsonObject][] = [
-  ['client-1', twin('Client', { name: 'Acme', industry: 'energy', address: { city: 'Ghent' }, tags: { tier: 'gold' } })],
+  [
+    'client-1',
+    twin('Client', { name: 'Acme', industry: 'energy', address: { city: 'Ghent' }, tags: { tier: 'gold' } }),
+  ],
   ['client-2', twin('Client', { name: 'Globex' })],
   ['emp-1', twin('Employee', { name: 'Ann', role: 'partner' })],
   ['eng-1', twin('Engagement', { title: 'Audit', budget: 5000 })],
@@ -61,11 +77,14 @@ let server: AdtServer;
 let adt: Adt;
 const savedEnv = { ...process.env };
 
-async function seedAdt(extra: { twins?: [string, JsonObject][]; relationships?: [string, string, JsonObject][] } = {}): Promise<void> {
+async function seedAdt(
+  extra: { twins?: [string, JsonObject][]; relationships?: [string, string, JsonObject][] } = {},
+): Promise<void> {
   server.state.reset();
   await adt.createModels([...demoModels, legacyModel]);
   for (const [id, body] of [...TWINS, ...(extra.twins ?? [])]) await adt.putTwin(id, body);
-  for (const [source, id, body] of [...RELS, ...(extra.relationships ?? [])]) await adt.putRelationship(source, id, body);
+  for (const [source, id, body] of [...RELS, ...(extra.relationships ?? [])])
+    await adt.putRelationship(source, id, body);
   await adt.decommissionModel(LEGACY); // after legacy-1 was made
   server.requests.length = 0;
 }
@@ -109,12 +128,18 @@ describe('twingraph mirror import', () => {
     const file = freshDb();
     const { code, out, err } = await runCli('mirror', 'import');
     expect(code).toBe(0);
-    expect(out).toMatch(new RegExp(`^Imported from ${server.url.replace(/\./g, '\\.')}: 9 models, 12 twins, 9 relationships in [\\d.]+ s\\.\\n$`));
+    expect(out).toMatch(
+      new RegExp(
+        `^Imported from ${server.url.replace(/\./g, '\\.')}: 9 models, 12 twins, 9 relationships in [\\d.]+ s\\.\\n$`,
+      ),
+    );
     expect(err).toContain('imported 9 models\n');
     expect(err).toContain('imported 12 twins\n');
     expect(err).toContain('imported 9 relationships\n');
     // Both query kinds went over several pages (page size 3).
-    expect(server.requests.filter((r) => r.op === 'query').length).toBeGreaterThanOrEqual(Math.ceil(12 / 3) + Math.ceil(9 / 3));
+    expect(server.requests.filter((r) => r.op === 'query').length).toBeGreaterThanOrEqual(
+      Math.ceil(12 / 3) + Math.ceil(9 / 3),
+    );
     // Nothing was written to ADT.
     expect(server.requests.filter((r) => r.write)).toEqual([]);
 
@@ -147,7 +172,9 @@ describe('twingraph mirror import', () => {
     const { code, out, err } = await runCli('mirror', 'import');
     expect(code).toBe(1);
     expect(out).toBe('');
-    expect(err).toBe('twingraph mirror import: Import seeds an empty Twingraph; this one has 1 models and 1 twins. Use another database (TWINGRAPH_DB=<new file>).\n');
+    expect(err).toBe(
+      'twingraph mirror import: Import seeds an empty Twingraph; this one has 1 models and 1 twins. Use another database (TWINGRAPH_DB=<new file>).\n',
+    );
     expect(await withStore(file, (store) => twingraphState(store))).toEqual(before);
     expect(server.requests.filter((r) => r.write)).toEqual([]);
   });
@@ -164,7 +191,11 @@ describe('twingraph mirror import', () => {
     expect(err).toMatch(/Nothing was imported\./);
     await withStore(file, async (store) => {
       const counts = await store.counts();
-      expect({ models: counts.models, twins: counts.twins, relationships: counts.relationships }).toEqual({ models: 0, twins: 0, relationships: 0 });
+      expect({ models: counts.models, twins: counts.twins, relationships: counts.relationships }).toEqual({
+        models: 0,
+        twins: 0,
+        relationships: 0,
+      });
     });
     // …so once ADT is put right, the same database takes the import.
     await seedAdt({});
@@ -180,7 +211,11 @@ describe('twingraph mirror import', () => {
     expect(err).toMatch(/Nothing was imported\./);
     await withStore(file, async (store) => {
       const counts = await store.counts();
-      expect({ models: counts.models, twins: counts.twins, relationships: counts.relationships }).toEqual({ models: 0, twins: 0, relationships: 0 });
+      expect({ models: counts.models, twins: counts.twins, relationships: counts.relationships }).toEqual({
+        models: 0,
+        twins: 0,
+        relationships: 0,
+      });
     });
   });
 
@@ -196,7 +231,8 @@ describe('twingraph mirror import', () => {
       if (r.op === 'models.list' && models++ === 0) return { type: 'throttle', retryAfterSeconds: 0 };
       if (r.op !== 'query') return undefined;
       // A page after the first (continuation token): the listing breaks part-way, twice; the first page once.
-      if ((r.body as { continuationToken?: string } | undefined)?.continuationToken) return laterPages++ < 2 ? { type: 'drop' } : undefined;
+      if ((r.body as { continuationToken?: string } | undefined)?.continuationToken)
+        return laterPages++ < 2 ? { type: 'drop' } : undefined;
       return firstPages++ === 0 ? { type: 'unavailable' } : undefined;
     });
     try {
@@ -241,7 +277,10 @@ describe('twingraph mirror import', () => {
           return createTwins(batch, options);
         });
         jest.spyOn(store, 'putRelationships').mockImplementation((batch, options) => {
-          relationshipWrites.push({ ids: batch.map((r) => `${r.sourceId}/${r.relationshipId}`), listingEnded: ended.relationships });
+          relationshipWrites.push({
+            ids: batch.map((r) => `${r.sourceId}/${r.relationshipId}`),
+            listingEnded: ended.relationships,
+          });
           return putRelationships(batch, options);
         });
         const models = new ModelService(store);
@@ -250,7 +289,13 @@ describe('twingraph mirror import', () => {
           (summary) => ({ summary, error: undefined }),
           (error: unknown) => ({ summary: undefined, error }),
         );
-        return { ...result, twinWrites, relationshipWrites, state: await twingraphState(store), counts: await store.counts() };
+        return {
+          ...result,
+          twinWrites,
+          relationshipWrites,
+          state: await twingraphState(store),
+          counts: await store.counts(),
+        };
       });
     }
 
@@ -272,7 +317,8 @@ describe('twingraph mirror import', () => {
       // 2 in the relationship listing — more than `attempts` (2), but each after progress.
       const tokens = new Set<string>();
       server.faults.hook((req) => {
-        const token = req.op === 'query' ? (req.body as { continuationToken?: string } | undefined)?.continuationToken : undefined;
+        const token =
+          req.op === 'query' ? (req.body as { continuationToken?: string } | undefined)?.continuationToken : undefined;
         if (!token || tokens.has(token)) return undefined;
         tokens.add(token);
         return { type: 'drop' };
@@ -300,7 +346,8 @@ describe('twingraph mirror import', () => {
       let third: string | undefined;
       let seen = 0;
       server.faults.hook((req) => {
-        const token = req.op === 'query' ? (req.body as { continuationToken?: string } | undefined)?.continuationToken : undefined;
+        const token =
+          req.op === 'query' ? (req.body as { continuationToken?: string } | undefined)?.continuationToken : undefined;
         if (!token) return undefined;
         // The twin listing's third page, always.
         if (third === undefined && ++seen === 2) third = token;
@@ -315,14 +362,25 @@ describe('twingraph mirror import', () => {
       expect(r.error).toMatchObject({ name: 'AdtError', status: undefined });
       expect(server.requests.filter((q) => q.faulted === 'drop')).toHaveLength(3);
       expect(r.twinWrites.length).toBeGreaterThan(0);
-      expect({ models: r.counts.models, twins: r.counts.twins, relationships: r.counts.relationships }).toEqual({ models: 0, twins: 0, relationships: 0 });
+      expect({ models: r.counts.models, twins: r.counts.twins, relationships: r.counts.relationships }).toEqual({
+        models: 0,
+        twins: 0,
+        relationships: 0,
+      });
     });
   });
 
   it('leaves out twins whose model ADT no longer has, with their relationships, and says so; imports the rest', async () => {
     const GONE = 'dtmi:test:Gone;1';
     await seedAdt();
-    await adt.createModels([{ '@context': 'dtmi:dtdl:context;3', '@id': GONE, '@type': 'Interface', contents: [{ '@type': 'Property', name: 'x', schema: 'string' }] }]);
+    await adt.createModels([
+      {
+        '@context': 'dtmi:dtdl:context;3',
+        '@id': GONE,
+        '@type': 'Interface',
+        contents: [{ '@type': 'Property', name: 'x', schema: 'string' }],
+      },
+    ]);
     await adt.putTwin('orphan-1', { $metadata: { $model: GONE }, x: 'left behind' });
     await adt.putRelationship('orphan-1', 'o-out', { $relationshipName: 'watches', $targetId: 'dev-1' });
     await adt.putRelationship('client-2', 'c2-orphan', { $relationshipName: 'hasEngagement', $targetId: 'orphan-1' });
@@ -332,13 +390,17 @@ describe('twingraph mirror import', () => {
     const file = freshDb();
     const { code, out, err } = await runCli('mirror', 'import');
     expect(code).toBe(0);
-    expect(out).toMatch(/: 9 models, 12 twins, 9 relationships in [\d.]+ s; skipped 1 twins whose model ADT no longer has and 2 relationships of theirs \(named on stderr\)\.\n$/);
+    expect(out).toMatch(
+      /: 9 models, 12 twins, 9 relationships in [\d.]+ s; skipped 1 twins whose model ADT no longer has and 2 relationships of theirs \(named on stderr\)\.\n$/,
+    );
     expect(err).toContain(`skipped twin orphan-1: its model ${GONE} is not in ADT`);
     expect(err).toContain('skipped relationship orphan-1/o-out: twin orphan-1 was skipped\n');
     expect(err).toContain('skipped relationship client-2/c2-orphan: twin orphan-1 was skipped\n');
     const { ['orphan-1']: _orphan, ...twins } = theirs.twins;
     const { ['orphan-1/o-out']: _out, ['client-2/c2-orphan']: _in, ...relationships } = theirs.relationships;
-    await withStore(file, async (store) => expect(await twingraphState(store)).toEqual({ models: theirs.models, twins, relationships }));
+    await withStore(file, async (store) =>
+      expect(await twingraphState(store)).toEqual({ models: theirs.models, twins, relationships }),
+    );
   });
 
   it('without ADT_ENDPOINT is a usage error (exit 2)', async () => {

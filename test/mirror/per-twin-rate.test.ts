@@ -14,7 +14,9 @@ let t: TestApp;
 
 beforeAll(async () => {
   adt = await startAdtServer();
-  t = await new TestApp({ env: { ADT_ENDPOINT: adt.url, ADT_RATE_PER_TWIN: String(PER_TWIN), ADT_COALESCE_MS: '0' } }).start();
+  t = await new TestApp({
+    env: { ADT_ENDPOINT: adt.url, ADT_RATE_PER_TWIN: String(PER_TWIN), ADT_COALESCE_MS: '0' },
+  }).start();
   await t.ok('mutation { createClient(id: "busy", input: { name: "Busy" }) { id } }');
   await drained(t.store);
   adt.requests.length = 0;
@@ -30,7 +32,9 @@ describe('the per-twin rate at ADT', () => {
     for (let i = 0; i < 12; i++) {
       await t.ok(`mutation { createEngagement(id: "e${i}", input: { title: "E${i}" }) { id } }`);
       await t.ok(`mutation { updateClient(id: "busy", input: { country: "C${i}" }) { id } }`);
-      await t.ok(`mutation { createRelationship(sourceId: "busy", id: "r${i}", name: "hasEngagement", targetId: "e${i}") { id } }`);
+      await t.ok(
+        `mutation { createRelationship(sourceId: "busy", id: "r${i}", name: "hasEngagement", targetId: "e${i}") { id } }`,
+      );
     }
     await drained(t.store, 60_000);
     expect(adtState(adt)).toEqual(await twingraphState(t.store));
@@ -39,12 +43,18 @@ describe('the per-twin rate at ADT', () => {
     expect(busyWrites.every((r) => r.status < 400)).toBe(true);
     expect(maxWritesPerTwinPerSecond(adt.requests)).toBe(PER_TWIN);
     // …which takes time: at 3 a second, the busy twin's writes span several seconds.
-    expect(busyWrites[busyWrites.length - 1].time - busyWrites[0].time).toBeGreaterThan(((busyWrites.length - PER_TWIN) / PER_TWIN) * 1000 - 200);
+    expect(busyWrites[busyWrites.length - 1].time - busyWrites[0].time).toBeGreaterThan(
+      ((busyWrites.length - PER_TWIN) / PER_TWIN) * 1000 - 200,
+    );
   }, 60_000);
 
   it('sends a burst of 200 changes to one twin as a handful of requests', async () => {
     adt.requests.length = 0;
-    await Promise.all(Array.from({ length: 200 }, (_, i) => t.ok(`mutation { updateClient(id: "busy", input: { email: "v${i}@example.com" }) { id } }`)));
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) =>
+        t.ok(`mutation { updateClient(id: "busy", input: { email: "v${i}@example.com" }) { id } }`),
+      ),
+    );
     await drained(t.store, 30_000);
     expect(adtState(adt)).toEqual(await twingraphState(t.store));
     const writes = adt.requests.filter((r) => r.write);

@@ -2,7 +2,12 @@ import { RateLimiter, type RateLimits } from '../../src/mirror/rate';
 import type { RateClass } from '../../src/mirror/plan';
 
 const WINDOW = 1000;
-const limits = (over: Partial<RateLimits> = {}): RateLimits => ({ perSecond: { models: 3, createDelete: 50, patch: 50 }, perTwin: 2, windowMs: WINDOW, ...over });
+const limits = (over: Partial<RateLimits> = {}): RateLimits => ({
+  perSecond: { models: 3, createDelete: 50, patch: 50 },
+  perTwin: 2,
+  windowMs: WINDOW,
+  ...over,
+});
 
 /** Never more than `n` of the (sorted) times inside any window. */
 function expectSlidingLimit(times: readonly number[], n: number, windowMs = WINDOW): void {
@@ -91,7 +96,10 @@ describe('RateLimiter (fake timers, default sleep)', () => {
     for (let i = 0; i < 9; i++) many.push(acquire(`x${i}`, i % 2 ? 'patch' : 'createDelete', ['X']));
     await jest.advanceTimersByTimeAsync(10_000);
     await Promise.all(many);
-    expectSlidingLimit([...granted].filter(([k]) => k.startsWith('x')).map(([, t]) => t), 2);
+    expectSlidingLimit(
+      [...granted].filter(([k]) => k.startsWith('x')).map(([, t]) => t),
+      2,
+    );
   });
 
   test('pause() holds back acquisitions of that class until it ends, and a shorter pause does not shorten it', async () => {
@@ -184,10 +192,14 @@ describe('RateLimiter (injected clock and sleep)', () => {
     let now = 0;
     const sleeps: number[] = [];
     const pending: (() => void)[] = [];
-    const limiter = new RateLimiter(limits({ perSecond: { models: 1, createDelete: 1, patch: 1 } }), () => now, (ms) => {
-      sleeps.push(ms);
-      return new Promise<void>((resolve) => pending.push(() => ((now += ms), resolve())));
-    });
+    const limiter = new RateLimiter(
+      limits({ perSecond: { models: 1, createDelete: 1, patch: 1 } }),
+      () => now,
+      (ms) => {
+        sleeps.push(ms);
+        return new Promise<void>((resolve) => pending.push(() => ((now += ms), resolve())));
+      },
+    );
     await limiter.acquire('patch', ['A']);
     now = 250;
     const second = limiter.acquire('patch', ['A']);
@@ -206,4 +218,6 @@ describe('RateLimiter (injected clock and sleep)', () => {
   }, 5000);
 });
 
-test.todo('a request on two twins is not starved by alternating writes to each (the worker never has two acquirers on one twin)');
+test.todo(
+  'a request on two twins is not starved by alternating writes to each (the worker never has two acquirers on one twin)',
+);

@@ -29,15 +29,28 @@ const RETIRED = 'dtmi:test:Retired;1';
 const EXTRA = 'dtmi:test:Extra;1';
 const EXTRA_CHILD = 'dtmi:test:ExtraChild;1';
 
-const iface = (id: string, contents: JsonObject[], more: JsonObject = {}): JsonObject => ({ '@context': CONTEXT, '@id': id, '@type': 'Interface', ...more, contents });
+const iface = (id: string, contents: JsonObject[], more: JsonObject = {}): JsonObject => ({
+  '@context': CONTEXT,
+  '@id': id,
+  '@type': 'Interface',
+  ...more,
+  contents,
+});
 const prop = (name: string, schema: string): JsonObject => ({ '@type': 'Property', name, schema });
 
 const demoModels: JsonObject[] = fs
   .readdirSync(DTDL_DIR)
   .filter((f) => f.endsWith('.json'))
   .map((f) => JSON.parse(fs.readFileSync(path.join(DTDL_DIR, f), 'utf8')) as JsonObject);
-const testModels = [iface(GAUGE, [prop('reading', 'double')]), iface(LEGACY, [prop('label', 'string')]), iface(RETIRED, [prop('label', 'string')])];
-const extraModels = [iface(EXTRA, [prop('x', 'string')]), iface(EXTRA_CHILD, [prop('y', 'string')], { extends: EXTRA })];
+const testModels = [
+  iface(GAUGE, [prop('reading', 'double')]),
+  iface(LEGACY, [prop('label', 'string')]),
+  iface(RETIRED, [prop('label', 'string')]),
+];
+const extraModels = [
+  iface(EXTRA, [prop('x', 'string')]),
+  iface(EXTRA_CHILD, [prop('y', 'string')], { extends: EXTRA }),
+];
 const modelById = new Map([...demoModels, ...testModels, ...extraModels].map((m) => [m['@id'] as string, m]));
 
 type TwinFixture = [id: string, model: string, properties: JsonObject];
@@ -47,7 +60,17 @@ const device = (n: number): TwinFixture => [
   { deviceType: 'chiller', capacity: n + 1, diagnostics: { $metadata: {}, errorCount: n, selfTestPassed: true } },
 ];
 const TWINS: TwinFixture[] = [
-  ['client-1', `${DEMO}Client;1`, { name: 'Acme', country: 'BE', industry: 'banking', address: { street: 'Rue 1', city: 'Brussels' }, tags: { tier: 'gold' } }],
+  [
+    'client-1',
+    `${DEMO}Client;1`,
+    {
+      name: 'Acme',
+      country: 'BE',
+      industry: 'banking',
+      address: { street: 'Rue 1', city: 'Brussels' },
+      tags: { tier: 'gold' },
+    },
+  ],
   ['client-2', `${DEMO}Client;1`, { name: 'Globex', country: 'NL' }],
   ['client-3', `${DEMO}Client;1`, { name: 'Initech' }],
   ['emp-1', `${DEMO}Employee;1`, { name: 'Ann', role: 'partner', hourlyRate: 300 }],
@@ -85,7 +108,11 @@ const RELS: RelFixture[] = [
 ];
 
 const twinBody = ([, model, props]: TwinFixture): JsonObject => ({ $metadata: { $model: model }, ...props });
-const relBody = ([, , name, target, props]: RelFixture): JsonObject => ({ $relationshipName: name, $targetId: target, ...props });
+const relBody = ([, , name, target, props]: RelFixture): JsonObject => ({
+  $relationshipName: name,
+  $targetId: target,
+  ...props,
+});
 
 /** The Twingraph every test compares with (built once; reconcile only reads it). */
 async function buildTwingraph(file: string): Promise<void> {
@@ -95,7 +122,9 @@ async function buildTwingraph(file: string): Promise<void> {
     await models.load();
     await models.upload([...demoModels, ...testModels].map((m) => JSON.stringify(m)));
     await store.createTwins(TWINS.map((t) => ({ id: t[0], twin: twinBody(t) as TwinInput })));
-    await store.putRelationships(RELS.map((r) => ({ sourceId: r[0], relationshipId: r[1], relationship: relBody(r) as RelationshipInput })));
+    await store.putRelationships(
+      RELS.map((r) => ({ sourceId: r[0], relationshipId: r[1], relationship: relBody(r) as RelationshipInput })),
+    );
     // Decommissioned after their twins were made.
     await models.decommission(LEGACY);
     await models.decommission(RETIRED);
@@ -123,19 +152,23 @@ async function seedAdt(server: AdtServer, adt: Adt, content: AdtContent): Promis
 
 /** ADT with drift of every kind. */
 function drifted(): AdtContent {
-  const twins = TWINS.filter(([id]) => !['gauge-1', 'retired-1', 'eng-4'].includes(id)).map((t): [string, JsonObject] => {
-    const body = twinBody(t);
-    if (t[0] === 'client-2') body.name = 'Globex (old name)'; // a property differs
-    if (t[0] === 'dev-1') body.diagnostics = { $metadata: {}, errorCount: 99, selfTestPassed: false }; // a component value differs
-    return [t[0], body];
-  });
+  const twins = TWINS.filter(([id]) => !['gauge-1', 'retired-1', 'eng-4'].includes(id)).map(
+    (t): [string, JsonObject] => {
+      const body = twinBody(t);
+      if (t[0] === 'client-2') body.name = 'Globex (old name)'; // a property differs
+      if (t[0] === 'dev-1') body.diagnostics = { $metadata: {}, errorCount: 99, selfTestPassed: false }; // a component value differs
+      return [t[0], body];
+    },
+  );
   twins.push(['ghost', { $metadata: { $model: EXTRA_CHILD }, y: 'boo' }]); // an extra twin…
-  const relationships = RELS.filter(([, id]) => !['c3-e4', 'e1-lead'].includes(id)).map((r): [string, string, JsonObject] => {
-    const body = relBody(r);
-    if (r[1] === 'c1-e1') body.since = '2020-01-01'; // a property differs
-    if (r[1] === 'a2-d3') body.$targetId = 'dev-2'; // the target differs
-    return [r[0], r[1], body];
-  });
+  const relationships = RELS.filter(([, id]) => !['c3-e4', 'e1-lead'].includes(id)).map(
+    (r): [string, string, JsonObject] => {
+      const body = relBody(r);
+      if (r[1] === 'c1-e1') body.since = '2020-01-01'; // a property differs
+      if (r[1] === 'a2-d3') body.$targetId = 'dev-2'; // the target differs
+      return [r[0], r[1], body];
+    },
+  );
   relationships.push(
     ['asset-2', 'a2-extra', { $relationshipName: 'hosts', $targetId: 'dev-1' }], // an extra relationship
     ['ghost', 'ghost-out', { $relationshipName: 'haunts', $targetId: 'client-1' }], // …with relationships out
@@ -260,8 +293,16 @@ describe('reconcile --dry-run', () => {
     expect(err).toBe('');
     expect(code).toBe(0);
     const lines = out.trimEnd().split('\n');
-    expect(lines.slice(0, -1).sort()).toEqual(sorted(EXPECTED).map((l) => `would ${l}`).sort());
-    expect(lines.at(-1)).toMatch(new RegExp(`^Dry run: compared \\d+ models, \\d+ twins, \\d+ relationships; ${EXPECTED.length} repairs needed\\.$`));
+    expect(lines.slice(0, -1).sort()).toEqual(
+      sorted(EXPECTED)
+        .map((l) => `would ${l}`)
+        .sort(),
+    );
+    expect(lines.at(-1)).toMatch(
+      new RegExp(
+        `^Dry run: compared \\d+ models, \\d+ twins, \\d+ relationships; ${EXPECTED.length} repairs needed\\.$`,
+      ),
+    );
     expect(server.state.snapshot()).toEqual(before);
     expect(writes()).toEqual([]);
   });
@@ -301,8 +342,21 @@ describe('reconcile', () => {
     expect(first.code).toBe(0);
     const lines = first.out.trimEnd().split('\n');
     expect(lines.slice(0, -1).sort()).toEqual(sorted(EXPECTED));
-    expect(lines).toEqual(expect.arrayContaining(['create twin eng-4', 'replace twin dev-1', 'delete twin ghost', 'create relationship eng-1/e1-lead', 'replace relationship client-1/c1-e1', 'delete relationship client-2/ghost-in', `delete model ${EXTRA_CHILD}`, `decommission model ${LEGACY}`]));
-    expect(lines.at(-1)).toMatch(new RegExp(`^compared \\d+ models, \\d+ twins, \\d+ relationships; ${EXPECTED.length} repairs made\\.$`));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'create twin eng-4',
+        'replace twin dev-1',
+        'delete twin ghost',
+        'create relationship eng-1/e1-lead',
+        'replace relationship client-1/c1-e1',
+        'delete relationship client-2/ghost-in',
+        `delete model ${EXTRA_CHILD}`,
+        `decommission model ${LEGACY}`,
+      ]),
+    );
+    expect(lines.at(-1)).toMatch(
+      new RegExp(`^compared \\d+ models, \\d+ twins, \\d+ relationships; ${EXPECTED.length} repairs made\\.$`),
+    );
     expect(adtState(server)).toEqual(ours);
 
     server.requests.length = 0;
@@ -335,7 +389,9 @@ describe('reconcile', () => {
     for (const args of [['--dry-run'], []]) {
       const { code, out } = await runCli('mirror', 'reconcile', ...args);
       expect(code).toBe(1);
-      expect(out).toContain(`model ${party} differs in ADT (models are immutable: delete it there and reconcile again)\n`);
+      expect(out).toContain(
+        `model ${party} differs in ADT (models are immutable: delete it there and reconcile again)\n`,
+      );
       expect(out).not.toContain('would model');
       expect(out).toMatch(/nothing to repair; 1 difference\(s\) a person must settle \(above\)\.\n$/);
     }
@@ -361,7 +417,8 @@ describe('reconcile', () => {
   it('with ADT failing some writes (503): reports each failure with ADT’s error, exit 1, repairs the rest; a later run finishes', async () => {
     await seedAdt(server, adt, drifted());
     server.faults.hook((r) =>
-      (r.op === 'twins.put' && r.path === '/digitaltwins/client-2') || (r.op === 'relationships.delete' && r.path === '/digitaltwins/client-2/relationships/ghost-in')
+      (r.op === 'twins.put' && r.path === '/digitaltwins/client-2') ||
+      (r.op === 'relationships.delete' && r.path === '/digitaltwins/client-2/relationships/ghost-in')
         ? { type: 'unavailable' }
         : undefined,
     );
@@ -373,11 +430,14 @@ describe('reconcile', () => {
       'replace twin client-2 — FAILED: 503 ServiceUnavailable: The service is temporarily unavailable. Please retry.',
       'delete relationship client-2/ghost-in — FAILED: 503 ServiceUnavailable: The service is temporarily unavailable. Please retry.',
       // The twin still has the relationship ADT could not delete: ADT's own refusal, reported as it came.
-      expect.stringMatching(/^delete twin ghost — FAILED: 400 RelationshipsNotDeleted: Twin ghost has active relationships/),
+      expect.stringMatching(
+        /^delete twin ghost — FAILED: 400 RelationshipsNotDeleted: Twin ghost has active relationships/,
+      ),
     ]);
     expect(out).toMatch(new RegExp(`; ${EXPECTED.length} repairs made, 3 failed\\.\\n$`));
     // The 503s were sent again (six attempts in all) before they counted as failures; ADT's 400 was not.
-    const sent = (path: string, method: string): number => server.requests.filter((r) => r.path === path && r.method === method).length;
+    const sent = (path: string, method: string): number =>
+      server.requests.filter((r) => r.path === path && r.method === method).length;
     expect(sent('/digitaltwins/client-2', 'PUT')).toBe(6);
     expect(sent('/digitaltwins/client-2/relationships/ghost-in', 'DELETE')).toBe(6);
     expect(sent('/digitaltwins/ghost', 'DELETE')).toBe(1);
@@ -454,7 +514,9 @@ describe('reconcile with ADT failing transiently', () => {
   it('a model upload ADT applied but whose answer was lost: the retry’s 409 ModelAlreadyExists counts as done (exit 0)', async () => {
     await seedAdt(server, adt, drifted());
     let posts = 0;
-    server.faults.hook((r) => (r.method === 'POST' && r.path === '/models' && posts++ === 0 ? { type: 'drop', afterWrite: true } : undefined));
+    server.faults.hook((r) =>
+      r.method === 'POST' && r.path === '/models' && posts++ === 0 ? { type: 'drop', afterWrite: true } : undefined,
+    );
     cliEnv(server.url);
     const { code, out } = await runCli('mirror', 'reconcile');
     server.faults.clear();
@@ -486,21 +548,35 @@ describe('reconcile with ADT failing transiently', () => {
     const retry = { baseMs: 1, maxMs: 2 };
 
     await seedAdt(server, adt, drifted());
-    const differs = await reconcile(store, lost((models) => models.map((m) => (m['@id'] === GAUGE ? otherGauge : m))), { retry });
+    const differs = await reconcile(
+      store,
+      lost((models) => models.map((m) => (m['@id'] === GAUGE ? otherGauge : m))),
+      { retry },
+    );
     expect(differs.failures).toEqual([]);
     expect(differs.actions).toContainEqual({ kind: 'createModels', ids: [GAUGE, RETIRED] });
     expect(differs.actions).toContainEqual({ kind: 'modelDiffers', id: GAUGE });
 
     await seedAdt(server, adt, drifted());
-    const partial = await reconcile(store, lost((models) => models.filter((m) => m['@id'] === GAUGE)), { retry });
+    const partial = await reconcile(
+      store,
+      lost((models) => models.filter((m) => m['@id'] === GAUGE)),
+      { retry },
+    );
     // (Then the repairs that needed Retired fail too.)
-    expect(partial.failures[0]).toEqual({ action: { kind: 'createModels', ids: [GAUGE, RETIRED] }, error: expect.stringMatching(/^409 ModelAlreadyExists/) });
+    expect(partial.failures[0]).toEqual({
+      action: { kind: 'createModels', ids: [GAUGE, RETIRED] },
+      error: expect.stringMatching(/^409 ModelAlreadyExists/),
+    });
   });
 
   it('gives up on a listing ADT keeps refusing: the error comes out (nothing repaired)', async () => {
     await seedAdt(server, adt, drifted());
     server.faults.hook((r) => (r.op === 'query' ? { type: 'unavailable' } : undefined));
-    await expect(reconcile(store, adt, { retry: { attempts: 3, baseMs: 1, maxMs: 2 } })).rejects.toMatchObject({ name: 'AdtError', status: 503 });
+    await expect(reconcile(store, adt, { retry: { attempts: 3, baseMs: 1, maxMs: 2 } })).rejects.toMatchObject({
+      name: 'AdtError',
+      status: 503,
+    });
     expect(server.requests.filter((r) => r.op === 'query')).toHaveLength(3);
     expect(writes()).toEqual([]);
   });
@@ -537,9 +613,16 @@ describe('reconcile beside a running server (and ADT’s query lag)', () => {
         for await (const r of adt.allRelationships()) yield r;
         yield { $sourceId: 'asset-1', $relationshipId: 'stale-rel', $relationshipName: 'hosts', $targetId: 'dev-3' };
         // After every read: client-2 renamed (and mirrored), asset-2/a2-extra created in Twingraph as ADT has it.
-        await raceStore.replaceTwin('client-2', { $metadata: { $model: CLIENT }, name: 'Globex Corp', country: 'NL' } as TwinInput);
+        await raceStore.replaceTwin('client-2', {
+          $metadata: { $model: CLIENT },
+          name: 'Globex Corp',
+          country: 'NL',
+        } as TwinInput);
         await adt.putTwin('client-2', { $metadata: { $model: CLIENT }, name: 'Globex Corp', country: 'NL' });
-        await raceStore.putRelationship('asset-2', 'a2-extra', { $relationshipName: 'hosts', $targetId: 'dev-1' } as RelationshipInput);
+        await raceStore.putRelationship('asset-2', 'a2-extra', {
+          $relationshipName: 'hosts',
+          $targetId: 'dev-1',
+        } as RelationshipInput);
       },
     };
   }
@@ -547,7 +630,11 @@ describe('reconcile beside a running server (and ADT’s query lag)', () => {
   it('looks each subject up again before its repair and skips those that no longer apply: ADT ends equal to Twingraph', async () => {
     await seedAdt(server, adt, drifted());
     const seen: string[] = [];
-    const report = await reconcile(raceStore, racing(), { retry: { baseMs: 1, maxMs: 5 }, onAction: (a, error, skipped) => seen.push(`${describeAction(a)}${error ? ` FAILED ${error}` : ''}${skipped ? ` SKIPPED ${skipped}` : ''}`) });
+    const report = await reconcile(raceStore, racing(), {
+      retry: { baseMs: 1, maxMs: 5 },
+      onAction: (a, error, skipped) =>
+        seen.push(`${describeAction(a)}${error ? ` FAILED ${error}` : ''}${skipped ? ` SKIPPED ${skipped}` : ''}`),
+    });
     expect(report.failures).toEqual([]);
     expect(report.skipped.map((s) => `${describeAction(s.action)}: ${s.reason}`).sort()).toEqual(
       [
@@ -584,7 +671,9 @@ describe('reconcile beside a running server (and ADT’s query lag)', () => {
       spy.mockRestore();
     }
     expect(code).toBe(0);
-    expect(out).toBe('skipped delete relationship asset-1/stale-rel: already gone from ADT\ncompared 11 models, 20 twins, 12 relationships; ADT matches Twingraph, 1 skipped (no longer needed).\n');
+    expect(out).toBe(
+      'skipped delete relationship asset-1/stale-rel: already gone from ADT\ncompared 11 models, 20 twins, 12 relationships; ADT matches Twingraph, 1 skipped (no longer needed).\n',
+    );
     expect(writes()).toEqual([]);
   });
 });

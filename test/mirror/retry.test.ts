@@ -7,7 +7,13 @@
 import { AdtError } from '../../src/mirror/adt';
 import { backoffMs, collect, forEachListed, isTransient, withRetries } from '../../src/mirror/retry';
 
-const err = (status: number | undefined, retryAfterMs?: number): AdtError => new AdtError(`failed ${status ?? 'network'}`, status === undefined ? 'NetworkError' : `Http${status}`, status, retryAfterMs);
+const err = (status: number | undefined, retryAfterMs?: number): AdtError =>
+  new AdtError(
+    `failed ${status ?? 'network'}`,
+    status === undefined ? 'NetworkError' : `Http${status}`,
+    status,
+    retryAfterMs,
+  );
 const fast = { attempts: 5, baseMs: 1, maxMs: 4 };
 
 /** A call that fails with `errors` in turn, then answers 'ok'. */
@@ -30,11 +36,14 @@ describe('withRetries', () => {
     expect(f.calls()).toBe(5);
   });
 
-  it.each([[400], [401], [403], [404], [409], [412]])('does not send again after %i (ADT answered about the request)', async (status) => {
-    const f = flaky(err(status));
-    await expect(withRetries(f.call, fast)).rejects.toMatchObject({ status });
-    expect(f.calls()).toBe(1);
-  });
+  it.each([[400], [401], [403], [404], [409], [412]])(
+    'does not send again after %i (ADT answered about the request)',
+    async (status) => {
+      const f = flaky(err(status));
+      await expect(withRetries(f.call, fast)).rejects.toMatchObject({ status });
+      expect(f.calls()).toBe(1);
+    },
+  );
 
   it('does not retry what is not an AdtError (a bug, a store error)', async () => {
     const f = flaky(new TypeError('boom'));
@@ -111,7 +120,10 @@ describe('collect', () => {
 
 describe('forEachListed', () => {
   /** A listing of 1..n that fails with `failures[run]` after yielding `at[run]` items (run 0 is the first). */
-  function breaking(n: number, failures: { at: number; error: AdtError }[]): { listing: () => AsyncIterable<number>; runs: () => number } {
+  function breaking(
+    n: number,
+    failures: { at: number; error: AdtError }[],
+  ): { listing: () => AsyncIterable<number>; runs: () => number } {
     let run = 0;
     return {
       listing: async function* () {
@@ -156,7 +168,10 @@ describe('forEachListed', () => {
 
   it('counts attempts per failure streak: failures with progress between them do not add up', async () => {
     // Five breaks, each further on than the last: more than `attempts` in all, never two in a row at one place.
-    const l = breaking(10, [1, 3, 5, 7, 9].map((at) => ({ at, error: err(503) })));
+    const l = breaking(
+      10,
+      [1, 3, 5, 7, 9].map((at) => ({ at, error: err(503) })),
+    );
     const taken: number[] = [];
     const seen = new Set<number>();
     await forEachListed(l.listing, (i) => !seen.has(i) && (seen.add(i), taken.push(i), true), { ...fast, attempts: 2 });
@@ -165,10 +180,20 @@ describe('forEachListed', () => {
   });
 
   it('gives up after `attempts` failures in a row without progress', async () => {
-    const l = breaking(10, [{ at: 2, error: err(undefined) }, { at: 2, error: err(503) }, { at: 2, error: err(429) }]);
+    const l = breaking(10, [
+      { at: 2, error: err(undefined) },
+      { at: 2, error: err(503) },
+      { at: 2, error: err(429) },
+    ]);
     const seen = new Set<number>();
     const retries: number[] = [];
-    await expect(forEachListed(l.listing, (i) => !seen.has(i) && !!seen.add(i), { ...fast, attempts: 3, onRetry: (_e, n) => retries.push(n) })).rejects.toMatchObject({ status: 429 });
+    await expect(
+      forEachListed(l.listing, (i) => !seen.has(i) && !!seen.add(i), {
+        ...fast,
+        attempts: 3,
+        onRetry: (_e, n) => retries.push(n),
+      }),
+    ).rejects.toMatchObject({ status: 429 });
     expect(l.runs()).toBe(3);
     expect(retries).toEqual([1, 2]);
   });

@@ -12,7 +12,15 @@ let t: TestApp;
 
 beforeAll(async () => {
   adt = await startAdtServer();
-  t = await new TestApp({ env: { ADT_ENDPOINT: adt.url, ADT_COALESCE_MS: '0', ADT_REQUEST_TIMEOUT_MS: '300', ADT_RETRY_BASE_MS: '20', ADT_RETRY_MAX_MS: '200' } }).start();
+  t = await new TestApp({
+    env: {
+      ADT_ENDPOINT: adt.url,
+      ADT_COALESCE_MS: '0',
+      ADT_REQUEST_TIMEOUT_MS: '300',
+      ADT_RETRY_BASE_MS: '20',
+      ADT_RETRY_MAX_MS: '200',
+    },
+  }).start();
 });
 afterAll(async () => {
   await t?.close();
@@ -20,12 +28,16 @@ afterAll(async () => {
 });
 
 describe('requests ADT never answers', () => {
-  it('time out and are sent again; the twin\'s later changes follow', async () => {
+  it("time out and are sent again; the twin's later changes follow", async () => {
     await t.ok('mutation { createClient(id: "slow", input: { name: "Slow" }) { id } }');
     await drained(t.store);
     let hung = 0;
     // The first patch of the twin gets no answer for a minute.
-    adt.faults.hook((r) => (r.op === 'twins.patch' && r.path === '/digitaltwins/slow' && hung++ === 0 ? { type: 'delay', ms: 60_000 } : undefined));
+    adt.faults.hook((r) =>
+      r.op === 'twins.patch' && r.path === '/digitaltwins/slow' && hung++ === 0
+        ? { type: 'delay', ms: 60_000 }
+        : undefined,
+    );
     await t.ok('mutation { updateClient(id: "slow", input: { country: "BE" }) { id } }');
     await t.ok('mutation { updateClient(id: "slow", input: { email: "slow@example.com" }) { id } }');
     await drained(t.store, 10_000);
@@ -36,14 +48,15 @@ describe('requests ADT never answers', () => {
     expect(mirrorStatus.retries).toBeGreaterThan(0);
     expect(mirrorStatus.lastError.message).toMatch(/did not answer PATCH \/digitaltwins\/slow within 300 ms/);
   });
-
 });
 
 describe('stopping with a request in flight', () => {
   // A long deadline, so that only the cancel can end the request quickly.
   let slow: TestApp;
   beforeAll(async () => {
-    slow = await new TestApp({ env: { ADT_ENDPOINT: adt.url, ADT_COALESCE_MS: '0', ADT_REQUEST_TIMEOUT_MS: '20000' } }).start();
+    slow = await new TestApp({
+      env: { ADT_ENDPOINT: adt.url, ADT_COALESCE_MS: '0', ADT_REQUEST_TIMEOUT_MS: '20000' },
+    }).start();
     await drained(slow.store);
   });
   afterAll(() => slow?.close());

@@ -118,7 +118,8 @@ describe('MirrorWorker', () => {
       // The twin's state in ADT after each write that reached it: its reading, or 'deleted'.
       const history: Record<string, (number | 'deleted')[]> = { A: [], B: [] };
       h.adt.onWrite = (call) => {
-        if (call.key in history) history[call.key].push((h.adt.twins.get(call.key)?.reading as number | undefined) ?? 'deleted');
+        if (call.key in history)
+          history[call.key].push((h.adt.twins.get(call.key)?.reading as number | undefined) ?? 'deleted');
       };
       await h.store.putModels([meter]);
       h.worker.start();
@@ -149,11 +150,18 @@ describe('MirrorWorker', () => {
       for (const id of ['A', 'B']) {
         expect(isSubsequence(history[id], expected[id])).toBe(true);
         expect(history[id].at(-1)).toBe(expected[id].at(-1));
-        expect(comparableTwin(h.adt.twins.get(id)!)).toEqual(comparableTwin((await h.store.getTwin(id)) as unknown as JsonObject));
+        expect(comparableTwin(h.adt.twins.get(id)!)).toEqual(
+          comparableTwin((await h.store.getTwin(id)) as unknown as JsonObject),
+        );
       }
       // In order, nothing had to be repaired: ADT never refused a write.
       expect(h.adt.calls.filter((c) => c.outcome !== 'ok')).toEqual([]);
-      expect(h.worker.counters()).toMatchObject({ mirrored: 1 + 2 + 20 + 1 + 1 + 5, retries: 0, deadLettered: 0, lastError: null });
+      expect(h.worker.counters()).toMatchObject({
+        mirrored: 1 + 2 + 20 + 1 + 1 + 5,
+        retries: 0,
+        deadLettered: 0,
+        lastError: null,
+      });
     });
 
     it('sends a create and the updates claimed with it as one PUT of the final state', async () => {
@@ -168,7 +176,11 @@ describe('MirrorWorker', () => {
       expect(h.claims).toHaveLength(1);
       expect(h.adt.callsOf('patchTwin')).toEqual([]);
       expect(h.adt.callsOf('putTwin', 'C')).toHaveLength(1);
-      expect(h.adt.callsOf('putTwin', 'C')[0].body).toMatchObject({ name: 'C2', reading: 1, $metadata: { $model: MODEL } });
+      expect(h.adt.callsOf('putTwin', 'C')[0].body).toMatchObject({
+        name: 'C2',
+        reading: 1,
+        $metadata: { $model: MODEL },
+      });
       expect(h.adt.twins.get('C')).toMatchObject({ name: 'C2', reading: 1 });
       expect(h.worker.counters()).toMatchObject({ mirrored: 4, requests: 2 });
     });
@@ -185,7 +197,7 @@ describe('MirrorWorker', () => {
       return h;
     }
 
-    it('sends a relationship after its target twin\'s create, though they were claimed apart and the create failed once', async () => {
+    it("sends a relationship after its target twin's create, though they were claimed apart and the create failed once", async () => {
       const h = await withTwinA({ batchSize: 4, maxDependencyAttempts: 10 });
 
       let relSeq = 0;
@@ -220,7 +232,7 @@ describe('MirrorWorker', () => {
 
     // The outbox orders a twin's own changes only; a relationship committed while its target's create is failing
     // must wait for that create's retry (it stays held back as long), not go to ADT and be refused meanwhile.
-    test('does not send the relationship before its target exists while the target\'s create is being retried', async () => {
+    test("does not send the relationship before its target exists while the target's create is being retried", async () => {
       // The same as above, stricter: the relationship waits rather than going out (to be refused) meanwhile.
       const h = await withTwinA({ batchSize: 4, maxDependencyAttempts: 10 });
       let relSeq = 0;
@@ -233,15 +245,27 @@ describe('MirrorWorker', () => {
       await h.store.createTwin('b', meterTwin('b'));
       await h.drained();
       const created = ok(h.adt.callsOf('putTwin', 'b'))[0];
-      expect(h.adt.callsOf('putRelationship', 'a/a-b').filter((c) => c.n < created.n).map((c) => c.outcome)).toEqual([]);
+      expect(
+        h.adt
+          .callsOf('putRelationship', 'a/a-b')
+          .filter((c) => c.n < created.n)
+          .map((c) => c.outcome),
+      ).toEqual([]);
     });
 
     // …so the target's transient failures (an outage, its twin's throttling) never use up the relationship's
     // dependency attempts.
-    test('does not park a relationship as a dead letter while its target\'s create is only being retried (503s)', async () => {
+    test("does not park a relationship as a dead letter while its target's create is only being retried (503s)", async () => {
       const h = await withTwinA({ batchSize: 4, maxDependencyAttempts: 2 });
       // b's create meets an outage of a few hundred ms; b is never refused, so the relationship to it must get through.
-      h.adt.script('putTwin', 'b', adtErrors.unavailable(60), adtErrors.unavailable(60), adtErrors.unavailable(60), adtErrors.unavailable(60));
+      h.adt.script(
+        'putTwin',
+        'b',
+        adtErrors.unavailable(60),
+        adtErrors.unavailable(60),
+        adtErrors.unavailable(60),
+        adtErrors.unavailable(60),
+      );
       await h.store.createTwin('b', meterTwin('b'));
       await sleep(20);
       await h.store.putRelationship('a', 'a-b', { $targetId: 'b', $relationshipName: 'feeds' });
@@ -262,7 +286,16 @@ describe('MirrorWorker', () => {
       const relSeq = await h.store.latestSeq();
       h.adt.forever('putTwin', 'c', adtErrors.invalid('c is refused.'));
       // 'pass': ADT answers by its state — c is missing, so 404 TargetTwinNotFound.
-      h.adt.script('putRelationship', 'a/a-c', 'pass', adtErrors.unavailable(), adtErrors.unavailable(), 'pass', adtErrors.unavailable(), 'pass');
+      h.adt.script(
+        'putRelationship',
+        'a/a-c',
+        'pass',
+        adtErrors.unavailable(),
+        adtErrors.unavailable(),
+        'pass',
+        adtErrors.unavailable(),
+        'pass',
+      );
       h.worker.start();
       await waitFor('two dead letters', async () => (await h.dead()) === 2);
       await sleep(150);
@@ -289,7 +322,7 @@ describe('MirrorWorker', () => {
   });
 
   describe('failures', () => {
-    it('parks a change ADT refuses (400 ValidationFailed) with ADT\'s error, and later changes of the twin still go', async () => {
+    it("parks a change ADT refuses (400 ValidationFailed) with ADT's error, and later changes of the twin still go", async () => {
       const h = setup();
       await h.store.putModels([meter]);
       await h.store.createTwin('x', meterTwin('x'));
@@ -368,12 +401,20 @@ describe('MirrorWorker', () => {
       expect(Date.now() - started).toBeLessThan(500);
       expect(h.adt.cancelAllCalls).toBe(1);
       expect(h.adt.callsOf('putTwin', 'h').map((c) => c.outcome)).toEqual(['Cancelled']);
-      expect(h.worker.counters()).toMatchObject({ running: false, retries: 0, deadLettered: 0, lastError: null, mirrored: 1 });
+      expect(h.worker.counters()).toMatchObject({
+        running: false,
+        retries: 0,
+        deadLettered: 0,
+        lastError: null,
+        mirrored: 1,
+      });
 
       // Back in line at once (not waiting for the minute-long lease to end), as it was.
       expect(await h.store.outboxStats()).toMatchObject({ pending: 1, dead: 0 });
       const again = await h.store.claimOutbox({ limit: 10, leaseMs: 1_000 });
-      expect(again.map((e) => ({ seq: e.seq, type: e.change.type, attempts: e.attempts }))).toEqual([{ seq, type: 'Twin.Create', attempts: 0 }]);
+      expect(again.map((e) => ({ seq: e.seq, type: e.change.type, attempts: e.attempts }))).toEqual([
+        { seq, type: 'Twin.Create', attempts: 0 },
+      ]);
       // Nothing more went out after the stop.
       const calls = h.adt.calls.length;
       await sleep(50);
@@ -398,7 +439,14 @@ describe('MirrorWorker', () => {
   describe('counters()', () => {
     it('count entries mirrored, requests sent, retries, dead letters, and the last error', async () => {
       const h = setup();
-      expect(h.worker.counters()).toMatchObject({ mirrored: 0, requests: 0, retries: 0, deadLettered: 0, lastError: null, running: false });
+      expect(h.worker.counters()).toMatchObject({
+        mirrored: 0,
+        requests: 0,
+        retries: 0,
+        deadLettered: 0,
+        lastError: null,
+        running: false,
+      });
       await h.store.putModels([meter]);
       await h.store.createTwin('x', meterTwin('x'));
       h.adt.script('putTwin', 'y', adtErrors.unavailable());
@@ -406,7 +454,14 @@ describe('MirrorWorker', () => {
       const ySeq = await h.store.latestSeq();
       h.worker.start();
       await h.drained();
-      expect(h.worker.counters()).toMatchObject({ mirrored: 3, requests: h.adt.calls.length, retries: 1, deadLettered: 0, running: true, lastError: { seq: ySeq } });
+      expect(h.worker.counters()).toMatchObject({
+        mirrored: 3,
+        requests: h.adt.calls.length,
+        retries: 1,
+        deadLettered: 0,
+        running: true,
+        lastError: { seq: ySeq },
+      });
       expect(h.adt.calls).toHaveLength(4);
       expect(h.worker.counters().lastError!.message).toMatch(/503 ServiceUnavailable/);
       expect(Number.isNaN(Date.parse(h.worker.counters().lastError!.time))).toBe(false);
@@ -416,7 +471,13 @@ describe('MirrorWorker', () => {
       const zSeq = await h.store.latestSeq();
       await h.drained();
       const counters = h.worker.counters();
-      expect(counters).toMatchObject({ mirrored: 3, requests: h.adt.calls.length, retries: 1, deadLettered: 1, lastError: { seq: zSeq } });
+      expect(counters).toMatchObject({
+        mirrored: 3,
+        requests: h.adt.calls.length,
+        retries: 1,
+        deadLettered: 1,
+        lastError: { seq: zSeq },
+      });
       expect(counters.lastError!.message).toMatch(/400 ValidationFailed: z is invalid\./);
       expect(counters.mirroredPerSecond).toBeGreaterThan(0);
       expect(counters.requestsPerSecond).toBeGreaterThan(0);

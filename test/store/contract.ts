@@ -18,7 +18,10 @@ import { queriesContract } from './contract/queries';
 import { relationshipsContract } from './contract/relationships';
 import { twinsContract } from './contract/twins';
 
-export function describeStoreContract(name: string, open: (options: { outbox?: boolean; now?: () => number }) => Promise<TwinStore>): void {
+export function describeStoreContract(
+  name: string,
+  open: (options: { outbox?: boolean; now?: () => number }) => Promise<TwinStore>,
+): void {
   describe(`TwinStore contract: ${name}`, () => {
     modelsContract(open);
     twinsContract(open);

@@ -17,8 +17,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import Database from 'better-sqlite3';
-import { openSqliteStore, type ChangeEntry, type JsonValue, type OutboxStats, type Relationship, type StoreCounts, type Twin } from '../../src/store';
-import { CRASH_TELEMETRY, seededRandom, type RelationshipKey, type WriteAck, type WriterLine } from '../support/crash-writer';
+import {
+  openSqliteStore,
+  type ChangeEntry,
+  type JsonValue,
+  type OutboxStats,
+  type Relationship,
+  type StoreCounts,
+  type Twin,
+} from '../../src/store';
+import {
+  CRASH_TELEMETRY,
+  seededRandom,
+  type RelationshipKey,
+  type WriteAck,
+  type WriterLine,
+} from '../support/crash-writer';
 
 const SEED = Number(process.env.TWINGRAPH_CRASH_SEED ?? 20240607);
 const ROUNDS = 7;
@@ -84,7 +98,9 @@ function relationshipSubject(r: RelationshipKey): string {
 }
 
 function report(violations: string[]): string[] {
-  return violations.length <= SHOWN ? violations : [...violations.slice(0, SHOWN), `… and ${violations.length - SHOWN} more`];
+  return violations.length <= SHOWN
+    ? violations
+    : [...violations.slice(0, SHOWN), `… and ${violations.length - SHOWN} more`];
 }
 
 let live: ChildProcess | undefined;
@@ -92,11 +108,24 @@ let live: ChildProcess | undefined;
 /** Runs the writer until `runMs` after it is ready, then kills it with SIGKILL; resolves once its output is closed. */
 function runWriter(database: string, seed: number, index: number, runMs: number): Promise<Omit<Round, 'snapshot'>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), WRITER, database, String(seed), String(index)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--require', require.resolve('tsx/cjs'), WRITER, database, String(seed), String(index)],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     live = child;
-    const round: Omit<Round, 'snapshot'> = { index, runMs, acks: [], garbage: [], killed: false, code: null, signal: null, stderr: '' };
+    const round: Omit<Round, 'snapshot'> = {
+      index,
+      runMs,
+      acks: [],
+      garbage: [],
+      killed: false,
+      code: null,
+      signal: null,
+      stderr: '',
+    };
     let exited = false;
     const kill = (): void => {
       if (exited) return;
@@ -159,7 +188,7 @@ async function inspect(database: string): Promise<Snapshot> {
     }
 
     const changes: ChangeEntry[] = [];
-    for (let batch = await store.readChanges({ after: 0, limit: 10_000 }); batch.length > 0; ) {
+    for (let batch = await store.readChanges({ after: 0, limit: 10_000 }); batch.length > 0;) {
       changes.push(...batch);
       batch = await store.readChanges({ after: batch[batch.length - 1].seq, limit: 10_000 });
     }
@@ -175,8 +204,10 @@ async function inspect(database: string): Promise<Snapshot> {
     const relationships = new Map<string, Relationship>();
     const points = new Map<string, JsonValue>();
     for (const id of twins.keys()) {
-      for (const r of await store.listRelationships(id)) relationships.set(relationshipKey(r.$sourceId, r.$relationshipId), r);
-      for (const p of await store.readMetrics({ twinId: id, name: CRASH_TELEMETRY, limit: 100_000 })) points.set(pointKey(p.twinId, p.name, p.time), p.value);
+      for (const r of await store.listRelationships(id))
+        relationships.set(relationshipKey(r.$sourceId, r.$relationshipId), r);
+      for (const p of await store.readMetrics({ twinId: id, name: CRASH_TELEMETRY, limit: 100_000 }))
+        points.set(pointKey(p.twinId, p.name, p.time), p.value);
     }
 
     return {
@@ -198,7 +229,12 @@ async function inspect(database: string): Promise<Snapshot> {
 }
 
 /** The state the change log describes, and whatever in it does not follow from the entries before. */
-function replay(changes: readonly ChangeEntry[]): { twins: Map<string, Twin>; relationships: Map<string, Relationship>; points: Map<string, JsonValue>; violations: string[] } {
+function replay(changes: readonly ChangeEntry[]): {
+  twins: Map<string, Twin>;
+  relationships: Map<string, Relationship>;
+  points: Map<string, JsonValue>;
+  violations: string[];
+} {
   const twins = new Map<string, Twin>();
   const relationships = new Map<string, Relationship>();
   const points = new Map<string, JsonValue>();
@@ -211,7 +247,8 @@ function replay(changes: readonly ChangeEntry[]): { twins: Map<string, Twin>; re
       case 'Twin.Delete': {
         const twin = change.body as unknown as Twin;
         const id = twin.$dtId;
-        if (change.twinId !== id || change.subject !== id) violations.push(`${at}: names twin '${change.twinId}' but its body is twin '${id}'`);
+        if (change.twinId !== id || change.subject !== id)
+          violations.push(`${at}: names twin '${change.twinId}' but its body is twin '${id}'`);
         const before = twins.get(id);
         if (change.type === 'Twin.Create') {
           if (before) violations.push(`${at}: creates a twin that already exists`);
@@ -223,7 +260,8 @@ function replay(changes: readonly ChangeEntry[]): { twins: Map<string, Twin>; re
         } else {
           if (!isDeepStrictEqual(before, twin)) violations.push(`${at}: its body is not the twin's last state`);
           for (const r of relationships.values()) {
-            if (r.$sourceId === id || r.$targetId === id) violations.push(`${at}: deletes a twin that relationship ${r.$sourceId}/${r.$relationshipId} still uses`);
+            if (r.$sourceId === id || r.$targetId === id)
+              violations.push(`${at}: deletes a twin that relationship ${r.$sourceId}/${r.$relationshipId} still uses`);
           }
           twins.delete(id);
           for (const key of [...points.keys()]) if (key.startsWith(`${id}\n`)) points.delete(key);
@@ -236,10 +274,13 @@ function replay(changes: readonly ChangeEntry[]): { twins: Map<string, Twin>; re
         const relationship = change.body as unknown as Relationship;
         const key = relationshipKey(relationship.$sourceId, relationship.$relationshipId);
         const before = relationships.get(key);
-        if (change.type === 'Relationship.Create' && before) violations.push(`${at}: creates a relationship that already exists`);
-        if (change.type !== 'Relationship.Create' && !before) violations.push(`${at}: changes a relationship that does not exist`);
+        if (change.type === 'Relationship.Create' && before)
+          violations.push(`${at}: creates a relationship that already exists`);
+        if (change.type !== 'Relationship.Create' && !before)
+          violations.push(`${at}: changes a relationship that does not exist`);
         if (change.type === 'Relationship.Delete') {
-          if (before && !isDeepStrictEqual(before, relationship)) violations.push(`${at}: its body is not the relationship's last state`);
+          if (before && !isDeepStrictEqual(before, relationship))
+            violations.push(`${at}: its body is not the relationship's last state`);
           relationships.delete(key);
         } else {
           for (const end of [relationship.$sourceId, relationship.$targetId]) {
@@ -252,7 +293,8 @@ function replay(changes: readonly ChangeEntry[]): { twins: Map<string, Twin>; re
       case 'Telemetry': {
         const twinId = change.twinId ?? '';
         if (!twins.has(twinId)) violations.push(`${at}: telemetry for twin '${twinId}', which does not exist`);
-        for (const p of (change.body as { points: { name: string; time: string; value: JsonValue }[] }).points) points.set(pointKey(twinId, p.name, p.time), p.value);
+        for (const p of (change.body as { points: { name: string; time: string; value: JsonValue }[] }).points)
+          points.set(pointKey(twinId, p.name, p.time), p.value);
         break;
       }
       case 'Model.Create':
@@ -269,7 +311,13 @@ type Described = Record<string, JsonValue | undefined>;
 
 function describeChange(change: ChangeEntry, keys: readonly string[]): Described {
   const body = change.body as Record<string, JsonValue>;
-  const all: Described = { type: change.type, subject: change.subject, etag: body.$etag, counter: body.counter, points: body.points };
+  const all: Described = {
+    type: change.type,
+    subject: change.subject,
+    etag: body.$etag,
+    counter: body.counter,
+    points: body.points,
+  };
   return Object.fromEntries(keys.map((k) => [k, all[k]]));
 }
 
@@ -285,13 +333,21 @@ function expectedChanges(ack: WriteAck): Described[] {
     case 'patchTwin':
       return [{ type: 'Twin.Update', subject: ack.twin.id, etag: ack.twin.etag, counter: ack.twin.counter }];
     case 'putRelationship':
-      return [{ type: ack.replaced ? 'Relationship.Update' : 'Relationship.Create', subject: relationshipSubject(ack.relationship), etag: ack.relationship.etag }];
+      return [
+        {
+          type: ack.replaced ? 'Relationship.Update' : 'Relationship.Create',
+          subject: relationshipSubject(ack.relationship),
+          etag: ack.relationship.etag,
+        },
+      ];
     case 'deleteRelationship':
       return [{ type: 'Relationship.Delete', subject: relationshipSubject(ack.relationship) }];
     case 'deleteTwin':
       // A cascade deletes the relationships first, in no particular order.
       return [
-        ...ack.relationships.map((r) => ({ type: 'Relationship.Delete', subject: relationshipSubject(r) })).sort((a, b) => (a.subject < b.subject ? -1 : 1)),
+        ...ack.relationships
+          .map((r) => ({ type: 'Relationship.Delete', subject: relationshipSubject(r) }))
+          .sort((a, b) => (a.subject < b.subject ? -1 : 1)),
         { type: 'Twin.Delete', subject: ack.id },
       ];
     case 'appendMetrics': {
@@ -310,7 +366,8 @@ function isOneWrite(entries: readonly ChangeEntry[]): boolean {
   if (entries.length <= 1) return true;
   if (new Set(entries.map((e) => e.time)).size !== 1) return false;
   const types = entries.map((e) => e.type);
-  const cascade = types.slice(0, -1).every((t) => t === 'Relationship.Delete') && types[types.length - 1] === 'Twin.Delete';
+  const cascade =
+    types.slice(0, -1).every((t) => t === 'Relationship.Delete') && types[types.length - 1] === 'Twin.Delete';
   return cascade || types.every((t) => t === 'Twin.Create') || types.every((t) => t === 'Telemetry');
 }
 
@@ -332,7 +389,9 @@ class Later {
 
   /** Whether `etag` is what a write after `seq` gave the subject. */
   laterEtag(subject: string, seq: number, etag: string): boolean {
-    return this.after(subject, seq, 'Twin.Create', 'Twin.Update', 'Relationship.Create', 'Relationship.Update').some((c) => (c.body as { $etag?: string }).$etag === etag);
+    return this.after(subject, seq, 'Twin.Create', 'Twin.Update', 'Relationship.Create', 'Relationship.Update').some(
+      (c) => (c.body as { $etag?: string }).$etag === etag,
+    );
   }
 }
 
@@ -367,7 +426,9 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
       garbage: r.garbage,
       ...(r.signal !== 'SIGKILL' && { code: r.code, stderr: r.stderr }),
     }));
-    expect(outcome).toEqual(rounds.map((_, round) => ({ round, ready: true, killedWhileRunning: true, wroteThisRound: true, garbage: [] })));
+    expect(outcome).toEqual(
+      rounds.map((_, round) => ({ round, ready: true, killedWhileRunning: true, wroteThisRound: true, garbage: [] })),
+    );
     expect(rounds).toHaveLength(ROUNDS);
     expect(rounds.reduce((n, r) => n + r.acks.length, 0)).toBeGreaterThanOrEqual(MIN_ACKNOWLEDGED_WRITES);
     // The kills interrupt a live database: at least one left a write-ahead log for the reopen to recover.
@@ -384,14 +445,20 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
     for (const { index, snapshot, acks } of rounds) {
       const { firstSeq, latestSeq, changes } = snapshot;
       if (firstSeq !== 1) violations.push(`round ${index}: firstSeq is ${firstSeq}, not 1 (nothing was pruned)`);
-      if (changes.length !== latestSeq - firstSeq + 1) violations.push(`round ${index}: ${changes.length} entries between seq ${firstSeq} and ${latestSeq}`);
+      if (changes.length !== latestSeq - firstSeq + 1)
+        violations.push(`round ${index}: ${changes.length} entries between seq ${firstSeq} and ${latestSeq}`);
       changes.forEach((c, i) => {
-        if (c.seq !== firstSeq + i) violations.push(`round ${index}: entry ${i} has seq ${c.seq}, expected ${firstSeq + i}`);
+        if (c.seq !== firstSeq + i)
+          violations.push(`round ${index}: entry ${i} has seq ${c.seq}, expected ${firstSeq + i}`);
       });
-      if (snapshot.counts.changes !== changes.length) violations.push(`round ${index}: counts() says ${snapshot.counts.changes} changes, the log has ${changes.length}`);
+      if (snapshot.counts.changes !== changes.length)
+        violations.push(
+          `round ${index}: counts() says ${snapshot.counts.changes} changes, the log has ${changes.length}`,
+        );
       if (latestSeq < previous) violations.push(`round ${index}: latestSeq went back from ${previous} to ${latestSeq}`);
       const lastAcked = acks.length > 0 ? acks[acks.length - 1].seq : 0;
-      if (latestSeq < lastAcked) violations.push(`round ${index}: latestSeq ${latestSeq} is below the acknowledged seq ${lastAcked}`);
+      if (latestSeq < lastAcked)
+        violations.push(`round ${index}: latestSeq ${latestSeq} is below the acknowledged seq ${lastAcked}`);
       previous = latestSeq;
     }
     expect(report(violations)).toEqual([]);
@@ -415,22 +482,35 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
       let cursor = start;
       const startup = acks.filter((a) => a.op === 'putModels');
       for (const ack of startup) {
-        if (ack.prev !== cursor) violations.push(`round ${index}: putModels acknowledged after seq ${ack.prev}, expected ${cursor}`);
+        if (ack.prev !== cursor)
+          violations.push(`round ${index}: putModels acknowledged after seq ${ack.prev}, expected ${cursor}`);
         cursor = ack.seq;
       }
-      if (ready?.latestSeq !== cursor) violations.push(`round ${index}: the writer started at seq ${ready?.latestSeq}, expected ${cursor}`);
+      if (ready?.latestSeq !== cursor)
+        violations.push(`round ${index}: the writer started at seq ${ready?.latestSeq}, expected ${cursor}`);
       for (const ack of acks.slice(startup.length)) {
-        if (ack.prev !== cursor) violations.push(`round ${index}: ${ack.op} acknowledged after seq ${ack.prev}, expected ${cursor}`);
+        if (ack.prev !== cursor)
+          violations.push(`round ${index}: ${ack.op} acknowledged after seq ${ack.prev}, expected ${cursor}`);
         const expected = expectedChanges(ack);
         const keys = Object.keys(expected[0] ?? {});
         const actual = entries(ack.prev, ack.seq).map((c) => describeChange(c, keys));
-        if (ack.op === 'deleteTwin') actual.splice(0, actual.length - 1, ...actual.slice(0, -1).sort((a, b) => (String(a.subject) < String(b.subject) ? -1 : 1)));
-        if (!isDeepStrictEqual(actual, expected)) violations.push(`round ${index}: ${ack.op} at seqs ${ack.prev + 1}..${ack.seq}: expected ${JSON.stringify(expected)}, the log has ${JSON.stringify(actual)}`);
+        if (ack.op === 'deleteTwin')
+          actual.splice(
+            0,
+            actual.length - 1,
+            ...actual.slice(0, -1).sort((a, b) => (String(a.subject) < String(b.subject) ? -1 : 1)),
+          );
+        if (!isDeepStrictEqual(actual, expected))
+          violations.push(
+            `round ${index}: ${ack.op} at seqs ${ack.prev + 1}..${ack.seq}: expected ${JSON.stringify(expected)}, the log has ${JSON.stringify(actual)}`,
+          );
         cursor = ack.seq;
       }
       const unacknowledged = entries(cursor, snapshot.latestSeq);
       if (!isOneWrite(unacknowledged)) {
-        violations.push(`round ${index}: more than the write in flight is unacknowledged: ${JSON.stringify(unacknowledged.map((c) => [c.seq, c.type, c.subject, c.time]))}`);
+        violations.push(
+          `round ${index}: more than the write in flight is unacknowledged: ${JSON.stringify(unacknowledged.map((c) => [c.seq, c.type, c.subject, c.time]))}`,
+        );
       }
       start = snapshot.latestSeq;
     }
@@ -446,11 +526,20 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
       const twinKept = (id: string, counter: number, etag: string, seq: number, what: string): void => {
         const stored = twins.get(id);
         if (!stored) {
-          if (later.after(id, seq, 'Twin.Delete').length === 0) violations.push(`after round ${index}: twin ${id} (${what} at seq ${seq}) is gone, and no later change deleted it`);
+          if (later.after(id, seq, 'Twin.Delete').length === 0)
+            violations.push(
+              `after round ${index}: twin ${id} (${what} at seq ${seq}) is gone, and no later change deleted it`,
+            );
           return;
         }
-        if (typeof stored.counter !== 'number' || stored.counter < counter) violations.push(`after round ${index}: twin ${id} has counter ${String(stored.counter)}, but ${counter} was acknowledged at seq ${seq}`);
-        if (stored.$etag !== etag && !later.laterEtag(id, seq, stored.$etag)) violations.push(`after round ${index}: twin ${id} has ETag ${stored.$etag}, neither the acknowledged ${etag} nor a later one`);
+        if (typeof stored.counter !== 'number' || stored.counter < counter)
+          violations.push(
+            `after round ${index}: twin ${id} has counter ${String(stored.counter)}, but ${counter} was acknowledged at seq ${seq}`,
+          );
+        if (stored.$etag !== etag && !later.laterEtag(id, seq, stored.$etag))
+          violations.push(
+            `after round ${index}: twin ${id} has ETag ${stored.$etag}, neither the acknowledged ${etag} nor a later one`,
+          );
       };
       for (const ack of acks) {
         switch (ack.op) {
@@ -468,11 +557,18 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
             const subject = relationshipSubject(r);
             const stored = relationships.get(relationshipKey(r.sourceId, r.relationshipId));
             if (!stored) {
-              if (later.after(subject, ack.seq, 'Relationship.Delete').length === 0) violations.push(`after round ${index}: relationship ${subject} (seq ${ack.seq}) is gone, and no later change deleted it`);
+              if (later.after(subject, ack.seq, 'Relationship.Delete').length === 0)
+                violations.push(
+                  `after round ${index}: relationship ${subject} (seq ${ack.seq}) is gone, and no later change deleted it`,
+                );
             } else if (stored.$etag !== r.etag && !later.laterEtag(subject, ack.seq, stored.$etag)) {
-              violations.push(`after round ${index}: relationship ${subject} has ETag ${stored.$etag}, neither the acknowledged ${r.etag} nor a later one`);
+              violations.push(
+                `after round ${index}: relationship ${subject} has ETag ${stored.$etag}, neither the acknowledged ${r.etag} nor a later one`,
+              );
             } else if (stored.$etag === r.etag && stored.$targetId !== r.targetId) {
-              violations.push(`after round ${index}: relationship ${subject} points at ${stored.$targetId}, not the acknowledged ${r.targetId}`);
+              violations.push(
+                `after round ${index}: relationship ${subject} points at ${stored.$targetId}, not the acknowledged ${r.targetId}`,
+              );
             }
             break;
           }
@@ -480,11 +576,20 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
           case 'deleteTwin': {
             const gone = ack.op === 'deleteTwin' ? ack.relationships : [ack.relationship];
             for (const r of gone) {
-              if (relationships.has(relationshipKey(r.sourceId, r.relationshipId)) && later.after(relationshipSubject(r), ack.seq, 'Relationship.Create').length === 0) {
-                violations.push(`after round ${index}: relationship ${relationshipSubject(r)}, deleted at seq ${ack.seq}, is back`);
+              if (
+                relationships.has(relationshipKey(r.sourceId, r.relationshipId)) &&
+                later.after(relationshipSubject(r), ack.seq, 'Relationship.Create').length === 0
+              ) {
+                violations.push(
+                  `after round ${index}: relationship ${relationshipSubject(r)}, deleted at seq ${ack.seq}, is back`,
+                );
               }
             }
-            if (ack.op === 'deleteTwin' && twins.has(ack.id) && later.after(ack.id, ack.seq, 'Twin.Create').length === 0) {
+            if (
+              ack.op === 'deleteTwin' &&
+              twins.has(ack.id) &&
+              later.after(ack.id, ack.seq, 'Twin.Create').length === 0
+            ) {
               violations.push(`after round ${index}: twin ${ack.id}, deleted at seq ${ack.seq}, is back`);
             }
             break;
@@ -492,12 +597,17 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
           case 'appendMetrics':
             for (const p of ack.points) {
               if (!twins.has(p.twinId)) {
-                if (later.after(p.twinId, ack.seq, 'Twin.Delete').length === 0) violations.push(`after round ${index}: point ${p.twinId} ${p.time} lost with its twin, which no later change deleted`);
+                if (later.after(p.twinId, ack.seq, 'Twin.Delete').length === 0)
+                  violations.push(
+                    `after round ${index}: point ${p.twinId} ${p.time} lost with its twin, which no later change deleted`,
+                  );
                 continue;
               }
               const key = pointKey(p.twinId, p.name, p.time);
               if (!points.has(key) || !isDeepStrictEqual(points.get(key), p.value)) {
-                violations.push(`after round ${index}: point ${p.twinId} ${p.name} ${p.time} is ${JSON.stringify(points.get(key))}, ${JSON.stringify(p.value)} was acknowledged`);
+                violations.push(
+                  `after round ${index}: point ${p.twinId} ${p.name} ${p.time} is ${JSON.stringify(points.get(key))}, ${JSON.stringify(p.value)} was acknowledged`,
+                );
               }
             }
             break;
@@ -514,26 +624,47 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
       violations.push(...replayed.violations.map((v) => `after round ${index}: ${v}`));
       const compare = <T>(what: string, stored: Map<string, T>, expected: Map<string, T>): void => {
         for (const [key, value] of stored) {
-          if (!expected.has(key)) violations.push(`after round ${index}: stored ${what} ${JSON.stringify(key)} is not in the change log`);
-          else if (!isDeepStrictEqual(value, expected.get(key))) violations.push(`after round ${index}: stored ${what} ${JSON.stringify(key)} differs from the change log's`);
+          if (!expected.has(key))
+            violations.push(`after round ${index}: stored ${what} ${JSON.stringify(key)} is not in the change log`);
+          else if (!isDeepStrictEqual(value, expected.get(key)))
+            violations.push(
+              `after round ${index}: stored ${what} ${JSON.stringify(key)} differs from the change log's`,
+            );
         }
-        for (const key of expected.keys()) if (!stored.has(key)) violations.push(`after round ${index}: ${what} ${JSON.stringify(key)} of the change log is not stored`);
+        for (const key of expected.keys())
+          if (!stored.has(key))
+            violations.push(`after round ${index}: ${what} ${JSON.stringify(key)} of the change log is not stored`);
       };
       compare('twin', snapshot.twins, replayed.twins);
       compare('relationship', snapshot.relationships, replayed.relationships);
       compare('metric point', snapshot.points, replayed.points);
       const created = new Set(snapshot.changes.filter((c) => c.type === 'Twin.Create').map((c) => c.subject));
-      for (const id of snapshot.twins.keys()) if (!created.has(id)) violations.push(`after round ${index}: twin ${id} has no Twin.Create in the change log`);
+      for (const id of snapshot.twins.keys())
+        if (!created.has(id)) violations.push(`after round ${index}: twin ${id} has no Twin.Create in the change log`);
       for (const r of snapshot.relationships.values()) {
         for (const end of [r.$sourceId, r.$targetId]) {
-          if (!snapshot.twins.has(end)) violations.push(`after round ${index}: relationship ${r.$sourceId}/${r.$relationshipId} uses twin ${end}, which does not exist`);
+          if (!snapshot.twins.has(end))
+            violations.push(
+              `after round ${index}: relationship ${r.$sourceId}/${r.$relationshipId} uses twin ${end}, which does not exist`,
+            );
         }
       }
       // counts() sees rows that per-twin reads cannot reach: relationships and points of twins that are gone.
       const { counts } = snapshot;
-      const expectedCounts = { twins: replayed.twins.size, relationships: replayed.relationships.size, metricPoints: replayed.points.size };
-      const actualCounts = { twins: counts.twins, relationships: counts.relationships, metricPoints: counts.metricPoints };
-      if (!isDeepStrictEqual(actualCounts, expectedCounts)) violations.push(`after round ${index}: counts() are ${JSON.stringify(actualCounts)}, the change log gives ${JSON.stringify(expectedCounts)}`);
+      const expectedCounts = {
+        twins: replayed.twins.size,
+        relationships: replayed.relationships.size,
+        metricPoints: replayed.points.size,
+      };
+      const actualCounts = {
+        twins: counts.twins,
+        relationships: counts.relationships,
+        metricPoints: counts.metricPoints,
+      };
+      if (!isDeepStrictEqual(actualCounts, expectedCounts))
+        violations.push(
+          `after round ${index}: counts() are ${JSON.stringify(actualCounts)}, the change log gives ${JSON.stringify(expectedCounts)}`,
+        );
     }
     expect(report(violations)).toEqual([]);
   });
@@ -547,18 +678,25 @@ describe(`the SQLite store, killed with SIGKILL while a child process writes (se
       for (const o of snapshot.outbox) {
         const change = bySeq.get(o.seq);
         if (!change) violations.push(`after round ${index}: outbox entry ${o.seq} has no change`);
-        else if (change.type === 'Telemetry') violations.push(`after round ${index}: outbox entry ${o.seq} is telemetry, which is not mirrored`);
+        else if (change.type === 'Telemetry')
+          violations.push(`after round ${index}: outbox entry ${o.seq} is telemetry, which is not mirrored`);
         else {
           const partition = change.type.startsWith('Model.') ? 'models' : `twin:${change.twinId}`;
           if (o.partition !== partition || o.status !== 'pending' || o.attempts !== 0) {
-            violations.push(`after round ${index}: outbox entry ${o.seq} is ${JSON.stringify(o)}, expected pending in partition ${partition}`);
+            violations.push(
+              `after round ${index}: outbox entry ${o.seq} is ${JSON.stringify(o)}, expected pending in partition ${partition}`,
+            );
           }
         }
       }
       // Nothing was acknowledged to the outbox, so every mirrored change is still in it.
-      for (const c of mirrored) if (!queued.has(c.seq)) violations.push(`after round ${index}: change ${c.seq} (${c.type} ${c.subject}) is not in the outbox`);
+      for (const c of mirrored)
+        if (!queued.has(c.seq))
+          violations.push(`after round ${index}: change ${c.seq} (${c.type} ${c.subject}) is not in the outbox`);
       if (snapshot.outboxStats.pending !== mirrored.length || snapshot.outboxStats.dead !== 0) {
-        violations.push(`after round ${index}: outboxStats() is ${JSON.stringify(snapshot.outboxStats)}, expected ${mirrored.length} pending and none dead`);
+        violations.push(
+          `after round ${index}: outboxStats() is ${JSON.stringify(snapshot.outboxStats)}, expected ${mirrored.length} pending and none dead`,
+        );
       }
     }
     expect(report(violations)).toEqual([]);

@@ -10,16 +10,21 @@ import { describeStoreContract } from './contract';
 
 const uri = process.env.NEO4J_URI;
 
-describeWhen(uri !== undefined, 'Neo4j 5 at NEO4J_URI', 'NEO4J_URI is not set (no Neo4j server to test against)', () => {
-  describeStoreContract('Neo4j adapter', async (options) => {
-    const driver = connectNeo4j({ uri: uri!, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD });
-    const database = process.env.NEO4J_DATABASE;
-    const session = driver.session({ ...(database && { database }) });
-    try {
-      await session.executeWrite((tx) => tx.run('MATCH (n) DETACH DELETE n'));
-    } finally {
-      await session.close();
-    }
-    return openNeo4jStore({ driver, ...(database && { database }), ...options });
-  });
-});
+describeWhen(
+  uri !== undefined,
+  'Neo4j 5 at NEO4J_URI',
+  'NEO4J_URI is not set (no Neo4j server to test against)',
+  () => {
+    describeStoreContract('Neo4j adapter', async (options) => {
+      const driver = connectNeo4j({ uri: uri!, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD });
+      const database = process.env.NEO4J_DATABASE;
+      const session = driver.session({ ...(database && { database }) });
+      try {
+        await session.executeWrite((tx) => tx.run('MATCH (n) DETACH DELETE n'));
+      } finally {
+        await session.close();
+      }
+      return openNeo4jStore({ driver, ...(database && { database }), ...options });
+    });
+  },
+);

@@ -21,7 +21,9 @@ describe('SQLite outbox claims', () => {
     try {
       await seedModels(store);
       await store.ackOutbox((await store.claimOutbox({ limit: 100, leaseMs: 1000 })).map((e) => e.seq));
-      await store.createTwins(Array.from({ length: outboxHeadsToExamine(1) }, (_, i) => ({ id: `t${i}`, twin: twinInput(M.room) })));
+      await store.createTwins(
+        Array.from({ length: outboxHeadsToExamine(1) }, (_, i) => ({ id: `t${i}`, twin: twinInput(M.room) })),
+      );
       expect(await store.claimOutbox({ limit: 5000, leaseMs: 60_000 })).toHaveLength(outboxHeadsToExamine(1));
       await store.createTwin('late', twinInput(M.room));
       expect(await store.claimOutbox({ limit: 1, leaseMs: 60_000 })).toEqual([]);
@@ -43,9 +45,18 @@ describe('SQLite outbox claims', () => {
       const call = prepare.mock.calls.findIndex(([text]) => text.startsWith('WITH RECURSIVE'));
       const db = prepare.mock.contexts[call] as Database.Database;
       db.exec('ANALYZE');
-      const plan = (db.prepare(`EXPLAIN QUERY PLAN ${prepare.mock.calls[call][0]}`).all({ now: 0, limit: 250, examine: 5000 }) as { detail: string }[]).map((r) => r.detail);
+      const plan = (
+        db.prepare(`EXPLAIN QUERY PLAN ${prepare.mock.calls[call][0]}`).all({ now: 0, limit: 250, examine: 5000 }) as {
+          detail: string;
+        }[]
+      ).map((r) => r.detail);
       expect(plan).toContain('SCAN outbox USING COVERING INDEX outbox_heads');
-      expect(plan.filter((line) => /^SCAN (?!(w|heads|open|walk)\b)/.test(line) && line !== 'SCAN outbox USING COVERING INDEX outbox_heads')).toEqual([]);
+      expect(
+        plan.filter(
+          (line) =>
+            /^SCAN (?!(w|heads|open|walk)\b)/.test(line) && line !== 'SCAN outbox USING COVERING INDEX outbox_heads',
+        ),
+      ).toEqual([]);
     } finally {
       prepare.mockRestore();
       await store.close();
@@ -113,7 +124,11 @@ describe('SQLite adapter, file-backed', () => {
         outbox: await reopened.outboxStats(),
         counts: await reopened.counts(),
       }).toEqual(state);
-      expect((await reopened.queryTwins({ where: { ofModel: M.space }, orderBy: [{ path: ['area'], direction: 'desc' }] })).items.map((t) => t.$dtId)).toEqual(['b', 'a']);
+      expect(
+        (
+          await reopened.queryTwins({ where: { ofModel: M.space }, orderBy: [{ path: ['area'], direction: 'desc' }] })
+        ).items.map((t) => t.$dtId),
+      ).toEqual(['b', 'a']);
 
       const latest = await reopened.latestSeq();
       await reopened.appendMetrics([{ twinId: 'a', name: 'temp', time: '2024-05-01T10:01:00Z', value: 22 }]);
@@ -156,7 +171,9 @@ describe('SQLite adapter, file-backed', () => {
       ['Twin.Update', 'b', 'twin:b'],
     ];
     for (const [type, subject, partition] of entries) {
-      const seq = db.prepare("INSERT INTO changes (time, type, subject, body) VALUES (?, ?, ?, '{}')").run(clock.iso(), type, subject).lastInsertRowid;
+      const seq = db
+        .prepare("INSERT INTO changes (time, type, subject, body) VALUES (?, ?, ?, '{}')")
+        .run(clock.iso(), type, subject).lastInsertRowid;
       db.prepare('INSERT INTO outbox (seq, partition, available_at) VALUES (?, ?, ?)').run(seq, partition, clock.now());
     }
     db.close();
@@ -168,7 +185,10 @@ describe('SQLite adapter, file-backed', () => {
       expect(first.map((e) => e.seq)).toEqual([1, 4]);
       expect(first.map((e) => 'resync' in e)).toEqual([false, false]);
       await store.ackOutbox([1, 4]);
-      expect((await store.claimOutbox({ limit: 10, leaseMs: 1000 })).map((e) => e.change.type)).toEqual(['Model.Delete', 'Model.Create']);
+      expect((await store.claimOutbox({ limit: 10, leaseMs: 1000 })).map((e) => e.change.type)).toEqual([
+        'Model.Delete',
+        'Model.Create',
+      ]);
     } finally {
       await store.close();
     }
@@ -189,7 +209,10 @@ describe('SQLite adapter, file-backed', () => {
       // A write checks its ETag against the committed state, whatever the cache holds.
       const stale = (await b.getTwin('r1')).$etag;
       await a.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'third' }]);
-      await expectCode(b.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'lost' }], { ifMatch: stale }), 'PreconditionFailed');
+      await expectCode(
+        b.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'lost' }], { ifMatch: stale }),
+        'PreconditionFailed',
+      );
       await a.deleteTwin('r1');
       await settle();
       await expectCode(b.getTwin('r1'), 'DigitalTwinNotFound');

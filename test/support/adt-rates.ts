@@ -23,6 +23,9 @@ export function maxWritesPerTwinPerSecond(requests: readonly AdtRequestLogEntry[
 }
 
 /** The most requests matching `which` that arrived within any one-second window. */
-export function maxRequestsPerSecond(requests: readonly AdtRequestLogEntry[], which: (r: AdtRequestLogEntry) => boolean): number {
+export function maxRequestsPerSecond(
+  requests: readonly AdtRequestLogEntry[],
+  which: (r: AdtRequestLogEntry) => boolean,
+): number {
   return maxInAnySecond(requests.filter(which).map((r) => r.time));
 }

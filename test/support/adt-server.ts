@@ -17,7 +17,13 @@
  * relationship limits.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../../src/demo/random';
@@ -211,7 +217,11 @@ const twinNotFound = (id: string): never =>
   );
 
 const modelNotFound = (id: string): never =>
-  fail(404, 'ModelNotFound', `There is no Model(s) available that matches the provided id(s) ${id}. Check that the Model ID provided is valid by doing a Model_List API call.`);
+  fail(
+    404,
+    'ModelNotFound',
+    `There is no Model(s) available that matches the provided id(s) ${id}. Check that the Model ID provided is valid by doing a Model_List API call.`,
+  );
 
 const patchInvalid = (message: string): never => fail(400, 'JsonPatchInvalid', message);
 
@@ -231,7 +241,8 @@ const newEtag = (): string => `W/"${randomUUID()}"`;
 
 function languageMap(v: unknown): Record<string, string> {
   if (typeof v === 'string') return { en: v };
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  if (isObject(v))
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
   return {};
 }
 
@@ -243,7 +254,8 @@ function types(item: JsonObject): string[] {
 /** The ids a DTDL interface refers to (string references only; inline definitions are not followed). */
 function modelReferences(def: JsonObject): { extends: string[]; components: string[]; targets: string[] } {
   const ext = def.extends;
-  const extendsIds = typeof ext === 'string' ? [ext] : Array.isArray(ext) ? ext.filter((x): x is string => typeof x === 'string') : [];
+  const extendsIds =
+    typeof ext === 'string' ? [ext] : Array.isArray(ext) ? ext.filter((x): x is string => typeof x === 'string') : [];
   const components: string[] = [];
   const targets: string[] = [];
   const contents = Array.isArray(def.contents) ? def.contents : [];
@@ -257,7 +269,8 @@ function modelReferences(def: JsonObject): { extends: string[]; components: stri
 }
 
 function pointer(path: unknown): string[] {
-  if (typeof path !== 'string' || !path.startsWith('/')) return patchInvalid(`Invalid JSON Patch path '${String(path)}': a path must be a JSON pointer starting with '/'.`);
+  if (typeof path !== 'string' || !path.startsWith('/'))
+    return patchInvalid(`Invalid JSON Patch path '${String(path)}': a path must be a JSON pointer starting with '/'.`);
   return path
     .slice(1)
     .split('/')
@@ -272,20 +285,26 @@ interface PatchOp {
 }
 
 function parsePatch(body: unknown): PatchOp[] {
-  if (!Array.isArray(body)) return patchInvalid('The request body must be a JSON Patch document (an array of operations).');
+  if (!Array.isArray(body))
+    return patchInvalid('The request body must be a JSON Patch document (an array of operations).');
   return body.map((raw) => {
     if (!isObject(raw)) return patchInvalid('Each JSON Patch operation must be an object.');
     const op = raw.op;
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') return patchInvalid(`Unsupported JSON Patch operation '${String(op)}'. Supported operations: add, replace, remove.`);
+    if (op !== 'add' && op !== 'replace' && op !== 'remove')
+      return patchInvalid(
+        `Unsupported JSON Patch operation '${String(op)}'. Supported operations: add, replace, remove.`,
+      );
     const segments = pointer(raw.path);
-    if ((op === 'add' || op === 'replace') && !('value' in raw)) return patchInvalid(`The '${op}' operation at path '${String(raw.path)}' has no value.`);
+    if ((op === 'add' || op === 'replace') && !('value' in raw))
+      return patchInvalid(`The '${op}' operation at path '${String(raw.path)}' has no value.`);
     return { op, path: raw.path as string, segments, value: raw.value };
   });
 }
 
 /** Applies one add/replace/remove at `segments` inside `doc` (mutating it); JsonPatchInvalid on a bad path. */
 function applyAt(doc: JsonObject, op: PatchOp, segments: string[]): void {
-  if (segments.length === 0 || (segments.length === 1 && segments[0] === '')) return patchInvalid(`The path '${op.path}' cannot be patched.`);
+  if (segments.length === 0 || (segments.length === 1 && segments[0] === ''))
+    return patchInvalid(`The path '${op.path}' cannot be patched.`);
   let parent: unknown = doc;
   for (const s of segments.slice(0, -1)) {
     if (Array.isArray(parent) && /^\d+$/.test(s) && Number(s) < parent.length) parent = parent[Number(s)];
@@ -311,7 +330,8 @@ function applyAt(doc: JsonObject, op: PatchOp, segments: string[]): void {
   }
   if (!isObject(parent)) return patchInvalid(`The path '${op.path}' does not exist.`);
   const exists = Object.prototype.hasOwnProperty.call(parent, key);
-  if (op.op !== 'add' && !exists) return patchInvalid(`The path '${op.path}' does not exist; '${op.op}' needs an existing value.`);
+  if (op.op !== 'add' && !exists)
+    return patchInvalid(`The path '${op.path}' does not exist; '${op.op}' needs an existing value.`);
   if (op.op === 'remove') delete parent[key];
   else parent[key] = value;
 }
@@ -348,7 +368,12 @@ function pageSizeHeader(headers: IncomingHttpHeaders, fallback: number, max: num
   const raw = headers['max-items-per-page'];
   if (raw === undefined) return fallback;
   const n = Number(Array.isArray(raw) ? raw[0] : raw);
-  if (!Number.isInteger(n) || n < 1) return fail(400, 'InvalidArgument', `Invalid max-items-per-page header value '${String(raw)}': it must be a positive integer.`);
+  if (!Number.isInteger(n) || n < 1)
+    return fail(
+      400,
+      'InvalidArgument',
+      `Invalid max-items-per-page header value '${String(raw)}': it must be a positive integer.`,
+    );
   return Math.min(n, max);
 }
 
@@ -368,7 +393,8 @@ function route(method: string, segments: string[]): Route | undefined {
   const [a, b, c, d, ...rest] = segments;
   if (rest.length > 0) return undefined;
   const r = (op: AdtOperation, write: boolean, ...params: string[]): Route => ({ op, write, params });
-  if (a === 'models' && segments.length === 1) return method === 'POST' ? r('models.add', true) : method === 'GET' ? r('models.list', false) : undefined;
+  if (a === 'models' && segments.length === 1)
+    return method === 'POST' ? r('models.add', true) : method === 'GET' ? r('models.list', false) : undefined;
   if (a === 'models' && segments.length === 2 && b !== '') {
     if (method === 'GET') return r('models.get', false, b);
     if (method === 'PATCH') return r('models.decommission', true, b);
@@ -385,7 +411,8 @@ function route(method: string, segments: string[]): Route | undefined {
       return undefined;
     }
     if (segments.length === 3 && c === 'relationships' && method === 'GET') return r('relationships.list', false, b);
-    if (segments.length === 3 && c === 'incomingrelationships' && method === 'GET') return r('relationships.listIncoming', false, b);
+    if (segments.length === 3 && c === 'incomingrelationships' && method === 'GET')
+      return r('relationships.listIncoming', false, b);
     if (segments.length === 4 && c === 'relationships' && d !== '') {
       if (method === 'GET') return r('relationships.get', false, b, d);
       if (method === 'PUT') return r('relationships.put', true, b, d);
@@ -463,7 +490,9 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     return {
       models: Object.fromEntries([...this.models].map(([k, v]) => [k, clone(v)])),
       twins: Object.fromEntries([...this.twins].map(([k, v]) => [k, clone(v)])),
-      relationships: Object.fromEntries([...this.relationships].map(([k, m]) => [k, Object.fromEntries([...m].map(([r, v]) => [r, clone(v)]))])),
+      relationships: Object.fromEntries(
+        [...this.relationships].map(([k, m]) => [k, Object.fromEntries([...m].map(([r, v]) => [r, clone(v)]))]),
+      ),
     };
   }
 
@@ -502,13 +531,20 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     else if (hooked) return { fault: hooked, delayMs };
     if (s.perTwinWriteLimit && ctx.write && ctx.twinIds.length > 0) {
       const now = performance.now();
-      const limited = ctx.twinIds.some((id) => (this.recentWrites.get(id) ?? []).filter((t) => now - t < 1000).length >= s.perTwinWriteLimit!.perSecond);
-      if (limited) return { fault: { type: 'throttle', retryAfterSeconds: s.perTwinWriteLimit.retryAfterSeconds ?? 1 }, delayMs };
+      const limited = ctx.twinIds.some(
+        (id) =>
+          (this.recentWrites.get(id) ?? []).filter((t) => now - t < 1000).length >= s.perTwinWriteLimit!.perSecond,
+      );
+      if (limited)
+        return { fault: { type: 'throttle', retryAfterSeconds: s.perTwinWriteLimit.retryAfterSeconds ?? 1 }, delayMs };
     }
     if (s.appliesTo && !s.appliesTo(ctx)) return { delayMs };
-    if (s.throttle && rolls[0] < s.throttle.probability) return { fault: { type: 'throttle', retryAfterSeconds: s.throttle.retryAfterSeconds }, delayMs };
-    if (s.unavailable && rolls[1] < s.unavailable.probability) return { fault: { type: 'unavailable', retryAfterSeconds: s.unavailable.retryAfterSeconds }, delayMs };
-    if (s.drop && rolls[2] < s.drop.probability) return { fault: { type: 'drop', afterWrite: s.drop.afterWrite }, delayMs };
+    if (s.throttle && rolls[0] < s.throttle.probability)
+      return { fault: { type: 'throttle', retryAfterSeconds: s.throttle.retryAfterSeconds }, delayMs };
+    if (s.unavailable && rolls[1] < s.unavailable.probability)
+      return { fault: { type: 'unavailable', retryAfterSeconds: s.unavailable.retryAfterSeconds }, delayMs };
+    if (s.drop && rolls[2] < s.drop.probability)
+      return { fault: { type: 'drop', afterWrite: s.drop.afterWrite }, delayMs };
     return { delayMs };
   }
 
@@ -537,9 +573,18 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
       segments = [];
       path = url.pathname;
     }
-    if (segments.length > 0 && segments[segments.length - 1] === '' && segments.length > 1) segments = segments.slice(0, -1);
+    if (segments.length > 0 && segments[segments.length - 1] === '' && segments.length > 1)
+      segments = segments.slice(0, -1);
     const found = route(method, segments);
-    const entry: AdtRequestLogEntry = { time, method, path, op: found?.op ?? 'unknown', write: found?.write ?? false, twinIds: [], status: 0 };
+    const entry: AdtRequestLogEntry = {
+      time,
+      method,
+      path,
+      op: found?.op ?? 'unknown',
+      write: found?.write ?? false,
+      twinIds: [],
+      status: 0,
+    };
     this.requests.push(entry);
 
     let rawBody: string;
@@ -559,8 +604,14 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
 
     // Gatekeeping that ADT does before anything else: auth, api-version, route.
     const auth = req.headers.authorization;
-    if (typeof auth !== 'string' || !/^Bearer\s+\S+/.test(auth)) return send(errorReply(new AdtHttpError(401, 'Unauthorized', 'The request has no valid bearer token (Authorization: Bearer …).')));
-    if (!url.searchParams.get('api-version')) return send(errorReply(new AdtHttpError(400, 'MissingArgument', 'The api-version query parameter is required.')));
+    if (typeof auth !== 'string' || !/^Bearer\s+\S+/.test(auth))
+      return send(
+        errorReply(
+          new AdtHttpError(401, 'Unauthorized', 'The request has no valid bearer token (Authorization: Bearer …).'),
+        ),
+      );
+    if (!url.searchParams.get('api-version'))
+      return send(errorReply(new AdtHttpError(400, 'MissingArgument', 'The api-version query parameter is required.')));
     if (!found) return send(errorReply(new AdtHttpError(404, 'NotFound', `No route matches ${method} ${path}.`)));
 
     let body: unknown;
@@ -575,7 +626,17 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
 
     const twinIds = this.attribute(found, body);
     Object.assign(entry, { twinIds });
-    const plan = this.planFaults({ seq, method, path, op: found.op, write: found.write, twinIds, headers: req.headers, body, random: this.random });
+    const plan = this.planFaults({
+      seq,
+      method,
+      path,
+      op: found.op,
+      write: found.write,
+      twinIds,
+      headers: req.headers,
+      body,
+      random: this.random,
+    });
     if (plan.delayMs > 0) {
       entry.delayedMs = plan.delayMs;
       const alive = await new Promise<boolean>((resolve) => {
@@ -600,16 +661,35 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
       const retryAfter = String(fault.retryAfterSeconds ?? 1);
       // ADT answers a throttled query with QuotaReachedError (ADT.md §1.1); other APIs with TooManyRequests.
       const code = found.op === 'query' ? 'QuotaReachedError' : 'TooManyRequests';
-      return send(errorReply(new AdtHttpError(429, code, `Too many requests. Retry after ${retryAfter} seconds.`, { 'Retry-After': retryAfter })));
+      return send(
+        errorReply(
+          new AdtHttpError(429, code, `Too many requests. Retry after ${retryAfter} seconds.`, {
+            'Retry-After': retryAfter,
+          }),
+        ),
+      );
     }
     if (fault?.type === 'refuse') {
       entry.faulted = 'refuse';
-      return send(errorReply(new AdtHttpError(fault.status, fault.code, fault.message ?? `Refused by the test server's fault hook (${fault.code}).`)));
+      return send(
+        errorReply(
+          new AdtHttpError(
+            fault.status,
+            fault.code,
+            fault.message ?? `Refused by the test server's fault hook (${fault.code}).`,
+          ),
+        ),
+      );
     }
     if (fault?.type === 'unavailable') {
       entry.faulted = 'unavailable';
-      const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
-      return send(errorReply(new AdtHttpError(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry.', headers)));
+      const headers: Record<string, string> =
+        fault.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(fault.retryAfterSeconds) };
+      return send(
+        errorReply(
+          new AdtHttpError(503, 'ServiceUnavailable', 'The service is temporarily unavailable. Please retry.', headers),
+        ),
+      );
     }
     if (fault?.type === 'drop' && !fault.afterWrite) {
       entry.faulted = 'drop';
@@ -623,7 +703,15 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
       reply = this.dispatch(found, req, url, body, rawBody);
     } catch (error) {
       // A bug in this server, not ADT behaviour: answer 500 with the message so the failing test shows it.
-      reply = errorReply(error instanceof AdtHttpError ? error : new AdtHttpError(500, 'InternalServerError', `Test ADT server bug: ${String((error as Error)?.stack ?? error)}`));
+      reply = errorReply(
+        error instanceof AdtHttpError
+          ? error
+          : new AdtHttpError(
+              500,
+              'InternalServerError',
+              `Test ADT server bug: ${String((error as Error)?.stack ?? error)}`,
+            ),
+      );
     }
     if (found.write && reply.status < 400) this.noteWrite(twinIds);
     if (fault?.type === 'drop') {
@@ -648,7 +736,8 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
         const [source, relId] = r.params;
         const ids = new Set([source]);
         const existing = this.relationships.get(source)?.get(relId);
-        if (r.op === 'relationships.put' && isObject(body) && typeof body.$targetId === 'string') ids.add(body.$targetId);
+        if (r.op === 'relationships.put' && isObject(body) && typeof body.$targetId === 'string')
+          ids.add(body.$targetId);
         if (existing) ids.add(existing.$targetId as string);
         return [...ids];
       }
@@ -670,7 +759,10 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
       case 'models.list':
         return this.listModels(url, h);
       case 'models.get':
-        return { status: 200, body: this.modelData(this.model(p0), url.searchParams.get('includeModelDefinition') === 'true') };
+        return {
+          status: 200,
+          body: this.modelData(this.model(p0), url.searchParams.get('includeModelDefinition') === 'true'),
+        };
       case 'models.decommission':
         return this.decommissionModel(p0, body);
       case 'models.delete':
@@ -746,28 +838,53 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
   }
 
   private addModels(body: unknown): Reply {
-    if (!Array.isArray(body) || body.length === 0) return fail(400, 'InvalidArgument', 'The request body must be a non-empty JSON array of DTDL interfaces.');
+    if (!Array.isArray(body) || body.length === 0)
+      return fail(400, 'InvalidArgument', 'The request body must be a non-empty JSON array of DTDL interfaces.');
     if (body.length > MAX_MODELS_PER_CALL)
-      return fail(400, 'LimitExceeded', `Too many models in one request: ${body.length}. At most ${MAX_MODELS_PER_CALL} models can be uploaded per API call.`);
+      return fail(
+        400,
+        'LimitExceeded',
+        `Too many models in one request: ${body.length}. At most ${MAX_MODELS_PER_CALL} models can be uploaded per API call.`,
+      );
     const batch = new Map<string, JsonObject>();
     for (const def of body) {
-      if (!isObject(def) || typeof def['@id'] !== 'string' || def['@id'].length === 0) return fail(400, 'DTDLParserError', 'Every model must be a DTDL Interface object with an @id.');
-      if (!types(def).includes('Interface')) return fail(400, 'DTDLParserError', `Model ${def['@id']}: every top-level element must be an Interface.`);
-      if (batch.has(def['@id'])) return fail(400, 'DTDLParserError', `Model ${def['@id']} appears more than once in the request.`);
+      if (!isObject(def) || typeof def['@id'] !== 'string' || def['@id'].length === 0)
+        return fail(400, 'DTDLParserError', 'Every model must be a DTDL Interface object with an @id.');
+      if (!types(def).includes('Interface'))
+        return fail(400, 'DTDLParserError', `Model ${def['@id']}: every top-level element must be an Interface.`);
+      if (batch.has(def['@id']))
+        return fail(400, 'DTDLParserError', `Model ${def['@id']} appears more than once in the request.`);
       batch.set(def['@id'], def);
     }
     const existing = [...batch.keys()].filter((id) => this.models.has(id));
     if (existing.length > 0)
-      return fail(409, 'ModelAlreadyExists', `Model(s) ${existing.join(', ')} already exist. Models are immutable: upload a new version or delete the model first.`);
+      return fail(
+        409,
+        'ModelAlreadyExists',
+        `Model(s) ${existing.join(', ')} already exist. Models are immutable: upload a new version or delete the model first.`,
+      );
     for (const [id, def] of batch) {
       const refs = modelReferences(def);
-      const missing = [...refs.extends, ...refs.components, ...refs.targets].filter((ref) => !batch.has(ref) && !this.models.has(ref));
+      const missing = [...refs.extends, ...refs.components, ...refs.targets].filter(
+        (ref) => !batch.has(ref) && !this.models.has(ref),
+      );
       if (missing.length > 0)
-        return fail(400, 'DTDLParserError', `Model ${id} refers to ${[...new Set(missing)].join(', ')}, which is neither in this request nor uploaded. Upload the referenced models first or in the same request.`);
+        return fail(
+          400,
+          'DTDLParserError',
+          `Model ${id} refers to ${[...new Set(missing)].join(', ')}, which is neither in this request nor uploaded. Upload the referenced models first or in the same request.`,
+        );
     }
     const uploadTime = this.timestamp();
     const stored = [...batch].map(([id, def]) => {
-      const m: AdtStoredModel = { id, model: clone(def), uploadTime, decommissioned: false, displayName: languageMap(def.displayName), description: languageMap(def.description) };
+      const m: AdtStoredModel = {
+        id,
+        model: clone(def),
+        uploadTime,
+        decommissioned: false,
+        displayName: languageMap(def.displayName),
+        description: languageMap(def.description),
+      };
       this.models.set(id, m);
       return m;
     });
@@ -799,7 +916,8 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     let after: string | undefined;
     if (token !== null) {
       const t = decodeToken(token);
-      if (!t || t.k !== 'models' || typeof t.a !== 'string') return fail(400, 'BadRequest', 'An invalid continuationToken was provided.');
+      if (!t || t.k !== 'models' || typeof t.a !== 'string')
+        return fail(400, 'BadRequest', 'An invalid continuationToken was provided.');
       after = t.a;
     }
     const p = page(
@@ -821,8 +939,13 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
   private decommissionModel(id: string, body: unknown): Reply {
     const m = this.model(id);
     const ok =
-      Array.isArray(body) && body.length > 0 && body.every((op) => isObject(op) && op.op === 'replace' && op.path === '/decommissioned' && op.value === true);
-    if (!ok) return patchInvalid("Only [{\"op\":\"replace\",\"path\":\"/decommissioned\",\"value\":true}] is allowed: 'decommissioned' is the only model property that can be updated, and only to true.");
+      Array.isArray(body) &&
+      body.length > 0 &&
+      body.every((op) => isObject(op) && op.op === 'replace' && op.path === '/decommissioned' && op.value === true);
+    if (!ok)
+      return patchInvalid(
+        'Only [{"op":"replace","path":"/decommissioned","value":true}] is allowed: \'decommissioned\' is the only model property that can be updated, and only to true.',
+      );
     this.models.set(id, { ...m, decommissioned: true });
     return { status: 204 };
   }
@@ -836,7 +959,11 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
       })
       .map((m) => m.id);
     if (dependents.length > 0)
-      return fail(409, 'ModelReferencesNotDeleted', `Model ${id} is referenced by model(s) ${dependents.join(', ')} (extends or component). Delete the referencing models first.`);
+      return fail(
+        409,
+        'ModelReferencesNotDeleted',
+        `Model ${id} is referenced by model(s) ${dependents.join(', ')} (extends or component). Delete the referencing models first.`,
+      );
     this.models.delete(id);
     return { status: 204 };
   }
@@ -847,17 +974,26 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     const m = this.models.get(modelId);
     if (!m || seen.has(modelId)) return names;
     seen.add(modelId);
-    for (const item of Array.isArray(m.model.contents) ? m.model.contents : []) if (isObject(item) && types(item).includes('Component') && typeof item.name === 'string') names.add(item.name);
-    for (const parent of modelReferences(m.model).extends) for (const n of this.componentNames(parent, seen)) names.add(n);
+    for (const item of Array.isArray(m.model.contents) ? m.model.contents : [])
+      if (isObject(item) && types(item).includes('Component') && typeof item.name === 'string') names.add(item.name);
+    for (const parent of modelReferences(m.model).extends)
+      for (const n of this.componentNames(parent, seen)) names.add(n);
     return names;
   }
 
   /** A model a twin may be created with or moved to. */
   private checkModelUsable(modelId: unknown, twinId: string): string {
-    if (typeof modelId !== 'string' || modelId.length === 0) return fail(400, 'ValidationFailed', `Invalid twin ${twinId}: $metadata.$model is required.`);
+    if (typeof modelId !== 'string' || modelId.length === 0)
+      return fail(400, 'ValidationFailed', `Invalid twin ${twinId}: $metadata.$model is required.`);
     const m = this.models.get(modelId);
-    if (!m) return fail(400, 'ValidationFailed', `Invalid twin ${twinId}: the model ${modelId} was not found. Upload the model before creating twins of it.`);
-    if (m.decommissioned) return fail(400, 'ModelDecommissioned', `The model ${modelId} is decommissioned: no new twins can use it.`);
+    if (!m)
+      return fail(
+        400,
+        'ValidationFailed',
+        `Invalid twin ${twinId}: the model ${modelId} was not found. Upload the model before creating twins of it.`,
+      );
+    if (m.decommissioned)
+      return fail(400, 'ModelDecommissioned', `The model ${modelId} is decommissioned: no new twins can use it.`);
     return modelId;
   }
 
@@ -868,17 +1004,32 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
   }
 
   private putTwin(id: string, body: unknown, rawBody: string, ifNoneMatch: string | undefined): Reply {
-    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY) return fail(400, 'InvalidArgument', `The twin is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum size of a twin is 32 KB.`);
+    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY)
+      return fail(
+        400,
+        'InvalidArgument',
+        `The twin is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum size of a twin is 32 KB.`,
+      );
     if (!isObject(body)) return fail(400, 'InvalidArgument', 'The request body must be a JSON object (the twin).');
-    if (ifNoneMatch !== undefined && ifNoneMatch !== '*') return fail(400, 'InvalidArgument', 'Invalid If-None-Match header value. Allowed value(s): If-None-Match: *');
+    if (ifNoneMatch !== undefined && ifNoneMatch !== '*')
+      return fail(400, 'InvalidArgument', 'Invalid If-None-Match header value. Allowed value(s): If-None-Match: *');
     const existing = this.twins.get(id);
     if (existing && ifNoneMatch === '*')
-      return fail(412, 'PreconditionFailed', `If-None-Match: * header was specified but a twin with the id ${id} was found. Please specify a different twin id.`);
+      return fail(
+        412,
+        'PreconditionFailed',
+        `If-None-Match: * header was specified but a twin with the id ${id} was found. Please specify a different twin id.`,
+      );
     const meta = isObject(body.$metadata) ? body.$metadata : {};
     const modelId = meta.$model;
     const oldModel = existing ? ((existing.$metadata as JsonObject).$model as string) : undefined;
     if (!existing || modelId !== oldModel) this.checkModelUsable(modelId, id);
-    else if (!this.models.has(oldModel!)) fail(400, 'ValidationFailed', `Invalid twin ${id}: the model ${oldModel} was not found; a twin whose model was deleted cannot be updated.`);
+    else if (!this.models.has(oldModel!))
+      fail(
+        400,
+        'ValidationFailed',
+        `Invalid twin ${id}: the model ${oldModel} was not found; a twin whose model was deleted cannot be updated.`,
+      );
     const components = this.componentNames(modelId as string);
     const now = this.timestamp();
     const twin: JsonObject = { $dtId: id, $etag: newEtag() };
@@ -911,9 +1062,15 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
   }
 
   private patchTwin(id: string, body: unknown, rawBody: string, ifMatch: string | undefined): Reply {
-    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY) return fail(400, 'InvalidArgument', `The patch is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum request size is 32 KB.`);
+    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY)
+      return fail(
+        400,
+        'InvalidArgument',
+        `The patch is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum request size is 32 KB.`,
+      );
     const existing = this.twin(id);
-    if (!etagMatches(ifMatch, existing.$etag)) return fail(412, 'PreconditionFailed', `The If-Match header ${ifMatch} does not match the twin's current ETag.`);
+    if (!etagMatches(ifMatch, existing.$etag))
+      return fail(412, 'PreconditionFailed', `The If-Match header ${ifMatch} does not match the twin's current ETag.`);
     const ops = parsePatch(body);
     const twin = clone(existing);
     const meta = twin.$metadata as JsonObject;
@@ -929,20 +1086,31 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
         if (s1 === '$model' && op.segments.length === 2 && op.op !== 'remove') {
           meta.$model = this.checkModelUsable(op.value, id);
           components = this.componentNames(meta.$model as string);
-        } else if (s1 !== undefined && !s1.startsWith('$') && s2 === 'sourceTime' && s3 === undefined && isObject(meta[s1])) {
+        } else if (
+          s1 !== undefined &&
+          !s1.startsWith('$') &&
+          s2 === 'sourceTime' &&
+          s3 === undefined &&
+          isObject(meta[s1])
+        ) {
           if (op.op === 'remove') delete (meta[s1] as JsonObject).sourceTime;
           else (meta[s1] as JsonObject).sourceTime = op.value;
-        } else return patchInvalid(`The path '${op.path}' cannot be patched: of $metadata only /$metadata/$model and /$metadata/<property>/sourceTime can.`);
+        } else
+          return patchInvalid(
+            `The path '${op.path}' cannot be patched: of $metadata only /$metadata/$model and /$metadata/<property>/sourceTime can.`,
+          );
         continue;
       }
       if (components.has(s0) && s1 === '$metadata') {
         const cmeta = isObject(twin[s0]) ? ((twin[s0] as JsonObject).$metadata as JsonObject | undefined) : undefined;
-        if (!cmeta || s2 === undefined || s3 !== 'sourceTime' || more.length > 0 || !isObject(cmeta[s2])) return patchInvalid(`The path '${op.path}' cannot be patched.`);
+        if (!cmeta || s2 === undefined || s3 !== 'sourceTime' || more.length > 0 || !isObject(cmeta[s2]))
+          return patchInvalid(`The path '${op.path}' cannot be patched.`);
         if (op.op === 'remove') delete (cmeta[s2] as JsonObject).sourceTime;
         else (cmeta[s2] as JsonObject).sourceTime = op.value;
         continue;
       }
-      if (s0.startsWith('$') || (s1 !== undefined && s1.startsWith('$') && components.has(s0))) return patchInvalid(`The path '${op.path}' cannot be patched.`);
+      if (s0.startsWith('$') || (s1 !== undefined && s1.startsWith('$') && components.has(s0)))
+        return patchInvalid(`The path '${op.path}' cannot be patched.`);
       applyAt(twin, op, op.segments);
       if (components.has(s0) && s1 !== undefined) {
         const set = touchedComponentProps.get(s0) ?? new Set<string>();
@@ -951,7 +1119,11 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
       } else touched.add(s0);
     }
     if (meta.$model === oldModel && !this.models.has(oldModel))
-      return fail(400, 'ValidationFailed', `Invalid twin ${id}: the model ${oldModel} was not found; a twin whose model was deleted cannot be updated.`);
+      return fail(
+        400,
+        'ValidationFailed',
+        `Invalid twin ${id}: the model ${oldModel} was not found; a twin whose model was deleted cannot be updated.`,
+      );
     for (const key of touched) {
       if (!Object.prototype.hasOwnProperty.call(twin, key)) delete meta[key];
       else if (components.has(key) && isObject(twin[key])) twin[key] = this.component(twin[key] as JsonObject, now);
@@ -978,7 +1150,8 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
 
   private deleteTwin(id: string, ifMatch: string | undefined): Reply {
     const twin = this.twin(id);
-    if (!etagMatches(ifMatch, twin.$etag)) return fail(412, 'PreconditionFailed', `The If-Match header ${ifMatch} does not match the twin's current ETag.`);
+    if (!etagMatches(ifMatch, twin.$etag))
+      return fail(412, 'PreconditionFailed', `The If-Match header ${ifMatch} does not match the twin's current ETag.`);
     if ((this.relationships.get(id)?.size ?? 0) > 0 || (this.incoming.get(id)?.size ?? 0) > 0)
       return fail(
         400,
@@ -995,7 +1168,11 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     this.twin(source);
     return (
       this.relationships.get(source)?.get(relId) ??
-      fail(404, 'RelationshipNotFound', `There is no relationship with the ID ${relId} on the digital twin ${source}. Please verify that the relationship id is valid.`)
+      fail(
+        404,
+        'RelationshipNotFound',
+        `There is no relationship with the ID ${relId} on the digital twin ${source}. Please verify that the relationship id is valid.`,
+      )
     );
   }
 
@@ -1022,15 +1199,35 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     }
   }
 
-  private putRelationship(source: string, relId: string, body: unknown, rawBody: string, ifNoneMatch: string | undefined): Reply {
-    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY) return fail(400, 'InvalidArgument', `The relationship is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum request size is 32 KB.`);
-    if (ifNoneMatch !== undefined && ifNoneMatch !== '*') return fail(400, 'InvalidArgument', 'Invalid If-None-Match header value. Allowed value(s): If-None-Match: *');
+  private putRelationship(
+    source: string,
+    relId: string,
+    body: unknown,
+    rawBody: string,
+    ifNoneMatch: string | undefined,
+  ): Reply {
+    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY)
+      return fail(
+        400,
+        'InvalidArgument',
+        `The relationship is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum request size is 32 KB.`,
+      );
+    if (ifNoneMatch !== undefined && ifNoneMatch !== '*')
+      return fail(400, 'InvalidArgument', 'Invalid If-None-Match header value. Allowed value(s): If-None-Match: *');
     this.twin(source);
-    if (!isObject(body)) return fail(400, 'InvalidArgument', 'The request body must be a JSON object (the relationship).');
-    if (typeof body.$targetId !== 'string' || body.$targetId.length === 0) return fail(400, 'InvalidArgument', 'The relationship has no $targetId.');
-    if (typeof body.$relationshipName !== 'string' || body.$relationshipName.length === 0) return fail(400, 'InvalidArgument', 'The relationship has no $relationshipName.');
+    if (!isObject(body))
+      return fail(400, 'InvalidArgument', 'The request body must be a JSON object (the relationship).');
+    if (typeof body.$targetId !== 'string' || body.$targetId.length === 0)
+      return fail(400, 'InvalidArgument', 'The relationship has no $targetId.');
+    if (typeof body.$relationshipName !== 'string' || body.$relationshipName.length === 0)
+      return fail(400, 'InvalidArgument', 'The relationship has no $relationshipName.');
     // ADT.md §1.1: OperationNotAllowed — a relationship cannot connect a twin to itself.
-    if (body.$targetId === source) return fail(400, 'OperationNotAllowed', `The relationship ${relId} cannot connect the digital twin ${source} to itself.`);
+    if (body.$targetId === source)
+      return fail(
+        400,
+        'OperationNotAllowed',
+        `The relationship ${relId} cannot connect the digital twin ${source} to itself.`,
+      );
     if (!this.twins.has(body.$targetId))
       return fail(
         404,
@@ -1038,21 +1235,48 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
         `The target digital twin is invalid or does not exist. Please validate that the target twin is valid and ensure that the target twin is not deleted. Target twin id: ${body.$targetId}.`,
       );
     if (ifNoneMatch === '*' && this.relationships.get(source)?.has(relId))
-      return fail(412, 'PreconditionFailed', `If-None-Match: * header was specified but a relationship with the id ${relId} was found on twin ${source}. Please specify a different relationship id.`);
-    const rel: JsonObject = { $relationshipId: relId, $etag: newEtag(), $sourceId: source, $relationshipName: body.$relationshipName, $targetId: body.$targetId };
+      return fail(
+        412,
+        'PreconditionFailed',
+        `If-None-Match: * header was specified but a relationship with the id ${relId} was found on twin ${source}. Please specify a different relationship id.`,
+      );
+    const rel: JsonObject = {
+      $relationshipId: relId,
+      $etag: newEtag(),
+      $sourceId: source,
+      $relationshipName: body.$relationshipName,
+      $targetId: body.$targetId,
+    };
     for (const [k, v] of Object.entries(body)) if (!k.startsWith('$')) rel[k] = clone(v);
     this.storeRelationship(source, relId, rel);
     return { status: 200, body: clone(rel), headers: { ETag: rel.$etag as string } };
   }
 
-  private patchRelationship(source: string, relId: string, body: unknown, rawBody: string, ifMatch: string | undefined): Reply {
-    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY) return fail(400, 'InvalidArgument', `The patch is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum request size is 32 KB.`);
+  private patchRelationship(
+    source: string,
+    relId: string,
+    body: unknown,
+    rawBody: string,
+    ifMatch: string | undefined,
+  ): Reply {
+    if (Buffer.byteLength(rawBody) > MAX_TWIN_BODY)
+      return fail(
+        400,
+        'InvalidArgument',
+        `The patch is too large: ${Buffer.byteLength(rawBody)} bytes; the maximum request size is 32 KB.`,
+      );
     const existing = this.relationship(source, relId);
-    if (!etagMatches(ifMatch, existing.$etag)) return fail(412, 'PreconditionFailed', `The If-Match header ${ifMatch} does not match the relationship's current ETag.`);
+    if (!etagMatches(ifMatch, existing.$etag))
+      return fail(
+        412,
+        'PreconditionFailed',
+        `The If-Match header ${ifMatch} does not match the relationship's current ETag.`,
+      );
     const ops = parsePatch(body);
     const rel = clone(existing);
     for (const op of ops) {
-      if (op.segments[0].startsWith('$')) return patchInvalid(`The path '${op.path}' cannot be patched: only relationship properties can.`);
+      if (op.segments[0].startsWith('$'))
+        return patchInvalid(`The path '${op.path}' cannot be patched: only relationship properties can.`);
       applyAt(rel, op, op.segments);
     }
     rel.$etag = newEtag();
@@ -1062,7 +1286,12 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
 
   private deleteRelationship(source: string, relId: string, ifMatch: string | undefined): Reply {
     const rel = this.relationship(source, relId);
-    if (!etagMatches(ifMatch, rel.$etag)) return fail(412, 'PreconditionFailed', `The If-Match header ${ifMatch} does not match the relationship's current ETag.`);
+    if (!etagMatches(ifMatch, rel.$etag))
+      return fail(
+        412,
+        'PreconditionFailed',
+        `The If-Match header ${ifMatch} does not match the relationship's current ETag.`,
+      );
     this.storeRelationship(source, relId, undefined);
     return { status: 204 };
   }
@@ -1071,7 +1300,8 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     const token = url.searchParams.get('continuationToken');
     if (token === null) return undefined;
     const t = decodeToken(token);
-    if (!t || t.k !== kind || typeof t.a !== 'string') return fail(400, 'BadRequest', 'An invalid continuationToken was provided.');
+    if (!t || t.k !== kind || typeof t.a !== 'string')
+      return fail(400, 'BadRequest', 'An invalid continuationToken was provided.');
     return t.a;
   }
 
@@ -1080,9 +1310,17 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     const name = url.searchParams.get('relationshipName') ?? undefined;
     const after = this.continuation(url, 'rels');
     const size = pageSizeHeader(req.headers, this.relationshipPageSize, QUERY_PAGE_MAX);
-    const all = [...(this.relationships.get(source) ?? new Map<string, JsonObject>())].filter(([, r]) => name === undefined || r.$relationshipName === name);
+    const all = [...(this.relationships.get(source) ?? new Map<string, JsonObject>())].filter(
+      ([, r]) => name === undefined || r.$relationshipName === name,
+    );
     const p = page(all, after, size);
-    const nextLink = p.next === undefined ? null : this.nextLink(req, `/digitaltwins/${encodeURIComponent(source)}/relationships`, { relationshipName: name, continuationToken: encodeToken({ k: 'rels', a: p.next }) });
+    const nextLink =
+      p.next === undefined
+        ? null
+        : this.nextLink(req, `/digitaltwins/${encodeURIComponent(source)}/relationships`, {
+            relationshipName: name,
+            continuationToken: encodeToken({ k: 'rels', a: p.next }),
+          });
     return { status: 200, body: { value: p.items.map((r) => clone(r)), nextLink } };
   }
 
@@ -1101,34 +1339,57 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
         $relationshipLink: `/digitaltwins/${encodeURIComponent(source)}/relationships/${encodeURIComponent(relId)}`,
       };
     });
-    const nextLink = p.next === undefined ? null : this.nextLink(req, `/digitaltwins/${encodeURIComponent(target)}/incomingrelationships`, { continuationToken: encodeToken({ k: 'incoming', a: p.next }) });
+    const nextLink =
+      p.next === undefined
+        ? null
+        : this.nextLink(req, `/digitaltwins/${encodeURIComponent(target)}/incomingrelationships`, {
+            continuationToken: encodeToken({ k: 'incoming', a: p.next }),
+          });
     return { status: 200, body: { value, nextLink } };
   }
 
   // --- query -------------------------------------------------------------------------------------------
 
   private query(body: unknown, h: IncomingHttpHeaders): Reply {
-    if (!isObject(body)) return fail(400, 'InvalidArgument', 'The request body must be a JSON object {"query": …} or {"continuationToken": …}.');
+    if (!isObject(body))
+      return fail(
+        400,
+        'InvalidArgument',
+        'The request body must be a JSON object {"query": …} or {"continuationToken": …}.',
+      );
     const size = pageSizeHeader(h, this.queryPageSize, QUERY_PAGE_MAX);
     let kind: 'twins' | 'rels';
     let after: string | undefined;
     if (body.continuationToken !== undefined && body.continuationToken !== null) {
       // ADT ignores `query` when a continuation token is given.
       const t = decodeToken(body.continuationToken);
-      if (!t || (t.k !== 'q:twins' && t.k !== 'q:rels') || typeof t.a !== 'string') return fail(400, 'BadRequest', 'An invalid continuationToken was provided.');
+      if (!t || (t.k !== 'q:twins' && t.k !== 'q:rels') || typeof t.a !== 'string')
+        return fail(400, 'BadRequest', 'An invalid continuationToken was provided.');
       kind = t.k === 'q:twins' ? 'twins' : 'rels';
       after = t.a;
     } else {
       const m = typeof body.query === 'string' ? SELECT_ALL.exec(body.query) : null;
       if (!m)
-        return fail(400, 'SqlQueryError', `Query not supported by this test server: ${JSON.stringify(body.query)}. Only SELECT * FROM DIGITALTWINS and SELECT * FROM RELATIONSHIPS are.`);
+        return fail(
+          400,
+          'SqlQueryError',
+          `Query not supported by this test server: ${JSON.stringify(body.query)}. Only SELECT * FROM DIGITALTWINS and SELECT * FROM RELATIONSHIPS are.`,
+        );
       kind = m[1].toLowerCase() === 'digitaltwins' ? 'twins' : 'rels';
     }
     const items: [string, JsonObject][] =
-      kind === 'twins' ? [...this.twins] : [...this.relationships].flatMap(([source, rels]) => [...rels].map(([relId, r]) => [`${source}\u0000${relId}`, r] as [string, JsonObject]));
+      kind === 'twins'
+        ? [...this.twins]
+        : [...this.relationships].flatMap(([source, rels]) =>
+            [...rels].map(([relId, r]) => [`${source}\u0000${relId}`, r] as [string, JsonObject]),
+          );
     const p = page(items, after, size);
     const continuationToken = p.next === undefined ? null : encodeToken({ k: `q:${kind}`, a: p.next });
-    return { status: 200, body: { value: p.items.map((v) => clone(v)), continuationToken }, headers: { 'query-charge': (1 + p.items.length * 0.05).toFixed(2) } };
+    return {
+      status: 200,
+      body: { value: p.items.map((v) => clone(v)), continuationToken },
+      headers: { 'query-charge': (1 + p.items.length * 0.05).toFixed(2) },
+    };
   }
 }
 
@@ -1157,7 +1418,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 /** Starts a test ADT server on 127.0.0.1 (a free port). */
 export async function startAdtServer(options: AdtServerOptions = {}): Promise<AdtServer> {
-  const server = new AdtServerImpl(options.seed ?? 1, options.relationshipPageSize ?? 100, options.queryPageSize ?? QUERY_PAGE);
+  const server = new AdtServerImpl(
+    options.seed ?? 1,
+    options.relationshipPageSize ?? 100,
+    options.queryPageSize ?? QUERY_PAGE,
+  );
   await server.listen();
   return server;
 }

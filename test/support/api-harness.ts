@@ -31,7 +31,8 @@ export const M = {
 
 /** A twin body for the store (ADT JSON); devices get their (required) diagnostics component. */
 export function twinInput(model: string, properties: JsonObject = {}): TwinInput {
-  const component = model === M.device && properties.diagnostics === undefined ? { diagnostics: { $metadata: {} } } : {};
+  const component =
+    model === M.device && properties.diagnostics === undefined ? { diagnostics: { $metadata: {} } } : {};
   return { $metadata: { $model: model }, ...component, ...properties } as TwinInput;
 }
 
@@ -166,8 +167,15 @@ export class Received<T = Record<string, unknown>> {
 
   /** Waits until at least `count` events have arrived, and returns them all. */
   async waitFor(count: number, timeoutMs = 10_000): Promise<T[]> {
-    await waitUntil(() => this.events.length >= count || this.completedOrFailed, `${count} events (have ${this.events.length})`, timeoutMs);
-    if (this.events.length < count) throw new Error(`the subscription ended after ${this.events.length} of ${count} events: ${JSON.stringify(this.errors)}`);
+    await waitUntil(
+      () => this.events.length >= count || this.completedOrFailed,
+      `${count} events (have ${this.events.length})`,
+      timeoutMs,
+    );
+    if (this.events.length < count)
+      throw new Error(
+        `the subscription ended after ${this.events.length} of ${count} events: ${JSON.stringify(this.errors)}`,
+      );
     return this.events;
   }
 
@@ -280,7 +288,8 @@ export class TestApp {
   /** Runs an operation that must succeed, and returns its data. */
   async ok<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<T> {
     const result = await this.gql<T>(query, variables);
-    if (result.errors?.length || !result.data) throw new Error(`expected no errors, got ${JSON.stringify(result.errors, null, 2)}`);
+    if (result.errors?.length || !result.data)
+      throw new Error(`expected no errors, got ${JSON.stringify(result.errors, null, 2)}`);
     return result.data;
   }
 
@@ -307,14 +316,21 @@ export class TestApp {
    * Subscribes and resolves once the server has started the subscription (or refused it), so that every
    * change committed afterwards is one it must deliver.
    */
-  async subscribe<T = Record<string, any>>(query: string, variables: Record<string, unknown> = {}, client: Client = this.wsClient()): Promise<Received<T>> {
+  async subscribe<T = Record<string, any>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    client: Client = this.wsClient(),
+  ): Promise<Received<T>> {
     // Counted by starts, not by live subscribers: a subscription another test stopped may be let go of at the
     // same moment, which would hide this one in a live count.
     const before = this.s.app.services.feed.subscriptionsStarted;
     let unsubscribe: () => void = () => undefined;
     const received = new Received<T>(() => unsubscribe());
     unsubscribe = client.subscribe({ query, variables }, received.sink as never);
-    await waitUntil(() => this.s.app.services.feed.subscriptionsStarted > before || received.errors.length > 0 || received.completed, 'the server starts the subscription');
+    await waitUntil(
+      () => this.s.app.services.feed.subscriptionsStarted > before || received.errors.length > 0 || received.completed,
+      'the server starts the subscription',
+    );
     return received;
   }
 

@@ -39,7 +39,11 @@ export interface CaseOutcome {
 const UNDEFINED_REFERENCE = 'dtmi:twingraph:parsingError:undefinedReference';
 
 export function optionsFor(c: ConformanceCase): ParseOptions {
-  const allow = c.options.includes('AllowUndefinedExtensions') ? true : c.options.includes('DisallowUndefinedExtensions') ? false : 'priorToV3';
+  const allow = c.options.includes('AllowUndefinedExtensions')
+    ? true
+    : c.options.includes('DisallowUndefinedExtensions')
+      ? false
+      : 'priorToV3';
   const resolution = c.resolution ?? [];
   return {
     allowUndefinedExtensions: allow,
@@ -64,7 +68,11 @@ export function runCase(file: string): CaseOutcome {
   try {
     const result = parseModels(documents, optionsFor(c));
     const actualIds = c.expect.unresolvedIdentifiers
-      ? [...new Set(result.errors.filter((e) => e.validationId === UNDEFINED_REFERENCE).map((e) => `undefined ${e.value}`))].sort()
+      ? [
+          ...new Set(
+            result.errors.filter((e) => e.validationId === UNDEFINED_REFERENCE).map((e) => `undefined ${e.value}`),
+          ),
+        ].sort()
       : [...new Set(result.errors.map((e) => e.validationId))].sort();
     const verdictAgrees = result.valid === c.valid;
     return {

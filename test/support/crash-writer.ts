@@ -48,7 +48,13 @@ export interface Acked {
 
 /** One line of the writer's output: `ready` once the state is read, then one line per acknowledged write. */
 export type WriterLine =
-  | { readonly op: 'ready'; readonly round: number; readonly latestSeq: number; readonly twins: number; readonly relationships: number }
+  | {
+      readonly op: 'ready';
+      readonly round: number;
+      readonly latestSeq: number;
+      readonly twins: number;
+      readonly relationships: number;
+    }
   | (Acked & { readonly op: 'putModels'; readonly model: string })
   | (Acked & { readonly op: 'createTwin'; readonly twin: TwinAck })
   | (Acked & { readonly op: 'createTwins'; readonly twins: readonly TwinAck[] })
@@ -73,7 +79,11 @@ const MODEL: ModelInput = {
       { '@type': 'Property', name: 'counter', schema: 'integer' },
       { '@type': 'Property', name: 'label', schema: 'string' },
       { '@type': 'Property', name: 'notes', schema: 'string' },
-      { '@type': 'Relationship', name: CRASH_RELATIONSHIP, properties: [{ '@type': 'Property', name: 'weight', schema: 'integer' }] },
+      {
+        '@type': 'Relationship',
+        name: CRASH_RELATIONSHIP,
+        properties: [{ '@type': 'Property', name: 'weight', schema: 'integer' }],
+      },
       { '@type': 'Telemetry', name: CRASH_TELEMETRY, schema: 'double' },
     ],
   },
@@ -143,10 +153,18 @@ async function main(): Promise<void> {
   const relationships = new Map<string, RelationshipAck>();
   for (const id of twins.keys()) {
     for (const r of await store.listRelationships(id)) {
-      relationships.set(relationshipKey(r.$sourceId, r.$relationshipId), { sourceId: r.$sourceId, relationshipId: r.$relationshipId, targetId: r.$targetId, etag: r.$etag });
+      relationships.set(relationshipKey(r.$sourceId, r.$relationshipId), {
+        sourceId: r.$sourceId,
+        relationshipId: r.$relationshipId,
+        targetId: r.$targetId,
+        etag: r.$etag,
+      });
     }
   }
-  writeLine(1, JSON.stringify({ op: 'ready', round, latestSeq: seq, twins: twins.size, relationships: relationships.size }));
+  writeLine(
+    1,
+    JSON.stringify({ op: 'ready', round, latestSeq: seq, twins: twins.size, relationships: relationships.size }),
+  );
 
   let nextTwin = 0;
   let nextRelationship = 0;
@@ -170,7 +188,14 @@ async function main(): Promise<void> {
     return touching;
   };
 
-  type Op = 'createTwin' | 'createTwins' | 'patchTwin' | 'putRelationship' | 'deleteRelationship' | 'deleteTwin' | 'appendMetrics';
+  type Op =
+    | 'createTwin'
+    | 'createTwins'
+    | 'patchTwin'
+    | 'putRelationship'
+    | 'deleteRelationship'
+    | 'deleteTwin'
+    | 'appendMetrics';
   const choose = (): Op => {
     if (twins.size < 2) return random() < 0.5 ? 'createTwin' : 'createTwins';
     // Deletes outweigh creates once the graph is big enough, so the live set stays around 60 twins.
@@ -226,7 +251,11 @@ async function main(): Promise<void> {
         const relationshipId = replaced ? pick(own).relationshipId : `r${round}-e${nextRelationship++}`;
         let targetId = pick(ids);
         while (targetId === sourceId) targetId = pick(ids);
-        const put = await store.putRelationship(sourceId, relationshipId, { $targetId: targetId, $relationshipName: CRASH_RELATIONSHIP, weight: int(0, 1000) });
+        const put = await store.putRelationship(sourceId, relationshipId, {
+          $targetId: targetId,
+          $relationshipName: CRASH_RELATIONSHIP,
+          weight: int(0, 1000),
+        });
         const relationship: RelationshipAck = { sourceId, relationshipId, targetId, etag: put.$etag };
         relationships.set(relationshipKey(sourceId, relationshipId), relationship);
         await acknowledge({ op, relationship, replaced });
@@ -251,7 +280,8 @@ async function main(): Promise<void> {
         for (const twinId of chosen) {
           for (let i = int(1, 20); i > 0; i--) {
             const time = new Date(METRIC_EPOCH + round * METRIC_ROUND_SPAN + nextPoint++).toISOString();
-            const value: JsonValue = random() < 0.9 ? Math.round(random() * 100_000) / 100 : { status: pick(['ok', 'warn', 'alarm']) };
+            const value: JsonValue =
+              random() < 0.9 ? Math.round(random() * 100_000) / 100 : { status: pick(['ok', 'warn', 'alarm']) };
             points.push({ twinId, name: CRASH_TELEMETRY, time, value });
           }
         }

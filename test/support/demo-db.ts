@@ -27,7 +27,9 @@ function filesUnder(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .flatMap((entry) => (entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : entry.isFile() ? [path.join(dir, entry.name)] : []));
+    .flatMap((entry) =>
+      entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : entry.isFile() ? [path.join(dir, entry.name)] : [],
+    );
 }
 
 /** What the seeded database depends on: the catalogue and the models (all of seeds/ and dtdl/), the generator and how the store writes. */
@@ -88,7 +90,9 @@ async function cachedDemo(): Promise<string> {
         for (const suffix of DB_FILES.slice(1)) fs.rmSync(db + suffix, { force: true });
         fs.renameSync(partial, db);
         // Copies for older sources are of no more use (230 MB each), nor are their -wal and -shm files.
-        for (const f of fs.readdirSync(CACHE_DIR)) if (/\.db(-wal|-shm)?$/.test(f) && !f.startsWith(`${key}.db`)) fs.rmSync(path.join(CACHE_DIR, f), { force: true });
+        for (const f of fs.readdirSync(CACHE_DIR))
+          if (/\.db(-wal|-shm)?$/.test(f) && !f.startsWith(`${key}.db`))
+            fs.rmSync(path.join(CACHE_DIR, f), { force: true });
       }
     } finally {
       fs.rmSync(lock, { recursive: true, force: true });

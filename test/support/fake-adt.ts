@@ -39,11 +39,25 @@ export type Step = AdtError | 'hang' | 'pass' | ((call: Call) => Promise<AdtErro
 
 /** ADT's answers, as the port's adapter throws them. */
 export const adtErrors = {
-  throttled: (retryAfterMs?: number): AdtError => new AdtError('Too many requests.', 'TooManyRequests', 429, retryAfterMs),
-  unavailable: (retryAfterMs?: number): AdtError => new AdtError('Service unavailable.', 'ServiceUnavailable', 503, retryAfterMs),
+  throttled: (retryAfterMs?: number): AdtError =>
+    new AdtError('Too many requests.', 'TooManyRequests', 429, retryAfterMs),
+  unavailable: (retryAfterMs?: number): AdtError =>
+    new AdtError('Service unavailable.', 'ServiceUnavailable', 503, retryAfterMs),
   invalid: (message = 'Invalid twin.'): AdtError => new AdtError(message, 'ValidationFailed', 400, undefined),
-  targetNotFound: (id: string): AdtError => new AdtError(`The target digital twin is invalid or does not exist. Target twin id: ${id}.`, 'TargetTwinNotFound', 404, undefined),
-  twinNotFound: (id: string): AdtError => new AdtError(`There is no digital twin instance that exists with the ID ${id}.`, 'DigitalTwinNotFound', 404, undefined),
+  targetNotFound: (id: string): AdtError =>
+    new AdtError(
+      `The target digital twin is invalid or does not exist. Target twin id: ${id}.`,
+      'TargetTwinNotFound',
+      404,
+      undefined,
+    ),
+  twinNotFound: (id: string): AdtError =>
+    new AdtError(
+      `There is no digital twin instance that exists with the ID ${id}.`,
+      'DigitalTwinNotFound',
+      404,
+      undefined,
+    ),
   network: (): AdtError => new AdtError('socket hang up', 'NetworkError', undefined, undefined),
 };
 
@@ -88,11 +102,18 @@ export class FakeAdt implements Adt {
 
   cancelAll(): void {
     this.cancelAllCalls++;
-    for (const cancel of [...this.hanging]) cancel(new AdtError('The request was cancelled.', 'NetworkError', undefined, undefined));
+    for (const cancel of [...this.hanging])
+      cancel(new AdtError('The request was cancelled.', 'NetworkError', undefined, undefined));
   }
 
   private async run<T>(method: Method, key: string, body: unknown, answer: () => T): Promise<T> {
-    const call: Call = { n: this.calls.length, method, key, ...(body !== undefined && { body: clone(body) }), start: Date.now() };
+    const call: Call = {
+      n: this.calls.length,
+      method,
+      key,
+      ...(body !== undefined && { body: clone(body) }),
+      start: Date.now(),
+    };
     this.calls.push(call);
     try {
       await new Promise((r) => setTimeout(r, this.latencyMs > 0 ? Math.random() * this.latencyMs : 0));
@@ -118,7 +139,12 @@ export class FakeAdt implements Adt {
       if (!method.startsWith('get')) this.onWrite?.(call);
       return result;
     } catch (error) {
-      call.outcome = error instanceof AdtError ? (error.code === 'NetworkError' && this.cancelAllCalls > 0 ? 'Cancelled' : error.code) : 'Error';
+      call.outcome =
+        error instanceof AdtError
+          ? error.code === 'NetworkError' && this.cancelAllCalls > 0
+            ? 'Cancelled'
+            : error.code
+          : 'Error';
       throw error;
     } finally {
       call.end = Date.now();
@@ -133,13 +159,20 @@ export class FakeAdt implements Adt {
 
   private relationship(sourceId: string, relationshipId: string): JsonObject {
     const r = this.relationships.get(sourceId)?.get(relationshipId);
-    if (!r) throw new AdtError(`There is no relationship with the ID ${relationshipId}.`, 'RelationshipNotFound', 404, undefined);
+    if (!r)
+      throw new AdtError(
+        `There is no relationship with the ID ${relationshipId}.`,
+        'RelationshipNotFound',
+        404,
+        undefined,
+      );
     return r;
   }
 
   private hasRelationships(twinId: string): boolean {
     if ((this.relationships.get(twinId)?.size ?? 0) > 0) return true;
-    for (const rels of this.relationships.values()) for (const r of rels.values()) if (r.$targetId === twinId) return true;
+    for (const rels of this.relationships.values())
+      for (const r of rels.values()) if (r.$targetId === twinId) return true;
     return false;
   }
 
@@ -207,7 +240,8 @@ export class FakeAdt implements Adt {
   deleteTwin(id: string): Promise<void> {
     return this.run('deleteTwin', id, undefined, () => {
       this.twin(id);
-      if (this.hasRelationships(id)) throw new AdtError(`Twin ${id} has active relationships.`, 'RelationshipsNotDeleted', 400, undefined);
+      if (this.hasRelationships(id))
+        throw new AdtError(`Twin ${id} has active relationships.`, 'RelationshipsNotDeleted', 400, undefined);
       this.twins.delete(id);
     });
   }
@@ -258,8 +292,11 @@ export class FakeAdt implements Adt {
     for (const r of this.relationships.get(sourceId)?.values() ?? []) yield clone(r);
   }
 
-  async *listIncomingRelationships(targetId: string): AsyncIterable<{ readonly relationshipId: string; readonly sourceId: string }> {
-    for (const [sourceId, rels] of this.relationships) for (const [relationshipId, r] of rels) if (r.$targetId === targetId) yield { relationshipId, sourceId };
+  async *listIncomingRelationships(
+    targetId: string,
+  ): AsyncIterable<{ readonly relationshipId: string; readonly sourceId: string }> {
+    for (const [sourceId, rels] of this.relationships)
+      for (const [relationshipId, r] of rels) if (r.$targetId === targetId) yield { relationshipId, sourceId };
   }
 
   async *allTwins(): AsyncIterable<JsonObject> {

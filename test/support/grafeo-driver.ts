@@ -46,7 +46,8 @@ export class ShimNeo4jError extends Error {
 function toGrafeo(value: unknown): unknown {
   if (value instanceof ShimInteger) return value.value;
   if (Array.isArray(value)) return value.map(toGrafeo);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toGrafeo(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toGrafeo(v)]));
   return value;
 }
 
@@ -82,7 +83,8 @@ function checkIntegers(query: string, parameters: Record<string, unknown>): void
 
 /** Neo4j's rule for property values: a primitive, or a list of primitives of one type (no nulls, no maps). */
 function storableProblem(value: unknown): string | undefined {
-  if (value === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof value) || value instanceof Date) return undefined;
+  if (value === null || ['string', 'number', 'boolean', 'bigint'].includes(typeof value) || value instanceof Date)
+    return undefined;
   if (Array.isArray(value)) {
     const types = new Set(value.map((v) => (v === null ? 'null' : Array.isArray(v) ? 'list' : typeof v)));
     if (types.has('null') || types.has('object') || types.has('list')) return 'a list holding nulls, maps or lists';
@@ -112,14 +114,18 @@ async function checkStoredProperties(tx: Transaction): Promise<void> {
 
 /** Grafeo's ways of saying two transactions collided (write-write, read-write, "Transaction conflict", a deadlock, a serialization failure): all transient at Neo4j, retried by its driver. */
 function isConflict(error: unknown): boolean {
-  return (error as { gqlStatus?: string })?.gqlStatus === '40000' || /write conflict|transaction conflict|deadlock|serializ/i.test(String((error as Error)?.message));
+  return (
+    (error as { gqlStatus?: string })?.gqlStatus === '40000' ||
+    /write conflict|transaction conflict|deadlock|serializ/i.test(String((error as Error)?.message))
+  );
 }
 
 function translate(error: unknown): unknown {
   if (error instanceof ShimNeo4jError) return error;
   const message = String((error as Error)?.message ?? error);
   const status = (error as { gqlStatus?: string })?.gqlStatus;
-  if (/constraint violation/i.test(message)) return new ShimNeo4jError('Neo.ClientError.Schema.ConstraintValidationFailed', message);
+  if (/constraint violation/i.test(message))
+    return new ShimNeo4jError('Neo.ClientError.Schema.ConstraintValidationFailed', message);
   if (status?.startsWith('42')) return new ShimNeo4jError('Neo.ClientError.Statement.SyntaxError', message);
   return new ShimNeo4jError('Neo.DatabaseError.General.UnknownError', message);
 }

@@ -16,12 +16,14 @@ export interface MirroredState {
 
 export async function twingraphState(store: TwinStore): Promise<MirroredState> {
   const models: MirroredState['models'] = {};
-  for (const m of await store.listModels({ includeDefinition: true })) models[m.id] = { decommissioned: m.decommissioned, definition: m.definition };
+  for (const m of await store.listModels({ includeDefinition: true }))
+    models[m.id] = { decommissioned: m.decommissioned, definition: m.definition };
   const twins: Record<string, string> = {};
   const relationships: Record<string, string> = {};
   for (const t of await allTwingraphTwins(store)) {
     twins[t.$dtId] = comparableTwin(t as unknown as JsonObject);
-    for (const r of await store.listRelationships(t.$dtId)) relationships[`${r.$sourceId}/${r.$relationshipId}`] = comparableRelationship(r as unknown as JsonObject);
+    for (const r of await store.listRelationships(t.$dtId))
+      relationships[`${r.$sourceId}/${r.$relationshipId}`] = comparableRelationship(r as unknown as JsonObject);
   }
   return { models, twins, relationships };
 }
@@ -29,11 +31,14 @@ export async function twingraphState(store: TwinStore): Promise<MirroredState> {
 export function adtState(server: AdtServer): MirroredState {
   const snapshot = server.state.snapshot();
   const models: MirroredState['models'] = {};
-  for (const [id, m] of Object.entries(snapshot.models)) models[id] = { decommissioned: m.decommissioned, definition: m.model };
+  for (const [id, m] of Object.entries(snapshot.models))
+    models[id] = { decommissioned: m.decommissioned, definition: m.model };
   const twins: Record<string, string> = {};
   for (const [id, t] of Object.entries(snapshot.twins)) twins[id] = comparableTwin(t as JsonObject);
   const relationships: Record<string, string> = {};
-  for (const [source, rels] of Object.entries(snapshot.relationships)) for (const [id, r] of Object.entries(rels)) relationships[`${source}/${id}`] = comparableRelationship(r as JsonObject);
+  for (const [source, rels] of Object.entries(snapshot.relationships))
+    for (const [id, r] of Object.entries(rels))
+      relationships[`${source}/${id}`] = comparableRelationship(r as JsonObject);
   return { models, twins, relationships };
 }
 

@@ -22,14 +22,42 @@ export function richInterface(version: 2 | 3 = 3): { [key: string]: Json } {
         schema: {
           '@type': 'Object',
           fields: [
-            { name: 'mode', schema: { '@type': 'Enum', valueSchema: 'string', enumValues: [{ name: 'on', enumValue: 'on' }, { name: 'off', enumValue: 'off' }] } },
-            { name: 'tags', schema: { '@type': 'Map', mapKey: { name: 'key', schema: 'string' }, mapValue: { name: 'value', schema: 'integer' } } },
+            {
+              name: 'mode',
+              schema: {
+                '@type': 'Enum',
+                valueSchema: 'string',
+                enumValues: [
+                  { name: 'on', enumValue: 'on' },
+                  { name: 'off', enumValue: 'off' },
+                ],
+              },
+            },
+            {
+              name: 'tags',
+              schema: {
+                '@type': 'Map',
+                mapKey: { name: 'key', schema: 'string' },
+                mapValue: { name: 'value', schema: 'integer' },
+              },
+            },
           ],
         },
       },
       { '@type': 'Telemetry', name: 'samples', schema: { '@type': 'Array', elementSchema: 'float' } },
-      { '@type': 'Relationship', name: 'feeds', target: 'dtmi:example:Other;1', maxMultiplicity: 3, properties: [{ '@type': 'Property', name: 'since', schema: 'date' }] },
-      { '@type': 'Command', name: 'reset', request: { name: 'delay', schema: 'integer' }, response: { name: 'ok', schema: 'boolean' } },
+      {
+        '@type': 'Relationship',
+        name: 'feeds',
+        target: 'dtmi:example:Other;1',
+        maxMultiplicity: 3,
+        properties: [{ '@type': 'Property', name: 'since', schema: 'date' }],
+      },
+      {
+        '@type': 'Command',
+        name: 'reset',
+        request: { name: 'delay', schema: 'integer' },
+        response: { name: 'ok', schema: 'boolean' },
+      },
       { '@type': 'Component', name: 'part', schema: 'dtmi:example:Part;1' },
     ],
     extends: 'dtmi:example:Base;1',
@@ -39,8 +67,18 @@ export function richInterface(version: 2 | 3 = 3): { [key: string]: Json } {
 export function supportingInterfaces(version: 2 | 3 = 3): { [key: string]: Json }[] {
   const ctx = `dtmi:dtdl:context;${version}`;
   return [
-    { '@context': ctx, '@id': 'dtmi:example:Base;1', '@type': 'Interface', contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }] },
-    { '@context': ctx, '@id': 'dtmi:example:Part;1', '@type': 'Interface', contents: [{ '@type': 'Telemetry', name: 'load', schema: 'double' }] },
+    {
+      '@context': ctx,
+      '@id': 'dtmi:example:Base;1',
+      '@type': 'Interface',
+      contents: [{ '@type': 'Property', name: 'serial', schema: 'string' }],
+    },
+    {
+      '@context': ctx,
+      '@id': 'dtmi:example:Part;1',
+      '@type': 'Interface',
+      contents: [{ '@type': 'Telemetry', name: 'load', schema: 'double' }],
+    },
   ];
 }
 
@@ -48,7 +86,8 @@ export function supportingInterfaces(version: 2 | 3 = 3): { [key: string]: Json 
 export function paths(value: Json, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
   if (Array.isArray(value)) value.forEach((v, i) => out.push(...paths(v, [...prefix, i])));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
   return out;
 }
 
@@ -65,10 +104,59 @@ export function setAt(root: Json, path: (string | number)[], value: Json | undef
   return copy;
 }
 
-export const CONFUSING_VALUES: Json[] = [null, 0, -1, 1.5, 1e308, true, false, '', 'x', 'dtmi:example:Nowhere;1', 'dtmi:;1', [], [null], {}, { '@value': 3 }, { '@id': 'x' }, 'double', 'Interface'];
+export const CONFUSING_VALUES: Json[] = [
+  null,
+  0,
+  -1,
+  1.5,
+  1e308,
+  true,
+  false,
+  '',
+  'x',
+  'dtmi:example:Nowhere;1',
+  'dtmi:;1',
+  [],
+  [null],
+  {},
+  { '@value': 3 },
+  { '@id': 'x' },
+  'double',
+  'Interface',
+];
 
-const NAMES = ['name', 'schema', '@type', '@id', '@context', 'contents', 'extends', 'unit', 'writable', 'target', 'fields', 'enumValues', 'mapKey', 'displayName'];
-const STRINGS = ['double', 'string', 'Telemetry', 'Property', 'Interface', 'dtmi:example:Base;1', 'dtmi:example:Rich;1', 'dtmi:dtdl:context;2', 'Temperature', 'degreeCelsius', '_x', 'a'.repeat(600), '#', 'dtmi:example:Rich;1#frag'];
+const NAMES = [
+  'name',
+  'schema',
+  '@type',
+  '@id',
+  '@context',
+  'contents',
+  'extends',
+  'unit',
+  'writable',
+  'target',
+  'fields',
+  'enumValues',
+  'mapKey',
+  'displayName',
+];
+const STRINGS = [
+  'double',
+  'string',
+  'Telemetry',
+  'Property',
+  'Interface',
+  'dtmi:example:Base;1',
+  'dtmi:example:Rich;1',
+  'dtmi:dtdl:context;2',
+  'Temperature',
+  'degreeCelsius',
+  '_x',
+  'a'.repeat(600),
+  '#',
+  'dtmi:example:Rich;1#frag',
+];
 
 /** One random mutation: replace, delete or duplicate a node, rename a key, or swap in a DTDL-ish string. */
 export function mutate(doc: Json, random: () => number): Json {
@@ -88,7 +176,11 @@ export function mutate(doc: Json, random: () => number): Json {
     }
     default: {
       const node = target.reduce<Json>((n, k) => (n as never)[k], doc);
-      return setAt(doc, [...target.slice(0, -1), typeof target[target.length - 1] === 'number' ? 0 : 'contents'], [node, node]);
+      return setAt(
+        doc,
+        [...target.slice(0, -1), typeof target[target.length - 1] === 'number' ? 0 : 'contents'],
+        [node, node],
+      );
     }
   }
 }

@@ -16,7 +16,11 @@ const verdicts = texts.map((text) => {
   } catch (err) {
     try {
       const detail = JSON.parse(String(err.message ?? err));
-      return { valid: false, kind: detail.ExceptionKind, ids: (detail.Errors ?? []).map((e) => e.ValidationID).filter(Boolean) };
+      return {
+        valid: false,
+        kind: detail.ExceptionKind,
+        ids: (detail.Errors ?? []).map((e) => e.ValidationID).filter(Boolean),
+      };
     } catch {
       return { valid: false, kind: 'Other', ids: [] };
     }

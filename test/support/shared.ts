@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const SHARED_DIR = path.resolve(process.env.TWINGRAPH_SHARED ?? path.join(__dirname, '..', '..', '..', 'shared'));
+export const SHARED_DIR = path.resolve(
+  process.env.TWINGRAPH_SHARED ?? path.join(__dirname, '..', '..', '..', 'shared'),
+);
 
 export function sharedPath(...parts: string[]): string {
   return path.join(SHARED_DIR, ...parts);

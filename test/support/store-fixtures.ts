@@ -59,14 +59,19 @@ export function useStore(open: OpenStore, options: { outbox?: boolean } = {}): S
  * Awaits a promise that must reject with a TwingraphError of this code (and, when given, these subject
  * fields); returns the error for further checks.
  */
-export async function expectCode(promise: Promise<unknown>, code: ErrorCode, subject?: Partial<Record<keyof ErrorSubject, unknown>>): Promise<TwingraphError> {
+export async function expectCode(
+  promise: Promise<unknown>,
+  code: ErrorCode,
+  subject?: Partial<Record<keyof ErrorSubject, unknown>>,
+): Promise<TwingraphError> {
   let outcome: { ok: true; value: unknown } | { ok: false; error: unknown };
   try {
     outcome = { ok: true, value: await promise };
   } catch (error) {
     outcome = { ok: false, error };
   }
-  if (outcome.ok) throw new Error(`Expected ${code}, but the call succeeded with ${JSON.stringify(outcome.value)?.slice(0, 300)}`);
+  if (outcome.ok)
+    throw new Error(`Expected ${code}, but the call succeeded with ${JSON.stringify(outcome.value)?.slice(0, 300)}`);
   const error = outcome.error as TwingraphError;
   // Code and message together, so that a failure shows what was raised instead.
   expect(`${error?.code}: ${error?.message}`).toMatch(new RegExp(`^${code}: `));
@@ -76,7 +81,10 @@ export async function expectCode(promise: Promise<unknown>, code: ErrorCode, sub
 }
 
 /** The state a failed write must leave untouched: the given twins (with their etags) and the change log. */
-export async function snapshot(store: TwinStore, twinIds: readonly string[] = []): Promise<{ twins: (Twin | undefined)[]; latestSeq: number }> {
+export async function snapshot(
+  store: TwinStore,
+  twinIds: readonly string[] = [],
+): Promise<{ twins: (Twin | undefined)[]; latestSeq: number }> {
   return { twins: await store.getTwins(twinIds), latestSeq: await store.latestSeq() };
 }
 
@@ -121,7 +129,15 @@ export const M = {
  * A model as the services hand it to the store: its DTDL, every ancestor, and its direct dependencies
  * (what it extends and the schemas of its components).
  */
-export function modelInput(id: string, options: { extends?: string[]; ancestors?: string[]; components?: Record<string, string>; contents?: JsonObject[] } = {}): ModelInput {
+export function modelInput(
+  id: string,
+  options: {
+    extends?: string[];
+    ancestors?: string[];
+    components?: Record<string, string>;
+    contents?: JsonObject[];
+  } = {},
+): ModelInput {
   const bases = options.extends ?? [];
   const components = Object.entries(options.components ?? {});
   const name = id.replace(/^dtmi:test:/, '').replace(/;\d+$/, '');
@@ -131,7 +147,10 @@ export function modelInput(id: string, options: { extends?: string[]; ancestors?
     '@type': 'Interface',
     displayName: name,
     ...(bases.length > 0 && { extends: bases }),
-    contents: [...components.map(([component, schema]) => ({ '@type': 'Component', name: component, schema })), ...(options.contents ?? [])],
+    contents: [
+      ...components.map(([component, schema]) => ({ '@type': 'Component', name: component, schema })),
+      ...(options.contents ?? []),
+    ],
   };
   return {
     id,
@@ -230,5 +249,7 @@ export const SITE = {
 export async function seedSite(store: TwinStore): Promise<void> {
   await seedModels(store);
   await store.createTwins(SITE.twins.map(([id, twin]) => ({ id, twin })));
-  await store.putRelationships(SITE.relationships.map(([sourceId, relationshipId, relationship]) => ({ sourceId, relationshipId, relationship })));
+  await store.putRelationships(
+    SITE.relationships.map(([sourceId, relationshipId, relationship]) => ({ sourceId, relationshipId, relationship })),
+  );
 }

@@ -9,7 +9,9 @@ export function expectThrowsCode(run: () => unknown, code: ErrorCode, message?: 
   } catch (error) {
     thrown = error;
   }
-  expect({ code: isTwingraphError(thrown) ? thrown.code : thrown === undefined ? 'nothing thrown' : String(thrown) }).toEqual({ code });
+  expect({
+    code: isTwingraphError(thrown) ? thrown.code : thrown === undefined ? 'nothing thrown' : String(thrown),
+  }).toEqual({ code });
   if (message) expect((thrown as Error).message).toMatch(message);
   return (thrown as Error).message;
 }

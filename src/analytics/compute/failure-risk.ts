@@ -146,7 +146,9 @@ export function countFailures(
  * prior fitted on these matches the per-device update. Time spent in 'failed' is not at risk: a failed device
  * cannot fail again until it is repaired.
  */
-export function observeFailures(history: Pick<DeviceTelemetryHistory, 'now' | 'states' | 'vibration'>): FailureObservation {
+export function observeFailures(
+  history: Pick<DeviceTelemetryHistory, 'now' | 'states' | 'vibration'>,
+): FailureObservation {
   const { now } = history;
   const states = sortedStates(history.states).filter((s) => s.time <= now);
   let start = Infinity;
@@ -183,7 +185,9 @@ export function fitFleetPrior(devices: readonly FailureObservation[]): FleetPrio
   let e2 = 0;
   for (const d of devices) {
     if (!Number.isFinite(d.failures) || d.failures < 0 || !Number.isFinite(d.observedDays) || d.observedDays < 0) {
-      invalid(`fitFleetPrior needs non-negative finite failures and observedDays; got ${d.failures} failures in ${d.observedDays} days.`);
+      invalid(
+        `fitFleetPrior needs non-negative finite failures and observedDays; got ${d.failures} failures in ${d.observedDays} days.`,
+      );
     }
     if (d.observedDays === 0) continue;
     n++;
@@ -316,7 +320,11 @@ function timeToFailure(f: PeakTrend, threshold: number): TimeToFailure {
   const upper = latest === null || latest + 1 > CAP_DAYS ? null : latest + 1;
   if (crossing > CAP_DAYS) return { point: null, lower, upper };
   // Bisection stops a hair past a crossing; with no residual noise the bands are the line and could land beyond the point.
-  return { point: crossing, lower: lower === null ? crossing : Math.min(lower, crossing), upper: upper === null ? null : Math.max(upper, crossing) };
+  return {
+    point: crossing,
+    lower: lower === null ? crossing : Math.min(lower, crossing),
+    upper: upper === null ? null : Math.max(upper, crossing),
+  };
 }
 
 interface DailyBlocks {
@@ -378,7 +386,8 @@ function finite(x: number, fallback = 0): number {
 
 const clamp01 = (p: number): number => Math.min(1, Math.max(0, finite(p)));
 
-const hours = (days: number | null): number | null => (days === null || !Number.isFinite(days) ? null : Math.max(0, days * 24));
+const hours = (days: number | null): number | null =>
+  days === null || !Number.isFinite(days) ? null : Math.max(0, days * 24);
 
 function round(x: number, digits: number): string {
   return Number(x.toPrecision(digits)).toString();
@@ -389,13 +398,23 @@ function round(x: number, digits: number): string {
  * Throws InvalidArgument for a horizon that is not in (0, 8760] hours and for malformed options or prior, and
  * InsufficientData when the window has too little vibration to fit a trend, unless the device is in 'failed'.
  */
-export function assessFailureRisk(history: DeviceTelemetryHistory, prior: FleetPrior, options: FailureRiskOptions): FailureRisk {
+export function assessFailureRisk(
+  history: DeviceTelemetryHistory,
+  prior: FleetPrior,
+  options: FailureRiskOptions,
+): FailureRisk {
   const { horizonHours } = options;
-  if (typeof horizonHours !== 'number' || !Number.isFinite(horizonHours) || horizonHours <= 0 || horizonHours > MAX_HORIZON_HOURS) {
+  if (
+    typeof horizonHours !== 'number' ||
+    !Number.isFinite(horizonHours) ||
+    horizonHours <= 0 ||
+    horizonHours > MAX_HORIZON_HOURS
+  ) {
     invalid(`horizonHours must be a number in (0, ${MAX_HORIZON_HOURS}]; got ${String(horizonHours)}.`);
   }
   const threshold = options.threshold ?? VIBRATION_FAILURE_THRESHOLD;
-  if (!Number.isFinite(threshold) || threshold <= 0) invalid(`threshold must be a positive number of cm/s; got ${threshold}.`);
+  if (!Number.isFinite(threshold) || threshold <= 0)
+    invalid(`threshold must be a positive number of cm/s; got ${threshold}.`);
   const windowDays = options.windowDays ?? DEFAULT_WINDOW_DAYS;
   if (!Number.isInteger(windowDays) || windowDays < MIN_DAYS || windowDays > MAX_WINDOW_DAYS) {
     invalid(`windowDays must be a whole number of days in [${MIN_DAYS}, ${MAX_WINDOW_DAYS}]; got ${windowDays}.`);
@@ -430,7 +449,9 @@ export function assessFailureRisk(history: DeviceTelemetryHistory, prior: FleetP
 
   const temperature = history.temperature ? dailyBlocks(history.temperature, now, windowDays) : undefined;
   const temperatureTrendPerDay =
-    temperature && temperature.means.length >= MIN_DAYS ? finite(fitLine(temperature.meanTimes, temperature.means).slope) : null;
+    temperature && temperature.means.length >= MIN_DAYS
+      ? finite(fitLine(temperature.meanTimes, temperature.means).slope)
+      : null;
 
   const trend = enough ? fitLine(blocks.peakTimes, blocks.peaks) : undefined;
   const wear = trend ? clamp01(wearProbability(trend, horizonDays, threshold)) : 0;

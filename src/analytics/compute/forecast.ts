@@ -85,7 +85,10 @@ export function forecastSeries(series: NumericSeries, options: ForecastOptions):
   }
   const lastForecastTime = grid.lastTime + horizon * grid.stepMs;
   if (lastForecastTime > MAX_EPOCH_MS) {
-    throw new TwingraphError('InvalidArgument', `The forecast would end past the latest representable date (${horizon} steps of ${formatStep(grid.stepMs)} after the last time).`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `The forecast would end past the latest representable date (${horizon} steps of ${formatStep(grid.stepMs)} after the last time).`,
+    );
   }
 
   const plan = choosePlan(grid, horizon);
@@ -105,14 +108,20 @@ export function forecastSeries(series: NumericSeries, options: ForecastOptions):
 
 function checkLevel(level: number): number {
   if (!(typeof level === 'number' && level > 0 && level < 1)) {
-    throw new TwingraphError('InvalidArgument', `The interval level must be a number strictly between 0 and 1 (for example 0.95); got ${String(level)}.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `The interval level must be a number strictly between 0 and 1 (for example 0.95); got ${String(level)}.`,
+    );
   }
   return level;
 }
 
 function checkHorizon(horizon: number): number {
   if (!(Number.isInteger(horizon) && horizon >= 1 && horizon <= MAX_HORIZON)) {
-    throw new TwingraphError('InvalidArgument', `The horizon must be a whole number of steps from 1 to ${MAX_HORIZON}; got ${String(horizon)}.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `The horizon must be a whole number of steps from 1 to ${MAX_HORIZON}; got ${String(horizon)}.`,
+    );
   }
   return horizon;
 }
@@ -135,7 +144,10 @@ interface Grid {
 function resample(series: NumericSeries): Grid {
   const { times } = series;
   if (times.length !== series.values.length) {
-    throw new TwingraphError('InvalidArgument', `A series needs one value per time; got ${times.length} times and ${series.values.length} values.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `A series needs one value per time; got ${times.length} times and ${series.values.length} values.`,
+    );
   }
   let ts: number[] = [];
   let vs: number[] = [];
@@ -144,7 +156,10 @@ function resample(series: NumericSeries): Grid {
     const v = series.values[i]!;
     if (Number.isFinite(t) && Number.isFinite(v)) {
       if (Math.abs(t) > MAX_EPOCH_MS) {
-        throw new TwingraphError('InvalidArgument', `Time ${t} is not an epoch-milliseconds time (ECMAScript dates end at ±${MAX_EPOCH_MS}).`);
+        throw new TwingraphError(
+          'InvalidArgument',
+          `Time ${t} is not an epoch-milliseconds time (ECMAScript dates end at ±${MAX_EPOCH_MS}).`,
+        );
       }
       ts.push(t);
       vs.push(v);
@@ -194,7 +209,15 @@ function resample(series: NumericSeries): Grid {
 }
 
 /** A bucket's mean; summing huge values can overflow where their mean does not. */
-function bucketMean(sum: number, count: number, ts: number[], vs: number[], lastTime: number, stepMs: number, stepsBack: number): number {
+function bucketMean(
+  sum: number,
+  count: number,
+  ts: number[],
+  vs: number[],
+  lastTime: number,
+  stepMs: number,
+  stepsBack: number,
+): number {
   const plain = sum / count;
   if (Number.isFinite(plain)) return plain;
   let m = 0;
@@ -245,11 +268,18 @@ interface Plan {
 function choosePlan(grid: Grid, horizon: number): Plan {
   const perDay = DAY_MS / grid.stepMs;
   if (!Number.isInteger(perDay) || perDay < 2) {
-    const because = perDay < 2 ? `a step of ${formatStep(grid.stepMs)} leaves fewer than 2 steps per day` : `a day is not a whole number of ${formatStep(grid.stepMs)} steps`;
+    const because =
+      perDay < 2
+        ? `a step of ${formatStep(grid.stepMs)} leaves fewer than 2 steps per day`
+        : `a day is not a whole number of ${formatStep(grid.stepMs)} steps`;
     return { season: null, week: null, noSeasonBecause: because };
   }
   if (grid.values.length < 2 * perDay) {
-    return { season: null, week: null, noSeasonBecause: `${grid.values.length} steps cover less than the 2 full days (${2 * perDay} steps) a daily season needs` };
+    return {
+      season: null,
+      week: null,
+      noSeasonBecause: `${grid.values.length} steps cover less than the 2 full days (${2 * perDay} steps) a daily season needs`,
+    };
   }
   // The backtest fits the same method without the horizon's points: decide on the shorter series.
   const week = 7 * perDay;
@@ -284,7 +314,10 @@ function fitAndPredict(values: readonly number[], plan: Plan, horizon: number, l
   const scaled = scale === 1 ? Float64Array.from(values) : Float64Array.from(values, (v) => v / scale);
   let reason: string;
   try {
-    const raw = plan.season === null ? predictEts(scaled, horizon, level) : predictMstl(scaled, plan.week === null ? [plan.season] : [plan.season, plan.week], horizon, level);
+    const raw =
+      plan.season === null
+        ? predictEts(scaled, horizon, level)
+        : predictMstl(scaled, plan.week === null ? [plan.season] : [plan.season, plan.week], horizon, level);
     const fit = unscale(raw, scale);
     if (fit) return { ...fit, fallback: null };
     reason = 'augurs returned a non-finite forecast or interval';
@@ -352,7 +385,12 @@ function predictEts(values: Float64Array, horizon: number, level: number): RawFo
  * Last resort when augurs cannot fit (values so extreme that its likelihood overflows): the (seasonal) naive
  * forecast, with an interval from the empirical `level` quantile of the absolute k-step changes in the series.
  */
-function naiveForecast(values: readonly number[], season: number | null, horizon: number, level: number): Omit<Fit, 'fallback'> {
+function naiveForecast(
+  values: readonly number[],
+  season: number | null,
+  horizon: number,
+  level: number,
+): Omit<Fit, 'fallback'> {
   const n = values.length;
   const point: number[] = [];
   const lower: number[] = [];
@@ -402,7 +440,10 @@ function heldOut(values: readonly number[], plan: Plan, horizon: number, level: 
     points: horizon,
     mae: clampFinite(error / horizon),
     baselineMae: clampFinite(baselineError / horizon),
-    baseline: plan.season === null ? 'the last value before the held-out points' : `the value one daily season (${plan.season} steps) earlier`,
+    baseline:
+      plan.season === null
+        ? 'the last value before the held-out points'
+        : `the value one daily season (${plan.season} steps) earlier`,
     coverage: covered / horizon,
   };
 }
@@ -415,10 +456,16 @@ function describeMethod(plan: Plan, grid: Grid, fit: Fit): string {
   if (fit.fallback === 'constant') {
     method = `constant series (every value ${grid.values[0]}): the forecast repeats it with a zero-width interval; no model fitted`;
   } else if (fit.fallback !== null) {
-    const by = fit.fallback.by === 'ets' ? 'AutoETS without season (augurs)' : `a ${plan.season === null ? '' : 'seasonal '}naive forecast with an interval from the empirical spread of past changes`;
+    const by =
+      fit.fallback.by === 'ets'
+        ? 'AutoETS without season (augurs)'
+        : `a ${plan.season === null ? '' : 'seasonal '}naive forecast with an interval from the empirical spread of past changes`;
     method = `${by}, because ${fit.fallback.reason}`;
   } else if (plan.season !== null) {
-    method = plan.week === null ? `MSTL with a ${plan.season}-step daily season and an AutoETS trend (augurs)` : `MSTL with ${plan.season}-step daily and ${plan.week}-step weekly seasons and an AutoETS trend (augurs)`;
+    method =
+      plan.week === null
+        ? `MSTL with a ${plan.season}-step daily season and an AutoETS trend (augurs)`
+        : `MSTL with ${plan.season}-step daily and ${plan.week}-step weekly seasons and an AutoETS trend (augurs)`;
   } else {
     method = `AutoETS without season (augurs); no daily season because ${plan.noSeasonBecause}`;
   }

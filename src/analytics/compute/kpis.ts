@@ -95,7 +95,17 @@ function elapsed(e: EngagementFacts, now: number): number | null {
 export function burnIndex(e: EngagementFacts, now: number): number | null {
   const gone = elapsed(e, now);
   const duration = days(e.startDate, e.endDate);
-  if (gone === null || gone < 1 || duration === null || duration <= 0 || !num(e.budget) || e.budget <= 0 || !num(e.spend) || e.spend <= 0) return null;
+  if (
+    gone === null ||
+    gone < 1 ||
+    duration === null ||
+    duration <= 0 ||
+    !num(e.budget) ||
+    e.budget <= 0 ||
+    !num(e.spend) ||
+    e.spend <= 0
+  )
+    return null;
   const timeShare = e.status === 'closed' ? 1 : Math.min(gone / duration, 1.5);
   return e.spend / e.budget / timeShare;
 }
@@ -107,7 +117,8 @@ function group(name: string, indices: readonly number[]): PeerGroup | undefined 
   const mad = medianAbsoluteDeviation(logs);
   // When more than half the group sits at one value (engagements closed exactly on budget) the MAD is 0;
   // Iglewicz and Hoaglin then scale by the mean absolute deviation instead (1.2533 makes it a normal sd).
-  const scale = mad > 0 ? 1.4826 * mad : 1.2533 * (logs.reduce((sum, x) => sum + Math.abs(x - centre), 0) / logs.length);
+  const scale =
+    mad > 0 ? 1.4826 * mad : 1.2533 * (logs.reduce((sum, x) => sum + Math.abs(x - centre), 0) / logs.length);
   return { name, count: logs.length, medianLog: centre, scale };
 }
 

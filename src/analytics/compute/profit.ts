@@ -47,7 +47,11 @@ export interface ProfitModel {
   readonly level: number;
   readonly heldOut: HeldOutError;
   /** The categories the model knows, per categorical feature (others count as the reference category). */
-  readonly categories: { readonly offering: readonly string[]; readonly industry: readonly string[]; readonly leadRole: readonly string[] };
+  readonly categories: {
+    readonly offering: readonly string[];
+    readonly industry: readonly string[];
+    readonly leadRole: readonly string[];
+  };
   /** Feature names in the order of `coefficients` (the intercept last), for explanations. */
   readonly featureNames: readonly string[];
   readonly coefficients: readonly number[];
@@ -73,20 +77,44 @@ function categories(values: readonly (string | null | undefined)[]): string[] {
 }
 
 function encode(e: ProfitFeatures, enc: Encoding): number[] {
-  const oneHot = (value: string | null | undefined, levels: readonly string[]): number[] => levels.slice(1).map((l) => (l === value ? 1 : 0));
-  return [Math.log(e.budget), e.durationDays / 100, ...oneHot(e.offering, enc.offering), ...oneHot(e.industry, enc.industry), ...oneHot(e.leadRole, enc.leadRole)];
+  const oneHot = (value: string | null | undefined, levels: readonly string[]): number[] =>
+    levels.slice(1).map((l) => (l === value ? 1 : 0));
+  return [
+    Math.log(e.budget),
+    e.durationDays / 100,
+    ...oneHot(e.offering, enc.offering),
+    ...oneHot(e.industry, enc.industry),
+    ...oneHot(e.leadRole, enc.leadRole),
+  ];
 }
 
 function featureNames(enc: Encoding): string[] {
-  return ['log(budget)', 'durationDays/100', ...enc.offering.slice(1).map((c) => `offering=${c}`), ...enc.industry.slice(1).map((c) => `industry=${c}`), ...enc.leadRole.slice(1).map((c) => `leadRole=${c}`), 'intercept'];
+  return [
+    'log(budget)',
+    'durationDays/100',
+    ...enc.offering.slice(1).map((c) => `offering=${c}`),
+    ...enc.industry.slice(1).map((c) => `industry=${c}`),
+    ...enc.leadRole.slice(1).map((c) => `leadRole=${c}`),
+    'intercept',
+  ];
 }
 
 export function checkFeatures(f: ProfitFeatures): void {
-  if (!(typeof f.budget === 'number' && Number.isFinite(f.budget) && f.budget > 0)) throw new TwingraphError('InvalidArgument', `budget must be a positive number of euros; got ${String(f.budget)}.`);
-  if (!(typeof f.durationDays === 'number' && Number.isFinite(f.durationDays) && f.durationDays > 0 && f.durationDays <= 3650)) {
-    throw new TwingraphError('InvalidArgument', `durationDays must be a number of days from 1 to 3650; got ${String(f.durationDays)}.`);
+  if (!(typeof f.budget === 'number' && Number.isFinite(f.budget) && f.budget > 0))
+    throw new TwingraphError('InvalidArgument', `budget must be a positive number of euros; got ${String(f.budget)}.`);
+  if (!(
+    typeof f.durationDays === 'number' &&
+    Number.isFinite(f.durationDays) &&
+    f.durationDays > 0 &&
+    f.durationDays <= 3650
+  )) {
+    throw new TwingraphError(
+      'InvalidArgument',
+      `durationDays must be a number of days from 1 to 3650; got ${String(f.durationDays)}.`,
+    );
   }
-  if (typeof f.offering !== 'string' || f.offering.length === 0) throw new TwingraphError('InvalidArgument', 'offering must name a service line, e.g. consulting.');
+  if (typeof f.offering !== 'string' || f.offering.length === 0)
+    throw new TwingraphError('InvalidArgument', 'offering must name a service line, e.g. consulting.');
 }
 
 interface Fit {
@@ -117,10 +145,16 @@ function predictWith(model: Fit, features: ProfitFeatures, level: number): Profi
   let ratio = 0;
   for (let i = 0; i < x.length; i++) ratio += model.weights[i] * x[i];
   let leverage = 0;
-  for (let i = 0; i < x.length; i++) for (let j = 0; j < x.length; j++) leverage += x[i] * model.covariance[i][j] * x[j];
+  for (let i = 0; i < x.length; i++)
+    for (let j = 0; j < x.length; j++) leverage += x[i] * model.covariance[i][j] * x[j];
   const se = Math.sqrt(Math.max(0, model.variance + leverage));
   const half = tQuantile(1 - (1 - level) / 2, Math.max(1, model.df)) * se;
-  return { value: ratio * features.budget, lower: (ratio - half) * features.budget, upper: (ratio + half) * features.budget, level };
+  return {
+    value: ratio * features.budget,
+    lower: (ratio - half) * features.budget,
+    upper: (ratio + half) * features.budget,
+    level,
+  };
 }
 
 /** Deterministic folds: examples in id order, dealt round-robin. */
@@ -149,17 +183,38 @@ function crossValidate(examples: readonly ProfitExample[], enc: Encoding, level:
       n++;
     }
   }
-  return { points: n, mae: absError / n, baselineMae: absBaseline / n, baseline: 'the mean profit of the training folds', coverage: covered / n };
+  return {
+    points: n,
+    mae: absError / n,
+    baselineMae: absBaseline / n,
+    baseline: 'the mean profit of the training folds',
+    coverage: covered / n,
+  };
 }
 
-export function trainProfitModel(examples: readonly ProfitExample[], options: { level?: number; now?: Date } = {}): ProfitModel {
+export function trainProfitModel(
+  examples: readonly ProfitExample[],
+  options: { level?: number; now?: Date } = {},
+): ProfitModel {
   const level = options.level ?? DEFAULT_LEVEL;
-  if (!(level > 0 && level < 1)) throw new TwingraphError('InvalidArgument', `The interval level must be between 0 and 1; got ${level}.`);
+  if (!(level > 0 && level < 1))
+    throw new TwingraphError('InvalidArgument', `The interval level must be between 0 and 1; got ${level}.`);
   // The same bounds predict() enforces: an infinite budget or a decade-long engagement would poison every coefficient.
   const usable = examples.filter(
-    (e) => Number.isFinite(e.profit) && Number.isFinite(e.budget) && e.budget > 0 && Number.isFinite(e.durationDays) && e.durationDays > 0 && e.durationDays <= 3650 && e.offering,
+    (e) =>
+      Number.isFinite(e.profit) &&
+      Number.isFinite(e.budget) &&
+      e.budget > 0 &&
+      Number.isFinite(e.durationDays) &&
+      e.durationDays > 0 &&
+      e.durationDays <= 3650 &&
+      e.offering,
   );
-  const enc: Encoding = { offering: categories(usable.map((e) => e.offering)), industry: categories(usable.map((e) => e.industry)), leadRole: categories(usable.map((e) => e.leadRole)) };
+  const enc: Encoding = {
+    offering: categories(usable.map((e) => e.offering)),
+    industry: categories(usable.map((e) => e.industry)),
+    leadRole: categories(usable.map((e) => e.leadRole)),
+  };
   const parameters = encode(usable[0] ?? { budget: 1, durationDays: 1, offering: '' }, enc).length + 1;
   const needed = Math.max(MIN_TRAINING, parameters * 3);
   if (usable.length < needed) {
@@ -181,7 +236,8 @@ export function trainProfitModel(examples: readonly ProfitExample[], options: { 
     coefficients: final.weights,
     predict: (features, at = level) => {
       checkFeatures(features);
-      if (!(at > 0 && at < 1)) throw new TwingraphError('InvalidArgument', `The interval level must be between 0 and 1; got ${at}.`);
+      if (!(at > 0 && at < 1))
+        throw new TwingraphError('InvalidArgument', `The interval level must be between 0 and 1; got ${at}.`);
       return predictWith(final, features, at);
     },
   };

@@ -27,7 +27,6 @@ export interface FailureRiskResult extends FailureRisk {
   readonly prior: FleetPrior;
 }
 
-
 /**
  * A change beside some engagements that may move their predicted profit: their client's industry, their lead's
  * role, their offering's service line, or which client, lead or offering they have.

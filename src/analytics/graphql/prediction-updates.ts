@@ -33,7 +33,8 @@ function logFailure(error: unknown): void {
 /** A queue that an async iterator reads: pushes from several sources, one consumer. */
 class UpdateQueue<T> {
   private readonly items: T[] = [];
-  private waiting: { resolve: (result: IteratorResult<T, undefined>) => void; reject: (error: unknown) => void } | undefined;
+  private waiting:
+    { resolve: (result: IteratorResult<T, undefined>) => void; reject: (error: unknown) => void } | undefined;
   private ended = false;
   private failure: unknown;
 
@@ -70,29 +71,43 @@ class UpdateQueue<T> {
 
 function kindsOf(twin: Twin, wanted: ReadonlySet<PredictionKind>, ctx: GraphContext): PredictionKind[] {
   const info = ctx.models.newestInfo();
-  const isOf = (of: string): boolean => twin.$metadata.$model === of || (info?.models.interfaces.get(twin.$metadata.$model)?.ancestors.includes(of) ?? false);
+  const isOf = (of: string): boolean =>
+    twin.$metadata.$model === of ||
+    (info?.models.interfaces.get(twin.$metadata.$model)?.ancestors.includes(of) ?? false);
   const kinds: PredictionKind[] = [];
   if (wanted.has(PredictionKind.PROFIT) && isOf(DEMO_MODELS.engagement)) kinds.push(PredictionKind.PROFIT);
   if (wanted.has(PredictionKind.FAILURE_RISK) && isOf(DEMO_MODELS.device)) kinds.push(PredictionKind.FAILURE_RISK);
   return kinds;
 }
 
-export async function predictionUpdates(ctx: GraphContext, options: PredictionUpdateOptions): Promise<AsyncIterableIterator<PredictionUpdate>> {
+export async function predictionUpdates(
+  ctx: GraphContext,
+  options: PredictionUpdateOptions,
+): Promise<AsyncIterableIterator<PredictionUpdate>> {
   const ids = [...new Set(options.twinIds)];
-  if (ids.length === 0 || ids.length > MAX_TWINS) throw new TwingraphError('InvalidArgument', `predictionChanged watches 1 to ${MAX_TWINS} twins; got ${ids.length}.`);
-  if (!(options.horizonHours > 0)) throw new TwingraphError('InvalidArgument', `horizonHours must be positive; got ${options.horizonHours}.`);
+  if (ids.length === 0 || ids.length > MAX_TWINS)
+    throw new TwingraphError(
+      'InvalidArgument',
+      `predictionChanged watches 1 to ${MAX_TWINS} twins; got ${ids.length}.`,
+    );
+  if (!(options.horizonHours > 0))
+    throw new TwingraphError('InvalidArgument', `horizonHours must be positive; got ${options.horizonHours}.`);
   const wanted = new Set(options.kinds?.length ? options.kinds : [PredictionKind.PROFIT, PredictionKind.FAILURE_RISK]);
   const twins = new Map<string, Twin>();
   // Subscribe before reading the twins: a change committed in between is then delivered, not lost.
   const changes = (
     await ctx.changes.subscribe({
-      filter: (c) => c.twinId !== undefined && twins.has(c.twinId) && (c.type.startsWith('Twin.') || c.type.startsWith('Relationship.') || c.type === 'Telemetry'),
+      filter: (c) =>
+        c.twinId !== undefined &&
+        twins.has(c.twinId) &&
+        (c.type.startsWith('Twin.') || c.type.startsWith('Relationship.') || c.type === 'Telemetry'),
     })
   )[Symbol.asyncIterator]();
   try {
     for (const id of ids) {
       const twin = await ctx.twins.get(id);
-      if (!twin) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
+      if (!twin)
+        throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
       twins.set(id, twin);
     }
   } catch (error) {
@@ -108,25 +123,48 @@ export async function predictionUpdates(ctx: GraphContext, options: PredictionUp
   let stopped = false;
 
   /** Computes a prediction; sends it when `send` and it differs from the last one computed. Never rejects. */
-  const compute = async (twin: Twin | undefined, kind: PredictionKind, cause: string, seq: number | null, send = true): Promise<void> => {
+  const compute = async (
+    twin: Twin | undefined,
+    kind: PredictionKind,
+    cause: string,
+    seq: number | null,
+    send = true,
+  ): Promise<void> => {
     // The twin was deleted since the computation was asked for, or the subscriber has gone: nothing to say.
     if (!twin || stopped) return;
     try {
-      const update: PredictionUpdate = { twinId: twin.$dtId, kind, time: new Date().toISOString(), cause, seq, profit: null, failureRisk: null, error: null };
+      const update: PredictionUpdate = {
+        twinId: twin.$dtId,
+        kind,
+        time: new Date().toISOString(),
+        cause,
+        seq,
+        profit: null,
+        failureRisk: null,
+        error: null,
+      };
       try {
         if (kind === PredictionKind.PROFIT) {
           const p = await ctx.analytics.engagementProfit(twin);
           update.profit = p ? profitValue(p) : null;
-          if (!p) update.error = 'InsufficientData: the engagement lacks a budget, dates or an offering to predict from.';
+          if (!p)
+            update.error = 'InsufficientData: the engagement lacks a budget, dates or an offering to predict from.';
         } else {
           update.failureRisk = failureRiskValue(await ctx.analytics.failureRisk(twin, options.horizonHours));
         }
       } catch (error) {
-        update.error = error instanceof TwingraphError ? `${error.code}: ${error.message}` : `Internal: ${(error as Error)?.message ?? String(error)}`;
+        update.error =
+          error instanceof TwingraphError
+            ? `${error.code}: ${error.message}`
+            : `Internal: ${(error as Error)?.message ?? String(error)}`;
       }
       // Sent when what it says changed (not when only the time it was computed did).
       const key = `${twin.$dtId}\n${kind}`;
-      const signature = JSON.stringify([update.profit && { ...update.profit, model: { ...update.profit.model, reason: '' } }, update.failureRisk, update.error]);
+      const signature = JSON.stringify([
+        update.profit && { ...update.profit, model: { ...update.profit.model, reason: '' } },
+        update.failureRisk,
+        update.error,
+      ]);
       if (last.get(key) === signature || stopped) return;
       last.set(key, signature);
       if (send) queue.push(update);
@@ -152,7 +190,9 @@ export async function predictionUpdates(ctx: GraphContext, options: PredictionUp
       if (moved && !moved.engagementIds.includes(id)) continue;
       if (!kindsOf(twin, wanted, ctx).includes(PredictionKind.PROFIT)) continue;
       // The twin is looked up when the computation runs: it may have changed, or gone, by then.
-      schedule(() => compute(twins.get(id), PredictionKind.PROFIT, moved ? moved.cause : 'Retrained', moved ? moved.seq : null));
+      schedule(() =>
+        compute(twins.get(id), PredictionKind.PROFIT, moved ? moved.cause : 'Retrained', moved ? moved.seq : null),
+      );
     }
   });
 

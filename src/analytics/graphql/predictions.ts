@@ -5,7 +5,23 @@
  * devices are added to those models' types by ../analytics-fields.ts.
  */
 import 'reflect-metadata';
-import { Arg, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, ObjectType, Query, registerEnumType, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Field,
+  FieldResolver,
+  Float,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  registerEnumType,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import type { EngagementKpis as Kpis } from '../compute/kpis';
 import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../compute/results';
 import type { HeldOutError as HeldOut, SeriesForecast } from '../compute/types';
@@ -23,7 +39,10 @@ export class PredictionInterval {
   @Field(() => Float, { description: 'Its probability, e.g. 0.95.' }) level!: number;
 }
 
-@ObjectType({ description: 'A time range in hours from now with its probability; upper is null when it lies beyond the horizon the method looks at.' })
+@ObjectType({
+  description:
+    'A time range in hours from now with its probability; upper is null when it lies beyond the horizon the method looks at.',
+})
 export class HoursInterval {
   @Field(() => Float) lower!: number;
   @Field(() => Float, { nullable: true }) upper!: number | null;
@@ -36,8 +55,13 @@ export class HeldOutError {
   @Field(() => Float, { description: 'Mean absolute error of the method.' }) mae!: number;
   @Field(() => Float, { description: 'Mean absolute error of the baseline.' }) baselineMae!: number;
   @Field(() => String, { description: 'What the baseline predicts.' }) baseline!: string;
-  @Field(() => Float, { nullable: true, description: 'Share of held-out points inside the prediction interval.' }) coverage!: number | null;
-  @Field(() => Float, { nullable: true, description: '1 − mae / baselineMae: above 0 when the method beats the baseline.' }) skill!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of held-out points inside the prediction interval.' })
+  coverage!: number | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: '1 − mae / baselineMae: above 0 when the method beats the baseline.',
+  })
+  skill!: number | null;
 }
 
 @ObjectType({ description: 'One coefficient of a linear model.' })
@@ -46,16 +70,24 @@ export class ModelCoefficient {
   @Field(() => Float) value!: number;
 }
 
-@ObjectType({ description: 'The regression that predicts engagements\' final profit, and how good it is.' })
+@ObjectType({ description: "The regression that predicts engagements' final profit, and how good it is." })
 export class ProfitModel {
   @Field(() => String) method!: string;
   @Field(() => DateTimeScalar) trainedAt!: string;
-  @Field(() => String, { description: 'Why it was trained: first use, requested, or engagements closed since the last training.' }) reason!: string;
+  @Field(() => String, {
+    description: 'Why it was trained: first use, requested, or engagements closed since the last training.',
+  })
+  reason!: string;
   @Field(() => Int, { description: 'Closed engagements it was trained on.' }) trainingSize!: number;
-  @Field(() => Int, { description: 'Closed engagements left out because their spend was anomalous (see EngagementKpis.anomaly).' }) excludedAnomalies!: number;
+  @Field(() => Int, {
+    description: 'Closed engagements left out because their spend was anomalous (see EngagementKpis.anomaly).',
+  })
+  excludedAnomalies!: number;
   @Field(() => Float, { description: 'The level of its prediction intervals.' }) level!: number;
-  @Field(() => HeldOutError, { description: 'Cross-validated error in EUR, against predicting the mean profit.' }) heldOut!: HeldOutError;
-  @Field(() => [ModelCoefficient], { description: 'Coefficients on profit per euro of budget.' }) coefficients!: ModelCoefficient[];
+  @Field(() => HeldOutError, { description: 'Cross-validated error in EUR, against predicting the mean profit.' })
+  heldOut!: HeldOutError;
+  @Field(() => [ModelCoefficient], { description: 'Coefficients on profit per euro of budget.' })
+  coefficients!: ModelCoefficient[];
 }
 
 @ObjectType({ description: 'What a profit prediction was made from.' })
@@ -71,8 +103,16 @@ export class ProfitFeaturesValue {
 export class ProfitPrediction {
   @Field(() => Float, { description: 'Predicted final profit, EUR.' }) value!: number;
   @Field(() => PredictionInterval) interval!: PredictionInterval;
-  @Field(() => Float, { nullable: true, description: 'Revenue − spend so far (final once closed); null for hypothetical engagements.' }) actual!: number | null;
-  @Field(() => Boolean, { description: 'Whether the engagement has closed (then `actual` is final and the prediction is what the model would have said).' }) closed!: boolean;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Revenue − spend so far (final once closed); null for hypothetical engagements.',
+  })
+  actual!: number | null;
+  @Field(() => Boolean, {
+    description:
+      'Whether the engagement has closed (then `actual` is final and the prediction is what the model would have said).',
+  })
+  closed!: boolean;
   @Field(() => ProfitFeaturesValue) features!: ProfitFeaturesValue;
   @Field(() => ProfitModel) model!: ProfitModel;
 }
@@ -81,22 +121,38 @@ export class ProfitPrediction {
 export class ProfitInput {
   @Field(() => Float, { description: 'EUR.' }) budget!: number;
   @Field(() => Float, { description: 'Planned length in days.' }) durationDays!: number;
-  @Field(() => String, { description: 'Service line: consulting, auditAndAssurance, tax, technologyServices or financialAdvisory.' }) offering!: string;
+  @Field(() => String, {
+    description: 'Service line: consulting, auditAndAssurance, tax, technologyServices or financialAdvisory.',
+  })
+  offering!: string;
   @Field(() => String, { nullable: true, description: "The client's industry, e.g. banking." }) industry?: string;
   @Field(() => String, { nullable: true, description: "The lead's role, e.g. partner." }) leadRole?: string;
 }
 
-@ObjectType({ description: 'Engagement KPIs, computed from its properties and its peers (the engagements of the same service line).' })
+@ObjectType({
+  description:
+    'Engagement KPIs, computed from its properties and its peers (the engagements of the same service line).',
+})
 export class EngagementKpis {
-  @Field(() => Float, { nullable: true, description: 'Budget − spend, EUR: positive while under budget.' }) budgetVariance!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Budget variance as a share of budget.' }) budgetVarianceRatio!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Budget − spend, EUR: positive while under budget.' })
+  budgetVariance!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Budget variance as a share of budget.' }) budgetVarianceRatio!:
+    number | null;
   @Field(() => Float, { nullable: true, description: '(Revenue − spend) / revenue.' }) revenueMargin!: number | null;
-  @Field(() => Int, { nullable: true, description: 'End − start, days (planned while open, actual once closed).' }) durationDays!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Days since the start (to the end, once closed).' }) elapsedDays!: number | null;
+  @Field(() => Int, { nullable: true, description: 'End − start, days (planned while open, actual once closed).' })
+  durationDays!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Days since the start (to the end, once closed).' }) elapsedDays!:
+    number | null;
   @Field(() => Float, { nullable: true, description: 'Spend per elapsed day, EUR.' }) burnRatePerDay!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Share of budget spent ÷ share of planned time gone: 1 is on plan.' }) burnIndex!: number | null;
-  @Field(() => Boolean, { description: 'Whether the burn index is far outside its peers\' (robust z beyond 3.5).' }) anomaly!: boolean;
-  @Field(() => String, { nullable: true, description: 'Why it is anomalous, in words, with the figures.' }) anomalyReason!: string | null;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Share of budget spent ÷ share of planned time gone: 1 is on plan.',
+  })
+  burnIndex!: number | null;
+  @Field(() => Boolean, { description: "Whether the burn index is far outside its peers' (robust z beyond 3.5)." })
+  anomaly!: boolean;
+  @Field(() => String, { nullable: true, description: 'Why it is anomalous, in words, with the figures.' })
+  anomalyReason!: string | null;
   @Field(() => String, { nullable: true }) peerGroup!: string | null;
   @Field(() => Int) peerCount!: number;
   @Field(() => Float, { nullable: true }) peerMedianBurnIndex!: number | null;
@@ -106,19 +162,39 @@ export class EngagementKpis {
 export class FailureRisk {
   @Field(() => DateTimeScalar, { description: 'The newest vibration reading: the risk is as of then.' }) asOf!: string;
   @Field(() => Float) horizonHours!: number;
-  @Field(() => Float, { description: 'Probability of failure within the horizon: wear-out and random failures as competing risks (1 when the device has failed).' }) probability!: number;
-  @Field(() => Float, { description: 'From the vibration trend reaching the failure threshold.' }) wearProbability!: number;
-  @Field(() => Float, { description: 'From the device\'s failure history, shrunk towards the fleet\'s.' }) randomProbability!: number;
-  @Field(() => Float, { nullable: true, description: 'Hours until the vibration trend reaches the threshold; null when it is not rising significantly or is more than a year away.' }) timeToFailureHours!: number | null;
-  @Field(() => HoursInterval, { nullable: true, description: 'Interval of the time to failure, hours (upper null: beyond a year); null when no failure is in sight.' }) timeToFailure!: HoursInterval | null;
-  @Field(() => DateTimeScalar, { nullable: true, description: 'asOf + timeToFailureHours.' }) expectedFailureTime!: string | null;
-  @Field(() => Float, { nullable: true, description: 'Fitted daily-peak vibration now, cm/s.' }) vibrationNow!: number | null;
+  @Field(() => Float, {
+    description:
+      'Probability of failure within the horizon: wear-out and random failures as competing risks (1 when the device has failed).',
+  })
+  probability!: number;
+  @Field(() => Float, { description: 'From the vibration trend reaching the failure threshold.' })
+  wearProbability!: number;
+  @Field(() => Float, { description: "From the device's failure history, shrunk towards the fleet's." })
+  randomProbability!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description:
+      'Hours until the vibration trend reaches the threshold; null when it is not rising significantly or is more than a year away.',
+  })
+  timeToFailureHours!: number | null;
+  @Field(() => HoursInterval, {
+    nullable: true,
+    description:
+      'Interval of the time to failure, hours (upper null: beyond a year); null when no failure is in sight.',
+  })
+  timeToFailure!: HoursInterval | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'asOf + timeToFailureHours.' }) expectedFailureTime!:
+    string | null;
+  @Field(() => Float, { nullable: true, description: 'Fitted daily-peak vibration now, cm/s.' }) vibrationNow!:
+    number | null;
   @Field(() => Float, { nullable: true, description: 'cm/s per day.' }) vibrationTrendPerDay!: number | null;
-  @Field(() => Float, { nullable: true, description: '°C per day (shown, not used in the probabilities).' }) temperatureTrendPerDay!: number | null;
+  @Field(() => Float, { nullable: true, description: '°C per day (shown, not used in the probabilities).' })
+  temperatureTrendPerDay!: number | null;
   @Field(() => Float, { description: 'Vibration counted as failure, cm/s.' }) threshold!: number;
   @Field(() => Int) failuresObserved!: number;
   @Field(() => Float) observedDays!: number;
-  @Field(() => Float, { description: 'Posterior mean of the random-failure rate, per day.' }) failureRatePerDay!: number;
+  @Field(() => Float, { description: 'Posterior mean of the random-failure rate, per day.' })
+  failureRatePerDay!: number;
   @Field(() => String) method!: string;
 }
 
@@ -130,31 +206,49 @@ export class ForecastPoint {
   @Field(() => Float) upper!: number;
 }
 
-@ObjectType({ description: 'A forecast of a numeric series with its prediction interval, and its error on the recent past.' })
+@ObjectType({
+  description: 'A forecast of a numeric series with its prediction interval, and its error on the recent past.',
+})
 export class MetricForecast {
   @Field(() => String) method!: string;
   @Field(() => Float, { description: 'Level of the intervals.' }) level!: number;
-  @Field(() => Float, { description: 'Seconds between forecast points (the series\' typical spacing).' }) stepSeconds!: number;
+  @Field(() => Float, { description: "Seconds between forecast points (the series' typical spacing)." })
+  stepSeconds!: number;
   @Field(() => [ForecastPoint]) points!: ForecastPoint[];
-  @Field(() => HeldOutError, { nullable: true, description: 'The method fitted without the newest points and scored on them; null for short series.' }) backtest!: HeldOutError | null;
+  @Field(() => HeldOutError, {
+    nullable: true,
+    description: 'The method fitted without the newest points and scored on them; null for short series.',
+  })
+  backtest!: HeldOutError | null;
 }
 
 export enum PredictionKind {
   PROFIT = 'PROFIT',
   FAILURE_RISK = 'FAILURE_RISK',
 }
-registerEnumType(PredictionKind, { name: 'PredictionKind', description: 'PROFIT: an engagement\'s predicted final profit; FAILURE_RISK: a device\'s failure risk.' });
+registerEnumType(PredictionKind, {
+  name: 'PredictionKind',
+  description: "PROFIT: an engagement's predicted final profit; FAILURE_RISK: a device's failure risk.",
+});
 
 @ObjectType({ description: 'A prediction of a twin that changed (or, first, its current value).' })
 export class PredictionUpdate {
   @Field(() => ID) twinId!: string;
   @Field(() => PredictionKind) kind!: PredictionKind;
   @Field(() => DateTimeScalar, { description: 'When it was computed.' }) time!: string;
-  @Field(() => String, { description: 'What changed it: Initial, a change type (Twin.Update, Telemetry, …) or Retrained.' }) cause!: string;
-  @Field(() => LongScalar, { nullable: true, description: 'The change-log seq of the change that caused it.' }) seq!: number | null;
+  @Field(() => String, {
+    description: 'What changed it: Initial, a change type (Twin.Update, Telemetry, …) or Retrained.',
+  })
+  cause!: string;
+  @Field(() => LongScalar, { nullable: true, description: 'The change-log seq of the change that caused it.' }) seq!:
+    number | null;
   @Field(() => ProfitPrediction, { nullable: true }) profit!: ProfitPrediction | null;
   @Field(() => FailureRisk, { nullable: true }) failureRisk!: FailureRisk | null;
-  @Field(() => String, { nullable: true, description: 'Why there is no prediction now (code: message), e.g. InsufficientData.' }) error!: string | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Why there is no prediction now (code: message), e.g. InsufficientData.',
+  })
+  error!: string | null;
 }
 
 // ── Values: the analytics' results in the shape of the types above ──────────────────────────────
@@ -179,13 +273,21 @@ export function profitModelValue(info: ProfitModelInfo): ProfitModel {
   };
 }
 
-export function profitValue(p: EngagementProfit | (Omit<EngagementProfit, 'actual' | 'closed'> & { actual?: null; closed?: false })): ProfitPrediction {
+export function profitValue(
+  p: EngagementProfit | (Omit<EngagementProfit, 'actual' | 'closed'> & { actual?: null; closed?: false }),
+): ProfitPrediction {
   return {
     value: p.value,
     interval: { lower: p.lower, upper: p.upper, level: p.level },
     actual: p.actual ?? null,
     closed: p.closed ?? false,
-    features: { budget: p.features.budget, durationDays: p.features.durationDays, offering: p.features.offering, industry: p.features.industry ?? null, leadRole: p.features.leadRole ?? null },
+    features: {
+      budget: p.features.budget,
+      durationDays: p.features.durationDays,
+      offering: p.features.offering,
+      industry: p.features.industry ?? null,
+      leadRole: p.features.leadRole ?? null,
+    },
     model: profitModelValue(p.model),
   };
 }
@@ -198,8 +300,12 @@ export function failureRiskValue(r: FailureRiskResult): FailureRisk {
     wearProbability: r.wearProbability,
     randomProbability: r.randomProbability,
     timeToFailureHours: r.timeToFailureHours,
-    timeToFailure: r.lower === null && r.upper === null ? null : { lower: r.lower ?? 0, upper: r.upper, level: r.level },
-    expectedFailureTime: r.timeToFailureHours === null ? null : new Date(Date.parse(r.asOf) + r.timeToFailureHours * 3_600_000).toISOString(),
+    timeToFailure:
+      r.lower === null && r.upper === null ? null : { lower: r.lower ?? 0, upper: r.upper, level: r.level },
+    expectedFailureTime:
+      r.timeToFailureHours === null
+        ? null
+        : new Date(Date.parse(r.asOf) + r.timeToFailureHours * 3_600_000).toISOString(),
     vibrationNow: r.vibrationNow,
     vibrationTrendPerDay: r.vibrationTrendPerDay,
     temperatureTrendPerDay: r.temperatureTrendPerDay,
@@ -216,35 +322,63 @@ export function kpisValue(k: Kpis): EngagementKpis {
 }
 
 export function forecastValue(f: SeriesForecast): MetricForecast {
-  return { method: f.method, level: f.level, stepSeconds: f.stepMs / 1000, points: f.points.map((p) => ({ ...p })), backtest: f.backtest ? heldOutValue(f.backtest) : null };
+  return {
+    method: f.method,
+    level: f.level,
+    stepSeconds: f.stepMs / 1000,
+    points: f.points.map((p) => ({ ...p })),
+    backtest: f.backtest ? heldOutValue(f.backtest) : null,
+  };
 }
 
 // ── Resolvers ─────────────────────────────────────────────────────────────────────────────────────
 
 function checkLevel(level: number): number {
-  if (!(level > 0 && level < 1)) throw new TwingraphError('InvalidArgument', `level must be between 0 and 1 (e.g. 0.95); got ${level}.`);
+  if (!(level > 0 && level < 1))
+    throw new TwingraphError('InvalidArgument', `level must be between 0 and 1 (e.g. 0.95); got ${level}.`);
   return level;
 }
 
 @Resolver(() => MetricSeries)
 export class MetricForecastResolver {
-  @FieldResolver(() => MetricForecast, { description: 'Forecast of a numeric series: `horizon` steps at its typical spacing after its newest point, with an interval at `level`.' })
+  @FieldResolver(() => MetricForecast, {
+    description:
+      'Forecast of a numeric series: `horizon` steps at its typical spacing after its newest point, with an interval at `level`.',
+  })
   async forecast(
     @Root() s: SeriesValue,
     @Ctx() ctx: GraphContext,
     @Arg('horizon', () => Int, { description: 'Steps ahead, 1 to 1000.' }) horizon: number,
     @Arg('level', () => Float, { defaultValue: 0.95 }) level: number,
-    @Arg('before', () => DateTimeScalar, { nullable: true, description: 'Forecast from the points before this time only (to check a forecast against what came after).' }) before?: string,
+    @Arg('before', () => DateTimeScalar, {
+      nullable: true,
+      description: 'Forecast from the points before this time only (to check a forecast against what came after).',
+    })
+    before?: string,
   ): Promise<MetricForecast> {
-    return forecastValue(await ctx.analytics.forecast({ twinId: s.twinId, name: s.name }, horizon, checkLevel(level), before));
+    return forecastValue(
+      await ctx.analytics.forecast({ twinId: s.twinId, name: s.name }, horizon, checkLevel(level), before),
+    );
   }
 }
 
 @Resolver()
 export class PredictionQueries {
-  @Query(() => ProfitPrediction, { description: 'The final profit the profit model predicts for a hypothetical engagement.' })
-  async predictProfit(@Ctx() ctx: GraphContext, @Arg('input', () => ProfitInput) input: ProfitInput, @Arg('level', () => Float, { defaultValue: 0.95 }) level: number): Promise<ProfitPrediction> {
-    const features = { budget: input.budget, durationDays: input.durationDays, offering: input.offering, industry: input.industry ?? null, leadRole: input.leadRole ?? null };
+  @Query(() => ProfitPrediction, {
+    description: 'The final profit the profit model predicts for a hypothetical engagement.',
+  })
+  async predictProfit(
+    @Ctx() ctx: GraphContext,
+    @Arg('input', () => ProfitInput) input: ProfitInput,
+    @Arg('level', () => Float, { defaultValue: 0.95 }) level: number,
+  ): Promise<ProfitPrediction> {
+    const features = {
+      budget: input.budget,
+      durationDays: input.durationDays,
+      offering: input.offering,
+      industry: input.industry ?? null,
+      leadRole: input.leadRole ?? null,
+    };
     const { prediction, model } = await ctx.analytics.predictProfit(features, checkLevel(level));
     return profitValue({ ...prediction, features, model });
   }
@@ -254,7 +388,10 @@ export class PredictionQueries {
     return profitModelValue(await ctx.analytics.profitModel());
   }
 
-  @Mutation(() => ProfitModel, { description: 'Trains the profit model again on the closed engagements there are now (it also retrains by itself once 10 more have closed).' })
+  @Mutation(() => ProfitModel, {
+    description:
+      'Trains the profit model again on the closed engagements there are now (it also retrains by itself once 10 more have closed).',
+  })
   async retrainProfitModel(@Ctx() ctx: GraphContext): Promise<ProfitModel> {
     return profitModelValue(await ctx.analytics.retrainProfitModel());
   }
@@ -278,8 +415,10 @@ export class PredictionSubscriptions {
     @Root() update: PredictionUpdate,
     @Arg('twinIds', () => [ID], { description: '1 to 100 twins.' }) _twinIds: string[],
     @Arg('kinds', () => [PredictionKind], { nullable: true }) _kinds?: PredictionKind[],
-    @Arg('horizonHours', () => Float, { defaultValue: 168, description: 'The failure-risk horizon.' }) _horizonHours?: number,
-    @Arg('initial', () => Boolean, { defaultValue: true, description: 'Send the current predictions first.' }) _initial?: boolean,
+    @Arg('horizonHours', () => Float, { defaultValue: 168, description: 'The failure-risk horizon.' })
+    _horizonHours?: number,
+    @Arg('initial', () => Boolean, { defaultValue: true, description: 'Send the current predictions first.' })
+    _initial?: boolean,
   ): PredictionUpdate {
     return update;
   }

@@ -10,7 +10,8 @@ import type { TwinFieldExtension } from '../../graphql/plugin';
 
 function level(value: unknown): number {
   const n = value as number;
-  if (!(n > 0 && n < 1)) throw new TwingraphError('InvalidArgument', `level must be between 0 and 1 (e.g. 0.95); got ${n}.`);
+  if (!(n > 0 && n < 1))
+    throw new TwingraphError('InvalidArgument', `level must be between 0 and 1 (e.g. 0.95); got ${n}.`);
   return n;
 }
 
@@ -20,12 +21,14 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
     fields: (core) => ({
       kpis: {
         type: new GraphQLNonNull(core.named<GraphQLObjectType>('EngagementKpis')),
-        description: 'Budget variance, revenue margin, duration, burn rate, and whether spend is anomalous next to the engagements of the same service line.',
+        description:
+          'Budget variance, revenue margin, duration, burn rate, and whether spend is anomalous next to the engagements of the same service line.',
         resolve: async (twin, _args, ctx) => kpisValue(await ctx.analytics.engagementKpis(twin)),
       },
       profitPrediction: {
         type: core.named<GraphQLObjectType>('ProfitPrediction'),
-        description: 'The final profit the profit model predicts, with its interval and the model\'s held-out error; null when the engagement lacks a budget, dates or an offering.',
+        description:
+          "The final profit the profit model predicts, with its interval and the model's held-out error; null when the engagement lacks a budget, dates or an offering.",
         args: { level: { type: new GraphQLNonNull(GraphQLFloat), defaultValue: 0.95 } },
         resolve: async (twin, args, ctx) => {
           const p = await ctx.analytics.engagementProfit(twin, level(args.level));
@@ -39,9 +42,17 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
     fields: (core) => ({
       failureRisk: {
         type: core.named<GraphQLObjectType>('FailureRisk'),
-        description: 'The probability that the device fails within the horizon, and the expected time to failure with its 95 % interval, as of its newest vibration reading.',
-        args: { horizonHours: { type: new GraphQLNonNull(GraphQLFloat), defaultValue: 168, description: 'Hours ahead (default a week).' } },
-        resolve: async (twin, args, ctx) => failureRiskValue(await ctx.analytics.failureRisk(twin, args.horizonHours as number)),
+        description:
+          'The probability that the device fails within the horizon, and the expected time to failure with its 95 % interval, as of its newest vibration reading.',
+        args: {
+          horizonHours: {
+            type: new GraphQLNonNull(GraphQLFloat),
+            defaultValue: 168,
+            description: 'Hours ahead (default a week).',
+          },
+        },
+        resolve: async (twin, args, ctx) =>
+          failureRiskValue(await ctx.analytics.failureRisk(twin, args.horizonHours as number)),
       },
     }),
   },

@@ -19,7 +19,13 @@ import {
   type PropertyDef,
 } from '../metamodel';
 import type { JsonObject, JsonValue } from '../source';
-import { bindingForIri, processContext, type ActiveContext, type ContextOptions, type TermBinding } from './jsonld-context';
+import {
+  bindingForIri,
+  processContext,
+  type ActiveContext,
+  type ContextOptions,
+  type TermBinding,
+} from './jsonld-context';
 import { parseLangString, parseLiteral, type LiteralValue } from './values';
 
 export interface ObjectRef {
@@ -93,7 +99,13 @@ export class ElementParser {
     if (Array.isArray(value)) {
       // An item can only pass the 1 MiB Interface limit if its document does; measure only then.
       const big = text.length > INTERFACE_SIZE_CHECK;
-      value.forEach((item, i) => this.parseTopLevel(item, { document, path: [i] }, big ? Buffer.byteLength(JSON.stringify(item), 'utf8') : undefined));
+      value.forEach((item, i) =>
+        this.parseTopLevel(
+          item,
+          { document, path: [i] },
+          big ? Buffer.byteLength(JSON.stringify(item), 'utf8') : undefined,
+        ),
+      );
     } else {
       this.parseTopLevel(value, { document, path: [] }, Buffer.byteLength(text, 'utf8'));
     }
@@ -117,7 +129,12 @@ export class ElementParser {
     this.parseElement(value, undefined, { at }, byteSize);
   }
 
-  private parseElement(obj: JsonObject, parentContext: ActiveContext | undefined, site: Site, byteSize?: number): ParsedElement | undefined {
+  private parseElement(
+    obj: JsonObject,
+    parentContext: ActiveContext | undefined,
+    site: Site,
+    byteSize?: number,
+  ): ParsedElement | undefined {
     const { errors } = this;
     const { parent, property: siteProperty, at } = site;
     const topLevel = parent === undefined;
@@ -137,14 +154,21 @@ export class ElementParser {
 
     let context = parentContext;
     if ('@context' in obj) {
-      context = processContext(obj['@context'], parentContext, this.options, errors, { document: at.document, path: [...at.path, '@context'] });
+      context = processContext(obj['@context'], parentContext, this.options, errors, {
+        document: at.document,
+        path: [...at.path, '@context'],
+      });
     }
     if (!context) return undefined;
     const version = context.dtdlVersion;
     const mm = METAMODELS[version];
 
     if (parent && siteProperty && 'rangeVersions' in siteProperty && !siteProperty.rangeVersions.includes(version)) {
-      errors.add('disallowedVersionDefinition', { primaryId: parent.id, property: siteProperty.name, value: version }, at);
+      errors.add(
+        'disallowedVersionDefinition',
+        { primaryId: parent.id, property: siteProperty.name, value: version },
+        at,
+      );
       return undefined;
     }
 
@@ -185,7 +209,12 @@ export class ElementParser {
     return element;
   }
 
-  private identify(obj: JsonObject, site: Site, mm: Metamodel, context: ActiveContext): { id: string; explicitId: boolean; isLayer: boolean; layerName?: string } | undefined {
+  private identify(
+    obj: JsonObject,
+    site: Site,
+    mm: Metamodel,
+    context: ActiveContext,
+  ): { id: string; explicitId: boolean; isLayer: boolean; layerName?: string } | undefined {
     const { errors } = this;
     const { parent, property, at } = site;
     const rawId = obj['@id'];
@@ -204,12 +233,26 @@ export class ElementParser {
         const keyValue = Array.isArray(key) && key.length === 1 ? key[0] : key;
         const name = isObject(keyValue) ? keyValue['@value'] : keyValue;
         if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name)) {
-          errors.add('missingDtmiSegPropertyValue', { primaryId: parent.id, property: property.name, value: property.dictionaryKey }, at);
+          errors.add(
+            'missingDtmiSegPropertyValue',
+            { primaryId: parent.id, property: property.name, value: property.dictionaryKey },
+            at,
+          );
           return undefined;
         }
-        return { id: childId(parent.id, property.name, name), explicitId: false, isLayer: parent.isLayer, layerName: parent.layerName };
+        return {
+          id: childId(parent.id, property.name, name),
+          explicitId: false,
+          isLayer: parent.isLayer,
+          layerName: parent.layerName,
+        };
       }
-      return { id: childId(parent.id, property.name), explicitId: false, isLayer: parent.isLayer, layerName: parent.layerName };
+      return {
+        id: childId(parent.id, property.name),
+        explicitId: false,
+        isLayer: parent.isLayer,
+        layerName: parent.layerName,
+      };
     }
     if (typeof rawId !== 'string' || rawId === '') {
       errors.add('idNotString', {}, at);
@@ -225,13 +268,30 @@ export class ElementParser {
     if (dtmi?.fragment) {
       errors.add('invalidId', { value: rawId }, at);
       // Fragments name layers; with the layering extension in context but no Layer co-type, say that too.
-      if (!isLayer && context.undefinedExtensions.length > 0) errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
-      if (parent && !parent.isLayer) errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId.split('#')[0], property: property?.name }, at);
+      if (!isLayer && context.undefinedExtensions.length > 0)
+        errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
+      if (parent && !parent.isLayer)
+        errors.add(
+          'mismatchedLayers',
+          { primaryId: parent.id, secondaryId: rawId.split('#')[0], property: property?.name },
+          at,
+        );
       return { id: rawId.split('#')[0], explicitId: true, isLayer: true, layerName: dtmi.fragment };
     }
     const hasProperties = Object.keys(obj).some((k) => !k.startsWith('@'));
-    if (parent && property && 'dictionaryKey' in property && property.dictionaryKey && hasProperties && !(property.dictionaryKey in obj)) {
-      errors.add('missingDictKeyPropertyValue', { primaryId: parent.id, property: property.name, value: property.dictionaryKey }, at);
+    if (
+      parent &&
+      property &&
+      'dictionaryKey' in property &&
+      property.dictionaryKey &&
+      hasProperties &&
+      !(property.dictionaryKey in obj)
+    ) {
+      errors.add(
+        'missingDictKeyPropertyValue',
+        { primaryId: parent.id, property: property.name, value: property.dictionaryKey },
+        at,
+      );
     }
     if (parent?.isLayer && dtmi) {
       errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId, property: property?.name }, at);
@@ -242,7 +302,10 @@ export class ElementParser {
       else errors.add('invalidId', { value: rawId }, at);
       return undefined;
     }
-    if (hasReservedPrefix(rawId) || (rawId.startsWith('dtmi:iotcentral:') && context.extensions.some((e) => e.id === 'dtmi:iotcentral:context;2'))) {
+    if (
+      hasReservedPrefix(rawId) ||
+      (rawId.startsWith('dtmi:iotcentral:') && context.extensions.some((e) => e.id === 'dtmi:iotcentral:context;2'))
+    ) {
       errors.add('reservedId', { value: rawId }, at);
       return undefined;
     }
@@ -362,8 +425,16 @@ export class ElementParser {
     }
     if (materials.length === 1 && foreignClasses.length > 0 && parent && property) {
       // e.g. ["Telemetry", "LengthUnit"]: a unit type is not a co-type.
-      errors.add(version === 2 ? 'multipleMaterialTypes' : 'typeIrrelevantDtmiOrTerm', { primaryId: id, value: version === 2 ? `${materials[0]} and ${foreignClasses[0]}` : foreignClasses[0] }, at);
-      errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value: foreignClasses[0] }, at);
+      errors.add(
+        version === 2 ? 'multipleMaterialTypes' : 'typeIrrelevantDtmiOrTerm',
+        { primaryId: id, value: version === 2 ? `${materials[0]} and ${foreignClasses[0]}` : foreignClasses[0] },
+        at,
+      );
+      errors.add(
+        'badType',
+        { primaryId: parent.id, secondaryId: id, property: property.name, value: foreignClasses[0] },
+        at,
+      );
       return undefined;
     }
     let material: ClassName | undefined = materials[0];
@@ -376,8 +447,13 @@ export class ElementParser {
     if (!material && foreignClasses.length > 0 && !failed) {
       if (!parent) errors.add('typeNotRootable', { value: id }, at);
       else if (property) {
-        errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value: foreignClasses[0] }, at);
-        if (property.minCount > 0) errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+        errors.add(
+          'badType',
+          { primaryId: parent.id, secondaryId: id, property: property.name, value: foreignClasses[0] },
+          at,
+        );
+        if (property.minCount > 0)
+          errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
       }
       return undefined;
     }
@@ -388,9 +464,11 @@ export class ElementParser {
         return undefined;
       }
       if (!parent) errors.add('typeNotRootable', { value: id }, at);
-      if (parent && property) errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name }, at);
+      if (parent && property)
+        errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name }, at);
       else errors.add('badType', { secondaryId: id }, at);
-      if (parent && property && property.minCount > 0) errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+      if (parent && property && property.minCount > 0)
+        errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
       return undefined;
     }
     if (!parent) {
@@ -400,7 +478,8 @@ export class ElementParser {
       }
     } else if (property && 'range' in property && !property.range.some((r) => isSubclass(mm, material!, r))) {
       errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value: material }, at);
-      if (property.minCount > 0) errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+      if (property.minCount > 0)
+        errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
       return undefined;
     }
     const invalidCotypes: SupplementalTypeDef[] = [];
@@ -412,7 +491,8 @@ export class ElementParser {
         (applies && cotype.classVersions !== undefined && !cotype.classVersions.includes(version)) ||
         (!applies && (cotype.otherVersionAppliesTo ?? []).some((c) => isSubclass(mm, material!, c)));
       if (!applies || otherVersionOnly) errors.add('invalidCotype', { primaryId: id, type: cotype.term }, at);
-      if (otherVersionOnly || (applies && cotype.dtdlVersion !== version)) errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
+      if (otherVersionOnly || (applies && cotype.dtdlVersion !== version))
+        errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
       if (!applies || otherVersionOnly || cotype.dtdlVersion !== version) {
         invalidCotypes.push(cotype);
         continue;
@@ -426,7 +506,11 @@ export class ElementParser {
     }
     const semantic = cotypes.filter((c) => c.semantic);
     if (semantic.length > 1 && new Set(semantic.map((s) => s.unitType)).size > 1) {
-      errors.add('conflictingSupplementalTypes', { primaryId: id, property: 'unit', value: semantic.map((s) => s.term).join(' and ') }, at);
+      errors.add(
+        'conflictingSupplementalTypes',
+        { primaryId: id, property: 'unit', value: semantic.map((s) => s.term).join(' and ') },
+        at,
+      );
     }
     return {
       material,
@@ -467,13 +551,23 @@ export class ElementParser {
       if (def.minCount === 0) return;
       if (seen.has(def.name)) return;
       const kind = def.kind === 'literal' ? 'Literal' : 'Object';
-      errors.add(supplemental ? `missingSupplemental${kind}Property` : `missing${kind}Property`, { primaryId: element.id, property: def.name }, element.at);
+      errors.add(
+        supplemental ? `missingSupplemental${kind}Property` : `missing${kind}Property`,
+        { primaryId: element.id, property: def.name },
+        element.at,
+      );
     };
     if (cls && !element.isLayer) for (const def of cls.properties.values()) checkRequired(def, false);
-    if (!element.isLayer) for (const cotype of element.cotypes) for (const def of cotype.properties) checkRequired(def, true);
+    if (!element.isLayer)
+      for (const cotype of element.cotypes) for (const def of cotype.properties) checkRequired(def, true);
   }
 
-  private findProperty(term: string, binding: TermBinding, element: ParsedElement, cls: ClassDef | undefined): PropertyDef | undefined {
+  private findProperty(
+    term: string,
+    binding: TermBinding,
+    element: ParsedElement,
+    cls: ClassDef | undefined,
+  ): PropertyDef | undefined {
     if (binding.contextId === element.context.dtdlContextId) {
       const own = cls?.properties.get(term);
       if (own) return own;
@@ -486,24 +580,39 @@ export class ElementParser {
     return undefined;
   }
 
-  private reportUnknownProperty(key: string, raw: JsonValue, binding: TermBinding | undefined, element: ParsedElement, at: Located): void {
+  private reportUnknownProperty(
+    key: string,
+    raw: JsonValue,
+    binding: TermBinding | undefined,
+    element: ParsedElement,
+    at: Located,
+  ): void {
     const { errors } = this;
     const primaryId = element.id;
     if (element.undefinedCotypes.length > 0) {
       // An undefined co-type may define any property; only malformed names are wrong.
-      if (key.startsWith('dtmi:') && !parseDtmi(key) && element.dtdlVersion >= 3) errors.add('propertyInvalidDtmi', { primaryId, property: key }, at);
-      else if (!key.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) && element.dtdlVersion >= 3) errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
+      if (key.startsWith('dtmi:') && !parseDtmi(key) && element.dtdlVersion >= 3)
+        errors.add('propertyInvalidDtmi', { primaryId, property: key }, at);
+      else if (!key.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) && element.dtdlVersion >= 3)
+        errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
       else element.extra.set(key, raw);
       return;
     }
     const ofInvalidCotype = binding
-      ? element.invalidCotypes.find((c) => c.contextId === binding.contextId && c.properties.some((p) => p.name === binding.term))
+      ? element.invalidCotypes.find(
+          (c) => c.contextId === binding.contextId && c.properties.some((p) => p.name === binding.term),
+        )
       : undefined;
     if (ofInvalidCotype?.propertiesOutliveInvalidity) {
       element.extra.set(binding!.term, raw);
       return;
     }
-    if (!element.rejectedCotypes) errors.add(element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows', { primaryId, property: key }, at);
+    if (!element.rejectedCotypes)
+      errors.add(
+        element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows',
+        { primaryId, property: key },
+        at,
+      );
     // A property of a co-type that does not apply here is not an irrelevant term, just not allowed.
     if (ofInvalidCotype) return;
     // A layer may carry terms of the (undefined) layering extension: only the missing type is wrong.
@@ -513,18 +622,31 @@ export class ElementParser {
       errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
       return;
     }
-    if (key.startsWith('dtmi:')) errors.add(parseDtmi(key) ? 'propertyUndefinedTerm' : 'propertyInvalidDtmi', { primaryId, property: key }, at);
-    else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(key)) errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
+    if (key.startsWith('dtmi:'))
+      errors.add(parseDtmi(key) ? 'propertyUndefinedTerm' : 'propertyInvalidDtmi', { primaryId, property: key }, at);
+    else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(key))
+      errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
     else errors.add('propertyUndefinedTerm', { primaryId, property: key }, at);
   }
 
   private parseLiteralProperty(def: LiteralPropertyDef, raw: JsonValue, element: ParsedElement, at: Located): void {
-    const site = { dtdlVersion: element.dtdlVersion, elementId: element.id, property: def.name, errors: this.errors, at };
+    const site = {
+      dtdlVersion: element.dtdlVersion,
+      elementId: element.id,
+      property: def.name,
+      errors: this.errors,
+      at,
+    };
     const value = def.datatype === 'langString' ? parseLangString(def, raw, site) : parseLiteral(def, raw, site);
     if (value !== undefined) element.literals.set(def.name, value);
   }
 
-  private parseObjectProperty(def: ObjectPropertyDef | SupplementalPropertyDef, raw: JsonValue, element: ParsedElement, at: Located): void {
+  private parseObjectProperty(
+    def: ObjectPropertyDef | SupplementalPropertyDef,
+    raw: JsonValue,
+    element: ParsedElement,
+    at: Located,
+  ): void {
     const { errors } = this;
     const objDef = def as ObjectPropertyDef;
     const primaryId = element.id;
@@ -548,7 +670,8 @@ export class ElementParser {
       if (ref) refs.push(ref);
       else if (this.excused) excused++;
     });
-    if (refs.length + excused < def.minCount && items.length > 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
+    if (refs.length + excused < def.minCount && items.length > 0)
+      errors.add('objectCountBelowMin', { primaryId, property }, at);
     else if (def.minCount > 0 && items.length === 0) errors.add('objectCountBelowMin', { primaryId, property }, at);
     if (def.maxCount !== undefined && def.plural && refs.length > def.maxCount) {
       errors.add('objectCountAboveMax', { primaryId, property, detail: String(def.maxCount) }, at);
@@ -556,7 +679,12 @@ export class ElementParser {
     element.objects.set(property, refs);
   }
 
-  private parseObjectValue(def: ObjectPropertyDef, item: JsonValue, element: ParsedElement, at: Located): ObjectRef | undefined {
+  private parseObjectValue(
+    def: ObjectPropertyDef,
+    item: JsonValue,
+    element: ParsedElement,
+    at: Located,
+  ): ObjectRef | undefined {
     const { errors } = this;
     const primaryId = element.id;
     const property = def.name;
@@ -581,22 +709,40 @@ export class ElementParser {
     if (keys.length === 1 && keys[0] === '@id') {
       // A bare {"@id": …} object is not how DTDL references an element: use the DTMI string itself.
       const target = item['@id'];
-      errors.add('idReference', { primaryId, property, value: typeof target === 'string' ? target : JSON.stringify(target) }, at);
+      errors.add(
+        'idReference',
+        { primaryId, property, value: typeof target === 'string' ? target : JSON.stringify(target) },
+        at,
+      );
       return undefined;
     }
     if (def.referenceOnly) {
       errors.add('refObjectNotAllowed', { primaryId, property }, at);
       return undefined;
     }
-    const child = this.parseElement(item, element.context, { parent: element, property: def, partition: element.partition, at });
+    const child = this.parseElement(item, element.context, {
+      parent: element,
+      property: def,
+      partition: element.partition,
+      at,
+    });
     if (!child) return undefined;
     return { kind: 'id', target: child.id, inline: true, at };
   }
 
-  private referenceFromString(def: ObjectPropertyDef & { unitType?: string }, text: string, element: ParsedElement, at: Located): ObjectRef | undefined {
+  private referenceFromString(
+    def: ObjectPropertyDef & { unitType?: string },
+    text: string,
+    element: ParsedElement,
+    at: Located,
+  ): ObjectRef | undefined {
     const { errors } = this;
     const binding = lookupTerm(text, element.context);
-    if (binding && binding.contextId === element.context.dtdlContextId && isConcrete(METAMODELS[element.dtdlVersion], binding.term)) {
+    if (
+      binding &&
+      binding.contextId === element.context.dtdlContextId &&
+      isConcrete(METAMODELS[element.dtdlVersion], binding.term)
+    ) {
       // A class (e.g. 'Double') where an element or instance (e.g. 'double') belongs.
       errors.add('badType', { primaryId: element.id, secondaryId: binding.iri, property: def.name, value: text }, at);
       return undefined;
@@ -610,7 +756,11 @@ export class ElementParser {
       }
       return { kind: 'id', target: text, inline: false, at };
     }
-    errors.add('badDtmiOrTerm', { primaryId: element.id, property: def.name, value: text, detail: String(element.dtdlVersion) }, at);
+    errors.add(
+      'badDtmiOrTerm',
+      { primaryId: element.id, property: def.name, value: text, detail: String(element.dtdlVersion) },
+      at,
+    );
     return undefined;
   }
 }
@@ -639,4 +789,3 @@ export function lookupTerm(name: string, context: ActiveContext): TermBinding | 
   const active = byIri.contextId === context.dtdlContextId || context.extensions.some((e) => e.id === byIri.contextId);
   return active ? byIri : undefined;
 }
-

@@ -60,7 +60,11 @@ function buildTerms(core: ContextDefinition, extensions: readonly ContextDefinit
 
 const cache = new Map<string, ActiveContext>();
 
-function makeContext(version: DtdlVersion, extensions: ContextDefinition[], undefinedExtensions: string[]): ActiveContext {
+function makeContext(
+  version: DtdlVersion,
+  extensions: ContextDefinition[],
+  undefinedExtensions: string[],
+): ActiveContext {
   const key = `${version}|${extensions.map((e) => e.id).join(',')}|${undefinedExtensions.join(',')}`;
   let ctx = cache.get(key);
   if (!ctx) {
@@ -204,8 +208,14 @@ export function processContext(
       continue;
     }
     if (!tolerates(options.undefinedExtensions, version)) {
-      const sameExtensionOtherVersion = [...EXTENSION_CONTEXTS.keys()].some((id) => id.split(';')[0] === dtmi.versionless);
-      errors.add(sameExtensionOtherVersion ? 'unresolvableContextVersion' : 'unresolvableContextSpecifier', { value: affiliate.id }, affiliate.at);
+      const sameExtensionOtherVersion = [...EXTENSION_CONTEXTS.keys()].some(
+        (id) => id.split(';')[0] === dtmi.versionless,
+      );
+      errors.add(
+        sameExtensionOtherVersion ? 'unresolvableContextVersion' : 'unresolvableContextSpecifier',
+        { value: affiliate.id },
+        affiliate.at,
+      );
       return undefined;
     }
     if (!undefinedExtensions.includes(affiliate.id)) undefinedExtensions.push(affiliate.id);
@@ -214,13 +224,19 @@ export function processContext(
 }
 
 /** Local term definitions are not allowed in DTDL; still say precisely what is wrong with each. */
-function checkLocalTerms(definitions: { [key: string]: JsonValue }, isLast: boolean, errors: ErrorCollector, at: Located): void {
+function checkLocalTerms(
+  definitions: { [key: string]: JsonValue },
+  isLast: boolean,
+  errors: ErrorCollector,
+  at: Located,
+): void {
   if (!isLast) errors.add('localContextNotLast', {}, at);
   for (const [term, definition] of Object.entries(definitions)) {
     const termAt: Located = { document: at.document, path: [...at.path, term] };
     if (term === '') errors.add('localTermEmpty', { property: term }, termAt);
     else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(term)) errors.add('localTermSchemePrefix', { property: term }, termAt);
-    else if (!/^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/.test(term)) errors.add('localTermInvalid', { property: term }, termAt);
+    else if (!/^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/.test(term))
+      errors.add('localTermInvalid', { property: term }, termAt);
     else if (DTDL_V3_CONTEXT.terms.has(term) || DTDL_V2_CONTEXT.terms.has(term) || isExtensionTerm(term)) {
       errors.add('localTermReserved', { property: term }, termAt);
     }
@@ -242,7 +258,8 @@ function checkLocalTerms(definitions: { [key: string]: JsonValue }, isLast: bool
     if (typeof iri === 'string') {
       if (iri.startsWith('dtmi:')) {
         // A definition ending in ':' is a prefix for compact IRIs, not a DTMI of its own.
-        if (!iri.endsWith(':') && !parseDtmi(iri)) errors.add('localTermDefinitionInvalidDtmi', { property: term, value: iri }, termAt);
+        if (!iri.endsWith(':') && !parseDtmi(iri))
+          errors.add('localTermDefinitionInvalidDtmi', { property: term, value: iri }, termAt);
       } else if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri)) {
         errors.add('localTermDefinitionInvalidUri', { property: term, value: iri }, termAt);
       }

@@ -21,7 +21,12 @@ interface Site {
 
 const XSD_TYPES: Record<string, readonly string[]> = {
   string: ['xsd:string', 'http://www.w3.org/2001/XMLSchema#string'],
-  integer: ['xsd:integer', 'xsd:int', 'http://www.w3.org/2001/XMLSchema#integer', 'http://www.w3.org/2001/XMLSchema#int'],
+  integer: [
+    'xsd:integer',
+    'xsd:int',
+    'http://www.w3.org/2001/XMLSchema#integer',
+    'http://www.w3.org/2001/XMLSchema#int',
+  ],
   boolean: ['xsd:boolean', 'http://www.w3.org/2001/XMLSchema#boolean'],
   duration: ['xsd:duration', 'http://www.w3.org/2001/XMLSchema#duration'],
 };
@@ -70,8 +75,7 @@ function checkValueObjectKeys(obj: JsonObject, allowLanguage: boolean, site: Sit
     else if (key === '@id') errors.add('valueObjectId', { primaryId, property }, at);
     else if (key.startsWith('@')) {
       if (site.dtdlVersion >= 3) errors.add('valueObjectKeyword', { primaryId, property, value: key }, at);
-    }
-    else errors.add('valueObjectInvalidProp', { primaryId, property, value: key }, at);
+    } else errors.add('valueObjectInvalidProp', { primaryId, property, value: key }, at);
   }
 }
 
@@ -79,7 +83,11 @@ function checkValueObjectKeys(obj: JsonObject, allowLanguage: boolean, site: Sit
  * Parses a literal (non-language) value. Returns the value, or undefined when it is absent or wrong
  * (after reporting why).
  */
-export function parseLiteral(def: LiteralPropertyDef, raw: JsonValue, site: Site): string | number | boolean | undefined {
+export function parseLiteral(
+  def: LiteralPropertyDef,
+  raw: JsonValue,
+  site: Site,
+): string | number | boolean | undefined {
   const { errors, elementId: primaryId, property, at } = site;
   const datatype = def.datatype as Exclude<LiteralDatatype, 'langString'>;
   const { stem, not } = STEM[datatype];
@@ -119,7 +127,12 @@ export function parseLiteral(def: LiteralPropertyDef, raw: JsonValue, site: Site
         // An enum value may be a string or an integer; a typed value object must agree with its own type.
         const declared = Object.entries(XSD_TYPES).find(([, names]) => names.includes(String(typeName)))?.[0];
         if (!declared || declared === 'duration' || !matchesJsonType(declared as LiteralDatatype, inner)) {
-          if (declared && declared !== 'duration') errors.add(`${STEM[declared as 'string'].stem}ValueNot${STEM[declared as 'string'].not}`, { primaryId, property }, at);
+          if (declared && declared !== 'duration')
+            errors.add(
+              `${STEM[declared as 'string'].stem}ValueNot${STEM[declared as 'string'].not}`,
+              { primaryId, property },
+              at,
+            );
           errors.add('literalNotValid', { primaryId, property }, at);
           return undefined;
         }
@@ -135,12 +148,20 @@ export function parseLiteral(def: LiteralPropertyDef, raw: JsonValue, site: Site
       }
     }
     if (!matchesJsonType(datatype, inner)) {
-      errors.add(datatype === 'enumValueLiteral' ? 'literalNotValid' : `${stem}ValueNot${not}`, { primaryId, property }, at);
+      errors.add(
+        datatype === 'enumValueLiteral' ? 'literalNotValid' : `${stem}ValueNot${not}`,
+        { primaryId, property },
+        at,
+      );
       return undefined;
     }
     value = inner;
   } else if (!matchesJsonType(datatype, value)) {
-    errors.add(datatype === 'duration' ? 'durationNotString' : `${stem}Not${not}`, { primaryId, property, value: stringify(value) }, at);
+    errors.add(
+      datatype === 'duration' ? 'durationNotString' : `${stem}Not${not}`,
+      { primaryId, property, value: stringify(value) },
+      at,
+    );
     return undefined;
   }
   return checkFacets(def, value as string | number | boolean, site);
@@ -150,7 +171,11 @@ function stringify(v: JsonValue): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function checkFacets(def: LiteralPropertyDef, value: string | number | boolean, site: Site): string | number | boolean | undefined {
+function checkFacets(
+  def: LiteralPropertyDef,
+  value: string | number | boolean,
+  site: Site,
+): string | number | boolean | undefined {
   const { errors, elementId: primaryId, property, at } = site;
   if (typeof value === 'string') {
     if (def.datatype === 'duration' && !DURATION.test(value)) {
@@ -177,7 +202,11 @@ function checkFacets(def: LiteralPropertyDef, value: string | number | boolean, 
       return undefined;
     }
     if (def.maxInclusive !== undefined && value > def.maxInclusive) {
-      errors.add('valueAboveRange', { primaryId, property, value: String(value), detail: String(def.maxInclusive) }, at);
+      errors.add(
+        'valueAboveRange',
+        { primaryId, property, value: String(value), detail: String(def.maxInclusive) },
+        at,
+      );
       return undefined;
     }
     if (value > 2147483647 || value < -2147483648) {
@@ -235,7 +264,11 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
         continue;
       }
       if (typeof text !== 'string') {
-        errors.add(isObject(text) && '@language' in text ? 'langTagValueInLangMap' : 'langStringValueNotString', { primaryId, property, value: lang }, at);
+        errors.add(
+          isObject(text) && '@language' in text ? 'langTagValueInLangMap' : 'langStringValueNotString',
+          { primaryId, property, value: lang },
+          at,
+        );
         ok = false;
         continue;
       }
@@ -269,8 +302,7 @@ function parseLangElement(element: JsonObject, put: (lang: string, text: string)
       if (site.dtdlVersion >= 3) errors.add('langStringElementType', { primaryId, property }, at);
     } else if (key.startsWith('@')) {
       if (site.dtdlVersion >= 3) errors.add('langStringElementKeyword', { primaryId, property, value: key }, at);
-    }
-    else errors.add('langStringElementInvalidProp', { primaryId, property, value: key }, at);
+    } else errors.add('langStringElementInvalidProp', { primaryId, property, value: key }, at);
   }
   if (!('@value' in element)) {
     errors.add('langStringElementNoValue', { primaryId, property }, at);

@@ -19,7 +19,11 @@ export interface KnownElements {
   get(id: string): ParsedElement | undefined;
 }
 
-export function linkElements(parsed: readonly ParsedElement[], known: KnownElements, errors: ErrorCollector): ElementGraph {
+export function linkElements(
+  parsed: readonly ParsedElement[],
+  known: KnownElements,
+  errors: ErrorCollector,
+): ElementGraph {
   const elements = new Map<string, ParsedElement>();
   const layers: ParsedElement[] = [];
   for (const el of parsed) {
@@ -44,7 +48,8 @@ export function linkElements(parsed: readonly ParsedElement[], known: KnownEleme
     const cls = mm.classes.get(el.type)!;
     for (const [property, refs] of el.objects) {
       const def = (cls.properties.get(property) ??
-        el.cotypes.flatMap((c) => c.properties).find((p) => p.name === property)) as (ObjectPropertyDef & { unitType?: string }) | undefined;
+        el.cotypes.flatMap((c) => c.properties).find((p) => p.name === property)) as
+        (ObjectPropertyDef & { unitType?: string }) | undefined;
       if (!def) continue;
       const kept: ObjectRef[] = [];
       let wrongType = false;
@@ -56,7 +61,8 @@ export function linkElements(parsed: readonly ParsedElement[], known: KnownEleme
       if (kept.length !== refs.length) {
         el.objects.set(property, kept);
         // A value of the wrong type leaves a required property short, which is its own error.
-        if (wrongType && kept.length < def.minCount) errors.add('propertyCountBelowMin', { primaryId: el.id, property }, el.at);
+        if (wrongType && kept.length < def.minCount)
+          errors.add('propertyCountBelowMin', { primaryId: el.id, property }, el.at);
       }
     }
   }
@@ -87,34 +93,58 @@ function checkReference(
     return true;
   }
   if (!target.type) return false;
-  if (!def.range.some((r) => isSubclass(mm, target.type!, r) || isSubclass(METAMODELS[target.dtdlVersion], target.type!, r))) {
+  if (
+    !def.range.some(
+      (r) => isSubclass(mm, target.type!, r) || isSubclass(METAMODELS[target.dtdlVersion], target.type!, r),
+    )
+  ) {
     errors.add('badType', { primaryId, secondaryId: target.id, property, value: target.type }, ref.at);
     return 'wrongType';
   }
   if (!ref.inline && target.partition !== target.id && target.partition !== el.partition) {
-    errors.add('crossPartitionReference', { primaryId, secondaryId: target.id, property, value: target.partition }, ref.at);
+    errors.add(
+      'crossPartitionReference',
+      { primaryId, secondaryId: target.id, property, value: target.partition },
+      ref.at,
+    );
     return false;
   }
   if (!ref.inline && !def.rangeVersions.includes(target.dtdlVersion)) {
-    errors.add('disallowedVersionReference', { primaryId, secondaryId: target.id, property, value: target.dtdlVersion }, ref.at);
+    errors.add(
+      'disallowedVersionReference',
+      { primaryId, secondaryId: target.id, property, value: target.dtdlVersion },
+      ref.at,
+    );
     return false;
   }
   return true;
 }
 
 /** A term in an object position names a standard element: a primitive schema, a unit, a command type. */
-function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitType?: string }, term: string, errors: ErrorCollector, ref: ObjectRef): boolean | 'wrongType' {
+function checkTermReference(
+  el: ParsedElement,
+  def: ObjectPropertyDef & { unitType?: string },
+  term: string,
+  errors: ErrorCollector,
+  ref: ObjectRef,
+): boolean | 'wrongType' {
   const mm = METAMODELS[el.dtdlVersion];
   const primaryId = el.id;
   const property = def.name;
   const standard = mm.standardSchemas.get(term);
   if (def.unitType !== undefined) {
-    const vocabulary = unitsOf(el.dtdlVersion === 2 ? 'dtmi:dtdl:context;2' : 'dtmi:dtdl:extension:quantitativeTypes;1');
+    const vocabulary = unitsOf(
+      el.dtdlVersion === 2 ? 'dtmi:dtdl:context;2' : 'dtmi:dtdl:extension:quantitativeTypes;1',
+    );
     const unitTypes = vocabulary?.units.get(term);
     if (unitTypes?.includes(def.unitType)) return true;
     // Not a unit of the semantic type's unit type (or not a unit at all): the value has the wrong parent.
     const secondaryId = standard?.id ?? term;
-    errors.add(el.dtdlVersion === 2 ? 'notRequiredType' : 'badType', { primaryId, secondaryId, property, type: def.unitType, value: term }, ref.at);
+    errors.add(
+      el.dtdlVersion === 2 ? 'notRequiredType' : 'badType',
+      { primaryId, secondaryId, property, type: def.unitType, value: term },
+      ref.at,
+    );
     errors.add('wrongParent', { primaryId, secondaryId, property, value: def.unitType }, ref.at);
     return false;
   }
@@ -127,7 +157,8 @@ function checkTermReference(el: ParsedElement, def: ObjectPropertyDef & { unitTy
   }
   const schemaPosition = def.range.some((r) => r === 'Schema' || r === 'PrimitiveSchema' || r === 'ComplexSchema');
   const extensionSchema = EXTENSION_SCHEMAS.get(term);
-  const extensionActive = extensionSchema !== undefined && el.context.extensions.some((e) => e.id === extensionSchema.contextId);
+  const extensionActive =
+    extensionSchema !== undefined && el.context.extensions.some((e) => e.id === extensionSchema.contextId);
   if (schemaPosition && (standard || extensionActive || isUnitTypeSchema(el, term))) return true;
   errors.add('badDtmiOrTerm', { primaryId, property, value: term, detail: String(el.dtdlVersion) }, ref.at);
   return 'wrongType';

@@ -7,7 +7,11 @@ import type { ErrorCollector } from '../dtdl-errors';
 import { isSubclass, METAMODELS } from '../metamodel';
 import type { ParsedElement } from '../parse/element';
 
-export function mergeLayers(layers: readonly ParsedElement[], elements: Map<string, ParsedElement>, errors: ErrorCollector): void {
+export function mergeLayers(
+  layers: readonly ParsedElement[],
+  elements: Map<string, ParsedElement>,
+  errors: ErrorCollector,
+): void {
   for (const layer of layers) {
     const base = elements.get(layer.id);
     if (!base) {
@@ -18,8 +22,14 @@ export function mergeLayers(layers: readonly ParsedElement[], elements: Map<stri
       // Two kinds of content for one element is two material types; anything else cannot be merged at all.
       const mm = METAMODELS[base.dtdlVersion];
       const bothContent = isSubclass(mm, layer.type, 'Content') && isSubclass(mm, base.type, 'Content');
-      if (bothContent) errors.add('multipleMaterialTypes', { primaryId: base.id, value: `${base.type} and ${layer.type}` }, layer.at);
-      else errors.add('incompatibleType', { primaryId: base.parent?.id ?? base.id, secondaryId: base.id, property: base.parent?.property }, layer.at);
+      if (bothContent)
+        errors.add('multipleMaterialTypes', { primaryId: base.id, value: `${base.type} and ${layer.type}` }, layer.at);
+      else
+        errors.add(
+          'incompatibleType',
+          { primaryId: base.parent?.id ?? base.id, secondaryId: base.id, property: base.parent?.property },
+          layer.at,
+        );
       continue;
     }
     for (const [property, value] of layer.literals) {
@@ -29,12 +39,20 @@ export function mergeLayers(layers: readonly ParsedElement[], elements: Map<stri
         // Language strings merge by language; only the same language with two texts conflicts.
         const merged: Record<string, string> = { ...existing };
         for (const [lang, text] of Object.entries(value)) {
-          if (lang in merged && merged[lang] !== text) errors.add('inconsistentLangStringValues', { primaryId: base.id, property }, layer.at);
+          if (lang in merged && merged[lang] !== text)
+            errors.add('inconsistentLangStringValues', { primaryId: base.id, property }, layer.at);
           merged[lang] = text;
         }
         base.literals.set(property, merged);
       } else if (JSON.stringify(existing) !== JSON.stringify(value)) {
-        const kind = typeof value === 'object' ? 'LangString' : typeof value === 'number' ? 'Integer' : typeof value === 'boolean' ? 'Boolean' : 'String';
+        const kind =
+          typeof value === 'object'
+            ? 'LangString'
+            : typeof value === 'number'
+              ? 'Integer'
+              : typeof value === 'boolean'
+                ? 'Boolean'
+                : 'String';
         errors.add(`inconsistent${kind}Values`, { primaryId: base.id, property }, layer.at);
       }
     }

@@ -15,7 +15,8 @@ type Lookup = (id: string) => ParsedElement | undefined;
 
 export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: ErrorCollector): void {
   const partitionSizes = new Map<string, number>();
-  for (const el of graph.elements.values()) partitionSizes.set(el.partition, (partitionSizes.get(el.partition) ?? 0) + 1);
+  for (const el of graph.elements.values())
+    partitionSizes.set(el.partition, (partitionSizes.get(el.partition) ?? 0) + 1);
   const inheritance = new Inheritance(lookup, partitionSizes);
   for (const el of graph.elements.values()) {
     switch (el.type) {
@@ -34,16 +35,21 @@ export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: E
       default:
         break;
     }
-    if (el.type === 'Array' || el.type === 'Map' || el.type === 'Object' || el.type === 'Enum') checkSchemaDepth(el, lookup, errors);
+    if (el.type === 'Array' || el.type === 'Map' || el.type === 'Object' || el.type === 'Enum')
+      checkSchemaDepth(el, lookup, errors);
     if (el.type === 'Property' && el.dtdlVersion === 2) checkNoArrayInV2Property(el, lookup, errors);
     if (el.cotypes.some((c) => c.semantic)) checkSemanticSchema(el, errors);
-    for (const cotype of el.cotypes) if (cotype.requiredSchema) checkRequiredSchema(el, cotype.requiredSchema, lookup, errors);
+    for (const cotype of el.cotypes)
+      if (cotype.requiredSchema) checkRequiredSchema(el, cotype.requiredSchema, lookup, errors);
     if (el.type === 'Interface' || el.type === 'Object' || el.type === 'Enum') checkUniqueIndexes(el, lookup, errors);
   }
 }
 
 const refsOf = (el: ParsedElement, property: string): readonly ObjectRef[] => el.objects.get(property) ?? [];
-const idRefs = (el: ParsedElement, property: string): string[] => refsOf(el, property).filter((r) => r.kind === 'id').map((r) => r.target);
+const idRefs = (el: ParsedElement, property: string): string[] =>
+  refsOf(el, property)
+    .filter((r) => r.kind === 'id')
+    .map((r) => r.target);
 const nameOf = (el: ParsedElement | undefined): string | undefined => el?.literals.get('name') as string | undefined;
 
 function checkUniqueNames(el: ParsedElement, property: string, lookup: Lookup, errors: ErrorCollector): void {
@@ -52,7 +58,8 @@ function checkUniqueNames(el: ParsedElement, property: string, lookup: Lookup, e
     const name = nameOf(lookup(ref.target));
     if (name === undefined) continue;
     // One explicit id given twice is a duplicate definition, reported when linking.
-    if (seen.has(name) && seen.get(name) !== ref.target) errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: name }, ref.at);
+    if (seen.has(name) && seen.get(name) !== ref.target)
+      errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: name }, ref.at);
     seen.set(name, ref.target);
   }
 }
@@ -66,7 +73,8 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
     const name = nameOf(content);
     if (name === undefined) continue;
     // The same explicit id twice is a duplicate definition, reported when linking.
-    if (own.has(name) && own.get(name) !== ref.target) errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
+    if (own.has(name) && own.get(name) !== ref.target)
+      errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
     own.set(name, ref.target);
   }
   countDuplicateGeneratedContents(el, errors);
@@ -78,15 +86,25 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
     if (info.onCycle) errors.add('recursiveStructureNarrow', { primaryId: el.id, property: "'extends'" }, el.at);
     return;
   }
-  if (info.depth > mm.maxExtendsDepth) errors.add('excessiveDepthNarrow', { primaryId: el.id, secondaryId: info.deepest, property: "'extends'" }, el.at);
+  if (info.depth > mm.maxExtendsDepth)
+    errors.add('excessiveDepthNarrow', { primaryId: el.id, secondaryId: info.deepest, property: "'extends'" }, el.at);
   if (mm.maxExtendsTotal !== undefined && info.ancestorCount > mm.maxExtendsTotal) {
-    errors.add('excessiveCount', { primaryId: el.id, property: "'extends'", detail: String(mm.maxExtendsTotal) }, el.at);
+    errors.add(
+      'excessiveCount',
+      { primaryId: el.id, property: "'extends'", detail: String(mm.maxExtendsTotal) },
+      el.at,
+    );
   }
   if (el.dtdlVersion >= 3) {
     // v3: at most 100,000 elements in an Interface's hierarchy, counting what it inherits.
     let count = info.elementCount;
     for (const a of inheritance.ancestorsOf(el.id)) count += inheritance.of(a).elementCount;
-    if (count > MAX_ELEMENTS_V3) errors.add('excessiveCount', { primaryId: el.id, property: "'contents' and the schemas below them", detail: String(MAX_ELEMENTS_V3) }, el.at);
+    if (count > MAX_ELEMENTS_V3)
+      errors.add(
+        'excessiveCount',
+        { primaryId: el.id, property: "'contents' and the schemas below them", detail: String(MAX_ELEMENTS_V3) },
+        el.at,
+      );
   }
 
   // Names inherited through extends must not clash with own names or with each other; the same
@@ -96,7 +114,11 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
     // One base (the common case): only own names can clash, and a lookup up the chain finds them.
     for (const name of own.keys()) {
       if (inheritance.find(bases[0], name) !== undefined) {
-        errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: bases[0], property: 'contents', value: name }, el.at);
+        errors.add(
+          'nonUniqueImportedPropertyValue',
+          { primaryId: el.id, secondaryId: bases[0], property: 'contents', value: name },
+          el.at,
+        );
       }
     }
   } else if (bases.length > 1) {
@@ -105,9 +127,17 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
       for (const [name, contentId] of inheritance.contents(base)) {
         const previous = inherited.get(name);
         if (own.has(name)) {
-          errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: base, property: 'contents', value: name }, el.at);
+          errors.add(
+            'nonUniqueImportedPropertyValue',
+            { primaryId: el.id, secondaryId: base, property: 'contents', value: name },
+            el.at,
+          );
         } else if (previous && previous.contentId !== contentId) {
-          errors.add('nonUniqueImportedPropertyValue', { primaryId: el.id, secondaryId: `${previous.base} ${base}`, property: 'contents', value: name }, el.at);
+          errors.add(
+            'nonUniqueImportedPropertyValue',
+            { primaryId: el.id, secondaryId: `${previous.base} ${base}`, property: 'contents', value: name },
+            el.at,
+          );
         } else inherited.set(name, { base, contentId });
       }
     }
@@ -121,12 +151,21 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
     if (content?.type !== 'Component') continue;
     for (const schemaId of idRefs(content, 'schema')) {
       if (reaches(schemaId, el.id, lookup)) {
-        errors.add('excludedType', { primaryId: content.id, secondaryId: content.id, property: "'schema' or 'contents'" }, content.at);
+        errors.add(
+          'excludedType',
+          { primaryId: content.id, secondaryId: content.id, property: "'schema' or 'contents'" },
+          content.at,
+        );
         errors.add('recursiveStructureNarrow', { primaryId: el.id, property: "'contents' or 'schema'" }, content.at);
         continue;
       }
       const nested = findComponent(schemaId, lookup, new Set());
-      if (nested) errors.add('excludedType', { primaryId: content.id, secondaryId: nested, property: "'schema' or 'contents'" }, content.at);
+      if (nested)
+        errors.add(
+          'excludedType',
+          { primaryId: content.id, secondaryId: nested, property: "'schema' or 'contents'" },
+          content.at,
+        );
     }
   }
 }
@@ -191,7 +230,16 @@ class Inheritance {
     if (onStack >= 0) {
       // Everything from the first occurrence up is on a cycle.
       for (const member of this.stack.slice(onStack)) this.cycleMembers.add(member);
-      return { cyclic: true, onCycle: true, depth: 0, ancestorCount: 0, bases: [], own: new Map(), hasAnnotations: false, elementCount: 0 };
+      return {
+        cyclic: true,
+        onCycle: true,
+        depth: 0,
+        ancestorCount: 0,
+        bases: [],
+        own: new Map(),
+        hasAnnotations: false,
+        elementCount: 0,
+      };
     }
     const iface = this.lookup(id);
     this.stack.push(id);
@@ -219,7 +267,17 @@ class Inheritance {
     this.stack.pop();
     const ancestorCount = cyclic ? 0 : this.ancestors(id, bases).size;
     const elementCount = Math.max(0, (this.partitionSizes.get(id) ?? 1) - 1);
-    const result: InheritanceInfo = { cyclic, onCycle: this.cycleMembers.has(id), depth, deepest, ancestorCount, bases, own, hasAnnotations, elementCount };
+    const result: InheritanceInfo = {
+      cyclic,
+      onCycle: this.cycleMembers.has(id),
+      depth,
+      deepest,
+      ancestorCount,
+      bases,
+      own,
+      hasAnnotations,
+      elementCount,
+    };
     this.done.set(id, result);
     return result;
   }
@@ -265,7 +323,10 @@ class Inheritance {
 }
 
 function isAnnotation(content: ParsedElement): boolean {
-  return content.cotypes.some((t) => t.term === 'ValueAnnotation') || content.invalidCotypes.some((t) => t.term === 'ValueAnnotation');
+  return (
+    content.cotypes.some((t) => t.term === 'ValueAnnotation') ||
+    content.invalidCotypes.some((t) => t.term === 'ValueAnnotation')
+  );
 }
 
 /**
@@ -273,7 +334,12 @@ function isAnnotation(content: ParsedElement): boolean {
  * Property or Telemetry (own or inherited) that is not itself an annotation; `overrides` names one of
  * that sibling's supplemental properties, once, with a schema that fits it.
  */
-function checkAnnotations(el: ParsedElement, contents: ReadonlyMap<string, string>, lookup: Lookup, errors: ErrorCollector): void {
+function checkAnnotations(
+  el: ParsedElement,
+  contents: ReadonlyMap<string, string>,
+  lookup: Lookup,
+  errors: ErrorCollector,
+): void {
   const overridden = new Set<string>();
   for (const contentId of contents.values()) {
     const annotator = lookup(contentId);
@@ -298,22 +364,37 @@ function checkAnnotations(el: ParsedElement, contents: ReadonlyMap<string, strin
     if (!override || typeof property !== 'string') continue;
     const supplemental = target.cotypes.flatMap((t) => t.properties.map((p) => p.name));
     if (!supplemental.includes(property)) {
-      const material = target.type ? METAMODELS[target.dtdlVersion].classes.get(target.type)?.properties.has(property) : false;
-      errors.add(material ? 'matchingPropertyNotSupplemental' : 'noMatchingSupplementalProperty', { ...fields, value: property }, annotator.at);
+      const material = target.type
+        ? METAMODELS[target.dtdlVersion].classes.get(target.type)?.properties.has(property)
+        : false;
+      errors.add(
+        material ? 'matchingPropertyNotSupplemental' : 'noMatchingSupplementalProperty',
+        { ...fields, value: property },
+        annotator.at,
+      );
       continue;
     }
     const key = `${target.id}|${property}`;
     if (overridden.has(key)) {
       const overridesIri = `${override.contextId.replace(/^dtmi:dtdl:extension:overriding;(\d+)$/, 'dtmi:dtdl:extension:overriding:v$1')}:Override:overrides`;
-      errors.add('multipleReference', { primaryId: el.id, secondaryId: overridesIri, property: 'contents', value: property }, annotator.at);
+      errors.add(
+        'multipleReference',
+        { primaryId: el.id, secondaryId: overridesIri, property: 'contents', value: property },
+        annotator.at,
+      );
     }
     overridden.add(key);
     if (property === 'unit') {
       const unitType = target.cotypes.find((t) => t.semantic)?.unitType;
       const schema = refsOf(annotator, 'schema')[0];
-      const schemaUnitType = schema?.kind === 'term' ? (QUANTITATIVE_TYPES_V1.aliases.get(schema.target) ?? schema.target) : undefined;
+      const schemaUnitType =
+        schema?.kind === 'term' ? (QUANTITATIVE_TYPES_V1.aliases.get(schema.target) ?? schema.target) : undefined;
       if (unitType && schema?.kind === 'term' && schemaUnitType !== unitType) {
-        errors.add('siblingPropertyMismatch', { primaryId: annotator.id, property: 'schema', value: schema.target }, annotator.at);
+        errors.add(
+          'siblingPropertyMismatch',
+          { primaryId: annotator.id, property: 'schema', value: schema.target },
+          annotator.at,
+        );
       }
     }
   }
@@ -329,7 +410,8 @@ function reaches(from: string, to: string, lookup: Lookup, visiting = new Set<st
   for (const base of idRefs(iface, 'extends')) if (reaches(base, to, lookup, visiting)) return true;
   for (const ref of refsOf(iface, 'contents')) {
     const content = lookup(ref.target);
-    if (content?.type === 'Component') for (const s of idRefs(content, 'schema')) if (reaches(s, to, lookup, visiting)) return true;
+    if (content?.type === 'Component')
+      for (const s of idRefs(content, 'schema')) if (reaches(s, to, lookup, visiting)) return true;
   }
   return false;
 }
@@ -392,7 +474,8 @@ function checkSchemaDepth(el: ParsedElement, lookup: Lookup, errors: ErrorCollec
   };
   walk(el.id, 0, new Set([el.id]));
   if (recursive) errors.add('recursiveStructureWide', { primaryId: el.id }, el.at);
-  else if (deepest) errors.add('excessiveDepthWide', { primaryId: el.id, secondaryId: deepest, detail: String(max) }, el.at);
+  else if (deepest)
+    errors.add('excessiveDepthWide', { primaryId: el.id, secondaryId: deepest, detail: String(max) }, el.at);
 }
 
 function checkNoArrayInV2Property(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
@@ -425,14 +508,23 @@ function checkEnum(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): v
     const value = ev.literals.get('enumValue') as string | number | undefined;
     if (value === undefined) continue;
     if (valueSchema === 'integer' && typeof value !== 'number') {
-      errors.add('nonConformantDatatype', { primaryId: ev.id, secondaryId: el.id, property: 'enumValue', value: String(value) }, ev.at);
+      errors.add(
+        'nonConformantDatatype',
+        { primaryId: ev.id, secondaryId: el.id, property: 'enumValue', value: String(value) },
+        ev.at,
+      );
       continue;
     }
     if (valueSchema === 'string' && typeof value !== 'string') {
-      errors.add('nonConformantDatatype', { primaryId: ev.id, secondaryId: el.id, property: 'enumValue', value: String(value) }, ev.at);
+      errors.add(
+        'nonConformantDatatype',
+        { primaryId: ev.id, secondaryId: el.id, property: 'enumValue', value: String(value) },
+        ev.at,
+      );
       continue;
     }
-    if (values.has(value)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'enumValues', value: String(value) }, ev.at);
+    if (values.has(value))
+      errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'enumValues', value: String(value) }, ev.at);
     values.add(value);
   }
 }
@@ -444,7 +536,11 @@ function checkSemanticSchema(el: ParsedElement, errors: ErrorCollector): void {
     const numeric = ref.kind === 'term' ? (mm.standardSchemas.get(ref.target)?.numeric ?? false) : false;
     if (!numeric) {
       const secondaryId = ref.kind === 'term' ? (mm.standardSchemas.get(ref.target)?.id ?? ref.target) : ref.target;
-      errors.add('notRequiredType', { primaryId: el.id, secondaryId, property: 'schema', type: 'NumericSchema' }, ref.at);
+      errors.add(
+        'notRequiredType',
+        { primaryId: el.id, secondaryId, property: 'schema', type: 'NumericSchema' },
+        ref.at,
+      );
     }
   }
 }
@@ -460,12 +556,27 @@ function checkRequiredSchema(
   for (const ref of refsOf(el, 'schema')) {
     const secondaryId = ref.kind === 'term' ? (mm.standardSchemas.get(ref.target)?.id ?? ref.target) : ref.target;
     if (required.instances !== undefined) {
-      if (ref.kind !== 'term' || !required.instances.includes(ref.target)) errors.add('notRequiredValue', { primaryId: el.id, secondaryId, property: 'schema', value: required.label }, ref.at);
+      if (ref.kind !== 'term' || !required.instances.includes(ref.target))
+        errors.add(
+          'notRequiredValue',
+          { primaryId: el.id, secondaryId, property: 'schema', value: required.label },
+          ref.at,
+        );
     } else if (required.enum) {
-      if (ref.kind !== 'id' || lookup(ref.target)?.type !== 'Enum') errors.add('notRequiredType', { primaryId: el.id, secondaryId, property: 'schema', type: required.label }, ref.at);
+      if (ref.kind !== 'id' || lookup(ref.target)?.type !== 'Enum')
+        errors.add(
+          'notRequiredType',
+          { primaryId: el.id, secondaryId, property: 'schema', type: required.label },
+          ref.at,
+        );
     } else if (required.numericOrString) {
       const ok = ref.kind === 'term' && (mm.standardSchemas.get(ref.target)?.numeric || ref.target === 'string');
-      if (!ok) errors.add('notRequiredType', { primaryId: el.id, secondaryId, property: 'schema', type: required.label }, ref.at);
+      if (!ok)
+        errors.add(
+          'notRequiredType',
+          { primaryId: el.id, secondaryId, property: 'schema', type: required.label },
+          ref.at,
+        );
     }
   }
 }

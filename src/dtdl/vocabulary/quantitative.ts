@@ -79,122 +79,142 @@ export const QUANTITATIVE_V2: QuantitativeVocabulary = vocabulary(
     ['VolumeFlowRate', 'VolumeFlowRateUnit'],
   ],
   [
-    ['AccelerationUnit', [
-      'centimetrePerSecondSquared', 'gForce', 'metrePerSecondSquared',
-    ]],
-    ['AngleUnit', [
-      'degreeOfArc', 'minuteOfArc', 'radian', 'secondOfArc', 'turn',
-    ]],
-    ['AngularAccelerationUnit', [
-      'radianPerSecondSquared',
-    ]],
-    ['AngularVelocityUnit', [
-      'degreePerSecond', 'radianPerSecond', 'revolutionPerMinute', 'revolutionPerSecond',
-    ]],
-    ['AreaUnit', [
-      'acre', 'hectare', 'squareCentimetre', 'squareFoot', 'squareInch', 'squareKilometre', 'squareMetre',
-      'squareMillimetre',
-    ]],
-    ['CapacitanceUnit', [
-      'farad', 'microfarad', 'millifarad', 'nanofarad', 'picofarad',
-    ]],
-    ['ChargeUnit', [
-      'coulomb',
-    ]],
-    ['CurrentUnit', [
-      'ampere', 'microampere', 'milliampere',
-    ]],
-    ['DataRateUnit', [
-      'bitPerSecond', 'bytePerSecond', 'exbibitPerSecond', 'exbibytePerSecond', 'gibibitPerSecond',
-      'gibibytePerSecond', 'kibibitPerSecond', 'kibibytePerSecond', 'mebibitPerSecond', 'mebibytePerSecond',
-      'tebibitPerSecond', 'tebibytePerSecond', 'yobibitPerSecond', 'yobibytePerSecond', 'zebibitPerSecond',
-      'zebibytePerSecond',
-    ]],
-    ['DataSizeUnit', [
-      'bit', 'byte', 'exbibit', 'exbibyte', 'gibibit', 'gibibyte', 'kibibit', 'kibibyte', 'mebibit', 'mebibyte',
-      'tebibit', 'tebibyte', 'yobibit', 'yobibyte', 'zebibit', 'zebibyte',
-    ]],
-    ['DensityUnit', [
-      'gramPerCubicMetre', 'kilogramPerCubicMetre',
-    ]],
-    ['EnergyUnit', [
-      'electronvolt', 'gigajoule', 'joule', 'kilojoule', 'kilowattHour', 'megaelectronvolt', 'megajoule',
-    ]],
-    ['ForceUnit', [
-      'newton', 'ounce', 'pound', 'ton',
-    ]],
-    ['FrequencyUnit', [
-      'gigahertz', 'hertz', 'kilohertz', 'megahertz',
-    ]],
-    ['IlluminanceUnit', [
-      'footcandle', 'lux',
-    ]],
-    ['InductanceUnit', [
-      'henry', 'microhenry', 'millihenry',
-    ]],
-    ['LengthUnit', [
-      'astronomicalUnit', 'centimetre', 'foot', 'inch', 'kilometre', 'metre', 'micrometre', 'mile', 'millimetre',
-      'nanometre', 'nauticalMile',
-    ]],
-    ['LuminanceUnit', [
-      'candelaPerSquareMetre',
-    ]],
-    ['LuminousFluxUnit', [
-      'lumen',
-    ]],
-    ['LuminousIntensityUnit', [
-      'candela',
-    ]],
-    ['MagneticFluxUnit', [
-      'maxwell', 'weber',
-    ]],
-    ['MagneticInductionUnit', [
-      'tesla',
-    ]],
-    ['MassFlowRateUnit', [
-      'gramPerHour', 'gramPerSecond', 'kilogramPerHour', 'kilogramPerSecond',
-    ]],
-    ['MassUnit', [
-      'gram', 'kilogram', 'microgram', 'milligram', 'slug', 'tonne',
-    ]],
-    ['PowerUnit', [
-      'gigawatt', 'horsepower', 'kilowatt', 'kilowattHourPerYear', 'megawatt', 'microwatt', 'milliwatt', 'watt',
-    ]],
-    ['PressureUnit', [
-      'bar', 'inchesOfMercury', 'inchesOfWater', 'kilopascal', 'millibar', 'millimetresOfMercury', 'pascal',
-      'poundPerSquareInch',
-    ]],
-    ['ResistanceUnit', [
-      'kiloohm', 'megaohm', 'milliohm', 'ohm',
-    ]],
-    ['SoundPressureUnit', [
-      'bel', 'decibel',
-    ]],
-    ['TemperatureUnit', [
-      'degreeCelsius', 'degreeFahrenheit', 'kelvin',
-    ]],
-    ['TimeUnit', [
-      'day', 'hour', 'microsecond', 'millisecond', 'minute', 'nanosecond', 'second', 'year',
-    ]],
-    ['TorqueUnit', [
-      'newtonMetre',
-    ]],
-    ['Unitless', [
-      'percent', 'unity',
-    ]],
-    ['VelocityUnit', [
-      'centimetrePerSecond', 'kilometrePerHour', 'kilometrePerSecond', 'knot', 'metrePerHour', 'metrePerSecond',
-      'milePerHour', 'milePerSecond',
-    ]],
-    ['VoltageUnit', [
-      'kilovolt', 'megavolt', 'microvolt', 'millivolt', 'volt',
-    ]],
-    ['VolumeFlowRateUnit', [
-      'litrePerHour', 'litrePerSecond', 'millilitrePerHour', 'millilitrePerSecond',
-    ]],
-    ['VolumeUnit', [
-      'cubicCentimetre', 'cubicFoot', 'cubicInch', 'cubicMetre', 'fluidOunce', 'gallon', 'litre', 'millilitre',
-    ]],
+    ['AccelerationUnit', ['centimetrePerSecondSquared', 'gForce', 'metrePerSecondSquared']],
+    ['AngleUnit', ['degreeOfArc', 'minuteOfArc', 'radian', 'secondOfArc', 'turn']],
+    ['AngularAccelerationUnit', ['radianPerSecondSquared']],
+    ['AngularVelocityUnit', ['degreePerSecond', 'radianPerSecond', 'revolutionPerMinute', 'revolutionPerSecond']],
+    [
+      'AreaUnit',
+      [
+        'acre',
+        'hectare',
+        'squareCentimetre',
+        'squareFoot',
+        'squareInch',
+        'squareKilometre',
+        'squareMetre',
+        'squareMillimetre',
+      ],
+    ],
+    ['CapacitanceUnit', ['farad', 'microfarad', 'millifarad', 'nanofarad', 'picofarad']],
+    ['ChargeUnit', ['coulomb']],
+    ['CurrentUnit', ['ampere', 'microampere', 'milliampere']],
+    [
+      'DataRateUnit',
+      [
+        'bitPerSecond',
+        'bytePerSecond',
+        'exbibitPerSecond',
+        'exbibytePerSecond',
+        'gibibitPerSecond',
+        'gibibytePerSecond',
+        'kibibitPerSecond',
+        'kibibytePerSecond',
+        'mebibitPerSecond',
+        'mebibytePerSecond',
+        'tebibitPerSecond',
+        'tebibytePerSecond',
+        'yobibitPerSecond',
+        'yobibytePerSecond',
+        'zebibitPerSecond',
+        'zebibytePerSecond',
+      ],
+    ],
+    [
+      'DataSizeUnit',
+      [
+        'bit',
+        'byte',
+        'exbibit',
+        'exbibyte',
+        'gibibit',
+        'gibibyte',
+        'kibibit',
+        'kibibyte',
+        'mebibit',
+        'mebibyte',
+        'tebibit',
+        'tebibyte',
+        'yobibit',
+        'yobibyte',
+        'zebibit',
+        'zebibyte',
+      ],
+    ],
+    ['DensityUnit', ['gramPerCubicMetre', 'kilogramPerCubicMetre']],
+    [
+      'EnergyUnit',
+      ['electronvolt', 'gigajoule', 'joule', 'kilojoule', 'kilowattHour', 'megaelectronvolt', 'megajoule'],
+    ],
+    ['ForceUnit', ['newton', 'ounce', 'pound', 'ton']],
+    ['FrequencyUnit', ['gigahertz', 'hertz', 'kilohertz', 'megahertz']],
+    ['IlluminanceUnit', ['footcandle', 'lux']],
+    ['InductanceUnit', ['henry', 'microhenry', 'millihenry']],
+    [
+      'LengthUnit',
+      [
+        'astronomicalUnit',
+        'centimetre',
+        'foot',
+        'inch',
+        'kilometre',
+        'metre',
+        'micrometre',
+        'mile',
+        'millimetre',
+        'nanometre',
+        'nauticalMile',
+      ],
+    ],
+    ['LuminanceUnit', ['candelaPerSquareMetre']],
+    ['LuminousFluxUnit', ['lumen']],
+    ['LuminousIntensityUnit', ['candela']],
+    ['MagneticFluxUnit', ['maxwell', 'weber']],
+    ['MagneticInductionUnit', ['tesla']],
+    ['MassFlowRateUnit', ['gramPerHour', 'gramPerSecond', 'kilogramPerHour', 'kilogramPerSecond']],
+    ['MassUnit', ['gram', 'kilogram', 'microgram', 'milligram', 'slug', 'tonne']],
+    [
+      'PowerUnit',
+      ['gigawatt', 'horsepower', 'kilowatt', 'kilowattHourPerYear', 'megawatt', 'microwatt', 'milliwatt', 'watt'],
+    ],
+    [
+      'PressureUnit',
+      [
+        'bar',
+        'inchesOfMercury',
+        'inchesOfWater',
+        'kilopascal',
+        'millibar',
+        'millimetresOfMercury',
+        'pascal',
+        'poundPerSquareInch',
+      ],
+    ],
+    ['ResistanceUnit', ['kiloohm', 'megaohm', 'milliohm', 'ohm']],
+    ['SoundPressureUnit', ['bel', 'decibel']],
+    ['TemperatureUnit', ['degreeCelsius', 'degreeFahrenheit', 'kelvin']],
+    ['TimeUnit', ['day', 'hour', 'microsecond', 'millisecond', 'minute', 'nanosecond', 'second', 'year']],
+    ['TorqueUnit', ['newtonMetre']],
+    ['Unitless', ['percent', 'unity']],
+    [
+      'VelocityUnit',
+      [
+        'centimetrePerSecond',
+        'kilometrePerHour',
+        'kilometrePerSecond',
+        'knot',
+        'metrePerHour',
+        'metrePerSecond',
+        'milePerHour',
+        'milePerSecond',
+      ],
+    ],
+    ['VoltageUnit', ['kilovolt', 'megavolt', 'microvolt', 'millivolt', 'volt']],
+    ['VolumeFlowRateUnit', ['litrePerHour', 'litrePerSecond', 'millilitrePerHour', 'millilitrePerSecond']],
+    [
+      'VolumeUnit',
+      ['cubicCentimetre', 'cubicFoot', 'cubicInch', 'cubicMetre', 'fluidOunce', 'gallon', 'litre', 'millilitre'],
+    ],
   ],
 );
 
@@ -264,152 +284,217 @@ export const QUANTITATIVE_TYPES_V1: QuantitativeVocabulary = vocabulary(
     ['VolumeFlowRate', 'VolumeFlowRateUnit'],
   ],
   [
-    ['AccelerationUnit', [
-      'metrePerSecondSquared', 'centimetrePerSecondSquared', 'gForce',
-    ]],
-    ['AngleUnit', [
-      'radian', 'degreeOfArc', 'minuteOfArc', 'secondOfArc', 'turn',
-    ]],
-    ['AngularAccelerationUnit', [
-      'radianPerSecondSquared',
-    ]],
-    ['AngularVelocityUnit', [
-      'radianPerSecond', 'degreePerSecond', 'revolutionPerSecond', 'revolutionPerMinute',
-    ]],
-    ['ApparentEnergyUnit', [
-      'voltAmpereHour', 'kilovoltAmpereHour', 'megavoltAmpereHour', 'gigavoltAmpereHour',
-    ]],
-    ['ApparentPowerUnit', [
-      'voltAmpere', 'millivoltAmpere', 'kilovoltAmpere', 'megavoltAmpere', 'gigavoltAmpere',
-    ]],
-    ['AreaUnit', [
-      'squareMetre', 'squareCentimetre', 'squareMillimetre', 'squareKilometre', 'hectare', 'squareFoot', 'squareInch',
-      'acre',
-    ]],
-    ['CapacitanceUnit', [
-      'farad', 'millifarad', 'microfarad', 'nanofarad', 'picofarad',
-    ]],
-    ['ChargeUnit', [
-      'coulomb', 'ampereHour', 'milliampereHour',
-    ]],
-    ['CurrentUnit', [
-      'ampere', 'microampere', 'milliampere', 'kiloampere',
-    ]],
-    ['DataRateUnit', [
-      'bitPerSecond', 'kibibitPerSecond', 'mebibitPerSecond', 'gibibitPerSecond', 'tebibitPerSecond',
-      'exbibitPerSecond', 'zebibitPerSecond', 'yobibitPerSecond', 'bytePerSecond', 'kibibytePerSecond',
-      'mebibytePerSecond', 'gibibytePerSecond', 'tebibytePerSecond', 'exbibytePerSecond', 'zebibytePerSecond',
-      'yobibytePerSecond',
-    ]],
-    ['DataSizeUnit', [
-      'bit', 'kibibit', 'mebibit', 'gibibit', 'tebibit', 'exbibit', 'zebibit', 'yobibit', 'byte', 'kibibyte',
-      'mebibyte', 'gibibyte', 'tebibyte', 'exbibyte', 'zebibyte', 'yobibyte',
-    ]],
-    ['DensityUnit', [
-      'kilogramPerCubicMetre', 'gramPerCubicMetre', 'milligramPerCubicMetre', 'microgramPerCubicMetre',
-    ]],
-    ['EnergyUnit', [
-      'joule', 'kilojoule', 'megajoule', 'gigajoule', 'electronvolt', 'megaelectronvolt', 'wattHour', 'milliwattHour',
-      'kilowattHour', 'megawattHour', 'gigawattHour', 'terawattHour', 'britishThermalUnit', 'kiloBritishThermalUnit',
-    ]],
-    ['ForceUnit', [
-      'newton', 'pound', 'ounce', 'ton',
-    ]],
-    ['FrequencyUnit', [
-      'hertz', 'millihertz', 'kilohertz', 'megahertz', 'gigahertz',
-    ]],
-    ['IlluminanceUnit', [
-      'lux', 'footcandle',
-    ]],
-    ['InductanceUnit', [
-      'henry', 'millihenry', 'microhenry',
-    ]],
-    ['IonizingRadiationDoseUnit', [
-      'gray', 'milligray', 'microgray', 'sievert', 'millisievert', 'microsievert',
-    ]],
-    ['IrradianceUnit', [
-      'wattPerSquareMetre',
-    ]],
-    ['LengthUnit', [
-      'metre', 'centimetre', 'millimetre', 'micrometre', 'nanometre', 'kilometre', 'foot', 'inch', 'mile',
-      'nauticalMile', 'astronomicalUnit',
-    ]],
-    ['LuminanceUnit', [
-      'candelaPerSquareMetre',
-    ]],
-    ['LuminousFluxUnit', [
-      'lumen',
-    ]],
-    ['LuminousIntensityUnit', [
-      'candela',
-    ]],
-    ['MagneticFluxUnit', [
-      'weber', 'maxwell',
-    ]],
-    ['MagneticInductionUnit', [
-      'tesla', 'gauss',
-    ]],
-    ['MassFlowRateUnit', [
-      'gramPerSecond', 'kilogramPerSecond', 'gramPerHour', 'kilogramPerHour', 'massPoundPerHour',
-    ]],
-    ['MassUnit', [
-      'kilogram', 'gram', 'milligram', 'microgram', 'tonne', 'slug', 'massPound',
-    ]],
-    ['PowerUnit', [
-      'watt', 'microwatt', 'milliwatt', 'kilowatt', 'megawatt', 'gigawatt', 'horsepower', 'joulePerSecond',
-      'kilojoulePerSecond', 'joulePerHour', 'kilojoulePerHour', 'megajoulePerHour', 'gigajoulePerHour',
-      'britishThermalUnitPerHour', 'kiloBritishThermalUnitPerHour', 'kilowattHourPerYear', 'tonOfRefrigeration',
-    ]],
-    ['PressureUnit', [
-      'pascal', 'decapascal', 'hectopascal', 'kilopascal', 'bar', 'millibar', 'millimetresOfMercury',
-      'poundPerSquareInch', 'inchesOfMercury', 'inchesOfWater',
-    ]],
-    ['RadioactivityUnit', [
-      'becquerel', 'kilobecquerel', 'megabecquerel', 'gigabecquerel',
-    ]],
-    ['ReactiveEnergyUnit', [
-      'voltAmpereReactiveHour', 'kilovoltAmpereReactiveHour', 'megavoltAmpereReactiveHour',
-      'gigavoltAmpereReactiveHour',
-    ]],
-    ['ReactivePowerUnit', [
-      'voltAmpereReactive', 'millivoltAmpereReactive', 'kilovoltAmpereReactive', 'megavoltAmpereReactive',
-      'gigavoltAmpereReactive',
-    ]],
-    ['ResistanceUnit', [
-      'ohm', 'milliohm', 'kiloohm', 'megaohm',
-    ]],
-    ['SoundPressureUnit', [
-      'decibel', 'bel',
-    ]],
-    ['TemperatureUnit', [
-      'kelvin', 'degreeCelsius', 'degreeFahrenheit',
-    ]],
-    ['TimeUnit', [
-      'second', 'millisecond', 'microsecond', 'nanosecond', 'minute', 'hour', 'day', 'year',
-    ]],
-    ['TorqueUnit', [
-      'newtonMetre',
-    ]],
-    ['Unitless', [
-      'unity', 'percent', 'partsPerMillion', 'partsPerBillion', 'partsPerTrillion', 'partsPerQuadrillion',
-    ]],
-    ['VelocityUnit', [
-      'metrePerSecond', 'centimetrePerSecond', 'kilometrePerSecond', 'metrePerHour', 'kilometrePerHour',
-      'milePerHour', 'milePerSecond', 'knot',
-    ]],
-    ['VoltageUnit', [
-      'volt', 'millivolt', 'microvolt', 'kilovolt', 'megavolt',
-    ]],
-    ['VolumeFlowRateUnit', [
-      'litrePerSecond', 'millilitrePerSecond', 'litrePerMinute', 'millilitrePerMinute', 'litrePerHour',
-      'millilitrePerHour', 'gallonPerMinute', 'gallonPerHour', 'cubicFootPerMinute', 'cubicMetrePerHour',
-      'cubicMetrePerMinute', 'cubicMetrePerSecond',
-    ]],
-    ['VolumeUnit', [
-      'cubicMetre', 'cubicCentimetre', 'litre', 'millilitre', 'cubicFoot', 'cubicInch', 'fluidOunce', 'gallon',
-    ]],
+    ['AccelerationUnit', ['metrePerSecondSquared', 'centimetrePerSecondSquared', 'gForce']],
+    ['AngleUnit', ['radian', 'degreeOfArc', 'minuteOfArc', 'secondOfArc', 'turn']],
+    ['AngularAccelerationUnit', ['radianPerSecondSquared']],
+    ['AngularVelocityUnit', ['radianPerSecond', 'degreePerSecond', 'revolutionPerSecond', 'revolutionPerMinute']],
+    ['ApparentEnergyUnit', ['voltAmpereHour', 'kilovoltAmpereHour', 'megavoltAmpereHour', 'gigavoltAmpereHour']],
+    ['ApparentPowerUnit', ['voltAmpere', 'millivoltAmpere', 'kilovoltAmpere', 'megavoltAmpere', 'gigavoltAmpere']],
+    [
+      'AreaUnit',
+      [
+        'squareMetre',
+        'squareCentimetre',
+        'squareMillimetre',
+        'squareKilometre',
+        'hectare',
+        'squareFoot',
+        'squareInch',
+        'acre',
+      ],
+    ],
+    ['CapacitanceUnit', ['farad', 'millifarad', 'microfarad', 'nanofarad', 'picofarad']],
+    ['ChargeUnit', ['coulomb', 'ampereHour', 'milliampereHour']],
+    ['CurrentUnit', ['ampere', 'microampere', 'milliampere', 'kiloampere']],
+    [
+      'DataRateUnit',
+      [
+        'bitPerSecond',
+        'kibibitPerSecond',
+        'mebibitPerSecond',
+        'gibibitPerSecond',
+        'tebibitPerSecond',
+        'exbibitPerSecond',
+        'zebibitPerSecond',
+        'yobibitPerSecond',
+        'bytePerSecond',
+        'kibibytePerSecond',
+        'mebibytePerSecond',
+        'gibibytePerSecond',
+        'tebibytePerSecond',
+        'exbibytePerSecond',
+        'zebibytePerSecond',
+        'yobibytePerSecond',
+      ],
+    ],
+    [
+      'DataSizeUnit',
+      [
+        'bit',
+        'kibibit',
+        'mebibit',
+        'gibibit',
+        'tebibit',
+        'exbibit',
+        'zebibit',
+        'yobibit',
+        'byte',
+        'kibibyte',
+        'mebibyte',
+        'gibibyte',
+        'tebibyte',
+        'exbibyte',
+        'zebibyte',
+        'yobibyte',
+      ],
+    ],
+    ['DensityUnit', ['kilogramPerCubicMetre', 'gramPerCubicMetre', 'milligramPerCubicMetre', 'microgramPerCubicMetre']],
+    [
+      'EnergyUnit',
+      [
+        'joule',
+        'kilojoule',
+        'megajoule',
+        'gigajoule',
+        'electronvolt',
+        'megaelectronvolt',
+        'wattHour',
+        'milliwattHour',
+        'kilowattHour',
+        'megawattHour',
+        'gigawattHour',
+        'terawattHour',
+        'britishThermalUnit',
+        'kiloBritishThermalUnit',
+      ],
+    ],
+    ['ForceUnit', ['newton', 'pound', 'ounce', 'ton']],
+    ['FrequencyUnit', ['hertz', 'millihertz', 'kilohertz', 'megahertz', 'gigahertz']],
+    ['IlluminanceUnit', ['lux', 'footcandle']],
+    ['InductanceUnit', ['henry', 'millihenry', 'microhenry']],
+    ['IonizingRadiationDoseUnit', ['gray', 'milligray', 'microgray', 'sievert', 'millisievert', 'microsievert']],
+    ['IrradianceUnit', ['wattPerSquareMetre']],
+    [
+      'LengthUnit',
+      [
+        'metre',
+        'centimetre',
+        'millimetre',
+        'micrometre',
+        'nanometre',
+        'kilometre',
+        'foot',
+        'inch',
+        'mile',
+        'nauticalMile',
+        'astronomicalUnit',
+      ],
+    ],
+    ['LuminanceUnit', ['candelaPerSquareMetre']],
+    ['LuminousFluxUnit', ['lumen']],
+    ['LuminousIntensityUnit', ['candela']],
+    ['MagneticFluxUnit', ['weber', 'maxwell']],
+    ['MagneticInductionUnit', ['tesla', 'gauss']],
+    ['MassFlowRateUnit', ['gramPerSecond', 'kilogramPerSecond', 'gramPerHour', 'kilogramPerHour', 'massPoundPerHour']],
+    ['MassUnit', ['kilogram', 'gram', 'milligram', 'microgram', 'tonne', 'slug', 'massPound']],
+    [
+      'PowerUnit',
+      [
+        'watt',
+        'microwatt',
+        'milliwatt',
+        'kilowatt',
+        'megawatt',
+        'gigawatt',
+        'horsepower',
+        'joulePerSecond',
+        'kilojoulePerSecond',
+        'joulePerHour',
+        'kilojoulePerHour',
+        'megajoulePerHour',
+        'gigajoulePerHour',
+        'britishThermalUnitPerHour',
+        'kiloBritishThermalUnitPerHour',
+        'kilowattHourPerYear',
+        'tonOfRefrigeration',
+      ],
+    ],
+    [
+      'PressureUnit',
+      [
+        'pascal',
+        'decapascal',
+        'hectopascal',
+        'kilopascal',
+        'bar',
+        'millibar',
+        'millimetresOfMercury',
+        'poundPerSquareInch',
+        'inchesOfMercury',
+        'inchesOfWater',
+      ],
+    ],
+    ['RadioactivityUnit', ['becquerel', 'kilobecquerel', 'megabecquerel', 'gigabecquerel']],
+    [
+      'ReactiveEnergyUnit',
+      [
+        'voltAmpereReactiveHour',
+        'kilovoltAmpereReactiveHour',
+        'megavoltAmpereReactiveHour',
+        'gigavoltAmpereReactiveHour',
+      ],
+    ],
+    [
+      'ReactivePowerUnit',
+      [
+        'voltAmpereReactive',
+        'millivoltAmpereReactive',
+        'kilovoltAmpereReactive',
+        'megavoltAmpereReactive',
+        'gigavoltAmpereReactive',
+      ],
+    ],
+    ['ResistanceUnit', ['ohm', 'milliohm', 'kiloohm', 'megaohm']],
+    ['SoundPressureUnit', ['decibel', 'bel']],
+    ['TemperatureUnit', ['kelvin', 'degreeCelsius', 'degreeFahrenheit']],
+    ['TimeUnit', ['second', 'millisecond', 'microsecond', 'nanosecond', 'minute', 'hour', 'day', 'year']],
+    ['TorqueUnit', ['newtonMetre']],
+    ['Unitless', ['unity', 'percent', 'partsPerMillion', 'partsPerBillion', 'partsPerTrillion', 'partsPerQuadrillion']],
+    [
+      'VelocityUnit',
+      [
+        'metrePerSecond',
+        'centimetrePerSecond',
+        'kilometrePerSecond',
+        'metrePerHour',
+        'kilometrePerHour',
+        'milePerHour',
+        'milePerSecond',
+        'knot',
+      ],
+    ],
+    ['VoltageUnit', ['volt', 'millivolt', 'microvolt', 'kilovolt', 'megavolt']],
+    [
+      'VolumeFlowRateUnit',
+      [
+        'litrePerSecond',
+        'millilitrePerSecond',
+        'litrePerMinute',
+        'millilitrePerMinute',
+        'litrePerHour',
+        'millilitrePerHour',
+        'gallonPerMinute',
+        'gallonPerHour',
+        'cubicFootPerMinute',
+        'cubicMetrePerHour',
+        'cubicMetrePerMinute',
+        'cubicMetrePerSecond',
+      ],
+    ],
+    [
+      'VolumeUnit',
+      ['cubicMetre', 'cubicCentimetre', 'litre', 'millilitre', 'cubicFoot', 'cubicInch', 'fluidOunce', 'gallon'],
+    ],
   ],
-  [
-    ['EnergyRateUnit', 'PowerUnit'],
-  ],
+  [['EnergyRateUnit', 'PowerUnit']],
 );

@@ -10,7 +10,16 @@ import type { Schema } from '../../dtdl';
 import { TwingraphError } from '../../errors';
 import { changeFilter } from '../../events/filters';
 import type { Filter, OrderBy } from '../../store/query';
-import type { ChangeEntry, JsonObject, JsonValue, MetricBucket, MetricPoint as StoreMetricPoint, ModelRecord, Relationship as StoreRelationship, Twin } from '../../store/types';
+import type {
+  ChangeEntry,
+  JsonObject,
+  JsonValue,
+  MetricBucket,
+  MetricPoint as StoreMetricPoint,
+  ModelRecord,
+  Relationship as StoreRelationship,
+  Twin,
+} from '../../store/types';
 import type { GraphContext } from '../graph-context';
 import { durationMs } from '../metrics/duration';
 import { allOf, logicalConditions, scalarConditions } from '../generate/filters';
@@ -59,7 +68,10 @@ export function twinOrder(orderBy: TwinOrderBy[] | undefined | null): OrderBy[] 
   return (orderBy ?? []).map((o) => ({ path: o.path.split('.'), direction: o.direction }));
 }
 
-function modelsWithSubtypes(info: SchemaInfo | undefined, ids: readonly string[] | undefined | null): string[] | undefined {
+function modelsWithSubtypes(
+  info: SchemaInfo | undefined,
+  ids: readonly string[] | undefined | null,
+): string[] | undefined {
   if (!ids || ids.length === 0) return undefined;
   const all = new Set<string>();
   for (const id of ids) {
@@ -73,7 +85,9 @@ function modelsWithSubtypes(info: SchemaInfo | undefined, ids: readonly string[]
 function schemaLabel(schema: Schema | string | undefined): string | null {
   if (schema === undefined) return null;
   if (typeof schema === 'string') return schema;
-  return schema.kind === 'primitive' || schema.kind === 'geospatial' || schema.kind === 'unitType' ? schema.name : schema.kind;
+  return schema.kind === 'primitive' || schema.kind === 'geospatial' || schema.kind === 'unitType'
+    ? schema.name
+    : schema.kind;
 }
 
 function languageText(text: unknown): string | null {
@@ -106,10 +120,18 @@ export class TwinFieldsResolver {
   @FieldResolver(() => JSONScalar) json(@Root() t: Twin): unknown {
     return twinCoreFields.json(t);
   }
-  @FieldResolver(() => [Relationship]) relationships(@Root() t: Twin, @Ctx() ctx: GraphContext, @Arg('name', () => String, { nullable: true }) name?: string): Promise<StoreRelationship[]> {
+  @FieldResolver(() => [Relationship]) relationships(
+    @Root() t: Twin,
+    @Ctx() ctx: GraphContext,
+    @Arg('name', () => String, { nullable: true }) name?: string,
+  ): Promise<StoreRelationship[]> {
     return ctx.twins.relationships(t.$dtId, 'out', name ?? undefined);
   }
-  @FieldResolver(() => [Relationship]) incomingRelationships(@Root() t: Twin, @Ctx() ctx: GraphContext, @Arg('name', () => String, { nullable: true }) name?: string): Promise<StoreRelationship[]> {
+  @FieldResolver(() => [Relationship]) incomingRelationships(
+    @Root() t: Twin,
+    @Ctx() ctx: GraphContext,
+    @Arg('name', () => String, { nullable: true }) name?: string,
+  ): Promise<StoreRelationship[]> {
     return ctx.twins.relationships(t.$dtId, 'in', name ?? undefined);
   }
 }
@@ -149,7 +171,9 @@ export class RelationshipResolver {
 
 @Resolver(() => TwinConnection)
 export class TwinConnectionResolver {
-  @FieldResolver(() => Int, { nullable: true }) totalCount(@Root() c: ConnectionValue<Twin>): Promise<number | null> | number | null {
+  @FieldResolver(() => Int, { nullable: true }) totalCount(
+    @Root() c: ConnectionValue<Twin>,
+  ): Promise<number | null> | number | null {
     return c.totalCount();
   }
 }
@@ -171,19 +195,35 @@ export class ModelResolver {
   @FieldResolver(() => JSONScalar, { nullable: true }) description(@Root() m: ModelRecord): unknown {
     return m.description ?? null;
   }
-  @FieldResolver(() => [String]) extends(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): string[] {
+  @FieldResolver(() => [String]) extends(
+    @Root() m: ModelRecord,
+    @Ctx() ctx: GraphContext,
+    @Info() info: GraphQLResolveInfo,
+  ): string[] {
     return [...(modelInfo(m.id, ctx, info)?.models.interfaces.get(m.id)?.extends ?? [])];
   }
-  @FieldResolver(() => [String]) extendedBy(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): string[] {
+  @FieldResolver(() => [String]) extendedBy(
+    @Root() m: ModelRecord,
+    @Ctx() ctx: GraphContext,
+    @Info() info: GraphQLResolveInfo,
+  ): string[] {
     return [...(modelInfo(m.id, ctx, info)?.models.descendantsOf(m.id) ?? [])];
   }
-  @FieldResolver(() => String, { nullable: true }) graphqlType(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): string | null {
+  @FieldResolver(() => String, { nullable: true }) graphqlType(
+    @Root() m: ModelRecord,
+    @Ctx() ctx: GraphContext,
+    @Info() info: GraphQLResolveInfo,
+  ): string | null {
     return modelInfo(m.id, ctx, info)?.names.get(m.id)?.interfaceType ?? null;
   }
   @FieldResolver(() => JSONScalar) dtdl(@Root() m: ModelRecord, @Ctx() ctx: GraphContext): Promise<unknown> | unknown {
     return m.definition ?? ctx.models.get(m.id).then((full) => full?.definition ?? null);
   }
-  @FieldResolver(() => [ModelContent]) contents(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): ModelContent[] {
+  @FieldResolver(() => [ModelContent]) contents(
+    @Root() m: ModelRecord,
+    @Ctx() ctx: GraphContext,
+    @Info() info: GraphQLResolveInfo,
+  ): ModelContent[] {
     const si = modelInfo(m.id, ctx, info);
     const model = si?.models.interfaces.get(m.id);
     if (!model) return [];
@@ -213,7 +253,9 @@ export class MetricSeriesResolver {
     return ctx.metrics.latest(s);
   }
 
-  @FieldResolver(() => [MetricPoint], { description: 'Points in [from, to), oldest first; `last: n` gives the newest n instead.' })
+  @FieldResolver(() => [MetricPoint], {
+    description: 'Points in [from, to), oldest first; `last: n` gives the newest n instead.',
+  })
   points(
     @Root() s: SeriesValue,
     @Ctx() ctx: GraphContext,
@@ -222,18 +264,27 @@ export class MetricSeriesResolver {
     @Arg('first', () => Int, { nullable: true }) first?: number,
     @Arg('last', () => Int, { nullable: true }) last?: number,
   ): Promise<StoreMetricPoint[]> {
-    if (first !== undefined && last !== undefined) throw new TwingraphError('InvalidArgument', "Use 'first' or 'last', not both.");
-    if (last !== undefined) return ctx.metrics.range(s, { from, to, limit: last, descending: true }).then((p) => p.reverse());
+    if (first !== undefined && last !== undefined)
+      throw new TwingraphError('InvalidArgument', "Use 'first' or 'last', not both.");
+    if (last !== undefined)
+      return ctx.metrics.range(s, { from, to, limit: last, descending: true }).then((p) => p.reverse());
     return ctx.metrics.range(s, { from, to, limit: first ?? 1000 });
   }
 
-  @FieldResolver(() => [MetricWindow], { description: 'Min, max, avg, sum, count and last per window of numeric points in [from, to); windows without points are left out.' })
+  @FieldResolver(() => [MetricWindow], {
+    description:
+      'Min, max, avg, sum, count and last per window of numeric points in [from, to); windows without points are left out.',
+  })
   aggregate(
     @Root() s: SeriesValue,
     @Ctx() ctx: GraphContext,
     @Arg('from', () => DateTimeScalar) from: string,
     @Arg('to', () => DateTimeScalar) to: string,
-    @Arg('window', () => DurationScalar, { nullable: true, description: 'Window length, e.g. PT1H; one window over the range when absent.' }) window?: string,
+    @Arg('window', () => DurationScalar, {
+      nullable: true,
+      description: 'Window length, e.g. PT1H; one window over the range when absent.',
+    })
+    window?: string,
   ): Promise<MetricBucket[]> {
     return ctx.metrics.aggregate(s, { from, to, ...(window && { windowMs: durationMs(window) }) });
   }
@@ -268,7 +319,10 @@ function metricChangeValue(change: ChangeEntry): Record<string, unknown> {
  * never come), so a client that leaves would hold its feed subscription forever; here return() reaches the
  * feed at once.
  */
-async function mapped(source: Promise<AsyncIterable<ChangeEntry>>, map: (c: ChangeEntry) => Record<string, unknown>): Promise<AsyncIterableIterator<Record<string, unknown>>> {
+async function mapped(
+  source: Promise<AsyncIterable<ChangeEntry>>,
+  map: (c: ChangeEntry) => Record<string, unknown>,
+): Promise<AsyncIterableIterator<Record<string, unknown>>> {
   const changes = (await source)[Symbol.asyncIterator]();
   const iterator: AsyncIterableIterator<Record<string, unknown>> = {
     [Symbol.asyncIterator]: () => iterator,
@@ -303,17 +357,30 @@ export class CoreQueries {
   ): Promise<ConnectionValue<Twin>> {
     const filter = twinWhereFilter(where);
     const query = { ...(filter && { where: filter }), orderBy: twinOrder(orderBy), first, after, last, before };
-    const page = await ctx.twins.query(first === undefined && last === undefined ? { ...query, first: DEFAULT_PAGE } : query);
-    return connection(page, async () => (await ctx.twins.query({ ...(filter && { where: filter }), first: 0, totalCount: true })).totalCount ?? 0);
+    const page = await ctx.twins.query(
+      first === undefined && last === undefined ? { ...query, first: DEFAULT_PAGE } : query,
+    );
+    return connection(
+      page,
+      async () =>
+        (await ctx.twins.query({ ...(filter && { where: filter }), first: 0, totalCount: true })).totalCount ?? 0,
+    );
   }
 
   @Query(() => Relationship, { nullable: true, description: 'A relationship by its source twin and id.' })
-  relationship(@Arg('sourceId', () => ID) sourceId: string, @Arg('id', () => ID) id: string, @Ctx() ctx: GraphContext): Promise<StoreRelationship | undefined> {
+  relationship(
+    @Arg('sourceId', () => ID) sourceId: string,
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: GraphContext,
+  ): Promise<StoreRelationship | undefined> {
     return ctx.twins.relationship(sourceId, id);
   }
 
   @Query(() => [Model], { description: 'Every model, in upload order.' })
-  models(@Ctx() ctx: GraphContext, @Arg('includeDecommissioned', () => Boolean, { defaultValue: true }) includeDecommissioned: boolean): Promise<ModelRecord[]> {
+  models(
+    @Ctx() ctx: GraphContext,
+    @Arg('includeDecommissioned', () => Boolean, { defaultValue: true }) includeDecommissioned: boolean,
+  ): Promise<ModelRecord[]> {
     return ctx.models.list().then((all) => (includeDecommissioned ? all : all.filter((m) => !m.decommissioned)));
   }
 
@@ -323,7 +390,11 @@ export class CoreQueries {
   }
 
   @Query(() => [Change], { description: 'The change log after a seq, oldest first.' })
-  changes(@Ctx() ctx: GraphContext, @Arg('after', () => LongScalar, { defaultValue: 0 }) after: number, @Arg('first', () => Int, { defaultValue: 100 }) first: number): Promise<Record<string, unknown>[]> {
+  changes(
+    @Ctx() ctx: GraphContext,
+    @Arg('after', () => LongScalar, { defaultValue: 0 }) after: number,
+    @Arg('first', () => Int, { defaultValue: 100 }) first: number,
+  ): Promise<Record<string, unknown>[]> {
     return ctx.changes.read(after, first).then((list) => list.map(changeValue));
   }
 }
@@ -338,28 +409,47 @@ function ifMatch(etag: string | undefined | null): { ifMatch?: string } {
 
 @Resolver()
 export class CoreMutations {
-  @Mutation(() => TwinInterface, { description: 'Creates a twin of any model from its properties (ADT JSON without $metadata), or replaces it unless ifNoneMatch.' })
+  @Mutation(() => TwinInterface, {
+    description:
+      'Creates a twin of any model from its properties (ADT JSON without $metadata), or replaces it unless ifNoneMatch.',
+  })
   createTwin(
     @Ctx() ctx: GraphContext,
     @Arg('id', () => ID) id: string,
     @Arg('modelId', () => String) modelId: string,
     @Arg('properties', () => JSONScalar, { nullable: true }) properties?: JsonObject,
-    @Arg('ifNoneMatch', () => Boolean, { nullable: true, description: 'Create only: fail with PreconditionFailed if the twin exists.' }) only?: boolean,
+    @Arg('ifNoneMatch', () => Boolean, {
+      nullable: true,
+      description: 'Create only: fail with PreconditionFailed if the twin exists.',
+    })
+    only?: boolean,
   ): Promise<Twin> {
     return ctx.write.create(id, modelId, properties ?? {}, ifNoneMatch(only));
   }
 
-  @Mutation(() => TwinInterface, { description: 'Applies a JSON Patch to a twin (add, replace, remove), validated against its model.' })
+  @Mutation(() => TwinInterface, {
+    description: 'Applies a JSON Patch to a twin (add, replace, remove), validated against its model.',
+  })
   patchTwin(
     @Ctx() ctx: GraphContext,
     @Arg('id', () => ID) id: string,
     @Arg('patch', () => [JsonPatchOperation]) patch: JsonPatchOperation[],
-    @Arg('ifMatch', () => String, { nullable: true, description: 'The etag you read: the write happens only if the twin is unchanged.' }) etag?: string,
+    @Arg('ifMatch', () => String, {
+      nullable: true,
+      description: 'The etag you read: the write happens only if the twin is unchanged.',
+    })
+    etag?: string,
   ): Promise<Twin> {
-    return ctx.write.patch(id, patch.map((p) => ({ op: p.op, path: p.path, ...(p.value !== undefined && { value: p.value as JsonValue }) })), ifMatch(etag));
+    return ctx.write.patch(
+      id,
+      patch.map((p) => ({ op: p.op, path: p.path, ...(p.value !== undefined && { value: p.value as JsonValue }) })),
+      ifMatch(etag),
+    );
   }
 
-  @Mutation(() => TwinInterface, { description: "Applies a JSON Patch to one of a twin's components (paths relative to the component)." })
+  @Mutation(() => TwinInterface, {
+    description: "Applies a JSON Patch to one of a twin's components (paths relative to the component).",
+  })
   updateComponent(
     @Ctx() ctx: GraphContext,
     @Arg('id', () => ID) id: string,
@@ -367,12 +457,19 @@ export class CoreMutations {
     @Arg('patch', () => [JsonPatchOperation]) patch: JsonPatchOperation[],
     @Arg('ifMatch', () => String, { nullable: true }) etag?: string,
   ): Promise<Twin> {
-    if (!/^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/.test(component)) throw new TwingraphError('InvalidArgument', `'${component}' is not a component name.`, { twinId: id });
-    const prefixed = patch.map((p) => ({ op: p.op, path: `/${component}${p.path}`, ...(p.value !== undefined && { value: p.value as JsonValue }) }));
+    if (!/^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/.test(component))
+      throw new TwingraphError('InvalidArgument', `'${component}' is not a component name.`, { twinId: id });
+    const prefixed = patch.map((p) => ({
+      op: p.op,
+      path: `/${component}${p.path}`,
+      ...(p.value !== undefined && { value: p.value as JsonValue }),
+    }));
     return ctx.write.patch(id, prefixed, ifMatch(etag));
   }
 
-  @Mutation(() => DeleteResult, { description: 'Deletes a twin; with cascade, its relationships too (otherwise RelationshipsNotDeleted).' })
+  @Mutation(() => DeleteResult, {
+    description: 'Deletes a twin; with cascade, its relationships too (otherwise RelationshipsNotDeleted).',
+  })
   async deleteTwin(
     @Ctx() ctx: GraphContext,
     @Arg('id', () => ID) id: string,
@@ -383,17 +480,25 @@ export class CoreMutations {
     return { id, deleted: true };
   }
 
-  @Mutation(() => Relationship, { description: 'Creates (or replaces, unless ifNoneMatch) a relationship, validated against the source twin\'s model.' })
+  @Mutation(() => Relationship, {
+    description: "Creates (or replaces, unless ifNoneMatch) a relationship, validated against the source twin's model.",
+  })
   createRelationship(
     @Ctx() ctx: GraphContext,
     @Arg('sourceId', () => ID) sourceId: string,
-    @Arg('id', () => ID, { nullable: true, description: 'Defaults to <sourceId>-<name>-<targetId>.' }) id: string | undefined,
+    @Arg('id', () => ID, { nullable: true, description: 'Defaults to <sourceId>-<name>-<targetId>.' })
+    id: string | undefined,
     @Arg('name', () => String) name: string,
     @Arg('targetId', () => ID) targetId: string,
     @Arg('properties', () => JSONScalar, { nullable: true }) properties?: JsonObject,
     @Arg('ifNoneMatch', () => Boolean, { nullable: true }) only?: boolean,
   ): Promise<StoreRelationship> {
-    return ctx.write.putRelationship(sourceId, id ?? `${sourceId}-${name}-${targetId}`, { ...(properties ?? {}), $targetId: targetId, $relationshipName: name }, ifNoneMatch(only));
+    return ctx.write.putRelationship(
+      sourceId,
+      id ?? `${sourceId}-${name}-${targetId}`,
+      { ...(properties ?? {}), $targetId: targetId, $relationshipName: name },
+      ifNoneMatch(only),
+    );
   }
 
   @Mutation(() => Relationship, { description: "Applies a JSON Patch to a relationship's properties." })
@@ -404,23 +509,50 @@ export class CoreMutations {
     @Arg('patch', () => [JsonPatchOperation]) patch: JsonPatchOperation[],
     @Arg('ifMatch', () => String, { nullable: true }) etag?: string,
   ): Promise<StoreRelationship> {
-    return ctx.write.patchRelationship(sourceId, id, patch.map((p) => ({ op: p.op, path: p.path, ...(p.value !== undefined && { value: p.value as JsonValue }) })), ifMatch(etag));
+    return ctx.write.patchRelationship(
+      sourceId,
+      id,
+      patch.map((p) => ({ op: p.op, path: p.path, ...(p.value !== undefined && { value: p.value as JsonValue }) })),
+      ifMatch(etag),
+    );
   }
 
   @Mutation(() => DeleteResult)
-  async deleteRelationship(@Ctx() ctx: GraphContext, @Arg('sourceId', () => ID) sourceId: string, @Arg('id', () => ID) id: string, @Arg('ifMatch', () => String, { nullable: true }) etag?: string): Promise<DeleteResult> {
+  async deleteRelationship(
+    @Ctx() ctx: GraphContext,
+    @Arg('sourceId', () => ID) sourceId: string,
+    @Arg('id', () => ID) id: string,
+    @Arg('ifMatch', () => String, { nullable: true }) etag?: string,
+  ): Promise<DeleteResult> {
     await ctx.write.deleteRelationship(sourceId, id, ifMatch(etag));
     return { id, deleted: true };
   }
 
-  @Mutation(() => Int, { description: 'Records telemetry points (validated against each twin\'s model) in one batch; returns how many.' })
-  async recordMetrics(@Ctx() ctx: GraphContext, @Arg('points', () => [MetricPointInput]) points: MetricPointInput[]): Promise<number> {
-    return (await ctx.write.recordMetrics(points.map((p) => ({ twinId: p.twinId, name: p.name, time: p.time, value: p.value as JsonValue })))).points;
+  @Mutation(() => Int, {
+    description: "Records telemetry points (validated against each twin's model) in one batch; returns how many.",
+  })
+  async recordMetrics(
+    @Ctx() ctx: GraphContext,
+    @Arg('points', () => [MetricPointInput]) points: MetricPointInput[],
+  ): Promise<number> {
+    return (
+      await ctx.write.recordMetrics(
+        points.map((p) => ({ twinId: p.twinId, name: p.name, time: p.time, value: p.value as JsonValue })),
+      )
+    ).points;
   }
 
-  @Mutation(() => ModelUploadResult, { description: 'Validates DTDL interfaces (JSON documents or arrays of them) against the models already known, stores them and adds their types to the schema at once.' })
-  async uploadModels(@Ctx() ctx: GraphContext, @Arg('documents', () => [JSONScalar]) documents: unknown[]): Promise<{ models: ModelRecord[] }> {
-    return { models: await ctx.modelAdmin.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))) };
+  @Mutation(() => ModelUploadResult, {
+    description:
+      'Validates DTDL interfaces (JSON documents or arrays of them) against the models already known, stores them and adds their types to the schema at once.',
+  })
+  async uploadModels(
+    @Ctx() ctx: GraphContext,
+    @Arg('documents', () => [JSONScalar]) documents: unknown[],
+  ): Promise<{ models: ModelRecord[] }> {
+    return {
+      models: await ctx.modelAdmin.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))),
+    };
   }
 
   @Mutation(() => Model, { description: 'Decommissions a model: its twins stay, new twins may not use it.' })
@@ -428,7 +560,9 @@ export class CoreMutations {
     return ctx.modelAdmin.decommission(id);
   }
 
-  @Mutation(() => DeleteResult, { description: 'Deletes a model that no other model extends or uses as a component; its twins stay, readable.' })
+  @Mutation(() => DeleteResult, {
+    description: 'Deletes a model that no other model extends or uses as a component; its twins stay, readable.',
+  })
   async deleteModel(@Ctx() ctx: GraphContext, @Arg('id', () => ID) id: string): Promise<DeleteResult> {
     await ctx.modelAdmin.delete(id);
     return { id, deleted: true };
@@ -443,12 +577,14 @@ export class CommandInvocationResolver {
 }
 
 /** Subscription arguments every change subscription takes. */
-const sinceDescription = 'Replay every change after this seq before going live (resume after a disconnect with the last seq you received).';
+const sinceDescription =
+  'Replay every change after this seq before going live (resume after a disconnect with the last seq you received).';
 
 @Resolver()
 export class CoreSubscriptions {
   @Subscription(() => TwinChange, {
-    description: 'Twin creates, updates and deletes, optionally only of some models (their subtypes included), twins and property paths.',
+    description:
+      'Twin creates, updates and deletes, optionally only of some models (their subtypes included), twins and property paths.',
     subscribe: ({ args, context, info }) =>
       mapped(
         (context as GraphContext).changes.subscribe({
@@ -467,14 +603,19 @@ export class CoreSubscriptions {
     @Root() change: Record<string, unknown>,
     @Arg('models', () => [String], { nullable: true }) _models?: string[],
     @Arg('ids', () => [ID], { nullable: true }) _ids?: string[],
-    @Arg('paths', () => [String], { nullable: true, description: 'JSON Pointers, e.g. /temperature: updates that touch them.' }) _paths?: string[],
+    @Arg('paths', () => [String], {
+      nullable: true,
+      description: 'JSON Pointers, e.g. /temperature: updates that touch them.',
+    })
+    _paths?: string[],
     @Arg('since', () => LongScalar, { nullable: true, description: sinceDescription }) _since?: number,
   ): Record<string, unknown> {
     return change;
   }
 
   @Subscription(() => RelationshipChange, {
-    description: 'Relationship creates, updates and deletes, optionally only from twins of some models or some twins, of some names.',
+    description:
+      'Relationship creates, updates and deletes, optionally only from twins of some models or some twins, of some names.',
     subscribe: ({ args, context, info }) => {
       const names = args.names as string[] | null;
       const base = changeFilter({
@@ -482,8 +623,16 @@ export class CoreSubscriptions {
         modelIds: modelsWithSubtypes(schemaInfo(info.schema), args.models as string[] | null),
         twinIds: (args.twinIds as string[] | null) ?? undefined,
       });
-      const filter = names?.length ? (c: ChangeEntry) => base(c) && names.includes((c.body as StoreRelationship).$relationshipName) : base;
-      return mapped((context as GraphContext).changes.subscribe({ ...(args.since != null && { since: args.since as number }), filter }), relationshipChangeValue);
+      const filter = names?.length
+        ? (c: ChangeEntry) => base(c) && names.includes((c.body as StoreRelationship).$relationshipName)
+        : base;
+      return mapped(
+        (context as GraphContext).changes.subscribe({
+          ...(args.since != null && { since: args.since as number }),
+          filter,
+        }),
+        relationshipChangeValue,
+      );
     },
   })
   relationshipChanged(
@@ -500,12 +649,27 @@ export class CoreSubscriptions {
     description: 'Telemetry points as they are recorded, optionally only of some models, twins and telemetry names.',
     subscribe: ({ args, context, info }) => {
       const names = args.names as string[] | null;
-      const base = changeFilter({ types: ['Telemetry'], modelIds: modelsWithSubtypes(schemaInfo(info.schema), args.models as string[] | null), twinIds: (args.twinIds as string[] | null) ?? undefined });
-      const filter = names?.length ? (c: ChangeEntry) => base(c) && ((c.body as { points?: { name: string }[] }).points ?? []).some((p) => names.includes(p.name)) : base;
-      return mapped((context as GraphContext).changes.subscribe({ ...(args.since != null && { since: args.since as number }), filter }), (c) => {
-        const value = metricChangeValue(c);
-        return names?.length ? { ...value, points: (value.points as { name: string }[]).filter((p) => names.includes(p.name)) } : value;
+      const base = changeFilter({
+        types: ['Telemetry'],
+        modelIds: modelsWithSubtypes(schemaInfo(info.schema), args.models as string[] | null),
+        twinIds: (args.twinIds as string[] | null) ?? undefined,
       });
+      const filter = names?.length
+        ? (c: ChangeEntry) =>
+            base(c) && ((c.body as { points?: { name: string }[] }).points ?? []).some((p) => names.includes(p.name))
+        : base;
+      return mapped(
+        (context as GraphContext).changes.subscribe({
+          ...(args.since != null && { since: args.since as number }),
+          filter,
+        }),
+        (c) => {
+          const value = metricChangeValue(c);
+          return names?.length
+            ? { ...value, points: (value.points as { name: string }[]).filter((p) => names.includes(p.name)) }
+            : value;
+        },
+      );
     },
   })
   metricRecorded(
@@ -521,26 +685,40 @@ export class CoreSubscriptions {
   @Subscription(() => ModelChange, {
     description: 'Models uploaded, decommissioned and deleted.',
     subscribe: ({ args, context }) =>
-      mapped((context as GraphContext).changes.subscribe({ ...(args.since != null && { since: args.since as number }), filter: changeFilter({ types: ['Model.'] }) }), changeValue),
+      mapped(
+        (context as GraphContext).changes.subscribe({
+          ...(args.since != null && { since: args.since as number }),
+          filter: changeFilter({ types: ['Model.'] }),
+        }),
+        changeValue,
+      ),
   })
-  modelChanged(@Root() change: Record<string, unknown>, @Arg('since', () => LongScalar, { nullable: true, description: sinceDescription }) _since?: number): Record<string, unknown> {
+  modelChanged(
+    @Root() change: Record<string, unknown>,
+    @Arg('since', () => LongScalar, { nullable: true, description: sinceDescription }) _since?: number,
+  ): Record<string, unknown> {
     return change;
   }
 
   @Subscription(() => Change, {
-    description: 'Every committed change, including command invocations (type Command.Invoke), optionally only of some types or twins.',
+    description:
+      'Every committed change, including command invocations (type Command.Invoke), optionally only of some types or twins.',
     subscribe: ({ args, context }) =>
       mapped(
         (context as GraphContext).changes.subscribe({
           ...(args.since != null && { since: args.since as number }),
-          filter: changeFilter({ types: (args.types as string[] | null) ?? undefined, twinIds: (args.twinIds as string[] | null) ?? undefined } as Parameters<typeof changeFilter>[0]),
+          filter: changeFilter({
+            types: (args.types as string[] | null) ?? undefined,
+            twinIds: (args.twinIds as string[] | null) ?? undefined,
+          } as Parameters<typeof changeFilter>[0]),
         }),
         changeValue,
       ),
   })
   changed(
     @Root() change: Record<string, unknown>,
-    @Arg('types', () => [String], { nullable: true, description: 'Types or prefixes such as Twin. or Command.Invoke.' }) _types?: string[],
+    @Arg('types', () => [String], { nullable: true, description: 'Types or prefixes such as Twin. or Command.Invoke.' })
+    _types?: string[],
     @Arg('twinIds', () => [ID], { nullable: true }) _twinIds?: string[],
     @Arg('since', () => LongScalar, { nullable: true, description: sinceDescription }) _since?: number,
   ): Record<string, unknown> {
@@ -559,4 +737,3 @@ export const CORE_RESOLVERS = [
   CoreMutations,
   CoreSubscriptions,
 ] as const;
-

@@ -7,7 +7,17 @@ import { TwingraphError } from '../../errors';
 import type { ComparisonOperator, Filter, PropertyPath } from '../../store/query';
 import type { JsonPrimitive } from '../../store/types';
 
-const COMPARISONS: readonly ComparisonOperator[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte', 'contains', 'startsWith', 'endsWith'];
+const COMPARISONS: readonly ComparisonOperator[] = [
+  'eq',
+  'ne',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'contains',
+  'startsWith',
+  'endsWith',
+];
 
 function primitive(value: unknown, where: string): JsonPrimitive {
   if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value as JsonPrimitive;
@@ -15,11 +25,16 @@ function primitive(value: unknown, where: string): JsonPrimitive {
 }
 
 /** The conditions of one operator object on one property, ANDed. */
-export function scalarConditions(path: PropertyPath, operators: Record<string, unknown>, label = path.join('.')): Filter[] {
+export function scalarConditions(
+  path: PropertyPath,
+  operators: Record<string, unknown>,
+  label = path.join('.'),
+): Filter[] {
   const conditions: Filter[] = [];
   for (const [op, value] of Object.entries(operators)) {
     if (value === undefined) continue;
-    if (value === null) throw new TwingraphError('InvalidArgument', `Filter '${label}.${op}' is null: leave it out, or use exists.`);
+    if (value === null)
+      throw new TwingraphError('InvalidArgument', `Filter '${label}.${op}' is null: leave it out, or use exists.`);
     if ((COMPARISONS as readonly string[]).includes(op)) {
       conditions.push({ path, op: op as ComparisonOperator, value: primitive(value, `Filter '${label}.${op}'`) });
     } else if (op === 'in' || op === 'notIn') {
@@ -40,7 +55,10 @@ export function allOf(conditions: readonly Filter[]): Filter | undefined {
 }
 
 /** `AND`, `OR`, `NOT` of a where input, translated with `translate` for the nested inputs. */
-export function logicalConditions<W>(where: { AND?: W[] | null; OR?: W[] | null; NOT?: W | null }, translate: (w: W) => Filter | undefined): Filter[] {
+export function logicalConditions<W>(
+  where: { AND?: W[] | null; OR?: W[] | null; NOT?: W | null },
+  translate: (w: W) => Filter | undefined,
+): Filter[] {
   const conditions: Filter[] = [];
   if (where.AND) conditions.push({ and: where.AND.map((w) => translate(w) ?? { and: [] }) });
   if (where.OR) conditions.push({ or: where.OR.map((w) => translate(w) ?? { and: [] }) });

@@ -2,10 +2,26 @@
  * DTDL's geospatial schemas as GeoJSON (RFC 7946) types: `{ type: "Point", coordinates: [lon, lat] }`.
  * Static: the same six output and six input types in every schema.
  */
-import { GraphQLFloat, GraphQLInputObjectType, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLString, type GraphQLInputType, type GraphQLOutputType } from 'graphql';
+import {
+  GraphQLFloat,
+  GraphQLInputObjectType,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLString,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+} from 'graphql';
 import type { GeospatialSchemaName } from '../../dtdl';
 
-const DEPTH: Record<GeospatialSchemaName, number> = { point: 1, multiPoint: 2, lineString: 2, multiLineString: 3, polygon: 3, multiPolygon: 4 };
+const DEPTH: Record<GeospatialSchemaName, number> = {
+  point: 1,
+  multiPoint: 2,
+  lineString: 2,
+  multiLineString: 3,
+  polygon: 3,
+  multiPolygon: 4,
+};
 /** The GeoJSON `type` of each DTDL geospatial schema. */
 export const GEOJSON_TYPE: Readonly<Record<GeospatialSchemaName, string>> = {
   point: 'Point',
@@ -31,7 +47,10 @@ export function geoOutput(name: GeospatialSchemaName): GraphQLObjectType {
     type = new GraphQLObjectType({
       name: `Geo${GEOJSON_TYPE[name]}`,
       description: `A GeoJSON ${GEOJSON_TYPE[name]} (DTDL ${name}); positions are [longitude, latitude].`,
-      fields: { type: { type: new GraphQLNonNull(GraphQLString) }, coordinates: { type: nestedList(GraphQLFloat as GraphQLOutputType, DEPTH[name]) } },
+      fields: {
+        type: { type: new GraphQLNonNull(GraphQLString) },
+        coordinates: { type: nestedList(GraphQLFloat as GraphQLOutputType, DEPTH[name]) },
+      },
     });
     outputs.set(name, type);
   }
@@ -44,7 +63,10 @@ export function geoInput(name: GeospatialSchemaName): GraphQLInputObjectType {
     type = new GraphQLInputObjectType({
       name: `Geo${GEOJSON_TYPE[name]}Input`,
       description: `A GeoJSON ${GEOJSON_TYPE[name]}; type is filled in when left out.`,
-      fields: { type: { type: GraphQLString }, coordinates: { type: nestedList(GraphQLFloat as GraphQLInputType, DEPTH[name]) } },
+      fields: {
+        type: { type: GraphQLString },
+        coordinates: { type: nestedList(GraphQLFloat as GraphQLInputType, DEPTH[name]) },
+      },
     });
     inputs.set(name, type);
   }
@@ -52,6 +74,9 @@ export function geoInput(name: GeospatialSchemaName): GraphQLInputObjectType {
 }
 
 /** The GeoJSON value of an input (its `type` filled in). */
-export function geoValue(name: GeospatialSchemaName, input: { type?: string | null; coordinates: unknown }): { type: string; coordinates: unknown } {
+export function geoValue(
+  name: GeospatialSchemaName,
+  input: { type?: string | null; coordinates: unknown },
+): { type: string; coordinates: unknown } {
   return { type: GEOJSON_TYPE[name], coordinates: input.coordinates };
 }

@@ -55,7 +55,11 @@ export type JsonSchemaType = 'array' | 'boolean' | 'integer' | 'null' | 'number'
 export type DtdlAnnotation =
   | { readonly kind: 'twin'; readonly interface: string; readonly contents: Readonly<Record<string, Content['kind']>> }
   /** A component's interface (shared by every component of that interface: the name is the pointer's first segment). */
-  | { readonly kind: 'component'; readonly interface: string; readonly contents: Readonly<Record<string, Content['kind']>> }
+  | {
+      readonly kind: 'component';
+      readonly interface: string;
+      readonly contents: Readonly<Record<string, Content['kind']>>;
+    }
   | { readonly kind: 'metadata'; readonly interface: string; readonly component?: true }
   | { readonly kind: 'propertyMetadata' }
   | { readonly kind: 'relationship'; readonly name: string; readonly definedIn: string }
@@ -126,7 +130,6 @@ const PRIMITIVES: Readonly<Record<PrimitiveSchemaName, () => JSONSchema>> = {
   duration: () => ({ type: 'string', format: 'duration' }),
 };
 
-
 /** RFC 7946: a position is [longitude, latitude] or [longitude, latitude, elevation]. */
 const position = (): JSONSchema => ({
   type: 'array',
@@ -135,7 +138,12 @@ const position = (): JSONSchema => ({
   maxItems: 3,
   description: 'A GeoJSON position: [longitude, latitude] or [longitude, latitude, elevation].',
 });
-const lineString = (): JSONSchema => ({ type: 'array', items: position(), minItems: 2, description: 'A GeoJSON line string: at least 2 positions.' });
+const lineString = (): JSONSchema => ({
+  type: 'array',
+  items: position(),
+  minItems: 2,
+  description: 'A GeoJSON line string: at least 2 positions.',
+});
 const linearRing = (): JSONSchema => ({
   type: 'array',
   items: position(),
@@ -246,12 +254,16 @@ export const COMPONENT_REF_PREFIX = '#/definitions/';
 function levelSchema(model: InterfaceModel, models: ModelSet, component: boolean): JSONSchema {
   const metadata: JSONSchema = {
     type: 'object',
-    properties: component ? { $lastUpdateTime: { ...DATE_TIME } } : { $model: { type: 'string', const: model.id }, $lastUpdateTime: { ...DATE_TIME } },
+    properties: component
+      ? { $lastUpdateTime: { ...DATE_TIME } }
+      : { $model: { type: 'string', const: model.id }, $lastUpdateTime: { ...DATE_TIME } },
     ...(!component && { required: ['$model'] }),
     additionalProperties: false,
     'x-dtdl': { kind: 'metadata', interface: model.id, ...(component && { component: true as const }) },
   };
-  const properties: Record<string, JSONSchema> = component ? { $metadata: metadata } : { $dtId: { type: 'string' }, $etag: { type: 'string' }, $metadata: metadata };
+  const properties: Record<string, JSONSchema> = component
+    ? { $metadata: metadata }
+    : { $dtId: { type: 'string' }, $etag: { type: 'string' }, $metadata: metadata };
   const required = ['$metadata'];
   const definitions: Record<string, JSONSchema> = {};
   for (const content of model.contents.values()) {
@@ -260,7 +272,10 @@ function levelSchema(model: InterfaceModel, models: ModelSet, component: boolean
       metadata.properties![content.name] = propertyMetadataSchema();
     } else if (content.kind === 'Component' && !component) {
       const target = models.interfaces.get(content.schema);
-      if (!target) throw new Error(`json-schema: component '${content.name}' of ${model.id} has interface ${content.schema}, which is not in the model set`);
+      if (!target)
+        throw new Error(
+          `json-schema: component '${content.name}' of ${model.id} has interface ${content.schema}, which is not in the model set`,
+        );
       definitions[target.id] ??= levelSchema(target, models, true);
       properties[content.name] = { $ref: COMPONENT_REF_PREFIX + target.id.replace(/~/g, '~0').replace(/\//g, '~1') };
       required.push(content.name);
@@ -271,7 +286,9 @@ function levelSchema(model: InterfaceModel, models: ModelSet, component: boolean
     properties,
     required,
     additionalProperties: false,
-    'x-dtdl': component ? { kind: 'component', interface: model.id, contents: kindsOf(model) } : { kind: 'twin', interface: model.id, contents: kindsOf(model) },
+    'x-dtdl': component
+      ? { kind: 'component', interface: model.id, contents: kindsOf(model) }
+      : { kind: 'twin', interface: model.id, contents: kindsOf(model) },
     ...(Object.keys(definitions).length > 0 && { definitions }),
   };
 }
@@ -309,7 +326,11 @@ export function relationshipJsonSchema(relationship: RelationshipContent): JSONS
 
 /** The value of one point of a telemetry. */
 export function telemetryJsonSchema(content: TelemetryContent): JSONSchema {
-  return { $schema: JSON_SCHEMA_DIALECT, title: `Telemetry '${content.name}' of ${content.definedIn}`, ...schemaFor(content.schema) };
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    title: `Telemetry '${content.name}' of ${content.definedIn}`,
+    ...schemaFor(content.schema),
+  };
 }
 
 /** The request payload of a command, or undefined when the command takes none. */

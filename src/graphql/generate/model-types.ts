@@ -23,9 +23,26 @@ import {
   type GraphQLOutputType,
   type GraphQLResolveInfo,
 } from 'graphql';
-import type { ComponentContent, InterfaceModel, ModelSet, PropertyContent, RelationshipContent, TelemetryContent } from '../../dtdl';
+import type {
+  ComponentContent,
+  InterfaceModel,
+  ModelSet,
+  PropertyContent,
+  RelationshipContent,
+  TelemetryContent,
+} from '../../dtdl';
 import { TwingraphError } from '../../errors';
-import { encodeCursor, MAX_PAGE_SIZE, orderingOf, planPage, valueAt, type Filter, type Hop, type OrderBy, type PropertyPath } from '../../store/query';
+import {
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  orderingOf,
+  planPage,
+  valueAt,
+  type Filter,
+  type Hop,
+  type OrderBy,
+  type PropertyPath,
+} from '../../store/query';
 import type { JsonObject, JsonPatch, JsonValue, Relationship, Twin } from '../../store/types';
 import type { GraphContext } from '../graph-context';
 import { twinOrder, twinWhereFilter } from '../core/resolvers';
@@ -94,18 +111,28 @@ export interface ModelTypes {
   toPatch(input: Args, current: Twin): JsonPatch;
 }
 
-function langDescription(el: { displayName?: Record<string, string>; description?: Record<string, string> }): string | undefined {
+function langDescription(el: {
+  displayName?: Record<string, string>;
+  description?: Record<string, string>;
+}): string | undefined {
   const name = langText(el.displayName);
   const text = langText(el.description);
   return name && text ? `${name}: ${text}` : (text ?? name);
 }
 
-function contentDescription(c: PropertyContent | TelemetryContent | RelationshipContent | ComponentContent, model: InterfaceModel): string | undefined {
+function contentDescription(
+  c: PropertyContent | TelemetryContent | RelationshipContent | ComponentContent,
+  model: InterfaceModel,
+): string | undefined {
   const unit = c.supplementalProperties.unit;
   const notes = [
     c.supplementalTypes.length ? `Semantic type: ${c.supplementalTypes.join(', ')}.` : undefined,
     typeof unit === 'string' ? `Unit: ${unit}.` : undefined,
-    c.kind === 'Property' ? (c.writable ? 'Writable.' : 'Read-only (reported): set it with create or patchTwin.') : undefined,
+    c.kind === 'Property'
+      ? c.writable
+        ? 'Writable.'
+        : 'Read-only (reported): set it with create or patchTwin.'
+      : undefined,
     c.definedIn !== model.id ? `Inherited from ${c.definedIn}.` : undefined,
   ];
   return describe(langDescription(c), notes.filter(Boolean).join(' '), `DTDL ${c.kind} '${c.name}'.`);
@@ -147,7 +174,13 @@ function paged(args: Args): { first?: number; after?: string; last?: number; bef
  * A connection of related twins. A plain first page (the common case inside lists) is batched across every
  * parent with one store call per level; paging on with a cursor, or backwards, reads per parent.
  */
-async function relatedConnection(twin: Twin, hop: Hop, orderBy: OrderBy[], args: Args, ctx: GraphContext): Promise<ConnectionValue<Twin> & { edges: { cursor: string; node: Twin; relationship: Relationship }[] }> {
+async function relatedConnection(
+  twin: Twin,
+  hop: Hop,
+  orderBy: OrderBy[],
+  args: Args,
+  ctx: GraphContext,
+): Promise<ConnectionValue<Twin> & { edges: { cursor: string; node: Twin; relationship: Relationship }[] }> {
   const page = paged(args);
   // The root lists' rules for first and last, checked here: the batched read asks for one more than `first`,
   // which would take -1 as 0 and refuse 1000 as 1001.
@@ -155,7 +188,12 @@ async function relatedConnection(twin: Twin, hop: Hop, orderBy: OrderBy[], args:
   const ordering = orderingOf(orderBy);
   const cursorOf = (t: Twin): string => encodeCursor([...orderBy.map((o) => valueAt(t, o.path)), t.$dtId], ordering);
   const count = (): Promise<number> => ctx.twins.neighborCount(twin.$dtId, hop);
-  if (page.after === undefined && page.before === undefined && page.last === undefined && (page.first ?? DEFAULT_FIRST) < MAX_PAGE_SIZE) {
+  if (
+    page.after === undefined &&
+    page.before === undefined &&
+    page.last === undefined &&
+    (page.first ?? DEFAULT_FIRST) < MAX_PAGE_SIZE
+  ) {
     const first = page.first ?? DEFAULT_FIRST;
     const found = await ctx.twins.neighbors(twin.$dtId, hop, first + 1, orderBy);
     const items = found.slice(0, first);
@@ -163,20 +201,45 @@ async function relatedConnection(twin: Twin, hop: Hop, orderBy: OrderBy[], args:
     return {
       edges,
       nodes: items.map((n) => n.twin),
-      pageInfo: { hasNextPage: found.length > first, hasPreviousPage: false, startCursor: edges[0]?.cursor ?? null, endCursor: edges[edges.length - 1]?.cursor ?? null },
+      pageInfo: {
+        hasNextPage: found.length > first,
+        hasPreviousPage: false,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
       totalCount: count,
     };
   }
-  const result = await ctx.twins.traverse({ from: { path: idFilterPath, op: 'eq', value: twin.$dtId }, hops: [hop], orderBy, ...page });
-  const rels = await ctx.twins.relationships(twin.$dtId, hop.direction, hop.names?.length === 1 ? hop.names[0] : undefined);
+  const result = await ctx.twins.traverse({
+    from: { path: idFilterPath, op: 'eq', value: twin.$dtId },
+    hops: [hop],
+    orderBy,
+    ...page,
+  });
+  const rels = await ctx.twins.relationships(
+    twin.$dtId,
+    hop.direction,
+    hop.names?.length === 1 ? hop.names[0] : undefined,
+  );
   const relationshipTo = (t: Twin): Relationship | undefined =>
-    rels.find((r) => (hop.direction === 'out' ? r.$targetId : r.$sourceId) === t.$dtId && (!hop.names || hop.names.includes(r.$relationshipName)));
+    rels.find(
+      (r) =>
+        (hop.direction === 'out' ? r.$targetId : r.$sourceId) === t.$dtId &&
+        (!hop.names || hop.names.includes(r.$relationshipName)),
+    );
   const base = connection(result, count);
   return { ...base, edges: base.edges.map((e) => ({ ...e, relationship: relationshipTo(e.node)! })) };
 }
 
 export class ModelTypeBuilder {
-  private readonly relationshipTypes = new Map<string, { connection: GraphQLObjectType; filter: GraphQLInputObjectType; edgeWhere?: { type: GraphQLInputObjectType; toFilter: (v: Args) => Filter | undefined } }>();
+  private readonly relationshipTypes = new Map<
+    string,
+    {
+      connection: GraphQLObjectType;
+      filter: GraphQLInputObjectType;
+      edgeWhere?: { type: GraphQLInputObjectType; toFilter: (v: Args) => Filter | undefined };
+    }
+  >();
   private readonly componentTypes = new Map<string, ComponentTypes>();
 
   constructor(private readonly build: Build) {}
@@ -186,8 +249,14 @@ export class ModelTypeBuilder {
     const { names, core } = this.build;
     const contents = this.contentFields(model);
     const fields = new Map(contents.map((c) => [c.content.name, c.field]));
-    const inverses = this.build.inverseNames(model.id).map((r) => ({ relationship: r, field: this.build.inverseField(r) }));
-    const modelDescription = describe(langDescription(model), `DTDL interface ${model.id}.`, model.ancestors.length ? `Extends ${model.ancestors.join(', ')}.` : undefined);
+    const inverses = this.build
+      .inverseNames(model.id)
+      .map((r) => ({ relationship: r, field: this.build.inverseField(r) }));
+    const modelDescription = describe(
+      langDescription(model),
+      `DTDL interface ${model.id}.`,
+      model.ancestors.length ? `Extends ${model.ancestors.join(', ')}.` : undefined,
+    );
     const fieldConfigs = (): GraphQLFieldConfigMap<Twin, GraphContext> => ({
       ...this.coreFields(),
       ...this.build.extensionFields(model),
@@ -196,7 +265,9 @@ export class ModelTypeBuilder {
     });
     const ancestors = (): GraphQLInterfaceType[] => [
       core.named<GraphQLInterfaceType>('Twin'),
-      ...model.ancestors.map((a) => this.build.typesOf.get(a)?.iface).filter((t): t is GraphQLInterfaceType => t !== undefined),
+      ...model.ancestors
+        .map((a) => this.build.typesOf.get(a)?.iface)
+        .filter((t): t is GraphQLInterfaceType => t !== undefined),
     ];
     const iface: GraphQLInterfaceType = new GraphQLInterfaceType({
       name: base,
@@ -208,7 +279,11 @@ export class ModelTypeBuilder {
         const name = schemaInfo(info.schema)?.names.get(modelId)?.objectType;
         const type = name ? info.schema.getType(name) : undefined;
         if (!type || !info.schema.isSubType(iface, type as GraphQLObjectType)) {
-          throw new TwingraphError('ValidationFailed', `Twin '${(value as Twin).$dtId}' of model ${modelId} is not a ${base} (${model.id}).`, { twinId: (value as Twin).$dtId, modelId });
+          throw new TwingraphError(
+            'ValidationFailed',
+            `Twin '${(value as Twin).$dtId}' of model ${modelId} is not a ${base} (${model.id}).`,
+            { twinId: (value as Twin).$dtId, modelId },
+          );
         }
         return name;
       },
@@ -232,7 +307,11 @@ export class ModelTypeBuilder {
         edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))) },
         nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(iface))) },
         pageInfo: { type: new GraphQLNonNull(core.named<GraphQLObjectType>('PageInfo')) },
-        totalCount: { type: GraphQLInt, description: 'How many match, across all pages.', resolve: (c) => c.totalCount() },
+        totalCount: {
+          type: GraphQLInt,
+          description: 'How many match, across all pages.',
+          resolve: (c) => c.totalCount(),
+        },
       },
     });
     const where = this.whereInput(model, base, contents);
@@ -277,15 +356,21 @@ export class ModelTypeBuilder {
       lastUpdateTime: (t) => twinCoreFields.lastUpdateTime(t),
       metadata: (t) => twinCoreFields.metadata(t),
       json: (t) => twinCoreFields.json(t),
-      relationships: (t, args, ctx) => ctx.twins.relationships(t.$dtId, 'out', (args.name as string | null) ?? undefined),
-      incomingRelationships: (t, args, ctx) => ctx.twins.relationships(t.$dtId, 'in', (args.name as string | null) ?? undefined),
+      relationships: (t, args, ctx) =>
+        ctx.twins.relationships(t.$dtId, 'out', (args.name as string | null) ?? undefined),
+      incomingRelationships: (t, args, ctx) =>
+        ctx.twins.relationships(t.$dtId, 'in', (args.name as string | null) ?? undefined),
     };
     const out: GraphQLFieldConfigMap<Twin, GraphContext> = {};
-    for (const [name, config] of Object.entries(twin)) out[name] = { ...config, resolve: resolvers[name] } as GraphQLFieldConfig<Twin, GraphContext>;
+    for (const [name, config] of Object.entries(twin))
+      out[name] = { ...config, resolve: resolvers[name] } as GraphQLFieldConfig<Twin, GraphContext>;
     return out;
   }
 
-  private contentConfigs(model: InterfaceModel, contents: readonly ContentField[]): GraphQLFieldConfigMap<Twin, GraphContext> {
+  private contentConfigs(
+    model: InterfaceModel,
+    contents: readonly ContentField[],
+  ): GraphQLFieldConfigMap<Twin, GraphContext> {
     const out: GraphQLFieldConfigMap<Twin, GraphContext> = {};
     for (const { content, field } of contents) {
       const description = contentDescription(content, model);
@@ -293,11 +378,16 @@ export class ModelTypeBuilder {
         case 'Property': {
           const shape = this.propertyShape(content);
           const convert = shape.toOutput;
-          out[field] = { type: shape.output, description, resolve: convert ? (t) => convert(t[content.name]) : (t) => t[content.name] };
+          out[field] = {
+            type: shape.output,
+            description,
+            resolve: convert ? (t) => convert(t[content.name]) : (t) => t[content.name],
+          };
           break;
         }
         case 'Telemetry': {
-          const unit = typeof content.supplementalProperties.unit === 'string' ? content.supplementalProperties.unit : null;
+          const unit =
+            typeof content.supplementalProperties.unit === 'string' ? content.supplementalProperties.unit : null;
           out[field] = {
             type: new GraphQLNonNull(this.build.core.named<GraphQLObjectType>('MetricSeries')),
             description,
@@ -306,7 +396,11 @@ export class ModelTypeBuilder {
           break;
         }
         case 'Component':
-          out[field] = { type: this.componentTypes_(content.schema).output, description, resolve: (t) => t[content.name] ?? null };
+          out[field] = {
+            type: this.componentTypes_(content.schema).output,
+            description,
+            resolve: (t) => t[content.name] ?? null,
+          };
           break;
         case 'Relationship':
           out[field] = this.relationshipField(content, description);
@@ -331,15 +425,29 @@ export class ModelTypeBuilder {
   }
 
   /** The target's interface type, or Twin when the relationship has no target among the top-level models. */
-  private targetTypes(content: RelationshipContent): { output: GraphQLInterfaceType; where: GraphQLInputType; order: GraphQLInputType; of?: string } {
+  private targetTypes(content: RelationshipContent): {
+    output: GraphQLInterfaceType;
+    where: GraphQLInputType;
+    order: GraphQLInputType;
+    of?: string;
+  } {
     const target = this.typedTarget(content);
     if (target) return { output: target.iface, where: target.where, order: target.orderBy, of: target.id };
-    return { output: this.build.core.named('Twin'), where: this.build.core.named('TwinWhere'), order: this.build.core.named('TwinOrderBy') };
+    return {
+      output: this.build.core.named('Twin'),
+      where: this.build.core.named('TwinWhere'),
+      order: this.build.core.named('TwinOrderBy'),
+    };
   }
 
   private targetFilter(content: RelationshipContent, where: Args | null | undefined): Filter | undefined {
     const target = this.typedTarget(content);
-    return allOf([...(target ? [{ ofModel: target.id }] : []), ...[target ? target.toFilter(where) : twinWhereFilter(where as TwinWhere)].filter((f): f is Filter => f !== undefined)]);
+    return allOf([
+      ...(target ? [{ ofModel: target.id }] : []),
+      ...[target ? target.toFilter(where) : twinWhereFilter(where as TwinWhere)].filter(
+        (f): f is Filter => f !== undefined,
+      ),
+    ]);
   }
 
   private targetOrder(content: RelationshipContent, orderBy: readonly Args[] | null | undefined): OrderBy[] {
@@ -354,26 +462,42 @@ export class ModelTypeBuilder {
     if (types) return types;
     const { names, core, schemas } = this.build;
     const prefix = `${this.ownerBase(content.definedIn)}${pascalCase(content.name)}`;
-    const props = content.properties.map((p) => ({ property: p, shape: schemas.shape(p.schema, `${prefix}${pascalCase(p.name)}`) }));
+    const props = content.properties.map((p) => ({
+      property: p,
+      shape: schemas.shape(p.schema, `${prefix}${pascalCase(p.name)}`),
+    }));
     const relationshipFieldsConfig = (): GraphQLFieldConfigMap<Relationship, GraphContext> => {
       const coreFields = core.named<GraphQLObjectType>('Relationship').toConfig().fields;
       const out: GraphQLFieldConfigMap<Relationship, GraphContext> = {};
       const resolvers: Record<string, GraphQLFieldConfig<Relationship, GraphContext>['resolve']> = {
-        ...Object.fromEntries(Object.entries(relationshipFields).map(([k, f]) => [k, (r: Relationship) => (f as (r: Relationship) => unknown)(r)])),
+        ...Object.fromEntries(
+          Object.entries(relationshipFields).map(([k, f]) => [
+            k,
+            (r: Relationship) => (f as (r: Relationship) => unknown)(r),
+          ]),
+        ),
         source: (r, _a, ctx) => ctx.twins.get(r.$sourceId),
         target: (r, _a, ctx) => ctx.twins.get(r.$targetId),
       };
-      for (const [name, config] of Object.entries(coreFields)) out[name] = { ...config, resolve: resolvers[name] } as GraphQLFieldConfig<Relationship, GraphContext>;
+      for (const [name, config] of Object.entries(coreFields))
+        out[name] = { ...config, resolve: resolvers[name] } as GraphQLFieldConfig<Relationship, GraphContext>;
       for (const { property, shape } of props) {
         const convert = shape.toOutput;
         const field = property.name in out ? `${property.name}_` : property.name;
-        out[field] = { type: shape.output, description: describe(langDescription(property)), resolve: convert ? (r) => convert(r[property.name]) : (r) => r[property.name] };
+        out[field] = {
+          type: shape.output,
+          description: describe(langDescription(property)),
+          resolve: convert ? (r) => convert(r[property.name]) : (r) => r[property.name],
+        };
       }
       return out;
     };
     const relationshipType = new GraphQLObjectType<Relationship, GraphContext>({
       name: names.take(`${prefix}Relationship`),
-      description: describe(langDescription(content), `DTDL Relationship '${content.name}' of ${content.definedIn}${content.target ? `, to ${content.target}` : ''}.`),
+      description: describe(
+        langDescription(content),
+        `DTDL Relationship '${content.name}' of ${content.definedIn}${content.target ? `, to ${content.target}` : ''}.`,
+      ),
       fields: relationshipFieldsConfig,
     });
     const target = (): ReturnType<ModelTypeBuilder['targetTypes']> => this.targetTypes(content);
@@ -383,7 +507,10 @@ export class ModelTypeBuilder {
       fields: () => ({
         cursor: { type: new GraphQLNonNull(GraphQLString) },
         node: { type: new GraphQLNonNull(target().output), description: 'The twin the relationship points at.' },
-        relationship: { type: new GraphQLNonNull(relationshipType), description: 'The relationship itself, with its properties.' },
+        relationship: {
+          type: new GraphQLNonNull(relationshipType),
+          description: 'The relationship itself, with its properties.',
+        },
       }),
     });
     const connectionType = new GraphQLObjectType<ConnectionValue<Twin>, GraphContext>({
@@ -402,13 +529,19 @@ export class ModelTypeBuilder {
           const type: GraphQLInputObjectType = new GraphQLInputObjectType({
             name: names.take(`${prefix}RelationshipWhere`),
             description: `Conditions on the properties of ${content.name} relationships (${content.definedIn}).`,
-            fields: () => ({
-              AND: { type: new GraphQLList(new GraphQLNonNull(type)) },
-              OR: { type: new GraphQLList(new GraphQLNonNull(type)) },
-              NOT: { type },
-              id: { type: core.named<GraphQLInputType>('IDFilter'), description: 'The $relationshipId.' },
-              ...Object.fromEntries(filterable.map(({ property, shape }) => [whereKey(property.name, RELATIONSHIP_WHERE_TAKEN), { type: shape.filter! }])),
-            }) as GraphQLInputFieldConfigMap,
+            fields: () =>
+              ({
+                AND: { type: new GraphQLList(new GraphQLNonNull(type)) },
+                OR: { type: new GraphQLList(new GraphQLNonNull(type)) },
+                NOT: { type },
+                id: { type: core.named<GraphQLInputType>('IDFilter'), description: 'The $relationshipId.' },
+                ...Object.fromEntries(
+                  filterable.map(({ property, shape }) => [
+                    whereKey(property.name, RELATIONSHIP_WHERE_TAKEN),
+                    { type: shape.filter! },
+                  ]),
+                ),
+              }) as GraphQLInputFieldConfigMap,
           });
           const toFilter = (v: Args | null | undefined): Filter | undefined => {
             if (!v) return undefined;
@@ -430,7 +563,9 @@ export class ModelTypeBuilder {
         some: { type: target().where },
         none: { type: target().where },
         all: { type: target().where },
-        ...(edgeWhere && { edge: { type: edgeWhere.type, description: 'Only relationships whose properties match count.' } }),
+        ...(edgeWhere && {
+          edge: { type: edgeWhere.type, description: 'Only relationships whose properties match count.' },
+        }),
       }),
     });
     this.build.created.push(relationshipType, edge, connectionType, filter, ...(edgeWhere ? [edgeWhere.type] : []));
@@ -439,7 +574,10 @@ export class ModelTypeBuilder {
     return types;
   }
 
-  private relationshipField(content: RelationshipContent, description: string | undefined): GraphQLFieldConfig<Twin, GraphContext> {
+  private relationshipField(
+    content: RelationshipContent,
+    description: string | undefined,
+  ): GraphQLFieldConfig<Twin, GraphContext> {
     const types = this.relationshipTypes_(content);
     const target = this.targetTypes(content);
     return {
@@ -447,7 +585,9 @@ export class ModelTypeBuilder {
       description,
       args: {
         where: { type: target.where, description: 'Conditions on the related twins.' },
-        ...(types.edgeWhere && { edge: { type: types.edgeWhere.type, description: 'Conditions on the relationships.' } }),
+        ...(types.edgeWhere && {
+          edge: { type: types.edgeWhere.type, description: 'Conditions on the relationships.' },
+        }),
         orderBy: { type: new GraphQLList(new GraphQLNonNull(target.order)) },
         ...pageArgs(),
       },
@@ -460,14 +600,20 @@ export class ModelTypeBuilder {
     };
   }
 
-  private inverseConfigs(inverses: readonly { relationship: string; field: string }[]): GraphQLFieldConfigMap<Twin, GraphContext> {
+  private inverseConfigs(
+    inverses: readonly { relationship: string; field: string }[],
+  ): GraphQLFieldConfigMap<Twin, GraphContext> {
     const { core } = this.build;
     const out: GraphQLFieldConfigMap<Twin, GraphContext> = {};
     for (const { relationship, field } of inverses) {
       out[field] = {
         type: new GraphQLNonNull(core.named<GraphQLObjectType>('TwinConnection')),
         description: `Twins whose ${relationship} relationships point at this one.`,
-        args: { where: { type: core.named<GraphQLInputType>('TwinWhere') }, orderBy: { type: new GraphQLList(new GraphQLNonNull(core.named<GraphQLInputType>('TwinOrderBy'))) }, ...pageArgs() },
+        args: {
+          where: { type: core.named<GraphQLInputType>('TwinWhere') },
+          orderBy: { type: new GraphQLList(new GraphQLNonNull(core.named<GraphQLInputType>('TwinOrderBy'))) },
+          ...pageArgs(),
+        },
         resolve: (twin, args, ctx) => {
           const where = twinWhereFilter(args.where as TwinWhere);
           const hop: Hop = { direction: 'in', names: [relationship], ...(where && { where }) };
@@ -485,17 +631,32 @@ export class ModelTypeBuilder {
     if (!iface) throw new Error(`compile: component interface ${interfaceId} is not in the model set`);
     const base = `${this.ownerBase(interfaceId)}Component`;
     const { names, core } = this.build;
-    const properties = [...iface.contents.values()].filter((c): c is PropertyContent => c.kind === 'Property').map((p) => ({ property: p, shape: this.propertyShape(p) }));
+    const properties = [...iface.contents.values()]
+      .filter((c): c is PropertyContent => c.kind === 'Property')
+      .map((p) => ({ property: p, shape: this.propertyShape(p) }));
     const output = new GraphQLObjectType<Record<string, unknown>, GraphContext>({
       name: names.take(base),
       description: describe(langDescription(iface), `A component of DTDL interface ${interfaceId}.`),
       fields: () => ({
-        metadata: { type: core.named<GraphQLOutputType>('JSON'), description: "The component's $metadata.", resolve: (c) => c.$metadata },
+        metadata: {
+          type: core.named<GraphQLOutputType>('JSON'),
+          description: "The component's $metadata.",
+          resolve: (c) => c.$metadata,
+        },
         ...Object.fromEntries(
           properties.map(({ property, shape }) => {
             const convert = shape.toOutput;
             const field = property.name === 'metadata' ? 'metadata_' : property.name;
-            return [field, { type: shape.output, description: contentDescription(property, iface), resolve: convert ? (c: Record<string, unknown>) => convert(c[property.name]) : (c: Record<string, unknown>) => c[property.name] }];
+            return [
+              field,
+              {
+                type: shape.output,
+                description: contentDescription(property, iface),
+                resolve: convert
+                  ? (c: Record<string, unknown>) => convert(c[property.name])
+                  : (c: Record<string, unknown>) => c[property.name],
+              },
+            ];
           }),
         ),
       }),
@@ -505,7 +666,10 @@ export class ModelTypeBuilder {
       ? new GraphQLInputObjectType({
           name: names.take(`${base}Input`),
           description: `The properties of a ${base} (DTDL interface ${interfaceId}).`,
-          fields: () => Object.fromEntries(properties.map(({ property, shape }) => [property.name, { type: shape.input }])) as GraphQLInputFieldConfigMap,
+          fields: () =>
+            Object.fromEntries(
+              properties.map(({ property, shape }) => [property.name, { type: shape.input }]),
+            ) as GraphQLInputFieldConfigMap,
         })
       : undefined;
     const filterable = properties.filter((p) => p.shape.filter);
@@ -513,14 +677,22 @@ export class ModelTypeBuilder {
       ? new GraphQLInputObjectType({
           name: names.take(`${base}Where`),
           description: `Conditions on the properties of a ${base} (DTDL interface ${interfaceId}).`,
-          fields: () => Object.fromEntries(filterable.map(({ property, shape }) => [property.name, { type: shape.filter! }])) as GraphQLInputFieldConfigMap })
+          fields: () =>
+            Object.fromEntries(
+              filterable.map(({ property, shape }) => [property.name, { type: shape.filter! }]),
+            ) as GraphQLInputFieldConfigMap,
+        })
       : undefined;
     const sortable = properties.filter((p) => p.shape.order);
     const order = sortable.length
       ? new GraphQLInputObjectType({
           name: names.take(`${base}OrderBy`),
           description: `Sort by one property of a ${base} (DTDL interface ${interfaceId}).`,
-          fields: () => Object.fromEntries(sortable.map(({ property, shape }) => [property.name, { type: shape.order! }])) as GraphQLInputFieldConfigMap })
+          fields: () =>
+            Object.fromEntries(
+              sortable.map(({ property, shape }) => [property.name, { type: shape.order! }]),
+            ) as GraphQLInputFieldConfigMap,
+        })
       : undefined;
     this.build.created.push(output, ...(input ? [input] : []), ...(where ? [where] : []), ...(order ? [order] : []));
     types = {
@@ -528,8 +700,16 @@ export class ModelTypeBuilder {
       ...(input && { input }),
       ...(where && { where }),
       ...(order && { order }),
-      toFilter: (path, value) => filterable.flatMap(({ property, shape }) => (value[property.name] ? shape.toFilter!([...path, property.name], value[property.name] as Args) : [])),
-      toOrder: (path, value) => singleKeyOrder(path, value, sortable.map(({ property, shape }) => ({ field: property, shape }))),
+      toFilter: (path, value) =>
+        filterable.flatMap(({ property, shape }) =>
+          value[property.name] ? shape.toFilter!([...path, property.name], value[property.name] as Args) : [],
+        ),
+      toOrder: (path, value) =>
+        singleKeyOrder(
+          path,
+          value,
+          sortable.map(({ property, shape }) => ({ field: property, shape })),
+        ),
       fromInput: (value) => {
         const out: Record<string, JsonValue> = {};
         for (const { property, shape } of properties) {
@@ -544,7 +724,11 @@ export class ModelTypeBuilder {
     return types;
   }
 
-  private whereInput(model: InterfaceModel, base: string, contents: readonly ContentField[]): { type: GraphQLInputObjectType; toFilter: (w: Args | null | undefined) => Filter | undefined } {
+  private whereInput(
+    model: InterfaceModel,
+    base: string,
+    contents: readonly ContentField[],
+  ): { type: GraphQLInputObjectType; toFilter: (w: Args | null | undefined) => Filter | undefined } {
     const { names, core } = this.build;
     type Part = { field: string; type: () => GraphQLInputType; translate: (value: Args) => Filter[] };
     const parts: Part[] = [];
@@ -552,10 +736,12 @@ export class ModelTypeBuilder {
       const field = whereKey(contentField);
       if (content.kind === 'Property') {
         const shape = this.propertyShape(content);
-        if (shape.filter) parts.push({ field, type: () => shape.filter!, translate: (v) => shape.toFilter!([content.name], v) });
+        if (shape.filter)
+          parts.push({ field, type: () => shape.filter!, translate: (v) => shape.toFilter!([content.name], v) });
       } else if (content.kind === 'Component') {
         const component = this.componentTypes_(content.schema);
-        if (component.where) parts.push({ field, type: () => component.where!, translate: (v) => component.toFilter([content.name], v) });
+        if (component.where)
+          parts.push({ field, type: () => component.where!, translate: (v) => component.toFilter([content.name], v) });
       } else if (content.kind === 'Relationship') {
         // Named now, with the model's other types: named while the schema collects its types, after every
         // model's eager names, they could lose their names to a model uploaded later (a breaking rename).
@@ -569,7 +755,15 @@ export class ModelTypeBuilder {
             if (quantifiers.length === 0 && edge) quantifiers.push('some');
             return quantifiers.map((quantifier) => {
               const where = this.targetFilter(content, v[quantifier] as Args);
-              return { related: { direction: 'out' as const, names: [content.name], quantifier, ...(where && { where }), ...(edge && { edge }) } };
+              return {
+                related: {
+                  direction: 'out' as const,
+                  names: [content.name],
+                  quantifier,
+                  ...(where && { where }),
+                  ...(edge && { edge }),
+                },
+              };
             });
           },
         });
@@ -578,36 +772,46 @@ export class ModelTypeBuilder {
     const type: GraphQLInputObjectType = new GraphQLInputObjectType({
       name: names.take(`${base}Where`),
       description: `Conditions on ${base} twins (${model.id}); a field's conditions and the fields of one object are ANDed.`,
-      fields: () => ({
-        AND: { type: new GraphQLList(new GraphQLNonNull(type)) },
-        OR: { type: new GraphQLList(new GraphQLNonNull(type)) },
-        NOT: { type },
-        id: { type: core.named<GraphQLInputType>('IDFilter'), description: 'The twin id.' },
-        ...Object.fromEntries(parts.map((p) => [p.field, { type: p.type() }])),
-      }) as GraphQLInputFieldConfigMap,
+      fields: () =>
+        ({
+          AND: { type: new GraphQLList(new GraphQLNonNull(type)) },
+          OR: { type: new GraphQLList(new GraphQLNonNull(type)) },
+          NOT: { type },
+          id: { type: core.named<GraphQLInputType>('IDFilter'), description: 'The twin id.' },
+          ...Object.fromEntries(parts.map((p) => [p.field, { type: p.type() }])),
+        }) as GraphQLInputFieldConfigMap,
     });
     const toFilter = (w: Args | null | undefined): Filter | undefined => {
       if (!w) return undefined;
       const conditions = [...logicalConditions(w as never, toFilter)];
       if (w.id) conditions.push(...scalarConditions(idFilterPath, w.id as Args, 'id'));
-      for (const part of parts) if (w[part.field] !== undefined && w[part.field] !== null) conditions.push(...part.translate(w[part.field] as Args));
+      for (const part of parts)
+        if (w[part.field] !== undefined && w[part.field] !== null)
+          conditions.push(...part.translate(w[part.field] as Args));
       return allOf(conditions);
     };
     return { type, toFilter };
   }
 
-  private orderInput(model: InterfaceModel, base: string, contents: readonly ContentField[]): { type: GraphQLInputObjectType; toOrder: (o: readonly Args[] | null | undefined) => OrderBy[] } {
+  private orderInput(
+    model: InterfaceModel,
+    base: string,
+    contents: readonly ContentField[],
+  ): { type: GraphQLInputObjectType; toOrder: (o: readonly Args[] | null | undefined) => OrderBy[] } {
     const { names, core } = this.build;
     const direction = core.named<GraphQLInputType>('SortDirection');
     type Part = { field: string; type: GraphQLInputType; translate: (value: unknown) => OrderBy[] };
-    const parts: Part[] = [{ field: 'id', type: direction, translate: (v) => [{ path: idFilterPath, direction: v as 'asc' | 'desc' }] }];
+    const parts: Part[] = [
+      { field: 'id', type: direction, translate: (v) => [{ path: idFilterPath, direction: v as 'asc' | 'desc' }] },
+    ];
     for (const { content, field } of contents) {
       if (content.kind === 'Property') {
         const shape = this.propertyShape(content);
         if (shape.order) parts.push({ field, type: shape.order, translate: (v) => shape.toOrder!([content.name], v) });
       } else if (content.kind === 'Component') {
         const component = this.componentTypes_(content.schema);
-        if (component.order) parts.push({ field, type: component.order, translate: (v) => component.toOrder([content.name], v as Args) });
+        if (component.order)
+          parts.push({ field, type: component.order, translate: (v) => component.toOrder([content.name], v as Args) });
       }
     }
     const type = new GraphQLInputObjectType({
@@ -618,7 +822,11 @@ export class ModelTypeBuilder {
     const toOrder = (list: readonly Args[] | null | undefined): OrderBy[] =>
       (list ?? []).flatMap((entry) => {
         const given = parts.filter((p) => entry[p.field] !== undefined && entry[p.field] !== null);
-        if (given.length !== 1) throw new TwingraphError('InvalidArgument', `Each orderBy entry names exactly one field (got ${given.map((g) => g.field).join(', ') || 'none'}); give a list to sort by several.`);
+        if (given.length !== 1)
+          throw new TwingraphError(
+            'InvalidArgument',
+            `Each orderBy entry names exactly one field (got ${given.map((g) => g.field).join(', ') || 'none'}); give a list to sort by several.`,
+          );
         return given[0].translate(entry[given[0].field]);
       });
     return { type, toOrder };
@@ -626,12 +834,18 @@ export class ModelTypeBuilder {
 
   private writeInputs(model: InterfaceModel, base: string, contents: readonly ContentField[]) {
     const { names } = this.build;
-    const properties = contents.filter((c): c is ContentField & { content: PropertyContent } => c.content.kind === 'Property').map((c) => ({ ...c, shape: this.propertyShape(c.content) }));
-    const components = contents.filter((c): c is ContentField & { content: ComponentContent } => c.content.kind === 'Component').map((c) => ({ ...c, types: this.componentTypes_(c.content.schema) }));
+    const properties = contents
+      .filter((c): c is ContentField & { content: PropertyContent } => c.content.kind === 'Property')
+      .map((c) => ({ ...c, shape: this.propertyShape(c.content) }));
+    const components = contents
+      .filter((c): c is ContentField & { content: ComponentContent } => c.content.kind === 'Component')
+      .map((c) => ({ ...c, types: this.componentTypes_(c.content.schema) }));
     // A model with nothing to set gets no input type (GraphQL forbids empty ones): its create takes no input,
     // and it has no update mutation (patchTwin remains).
     const writable = properties.filter((p) => p.content.writable);
-    const settable = components.filter((c): c is typeof c & { types: { input: GraphQLInputObjectType } } => c.types.input !== undefined);
+    const settable = components.filter(
+      (c): c is typeof c & { types: { input: GraphQLInputObjectType } } => c.types.input !== undefined,
+    );
     const create =
       properties.length + settable.length > 0
         ? new GraphQLInputObjectType({
@@ -639,7 +853,10 @@ export class ModelTypeBuilder {
             description: `The properties and components of a new ${base} twin (${model.id}).`,
             fields: () =>
               Object.fromEntries([
-                ...properties.map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
+                ...properties.map((p) => [
+                  p.field,
+                  { type: p.shape.input, description: contentDescription(p.content, model) },
+                ]),
                 ...settable.map((c) => [c.field, { type: c.types.input }]),
               ]) as GraphQLInputFieldConfigMap,
           })
@@ -651,7 +868,10 @@ export class ModelTypeBuilder {
             description: `Changes to a ${base} twin (${model.id}): the writable properties and the components' properties given are set, those given null are removed, the rest stay. Read-only properties are set with patchTwin.`,
             fields: () =>
               Object.fromEntries([
-                ...writable.map((p) => [p.field, { type: p.shape.input, description: contentDescription(p.content, model) }]),
+                ...writable.map((p) => [
+                  p.field,
+                  { type: p.shape.input, description: contentDescription(p.content, model) },
+                ]),
                 ...settable.map((c) => [c.field, { type: c.types.input }]),
               ]) as GraphQLInputFieldConfigMap,
           })
@@ -659,9 +879,15 @@ export class ModelTypeBuilder {
     this.build.created.push(...(create ? [create] : []), ...(update ? [update] : []));
     const toBody = (input: Args): JsonObject => {
       const body: JsonObject = { $metadata: { $model: model.id } };
-      for (const p of properties) if (input[p.field] !== undefined && input[p.field] !== null) body[p.content.name] = p.shape.fromInput(input[p.field]);
+      for (const p of properties)
+        if (input[p.field] !== undefined && input[p.field] !== null)
+          body[p.content.name] = p.shape.fromInput(input[p.field]);
       // Every component is part of a twin (ADT requires it, with its $metadata), whether or not it is given.
-      for (const c of components) body[c.content.name] = { $metadata: {}, ...(input[c.field] !== undefined && input[c.field] !== null && c.types.fromInput(input[c.field] as Args)) };
+      for (const c of components)
+        body[c.content.name] = {
+          $metadata: {},
+          ...(input[c.field] !== undefined && input[c.field] !== null && c.types.fromInput(input[c.field] as Args)),
+        };
       return body;
     };
     const toPatch = (input: Args, current: Twin): JsonPatch => {
@@ -671,13 +897,18 @@ export class ModelTypeBuilder {
           if (exists) patch.push({ op: 'remove', path });
         } else if (value !== undefined) patch.push({ op: 'add', path, value: convert(value) });
       };
-      for (const p of writable) set(`/${p.content.name}`, current[p.content.name] !== undefined, input[p.field], (v) => p.shape.fromInput(v));
+      for (const p of writable)
+        set(`/${p.content.name}`, current[p.content.name] !== undefined, input[p.field], (v) => p.shape.fromInput(v));
       for (const c of settable) {
         const given = input[c.field] as Args | null | undefined;
         if (!given) continue;
         const existing = (current[c.content.name] ?? {}) as Record<string, unknown>;
-        if (current[c.content.name] === undefined) patch.push({ op: 'add', path: `/${c.content.name}`, value: { $metadata: {} } });
-        for (const prop of c.types.properties) set(`/${c.content.name}/${prop.name}`, existing[prop.name] !== undefined, given[prop.name], (v) => prop.shape.fromInput(v));
+        if (current[c.content.name] === undefined)
+          patch.push({ op: 'add', path: `/${c.content.name}`, value: { $metadata: {} } });
+        for (const prop of c.types.properties)
+          set(`/${c.content.name}/${prop.name}`, existing[prop.name] !== undefined, given[prop.name], (v) =>
+            prop.shape.fromInput(v),
+          );
       }
       return patch;
     };

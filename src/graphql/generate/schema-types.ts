@@ -96,7 +96,11 @@ export class SchemaTypes {
         toOrder: (path, value) => [{ path, direction: value as 'asc' | 'desc' }],
       };
     };
-    const builtIn = (type: GraphQLOutputType & GraphQLInputType, filterName: string): Shape => ({ ...scalar('String', filterName), output: type, input: type });
+    const builtIn = (type: GraphQLOutputType & GraphQLInputType, filterName: string): Shape => ({
+      ...scalar('String', filterName),
+      output: type,
+      input: type,
+    });
     this.scalarShapes = {
       boolean: builtIn(GraphQLBoolean, 'BooleanFilter'),
       date: scalar('Date', 'StringFilter'),
@@ -118,7 +122,11 @@ export class SchemaTypes {
         return this.scalarShapes[schema.name];
       case 'geospatial': {
         const name = schema.name;
-        return { output: geoOutput(name), input: geoInput(name), fromInput: (v) => geoValue(name, v as { coordinates: unknown }) as unknown as JsonValue };
+        return {
+          output: geoOutput(name),
+          input: geoInput(name),
+          fromInput: (v) => geoValue(name, v as { coordinates: unknown }) as unknown as JsonValue,
+        };
       }
       case 'unitType':
         return this.unitShape(schema.name, schema.units);
@@ -142,10 +150,14 @@ export class SchemaTypes {
       // DTDL allows an Enum without values and an Object without fields; GraphQL has no empty enums or
       // objects. Such an Enum holds values of its value schema, such an Object is always {}: JSON says so.
       case 'Enum':
-        shape = schema.enumValues.length ? this.enumShape(schema, this.nameFor(schema, owner)) : this.scalarShapes[schema.valueSchema];
+        shape = schema.enumValues.length
+          ? this.enumShape(schema, this.nameFor(schema, owner))
+          : this.scalarShapes[schema.valueSchema];
         break;
       case 'Object':
-        shape = schema.fields.length ? this.objectShape(schema, this.nameFor(schema, owner)) : { output: this.json, input: this.json, fromInput: identity };
+        shape = schema.fields.length
+          ? this.objectShape(schema, this.nameFor(schema, owner))
+          : { output: this.json, input: this.json, fromInput: identity };
         break;
       case 'Map':
         shape = this.mapShape(schema, this.nameFor(schema, owner));
@@ -157,7 +169,8 @@ export class SchemaTypes {
           output: new GraphQLList(element.output),
           input: new GraphQLList(element.input),
           ...(toOutput && { toOutput: (v: unknown) => (Array.isArray(v) ? v.map(toOutput) : v) }),
-          fromInput: (v) => (Array.isArray(v) ? v.map((e) => (e === null ? null : element.fromInput(e))) : (v as JsonValue)),
+          fromInput: (v) =>
+            Array.isArray(v) ? v.map((e) => (e === null ? null : element.fromInput(e))) : (v as JsonValue),
         };
         break;
       }
@@ -171,7 +184,13 @@ export class SchemaTypes {
     const filter = new GraphQLInputObjectType({
       name: this.names.take(`${name}Filter`),
       description: `Conditions on ${name} (${of}).`,
-      fields: { eq: { type }, ne: { type }, in: { type: list }, notIn: { type: list }, exists: { type: GraphQLBoolean } },
+      fields: {
+        eq: { type },
+        ne: { type },
+        in: { type: list },
+        notIn: { type: list },
+        exists: { type: GraphQLBoolean },
+      },
     });
     this.created.push(filter);
     return filter;
@@ -193,9 +212,20 @@ export class SchemaTypes {
   private enumShape(schema: EnumSchema, name: string): Shape {
     const values: GraphQLEnumValueConfigMap = {};
     for (const v of schema.enumValues) {
-      values[enumValueName(v.name)] = { value: v.enumValue, description: describe(langText(v.displayName), langText(v.description), `Stored as ${JSON.stringify(v.enumValue)}.`) };
+      values[enumValueName(v.name)] = {
+        value: v.enumValue,
+        description: describe(
+          langText(v.displayName),
+          langText(v.description),
+          `Stored as ${JSON.stringify(v.enumValue)}.`,
+        ),
+      };
     }
-    const type = new GraphQLEnumType({ name, description: describe(langText(schema.description), `DTDL Enum ${schema.id}.`), values });
+    const type = new GraphQLEnumType({
+      name,
+      description: describe(langText(schema.description), `DTDL Enum ${schema.id}.`),
+      values,
+    });
     return this.enumLike(type, name, `DTDL Enum ${schema.id}`);
   }
 
@@ -206,14 +236,21 @@ export class SchemaTypes {
       const values: GraphQLEnumValueConfigMap = {};
       for (const unit of units) values[enumValueName(unit)] = { value: unit };
       const of = `DTDL unit type ${unitType}, dtmi:dtdl:extension:quantitativeTypes:v1:enum:${QUANTITATIVE_TYPES_V1.aliases.get(unitType) ?? unitType}`;
-      shape = this.enumLike(new GraphQLEnumType({ name, description: `Units of ${unitType} (${of}).`, values }), name, of);
+      shape = this.enumLike(
+        new GraphQLEnumType({ name, description: `Units of ${unitType} (${of}).`, values }),
+        name,
+        of,
+      );
       this.units.set(unitType, shape);
     }
     return shape;
   }
 
   private objectShape(schema: ObjectSchema, name: string): Shape {
-    const fields = schema.fields.map((f) => ({ field: f, shape: this.shape(f.schema, `${name}${pascalCase(f.name)}`) }));
+    const fields = schema.fields.map((f) => ({
+      field: f,
+      shape: this.shape(f.schema, `${name}${pascalCase(f.name)}`),
+    }));
     const output = new GraphQLObjectType({
       name,
       description: describe(langText(schema.description), `DTDL Object ${schema.id}.`),
@@ -233,14 +270,23 @@ export class SchemaTypes {
     const input = new GraphQLInputObjectType({
       name: this.names.take(`${name}Input`),
       description: `${name} as input (DTDL Object ${schema.id}).`,
-      fields: () => Object.fromEntries(fields.map(({ field, shape }) => [field.name, { type: shape.input, description: describe(langText(field.description)) }])) as GraphQLInputFieldConfigMap,
+      fields: () =>
+        Object.fromEntries(
+          fields.map(({ field, shape }) => [
+            field.name,
+            { type: shape.input, description: describe(langText(field.description)) },
+          ]),
+        ) as GraphQLInputFieldConfigMap,
     });
     const filterable = fields.filter((f) => f.shape.filter);
     const filter = filterable.length
       ? new GraphQLInputObjectType({
           name: this.names.take(`${name}Where`),
           description: `Conditions on the fields of ${name} (DTDL Object ${schema.id}).`,
-          fields: () => Object.fromEntries(filterable.map(({ field, shape }) => [field.name, { type: shape.filter! }])) as GraphQLInputFieldConfigMap,
+          fields: () =>
+            Object.fromEntries(
+              filterable.map(({ field, shape }) => [field.name, { type: shape.filter! }]),
+            ) as GraphQLInputFieldConfigMap,
         })
       : undefined;
     const sortable = fields.filter((f) => f.shape.order);
@@ -248,7 +294,10 @@ export class SchemaTypes {
       ? new GraphQLInputObjectType({
           name: this.names.take(`${name}OrderBy`),
           description: `Sort by one field of ${name} (DTDL Object ${schema.id}).`,
-          fields: () => Object.fromEntries(sortable.map(({ field, shape }) => [field.name, { type: shape.order! }])) as GraphQLInputFieldConfigMap,
+          fields: () =>
+            Object.fromEntries(
+              sortable.map(({ field, shape }) => [field.name, { type: shape.order! }]),
+            ) as GraphQLInputFieldConfigMap,
         })
       : undefined;
     this.created.push(output, input, ...(filter ? [filter] : []), ...(order ? [order] : []));
@@ -267,9 +316,17 @@ export class SchemaTypes {
       ...(filter && {
         filter,
         toFilter: (path: PropertyPath, value: Record<string, unknown>) =>
-          filterable.flatMap(({ field, shape }) => (value[field.name] ? shape.toFilter!([...path, field.name], value[field.name] as Record<string, unknown>) : [])),
+          filterable.flatMap(({ field, shape }) =>
+            value[field.name]
+              ? shape.toFilter!([...path, field.name], value[field.name] as Record<string, unknown>)
+              : [],
+          ),
       }),
-      ...(order && { order, toOrder: (path: PropertyPath, value: unknown) => singleKeyOrder(path, value as Record<string, unknown>, sortable) }),
+      ...(order && {
+        order,
+        toOrder: (path: PropertyPath, value: unknown) =>
+          singleKeyOrder(path, value as Record<string, unknown>, sortable),
+      }),
     };
   }
 
@@ -278,7 +335,10 @@ export class SchemaTypes {
     const entry = new GraphQLObjectType({
       name: this.names.take(`${name}Entry`),
       description: `One entry of ${name} (DTDL Map ${schema.id}).`,
-      fields: { key: { type: new GraphQLNonNull(GraphQLString), description: schema.mapKey.name }, value: { type: value.output, description: schema.mapValue.name } },
+      fields: {
+        key: { type: new GraphQLNonNull(GraphQLString), description: schema.mapKey.name },
+        value: { type: value.output, description: schema.mapValue.name },
+      },
     });
     const entryInput = new GraphQLInputObjectType({
       name: this.names.take(`${name}EntryInput`),
@@ -290,12 +350,16 @@ export class SchemaTypes {
     return {
       output: new GraphQLList(new GraphQLNonNull(entry)),
       input: new GraphQLList(new GraphQLNonNull(entryInput)),
-      toOutput: (v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.entries(v).map(([key, x]) => ({ key, value: toValue ? toValue(x) : x })) : v),
+      toOutput: (v) =>
+        v && typeof v === 'object' && !Array.isArray(v)
+          ? Object.entries(v).map(([key, x]) => ({ key, value: toValue ? toValue(x) : x }))
+          : v,
       fromInput: (v) => {
         if (!Array.isArray(v)) return v as JsonValue;
         const out: Record<string, JsonValue> = {};
         for (const e of v as { key: string; value: unknown }[]) {
-          if (Object.prototype.hasOwnProperty.call(out, e.key)) throw new TwingraphError('ValidationFailed', `Map key '${e.key}' is given twice.`);
+          if (Object.prototype.hasOwnProperty.call(out, e.key))
+            throw new TwingraphError('ValidationFailed', `Map key '${e.key}' is given twice.`);
           out[e.key] = e.value === null || e.value === undefined ? null : value.fromInput(e.value);
         }
         return out;
@@ -305,10 +369,17 @@ export class SchemaTypes {
 }
 
 /** An order input must name exactly one field (a list of them orders by several). */
-export function singleKeyOrder(path: PropertyPath, value: Record<string, unknown>, fields: readonly { field: { name: string }; shape: Shape }[]): OrderBy[] {
+export function singleKeyOrder(
+  path: PropertyPath,
+  value: Record<string, unknown>,
+  fields: readonly { field: { name: string }; shape: Shape }[],
+): OrderBy[] {
   const given = fields.filter(({ field }) => value[field.name] !== undefined && value[field.name] !== null);
   if (given.length !== 1) {
-    throw new TwingraphError('InvalidArgument', `Each orderBy entry names exactly one field (got ${given.length === 0 ? 'none' : given.map((g) => g.field.name).join(', ')}); give a list to sort by several.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `Each orderBy entry names exactly one field (got ${given.length === 0 ? 'none' : given.map((g) => g.field.name).join(', ')}); give a list to sort by several.`,
+    );
   }
   const { field, shape } = given[0];
   return shape.toOrder!([...path, field.name], value[field.name]);

@@ -12,7 +12,15 @@
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { CommandContent, Content, InterfaceModel, ModelSet, RelationshipContent, Schema, TelemetryContent } from '../../dtdl';
+import type {
+  CommandContent,
+  Content,
+  InterfaceModel,
+  ModelSet,
+  RelationshipContent,
+  Schema,
+  TelemetryContent,
+} from '../../dtdl';
 import { TwingraphError, type ErrorCode, type ErrorDetail, type ErrorSubject } from '../../errors';
 import {
   commandRequestJsonSchema,
@@ -70,8 +78,12 @@ export class PayloadValidators {
       this.#twins.set(modelId, validate);
     }
     if (validate(body)) return;
-    const head = twinId === undefined ? `The twin does not match ${modelId}` : `Twin '${twinId}' does not match ${modelId}`;
-    throw failure('ValidationFailed', head, problems(validate.errors, 'the body'), { ...(twinId !== undefined && { twinId }), modelId });
+    const head =
+      twinId === undefined ? `The twin does not match ${modelId}` : `Twin '${twinId}' does not match ${modelId}`;
+    throw failure('ValidationFailed', head, problems(validate.errors, 'the body'), {
+      ...(twinId !== undefined && { twinId }),
+      modelId,
+    });
   }
 
   /**
@@ -91,11 +103,17 @@ export class PayloadValidators {
     const model = this.#model(sourceModelId, subject);
     const content = model.contents.get(relationshipName);
     if (content?.kind !== 'Relationship') {
-      const what = content ? `'${relationshipName}' is a ${content.kind} of ${model.id}, not a relationship` : `${model.id} has no relationship '${relationshipName}'`;
-      throw new TwingraphError('InvalidRelationship', `Relationship '${ids.relationshipId}' from twin '${ids.twinId}': ${what} (${namesOf(model, 'Relationship', 'relationships')}).`, {
-        ...subject,
-        path: '/$relationshipName',
-      });
+      const what = content
+        ? `'${relationshipName}' is a ${content.kind} of ${model.id}, not a relationship`
+        : `${model.id} has no relationship '${relationshipName}'`;
+      throw new TwingraphError(
+        'InvalidRelationship',
+        `Relationship '${ids.relationshipId}' from twin '${ids.twinId}': ${what} (${namesOf(model, 'Relationship', 'relationships')}).`,
+        {
+          ...subject,
+          path: '/$relationshipName',
+        },
+      );
     }
     if (content.target !== undefined && targetModelId !== undefined && !this.#isOf(targetModelId, content.target)) {
       throw new TwingraphError(
@@ -120,12 +138,24 @@ export class PayloadValidators {
     const content = model.contents.get(name);
     const path = `/${escape(name)}`;
     if (content?.kind !== 'Telemetry') {
-      const what = content ? `'${name}' is a ${content.kind} of ${model.id}, not a telemetry` : `${model.id} has no telemetry '${name}'`;
-      throw unknownContent(`Twin '${twinId}': ${what} (${namesOf(model, 'Telemetry', 'telemetry')}).`, path, 'unknownTelemetry', { twinId, modelId });
+      const what = content
+        ? `'${name}' is a ${content.kind} of ${model.id}, not a telemetry`
+        : `${model.id} has no telemetry '${name}'`;
+      throw unknownContent(
+        `Twin '${twinId}': ${what} (${namesOf(model, 'Telemetry', 'telemetry')}).`,
+        path,
+        'unknownTelemetry',
+        { twinId, modelId },
+      );
     }
     const validate = this.#telemetryValidator(content);
     if (validate(value)) return;
-    throw failure('ValidationFailed', `Telemetry '${name}' of twin '${twinId}' does not match ${model.id}`, problems(validate.errors, path, path), { twinId, modelId });
+    throw failure(
+      'ValidationFailed',
+      `Telemetry '${name}' of twin '${twinId}' does not match ${model.id}`,
+      problems(validate.errors, path, path),
+      { twinId, modelId },
+    );
   }
 
   /**
@@ -136,14 +166,30 @@ export class PayloadValidators {
     const model = this.#model(modelId, { twinId });
     const content = model.contents.get(command);
     if (content?.kind !== 'Command') {
-      const what = content ? `'${command}' is a ${content.kind} of ${model.id}, not a command` : `${model.id} has no command '${command}'`;
-      throw unknownContent(`Twin '${twinId}': ${what} (${namesOf(model, 'Command', 'commands')}).`, '', 'unknownCommand', { twinId, modelId });
+      const what = content
+        ? `'${command}' is a ${content.kind} of ${model.id}, not a command`
+        : `${model.id} has no command '${command}'`;
+      throw unknownContent(
+        `Twin '${twinId}': ${what} (${namesOf(model, 'Command', 'commands')}).`,
+        '',
+        'unknownCommand',
+        { twinId, modelId },
+      );
     }
     const head = `The request of command '${command}' on twin '${twinId}' does not match ${model.id}`;
     const absent = request === undefined || request === null;
     if (!content.request) {
       if (absent) return;
-      throw failure('ValidationFailed', head, single({ path: '', rule: 'noRequest', message: `command '${command}' takes no request (it is ${show(request)}): leave it out` }), { twinId, modelId });
+      throw failure(
+        'ValidationFailed',
+        head,
+        single({
+          path: '',
+          rule: 'noRequest',
+          message: `command '${command}' takes no request (it is ${show(request)}): leave it out`,
+        }),
+        { twinId, modelId },
+      );
     }
     if (absent) {
       const message = `the request is missing: command '${command}' takes '${content.request.name}' (${describe(content.request.schema)})`;
@@ -174,22 +220,39 @@ export class PayloadValidators {
 
   /** What has been compiled so far: nothing until the first validation. */
   compiled(): CompiledValidators {
-    return { twins: [...this.#twins.keys()], relationships: [...this.#relationships.keys()], telemetry: [...this.#telemetry.keys()], commands: [...this.#commands.keys()] };
+    return {
+      twins: [...this.#twins.keys()],
+      relationships: [...this.#relationships.keys()],
+      telemetry: [...this.#telemetry.keys()],
+      commands: [...this.#commands.keys()],
+    };
   }
 
   #model(modelId: string, subject: ErrorSubject): InterfaceModel {
     const model = this.models.interfaces.get(modelId);
     if (!model) {
-      throw new TwingraphError('ModelNotFound', `There is no model ${JSON.stringify(modelId)} in the model set: upload it first, or check $metadata.$model.`, { ...subject, modelId });
+      throw new TwingraphError(
+        'ModelNotFound',
+        `There is no model ${JSON.stringify(modelId)} in the model set: upload it first, or check $metadata.$model.`,
+        { ...subject, modelId },
+      );
     }
     return model;
   }
 
-  #content<K extends 'Relationship' | 'Telemetry' | 'Command'>(modelId: string, name: string, kind: K): Extract<Content, { kind: K }> {
+  #content<K extends 'Relationship' | 'Telemetry' | 'Command'>(
+    modelId: string,
+    name: string,
+    kind: K,
+  ): Extract<Content, { kind: K }> {
     const model = this.#model(modelId, {});
     const content = model.contents.get(name);
     if (content?.kind !== kind) {
-      throw new TwingraphError('InvalidArgument', `${model.id} has no ${kind.toLowerCase()} '${name}' (${namesOf(model, kind, `${kind.toLowerCase()}s`)}).`, { modelId });
+      throw new TwingraphError(
+        'InvalidArgument',
+        `${model.id} has no ${kind.toLowerCase()} '${name}' (${namesOf(model, kind, `${kind.toLowerCase()}s`)}).`,
+        { modelId },
+      );
     }
     return content as Extract<Content, { kind: K }>;
   }
@@ -264,7 +327,8 @@ const COMPONENT_KEY = 'twingraph:component:';
 /** The interface of a component's schema (a `$ref` into a twin schema's definitions, or to a registered one). */
 function componentInterfaceOf(schema: JSONSchema | undefined): string | undefined {
   const ref = schema?.$ref;
-  if (ref?.startsWith(COMPONENT_REF_PREFIX)) return ref.slice(COMPONENT_REF_PREFIX.length).replace(/~1/g, '/').replace(/~0/g, '~');
+  if (ref?.startsWith(COMPONENT_REF_PREFIX))
+    return ref.slice(COMPONENT_REF_PREFIX.length).replace(/~1/g, '/').replace(/~0/g, '~');
   if (ref?.startsWith(COMPONENT_KEY)) return ref.slice(COMPONENT_KEY.length);
   return undefined;
 }
@@ -273,7 +337,15 @@ function createAjv(): Ajv {
   // verbose: errors carry the value and the schema they failed, which the messages are built from.
   // validateSchema off: the schemas are generated (and checked against the meta-schema by the tests).
   // inlineRefs off: a component interface compiles to one function however many components and models use it.
-  const ajv = new Ajv({ allErrors: true, verbose: true, allowUnionTypes: true, strict: true, validateSchema: false, addUsedSchema: false, inlineRefs: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    verbose: true,
+    allowUnionTypes: true,
+    strict: true,
+    validateSchema: false,
+    addUsedSchema: false,
+    inlineRefs: false,
+  });
   addFormats(ajv, ['date', 'date-time', 'iso-time']);
   ajv.addFormat('duration', DTDL_DURATION);
   ajv.addKeyword({
@@ -295,10 +367,16 @@ interface Reported {
 
 /** The error: a message listing the first MAX_LISTED problems (each shortened), and every problem in `details`. */
 function failure(code: ErrorCode, head: string, reported: readonly Reported[], subject: ErrorSubject): TwingraphError {
-  const listed = reported.slice(0, MAX_LISTED).map((r) => (r.brief.length > MAX_MESSAGE ? `${r.brief.slice(0, MAX_MESSAGE - 1)}…` : r.brief));
+  const listed = reported
+    .slice(0, MAX_LISTED)
+    .map((r) => (r.brief.length > MAX_MESSAGE ? `${r.brief.slice(0, MAX_MESSAGE - 1)}…` : r.brief));
   const more = reported.length > MAX_LISTED ? `; …and ${reported.length - MAX_LISTED} more` : '';
   const details = reported.map((r) => r.detail);
-  return new TwingraphError(code, `${head}: ${listed.join('; ').replace(/\.$/, '')}${more}.`, { ...subject, path: details[0]?.path ?? '', details });
+  return new TwingraphError(code, `${head}: ${listed.join('; ').replace(/\.$/, '')}${more}.`, {
+    ...subject,
+    path: details[0]?.path ?? '',
+    details,
+  });
 }
 
 function single(detail: ErrorDetail): Reported[] {
@@ -306,7 +384,11 @@ function single(detail: ErrorDetail): Reported[] {
 }
 
 function unknownContent(message: string, path: string, rule: string, subject: ErrorSubject): TwingraphError {
-  return new TwingraphError('ValidationFailed', message, { ...subject, path, details: [{ path, rule, message: message.replace(/\.$/, '') }] });
+  return new TwingraphError('ValidationFailed', message, {
+    ...subject,
+    path,
+    details: [{ path, rule, message: message.replace(/\.$/, '') }],
+  });
 }
 
 /** "its relationships are: a, b" / "it has no relationships". */
@@ -339,7 +421,9 @@ function show(value: unknown): string {
 
 /** A DTDL schema in a few words: `double`, `point`, `TemperatureUnit`, `Object dtmi:…`. */
 function describe(schema: Schema): string {
-  return schema.kind === 'primitive' || schema.kind === 'geospatial' || schema.kind === 'unitType' ? schema.name : `${schema.kind} ${schema.id}`;
+  return schema.kind === 'primitive' || schema.kind === 'geospatial' || schema.kind === 'unitType'
+    ? schema.name
+    : `${schema.kind} ${schema.id}`;
 }
 
 /**
@@ -357,7 +441,8 @@ function problems(errors: readonly ErrorObject[] | null | undefined, rootLabel: 
     const key = `${path}\u0000${problem.rule}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const shown = path === '' ? rootLabel : path.length > MAX_SHOWN_PATH ? `${path.slice(0, MAX_SHOWN_PATH - 1)}…` : path;
+    const shown =
+      path === '' ? rootLabel : path.length > MAX_SHOWN_PATH ? `${path.slice(0, MAX_SHOWN_PATH - 1)}…` : path;
     const brief = `${shown} ${problem.text}`;
     const message = problem.hint ? `${brief} ${problem.hint}` : brief;
     const repeated = problem.hint !== undefined && hints.has(problem.hint);
@@ -393,11 +478,11 @@ const TYPE_WORDS: Readonly<Record<string, string>> = {
 
 const FORMAT_WORDS: Readonly<Record<string, string>> = {
   date: 'a date such as 2024-05-31 (DTDL date: RFC 3339 full-date)',
-  'date-time': 'a date and time with an offset, such as 2024-05-31T12:00:00Z or 2024-05-31T14:00:00+02:00 (DTDL dateTime: RFC 3339)',
+  'date-time':
+    'a date and time with an offset, such as 2024-05-31T12:00:00Z or 2024-05-31T14:00:00+02:00 (DTDL dateTime: RFC 3339)',
   'iso-time': 'a time of day such as 12:30:00 or 12:30:00.5+02:00 (DTDL time)',
   duration: 'an ISO 8601 duration such as PT1H30M, P2D or P1W (DTDL duration)',
 };
-
 
 function explain(error: ErrorObject): Problem | undefined {
   const at = error.instancePath;
@@ -409,8 +494,14 @@ function explain(error: ErrorObject): Problem | undefined {
   const key = (error as { propertyName?: string }).propertyName;
   if (key !== undefined) {
     const path = `${at}/${escape(key)}`;
-    if (error.keyword === 'maxBytes') return { path, rule: 'maxBytes', text: `has a key of ${Buffer.byteLength(key, 'utf8')} bytes in UTF-8; a key may have at most ${String(error.schema)}` };
-    if (error.keyword === 'pattern') return { path, rule: 'pattern', text: `has a key that starts with '$', which is reserved: rename the key` };
+    if (error.keyword === 'maxBytes')
+      return {
+        path,
+        rule: 'maxBytes',
+        text: `has a key of ${Buffer.byteLength(key, 'utf8')} bytes in UTF-8; a key may have at most ${String(error.schema)}`,
+      };
+    if (error.keyword === 'pattern')
+      return { path, rule: 'pattern', text: `has a key that starts with '$', which is reserved: rename the key` };
     return { path, rule: error.keyword, text: `has an invalid key (${error.message ?? error.keyword})` };
   }
   if (error.keyword === 'propertyNames') return undefined;
@@ -422,8 +513,14 @@ function explain(error: ErrorObject): Problem | undefined {
       const types = (Array.isArray(params.type) ? params.type : String(params.type).split(',')) as string[];
       const wanted = types.filter((t) => t !== 'null').map((t) => TYPE_WORDS[t] ?? t);
       const orNull = types.includes('null') ? ', or null to unset it' : '';
-      if (dtdl?.kind === 'component') return { path: at, rule: 'type', text: `must be an object with its own $metadata (component '${firstSegment(at)}', ${dtdl.interface}) ${it}` };
-      if (dtdl?.kind === 'twin' || dtdl?.kind === 'relationship') return { path: at, rule: 'type', text: `must be a JSON object ${it}` };
+      if (dtdl?.kind === 'component')
+        return {
+          path: at,
+          rule: 'type',
+          text: `must be an object with its own $metadata (component '${firstSegment(at)}', ${dtdl.interface}) ${it}`,
+        };
+      if (dtdl?.kind === 'twin' || dtdl?.kind === 'relationship')
+        return { path: at, rule: 'type', text: `must be a JSON object ${it}` };
       return { path: at, rule: 'type', text: `must be ${wanted.join(' or ')}${orNull} ${it}` };
     }
     case 'minimum':
@@ -448,7 +545,8 @@ function explain(error: ErrorObject): Problem | undefined {
       return { path: at, rule: 'enum', text: enumText(error, dtdl) };
     case 'const': {
       const allowed = params.allowedValue;
-      if (at === '/$metadata/$model') return { path: at, rule: 'const', text: `must be ${String(allowed)}, the model being validated against ${it}` };
+      if (at === '/$metadata/$model')
+        return { path: at, rule: 'const', text: `must be ${String(allowed)}, the model being validated against ${it}` };
       return { path: at, rule: 'const', text: `must be ${show(allowed)} ${it}` };
     }
     case 'required':
@@ -460,11 +558,19 @@ function explain(error: ErrorObject): Problem | undefined {
       const limit = params.limit as number;
       const count = Array.isArray(error.data) ? error.data.length : 0;
       const hint = parent?.description ? `: ${parent.description}` : '';
-      return { path: at, rule: error.keyword, text: `must have ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} items (it has ${count})${hint}` };
+      return {
+        path: at,
+        rule: error.keyword,
+        text: `must have ${error.keyword === 'minItems' ? 'at least' : 'at most'} ${limit} items (it has ${count})${hint}`,
+      };
     }
     case 'maxBytes': {
       const bytes = typeof error.data === 'string' ? Buffer.byteLength(error.data, 'utf8') : 0;
-      return { path: at, rule: 'maxBytes', text: `is ${bytes} bytes long in UTF-8; a string may have at most ${String(error.schema)} (Azure Digital Twins' limit)` };
+      return {
+        path: at,
+        rule: 'maxBytes',
+        text: `is ${bytes} bytes long in UTF-8; a string may have at most ${String(error.schema)} (Azure Digital Twins' limit)`,
+      };
     }
     case 'not':
       return { path: at, rule: 'not', text: `is not allowed here ${it}` };
@@ -475,19 +581,29 @@ function explain(error: ErrorObject): Problem | undefined {
 
 function enumText(error: ErrorObject, dtdl: DtdlAnnotation | undefined): string {
   const allowed = ((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).filter((v) => v !== null);
-  const orNull = ((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).includes(null) ? ' (or null to unset it)' : '';
+  const orNull = ((error.params as { allowedValues?: unknown[] }).allowedValues ?? []).includes(null)
+    ? ' (or null to unset it)'
+    : '';
   const values = list(allowed.map((v) => JSON.stringify(v)));
   const it = `(it is ${show(error.data)})`;
   if (dtdl?.kind === 'unitType') return `must be a unit of ${dtdl.name}: ${values}${orNull} ${it}`;
   if (dtdl?.kind === 'Enum') {
     const index = dtdl.names.indexOf(error.data as string);
-    const byName = typeof error.data === 'string' && index >= 0 ? `; ${JSON.stringify(error.data)} is the name of the value ${JSON.stringify(allowed[index])}: write the value, not the name` : '';
+    const byName =
+      typeof error.data === 'string' && index >= 0
+        ? `; ${JSON.stringify(error.data)} is the name of the value ${JSON.stringify(allowed[index])}: write the value, not the name`
+        : '';
     return `must be one of the values of ${dtdl.id}: ${values}${orNull} ${it}${byName}`;
   }
   return `must be one of ${values}${orNull} ${it}`;
 }
 
-function requiredProblem(at: string, missing: string, parent: JSONSchema | undefined, dtdl: DtdlAnnotation | undefined): Problem {
+function requiredProblem(
+  at: string,
+  missing: string,
+  parent: JSONSchema | undefined,
+  dtdl: DtdlAnnotation | undefined,
+): Problem {
   const path = `${at}/${escape(missing)}`;
   let why = '';
   if (dtdl?.kind === 'twin' && missing === '$metadata') why = ': a twin says its model in $metadata.$model';
@@ -502,7 +618,12 @@ function requiredProblem(at: string, missing: string, parent: JSONSchema | undef
   return { path, rule: 'required', text: `is missing${why}` };
 }
 
-function additionalProblem(at: string, name: string, parent: JSONSchema | undefined, dtdl: DtdlAnnotation | undefined): Problem {
+function additionalProblem(
+  at: string,
+  name: string,
+  parent: JSONSchema | undefined,
+  dtdl: DtdlAnnotation | undefined,
+): Problem {
   const path = `${at}/${escape(name)}`;
   const own = Object.keys(parent?.properties ?? {}).filter((n) => !n.startsWith('$'));
   const suggest = (names: readonly string[]): string => {
@@ -514,45 +635,100 @@ function additionalProblem(at: string, name: string, parent: JSONSchema | undefi
     case 'component': {
       const where = dtdl.kind === 'twin' ? dtdl.interface : `component '${firstSegment(at)}' (${dtdl.interface})`;
       if (name.startsWith('$')) {
-        const fields = dtdl.kind === 'twin' ? 'the only $-fields of a twin are $dtId, $etag and $metadata' : 'the only $-field of a component is $metadata';
+        const fields =
+          dtdl.kind === 'twin'
+            ? 'the only $-fields of a twin are $dtId, $etag and $metadata'
+            : 'the only $-field of a component is $metadata';
         return { path, rule: 'unknownProperty', text: `is not allowed: ${fields}` };
       }
       const kind = dtdl.contents[name];
-      if (kind === 'Telemetry') return { path, rule: 'notAProperty', text: `is a Telemetry of ${where}, not a property: send it as telemetry` };
-      if (kind === 'Relationship') return { path, rule: 'notAProperty', text: `is a Relationship of ${where}, not a property: create it as a relationship` };
-      if (kind === 'Command') return { path, rule: 'notAProperty', text: `is a Command of ${where}, not a property: invoke it as a command` };
-      const properties = Object.entries(dtdl.contents).filter(([, k]) => k === 'Property').map(([n]) => n);
-      const components = Object.entries(dtdl.contents).filter(([, k]) => k === 'Component').map(([n]) => n);
+      if (kind === 'Telemetry')
+        return { path, rule: 'notAProperty', text: `is a Telemetry of ${where}, not a property: send it as telemetry` };
+      if (kind === 'Relationship')
+        return {
+          path,
+          rule: 'notAProperty',
+          text: `is a Relationship of ${where}, not a property: create it as a relationship`,
+        };
+      if (kind === 'Command')
+        return { path, rule: 'notAProperty', text: `is a Command of ${where}, not a property: invoke it as a command` };
+      const properties = Object.entries(dtdl.contents)
+        .filter(([, k]) => k === 'Property')
+        .map(([n]) => n);
+      const components = Object.entries(dtdl.contents)
+        .filter(([, k]) => k === 'Component')
+        .map(([n]) => n);
       const known =
         properties.length === 0 && components.length === 0
           ? 'it has no properties'
-          : [properties.length > 0 && `its properties are: ${list(properties)}`, components.length > 0 && `its components: ${list(components)}`].filter(Boolean).join('; ');
-      return { path, rule: 'unknownProperty', text: `is not a property of ${where}${suggest([...properties, ...components])}`, hint: `(${known})` };
+          : [
+              properties.length > 0 && `its properties are: ${list(properties)}`,
+              components.length > 0 && `its components: ${list(components)}`,
+            ]
+              .filter(Boolean)
+              .join('; ');
+      return {
+        path,
+        rule: 'unknownProperty',
+        text: `is not a property of ${where}${suggest([...properties, ...components])}`,
+        hint: `(${known})`,
+      };
     }
     case 'metadata': {
       const where = dtdl.component ? `component '${firstSegment(at)}' (${dtdl.interface})` : dtdl.interface;
       if (name.startsWith('$')) {
         const fields = dtdl.component ? '$lastUpdateTime' : '$model, $lastUpdateTime';
-        return { path, rule: 'unknownProperty', text: `is not allowed: $metadata holds ${fields} and one entry per property` };
+        return {
+          path,
+          rule: 'unknownProperty',
+          text: `is not allowed: $metadata holds ${fields} and one entry per property`,
+        };
       }
       const known = own.length === 0 ? 'it has no properties' : `its properties are: ${list(own)}`;
-      return { path, rule: 'unknownProperty', text: `describes no property of ${where}${suggest(own)}`, hint: `(${known})` };
+      return {
+        path,
+        rule: 'unknownProperty',
+        text: `describes no property of ${where}${suggest(own)}`,
+        hint: `(${known})`,
+      };
     }
     case 'propertyMetadata':
-      return { path, rule: 'additionalProperties', text: 'is not property metadata: only sourceTime (and lastUpdateTime, which Twingraph keeps) may be given' };
+      return {
+        path,
+        rule: 'additionalProperties',
+        text: 'is not property metadata: only sourceTime (and lastUpdateTime, which Twingraph keeps) may be given',
+      };
     case 'relationship': {
       if (name.startsWith('$')) {
-        return { path, rule: 'unknownProperty', text: 'is not allowed: the $-fields of a relationship are $targetId, $relationshipName, $relationshipId, $sourceId and $etag' };
+        return {
+          path,
+          rule: 'unknownProperty',
+          text: 'is not allowed: the $-fields of a relationship are $targetId, $relationshipName, $relationshipId, $sourceId and $etag',
+        };
       }
       const known = own.length === 0 ? 'it has no properties' : `its properties are: ${list(own)}`;
-      return { path, rule: 'unknownProperty', text: `is not a property of relationship '${dtdl.name}' of ${dtdl.definedIn}${suggest(own)}`, hint: `(${known})` };
+      return {
+        path,
+        rule: 'unknownProperty',
+        text: `is not a property of relationship '${dtdl.name}' of ${dtdl.definedIn}${suggest(own)}`,
+        hint: `(${known})`,
+      };
     }
     case 'Object': {
       const known = own.length === 0 ? 'it has no fields' : `its fields are: ${list(own)}`;
-      return { path, rule: 'additionalProperties', text: `is not a field of ${dtdl.id}${suggest(own)}`, hint: `(${known})` };
+      return {
+        path,
+        rule: 'additionalProperties',
+        text: `is not a field of ${dtdl.id}${suggest(own)}`,
+        hint: `(${known})`,
+      };
     }
     case 'geospatial':
-      return { path, rule: 'additionalProperties', text: `is not a member of a GeoJSON ${GEOJSON_TYPE[dtdl.name]}: it has type, coordinates and an optional bbox` };
+      return {
+        path,
+        rule: 'additionalProperties',
+        text: `is not a member of a GeoJSON ${GEOJSON_TYPE[dtdl.name]}: it has type, coordinates and an optional bbox`,
+      };
     default:
       return { path, rule: 'additionalProperties', text: 'is not allowed here' };
   }

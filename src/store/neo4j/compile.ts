@@ -6,7 +6,16 @@
  */
 import { parseDtmi } from '../../dtdl/dtmi';
 import { TwingraphError } from '../../errors';
-import { keysetPredicate, type CursorKey, type Filter, type Hop, type OrderBy, type PropertyPath, type RelatedFilter, type Traversal } from '../query';
+import {
+  keysetPredicate,
+  type CursorKey,
+  type Filter,
+  type Hop,
+  type OrderBy,
+  type PropertyPath,
+  type RelatedFilter,
+  type Traversal,
+} from '../query';
 import type { JsonPrimitive } from '../types';
 import { propertyKey, quote, typedPath } from './encoding';
 
@@ -39,7 +48,8 @@ type Subject = { kind: 'twin'; variable: string } | { kind: 'edge'; variable: st
 /** A model label: a DTMI, checked so that it can stand between backticks. */
 export function modelLabel(modelId: string): string {
   const dtmi = parseDtmi(modelId);
-  if (!dtmi || dtmi.fragment !== '') throw new TwingraphError('InvalidArgument', `'${modelId}' is not a model id.`, { modelId });
+  if (!dtmi || dtmi.fragment !== '')
+    throw new TwingraphError('InvalidArgument', `'${modelId}' is not a model id.`, { modelId });
   return quote(modelId);
 }
 
@@ -52,10 +62,19 @@ function systemValue(subject: Subject, name: string): string {
   const values: Record<string, string> =
     subject.kind === 'twin'
       ? { $dtId: `${v}.\`$dtId\``, $etag: `${v}._etag` }
-      : { $relationshipId: `${v}.\`$relationshipId\``, $sourceId: `startNode(${v}).\`$dtId\``, $targetId: `endNode(${v}).\`$dtId\``, $relationshipName: `type(${v})`, $etag: `${v}._etag` };
+      : {
+          $relationshipId: `${v}.\`$relationshipId\``,
+          $sourceId: `startNode(${v}).\`$dtId\``,
+          $targetId: `endNode(${v}).\`$dtId\``,
+          $relationshipName: `type(${v})`,
+          $etag: `${v}._etag`,
+        };
   const value = values[name];
   if (!value) {
-    throw new TwingraphError('InvalidArgument', `'${name}' is not a ${subject.kind === 'twin' ? 'twin' : 'relationship'} property that can be filtered or sorted on.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `'${name}' is not a ${subject.kind === 'twin' ? 'twin' : 'relationship'} property that can be filtered or sorted on.`,
+    );
   }
   return value;
 }
@@ -76,18 +95,34 @@ interface PathValue {
 function valueOf(subject: Subject, path: PropertyPath, params?: CypherParams): PathValue {
   if (path[0].startsWith('$')) {
     if (path.length > 1) throw new TwingraphError('InvalidArgument', `'${path.join('.')}' has no fields.`);
-    return { value: systemValue(subject, path[0]), present: 'true', isTypeOf: (sample) => (typeof sample === 'string' ? 'true' : 'false') };
+    return {
+      value: systemValue(subject, path[0]),
+      present: 'true',
+      isTypeOf: (sample) => (typeof sample === 'string' ? 'true' : 'false'),
+    };
   }
   const key = propertyKey(path);
   const v = subject.variable;
   return {
     value: `${v}.${quote(key)}`,
     present: params ? `coalesce(${params.bind(key)} IN ${v}._paths, false)` : 'true',
-    isTypeOf: (sample) => (params ? `coalesce(${params.bind(typedPath(key, sample as string | number | boolean))} IN ${v}._types, false)` : 'true'),
+    isTypeOf: (sample) =>
+      params
+        ? `coalesce(${params.bind(typedPath(key, sample as string | number | boolean))} IN ${v}._types, false)`
+        : 'true',
   };
 }
 
-const OPERATORS: Record<string, string> = { eq: '=', lt: '<', lte: '<=', gt: '>', gte: '>=', contains: 'CONTAINS', startsWith: 'STARTS WITH', endsWith: 'ENDS WITH' };
+const OPERATORS: Record<string, string> = {
+  eq: '=',
+  lt: '<',
+  lte: '<=',
+  gt: '>',
+  gte: '>=',
+  contains: 'CONTAINS',
+  startsWith: 'STARTS WITH',
+  endsWith: 'ENDS WITH',
+};
 
 /** `x IN values`, split by JSON type so that each part is guarded by its own type. */
 function inSet(at: PathValue, values: readonly JsonPrimitive[], params: CypherParams): string {
@@ -97,7 +132,9 @@ function inSet(at: PathValue, values: readonly JsonPrimitive[], params: CypherPa
     if (!byType.has(typeof v)) byType.set(typeof v, []);
     byType.get(typeof v)!.push(v);
   }
-  const parts = [...byType.values()].map((list) => `(${at.isTypeOf(list[0])} AND coalesce(${at.value} IN ${params.bind(list)}, false))`);
+  const parts = [...byType.values()].map(
+    (list) => `(${at.isTypeOf(list[0])} AND coalesce(${at.value} IN ${params.bind(list)}, false))`,
+  );
   return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`;
 }
 
@@ -120,7 +157,10 @@ function comparison(subject: Subject, filter: Extract<Filter, { path: PropertyPa
 function related(subject: Subject, filter: RelatedFilter, params: CypherParams): string {
   const r = params.variable('r');
   const o = params.variable('o');
-  const pattern = filter.direction === 'out' ? `(${subject.variable})-[${r}${relationshipTypes(filter.names)}]->(${o}:Twin)` : `(${subject.variable})<-[${r}${relationshipTypes(filter.names)}]-(${o}:Twin)`;
+  const pattern =
+    filter.direction === 'out'
+      ? `(${subject.variable})-[${r}${relationshipTypes(filter.names)}]->(${o}:Twin)`
+      : `(${subject.variable})<-[${r}${relationshipTypes(filter.names)}]-(${o}:Twin)`;
   const conditions: string[] = [];
   if (filter.edge) conditions.push(compileFilter(filter.edge, { kind: 'edge', variable: r }, params));
   if (filter.where) {
@@ -132,15 +172,25 @@ function related(subject: Subject, filter: RelatedFilter, params: CypherParams):
 }
 
 export function compileFilter(filter: Filter, subject: Subject, params: CypherParams): string {
-  if ('and' in filter) return filter.and.length === 0 ? 'true' : `(${filter.and.map((f) => compileFilter(f, subject, params)).join(' AND ')})`;
-  if ('or' in filter) return filter.or.length === 0 ? 'false' : `(${filter.or.map((f) => compileFilter(f, subject, params)).join(' OR ')})`;
+  if ('and' in filter)
+    return filter.and.length === 0
+      ? 'true'
+      : `(${filter.and.map((f) => compileFilter(f, subject, params)).join(' AND ')})`;
+  if ('or' in filter)
+    return filter.or.length === 0
+      ? 'false'
+      : `(${filter.or.map((f) => compileFilter(f, subject, params)).join(' OR ')})`;
   if ('not' in filter) return `NOT ${compileFilter(filter.not, subject, params)}`;
   if ('ofModel' in filter) {
-    if (subject.kind !== 'twin') throw new TwingraphError('InvalidArgument', '`ofModel` filters twins, not relationships.');
-    return filter.exact ? `${subject.variable}._model = ${params.bind(filter.ofModel)}` : `${subject.variable}:${modelLabel(filter.ofModel)}`;
+    if (subject.kind !== 'twin')
+      throw new TwingraphError('InvalidArgument', '`ofModel` filters twins, not relationships.');
+    return filter.exact
+      ? `${subject.variable}._model = ${params.bind(filter.ofModel)}`
+      : `${subject.variable}:${modelLabel(filter.ofModel)}`;
   }
   if ('related' in filter) {
-    if (subject.kind !== 'twin') throw new TwingraphError('InvalidArgument', 'Relationship filters apply to twins, not to relationships.');
+    if (subject.kind !== 'twin')
+      throw new TwingraphError('InvalidArgument', 'Relationship filters apply to twins, not to relationships.');
     return related(subject, filter.related, params);
   }
   return comparison(subject, filter, params);
@@ -148,18 +198,33 @@ export function compileFilter(filter: Filter, subject: Subject, params: CypherPa
 
 /** ORDER BY keys: Cypher already puts nulls last ascending and first descending, as query.ts wants. */
 export function orderByClause(variable: string, orderBy: readonly OrderBy[], backward: boolean): string {
-  const keys = orderBy.map((o) => `${valueOf({ kind: 'twin', variable }, o.path).value} ${(o.direction === 'asc') !== backward ? 'ASC' : 'DESC'}`);
+  const keys = orderBy.map(
+    (o) =>
+      `${valueOf({ kind: 'twin', variable }, o.path).value} ${(o.direction === 'asc') !== backward ? 'ASC' : 'DESC'}`,
+  );
   keys.push(`${variable}.\`$dtId\` ${backward ? 'DESC' : 'ASC'}`);
   return keys.join(', ');
 }
 
 /** Rows strictly past the cursor (see keysetPredicate). */
-export function keysetCondition(variable: string, orderBy: readonly OrderBy[], cursor: CursorKey, backward: boolean, params: CypherParams): string {
+export function keysetCondition(
+  variable: string,
+  orderBy: readonly OrderBy[],
+  cursor: CursorKey,
+  backward: boolean,
+  params: CypherParams,
+): string {
   const keys = [
-    ...orderBy.map((o) => ({ expr: valueOf({ kind: 'twin', variable }, o.path).value, ascending: (o.direction === 'asc') !== backward })),
+    ...orderBy.map((o) => ({
+      expr: valueOf({ kind: 'twin', variable }, o.path).value,
+      ascending: (o.direction === 'asc') !== backward,
+    })),
     { expr: `${variable}.\`$dtId\``, ascending: !backward },
   ];
-  return keysetPredicate(keys, cursor, (v) => params.bind(v), { compare: (expr, op, param) => `coalesce(${expr} ${op} ${param}, false)`, falseValue: 'false' });
+  return keysetPredicate(keys, cursor, (v) => params.bind(v), {
+    compare: (expr, op, param) => `coalesce(${expr} ${op} ${param}, false)`,
+    falseValue: 'false',
+  });
 }
 
 /**
@@ -167,16 +232,23 @@ export function keysetCondition(variable: string, orderBy: readonly OrderBy[], c
  * multiply; ends with the last hop's twins bound to `t`.
  */
 export function traversalMatch(traversal: Traversal, params: CypherParams): string {
-  const clauses = [`MATCH (s0:Twin) WHERE ${compileFilter(traversal.from, { kind: 'twin', variable: 's0' }, params)}`, 'WITH DISTINCT s0'];
+  const clauses = [
+    `MATCH (s0:Twin) WHERE ${compileFilter(traversal.from, { kind: 'twin', variable: 's0' }, params)}`,
+    'WITH DISTINCT s0',
+  ];
   traversal.hops.forEach((hop: Hop, i) => {
     const from = `s${i}`;
     const to = i === traversal.hops.length - 1 ? 't' : `s${i + 1}`;
     const r = `h${i}`;
-    const arrow = hop.direction === 'out' ? `-[${r}${relationshipTypes(hop.names)}]->` : `<-[${r}${relationshipTypes(hop.names)}]-`;
+    const arrow =
+      hop.direction === 'out' ? `-[${r}${relationshipTypes(hop.names)}]->` : `<-[${r}${relationshipTypes(hop.names)}]-`;
     const conditions: string[] = [];
     if (hop.edge) conditions.push(compileFilter(hop.edge, { kind: 'edge', variable: r }, params));
     if (hop.where) conditions.push(compileFilter(hop.where, { kind: 'twin', variable: to }, params));
-    clauses.push(`MATCH (${from})${arrow}(${to}:Twin)${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`, `WITH DISTINCT ${to}`);
+    clauses.push(
+      `MATCH (${from})${arrow}(${to}:Twin)${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''}`,
+      `WITH DISTINCT ${to}`,
+    );
   });
   return clauses.join(' ');
 }

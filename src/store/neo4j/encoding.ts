@@ -37,7 +37,11 @@ function scalarList(values: JsonValue[]): string[] | number[] | boolean[] | unde
 }
 
 /** Flattens an ADT document's properties (not its `$` fields) into Neo4j-storable properties, paths and leaf types. */
-export function flatten(document: Record<string, unknown>): { properties: NodeProperties; paths: string[]; types: string[] } {
+export function flatten(document: Record<string, unknown>): {
+  properties: NodeProperties;
+  paths: string[];
+  types: string[];
+} {
   const properties: NodeProperties = {};
   const paths: string[] = [];
   const types: string[] = [];

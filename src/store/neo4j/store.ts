@@ -8,7 +8,16 @@
  * The storage layout is documented in encoding.ts.
  */
 import { TwingraphError } from '../../errors';
-import { isMirrored, isOutboxBarrier, isoTime, MODELS_PARTITION, OUTBOX_BARRIER_TYPES, outboxHeadsToExamine, outboxPartition, type PendingChange } from '../changes';
+import {
+  isMirrored,
+  isOutboxBarrier,
+  isoTime,
+  MODELS_PARTITION,
+  OUTBOX_BARRIER_TYPES,
+  outboxHeadsToExamine,
+  outboxPartition,
+  type PendingChange,
+} from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { relationshipKey, runAsync, type AsyncPrimitives, type Steps } from '../effects';
 import type {
@@ -23,8 +32,31 @@ import type {
   StoreCounts,
   TwinStore,
 } from '../port';
-import { checkCursorFits, checkFilter, checkOrderBy, checkPath, planPage, toPage, valueAt, type Hop, type NeighborQuery, type Page, type PropertyPath, type Traversal, type TwinQuery } from '../query';
-import { checkAggregation, checkIds, dependencyClosure, checkMetricRange, checkNeighborQuery, checkTraversal, metricWindows, pruneCutoff } from '../reads';
+import {
+  checkCursorFits,
+  checkFilter,
+  checkOrderBy,
+  checkPath,
+  planPage,
+  toPage,
+  valueAt,
+  type Hop,
+  type NeighborQuery,
+  type Page,
+  type PropertyPath,
+  type Traversal,
+  type TwinQuery,
+} from '../query';
+import {
+  checkAggregation,
+  checkIds,
+  dependencyClosure,
+  checkMetricRange,
+  checkNeighborQuery,
+  checkTraversal,
+  metricWindows,
+  pruneCutoff,
+} from '../reads';
 import type {
   ChangeEntry,
   JsonPatch,
@@ -39,7 +71,15 @@ import type {
 } from '../types';
 import { RulesStore } from '../rules-store';
 import type { WriteContext } from '../writes';
-import { compileFilter, CypherParams, keysetCondition, modelLabel, orderByClause, relationshipTypes, traversalMatch } from './compile';
+import {
+  compileFilter,
+  CypherParams,
+  keysetCondition,
+  modelLabel,
+  orderByClause,
+  relationshipTypes,
+  traversalMatch,
+} from './compile';
 import type { CypherDriver, CypherRecord, CypherRunner } from './driver';
 import { flatten, quote } from './encoding';
 
@@ -138,7 +178,11 @@ function storedProperties(document: Twin | Relationship, system: Props): Props {
 
 function isUnavailable(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
-  return code === 'ServiceUnavailable' || code === 'SessionExpired' || (typeof code === 'string' && code.startsWith('Neo.TransientError'));
+  return (
+    code === 'ServiceUnavailable' ||
+    code === 'SessionExpired' ||
+    (typeof code === 'string' && code.startsWith('Neo.TransientError'))
+  );
 }
 
 export class Neo4jStore extends RulesStore implements TwinStore {
@@ -167,10 +211,13 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     for (const statement of SCHEMA_STATEMENTS) await this.session('WRITE', (tx) => tx.run(statement));
     // Outbox entries enqueued before entries carried `barrier` (model changes only: a small partition).
     await this.session('WRITE', (tx) =>
-      tx.run('MATCH (o:OutboxEntry) WHERE o.partition = $partition AND o.barrier IS NULL MATCH (c:Change {seq: o.seq}) WHERE c.type IN $types SET o.barrier = true', {
-        partition: MODELS_PARTITION,
-        types: [...OUTBOX_BARRIER_TYPES],
-      }),
+      tx.run(
+        'MATCH (o:OutboxEntry) WHERE o.partition = $partition AND o.barrier IS NULL MATCH (c:Change {seq: o.seq}) WHERE c.type IN $types SET o.barrier = true',
+        {
+          partition: MODELS_PARTITION,
+          types: [...OUTBOX_BARRIER_TYPES],
+        },
+      ),
     );
     // Outbox entries enqueued before partitions had heads: marked once (the outbox counter remembers it).
     await this.session('WRITE', async (tx) => {
@@ -189,10 +236,13 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     if (this.closed) throw new TwingraphError('StoreUnavailable', 'The store is closed.');
     const session = this.driver.session({ ...(this.database && { database: this.database }), defaultAccessMode: mode });
     try {
-      return await (mode === 'READ' ? session.executeRead(async (tx) => work(tx)) : session.executeWrite(async (tx) => work(tx)));
+      return await (mode === 'READ'
+        ? session.executeRead(async (tx) => work(tx))
+        : session.executeWrite(async (tx) => work(tx)));
     } catch (error) {
       if (error instanceof TwingraphError) throw error;
-      if (isUnavailable(error)) throw new TwingraphError('StoreUnavailable', `Neo4j is unavailable: ${(error as Error).message}`);
+      if (isUnavailable(error))
+        throw new TwingraphError('StoreUnavailable', `Neo4j is unavailable: ${(error as Error).message}`);
       throw error;
     } finally {
       await session.close();
@@ -225,7 +275,11 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       } catch (error) {
         // A uniqueness collision means another writer created the same twin, model or counter first: run the
         // rules again, now that it is visible, so that the caller gets the answer they would have got after it.
-        if (attempt < MAX_WRITE_ATTEMPTS && (error as { code?: unknown })?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed') continue;
+        if (
+          attempt < MAX_WRITE_ATTEMPTS &&
+          (error as { code?: unknown })?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed'
+        )
+          continue;
         throw error;
       }
     }
@@ -242,7 +296,8 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   }
 
   private primitives(tx: CypherRunner, state: { lastSeq: number }): AsyncPrimitives {
-    const rows = async (query: string, parameters: Props = {}): Promise<CypherRecord[]> => (await tx.run(query, parameters)).records;
+    const rows = async (query: string, parameters: Props = {}): Promise<CypherRecord[]> =>
+      (await tx.run(query, parameters)).records;
     const lockedTwins = async (ids: readonly string[]): Promise<Map<string, Twin>> => {
       const found = new Map<string, Twin>();
       if (ids.length === 0) return found;
@@ -259,9 +314,12 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     };
     const deleteRelationships = async (relationships: readonly Relationship[]): Promise<void> => {
       if (relationships.length === 0) return;
-      await rows(`UNWIND $keys AS k MATCH (:Twin {${TWIN_ID}: k.source})-[r]->(:Twin) WHERE r.${RELATIONSHIP_ID} = k.id DELETE r`, {
-        keys: relationships.map((r) => ({ source: r.$sourceId, id: r.$relationshipId })),
-      });
+      await rows(
+        `UNWIND $keys AS k MATCH (:Twin {${TWIN_ID}: k.source})-[r]->(:Twin) WHERE r.${RELATIONSHIP_ID} = k.id DELETE r`,
+        {
+          keys: relationships.map((r) => ({ source: r.$sourceId, id: r.$relationshipId })),
+        },
+      );
     };
     return {
       models: async (ids) => {
@@ -273,7 +331,10 @@ export class Neo4jStore extends RulesStore implements TwinStore {
         }
         return found;
       },
-      modelDependents: async (id) => (await rows('MATCH (m:Model) WHERE $id IN m.dependencies RETURN m.id AS id ORDER BY id', { id })).map((r) => r.get('id') as string),
+      modelDependents: async (id) =>
+        (await rows('MATCH (m:Model) WHERE $id IN m.dependencies RETURN m.id AS id ORDER BY id', { id })).map(
+          (r) => r.get('id') as string,
+        ),
       insertModels: async (models) => {
         await rows('UNWIND $models AS m CREATE (n:Model) SET n = m', {
           models: models.map(({ record, definition }) => ({
@@ -288,7 +349,8 @@ export class Neo4jStore extends RulesStore implements TwinStore {
           })),
         });
       },
-      decommissionModel: async (id) => void (await rows('MATCH (m:Model {id: $id}) SET m.decommissioned = true', { id })),
+      decommissionModel: async (id) =>
+        void (await rows('MATCH (m:Model {id: $id}) SET m.decommissioned = true', { id })),
       deleteModel: async (id) => void (await rows('MATCH (m:Model {id: $id}) DELETE m', { id })),
       twins: lockedTwins,
       twinModels: async (ids) => {
@@ -305,9 +367,14 @@ export class Neo4jStore extends RulesStore implements TwinStore {
         // A twin that moves to another model loses the labels of its old model's line.
         for (const row of twinRows) {
           if (!row.previous || row.previous.$metadata.$model === row.twin.$metadata.$model) continue;
-          const current = (await rows(`MATCH (t:Twin {${TWIN_ID}: $id}) RETURN labels(t) AS labels`, { id: row.twin.$dtId }))[0]?.get('labels') as string[] | undefined;
+          const current = (
+            await rows(`MATCH (t:Twin {${TWIN_ID}: $id}) RETURN labels(t) AS labels`, { id: row.twin.$dtId })
+          )[0]?.get('labels') as string[] | undefined;
           const stale = (current ?? []).filter((l) => l !== 'Twin' && !row.models.includes(l));
-          if (stale.length > 0) await rows(`MATCH (t:Twin {${TWIN_ID}: $id}) REMOVE t${stale.map((l) => `:${modelLabel(l)}`).join('')}`, { id: row.twin.$dtId });
+          if (stale.length > 0)
+            await rows(`MATCH (t:Twin {${TWIN_ID}: $id}) REMOVE t${stale.map((l) => `:${modelLabel(l)}`).join('')}`, {
+              id: row.twin.$dtId,
+            });
         }
         // New twins are CREATEd, not MERGEd: two writers creating one id then collide on the uniqueness
         // constraint, and the loser's transaction is run again (see transact), where it finds the twin.
@@ -316,7 +383,9 @@ export class Neo4jStore extends RulesStore implements TwinStore {
           const key = `${row.previous ? 'replace' : 'create'}\n${row.models.join('\n')}`;
           if (!groups.has(key)) groups.set(key, { models: row.models, exists: row.previous !== undefined, rows: [] });
           const { $dtId: id, $etag: etag, $metadata: metadata } = row.twin;
-          groups.get(key)!.rows.push({ id, props: storedProperties(row.twin, { $dtId: id, _etag: etag, _model: metadata.$model }) });
+          groups
+            .get(key)!
+            .rows.push({ id, props: storedProperties(row.twin, { $dtId: id, _etag: etag, _model: metadata.$model }) });
         }
         for (const { models, exists, rows: group } of groups.values()) {
           const labels = models.map((m) => `:${modelLabel(m)}`).join('');
@@ -346,9 +415,12 @@ export class Neo4jStore extends RulesStore implements TwinStore {
         return found;
       },
       relationshipsTouching: async (twinId, limit) =>
-        (await rows(`MATCH (:Twin {${TWIN_ID}: $id})-[r]-(:Twin) RETURN r._body AS body LIMIT $limit`, { id: twinId, limit: this.int(limit) })).map((r) =>
-          parseJson<Relationship>(r.get('body')),
-        ),
+        (
+          await rows(`MATCH (:Twin {${TWIN_ID}: $id})-[r]-(:Twin) RETURN r._body AS body LIMIT $limit`, {
+            id: twinId,
+            limit: this.int(limit),
+          })
+        ).map((r) => parseJson<Relationship>(r.get('body'))),
       writeRelationships: async (relationshipRows) => {
         // A replaced relationship may change name or target: the old one goes, the new one is created.
         await deleteRelationships(relationshipRows.filter((r) => r.previous).map((r) => r.previous!));
@@ -367,15 +439,21 @@ export class Neo4jStore extends RulesStore implements TwinStore {
             { rows: group },
           );
           if (Number(created[0]?.get('n') ?? 0) !== group.length) {
-            throw new TwingraphError('TargetTwinNotFound', 'A relationship endpoint was deleted while the relationship was being written; retry.');
+            throw new TwingraphError(
+              'TargetTwinNotFound',
+              'A relationship endpoint was deleted while the relationship was being written; retry.',
+            );
           }
         }
       },
       deleteRelationships,
       appendPoints: async (points) => {
-        await rows('UNWIND $points AS p MERGE (m:MetricPoint {twin: p.twin, name: p.name, ts: p.ts}) SET m.value = p.value, m.json = p.json', {
-          points: points.map((p) => ({ twin: p.twinId, name: p.name, ts: p.ts, value: p.value, json: p.json })),
-        });
+        await rows(
+          'UNWIND $points AS p MERGE (m:MetricPoint {twin: p.twin, name: p.name, ts: p.ts}) SET m.value = p.value, m.json = p.json',
+          {
+            points: points.map((p) => ({ twin: p.twinId, name: p.name, ts: p.ts, value: p.value, json: p.json })),
+          },
+        );
       },
       appendChanges: async (changes) => {
         if (changes.length === 0) return [];
@@ -437,7 +515,9 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   async listModels(options: ListModelsOptions = {}): Promise<ModelRecord[]> {
     const include = options.includeDefinition ?? false;
     const all = await this.read(async (tx) =>
-      (await tx.run('MATCH (m:Model) RETURN properties(m) AS m ORDER BY m.uploadTime, m.id')).records.map((r) => modelFromProps(r.get('m') as Props, include)),
+      (await tx.run('MATCH (m:Model) RETURN properties(m) AS m ORDER BY m.uploadTime, m.id')).records.map((r) =>
+        modelFromProps(r.get('m') as Props, include),
+      ),
     );
     if (!options.dependenciesFor) return all;
     const byId = new Map(all.map((m) => [m.id, m]));
@@ -445,15 +525,24 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   }
 
   async getModel(id: string, options: { includeDefinition?: boolean } = {}): Promise<ModelRecord> {
-    const props = await this.read(async (tx) => (await tx.run('MATCH (m:Model {id: $id}) RETURN properties(m) AS m', { id })).records[0]?.get('m') as Props | undefined);
-    if (!props) throw new TwingraphError('ModelNotFound', `There is no model '${id}'. Check the id, or upload the model.`, { modelId: id });
+    const props = await this.read(
+      async (tx) =>
+        (await tx.run('MATCH (m:Model {id: $id}) RETURN properties(m) AS m', { id })).records[0]?.get('m') as
+          Props | undefined,
+    );
+    if (!props)
+      throw new TwingraphError('ModelNotFound', `There is no model '${id}'. Check the id, or upload the model.`, {
+        modelId: id,
+      });
     return modelFromProps(props, options.includeDefinition ?? false);
   }
 
   private async readTwins(tx: CypherRunner, ids: readonly string[]): Promise<Map<string, Twin>> {
     const found = new Map<string, Twin>();
     if (ids.length === 0) return found;
-    for (const r of (await tx.run(`MATCH (t:Twin) WHERE t.${TWIN_ID} IN $ids RETURN t._body AS body`, { ids: [...ids] })).records) {
+    for (const r of (
+      await tx.run(`MATCH (t:Twin) WHERE t.${TWIN_ID} IN $ids RETURN t._body AS body`, { ids: [...ids] })
+    ).records) {
       const twin = parseJson<Twin>(r.get('body'));
       found.set(twin.$dtId, twin);
     }
@@ -462,7 +551,10 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   async getTwin(id: string): Promise<Twin> {
     const twin = typeof id === 'string' ? (await this.read((tx) => this.readTwins(tx, [id]))).get(id) : undefined;
-    if (!twin) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: String(id) });
+    if (!twin)
+      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
+        twinId: String(id),
+      });
     return twin;
   }
 
@@ -473,17 +565,30 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   }
 
   private async requireTwinExists(tx: CypherRunner, id: string): Promise<void> {
-    const exists = typeof id === 'string' && (await tx.run(`MATCH (t:Twin {${TWIN_ID}: $id}) RETURN count(t) AS n`, { id })).records[0].get('n');
-    if (!exists) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: String(id) });
+    const exists =
+      typeof id === 'string' &&
+      (await tx.run(`MATCH (t:Twin {${TWIN_ID}: $id}) RETURN count(t) AS n`, { id })).records[0].get('n');
+    if (!exists)
+      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
+        twinId: String(id),
+      });
   }
 
   async getRelationship(sourceId: string, relationshipId: string): Promise<Relationship> {
     return this.read(async (tx) => {
       await this.requireTwinExists(tx, sourceId);
-      const body = (await tx.run(`MATCH (:Twin {${TWIN_ID}: $source})-[r]->(:Twin) WHERE r.${RELATIONSHIP_ID} = $id RETURN r._body AS body`, { source: sourceId, id: relationshipId }))
-        .records[0]?.get('body');
+      const body = (
+        await tx.run(
+          `MATCH (:Twin {${TWIN_ID}: $source})-[r]->(:Twin) WHERE r.${RELATIONSHIP_ID} = $id RETURN r._body AS body`,
+          { source: sourceId, id: relationshipId },
+        )
+      ).records[0]?.get('body');
       if (body == null) {
-        throw new TwingraphError('RelationshipNotFound', `Twin '${sourceId}' has no relationship with id '${relationshipId}'.`, { twinId: sourceId, relationshipId });
+        throw new TwingraphError(
+          'RelationshipNotFound',
+          `Twin '${sourceId}' has no relationship with id '${relationshipId}'.`,
+          { twinId: sourceId, relationshipId },
+        );
       }
       return parseJson<Relationship>(body);
     });
@@ -528,13 +633,25 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     const text = `${head}${where} WITH t ORDER BY ${orderByClause('t', orderBy, plan.backward)} LIMIT ${params.bindInteger(plan.limit + 1)} RETURN t._body AS body`;
     const countParams = new CypherParams((n) => this.int(n));
     const countHead = query.totalCount ? match(countParams) : '';
-    const countWhere = query.totalCount && query.where ? ` WITH t WHERE ${compileFilter(query.where, { kind: 'twin', variable: 't' }, countParams)}` : '';
+    const countWhere =
+      query.totalCount && query.where
+        ? ` WITH t WHERE ${compileFilter(query.where, { kind: 'twin', variable: 't' }, countParams)}`
+        : '';
     const { twins, total } = await this.read(async (tx) => {
       const records = (await tx.run(text, params.values)).records;
-      const n = query.totalCount ? Number((await tx.run(`${countHead}${countWhere} RETURN count(t) AS n`, countParams.values)).records[0].get('n')) : undefined;
+      const n = query.totalCount
+        ? Number(
+            (await tx.run(`${countHead}${countWhere} RETURN count(t) AS n`, countParams.values)).records[0].get('n'),
+          )
+        : undefined;
       return { twins: records.map((r) => parseJson<Twin>(r.get('body'))), total: n };
     });
-    const page = toPage(twins, plan, (t) => [...orderBy.map((o) => valueAt(t, o.path)), t.$dtId], plan.cursor !== undefined);
+    const page = toPage(
+      twins,
+      plan,
+      (t) => [...orderBy.map((o) => valueAt(t, o.path)), t.$dtId],
+      plan.cursor !== undefined,
+    );
     if (total !== undefined) page.totalCount = total;
     return page;
   }
@@ -550,7 +667,8 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   /** MATCH … WHERE of one hop from a set of anchor twins: `anchorId`, `r` the relationship, `o` the twin reached. */
   private hopMatch(ids: readonly string[], hop: Hop, params: CypherParams): string {
-    const arrow = hop.direction === 'out' ? `-[r${relationshipTypes(hop.names)}]->` : `<-[r${relationshipTypes(hop.names)}]-`;
+    const arrow =
+      hop.direction === 'out' ? `-[r${relationshipTypes(hop.names)}]->` : `<-[r${relationshipTypes(hop.names)}]-`;
     const conditions: string[] = [];
     if (hop.edge) conditions.push(compileFilter(hop.edge, { kind: 'edge', variable: 'r' }, params));
     if (hop.where) conditions.push(compileFilter(hop.where, { kind: 'twin', variable: 'o' }, params));
@@ -572,7 +690,9 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     for (const record of await this.read(async (tx) => (await tx.run(text, params.values)).records)) {
       const anchor = record.get('anchorId') as string;
       if (!byAnchor.has(anchor)) byAnchor.set(anchor, []);
-      byAnchor.get(anchor)!.push({ twin: parseJson<Twin>(record.get('o')), relationship: parseJson<Relationship>(record.get('r')) });
+      byAnchor
+        .get(anchor)!
+        .push({ twin: parseJson<Twin>(record.get('o')), relationship: parseJson<Relationship>(record.get('r')) });
     }
     return query.ids.map((id) => byAnchor.get(id) ?? []);
   }
@@ -582,7 +702,8 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     const params = new CypherParams((n) => this.int(n));
     const text = `${this.hopMatch(ids, hop, params)} RETURN anchorId, count(*) AS n`;
     const counts = new Map<string, number>();
-    for (const record of await this.read(async (tx) => (await tx.run(text, params.values)).records)) counts.set(record.get('anchorId') as string, Number(record.get('n')));
+    for (const record of await this.read(async (tx) => (await tx.run(text, params.values)).records))
+      counts.set(record.get('anchorId') as string, Number(record.get('n')));
     return ids.map((id) => counts.get(id) ?? 0);
   }
 
@@ -590,7 +711,12 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   private point(key: MetricSeriesKey, r: CypherRecord): MetricPoint {
     const json = r.get('json');
-    return { twinId: key.twinId, name: key.name, time: isoTime(Number(r.get('ts'))), value: json != null ? parseJson(json) : (r.get('value') as number) };
+    return {
+      twinId: key.twinId,
+      name: key.name,
+      time: isoTime(Number(r.get('ts'))),
+      value: json != null ? parseJson(json) : (r.get('value') as number),
+    };
   }
 
   async readMetrics(range: MetricRange): Promise<MetricPoint[]> {
@@ -618,15 +744,20 @@ export class Neo4jStore extends RulesStore implements TwinStore {
               'RETURN b, count(p) AS count, min(p.value) AS min, max(p.value) AS max, avg(p.value) AS avg, sum(p.value) AS sum, max(p.ts) AS lastTs ORDER BY b',
             { twin: key.twinId, name: key.name, from, to, w: windowMs },
           )
-        ).records.map((r) => Object.fromEntries(['b', 'count', 'min', 'max', 'avg', 'sum', 'lastTs'].map((k) => [k, Number(r.get(k))])));
+        ).records.map((r) =>
+          Object.fromEntries(['b', 'count', 'min', 'max', 'avg', 'sum', 'lastTs'].map((k) => [k, Number(r.get(k))])),
+        );
         const lastValues = new Map<number, number>();
         if (buckets.length > 0) {
           const records = (
-            await tx.run('UNWIND $ts AS ts MATCH (p:MetricPoint {twin: $twin, name: $name, ts: ts}) RETURN ts, p.value AS value', {
-              twin: key.twinId,
-              name: key.name,
-              ts: buckets.map((b) => b.lastTs),
-            })
+            await tx.run(
+              'UNWIND $ts AS ts MATCH (p:MetricPoint {twin: $twin, name: $name, ts: ts}) RETURN ts, p.value AS value',
+              {
+                twin: key.twinId,
+                name: key.name,
+                ts: buckets.map((b) => b.lastTs),
+              },
+            )
           ).records;
           for (const r of records) lastValues.set(Number(r.get('ts')), r.get('value') as number);
         }
@@ -641,10 +772,13 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       const out: (MetricPoint | undefined)[] = [];
       for (const key of series) {
         const record = (
-          await tx.run('MATCH (p:MetricPoint {twin: $twin, name: $name}) RETURN p.ts AS ts, p.value AS value, p.json AS json ORDER BY ts DESC LIMIT 1', {
-            twin: key.twinId,
-            name: key.name,
-          })
+          await tx.run(
+            'MATCH (p:MetricPoint {twin: $twin, name: $name}) RETURN p.ts AS ts, p.value AS value, p.json AS json ORDER BY ts DESC LIMIT 1',
+            {
+              twin: key.twinId,
+              name: key.name,
+            },
+          )
         ).records[0];
         out.push(record ? this.point(key, record) : undefined);
       }
@@ -657,14 +791,19 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   async readChanges(options: ReadChangesOptions): Promise<ChangeEntry[]> {
     const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);
     return this.read(async (tx) =>
-      (await tx.run('MATCH (c:Change) WHERE c.seq > $after RETURN properties(c) AS c ORDER BY c.seq LIMIT $limit', { after: options.after, limit: this.int(limit) })).records.map(
-        (r) => changeFromProps(r.get('c') as Props),
-      ),
+      (
+        await tx.run('MATCH (c:Change) WHERE c.seq > $after RETURN properties(c) AS c ORDER BY c.seq LIMIT $limit', {
+          after: options.after,
+          limit: this.int(limit),
+        })
+      ).records.map((r) => changeFromProps(r.get('c') as Props)),
     );
   }
 
   private async latest(tx: CypherRunner): Promise<number> {
-    const value = (await tx.run("OPTIONAL MATCH (c:Counter {name: 'changes'}) RETURN c.value AS value")).records[0]?.get('value');
+    const value = (
+      await tx.run("OPTIONAL MATCH (c:Counter {name: 'changes'}) RETURN c.value AS value")
+    ).records[0]?.get('value');
     return value == null ? 0 : Number(value);
   }
 
@@ -682,14 +821,24 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   async pruneChanges(options: PruneOptions): Promise<number> {
     return this.session('WRITE', async (tx) => {
       const since =
-        options.before === undefined ? undefined : (await tx.run('MATCH (c:Change) WHERE c.time >= $before RETURN min(c.seq) AS seq', { before: options.before })).records[0]?.get('seq');
+        options.before === undefined
+          ? undefined
+          : (
+              await tx.run('MATCH (c:Change) WHERE c.time >= $before RETURN min(c.seq) AS seq', {
+                before: options.before,
+              })
+            ).records[0]?.get('seq');
       const pending = (await tx.run('MATCH (o:OutboxEntry) RETURN min(o.seq) AS seq')).records[0]?.get('seq');
       const cutoff = pruneCutoff(options, {
         latest: await this.latest(tx),
         firstSince: since == null ? undefined : Number(since),
         oldestInOutbox: pending == null ? undefined : Number(pending),
       });
-      return Number((await tx.run('MATCH (c:Change) WHERE c.seq < $cutoff DELETE c RETURN count(*) AS n', { cutoff })).records[0].get('n'));
+      return Number(
+        (
+          await tx.run('MATCH (c:Change) WHERE c.seq < $cutoff DELETE c RETURN count(*) AS n', { cutoff })
+        ).records[0].get('n'),
+      );
     });
   }
 
@@ -753,7 +902,10 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       ).records;
       const claimed = records.map((r) => outboxFromProps(r.get('o') as Props, r.get('c') as Props));
       if (claimed.length > 0) {
-        await tx.run('UNWIND $seqs AS s MATCH (o:OutboxEntry {seq: s}) SET o.claimedUntil = $until', { seqs: claimed.map((e) => e.seq), until: now + options.leaseMs });
+        await tx.run('UNWIND $seqs AS s MATCH (o:OutboxEntry {seq: s}) SET o.claimedUntil = $until', {
+          seqs: claimed.map((e) => e.seq),
+          until: now + options.leaseMs,
+        });
       }
       return claimed;
     });
@@ -761,10 +913,13 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   async renewOutbox(seqs: readonly number[], leaseMs: number): Promise<void> {
     await this.session('WRITE', (tx) =>
-      tx.run("MATCH (o:OutboxEntry) WHERE o.seq IN $seqs AND o.status = 'pending' AND o.claimedUntil IS NOT NULL SET o.claimedUntil = $until", {
-        seqs: [...seqs],
-        until: this.now() + leaseMs,
-      }),
+      tx.run(
+        "MATCH (o:OutboxEntry) WHERE o.seq IN $seqs AND o.status = 'pending' AND o.claimedUntil IS NOT NULL SET o.claimedUntil = $until",
+        {
+          seqs: [...seqs],
+          until: this.now() + leaseMs,
+        },
+      ),
     );
   }
 
@@ -782,7 +937,11 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   }
 
   async releaseOutbox(seqs: readonly number[]): Promise<void> {
-    await this.session('WRITE', (tx) => tx.run("MATCH (o:OutboxEntry) WHERE o.seq IN $seqs AND o.status = 'pending' SET o.claimedUntil = null", { seqs: [...seqs] }));
+    await this.session('WRITE', (tx) =>
+      tx.run("MATCH (o:OutboxEntry) WHERE o.seq IN $seqs AND o.status = 'pending' SET o.claimedUntil = null", {
+        seqs: [...seqs],
+      }),
+    );
   }
 
   async failOutbox(seq: number, options: FailOptions): Promise<void> {
@@ -815,7 +974,11 @@ export class Neo4jStore extends RulesStore implements TwinStore {
         ).records[0],
     );
     const oldest = r?.get('oldest');
-    return { pending: Number(r?.get('pending') ?? 0), dead: Number(r?.get('dead') ?? 0), ...(oldest != null && { oldestPendingTime: oldest as string }) };
+    return {
+      pending: Number(r?.get('pending') ?? 0),
+      dead: Number(r?.get('dead') ?? 0),
+      ...(oldest != null && { oldestPendingTime: oldest as string }),
+    };
   }
 
   async listDeadLetters(options: { limit?: number } = {}): Promise<OutboxEntry[]> {
@@ -847,8 +1010,12 @@ export class Neo4jStore extends RulesStore implements TwinStore {
   async dropDeadLetters(seqs?: readonly number[]): Promise<number> {
     return this.session('WRITE', async (tx) =>
       Number(
-        (await tx.run("MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) DELETE o RETURN count(*) AS n", { seqs: seqs ? [...seqs] : null }))
-          .records[0].get('n'),
+        (
+          await tx.run(
+            "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) DELETE o RETURN count(*) AS n",
+            { seqs: seqs ? [...seqs] : null },
+          )
+        ).records[0].get('n'),
       ),
     );
   }
@@ -860,7 +1027,11 @@ export class Neo4jStore extends RulesStore implements TwinStore {
       checkPath(path);
       if (path[0].startsWith('$')) continue;
       const key = path.join('.');
-      await this.session('WRITE', (tx) => tx.run(`CREATE INDEX ${quote(`twin_property_${path.join('__')}`)} IF NOT EXISTS FOR (t:Twin) ON (t.${quote(key)})`));
+      await this.session('WRITE', (tx) =>
+        tx.run(
+          `CREATE INDEX ${quote(`twin_property_${path.join('__')}`)} IF NOT EXISTS FOR (t:Twin) ON (t.${quote(key)})`,
+        ),
+      );
     }
   }
 
@@ -897,7 +1068,10 @@ export async function openNeo4jStore(options: Neo4jStoreOptions): Promise<Neo4jS
     await options.driver.verifyConnectivity();
   } catch (error) {
     if (options.ownsDriver ?? true) await options.driver.close().catch(() => undefined);
-    throw new TwingraphError('StoreUnavailable', `Cannot reach Neo4j: ${(error as Error).message}. Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.`);
+    throw new TwingraphError(
+      'StoreUnavailable',
+      `Cannot reach Neo4j: ${(error as Error).message}. Check NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD.`,
+    );
   }
   const store = new Neo4jStore(options);
   await store.init(options.indexedProperties);

@@ -6,7 +6,14 @@
  */
 import { TwingraphError } from '../../errors';
 import type { JsonPrimitive } from '../types';
-import { keysetPredicate, type CursorKey, type Filter, type OrderBy, type PropertyPath, type RelatedFilter } from '../query';
+import {
+  keysetPredicate,
+  type CursorKey,
+  type Filter,
+  type OrderBy,
+  type PropertyPath,
+  type RelatedFilter,
+} from '../query';
 
 /** Collects bound parameters while SQL text is generated. */
 export class SqlParams {
@@ -46,7 +53,10 @@ function systemColumn(subject: Subject, name: string): string {
       : { $relationshipId: 'id', $sourceId: 'source', $targetId: 'target', $relationshipName: 'name', $etag: 'etag' };
   const column = columns[name];
   if (!column) {
-    throw new TwingraphError('InvalidArgument', `'${name}' is not a ${subject.kind === 'twin' ? 'twin' : 'relationship'} property that can be filtered or sorted on.`);
+    throw new TwingraphError(
+      'InvalidArgument',
+      `'${name}' is not a ${subject.kind === 'twin' ? 'twin' : 'relationship'} property that can be filtered or sorted on.`,
+    );
   }
   return `${subject.alias}.${column}`;
 }
@@ -59,7 +69,10 @@ function valueOf(subject: Subject, path: PropertyPath): { value: string; type: s
     return { value: column, type: `'text'` };
   }
   const literal = jsonPathLiteral(path);
-  return { value: `json_extract(${subject.alias}.body, ${literal})`, type: `json_type(${subject.alias}.body, ${literal})` };
+  return {
+    value: `json_extract(${subject.alias}.body, ${literal})`,
+    type: `json_type(${subject.alias}.body, ${literal})`,
+  };
 }
 
 /** Never NULL: json_type is NULL for a missing property, and a NULL here would make `not` three-valued. */
@@ -109,7 +122,8 @@ function comparison(subject: Subject, filter: Extract<Filter, { path: PropertyPa
         byType.get(key)!.push(v);
       }
       const parts = [...byType.values()].map(
-        (values) => `(${typeGuard(type, values[0])} AND ${x} IN (SELECT value FROM json_each(${params.bind(JSON.stringify(values.map((v) => (typeof v === 'boolean' ? Number(v) : v))))})))`,
+        (values) =>
+          `(${typeGuard(type, values[0])} AND ${x} IN (SELECT value FROM json_each(${params.bind(JSON.stringify(values.map((v) => (typeof v === 'boolean' ? Number(v) : v))))})))`,
       );
       const inSet = parts.length === 0 ? '0' : `(${parts.join(' OR ')})`;
       return filter.op === 'in' ? inSet : `(${present(type)} AND NOT ${inSet})`;
@@ -146,17 +160,23 @@ function related(subject: Subject, filter: RelatedFilter, params: SqlParams): st
 
 /** A boolean SQL expression that is never NULL: two-valued, as ../query.ts defines. */
 export function compileFilter(filter: Filter, subject: Subject, params: SqlParams): string {
-  if ('and' in filter) return filter.and.length === 0 ? '1' : `(${filter.and.map((f) => compileFilter(f, subject, params)).join(' AND ')})`;
-  if ('or' in filter) return filter.or.length === 0 ? '0' : `(${filter.or.map((f) => compileFilter(f, subject, params)).join(' OR ')})`;
+  if ('and' in filter)
+    return filter.and.length === 0
+      ? '1'
+      : `(${filter.and.map((f) => compileFilter(f, subject, params)).join(' AND ')})`;
+  if ('or' in filter)
+    return filter.or.length === 0 ? '0' : `(${filter.or.map((f) => compileFilter(f, subject, params)).join(' OR ')})`;
   if ('not' in filter) return `NOT ${compileFilter(filter.not, subject, params)}`;
   if ('ofModel' in filter) {
-    if (subject.kind !== 'twin') throw new TwingraphError('InvalidArgument', '`ofModel` filters twins, not relationships.');
+    if (subject.kind !== 'twin')
+      throw new TwingraphError('InvalidArgument', '`ofModel` filters twins, not relationships.');
     return filter.exact
       ? `${subject.alias}.model = ${params.bind(filter.ofModel)}`
       : `${subject.alias}.model IN (SELECT model FROM model_ancestors WHERE ancestor = ${params.bind(filter.ofModel)})`;
   }
   if ('related' in filter) {
-    if (subject.kind !== 'twin') throw new TwingraphError('InvalidArgument', 'Relationship filters apply to twins, not to relationships.');
+    if (subject.kind !== 'twin')
+      throw new TwingraphError('InvalidArgument', 'Relationship filters apply to twins, not to relationships.');
     return related(subject, filter.related, params);
   }
   return comparison(subject, filter, params);
@@ -174,10 +194,22 @@ export function orderByClause(alias: string, orderBy: readonly OrderBy[], backwa
 }
 
 /** Rows strictly past the cursor in the (possibly reversed) ordering (see keysetPredicate). */
-export function keysetCondition(alias: string, orderBy: readonly OrderBy[], cursor: CursorKey, backward: boolean, params: SqlParams): string {
+export function keysetCondition(
+  alias: string,
+  orderBy: readonly OrderBy[],
+  cursor: CursorKey,
+  backward: boolean,
+  params: SqlParams,
+): string {
   const keys = [
-    ...orderBy.map((o) => ({ expr: valueOf({ kind: 'twin', alias }, o.path).value, ascending: (o.direction === 'asc') !== backward })),
+    ...orderBy.map((o) => ({
+      expr: valueOf({ kind: 'twin', alias }, o.path).value,
+      ascending: (o.direction === 'asc') !== backward,
+    })),
     { expr: `${alias}.id`, ascending: !backward },
   ];
-  return keysetPredicate(keys, cursor, (v) => params.bind(v), { compare: (expr, op, param) => `${expr} ${op} ${param}`, falseValue: '0' });
+  return keysetPredicate(keys, cursor, (v) => params.bind(v), {
+    compare: (expr, op, param) => `${expr} ${op} ${param}`,
+    falseValue: '0',
+  });
 }

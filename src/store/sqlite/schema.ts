@@ -148,7 +148,9 @@ export const MIGRATIONS: readonly string[] = [
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`This database was written by a newer Twingraph (schema ${current}; this one knows ${MIGRATIONS.length}). Upgrade Twingraph to open it.`);
+    throw new Error(
+      `This database was written by a newer Twingraph (schema ${current}; this one knows ${MIGRATIONS.length}). Upgrade Twingraph to open it.`,
+    );
   }
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {

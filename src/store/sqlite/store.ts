@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { TwingraphError } from '../../errors';
-import { isMirrored, isOutboxBarrier, isoTime, outboxHeadsToExamine, outboxPartition, type PendingChange } from '../changes';
+import {
+  isMirrored,
+  isOutboxBarrier,
+  isoTime,
+  outboxHeadsToExamine,
+  outboxPartition,
+  type PendingChange,
+} from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { relationshipKey, runSync, type Primitives, type Steps } from '../effects';
 import type {
@@ -38,7 +45,17 @@ import {
   type Traversal,
   type TwinQuery,
 } from '../query';
-import { checkAggregation, checkIds, dependencyClosure, checkMetricRange, checkNeighborQuery, checkTraversal, metricWindows, pruneCutoff, traversalQuery } from '../reads';
+import {
+  checkAggregation,
+  checkIds,
+  dependencyClosure,
+  checkMetricRange,
+  checkNeighborQuery,
+  checkTraversal,
+  metricWindows,
+  pruneCutoff,
+  traversalQuery,
+} from '../reads';
 import type {
   ChangeEntry,
   JsonPatch,
@@ -131,7 +148,12 @@ function outboxFromRow(row: Row): OutboxEntry {
 const POINTS_PER_STATEMENT = 64;
 
 function pointFromRow(twinId: string, name: string, row: Row): MetricPoint {
-  return { twinId, name, time: isoTime(row.ts as number), value: row.json != null ? JSON.parse(row.json as string) : (row.value as number) };
+  return {
+    twinId,
+    name,
+    time: isoTime(row.ts as number),
+    value: row.json != null ? JSON.parse(row.json as string) : (row.value as number),
+  };
 }
 
 export class SqliteStore extends RulesStore implements TwinStore {
@@ -237,14 +259,18 @@ export class SqliteStore extends RulesStore implements TwinStore {
       models: (ids) => {
         const found = new Map<string, ModelRecord>();
         if (ids.length === 0) return found;
-        const rows = this.sql('SELECT * FROM models WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Row[];
+        const rows = this.sql('SELECT * FROM models WHERE id IN (SELECT value FROM json_each(?))').all(
+          JSON.stringify(ids),
+        ) as Row[];
         for (const row of rows) found.set(row.id as string, modelFromRow(row, false));
         return found;
       },
       modelDependents: (id) =>
-        (this.sql('SELECT d.model FROM model_dependencies d JOIN models m ON m.id = d.model WHERE d.dependency = ? ORDER BY d.model').all(id) as Row[]).map(
-          (r) => r.model as string,
-        ),
+        (
+          this.sql(
+            'SELECT d.model FROM model_dependencies d JOIN models m ON m.id = d.model WHERE d.dependency = ? ORDER BY d.model',
+          ).all(id) as Row[]
+        ).map((r) => r.model as string),
       insertModels: (models) => {
         const insert = this.sql(
           'INSERT INTO models (id, upload_time, decommissioned, ancestors, dependencies, display_name, description, definition) VALUES (?, ?, 0, ?, ?, ?, ?, ?)',
@@ -274,7 +300,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
       },
       twins: (ids) => this.readTwins(ids),
       twinModels: (ids) => {
-        const rows = this.sql('SELECT id, model FROM twins WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as Row[];
+        const rows = this.sql('SELECT id, model FROM twins WHERE id IN (SELECT value FROM json_each(?))').all(
+          JSON.stringify(ids),
+        ) as Row[];
         return new Map(rows.map((r) => [r.id as string, r.model as string]));
       },
       writeTwins: (rows) => {
@@ -288,7 +316,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
         tx.rows += rows.length;
       },
       deleteTwins: (ids) => {
-        const points = this.sql('DELETE FROM metric_points WHERE series IN (SELECT id FROM metric_series WHERE twin = ?)');
+        const points = this.sql(
+          'DELETE FROM metric_points WHERE series IN (SELECT id FROM metric_series WHERE twin = ?)',
+        );
         const twin = this.sql('DELETE FROM twins WHERE id = ?');
         for (const id of ids) {
           points.run(id);
@@ -307,7 +337,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
       },
       relationshipsTouching: (twinId, limit) =>
         (
-          this.sql('SELECT body FROM (SELECT body FROM relationships WHERE source = @id UNION ALL SELECT body FROM relationships WHERE target = @id) LIMIT @limit').all({
+          this.sql(
+            'SELECT body FROM (SELECT body FROM relationships WHERE source = @id UNION ALL SELECT body FROM relationships WHERE target = @id) LIMIT @limit',
+          ).all({
             id: twinId,
             limit,
           }) as Row[]
@@ -317,7 +349,8 @@ export class SqliteStore extends RulesStore implements TwinStore {
           'INSERT INTO relationships (source, id, name, target, etag, body) VALUES (?, ?, ?, ?, ?, ?) ' +
             'ON CONFLICT (source, id) DO UPDATE SET name = excluded.name, target = excluded.target, etag = excluded.etag, body = excluded.body',
         );
-        for (const { relationship: r } of rows) upsert.run(r.$sourceId, r.$relationshipId, r.$relationshipName, r.$targetId, r.$etag, this.json(r));
+        for (const { relationship: r } of rows)
+          upsert.run(r.$sourceId, r.$relationshipId, r.$relationshipName, r.$targetId, r.$etag, this.json(r));
         tx.rows += rows.length;
       },
       deleteRelationships: (relationships) => {
@@ -340,7 +373,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
         }
         const order = Array.from(points.keys()).sort((a, b) => series[a] - series[b] || points[a].ts - points[b].ts);
         // Rows go in POINTS_PER_STATEMENT at a time: one statement step per row costs about twice as much.
-        const many = this.sql(`INSERT OR REPLACE INTO metric_points (series, ts, value, json) VALUES ${'(?, ?, ?, ?), '.repeat(POINTS_PER_STATEMENT - 1)}(?, ?, ?, ?)`);
+        const many = this.sql(
+          `INSERT OR REPLACE INTO metric_points (series, ts, value, json) VALUES ${'(?, ?, ?, ?), '.repeat(POINTS_PER_STATEMENT - 1)}(?, ?, ?, ?)`,
+        );
         const one = this.sql('INSERT OR REPLACE INTO metric_points (series, ts, value, json) VALUES (?, ?, ?, ?)');
         const args: unknown[] = new Array(POINTS_PER_STATEMENT * 4);
         let i = 0;
@@ -362,12 +397,15 @@ export class SqliteStore extends RulesStore implements TwinStore {
         tx.rows += points.length;
       },
       appendChanges: (changes) => {
-        const insert = this.sql('INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+        const insert = this.sql(
+          'INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        );
         const enqueue = this.sql('INSERT INTO outbox (seq, partition, available_at, barrier) VALUES (?, ?, ?, ?)');
         const now = this.now();
         return changes.map((change) => {
           const seq = Number(insert.run(...this.changeColumns(change)).lastInsertRowid);
-          if (this.outbox && isMirrored(change.type)) enqueue.run(seq, outboxPartition(change), now, isOutboxBarrier(change.type) ? 1 : 0);
+          if (this.outbox && isMirrored(change.type))
+            enqueue.run(seq, outboxPartition(change), now, isOutboxBarrier(change.type) ? 1 : 0);
           tx.lastSeq = seq;
           return seq;
         });
@@ -392,8 +430,11 @@ export class SqliteStore extends RulesStore implements TwinStore {
     const key = `${twinId}\n${name}`;
     let id = this.seriesIds.get(key) ?? newSeries.get(key);
     if (id === undefined) {
-      const row = this.sql('SELECT id FROM metric_series WHERE twin = ? AND name = ?').get(twinId, name) as Row | undefined;
-      id = row ? (row.id as number) : Number(this.sql('INSERT INTO metric_series (twin, name) VALUES (?, ?)').run(twinId, name).lastInsertRowid);
+      const row = this.sql('SELECT id FROM metric_series WHERE twin = ? AND name = ?').get(twinId, name) as
+        Row | undefined;
+      id = row
+        ? (row.id as number)
+        : Number(this.sql('INSERT INTO metric_series (twin, name) VALUES (?, ?)').run(twinId, name).lastInsertRowid);
       newSeries.set(key, id);
     }
     return id;
@@ -405,7 +446,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
     this.check();
     const include = options.includeDefinition ?? false;
     if (!options.dependenciesFor) {
-      return (this.sql('SELECT * FROM models ORDER BY upload_time, id').all() as Row[]).map((r) => modelFromRow(r, include));
+      return (this.sql('SELECT * FROM models ORDER BY upload_time, id').all() as Row[]).map((r) =>
+        modelFromRow(r, include),
+      );
     }
     const get = this.sql('SELECT * FROM models WHERE id = ?');
     return dependencyClosure(options.dependenciesFor, (id) => {
@@ -417,7 +460,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
   async getModel(id: string, options: { includeDefinition?: boolean } = {}): Promise<ModelRecord> {
     this.check();
     const row = this.sql('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
-    if (!row) throw new TwingraphError('ModelNotFound', `There is no model '${id}'. Check the id, or upload the model.`, { modelId: id });
+    if (!row)
+      throw new TwingraphError('ModelNotFound', `There is no model '${id}'. Check the id, or upload the model.`, {
+        modelId: id,
+      });
     return modelFromRow(row, options.includeDefinition ?? false);
   }
 
@@ -462,7 +508,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
       const row = this.sql('SELECT body FROM twins WHERE id = ?').get(missing[0]) as Row | undefined;
       if (row) keep(missing[0], row.body as string);
     } else {
-      const rows = this.sql('SELECT id, body FROM twins WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(missing)) as Row[];
+      const rows = this.sql('SELECT id, body FROM twins WHERE id IN (SELECT value FROM json_each(?))').all(
+        JSON.stringify(missing),
+      ) as Row[];
       for (const row of rows) keep(row.id as string, row.body as string);
     }
     return found;
@@ -471,7 +519,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
   async getTwin(id: string): Promise<Twin> {
     this.check();
     const twin = typeof id === 'string' ? this.readTwins([id]).get(id) : undefined;
-    if (!twin) throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: String(id) });
+    if (!twin)
+      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
+        twinId: String(id),
+      });
     return twin;
   }
 
@@ -484,16 +535,23 @@ export class SqliteStore extends RulesStore implements TwinStore {
 
   private requireTwinExists(id: string): void {
     if (typeof id !== 'string' || !this.sql('SELECT 1 FROM twins WHERE id = ?').get(id)) {
-      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: String(id) });
+      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
+        twinId: String(id),
+      });
     }
   }
 
   async getRelationship(sourceId: string, relationshipId: string): Promise<Relationship> {
     this.check();
     this.requireTwinExists(sourceId);
-    const row = this.sql('SELECT body FROM relationships WHERE source = ? AND id = ?').get(sourceId, relationshipId) as Row | undefined;
+    const row = this.sql('SELECT body FROM relationships WHERE source = ? AND id = ?').get(sourceId, relationshipId) as
+      Row | undefined;
     if (!row) {
-      throw new TwingraphError('RelationshipNotFound', `Twin '${sourceId}' has no relationship with id '${relationshipId}'.`, { twinId: sourceId, relationshipId });
+      throw new TwingraphError(
+        'RelationshipNotFound',
+        `Twin '${sourceId}' has no relationship with id '${relationshipId}'.`,
+        { twinId: sourceId, relationshipId },
+      );
     }
     return JSON.parse(row.body as string) as Relationship;
   }
@@ -504,7 +562,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
     const rows = (
       options.name === undefined
         ? this.sql('SELECT body FROM relationships WHERE source = ? ORDER BY id').all(sourceId)
-        : this.sql('SELECT body FROM relationships WHERE source = ? AND name = ? ORDER BY id').all(sourceId, options.name)
+        : this.sql('SELECT body FROM relationships WHERE source = ? AND name = ? ORDER BY id').all(
+            sourceId,
+            options.name,
+          )
     ) as Row[];
     return rows.map((r) => JSON.parse(r.body as string) as Relationship);
   }
@@ -515,7 +576,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
     const rows = (
       options.name === undefined
         ? this.sql('SELECT body FROM relationships WHERE target = ? ORDER BY source, id').all(targetId)
-        : this.sql('SELECT body FROM relationships WHERE target = ? AND name = ? ORDER BY source, id').all(targetId, options.name)
+        : this.sql('SELECT body FROM relationships WHERE target = ? AND name = ? ORDER BY source, id').all(
+            targetId,
+            options.name,
+          )
     ) as Row[];
     return rows.map((r) => JSON.parse(r.body as string) as Relationship);
   }
@@ -534,11 +598,18 @@ export class SqliteStore extends RulesStore implements TwinStore {
     const text = `SELECT t.body FROM twins t WHERE ${where}${keyset} ORDER BY ${orderByClause('t', orderBy, plan.backward)} LIMIT ${plan.limit + 1}`;
     const rows = this.sql(text).all(params.values) as Row[];
     const twins = rows.map((r) => JSON.parse(r.body as string) as Twin);
-    const page = toPage(twins, plan, (t) => [...orderBy.map((o) => valueAt(t, o.path)), t.$dtId], plan.cursor !== undefined);
+    const page = toPage(
+      twins,
+      plan,
+      (t) => [...orderBy.map((o) => valueAt(t, o.path)), t.$dtId],
+      plan.cursor !== undefined,
+    );
     if (query.totalCount) {
       const countParams = new SqlParams();
       const countWhere = query.where ? compileFilter(query.where, { kind: 'twin', alias: 't' }, countParams) : '1';
-      page.totalCount = (this.sql(`SELECT count(*) AS n FROM twins t WHERE ${countWhere}`).get(countParams.values) as Row).n as number;
+      page.totalCount = (
+        this.sql(`SELECT count(*) AS n FROM twins t WHERE ${countWhere}`).get(countParams.values) as Row
+      ).n as number;
     }
     return page;
   }
@@ -551,8 +622,11 @@ export class SqliteStore extends RulesStore implements TwinStore {
   /** FROM and WHERE of one hop from a set of anchor twins: `r` the relationship, `o` the twin reached. */
   private hopFrom(ids: readonly string[], hop: Hop, params: SqlParams): { near: string; from: string } {
     const [near, far] = hop.direction === 'out' ? ['source', 'target'] : ['target', 'source'];
-    const conditions = [`r.${near} IN (SELECT value FROM json_each(${params.bind(JSON.stringify([...new Set(ids)]))}))`];
-    if (hop.names?.length) conditions.push(`r.name IN (SELECT value FROM json_each(${params.bind(JSON.stringify(hop.names))}))`);
+    const conditions = [
+      `r.${near} IN (SELECT value FROM json_each(${params.bind(JSON.stringify([...new Set(ids)]))}))`,
+    ];
+    if (hop.names?.length)
+      conditions.push(`r.name IN (SELECT value FROM json_each(${params.bind(JSON.stringify(hop.names))}))`);
     if (hop.edge) conditions.push(compileFilter(hop.edge, { kind: 'edge', alias: 'r' }, params));
     if (hop.where) conditions.push(compileFilter(hop.where, { kind: 'twin', alias: 'o' }, params));
     return { near, from: `FROM relationships r JOIN twins o ON o.id = r.${far} WHERE ${conditions.join(' AND ')}` };
@@ -572,7 +646,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
       const anchor = row.anchor as string;
       let list = byAnchor.get(anchor);
       if (!list) byAnchor.set(anchor, (list = []));
-      list.push({ twin: JSON.parse(row.obody as string) as Twin, relationship: JSON.parse(row.rbody as string) as Relationship });
+      list.push({
+        twin: JSON.parse(row.obody as string) as Twin,
+        relationship: JSON.parse(row.rbody as string) as Relationship,
+      });
     }
     return query.ids.map((id) => byAnchor.get(id) ?? []);
   }
@@ -583,7 +660,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
     const params = new SqlParams();
     const { near, from } = this.hopFrom(ids, hop, params);
     const counts = new Map<string, number>();
-    for (const row of this.sql(`SELECT r.${near} AS anchor, count(*) AS n ${from} GROUP BY r.${near}`).all(params.values) as Row[]) {
+    for (const row of this.sql(`SELECT r.${near} AS anchor, count(*) AS n ${from} GROUP BY r.${near}`).all(
+      params.values,
+    ) as Row[]) {
       counts.set(row.anchor as string, row.n as number);
     }
     return ids.map((id) => counts.get(id) ?? 0);
@@ -594,7 +673,8 @@ export class SqliteStore extends RulesStore implements TwinStore {
   private existingSeries(key: MetricSeriesKey): number | undefined {
     const cached = this.seriesIds.get(`${key.twinId}\n${key.name}`);
     if (cached !== undefined) return cached;
-    const row = this.sql('SELECT id FROM metric_series WHERE twin = ? AND name = ?').get(key.twinId, key.name) as Row | undefined;
+    const row = this.sql('SELECT id FROM metric_series WHERE twin = ? AND name = ?').get(key.twinId, key.name) as
+      Row | undefined;
     return row?.id as number | undefined;
   }
 
@@ -643,7 +723,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
   async readChanges(options: ReadChangesOptions): Promise<ChangeEntry[]> {
     this.check();
     const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);
-    return (this.sql('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(options.after, limit) as Row[]).map(changeFromRow);
+    return (
+      this.sql('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(options.after, limit) as Row[]
+    ).map(changeFromRow);
   }
 
   private latest(): number {
@@ -666,7 +748,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
     this.check();
     return this.db
       .transaction(() => {
-        const since = options.before === undefined ? undefined : (this.sql('SELECT min(seq) AS seq FROM changes WHERE time >= ?').get(options.before) as Row).seq;
+        const since =
+          options.before === undefined
+            ? undefined
+            : (this.sql('SELECT min(seq) AS seq FROM changes WHERE time >= ?').get(options.before) as Row).seq;
         const pending = (this.sql('SELECT min(seq) AS seq FROM outbox').get() as Row).seq;
         const cutoff = pruneCutoff(options, {
           latest: this.latest(),
@@ -718,10 +803,9 @@ export class SqliteStore extends RulesStore implements TwinStore {
 
   async renewOutbox(seqs: readonly number[], leaseMs: number): Promise<void> {
     this.check();
-    this.sql("UPDATE outbox SET claimed_until = ? WHERE status = 'pending' AND claimed_until IS NOT NULL AND seq IN (SELECT value FROM json_each(?))").run(
-      this.now() + leaseMs,
-      JSON.stringify(seqs),
-    );
+    this.sql(
+      "UPDATE outbox SET claimed_until = ? WHERE status = 'pending' AND claimed_until IS NOT NULL AND seq IN (SELECT value FROM json_each(?))",
+    ).run(this.now() + leaseMs, JSON.stringify(seqs));
   }
 
   async ackOutbox(seqs: readonly number[]): Promise<void> {
@@ -731,17 +815,16 @@ export class SqliteStore extends RulesStore implements TwinStore {
 
   async releaseOutbox(seqs: readonly number[]): Promise<void> {
     this.check();
-    this.sql("UPDATE outbox SET claimed_until = NULL WHERE status = 'pending' AND seq IN (SELECT value FROM json_each(?))").run(JSON.stringify(seqs));
+    this.sql(
+      "UPDATE outbox SET claimed_until = NULL WHERE status = 'pending' AND seq IN (SELECT value FROM json_each(?))",
+    ).run(JSON.stringify(seqs));
   }
 
   async failOutbox(seq: number, options: FailOptions): Promise<void> {
     this.check();
-    this.sql('UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, available_at = ?, claimed_until = NULL WHERE seq = ?').run(
-      options.error,
-      options.dead ? 'dead' : 'pending',
-      this.now() + (options.retryAfterMs ?? 0),
-      seq,
-    );
+    this.sql(
+      'UPDATE outbox SET attempts = attempts + 1, last_error = ?, status = ?, available_at = ?, claimed_until = NULL WHERE seq = ?',
+    ).run(options.error, options.dead ? 'dead' : 'pending', this.now() + (options.retryAfterMs ?? 0), seq);
   }
 
   async outboxStats(): Promise<OutboxStats> {
@@ -751,22 +834,28 @@ export class SqliteStore extends RulesStore implements TwinStore {
       "SELECT (SELECT count(*) FROM outbox INDEXED BY outbox_partition WHERE status = 'pending') AS pending, (SELECT count(*) FROM outbox INDEXED BY outbox_by_status WHERE status = 'dead') AS dead, " +
         '(SELECT c.time FROM outbox o INDEXED BY outbox_heads JOIN changes c ON c.seq = o.seq WHERE o.head = 1 ORDER BY o.seq LIMIT 1) AS oldest',
     ).get() as Row;
-    return { pending: row.pending as number, dead: row.dead as number, ...(row.oldest != null && { oldestPendingTime: row.oldest as string }) };
+    return {
+      pending: row.pending as number,
+      dead: row.dead as number,
+      ...(row.oldest != null && { oldestPendingTime: row.oldest as string }),
+    };
   }
 
   async listDeadLetters(options: { limit?: number } = {}): Promise<OutboxEntry[]> {
     this.check();
     return (
-      this.sql("SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, o.resync, c.* FROM outbox o JOIN changes c ON c.seq = o.seq WHERE o.status = 'dead' ORDER BY o.seq LIMIT ?").all(
-        options.limit ?? 100,
-      ) as Row[]
+      this.sql(
+        "SELECT o.seq, o.partition, o.status, o.attempts, o.available_at, o.last_error, o.resync, c.* FROM outbox o JOIN changes c ON c.seq = o.seq WHERE o.status = 'dead' ORDER BY o.seq LIMIT ?",
+      ).all(options.limit ?? 100) as Row[]
     ).map(outboxFromRow);
   }
 
   async retryDeadLetters(seqs?: readonly number[]): Promise<number> {
     this.check();
     const only = seqs ? ' AND seq IN (SELECT value FROM json_each(@seqs))' : '';
-    return this.sql(`UPDATE outbox SET status = 'pending', attempts = 0, available_at = @now, claimed_until = NULL, resync = 1 WHERE status = 'dead'${only}`).run({
+    return this.sql(
+      `UPDATE outbox SET status = 'pending', attempts = 0, available_at = @now, claimed_until = NULL, resync = 1 WHERE status = 'dead'${only}`,
+    ).run({
       now: this.now(),
       ...(seqs && { seqs: JSON.stringify(seqs) }),
     }).changes;
@@ -775,7 +864,8 @@ export class SqliteStore extends RulesStore implements TwinStore {
   async dropDeadLetters(seqs?: readonly number[]): Promise<number> {
     this.check();
     const only = seqs ? ' AND seq IN (SELECT value FROM json_each(@seqs))' : '';
-    return this.sql(`DELETE FROM outbox WHERE status = 'dead'${only}`).run(seqs ? { seqs: JSON.stringify(seqs) } : {}).changes;
+    return this.sql(`DELETE FROM outbox WHERE status = 'dead'${only}`).run(seqs ? { seqs: JSON.stringify(seqs) } : {})
+      .changes;
   }
 
   // ── Housekeeping ────────────────────────────────────────────────────────────────────────────────

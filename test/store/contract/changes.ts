@@ -1,7 +1,18 @@
 /** The change log: what each write records, contiguous numbering, reading, pruning and commit listeners. */
 import { applyPatch, deepClone } from 'fast-json-patch';
 import type { ChangeEntry, JsonObject, Twin } from '../../../src/store/types';
-import { DOMAIN, expectCode, M, modelInput, propertiesOf, rel, seedModels, twinInput, useStore, type OpenStore } from '../../support/store-fixtures';
+import {
+  DOMAIN,
+  expectCode,
+  M,
+  modelInput,
+  propertiesOf,
+  rel,
+  seedModels,
+  twinInput,
+  useStore,
+  type OpenStore,
+} from '../../support/store-fixtures';
 
 /** A twin as a replace's patch sees it: its model and its property values. */
 function patchable(twin: Twin): JsonObject {
@@ -34,8 +45,22 @@ export function changesContract(open: OpenStore): void {
         await h.store.createTwin('r1', twinInput(M.room, { name: 'R1' }));
         const before = await h.store.latestSeq();
         const entries = await logged(() => h.store.recordCommand('r1', 'reboot', { delay: 5 }));
-        expect(entries).toEqual([{ seq: before + 1, time: h.clock.iso(), type: 'Command.Invoke', subject: 'r1', modelId: M.room, twinId: 'r1', body: { command: 'reboot', request: { delay: 5 } } }]);
-        expect(await h.store.recordCommand('r1', 'ping')).toEqual({ ...entries[0], seq: entries[0].seq + 1, body: { command: 'ping' } });
+        expect(entries).toEqual([
+          {
+            seq: before + 1,
+            time: h.clock.iso(),
+            type: 'Command.Invoke',
+            subject: 'r1',
+            modelId: M.room,
+            twinId: 'r1',
+            body: { command: 'reboot', request: { delay: 5 } },
+          },
+        ]);
+        expect(await h.store.recordCommand('r1', 'ping')).toEqual({
+          ...entries[0],
+          seq: entries[0].seq + 1,
+          body: { command: 'ping' },
+        });
       });
 
       it('refuses a command of an unknown twin with DigitalTwinNotFound, and a bad command name with InvalidArgument, logging nothing', async () => {
@@ -55,7 +80,15 @@ export function changesContract(open: OpenStore): void {
             type: 'Model.Create',
             subject: M.space,
             modelId: M.space,
-            body: { id: M.space, uploadTime: h.clock.iso(), decommissioned: false, ancestors: [], dependencies: [], displayName: { en: 'Space' }, definition: DOMAIN[0].definition },
+            body: {
+              id: M.space,
+              uploadTime: h.clock.iso(),
+              decommissioned: false,
+              ancestors: [],
+              dependencies: [],
+              displayName: { en: 'Space' },
+              definition: DOMAIN[0].definition,
+            },
           },
           expect.objectContaining({ seq: 2, type: 'Model.Create', subject: M.building, modelId: M.building }),
         ]);
@@ -75,14 +108,31 @@ export function changesContract(open: OpenStore): void {
           body: expect.objectContaining({ id: M.sensor, decommissioned: true }),
         });
         const [deletion] = await logged(() => h.store.deleteModel(M.sensor));
-        expect(deletion).toMatchObject({ type: 'Model.Delete', subject: M.sensor, modelId: M.sensor, body: { id: M.sensor, decommissioned: true } });
+        expect(deletion).toMatchObject({
+          type: 'Model.Delete',
+          subject: M.sensor,
+          modelId: M.sensor,
+          body: { id: M.sensor, decommissioned: true },
+        });
       });
 
       it('records Twin.Create with the new twin', async () => {
         await seedModels(h.store);
         let twin!: Twin;
-        const entries = await logged(async () => (twin = await h.store.createTwin('x', twinInput(M.room, { name: 'A' }))));
-        expect(entries).toEqual([{ seq: expect.any(Number), time: h.clock.iso(), type: 'Twin.Create', subject: 'x', modelId: M.room, twinId: 'x', body: twin }]);
+        const entries = await logged(
+          async () => (twin = await h.store.createTwin('x', twinInput(M.room, { name: 'A' }))),
+        );
+        expect(entries).toEqual([
+          {
+            seq: expect.any(Number),
+            time: h.clock.iso(),
+            type: 'Twin.Create',
+            subject: 'x',
+            modelId: M.room,
+            twinId: 'x',
+            body: twin,
+          },
+        ]);
       });
 
       it('records Twin.Update for a patch, with the patch as given and the new state', async () => {
@@ -95,21 +145,47 @@ export function changesContract(open: OpenStore): void {
         ];
         let twin!: Twin;
         const entries = await logged(async () => (twin = await h.store.patchTwin('x', patch)));
-        expect(entries).toEqual([{ seq: expect.any(Number), time: h.clock.iso(), type: 'Twin.Update', subject: 'x', modelId: M.room, twinId: 'x', patch, body: twin }]);
+        expect(entries).toEqual([
+          {
+            seq: expect.any(Number),
+            time: h.clock.iso(),
+            type: 'Twin.Update',
+            subject: 'x',
+            modelId: M.room,
+            twinId: 'x',
+            patch,
+            body: twin,
+          },
+        ]);
       });
 
       it('records Twin.Update for a replace, with a patch that turns the previous state into the new one', async () => {
         await seedModels(h.store);
-        const before = await h.store.createTwin('x', twinInput(M.room, { name: 'A', area: 1, address: { city: 'Oslo' } }));
+        const before = await h.store.createTwin(
+          'x',
+          twinInput(M.room, { name: 'A', area: 1, address: { city: 'Oslo' } }),
+        );
         for (const replace of [
-          () => h.store.replaceTwin('x', twinInput(M.conferenceRoom, { name: 'B', address: { city: 'Oslo', zip: '1' }, seats: 4 })),
+          () =>
+            h.store.replaceTwin(
+              'x',
+              twinInput(M.conferenceRoom, { name: 'B', address: { city: 'Oslo', zip: '1' }, seats: 4 }),
+            ),
           () => h.store.createTwin('x', twinInput(M.room, { name: 'B' })),
         ]) {
           const previous = await h.store.getTwin('x');
           const [entry] = await logged(replace);
           const after = await h.store.getTwin('x');
-          expect(entry).toMatchObject({ type: 'Twin.Update', subject: 'x', modelId: after.$metadata.$model, twinId: 'x', body: after });
-          expect(applyPatch(deepClone(patchable(previous)), entry.patch as never).newDocument).toEqual(patchable(after));
+          expect(entry).toMatchObject({
+            type: 'Twin.Update',
+            subject: 'x',
+            modelId: after.$metadata.$model,
+            twinId: 'x',
+            body: after,
+          });
+          expect(applyPatch(deepClone(patchable(previous)), entry.patch as never).newDocument).toEqual(
+            patchable(after),
+          );
         }
         expect(before.$dtId).toBe('x');
       });
@@ -119,7 +195,17 @@ export function changesContract(open: OpenStore): void {
         await h.store.createTwin('x', twinInput(M.room, { name: 'A' }));
         const last = await h.store.patchTwin('x', [{ op: 'add', path: '/area', value: 3 }]);
         const entries = await logged(() => h.store.deleteTwin('x'));
-        expect(entries).toEqual([{ seq: expect.any(Number), time: h.clock.iso(), type: 'Twin.Delete', subject: 'x', modelId: M.room, twinId: 'x', body: last }]);
+        expect(entries).toEqual([
+          {
+            seq: expect.any(Number),
+            time: h.clock.iso(),
+            type: 'Twin.Delete',
+            subject: 'x',
+            modelId: M.room,
+            twinId: 'x',
+            body: last,
+          },
+        ]);
       });
 
       it('records relationship changes under twinId/relationships/relationshipId, with the source twin and its model', async () => {
@@ -132,26 +218,54 @@ export function changesContract(open: OpenStore): void {
         const subject = { subject: 'f/relationships/f-r', modelId: M.floor, twinId: 'f', relationshipId: 'f-r' };
         const created = await h.store.putRelationship('f', 'f-r', rel('r', 'hasRoom', { w: 1 }));
         const [create] = await h.store.readChanges({ after: (await h.store.latestSeq()) - 1 });
-        expect(create).toEqual({ seq: expect.any(Number), time: h.clock.iso(), type: 'Relationship.Create', ...subject, body: created });
+        expect(create).toEqual({
+          seq: expect.any(Number),
+          time: h.clock.iso(),
+          type: 'Relationship.Create',
+          ...subject,
+          body: created,
+        });
 
         const patch = [{ op: 'replace' as const, path: '/w', value: 2 }];
         let patched!: unknown;
         const [update] = await logged(async () => (patched = await h.store.patchRelationship('f', 'f-r', patch)));
-        expect(update).toEqual({ seq: expect.any(Number), time: h.clock.iso(), type: 'Relationship.Update', ...subject, patch, body: patched });
+        expect(update).toEqual({
+          seq: expect.any(Number),
+          time: h.clock.iso(),
+          type: 'Relationship.Update',
+          ...subject,
+          patch,
+          body: patched,
+        });
 
         const [replace] = await logged(() => h.store.putRelationship('f', 'f-r', rel('r2', 'hasRoom', { x: true })));
         const replaced = await h.store.getRelationship('f', 'f-r');
         expect(replace).toMatchObject({ type: 'Relationship.Update', ...subject, body: replaced });
-        const strip = ({ $etag: _e, $sourceId: _s, $relationshipId: _i, ...rest }: Record<string, unknown>): Record<string, unknown> => rest;
-        expect(applyPatch(deepClone(strip(patched as Record<string, unknown>)), replace.patch as never).newDocument).toEqual(strip(replaced));
+        const strip = ({
+          $etag: _e,
+          $sourceId: _s,
+          $relationshipId: _i,
+          ...rest
+        }: Record<string, unknown>): Record<string, unknown> => rest;
+        expect(
+          applyPatch(deepClone(strip(patched as Record<string, unknown>)), replace.patch as never).newDocument,
+        ).toEqual(strip(replaced));
 
         const [deletion] = await logged(() => h.store.deleteRelationship('f', 'f-r'));
-        expect(deletion).toEqual({ seq: expect.any(Number), time: h.clock.iso(), type: 'Relationship.Delete', ...subject, body: replaced });
+        expect(deletion).toEqual({
+          seq: expect.any(Number),
+          time: h.clock.iso(),
+          type: 'Relationship.Delete',
+          ...subject,
+          body: replaced,
+        });
       });
 
       it('numbers the entries of a batch contiguously, in the order of the batch', async () => {
         await seedModels(h.store);
-        const twins = await logged(() => h.store.createTwins(['c', 'a', 'b'].map((id) => ({ id, twin: twinInput(M.room) }))));
+        const twins = await logged(() =>
+          h.store.createTwins(['c', 'a', 'b'].map((id) => ({ id, twin: twinInput(M.room) }))),
+        );
         expect(twins.map((e) => `${e.type} ${e.subject}`)).toEqual(['Twin.Create c', 'Twin.Create a', 'Twin.Create b']);
         const relationships = await logged(() =>
           h.store.putRelationships([
@@ -169,7 +283,11 @@ export function changesContract(open: OpenStore): void {
         const failures: (() => Promise<unknown>)[] = [
           () => h.store.putModels([DOMAIN[0]]),
           () => h.store.createTwin('y', twinInput('dtmi:test:Nope;1')),
-          () => h.store.createTwins([{ id: 'y', twin: twinInput(M.room) }, { id: 'z', twin: { bad: true } as never }]),
+          () =>
+            h.store.createTwins([
+              { id: 'y', twin: twinInput(M.room) },
+              { id: 'z', twin: { bad: true } as never },
+            ]),
           () => h.store.patchTwin('x', [{ op: 'replace', path: '/nope', value: 1 }]),
           () => h.store.patchTwin('x', [{ op: 'add', path: '/a', value: 1 }], { ifMatch: 'W/"stale"' }),
           () => h.store.deleteTwin('nope'),
@@ -197,9 +315,14 @@ export function changesContract(open: OpenStore): void {
         const latest = await h.store.latestSeq();
         expect(latest).toBe(DOMAIN.length + 5);
         expect((await h.store.readChanges({ after: latest - 3 })).map((e) => e.subject)).toEqual(['t3', 't4', 't5']);
-        expect((await h.store.readChanges({ after: latest - 4, limit: 2 })).map((e) => e.subject)).toEqual(['t2', 't3']);
+        expect((await h.store.readChanges({ after: latest - 4, limit: 2 })).map((e) => e.subject)).toEqual([
+          't2',
+          't3',
+        ]);
         expect(await h.store.readChanges({ after: latest })).toEqual([]);
-        expect((await h.store.readChanges({ after: 0 })).map((e) => e.seq)).toEqual(Array.from({ length: latest }, (_, i) => i + 1));
+        expect((await h.store.readChanges({ after: 0 })).map((e) => e.seq)).toEqual(
+          Array.from({ length: latest }, (_, i) => i + 1),
+        );
       });
 
       it("stamps each entry with its write's time", async () => {

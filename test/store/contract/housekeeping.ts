@@ -21,13 +21,27 @@ export function housekeepingContract(open: OpenStore): void {
       await h.store.createTwins(
         Array.from({ length: 30 }, (_, i) => ({
           id: `t${String(i).padStart(2, '0')}`,
-          twin: twinInput(M.room, { ...(i % 4 !== 0 && { area: (i * 7) % 11 }), address: { city: ['Oslo', 'Bergen', 'Tromsø'][i % 3] }, active: i % 2 === 0 }),
+          twin: twinInput(M.room, {
+            ...(i % 4 !== 0 && { area: (i * 7) % 11 }),
+            address: { city: ['Oslo', 'Bergen', 'Tromsø'][i % 3] },
+            active: i % 2 === 0,
+          }),
         })),
       );
       const queries: TwinQuery[] = [
         { where: { path: ['area'], op: 'gte', value: 5 }, orderBy: [{ path: ['area'], direction: 'desc' }] },
-        { where: { path: ['address', 'city'], op: 'startsWith', value: 'B' }, orderBy: [{ path: ['address', 'city'], direction: 'asc' }, { path: ['area'], direction: 'asc' }] },
-        { where: { path: ['active'], op: 'eq', value: true }, orderBy: [{ path: ['area'], direction: 'asc' }], first: 4 },
+        {
+          where: { path: ['address', 'city'], op: 'startsWith', value: 'B' },
+          orderBy: [
+            { path: ['address', 'city'], direction: 'asc' },
+            { path: ['area'], direction: 'asc' },
+          ],
+        },
+        {
+          where: { path: ['active'], op: 'eq', value: true },
+          orderBy: [{ path: ['area'], direction: 'asc' }],
+          first: 4,
+        },
         { where: { path: ['area'], op: 'exists', value: false } },
       ];
       const before = await Promise.all(queries.map(async (q) => ids(await h.store.queryTwins(q))));
@@ -57,7 +71,13 @@ export function housekeepingContract(open: OpenStore): void {
         { twinId: 'b', name: 'u', time: '2024-05-01T10:00:00Z', value: 3 },
       ]);
       const latest = await h.store.latestSeq();
-      expect(await h.store.counts()).toEqual({ models: 7, twins: 3, relationships: 2, metricPoints: 3, changes: latest });
+      expect(await h.store.counts()).toEqual({
+        models: 7,
+        twins: 3,
+        relationships: 2,
+        metricPoints: 3,
+        changes: latest,
+      });
       await h.store.deleteTwin('b', { cascade: true });
       expect(await h.store.counts()).toMatchObject({ twins: 2, relationships: 0, metricPoints: 2 });
     });
@@ -84,7 +104,10 @@ export function housekeepingContract(open: OpenStore): void {
         ['deleteTwin', () => store.deleteTwin('a')],
         ['getRelationship', () => store.getRelationship('a', 'r')],
         ['putRelationship', () => store.putRelationship('a', 'r', rel('b', 'next'))],
-        ['putRelationships', () => store.putRelationships([{ sourceId: 'a', relationshipId: 'r', relationship: rel('b', 'next') }])],
+        [
+          'putRelationships',
+          () => store.putRelationships([{ sourceId: 'a', relationshipId: 'r', relationship: rel('b', 'next') }]),
+        ],
         ['patchRelationship', () => store.patchRelationship('a', 'r', [{ op: 'add', path: '/x', value: 1 }])],
         ['deleteRelationship', () => store.deleteRelationship('a', 'r')],
         ['listRelationships', () => store.listRelationships('a')],
@@ -94,7 +117,10 @@ export function housekeepingContract(open: OpenStore): void {
         ['neighbors', () => store.neighbors({ ids: ['a'], hop: { direction: 'out' }, first: 1 })],
         ['appendMetrics', () => store.appendMetrics([{ ...series, time: '2024-05-01T10:00:00Z', value: 1 }])],
         ['readMetrics', () => store.readMetrics(series)],
-        ['aggregateMetrics', () => store.aggregateMetrics({ series: [series], from: '2024-05-01T10:00:00Z', to: '2024-05-01T11:00:00Z' })],
+        [
+          'aggregateMetrics',
+          () => store.aggregateMetrics({ series: [series], from: '2024-05-01T10:00:00Z', to: '2024-05-01T11:00:00Z' }),
+        ],
         ['latestMetrics', () => store.latestMetrics([series])],
         ['readChanges', () => store.readChanges({ after: 0 })],
         ['latestSeq', () => store.latestSeq()],

@@ -1,5 +1,17 @@
 /** Models: upload, list, get, decommission and delete, with ADT's model rules. */
-import { DOMAIN, expectCode, expectRefused, M, modelInput, rel, seedModels, sorted, twinInput, useStore, type OpenStore } from '../../support/store-fixtures';
+import {
+  DOMAIN,
+  expectCode,
+  expectRefused,
+  M,
+  modelInput,
+  rel,
+  seedModels,
+  sorted,
+  twinInput,
+  useStore,
+  type OpenStore,
+} from '../../support/store-fixtures';
 
 export function modelsContract(open: OpenStore): void {
   describe('models', () => {
@@ -9,8 +21,22 @@ export function modelsContract(open: OpenStore): void {
       it('stores the models and returns their records, stamped with the upload time and without definitions', async () => {
         const records = await h.store.putModels([DOMAIN[0], DOMAIN[2]]);
         expect(records).toEqual([
-          { id: M.space, uploadTime: h.clock.iso(), decommissioned: false, ancestors: [], dependencies: [], displayName: { en: 'Space' } },
-          { id: M.building, uploadTime: h.clock.iso(), decommissioned: false, ancestors: [M.space], dependencies: [M.space], displayName: { en: 'Building' } },
+          {
+            id: M.space,
+            uploadTime: h.clock.iso(),
+            decommissioned: false,
+            ancestors: [],
+            dependencies: [],
+            displayName: { en: 'Space' },
+          },
+          {
+            id: M.building,
+            uploadTime: h.clock.iso(),
+            decommissioned: false,
+            ancestors: [M.space],
+            dependencies: [M.space],
+            displayName: { en: 'Building' },
+          },
         ]);
         expect(sorted((await h.store.listModels()).map((m) => m.id))).toEqual([M.building, M.space]);
       });
@@ -59,7 +85,10 @@ export function modelsContract(open: OpenStore): void {
       );
 
       it('refuses dependencies that are not DTMIs with InvalidArgument', async () => {
-        await expectCode(h.store.putModels([{ ...modelInput(M.sensor), dependencies: ['not a dtmi'] }]), 'InvalidArgument');
+        await expectCode(
+          h.store.putModels([{ ...modelInput(M.sensor), dependencies: ['not a dtmi'] }]),
+          'InvalidArgument',
+        );
       });
     });
 
@@ -86,7 +115,9 @@ export function modelsContract(open: OpenStore): void {
       });
 
       it('refuses dependenciesFor an unknown model with ModelNotFound', async () => {
-        await expectCode(h.store.listModels({ dependenciesFor: [M.room, 'dtmi:test:Nope;1'] }), 'ModelNotFound', { modelId: 'dtmi:test:Nope;1' });
+        await expectCode(h.store.listModels({ dependenciesFor: [M.room, 'dtmi:test:Nope;1'] }), 'ModelNotFound', {
+          modelId: 'dtmi:test:Nope;1',
+        });
       });
 
       it('gets one model by id, with its definition when asked', async () => {
@@ -125,13 +156,21 @@ export function modelsContract(open: OpenStore): void {
       });
 
       it('says ModelNotFound for an unknown model', async () => {
-        await expectCode(h.store.decommissionModel('dtmi:test:Nope;1'), 'ModelNotFound', { modelId: 'dtmi:test:Nope;1' });
+        await expectCode(h.store.decommissionModel('dtmi:test:Nope;1'), 'ModelNotFound', {
+          modelId: 'dtmi:test:Nope;1',
+        });
       });
 
       it('refuses new twins of the model with ModelDecommissioned, while its existing twins can still be updated, replaced and deleted', async () => {
         await h.store.createTwin('s1', twinInput(M.sensor, { kind: 'temp' }));
         await h.store.decommissionModel(M.sensor);
-        await expectRefused(h.store, ['s2'], () => h.store.createTwin('s2', twinInput(M.sensor)), 'ModelDecommissioned', { modelId: M.sensor, twinId: 's2' });
+        await expectRefused(
+          h.store,
+          ['s2'],
+          () => h.store.createTwin('s2', twinInput(M.sensor)),
+          'ModelDecommissioned',
+          { modelId: M.sensor, twinId: 's2' },
+        );
         await expectCode(h.store.createTwins([{ id: 's2', twin: twinInput(M.sensor) }]), 'ModelDecommissioned');
 
         expect((await h.store.patchTwin('s1', [{ op: 'replace', path: '/kind', value: 'co2' }])).kind).toBe('co2');
@@ -144,8 +183,18 @@ export function modelsContract(open: OpenStore): void {
       it('refuses to move a twin to a decommissioned model with ModelDecommissioned', async () => {
         await h.store.createTwin('x', twinInput(M.room));
         await h.store.decommissionModel(M.conferenceRoom);
-        await expectRefused(h.store, ['x'], () => h.store.patchTwin('x', [{ op: 'replace', path: '/$metadata/$model', value: M.conferenceRoom }]), 'ModelDecommissioned');
-        await expectRefused(h.store, ['x'], () => h.store.replaceTwin('x', twinInput(M.conferenceRoom)), 'ModelDecommissioned');
+        await expectRefused(
+          h.store,
+          ['x'],
+          () => h.store.patchTwin('x', [{ op: 'replace', path: '/$metadata/$model', value: M.conferenceRoom }]),
+          'ModelDecommissioned',
+        );
+        await expectRefused(
+          h.store,
+          ['x'],
+          () => h.store.replaceTwin('x', twinInput(M.conferenceRoom)),
+          'ModelDecommissioned',
+        );
       });
     });
 
@@ -160,9 +209,13 @@ export function modelsContract(open: OpenStore): void {
 
       it('refuses, with ModelReferencesNotDeleted naming them, to delete a model that others extend or use as a component', async () => {
         const seq = await h.store.latestSeq();
-        const extended = await expectCode(h.store.deleteModel(M.space), 'ModelReferencesNotDeleted', { modelId: M.space });
+        const extended = await expectCode(h.store.deleteModel(M.space), 'ModelReferencesNotDeleted', {
+          modelId: M.space,
+        });
         expect(sorted(extended.subject.related ?? [])).toEqual(sorted([M.building, M.floor, M.room]));
-        const asComponent = await expectCode(h.store.deleteModel(M.thermostat), 'ModelReferencesNotDeleted', { modelId: M.thermostat });
+        const asComponent = await expectCode(h.store.deleteModel(M.thermostat), 'ModelReferencesNotDeleted', {
+          modelId: M.thermostat,
+        });
         expect(asComponent.subject.related).toEqual([M.room]);
         expect(await h.store.latestSeq()).toBe(seq);
         expect((await h.store.listModels()).length).toBe(DOMAIN.length);
@@ -197,10 +250,16 @@ export function modelsContract(open: OpenStore): void {
         await h.store.deleteModel(M.sensor);
 
         expect((await h.store.getTwin('s1')).$metadata.$model).toBe(M.sensor);
-        await expectRefused(h.store, ['s1'], () => h.store.patchTwin('s1', [{ op: 'replace', path: '/kind', value: 'rh' }]), 'ModelNotFound', {
-          twinId: 's1',
-          modelId: M.sensor,
-        });
+        await expectRefused(
+          h.store,
+          ['s1'],
+          () => h.store.patchTwin('s1', [{ op: 'replace', path: '/kind', value: 'rh' }]),
+          'ModelNotFound',
+          {
+            twinId: 's1',
+            modelId: M.sensor,
+          },
+        );
         await expectCode(h.store.putRelationship('s1', 'x', rel('r1', 'near')), 'ModelNotFound', { twinId: 's1' });
         const incoming = await h.store.putRelationship('r1', 'r1-s1', rel('s1', 'hasSensor'));
         expect(incoming.$targetId).toBe('s1');

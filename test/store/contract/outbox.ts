@@ -37,20 +37,38 @@ export function outboxContract(open: OpenStore): void {
       // The decommission (last) waits until everything before it is acknowledged.
       const entries = [...(await claim())];
       expect(seqs(entries)).toEqual(mirrored.slice(0, -1).map((c) => c.seq));
-      expect(await h.store.outboxStats()).toEqual({ pending: mirrored.length, dead: 0, oldestPendingTime: h.clock.iso() });
+      expect(await h.store.outboxStats()).toEqual({
+        pending: mirrored.length,
+        dead: 0,
+        oldestPendingTime: h.clock.iso(),
+      });
       await h.store.ackOutbox(seqs(entries));
       entries.push(...(await claim()));
       expect(seqs(entries)).toEqual(mirrored.map((c) => c.seq));
       for (const entry of entries) {
-        expect(entry).toEqual({ seq: entry.change.seq, partition: expect.any(String), change: mirrored.find((c) => c.seq === entry.seq), attempts: 0, status: 'pending', availableAt: h.clock.iso() });
+        expect(entry).toEqual({
+          seq: entry.change.seq,
+          partition: expect.any(String),
+          change: mirrored.find((c) => c.seq === entry.seq),
+          attempts: 0,
+          status: 'pending',
+          availableAt: h.clock.iso(),
+        });
       }
     });
 
     it('enqueues nothing for a failed write', async () => {
       await seedModels(h.store);
       await h.store.ackOutbox(seqs(await claim()));
-      await expect(h.store.createTwin('x', twinInput('dtmi:test:Nope;1'))).rejects.toMatchObject({ code: 'ModelNotFound' });
-      await expect(h.store.createTwins([{ id: 'x', twin: twinInput(M.room) }, { id: 'y', twin: twinInput('dtmi:test:Nope;1') }])).rejects.toMatchObject({ code: 'ModelNotFound' });
+      await expect(h.store.createTwin('x', twinInput('dtmi:test:Nope;1'))).rejects.toMatchObject({
+        code: 'ModelNotFound',
+      });
+      await expect(
+        h.store.createTwins([
+          { id: 'x', twin: twinInput(M.room) },
+          { id: 'y', twin: twinInput('dtmi:test:Nope;1') },
+        ]),
+      ).rejects.toMatchObject({ code: 'ModelNotFound' });
       h.clock.advance(LEASE);
       expect(await claim()).toEqual([]);
       expect(await h.store.outboxStats()).toEqual({ pending: 0, dead: 0 });
@@ -222,7 +240,12 @@ export function outboxContract(open: OpenStore): void {
         h.clock.advance(1);
         const retried = await claim();
         expect(seqs(retried)).toEqual([s.aCreate, s.aPatch, s.aPatch2]);
-        expect(retried[0]).toMatchObject({ attempts: 1, lastError: '429 Too Many Requests', status: 'pending', availableAt: h.clock.iso() });
+        expect(retried[0]).toMatchObject({
+          attempts: 1,
+          lastError: '429 Too Many Requests',
+          status: 'pending',
+          availableAt: h.clock.iso(),
+        });
         await h.store.failOutbox(s.aCreate, { error: 'again', retryAfterMs: 10 });
         h.clock.advance(10);
         expect((await claim(1))[0]).toMatchObject({ seq: s.aCreate, attempts: 2, lastError: 'again' });
@@ -255,7 +278,8 @@ export function outboxContract(open: OpenStore): void {
         await seedModels(h.store);
         await h.store.ackOutbox(seqs(await claim()));
         await h.store.createTwin('busy', twinInput(M.room));
-        for (let i = 0; i < limit * 10 + 30; i++) await h.store.patchTwin('busy', [{ op: 'add', path: '/n', value: i }]);
+        for (let i = 0; i < limit * 10 + 30; i++)
+          await h.store.patchTwin('busy', [{ op: 'add', path: '/n', value: i }]);
         await h.store.createTwin('c', twinInput(M.room));
         await h.store.patchTwin('c', [{ op: 'add', path: '/n', value: 1 }]);
         const latest = await h.store.latestSeq();
@@ -296,7 +320,8 @@ export function outboxContract(open: OpenStore): void {
         await h.store.ackOutbox(seqs(await claim()));
         // Twins t0…t3: a create, then patches round-robin; t1 gets two more patches at the end.
         const order: number[] = [];
-        for (let i = 0; i < 4; i++) order.push((await h.store.createTwin(`t${i}`, twinInput(M.room))) && (await h.store.latestSeq()));
+        for (let i = 0; i < 4; i++)
+          order.push((await h.store.createTwin(`t${i}`, twinInput(M.room))) && (await h.store.latestSeq()));
         for (let round = 0; round < 2; round++) {
           for (let i = 0; i < 4; i++) {
             await h.store.patchTwin(`t${i}`, [{ op: 'add', path: '/n', value: round }]);
@@ -319,7 +344,13 @@ export function outboxContract(open: OpenStore): void {
       it('claims what the rules say through a long run of random operations', async () => {
         await seedModels(h.store);
         await h.store.ackOutbox(seqs(await claim()));
-        type Entry = { partition: string; status: 'pending' | 'dead'; availableAt: number; claimedUntil: number | null; barrier: boolean };
+        type Entry = {
+          partition: string;
+          status: 'pending' | 'dead';
+          availableAt: number;
+          claimedUntil: number | null;
+          barrier: boolean;
+        };
         const entries = new Map<number, Entry>();
         let seen = await h.store.latestSeq();
         const twins = new Set<string>();
@@ -338,7 +369,8 @@ export function outboxContract(open: OpenStore): void {
           for (const [seq, e] of pending) {
             if (out.length >= limit) break;
             if (blocked.has(e.partition)) continue;
-            if (e.availableAt > now || (e.claimedUntil ?? 0) > now || (e.barrier && seq !== pending[0][0])) blocked.add(e.partition);
+            if (e.availableAt > now || (e.claimedUntil ?? 0) > now || (e.barrier && seq !== pending[0][0]))
+              blocked.add(e.partition);
             else out.push(seq);
           }
           return out;
@@ -377,14 +409,19 @@ export function outboxContract(open: OpenStore): void {
           } else if (op === 7) {
             const released = some();
             await h.store.releaseOutbox(released);
-            for (const seq of released) if (entries.get(seq)!.status === 'pending') entries.get(seq)!.claimedUntil = null;
+            for (const seq of released)
+              if (entries.get(seq)!.status === 'pending') entries.get(seq)!.claimedUntil = null;
           } else if (op === 8) {
             const failed = some().slice(0, 2);
             for (const seq of failed) {
               const dead = random(3) === 0;
               const retryAfterMs = 500 * random(4);
               await h.store.failOutbox(seq, { error: 'e', dead, retryAfterMs });
-              Object.assign(entries.get(seq)!, { status: dead ? 'dead' : 'pending', availableAt: h.clock.now() + retryAfterMs, claimedUntil: null });
+              Object.assign(entries.get(seq)!, {
+                status: dead ? 'dead' : 'pending',
+                availableAt: h.clock.now() + retryAfterMs,
+                claimedUntil: null,
+              });
             }
           } else if (op === 9) {
             const renewed = some();
@@ -398,7 +435,8 @@ export function outboxContract(open: OpenStore): void {
             const dead = some().filter((seq) => entries.get(seq)!.status === 'dead');
             if (random(2) === 0) {
               expect(await h.store.retryDeadLetters(dead)).toBe(dead.length);
-              for (const seq of dead) Object.assign(entries.get(seq)!, { status: 'pending', availableAt: h.clock.now(), claimedUntil: null });
+              for (const seq of dead)
+                Object.assign(entries.get(seq)!, { status: 'pending', availableAt: h.clock.now(), claimedUntil: null });
             } else {
               expect(await h.store.dropDeadLetters(dead)).toBe(dead.length);
               for (const seq of dead) entries.delete(seq);
@@ -408,12 +446,21 @@ export function outboxContract(open: OpenStore): void {
           }
           for (const c of await h.store.readChanges({ after: seen })) {
             const model = c.type.startsWith('Model.');
-            entries.set(c.seq, { partition: model ? 'models' : `twin:${c.twinId}`, status: 'pending', availableAt: h.clock.now(), claimedUntil: null, barrier: c.type === 'Model.Decommission' || c.type === 'Model.Delete' });
+            entries.set(c.seq, {
+              partition: model ? 'models' : `twin:${c.twinId}`,
+              status: 'pending',
+              availableAt: h.clock.now(),
+              claimedUntil: null,
+              barrier: c.type === 'Model.Decommission' || c.type === 'Model.Delete',
+            });
             seen = c.seq;
           }
         }
         const statuses = [...entries.values()].map((e) => e.status);
-        expect(await h.store.outboxStats()).toMatchObject({ pending: statuses.filter((x) => x === 'pending').length, dead: statuses.filter((x) => x === 'dead').length });
+        expect(await h.store.outboxStats()).toMatchObject({
+          pending: statuses.filter((x) => x === 'pending').length,
+          dead: statuses.filter((x) => x === 'dead').length,
+        });
         h.clock.advance(10_000);
         expect(seqs(await claim(1000))).toEqual(expected(1000));
       });
@@ -441,7 +488,8 @@ export function outboxContract(open: OpenStore): void {
 
       it('lists dead letters in seq order, at most limit', async () => {
         await claim();
-        for (const seq of [first + 2, first, first + 1]) await h.store.failOutbox(seq, { error: `e${seq}`, dead: true });
+        for (const seq of [first + 2, first, first + 1])
+          await h.store.failOutbox(seq, { error: `e${seq}`, dead: true });
         expect(seqs(await h.store.listDeadLetters())).toEqual([first, first + 1, first + 2]);
         expect(seqs(await h.store.listDeadLetters({ limit: 2 }))).toEqual([first, first + 1]);
       });

@@ -1,6 +1,16 @@
 /** JSON Patch on twins (ADT's subset and protected paths), and ETag preconditions on every write. */
 import type { JsonPatch, Twin } from '../../../src/store/types';
-import { component, expectCode, expectRefused, M, rel, seedModels, twinInput, useStore, type OpenStore } from '../../support/store-fixtures';
+import {
+  component,
+  expectCode,
+  expectRefused,
+  M,
+  rel,
+  seedModels,
+  twinInput,
+  useStore,
+  type OpenStore,
+} from '../../support/store-fixtures';
 
 export function patchContract(open: OpenStore): void {
   describe('patchTwin', () => {
@@ -14,12 +24,22 @@ export function patchContract(open: OpenStore): void {
       created = h.clock.iso();
       original = await h.store.createTwin(
         'x',
-        twinInput(M.room, { name: 'Alpha', area: 10, address: { city: 'Oslo', zip: '0150' }, thermostat: component({ setpoint: 21, mode: 'auto' }) }, { area: { sourceTime: '2024-04-30T09:00:00.000Z' } }),
+        twinInput(
+          M.room,
+          {
+            name: 'Alpha',
+            area: 10,
+            address: { city: 'Oslo', zip: '0150' },
+            thermostat: component({ setpoint: 21, mode: 'auto' }),
+          },
+          { area: { sourceTime: '2024-04-30T09:00:00.000Z' } },
+        ),
       );
       h.clock.advance(60_000);
     });
 
-    const patch = (ops: JsonPatch, options?: { ifMatch?: string }): Promise<Twin> => h.store.patchTwin('x', ops, options);
+    const patch = (ops: JsonPatch, options?: { ifMatch?: string }): Promise<Twin> =>
+      h.store.patchTwin('x', ops, options);
 
     it('adds a property, stamping it and the twin with the time of the patch; other properties keep theirs', async () => {
       const twin = await patch([{ op: 'add', path: '/floorNo', value: 3 }]);
@@ -59,10 +79,16 @@ export function patchContract(open: OpenStore): void {
       expect(twin.thermostat).toEqual({
         setpoint: 19.5,
         mode: 'auto',
-        $metadata: { $lastUpdateTime: h.clock.iso(), setpoint: { lastUpdateTime: h.clock.iso() }, mode: { lastUpdateTime: created } },
+        $metadata: {
+          $lastUpdateTime: h.clock.iso(),
+          setpoint: { lastUpdateTime: h.clock.iso() },
+          mode: { lastUpdateTime: created },
+        },
       });
       const added = await patch([{ op: 'add', path: '/thermostat/hysteresis', value: 0.5 }]);
-      expect((added.thermostat as { $metadata: Record<string, unknown> }).$metadata.hysteresis).toEqual({ lastUpdateTime: h.clock.iso() });
+      expect((added.thermostat as { $metadata: Record<string, unknown> }).$metadata.hysteresis).toEqual({
+        lastUpdateTime: h.clock.iso(),
+      });
     });
 
     it('adds and removes array elements by index, stamping the array property', async () => {
@@ -78,7 +104,10 @@ export function patchContract(open: OpenStore): void {
 
     it('adds a whole component with a value that carries its own $metadata, and removes one', async () => {
       const added = await patch([{ op: 'add', path: '/backup', value: { setpoint: 18, $metadata: {} } }]);
-      expect(added.backup).toEqual({ setpoint: 18, $metadata: { $lastUpdateTime: h.clock.iso(), setpoint: { lastUpdateTime: h.clock.iso() } } });
+      expect(added.backup).toEqual({
+        setpoint: 18,
+        $metadata: { $lastUpdateTime: h.clock.iso(), setpoint: { lastUpdateTime: h.clock.iso() } },
+      });
       expect(added.$metadata).not.toHaveProperty('backup');
       const removed = await patch([{ op: 'remove', path: '/thermostat' }]);
       expect(removed).not.toHaveProperty('thermostat');
@@ -93,11 +122,23 @@ export function patchContract(open: OpenStore): void {
       ]);
       expect(twin.floorNo).toBe(2);
       expect(twin).not.toHaveProperty('name');
-      await expectRefused(h.store, ['x'], () => patch([{ op: 'replace', path: '/area', value: 99 }, { op: 'replace', path: '/nope', value: 1 }]), 'JsonPatchInvalid');
+      await expectRefused(
+        h.store,
+        ['x'],
+        () =>
+          patch([
+            { op: 'replace', path: '/area', value: 99 },
+            { op: 'replace', path: '/nope', value: 1 },
+          ]),
+        'JsonPatchInvalid',
+      );
     });
 
     it('moves the twin to another model with a replace of /$metadata/$model', async () => {
-      const twin = await patch([{ op: 'replace', path: '/$metadata/$model', value: M.conferenceRoom }, { op: 'add', path: '/seats', value: 8 }]);
+      const twin = await patch([
+        { op: 'replace', path: '/$metadata/$model', value: M.conferenceRoom },
+        { op: 'add', path: '/seats', value: 8 },
+      ]);
       expect(twin.$metadata.$model).toBe(M.conferenceRoom);
       expect(twin.seats).toBe(8);
       const exact = await h.store.queryTwins({ where: { ofModel: M.conferenceRoom, exact: true } });
@@ -105,16 +146,24 @@ export function patchContract(open: OpenStore): void {
     });
 
     it('refuses a move to an unknown model with ModelNotFound', async () => {
-      await expectRefused(h.store, ['x'], () => patch([{ op: 'replace', path: '/$metadata/$model', value: 'dtmi:test:Nope;1' }]), 'ModelNotFound', {
-        modelId: 'dtmi:test:Nope;1',
-      });
+      await expectRefused(
+        h.store,
+        ['x'],
+        () => patch([{ op: 'replace', path: '/$metadata/$model', value: 'dtmi:test:Nope;1' }]),
+        'ModelNotFound',
+        {
+          modelId: 'dtmi:test:Nope;1',
+        },
+      );
     });
 
     it('sets, replaces and removes a sourceTime through /$metadata/<property>/sourceTime', async () => {
       const set = await patch([{ op: 'add', path: '/$metadata/name/sourceTime', value: '2024-04-30T10:00:00.000Z' }]);
       expect(set.$metadata.name).toMatchObject({ sourceTime: '2024-04-30T10:00:00.000Z' });
       expect(set.name).toBe('Alpha');
-      const replaced = await patch([{ op: 'replace', path: '/$metadata/area/sourceTime', value: '2024-04-30T11:00:00.000Z' }]);
+      const replaced = await patch([
+        { op: 'replace', path: '/$metadata/area/sourceTime', value: '2024-04-30T11:00:00.000Z' },
+      ]);
       expect(replaced.$metadata.area).toMatchObject({ sourceTime: '2024-04-30T11:00:00.000Z' });
       const removed = await patch([{ op: 'remove', path: '/$metadata/area/sourceTime' }]);
       expect(removed.$metadata.area).not.toHaveProperty('sourceTime');
@@ -122,8 +171,12 @@ export function patchContract(open: OpenStore): void {
     });
 
     it("sets a component property's sourceTime through /<component>/$metadata/<property>/sourceTime", async () => {
-      const twin = await patch([{ op: 'add', path: '/thermostat/$metadata/setpoint/sourceTime', value: '2024-04-30T10:00:00.000Z' }]);
-      expect((twin.thermostat as { $metadata: Record<string, unknown> }).$metadata.setpoint).toMatchObject({ sourceTime: '2024-04-30T10:00:00.000Z' });
+      const twin = await patch([
+        { op: 'add', path: '/thermostat/$metadata/setpoint/sourceTime', value: '2024-04-30T10:00:00.000Z' },
+      ]);
+      expect((twin.thermostat as { $metadata: Record<string, unknown> }).$metadata.setpoint).toMatchObject({
+        sourceTime: '2024-04-30T10:00:00.000Z',
+      });
     });
 
     it('sets a value and its sourceTime in one patch', async () => {
@@ -135,11 +188,21 @@ export function patchContract(open: OpenStore): void {
     });
 
     it('refuses a sourceTime that is not an ISO date and time with ValidationFailed', async () => {
-      await expectRefused(h.store, ['x'], () => patch([{ op: 'replace', path: '/$metadata/area/sourceTime', value: 'soon' }]), 'ValidationFailed');
+      await expectRefused(
+        h.store,
+        ['x'],
+        () => patch([{ op: 'replace', path: '/$metadata/area/sourceTime', value: 'soon' }]),
+        'ValidationFailed',
+      );
     });
 
     it('refuses a sourceTime for a property the twin does not have with JsonPatchInvalid', async () => {
-      await expectRefused(h.store, ['x'], () => patch([{ op: 'add', path: '/$metadata/floorNo/sourceTime', value: '2024-04-30T12:00:00.000Z' }]), 'JsonPatchInvalid');
+      await expectRefused(
+        h.store,
+        ['x'],
+        () => patch([{ op: 'add', path: '/$metadata/floorNo/sourceTime', value: '2024-04-30T12:00:00.000Z' }]),
+        'JsonPatchInvalid',
+      );
     });
 
     it.each([
@@ -181,7 +244,9 @@ export function patchContract(open: OpenStore): void {
     });
 
     it('says DigitalTwinNotFound for a twin that does not exist', async () => {
-      await expectCode(h.store.patchTwin('nope', [{ op: 'add', path: '/a', value: 1 }]), 'DigitalTwinNotFound', { twinId: 'nope' });
+      await expectCode(h.store.patchTwin('nope', [{ op: 'add', path: '/a', value: 1 }]), 'DigitalTwinNotFound', {
+        twinId: 'nope',
+      });
     });
   });
 
@@ -220,22 +285,53 @@ export function patchContract(open: OpenStore): void {
     it('a stale ifMatch is PreconditionFailed for every twin write, and changes nothing', async () => {
       const stale = (await h.store.getTwin('a')).$etag;
       await h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 1 }]);
-      await expectRefused(h.store, ['a'], () => h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 2 }], { ifMatch: stale }), 'PreconditionFailed', { twinId: 'a' });
-      await expectRefused(h.store, ['a'], () => h.store.replaceTwin('a', twinInput(M.room), { ifMatch: stale }), 'PreconditionFailed', { twinId: 'a' });
-      await expectRefused(h.store, ['a'], () => h.store.deleteTwin('a', { ifMatch: stale, cascade: true }), 'PreconditionFailed', { twinId: 'a' });
-      await expectRefused(h.store, ['a'], () => h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 2 }], { ifMatch: 'W/"not-an-etag"' }), 'PreconditionFailed');
+      await expectRefused(
+        h.store,
+        ['a'],
+        () => h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 2 }], { ifMatch: stale }),
+        'PreconditionFailed',
+        { twinId: 'a' },
+      );
+      await expectRefused(
+        h.store,
+        ['a'],
+        () => h.store.replaceTwin('a', twinInput(M.room), { ifMatch: stale }),
+        'PreconditionFailed',
+        { twinId: 'a' },
+      );
+      await expectRefused(
+        h.store,
+        ['a'],
+        () => h.store.deleteTwin('a', { ifMatch: stale, cascade: true }),
+        'PreconditionFailed',
+        { twinId: 'a' },
+      );
+      await expectRefused(
+        h.store,
+        ['a'],
+        () => h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 2 }], { ifMatch: 'W/"not-an-etag"' }),
+        'PreconditionFailed',
+      );
       expect((await h.store.listRelationships('a')).length).toBe(1);
     });
 
     it('a stale ifMatch is PreconditionFailed for relationship writes, and changes nothing', async () => {
       const stale = (await h.store.getRelationship('a', 'a-b')).$etag;
-      const current = await h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: 2 }], { ifMatch: stale });
+      const current = await h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: 2 }], {
+        ifMatch: stale,
+      });
       const seq = await h.store.latestSeq();
-      await expectCode(h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: 3 }], { ifMatch: stale }), 'PreconditionFailed', {
-        twinId: 'a',
+      await expectCode(
+        h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: 3 }], { ifMatch: stale }),
+        'PreconditionFailed',
+        {
+          twinId: 'a',
+          relationshipId: 'a-b',
+        },
+      );
+      await expectCode(h.store.deleteRelationship('a', 'a-b', { ifMatch: stale }), 'PreconditionFailed', {
         relationshipId: 'a-b',
       });
-      await expectCode(h.store.deleteRelationship('a', 'a-b', { ifMatch: stale }), 'PreconditionFailed', { relationshipId: 'a-b' });
       expect(await h.store.getRelationship('a', 'a-b')).toEqual(current);
       expect(await h.store.latestSeq()).toBe(seq);
       await h.store.deleteRelationship('a', 'a-b', { ifMatch: current.$etag });
@@ -244,7 +340,9 @@ export function patchContract(open: OpenStore): void {
 
     it("ifMatch '*' matches whatever etag the entity has", async () => {
       expect((await h.store.patchTwin('a', [{ op: 'replace', path: '/n', value: 5 }], { ifMatch: '*' })).n).toBe(5);
-      expect((await h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: 5 }], { ifMatch: '*' })).w).toBe(5);
+      expect(
+        (await h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: 5 }], { ifMatch: '*' })).w,
+      ).toBe(5);
     });
 
     it('of two concurrent patches with the same ifMatch, exactly one succeeds, the other is PreconditionFailed, and the winner’s state is stored', async () => {
@@ -277,7 +375,11 @@ export function patchContract(open: OpenStore): void {
 
     it('of two concurrent relationship patches with the same ifMatch, exactly one succeeds', async () => {
       const etag = (await h.store.getRelationship('a', 'a-b')).$etag;
-      const results = await Promise.allSettled([1, 2].map((w) => h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: w }], { ifMatch: etag })));
+      const results = await Promise.allSettled(
+        [1, 2].map((w) =>
+          h.store.patchRelationship('a', 'a-b', [{ op: 'replace', path: '/w', value: w }], { ifMatch: etag }),
+        ),
+      );
       const won = results.filter((r) => r.status === 'fulfilled');
       expect(won).toHaveLength(1);
       expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'PreconditionFailed' } });

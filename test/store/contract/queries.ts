@@ -4,7 +4,19 @@
  */
 import type { Filter, OrderBy, Page, TwinQuery } from '../../../src/store/query';
 import type { Twin } from '../../../src/store/types';
-import { component, expectCode, ids, M, seedModels, seedSite, sorted, twinInput, useStore, type OpenStore, type StoreHandle } from '../../support/store-fixtures';
+import {
+  component,
+  expectCode,
+  ids,
+  M,
+  seedModels,
+  seedSite,
+  sorted,
+  twinInput,
+  useStore,
+  type OpenStore,
+  type StoreHandle,
+} from '../../support/store-fixtures';
 
 /**
  * | id | model          | name  | area | active | level | code  | address                     | thermostat.setpoint |
@@ -28,7 +40,18 @@ const QUERY_TWINS: [string, ReturnType<typeof twinInput>][] = [
       thermostat: component({ setpoint: 21 }),
     }),
   ],
-  ['q2', twinInput(M.room, { name: 'Beta', area: 20, active: false, level: '2', code: 'B_2', address: { city: 'Bergen' }, thermostat: component({ setpoint: 19 }) })],
+  [
+    'q2',
+    twinInput(M.room, {
+      name: 'Beta',
+      area: 20,
+      active: false,
+      level: '2',
+      code: 'B_2',
+      address: { city: 'Bergen' },
+      thermostat: component({ setpoint: 19 }),
+    }),
+  ],
   ['q3', twinInput(M.conferenceRoom, { name: 'Gamma', area: 30, active: true, code: '20' })],
   ['q4', twinInput(M.room, { name: 'Delta', code: 'D%4', address: { city: 'Oslo' } })],
   ['q5', twinInput(M.floor, { area: 20, active: false, address: { zip: '5003' } })],
@@ -52,13 +75,20 @@ const SCORES: [string, number | undefined, string][] = [
 
 async function seedScores(store: StoreHandle['store']): Promise<void> {
   await seedModels(store);
-  await store.createTwins(SCORES.map(([id, score, group]) => ({ id, twin: twinInput(M.room, { group, ...(score !== undefined && { score }) }) })));
+  await store.createTwins(
+    SCORES.map(([id, score, group]) => ({
+      id,
+      twin: twinInput(M.room, { group, ...(score !== undefined && { score }) }),
+    })),
+  );
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The order the contract defines, computed here: missing last ascending, first descending, ties by id. */
-function expectedOrder(keys: { get: (row: (typeof SCORES)[number]) => string | number | undefined; direction: 'asc' | 'desc' }[]): string[] {
+function expectedOrder(
+  keys: { get: (row: (typeof SCORES)[number]) => string | number | undefined; direction: 'asc' | 'desc' }[],
+): string[] {
   return [...SCORES]
     .sort((x, y) => {
       for (const key of keys) {
@@ -128,7 +158,11 @@ export function queriesContract(open: OpenStore): void {
         ['eq, on a number', { path: ['area'], op: 'eq', value: 20 }, ['q2', 'q5']],
         ['eq true', { path: ['active'], op: 'eq', value: true }, ['q1', 'q3']],
         ['eq false', { path: ['active'], op: 'eq', value: false }, ['q2', 'q5']],
-        ['ne, on a number (twins without the property excluded)', { path: ['area'], op: 'ne', value: 20 }, ['q1', 'q3']],
+        [
+          'ne, on a number (twins without the property excluded)',
+          { path: ['area'], op: 'ne', value: 20 },
+          ['q1', 'q3'],
+        ],
         ['ne, on a boolean', { path: ['active'], op: 'ne', value: true }, ['q2', 'q5']],
         ['ne, on a string', { path: ['name'], op: 'ne', value: 'Alpha' }, ['q2', 'q3', 'q4']],
         ['lt', { path: ['area'], op: 'lt', value: 20 }, ['q1']],
@@ -141,7 +175,11 @@ export function queriesContract(open: OpenStore): void {
         ['in, on numbers', { path: ['area'], op: 'in', values: [10, 30] }, ['q1', 'q3']],
         ['in, on booleans', { path: ['active'], op: 'in', values: [false] }, ['q2', 'q5']],
         ['in with an empty list', { path: ['area'], op: 'in', values: [] }, []],
-        ['notIn (twins without the property excluded)', { path: ['area'], op: 'notIn', values: [10, 30] }, ['q2', 'q5']],
+        [
+          'notIn (twins without the property excluded)',
+          { path: ['area'], op: 'notIn', values: [10, 30] },
+          ['q2', 'q5'],
+        ],
         ['notIn with an empty list', { path: ['area'], op: 'notIn', values: [] }, ['q1', 'q2', 'q3', 'q5']],
         ['contains', { path: ['name'], op: 'contains', value: 'ta' }, ['q2', 'q4']],
         ['startsWith', { path: ['name'], op: 'startsWith', value: 'Al' }, ['q1']],
@@ -180,7 +218,12 @@ export function queriesContract(open: OpenStore): void {
         expect(await match({ path: ['area'], op: 'gt', value: 15 })).toEqual(['q2', 'q3', 'q5']);
         expect(await match({ not: { path: ['area'], op: 'gt', value: 15 } })).toEqual(['q1', 'q4']);
         expect(await match({ not: { path: ['area'], op: 'ne', value: 20 } })).toEqual(['q2', 'q4', 'q5']);
-        expect(await match({ not: { path: ['address', 'city'], op: 'notIn', values: ['Oslo'] } })).toEqual(['q1', 'q3', 'q4', 'q5']);
+        expect(await match({ not: { path: ['address', 'city'], op: 'notIn', values: ['Oslo'] } })).toEqual([
+          'q1',
+          'q3',
+          'q4',
+          'q5',
+        ]);
       });
 
       it('never compares a string with a number: they neither equal nor order against each other', async () => {
@@ -216,13 +259,37 @@ export function queriesContract(open: OpenStore): void {
       });
 
       it('combines filters with and, or and not; an empty and matches every twin, an empty or none', async () => {
-        expect(await match({ and: [{ ofModel: M.room }, { path: ['active'], op: 'eq', value: true }] })).toEqual(['q1', 'q3']);
-        expect(await match({ or: [{ path: ['name'], op: 'eq', value: 'Alpha' }, { path: ['area'], op: 'gt', value: 25 }] })).toEqual(['q1', 'q3']);
-        expect(await match({ not: { or: [{ path: ['name'], op: 'eq', value: 'Alpha' }, { path: ['area'], op: 'gt', value: 25 }] } })).toEqual(['q2', 'q4', 'q5']);
+        expect(await match({ and: [{ ofModel: M.room }, { path: ['active'], op: 'eq', value: true }] })).toEqual([
+          'q1',
+          'q3',
+        ]);
         expect(
           await match({
             or: [
-              { and: [{ path: ['address', 'city'], op: 'eq', value: 'Oslo' }, { not: { path: ['area'], op: 'exists', value: true } }] },
+              { path: ['name'], op: 'eq', value: 'Alpha' },
+              { path: ['area'], op: 'gt', value: 25 },
+            ],
+          }),
+        ).toEqual(['q1', 'q3']);
+        expect(
+          await match({
+            not: {
+              or: [
+                { path: ['name'], op: 'eq', value: 'Alpha' },
+                { path: ['area'], op: 'gt', value: 25 },
+              ],
+            },
+          }),
+        ).toEqual(['q2', 'q4', 'q5']);
+        expect(
+          await match({
+            or: [
+              {
+                and: [
+                  { path: ['address', 'city'], op: 'eq', value: 'Oslo' },
+                  { not: { path: ['area'], op: 'exists', value: true } },
+                ],
+              },
               { and: [{ ofModel: M.floor }, { path: ['active'], op: 'eq', value: false }] },
             ],
           }),
@@ -261,8 +328,14 @@ export function queriesContract(open: OpenStore): void {
         ['an unknown $ property', ['$nope']],
         ['a field of $dtId', ['$dtId', 'x']],
       ])('refuses a property path with %s with InvalidArgument, in filters and in orderBy', async (_, path) => {
-        await expectCode(h.store.queryTwins({ where: { path: path as string[], op: 'eq', value: 1 } }), 'InvalidArgument');
-        await expectCode(h.store.queryTwins({ orderBy: [{ path: path as string[], direction: 'asc' }] }), 'InvalidArgument');
+        await expectCode(
+          h.store.queryTwins({ where: { path: path as string[], op: 'eq', value: 1 } }),
+          'InvalidArgument',
+        );
+        await expectCode(
+          h.store.queryTwins({ orderBy: [{ path: path as string[], direction: 'asc' }] }),
+          'InvalidArgument',
+        );
       });
 
       it.each<[string, unknown]>([
@@ -275,9 +348,21 @@ export function queriesContract(open: OpenStore): void {
         ['an unknown operator', { path: ['name'], op: 'like', value: 'x' }],
         ['an unknown filter', { nope: true }],
         ['a related filter with a bad quantifier', { related: { direction: 'out', quantifier: 'most' } }],
-        ['a related filter with a bad name', { related: { direction: 'out', quantifier: 'some', names: ['has space'] } }],
+        [
+          'a related filter with a bad name',
+          { related: { direction: 'out', quantifier: 'some', names: ['has space'] } },
+        ],
         ['ofModel as an edge filter', { related: { direction: 'out', quantifier: 'some', edge: { ofModel: M.room } } }],
-        ['a relationship filter as an edge filter', { related: { direction: 'out', quantifier: 'some', edge: { related: { direction: 'out', quantifier: 'some' } } } }],
+        [
+          'a relationship filter as an edge filter',
+          {
+            related: {
+              direction: 'out',
+              quantifier: 'some',
+              edge: { related: { direction: 'out', quantifier: 'some' } },
+            },
+          },
+        ],
       ])('refuses a filter with %s with InvalidArgument', async (_, where) => {
         await expectCode(h.store.queryTwins({ where: where as Filter }), 'InvalidArgument');
       });
@@ -295,37 +380,110 @@ export function queriesContract(open: OpenStore): void {
         match(scope ? { and: [{ ofModel: scope }, { related: r }] } : { related: r });
 
       it('some: twins with at least one relationship to a twin matching where', async () => {
-        expect(await related({ direction: 'out', names: ['hasRoom'], quantifier: 'some', where: { path: ['area'], op: 'gt', value: 15 } })).toEqual(['f1', 'f2']);
+        expect(
+          await related({
+            direction: 'out',
+            names: ['hasRoom'],
+            quantifier: 'some',
+            where: { path: ['area'], op: 'gt', value: 15 },
+          }),
+        ).toEqual(['f1', 'f2']);
         expect(await related({ direction: 'out', names: ['hasRoom'], quantifier: 'some' })).toEqual(['f1', 'f2']);
-        expect(await related({ direction: 'out', quantifier: 'some', where: { ofModel: M.sensor } })).toEqual(['r1', 'r2', 'r3']);
+        expect(await related({ direction: 'out', quantifier: 'some', where: { ofModel: M.sensor } })).toEqual([
+          'r1',
+          'r2',
+          'r3',
+        ]);
       });
 
       it('none: twins without any relationship to a twin matching where', async () => {
         expect(await related({ direction: 'out', names: ['hasRoom'], quantifier: 'none' }, M.floor)).toEqual(['f3']);
-        expect(await related({ direction: 'out', names: ['hasRoom'], quantifier: 'none', where: { path: ['area'], op: 'gte', value: 30 } }, M.floor)).toEqual(['f1', 'f3']);
+        expect(
+          await related(
+            {
+              direction: 'out',
+              names: ['hasRoom'],
+              quantifier: 'none',
+              where: { path: ['area'], op: 'gte', value: 30 },
+            },
+            M.floor,
+          ),
+        ).toEqual(['f1', 'f3']);
       });
 
       it('all: twins whose every relationship leads to a twin matching where, which holds when there are none', async () => {
-        expect(await related({ direction: 'out', names: ['hasRoom'], quantifier: 'all', where: { path: ['name'], op: 'ne', value: 'R2' } }, M.floor)).toEqual(['f2', 'f3']);
-        expect(await related({ direction: 'in', names: ['hasRoom'], quantifier: 'all', where: { path: ['level'], op: 'eq', value: 1 } }, M.room)).toEqual(['r2', 'r4']);
+        expect(
+          await related(
+            {
+              direction: 'out',
+              names: ['hasRoom'],
+              quantifier: 'all',
+              where: { path: ['name'], op: 'ne', value: 'R2' },
+            },
+            M.floor,
+          ),
+        ).toEqual(['f2', 'f3']);
+        expect(
+          await related(
+            { direction: 'in', names: ['hasRoom'], quantifier: 'all', where: { path: ['level'], op: 'eq', value: 1 } },
+            M.room,
+          ),
+        ).toEqual(['r2', 'r4']);
       });
 
       it('follows incoming relationships with direction in', async () => {
-        expect(await related({ direction: 'in', names: ['hasFloor'], quantifier: 'some', where: { path: ['name'], op: 'eq', value: 'HQ' } })).toEqual(['f1', 'f2']);
+        expect(
+          await related({
+            direction: 'in',
+            names: ['hasFloor'],
+            quantifier: 'some',
+            where: { path: ['name'], op: 'eq', value: 'HQ' },
+          }),
+        ).toEqual(['f1', 'f2']);
         expect(await related({ direction: 'in', quantifier: 'none' })).toEqual(['b1', 'b2', 'r4']);
-        expect(await related({ direction: 'in', names: ['hasSensor'], quantifier: 'some', where: { path: ['area'], op: 'gte', value: 20 } })).toEqual(['s2', 's3']);
+        expect(
+          await related({
+            direction: 'in',
+            names: ['hasSensor'],
+            quantifier: 'some',
+            where: { path: ['area'], op: 'gte', value: 20 },
+          }),
+        ).toEqual(['s2', 's3']);
       });
 
       it('considers only relationships of the given names', async () => {
         expect(await related({ direction: 'out', names: ['servedBy'], quantifier: 'some' })).toEqual(['r2']);
-        expect(await related({ direction: 'out', names: ['hasSensor', 'servedBy'], quantifier: 'some' })).toEqual(['r1', 'r2', 'r3']);
+        expect(await related({ direction: 'out', names: ['hasSensor', 'servedBy'], quantifier: 'some' })).toEqual([
+          'r1',
+          'r2',
+          'r3',
+        ]);
         expect(await related({ direction: 'out', names: ['nothing'], quantifier: 'some' })).toEqual([]);
       });
 
       it("filters on the relationship's own properties with edge, including $relationshipId and $relationshipName", async () => {
-        expect(await related({ direction: 'out', names: ['hasFloor'], quantifier: 'some', edge: { path: ['order'], op: 'eq', value: 2 } })).toEqual(['b1']);
-        expect(await related({ direction: 'out', quantifier: 'some', edge: { path: ['$relationshipId'], op: 'eq', value: 'b2-f3' } })).toEqual(['b2']);
-        expect(await related({ direction: 'out', quantifier: 'some', edge: { path: ['$relationshipName'], op: 'eq', value: 'servedBy' } })).toEqual(['r2']);
+        expect(
+          await related({
+            direction: 'out',
+            names: ['hasFloor'],
+            quantifier: 'some',
+            edge: { path: ['order'], op: 'eq', value: 2 },
+          }),
+        ).toEqual(['b1']);
+        expect(
+          await related({
+            direction: 'out',
+            quantifier: 'some',
+            edge: { path: ['$relationshipId'], op: 'eq', value: 'b2-f3' },
+          }),
+        ).toEqual(['b2']);
+        expect(
+          await related({
+            direction: 'out',
+            quantifier: 'some',
+            edge: { path: ['$relationshipName'], op: 'eq', value: 'servedBy' },
+          }),
+        ).toEqual(['r2']);
         expect(
           await related({
             direction: 'out',
@@ -335,28 +493,67 @@ export function queriesContract(open: OpenStore): void {
             where: { path: ['kind'], op: 'eq', value: 'temp' },
           }),
         ).toEqual(['r2', 'r3']);
-        expect(await related({ direction: 'out', names: ['hasSensor'], quantifier: 'none', edge: { path: ['since'], op: 'lt', value: '2024-02-01' } }, M.room)).toEqual([
-          'r2',
-          'r3',
-          'r4',
-        ]);
-        expect(await related({ direction: 'in', names: ['hasSensor'], quantifier: 'some', edge: { path: ['since'], op: 'eq', value: '2024-04-01' } })).toEqual(['s3']);
+        expect(
+          await related(
+            {
+              direction: 'out',
+              names: ['hasSensor'],
+              quantifier: 'none',
+              edge: { path: ['since'], op: 'lt', value: '2024-02-01' },
+            },
+            M.room,
+          ),
+        ).toEqual(['r2', 'r3', 'r4']);
+        expect(
+          await related({
+            direction: 'in',
+            names: ['hasSensor'],
+            quantifier: 'some',
+            edge: { path: ['since'], op: 'eq', value: '2024-04-01' },
+          }),
+        ).toEqual(['s3']);
       });
 
       it('with all, considers only the relationships matching names and edge, and asks where of each', async () => {
-        const filter = { direction: 'out', names: ['hasFloor'], quantifier: 'all', edge: { path: ['order'], op: 'eq', value: 1 }, where: { path: ['level'], op: 'eq', value: 1 } } as const;
+        const filter = {
+          direction: 'out',
+          names: ['hasFloor'],
+          quantifier: 'all',
+          edge: { path: ['order'], op: 'eq', value: 1 },
+          where: { path: ['level'], op: 'eq', value: 1 },
+        } as const;
         expect(await related(filter, M.building)).toEqual(['b1']);
       });
 
       it("filters on the other twin's $dtId, which finds the twins related to a given one", async () => {
-        expect(await related({ direction: 'out', quantifier: 'some', where: { path: ['$dtId'], op: 'eq', value: 's1' } })).toEqual(['r1', 'r2']);
-        expect(await related({ direction: 'in', names: ['hasRoom'], quantifier: 'some', where: { path: ['$dtId'], op: 'in', values: ['f2'] } })).toEqual(['r1', 'r3']);
+        expect(
+          await related({ direction: 'out', quantifier: 'some', where: { path: ['$dtId'], op: 'eq', value: 's1' } }),
+        ).toEqual(['r1', 'r2']);
+        expect(
+          await related({
+            direction: 'in',
+            names: ['hasRoom'],
+            quantifier: 'some',
+            where: { path: ['$dtId'], op: 'in', values: ['f2'] },
+          }),
+        ).toEqual(['r1', 'r3']);
       });
 
       it('nests relationship filters, and negates them with not', async () => {
-        const co2: Filter = { related: { direction: 'out', names: ['hasSensor'], quantifier: 'some', where: { path: ['kind'], op: 'eq', value: 'co2' } } };
-        const roomWithCo2: Filter = { related: { direction: 'out', names: ['hasRoom'], quantifier: 'some', where: co2 } };
-        expect(await match({ related: { direction: 'out', names: ['hasFloor'], quantifier: 'some', where: roomWithCo2 } })).toEqual(['b1']);
+        const co2: Filter = {
+          related: {
+            direction: 'out',
+            names: ['hasSensor'],
+            quantifier: 'some',
+            where: { path: ['kind'], op: 'eq', value: 'co2' },
+          },
+        };
+        const roomWithCo2: Filter = {
+          related: { direction: 'out', names: ['hasRoom'], quantifier: 'some', where: co2 },
+        };
+        expect(
+          await match({ related: { direction: 'out', names: ['hasFloor'], quantifier: 'some', where: roomWithCo2 } }),
+        ).toEqual(['b1']);
         expect(await match({ and: [{ ofModel: M.floor }, { not: roomWithCo2 }] })).toEqual(['f1', 'f3']);
       });
     });
@@ -380,14 +577,30 @@ export function queriesContract(open: OpenStore): void {
       });
 
       it('orders by two keys, each in its own direction', async () => {
-        const order = ids(await h.store.queryTwins({ orderBy: [{ path: ['group'], direction: 'asc' }, ...byScore('desc')] }));
-        expect(order).toEqual(expectedOrder([{ get: (r) => r[2], direction: 'asc' }, { get: (r) => r[1], direction: 'desc' }]));
-        const reverse = ids(await h.store.queryTwins({ orderBy: [{ path: ['group'], direction: 'desc' }, ...byScore('asc')] }));
-        expect(reverse).toEqual(expectedOrder([{ get: (r) => r[2], direction: 'desc' }, { get: (r) => r[1], direction: 'asc' }]));
+        const order = ids(
+          await h.store.queryTwins({ orderBy: [{ path: ['group'], direction: 'asc' }, ...byScore('desc')] }),
+        );
+        expect(order).toEqual(
+          expectedOrder([
+            { get: (r) => r[2], direction: 'asc' },
+            { get: (r) => r[1], direction: 'desc' },
+          ]),
+        );
+        const reverse = ids(
+          await h.store.queryTwins({ orderBy: [{ path: ['group'], direction: 'desc' }, ...byScore('asc')] }),
+        );
+        expect(reverse).toEqual(
+          expectedOrder([
+            { get: (r) => r[2], direction: 'desc' },
+            { get: (r) => r[1], direction: 'asc' },
+          ]),
+        );
       });
 
       it('orders by $dtId descending', async () => {
-        expect(ids(await h.store.queryTwins({ orderBy: [{ path: ['$dtId'], direction: 'desc' }] }))).toEqual(SCORES.map(([id]) => id).reverse());
+        expect(ids(await h.store.queryTwins({ orderBy: [{ path: ['$dtId'], direction: 'desc' }] }))).toEqual(
+          SCORES.map(([id]) => id).reverse(),
+        );
       });
 
       it('orders by a nested property', async () => {
@@ -395,12 +608,18 @@ export function queriesContract(open: OpenStore): void {
           { id: 'n1', twin: twinInput(M.floor, { address: { city: 'Oslo' } }) },
           { id: 'n2', twin: twinInput(M.floor, { address: { city: 'Bergen' } }) },
         ]);
-        const page = await h.store.queryTwins({ where: { ofModel: M.floor }, orderBy: [{ path: ['address', 'city'], direction: 'asc' }] });
+        const page = await h.store.queryTwins({
+          where: { ofModel: M.floor },
+          orderBy: [{ path: ['address', 'city'], direction: 'asc' }],
+        });
         expect(ids(page)).toEqual(['n2', 'n1']);
       });
 
       it('refuses a sort direction other than asc and desc with InvalidArgument', async () => {
-        await expectCode(h.store.queryTwins({ orderBy: [{ path: ['score'], direction: 'up' as never }] }), 'InvalidArgument');
+        await expectCode(
+          h.store.queryTwins({ orderBy: [{ path: ['score'], direction: 'up' as never }] }),
+          'InvalidArgument',
+        );
       });
     });
 
@@ -408,16 +627,22 @@ export function queriesContract(open: OpenStore): void {
       beforeEach(() => seedScores(h.store));
       const all = expectedOrder([{ get: (r) => r[1], direction: 'asc' }]);
 
-      it.each([[1], [3], [5], [12], [20]])('pages forward %i at a time, visiting every twin exactly once in order', async (size) => {
-        const pages = await pageForward(h, { orderBy: byScore('asc') }, size);
-        expect(pages.flat()).toEqual(all);
-        expect(pages.length).toBe(Math.max(1, Math.ceil(all.length / size)));
-      });
+      it.each([[1], [3], [5], [12], [20]])(
+        'pages forward %i at a time, visiting every twin exactly once in order',
+        async (size) => {
+          const pages = await pageForward(h, { orderBy: byScore('asc') }, size);
+          expect(pages.flat()).toEqual(all);
+          expect(pages.length).toBe(Math.max(1, Math.ceil(all.length / size)));
+        },
+      );
 
-      it.each([[1], [5], [12]])('pages backward %i at a time with last and before, visiting every twin exactly once', async (size) => {
-        const pages = await pageBackward(h, { orderBy: byScore('asc') }, size);
-        expect(pages.reverse().flat()).toEqual(all);
-      });
+      it.each([[1], [5], [12]])(
+        'pages backward %i at a time with last and before, visiting every twin exactly once',
+        async (size) => {
+          const pages = await pageBackward(h, { orderBy: byScore('asc') }, size);
+          expect(pages.reverse().flat()).toEqual(all);
+        },
+      );
 
       it('pages through a descending two-key order and a filtered query', async () => {
         const orderBy: OrderBy[] = [{ path: ['group'], direction: 'desc' }, ...byScore('desc')];
@@ -425,7 +650,14 @@ export function queriesContract(open: OpenStore): void {
         expect((await pageForward(h, { orderBy }, 4)).flat()).toEqual(expected);
         expect((await pageBackward(h, { orderBy }, 5)).reverse().flat()).toEqual(expected);
         const where: Filter = { path: ['group'], op: 'eq', value: 'b' };
-        expect((await pageForward(h, { where, orderBy: byScore('desc') }, 2)).flat()).toEqual(['p07', 'p05', 'p12', 'p08', 'p02', 'p10']);
+        expect((await pageForward(h, { where, orderBy: byScore('desc') }, 2)).flat()).toEqual([
+          'p07',
+          'p05',
+          'p12',
+          'p08',
+          'p02',
+          'p10',
+        ]);
       });
 
       it('says whether there are pages before and after', async () => {
@@ -443,11 +675,19 @@ export function queriesContract(open: OpenStore): void {
 
       it('pages on from any cursor of a page, in either direction', async () => {
         const page = await h.store.queryTwins({ orderBy: byScore('asc') });
-        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), first: 3, after: page.cursors[6] }))).toEqual(all.slice(7, 10));
-        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), last: 3, before: page.cursors[6] }))).toEqual(all.slice(3, 6));
+        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), first: 3, after: page.cursors[6] }))).toEqual(
+          all.slice(7, 10),
+        );
+        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), last: 3, before: page.cursors[6] }))).toEqual(
+          all.slice(3, 6),
+        );
         // The cursor of a twin with a missing value.
-        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), after: page.cursors[10] }))).toEqual(all.slice(11));
-        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), last: 2, before: page.cursors[11] }))).toEqual(all.slice(9, 11));
+        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), after: page.cursors[10] }))).toEqual(
+          all.slice(11),
+        );
+        expect(ids(await h.store.queryTwins({ orderBy: byScore('asc'), last: 2, before: page.cursors[11] }))).toEqual(
+          all.slice(9, 11),
+        );
       });
 
       it('returns no twins for first: 0, but says whether there are any', async () => {
@@ -457,7 +697,11 @@ export function queriesContract(open: OpenStore): void {
       });
 
       it('counts every twin the filter matches with totalCount, whatever the page', async () => {
-        const page = await h.store.queryTwins({ where: { path: ['group'], op: 'eq', value: 'a' }, first: 2, totalCount: true });
+        const page = await h.store.queryTwins({
+          where: { path: ['group'], op: 'eq', value: 'a' },
+          first: 2,
+          totalCount: true,
+        });
         expect(page.items).toHaveLength(2);
         expect(page.totalCount).toBe(6);
         expect((await h.store.queryTwins({ first: 1, totalCount: true })).totalCount).toBe(12);
@@ -466,20 +710,32 @@ export function queriesContract(open: OpenStore): void {
 
       it('refuses a cursor made for another ordering with InvalidCursor', async () => {
         const unordered = await h.store.queryTwins({ first: 2 });
-        await expectCode(h.store.queryTwins({ orderBy: byScore('asc'), after: unordered.pageInfo.endCursor! }), 'InvalidCursor');
+        await expectCode(
+          h.store.queryTwins({ orderBy: byScore('asc'), after: unordered.pageInfo.endCursor! }),
+          'InvalidCursor',
+        );
         const ordered = await h.store.queryTwins({ orderBy: byScore('asc'), first: 2 });
         await expectCode(h.store.queryTwins({ after: ordered.pageInfo.endCursor! }), 'InvalidCursor');
-        await expectCode(h.store.queryTwins({ orderBy: byScore('desc'), after: ordered.pageInfo.endCursor! }), 'InvalidCursor');
-        await expectCode(h.store.queryTwins({ orderBy: [{ path: ['group'], direction: 'asc' }], before: ordered.pageInfo.endCursor! }), 'InvalidCursor');
+        await expectCode(
+          h.store.queryTwins({ orderBy: byScore('desc'), after: ordered.pageInfo.endCursor! }),
+          'InvalidCursor',
+        );
+        await expectCode(
+          h.store.queryTwins({ orderBy: [{ path: ['group'], direction: 'asc' }], before: ordered.pageInfo.endCursor! }),
+          'InvalidCursor',
+        );
       });
 
-      it.each([['garbage'], [''], [Buffer.from('{"a":1}').toString('base64url')], [Buffer.from('[]').toString('base64url')], [Buffer.from('[1,2]').toString('base64url')]])(
-        'refuses the cursor %j with InvalidCursor',
-        async (cursor) => {
-          await expectCode(h.store.queryTwins({ after: cursor }), 'InvalidCursor');
-          await expectCode(h.store.queryTwins({ last: 2, before: cursor }), 'InvalidCursor');
-        },
-      );
+      it.each([
+        ['garbage'],
+        [''],
+        [Buffer.from('{"a":1}').toString('base64url')],
+        [Buffer.from('[]').toString('base64url')],
+        [Buffer.from('[1,2]').toString('base64url')],
+      ])('refuses the cursor %j with InvalidCursor', async (cursor) => {
+        await expectCode(h.store.queryTwins({ after: cursor }), 'InvalidCursor');
+        await expectCode(h.store.queryTwins({ last: 2, before: cursor }), 'InvalidCursor');
+      });
 
       it.each<[string, TwinQuery]>([
         ['first over 1000', { first: 1001 }],
@@ -499,41 +755,38 @@ export function queriesContract(open: OpenStore): void {
         ['asc', 'forward'],
         ['desc', 'forward'],
         ['asc', 'backward'],
-      ])(
-        'skips and repeats no twin while twins are inserted between pages (%s, %s)',
-        async (direction, way) => {
-          const orderBy = byScore(direction);
-          const seen: string[] = [];
-          let cursor: string | undefined;
-          let inserted = 0;
-          for (let round = 0; round < 50; round++) {
-            const page: Page<Twin> =
-              way === 'forward'
-                ? await h.store.queryTwins({ orderBy, first: 3, ...(cursor !== undefined && { after: cursor }) })
-                : await h.store.queryTwins({ orderBy, last: 3, ...(cursor !== undefined && { before: cursor }) });
-            seen.push(...ids(way === 'forward' ? page.items : [...page.items].reverse()));
-            const more = way === 'forward' ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage;
-            if (!more) break;
-            cursor = (way === 'forward' ? page.pageInfo.endCursor : page.pageInfo.startCursor)!;
-            if (inserted < 3) {
-              // New twins on both sides of the cursor: lower and higher scores, no score, and a tie with existing ones.
-              inserted++;
-              await h.store.createTwins([
-                { id: `n${inserted}-low`, twin: twinInput(M.room, { score: -inserted }) },
-                { id: `n${inserted}-high`, twin: twinInput(M.room, { score: 100 + inserted }) },
-                { id: `n${inserted}-none`, twin: twinInput(M.room, {}) },
-                { id: `n${inserted}-tie`, twin: twinInput(M.room, { score: 5 }) },
-              ]);
-            }
+      ])('skips and repeats no twin while twins are inserted between pages (%s, %s)', async (direction, way) => {
+        const orderBy = byScore(direction);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        let inserted = 0;
+        for (let round = 0; round < 50; round++) {
+          const page: Page<Twin> =
+            way === 'forward'
+              ? await h.store.queryTwins({ orderBy, first: 3, ...(cursor !== undefined && { after: cursor }) })
+              : await h.store.queryTwins({ orderBy, last: 3, ...(cursor !== undefined && { before: cursor }) });
+          seen.push(...ids(way === 'forward' ? page.items : [...page.items].reverse()));
+          const more = way === 'forward' ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage;
+          if (!more) break;
+          cursor = (way === 'forward' ? page.pageInfo.endCursor : page.pageInfo.startCursor)!;
+          if (inserted < 3) {
+            // New twins on both sides of the cursor: lower and higher scores, no score, and a tie with existing ones.
+            inserted++;
+            await h.store.createTwins([
+              { id: `n${inserted}-low`, twin: twinInput(M.room, { score: -inserted }) },
+              { id: `n${inserted}-high`, twin: twinInput(M.room, { score: 100 + inserted }) },
+              { id: `n${inserted}-none`, twin: twinInput(M.room, {}) },
+              { id: `n${inserted}-tie`, twin: twinInput(M.room, { score: 5 }) },
+            ]);
           }
-          expect(inserted).toBe(3);
-          expect(new Set(seen).size).toBe(seen.length);
-          for (const [id] of SCORES) expect(seen.filter((s) => s === id)).toEqual([id]);
-          const original = seen.filter((id) => id.startsWith('p'));
-          const expected = expectedOrder([{ get: (r) => r[1], direction }]);
-          expect(original).toEqual(way === 'forward' ? expected : [...expected].reverse());
-        },
-      );
+        }
+        expect(inserted).toBe(3);
+        expect(new Set(seen).size).toBe(seen.length);
+        for (const [id] of SCORES) expect(seen.filter((s) => s === id)).toEqual([id]);
+        const original = seen.filter((id) => id.startsWith('p'));
+        const expected = expectedOrder([{ get: (r) => r[1], direction }]);
+        expect(original).toEqual(way === 'forward' ? expected : [...expected].reverse());
+      });
     });
   });
 }

@@ -1,5 +1,16 @@
 /** Relationships: ADT's shape, PUT (create or replace), get, JSON Patch, delete, and the outgoing and incoming lists. */
-import { ETAG, expectCode, expectRefused, M, rel, seedModels, sorted, twinInput, useStore, type OpenStore } from '../../support/store-fixtures';
+import {
+  ETAG,
+  expectCode,
+  expectRefused,
+  M,
+  rel,
+  seedModels,
+  sorted,
+  twinInput,
+  useStore,
+  type OpenStore,
+} from '../../support/store-fixtures';
 
 export function relationshipsContract(open: OpenStore): void {
   describe('relationships', () => {
@@ -16,11 +27,19 @@ export function relationshipsContract(open: OpenStore): void {
 
     /** The relationships of a twin as `id→target`, sorted. */
     const outgoing = async (id: string, name?: string): Promise<string[]> =>
-      sorted((await h.store.listRelationships(id, name === undefined ? {} : { name })).map((r) => `${r.$relationshipId}→${r.$targetId}`));
+      sorted(
+        (await h.store.listRelationships(id, name === undefined ? {} : { name })).map(
+          (r) => `${r.$relationshipId}→${r.$targetId}`,
+        ),
+      );
 
     describe('putRelationship', () => {
       it("creates a relationship and returns it in ADT's shape", async () => {
-        const created = await h.store.putRelationship('b', 'b-f1', rel('f1', 'hasFloor', { order: 1, note: { by: 'me' } }));
+        const created = await h.store.putRelationship(
+          'b',
+          'b-f1',
+          rel('f1', 'hasFloor', { order: 1, note: { by: 'me' } }),
+        );
         expect(created).toEqual({
           $relationshipId: 'b-f1',
           $sourceId: 'b',
@@ -47,15 +66,33 @@ export function relationshipsContract(open: OpenStore): void {
       });
 
       it('says DigitalTwinNotFound when the source twin does not exist', async () => {
-        await expectRefused(h.store, [], () => h.store.putRelationship('nope', 'x', rel('f1', 'hasFloor')), 'DigitalTwinNotFound', { twinId: 'nope' });
+        await expectRefused(
+          h.store,
+          [],
+          () => h.store.putRelationship('nope', 'x', rel('f1', 'hasFloor')),
+          'DigitalTwinNotFound',
+          { twinId: 'nope' },
+        );
       });
 
       it('says TargetTwinNotFound when the target twin does not exist', async () => {
-        await expectRefused(h.store, [], () => h.store.putRelationship('b', 'x', rel('nope', 'hasFloor')), 'TargetTwinNotFound', { twinId: 'nope', relationshipId: 'x' });
+        await expectRefused(
+          h.store,
+          [],
+          () => h.store.putRelationship('b', 'x', rel('nope', 'hasFloor')),
+          'TargetTwinNotFound',
+          { twinId: 'nope', relationshipId: 'x' },
+        );
       });
 
       it('refuses a relationship from a twin to itself with OperationNotAllowed', async () => {
-        await expectRefused(h.store, [], () => h.store.putRelationship('b', 'x', rel('b', 'hasFloor')), 'OperationNotAllowed', { twinId: 'b', relationshipId: 'x' });
+        await expectRefused(
+          h.store,
+          [],
+          () => h.store.putRelationship('b', 'x', rel('b', 'hasFloor')),
+          'OperationNotAllowed',
+          { twinId: 'b', relationshipId: 'x' },
+        );
       });
 
       it.each([
@@ -72,13 +109,25 @@ export function relationshipsContract(open: OpenStore): void {
       });
 
       it.each([[''], ['bad\u0000id']])('refuses the relationship id %j with InvalidArgument', async (id) => {
-        await expectRefused(h.store, [], () => h.store.putRelationship('b', id, rel('f1', 'hasFloor')), 'InvalidArgument');
+        await expectRefused(
+          h.store,
+          [],
+          () => h.store.putRelationship('b', id, rel('f1', 'hasFloor')),
+          'InvalidArgument',
+        );
       });
 
       it('replaces an existing relationship as a whole: new target, name and properties, new etag', async () => {
         const first = await h.store.putRelationship('b', 'x', rel('f1', 'hasFloor', { order: 1, old: true }));
         const second = await h.store.putRelationship('b', 'x', rel('f2', 'hasLevel', { order: 2 }));
-        expect(second).toEqual({ ...first, $targetId: 'f2', $relationshipName: 'hasLevel', $etag: expect.stringMatching(ETAG), order: 2, old: undefined });
+        expect(second).toEqual({
+          ...first,
+          $targetId: 'f2',
+          $relationshipName: 'hasLevel',
+          $etag: expect.stringMatching(ETAG),
+          order: 2,
+          old: undefined,
+        });
         expect(second).not.toHaveProperty('old');
         expect(second.$etag).not.toBe(first.$etag);
         expect(await outgoing('b')).toEqual(['x→f2']);
@@ -87,12 +136,20 @@ export function relationshipsContract(open: OpenStore): void {
 
       it("with ifNoneMatch '*' refuses an existing relationship with PreconditionFailed and changes nothing", async () => {
         const first = await h.store.putRelationship('b', 'x', rel('f1', 'hasFloor'));
-        await expectRefused(h.store, [], () => h.store.putRelationship('b', 'x', rel('f2', 'hasFloor'), { ifNoneMatch: '*' }), 'PreconditionFailed', {
-          twinId: 'b',
-          relationshipId: 'x',
-        });
+        await expectRefused(
+          h.store,
+          [],
+          () => h.store.putRelationship('b', 'x', rel('f2', 'hasFloor'), { ifNoneMatch: '*' }),
+          'PreconditionFailed',
+          {
+            twinId: 'b',
+            relationshipId: 'x',
+          },
+        );
         expect(await h.store.getRelationship('b', 'x')).toEqual(first);
-        expect((await h.store.putRelationship('b', 'y', rel('f2', 'hasFloor'), { ifNoneMatch: '*' })).$targetId).toBe('f2');
+        expect((await h.store.putRelationship('b', 'y', rel('f2', 'hasFloor'), { ifNoneMatch: '*' })).$targetId).toBe(
+          'f2',
+        );
       });
 
       it('lets twins have relationships with the same id as long as their sources differ', async () => {
@@ -170,7 +227,10 @@ export function relationshipsContract(open: OpenStore): void {
 
       it('says RelationshipNotFound, naming both ids, when the twin has no such relationship', async () => {
         await h.store.putRelationship('f1', 'x', rel('r', 'hasRoom'));
-        await expectCode(h.store.getRelationship('b', 'x'), 'RelationshipNotFound', { twinId: 'b', relationshipId: 'x' });
+        await expectCode(h.store.getRelationship('b', 'x'), 'RelationshipNotFound', {
+          twinId: 'b',
+          relationshipId: 'x',
+        });
       });
     });
 
@@ -185,7 +245,13 @@ export function relationshipsContract(open: OpenStore): void {
           { op: 'add', path: '/label', value: 'main' },
           { op: 'remove', path: '/meta/a' },
         ]);
-        expect(after).toEqual({ ...before, $etag: expect.stringMatching(ETAG), order: 2, meta: { b: 2 }, label: 'main' });
+        expect(after).toEqual({
+          ...before,
+          $etag: expect.stringMatching(ETAG),
+          order: 2,
+          meta: { b: 2 },
+          label: 'main',
+        });
         expect(after.$etag).not.toBe(before.$etag);
         expect(await h.store.getRelationship('b', 'x')).toEqual(after);
       });
@@ -194,7 +260,12 @@ export function relationshipsContract(open: OpenStore): void {
         'refuses to patch %s with JsonPatchInvalid: only properties can be patched',
         async (path) => {
           const before = await h.store.getRelationship('b', 'x');
-          await expectRefused(h.store, [], () => h.store.patchRelationship('b', 'x', [{ op: 'replace', path, value: 'f2' }]), 'JsonPatchInvalid');
+          await expectRefused(
+            h.store,
+            [],
+            () => h.store.patchRelationship('b', 'x', [{ op: 'replace', path, value: 'f2' }]),
+            'JsonPatchInvalid',
+          );
           expect(await h.store.getRelationship('b', 'x')).toEqual(before);
         },
       );
@@ -210,8 +281,15 @@ export function relationshipsContract(open: OpenStore): void {
       });
 
       it('says DigitalTwinNotFound or RelationshipNotFound when either does not exist', async () => {
-        await expectCode(h.store.patchRelationship('nope', 'x', [{ op: 'add', path: '/a', value: 1 }]), 'DigitalTwinNotFound');
-        await expectCode(h.store.patchRelationship('b', 'nope', [{ op: 'add', path: '/a', value: 1 }]), 'RelationshipNotFound', { twinId: 'b', relationshipId: 'nope' });
+        await expectCode(
+          h.store.patchRelationship('nope', 'x', [{ op: 'add', path: '/a', value: 1 }]),
+          'DigitalTwinNotFound',
+        );
+        await expectCode(
+          h.store.patchRelationship('b', 'nope', [{ op: 'add', path: '/a', value: 1 }]),
+          'RelationshipNotFound',
+          { twinId: 'b', relationshipId: 'nope' },
+        );
       });
     });
 
@@ -227,7 +305,10 @@ export function relationshipsContract(open: OpenStore): void {
 
       it('says DigitalTwinNotFound or RelationshipNotFound when either does not exist', async () => {
         await expectRefused(h.store, [], () => h.store.deleteRelationship('nope', 'x'), 'DigitalTwinNotFound');
-        await expectRefused(h.store, [], () => h.store.deleteRelationship('b', 'x'), 'RelationshipNotFound', { twinId: 'b', relationshipId: 'x' });
+        await expectRefused(h.store, [], () => h.store.deleteRelationship('b', 'x'), 'RelationshipNotFound', {
+          twinId: 'b',
+          relationshipId: 'x',
+        });
       });
     });
 
@@ -253,7 +334,11 @@ export function relationshipsContract(open: OpenStore): void {
 
       it('lists the relationships pointing at a twin, all or of one name, as full relationships', async () => {
         const incoming = await h.store.listIncomingRelationships('r');
-        expect(sorted(incoming.map((r) => `${r.$sourceId}/${r.$relationshipId}`))).toEqual(['b/b-r', 'f1/f1-r', 'f2/f2-r']);
+        expect(sorted(incoming.map((r) => `${r.$sourceId}/${r.$relationshipId}`))).toEqual([
+          'b/b-r',
+          'f1/f1-r',
+          'f2/f2-r',
+        ]);
         expect(incoming.find((r) => r.$sourceId === 'f2')).toEqual(await h.store.getRelationship('f2', 'f2-r'));
         const named = await h.store.listIncomingRelationships('r', { name: 'hasRoom' });
         expect(sorted(named.map((r) => r.$relationshipId))).toEqual(['f1-r', 'f2-r']);

@@ -22,7 +22,10 @@ export function twinsContract(open: OpenStore): void {
     describe('createTwin', () => {
       it("returns the twin in ADT's shape: $dtId, a weak UUID $etag, and $metadata with $model, $lastUpdateTime and each property's lastUpdateTime", async () => {
         const T = h.clock.iso();
-        const twin = await h.store.createTwin('room-1', twinInput(M.room, { name: 'Alpha', area: 12.5, tags: ['a', 'b'], address: { city: 'Oslo', zip: '0150' } }));
+        const twin = await h.store.createTwin(
+          'room-1',
+          twinInput(M.room, { name: 'Alpha', area: 12.5, tags: ['a', 'b'], address: { city: 'Oslo', zip: '0150' } }),
+        );
         expect(twin).toEqual({
           $dtId: 'room-1',
           $etag: expect.stringMatching(ETAG),
@@ -44,7 +47,10 @@ export function twinsContract(open: OpenStore): void {
 
       it('keeps components (objects with their own $metadata) with their own $lastUpdateTime and per-property times', async () => {
         const T = h.clock.iso();
-        const twin = await h.store.createTwin('room-1', twinInput(M.room, { name: 'Alpha', thermostat: component({ setpoint: 21, mode: 'auto' }) }));
+        const twin = await h.store.createTwin(
+          'room-1',
+          twinInput(M.room, { name: 'Alpha', thermostat: component({ setpoint: 21, mode: 'auto' }) }),
+        );
         expect(twin.thermostat).toEqual({
           setpoint: 21,
           mode: 'auto',
@@ -60,18 +66,33 @@ export function twinsContract(open: OpenStore): void {
           $dtId: 'other-id',
           $etag: 'W/"00000000-0000-0000-0000-000000000000"',
           name: 'Alpha',
-          $metadata: { $model: M.room, $lastUpdateTime: '2000-01-01T00:00:00.000Z', name: { lastUpdateTime: '2000-01-01T00:00:00.000Z' } },
+          $metadata: {
+            $model: M.room,
+            $lastUpdateTime: '2000-01-01T00:00:00.000Z',
+            name: { lastUpdateTime: '2000-01-01T00:00:00.000Z' },
+          },
         });
         expect(twin.$dtId).toBe('real-id');
         expect(twin.$etag).not.toBe('W/"00000000-0000-0000-0000-000000000000"');
-        expect(twin.$metadata).toEqual({ $model: M.room, $lastUpdateTime: h.clock.iso(), name: { lastUpdateTime: h.clock.iso() } });
+        expect(twin.$metadata).toEqual({
+          $model: M.room,
+          $lastUpdateTime: h.clock.iso(),
+          name: { lastUpdateTime: h.clock.iso() },
+        });
         await expectCode(h.store.getTwin('other-id'), 'DigitalTwinNotFound');
       });
 
       it('keeps the sourceTime given for a property or a component property', async () => {
         const twin = await h.store.createTwin(
           'room-1',
-          twinInput(M.room, { area: 10, thermostat: component({ setpoint: 21 }, { setpoint: { sourceTime: '2024-04-30T10:00:00.000Z' } }) }, { area: { sourceTime: '2024-04-30T09:00:00.000Z' } }),
+          twinInput(
+            M.room,
+            {
+              area: 10,
+              thermostat: component({ setpoint: 21 }, { setpoint: { sourceTime: '2024-04-30T10:00:00.000Z' } }),
+            },
+            { area: { sourceTime: '2024-04-30T09:00:00.000Z' } },
+          ),
         );
         expect(twin.$metadata.area).toEqual({ lastUpdateTime: h.clock.iso(), sourceTime: '2024-04-30T09:00:00.000Z' });
         expect((twin.thermostat as { $metadata: unknown }).$metadata).toEqual({
@@ -81,7 +102,14 @@ export function twinsContract(open: OpenStore): void {
       });
 
       it('accepts a twin read back as a write body, keeping its values and sourceTimes', async () => {
-        const first = await h.store.createTwin('room-1', twinInput(M.room, { area: 10, thermostat: component({ setpoint: 21 }) }, { area: { sourceTime: '2024-04-30T09:00:00.000Z' } }));
+        const first = await h.store.createTwin(
+          'room-1',
+          twinInput(
+            M.room,
+            { area: 10, thermostat: component({ setpoint: 21 }) },
+            { area: { sourceTime: '2024-04-30T09:00:00.000Z' } },
+          ),
+        );
         const again = await h.store.createTwin('room-1', first as never);
         expect(propertiesOf(again)).toEqual(propertiesOf(first));
         expect(again.$metadata).toEqual(first.$metadata);
@@ -95,7 +123,13 @@ export function twinsContract(open: OpenStore): void {
       });
 
       it('refuses a $-field other than $dtId, $etag and $metadata with ValidationFailed', async () => {
-        await expectRefused(h.store, ['room-1'], () => h.store.createTwin('room-1', { ...twinInput(M.room), $foo: 1 }), 'ValidationFailed', { twinId: 'room-1' });
+        await expectRefused(
+          h.store,
+          ['room-1'],
+          () => h.store.createTwin('room-1', { ...twinInput(M.room), $foo: 1 }),
+          'ValidationFailed',
+          { twinId: 'room-1' },
+        );
       });
 
       it.each([
@@ -104,22 +138,43 @@ export function twinsContract(open: OpenStore): void {
         ['an empty $model', { $metadata: { $model: '' } }],
         ['a $model that is not a string', { $metadata: { $model: 7 } }],
       ])('refuses a twin with %s with ValidationFailed', async (_, body) => {
-        await expectRefused(h.store, ['room-1'], () => h.store.createTwin('room-1', body as never), 'ValidationFailed', { twinId: 'room-1' });
+        await expectRefused(
+          h.store,
+          ['room-1'],
+          () => h.store.createTwin('room-1', body as never),
+          'ValidationFailed',
+          { twinId: 'room-1' },
+        );
       });
 
       it('refuses metadata for a property the body does not have with ValidationFailed', async () => {
-        await expectCode(h.store.createTwin('room-1', twinInput(M.room, { name: 'x' }, { area: { sourceTime: '2024-04-30T09:00:00.000Z' } })), 'ValidationFailed');
+        await expectCode(
+          h.store.createTwin(
+            'room-1',
+            twinInput(M.room, { name: 'x' }, { area: { sourceTime: '2024-04-30T09:00:00.000Z' } }),
+          ),
+          'ValidationFailed',
+        );
       });
 
       it('refuses a sourceTime that is not an ISO date and time with ValidationFailed', async () => {
-        await expectCode(h.store.createTwin('room-1', twinInput(M.room, { area: 1 }, { area: { sourceTime: 'yesterday' } })), 'ValidationFailed');
+        await expectCode(
+          h.store.createTwin('room-1', twinInput(M.room, { area: 1 }, { area: { sourceTime: 'yesterday' } })),
+          'ValidationFailed',
+        );
       });
 
       it('refuses a twin of an unknown model with ModelNotFound', async () => {
-        await expectRefused(h.store, ['room-1'], () => h.store.createTwin('room-1', twinInput('dtmi:test:Nope;1')), 'ModelNotFound', {
-          modelId: 'dtmi:test:Nope;1',
-          twinId: 'room-1',
-        });
+        await expectRefused(
+          h.store,
+          ['room-1'],
+          () => h.store.createTwin('room-1', twinInput('dtmi:test:Nope;1')),
+          'ModelNotFound',
+          {
+            modelId: 'dtmi:test:Nope;1',
+            twinId: 'room-1',
+          },
+        );
       });
 
       it.each([
@@ -141,13 +196,20 @@ export function twinsContract(open: OpenStore): void {
         expect((await h.store.getTwin(a)).$dtId).toBe(a);
         expect((await h.store.getRelationship(b, `has ${a}`)).$targetId).toBe(a);
         expect((await h.store.listIncomingRelationships(a)).map((r) => r.$sourceId)).toEqual([b]);
-        expect((await h.store.queryTwins({ where: { path: ['$dtId'], op: 'eq', value: a } })).items.map((t) => t.$dtId)).toEqual([a]);
+        expect(
+          (await h.store.queryTwins({ where: { path: ['$dtId'], op: 'eq', value: a } })).items.map((t) => t.$dtId),
+        ).toEqual([a]);
         await h.store.deleteTwin(b, { cascade: true });
         expect(await h.store.getTwins([a, b])).toEqual([expect.objectContaining({ $dtId: a }), undefined]);
       });
 
       it('refuses a twin larger than 32 KB with LimitExceeded', async () => {
-        await expectRefused(h.store, ['big'], () => h.store.createTwin('big', twinInput(M.room, { name: 'x'.repeat(33 * 1024) })), 'LimitExceeded');
+        await expectRefused(
+          h.store,
+          ['big'],
+          () => h.store.createTwin('big', twinInput(M.room, { name: 'x'.repeat(33 * 1024) })),
+          'LimitExceeded',
+        );
       });
 
       it('replaces an existing twin as a whole, with a new etag; unchanged values keep their lastUpdateTime', async () => {
@@ -167,9 +229,15 @@ export function twinsContract(open: OpenStore): void {
 
       it("with ifNoneMatch '*' refuses an existing id with PreconditionFailed and changes nothing", async () => {
         await h.store.createTwin('room-1', twinInput(M.room, { name: 'Alpha' }));
-        await expectRefused(h.store, ['room-1'], () => h.store.createTwin('room-1', twinInput(M.room, { name: 'Beta' }), { ifNoneMatch: '*' }), 'PreconditionFailed', {
-          twinId: 'room-1',
-        });
+        await expectRefused(
+          h.store,
+          ['room-1'],
+          () => h.store.createTwin('room-1', twinInput(M.room, { name: 'Beta' }), { ifNoneMatch: '*' }),
+          'PreconditionFailed',
+          {
+            twinId: 'room-1',
+          },
+        );
         const created = await h.store.createTwin('room-2', twinInput(M.room, { name: 'Beta' }), { ifNoneMatch: '*' });
         expect(created.name).toBe('Beta');
       });
@@ -212,7 +280,14 @@ export function twinsContract(open: OpenStore): void {
         await expectRefused(
           h.store,
           ['a', 'existing'],
-          () => h.store.createTwins([{ id: 'a', twin: twinInput(M.room) }, { id: 'existing', twin: twinInput(M.room) }], { ifNoneMatch: '*' }),
+          () =>
+            h.store.createTwins(
+              [
+                { id: 'a', twin: twinInput(M.room) },
+                { id: 'existing', twin: twinInput(M.room) },
+              ],
+              { ifNoneMatch: '*' },
+            ),
           'PreconditionFailed',
           { twinId: 'existing' },
         );
@@ -245,21 +320,39 @@ export function twinsContract(open: OpenStore): void {
       });
 
       it('says DigitalTwinNotFound for a twin that does not exist, and does not create it', async () => {
-        await expectRefused(h.store, ['x'], () => h.store.replaceTwin('x', twinInput(M.room)), 'DigitalTwinNotFound', { twinId: 'x' });
+        await expectRefused(h.store, ['x'], () => h.store.replaceTwin('x', twinInput(M.room)), 'DigitalTwinNotFound', {
+          twinId: 'x',
+        });
       });
 
       it("replaces only when ifMatch is the current etag or '*'", async () => {
         const first = await h.store.createTwin('x', twinInput(M.room, { name: 'A' }));
         const second = await h.store.replaceTwin('x', twinInput(M.room, { name: 'B' }), { ifMatch: first.$etag });
-        await expectRefused(h.store, ['x'], () => h.store.replaceTwin('x', twinInput(M.room, { name: 'C' }), { ifMatch: first.$etag }), 'PreconditionFailed', { twinId: 'x' });
+        await expectRefused(
+          h.store,
+          ['x'],
+          () => h.store.replaceTwin('x', twinInput(M.room, { name: 'C' }), { ifMatch: first.$etag }),
+          'PreconditionFailed',
+          { twinId: 'x' },
+        );
         const third = await h.store.replaceTwin('x', twinInput(M.room, { name: 'D' }), { ifMatch: '*' });
         expect([second.name, third.name]).toEqual(['B', 'D']);
       });
 
       it('validates the body like createTwin', async () => {
         await h.store.createTwin('x', twinInput(M.room, { name: 'A' }));
-        await expectRefused(h.store, ['x'], () => h.store.replaceTwin('x', { ...twinInput(M.room), $foo: 1 }), 'ValidationFailed');
-        await expectRefused(h.store, ['x'], () => h.store.replaceTwin('x', twinInput('dtmi:test:Nope;1')), 'ModelNotFound');
+        await expectRefused(
+          h.store,
+          ['x'],
+          () => h.store.replaceTwin('x', { ...twinInput(M.room), $foo: 1 }),
+          'ValidationFailed',
+        );
+        await expectRefused(
+          h.store,
+          ['x'],
+          () => h.store.replaceTwin('x', twinInput('dtmi:test:Nope;1')),
+          'ModelNotFound',
+        );
       });
     });
 
@@ -278,7 +371,13 @@ export function twinsContract(open: OpenStore): void {
       it("deletes only when ifMatch is the current etag or '*'", async () => {
         const first = await h.store.createTwin('x', twinInput(M.room));
         await h.store.patchTwin('x', [{ op: 'add', path: '/name', value: 'n' }]);
-        await expectRefused(h.store, ['x'], () => h.store.deleteTwin('x', { ifMatch: first.$etag }), 'PreconditionFailed', { twinId: 'x' });
+        await expectRefused(
+          h.store,
+          ['x'],
+          () => h.store.deleteTwin('x', { ifMatch: first.$etag }),
+          'PreconditionFailed',
+          { twinId: 'x' },
+        );
         await h.store.deleteTwin('x', { ifMatch: (await h.store.getTwin('x')).$etag });
         await h.store.createTwin('y', twinInput(M.room));
         await h.store.deleteTwin('y', { ifMatch: '*' });
@@ -289,7 +388,13 @@ export function twinsContract(open: OpenStore): void {
         await h.store.createTwins(['a', 'b', 'c'].map((id) => ({ id, twin: twinInput(M.room) })));
         await h.store.putRelationship('a', 'a-b', rel('b', 'next'));
         await h.store.putRelationship('c', 'c-a', rel('a', 'next'));
-        const error = await expectRefused(h.store, ['a', 'b', 'c'], () => h.store.deleteTwin('a'), 'RelationshipsNotDeleted', { twinId: 'a' });
+        const error = await expectRefused(
+          h.store,
+          ['a', 'b', 'c'],
+          () => h.store.deleteTwin('a'),
+          'RelationshipsNotDeleted',
+          { twinId: 'a' },
+        );
         expect(sorted(error.subject.related ?? [])).toEqual(['a/a-b', 'c/c-a']);
         await expectCode(h.store.deleteTwin('b'), 'RelationshipsNotDeleted', { twinId: 'b', related: ['a/a-b'] });
         expect((await h.store.listRelationships('a')).map((r) => r.$relationshipId)).toEqual(['a-b']);
@@ -304,7 +409,10 @@ export function twinsContract(open: OpenStore): void {
         await h.store.deleteTwin('a', { cascade: true });
         const changes = await h.store.readChanges({ after: seq });
         expect(changes.map((c) => c.seq)).toEqual([seq + 1, seq + 2, seq + 3]);
-        expect(sorted(changes.slice(0, 2).map((c) => `${c.type} ${c.subject}`))).toEqual(['Relationship.Delete a/relationships/a-b', 'Relationship.Delete c/relationships/c-a']);
+        expect(sorted(changes.slice(0, 2).map((c) => `${c.type} ${c.subject}`))).toEqual([
+          'Relationship.Delete a/relationships/a-b',
+          'Relationship.Delete c/relationships/c-a',
+        ]);
         expect(`${changes[2].type} ${changes[2].subject}`).toBe('Twin.Delete a');
         await expectCode(h.store.getTwin('a'), 'DigitalTwinNotFound');
         expect(await h.store.listRelationships('c')).toEqual([]);
@@ -324,10 +432,12 @@ export function twinsContract(open: OpenStore): void {
         await expectCode(h.store.readMetrics({ twinId: 'x', name: 'temperature' }), 'DigitalTwinNotFound');
         await h.store.createTwin('x', twinInput(M.sensor));
         expect(await h.store.readMetrics({ twinId: 'x', name: 'temperature' })).toEqual([]);
-        expect(await h.store.latestMetrics([{ twinId: 'x', name: 'temperature' }, { twinId: 'y', name: 'temperature' }])).toEqual([
-          undefined,
-          { twinId: 'y', name: 'temperature', time: '2024-05-01T10:00:00.000Z', value: 21 },
-        ]);
+        expect(
+          await h.store.latestMetrics([
+            { twinId: 'x', name: 'temperature' },
+            { twinId: 'y', name: 'temperature' },
+          ]),
+        ).toEqual([undefined, { twinId: 'y', name: 'temperature', time: '2024-05-01T10:00:00.000Z', value: 21 }]);
       });
     });
   });

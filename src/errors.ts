@@ -101,3 +101,36 @@ export class TwingraphError extends Error {
 export function isTwingraphError(error: unknown, code?: ErrorCode): error is TwingraphError {
   return error instanceof TwingraphError && (code === undefined || error.code === code);
 }
+
+// ── Factories: one wording per failure, so that every stage says it the same way ─────────────────────
+
+export function twinNotFound(id: string): TwingraphError {
+  return new TwingraphError(
+    'DigitalTwinNotFound',
+    `There is no digital twin with id '${id}'. Check the id, or create the twin first.`,
+    {
+      twinId: id,
+    },
+  );
+}
+
+export function modelNotFound(id: string): TwingraphError {
+  return new TwingraphError(
+    'ModelNotFound',
+    `There is no model '${id}'. Upload it first, or check the id (models are DTMIs such as dtmi:example:Room;1).`,
+    { modelId: id },
+  );
+}
+
+export function relationshipNotFound(sourceId: string, relationshipId: string): TwingraphError {
+  return new TwingraphError(
+    'RelationshipNotFound',
+    `Twin '${sourceId}' has no relationship with id '${relationshipId}'. Check both ids.`,
+    { twinId: sourceId, relationshipId },
+  );
+}
+
+/** An ETag precondition that failed: the subject changed since `expected` was read (or exists, for `*` creates). */
+export function preconditionFailed(message: string, subject: ErrorSubject): TwingraphError {
+  return new TwingraphError('PreconditionFailed', message, subject);
+}

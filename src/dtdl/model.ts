@@ -129,6 +129,11 @@ export interface ModelSet {
   readonly interfaces: ReadonlyMap<string, InterfaceModel>;
   /** Interfaces that extend the given one, directly or not. */
   descendantsOf(id: string): readonly string[];
+  /**
+   * Whether a twin of `modelId` is a twin of `of`: the same model, or one extending it (ADT's IS_OF_MODEL). False
+   * for a model the set does not hold.
+   */
+  isOf(modelId: string, of: string): boolean;
   /** @internal element records, so that a later upload can be linked against this set. */
   readonly [ELEMENTS]: ReadonlyMap<string, ParsedElement>;
 }
@@ -360,6 +365,7 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
   const set: ModelSet = {
     interfaces,
     descendantsOf: (id) => descendants.get(id) ?? [],
+    isOf: (modelId, of) => modelId === of || (interfaces.get(modelId)?.ancestors.includes(of) ?? false),
     [ELEMENTS]: elements,
   };
   return Object.freeze(set);

@@ -23,7 +23,7 @@ import type * as Load from '../src/demo/load';
 import type * as Models from '../src/services/models';
 import type * as Analytics from '../src/analytics/service';
 import type * as Sqlite from '../src/store/sqlite/store';
-import type * as Validate from '../src/cli/dtdl-validate';
+import type * as Files from '../src/dtdl/files';
 import type { Twin } from '../src/store/types';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -57,7 +57,7 @@ export async function run(): Promise<void> {
   const { AnalyticsService } = dist<typeof Analytics>('analytics/service.js');
   const { loadDemo } = dist<typeof Load>('demo/load.js');
   const { readCatalogue } = dist<typeof Catalogue>('demo/catalogue.js');
-  const { collectDocuments } = dist<typeof Validate>('cli/dtdl-validate.js');
+  const { collectDocuments } = dist<typeof Files>('dtdl/files.js');
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-analytics-'));
   const store = await openSqliteStore({ path: path.join(dir, 'demo.db') });

@@ -365,7 +365,7 @@ type Autocannon = (options: {
   requests?: AutocannonRequest[];
   verifyBody?: (body: string) => boolean;
 }) => Promise<AutocannonResult>;
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types.
+// autocannon ships no types: required, not imported.
 const autocannon = require('autocannon') as Autocannon;
 
 export interface LoadResult {

@@ -1,28 +1,43 @@
 /**
- * Twingraph assembled: the store, the change feed, the services and the API, started in that order and
- * stopped in the reverse one. On an empty store it first loads the models in dtdl/ and the demo data.
+ * Twingraph assembled: the store, the change feed, the services, the features the configuration turns on
+ * (TWINGRAPH_PLUGINS: the analytics, the mirror) and the API, started in that order and stopped in the
+ * reverse one. On an empty store it first loads the models in dtdl/ and the demo data.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
 import { createContext, type Services } from './api/request-context';
 import { startServer, type RunningServer } from './api/server';
-import { collectDocuments } from './cli/dtdl-validate';
+import { collectDocuments } from './dtdl';
 import type { Config } from './config';
 import { ChangeFeed } from './events';
 import { readCatalogue } from './demo/catalogue';
 import { loadDemo } from './demo/load';
 import { progressReporter } from './demo/progress';
-import { Mirror } from './mirror/mirror';
-import { AnalyticsService } from './analytics/service';
+import { analyticsFeature } from './analytics/feature';
+import type { Feature, RunningFeature } from './feature';
+import { mirrorFeature } from './mirror/feature';
 import { ModelService } from './services/models';
 import { TwinService } from './services/twins';
 import { openStore, type StoreConfig } from './store/open';
 import type { TwinStore } from './store/port';
 
+/** Every feature the app can plug in, by its name in TWINGRAPH_PLUGINS. */
+export const FEATURES: Readonly<Record<Config['plugins'][number], Feature>> = {
+  analytics: analyticsFeature,
+  mirror: mirrorFeature,
+};
+
+/** The features the configuration turns on, in TWINGRAPH_PLUGINS order. */
+export function enabledFeatures(config: Pick<Config, 'plugins'>): Feature[] {
+  return config.plugins.map((name) => FEATURES[name]);
+}
+
 export interface App {
   readonly server: RunningServer;
   readonly services: Services;
+  /** The running features, by name. */
+  readonly features: ReadonlyMap<string, RunningFeature>;
   readonly log: Logger;
   /** Stops the server (running requests finish, subscriptions get a close frame), then the feed and the store. */
   close(): Promise<void>;
@@ -88,20 +103,24 @@ export async function startApp(
 ): Promise<App> {
   const store = await (options.openStore ?? openStore)(config.store);
   const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });
-  const models = new ModelService(store);
-  let analytics: AnalyticsService | undefined;
-  let mirror: Mirror | undefined;
+  const features = enabledFeatures(config);
+  const models = new ModelService(store, { plugins: features.flatMap((f) => (f.schema ? [f.schema] : [])) });
+  const running = new Map<string, RunningFeature>();
+  // Stopped in the reverse order of their start, then the feed and the store.
+  const stopAll = async (): Promise<void> => {
+    for (const feature of [...running.values()].reverse()) await feature.stop().catch(() => undefined);
+    await feed.close().catch(() => undefined);
+    await store.close().catch(() => undefined);
+  };
   try {
     await models.load();
     const twins = new TwinService(store, () => models.current);
-    analytics = new AnalyticsService(store, () => models.current);
-    mirror = new Mirror(store, config.mirror, log);
-    const services: Services = { store, models, twins, feed, analytics, mirror };
+    for (const feature of features)
+      running.set(feature.name, feature.open({ config, log, store, models, twins, feed }));
+    const contexts = Object.fromEntries([...running].map(([name, feature]) => [name, feature.context]));
+    const services: Services = { store, models, twins, feed, features: contexts };
     await seedEmptyStore(services, config, log);
-    // Followed from after the seed: the demo's own writes are not news to the analytics.
-    analytics.follow(feed);
-    mirror.start();
-    if (config.mirror) log.info({ endpoint: config.mirror.endpoint }, 'mirroring every change to Azure Digital Twins');
+    for (const feature of running.values()) feature.start?.();
     const server = await startServer(config, services, log);
     const prune = setInterval(() => {
       store
@@ -117,22 +136,19 @@ export async function startApp(
     return {
       server,
       services,
+      features: running,
       log,
       close: () =>
         (closing ??= (async () => {
           clearInterval(prune);
           await server.close();
-          await services.mirror.stop();
-          await services.analytics.close();
+          for (const feature of [...running.values()].reverse()) await feature.stop();
           await feed.close();
           await store.close();
         })()),
     };
   } catch (error) {
-    await mirror?.stop().catch(() => undefined);
-    await analytics?.close().catch(() => undefined);
-    await feed.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    await stopAll();
     throw error;
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Configuration from environment variables, validated once at start: a wrong value stops the server with a
- * message naming the variable, what it holds and what it should hold.
+ * message naming the variable, what it holds and what it should hold. Every variable is read here, with one
+ * zod schema, the store's too, so that the rest of the code takes a Config and never reads the environment.
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { storeConfigFromEnv, type StoreConfig } from './store/open';
+import { DEFAULT_SQLITE_PATH, type StoreConfig } from './store/open';
 
 /** The package root (where dtdl/ and seeds/ ship), whether running from src/ (tsx, jest) or dist/. */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..');
@@ -33,6 +34,59 @@ const duration = z
     return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2].toLowerCase() as 's'];
   });
 
+/** The feature plugins there are (TWINGRAPH_PLUGINS), each one of src/'s feature folders. */
+export const PLUGINS = ['analytics', 'mirror'] as const;
+export type PluginName = (typeof PLUGINS)[number];
+
+const plugins = z.string().transform((text, context): PluginName[] => {
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const unknown = names.filter((name) => !(PLUGINS as readonly string[]).includes(name));
+  if (unknown.length > 0) {
+    context.issues.push({
+      code: 'custom',
+      input: text,
+      message: `a comma-separated list of plugins, each one of ${PLUGINS.join(', ')} (not ${unknown.map((n) => `'${n}'`).join(', ')})`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(names)] as PluginName[];
+});
+
+/** The URI schemes the Neo4j driver takes: routing or direct, plain or encrypted. */
+const NEO4J_URI = /^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/[^\s]+$/;
+
+/**
+ * The store's variables: Neo4j when NEO4J_URI is set (with NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE),
+ * otherwise SQLite at TWINGRAPH_DB, with TWINGRAPH_SQLITE_SYNCHRONOUS=FULL for power-loss durability. Their
+ * messages are whole sentences naming the variable, as they were when the store read them itself.
+ */
+const STORE = z.object({
+  TWINGRAPH_DB: z.string().trim().optional(),
+  TWINGRAPH_SQLITE_SYNCHRONOUS: z
+    .string()
+    .trim()
+    .refine((mode) => /^(NORMAL|FULL)$/i.test(mode), {
+      error: (issue) => `TWINGRAPH_SQLITE_SYNCHRONOUS must be NORMAL or FULL; got '${String(issue.input)}'.`,
+    })
+    .transform((mode) => mode.toUpperCase() as 'NORMAL' | 'FULL')
+    .optional(),
+  // Only spaces count as unset, as an empty value does.
+  NEO4J_URI: z
+    .string()
+    .trim()
+    .refine((uri) => uri === '' || NEO4J_URI.test(uri), {
+      error: (issue) =>
+        `NEO4J_URI must be a neo4j:// or bolt:// URI (for example neo4j://localhost:7687); got '${String(issue.input)}'.`,
+    })
+    .optional(),
+  NEO4J_USER: z.string().optional(),
+  NEO4J_PASSWORD: z.string().optional(),
+  NEO4J_DATABASE: z.string().optional(),
+});
+
 const ENV = z.object({
   PORT: integer(0, 65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -44,6 +98,8 @@ const ENV = z.object({
    * `models`, the models only; `none`, nothing.
    */
   TWINGRAPH_SEED: z.enum(['demo', 'models', 'none']).default('demo'),
+  /** The feature plugins to turn on, comma-separated; empty for none. */
+  TWINGRAPH_PLUGINS: plugins.default([...PLUGINS]),
   /** The hour the demo data ends at (ISO 8601, a whole hour in UTC); default: the current hour. */
   TWINGRAPH_SEED_AS_OF: z.iso
     .datetime({ offset: true })
@@ -88,6 +144,9 @@ const ENV = z.object({
   TWINGRAPH_CHANGE_KEEP_LAST: integer(0, 1_000_000_000).default(100_000),
 });
 
+/** Variables whose empty value says something (no plugins, an empty Neo4j password), rather than counting as unset. */
+const EMPTY_IS_A_VALUE: ReadonlySet<string> = new Set(['TWINGRAPH_PLUGINS', 'NEO4J_USER', 'NEO4J_PASSWORD']);
+
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -98,6 +157,8 @@ export interface Config {
   readonly seed: 'demo' | 'models' | 'none';
   /** The hour the demo data ends at (epoch ms); the current hour when absent. */
   readonly seedAsOf: number | undefined;
+  /** The feature plugins turned on (TWINGRAPH_PLUGINS), in the order given. */
+  readonly plugins: readonly PluginName[];
   readonly limits: {
     readonly maxDepth: number;
     readonly maxAliases: number;
@@ -128,38 +189,75 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
+/** The variables `schema` knows in `env`, parsed; or a line per variable that is wrong. */
+function parseEnv<S extends z.ZodObject>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): { data: z.infer<S> | undefined; problems: string[] } {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(
+      ([k, v]) => k in schema.shape && v !== undefined && (v !== '' || EMPTY_IS_A_VALUE.has(k)),
+    ),
+  );
+  const parsed = schema.safeParse(present);
+  if (parsed.success) return { data: parsed.data, problems: [] };
+  return {
+    data: undefined,
+    problems: parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0]);
+      // A message that names its variable is a whole sentence already.
+      if (issue.message.startsWith(`${variable} `)) return issue.message;
+      // zod words its own messages "Invalid input: expected …" and (enums) "Invalid option: expected one of …".
+      return `${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid (?:input|option): (?:expected )?/, '')}`;
+    }),
+  };
+}
+
+function configError(problems: readonly string[]): ConfigError {
+  return new ConfigError(`Twingraph cannot start: the configuration is wrong.\n  ${problems.join('\n  ')}`);
+}
+
+function storeConfigOf(e: z.infer<typeof STORE>): StoreConfig {
+  if (e.NEO4J_URI) {
+    return {
+      kind: 'neo4j',
+      uri: e.NEO4J_URI,
+      ...(e.NEO4J_USER !== undefined && { user: e.NEO4J_USER }),
+      ...(e.NEO4J_PASSWORD !== undefined && { password: e.NEO4J_PASSWORD }),
+      ...(e.NEO4J_DATABASE && { database: e.NEO4J_DATABASE }),
+    };
+  }
+  return {
+    kind: 'sqlite',
+    path: e.TWINGRAPH_DB || DEFAULT_SQLITE_PATH,
+    ...(e.TWINGRAPH_SQLITE_SYNCHRONOUS && { synchronous: e.TWINGRAPH_SQLITE_SYNCHRONOUS }),
+  };
+}
+
+/**
+ * The store the environment asks for, alone, for a tool that needs no more; throws a ConfigError naming the
+ * variable at fault.
+ */
+export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
+  const { data, problems } = parseEnv(STORE, env);
+  if (!data) throw configError(problems);
+  return storeConfigOf(data);
+}
+
 /** Reads and checks the configuration; throws a ConfigError listing every variable that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => k in ENV.shape && v !== undefined && v !== ''),
-  );
-  const parsed = ENV.safeParse(present);
-  const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const variable = String(issue.path[0]);
-      // zod words its own messages "Invalid input: expected …" and (enums) "Invalid option: expected one of …".
-      problems.push(
-        `${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid (?:input|option): (?:expected )?/, '')}`,
-      );
-    }
-  }
-  let store: StoreConfig | undefined;
-  try {
-    store = storeConfigFromEnv(env);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-  if (parsed.success && parsed.data.ADT_ENDPOINT && parsed.data.ADT_LEASE_MS <= parsed.data.ADT_REQUEST_TIMEOUT_MS) {
+  const { data, problems: general } = parseEnv(ENV, env);
+  const { data: storeData, problems: storeProblems } = parseEnv(STORE, env);
+  const problems = [...general, ...storeProblems];
+  if (data && data.ADT_ENDPOINT && data.ADT_LEASE_MS <= data.ADT_REQUEST_TIMEOUT_MS) {
     // A lease must outlast a request, or a slow answer lets the same change be claimed again meanwhile.
     problems.push(
-      `ADT_LEASE_MS=${parsed.data.ADT_LEASE_MS}: expected more than ADT_REQUEST_TIMEOUT_MS (${parsed.data.ADT_REQUEST_TIMEOUT_MS})`,
+      `ADT_LEASE_MS=${data.ADT_LEASE_MS}: expected more than ADT_REQUEST_TIMEOUT_MS (${data.ADT_REQUEST_TIMEOUT_MS})`,
     );
   }
-  if (problems.length > 0 || !parsed.success || !store) {
-    throw new ConfigError(`Twingraph cannot start: the configuration is wrong.\n  ${problems.join('\n  ')}`);
-  }
-  const e = parsed.data;
+  if (!data || !storeData || problems.length > 0) throw configError(problems);
+  const e = data;
+  const store = storeConfigOf(storeData);
   return {
     port: e.PORT,
     host: e.HOST,
@@ -170,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seedsDir: e.TWINGRAPH_SEEDS_DIR,
     seed: e.TWINGRAPH_SEED,
     seedAsOf: e.TWINGRAPH_SEED_AS_OF,
+    plugins: e.TWINGRAPH_PLUGINS,
     limits: {
       maxDepth: e.TWINGRAPH_MAX_DEPTH,
       maxAliases: e.TWINGRAPH_MAX_ALIASES,

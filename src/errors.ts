@@ -1,8 +1,11 @@
 /**
  * Errors every stage past the DTDL engine raises: one class, one stable code per failure. Codes follow
  * Azure Digital Twins where ADT has one, so that clients and the mirror see the same vocabulary on both
- * sides; the GraphQL layer puts `code` in `extensions.code`.
+ * sides; the GraphQL layer puts `code` and the subject (ids, details, DTDL errors) in `extensions`, so it
+ * needs to know no stage's error types. Usage errors (a missing file, a wrong option) are apart: they have
+ * no ADT code, and commands answer them with exit code 2.
  */
+import type { DtdlError } from './dtdl/dtdl-errors';
 
 /** ADT's error codes that Twingraph raises, plus a few of its own where ADT has none. */
 export type ErrorCode =
@@ -68,6 +71,8 @@ export interface ErrorSubject {
   readonly path?: string;
   /** One entry per problem found (`ValidationFailed`): where, which rule, and a readable message. */
   readonly details?: readonly ErrorDetail[];
+  /** Every error the DTDL engine found (`DTDLParserError`), with its validation id, element, line and column. */
+  readonly dtdlErrors?: readonly DtdlError[];
 }
 
 /** One problem in a payload: the JSON Pointer of the offending value, the rule it breaks, and a readable message. */
@@ -133,4 +138,26 @@ export function relationshipNotFound(sourceId: string, relationshipId: string): 
 /** An ETag precondition that failed: the subject changed since `expected` was read (or exists, for `*` creates). */
 export function preconditionFailed(message: string, subject: ErrorSubject): TwingraphError {
   return new TwingraphError('PreconditionFailed', message, subject);
+}
+
+/** DTDL that does not validate: ADT's DTDLParserError, the first few errors in the message and every one in the subject. */
+export function dtdlParserError(errors: readonly DtdlError[]): TwingraphError {
+  const shown = errors
+    .slice(0, 5)
+    .map((e) =>
+      `${e.source ? `${e.source}${e.line ? `:${e.line}:${e.column}` : ''} ` : ''}${e.primaryId ?? ''} ${e.validationId}: ${e.cause}`.trim(),
+    );
+  return new TwingraphError(
+    'DTDLParserError',
+    `The DTDL does not validate (${errors.length} error${errors.length === 1 ? '' : 's'}): ${shown.join(' | ')}${errors.length > 5 ? ` | …and ${errors.length - 5} more` : ''}`,
+    { dtdlErrors: errors },
+  );
+}
+
+/**
+ * A command asked for what cannot be done: a file or folder that does not exist, an option out of range.
+ * Commands print the message and exit with 2; it carries no ADT code, being about the caller, not the data.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
 }

@@ -36,7 +36,7 @@ import {
 import type { EngagementProfit, FailureRiskResult, ProfitInputsMoved, ProfitModelInfo } from './compute/results';
 import type { NumericSeries, SeriesForecast } from './compute/types';
 import type { ChangeFeed } from '../events';
-import type { TwinStore } from '../store/port';
+import type { MetricStore, TwinReads } from '../store/port';
 import type { Filter } from '../store/query';
 import type { ChangeEntry, JsonPatch, MetricSeriesKey, Twin } from '../store/types';
 import type { ModelSnapshot } from '../services/models';
@@ -148,7 +148,7 @@ export class AnalyticsService {
   private readonly spendAsOf = new Batcher<number>((ids) => this.newestSpendTimes(ids));
 
   constructor(
-    private readonly store: TwinStore,
+    private readonly store: TwinReads & MetricStore,
     private readonly snapshot: () => ModelSnapshot,
     options: AnalyticsOptions = {},
   ) {
@@ -211,7 +211,7 @@ export class AnalyticsService {
 
   private isOf(modelId: string | undefined, of: string): boolean {
     if (!modelId) return false;
-    return modelId === of || (this.snapshot().models.interfaces.get(modelId)?.ancestors.includes(of) ?? false);
+    return this.snapshot().models.isOf(modelId, of);
   }
 
   private observe(change: ChangeEntry): void {

@@ -6,11 +6,9 @@ import DataLoader from 'dataloader';
 import type { GraphContext } from '../graphql/graph-context';
 import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
-import type { Mirror } from '../mirror/mirror';
-import type { AnalyticsService } from '../analytics/service';
 import type { ModelService, ModelSnapshot } from '../services/models';
 import type { TwinService } from '../services/twins';
-import type { TwinStore } from '../store/port';
+import type { ChangeLog, MetricStore, ModelStore, TwinReads, TwinStore } from '../store/port';
 import type { Hop, OrderBy } from '../store/query';
 import type { MetricSeriesKey, ModelRecord, Relationship, Twin } from '../store/types';
 
@@ -19,8 +17,8 @@ export interface Services {
   readonly models: ModelService;
   readonly twins: TwinService;
   readonly feed: ChangeFeed;
-  readonly analytics: AnalyticsService;
-  readonly mirror: Mirror;
+  /** The running features' per-request services, by name (GraphContext.features). */
+  readonly features: Readonly<Record<string, unknown>>;
 }
 
 /** The most change-log entries one `changes` read returns (the store's limit per readChanges). */
@@ -65,7 +63,8 @@ function recordsById(snapshot: ModelSnapshot): ReadonlyMap<string, ModelRecord> 
 }
 
 export function createContext(services: Services): GraphContext {
-  const { store } = services;
+  // Reads only: every write goes through the services, which validate it.
+  const store: TwinReads & MetricStore & ModelStore & ChangeLog = services.store;
   const twins = new DataLoader<string, Twin | undefined>((ids) => store.getTwins(ids), { maxBatchSize: 5000 });
   type NeighborKey = { id: string; group: string; hop: Hop; first: number; orderBy: readonly OrderBy[] };
   const neighbors = batchedByGroup<NeighborKey, { twin: Twin; relationship: Relationship }[]>((ids, k) =>
@@ -75,7 +74,7 @@ export function createContext(services: Services): GraphContext {
   const counts = batchedByGroup<CountKey, number>((ids, k) => store.neighborCounts(ids, k.hop));
   const latest = new DataLoader<
     MetricSeriesKey,
-    ReturnType<TwinStore['latestMetrics']> extends Promise<(infer P)[]> ? P : never,
+    ReturnType<MetricStore['latestMetrics']> extends Promise<(infer P)[]> ? P : never,
     string
   >((keys) => store.latestMetrics(keys), {
     cacheKeyFn: (k) => `${k.twinId}\n${k.name}`,
@@ -150,6 +149,7 @@ export function createContext(services: Services): GraphContext {
     write: {
       create: (id, modelId, body, options) => written(services.twins.create(id, modelId, body, options)),
       patch: (id, patch, options) => written(services.twins.patch(id, patch, options)),
+      update: (id, modelId, makePatch, options) => written(services.twins.update(id, modelId, makePatch, options)),
       delete: (id, options) => written(services.twins.delete(id, options)),
       putRelationship: (sourceId, id, relationship, options) =>
         written(services.twins.putRelationship(sourceId, id, relationship, options)),
@@ -157,7 +157,8 @@ export function createContext(services: Services): GraphContext {
         written(services.twins.patchRelationship(sourceId, id, patch, options)),
       deleteRelationship: (sourceId, id, options) => written(services.twins.deleteRelationship(sourceId, id, options)),
       recordMetrics: (points) => written(services.twins.recordMetrics(points)),
-      invokeCommand: (twinId, command, request) => services.twins.invokeCommand(twinId, command, request),
+      invokeCommand: (twinId, modelId, command, request) =>
+        services.twins.invokeCommand(twinId, modelId, command, request),
     },
     modelAdmin: {
       upload: (documents) =>
@@ -165,21 +166,6 @@ export function createContext(services: Services): GraphContext {
       decommission: (id) => services.models.decommission(id),
       delete: (id) => services.models.delete(id),
     },
-    analytics: {
-      engagementKpis: (twin) => services.analytics.engagementKpis(twin),
-      engagementProfit: (twin, level) => services.analytics.engagementProfit(twin, level),
-      predictProfit: (features, level) => services.analytics.predictProfit(features, level),
-      profitModel: () => services.analytics.profitModel(),
-      retrainProfitModel: () => services.analytics.retrain(),
-      onRetrain: (listener) => services.analytics.onRetrain(listener),
-      failureRisk: (twin, horizonHours) => services.analytics.failureRisk(twin, horizonHours),
-      forecast: (key, horizon, level, before) => services.analytics.forecast(key, horizon, level, before),
-    },
-    mirror: {
-      status: () => services.mirror.status(),
-      deadLetters: (limit) => services.mirror.deadLetters(limit),
-      retryDeadLetters: (seqs) => services.mirror.retryDeadLetters(seqs),
-      dropDeadLetters: (seqs) => services.mirror.dropDeadLetters(seqs),
-    },
+    features: services.features,
   };
 }

@@ -2,28 +2,8 @@
  * `twingraph dtdl validate <files-or-dirs...> [--json]`: validates the whole set together, as an
  * upload would be. Exit 0 when valid, 1 when invalid; usage errors are the caller's (exit 2).
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import { parseModels, type DtdlError } from '../dtdl';
-
-export class UsageError extends Error {}
-
-/** Every .json / .jsonld file named or below a named directory, in a stable order. */
-export function collectDocuments(targets: readonly string[]): { name: string; text: string }[] {
-  const files: string[] = [];
-  const walk = (p: string): void => {
-    const stat = fs.statSync(p, { throwIfNoEntry: false });
-    if (!stat) throw new UsageError(`no such file or directory: ${p}`);
-    if (stat.isDirectory()) {
-      for (const entry of fs.readdirSync(p).sort()) {
-        const child = path.join(p, entry);
-        if (fs.statSync(child).isDirectory() || /\.json(?:ld)?$/i.test(entry)) walk(child);
-      }
-    } else files.push(p);
-  };
-  targets.forEach(walk);
-  return files.map((name) => ({ name, text: fs.readFileSync(name, 'utf8') }));
-}
+import { collectDocuments, parseModels, type DtdlError } from '../dtdl';
+import { UsageError } from '../errors';
 
 export interface ValidateOutput {
   readonly exitCode: 0 | 1;

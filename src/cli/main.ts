@@ -2,9 +2,10 @@
 import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
+import { FEATURES } from '../app';
 import { ConfigError, PACKAGE_ROOT } from '../config';
-import { UsageError, validateFiles } from './dtdl-validate';
-import { mirrorImportCommand, mirrorReconcileCommand, mirrorStatusCommand } from '../mirror/cli';
+import { UsageError } from '../errors';
+import { validateFiles } from './dtdl-validate';
 import { printSchemaOf } from './schema-print';
 import { seedCommand } from './seed';
 import { serve } from './serve';
@@ -50,28 +51,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await seedCommand(opts);
     });
 
-  const mirror = program.command('mirror').description('the mirror to Azure Digital Twins (ADT_ENDPOINT)');
-  mirror
-    .command('status')
-    .description('changes waiting to reach ADT, and the dead letters ADT refused')
-    .option('--json', 'print it as JSON')
-    .action(async (opts: { json?: boolean }) => {
-      exitCode = await mirrorStatusCommand(opts);
-    });
-  mirror
-    .command('reconcile')
-    .description(
-      'compare ADT with Twingraph (models, twins, relationships) and repair ADT to match, printing each repair; exit 1 when one failed',
-    )
-    .option('--dry-run', 'only report what would be repaired')
-    .action(async (opts: { dryRun?: boolean }) => {
-      exitCode = await mirrorReconcileCommand(opts);
-    });
-  mirror
-    .command('import')
-    .description('seed an empty Twingraph from the ADT instance: its models, twins and relationships')
-    .action(async () => {
-      exitCode = await mirrorImportCommand();
+  // Every feature's commands, whether or not TWINGRAPH_PLUGINS turns the feature on in the server: an operator
+  // may need `mirror status` on a store whose server runs without the mirror, and reading the configuration here
+  // would make every command fail on a wrong variable it does not use.
+  for (const feature of Object.values(FEATURES))
+    feature.commands?.(program, (code) => {
+      exitCode = code;
     });
 
   const schema = program.command('schema').description('the GraphQL schema');

@@ -4,13 +4,13 @@
  */
 import path from 'node:path';
 import { loadConfig } from '../config';
-import { TwingraphError } from '../errors';
+import { collectDocuments } from '../dtdl';
+import { TwingraphError, UsageError } from '../errors';
 import { readCatalogue, scaled } from '../demo/catalogue';
 import { loadDemo } from '../demo/load';
 import { progressReporter } from '../demo/progress';
 import { ModelService } from '../services/models';
 import { openStore } from '../store/open';
-import { collectDocuments, UsageError } from './dtdl-validate';
 
 export interface SeedCommandOptions {
   readonly asOf?: string;

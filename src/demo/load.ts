@@ -7,7 +7,10 @@
 import { DEMO_MODELS } from './models';
 import { TwingraphError } from '../errors';
 import type { ModelService } from '../services/models';
-import type { TwinStore } from '../store/port';
+import type { Housekeeping, MetricStore, ModelStore, TwinWrites } from '../store/port';
+
+/** What loading the demo writes and checks. */
+type DemoStore = ModelStore & TwinWrites & MetricStore & Housekeeping;
 import type { JsonValue, MetricPoint } from '../store/types';
 import type { Catalogue } from './catalogue';
 import { currentHour, planFirm, type Firm } from './firm';
@@ -56,7 +59,7 @@ function canonical(value: unknown): string {
  * (models are immutable, and data generated for today's models would not fit yesterday's).
  */
 async function ensureModels(
-  store: TwinStore,
+  store: DemoStore,
   models: ModelService,
   documents: SeedOptions['documents'],
 ): Promise<number> {
@@ -108,7 +111,7 @@ function validateBatch(
   }
 }
 
-export async function loadDemo(store: TwinStore, models: ModelService, options: SeedOptions): Promise<SeedSummary> {
+export async function loadDemo(store: DemoStore, models: ModelService, options: SeedOptions): Promise<SeedSummary> {
   const started = performance.now();
   const report = options.progress ?? (() => undefined);
   const counts = await store.counts();

@@ -3,7 +3,7 @@
  * official DTDL parser recognises it), the element and property it concerns, and a cause and action a
  * modeler can act on. Errors the reference parser has no id for use the `dtmi:twingraph:` namespace.
  */
-import { describeError } from './messages';
+import { describeError, type ErrorFields } from './messages';
 import type { JsonPath, LocationIndex, SourceDocument } from './source';
 
 export const REFERENCE_ERROR_PREFIX = 'dtmi:dtdl:parsingError:';
@@ -11,16 +11,6 @@ export const TWINGRAPH_ERROR_PREFIX = 'dtmi:twingraph:parsingError:';
 
 /** Ids the reference parser does not define: JSON syntax, resolution, limits it does not check. */
 export const TWINGRAPH_CODES = new Set(['invalidJson', 'undefinedReference', 'inputTooLarge', 'inputTooDeep']);
-
-export interface ErrorFields {
-  readonly primaryId?: string;
-  readonly secondaryId?: string;
-  readonly property?: string;
-  readonly value?: string | number | boolean;
-  readonly type?: string;
-  /** Extra detail for the message (e.g. a limit); not part of the structured error. */
-  readonly detail?: string;
-}
 
 export interface DtdlError {
   /** e.g. `dtmi:dtdl:parsingError:invalidId` */

@@ -15,6 +15,7 @@ import { validateStructure } from './validate/structure';
 export type { DtdlError } from './dtdl-errors';
 export * from './model';
 export { parseDtmi, isUserDtmi, type Dtmi } from './dtmi';
+export { collectDocuments } from './files';
 
 export interface NamedDocument {
   /** A file name or other label, shown in error reports. */

@@ -3,7 +3,20 @@
  * which element and property, then what to change. Fields that an error does not carry are left out
  * of the sentence rather than printed as "undefined".
  */
-import type { ErrorFields } from './dtdl-errors';
+
+/**
+ * What one error says about the element at fault. Defined with the wording that reads it, so that the
+ * collector (./dtdl-errors.ts) depends on the messages and not the other way round.
+ */
+export interface ErrorFields {
+  readonly primaryId?: string;
+  readonly secondaryId?: string;
+  readonly property?: string;
+  readonly value?: string | number | boolean;
+  readonly type?: string;
+  /** Extra detail for the message (e.g. a limit); not part of the structured error. */
+  readonly detail?: string;
+}
 
 interface Parts {
   /** "Element dtmi:x;1" or "The document". */

@@ -6,7 +6,7 @@
  * their start, in order, exactly once.
  */
 import { TwingraphError } from '../errors';
-import type { TwinStore } from '../store/port';
+import type { ChangeLog } from '../store/port';
 import type { ChangeEntry } from '../store/types';
 import { changesPruned, sinceAhead, sinceInvalid } from './feed-errors';
 import { deepFreeze } from '../freeze';
@@ -62,7 +62,7 @@ export class ChangeFeed {
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly store: TwinStore,
+    private readonly store: ChangeLog,
     options: ChangeFeedOptions = {},
   ) {
     const windowSize = positiveInteger('windowSize', options.windowSize ?? DEFAULTS.windowSize);

@@ -1,47 +1,33 @@
 /**
- * The core schema: built once from the type-graphql classes, then merged with each model set's generated
- * types (../index.ts). Its type objects are shared by every schema built from it.
+ * The core schema: the type-graphql classes of the core entities and of the plugins that apply, built once per
+ * set of plugins, then merged with each model set's generated types (./index.ts). Its type objects are shared
+ * by every schema built from it. Plugins' graphql-js fields on core types (MetricSeries.forecast) are added
+ * with graphql-tools' mapSchema, which rewires every reference to the extended type.
  */
 import 'reflect-metadata';
-import type { GraphQLSchema } from 'graphql';
+import { MapperKind, mapSchema } from '@graphql-tools/utils';
+import { GraphQLObjectType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
-import { ANALYTICS_RESOLVERS, EngagementKpis, FailureRisk, ProfitPrediction } from '../analytics/graphql/predictions';
-import { MIRROR_RESOLVERS } from '../mirror/graphql';
-import { CORE_RESOLVERS } from './core/resolvers';
-import {
-  BooleanFilter,
-  CommandInvocation,
-  DateTimeFilter,
-  MetricSeries,
-  FloatFilter,
-  IDFilter,
-  IntFilter,
-  LongFilter,
-  StringFilter,
-  UnmodeledTwin,
-} from './core/types';
+import { CORE_ORPHAN_TYPES, CORE_RESOLVERS } from './core-entities';
+import type { CoreTypes } from './generate/schema-types';
+import type { ResolverClass, SchemaPlugin } from './plugin';
+import { DateScalar, DateTimeScalar, DurationScalar, LongScalar, TimeScalar } from './scalars';
 
-let built: GraphQLSchema | undefined;
+const built = new Map<string, GraphQLSchema>();
 
-export function coreSchema(): GraphQLSchema {
-  built ??= buildSchemaSync({
-    resolvers: [...CORE_RESOLVERS, ...ANALYTICS_RESOLVERS, ...MIRROR_RESOLVERS],
+/** The core schema with the given plugins' types and fields (the same object for the same plugins). */
+export function coreSchema(plugins: readonly SchemaPlugin[] = []): GraphQLSchema {
+  const key = plugins.map((p) => p.name).join('\n');
+  let schema = built.get(key);
+  if (!schema) built.set(key, (schema = buildCoreSchema(plugins)));
+  return schema;
+}
+
+function buildCoreSchema(plugins: readonly SchemaPlugin[]): GraphQLSchema {
+  const schema = buildSchemaSync({
+    resolvers: [...CORE_RESOLVERS, ...plugins.flatMap((p) => p.resolvers ?? [])] as [ResolverClass, ...ResolverClass[]],
     // Types the generated part uses (filters, command results) though no core field does.
-    orphanedTypes: [
-      EngagementKpis,
-      ProfitPrediction,
-      FailureRisk,
-      UnmodeledTwin,
-      CommandInvocation,
-      MetricSeries,
-      StringFilter,
-      IDFilter,
-      FloatFilter,
-      IntFilter,
-      LongFilter,
-      BooleanFilter,
-      DateTimeFilter,
-    ],
+    orphanedTypes: [...plugins.flatMap((p) => p.types ?? []), ...CORE_ORPHAN_TYPES],
     validate: false,
     // Every subscription here brings its own `subscribe` (the change feed); type-graphql still wants a PubSub.
     pubSub: {
@@ -53,5 +39,39 @@ export function coreSchema(): GraphQLSchema {
       },
     },
   });
-  return built;
+  const extensions = plugins.filter((p) => p.coreFields);
+  if (extensions.length === 0) return schema;
+  const core = coreTypes(schema);
+  return mapSchema(schema, {
+    [MapperKind.OBJECT_TYPE]: (type) => {
+      const added = extensions.map((p) => p.coreFields?.[type.name]).filter((f) => f !== undefined);
+      if (added.length === 0) return type;
+      const config = type.toConfig();
+      return new GraphQLObjectType({
+        ...config,
+        fields: () => Object.assign({ ...config.fields }, ...added.map((fields) => fields(core))),
+      });
+    },
+  });
+}
+
+/** Scalars for DTDL schemas that no core field uses, so the core schema does not hold them. */
+const STANDALONE_SCALARS: Record<string, GraphQLNamedType> = {
+  Date: DateScalar,
+  Time: TimeScalar,
+  Duration: DurationScalar,
+  Long: LongScalar,
+  DateTime: DateTimeScalar,
+};
+
+/** The core schema's types by name, for the generated types and the plugins' fields to refer to. */
+export function coreTypes(schema: GraphQLSchema): CoreTypes {
+  return {
+    schema,
+    named: <T>(name: string): T => {
+      const type = schema.getType(name) ?? STANDALONE_SCALARS[name];
+      if (!type) throw new Error(`graphql: the core schema has no type ${name}`);
+      return type as T;
+    },
+  };
 }

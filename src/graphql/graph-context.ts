@@ -3,11 +3,6 @@
  * so that a nested query costs a fixed number of store round trips) and the services' writes. The API stage
  * builds one of these per operation; the compile stage depends only on this interface.
  */
-import type { EngagementKpis } from '../analytics/compute/kpis';
-import type { ProfitFeatures, ProfitPrediction } from '../analytics/compute/profit';
-import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../analytics/compute/results';
-import type { SeriesForecast } from '../analytics/compute/types';
-import type { MirrorStatus } from '../mirror/mirror';
 import type { SchemaInfo } from './schema-info';
 import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
 import type { Hop, OrderBy, Page, Traversal, TwinQuery } from '../store/query';
@@ -20,7 +15,6 @@ import type {
   MetricPoint,
   MetricSeriesKey,
   ModelRecord,
-  OutboxEntry,
   Relationship,
   RelationshipInput,
   Twin,
@@ -66,6 +60,11 @@ export interface TwinWrites {
   create(id: string, modelId: string, body: JsonObject, options?: IfNoneMatch): Promise<Twin>;
   /** Applies a JSON Patch, validating the result against the twin's model. */
   patch(id: string, patch: JsonPatch, options?: IfMatch): Promise<Twin>;
+  /**
+   * Updates a twin through one of its models (its own or one it extends): `makePatch` turns the current state
+   * into the JSON Patch to apply; an empty patch writes nothing and answers the current state.
+   */
+  update(id: string, modelId: string, makePatch: (current: Twin) => JsonPatch, options?: IfMatch): Promise<Twin>;
   delete(id: string, options?: DeleteTwinOptions): Promise<void>;
   putRelationship(
     sourceId: string,
@@ -81,7 +80,8 @@ export interface TwinWrites {
   ): Promise<Relationship>;
   deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
   recordMetrics(points: readonly MetricPoint[]): Promise<AppendMetricsResult>;
-  invokeCommand(twinId: string, command: string, request: JsonValue | undefined): Promise<ChangeEntry>;
+  /** Records a command of `modelId` (which the twin's model is or extends) as a Command.Invoke change. */
+  invokeCommand(twinId: string, modelId: string, command: string, request: JsonValue | undefined): Promise<ChangeEntry>;
 }
 
 export interface ModelWrites {
@@ -100,30 +100,6 @@ export interface ChangeReads {
   subscribe(options: { since?: number; filter: (change: ChangeEntry) => boolean }): Promise<AsyncIterable<ChangeEntry>>;
 }
 
-export interface AnalyticsAccess {
-  engagementKpis(twin: Twin): Promise<EngagementKpis>;
-  /** Null when the engagement lacks what the model predicts from (budget, dates, an offering). */
-  engagementProfit(twin: Twin, level?: number): Promise<EngagementProfit | null>;
-  predictProfit(
-    features: ProfitFeatures,
-    level?: number,
-  ): Promise<{ prediction: ProfitPrediction; model: ProfitModelInfo }>;
-  profitModel(): Promise<ProfitModelInfo>;
-  retrainProfitModel(): Promise<ProfitModelInfo>;
-  /** Called after every retraining, whoever asked for it. */
-  onRetrain(listener: (info: ProfitModelInfo) => void): () => void;
-  failureRisk(twin: Twin, horizonHours: number): Promise<FailureRiskResult>;
-  /** Forecast from the newest points of the series (before `before`, when given). */
-  forecast(key: MetricSeriesKey, horizon: number, level?: number, before?: string): Promise<SeriesForecast>;
-}
-
-export interface MirrorAccess {
-  status(): Promise<MirrorStatus>;
-  deadLetters(limit: number): Promise<OutboxEntry[]>;
-  retryDeadLetters(seqs?: readonly number[]): Promise<number>;
-  dropDeadLetters(seqs?: readonly number[]): Promise<number>;
-}
-
 export interface GraphContext {
   readonly twins: TwinReads;
   readonly changes: ChangeReads;
@@ -131,6 +107,6 @@ export interface GraphContext {
   readonly models: ModelReads;
   readonly write: TwinWrites;
   readonly modelAdmin: ModelWrites;
-  readonly analytics: AnalyticsAccess;
-  readonly mirror: MirrorAccess;
+  /** Each running feature's per-request services, by plugin name (see plugin.ts: featureContext). */
+  readonly features: Readonly<Record<string, unknown>>;
 }

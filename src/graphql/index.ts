@@ -1,57 +1,39 @@
 /**
  * The compile stage: a resolved ModelSet in, a GraphQL schema out (with the payload validators beside it,
- * ./validators.ts). The core schema (type-graphql, built once) and the types generated here from the models
- * (graphql-js) are merged into one GraphQLSchema; the generated part is rebuilt on every model change and
- * the API swaps the new schema in.
+ * ./generate/validators.ts). The core schema (type-graphql, built once) and the types generated here from the
+ * models (graphql-js) are merged into one GraphQLSchema; the generated part is rebuilt on every model change
+ * and the API swaps the new schema in.
  *
  *   ModelSet ─► names (stable, in upload order) ─► per-model types ─► root fields ─► GraphQLSchema
  */
 import {
-  GraphQLID,
-  GraphQLList,
-  GraphQLNonNull,
   GraphQLObjectType,
   GraphQLSchema,
   isObjectType,
   type GraphQLFieldConfigMap,
-  type GraphQLInputType,
   type GraphQLNamedType,
 } from 'graphql';
-import type { CommandContent, InterfaceModel, ModelSet } from '../dtdl';
-import { TwingraphError } from '../errors';
-import type { Filter } from '../store/query';
-import type { JsonValue, Twin } from '../store/types';
-import { ANALYTICS_FIELDS } from '../analytics/graphql/twin-fields';
-import type { TwinFieldExtension } from './plugin';
+import type { InterfaceModel, ModelSet } from '../dtdl';
+import type { Twin } from '../store/types';
+import { pluginsFor, type SchemaPlugin } from './plugin';
 import type { GraphContext } from './graph-context';
-import { coreSchema } from './core-schema';
-import { schemaInfo as readSchemaInfo, type ModelNames, type SchemaInfo } from './schema-info';
-import { connection } from './core/values';
-import { allOf } from './generate/filters';
-import { contentFieldName, ModelTypeBuilder, type Build } from './generate/model-types';
-import { camelCase, CORE_TWIN_FIELDS, ModelNamer, NameAllocator, pascalCase, plural } from './generate/names';
-import { DateScalar, DateTimeScalar, DurationScalar, LongScalar, TimeScalar } from './scalars';
-import { describe, langText, SchemaTypes, type CoreTypes, type Shape } from './generate/schema-types';
+import { coreSchema, coreTypes as coreTypesOf } from './core-schema';
+import type { SchemaInfo } from './schema-info';
+import { contentFieldName, type Build } from './generate/build';
+import { ModelTypeBuilder } from './generate/model-types';
+import { CORE_TWIN_FIELDS, ModelNamer, NameAllocator, pascalCase } from './generate/names';
+import { requestShape, rootFields } from './generate/root-fields';
+import { SchemaTypes } from './generate/schema-types';
 
 export type { GraphContext } from './graph-context';
 export { schemaInfo, type SchemaInfo, type ModelNames } from './schema-info';
 export { coreSchema } from './core-schema';
+export type { SchemaPlugin, TwinFieldExtension } from './plugin';
 
 export interface CompiledSchema {
   readonly schema: GraphQLSchema;
   readonly info: SchemaInfo;
 }
-
-type Args = Record<string, unknown>;
-
-/** Scalars for DTDL schemas that no core field uses, so the core schema does not hold them. */
-const STANDALONE_SCALARS: Record<string, GraphQLNamedType> = {
-  Date: DateScalar,
-  Time: TimeScalar,
-  Duration: DurationScalar,
-  Long: LongScalar,
-  DateTime: DateTimeScalar,
-};
 
 /** Models in upload order, each after the models it extends (a model may come in the same upload as its base). */
 function dependencyOrder(models: ModelSet, uploadOrder: readonly string[]): InterfaceModel[] {
@@ -70,33 +52,11 @@ function dependencyOrder(models: ModelSet, uploadOrder: readonly string[]): Inte
   return out;
 }
 
-function isOf(models: ModelSet, modelId: string, of: string): boolean {
-  return modelId === of || (models.interfaces.get(modelId)?.ancestors.includes(of) ?? false);
-}
-
-function ifNoneMatch(only: unknown): { ifNoneMatch?: '*' } {
-  return only ? { ifNoneMatch: '*' } : {};
-}
-
-function ifMatch(etag: unknown): { ifMatch?: string } {
-  return typeof etag === 'string' && etag.length > 0 ? { ifMatch: etag } : {};
-}
-
-function paged(args: Args): Args {
-  const page = Object.fromEntries(
-    ['first', 'after', 'last', 'before'].filter((k) => args[k] != null).map((k) => [k, args[k]]),
-  );
-  return page.first === undefined && page.last === undefined ? { ...page, first: 100 } : page;
-}
-
-/**
- * The shape of a command's request payload. Called first while the model's types are built: named only when
- * the root fields are, after every model's types, its types could lose their names to a model uploaded later.
- */
-function requestShape(schemas: SchemaTypes, base: string, command: CommandContent): Shape | undefined {
-  return command.request
-    ? schemas.shape(command.request.schema, `${base}${pascalCase(command.name)}Request`)
-    : undefined;
+export interface CompileOptions {
+  /** Numbers the uploads (see compileSchema); default: all in one. */
+  readonly uploadBatch?: (modelId: string) => number;
+  /** The feature plugins the app turned on; those that apply to the model set add their fields. */
+  readonly plugins?: readonly SchemaPlugin[];
 }
 
 /**
@@ -108,21 +68,19 @@ function requestShape(schemas: SchemaTypes, base: string, command: CommandConten
 export function compileSchema(
   models: ModelSet,
   uploadOrder: readonly string[],
-  uploadBatch: (modelId: string) => number = () => 0,
-  extensions: readonly TwinFieldExtension[] = ANALYTICS_FIELDS,
+  options: CompileOptions = {},
 ): CompiledSchema {
-  const core = coreSchema();
-  const coreTypes: CoreTypes = {
-    schema: core,
-    named: <T>(name: string): T => {
-      const type = core.getType(name) ?? STANDALONE_SCALARS[name];
-      if (!type) throw new Error(`compile: the core schema has no type ${name}`);
-      return type as T;
-    },
-  };
+  const { uploadBatch = () => 0, plugins: enabled = [] } = options;
+  const plugins = pluginsFor(models, enabled);
+  const extensions = plugins.flatMap((p) => p.twinFields ?? []);
+  const core = coreSchema(plugins);
+  const coreTypes = coreTypesOf(core);
   const allocator = new NameAllocator();
-  // Reserve, not take: taking a name the allocator already holds would hand out (and waste) `Twin2`.
-  for (const name of Object.keys(core.getTypeMap())) if (!allocator.has(name)) allocator.take(name);
+  // Reserve, not take: taking a name the allocator already holds would hand out (and waste) `Twin2`. The
+  // names of every enabled plugin's types are reserved, applying or not: a later upload that makes a plugin
+  // apply must not take a name from a model type.
+  const enabledCore = coreSchema(enabled);
+  for (const name of Object.keys(enabledCore.getTypeMap())) if (!allocator.has(name)) allocator.take(name);
   const schemas = new SchemaTypes(coreTypes, allocator);
   const ordered = dependencyOrder(models, uploadOrder);
 
@@ -147,7 +105,7 @@ export function compileSchema(
   const extensionFields = (model: InterfaceModel): GraphQLFieldConfigMap<Twin, GraphContext> => {
     const fields: GraphQLFieldConfigMap<Twin, GraphContext> = {};
     for (const [i, extension] of extensions.entries()) {
-      if (extension.modelId !== model.id && !model.ancestors.includes(extension.modelId)) continue;
+      if (!models.isOf(model.id, extension.modelId)) continue;
       Object.assign(fields, (extensionConfigs[i] ??= extension.fields(coreTypes)));
     }
     return fields;
@@ -216,166 +174,20 @@ export function compileSchema(
       if (content.kind === 'Command' && content.definedIn === model.id) requestShape(schemas, types.base, content);
   }
 
-  // Root fields: one list per model, create and update per model, one mutation per command.
-  const queryFields: GraphQLFieldConfigMap<unknown, GraphContext> = {};
-  const mutationFields: GraphQLFieldConfigMap<unknown, GraphContext> = {};
+  const roots = rootFields(ordered, build.typesOf, coreTypes, schemas, enabledCore);
   const coreQuery = core.getQueryType()!.toConfig();
   const coreMutation = core.getMutationType()!.toConfig();
-  const queryNames = new NameAllocator();
-  const mutationNames = new NameAllocator();
-  Object.keys(coreQuery.fields).forEach((n) => queryNames.take(n));
-  Object.keys(coreMutation.fields).forEach((n) => mutationNames.take(n));
-  const names = new Map<string, ModelNames>();
-
-  for (const model of ordered) {
-    const types = build.typesOf.get(model.id)!;
-    const listField = queryNames.take(plural(types.base));
-    names.set(model.id, { interfaceType: types.iface.name, objectType: types.object.name, listField });
-    const ofModel = (where: unknown): Filter =>
-      allOf([{ ofModel: model.id }, ...[types.toFilter(where as Args)].filter((f): f is Filter => f !== undefined)])!;
-    queryFields[listField] = {
-      type: new GraphQLNonNull(types.connection),
-      description: `Twins of ${model.id} and of the models that extend it.`,
-      args: {
-        where: { type: types.where },
-        orderBy: { type: new GraphQLList(new GraphQLNonNull(types.orderBy as GraphQLInputType)) },
-        first: { type: coreTypes.named('Int') },
-        after: { type: coreTypes.named('String') },
-        last: { type: coreTypes.named('Int') },
-        before: { type: coreTypes.named('String') },
-      },
-      resolve: async (_root, args, ctx) => {
-        const where = ofModel(args.where);
-        const page = await ctx.twins.query({ where, orderBy: types.toOrder(args.orderBy as Args[]), ...paged(args) });
-        return connection(
-          page,
-          async () => (await ctx.twins.query({ where, first: 0, totalCount: true })).totalCount ?? 0,
-        );
-      },
-    };
-    mutationFields[mutationNames.take(`create${types.base}`)] = {
-      type: new GraphQLNonNull(types.iface),
-      description: describe(
-        `Creates a ${types.base} twin (${model.id}), validated against the model; replaces an existing twin with the id unless ifNoneMatch.`,
-      ),
-      args: {
-        id: { type: new GraphQLNonNull(GraphQLID) },
-        ...(types.createInput && { input: { type: new GraphQLNonNull(types.createInput) } }),
-        ifNoneMatch: {
-          type: coreTypes.named('Boolean'),
-          description: 'Create only: PreconditionFailed if the twin exists.',
-        },
-      },
-      resolve: (_root, args, ctx) =>
-        ctx.write.create(
-          args.id as string,
-          model.id,
-          types.toBody((args.input ?? {}) as Args),
-          ifNoneMatch(args.ifNoneMatch),
-        ),
-    };
-    const updateInput = types.updateInput;
-    if (updateInput) {
-      mutationFields[mutationNames.take(`update${types.base}`)] = {
-        type: new GraphQLNonNull(types.iface),
-        description: `Sets and removes properties of a ${types.base} twin (or of a twin of a model that extends it).`,
-        args: {
-          id: { type: new GraphQLNonNull(GraphQLID) },
-          input: { type: new GraphQLNonNull(types.updateInput) },
-          ifMatch: {
-            type: coreTypes.named('String'),
-            description: 'The etag you read: the write happens only if the twin is unchanged.',
-          },
-        },
-        resolve: async (_root, args, ctx, info) => {
-          const id = args.id as string;
-          const current = await ctx.twins.get(id);
-          if (!current)
-            throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
-              twinId: id,
-            });
-          const set = readSchemaInfo(info.schema)?.models ?? models;
-          if (!isOf(set, current.$metadata.$model, model.id)) {
-            throw new TwingraphError(
-              'InvalidArgument',
-              `Twin '${id}' is a ${current.$metadata.$model}, not a ${model.id}: update it with its own type's mutation or patchTwin.`,
-              {
-                twinId: id,
-                modelId: current.$metadata.$model,
-              },
-            );
-          }
-          const patch = types.toPatch(args.input as Args, current);
-          if (patch.length === 0) {
-            if (args.ifMatch && args.ifMatch !== '*' && args.ifMatch !== current.$etag) {
-              throw new TwingraphError(
-                'PreconditionFailed',
-                `Twin '${id}' has changed since ETag ${String(args.ifMatch)} was read (it is now ${current.$etag}).`,
-                { twinId: id },
-              );
-            }
-            return current;
-          }
-          return ctx.write.patch(id, patch, ifMatch(args.ifMatch));
-        },
-      };
-    }
-    for (const content of model.contents.values()) {
-      if (content.kind !== 'Command' || content.definedIn !== model.id) continue;
-      const request = content.request;
-      const shape = requestShape(schemas, types.base, content);
-      mutationFields[mutationNames.take(`${camelCase(content.name)}${types.base}`)] = {
-        type: new GraphQLNonNull(coreTypes.named('CommandInvocation')),
-        description: describe(
-          langText(content.description),
-          `Invokes command '${content.name}' of a ${types.base} twin: records it as a Command.Invoke change for whoever acts on the twin's commands.`,
-        ),
-        args: {
-          id: { type: new GraphQLNonNull(GraphQLID) },
-          ...(shape &&
-            request && {
-              [request.name === 'id' ? 'request' : request.name]: {
-                type: shape.input,
-                description: describe(langText(request.description)),
-              },
-            }),
-        },
-        resolve: async (_root, args, ctx, info) => {
-          const id = args.id as string;
-          const twin = await ctx.twins.get(id);
-          if (!twin)
-            throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, {
-              twinId: id,
-            });
-          const set = readSchemaInfo(info.schema)?.models ?? models;
-          if (!isOf(set, twin.$metadata.$model, model.id)) {
-            throw new TwingraphError(
-              'InvalidArgument',
-              `Twin '${id}' is a ${twin.$metadata.$model}: it has no command '${content.name}' of ${model.id}.`,
-              { twinId: id },
-            );
-          }
-          const given = request ? args[request.name === 'id' ? 'request' : request.name] : undefined;
-          const value: JsonValue | undefined =
-            given === undefined || given === null || !shape ? undefined : shape.fromInput(given);
-          const change = await ctx.write.invokeCommand(id, content.name, value);
-          return { seq: change.seq, twinId: id, command: content.name, request: value ?? null, time: change.time };
-        },
-      };
-    }
-  }
-
-  const query = new GraphQLObjectType({ ...coreQuery, fields: { ...coreQuery.fields, ...queryFields } });
-  const mutation = new GraphQLObjectType({ ...coreMutation, fields: { ...coreMutation.fields, ...mutationFields } });
-  const roots = new Set(['Query', 'Mutation', 'Subscription']);
+  const query = new GraphQLObjectType({ ...coreQuery, fields: { ...coreQuery.fields, ...roots.query } });
+  const mutation = new GraphQLObjectType({ ...coreMutation, fields: { ...coreMutation.fields, ...roots.mutation } });
+  const rootTypes = new Set(['Query', 'Mutation', 'Subscription']);
   const coreNamed = Object.values(core.getTypeMap()).filter(
-    (t: GraphQLNamedType) => !roots.has(t.name) && !t.name.startsWith('__'),
+    (t: GraphQLNamedType) => !rootTypes.has(t.name) && !t.name.startsWith('__'),
   );
   const fieldNames = new Map<string, ReadonlyMap<string, string>>();
   for (const [id, types] of build.typesOf) fieldNames.set(id, types.fields);
   const info: SchemaInfo = {
     models,
-    names,
+    names: roots.names,
     fieldOf: (modelId, content) => fieldNames.get(modelId)?.get(content),
   };
   const schema = new GraphQLSchema({

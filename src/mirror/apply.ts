@@ -8,7 +8,7 @@
  * - `dead`: ADT refuses the change itself (ValidationFailed, DTDLParserError, …) — parked with ADT's error.
  */
 import { TwingraphError } from '../errors';
-import type { TwinStore } from '../store/port';
+import type { ModelStore, TwinReads } from '../store/port';
 import type { JsonObject } from '../store/types';
 import { AdtError, isNotFound, toAdtError, type Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody, describeOp, type MirrorOp } from './plan';
@@ -65,7 +65,8 @@ export class MirrorStopping extends Error {
 
 export interface ApplyContext {
   readonly adt: Adt;
-  readonly store: TwinStore;
+  /** Twingraph's current state, for repairs and for checking what an outcome means. */
+  readonly store: TwinReads & ModelStore;
   /**
    * Waits for a request's turn under ADT's limits (counted against `twins`) and returns the function to call
    * when it has completed; throws MirrorStopping when the mirror stops meanwhile.

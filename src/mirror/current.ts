@@ -1,9 +1,9 @@
 /** Twingraph's current state of a twin, relationship or model, for the mirror's repairs: undefined when it is gone. */
 import { TwingraphError } from '../errors';
-import type { TwinStore } from '../store/port';
+import type { ModelStore, TwinReads } from '../store/port';
 import type { JsonObject, ModelRecord } from '../store/types';
 
-export async function twingraphTwin(store: TwinStore, id: string): Promise<JsonObject | undefined> {
+export async function twingraphTwin(store: TwinReads, id: string): Promise<JsonObject | undefined> {
   try {
     return (await store.getTwin(id)) as unknown as JsonObject;
   } catch (error) {
@@ -13,7 +13,7 @@ export async function twingraphTwin(store: TwinStore, id: string): Promise<JsonO
 }
 
 export async function twingraphRelationship(
-  store: TwinStore,
+  store: TwinReads,
   sourceId: string,
   relationshipId: string,
 ): Promise<JsonObject | undefined> {
@@ -29,7 +29,7 @@ export async function twingraphRelationship(
   }
 }
 
-export async function twingraphModel(store: TwinStore, id: string): Promise<ModelRecord | undefined> {
+export async function twingraphModel(store: ModelStore, id: string): Promise<ModelRecord | undefined> {
   try {
     return await store.getModel(id, { includeDefinition: true });
   } catch (error) {

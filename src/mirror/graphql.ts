@@ -1,12 +1,29 @@
 /**
- * The mirror to Azure Digital Twins in the core schema: its state (`mirrorStatus`) and the operator's levers
+ * The mirror to Azure Digital Twins in the GraphQL schema (a plugin): its state (`mirrorStatus`) and the operator's levers
  * on dead letters. Present whether or not a mirror is configured (then `enabled` is false).
  */
 import 'reflect-metadata';
 import { Arg, Ctx, Field, Float, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { OutboxEntry } from '../store/types';
 import type { GraphContext } from '../graphql/graph-context';
+import { featureContext, type SchemaPlugin } from '../graphql/plugin';
 import { DateTimeScalar, JSONScalar, LongScalar } from '../graphql/scalars';
+import type { MirrorStatus as MirrorState } from './mirror';
+
+/** The plugin's name, and its key in GraphContext.features. */
+export const MIRROR = 'mirror';
+
+/** What the mirror's resolvers ask of the running mirror. */
+export interface MirrorAccess {
+  status(): Promise<MirrorState>;
+  deadLetters(limit: number): Promise<OutboxEntry[]>;
+  retryDeadLetters(seqs?: readonly number[]): Promise<number>;
+  dropDeadLetters(seqs?: readonly number[]): Promise<number>;
+}
+
+function mirrorOf(ctx: GraphContext): MirrorAccess {
+  return featureContext<MirrorAccess>(ctx, MIRROR);
+}
 
 @ObjectType({ description: 'The last failure the mirror met (a retry or a dead letter).' })
 export class MirrorError {
@@ -68,7 +85,7 @@ export class MirrorStatusResolver {
     @Ctx() ctx: GraphContext,
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
   ): Promise<MirrorDeadLetter[]> {
-    return (await ctx.mirror.deadLetters(Math.max(0, Math.min(first, 1000)))).map(deadLetter);
+    return (await mirrorOf(ctx).deadLetters(Math.max(0, Math.min(first, 1000)))).map(deadLetter);
   }
 }
 
@@ -76,7 +93,7 @@ export class MirrorStatusResolver {
 export class MirrorOperations {
   @Query(() => MirrorStatus, { description: 'The mirror to Azure Digital Twins.' })
   mirrorStatus(@Ctx() ctx: GraphContext): Promise<MirrorStatus> {
-    return ctx.mirror.status();
+    return mirrorOf(ctx).status();
   }
 
   @Mutation(() => Int, {
@@ -87,7 +104,7 @@ export class MirrorOperations {
     @Ctx() ctx: GraphContext,
     @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[],
   ): Promise<number> {
-    return ctx.mirror.retryDeadLetters(seqs ?? undefined);
+    return mirrorOf(ctx).retryDeadLetters(seqs ?? undefined);
   }
 
   @Mutation(() => Int, {
@@ -98,8 +115,12 @@ export class MirrorOperations {
     @Ctx() ctx: GraphContext,
     @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[],
   ): Promise<number> {
-    return ctx.mirror.dropDeadLetters(seqs ?? undefined);
+    return mirrorOf(ctx).dropDeadLetters(seqs ?? undefined);
   }
 }
 
-export const MIRROR_RESOLVERS = [MirrorStatusResolver, MirrorOperations] as const;
+/** The mirror's part of the schema: present whether or not a mirror is configured (then `enabled` is false). */
+export const mirrorSchemaPlugin: SchemaPlugin = {
+  name: MIRROR,
+  resolvers: [MirrorStatusResolver, MirrorOperations],
+};

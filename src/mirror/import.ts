@@ -14,7 +14,7 @@
  */
 import { TwingraphError } from '../errors';
 import type { ModelService } from '../services/models';
-import type { RelationshipWrite, TwinStore, TwinWrite } from '../store/port';
+import type { Housekeeping, ModelStore, RelationshipWrite, TwinWrite, TwinWrites } from '../store/port';
 import type { JsonObject, RelationshipInput, TwinInput } from '../store/types';
 import type { Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody } from './plan';
@@ -58,7 +58,7 @@ const BATCH = 1000;
  * twins with their relationships, then the models, dependents first — and the error says so.
  */
 export async function importFromAdt(
-  store: TwinStore,
+  store: TwinWrites & ModelStore & Housekeeping,
   models: ModelService,
   adt: Adt,
   progress: (p: ImportProgress) => void = () => undefined,
@@ -96,7 +96,7 @@ export async function importFromAdt(
 }
 
 async function importAll(
-  store: TwinStore,
+  store: TwinWrites,
   models: ModelService,
   adt: Adt,
   progress: (p: ImportProgress) => void,

@@ -4,7 +4,7 @@
  * levers on dead letters.
  */
 import type { MirrorConfig } from '../config';
-import type { TwinStore } from '../store/port';
+import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';
 import type { Adt } from './adt';
 import { createAdt } from './client';
@@ -41,7 +41,7 @@ export class Mirror {
   private readonly worker: MirrorWorker | undefined;
 
   constructor(
-    private readonly store: TwinStore,
+    private readonly store: Outbox & ChangeLog & TwinReads & ModelStore,
     private readonly config: MirrorConfig | undefined,
     log?: Log,
     /** The ADT to mirror to (default: a client for config.endpoint); tests pass their own. */

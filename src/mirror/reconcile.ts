@@ -18,7 +18,7 @@
  * another definition is reported as modelDiffers).
  */
 import { TwingraphError } from '../errors';
-import type { TwinStore } from '../store/port';
+import type { ModelStore, TwinReads } from '../store/port';
 import type { JsonObject, ModelRecord, Relationship, Twin } from '../store/types';
 import { isNotFound, toAdtError, type Adt, type AdtError } from './adt';
 import { adtRelationshipBody, adtTwinBody, MODELS_PER_REQUEST, referencedModels, type RateClass } from './plan';
@@ -86,7 +86,7 @@ export function comparableRelationship(relationship: JsonObject): string {
   return canonical(adtRelationshipBody(relationship));
 }
 
-export async function allTwingraphTwins(store: TwinStore): Promise<Twin[]> {
+export async function allTwingraphTwins(store: TwinReads): Promise<Twin[]> {
   const out: Twin[] = [];
   let after: string | undefined;
   for (;;) {
@@ -116,7 +116,7 @@ export function dependencyOrder(models: readonly ModelRecord[]): ModelRecord[] {
 }
 
 /** A twin's relationships; none when it was deleted since the twins were read (a server runs beside). */
-async function outgoing(store: TwinStore, id: string): Promise<readonly Relationship[]> {
+async function outgoing(store: TwinReads, id: string): Promise<readonly Relationship[]> {
   try {
     return await store.listRelationships(id);
   } catch (error) {
@@ -141,7 +141,11 @@ const NOW_IN_TWINGRAPH = 'now in Twingraph';
 const ADT_HAS_IT = 'ADT has it as Twingraph does';
 const GONE_FROM_ADT = 'already gone from ADT';
 
-export async function reconcile(store: TwinStore, adt: Adt, options: ReconcileOptions = {}): Promise<ReconcileReport> {
+export async function reconcile(
+  store: TwinReads & ModelStore,
+  adt: Adt,
+  options: ReconcileOptions = {},
+): Promise<ReconcileReport> {
   const dryRun = options.dryRun === true;
   const limiter = new RateLimiter(options.limits ?? DEFAULT_MIRROR_OPTIONS.limits);
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry, ...(options.signal && { signal: options.signal }) };

@@ -11,7 +11,7 @@
  * deletes that accept 404, patches that never address array elements and fall back to the current state), so
  * replaying them leaves ADT as it would have been.
  */
-import type { TwinStore } from '../store/port';
+import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';
 import type { Adt } from './adt';
 import { applyOperation, MirrorStopping, type Outcome } from './apply';
@@ -118,7 +118,8 @@ export class MirrorWorker {
   private drained: (() => void) | undefined;
 
   constructor(
-    private readonly store: TwinStore,
+    /** The outbox it drains, the commits that wake it, and the current state its repairs read (apply.ts). */
+    private readonly store: Outbox & ChangeLog & TwinReads & ModelStore,
     private readonly adt: Adt,
     private readonly options: MirrorOptions = DEFAULT_MIRROR_OPTIONS,
     private readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void } = {

@@ -4,11 +4,11 @@
  * swapped in whole; operations that started on the old snapshot finish on it.
  */
 import { validateSchema, type GraphQLSchema } from 'graphql';
-import { compileSchema, type SchemaInfo } from '../graphql';
+import { compileSchema, type SchemaInfo, type SchemaPlugin } from '../graphql';
 import { PayloadValidators } from '../graphql/generate/validators';
-import { EMPTY_MODEL_SET, parseModels, type DtdlError, type InterfaceModel, type ModelSet } from '../dtdl';
-import { TwingraphError } from '../errors';
-import type { TwinStore } from '../store/port';
+import { EMPTY_MODEL_SET, parseModels, type InterfaceModel, type ModelSet } from '../dtdl';
+import { dtdlParserError, TwingraphError } from '../errors';
+import type { ModelStore } from '../store/port';
 import type { JsonObject, ModelInput, ModelRecord } from '../store/types';
 
 export interface ModelSnapshot {
@@ -22,21 +22,6 @@ export interface ModelSnapshot {
   readonly validators: PayloadValidators;
   /** How long compiling the schema took, in milliseconds. */
   readonly compileMs: number;
-}
-
-/** A DTDL upload that does not validate: ADT's DTDLParserError, with every error the DTDL engine found. */
-export class DtdlUploadError extends TwingraphError {
-  constructor(readonly errors: readonly DtdlError[]) {
-    const shown = errors
-      .slice(0, 5)
-      .map((e) =>
-        `${e.source ? `${e.source}${e.line ? `:${e.line}:${e.column}` : ''} ` : ''}${e.primaryId ?? ''} ${e.validationId}: ${e.cause}`.trim(),
-      );
-    super(
-      'DTDLParserError',
-      `The DTDL does not validate (${errors.length} error${errors.length === 1 ? '' : 's'}): ${shown.join(' | ')}${errors.length > 5 ? ` | …and ${errors.length - 5} more` : ''}`,
-    );
-  }
 }
 
 /** The interface objects of uploaded documents, by @id (a document may hold one interface or an array). */
@@ -78,7 +63,14 @@ export class ModelService {
   /** Model writes run one at a time: each validates against, and replaces, the snapshot before it. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly store: TwinStore) {
+  private readonly plugins: readonly SchemaPlugin[];
+
+  /** `plugins`: the features' parts of the schema (see graphql/plugin.ts); none by default. */
+  constructor(
+    private readonly store: ModelStore,
+    options: { readonly plugins?: readonly SchemaPlugin[] } = {},
+  ) {
+    this.plugins = options.plugins ?? [];
     this.snapshot = { ...this.build(0, EMPTY_MODEL_SET, []), records: [] };
   }
 
@@ -107,7 +99,7 @@ export class ModelService {
     const compiled = compileSchema(
       models,
       records.map((r) => r.id),
-      (id) => batchOf.get(id) ?? 0,
+      { uploadBatch: (id) => batchOf.get(id) ?? 0, plugins: this.plugins },
     );
     const problems = validateSchema(compiled.schema);
     if (problems.length > 0) {
@@ -155,7 +147,7 @@ export class ModelService {
       const result = parseModels(records.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));
       if (!result.valid) {
         // Stored models passed validation when uploaded; a failure here means a DTDL engine change, which must not brick the server.
-        throw new DtdlUploadError(result.errors);
+        throw dtdlParserError(result.errors);
       }
       return this.swap(
         result.models,
@@ -190,7 +182,7 @@ export class ModelService {
           },
         );
       }
-      if (!result.valid) throw new DtdlUploadError(result.errors);
+      if (!result.valid) throw dtdlParserError(result.errors);
       const definitions = interfacesOf(documents);
       const inputs = result.defined.map((id) =>
         modelInput(result.models.interfaces.get(id)!, definitions.get(id) ?? { '@id': id }),
@@ -224,7 +216,7 @@ export class ModelService {
       const records = this.snapshot.records.filter((r) => r.id !== id);
       const stored = await this.store.listModels({ includeDefinition: true });
       const result = parseModels(stored.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));
-      if (!result.valid) throw new DtdlUploadError(result.errors);
+      if (!result.valid) throw dtdlParserError(result.errors);
       await this.swap(result.models, records);
     });
   }

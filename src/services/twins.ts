@@ -3,10 +3,26 @@
  * model set before it reaches the store. A patch is validated on the state it will apply to: the service
  * applies it to the current twin, validates the result, and writes with that twin's ETag, retrying when
  * another writer got in between, so no unvalidated state is ever stored.
+ *
+ * The rules of a write are here, whoever asks for it (GraphQL's generic and per-model mutations alike): a twin
+ * is updated or commanded through one of its models only if it is of that model (ADT's IS_OF_MODEL,
+ * `ModelSet.isOf`), and every ETag condition is read one way (`requireIfMatch`).
  */
-import { TwingraphError } from '../errors';
-import { patchRelationship as applyRelationshipPatch, patchTwin as applyTwinPatch } from '../store/documents';
-import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch, TwinStore } from '../store/port';
+import { preconditionFailed, twinNotFound, TwingraphError, type ErrorSubject } from '../errors';
+import {
+  etagMatches,
+  patchRelationship as applyRelationshipPatch,
+  patchTwin as applyTwinPatch,
+} from '../store/documents';
+import type {
+  AppendMetricsResult,
+  DeleteTwinOptions,
+  IfMatch,
+  IfNoneMatch,
+  MetricStore,
+  TwinReads,
+  TwinWrites,
+} from '../store/port';
 import type {
   ChangeEntry,
   JsonObject,
@@ -23,9 +39,44 @@ import type { ModelSnapshot } from './models';
 /** How often a validated write is retried when another writer changes the twin in between. */
 const MAX_ATTEMPTS = 5;
 
+/**
+ * The ETag rule, said once for every write: no `ifMatch` is no condition, `*` holds for any current state,
+ * and any other value must equal the current ETag. An empty string is not "no condition": ADT's If-Match
+ * takes an etag or `*` and holds only when one of the etags given matches, so an empty one matches no state
+ * and the write is PreconditionFailed (as the store has it), never an overwrite the client did not ask for.
+ * `current` is the ETag the service read; without it (deletes) the store compares in its transaction, and
+ * only the empty value is refused here, so that it is refused with the same words.
+ */
+function requireIfMatch(
+  ifMatch: string | undefined,
+  current: string | undefined,
+  what: string,
+  subject: ErrorSubject,
+): void {
+  if (ifMatch === undefined || (current !== undefined && etagMatches(ifMatch, current))) return;
+  if (ifMatch === '')
+    throw preconditionFailed(
+      `${what}: ifMatch is empty, and an empty ETag matches no state. Pass the ETag you read, '*' for any state, or no ifMatch to write unconditionally.`,
+      subject,
+    );
+  if (current !== undefined)
+    throw preconditionFailed(
+      `${what} has changed since ETag ${ifMatch} was read (it is now ${current}). Read it again and retry with the new ETag.`,
+      subject,
+    );
+}
+
+/** Whether a failed write was another writer getting in between, and the write may be validated again. */
+function lostRace(error: unknown, options: IfMatch, attempt: number): boolean {
+  // A caller that pinned an ETag asked to fail rather than write over someone else's change.
+  return (
+    (error as TwingraphError).code === 'PreconditionFailed' && options.ifMatch === undefined && attempt < MAX_ATTEMPTS
+  );
+}
+
 export class TwinService {
   constructor(
-    private readonly store: TwinStore,
+    private readonly store: TwinReads & TwinWrites & MetricStore,
     /** The model snapshot to validate against (the current one). */
     private readonly snapshot: () => ModelSnapshot,
   ) {}
@@ -51,30 +102,61 @@ export class TwinService {
   }
 
   /** Applies a JSON Patch, validating the resulting twin against its (possibly new) model. */
-  async patch(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
+  patch(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
+    return this.patchCurrent(id, () => patch, options, { skipEmpty: false });
+  }
+
+  /**
+   * Updates a twin through `modelId`, its own model or one it extends: `makePatch` turns the current state
+   * into a JSON Patch. A patch that changes nothing writes nothing (the ETag condition still holds or fails).
+   */
+  update(id: string, modelId: string, makePatch: (current: Twin) => JsonPatch, options: IfMatch = {}): Promise<Twin> {
+    return this.patchCurrent(
+      id,
+      (current) => {
+        const model = current.$metadata.$model;
+        if (!this.snapshot().models.isOf(model, modelId)) {
+          throw new TwingraphError(
+            'InvalidArgument',
+            `Twin '${id}' is a ${model}, not a ${modelId}: update it with its own type's mutation or patchTwin.`,
+            { twinId: id, modelId: model },
+          );
+        }
+        return makePatch(current);
+      },
+      options,
+      { skipEmpty: true },
+    );
+  }
+
+  /**
+   * Reads the twin, makes the patch from it, checks the ETag condition, validates the patched state and writes
+   * it with the ETag read; when another writer got in between, all of it again on their state.
+   */
+  private async patchCurrent(
+    id: string,
+    makePatch: (current: Twin) => JsonPatch,
+    options: IfMatch,
+    { skipEmpty }: { skipEmpty: boolean },
+  ): Promise<Twin> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.store.getTwin(id);
-      if (options.ifMatch && options.ifMatch !== '*' && options.ifMatch !== current.$etag) {
-        throw new TwingraphError(
-          'PreconditionFailed',
-          `Twin '${id}' has changed since ETag ${options.ifMatch} was read (it is now ${current.$etag}). Read it again and retry with the new ETag.`,
-          { twinId: id },
-        );
-      }
+      const patch = makePatch(current);
+      requireIfMatch(options.ifMatch, current.$etag, `Twin '${id}'`, { twinId: id });
+      if (skipEmpty && patch.length === 0) return current;
       const { twin: next } = applyTwinPatch(current, patch, current.$metadata.$lastUpdateTime);
       this.snapshot().validators.validateTwin(next.$metadata.$model, next, id);
       try {
         return await this.store.patchTwin(id, patch, { ifMatch: current.$etag });
       } catch (error) {
-        // Someone wrote in between: validate again on their state, unless the caller pinned an ETag.
-        if ((error as TwingraphError).code === 'PreconditionFailed' && !options.ifMatch && attempt < MAX_ATTEMPTS)
-          continue;
+        if (lostRace(error, options, attempt)) continue;
         throw error;
       }
     }
   }
 
-  delete(id: string, options: DeleteTwinOptions = {}): Promise<void> {
+  async delete(id: string, options: DeleteTwinOptions = {}): Promise<void> {
+    requireIfMatch(options.ifMatch, undefined, `Twin '${id}'`, { twinId: id });
     return this.store.deleteTwin(id, options);
   }
 
@@ -94,10 +176,7 @@ export class TwinService {
       sourceId,
       typeof input.$targetId === 'string' ? input.$targetId : '',
     ]);
-    if (!source)
-      throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${sourceId}'.`, {
-        twinId: sourceId,
-      });
+    if (!source) throw twinNotFound(sourceId);
     if (typeof input.$relationshipName === 'string') {
       this.snapshot().validators.validateRelationship(
         source.$metadata.$model,
@@ -121,16 +200,10 @@ export class TwinService {
         this.store.getTwin(sourceId),
         this.store.getRelationship(sourceId, relationshipId),
       ]);
-      if (options.ifMatch && options.ifMatch !== '*' && options.ifMatch !== current.$etag) {
-        throw new TwingraphError(
-          'PreconditionFailed',
-          `Relationship '${relationshipId}' of twin '${sourceId}' has changed since ETag ${options.ifMatch} was read (it is now ${current.$etag}).`,
-          {
-            twinId: sourceId,
-            relationshipId,
-          },
-        );
-      }
+      requireIfMatch(options.ifMatch, current.$etag, `Relationship '${relationshipId}' of twin '${sourceId}'`, {
+        twinId: sourceId,
+        relationshipId,
+      });
       const { relationship: next } = applyRelationshipPatch(current, patch);
       const target = await this.store.getTwins([next.$targetId]);
       this.snapshot().validators.validateRelationship(
@@ -143,14 +216,17 @@ export class TwinService {
       try {
         return await this.store.patchRelationship(sourceId, relationshipId, patch, { ifMatch: current.$etag });
       } catch (error) {
-        if ((error as TwingraphError).code === 'PreconditionFailed' && !options.ifMatch && attempt < MAX_ATTEMPTS)
-          continue;
+        if (lostRace(error, options, attempt)) continue;
         throw error;
       }
     }
   }
 
-  deleteRelationship(sourceId: string, relationshipId: string, options: IfMatch = {}): Promise<void> {
+  async deleteRelationship(sourceId: string, relationshipId: string, options: IfMatch = {}): Promise<void> {
+    requireIfMatch(options.ifMatch, undefined, `Relationship '${relationshipId}' of twin '${sourceId}'`, {
+      twinId: sourceId,
+      relationshipId,
+    });
     return this.store.deleteRelationship(sourceId, relationshipId, options);
   }
 
@@ -164,20 +240,30 @@ export class TwinService {
     const { validators } = this.snapshot();
     for (const point of points) {
       const model = models.get(point?.twinId);
-      if (!model)
-        throw new TwingraphError(
-          'DigitalTwinNotFound',
-          `There is no digital twin with id '${String(point?.twinId)}'.`,
-          { twinId: String(point?.twinId) },
-        );
+      if (!model) throw twinNotFound(String(point?.twinId));
       validators.validateTelemetry(model, point.name, point.value, point.twinId);
     }
     return this.store.appendMetrics(points);
   }
 
-  async invokeCommand(twinId: string, command: string, request: JsonValue | undefined): Promise<ChangeEntry> {
+  /** Records a command of `modelId` on a twin of it (or of a model that extends it), its request validated. */
+  async invokeCommand(
+    twinId: string,
+    modelId: string,
+    command: string,
+    request: JsonValue | undefined,
+  ): Promise<ChangeEntry> {
     const twin = await this.store.getTwin(twinId);
-    this.snapshot().validators.validateCommand(twin.$metadata.$model, command, request, twinId);
+    const { models, validators } = this.snapshot();
+    const model = twin.$metadata.$model;
+    if (!models.isOf(model, modelId)) {
+      throw new TwingraphError(
+        'InvalidArgument',
+        `Twin '${twinId}' is a ${model}: it has no command '${command}' of ${modelId}.`,
+        { twinId },
+      );
+    }
+    validators.validateCommand(model, command, request, twinId);
     return this.store.recordCommand(twinId, command, request);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The store stage: one port (TwinStore), two adapters. SQLite is the embedded default; Neo4j is for
- * production. Both keep the contract in test/store/contract.
+ * The store stage: one port (TwinStore, the union of its roles: ModelStore, TwinReads, TwinWrites,
+ * MetricStore, ChangeLog, Outbox and Housekeeping, all exported from ./port), two adapters. SQLite is the
+ * embedded default; Neo4j is for production. Both keep the contract in test/store/contract.
  */
 export * from './types';
 export * from './port';
@@ -15,7 +16,6 @@ export {
 export { connectNeo4j, type CypherDriver, type Neo4jConnection } from './neo4j/driver';
 export {
   openStore,
-  storeConfigFromEnv,
   DEFAULT_SQLITE_PATH,
   type StoreConfig,
   type SqliteStoreConfig,

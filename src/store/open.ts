@@ -1,5 +1,7 @@
 /**
- * Opens the configured store: the embedded SQLite file by default, Neo4j when a URI is given.
+ * Opens the configured store: the embedded SQLite file by default, Neo4j when a URI is given. Which one the
+ * environment asks for is read with the rest of the configuration (src/config.ts), so the store reads no
+ * environment variable itself.
  */
 import type { DocumentLimits } from './documents';
 import { connectNeo4j } from './neo4j/driver';
@@ -55,31 +57,3 @@ export async function openStore(config: StoreConfig): Promise<TwinStore> {
 
 /** The default embedded database file, relative to the working directory. */
 export const DEFAULT_SQLITE_PATH = './data/twingraph.db';
-
-/**
- * The store the environment asks for: Neo4j when NEO4J_URI is set (with NEO4J_USER, NEO4J_PASSWORD,
- * NEO4J_DATABASE), otherwise SQLite at TWINGRAPH_DB (default ./data/twingraph.db), with
- * TWINGRAPH_SQLITE_SYNCHRONOUS=FULL for power-loss durability. Throws a message naming the variable at fault.
- */
-export function storeConfigFromEnv(env: NodeJS.ProcessEnv = process.env): StoreConfig {
-  const uri = env.NEO4J_URI?.trim();
-  if (uri) {
-    if (!/^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/[^\s]+$/.test(uri)) {
-      throw new Error(
-        `NEO4J_URI must be a neo4j:// or bolt:// URI (for example neo4j://localhost:7687); got '${uri}'.`,
-      );
-    }
-    return {
-      kind: 'neo4j',
-      uri,
-      ...(env.NEO4J_USER !== undefined && { user: env.NEO4J_USER }),
-      ...(env.NEO4J_PASSWORD !== undefined && { password: env.NEO4J_PASSWORD }),
-      ...(env.NEO4J_DATABASE && { database: env.NEO4J_DATABASE }),
-    };
-  }
-  const synchronous = env.TWINGRAPH_SQLITE_SYNCHRONOUS?.trim().toUpperCase();
-  if (synchronous !== undefined && synchronous !== 'NORMAL' && synchronous !== 'FULL') {
-    throw new Error(`TWINGRAPH_SQLITE_SYNCHRONOUS must be NORMAL or FULL; got '${env.TWINGRAPH_SQLITE_SYNCHRONOUS}'.`);
-  }
-  return { kind: 'sqlite', path: env.TWINGRAPH_DB?.trim() || DEFAULT_SQLITE_PATH, ...(synchronous && { synchronous }) };
-}

@@ -1,6 +1,9 @@
 /**
- * The TwinStore port: the one contract the services depend on, kept by the embedded SQLite adapter and the
- * Neo4j adapter alike (test/store/contract holds the suite both pass).
+ * The store port: what the services, the change feed, the mirror and the API depend on, kept by the embedded
+ * SQLite adapter and the Neo4j adapter alike (test/store/contract holds the suite both pass). It is cut into
+ * roles, one interface each, so that a consumer names only the part it uses (the change feed a ChangeLog, the
+ * mirror's worker an Outbox and the reads its repairs need); TwinStore is all of them, which is what an adapter
+ * implements and what opening a store gives.
  *
  * Rules every adapter keeps:
  * - Every write is one transaction with its change-log entries (contiguous `seq`) and, when the store was
@@ -133,23 +136,35 @@ export interface StoreCounts {
 
 export type CommitListener = (lastSeq: number) => void;
 
-export interface TwinStore {
-  /** `sqlite` or `neo4j`. */
-  readonly kind: string;
-  /** Whether writes also enqueue outbox entries for the mirror. */
-  readonly outbox: boolean;
-
-  // Models
+/** Models: ADT's model upload, listing, decommission and delete, with its reference rules. */
+export interface ModelStore {
   putModels(models: readonly ModelInput[]): Promise<ModelRecord[]>;
   listModels(options?: ListModelsOptions): Promise<ModelRecord[]>;
   getModel(id: string, options?: { includeDefinition?: boolean }): Promise<ModelRecord>;
   decommissionModel(id: string): Promise<ModelRecord>;
   deleteModel(id: string): Promise<void>;
+}
 
-  // Twins
+/** Reads of the twin graph: twins and relationships by id, queries, traversals and one-hop neighbours. */
+export interface TwinReads {
   getTwin(id: string): Promise<Twin>;
   /** Twins by id, in the order asked, `undefined` for those that do not exist. */
   getTwins(ids: readonly string[]): Promise<(Twin | undefined)[]>;
+  getRelationship(sourceId: string, relationshipId: string): Promise<Relationship>;
+  /** Outgoing relationships of a twin, optionally of one name. */
+  listRelationships(sourceId: string, options?: { name?: string }): Promise<Relationship[]>;
+  /** Relationships pointing at a twin, optionally of one name. */
+  listIncomingRelationships(targetId: string, options?: { name?: string }): Promise<Relationship[]>;
+  queryTwins(query: TwinQuery): Promise<Page<Twin>>;
+  traverse(traversal: Traversal): Promise<Page<Twin>>;
+  /** For each id, in order, the twins one hop away (at most `first`), with the relationship that leads there. */
+  neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]>;
+  /** For each id, in order, how many twins one hop away match the hop (relationships counted, as `neighbors` lists them). */
+  neighborCounts(ids: readonly string[], hop: Hop): Promise<number[]>;
+}
+
+/** Writes of the twin graph: twins, relationships, and the record of a command invoked on a twin. */
+export interface TwinWrites {
   /** ADT's PUT: creates the twin, or replaces it when it exists (unless `ifNoneMatch: '*'`). */
   createTwin(id: string, twin: TwinInput, options?: IfNoneMatch): Promise<Twin>;
   /** Several creates in one transaction: all or none. */
@@ -157,9 +172,6 @@ export interface TwinStore {
   replaceTwin(id: string, twin: TwinInput, options?: IfMatch): Promise<Twin>;
   patchTwin(id: string, patch: JsonPatch, options?: IfMatch): Promise<Twin>;
   deleteTwin(id: string, options?: DeleteTwinOptions): Promise<void>;
-
-  // Relationships
-  getRelationship(sourceId: string, relationshipId: string): Promise<Relationship>;
   /** ADT's PUT: creates the relationship, or replaces it (unless `ifNoneMatch: '*'`). */
   putRelationship(
     sourceId: string,
@@ -176,32 +188,22 @@ export interface TwinStore {
     options?: IfMatch,
   ): Promise<Relationship>;
   deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
-  /** Outgoing relationships of a twin, optionally of one name. */
-  listRelationships(sourceId: string, options?: { name?: string }): Promise<Relationship[]>;
-  /** Relationships pointing at a twin, optionally of one name. */
-  listIncomingRelationships(targetId: string, options?: { name?: string }): Promise<Relationship[]>;
-
-  // Queries
-  queryTwins(query: TwinQuery): Promise<Page<Twin>>;
-  traverse(traversal: Traversal): Promise<Page<Twin>>;
-  /** For each id, in order, the twins one hop away (at most `first`), with the relationship that leads there. */
-  neighbors(query: NeighborQuery): Promise<{ twin: Twin; relationship: Relationship }[][]>;
-  /** For each id, in order, how many twins one hop away match the hop (relationships counted, as `neighbors` lists them). */
-  neighborCounts(ids: readonly string[], hop: Hop): Promise<number[]>;
-
-  // Metrics
-  appendMetrics(points: readonly MetricPoint[], options?: AppendMetricsOptions): Promise<AppendMetricsResult>;
-
-  // Commands
   /** Records that a command of the twin was invoked (a `Command.Invoke` change carrying the request). */
   recordCommand(twinId: string, command: string, request?: JsonValue): Promise<ChangeEntry>;
+}
+
+/** Telemetry: points appended per twin and name, read back as ranges, windows and latest values. */
+export interface MetricStore {
+  appendMetrics(points: readonly MetricPoint[], options?: AppendMetricsOptions): Promise<AppendMetricsResult>;
   readMetrics(range: MetricRange): Promise<MetricPoint[]>;
   /** One list of windows per series, in the order asked; windows without points are left out. */
   aggregateMetrics(request: MetricAggregation): Promise<MetricBucket[][]>;
   /** The newest point of each series, in the order asked. */
   latestMetrics(series: readonly MetricSeriesKey[]): Promise<(MetricPoint | undefined)[]>;
+}
 
-  // Change log
+/** The change log every write appends to: read in `seq` order, pruned, and announced after each commit. */
+export interface ChangeLog {
   readChanges(options: ReadChangesOptions): Promise<ChangeEntry[]>;
   /** The newest `seq` (0 when the log is empty and has never been written). */
   latestSeq(): Promise<number>;
@@ -210,8 +212,12 @@ export interface TwinStore {
   pruneChanges(options: PruneOptions): Promise<number>;
   /** Called after every commit that wrote change-log entries, with the newest `seq`. */
   onCommit(listener: CommitListener): () => void;
+}
 
-  // Outbox
+/** The mirror's queue: change-log entries to replay in ADT, claimed under a lease, acknowledged or parked. */
+export interface Outbox {
+  /** Whether writes also enqueue outbox entries for the mirror. */
+  readonly outbox: boolean;
   /**
    * Claims the oldest `limit` claimable entries in `seq` order: never one whose partition has an earlier entry
    * in flight or waiting to retry, and a model decommission or delete only as the oldest entry pending (until
@@ -237,8 +243,12 @@ export interface TwinStore {
   retryDeadLetters(seqs?: readonly number[]): Promise<number>;
   /** Removes dead letters for good (all when no seqs are given); returns how many. */
   dropDeadLetters(seqs?: readonly number[]): Promise<number>;
+}
 
-  // Housekeeping
+/** The store as a whole: which adapter, how much it holds, whether it answers, its indexes, and closing it. */
+export interface Housekeeping {
+  /** `sqlite` or `neo4j`. */
+  readonly kind: string;
   /** Indexes twin properties that queries filter or sort on often (idempotent). */
   ensurePropertyIndexes(paths: readonly PropertyPath[]): Promise<void>;
   counts(): Promise<StoreCounts>;
@@ -246,3 +256,6 @@ export interface TwinStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Every role: what an adapter implements and what opening a store gives. */
+export interface TwinStore extends ModelStore, TwinReads, TwinWrites, MetricStore, ChangeLog, Outbox, Housekeeping {}

@@ -2,7 +2,7 @@
  * Checks and shapes of read requests that both adapters share: traversals (which are relationship filters
  * read backwards), neighbour pages, metric ranges and windows.
  */
-import { TwingraphError } from '../errors';
+import { modelNotFound, TwingraphError } from '../errors';
 import {
   checkFilter,
   checkOrderBy,
@@ -158,7 +158,7 @@ export function dependencyClosure(
     const id = queue.shift()!;
     if (wanted.has(id)) continue;
     const model = lookup(id);
-    if (!model) throw new TwingraphError('ModelNotFound', `There is no model '${id}'.`, { modelId: id });
+    if (!model) throw modelNotFound(id);
     wanted.set(id, model);
     queue.push(...model.dependencies);
   }

@@ -1,6 +1,7 @@
 /**
- * The write half of TwinStore, once for every adapter: each write method runs its rules (writes.ts) through
- * the adapter's `transact`, which supplies one transaction's primitives.
+ * The writes of TwinStore, once for every adapter: ModelStore's uploads, decommissions and deletes, all of
+ * TwinWrites, and MetricStore's appends. Each write method runs its rules (writes.ts) through the adapter's
+ * `transact`, which supplies one transaction's primitives; the adapters add the reads.
  */
 import type { DocumentLimits } from './documents';
 import type { Steps } from './effects';

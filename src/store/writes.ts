@@ -4,7 +4,7 @@
  */
 import { compare } from 'fast-json-patch';
 import { parseDtmi } from '../dtdl/dtmi';
-import { TwingraphError } from '../errors';
+import { modelNotFound, relationshipNotFound, twinNotFound, TwingraphError } from '../errors';
 import {
   commandChange,
   modelChange,
@@ -65,25 +65,6 @@ export interface WriteContext {
 const MAX_CASCADE = 100_000;
 /** How many relationship ids a RelationshipsNotDeleted error names. */
 const NAMED_IN_ERROR = 10;
-
-function notFoundTwin(id: string): TwingraphError {
-  return new TwingraphError(
-    'DigitalTwinNotFound',
-    `There is no digital twin with id '${id}'. Check the id, or create the twin first.`,
-    { twinId: id },
-  );
-}
-
-function notFoundModel(id: string, twinId?: string): TwingraphError {
-  return new TwingraphError(
-    'ModelNotFound',
-    `There is no model '${id}'. Upload it first, or check the id (models are DTMIs such as dtmi:example:Room;1).`,
-    {
-      modelId: id,
-      ...(twinId !== undefined && { twinId }),
-    },
-  );
-}
 
 function preconditionFailed(
   what: string,
@@ -162,7 +143,7 @@ export function* putModels(inputs: readonly ModelInput[], ctx: WriteContext): St
     );
   }
   const missing = referenced.find((id) => !stored.has(id));
-  if (missing) throw notFoundModel(missing);
+  if (missing) throw modelNotFound(missing);
   const models: NewModel[] = inputs.map((m) => ({
     record: {
       id: m.id,
@@ -185,7 +166,7 @@ export function* putModels(inputs: readonly ModelInput[], ctx: WriteContext): St
 
 function* requireModel(id: string): Steps<ModelRecord> {
   const model = (yield* call('models', [id])).get(id);
-  if (!model) throw notFoundModel(id);
+  if (!model) throw modelNotFound(id);
   return model;
 }
 
@@ -222,7 +203,8 @@ function checkModelFor(
   previousModel: string | undefined,
 ): ModelRecord {
   const model = models.get(modelId);
-  if (!model) throw notFoundModel(modelId, twinId);
+  // The factory's wording, with the twin named in the subject too.
+  if (!model) throw new TwingraphError('ModelNotFound', modelNotFound(modelId).message, { modelId, twinId });
   if (model.decommissioned && previousModel !== modelId) {
     throw new TwingraphError(
       'ModelDecommissioned',
@@ -278,9 +260,9 @@ export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch,
 }
 
 function* requireTwin(id: string, ifMatch: string | undefined): Steps<Twin> {
-  if (typeof id !== 'string') throw notFoundTwin(String(id));
+  if (typeof id !== 'string') throw twinNotFound(String(id));
   const twin = (yield* call('twins', [id])).get(id);
-  if (!twin) throw notFoundTwin(id);
+  if (!twin) throw twinNotFound(id);
   if (!etagMatches(ifMatch, twin.$etag)) throw preconditionFailed(`Twin '${id}'`, ifMatch!, twin.$etag, { twinId: id });
   return twin;
 }
@@ -386,7 +368,7 @@ export function* putRelationships(
   for (const relationship of relationships) {
     const { $sourceId: sourceId, $relationshipId: id, $targetId: targetId } = relationship;
     const sourceModel = twinModels.get(sourceId);
-    if (sourceModel === undefined) throw notFoundTwin(sourceId);
+    if (sourceModel === undefined) throw twinNotFound(sourceId);
     if (!twinModels.has(targetId)) {
       throw new TwingraphError(
         'TargetTwinNotFound',
@@ -434,13 +416,7 @@ function* requireRelationship(
 ): Steps<{ relationship: Relationship; source: Twin }> {
   const source = yield* requireTwin(sourceId, undefined);
   const relationship = (yield* call('relationships', [[sourceId, id]])).get(relationshipKey(sourceId, id));
-  if (!relationship) {
-    throw new TwingraphError(
-      'RelationshipNotFound',
-      `Twin '${sourceId}' has no relationship with id '${id}'. Check both ids.`,
-      { twinId: sourceId, relationshipId: id },
-    );
-  }
+  if (!relationship) throw relationshipNotFound(sourceId, id);
   if (!etagMatches(ifMatch, relationship.$etag)) {
     throw preconditionFailed(`Relationship '${id}' of twin '${sourceId}'`, ifMatch!, relationship.$etag, {
       twinId: sourceId,
@@ -537,7 +513,7 @@ export function* appendMetrics(
   const models = yield* call('twinModels', unique(rows.map((r) => r.twinId)));
   const byTwin = new Map<string, PointRow[]>();
   for (const row of rows) {
-    if (!models.has(row.twinId)) throw notFoundTwin(row.twinId);
+    if (!models.has(row.twinId)) throw twinNotFound(row.twinId);
     let list = byTwin.get(row.twinId);
     if (!list) byTwin.set(row.twinId, (list = []));
     list.push(row);
@@ -583,7 +559,7 @@ export function* recordCommand(
     });
   }
   const model = (yield* call('twinModels', [twinId])).get(twinId);
-  if (model === undefined) throw notFoundTwin(twinId);
+  if (model === undefined) throw twinNotFound(twinId);
   const change = commandChange(twinId, model, command, request, ctx.time);
   const [seq] = yield* call('appendChanges', [change]);
   return { seq, ...change };

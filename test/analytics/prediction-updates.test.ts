@@ -6,7 +6,7 @@
  */
 import type { ProfitInputsMoved, ProfitModelInfo, EngagementProfit } from '../../src/analytics/compute/results';
 import type { GraphContext } from '../../src/graphql/graph-context';
-import { PredictionKind, type PredictionUpdate } from '../../src/analytics/graphql/predictions';
+import { PredictionKind, type PredictionUpdate } from '../../src/analytics/graphql/prediction.types';
 import { predictionUpdates } from '../../src/analytics/graphql/prediction-updates';
 import { DEMO_MODELS } from '../../src/demo/models';
 import type { ChangeEntry, Twin } from '../../src/store/types';
@@ -105,16 +105,18 @@ class FakeContext {
       changes: { subscribe: async () => ({ [Symbol.asyncIterator]: () => iterator }) },
       twins: { get: (id: string) => this.readTwin(id) },
       models: { newestInfo: () => undefined },
-      analytics: {
-        engagementProfit: (twin: Twin) => {
-          const reply = deferred<EngagementProfit | null>();
-          this.profitCalls.push({ id: twin.$dtId, reply });
-          if (!this.hold) reply.resolve(this.answer(twin.$dtId));
-          return reply.promise;
-        },
-        onRetrain: (listener: (info: ProfitModelInfo, moved?: ProfitInputsMoved) => void) => {
-          this.listeners.add(listener);
-          return () => this.listeners.delete(listener);
+      features: {
+        analytics: {
+          engagementProfit: (twin: Twin) => {
+            const reply = deferred<EngagementProfit | null>();
+            this.profitCalls.push({ id: twin.$dtId, reply });
+            if (!this.hold) reply.resolve(this.answer(twin.$dtId));
+            return reply.promise;
+          },
+          onRetrain: (listener: (info: ProfitModelInfo, moved?: ProfitInputsMoved) => void) => {
+            this.listeners.add(listener);
+            return () => this.listeners.delete(listener);
+          },
         },
       },
     } as unknown as GraphContext;

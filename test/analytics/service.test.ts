@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { ProfitInputsMoved, ProfitModelInfo } from '../../src/analytics/compute/results';
-import { collectDocuments } from '../../src/cli/dtdl-validate';
+import { collectDocuments } from '../../src/dtdl';
 import { PACKAGE_ROOT } from '../../src/config';
 import { DEMO_MODELS } from '../../src/demo/models';
 import { isTwingraphError } from '../../src/errors';

@@ -27,6 +27,7 @@ describe('defaults', () => {
       seedsDir: path.join(PACKAGE_ROOT, 'seeds'),
       seed: 'demo',
       seedAsOf: undefined,
+      plugins: ['analytics', 'mirror'],
       limits: { maxDepth: 12, maxAliases: 50, maxBodyBytes: 1024 * 1024, maxSubscriberLag: 10_000 },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
     });
@@ -52,6 +53,7 @@ describe('values', () => {
       TWINGRAPH_SEEDS_DIR: '/seeds',
       TWINGRAPH_SEED: 'none',
       TWINGRAPH_SEED_AS_OF: '2026-11-25T01:00:00+01:00',
+      TWINGRAPH_PLUGINS: 'mirror',
       TWINGRAPH_MAX_DEPTH: '20',
       TWINGRAPH_MAX_ALIASES: '5',
       TWINGRAPH_MAX_BODY: '512kb',
@@ -68,6 +70,7 @@ describe('values', () => {
       seedsDir: '/seeds',
       seed: 'none',
       seedAsOf: Date.parse('2026-11-25T00:00:00Z'),
+      plugins: ['mirror'],
       limits: { maxDepth: 20, maxAliases: 5, maxBodyBytes: 512 * 1024, maxSubscriberLag: 500 },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
     });
@@ -89,6 +92,16 @@ describe('values', () => {
     ['7d', 7 * 86_400_000],
   ])('TWINGRAPH_CHANGE_RETENTION=%s is %d ms', (text, ms) => {
     expect(loadConfig({ TWINGRAPH_CHANGE_RETENTION: text }).changeRetention.olderThanMs).toBe(ms);
+  });
+
+  it.each([
+    ['analytics,mirror', ['analytics', 'mirror']],
+    ['mirror, analytics', ['mirror', 'analytics']],
+    ['analytics,,analytics', ['analytics']],
+    ['', []],
+    [' ', []],
+  ])('TWINGRAPH_PLUGINS=%j turns on %j (empty: none)', (text, plugins) => {
+    expect(loadConfig({ TWINGRAPH_PLUGINS: text }).plugins).toEqual(plugins);
   });
 
   it('NEO4J_URI selects Neo4j, with its credentials', () => {
@@ -139,6 +152,11 @@ describe('a wrong value is a ConfigError naming the variable', () => {
       'TWINGRAPH_CHANGE_RETENTION',
       'a week',
       /TWINGRAPH_CHANGE_RETENTION="a week": expected a duration such as 90s, 30m, 12h or 7d/,
+    ],
+    [
+      'TWINGRAPH_PLUGINS',
+      'analytics,devices',
+      /TWINGRAPH_PLUGINS="analytics,devices": expected a comma-separated list of plugins, each one of analytics, mirror \(not 'devices'\)$/m,
     ],
     ['TWINGRAPH_SQLITE_SYNCHRONOUS', 'OFF', /TWINGRAPH_SQLITE_SYNCHRONOUS must be NORMAL or FULL; got 'OFF'/],
     ['NEO4J_URI', 'http://db:7474', /NEO4J_URI must be a neo4j:\/\/ or bolt:\/\/ URI/],

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectDocuments } from '../../src/cli/dtdl-validate';
+import { collectDocuments } from '../../src/dtdl';
 import { PACKAGE_ROOT } from '../../src/config';
 import { DEMO_MODELS } from '../../src/demo/models';
 import { checkCatalogue, readCatalogue, scaled, type Catalogue } from '../../src/demo/catalogue';

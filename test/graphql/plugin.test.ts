@@ -1,21 +1,23 @@
 /**
- * Fields from outside the DTDL (the analytics' predictions): on the named model's types and on every model
- * that extends it, under the same name on every one of them. A content with an extension field's name,
- * declared on the model or on a subtype, gets a `_` suffix instead (as one named like a core twin field does),
- * so that the schema stays valid and no upload renames a field that was there before.
+ * Schema plugins (what a feature module adds to the schema). Fields from outside the DTDL go on the named
+ * model's types and on every model that extends it, under the same name on every one of them. A content with
+ * an extension field's name, declared on the model or on a subtype, gets a `_` suffix instead (as one named
+ * like a core twin field does), so that the schema stays valid and no upload renames a field that was there
+ * before. A plugin adds nothing to a schema it does not apply to, yet keeps its type names reserved.
  */
 import {
-  findBreakingChanges,
   getNamedType,
   GraphQLString,
   validateSchema,
   type GraphQLInterfaceType,
   type GraphQLObjectType,
+  GraphQLInt,
+  GraphQLNonNull,
 } from 'graphql';
+import { Field, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import { compileSchema } from '../../src/graphql';
-import type { TwinFieldExtension } from '../../src/graphql/plugin';
-import { DEMO_MODELS } from '../../src/demo/models';
-import { iface, parse, property, relationship, telemetry } from './fixtures';
+import type { SchemaPlugin, TwinFieldExtension } from '../../src/graphql/plugin';
+import { iface, parse, property, telemetry } from './fixtures';
 
 const BASE = 'dtmi:test:Machine;1';
 const SUB = 'dtmi:test:Press;1';
@@ -37,7 +39,9 @@ describe('twin field extensions', () => {
     iface(SUB, [property('force', 'double')], { extends: BASE }),
     iface(OTHER, [property('area', 'double')]),
   ]);
-  const { schema } = compileSchema(models, [BASE, SUB, OTHER], () => 0, [extension]);
+  const { schema } = compileSchema(models, [BASE, SUB, OTHER], {
+    plugins: [{ name: 'test', twinFields: [extension] }],
+  });
 
   it("puts the fields on the model's interface and object type, and on every subtype's", () => {
     for (const type of ['Machine', 'MachineTwin', 'Press', 'PressTwin'])
@@ -63,7 +67,9 @@ describe('twin field extensions', () => {
       iface(SUB, [property('health', 'double'), telemetry('label', 'double')], { extends: BASE }),
       iface(OTHER, [property('health', 'double')]),
     ]);
-    const compiled = compileSchema(withSub, [BASE, SUB, OTHER], () => 0, [extension]);
+    const compiled = compileSchema(withSub, [BASE, SUB, OTHER], {
+      plugins: [{ name: 'test', twinFields: [extension] }],
+    });
     expect(validateSchema(compiled.schema).map((e) => e.message)).toEqual([]);
     const press = (compiled.schema.getType('PressTwin') as GraphQLObjectType).getFields();
     expect(getNamedType(press.health.type).name).toBe('String');
@@ -76,62 +82,59 @@ describe('twin field extensions', () => {
     );
     expect(compiled.info.fieldOf(OTHER, 'health')).toBe('health');
   });
+});
 
-  it('by default, puts KPIs and the profit prediction on engagements and failure risk on devices, when those models are there', () => {
-    const demo = parse([
-      iface('dtmi:twingraph:demo:Engagement;1', [property('budget', 'double')]),
-      iface('dtmi:twingraph:demo:Device;1', [property('capacity', 'integer')]),
-    ]);
-    const compiled = compileSchema(demo, ['dtmi:twingraph:demo:Engagement;1', 'dtmi:twingraph:demo:Device;1']).schema;
-    expect(fieldsOf(compiled, 'Engagement')).toEqual(expect.arrayContaining(['kpis', 'profitPrediction']));
-    expect(fieldsOf(compiled, 'Device')).toContain('failureRisk');
-    expect(fieldsOf(compiled, 'Device')).not.toContain('kpis');
+@ObjectType({ description: 'A test plugin type.' })
+class Gauge {
+  @Field(() => Int) level!: number;
+}
+
+@Resolver()
+class GaugeQueries {
+  @Query(() => Gauge, { description: 'A test plugin root field.' })
+  gauge(): Gauge {
+    return { level: 7 };
+  }
+}
+
+describe('schema plugins', () => {
+  const gauges: SchemaPlugin = {
+    name: 'gauges',
+    appliesTo: (set) => set.interfaces.has(BASE),
+    resolvers: [GaugeQueries],
+    coreFields: {
+      MetricSeries: () => ({ spikes: { type: new GraphQLNonNull(GraphQLInt), resolve: () => 3 } }),
+    },
+    twinFields: [extension],
+  };
+  const machine = parse([iface(BASE, [property('serial', 'string')]), iface(OTHER, [telemetry('heat', 'double')])]);
+  const roomOnly = parse([iface(OTHER, [telemetry('heat', 'double')]), iface('dtmi:test:Gauge;1', [])]);
+
+  it('adds its root fields, its types, its fields on core types and on model types where it applies', () => {
+    const { schema } = compileSchema(machine, [BASE, OTHER], { plugins: [gauges] });
+    expect(validateSchema(schema)).toEqual([]);
+    expect(Object.keys(schema.getQueryType()!.getFields())).toContain('gauge');
+    expect(fieldsOf(schema, 'Gauge')).toEqual(['level']);
+    expect(fieldsOf(schema, 'MetricSeries')).toContain('spikes');
+    expect(fieldsOf(schema, 'Machine')).toContain('health');
   });
 
-  describe('models that extend the demo engagement and device with contents named like their predictions', () => {
-    const base = [
-      iface(DEMO_MODELS.engagement, [property('budget', 'double')]),
-      iface(DEMO_MODELS.device, [property('capacity', 'integer')]),
-      iface('dtmi:test:Report;1', [property('kpis', 'string')]),
-    ];
-    const subtypes = [
-      iface(
-        'dtmi:test:Retainer;1',
-        [
-          property('kpis', 'string'),
-          property('profitPrediction', 'double'),
-          relationship('failureRisk', DEMO_MODELS.device),
-        ],
-        { extends: DEMO_MODELS.engagement },
-      ),
-      iface('dtmi:test:Pump;1', [telemetry('failureRisk', 'double'), property('kpis', 'double')], {
-        extends: DEMO_MODELS.device,
-      }),
-    ];
-    const order = [DEMO_MODELS.engagement, DEMO_MODELS.device, 'dtmi:test:Report;1'];
-    const before = compileSchema(parse(base), order).schema;
-    const after = compileSchema(parse([...base, ...subtypes]), [...order, 'dtmi:test:Retainer;1', 'dtmi:test:Pump;1']);
+  it('adds nothing where it does not apply, and a model named like one of its types still gets another name', () => {
+    const { schema, info } = compileSchema(roomOnly, [OTHER, 'dtmi:test:Gauge;1'], { plugins: [gauges] });
+    expect(validateSchema(schema)).toEqual([]);
+    expect(Object.keys(schema.getQueryType()!.getFields())).not.toContain('gauge');
+    expect(fieldsOf(schema, 'MetricSeries')).not.toContain('spikes');
+    // The name Gauge stays the plugin's: a later upload that makes the plugin apply renames no model type.
+    expect(schema.getType('Gauge')).toBeUndefined();
+    const gauge = info.names.get('dtmi:test:Gauge;1')!;
+    expect(gauge.interfaceType).not.toBe('Gauge');
+    expect(compileSchema(machine, [BASE, OTHER], { plugins: [gauges] }).schema.getType('Gauge')).toBeDefined();
+  });
 
-    it('compile to a valid schema, the predictions keeping their names and types', () => {
-      expect(validateSchema(after.schema).map((e) => e.message)).toEqual([]);
-      const retainer = (after.schema.getType('RetainerTwin') as GraphQLObjectType).getFields();
-      expect(getNamedType(retainer.kpis.type).name).toBe('EngagementKpis');
-      expect(getNamedType(retainer.profitPrediction.type).name).toBe('ProfitPrediction');
-      expect(getNamedType(retainer.kpis_.type).name).toBe('String');
-      expect(getNamedType(retainer.profitPrediction_.type).name).toBe('Float');
-      // Not an extension field of engagements: the relationship keeps its name.
-      expect(after.info.fieldOf('dtmi:test:Retainer;1', 'failureRisk')).toBe('failureRisk');
-      const pump = (after.schema.getType('Pump') as GraphQLInterfaceType).getFields();
-      expect(getNamedType(pump.failureRisk.type).name).toBe('FailureRisk');
-      expect(getNamedType(pump.failureRisk_.type).name).toBe('MetricSeries');
-      expect(after.info.fieldOf('dtmi:test:Pump;1', 'kpis')).toBe('kpis');
-      expect(after.info.fieldOf('dtmi:test:Report;1', 'kpis')).toBe('kpis');
-    });
-
-    it('uploaded after the models they extend, rename no field that was there before (findBreakingChanges is empty)', () => {
-      expect(findBreakingChanges(before, after.schema)).toEqual([]);
-      for (const type of ['Engagement', 'EngagementTwin', 'Device', 'DeviceTwin', 'Report'])
-        expect(fieldsOf(after.schema, type)).toEqual(expect.arrayContaining(fieldsOf(before, type)));
-    });
+  it('is absent altogether when not enabled', () => {
+    const { schema } = compileSchema(machine, [BASE, OTHER]);
+    expect(Object.keys(schema.getQueryType()!.getFields())).not.toContain('gauge');
+    expect(fieldsOf(schema, 'MetricSeries')).not.toContain('spikes');
+    expect(fieldsOf(schema, 'Machine')).not.toContain('health');
   });
 });

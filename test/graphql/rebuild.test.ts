@@ -215,11 +215,9 @@ describe('a relationship whose target arrives in a later upload', () => {
       ['dtmi:late:Site;1', 0],
       ['dtmi:late:Machine;1', 1],
     ]);
-    const after = compileSchema(
-      later.models,
-      ['dtmi:late:Site;1', 'dtmi:late:Machine;1'],
-      (id) => batches.get(id) ?? 0,
-    ).schema;
+    const after = compileSchema(later.models, ['dtmi:late:Site;1', 'dtmi:late:Machine;1'], {
+      uploadBatch: (id) => batches.get(id) ?? 0,
+    }).schema;
     expect(findBreakingChanges(before, after)).toEqual([]);
     const edge = after.getType('SiteHostsEdge') as GraphQLObjectType;
     expect(String(edge.getFields().node.type)).toBe('Twin!');

@@ -18,7 +18,9 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
+import { analyticsSchemaPlugin } from '../../src/analytics/graphql/plugin';
 import { coreSchema, twinObjectTypes } from '../../src/graphql';
+import { mirrorSchemaPlugin } from '../../src/mirror/graphql';
 import type { Page } from '../../src/store/query';
 import type { JsonObject, Twin } from '../../src/store/types';
 import {
@@ -240,7 +242,7 @@ const args = (name: string, field: string): Record<string, string> =>
   Object.fromEntries(fields(name)[field].args.map((a: GraphQLArgument) => [a.name, a.type.toString()]));
 
 describe('the core schema', () => {
-  it('has the Twin interface, Relationship, Model, MetricSeries, change types, PageInfo, the prediction types and the generic root fields', () => {
+  it("has the Twin interface, Relationship, Model, MetricSeries, change types, PageInfo and the generic root fields, and none of a feature's", () => {
     const core = coreSchema();
     expect(isInterfaceType(core.getType('Twin'))).toBe(true);
     for (const name of [
@@ -259,26 +261,14 @@ describe('the core schema', () => {
       'TwinConnection',
       'UnmodeledTwin',
       'CommandInvocation',
-      'EngagementKpis',
-      'ProfitPrediction',
-      'ProfitModel',
-      'FailureRisk',
-      'MetricForecast',
-      'PredictionUpdate',
-      'MirrorStatus',
-      'MirrorError',
-      'MirrorDeadLetter',
     ]) {
       expect(isObjectType(core.getType(name))).toBe(true);
     }
     for (const name of ['JSON', 'DateTime', 'Long']) expect(isScalarType(core.getType(name))).toBe(true);
     expect(Object.keys(core.getQueryType()!.getFields()).sort()).toEqual([
       'changes',
-      'mirrorStatus',
       'model',
       'models',
-      'predictProfit',
-      'profitModel',
       'relationship',
       'twin',
       'twins',
@@ -290,11 +280,8 @@ describe('the core schema', () => {
       'deleteModel',
       'deleteRelationship',
       'deleteTwin',
-      'dropMirrorDeadLetters',
       'patchTwin',
       'recordMetrics',
-      'retrainProfitModel',
-      'retryMirrorDeadLetters',
       'updateComponent',
       'updateRelationship',
       'uploadModels',
@@ -303,7 +290,6 @@ describe('the core schema', () => {
       'changed',
       'metricRecorded',
       'modelChanged',
-      'predictionChanged',
       'relationshipChanged',
       'twinChanged',
     ]);
@@ -317,6 +303,28 @@ describe('the core schema', () => {
       'relationships',
       'incomingRelationships',
     ]);
+  });
+
+  it("with the features' plugins, has their types and root fields too", () => {
+    const core = coreSchema([analyticsSchemaPlugin, mirrorSchemaPlugin]);
+    for (const name of [
+      'EngagementKpis',
+      'ProfitPrediction',
+      'ProfitModel',
+      'FailureRisk',
+      'MetricForecast',
+      'PredictionUpdate',
+      'MirrorStatus',
+      'MirrorError',
+      'MirrorDeadLetter',
+    ])
+      expect(isObjectType(core.getType(name))).toBe(true);
+    const roots = [core.getQueryType(), core.getMutationType(), core.getSubscriptionType()];
+    const fields = roots.flatMap((root) => Object.keys(root!.getFields()));
+    for (const name of ['mirrorStatus', 'predictProfit', 'profitModel', 'retrainProfitModel', 'predictionChanged'])
+      expect(fields).toContain(name);
+    expect(Object.keys((core.getType('MetricSeries') as GraphQLObjectType).getFields())).toContain('forecast');
+    expect(coreSchema([analyticsSchemaPlugin, mirrorSchemaPlugin])).toBe(core);
   });
 
   it('is merged unchanged into every compiled schema', () => {
@@ -1147,11 +1155,11 @@ describe('writes through the typed mutations', () => {
       diagnostics: { $metadata: {}, selfTestPassed: true },
     };
     const patches: unknown[] = [];
+    // The twin service makes the patch from the current state (after checking the twin's model).
     const contextValue = {
-      twins: { get: async () => current },
       write: {
-        patch: async (id: string, patch: unknown, options: unknown) => {
-          patches.push({ id, patch, options });
+        update: async (id: string, _modelId: string, makePatch: (t: typeof current) => unknown, options: unknown) => {
+          patches.push({ id, patch: makePatch(current), options });
           return current;
         },
       },

@@ -64,7 +64,7 @@ describe('stopping with a request in flight', () => {
   it('cancels it, and the change waits, untried, for the next start', async () => {
     const t = slow;
     adt.faults.hook((r) => (r.path.startsWith('/digitaltwins/stuck') ? { type: 'delay', ms: 60_000 } : undefined));
-    const mirror = t.app.services.mirror;
+    const mirror = t.app.features.get('mirror')!;
     await t.ok('mutation { createClient(id: "stuck", input: { name: "Stuck" }) { id } }');
     const deadline = Date.now() + 5000;
     while (!adt.requests.some((r) => r.path === '/digitaltwins/stuck')) {

@@ -13,7 +13,6 @@ import { grafeoDriver, ShimInteger, type RecordedStatement } from '../support/gr
 import { expectCode } from '../support/store-fixtures';
 
 // The package's type declarations are ESM-only; at run time `require` loads its CommonJS build.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { lintCypherQuery } = require('@neo4j-cypher/language-support') as { lintCypherQuery: typeof LintCypherQuery };
 
 const statements = new Map<string, RecordedStatement>();

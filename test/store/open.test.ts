@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openStore, storeConfigFromEnv } from '../../src/store/open';
+import { storeConfigFromEnv } from '../../src/config';
+import { openStore } from '../../src/store/open';
 
 describe('store configuration from the environment', () => {
   it('is the embedded SQLite file ./data/twingraph.db when nothing is set', () => {

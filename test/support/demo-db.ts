@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { collectDocuments } from '../../src/cli/dtdl-validate';
+import { collectDocuments } from '../../src/dtdl';
 import { PACKAGE_ROOT } from '../../src/config';
 import { readCatalogue } from '../../src/demo/catalogue';
 import { loadDemo } from '../../src/demo/load';

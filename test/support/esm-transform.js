@@ -6,7 +6,7 @@
  * src/analytics/forecast.ts always passes the wasm bytes to `initSync`, so that URL is never fetched; it is
  * replaced only so that the transpiled file parses.
  */
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const ts = require('typescript');
 
 const IMPORT_META_URL = /\bimport\.meta\.url\b/g;
@@ -32,8 +32,7 @@ module.exports = {
     return { code: transform(source, filename) };
   },
   getCacheKey(source, filename) {
-    return crypto
-      .createHash('sha256')
+    return createHash('sha256')
       .update(VERSION)
       .update('\0')
       .update(ts.version)

@@ -115,6 +115,9 @@ export class FakeAdt implements Adt {
       start: Date.now(),
     };
     this.calls.push(call);
+    // cancelAll() ends every call in flight, including one still before its answer is chosen (a real request
+    // cancelled while its bytes are on the way): a hang that starts after a cancel is cancelled at once.
+    const cancelsAtStart = this.cancelAllCalls;
     try {
       await new Promise((r) => setTimeout(r, this.latencyMs > 0 ? Math.random() * this.latencyMs : 0));
       const k = `${method} ${key}`;
@@ -126,7 +129,9 @@ export class FakeAdt implements Adt {
             this.hanging.delete(cancel);
             reject(error);
           };
-          this.hanging.add(cancel);
+          if (this.cancelAllCalls !== cancelsAtStart)
+            cancel(new AdtError('The request was cancelled.', 'NetworkError', undefined, undefined));
+          else this.hanging.add(cancel);
         });
       } else if (step instanceof AdtError) {
         throw step;

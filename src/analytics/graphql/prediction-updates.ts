@@ -11,10 +11,11 @@
  */
 import type { ProfitInputsMoved } from '../compute/results';
 import { DEMO_MODELS } from '../../demo/models';
-import { TwingraphError } from '../../errors';
+import { TwingraphError, twinNotFound } from '../../errors';
 import type { ChangeEntry, Twin } from '../../store/types';
 import type { GraphContext } from '../../graphql/graph-context';
-import { failureRiskValue, PredictionKind, profitValue, type PredictionUpdate } from './predictions';
+import { analyticsOf } from './access';
+import { failureRiskValue, PredictionKind, profitValue, type PredictionUpdate } from './prediction.types';
 
 export interface PredictionUpdateOptions {
   readonly twinIds: readonly string[];
@@ -70,10 +71,9 @@ class UpdateQueue<T> {
 }
 
 function kindsOf(twin: Twin, wanted: ReadonlySet<PredictionKind>, ctx: GraphContext): PredictionKind[] {
-  const info = ctx.models.newestInfo();
+  const models = ctx.models.newestInfo()?.models;
   const isOf = (of: string): boolean =>
-    twin.$metadata.$model === of ||
-    (info?.models.interfaces.get(twin.$metadata.$model)?.ancestors.includes(of) ?? false);
+    twin.$metadata.$model === of || (models?.isOf(twin.$metadata.$model, of) ?? false);
   const kinds: PredictionKind[] = [];
   if (wanted.has(PredictionKind.PROFIT) && isOf(DEMO_MODELS.engagement)) kinds.push(PredictionKind.PROFIT);
   if (wanted.has(PredictionKind.FAILURE_RISK) && isOf(DEMO_MODELS.device)) kinds.push(PredictionKind.FAILURE_RISK);
@@ -84,6 +84,7 @@ export async function predictionUpdates(
   ctx: GraphContext,
   options: PredictionUpdateOptions,
 ): Promise<AsyncIterableIterator<PredictionUpdate>> {
+  const analytics = analyticsOf(ctx);
   const ids = [...new Set(options.twinIds)];
   if (ids.length === 0 || ids.length > MAX_TWINS)
     throw new TwingraphError(
@@ -106,8 +107,7 @@ export async function predictionUpdates(
   try {
     for (const id of ids) {
       const twin = await ctx.twins.get(id);
-      if (!twin)
-        throw new TwingraphError('DigitalTwinNotFound', `There is no digital twin with id '${id}'.`, { twinId: id });
+      if (!twin) throw twinNotFound(id);
       twins.set(id, twin);
     }
   } catch (error) {
@@ -145,12 +145,12 @@ export async function predictionUpdates(
       };
       try {
         if (kind === PredictionKind.PROFIT) {
-          const p = await ctx.analytics.engagementProfit(twin);
+          const p = await analytics.engagementProfit(twin);
           update.profit = p ? profitValue(p) : null;
           if (!p)
             update.error = 'InsufficientData: the engagement lacks a budget, dates or an offering to predict from.';
         } else {
-          update.failureRisk = failureRiskValue(await ctx.analytics.failureRisk(twin, options.horizonHours));
+          update.failureRisk = failureRiskValue(await analytics.failureRisk(twin, options.horizonHours));
         }
       } catch (error) {
         update.error =
@@ -185,7 +185,7 @@ export async function predictionUpdates(
   }
 
   // After a training of the profit model, every engagement's profit; after a change beside some engagements, theirs.
-  const stopRetrain = ctx.analytics.onRetrain((_info, moved?: ProfitInputsMoved) => {
+  const stopRetrain = analytics.onRetrain((_info, moved?: ProfitInputsMoved) => {
     for (const [id, twin] of twins) {
       if (moved && !moved.engagementIds.includes(id)) continue;
       if (!kindsOf(twin, wanted, ctx).includes(PredictionKind.PROFIT)) continue;

@@ -1,11 +1,12 @@
 /**
  * The predictions on the demo's twins: KPIs and the predicted final profit on engagements, the failure risk
- * on devices. The types come from the core schema (core/analytics.ts); the numbers from the analytics service.
+ * on devices. The types are the plugin's (prediction.types.ts); the numbers come from the analytics service.
  */
 import { GraphQLFloat, GraphQLNonNull, type GraphQLObjectType } from 'graphql';
 import { DEMO_MODELS } from '../../demo/models';
 import { TwingraphError } from '../../errors';
-import { failureRiskValue, kpisValue, profitValue } from './predictions';
+import { analyticsOf } from './access';
+import { failureRiskValue, kpisValue, profitValue } from './prediction.types';
 import type { TwinFieldExtension } from '../../graphql/plugin';
 
 function level(value: unknown): number {
@@ -23,7 +24,7 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
         type: new GraphQLNonNull(core.named<GraphQLObjectType>('EngagementKpis')),
         description:
           'Budget variance, revenue margin, duration, burn rate, and whether spend is anomalous next to the engagements of the same service line.',
-        resolve: async (twin, _args, ctx) => kpisValue(await ctx.analytics.engagementKpis(twin)),
+        resolve: async (twin, _args, ctx) => kpisValue(await analyticsOf(ctx).engagementKpis(twin)),
       },
       profitPrediction: {
         type: core.named<GraphQLObjectType>('ProfitPrediction'),
@@ -31,7 +32,7 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
           "The final profit the profit model predicts, with its interval and the model's held-out error; null when the engagement lacks a budget, dates or an offering.",
         args: { level: { type: new GraphQLNonNull(GraphQLFloat), defaultValue: 0.95 } },
         resolve: async (twin, args, ctx) => {
-          const p = await ctx.analytics.engagementProfit(twin, level(args.level));
+          const p = await analyticsOf(ctx).engagementProfit(twin, level(args.level));
           return p ? profitValue(p) : null;
         },
       },
@@ -52,7 +53,7 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
           },
         },
         resolve: async (twin, args, ctx) =>
-          failureRiskValue(await ctx.analytics.failureRisk(twin, args.horizonHours as number)),
+          failureRiskValue(await analyticsOf(ctx).failureRisk(twin, args.horizonHours as number)),
       },
     }),
   },

@@ -21,7 +21,7 @@ import type {
   Schema,
   TelemetryContent,
 } from '../../dtdl';
-import { TwingraphError, type ErrorCode, type ErrorDetail, type ErrorSubject } from '../../errors';
+import { modelNotFound, TwingraphError, type ErrorCode, type ErrorDetail, type ErrorSubject } from '../../errors';
 import {
   commandRequestJsonSchema,
   COMPONENT_REF_PREFIX,
@@ -115,7 +115,11 @@ export class PayloadValidators {
         },
       );
     }
-    if (content.target !== undefined && targetModelId !== undefined && !this.#isOf(targetModelId, content.target)) {
+    if (
+      content.target !== undefined &&
+      targetModelId !== undefined &&
+      !this.models.isOf(targetModelId, content.target)
+    ) {
       throw new TwingraphError(
         'InvalidRelationship',
         `Relationship '${ids.relationshipId}' from twin '${ids.twinId}': '${relationshipName}' of ${model.id} targets twins of ${content.target} (or of models that extend it); the target twin is a ${targetModelId}.`,
@@ -231,11 +235,9 @@ export class PayloadValidators {
   #model(modelId: string, subject: ErrorSubject): InterfaceModel {
     const model = this.models.interfaces.get(modelId);
     if (!model) {
-      throw new TwingraphError(
-        'ModelNotFound',
-        `There is no model ${JSON.stringify(modelId)} in the model set: upload it first, or check $metadata.$model.`,
-        { ...subject, modelId },
-      );
+      // The factory's words, with the ids of the payload that named the model.
+      const notFound = modelNotFound(modelId);
+      throw new TwingraphError(notFound.code, notFound.message, { ...subject, ...notFound.subject });
     }
     return model;
   }
@@ -255,11 +257,6 @@ export class PayloadValidators {
       );
     }
     return content as Extract<Content, { kind: K }>;
-  }
-
-  /** Whether a twin of `modelId` is a twin of `target`: the model itself, or one that extends it. */
-  #isOf(modelId: string, target: string): boolean {
-    return modelId === target || (this.models.interfaces.get(modelId)?.ancestors.includes(target) ?? false);
   }
 
   #relationshipValidator(content: RelationshipContent): ValidateFunction {

@@ -23,7 +23,7 @@
  * A relationship is a Neo4j relationship typed by its DTDL name, from the source twin to the target, with
  * `$relationshipId`, `_etag`, `_body`, `_paths` and flattened properties in the same way.
  */
-import type { JsonValue } from '../types';
+import type { JsonValue, Relationship, Twin } from '../types';
 
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
 
@@ -84,4 +84,13 @@ export function propertyKey(path: readonly string[]): string {
 export function quote(identifier: string): string {
   if (identifier.includes('`')) throw new Error(`identifier with a backtick: ${identifier}`);
   return `\`${identifier}\``;
+}
+
+/** The node or relationship properties that store an ADT document, with `system` ones beside them (`$` fields are not flattened). */
+export function storedProperties(
+  document: Twin | Relationship,
+  system: Record<string, unknown>,
+): Record<string, unknown> {
+  const { properties, paths, types } = flatten(document);
+  return { ...properties, ...system, _body: JSON.stringify(document), _paths: paths, _types: types };
 }

@@ -109,7 +109,7 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_leased ON outbox (claimed_until, partition) WHERE status = 'pending';
   CREATE INDEX outbox_barriers ON outbox (seq, partition) WHERE status = 'pending' AND barrier = 1;
   `,
-  // Partition heads, so that a claim costs what it examines, not the backlog (see SqliteStore.claimOutbox).
+  // Partition heads, so that a claim costs what it examines, not the backlog (see claimOutbox in outbox.ts).
   // `head` marks the first pending entry of each partition (by seq); triggers keep it so whatever writes the
   // outbox: an entry enqueued or put back from the dead letters heads its partition when no earlier entry is
   // pending (and the entry it goes before no longer does); when a head is acknowledged, dropped or parked as

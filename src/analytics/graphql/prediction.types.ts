@@ -1,36 +1,14 @@
 /**
- * The predictions in the core schema: their types (what a prediction says: a value, its interval, and the
- * method's error on data it did not see), metric forecasts on every series, the profit model's root fields,
- * and the subscription to predictions as they change. The fields that put predictions on engagements and
- * devices are added to those models' types by ../analytics-fields.ts.
+ * The predictions' GraphQL types (what a prediction says: a value, its interval, and the method's error on data
+ * it did not see), and the analytics' results turned into them. The fields and root fields that serve them are
+ * in prediction.resolver.ts and twin-fields.ts.
  */
 import 'reflect-metadata';
-import {
-  Arg,
-  Ctx,
-  Field,
-  FieldResolver,
-  Float,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  registerEnumType,
-  Resolver,
-  Root,
-  Subscription,
-} from 'type-graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { EngagementKpis as Kpis } from '../compute/kpis';
 import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../compute/results';
 import type { HeldOutError as HeldOut, SeriesForecast } from '../compute/types';
-import { TwingraphError } from '../../errors';
-import type { GraphContext } from '../../graphql/graph-context';
 import { DateTimeScalar, LongScalar } from '../../graphql/scalars';
-import { predictionUpdates } from './prediction-updates';
-import { MetricSeries } from '../../graphql/core/types';
-import type { SeriesValue } from '../../graphql/core/values';
 
 @ObjectType({ description: 'The range a predicted value falls in with the stated probability.' })
 export class PredictionInterval {
@@ -330,98 +308,3 @@ export function forecastValue(f: SeriesForecast): MetricForecast {
     backtest: f.backtest ? heldOutValue(f.backtest) : null,
   };
 }
-
-// ── Resolvers ─────────────────────────────────────────────────────────────────────────────────────
-
-function checkLevel(level: number): number {
-  if (!(level > 0 && level < 1))
-    throw new TwingraphError('InvalidArgument', `level must be between 0 and 1 (e.g. 0.95); got ${level}.`);
-  return level;
-}
-
-@Resolver(() => MetricSeries)
-export class MetricForecastResolver {
-  @FieldResolver(() => MetricForecast, {
-    description:
-      'Forecast of a numeric series: `horizon` steps at its typical spacing after its newest point, with an interval at `level`.',
-  })
-  async forecast(
-    @Root() s: SeriesValue,
-    @Ctx() ctx: GraphContext,
-    @Arg('horizon', () => Int, { description: 'Steps ahead, 1 to 1000.' }) horizon: number,
-    @Arg('level', () => Float, { defaultValue: 0.95 }) level: number,
-    @Arg('before', () => DateTimeScalar, {
-      nullable: true,
-      description: 'Forecast from the points before this time only (to check a forecast against what came after).',
-    })
-    before?: string,
-  ): Promise<MetricForecast> {
-    return forecastValue(
-      await ctx.analytics.forecast({ twinId: s.twinId, name: s.name }, horizon, checkLevel(level), before),
-    );
-  }
-}
-
-@Resolver()
-export class PredictionQueries {
-  @Query(() => ProfitPrediction, {
-    description: 'The final profit the profit model predicts for a hypothetical engagement.',
-  })
-  async predictProfit(
-    @Ctx() ctx: GraphContext,
-    @Arg('input', () => ProfitInput) input: ProfitInput,
-    @Arg('level', () => Float, { defaultValue: 0.95 }) level: number,
-  ): Promise<ProfitPrediction> {
-    const features = {
-      budget: input.budget,
-      durationDays: input.durationDays,
-      offering: input.offering,
-      industry: input.industry ?? null,
-      leadRole: input.leadRole ?? null,
-    };
-    const { prediction, model } = await ctx.analytics.predictProfit(features, checkLevel(level));
-    return profitValue({ ...prediction, features, model });
-  }
-
-  @Query(() => ProfitModel, { description: 'The profit model as trained now (trained on first use).' })
-  async profitModel(@Ctx() ctx: GraphContext): Promise<ProfitModel> {
-    return profitModelValue(await ctx.analytics.profitModel());
-  }
-
-  @Mutation(() => ProfitModel, {
-    description:
-      'Trains the profit model again on the closed engagements there are now (it also retrains by itself once 10 more have closed).',
-  })
-  async retrainProfitModel(@Ctx() ctx: GraphContext): Promise<ProfitModel> {
-    return profitModelValue(await ctx.analytics.retrainProfitModel());
-  }
-}
-
-@Resolver()
-export class PredictionSubscriptions {
-  @Subscription(() => PredictionUpdate, {
-    description:
-      'Predictions of some twins as they change: first the current one of each (unless initial: false), then a new one whenever a change to the twin, ' +
-      'its telemetry or a retraining moves it. Engagements have PROFIT, devices FAILURE_RISK.',
-    subscribe: ({ args, context }) =>
-      predictionUpdates(context as GraphContext, {
-        twinIds: args.twinIds as string[],
-        kinds: (args.kinds as PredictionKind[] | null) ?? undefined,
-        horizonHours: args.horizonHours as number,
-        initial: args.initial as boolean,
-      }),
-  })
-  predictionChanged(
-    @Root() update: PredictionUpdate,
-    @Arg('twinIds', () => [ID], { description: '1 to 100 twins.' }) _twinIds: string[],
-    @Arg('kinds', () => [PredictionKind], { nullable: true }) _kinds?: PredictionKind[],
-    @Arg('horizonHours', () => Float, { defaultValue: 168, description: 'The failure-risk horizon.' })
-    _horizonHours?: number,
-    @Arg('initial', () => Boolean, { defaultValue: true, description: 'Send the current predictions first.' })
-    _initial?: boolean,
-  ): PredictionUpdate {
-    return update;
-  }
-}
-
-export const ANALYTICS_RESOLVERS = [MetricForecastResolver, PredictionQueries, PredictionSubscriptions] as const;

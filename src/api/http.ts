@@ -1,0 +1,128 @@
+/**
+ * GraphQL over HTTP: the Express 5 app with Apollo Server 5 at the GraphQL path (with the body limit and
+ * JSON errors for requests that never reach GraphQL), GraphiQL for browsers at the same path, and /healthz
+ * and /readyz. It knows nothing of the port it is served on (./server.ts) nor of WebSocket (./ws.ts).
+ *
+ * The schema changes at run time (model uploads): each schema gets its own Apollo Server (./live-apollo.ts),
+ * swapped in when the model service reports a new one. Operations keep the schema they started with.
+ */
+import { ApolloServerErrorCode } from '@apollo/server/errors';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Config } from '../config';
+import type { GraphContext } from '../graphql/graph-context';
+import { formatError } from './format-error';
+import { graphiqlAssets, graphiqlPage } from './graphiql';
+import { limitRules } from './limits';
+import { LiveApollo } from './live-apollo';
+import { createContext, type Services } from './request-context';
+
+const GRAPHIQL_ASSETS = '/graphiql';
+
+export interface HttpApi {
+  readonly app: Express;
+  /** Stops taking up new schemas: a stopping server starts no more Apollo Servers. */
+  stopFollowingModels(): void;
+  /** Waits until running requests have finished, at most `graceMs`. */
+  drain(graceMs: number): Promise<void>;
+  /** Stops every Apollo Server; after drain, once the connections are gone. */
+  close(): Promise<void>;
+}
+
+/** JSON errors for requests that never reach GraphQL: a body too large, JSON that does not parse. */
+function requestErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const e = error as { type?: string; status?: number; message?: string; limit?: number };
+  if (e?.type === 'entity.too.large') {
+    res.status(413).json({
+      errors: [
+        {
+          message: `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`,
+          extensions: { code: 'PAYLOAD_TOO_LARGE' },
+        },
+      ],
+    });
+  } else if (e?.type === 'entity.parse.failed') {
+    res.status(400).json({
+      errors: [
+        {
+          message: `The request body is not valid JSON: ${e.message}`,
+          extensions: { code: ApolloServerErrorCode.BAD_REQUEST },
+        },
+      ],
+    });
+  } else next(error);
+}
+
+/** The HTTP side of the API, with the current schema's Apollo Server started. */
+export async function createHttpApi(
+  config: Config,
+  services: Services,
+  log: Logger,
+  graphqlPath: string,
+): Promise<HttpApi> {
+  const app = express();
+  app.disable('x-powered-by');
+  // Express hashes every response body for an ETag header; GraphQL responses are POSTed and never cached
+  // (twin ETags are in the data), so that hash is pure cost.
+  app.set('etag', false);
+
+  const validationRules = limitRules(config);
+  const apollo = new LiveApollo<GraphContext>(
+    () => ({
+      validationRules,
+      formatError: formatError(log),
+      includeStacktraceInErrorResponses: false,
+      logger: {
+        debug: (m: string) => log.debug(m),
+        info: (m: string) => log.info(m),
+        warn: (m: string) => log.warn(m),
+        error: (m: string) => log.error(m),
+      },
+      // Twin data is live: no response is cacheable, so the per-field cache-hint machinery is pure cost
+      // (about an eighth of a twin-by-id request); the header is set once below instead.
+      plugins: [ApolloServerPluginCacheControlDisabled()],
+    }),
+    async () => createContext(services),
+  );
+  await apollo.use(services.models.current.schema);
+  // Awaited by the model service: an upload's answer leaves only once new requests see the new schema.
+  const unsubscribe = services.models.onChange((snapshot) => apollo.use(snapshot.schema));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await services.store.ping();
+      const { version, records } = services.models.current;
+      res.json({ status: 'ready', store: services.store.kind, schemaVersion: version, models: records.length });
+    } catch (error) {
+      res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
+    }
+  });
+  app.use(GRAPHIQL_ASSETS, graphiqlAssets());
+  app.get(graphqlPath, (req, res, next) => {
+    // A browser asking for the page (not a GET operation) gets GraphiQL.
+    if (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined)
+      res.type('html').send(graphiqlPage(graphqlPath, GRAPHIQL_ASSETS));
+    else next();
+  });
+  app.use(
+    graphqlPath,
+    (_req: Request, res: Response, next: NextFunction) => {
+      res.setHeader('cache-control', 'no-store');
+      next();
+    },
+    express.json({ limit: config.limits.maxBodyBytes }),
+    apollo.handle,
+  );
+  app.use(requestErrors);
+
+  return {
+    app,
+    stopFollowingModels: unsubscribe,
+    drain: (graceMs) => apollo.drain(graceMs),
+    close: () => apollo.close(),
+  };
+}

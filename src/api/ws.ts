@@ -1,0 +1,86 @@
+/**
+ * GraphQL over WebSocket (graphql-ws, subprotocol graphql-transport-ws). As graphql-ws keeps its protocol core
+ * (`makeServer`) apart from the socket library (`use/ws`), the options here say what a connection does (each
+ * operation parsed and checked on the current schema with the query limits, a fresh per-operation context,
+ * errors worded as on HTTP) and `attachGraphqlWs` puts them on an HTTP server's upgrades.
+ *
+ * The schema changes at run time (model uploads): each subscription takes the one current when it starts and
+ * keeps it, like an HTTP operation.
+ */
+import type http from 'node:http';
+import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
+import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
+import type { Disposable, ServerOptions } from 'graphql-ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { Logger } from 'pino';
+import { WebSocketServer } from 'ws';
+import type { Config } from '../config';
+import { toClientError } from './format-error';
+import { limitRules } from './limits';
+import { createContext, type Services } from './request-context';
+
+export type GraphqlWsOptions = ServerOptions<Record<string, unknown>, Extra>;
+
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+export function graphqlWsOptions(config: Config, services: Services, log: Logger): GraphqlWsOptions {
+  const validationRules = [...specifiedRules, ...limitRules(config)];
+  return {
+    // Parsing and validation here rather than through graphql-ws's `parse` and `validate` options: an
+    // operation that does not parse would otherwise close the connection, and every subscription on it,
+    // instead of being refused alone. Each refusal carries a code, like the HTTP side's.
+    onSubscribe: (_ctx, _id, payload) => {
+      let document: DocumentNode;
+      try {
+        document = parse(payload.query);
+      } catch (error) {
+        return [withCode(error as GraphQLError, ApolloServerErrorCode.GRAPHQL_PARSE_FAILED)];
+      }
+      const schema = services.models.current.schema;
+      const errors = validate(schema, document, validationRules);
+      if (errors.length > 0)
+        return errors.map((e) =>
+          typeof e.extensions.code === 'string' ? e : withCode(e, ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED),
+        );
+      if (!getOperationAST(document, payload.operationName)) {
+        return [
+          new GraphQLError(
+            `Unable to identify the operation${payload.operationName ? ` '${payload.operationName}'` : ''} to run.`,
+            { extensions: { code: ApolloServerErrorCode.OPERATION_RESOLUTION_FAILURE } },
+          ),
+        ];
+      }
+      return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+    },
+    context: () => createContext(services) as unknown as Record<string, unknown>,
+    // The refusals above, and a subscription's stream that failed: graphql-ws wraps what the stream threw
+    // (SlowConsumer, for one) in a GraphQL error without a path, which Apollo's unwrapping leaves alone.
+    onError: (_ctx, _id, _payload, errors) =>
+      errors.map((e) => toClientError(e.toJSON(), e.originalError ?? e, log, 'in a subscription')),
+    onNext: (_ctx, _id, _payload, _args, result) => {
+      if (!('errors' in result) || !result.errors?.length) return result;
+      return {
+        ...result,
+        errors: result.errors.map((e) =>
+          toClientError(e.toJSON(), unwrapResolverError(e), log, 'while running an operation'),
+        ),
+      };
+    },
+  };
+}
+
+/**
+ * Serves `options` on the WebSocket upgrades of `server` at `path`. Disposing closes every connection with a
+ * close frame (1001, going away), ending its subscriptions.
+ */
+export function attachGraphqlWs(server: http.Server, path: string, options: GraphqlWsOptions): Disposable {
+  return useServer(options, new WebSocketServer({ server, path }));
+}

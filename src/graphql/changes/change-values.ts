@@ -1,0 +1,53 @@
+/**
+ * Change-log entries as the values their GraphQL types resolve from (null where the log has nothing, the
+ * twin or relationship after the change, the points of telemetry), and a subscription's stream of them.
+ */
+import type { ChangeEntry } from '../../store/types';
+
+export function changeValue(change: ChangeEntry): Record<string, unknown> {
+  return {
+    ...change,
+    modelId: change.modelId ?? null,
+    twinId: change.twinId ?? null,
+    relationshipId: change.relationshipId ?? null,
+    patch: change.patch ?? null,
+  };
+}
+
+export function twinChangeValue(change: ChangeEntry): Record<string, unknown> {
+  return { ...changeValue(change), twin: change.type === 'Twin.Delete' ? null : change.body };
+}
+
+export function relationshipChangeValue(change: ChangeEntry): Record<string, unknown> {
+  return { ...changeValue(change), relationship: change.type === 'Relationship.Delete' ? null : change.body };
+}
+
+export function metricChangeValue(change: ChangeEntry): Record<string, unknown> {
+  const body = change.body as { points?: unknown[] };
+  return { ...changeValue(change), points: body.points ?? [] };
+}
+
+/**
+ * A subscription's events, mapped to the value its payload type resolves from. A plain iterator rather than an
+ * async generator: a generator's return() waits for the pending next() (the next matching change, which may
+ * never come), so a client that leaves would hold its feed subscription forever; here return() reaches the
+ * feed at once.
+ */
+export async function mapped(
+  source: Promise<AsyncIterable<ChangeEntry>>,
+  map: (c: ChangeEntry) => Record<string, unknown>,
+): Promise<AsyncIterableIterator<Record<string, unknown>>> {
+  const changes = (await source)[Symbol.asyncIterator]();
+  const iterator: AsyncIterableIterator<Record<string, unknown>> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: async () => {
+      const result = await changes.next();
+      return result.done ? { done: true, value: undefined } : { done: false, value: map(result.value) };
+    },
+    return: async () => {
+      await changes.return?.();
+      return { done: true, value: undefined };
+    },
+  };
+  return iterator;
+}

@@ -1,0 +1,59 @@
+/**
+ * The core entities of the schema, gathered for core-schema.ts: each entity's folder holds its type-graphql
+ * types beside its resolvers (twin/, relationship/, model/, metrics/, changes/), and this module lists the
+ * resolver classes and the types the generated part needs though no core field reaches them. The resolvers
+ * are imported in the order their root fields appear in the schema (twins, relationships, telemetry, models,
+ * the change log): type-graphql lists root fields in the order their classes are declared.
+ */
+import { TwinConnectionResolver, TwinFieldsResolver, TwinMutations, TwinQueries } from './twin/twin.resolver';
+import { RelationshipMutations, RelationshipQueries, RelationshipResolver } from './relationship/relationship.resolver';
+import { MetricMutations, MetricSeriesResolver } from './metrics/metrics.resolver';
+import { ModelMutations, ModelQueries, ModelResolver } from './model/model.resolver';
+import { ChangeQueries, ChangeSubscriptions, CommandInvocationResolver } from './changes/changes.resolver';
+import { CommandInvocation } from './changes/changes.type';
+import {
+  BooleanFilter,
+  DateTimeFilter,
+  FloatFilter,
+  IDFilter,
+  IntFilter,
+  LongFilter,
+  StringFilter,
+} from './filter-inputs';
+import { MetricSeries } from './metrics/metrics.type';
+import { UnmodeledTwin } from './twin/twin.type';
+
+export const CORE_RESOLVERS = [
+  TwinFieldsResolver,
+  TwinConnectionResolver,
+  TwinQueries,
+  TwinMutations,
+  RelationshipResolver,
+  RelationshipQueries,
+  RelationshipMutations,
+  MetricSeriesResolver,
+  MetricMutations,
+  ModelResolver,
+  ModelQueries,
+  ModelMutations,
+  CommandInvocationResolver,
+  ChangeQueries,
+  ChangeSubscriptions,
+] as const;
+
+/**
+ * Types the generated part uses though no core field does: twins of unknown models, command results, the
+ * telemetry series, and the per-scalar filters of every `<Model>Where`.
+ */
+export const CORE_ORPHAN_TYPES = [
+  UnmodeledTwin,
+  CommandInvocation,
+  MetricSeries,
+  StringFilter,
+  IDFilter,
+  FloatFilter,
+  IntFilter,
+  LongFilter,
+  BooleanFilter,
+  DateTimeFilter,
+] as const;

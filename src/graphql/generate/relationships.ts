@@ -1,0 +1,345 @@
+/**
+ * Relationships on a model's types. A DTDL relationship becomes a connection field typed to its target
+ * (or to any Twin, see Build.targetKnownAtUpload), its edges carrying the relationship with its own
+ * properties; the types are built once per declared relationship (`ClientHasEngagementConnection`,
+ * `…Edge`, `…Relationship`, `…RelationshipWhere`, `…Filter`), shared by the declaring model and its subtypes.
+ * Here too: the `{ some, none, all, edge }` part of a model's where input, the inverse fields (`hostsInverse`)
+ * on every model a relationship name can point at, and the paging of related twins, batched across parents.
+ */
+import {
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLInterfaceType,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLString,
+  type GraphQLFieldConfig,
+  type GraphQLFieldConfigArgumentMap,
+  type GraphQLFieldConfigMap,
+  type GraphQLInputType,
+} from 'graphql';
+import type { RelationshipContent } from '../../dtdl';
+import {
+  encodeCursor,
+  MAX_PAGE_SIZE,
+  orderingOf,
+  planPage,
+  valueAt,
+  type Filter,
+  type Hop,
+  type OrderBy,
+} from '../../store/query';
+import type { Relationship, Twin } from '../../store/types';
+import type { GraphContext } from '../graph-context';
+import { connection, DEFAULT_PAGE_SIZE, pageOf, type ConnectionValue } from '../paging';
+import { relationshipFields } from '../relationship/relationship.type';
+import type { TwinOrderBy, TwinWhere } from '../twin/twin.type';
+import { twinOrder, twinWhereFilter } from '../twin/twin-where';
+import { langDescription, ownerBase, TWIN_ID_PATH, type Args, type Build, type ModelTypes } from './build';
+import { allOf } from './filters';
+import { pascalCase } from './names';
+import { describe } from './schema-types';
+import { RELATIONSHIP_WHERE_TAKEN, whereInput, whereKey, type WhereInput, type WherePart } from './where';
+
+interface RelationshipTypes {
+  readonly connection: GraphQLObjectType;
+  readonly filter: GraphQLInputObjectType;
+  /** Absent when the relationship has no property to filter on. */
+  readonly edgeWhere?: WhereInput;
+}
+
+/** What the related twins of a relationship are typed as: its target model's types, or any Twin. */
+interface TargetTypes {
+  readonly output: GraphQLInterfaceType;
+  readonly where: GraphQLInputType;
+  readonly order: GraphQLInputType;
+}
+
+const pageArgs = (): GraphQLFieldConfigArgumentMap => ({
+  first: {
+    type: GraphQLInt,
+    description: `At most this many (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`,
+  },
+  after: { type: GraphQLString, description: 'The endCursor of the previous page.' },
+  last: { type: GraphQLInt },
+  before: { type: GraphQLString },
+});
+
+/**
+ * A connection of related twins. A plain first page (the common case inside lists) is batched across every
+ * parent with one store call per level; paging on with a cursor, or backwards, reads per parent.
+ */
+async function relatedConnection(
+  twin: Twin,
+  hop: Hop,
+  orderBy: OrderBy[],
+  args: Args,
+  ctx: GraphContext,
+): Promise<ConnectionValue<Twin> & { edges: { cursor: string; node: Twin; relationship: Relationship }[] }> {
+  const page = pageOf(args as Parameters<typeof pageOf>[0]);
+  // The root lists' rules for first and last, checked here: the batched read asks for one more than `first`,
+  // which would take -1 as 0 and refuse 1000 as 1001.
+  planPage({ ...page, orderBy });
+  const ordering = orderingOf(orderBy);
+  const cursorOf = (t: Twin): string => encodeCursor([...orderBy.map((o) => valueAt(t, o.path)), t.$dtId], ordering);
+  const count = (): Promise<number> => ctx.twins.neighborCount(twin.$dtId, hop);
+  if (
+    page.after === undefined &&
+    page.before === undefined &&
+    page.last === undefined &&
+    (page.first ?? DEFAULT_PAGE_SIZE) < MAX_PAGE_SIZE
+  ) {
+    const first = page.first ?? DEFAULT_PAGE_SIZE;
+    const found = await ctx.twins.neighbors(twin.$dtId, hop, first + 1, orderBy);
+    const items = found.slice(0, first);
+    const edges = items.map((n) => ({ cursor: cursorOf(n.twin), node: n.twin, relationship: n.relationship }));
+    return {
+      edges,
+      nodes: items.map((n) => n.twin),
+      pageInfo: {
+        hasNextPage: found.length > first,
+        hasPreviousPage: false,
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges[edges.length - 1]?.cursor ?? null,
+      },
+      totalCount: count,
+    };
+  }
+  const result = await ctx.twins.traverse({
+    from: { path: TWIN_ID_PATH, op: 'eq', value: twin.$dtId },
+    hops: [hop],
+    orderBy,
+    ...page,
+  });
+  const rels = await ctx.twins.relationships(
+    twin.$dtId,
+    hop.direction,
+    hop.names?.length === 1 ? hop.names[0] : undefined,
+  );
+  const relationshipTo = (t: Twin): Relationship | undefined =>
+    rels.find(
+      (r) =>
+        (hop.direction === 'out' ? r.$targetId : r.$sourceId) === t.$dtId &&
+        (!hop.names || hop.names.includes(r.$relationshipName)),
+    );
+  const base = connection(result, count);
+  return { ...base, edges: base.edges.map((e) => ({ ...e, relationship: relationshipTo(e.node)! })) };
+}
+
+export class RelationshipTypeBuilder {
+  private readonly built = new Map<string, RelationshipTypes>();
+
+  constructor(private readonly build: Build) {}
+
+  /** The types of one declared relationship (shared by the declaring model and its subtypes), built on first use. */
+  types(content: RelationshipContent): RelationshipTypes {
+    const key = `${content.definedIn}\n${content.name}`;
+    let types = this.built.get(key);
+    if (types) return types;
+    const { names, core, schemas } = this.build;
+    const prefix = `${ownerBase(this.build, content.definedIn)}${pascalCase(content.name)}`;
+    const props = content.properties.map((p) => ({
+      property: p,
+      shape: schemas.shape(p.schema, `${prefix}${pascalCase(p.name)}`),
+    }));
+    const relationshipFieldsConfig = (): GraphQLFieldConfigMap<Relationship, GraphContext> => {
+      const coreFields = core.named<GraphQLObjectType>('Relationship').toConfig().fields;
+      const out: GraphQLFieldConfigMap<Relationship, GraphContext> = {};
+      const resolvers: Record<string, GraphQLFieldConfig<Relationship, GraphContext>['resolve']> = {
+        ...Object.fromEntries(
+          Object.entries(relationshipFields).map(([k, f]) => [
+            k,
+            (r: Relationship) => (f as (r: Relationship) => unknown)(r),
+          ]),
+        ),
+        source: (r, _a, ctx) => ctx.twins.get(r.$sourceId),
+        target: (r, _a, ctx) => ctx.twins.get(r.$targetId),
+      };
+      for (const [name, config] of Object.entries(coreFields))
+        out[name] = { ...config, resolve: resolvers[name] } as GraphQLFieldConfig<Relationship, GraphContext>;
+      for (const { property, shape } of props) {
+        const convert = shape.toOutput;
+        const field = property.name in out ? `${property.name}_` : property.name;
+        out[field] = {
+          type: shape.output,
+          description: describe(langDescription(property)),
+          resolve: convert ? (r) => convert(r[property.name]) : (r) => r[property.name],
+        };
+      }
+      return out;
+    };
+    const relationshipType = new GraphQLObjectType<Relationship, GraphContext>({
+      name: names.take(`${prefix}Relationship`),
+      description: describe(
+        langDescription(content),
+        `DTDL Relationship '${content.name}' of ${content.definedIn}${content.target ? `, to ${content.target}` : ''}.`,
+      ),
+      fields: relationshipFieldsConfig,
+    });
+    const target = (): TargetTypes => this.targetTypes(content);
+    const edge = new GraphQLObjectType({
+      name: names.take(`${prefix}Edge`),
+      description: `A twin a ${content.name} relationship of ${content.definedIn} points at, with the relationship.`,
+      fields: () => ({
+        cursor: { type: new GraphQLNonNull(GraphQLString) },
+        node: { type: new GraphQLNonNull(target().output), description: 'The twin the relationship points at.' },
+        relationship: {
+          type: new GraphQLNonNull(relationshipType),
+          description: 'The relationship itself, with its properties.',
+        },
+      }),
+    });
+    const connectionType = new GraphQLObjectType<ConnectionValue<Twin>, GraphContext>({
+      name: names.take(`${prefix}Connection`),
+      description: `A page of the twins ${content.name} relationships of ${content.definedIn} point at.`,
+      fields: () => ({
+        edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))) },
+        nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(target().output))) },
+        pageInfo: { type: new GraphQLNonNull(core.named<GraphQLObjectType>('PageInfo')) },
+        totalCount: { type: GraphQLInt, resolve: (c) => c.totalCount() },
+      }),
+    });
+    const filterable = props.filter((p) => p.shape.filter);
+    const edgeWhere = filterable.length
+      ? whereInput(this.build, {
+          name: `${prefix}RelationshipWhere`,
+          description: `Conditions on the properties of ${content.name} relationships (${content.definedIn}).`,
+          id: { path: ['$relationshipId'], description: 'The $relationshipId.' },
+          parts: filterable.map(({ property, shape }) => ({
+            field: whereKey(property.name, RELATIONSHIP_WHERE_TAKEN),
+            type: () => shape.filter!,
+            translate: (v: Args) => shape.toFilter!([property.name], v),
+          })),
+        })
+      : undefined;
+    const filter = new GraphQLInputObjectType({
+      name: names.take(`${prefix}Filter`),
+      description: `Twins by their ${content.name} relationships (${content.definedIn}): some, none or all of the related twins match.`,
+      fields: () => ({
+        some: { type: target().where },
+        none: { type: target().where },
+        all: { type: target().where },
+        ...(edgeWhere && {
+          edge: { type: edgeWhere.type, description: 'Only relationships whose properties match count.' },
+        }),
+      }),
+    });
+    this.build.created.push(relationshipType, edge, connectionType, filter, ...(edgeWhere ? [edgeWhere.type] : []));
+    types = { connection: connectionType, filter, ...(edgeWhere && { edgeWhere }) };
+    this.built.set(key, types);
+    return types;
+  }
+
+  /** The connection field of a relationship on the types of the models that have it. */
+  field(content: RelationshipContent, description: string | undefined): GraphQLFieldConfig<Twin, GraphContext> {
+    const types = this.types(content);
+    const target = this.targetTypes(content);
+    return {
+      type: new GraphQLNonNull(types.connection),
+      description,
+      args: {
+        where: { type: target.where, description: 'Conditions on the related twins.' },
+        ...(types.edgeWhere && {
+          edge: { type: types.edgeWhere.type, description: 'Conditions on the relationships.' },
+        }),
+        orderBy: { type: new GraphQLList(new GraphQLNonNull(target.order)) },
+        ...pageArgs(),
+      },
+      resolve: (twin, args, ctx) => {
+        const where = this.targetFilter(content, args.where as Args);
+        const edge = types.edgeWhere?.toFilter(args.edge as Args);
+        const hop: Hop = { direction: 'out', names: [content.name], ...(where && { where }), ...(edge && { edge }) };
+        return relatedConnection(twin, hop, this.targetOrder(content, args.orderBy as Args[]), args, ctx);
+      },
+    };
+  }
+
+  /**
+   * The relationship's field in its model's where input: `some`, `none`, `all` of the related twins match,
+   * optionally counting only the relationships whose properties match `edge` (alone, it means `some`). Its
+   * types are named now, with the model's other types: named while the schema collects its types, after
+   * every model's eager names, they could lose their names to a model uploaded later (a breaking rename).
+   */
+  wherePart(content: RelationshipContent, field: string): WherePart {
+    const types = this.types(content);
+    return {
+      field,
+      type: () => types.filter,
+      translate: (v) => {
+        const edge = types.edgeWhere?.toFilter(v.edge as Args);
+        const quantifiers = (['some', 'none', 'all'] as const).filter((q) => v[q] !== undefined && v[q] !== null);
+        if (quantifiers.length === 0 && edge) quantifiers.push('some');
+        return quantifiers.map((quantifier) => {
+          const where = this.targetFilter(content, v[quantifier] as Args);
+          return {
+            related: {
+              direction: 'out' as const,
+              names: [content.name],
+              quantifier,
+              ...(where && { where }),
+              ...(edge && { edge }),
+            },
+          };
+        });
+      },
+    };
+  }
+
+  /** The inverse fields of a model: for each relationship name that can point at it, the twins that do. */
+  inverseFields(
+    inverses: readonly { relationship: string; field: string }[],
+  ): GraphQLFieldConfigMap<Twin, GraphContext> {
+    const { core } = this.build;
+    const out: GraphQLFieldConfigMap<Twin, GraphContext> = {};
+    for (const { relationship, field } of inverses) {
+      out[field] = {
+        type: new GraphQLNonNull(core.named<GraphQLObjectType>('TwinConnection')),
+        description: `Twins whose ${relationship} relationships point at this one.`,
+        args: {
+          where: { type: core.named<GraphQLInputType>('TwinWhere') },
+          orderBy: { type: new GraphQLList(new GraphQLNonNull(core.named<GraphQLInputType>('TwinOrderBy'))) },
+          ...pageArgs(),
+        },
+        resolve: (twin, args, ctx) => {
+          const where = twinWhereFilter(args.where as TwinWhere);
+          const hop: Hop = { direction: 'in', names: [relationship], ...(where && { where }) };
+          return relatedConnection(twin, hop, twinOrder(args.orderBy as TwinOrderBy[]), args, ctx);
+        },
+      };
+    }
+    return out;
+  }
+
+  /** The target model's types, when the relationship is typed to it (see Build.targetKnownAtUpload). */
+  private typedTarget(content: RelationshipContent): ModelTypes | undefined {
+    if (!content.target || !this.build.targetKnownAtUpload(content.definedIn, content.target)) return undefined;
+    return this.build.typesOf.get(content.target);
+  }
+
+  /** The target's interface type, or Twin when the relationship has no target among the top-level models. */
+  private targetTypes(content: RelationshipContent): TargetTypes {
+    const target = this.typedTarget(content);
+    if (target) return { output: target.iface, where: target.where, order: target.orderBy };
+    return {
+      output: this.build.core.named('Twin'),
+      where: this.build.core.named('TwinWhere'),
+      order: this.build.core.named('TwinOrderBy'),
+    };
+  }
+
+  private targetFilter(content: RelationshipContent, where: Args | null | undefined): Filter | undefined {
+    const target = this.typedTarget(content);
+    return allOf([
+      ...(target ? [{ ofModel: target.id }] : []),
+      ...[target ? target.toFilter(where) : twinWhereFilter(where as TwinWhere)].filter(
+        (f): f is Filter => f !== undefined,
+      ),
+    ]);
+  }
+
+  private targetOrder(content: RelationshipContent, orderBy: readonly Args[] | null | undefined): OrderBy[] {
+    const target = this.typedTarget(content);
+    return target ? target.toOrder(orderBy) : twinOrder(orderBy as unknown as TwinOrderBy[]);
+  }
+}

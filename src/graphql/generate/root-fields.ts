@@ -1,0 +1,167 @@
+/**
+ * The root fields generated per model: a list query (`clients`) over the model's twins and its subtypes',
+ * `create<Model>`, `update<Model>` (when the model has something writable) and a mutation per command it
+ * declares (`rebootDevice`). Names are handed out after the core's root fields, in model order, so a name a
+ * model once got stays its own. The resolvers only translate arguments: whether a twin may be updated or
+ * commanded through a model's mutation, and what an ETag condition means, are the twin service's rules.
+ */
+import {
+  GraphQLID,
+  GraphQLList,
+  GraphQLNonNull,
+  type GraphQLFieldConfigMap,
+  type GraphQLInputType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+} from 'graphql';
+import type { CommandContent, InterfaceModel } from '../../dtdl';
+import type { Filter } from '../../store/query';
+import type { JsonValue } from '../../store/types';
+import type { GraphContext } from '../graph-context';
+import { connection, pageOf } from '../paging';
+import type { ModelNames } from '../schema-info';
+import { ifMatch, ifNoneMatch } from '../writes';
+import type { Args, ModelTypes } from './build';
+import { allOf } from './filters';
+import { camelCase, NameAllocator, pascalCase, plural } from './names';
+import { describe, langText, type CoreTypes, type SchemaTypes, type Shape } from './schema-types';
+
+export interface RootFields {
+  readonly query: GraphQLFieldConfigMap<unknown, GraphContext>;
+  readonly mutation: GraphQLFieldConfigMap<unknown, GraphContext>;
+  /** Each model's type and list field names, by DTMI. */
+  readonly names: ReadonlyMap<string, ModelNames>;
+}
+
+/**
+ * The shape of a command's request payload. Called first while the model's types are built: named only when
+ * the root fields are, after every model's types, its types could lose their names to a model uploaded later.
+ */
+export function requestShape(schemas: SchemaTypes, base: string, command: CommandContent): Shape | undefined {
+  return command.request
+    ? schemas.shape(command.request.schema, `${base}${pascalCase(command.name)}Request`)
+    : undefined;
+}
+
+/**
+ * The root fields of the models in `ordered` (each after the models it extends), their types built. The root
+ * field names of `reserved` (the core schema with every enabled plugin, applying or not) are not handed out, so
+ * that a plugin that comes to apply later takes no name from a model's field.
+ */
+export function rootFields(
+  ordered: readonly InterfaceModel[],
+  typesOf: ReadonlyMap<string, ModelTypes>,
+  core: CoreTypes,
+  schemas: SchemaTypes,
+  reserved: GraphQLSchema = core.schema,
+): RootFields {
+  const query: GraphQLFieldConfigMap<unknown, GraphContext> = {};
+  const mutation: GraphQLFieldConfigMap<unknown, GraphContext> = {};
+  const queryNames = new NameAllocator();
+  const mutationNames = new NameAllocator();
+  Object.keys(reserved.getQueryType()!.getFields()).forEach((n) => queryNames.take(n));
+  Object.keys(reserved.getMutationType()!.getFields()).forEach((n) => mutationNames.take(n));
+  const names = new Map<string, ModelNames>();
+
+  for (const model of ordered) {
+    const types = typesOf.get(model.id)!;
+    const listField = queryNames.take(plural(types.base));
+    names.set(model.id, { interfaceType: types.iface.name, objectType: types.object.name, listField });
+    const ofModel = (where: unknown): Filter =>
+      allOf([{ ofModel: model.id }, ...[types.toFilter(where as Args)].filter((f): f is Filter => f !== undefined)])!;
+    query[listField] = {
+      type: new GraphQLNonNull(types.connection),
+      description: `Twins of ${model.id} and of the models that extend it.`,
+      args: {
+        where: { type: types.where },
+        orderBy: { type: new GraphQLList(new GraphQLNonNull(types.orderBy as GraphQLInputType)) },
+        first: { type: core.named('Int') },
+        after: { type: core.named('String') },
+        last: { type: core.named('Int') },
+        before: { type: core.named('String') },
+      },
+      resolve: async (_root, args, ctx) => {
+        const where = ofModel(args.where);
+        const page = await ctx.twins.query({ where, orderBy: types.toOrder(args.orderBy as Args[]), ...pageOf(args) });
+        return connection(
+          page,
+          async () => (await ctx.twins.query({ where, first: 0, totalCount: true })).totalCount ?? 0,
+        );
+      },
+    };
+    mutation[mutationNames.take(`create${types.base}`)] = {
+      type: new GraphQLNonNull(types.iface),
+      description: describe(
+        `Creates a ${types.base} twin (${model.id}), validated against the model; replaces an existing twin with the id unless ifNoneMatch.`,
+      ),
+      args: {
+        id: { type: new GraphQLNonNull(GraphQLID) },
+        ...(types.createInput && { input: { type: new GraphQLNonNull(types.createInput) } }),
+        ifNoneMatch: {
+          type: core.named('Boolean'),
+          description: 'Create only: PreconditionFailed if the twin exists.',
+        },
+      },
+      resolve: (_root, args, ctx) =>
+        ctx.write.create(
+          args.id as string,
+          model.id,
+          types.toBody((args.input ?? {}) as Args),
+          ifNoneMatch(args.ifNoneMatch),
+        ),
+    };
+    const updateInput = types.updateInput;
+    if (updateInput) {
+      mutation[mutationNames.take(`update${types.base}`)] = {
+        type: new GraphQLNonNull(types.iface),
+        description: `Sets and removes properties of a ${types.base} twin (or of a twin of a model that extends it).`,
+        args: {
+          id: { type: new GraphQLNonNull(GraphQLID) },
+          input: { type: new GraphQLNonNull(updateInput) },
+          ifMatch: {
+            type: core.named('String'),
+            description: 'The etag you read: the write happens only if the twin is unchanged.',
+          },
+        },
+        resolve: (_root, args, ctx) =>
+          ctx.write.update(
+            args.id as string,
+            model.id,
+            (current) => types.toPatch(args.input as Args, current),
+            ifMatch(args.ifMatch),
+          ),
+      };
+    }
+    for (const content of model.contents.values()) {
+      if (content.kind !== 'Command' || content.definedIn !== model.id) continue;
+      const request = content.request;
+      // A request named `id` would clash with the twin id argument.
+      const requestArg = request?.name === 'id' ? 'request' : request?.name;
+      const shape = requestShape(schemas, types.base, content);
+      mutation[mutationNames.take(`${camelCase(content.name)}${types.base}`)] = {
+        type: new GraphQLNonNull(core.named<GraphQLOutputType>('CommandInvocation')),
+        description: describe(
+          langText(content.description),
+          `Invokes command '${content.name}' of a ${types.base} twin: records it as a Command.Invoke change for whoever acts on the twin's commands.`,
+        ),
+        args: {
+          id: { type: new GraphQLNonNull(GraphQLID) },
+          ...(shape &&
+            request &&
+            requestArg && {
+              [requestArg]: { type: shape.input, description: describe(langText(request.description)) },
+            }),
+        },
+        resolve: async (_root, args, ctx) => {
+          const id = args.id as string;
+          const given = requestArg ? args[requestArg] : undefined;
+          const value: JsonValue | undefined =
+            given === undefined || given === null || !shape ? undefined : shape.fromInput(given);
+          const change = await ctx.write.invokeCommand(id, model.id, content.name, value);
+          return { seq: change.seq, twinId: id, command: content.name, request: value ?? null, time: change.time };
+        },
+      };
+    }
+  }
+  return { query, mutation, names };
+}

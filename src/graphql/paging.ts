@@ -1,0 +1,71 @@
+/**
+ * Relay paging, the same for every list in the API (the core's `twins`, each model's list, relationship and
+ * inverse fields, the change log): the PageInfo type and the sort direction of the core schema, the value a
+ * connection field resolves to, and the one default page size a list without `first` or `last` gets.
+ */
+import 'reflect-metadata';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import type { Page, PageInfo as StorePageInfo } from '../store/query';
+
+/** How many items a list returns when the client asks for neither `first` nor `last`. */
+export const DEFAULT_PAGE_SIZE = 100;
+
+export enum SortDirection {
+  ASC = 'asc',
+  DESC = 'desc',
+}
+registerEnumType(SortDirection, {
+  name: 'SortDirection',
+  description: 'Ascending puts missing values last; descending puts them first.',
+});
+
+@ObjectType({ description: 'Relay paging state of a connection.' })
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Boolean) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true }) startCursor!: string | null;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+/** What a connection field resolves to: a page, and the count only when a client selects totalCount. */
+export interface ConnectionValue<T> {
+  readonly edges: { cursor: string; node: T }[];
+  readonly nodes: T[];
+  readonly pageInfo: StorePageInfo;
+  readonly totalCount: () => Promise<number | null> | number | null;
+}
+
+export function connection<T>(page: Page<T>, count?: () => Promise<number>): ConnectionValue<T> {
+  return {
+    edges: page.items.map((node, i) => ({ cursor: page.cursors[i], node })),
+    nodes: page.items,
+    pageInfo: page.pageInfo,
+    totalCount: () => page.totalCount ?? (count ? count() : null),
+  };
+}
+
+export interface PageRequest {
+  readonly first?: number;
+  readonly after?: string;
+  readonly last?: number;
+  readonly before?: string;
+}
+
+/**
+ * The page a list's arguments ask for. A null argument counts as absent (GraphQL clients send null for an
+ * unset variable), and a list asked for neither `first` nor `last` gets DEFAULT_PAGE_SIZE.
+ */
+export function pageOf(args: {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}): PageRequest {
+  const page = {
+    ...(args.first != null && { first: args.first }),
+    ...(args.after != null && { after: args.after }),
+    ...(args.last != null && { last: args.last }),
+    ...(args.before != null && { before: args.before }),
+  };
+  return page.first === undefined && page.last === undefined ? { ...page, first: DEFAULT_PAGE_SIZE } : page;
+}

@@ -1,0 +1,80 @@
+/**
+ * One Neo4j connection as every part of the Neo4j adapter shares it: the driver and database, sessions that
+ * turn Neo4j's unavailability into StoreUnavailable, the clock, and the commit listeners. The parts
+ * (models.ts, twins.ts, … housekeeping.ts) are functions over this one object and store.ts assembles them,
+ * as the SQLite adapter does over its SqliteDb.
+ */
+import { TwingraphError } from '../../errors';
+import type { DocumentLimits } from '../documents';
+import type { CommitListener } from '../port';
+import type { CypherDriver, CypherRecord, CypherRunner } from './driver';
+
+export type Props = Record<string, unknown>;
+
+/** The twin id and relationship id properties, quoted for Cypher (`$` is not an identifier character). */
+export const TWIN_ID = '`$dtId`';
+export const RELATIONSHIP_ID = '`$relationshipId`';
+
+export function parseJson<T>(text: unknown): T {
+  return JSON.parse(text as string) as T;
+}
+
+/** The records of one statement run in `tx`. */
+export async function records(tx: CypherRunner, query: string, parameters: Props = {}): Promise<CypherRecord[]> {
+  return (await tx.run(query, parameters)).records;
+}
+
+function isUnavailable(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return (
+    code === 'ServiceUnavailable' ||
+    code === 'SessionExpired' ||
+    (typeof code === 'string' && code.startsWith('Neo.TransientError'))
+  );
+}
+
+export class Neo4jDb {
+  /** Called after each commit that wrote change-log entries (changes.ts). */
+  readonly listeners = new Set<CommitListener>();
+  closed = false;
+
+  constructor(
+    readonly driver: CypherDriver,
+    /** The Neo4j database (undefined: the server's default database). */
+    readonly database: string | undefined,
+    /** Enqueue every mirrored change in the outbox. */
+    readonly outbox: boolean,
+    readonly limits: DocumentLimits,
+    /** The clock (epoch ms). */
+    readonly now: () => number,
+    /** Close the driver when the store closes. */
+    readonly ownsDriver: boolean,
+  ) {}
+
+  /** Runs `work` in one managed transaction (retried by the driver on transient errors). */
+  async session<T>(mode: 'READ' | 'WRITE', work: (tx: CypherRunner) => PromiseLike<T>): Promise<T> {
+    if (this.closed) throw new TwingraphError('StoreUnavailable', 'The store is closed.');
+    const session = this.driver.session({ ...(this.database && { database: this.database }), defaultAccessMode: mode });
+    try {
+      return await (mode === 'READ'
+        ? session.executeRead(async (tx) => work(tx))
+        : session.executeWrite(async (tx) => work(tx)));
+    } catch (error) {
+      if (error instanceof TwingraphError) throw error;
+      if (isUnavailable(error))
+        throw new TwingraphError('StoreUnavailable', `Neo4j is unavailable: ${(error as Error).message}`);
+      throw error;
+    } finally {
+      await session.close();
+    }
+  }
+
+  read<T>(work: (tx: CypherRunner) => PromiseLike<T>): Promise<T> {
+    return this.session('READ', work);
+  }
+
+  /** A Cypher INTEGER (LIMIT and list slices refuse the FLOAT a plain number is sent as). */
+  int(n: number): unknown {
+    return this.driver.integer(n);
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The change log in SQLite: the primitive that numbers and stores a write's changes (and enqueues the
+ * mirrored ones in the outbox, in the same transaction), the reads, pruning, and the commit listeners.
+ * `changes.seq` is AUTOINCREMENT, so numbers roll back with their transaction and are never reused after a
+ * prune: the newest one is sqlite_sequence's.
+ */
+import { isMirrored, isOutboxBarrier, outboxPartition, type PendingChange } from '../changes';
+import type { Primitives } from '../effects';
+import type { CommitListener, PruneOptions, ReadChangesOptions } from '../port';
+import { pruneCutoff } from '../reads';
+import { changeFromRow, type ChangeRow } from '../rows';
+import type { ChangeEntry } from '../types';
+import type { Row, SqliteDb, WriteTx } from './db';
+
+function changeColumns(db: SqliteDb, change: PendingChange): unknown[] {
+  return [
+    change.time,
+    change.type,
+    change.subject,
+    change.modelId ?? null,
+    change.twinId ?? null,
+    change.relationshipId ?? null,
+    change.patch ? JSON.stringify(change.patch) : null,
+    typeof change.body === 'object' && change.body !== null ? db.json(change.body) : JSON.stringify(change.body),
+  ];
+}
+
+export function changePrimitives(db: SqliteDb, tx: WriteTx): Pick<Primitives, 'appendChanges'> {
+  return {
+    appendChanges: (changes) => {
+      const insert = db.sql(
+        'INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      );
+      const enqueue = db.sql('INSERT INTO outbox (seq, partition, available_at, barrier) VALUES (?, ?, ?, ?)');
+      const now = db.now();
+      return changes.map((change) => {
+        const seq = Number(insert.run(...changeColumns(db, change)).lastInsertRowid);
+        if (db.outbox && isMirrored(change.type))
+          enqueue.run(seq, outboxPartition(change), now, isOutboxBarrier(change.type) ? 1 : 0);
+        tx.lastSeq = seq;
+        return seq;
+      });
+    },
+  };
+}
+
+/** Tells the commit listeners the newest `seq` of a committed write. */
+export function notifyCommit(db: SqliteDb, seq: number): void {
+  for (const listener of db.listeners) {
+    try {
+      listener(seq);
+    } catch {
+      // A listener's failure is its own; the write has committed.
+    }
+  }
+}
+
+export async function readChanges(db: SqliteDb, options: ReadChangesOptions): Promise<ChangeEntry[]> {
+  db.check();
+  const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);
+  return (
+    db.sql('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(options.after, limit) as ChangeRow[]
+  ).map(changeFromRow);
+}
+
+/** The newest `seq` ever given (0: none), whether or not it was pruned since. */
+export function latest(db: SqliteDb): number {
+  const row = db.sql("SELECT seq FROM sqlite_sequence WHERE name = 'changes'").get() as Row | undefined;
+  return (row?.seq as number | undefined) ?? 0;
+}
+
+export async function latestSeq(db: SqliteDb): Promise<number> {
+  db.check();
+  return latest(db);
+}
+
+export async function firstSeq(db: SqliteDb): Promise<number> {
+  db.check();
+  const row = db.sql('SELECT min(seq) AS seq FROM changes').get() as Row;
+  return (row.seq as number | null) ?? latest(db) + 1;
+}
+
+export async function pruneChanges(db: SqliteDb, options: PruneOptions): Promise<number> {
+  db.check();
+  return db.connection
+    .transaction(() => {
+      const since =
+        options.before === undefined
+          ? undefined
+          : (db.sql('SELECT min(seq) AS seq FROM changes WHERE time >= ?').get(options.before) as Row).seq;
+      const pending = (db.sql('SELECT min(seq) AS seq FROM outbox').get() as Row).seq;
+      const cutoff = pruneCutoff(options, {
+        latest: latest(db),
+        firstSince: (since as number | null) ?? undefined,
+        oldestInOutbox: (pending as number | null) ?? undefined,
+      });
+      return db.sql('DELETE FROM changes WHERE seq < ?').run(cutoff).changes;
+    })
+    .immediate();
+}
+
+export function onCommit(db: SqliteDb, listener: CommitListener): () => void {
+  db.listeners.add(listener);
+  return () => db.listeners.delete(listener);
+}

@@ -1,0 +1,77 @@
+/**
+ * One open SQLite database as every part of the embedded adapter shares it: the connection, its prepared
+ * statements, the caches (parsed twins, metric series ids) and the commit listeners. The parts (models.ts,
+ * twins.ts, … housekeeping.ts) are functions over this one object and store.ts assembles them, so that a read
+ * costs the same single call it did when all of it was one class, and every part sees the same caches: a write
+ * in twins.ts evicts the twin that a later read in twins.ts would otherwise serve stale.
+ */
+import type Database from 'better-sqlite3';
+import { TwingraphError } from '../../errors';
+import type { DocumentLimits } from '../documents';
+import type { CommitListener } from '../port';
+import type { Twin } from '../types';
+
+export type Row = Record<string, unknown>;
+
+const STATEMENT_CACHE_SIZE = 512;
+
+/** What one write transaction gathers for after its commit. */
+export interface WriteTx {
+  /** The newest `seq` it wrote (0: none), for the commit listeners. */
+  lastSeq: number;
+  /** Metric series it created, `twin\nname` → id: cached only once committed (a rolled-back id may be reused). */
+  readonly newSeries: Map<string, number>;
+  /** Rows written, towards the next `PRAGMA optimize`. */
+  rows: number;
+}
+
+export class SqliteDb {
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Called after each commit that wrote change-log entries (changes.ts). */
+  readonly listeners = new Set<CommitListener>();
+  /** Metric series ids by `twin\nname`; only committed ones (metrics.ts). */
+  readonly seriesIds = new Map<string, number>();
+  /** JSON text of documents this write already serialized, so the change log does not serialize them again. */
+  serialized = new WeakMap<object, string>();
+  /** Parsed, frozen twins for point reads, and the data version they were read at (twins.ts). */
+  readonly twinCache = new Map<string, Twin>();
+  cacheVersion = -1;
+  cacheCheckedAt = -Infinity;
+  readonly dataVersion: Database.Statement;
+  closed = false;
+
+  constructor(
+    readonly connection: Database.Database,
+    /** Enqueue every mirrored change in the outbox. */
+    readonly outbox: boolean,
+    readonly limits: DocumentLimits,
+    /** The clock (epoch ms). */
+    readonly now: () => number,
+  ) {
+    this.dataVersion = connection.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** A prepared statement for this text, prepared once (the cache is emptied when full, not grown). */
+  sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      statement = this.connection.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  json(value: object): string {
+    let text = this.serialized.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      this.serialized.set(value, text);
+    }
+    return text;
+  }
+
+  check(): void {
+    if (this.closed) throw new TwingraphError('StoreUnavailable', 'The store is closed.');
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * Models in SQLite: the write primitives the model rules (../writes.ts) run on, and the model reads. A model
+ * is a row of `models`, with its line of ancestors in `model_ancestors` (the twin index by model: kept when
+ * the model is deleted, as its twins keep their labels) and its references in `model_dependencies` (what
+ * ADT's delete rule looks up).
+ */
+import { modelNotFound } from '../../errors';
+import type { Primitives } from '../effects';
+import type { ListModelsOptions } from '../port';
+import { dependencyClosure } from '../reads';
+import { modelFromRow, type ModelRow } from '../rows';
+import type { ModelRecord } from '../types';
+import type { Row, SqliteDb } from './db';
+
+export function modelPrimitives(
+  db: SqliteDb,
+): Pick<Primitives, 'models' | 'modelDependents' | 'insertModels' | 'decommissionModel' | 'deleteModel'> {
+  return {
+    models: (ids) => {
+      const found = new Map<string, ModelRecord>();
+      if (ids.length === 0) return found;
+      const rows = db
+        .sql('SELECT * FROM models WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(ids)) as ModelRow[];
+      for (const row of rows) found.set(row.id, modelFromRow(row, false));
+      return found;
+    },
+    modelDependents: (id) =>
+      (
+        db
+          .sql(
+            'SELECT d.model FROM model_dependencies d JOIN models m ON m.id = d.model WHERE d.dependency = ? ORDER BY d.model',
+          )
+          .all(id) as Row[]
+      ).map((r) => r.model as string),
+    insertModels: (models) => {
+      const insert = db.sql(
+        'INSERT INTO models (id, upload_time, decommissioned, ancestors, dependencies, display_name, description, definition) VALUES (?, ?, 0, ?, ?, ?, ?, ?)',
+      );
+      const clearAncestors = db.sql('DELETE FROM model_ancestors WHERE model = ?');
+      const ancestor = db.sql('INSERT OR IGNORE INTO model_ancestors (ancestor, model) VALUES (?, ?)');
+      const dependency = db.sql('INSERT OR IGNORE INTO model_dependencies (dependency, model) VALUES (?, ?)');
+      for (const { record, definition } of models) {
+        insert.run(
+          record.id,
+          record.uploadTime,
+          JSON.stringify(record.ancestors),
+          JSON.stringify(record.dependencies),
+          record.displayName ? JSON.stringify(record.displayName) : null,
+          record.description ? JSON.stringify(record.description) : null,
+          db.json(definition),
+        );
+        clearAncestors.run(record.id);
+        for (const a of [record.id, ...record.ancestors]) ancestor.run(a, record.id);
+        for (const d of record.dependencies) dependency.run(d, record.id);
+      }
+    },
+    decommissionModel: (id) => void db.sql('UPDATE models SET decommissioned = 1 WHERE id = ?').run(id),
+    deleteModel: (id) => {
+      db.sql('DELETE FROM models WHERE id = ?').run(id);
+      db.sql('DELETE FROM model_dependencies WHERE model = ?').run(id);
+    },
+  };
+}
+
+export async function listModels(db: SqliteDb, options: ListModelsOptions = {}): Promise<ModelRecord[]> {
+  db.check();
+  const include = options.includeDefinition ?? false;
+  if (!options.dependenciesFor) {
+    return (db.sql('SELECT * FROM models ORDER BY upload_time, id').all() as ModelRow[]).map((r) =>
+      modelFromRow(r, include),
+    );
+  }
+  const get = db.sql('SELECT * FROM models WHERE id = ?');
+  return dependencyClosure(options.dependenciesFor, (id) => {
+    const row = get.get(id) as ModelRow | undefined;
+    return row ? modelFromRow(row, include) : undefined;
+  });
+}
+
+export async function getModel(
+  db: SqliteDb,
+  id: string,
+  options: { includeDefinition?: boolean } = {},
+): Promise<ModelRecord> {
+  db.check();
+  const row = db.sql('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
+  if (!row) throw modelNotFound(id);
+  return modelFromRow(row, options.includeDefinition ?? false);
+}

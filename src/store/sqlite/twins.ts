@@ -1,0 +1,118 @@
+/**
+ * Twins in SQLite: the write primitives the twin rules (../writes.ts) run on, and the reads by id. A twin is a
+ * row of `twins` holding its ADT JSON in `body`. Point reads go through a cache of parsed documents (the
+ * state is the SqliteDb's, so that the writes here evict what they change).
+ */
+import { twinNotFound } from '../../errors';
+import { deepFreeze } from '../../freeze';
+import type { Primitives } from '../effects';
+import { checkIds } from '../reads';
+import type { Twin } from '../types';
+import type { Row, SqliteDb, WriteTx } from './db';
+
+/** Parsed twins kept for point reads (oldest evicted first). */
+const TWIN_CACHE_SIZE = 50_000;
+/** How stale a cached twin may be after another process commits to the same file. */
+const DATA_VERSION_CHECK_MS = 20;
+
+export function twinPrimitives(
+  db: SqliteDb,
+  tx: WriteTx,
+): Pick<Primitives, 'twins' | 'twinModels' | 'writeTwins' | 'deleteTwins'> {
+  return {
+    twins: (ids) => readTwins(db, ids),
+    twinModels: (ids) => {
+      const rows = db
+        .sql('SELECT id, model FROM twins WHERE id IN (SELECT value FROM json_each(?))')
+        .all(JSON.stringify(ids)) as Row[];
+      return new Map(rows.map((r) => [r.id as string, r.model as string]));
+    },
+    writeTwins: (rows) => {
+      const upsert = db.sql(
+        'INSERT INTO twins (id, model, etag, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model, etag = excluded.etag, body = excluded.body',
+      );
+      for (const { twin } of rows) {
+        upsert.run(twin.$dtId, twin.$metadata.$model, twin.$etag, db.json(twin));
+        db.twinCache.delete(twin.$dtId);
+      }
+      tx.rows += rows.length;
+    },
+    deleteTwins: (ids) => {
+      const points = db.sql('DELETE FROM metric_points WHERE series IN (SELECT id FROM metric_series WHERE twin = ?)');
+      const twin = db.sql('DELETE FROM twins WHERE id = ?');
+      for (const id of ids) {
+        points.run(id);
+        twin.run(id);
+        db.twinCache.delete(id);
+      }
+    },
+  };
+}
+
+/**
+ * Twins by id, through a cache of parsed, frozen documents: a point read is mostly JSON parsing, and the
+ * API reads the same twins again and again. This process's writes evict what they change. Commits by other
+ * connections to the file (PRAGMA data_version moves) empty the cache; that is checked at most every
+ * DATA_VERSION_CHECK_MS, so another process's commit shows within that time. Inside a write transaction the
+ * cache is neither used nor filled: ETag checks always see the committed state.
+ */
+export function readTwins(db: SqliteDb, ids: readonly string[]): Map<string, Twin> {
+  const found = new Map<string, Twin>();
+  const cached = !db.connection.inTransaction;
+  if (cached) {
+    const now = Date.now();
+    if (now - db.cacheCheckedAt >= DATA_VERSION_CHECK_MS) {
+      db.cacheCheckedAt = now;
+      const version = db.dataVersion.get() as number;
+      if (version !== db.cacheVersion) {
+        db.twinCache.clear();
+        db.cacheVersion = version;
+      }
+    }
+  }
+  const missing: string[] = [];
+  for (const id of ids) {
+    const twin = cached ? db.twinCache.get(id) : undefined;
+    if (twin) found.set(id, twin);
+    else missing.push(id);
+  }
+  if (missing.length === 0) return found;
+  const remember = cached;
+  const keep = (id: string, body: string): void => {
+    const twin = JSON.parse(body) as Twin;
+    found.set(id, twin);
+    if (remember) {
+      if (db.twinCache.size >= TWIN_CACHE_SIZE) db.twinCache.delete(db.twinCache.keys().next().value as string);
+      db.twinCache.set(id, deepFreeze(twin));
+    }
+  };
+  if (missing.length === 1) {
+    const row = db.sql('SELECT body FROM twins WHERE id = ?').get(missing[0]) as Row | undefined;
+    if (row) keep(missing[0], row.body as string);
+  } else {
+    const rows = db
+      .sql('SELECT id, body FROM twins WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(missing)) as Row[];
+    for (const row of rows) keep(row.id as string, row.body as string);
+  }
+  return found;
+}
+
+export async function getTwin(db: SqliteDb, id: string): Promise<Twin> {
+  db.check();
+  const twin = typeof id === 'string' ? readTwins(db, [id]).get(id) : undefined;
+  if (!twin) throw twinNotFound(String(id));
+  return twin;
+}
+
+export async function getTwins(db: SqliteDb, ids: readonly string[]): Promise<(Twin | undefined)[]> {
+  db.check();
+  checkIds(ids);
+  const found = readTwins(db, ids);
+  return ids.map((id) => found.get(id));
+}
+
+/** DigitalTwinNotFound unless the twin exists: the reads of a twin's relationships and metrics start here. */
+export function requireTwinExists(db: SqliteDb, id: string): void {
+  if (typeof id !== 'string' || !db.sql('SELECT 1 FROM twins WHERE id = ?').get(id)) throw twinNotFound(String(id));
+}

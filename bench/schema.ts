@@ -308,6 +308,10 @@ function freshProcess(dir: string, runs: number): FreshRun[] {
     const fs = require('node:fs');
     const { parseModels } = require(path.join(${JSON.stringify(ROOT)}, 'dist', 'dtdl', 'index.js'));
     const { compileSchema, coreSchema } = require(path.join(${JSON.stringify(ROOT)}, 'dist', 'graphql', 'index.js'));
+    const plugins = [
+      require(path.join(${JSON.stringify(ROOT)}, 'dist', 'analytics', 'graphql', 'plugin.js')).analyticsSchemaPlugin,
+      require(path.join(${JSON.stringify(ROOT)}, 'dist', 'mirror', 'graphql.js')).mirrorSchemaPlugin,
+    ];
     const { validateSchema } = require('graphql');
     const t1 = performance.now();
     const files = [];
@@ -318,9 +322,9 @@ function freshProcess(dir: string, runs: number): FreshRun[] {
     const result = parseModels(docs);
     if (!result.valid) throw new Error('invalid');
     const t3 = performance.now();
-    coreSchema();
+    coreSchema(plugins);
     const t4 = performance.now();
-    const { schema } = compileSchema(result.models, [...result.defined].sort());
+    const { schema } = compileSchema(result.models, [...result.defined].sort(), { plugins });
     const t5 = performance.now();
     if (validateSchema(schema).length) throw new Error('schema invalid');
     const t6 = performance.now();
@@ -341,10 +345,16 @@ function loadDist(): SchemaEngine {
   const validators = require(
     path.join(dist, 'graphql', 'generate', 'validators.js'),
   ) as typeof import('../src/graphql/generate/validators');
+  // The schema parts of the default features (TWINGRAPH_PLUGINS=analytics,mirror), as the server compiles.
+  const plugins = [
+    (require(path.join(dist, 'analytics', 'graphql', 'plugin.js')) as typeof import('../src/analytics/graphql/plugin'))
+      .analyticsSchemaPlugin,
+    (require(path.join(dist, 'mirror', 'graphql.js')) as typeof import('../src/mirror/graphql')).mirrorSchemaPlugin,
+  ];
   return {
     parseModels: dtdl.parseModels,
-    compileSchema: compile.compileSchema,
-    coreSchema: compile.coreSchema,
+    compileSchema: (models, order, options) => compile.compileSchema(models, order, { plugins, ...options }),
+    coreSchema: (given = plugins) => compile.coreSchema(given),
     PayloadValidators: validators.PayloadValidators,
   };
 }

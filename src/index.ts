@@ -133,6 +133,9 @@ export {
   type MirrorConfig,
   type PluginName,
 } from './config';
-export { startApp, type App, type StartOptions } from './app';
+export { enabledFeatures, FEATURES, startApp, type App, type StartOptions } from './app';
+// Feature modules: what one gives the app (its schema plugin, its services, its commands).
+export type { Feature, FeatureHost, RunningFeature } from './feature';
+export type { TwinFieldExtension } from './graphql';
 export { startServer, type RunningServer } from './api/server';
 export type { Services } from './api/request-context';

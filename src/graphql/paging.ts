@@ -5,10 +5,11 @@
  */
 import 'reflect-metadata';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { DEFAULT_PAGE_SIZE } from '../store/query';
 import type { Page, PageInfo as StorePageInfo } from '../store/query';
 
-/** How many items a list returns when the client asks for neither `first` nor `last`. */
-export const DEFAULT_PAGE_SIZE = 100;
+/** How many items a list returns when the client asks for neither `first` nor `last` (the store's default). */
+export { DEFAULT_PAGE_SIZE };
 
 export enum SortDirection {
   ASC = 'asc',

@@ -114,6 +114,9 @@ const NAME = /^(?:\$[A-Za-z]+|[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?)$/;
 const SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/;
 export const MAX_PATH_DEPTH = 8;
 export const MAX_PAGE_SIZE = 1000;
+
+/** The page a list gets when it asks for neither `first` nor `last` (the store's and the API's). */
+export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_IN_VALUES = 1000;
 export const MAX_FILTER_NODES = 200;
 export const MAX_HOPS = 10;
@@ -284,7 +287,10 @@ export function orderingOf(orderBy: readonly OrderBy[] | undefined): string {
 }
 
 /** Plans a page of a query; its `orderBy` (when it has one) decides which cursors it takes. */
-export function planPage(args: PageArgs & { readonly orderBy?: readonly OrderBy[] }, defaultSize = 100): PagePlan {
+export function planPage(
+  args: PageArgs & { readonly orderBy?: readonly OrderBy[] },
+  defaultSize = DEFAULT_PAGE_SIZE,
+): PagePlan {
   const { first, last, after, before } = args;
   if (first !== undefined && last !== undefined)
     throw new TwingraphError('InvalidArgument', "Use 'first' or 'last', not both.");

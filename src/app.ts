@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { createContext, type Services } from './api/request-context';
+import type { Services } from './api/request-context';
 import { startServer, type RunningServer } from './api/server';
 import { collectDocuments } from './dtdl';
 import type { Config } from './config';
@@ -28,9 +28,20 @@ export const FEATURES: Readonly<Record<Config['plugins'][number], Feature>> = {
   mirror: mirrorFeature,
 };
 
-/** The features the configuration turns on, in TWINGRAPH_PLUGINS order. */
-export function enabledFeatures(config: Pick<Config, 'plugins'>): Feature[] {
-  return config.plugins.map((name) => FEATURES[name]);
+/**
+ * The features the configuration turns on, in TWINGRAPH_PLUGINS order, then `extra` ones. A feature's schema
+ * plugin carries its name (its resolvers find their services under it), and names are unique.
+ */
+export function enabledFeatures(config: Pick<Config, 'plugins'>, extra: readonly Feature[] = []): Feature[] {
+  const features = [...config.plugins.map((name) => FEATURES[name]), ...extra];
+  const names = new Set<string>();
+  for (const feature of features) {
+    if (feature.schema && feature.schema.name !== feature.name)
+      throw new Error(`feature '${feature.name}' has a schema plugin named '${feature.schema.name}': they must agree`);
+    if (names.has(feature.name)) throw new Error(`two features are named '${feature.name}'`);
+    names.add(feature.name);
+  }
+  return features;
 }
 
 export interface App {
@@ -49,6 +60,8 @@ export interface StartOptions {
    * to instrument it; the app closes whatever it returns.
    */
   readonly openStore?: (config: StoreConfig) => Promise<TwinStore>;
+  /** An embedder's own features, opened after the configured ones (see src/feature.ts). */
+  readonly features?: readonly Feature[];
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -101,16 +114,19 @@ export async function startApp(
   log: Logger = pino({ level: config.logLevel }),
   options: StartOptions = {},
 ): Promise<App> {
+  const features = enabledFeatures(config, options.features);
   const store = await (options.openStore ?? openStore)(config.store);
   const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });
-  const features = enabledFeatures(config);
   const models = new ModelService(store, { plugins: features.flatMap((f) => (f.schema ? [f.schema] : [])) });
   const running = new Map<string, RunningFeature>();
   // Stopped in the reverse order of their start, then the feed and the store.
+  // Each step runs whatever the one before it did: a feature that fails to stop leaves no store open.
   const stopAll = async (): Promise<void> => {
-    for (const feature of [...running.values()].reverse()) await feature.stop().catch(() => undefined);
-    await feed.close().catch(() => undefined);
-    await store.close().catch(() => undefined);
+    const step = (what: string, stop: () => Promise<void>): Promise<void> =>
+      stop().catch((error: unknown) => log.warn({ err: error }, `could not stop ${what}`));
+    for (const [name, feature] of [...running].reverse()) await step(`the ${name} feature`, () => feature.stop());
+    await step('the change feed', () => feed.close());
+    await step('the store', () => store.close());
   };
   try {
     await models.load();
@@ -141,10 +157,11 @@ export async function startApp(
       close: () =>
         (closing ??= (async () => {
           clearInterval(prune);
-          await server.close();
-          for (const feature of [...running.values()].reverse()) await feature.stop();
-          await feed.close();
-          await store.close();
+          try {
+            await server.close();
+          } finally {
+            await stopAll();
+          }
         })()),
     };
   } catch (error) {
@@ -152,5 +169,3 @@ export async function startApp(
     throw error;
   }
 }
-
-export { createContext };

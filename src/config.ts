@@ -255,6 +255,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `ADT_LEASE_MS=${data.ADT_LEASE_MS}: expected more than ADT_REQUEST_TIMEOUT_MS (${data.ADT_REQUEST_TIMEOUT_MS})`,
     );
   }
+  if (data && data.ADT_ENDPOINT && !data.TWINGRAPH_PLUGINS.includes('mirror')) {
+    // Without the mirror nothing would read the outbox, and the change log could never be pruned past it.
+    problems.push(
+      `ADT_ENDPOINT=${JSON.stringify(data.ADT_ENDPOINT)}: expected TWINGRAPH_PLUGINS to include mirror (it is ${JSON.stringify(data.TWINGRAPH_PLUGINS.join(','))}), or no ADT_ENDPOINT`,
+    );
+  }
   if (!data || !storeData || problems.length > 0) throw configError(problems);
   const e = data;
   const store = storeConfigOf(storeData);

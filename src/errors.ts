@@ -119,11 +119,12 @@ export function twinNotFound(id: string): TwingraphError {
   );
 }
 
-export function modelNotFound(id: string): TwingraphError {
+/** `subject` adds what else the error is about (the twin whose model is missing). */
+export function modelNotFound(id: string, subject: ErrorSubject = {}): TwingraphError {
   return new TwingraphError(
     'ModelNotFound',
     `There is no model '${id}'. Upload it first, or check the id (models are DTMIs such as dtmi:example:Room;1).`,
-    { modelId: id },
+    { ...subject, modelId: id },
   );
 }
 
@@ -138,6 +139,14 @@ export function relationshipNotFound(sourceId: string, relationshipId: string): 
 /** An ETag precondition that failed: the subject changed since `expected` was read (or exists, for `*` creates). */
 export function preconditionFailed(message: string, subject: ErrorSubject): TwingraphError {
   return new TwingraphError('PreconditionFailed', message, subject);
+}
+
+/** `what` (e.g. "Twin 'pump-1'") no longer has the ETag the caller read. */
+export function etagMismatch(what: string, ifMatch: string, current: string, subject: ErrorSubject): TwingraphError {
+  return preconditionFailed(
+    `${what} has changed since ETag ${ifMatch} was read (it is now ${current}). Read it again and retry with the new ETag.`,
+    subject,
+  );
 }
 
 /** DTDL that does not validate: ADT's DTDLParserError, the first few errors in the message and every one in the subject. */

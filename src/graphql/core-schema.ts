@@ -13,13 +13,20 @@ import type { CoreTypes } from './generate/schema-types';
 import type { ResolverClass, SchemaPlugin } from './plugin';
 import { DateScalar, DateTimeScalar, DurationScalar, LongScalar, TimeScalar } from './scalars';
 
-const built = new Map<string, GraphQLSchema>();
+const built = new Map<string, { readonly plugins: readonly SchemaPlugin[]; readonly schema: GraphQLSchema }>();
 
 /** The core schema with the given plugins' types and fields (the same object for the same plugins). */
 export function coreSchema(plugins: readonly SchemaPlugin[] = []): GraphQLSchema {
   const key = plugins.map((p) => p.name).join('\n');
-  let schema = built.get(key);
-  if (!schema) built.set(key, (schema = buildCoreSchema(plugins)));
+  const cached = built.get(key);
+  if (cached) {
+    // Keyed by name for speed (every compile asks); two plugins of one name would share a wrong schema.
+    if (cached.plugins.some((p, i) => p !== plugins[i]))
+      throw new Error(`graphql: two different schema plugins are named ${key.replace(/\n/g, ', ')}`);
+    return cached.schema;
+  }
+  const schema = buildCoreSchema(plugins);
+  built.set(key, { plugins: [...plugins], schema });
   return schema;
 }
 

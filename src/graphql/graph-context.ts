@@ -1,7 +1,8 @@
 /**
- * What the compiled schema's resolvers need from the layers below, per request: batched reads (DataLoaders,
+ * What the compiled schema's resolvers need from the layers below, per request: batched queries (DataLoaders,
  * so that a nested query costs a fixed number of store round trips) and the services' writes. The API stage
- * builds one of these per operation; the compile stage depends only on this interface.
+ * builds one of these per operation; the graphql stage depends only on this interface. Feature plugins find
+ * their own per-request services under `features` (plugin.ts).
  */
 import type { SchemaInfo } from './schema-info';
 import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
@@ -20,7 +21,7 @@ import type {
   Twin,
 } from '../store/types';
 
-export interface TwinReads {
+export interface TwinQueries {
   /** One twin by id (batched per request); undefined when it does not exist. */
   get(id: string): Promise<Twin | undefined>;
   query(query: TwinQuery): Promise<Page<Twin>>;
@@ -38,7 +39,7 @@ export interface TwinReads {
   relationships(twinId: string, direction: 'out' | 'in', name?: string): Promise<Relationship[]>;
 }
 
-export interface MetricReads {
+export interface MetricQueries {
   /** The newest point of a series (batched). */
   latest(key: MetricSeriesKey): Promise<MetricPoint | undefined>;
   range(
@@ -48,14 +49,14 @@ export interface MetricReads {
   aggregate(key: MetricSeriesKey, options: { from: string; to: string; windowMs?: number }): Promise<MetricBucket[]>;
 }
 
-export interface ModelReads {
+export interface ModelQueries {
   list(options?: { includeDefinition?: boolean }): Promise<ModelRecord[]>;
   get(id: string): Promise<ModelRecord | undefined>;
   /** The info of the newest schema (which may be newer than the one running the operation). */
   newestInfo(): SchemaInfo | undefined;
 }
 
-export interface TwinWrites {
+export interface TwinCommands {
   /** Creates (or, without ifNoneMatch, replaces) a twin of a model, validating its body against the model. */
   create(id: string, modelId: string, body: JsonObject, options?: IfNoneMatch): Promise<Twin>;
   /** Applies a JSON Patch, validating the result against the twin's model. */
@@ -84,14 +85,14 @@ export interface TwinWrites {
   invokeCommand(twinId: string, modelId: string, command: string, request: JsonValue | undefined): Promise<ChangeEntry>;
 }
 
-export interface ModelWrites {
+export interface ModelCommands {
   /** Validates DTDL documents against the models already known, stores them, and swaps in the new schema. */
   upload(documents: readonly (string | JsonObject)[]): Promise<ModelRecord[]>;
   decommission(id: string): Promise<ModelRecord>;
   delete(id: string): Promise<void>;
 }
 
-export interface ChangeReads {
+export interface ChangeQueries {
   read(after: number, first: number): Promise<ChangeEntry[]>;
   /**
    * Committed changes that pass `filter`, after `since` (replayed from the log) or from now, then live. Rejects
@@ -101,12 +102,12 @@ export interface ChangeReads {
 }
 
 export interface GraphContext {
-  readonly twins: TwinReads;
-  readonly changes: ChangeReads;
-  readonly metrics: MetricReads;
-  readonly models: ModelReads;
-  readonly write: TwinWrites;
-  readonly modelAdmin: ModelWrites;
+  readonly twins: TwinQueries;
+  readonly changes: ChangeQueries;
+  readonly metrics: MetricQueries;
+  readonly models: ModelQueries;
+  readonly write: TwinCommands;
+  readonly modelAdmin: ModelCommands;
   /** Each running feature's per-request services, by plugin name (see plugin.ts: featureContext). */
   readonly features: Readonly<Record<string, unknown>>;
 }

@@ -1,8 +1,9 @@
 /**
- * The compile stage: a resolved ModelSet in, a GraphQL schema out (with the payload validators beside it,
- * ./generate/validators.ts). The core schema (type-graphql, built once) and the types generated here from the
- * models (graphql-js) are merged into one GraphQLSchema; the generated part is rebuilt on every model change
- * and the API swaps the new schema in.
+ * The graphql stage: a resolved ModelSet in, a GraphQL schema out (with the payload validators beside it,
+ * ./generate/validators.ts). The core schema (type-graphql, built once per set of feature plugins) and the
+ * types generated from the models (graphql-js, ./generate) are merged into one GraphQLSchema, with the fields
+ * of the plugins that apply to the model set; the whole is rebuilt on every model change and the API swaps
+ * the new schema in.
  *
  *   ModelSet ─► names (stable, in upload order) ─► per-model types ─► root fields ─► GraphQLSchema
  */

@@ -8,7 +8,7 @@
  * is updated or commanded through one of its models only if it is of that model (ADT's IS_OF_MODEL,
  * `ModelSet.isOf`), and every ETag condition is read one way (`requireIfMatch`).
  */
-import { preconditionFailed, twinNotFound, TwingraphError, type ErrorSubject } from '../errors';
+import { etagMismatch, preconditionFailed, twinNotFound, TwingraphError, type ErrorSubject } from '../errors';
 import {
   etagMatches,
   patchRelationship as applyRelationshipPatch,
@@ -59,11 +59,7 @@ function requireIfMatch(
       `${what}: ifMatch is empty, and an empty ETag matches no state. Pass the ETag you read, '*' for any state, or no ifMatch to write unconditionally.`,
       subject,
     );
-  if (current !== undefined)
-    throw preconditionFailed(
-      `${what} has changed since ETag ${ifMatch} was read (it is now ${current}). Read it again and retry with the new ETag.`,
-      subject,
-    );
+  if (current !== undefined) throw etagMismatch(what, ifMatch, current, subject);
 }
 
 /** Whether a failed write was another writer getting in between, and the write may be validated again. */
@@ -141,8 +137,9 @@ export class TwinService {
   ): Promise<Twin> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.store.getTwin(id);
-      const patch = makePatch(current);
+      // The condition first: a client holding a stale ETag hears that, whatever else is wrong with its write.
       requireIfMatch(options.ifMatch, current.$etag, `Twin '${id}'`, { twinId: id });
+      const patch = makePatch(current);
       if (skipEmpty && patch.length === 0) return current;
       const { twin: next } = applyTwinPatch(current, patch, current.$metadata.$lastUpdateTime);
       this.snapshot().validators.validateTwin(next.$metadata.$model, next, id);

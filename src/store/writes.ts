@@ -4,7 +4,7 @@
  */
 import { compare } from 'fast-json-patch';
 import { parseDtmi } from '../dtdl/dtmi';
-import { modelNotFound, relationshipNotFound, twinNotFound, TwingraphError } from '../errors';
+import { etagMismatch, modelNotFound, relationshipNotFound, twinNotFound, TwingraphError } from '../errors';
 import {
   commandChange,
   modelChange,
@@ -65,19 +65,6 @@ export interface WriteContext {
 const MAX_CASCADE = 100_000;
 /** How many relationship ids a RelationshipsNotDeleted error names. */
 const NAMED_IN_ERROR = 10;
-
-function preconditionFailed(
-  what: string,
-  ifMatch: string,
-  current: string,
-  subject: { twinId?: string; relationshipId?: string },
-): TwingraphError {
-  return new TwingraphError(
-    'PreconditionFailed',
-    `${what} has changed since ETag ${ifMatch} was read (it is now ${current}). Read it again and retry with the new ETag.`,
-    subject,
-  );
-}
 
 function unique<T>(values: Iterable<T>): T[] {
   return [...new Set(values)];
@@ -203,8 +190,7 @@ function checkModelFor(
   previousModel: string | undefined,
 ): ModelRecord {
   const model = models.get(modelId);
-  // The factory's wording, with the twin named in the subject too.
-  if (!model) throw new TwingraphError('ModelNotFound', modelNotFound(modelId).message, { modelId, twinId });
+  if (!model) throw modelNotFound(modelId, { twinId });
   if (model.decommissioned && previousModel !== modelId) {
     throw new TwingraphError(
       'ModelDecommissioned',
@@ -263,7 +249,7 @@ function* requireTwin(id: string, ifMatch: string | undefined): Steps<Twin> {
   if (typeof id !== 'string') throw twinNotFound(String(id));
   const twin = (yield* call('twins', [id])).get(id);
   if (!twin) throw twinNotFound(id);
-  if (!etagMatches(ifMatch, twin.$etag)) throw preconditionFailed(`Twin '${id}'`, ifMatch!, twin.$etag, { twinId: id });
+  if (!etagMatches(ifMatch, twin.$etag)) throw etagMismatch(`Twin '${id}'`, ifMatch!, twin.$etag, { twinId: id });
   return twin;
 }
 
@@ -418,7 +404,7 @@ function* requireRelationship(
   const relationship = (yield* call('relationships', [[sourceId, id]])).get(relationshipKey(sourceId, id));
   if (!relationship) throw relationshipNotFound(sourceId, id);
   if (!etagMatches(ifMatch, relationship.$etag)) {
-    throw preconditionFailed(`Relationship '${id}' of twin '${sourceId}'`, ifMatch!, relationship.$etag, {
+    throw etagMismatch(`Relationship '${id}' of twin '${sourceId}'`, ifMatch!, relationship.$etag, {
       twinId: sourceId,
       relationshipId: id,
     });

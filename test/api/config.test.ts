@@ -167,6 +167,27 @@ describe('a wrong value is a ConfigError naming the variable', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('refuses an ADT endpoint without the mirror plugin, which alone reads the outbox', () => {
+    const error = configError({
+      ADT_ENDPOINT: 'https://x.api.weu.digitaltwins.azure.net',
+      TWINGRAPH_PLUGINS: 'analytics',
+    });
+    expect(error.message).toMatch(/ADT_ENDPOINT=.*expected TWINGRAPH_PLUGINS to include mirror \(it is "analytics"\)/);
+    const config = loadConfig({ ADT_ENDPOINT: 'https://x.api.weu.digitaltwins.azure.net' });
+    expect(config.store.outbox).toBe(true);
+    expect(loadConfig({}).store.outbox).toBeUndefined();
+  });
+
+  it('refuses a lease no longer than a request to ADT', () => {
+    expect(
+      configError({
+        ADT_ENDPOINT: 'https://x.api.weu.digitaltwins.azure.net',
+        ADT_LEASE_MS: '5000',
+        ADT_REQUEST_TIMEOUT_MS: '5000',
+      }).message,
+    ).toMatch(/ADT_LEASE_MS=5000: expected more than ADT_REQUEST_TIMEOUT_MS \(5000\)/);
+  });
+
   it('lists every wrong variable at once', () => {
     const error = configError({
       PORT: 'x',

@@ -33,6 +33,8 @@ const extension: TwinFieldExtension = {
   }),
 };
 
+const withExtension: SchemaPlugin = { name: 'test', twinFields: [extension] };
+
 describe('twin field extensions', () => {
   const models = parse([
     iface(BASE, [property('label', 'string')]),
@@ -40,7 +42,7 @@ describe('twin field extensions', () => {
     iface(OTHER, [property('area', 'double')]),
   ]);
   const { schema } = compileSchema(models, [BASE, SUB, OTHER], {
-    plugins: [{ name: 'test', twinFields: [extension] }],
+    plugins: [withExtension],
   });
 
   it("puts the fields on the model's interface and object type, and on every subtype's", () => {
@@ -68,7 +70,7 @@ describe('twin field extensions', () => {
       iface(OTHER, [property('health', 'double')]),
     ]);
     const compiled = compileSchema(withSub, [BASE, SUB, OTHER], {
-      plugins: [{ name: 'test', twinFields: [extension] }],
+      plugins: [withExtension],
     });
     expect(validateSchema(compiled.schema).map((e) => e.message)).toEqual([]);
     const press = (compiled.schema.getType('PressTwin') as GraphQLObjectType).getFields();
@@ -129,6 +131,14 @@ describe('schema plugins', () => {
     const gauge = info.names.get('dtmi:test:Gauge;1')!;
     expect(gauge.interfaceType).not.toBe('Gauge');
     expect(compileSchema(machine, [BASE, OTHER], { plugins: [gauges] }).schema.getType('Gauge')).toBeDefined();
+  });
+
+  it('refuses a second, different plugin under a name already built', () => {
+    compileSchema(machine, [BASE, OTHER], { plugins: [gauges] });
+    const impostor: SchemaPlugin = { ...gauges };
+    expect(() => compileSchema(machine, [BASE, OTHER], { plugins: [impostor] })).toThrow(
+      /two different schema plugins are named gauges/,
+    );
   });
 
   it('is absent altogether when not enabled', () => {

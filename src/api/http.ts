@@ -6,9 +6,11 @@
  * The schema changes at run time (model uploads): each schema gets its own Apollo Server (./live-apollo.ts),
  * swapped in when the model service reports a new one. Operations keep the schema they started with.
  */
+import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { GraphContext } from '../graphql/graph-context';
@@ -19,6 +21,22 @@ import { LiveApollo } from './live-apollo';
 import { createContext, type Services } from './request-context';
 
 const GRAPHIQL_ASSETS = '/graphiql';
+
+/**
+ * A subscription POSTed to the HTTP endpoint would run its root field as a query, with no event to resolve:
+ * it is refused before execution, saying where subscriptions are served.
+ */
+const subscriptionsOverWebSocket: ApolloServerPlugin<GraphContext> = {
+  requestDidStart: async () => ({
+    didResolveOperation: async ({ operation }) => {
+      if (operation?.operation !== 'subscription') return;
+      throw new GraphQLError(
+        'Subscriptions are served over WebSocket at this same URL (graphql-ws, subprotocol graphql-transport-ws), not over HTTP.',
+        { extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } } },
+      );
+    },
+  }),
+};
 
 export interface HttpApi {
   readonly app: Express;
@@ -81,7 +99,7 @@ export async function createHttpApi(
       },
       // Twin data is live: no response is cacheable, so the per-field cache-hint machinery is pure cost
       // (about an eighth of a twin-by-id request); the header is set once below instead.
-      plugins: [ApolloServerPluginCacheControlDisabled()],
+      plugins: [ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocket],
     }),
     async () => createContext(services),
   );

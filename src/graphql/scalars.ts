@@ -4,9 +4,55 @@
  * milliseconds and change time zones), so what a client writes is what it reads back.
  */
 import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
-import { GraphQLJSON, GraphQLJSONObject } from 'graphql-scalars';
+import { GraphQLJSON } from 'graphql-scalars';
 
-export { GraphQLJSON as JSONScalar, GraphQLJSONObject as JSONObjectScalar };
+/**
+ * How deep a JSON argument may nest (twin properties, DTDL documents, patch values, command requests). DTDL's
+ * deepest legal documents nest about 55 levels; a value nested far deeper would only reach the recursive code
+ * behind the scalar (JSON.stringify, the validators, the DTDL parser) to overflow its stack.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** The depth of a JSON value, counted without recursion; stops counting past `limit`. */
+function jsonDepthOver(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The same for a literal in the query text. */
+function literalDepthOver(node: ValueNode, limit: number): boolean {
+  const stack: [ValueNode, number][] = [[node, 0]];
+  while (stack.length > 0) {
+    const [n, depth] = stack.pop()!;
+    if (n.kind !== Kind.LIST && n.kind !== Kind.OBJECT) continue;
+    if (depth + 1 > limit) return true;
+    if (n.kind === Kind.LIST) for (const child of n.values) stack.push([child, depth + 1]);
+    else for (const field of n.fields) stack.push([field.value, depth + 1]);
+  }
+  return false;
+}
+
+const tooDeep = (): GraphQLError =>
+  new GraphQLError(`JSON value nested deeper than ${MAX_JSON_DEPTH} levels: flatten it.`);
+
+/** graphql-scalars' JSON, refusing values nested deeper than MAX_JSON_DEPTH before anything recurses over them. */
+export const JSONScalar = new GraphQLScalarType({
+  ...GraphQLJSON.toConfig(),
+  parseValue: (value) => {
+    if (jsonDepthOver(value, MAX_JSON_DEPTH)) throw tooDeep();
+    return GraphQLJSON.parseValue(value);
+  },
+  parseLiteral: (node, variables) => {
+    if (literalDepthOver(node, MAX_JSON_DEPTH)) throw tooDeep();
+    return GraphQLJSON.parseLiteral(node, variables);
+  },
+});
 
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?$/;

@@ -294,6 +294,13 @@ function checkOperation(op: unknown, index: number, id: string, kind: 'twin' | '
   if (op.op !== 'remove' && !('value' in op))
     throw invalidPatch(`Patch operation ${index} (${op.op} ${op.path}) needs a value.`, id, op.path);
   const segments = decodePointer(op.path);
+  // No twin or relationship property is named so; a path through them would reach an object's prototype.
+  if (segments.some((s, i) => s === '__proto__' || (s === 'constructor' && segments[i + 1] === 'prototype')))
+    throw invalidPatch(
+      `Patch operation ${index}: '${op.path}' goes through an object's prototype; no property has that name.`,
+      id,
+      op.path,
+    );
   const protectedPath = (): never => {
     throw invalidPatch(
       `Patch operation ${index}: '${op.path}' is kept by Twingraph and cannot be patched.`,

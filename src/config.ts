@@ -109,6 +109,8 @@ const ENV = z.object({
   TWINGRAPH_MAX_DEPTH: integer(1, 100).default(12),
   TWINGRAPH_MAX_ALIASES: integer(1, 1000).default(50),
   TWINGRAPH_MAX_BODY: bytes.default(1024 * 1024),
+  /** Subscriptions one WebSocket connection may hold at once; one more is refused with LimitExceeded. */
+  TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 100_000).default(100),
   /**
    * How far a subscriber may lag behind the newest change before it is cut off (it resumes with since). A
    * client that does not read stops its own delivery (graphql-ws waits for each message to be flushed), so
@@ -163,6 +165,8 @@ export interface Config {
     readonly maxDepth: number;
     readonly maxAliases: number;
     readonly maxBodyBytes: number;
+    /** WebSocket messages are capped at maxBodyBytes too; this caps the subscriptions of one connection. */
+    readonly maxSubscriptionsPerSocket: number;
     readonly maxSubscriberLag: number;
   };
   readonly changeRetention: { readonly olderThanMs: number; readonly keepLast: number };
@@ -279,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDepth: e.TWINGRAPH_MAX_DEPTH,
       maxAliases: e.TWINGRAPH_MAX_ALIASES,
       maxBodyBytes: e.TWINGRAPH_MAX_BODY,
+      maxSubscriptionsPerSocket: e.TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxSubscriberLag: e.TWINGRAPH_MAX_SUBSCRIBER_LAG,
     },
     changeRetention: { olderThanMs: e.TWINGRAPH_CHANGE_RETENTION, keepLast: e.TWINGRAPH_CHANGE_KEEP_LAST },

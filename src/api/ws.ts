@@ -15,6 +15,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config';
+import { TwingraphError } from '../errors';
 import { toClientError } from './format-error';
 import { limitRules } from './limits';
 import { createContext, type Services } from './request-context';
@@ -37,7 +38,15 @@ export function graphqlWsOptions(config: Config, services: Services, log: Logger
     // Parsing and validation here rather than through graphql-ws's `parse` and `validate` options: an
     // operation that does not parse would otherwise close the connection, and every subscription on it,
     // instead of being refused alone. Each refusal carries a code, like the HTTP side's.
-    onSubscribe: (_ctx, _id, payload) => {
+    onSubscribe: (ctx, _id, payload) => {
+      // graphql-ws has already put this one among the connection's subscriptions when it asks.
+      if (Object.keys(ctx.subscriptions).length > config.limits.maxSubscriptionsPerSocket) {
+        const limit = new TwingraphError(
+          'LimitExceeded',
+          `This connection already holds ${config.limits.maxSubscriptionsPerSocket} subscriptions (TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET): complete one, or open another connection.`,
+        );
+        return [new GraphQLError(limit.message, { originalError: limit })];
+      }
       let document: DocumentNode;
       try {
         document = parse(payload.query);
@@ -81,6 +90,12 @@ export function graphqlWsOptions(config: Config, services: Services, log: Logger
  * Serves `options` on the WebSocket upgrades of `server` at `path`. Disposing closes every connection with a
  * close frame (1001, going away), ending its subscriptions.
  */
-export function attachGraphqlWs(server: http.Server, path: string, options: GraphqlWsOptions): Disposable {
-  return useServer(options, new WebSocketServer({ server, path }));
+export function attachGraphqlWs(
+  server: http.Server,
+  path: string,
+  options: GraphqlWsOptions,
+  maxMessageBytes: number,
+): Disposable {
+  // A message over the limit closes the connection (1009, message too big), as HTTP refuses such a body.
+  return useServer(options, new WebSocketServer({ server, path, maxPayload: maxMessageBytes }));
 }

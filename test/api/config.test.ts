@@ -28,7 +28,13 @@ describe('defaults', () => {
       seed: 'demo',
       seedAsOf: undefined,
       plugins: ['analytics', 'mirror'],
-      limits: { maxDepth: 12, maxAliases: 50, maxBodyBytes: 1024 * 1024, maxSubscriberLag: 10_000 },
+      limits: {
+        maxDepth: 12,
+        maxAliases: 50,
+        maxBodyBytes: 1024 * 1024,
+        maxSubscriberLag: 10_000,
+        maxSubscriptionsPerSocket: 100,
+      },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
     });
   });
@@ -58,6 +64,7 @@ describe('values', () => {
       TWINGRAPH_MAX_ALIASES: '5',
       TWINGRAPH_MAX_BODY: '512kb',
       TWINGRAPH_MAX_SUBSCRIBER_LAG: '500',
+      TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET: '7',
       TWINGRAPH_CHANGE_RETENTION: '12h',
       TWINGRAPH_CHANGE_KEEP_LAST: '0',
     });
@@ -71,7 +78,13 @@ describe('values', () => {
       seed: 'none',
       seedAsOf: Date.parse('2026-11-25T00:00:00Z'),
       plugins: ['mirror'],
-      limits: { maxDepth: 20, maxAliases: 5, maxBodyBytes: 512 * 1024, maxSubscriberLag: 500 },
+      limits: {
+        maxDepth: 20,
+        maxAliases: 5,
+        maxBodyBytes: 512 * 1024,
+        maxSubscriberLag: 500,
+        maxSubscriptionsPerSocket: 7,
+      },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
     });
   });

@@ -102,3 +102,44 @@ describe('hostile input over HTTP', () => {
     expect(answer.errors![0].message).toMatch(/graphql-ws/);
   });
 });
+
+describe('hostile input over WebSocket', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await new TestApp({
+      env: { TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET: '3', TWINGRAPH_MAX_BODY: '64kb' },
+    }).start();
+  });
+  afterAll(() => t?.close());
+
+  it('refuses a subscription past the per-connection cap with LimitExceeded, keeping the others', async () => {
+    const client = t.wsClient();
+    const held = [];
+    for (let i = 0; i < 3; i++) held.push(await t.subscribe('subscription { twinChanged { seq } }', {}, client));
+    const refused = await t.subscribe('subscription { twinChanged { seq } }', {}, client);
+    expect(refused.errors.flat()).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'LimitExceeded' }) }),
+    ]);
+    for (const subscription of held) expect(subscription.errors).toEqual([]);
+    await t.ok('mutation { createClient(id: "ws-1", input: { name: "W" }) { id } }');
+    await Promise.all(held.map((s) => s.waitFor(1)));
+  });
+
+  it('closes a connection whose message is larger than the body limit (1009), as HTTP refuses such a body', async () => {
+    let closed: { code?: number } | undefined;
+    const client = t.wsClient({ onClosed: (event) => (closed = event as { code?: number }) });
+    const big = 'x'.repeat(80 * 1024);
+    const outcome = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: `subscription { twinChanged(ids: ["${big}"]) { seq } }` },
+        {
+          next: () => undefined,
+          error: resolve,
+          complete: () => resolve('completed'),
+        },
+      );
+    });
+    expect(outcome).toBeDefined();
+    expect(closed?.code).toBe(1009);
+  });
+});

@@ -55,6 +55,31 @@ const plugins = z.string().transform((text, context): PluginName[] => {
   return [...new Set(names)] as PluginName[];
 });
 
+/** Browser origins such as https://app.example.com or http://localhost:5173: scheme, host and port, nothing else. */
+const origins = z.string().transform((text, context): string[] => {
+  const list = text
+    .split(',')
+    .map((o) => o.trim())
+    .filter((o) => o !== '');
+  const bad = list.filter((o) => {
+    try {
+      const url = new URL(o);
+      return url.origin !== o || !/^https?:$/.test(url.protocol);
+    } catch {
+      return true;
+    }
+  });
+  if (bad.length > 0) {
+    context.issues.push({
+      code: 'custom',
+      input: text,
+      message: `a comma-separated list of origins such as https://app.example.com or http://localhost:5173 (scheme, host and port; no path or trailing slash): not ${bad.map((o) => `'${o}'`).join(', ')}`,
+    });
+    return z.NEVER;
+  }
+  return [...new Set(list)];
+});
+
 /** The URI schemes the Neo4j driver takes: routing or direct, plain or encrypted. */
 const NEO4J_URI = /^(neo4j|neo4j\+s|neo4j\+ssc|bolt|bolt\+s|bolt\+ssc):\/\/[^\s]+$/;
 
@@ -111,6 +136,8 @@ const ENV = z.object({
   TWINGRAPH_MAX_BODY: bytes.default(1024 * 1024),
   /** Subscriptions one WebSocket connection may hold at once; one more is refused with LimitExceeded. */
   TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET: integer(1, 100_000).default(100),
+  /** Browser origins (other than the server's own) allowed to call the API, over HTTP (CORS) and WebSocket. */
+  TWINGRAPH_CORS_ORIGINS: origins.default([]),
   /**
    * How far a subscriber may lag behind the newest change before it is cut off (it resumes with since). A
    * client that does not read stops its own delivery (graphql-ws waits for each message to be flushed), so
@@ -170,6 +197,8 @@ export interface Config {
     readonly maxSubscriberLag: number;
   };
   readonly changeRetention: { readonly olderThanMs: number; readonly keepLast: number };
+  /** Browser origins besides the server's own allowed to call it (CORS for HTTP, the Origin check for WebSocket). */
+  readonly corsOrigins: readonly string[];
   /** The mirror to Azure Digital Twins; absent when ADT_ENDPOINT is not set. */
   readonly mirror?: MirrorConfig;
 }
@@ -287,6 +316,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxSubscriberLag: e.TWINGRAPH_MAX_SUBSCRIBER_LAG,
     },
     changeRetention: { olderThanMs: e.TWINGRAPH_CHANGE_RETENTION, keepLast: e.TWINGRAPH_CHANGE_KEEP_LAST },
+    corsOrigins: e.TWINGRAPH_CORS_ORIGINS,
     ...(e.ADT_ENDPOINT && {
       mirror: {
         endpoint: e.ADT_ENDPOINT,

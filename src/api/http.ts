@@ -9,11 +9,14 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import compression from 'compression';
+import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { GraphContext } from '../graphql/graph-context';
+import { schemaDocuments, type SchemaDocuments } from '../graphql/schema-documents';
 import { formatError } from './format-error';
 import { graphiqlAssets, graphiqlPage } from './graphiql';
 import { limitRules } from './limits';
@@ -84,6 +87,9 @@ export async function createHttpApi(
   // Express hashes every response body for an ETag header; GraphQL responses are POSTed and never cached
   // (twin ETags are in the data), so that hash is pure cost.
   app.set('etag', false);
+  // gzip or brotli (quality 4) when the client asks, for anything over 1 KB: GraphiQL's bundle, the schema,
+  // large pages of twins. Small answers (a twin by id) are sent as they are, costing nothing.
+  app.use(compression({ threshold: 1024 }));
 
   const validationRules = limitRules(config);
   const apollo = new LiveApollo<GraphContext>(
@@ -119,6 +125,33 @@ export async function createHttpApi(
       res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
     }
   });
+  // The current schema for clients and code generators, and the fragment matcher their caches need; each
+  // with a strong ETag, so that polling after model uploads costs a 304.
+  const serve =
+    (type: string, body: (d: SchemaDocuments) => string, etag: (d: SchemaDocuments) => string) =>
+    (req: Request, res: Response): void => {
+      const documents = schemaDocuments(services.models.current.schema);
+      res.setHeader('etag', etag(documents));
+      res.setHeader('cache-control', 'no-cache');
+      if (req.headers['if-none-match'] === etag(documents)) res.status(304).end();
+      else res.type(type).send(body(documents));
+    };
+  app.get(
+    `${graphqlPath}/schema.graphql`,
+    serve(
+      'text/plain; charset=utf-8',
+      (d) => d.sdl,
+      (d) => d.sdlEtag,
+    ),
+  );
+  app.get(
+    `${graphqlPath}/possible-types.json`,
+    serve(
+      'application/json',
+      (d) => JSON.stringify(d.possibleTypes),
+      (d) => d.possibleTypesEtag,
+    ),
+  );
   app.use(GRAPHIQL_ASSETS, graphiqlAssets());
   app.get(graphqlPath, (req, res, next) => {
     // A browser asking for the page (not a GET operation) gets GraphiQL.
@@ -126,6 +159,19 @@ export async function createHttpApi(
       res.type('html').send(graphiqlPage(graphqlPath, GRAPHIQL_ASSETS));
     else next();
   });
+  // Browsers on the listed origins may call the API, with credentials and an Authorization header; any other
+  // origin gets no CORS header, so its browser keeps the answer from it.
+  const allowed = new Set(config.corsOrigins);
+  app.use(
+    graphqlPath,
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+      credentials: true,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name'],
+      maxAge: 600,
+    }),
+  );
   app.use(
     graphqlPath,
     (_req: Request, res: Response, next: NextFunction) => {

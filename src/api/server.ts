@@ -25,12 +25,10 @@ export interface RunningServer {
 export async function startServer(config: Config, services: Services, log: Logger): Promise<RunningServer> {
   const httpApi = await createHttpApi(config, services, log, GRAPHQL_PATH);
   const httpServer = http.createServer(httpApi.app);
-  const ws = attachGraphqlWs(
-    httpServer,
-    GRAPHQL_PATH,
-    graphqlWsOptions(config, services, log),
-    config.limits.maxBodyBytes,
-  );
+  const ws = attachGraphqlWs(httpServer, GRAPHQL_PATH, graphqlWsOptions(config, services, log), {
+    maxMessageBytes: config.limits.maxBodyBytes,
+    origins: config.corsOrigins,
+  });
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);

@@ -94,8 +94,30 @@ export function attachGraphqlWs(
   server: http.Server,
   path: string,
   options: GraphqlWsOptions,
-  maxMessageBytes: number,
+  limits: { readonly maxMessageBytes: number; readonly origins: readonly string[] },
 ): Disposable {
-  // A message over the limit closes the connection (1009, message too big), as HTTP refuses such a body.
-  return useServer(options, new WebSocketServer({ server, path, maxPayload: maxMessageBytes }));
+  const allowed = new Set(limits.origins);
+  const wss = new WebSocketServer({
+    server,
+    path,
+    // A message over the limit closes the connection (1009, message too big), as HTTP refuses such a body.
+    maxPayload: limits.maxMessageBytes,
+    // Browsers send the page's Origin with the upgrade and, unlike HTTP requests, WebSockets have no CORS: a
+    // page on any site could otherwise act with its visitor's access. The server's own origin and the listed
+    // ones are let in; a client that sends no Origin (not a browser) is not concerned.
+    verifyClient: ({ origin, req }, done) => {
+      if (!origin || allowed.has(origin) || sameOrigin(origin, req)) done(true);
+      else done(false, 403, 'Origin not allowed (TWINGRAPH_CORS_ORIGINS)');
+    },
+  });
+  return useServer(options, wss);
+}
+
+/** Whether a browser's Origin names the server it is talking to (the Host it asked for). */
+function sameOrigin(origin: string, req: http.IncomingMessage): boolean {
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
 }

@@ -3,11 +3,11 @@
  * of the feature plugins (every one by default, as `npm start` serves it), so that schema/schema.graphql is
  * what clients of the demo see.
  */
-import { lexicographicSortSchema, printSchema } from 'graphql';
 import { enabledFeatures } from '../app';
 import { PLUGINS, type PluginName } from '../config';
 import { collectDocuments, parseModels } from '../dtdl';
 import { compileSchema } from '../graphql';
+import { printSortedSchema } from '../graphql/schema-documents';
 
 export function printSchemaOf(
   paths: readonly string[],
@@ -24,5 +24,5 @@ export function printSchemaOf(
   const schemaPlugins = enabledFeatures({ plugins }).flatMap((feature) => (feature.schema ? [feature.schema] : []));
   // Upload order decides contested names; models uploaded together are ordered by id, as the store lists them.
   const { schema } = compileSchema(result.models, [...result.defined].sort(), { plugins: schemaPlugins });
-  return { exitCode: 0, text: `${printSchema(lexicographicSortSchema(schema))}\n` };
+  return { exitCode: 0, text: printSortedSchema(schema) };
 }

@@ -36,6 +36,7 @@ describe('defaults', () => {
         maxSubscriptionsPerSocket: 100,
       },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
+      corsOrigins: [],
     });
   });
 
@@ -65,6 +66,7 @@ describe('values', () => {
       TWINGRAPH_MAX_BODY: '512kb',
       TWINGRAPH_MAX_SUBSCRIBER_LAG: '500',
       TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET: '7',
+      TWINGRAPH_CORS_ORIGINS: 'http://localhost:5173, https://app.example.com,http://localhost:5173',
       TWINGRAPH_CHANGE_RETENTION: '12h',
       TWINGRAPH_CHANGE_KEEP_LAST: '0',
     });
@@ -86,6 +88,7 @@ describe('values', () => {
         maxSubscriptionsPerSocket: 7,
       },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
+      corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
     });
   });
 
@@ -170,6 +173,11 @@ describe('a wrong value is a ConfigError naming the variable', () => {
       'TWINGRAPH_PLUGINS',
       'analytics,devices',
       /TWINGRAPH_PLUGINS="analytics,devices": expected a comma-separated list of plugins, each one of analytics, mirror \(not 'devices'\)$/m,
+    ],
+    [
+      'TWINGRAPH_CORS_ORIGINS',
+      'https://app.example.com/, localhost:5173',
+      /TWINGRAPH_CORS_ORIGINS=.*expected a comma-separated list of origins .* not 'https:\/\/app.example.com\/', 'localhost:5173'/,
     ],
     ['TWINGRAPH_SQLITE_SYNCHRONOUS', 'OFF', /TWINGRAPH_SQLITE_SYNCHRONOUS must be NORMAL or FULL; got 'OFF'/],
     ['NEO4J_URI', 'http://db:7474', /NEO4J_URI must be a neo4j:\/\/ or bolt:\/\/ URI/],

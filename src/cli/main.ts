@@ -1,14 +1,27 @@
-/** The `twingraph` command line. Each sub-command is a thin shell around a library function. */
+/**
+ * The `twingraph` command line. Each sub-command is a thin shell around a library function, required when the
+ * command runs: `twingraph dtdl validate` and `--help` load the DTDL engine and commander, not the server, its
+ * store drivers, Apollo or the Azure SDK (together most of a second).
+ */
 import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FEATURES } from '../app';
-import { ConfigError, PACKAGE_ROOT } from '../config';
 import { UsageError } from '../errors';
+import { mirrorCommands } from '../mirror/commands';
 import { validateFiles } from './dtdl-validate';
-import { printSchemaOf } from './schema-print';
-import { seedCommand } from './seed';
-import { serve } from './serve';
+
+/** Where dtdl/ and seeds/ ship, from src/cli or dist/cli. */
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+/**
+ * Each feature's commands, from their command modules (the features' own modules load the whole server). Every
+ * feature's, whether or not TWINGRAPH_PLUGINS turns it on in the server: an operator may need `mirror status` on a
+ * store whose server runs without the mirror, and reading the configuration here would make every command fail
+ * on a wrong variable it does not use.
+ */
+const FEATURE_COMMANDS = [mirrorCommands];
+
+const lazy = <T>(module: string): T => require(module) as T;
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -33,7 +46,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('start')
     .description('start the Twingraph server (configuration from environment variables; see the README)')
     .action(async () => {
-      exitCode = await serve();
+      exitCode = await lazy<typeof import('./serve')>('./serve').serve();
     });
 
   program
@@ -48,14 +61,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       'multiply the numbers of clients, employees, engagements and assets (e.g. 0.1 for a quick demo)',
     )
     .action(async (opts: { asOf?: string; catalogue?: string; scale?: string }) => {
-      exitCode = await seedCommand(opts);
+      exitCode = await lazy<typeof import('./seed')>('./seed').seedCommand(opts);
     });
 
-  // Every feature's commands, whether or not TWINGRAPH_PLUGINS turns the feature on in the server: an operator
-  // may need `mirror status` on a store whose server runs without the mirror, and reading the configuration here
-  // would make every command fail on a wrong variable it does not use.
-  for (const feature of Object.values(FEATURES))
-    feature.commands?.(program, (code) => {
+  for (const commands of FEATURE_COMMANDS)
+    commands(program, (code) => {
       exitCode = code;
     });
 
@@ -66,6 +76,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('[paths...]', 'DTDL files or folders')
     .option('-o, --output <file>', 'write the schema to this file instead of standard output')
     .action((paths: string[], opts: { output?: string }) => {
+      const { printSchemaOf } = lazy<typeof import('./schema-print')>('./schema-print');
       const out = printSchemaOf(paths.length > 0 ? paths : [path.join(PACKAGE_ROOT, 'dtdl')]);
       if (out.exitCode !== 0) {
         process.stderr.write(out.text + '\n');
@@ -81,7 +92,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof UsageError || err instanceof ConfigError) {
+    // ConfigError by name: config.ts (zod) is loaded only by the commands that read the configuration.
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError')) {
       process.stderr.write(`twingraph: ${err.message}\n`);
       return 2;
     }

@@ -4,7 +4,6 @@
  * running server (the store is shared) or without one.
  */
 import type { GetTokenOptions, TokenCredential } from '@azure/core-http';
-import type { Command } from 'commander';
 import { DefaultAzureCredential } from '@azure/identity';
 import { loadConfig, type Config, type MirrorConfig } from '../config';
 import { TwingraphError } from '../errors';
@@ -255,25 +254,4 @@ export async function mirrorImportCommand(deps: MirrorCommandDeps = {}): Promise
   } catch (error) {
     return failed('import', error, endpoint, credential);
   }
-}
-
-/** `twingraph mirror status | reconcile | import`, added to the command line by the mirror feature. */
-export function mirrorCommands(program: Command, exit: (code: number) => void): void {
-  const mirror = program.command('mirror').description('the mirror to Azure Digital Twins (ADT_ENDPOINT)');
-  mirror
-    .command('status')
-    .description('changes waiting to reach ADT, and the dead letters ADT refused')
-    .option('--json', 'print it as JSON')
-    .action(async (opts: { json?: boolean }) => exit(await mirrorStatusCommand(opts)));
-  mirror
-    .command('reconcile')
-    .description(
-      'compare ADT with Twingraph (models, twins, relationships) and repair ADT to match, printing each repair; exit 1 when one failed',
-    )
-    .option('--dry-run', 'only report what would be repaired')
-    .action(async (opts: { dryRun?: boolean }) => exit(await mirrorReconcileCommand(opts)));
-  mirror
-    .command('import')
-    .description('seed an empty Twingraph from the ADT instance: its models, twins and relationships')
-    .action(async () => exit(await mirrorImportCommand()));
 }

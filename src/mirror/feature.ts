@@ -4,7 +4,7 @@
  * and the `twingraph mirror` commands.
  */
 import type { Feature } from '../feature';
-import { mirrorCommands } from './cli';
+import { mirrorCommands } from './commands';
 import { MIRROR, mirrorSchemaPlugin, type MirrorAccess } from './graphql';
 import { Mirror } from './mirror';
 

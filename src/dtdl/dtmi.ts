@@ -64,6 +64,17 @@ export function isUserDtmi(text: string): boolean {
   return text.length <= USER_DTMI_MAX_LENGTH && USER_DTMI_PATTERN.test(text);
 }
 
+/**
+ * A DTMI a model may write where it names something (a reference, a type, a context, a property): the
+ * grammar without system segments. Segments starting with '_' are reserved for the identifiers the parser
+ * generates (`dtmi:ex:I:_contents:__t;1`); DTDL v3 §DTMI: "DTDL models permit only the above format".
+ * Fragments are left to each position to judge.
+ */
+export function isWritableDtmi(text: string): boolean {
+  const dtmi = parseDtmi(text);
+  return dtmi !== undefined && !dtmi.isReserved;
+}
+
 export function isDtmi(text: string): boolean {
   return parseDtmi(text) !== undefined;
 }

@@ -9,7 +9,15 @@ import type { DtdlVersion } from './metamodel';
 import type { UndefinedExtensionPolicy } from './parse/jsonld-context';
 import { ElementParser, type ParsedElement } from './parse/element';
 import { linkElements } from './resolve/graph';
-import { LocationIndex, readJson, type JsonValue, type SourceDocument } from './source';
+import {
+  findRepeatedMembers,
+  LocationIndex,
+  memberNameBound,
+  readJson,
+  type JsonValue,
+  type RepeatedMembers,
+  type SourceDocument,
+} from './source';
 import { validateStructure } from './validate/structure';
 
 export type { DtdlError } from './dtdl-errors';
@@ -98,11 +106,28 @@ export function parseModels(
       );
       return;
     }
-    if (jsonDepth(read.value) > maxDepth) {
+    const shape = jsonShape(read.value);
+    if (shape.depth > maxDepth) {
       errors.add('inputTooDeep', { detail: String(maxDepth) }, at);
       return;
     }
-    parser.parseDocument(read.value, doc.index, doc.text);
+    let repeated: RepeatedMembers | undefined;
+    if (memberNameBound(doc.text) > shape.members) {
+      repeated = findRepeatedMembers(doc.text);
+      // A repeated keyword leaves the object without a meaning; like the reference parser, treat it as
+      // a JSON error and read no further. Repeated properties are reported on their element.
+      for (const { path, names } of repeated.values()) {
+        const keyword = [...names].find((n) => REPEATED_KEYWORDS[n] !== undefined);
+        if (keyword === undefined) continue;
+        errors.add(
+          REPEATED_KEYWORDS[keyword],
+          { property: keyword },
+          { document: doc.index, path: [...path, keyword] },
+        );
+        return;
+      }
+    }
+    parser.parseDocument(read.value, doc.index, doc.text, repeated);
   };
   sources.forEach(readDocument);
 
@@ -154,16 +179,28 @@ export function parseModels(
   return { valid: true, errors: [], models: buildModelSet(all), defined };
 }
 
-/** Nesting depth of a JSON value, computed without recursion. */
-function jsonDepth(value: JsonValue): number {
+/** The reference parser's ids for a JSON-LD keyword written twice in one object. */
+const REPEATED_KEYWORDS: Readonly<Record<string, string>> = {
+  '@context': 'repeatedContextProperty',
+  '@id': 'repeatedIdProperty',
+  '@type': 'repeatedTypeProperty',
+  '@value': 'repeatedValueProperty',
+  '@language': 'repeatedLanguageProperty',
+  '@graph': 'repeatedGraphProperty',
+};
+
+/** Nesting depth of a JSON value and the number of object members it holds, computed without recursion. */
+function jsonShape(value: JsonValue): { depth: number; members: number } {
   let max = 0;
+  let members = 0;
   const stack: [JsonValue, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth > max) max = depth;
-    for (const child of Array.isArray(v) ? v : Object.values(v))
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    const children = Array.isArray(v) ? v : Object.values(v);
+    if (children !== v) members += children.length;
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }
-  return max;
+  return { depth: max, members };
 }

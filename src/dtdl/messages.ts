@@ -31,6 +31,12 @@ type Template = (x: Parts) => readonly [cause: string, action: string];
 
 const quoted = (value: unknown, otherwise: string): string => (value === undefined ? otherwise : `'${String(value)}'`);
 
+/** Said of a DTMI with a system segment: what is wrong and what to write instead. */
+const RESERVED_SEGMENT =
+  "a segment starting with '_' is reserved for the identifiers the parser generates (e.g. dtmi:ex:I:_contents:__t;1)";
+
+const hasReservedSegment = (value: unknown): boolean => typeof value === 'string' && /[:#]_/.test(value);
+
 const DTMI_FORM =
   'dtmi:<segment>(:<segment>)*;<version>, each segment starting with a letter, made of letters, digits and underscores, not ending with an underscore';
 
@@ -87,6 +93,30 @@ function literalTemplates(): Record<string, Template> {
 const TEMPLATES: Record<string, Template> = {
   ...literalTemplates(),
   // Documents and JSON.
+  repeatedContextProperty: () => [
+    'A JSON object gives @context more than once; JSON keeps only the last, so the document is not read.',
+    'Give @context once per object, as a string or an array of context DTMIs.',
+  ],
+  repeatedIdProperty: () => [
+    'A JSON object gives @id more than once; JSON keeps only the last, so the document is not read.',
+    'Give each element one @id.',
+  ],
+  repeatedTypeProperty: () => [
+    'A JSON object gives @type more than once; JSON keeps only the last, so the document is not read.',
+    'Give @type once, listing every type in an array (e.g. ["Telemetry", "Temperature"]).',
+  ],
+  repeatedValueProperty: () => [
+    'A value object gives @value more than once; JSON keeps only the last, so the document is not read.',
+    'Give @value once.',
+  ],
+  repeatedLanguageProperty: () => [
+    'A language-tagged value gives @language more than once; JSON keeps only the last, so the document is not read.',
+    'Give @language once.',
+  ],
+  repeatedGraphProperty: () => [
+    'A JSON object gives @graph more than once; JSON keeps only the last, so the document is not read.',
+    'Remove @graph: DTDL does not use it; put the elements directly in the property.',
+  ],
   invalidJson: ({ v }) => [
     `The document is not valid JSON: ${v.replace(/^'|'$/g, '')}.`,
     'Fix the JSON syntax at that position (quotes, commas, brackets); comments and trailing commas are not allowed.',
@@ -140,10 +170,16 @@ const TEMPLATES: Record<string, Template> = {
     `The context ${v} has no version.`,
     'Add the version, e.g. "dtmi:dtdl:context;3" or "dtmi:dtdl:extension:historization;1".',
   ],
-  invalidContextSpecifierForVersion: ({ v }) => [
-    `The context ${v} is not valid in this DTDL version (v2 contexts need a one-part version).`,
-    'Use a context with a one-part version, such as ";2", or move the model to DTDL v3.',
-  ],
+  invalidContextSpecifierForVersion: ({ v, f }) =>
+    hasReservedSegment(f.value)
+      ? [
+          `The context ${v} is not a valid context DTMI: ${RESERVED_SEGMENT}.`,
+          'Use the DTMI of a DTDL context or extension.',
+        ]
+      : [
+          `The context ${v} is not valid in this DTDL version (v2 contexts need a one-part version).`,
+          'Use a context with a one-part version, such as ";2", or move the model to DTDL v3.',
+        ],
   unrecognizedContextVersion: ({ v }) => [
     `The DTDL context ${v} names a language version this parser does not accept here.`,
     'Use "dtmi:dtdl:context;3" or "dtmi:dtdl:context;2"; a v2 element cannot contain v3 definitions.',
@@ -255,10 +291,16 @@ const TEMPLATES: Record<string, Template> = {
     `${el}${p} must be a DTMI string, not an inline definition.`,
     `Give${p} the DTMI of the target interface.`,
   ],
-  identifierNotDtmi: ({ el, p, v }) => [
-    `${el}${p} has value ${v}, which is not a DTMI.`,
-    `Give${p} the DTMI of an Interface, of the form ${DTMI_FORM}.`,
-  ],
+  identifierNotDtmi: ({ el, p, v, f }) =>
+    hasReservedSegment(f.value)
+      ? [
+          `${el}${p} has value ${v}, which is not a DTMI a model may use: ${RESERVED_SEGMENT}.`,
+          `Give${p} the @id of an Interface, whose segments start with a letter.`,
+        ]
+      : [
+          `${el}${p} has value ${v}, which is not a DTMI.`,
+          `Give${p} the DTMI of an Interface, of the form ${DTMI_FORM}.`,
+        ],
   idReference: ({ el, p, v }) => [
     `${el}${p} refers to ${v} through an {"@id": …} object.`,
     `Write the DTMI itself as the value of${p}.`,
@@ -299,10 +341,13 @@ const TEMPLATES: Record<string, Template> = {
     'Fix the spelling, or add the extension context that defines the type (e.g. "dtmi:dtdl:extension:quantitativeTypes;1" for semantic types).',
   ],
   typeIrrelevantDtmiOrTerm: ({ el, v }) => [
-    `${el} has @type ${v}, which is a DTDL term but not a type that can be used here.`,
-    `Remove ${v} from @type.`,
+    `${el} has @type ${v}, which is not a type or co-type that can be used here.`,
+    `Remove ${v} from @type, or add the extension context that defines it as a co-type.`,
   ],
-  typeInvalidDtmi: ({ el, v }) => [`${el} has @type ${v}, which is not a valid DTMI.`, 'Correct the type identifier.'],
+  typeInvalidDtmi: ({ el, v, f }) =>
+    hasReservedSegment(f.value)
+      ? [`${el} has @type ${v}, which is not a DTMI a model may use: ${RESERVED_SEGMENT}.`, `Remove ${v} from @type.`]
+      : [`${el} has @type ${v}, which is not a valid DTMI.`, 'Correct the type identifier.'],
   typeNotDtmiNorTerm: ({ el, v }) => [
     `${el} has @type ${v}, which is neither a DTDL term nor a DTMI.`,
     'Use a DTDL type name or a DTMI.',
@@ -331,10 +376,16 @@ const TEMPLATES: Record<string, Template> = {
     `${el} has semantic types (${v.replace(/'/g, '')}) whose units conflict.`,
     'Keep one semantic type.',
   ],
-  excludedType: ({ el, f }) => [
-    `${el} contains ${f.secondaryId ?? 'an element'} where it is not allowed (through ${f.property ?? 'its schema'}).`,
-    'A Component cannot contain another Component, and in DTDL v2 a Property schema cannot contain an Array.',
-  ],
+  excludedType: ({ el, f }) =>
+    f.secondaryId?.startsWith('dtmi:standard:schema:geospatial:')
+      ? [
+          `${el} has a geospatial schema in its schema, whose coordinates are an Array (${f.secondaryId}); a DTDL v2 Property schema cannot contain an Array.`,
+          'Model the location as Telemetry (or a Command payload), as DTDL v2 allows, or move the model to DTDL v3, whose Properties may use geospatial schemas.',
+        ]
+      : [
+          `${el} contains ${f.secondaryId ?? 'an element'} where it is not allowed (through ${f.property ?? 'its schema'}).`,
+          'A Component cannot contain another Component, and in DTDL v2 a Property schema cannot contain an Array.',
+        ],
   disallowedType: ({ el, v }) => [
     `${el} annotates ${v}, which is itself an annotation.`,
     'Annotate a Property or Telemetry that is not a ValueAnnotation.',
@@ -357,14 +408,17 @@ const TEMPLATES: Record<string, Template> = {
     `Fix the spelling of${p} or remove it.`,
   ],
   propertyIrrelevantDtmiOrTerm: ({ el, p }) => [
-    `${el} has${p}, a DTDL term that is not a property of this element.`,
-    `Remove${p}.`,
+    `${el} has${p}, a DTDL term or DTMI that is not a property of this element.`,
+    `Remove${p}, or give the element the type (or extension context) that defines it.`,
   ],
-  propertyInvalidDtmi: ({ el, p }) => [`${el} has${p}, which is not a valid DTMI.`, `Correct or remove${p}.`],
+  propertyInvalidDtmi: ({ el, p, f }) => [
+    `${el} has${p}, which is not a valid DTMI${hasReservedSegment(f.property) ? ` (${RESERVED_SEGMENT})` : ''}.`,
+    `Correct or remove${p}.`,
+  ],
   propertyNotDtmiNorTerm: ({ el, p }) => [`${el} has${p}, which is neither a DTDL term nor a DTMI.`, `Remove${p}.`],
   duplicatePropertyName: ({ el, p }) => [
-    `${el} gives${p} twice (as a term and as its full IRI).`,
-    `Keep one of the two.`,
+    `${el} gives${p} more than once (the same member name twice, or its term and its full IRI).`,
+    'Keep one of them: each member of a JSON object needs a name of its own.',
   ],
   keywordDisallowed: ({ el, p, v }) => [
     `An element in ${el.replace(/^Element /, '')}${p} uses the JSON-LD keyword ${v}, which DTDL does not allow.`,
@@ -438,10 +492,16 @@ const TEMPLATES: Record<string, Template> = {
     `${el}${p} must name a standard value by its term; inline objects are not allowed here.`,
     `Give${p} a term such as "degreeCelsius".`,
   ],
-  badDtmiOrTerm: ({ el, p, v, f }) => [
-    `${el}${p} has value ${v}, which is neither a valid DTMI nor a DTDL${f.detail ? ` v${f.detail}` : ''} term that fits here.`,
-    `Use a DTDL term (e.g. "double", "string") or the DTMI of an element defined in the model set.`,
-  ],
+  badDtmiOrTerm: ({ el, p, v, f }) =>
+    hasReservedSegment(f.value)
+      ? [
+          `${el}${p} has value ${v}, which is not a DTMI a model may refer to: ${RESERVED_SEGMENT}.`,
+          'Give the element you mean an @id of its own (segments start with a letter) and refer to that.',
+        ]
+      : [
+          `${el}${p} has value ${v}, which is neither a valid DTMI nor a DTDL${f.detail ? ` v${f.detail}` : ''} term that fits here.`,
+          `Use a DTDL term (e.g. "double", "string") or the DTMI of an element defined in the model set.`,
+        ],
   incorrectPropertyValue: ({ el, p, v }) => [
     `${el}${p} has value ${v}, which this property does not accept.`,
     `Use one of the allowed values (an Enum valueSchema is "integer" or "string"; a Map key schema is "string").`,
@@ -537,6 +597,10 @@ const TEMPLATES: Record<string, Template> = {
   langStringElementInvalidCode: ({ el, p }) => [
     `${el}${p} has an @language that is not a valid language tag.`,
     'Use a language tag such as "en" or "en-US".',
+  ],
+  langStringCodeNotUnique: ({ el, p, v }) => [
+    `${el}${p} language map gives language ${v} more than once.`,
+    'Give each language code once in the map.',
   ],
   langStringElementCodeNotUnique: ({ el, p, v }) => [
     `${el}${p} gives more than one text for language ${v}.`,

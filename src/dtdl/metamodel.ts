@@ -120,6 +120,11 @@ export interface StandardSchema {
   /** The standard element's DTMI in this version, e.g. dtmi:dtdl:instance:Schema:double;3. */
   readonly id: string;
   readonly numeric: boolean;
+  /**
+   * Geospatial schemas are GeoJSON objects whose coordinates are an Array (a point's is `position`);
+   * this is that Array's DTMI, which is what a v2 Property, where Arrays are excluded, contains.
+   */
+  readonly coordinatesId?: string;
 }
 
 const NAME_PATTERN = /^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/;
@@ -144,6 +149,15 @@ export const GEOSPATIAL_SCHEMAS: readonly GeospatialSchemaName[] = [
   'multiPolygon',
 ];
 const NUMERIC = new Set(['double', 'float', 'integer', 'long']);
+/** The Array each geospatial schema holds its coordinates in (DTDL's GeoJSON definitions). */
+const COORDINATES: Readonly<Record<GeospatialSchemaName, string>> = {
+  point: 'position',
+  multiPoint: 'positionArray',
+  lineString: 'lineStringCoordinateArray',
+  multiLineString: 'lineStringCoordinateArrayArray',
+  polygon: 'polygonCoordinateArray',
+  multiPolygon: 'polygonCoordinateArrayArray',
+};
 
 function literal(name: string, datatype: LiteralDatatype, extra: Partial<LiteralPropertyDef> = {}): LiteralPropertyDef {
   return { name, kind: 'literal', datatype, plural: false, minCount: 0, maxCount: 1, ...extra };
@@ -348,6 +362,7 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
       kind: 'geospatial',
       id: `dtmi:standard:schema:geospatial:${term};${version}`,
       numeric: false,
+      coordinatesId: `dtmi:standard:schema:geospatial:${COORDINATES[term]};${version}`,
     });
   }
   return {

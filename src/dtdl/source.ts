@@ -3,7 +3,7 @@
  * column. The fast path is JSON.parse; positions are recovered with jsonc-parser only when something
  * needs a location, so that valid input pays nothing for them.
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, visit, type ParseError } from 'jsonc-parser';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -81,6 +81,62 @@ function describeParseError(error: ParseError): string {
     InvalidCharacter: 'invalid character in string',
   };
   return readable[code] ?? code;
+}
+
+/**
+ * Member names written more than once in one JSON object, which JSON.parse silently collapses to the
+ * last value (DTDL v3 §JSON: "Each member in an object MUST have a name that is unique among all
+ * members in the object"). Keyed by `pathKey` of the object's path.
+ */
+export type RepeatedMembers = ReadonlyMap<string, { readonly path: JsonPath; readonly names: ReadonlySet<string> }>;
+
+export function pathKey(path: JsonPath): string {
+  return JSON.stringify(path);
+}
+
+/**
+ * An upper bound on the member names written in a JSON text: a name is a string followed by optional
+ * whitespace and ':', so every one ends at a '"' so followed (inside strings the pattern is rare and only
+ * raises the bound). When the bound does not exceed the members JSON.parse kept, no name was repeated:
+ * valid input pays one pass over its quotes, and only a mismatch pays for `findRepeatedMembers`.
+ */
+export function memberNameBound(text: string): number {
+  let count = 0;
+  let i = text.indexOf('"');
+  while (i >= 0) {
+    let c = text.charCodeAt(++i);
+    while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(++i);
+    if (c === 58) count++;
+    i = text.indexOf('"', i);
+  }
+  return count;
+}
+
+/** The repeated member names of every object in a JSON text (which must be valid JSON). */
+export function findRepeatedMembers(text: string): RepeatedMembers {
+  const repeated = new Map<string, { path: JsonPath; names: Set<string> }>();
+  const open: Set<string>[] = [];
+  visit(stripBom(text), {
+    onObjectBegin: () => {
+      open.push(new Set());
+    },
+    onObjectEnd: () => {
+      open.pop();
+    },
+    onObjectProperty: (name, _offset, _length, _line, _column, pathSupplier) => {
+      const names = open[open.length - 1];
+      if (!names.has(name)) {
+        names.add(name);
+        return;
+      }
+      const path = pathSupplier();
+      const key = pathKey(path);
+      const entry = repeated.get(key) ?? { path: [...path], names: new Set<string>() };
+      entry.names.add(name);
+      repeated.set(key, entry);
+    },
+  });
+  return repeated;
 }
 
 export function lineAndColumn(text: string, offset: number): { line: number; column: number } {

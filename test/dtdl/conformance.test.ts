@@ -9,7 +9,7 @@ import { runConformance, type ConformanceSummary } from '../support/conformance'
 import { describeWithShared, listFiles, readJsonFile, sharedPath } from '../support/shared';
 
 const VERDICT_FLOOR = 1;
-const ID_FLOOR = 0.92;
+const ID_FLOOR = 0.9265;
 
 describeWithShared(['dtdl', 'conformance', 'generated'], 'DTDL conformance (reference parser test cases)', () => {
   let summary: ConformanceSummary;

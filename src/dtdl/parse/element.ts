@@ -3,7 +3,7 @@
  * ones included, each checked against the metamodel of its DTDL version. References between elements
  * are kept as identifiers here and resolved in a later phase, once every document has been read.
  */
-import { hasReservedPrefix, isUserDtmi, parseDtmi, USER_DTMI_MAX_LENGTH } from '../dtmi';
+import { hasReservedPrefix, isUserDtmi, isWritableDtmi, parseDtmi, USER_DTMI_MAX_LENGTH } from '../dtmi';
 import type { ErrorCollector, Located } from '../dtdl-errors';
 import { supplementalTypesOf, type SupplementalPropertyDef, type SupplementalTypeDef } from '../extensions';
 import {
@@ -18,7 +18,7 @@ import {
   type ObjectPropertyDef,
   type PropertyDef,
 } from '../metamodel';
-import type { JsonObject, JsonValue } from '../source';
+import { pathKey, type JsonObject, type JsonValue, type RepeatedMembers } from '../source';
 import {
   bindingForIri,
   processContext,
@@ -88,6 +88,8 @@ export class ElementParser {
   readonly elements: ParsedElement[] = [];
   /** Set when the last inline value was dropped for a reason that does not also leave its property short. */
   private excused = false;
+  /** Member names written twice in the objects of the document being read (rare; usually none). */
+  private repeated: RepeatedMembers | undefined;
 
   constructor(
     private readonly options: ContextOptions,
@@ -95,7 +97,8 @@ export class ElementParser {
   ) {}
 
   /** A top-level JSON value of a document: one element, or an array of them. */
-  parseDocument(value: JsonValue, document: number, text: string): void {
+  parseDocument(value: JsonValue, document: number, text: string, repeated?: RepeatedMembers): void {
+    this.repeated = repeated;
     if (Array.isArray(value)) {
       // An item can only pass the 1 MiB Interface limit if its document does; measure only then.
       const big = text.length > INTERFACE_SIZE_CHECK;
@@ -229,7 +232,7 @@ export class ElementParser {
         return undefined;
       }
       if ('dictionaryKey' in property && property.dictionaryKey) {
-        const key = obj[property.dictionaryKey];
+        const key = memberValue(obj, property.dictionaryKey);
         const keyValue = Array.isArray(key) && key.length === 1 ? key[0] : key;
         const name = isObject(keyValue) ? keyValue['@value'] : keyValue;
         if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name)) {
@@ -285,7 +288,7 @@ export class ElementParser {
       'dictionaryKey' in property &&
       property.dictionaryKey &&
       hasProperties &&
-      !(property.dictionaryKey in obj)
+      memberValue(obj, property.dictionaryKey) === undefined
     ) {
       errors.add(
         'missingDictKeyPropertyValue',
@@ -316,9 +319,12 @@ export class ElementParser {
     }
     const typeNames = (Array.isArray(types) ? types : [types]).filter((t): t is string => typeof t === 'string');
     for (const t of typeNames) {
-      const max = mm.classes.get(t as ClassName)?.maxIdLength;
+      // "Interface" or its IRI "dtmi:dtdl:class:Interface;3": the same type, the same limit.
+      const binding = lookupTerm(t, context);
+      const cls = binding?.contextId === context.dtdlContextId ? binding.term : t;
+      const max = mm.classes.get(cls as ClassName)?.maxIdLength;
       if (max !== undefined && rawId.length > max) {
-        errors.add('idTooLongForType', { value: rawId, type: t, detail: String(max) }, at);
+        errors.add('idTooLongForType', { value: rawId, type: cls, detail: String(max) }, at);
         return undefined;
       }
     }
@@ -348,11 +354,13 @@ export class ElementParser {
     const inferable = property && 'inferredType' in property ? property.inferredType : undefined;
     const materials: ClassName[] = [];
     const foreignClasses: string[] = [];
+    const otherLanguageClasses: string[] = [];
     const version = context.dtdlVersion;
     const cotypes: SupplementalTypeDef[] = [];
     const undefinedCotypes: string[] = [];
     let failed = false;
     let rejectedCotypes = false;
+    let malformedType = false;
 
     const names: JsonValue[] = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
     for (const name of names) {
@@ -364,8 +372,10 @@ export class ElementParser {
       if (name === 'Layer' && isLayer) continue;
       const binding = lookupTerm(name, context);
       if (binding) {
+        // JSON-LD expands every type to its IRI and @type is a set: "Telemetry" twice, or beside
+        // "dtmi:dtdl:class:Telemetry;3", is one type (the spec only says it SHOULD NOT be repeated).
         if (binding.contextId === context.dtdlContextId && isConcrete(mm, binding.term)) {
-          materials.push(binding.term as ClassName);
+          if (!materials.includes(binding.term as ClassName)) materials.push(binding.term as ClassName);
           continue;
         }
         const supplemental = supplementalTypesOf(binding.contextId).get(binding.term);
@@ -375,7 +385,7 @@ export class ElementParser {
           continue;
         }
         if (supplemental) {
-          cotypes.push(supplemental);
+          if (!cotypes.includes(supplemental)) cotypes.push(supplemental);
           continue;
         }
         if (context.undefinedExtensions.length > 0) {
@@ -397,12 +407,22 @@ export class ElementParser {
         failed = true;
         continue;
       }
-      // DTDL v2 accepts co-types it does not know; v3 only terms and DTMIs an undefined extension might define.
+      const otherLanguage = bindingForIri(name);
+      if (otherLanguage && isMaterialClassOf(otherLanguage)) {
+        // A DTDL class of the other language version ("dtmi:dtdl:class:Telemetry;2" in v3): not a type here.
+        otherLanguageClasses.push(name);
+        continue;
+      }
+      // DTDL v2 accepts co-types it does not know, except DTMIs, which only an undefined extension might
+      // define (v3 spec: @type "SHALL NOT include any string conforming to DTMI syntax" other than its own
+      // types, unless the model is contextually incomplete); v3 accepts neither terms nor DTMIs without one.
       const notDtmiNorTerm = !name.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(name);
-      const tolerated = version === 2 || (context.undefinedExtensions.length > 0 && !notDtmiNorTerm);
-      if (name.startsWith('dtmi:') && !parseDtmi(name)) {
+      const undefinedExtension = context.undefinedExtensions.length > 0;
+      const tolerated = (version === 2 && !name.startsWith('dtmi:')) || (undefinedExtension && !notDtmiNorTerm);
+      if (name.startsWith('dtmi:') && !isWritableDtmi(name)) {
         errors.add('typeInvalidDtmi', { primaryId: id, value: name }, at);
         failed = true;
+        malformedType = true;
         continue;
       }
       if (tolerated) {
@@ -411,6 +431,12 @@ export class ElementParser {
       }
       if (notDtmiNorTerm) {
         errors.add('typeNotDtmiNorTerm', { primaryId: id, value: name }, at);
+        failed = true;
+        malformedType = true;
+        continue;
+      }
+      if (name.startsWith('dtmi:')) {
+        errors.add('typeIrrelevantDtmiOrTerm', { primaryId: id, value: name }, at);
         failed = true;
         continue;
       }
@@ -421,6 +447,17 @@ export class ElementParser {
 
     if (materials.length > 1) {
       errors.add('multipleMaterialTypes', { primaryId: id, value: materials.join(' and ') }, at);
+      return undefined;
+    }
+    if (otherLanguageClasses.length > 0 && !failed) {
+      // The reference parser rejects the value where it stands, as it does any value of the wrong type.
+      const value = otherLanguageClasses[0];
+      if (parent && property) {
+        errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value }, at);
+        if (property.minCount > 0)
+          errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+      } else if (materials.length > 0) errors.add('badType', { secondaryId: id, value }, at);
+      else errors.add('typeNotRootable', { value: id }, at);
       return undefined;
     }
     if (materials.length === 1 && foreignClasses.length > 0 && parent && property) {
@@ -464,9 +501,11 @@ export class ElementParser {
         return undefined;
       }
       if (!parent) errors.add('typeNotRootable', { value: id }, at);
-      if (parent && property)
-        errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name }, at);
-      else errors.add('badType', { secondaryId: id }, at);
+      // A type already reported as malformed is not reported again as the wrong type.
+      if (parent && property) {
+        if (!malformedType)
+          errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name }, at);
+      } else errors.add('badType', { secondaryId: id }, at);
       if (parent && property && property.minCount > 0)
         errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
       return undefined;
@@ -525,6 +564,7 @@ export class ElementParser {
   private parseProperties(obj: JsonObject, element: ParsedElement, cls: ClassDef | undefined): void {
     const { errors } = this;
     const seen = new Map<string, string>();
+    const repeated = this.repeated?.get(pathKey(element.at.path))?.names;
     for (const [key, raw] of Object.entries(obj)) {
       if (key === '@context' || key === '@id' || key === '@type') continue;
       if (key.startsWith('@')) continue;
@@ -541,6 +581,8 @@ export class ElementParser {
         errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, at);
         continue;
       }
+      // Written twice under the same name: JSON kept the last value, which is still read.
+      if (repeated?.has(key)) errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, at);
       // A null value is reported and then counts as absent.
       if (raw !== null) seen.set(def.name, key);
       if (def.kind === 'literal') this.parseLiteralProperty(def, raw, element, at);
@@ -591,7 +633,7 @@ export class ElementParser {
     const primaryId = element.id;
     if (element.undefinedCotypes.length > 0) {
       // An undefined co-type may define any property; only malformed names are wrong.
-      if (key.startsWith('dtmi:') && !parseDtmi(key) && element.dtdlVersion >= 3)
+      if (key.startsWith('dtmi:') && !isWritableDtmi(key) && element.dtdlVersion >= 3)
         errors.add('propertyInvalidDtmi', { primaryId, property: key }, at);
       else if (!key.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) && element.dtdlVersion >= 3)
         errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
@@ -605,6 +647,26 @@ export class ElementParser {
       : undefined;
     if (ofInvalidCotype?.propertiesOutliveInvalidity) {
       element.extra.set(binding!.term, raw);
+      return;
+    }
+    const dtmi = !binding && key.startsWith('dtmi:') ? parseDtmi(key) : undefined;
+    if (dtmi) {
+      // A property named by a DTMI no active context defines. v2 tolerates undefined extensions, so it is
+      // only not allowed here; v3 calls a user DTMI irrelevant and one with system segments ('_x') invalid,
+      // as the reference parser does (v3 spec: members whose names conform to DTMI syntax).
+      if (element.dtdlVersion === 2) {
+        if (!element.rejectedCotypes)
+          errors.add(
+            element.inferredType ? 'inferredTypeDoesNotAllow' : 'noTypeThatAllows',
+            { primaryId, property: key },
+            at,
+          );
+      } else
+        errors.add(
+          dtmi.isReserved ? 'propertyInvalidDtmi' : 'propertyIrrelevantDtmiOrTerm',
+          { primaryId, property: key },
+          at,
+        );
       return;
     }
     if (!element.rejectedCotypes)
@@ -622,8 +684,7 @@ export class ElementParser {
       errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
       return;
     }
-    if (key.startsWith('dtmi:'))
-      errors.add(parseDtmi(key) ? 'propertyUndefinedTerm' : 'propertyInvalidDtmi', { primaryId, property: key }, at);
+    if (key.startsWith('dtmi:')) errors.add('propertyInvalidDtmi', { primaryId, property: key }, at);
     else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(key))
       errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
     else errors.add('propertyUndefinedTerm', { primaryId, property: key }, at);
@@ -636,6 +697,7 @@ export class ElementParser {
       property: def.name,
       errors: this.errors,
       at,
+      repeated: this.repeated?.get(pathKey(at.path))?.names,
     };
     const value = def.datatype === 'langString' ? parseLangString(def, raw, site) : parseLiteral(def, raw, site);
     if (value !== undefined) element.literals.set(def.name, value);
@@ -694,7 +756,9 @@ export class ElementParser {
         errors.add('identifierNotString', { primaryId, property }, at);
         return undefined;
       }
-      if (!parseDtmi(item) || parseDtmi(item)!.fragment) {
+      const dtmi = parseDtmi(item);
+      // A target names an Interface a model defines, so a generated (system-segment) id is not one either.
+      if (!dtmi || dtmi.fragment || dtmi.isReserved) {
         errors.add('identifierNotDtmi', { primaryId, property, value: item }, at);
         return undefined;
       }
@@ -749,7 +813,8 @@ export class ElementParser {
     }
     if (binding) return { kind: 'term', target: binding.term, inline: false, at };
     const dtmi = parseDtmi(text);
-    if (dtmi && !dtmi.fragment) {
+    // Generated ids (system segments) cannot be referenced: what they name is reached through its parent.
+    if (dtmi && !dtmi.fragment && !dtmi.isReserved) {
       if (hasReservedPrefix(text) || text.startsWith('dtmi:iotcentral:')) {
         errors.add('undefinedReservedId', { primaryId: element.id, secondaryId: text, property: def.name }, at);
         return undefined;
@@ -770,11 +835,34 @@ function isClassTerm(term: string): boolean {
   return /^[A-Z]/.test(term);
 }
 
+/** A material class of some DTDL language version, named by its IRI (dtmi:dtdl:class:Telemetry;2). */
+function isMaterialClassOf(binding: TermBinding): boolean {
+  const version = /^dtmi:dtdl:context;(\d+)$/.exec(binding.contextId)?.[1];
+  return (version === '2' || version === '3') && isConcrete(METAMODELS[Number(version) as DtdlVersion], binding.term);
+}
+
 /** The DTDL version a raw @context names, if it names one. */
 function versionOf(context: JsonValue | undefined): number | undefined {
   for (const item of Array.isArray(context) ? context : [context]) {
     const m = typeof item === 'string' ? /^dtmi:dtdl:context;(\d+)$/.exec(item) : null;
     if (m) return Number(m[1]);
+  }
+  return undefined;
+}
+
+/**
+ * The value of a core DTDL property of an element, written as its term ("name") or as its full IRI
+ * ("dtmi:dtdl:property:name;3"), which JSON-LD expands to the same property. Only needed before the
+ * element's properties are parsed: its generated id comes from its name. Like the reference parser, the
+ * id is taken even from the other language version's IRI, which parseProperties then reports as not
+ * allowed, so that the element keeps its place and its other errors are found.
+ */
+function memberValue(obj: JsonObject, term: string): JsonValue | undefined {
+  if (term in obj) return obj[term];
+  for (const key of Object.keys(obj)) {
+    if (!key.startsWith('dtmi:dtdl:property:')) continue;
+    const binding = bindingForIri(key);
+    if (binding?.term === term && /^dtmi:dtdl:context;\d+$/.test(binding.contextId)) return obj[key];
   }
   return undefined;
 }

@@ -36,6 +36,7 @@ export interface TermBinding {
 
 const CORE: Record<DtdlVersion, ContextDefinition> = { 2: DTDL_V2_CONTEXT, 3: DTDL_V3_CONTEXT };
 const DTDL_CONTEXT = /^dtmi:dtdl:context;(\d+)$/;
+const IOTCENTRAL_V2 = 'dtmi:iotcentral:context;2';
 
 /** IRI → binding for every known context, so that `dtmi:dtdl:property:schema;3` means `schema`. */
 const IRI_INDEX: ReadonlyMap<string, TermBinding> = (() => {
@@ -138,6 +139,11 @@ export function processContext(
       usable = false;
       return;
     }
+    if (dtmi.isReserved) {
+      // System segments ('_x') belong to generated identifiers; no context is named by one.
+      errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
+      return;
+    }
     if (dtmi.minorVersion > 0 && (parent?.dtdlVersion ?? 2) === 2 && !items.some((i) => i === 'dtmi:dtdl:context;3')) {
       // DTDL v2 knows only one-part versions.
       errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
@@ -146,10 +152,21 @@ export function processContext(
     const dtdl = DTDL_CONTEXT.exec(item);
     if (dtdl || dtmi.versionless === 'dtmi:dtdl:context') {
       const n = dtdl ? Number(dtdl[1]) : 0;
-      // v2 does not insist on the order of contexts (but a repeated DTDL context after an affiliate is wrong); v3 does.
-      if (sawAffiliate && (n >= 3 || sawDtdl)) {
-        if (parent) errors.add('dtdlContextFollowsAffiliate', { value: item }, itemAt);
-        else errors.add('missingDtdlContext', {}, at);
+      // The DTDL context comes first (v2 §Context: "must always be first in the ordered list of context
+      // specifiers"; v3 §Context: "the only value or must precede … any values that do not begin with
+      // dtmi:dtdl:context;"). The reference parser lets IoT Central's v2 context stand before the v2 DTDL
+      // context (its cases DtdlContextNotFirst[AtTopLevel]V2 are valid), and nothing else.
+      const companionsOnly = pendingAffiliates.every((a) => a.id === IOTCENTRAL_V2);
+      if (sawAffiliate && (n >= 3 || sawDtdl || (n === 2 && !companionsOnly))) {
+        if (!parent) errors.add('missingDtdlContext', {}, at);
+        else {
+          // Read in order, an extension before the DTDL context is taken in the parent's version first.
+          const refused = pendingAffiliates.find(
+            (a) => !EXTENSION_CONTEXTS.has(a.id) && !tolerates(options.undefinedExtensions, parent.dtdlVersion),
+          );
+          if (refused) errors.add(unresolvableCode(refused.id), { value: refused.id }, refused.at);
+          else errors.add('dtdlContextFollowsAffiliate', { value: item }, itemAt);
+        }
         usable = false;
         return;
       }
@@ -208,19 +225,19 @@ export function processContext(
       continue;
     }
     if (!tolerates(options.undefinedExtensions, version)) {
-      const sameExtensionOtherVersion = [...EXTENSION_CONTEXTS.keys()].some(
-        (id) => id.split(';')[0] === dtmi.versionless,
-      );
-      errors.add(
-        sameExtensionOtherVersion ? 'unresolvableContextVersion' : 'unresolvableContextSpecifier',
-        { value: affiliate.id },
-        affiliate.at,
-      );
+      errors.add(unresolvableCode(affiliate.id), { value: affiliate.id }, affiliate.at);
       return undefined;
     }
     if (!undefinedExtensions.includes(affiliate.id)) undefinedExtensions.push(affiliate.id);
   }
   return makeContext(version, extensions, undefinedExtensions);
+}
+
+/** An extension context this parser does not define: a version of a known extension that does not exist, or none at all. */
+function unresolvableCode(id: string): 'unresolvableContextVersion' | 'unresolvableContextSpecifier' {
+  const versionless = id.split(';')[0];
+  const sameExtensionOtherVersion = [...EXTENSION_CONTEXTS.keys()].some((known) => known.split(';')[0] === versionless);
+  return sameExtensionOtherVersion ? 'unresolvableContextVersion' : 'unresolvableContextSpecifier';
 }
 
 /** Local term definitions are not allowed in DTDL; still say precisely what is wrong with each. */

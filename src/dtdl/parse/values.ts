@@ -17,6 +17,8 @@ interface Site {
   readonly property: string;
   readonly errors: ErrorCollector;
   readonly at: Located;
+  /** Keys written twice in the value's JSON object (a language map's codes), if any. */
+  readonly repeated?: ReadonlySet<string>;
 }
 
 const XSD_TYPES: Record<string, readonly string[]> = {
@@ -260,6 +262,11 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
       }
       if (!LANGUAGE_TAG.test(lang)) {
         errors.add('langStringInvalidCode', { primaryId, property, value: lang }, at);
+        ok = false;
+        continue;
+      }
+      if (site.repeated?.has(lang)) {
+        errors.add('langStringCodeNotUnique', { primaryId, property, value: lang }, at);
         ok = false;
         continue;
       }

@@ -52,32 +52,37 @@ const idRefs = (el: ParsedElement, property: string): string[] =>
     .map((r) => r.target);
 const nameOf = (el: ParsedElement | undefined): string | undefined => el?.literals.get('name') as string | undefined;
 
-function checkUniqueNames(el: ParsedElement, property: string, lookup: Lookup, errors: ErrorCollector): void {
+/**
+ * Names are unique among an Interface's `contents`, an Enum's `enumValues`, an Object's `fields` and a
+ * Relationship's `properties`; returns name → element id. Two inline values without @id that share a
+ * name get the same generated id (`…:_fields:__x;1`), so the second one never became an element of its
+ * own: it shows here as the same element referenced twice.
+ */
+function checkUniqueNames(
+  el: ParsedElement,
+  property: string,
+  lookup: Lookup,
+  errors: ErrorCollector,
+): Map<string, string> {
   const seen = new Map<string, string>();
   for (const ref of refsOf(el, property)) {
     const name = nameOf(lookup(ref.target));
     if (name === undefined) continue;
-    // One explicit id given twice is a duplicate definition, reported when linking.
-    if (seen.has(name) && seen.get(name) !== ref.target)
+    const previous = seen.get(name);
+    if (previous === undefined) {
+      seen.set(name, ref.target);
+      continue;
+    }
+    // One explicit id given twice is a duplicate definition instead, reported when linking.
+    if (previous !== ref.target || (ref.inline && ref.target.includes(`:_${property}:__`)))
       errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: name }, ref.at);
-    seen.set(name, ref.target);
   }
+  return seen;
 }
 
 /** contents names, extends cycles/depth/count, component rules. */
 function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inheritance, errors: ErrorCollector): void {
-  // Own contents: duplicates by name (generated ids collapse them, so count the references).
-  const own = new Map<string, string>();
-  for (const ref of refsOf(el, 'contents')) {
-    const content = lookup(ref.target);
-    const name = nameOf(content);
-    if (name === undefined) continue;
-    // The same explicit id twice is a duplicate definition, reported when linking.
-    if (own.has(name) && own.get(name) !== ref.target)
-      errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
-    own.set(name, ref.target);
-  }
-  countDuplicateGeneratedContents(el, errors);
+  const own = checkUniqueNames(el, 'contents', lookup, errors);
 
   // extends: cycles, depth and total (memoised over the whole graph: ontologies share deep hierarchies).
   const mm = METAMODELS[el.dtdlVersion];
@@ -167,18 +172,6 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
           content.at,
         );
     }
-  }
-}
-
-function countDuplicateGeneratedContents(el: ParsedElement, errors: ErrorCollector): void {
-  const seen = new Set<string>();
-  for (const ref of refsOf(el, 'contents')) {
-    if (!ref.inline) continue;
-    if (seen.has(ref.target) && ref.target.includes(':_contents:__')) {
-      const name = ref.target.slice(ref.target.lastIndexOf(':__') + 3).replace(/;.*$/, '');
-      errors.add('nonUniquePropertyValue', { primaryId: el.id, property: 'contents', value: name }, ref.at);
-    }
-    seen.add(ref.target);
   }
 }
 
@@ -431,17 +424,24 @@ function findComponent(interfaceId: string, lookup: Lookup, visiting: Set<string
 
 /** Child schemas of a complex schema, as element ids. */
 function childSchemas(el: ParsedElement, lookup: Lookup): string[] {
+  return childSchemaRefs(el, lookup)
+    .filter((r) => r.kind === 'id')
+    .map((r) => r.target);
+}
+
+/** Child schemas of a complex schema, standard ones (terms) included. */
+function childSchemaRefs(el: ParsedElement, lookup: Lookup): readonly ObjectRef[] {
   switch (el.type) {
     case 'Array':
-      return idRefs(el, 'elementSchema');
+      return refsOf(el, 'elementSchema');
     case 'Map': {
       const value = lookup(idRefs(el, 'mapValue')[0] ?? '');
-      return value ? idRefs(value, 'schema') : [];
+      return value ? refsOf(value, 'schema') : [];
     }
     case 'Object':
       return idRefs(el, 'fields').flatMap((f) => {
         const field = lookup(f);
-        return field ? idRefs(field, 'schema') : [];
+        return field ? refsOf(field, 'schema') : [];
       });
     default:
       return [];
@@ -478,22 +478,30 @@ function checkSchemaDepth(el: ParsedElement, lookup: Lookup, errors: ErrorCollec
     errors.add('excessiveDepthWide', { primaryId: el.id, secondaryId: deepest, detail: String(max) }, el.at);
 }
 
+/**
+ * DTDL v2: "may not contain Array in hierarchy" for a Property's schema. The geospatial schemas are
+ * GeoJSON objects whose coordinates are Arrays, so they are excluded too (v2 §Geospatial schemas:
+ * "geospatial types cannot be used in Property schemas, but can be used in Telemetry and Command
+ * schemas"); the reference parser names the coordinates Array, and so do we.
+ */
 function checkNoArrayInV2Property(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
+  const mm = METAMODELS[2];
   const seen = new Set<string>();
-  const visit = (id: string): string | undefined => {
-    if (seen.has(id)) return undefined;
-    seen.add(id);
-    const schema = lookup(id);
+  const visit = (ref: ObjectRef): string | undefined => {
+    if (ref.kind === 'term') return mm.standardSchemas.get(ref.target)?.coordinatesId;
+    if (seen.has(ref.target)) return undefined;
+    seen.add(ref.target);
+    const schema = lookup(ref.target);
     if (!schema) return undefined;
     if (schema.type === 'Array') return schema.id;
-    for (const child of childSchemas(schema, lookup)) {
+    for (const child of childSchemaRefs(schema, lookup)) {
       const found = visit(child);
       if (found) return found;
     }
     return undefined;
   };
-  for (const s of idRefs(el, 'schema')) {
-    const array = visit(s);
+  for (const ref of refsOf(el, 'schema')) {
+    const array = visit(ref);
     if (array) errors.add('excludedType', { primaryId: el.id, secondaryId: array, property: "'schema'" }, el.at);
   }
 }
@@ -502,7 +510,11 @@ function checkEnum(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): v
   checkUniqueNames(el, 'enumValues', lookup, errors);
   const valueSchema = refsOf(el, 'valueSchema')[0]?.target;
   const values = new Set<string | number>();
+  const visited = new Set<string>();
   for (const ref of refsOf(el, 'enumValues')) {
+    // A name given twice collapses two values into one element, reported above as a name clash.
+    if (visited.has(ref.target)) continue;
+    visited.add(ref.target);
     const ev = lookup(ref.target);
     if (!ev) continue;
     const value = ev.literals.get('enumValue') as string | number | undefined;
@@ -585,7 +597,10 @@ function checkRequiredSchema(
 function checkUniqueIndexes(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
   const property = el.type === 'Interface' ? 'contents' : el.type === 'Object' ? 'fields' : 'enumValues';
   const seen = new Set<number>();
+  const visited = new Set<string>();
   for (const ref of refsOf(el, property)) {
+    if (visited.has(ref.target)) continue;
+    visited.add(ref.target);
     const index = lookup(ref.target)?.literals.get('index');
     if (typeof index !== 'number') continue;
     if (seen.has(index)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: index }, ref.at);

@@ -32,7 +32,15 @@ export type ErrorCode =
   | 'StoreUnavailable'
   | 'ChangesPruned'
   | 'SlowConsumer'
-  | 'InsufficientData';
+  | 'InsufficientData'
+  | 'KeyAlreadyExists'
+  // Access and limits (GraphQL's customary codes: clients already know them)
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'QUERY_TOO_COSTLY'
+  | 'RATE_LIMITED'
+  | 'OPERATION_TIMEOUT'
+  | 'RESPONSE_TOO_LARGE';
 
 /** HTTP-like status for each code (ADT's, where ADT has the code), for transports that need one. */
 export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
@@ -58,6 +66,13 @@ export const ERROR_STATUS: Readonly<Record<ErrorCode, number>> = {
   ChangesPruned: 410,
   SlowConsumer: 429,
   InsufficientData: 422,
+  KeyAlreadyExists: 409,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  QUERY_TOO_COSTLY: 400,
+  RATE_LIMITED: 429,
+  OPERATION_TIMEOUT: 503,
+  RESPONSE_TOO_LARGE: 413,
 };
 
 /** What an error is about: the ids involved, so that a client can act without parsing the message. */

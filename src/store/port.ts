@@ -257,5 +257,33 @@ export interface Housekeeping {
   close(): Promise<void>;
 }
 
+/**
+ * An API key as stored: never the key itself, only its SHA-256 (hex). `role` and `models` are the API's
+ * business (roles, scopes); the store keeps them as given.
+ */
+export interface ApiKeyRecord {
+  readonly name: string;
+  readonly role: string;
+  /** The models (with their subtypes) whose twins the key may see; absent: all. */
+  readonly models?: readonly string[];
+  readonly hash: string;
+  readonly created: string;
+  readonly expires?: string;
+  readonly revoked?: string;
+}
+
+/** The API keys partners and services authenticate with. */
+export interface KeyStore {
+  /** Stores a new key: `KeyAlreadyExists` when its name is taken (by a revoked key too: names are never reused). */
+  createKey(key: ApiKeyRecord): Promise<void>;
+  /** Every key, revoked ones included, by name. */
+  listKeys(): Promise<ApiKeyRecord[]>;
+  /** The key with this hash, revoked or expired or not (the caller decides). */
+  findKey(hash: string): Promise<ApiKeyRecord | undefined>;
+  /** Marks a key revoked at `time`: false when there is no key of that name or it was revoked already. */
+  revokeKey(name: string, time: string): Promise<boolean>;
+}
+
 /** Every role: what an adapter implements and what opening a store gives. */
-export interface TwinStore extends ModelStore, TwinReads, TwinWrites, MetricStore, ChangeLog, Outbox, Housekeeping {}
+export interface TwinStore
+  extends ModelStore, TwinReads, TwinWrites, MetricStore, ChangeLog, Outbox, Housekeeping, KeyStore {}

@@ -40,6 +40,7 @@ export interface ChangeRow {
   readonly patch?: string | null;
   /** JSON text of the body. */
   readonly body: string;
+  readonly actor?: string | null;
 }
 
 /** An outbox entry joined with its change (one row: the change's columns and the entry's). */
@@ -87,6 +88,7 @@ export function changeFromRow(row: ChangeRow): ChangeEntry {
     ...(row.relationship != null && { relationshipId: row.relationship }),
     ...(row.patch != null && { patch: JSON.parse(row.patch) as JsonPatch }),
     body: JSON.parse(row.body),
+    ...(row.actor != null && { actor: row.actor }),
   };
 }
 

@@ -127,6 +127,8 @@ export interface ChangeEntry {
   patch?: JsonPatch;
   /** The state after the change; for deletes, the last state before it; for telemetry, the points. */
   body: JsonValue;
+  /** Who made it: an API key's name, a token's subject (see actor.ts); absent for the server's own work. */
+  actor?: string;
 }
 
 export interface MetricPoint {

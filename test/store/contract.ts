@@ -10,6 +10,7 @@ import type { TwinStore } from '../../src/store/port';
 import { changesContract } from './contract/changes';
 import { graphContract } from './contract/graph';
 import { housekeepingContract } from './contract/housekeeping';
+import { keysContract } from './contract/keys';
 import { metricsContract } from './contract/metrics';
 import { modelsContract } from './contract/models';
 import { outboxContract } from './contract/outbox';
@@ -33,5 +34,6 @@ export function describeStoreContract(
     changesContract(open);
     outboxContract(open);
     housekeepingContract(open);
+    keysContract(open);
   });
 }

@@ -4,6 +4,7 @@
  * change is a `Change` node; `seq` comes from the `changes` Counter node, locked and bumped in the write's
  * transaction, which keeps it contiguous.
  */
+import { currentActor } from '../actor';
 import { isMirrored, isOutboxBarrier, outboxPartition, type PendingChange } from '../changes';
 import type { AsyncPrimitives } from '../effects';
 import type { CommitListener, PruneOptions, ReadChangesOptions } from '../port';
@@ -20,7 +21,7 @@ export interface WriteState {
   lastSeq: number;
 }
 
-function changeRow(db: Neo4jDb, change: PendingChange): Props {
+function changeRow(db: Neo4jDb, change: PendingChange, actor: string | undefined): Props {
   return {
     time: change.time,
     type: change.type,
@@ -30,6 +31,7 @@ function changeRow(db: Neo4jDb, change: PendingChange): Props {
     relationship: change.relationshipId ?? null,
     patch: change.patch ? JSON.stringify(change.patch) : null,
     body: JSON.stringify(change.body),
+    actor: change.actor ?? actor ?? null,
     partition: db.outbox && isMirrored(change.type) ? outboxPartition(change) : null,
     // Set only on barriers (null sets no property).
     barrier: isOutboxBarrier(change.type) ? true : null,
@@ -44,14 +46,15 @@ export function changePrimitives(
   return {
     appendChanges: async (changes) => {
       if (changes.length === 0) return [];
-      const rowsOf = changes.map((c) => changeRow(db, c));
+      const actor = currentActor();
+      const rowsOf = changes.map((c) => changeRow(db, c, actor));
       const written = await records(
         tx,
         "MERGE (counter:Counter {name: 'changes'}) ON CREATE SET counter.value = 0 " +
           'SET counter._lock = true REMOVE counter._lock ' +
           'WITH counter, counter.value AS base SET counter.value = base + size($rows) ' +
           'WITH base UNWIND range(0, size($rows) - 1) AS i WITH base + i + 1 AS seq, $rows[i] AS row ' +
-          'CREATE (c:Change {seq: seq, time: row.time, type: row.type, subject: row.subject, model: row.model, twin: row.twin, relationship: row.relationship, patch: row.patch, body: row.body}) ' +
+          'CREATE (c:Change {seq: seq, time: row.time, type: row.type, subject: row.subject, model: row.model, twin: row.twin, relationship: row.relationship, patch: row.patch, body: row.body, actor: row.actor}) ' +
           "FOREACH (_ IN CASE WHEN row.partition IS NULL THEN [] ELSE [1] END | CREATE (:OutboxEntry {seq: seq, partition: row.partition, status: 'pending', attempts: 0, availableAt: $now, barrier: row.barrier})) " +
           'RETURN max(seq) AS last',
         { rows: rowsOf, now: db.now() },

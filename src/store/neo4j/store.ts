@@ -16,6 +16,7 @@ import { isoTime } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { runAsync, type Steps } from '../effects';
 import type {
+  ApiKeyRecord,
   ClaimOptions,
   CommitListener,
   FailOptions,
@@ -46,6 +47,7 @@ import { Neo4jDb } from './db';
 import type { CypherDriver } from './driver';
 import * as graph from './graph';
 import * as housekeeping from './housekeeping';
+import * as keys from './keys';
 import * as metrics from './metrics';
 import * as models from './models';
 import * as outbox from './outbox';
@@ -273,6 +275,24 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   close(): Promise<void> {
     return housekeeping.close(this.db);
+  }
+
+  // ── API keys ────────────────────────────────────────────────────────────────────────────────────
+
+  createKey(key: ApiKeyRecord): Promise<void> {
+    return keys.createKey(this.db, key);
+  }
+
+  listKeys(): Promise<ApiKeyRecord[]> {
+    return keys.listKeys(this.db);
+  }
+
+  findKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    return keys.findKey(this.db, hash);
+  }
+
+  revokeKey(name: string, time: string): Promise<boolean> {
+    return keys.revokeKey(this.db, name, time);
   }
 }
 

@@ -4,6 +4,7 @@
  * `changes.seq` is AUTOINCREMENT, so numbers roll back with their transaction and are never reused after a
  * prune: the newest one is sqlite_sequence's.
  */
+import { currentActor } from '../actor';
 import { isMirrored, isOutboxBarrier, outboxPartition, type PendingChange } from '../changes';
 import type { Primitives } from '../effects';
 import type { CommitListener, PruneOptions, ReadChangesOptions } from '../port';
@@ -12,7 +13,7 @@ import { changeFromRow, type ChangeRow } from '../rows';
 import type { ChangeEntry } from '../types';
 import type { Row, SqliteDb, WriteTx } from './db';
 
-function changeColumns(db: SqliteDb, change: PendingChange): unknown[] {
+function changeColumns(db: SqliteDb, change: PendingChange, actor: string | undefined): unknown[] {
   return [
     change.time,
     change.type,
@@ -22,6 +23,7 @@ function changeColumns(db: SqliteDb, change: PendingChange): unknown[] {
     change.relationshipId ?? null,
     change.patch ? JSON.stringify(change.patch) : null,
     typeof change.body === 'object' && change.body !== null ? db.json(change.body) : JSON.stringify(change.body),
+    change.actor ?? actor ?? null,
   ];
 }
 
@@ -29,12 +31,13 @@ export function changePrimitives(db: SqliteDb, tx: WriteTx): Pick<Primitives, 'a
   return {
     appendChanges: (changes) => {
       const insert = db.sql(
-        'INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO changes (time, type, subject, model, twin, relationship, patch, body, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       );
       const enqueue = db.sql('INSERT INTO outbox (seq, partition, available_at, barrier) VALUES (?, ?, ?, ?)');
       const now = db.now();
+      const actor = currentActor();
       return changes.map((change) => {
-        const seq = Number(insert.run(...changeColumns(db, change)).lastInsertRowid);
+        const seq = Number(insert.run(...changeColumns(db, change, actor)).lastInsertRowid);
         if (db.outbox && isMirrored(change.type))
           enqueue.run(seq, outboxPartition(change), now, isOutboxBarrier(change.type) ? 1 : 0);
         tx.lastSeq = seq;

@@ -142,6 +142,21 @@ export const MIGRATIONS: readonly string[] = [
     UPDATE outbox SET head = 1 WHERE seq = (SELECT min(seq) FROM outbox WHERE partition = OLD.partition AND status = 'pending');
   END;
   `,
+  // Who made each change (an API key's name or a token's subject), and the API keys themselves: only a
+  // SHA-256 of each key is kept (keys are 256 random bits, so a fast hash is enough), looked up by it.
+  `
+  ALTER TABLE changes ADD COLUMN actor TEXT;
+
+  CREATE TABLE api_keys (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    models TEXT,
+    hash TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    expires TEXT,
+    revoked TEXT
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** Brings a database file up to the newest schema, one migration per transaction. */

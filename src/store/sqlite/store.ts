@@ -16,6 +16,7 @@ import { isoTime } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { runSync, type Primitives, type Steps } from '../effects';
 import type {
+  ApiKeyRecord,
   ClaimOptions,
   CommitListener,
   FailOptions,
@@ -45,6 +46,7 @@ import * as changes from './changes';
 import { SqliteDb, type WriteTx } from './db';
 import * as graph from './graph';
 import * as housekeeping from './housekeeping';
+import * as keys from './keys';
 import * as metrics from './metrics';
 import * as models from './models';
 import * as outbox from './outbox';
@@ -286,6 +288,24 @@ export class SqliteStore extends RulesStore implements TwinStore {
 
   close(): Promise<void> {
     return housekeeping.close(this.db);
+  }
+
+  // ── API keys ────────────────────────────────────────────────────────────────────────────────────
+
+  createKey(key: ApiKeyRecord): Promise<void> {
+    return keys.createKey(this.db, key);
+  }
+
+  listKeys(): Promise<ApiKeyRecord[]> {
+    return keys.listKeys(this.db);
+  }
+
+  findKey(hash: string): Promise<ApiKeyRecord | undefined> {
+    return keys.findKey(this.db, hash);
+  }
+
+  revokeKey(name: string, time: string): Promise<boolean> {
+    return keys.revokeKey(this.db, name, time);
   }
 }
 

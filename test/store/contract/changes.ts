@@ -1,5 +1,6 @@
 /** The change log: what each write records, contiguous numbering, reading, pruning and commit listeners. */
 import { applyPatch, deepClone } from 'fast-json-patch';
+import { asActor } from '../../../src/store/actor';
 import type { ChangeEntry, JsonObject, Twin } from '../../../src/store/types';
 import {
   DOMAIN,
@@ -40,6 +41,28 @@ export function changesContract(open: OpenStore): void {
     });
 
     describe('entries', () => {
+      it('records the actor of the operation that wrote them (asActor), on every entry of the write, and none outside one', async () => {
+        await seedModels(h.store);
+        await asActor('partner-key', () =>
+          h.store.createTwins([
+            { id: 'a1', twin: twinInput(M.room, { name: 'A1' }) },
+            { id: 'a2', twin: twinInput(M.room, { name: 'A2' }) },
+          ]),
+        );
+        await asActor('user@example.com', () =>
+          h.store.patchTwin('a1', [{ op: 'replace', path: '/name', value: 'A' }]),
+        );
+        await h.store.deleteTwin('a2');
+        const entries = await h.store.readChanges({ after: 0 });
+        expect(entries.filter((e) => e.twinId).map((e) => [e.type, e.twinId, e.actor])).toEqual([
+          ['Twin.Create', 'a1', 'partner-key'],
+          ['Twin.Create', 'a2', 'partner-key'],
+          ['Twin.Update', 'a1', 'user@example.com'],
+          ['Twin.Delete', 'a2', undefined],
+        ]);
+        expect(entries.find((e) => e.type === 'Twin.Delete')).not.toHaveProperty('actor');
+      });
+
       it('records a command invocation as Command.Invoke with its request, and returns the entry', async () => {
         await seedModels(h.store);
         await h.store.createTwin('r1', twinInput(M.room, { name: 'R1' }));

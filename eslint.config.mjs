@@ -13,9 +13,13 @@ const ALLOWED = {
   dtdl: [],
   store: ['./src/dtdl'],
   events: ['./src/store'],
-  graphql: ['./src/dtdl', './src/store', './src/events'],
+  // Identities, keys and tokens: below the transport, beside the services; its roles are what the graphql
+  // stage annotates root fields with.
+  access: ['./src/store', './src/config.ts'],
+  graphql: ['./src/dtdl', './src/store', './src/events', './src/access/identity.ts'],
   services: ['./src/dtdl', './src/store', './src/events', './src/graphql'],
   api: [
+    './src/access',
     './src/dtdl',
     './src/store',
     './src/events',
@@ -44,7 +48,19 @@ const ALLOWED = {
     './src/config.ts',
   ],
 };
-const STAGES = ['dtdl', 'store', 'events', 'graphql', 'services', 'api', 'demo', 'analytics', 'mirror', 'cli'];
+const STAGES = [
+  'dtdl',
+  'store',
+  'events',
+  'access',
+  'graphql',
+  'services',
+  'api',
+  'demo',
+  'analytics',
+  'mirror',
+  'cli',
+];
 const TOP = ['./src/app.ts', './src/index.ts', './src/config.ts', './src/feature.ts'];
 
 const zones = Object.entries(ALLOWED).flatMap(([stage, allowed]) => {

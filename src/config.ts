@@ -3,6 +3,7 @@
  * message naming the variable, what it holds and what it should hold. Every variable is read here, with one
  * zod schema, the store's too, so that the rest of the code takes a Config and never reads the environment.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SQLITE_PATH, type StoreConfig } from './store/open';
@@ -170,6 +171,33 @@ const ENV = z.object({
   /** How long claimed changes stay with a mirror process before another (or the same, restarted after a crash) takes them again, ms. */
   ADT_LEASE_MS: integer(1000, 3_600_000).default(60_000),
   TWINGRAPH_CHANGE_RETENTION: duration.default(7 * 86_400_000),
+  /**
+   * Whether callers must show who they are: `required`, or `off` (everyone may do everything). Unset: off
+   * only while the server listens on a loopback address.
+   */
+  TWINGRAPH_AUTH: z.enum(['required', 'off']).optional(),
+  /** Where the token issuer publishes its signing keys (OIDC's jwks_uri), fetched and cached. */
+  TWINGRAPH_JWT_JWKS_URL: z.url({ protocol: /^https?$/, error: 'an https:// URL of a JSON Web Key Set' }).optional(),
+  /** The tokens' public key instead: PEM text, or the path of a PEM file. */
+  TWINGRAPH_JWT_PUBLIC_KEY: z.string().min(1).optional(),
+  TWINGRAPH_JWT_ISSUER: z.string().min(1).optional(),
+  TWINGRAPH_JWT_AUDIENCE: z.string().min(1).optional(),
+  /** The claim holding the caller's roles (Entra ID puts app roles in `roles`). */
+  TWINGRAPH_JWT_ROLES_CLAIM: z.string().min(1).default('roles'),
+  /** The claim limiting a caller to twins of some models (with their subtypes). */
+  TWINGRAPH_JWT_MODELS_CLAIM: z.string().min(1).default('twingraph_models'),
+  TWINGRAPH_INTROSPECTION: z.stringbool().default(true),
+  TWINGRAPH_GRAPHIQL: z.stringbool().default(true),
+  /** The most an operation may cost, estimated before it runs (nodes it may return plus expensive fields). */
+  TWINGRAPH_MAX_COST: integer(1, 1_000_000_000).default(200_000),
+  /** Cost points one identity may spend a minute (0: no limit). */
+  TWINGRAPH_RATE_LIMIT: integer(0, 1_000_000_000).default(1_000_000),
+  /** How long one operation may run, ms. */
+  TWINGRAPH_OPERATION_TIMEOUT_MS: integer(100, 3_600_000).default(30_000),
+  /** The largest response one operation may produce. */
+  TWINGRAPH_MAX_RESPONSE: bytes.default(32 * 1024 * 1024),
+  /** WebSocket connections one identity may hold at once. */
+  TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: integer(1, 100_000).default(50),
   TWINGRAPH_CHANGE_KEEP_LAST: integer(0, 1_000_000_000).default(100_000),
 });
 
@@ -201,6 +229,35 @@ export interface Config {
   readonly corsOrigins: readonly string[];
   /** The mirror to Azure Digital Twins; absent when ADT_ENDPOINT is not set. */
   readonly mirror?: MirrorConfig;
+  readonly access: AccessConfig;
+}
+
+/** Who may call the API, and how much of it. */
+export interface AccessConfig {
+  /** Whether callers must authenticate; `off` lets everyone do everything. */
+  readonly auth: 'required' | 'off';
+  /** Whether TWINGRAPH_AUTH was set, rather than chosen from the address. */
+  readonly authExplicit: boolean;
+  /** Absent: bearer tokens are not accepted (API keys still are). */
+  readonly jwt?: JwtConfig;
+  readonly introspection: boolean;
+  readonly graphiql: boolean;
+  readonly maxCost: number;
+  /** Cost points per identity per minute; 0: unlimited. */
+  readonly ratePerMinute: number;
+  readonly operationTimeoutMs: number;
+  readonly maxResponseBytes: number;
+  readonly maxSocketsPerIdentity: number;
+}
+
+export interface JwtConfig {
+  readonly jwksUrl?: string;
+  /** PEM text (a file named by TWINGRAPH_JWT_PUBLIC_KEY is read at start). */
+  readonly publicKey?: string;
+  readonly issuer?: string;
+  readonly audience?: string;
+  readonly rolesClaim: string;
+  readonly modelsClaim: string;
 }
 
 export interface MirrorConfig {
@@ -294,8 +351,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `ADT_ENDPOINT=${JSON.stringify(data.ADT_ENDPOINT)}: expected TWINGRAPH_PLUGINS to include mirror (it is ${JSON.stringify(data.TWINGRAPH_PLUGINS.join(','))}), or no ADT_ENDPOINT`,
     );
   }
+  if (data && data.TWINGRAPH_JWT_JWKS_URL && data.TWINGRAPH_JWT_PUBLIC_KEY)
+    problems.push('TWINGRAPH_JWT_JWKS_URL and TWINGRAPH_JWT_PUBLIC_KEY are both set: expected one of them');
+  const publicKey = data?.TWINGRAPH_JWT_PUBLIC_KEY && readPublicKey(data.TWINGRAPH_JWT_PUBLIC_KEY, problems);
   if (!data || !storeData || problems.length > 0) throw configError(problems);
   const e = data;
+  const jwtKeys = e.TWINGRAPH_JWT_JWKS_URL || publicKey;
   const store = storeConfigOf(storeData);
   return {
     port: e.PORT,
@@ -333,5 +394,48 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         requestTimeoutMs: e.ADT_REQUEST_TIMEOUT_MS,
       },
     }),
+    access: {
+      auth: e.TWINGRAPH_AUTH ?? (isLoopback(e.HOST) ? 'off' : 'required'),
+      authExplicit: e.TWINGRAPH_AUTH !== undefined,
+      ...(jwtKeys && {
+        jwt: {
+          ...(e.TWINGRAPH_JWT_JWKS_URL && { jwksUrl: e.TWINGRAPH_JWT_JWKS_URL }),
+          ...(publicKey && { publicKey }),
+          ...(e.TWINGRAPH_JWT_ISSUER && { issuer: e.TWINGRAPH_JWT_ISSUER }),
+          ...(e.TWINGRAPH_JWT_AUDIENCE && { audience: e.TWINGRAPH_JWT_AUDIENCE }),
+          rolesClaim: e.TWINGRAPH_JWT_ROLES_CLAIM,
+          modelsClaim: e.TWINGRAPH_JWT_MODELS_CLAIM,
+        },
+      }),
+      introspection: e.TWINGRAPH_INTROSPECTION,
+      graphiql: e.TWINGRAPH_GRAPHIQL,
+      maxCost: e.TWINGRAPH_MAX_COST,
+      ratePerMinute: e.TWINGRAPH_RATE_LIMIT,
+      operationTimeoutMs: e.TWINGRAPH_OPERATION_TIMEOUT_MS,
+      maxResponseBytes: e.TWINGRAPH_MAX_RESPONSE,
+      maxSocketsPerIdentity: e.TWINGRAPH_MAX_SOCKETS_PER_IDENTITY,
+    },
   };
+}
+
+/** Whether `host` is a loopback address, where only this machine's users can reach the server. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/** TWINGRAPH_JWT_PUBLIC_KEY as PEM text: the value itself, or the file it names. */
+function readPublicKey(value: string, problems: string[]): string | undefined {
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    const text = fs.readFileSync(value, 'utf8');
+    if (text.includes('-----BEGIN')) return text;
+    problems.push(
+      `TWINGRAPH_JWT_PUBLIC_KEY=${JSON.stringify(value)}: expected PEM text or a PEM file; the file holds no PEM`,
+    );
+  } catch (error) {
+    problems.push(
+      `TWINGRAPH_JWT_PUBLIC_KEY=${JSON.stringify(value)}: expected PEM text or the path of a PEM file (${(error as Error).message})`,
+    );
+  }
+  return undefined;
 }

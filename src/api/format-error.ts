@@ -13,9 +13,14 @@ import { isTwingraphError } from '../errors';
  * Codes a GraphQL error may already carry, which are kept as they are. Not INTERNAL_SERVER_ERROR: Apollo gives
  * it to every error without a code, and those are the ones whose message must not leave the server.
  */
-const KEPT_CODES: ReadonlySet<string> = new Set<string>(
-  Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
-);
+const KEPT_CODES: ReadonlySet<string> = new Set<string>([
+  ...Object.values(ApolloServerErrorCode).filter((code) => code !== ApolloServerErrorCode.INTERNAL_SERVER_ERROR),
+  // Access and limits, raised as GraphQL errors before an operation runs (../api/authorize.ts, ./cost.ts).
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'QUERY_TOO_COSTLY',
+  'RATE_LIMITED',
+]);
 
 /** The extensions of an error of ours: its code and its subject (the ids involved, details, DTDL errors). */
 export function errorExtensions(error: unknown): Record<string, unknown> | undefined {
@@ -38,7 +43,12 @@ export function toClientError(
   if (ours)
     return { ...formatted, message: (original as Error).message, extensions: { ...formatted.extensions, ...ours } };
   const code = formatted.extensions?.code;
-  if (typeof code === 'string' && KEPT_CODES.has(code)) return formatted;
+  if (typeof code === 'string' && KEPT_CODES.has(code)) {
+    // `http` tells Apollo the status to answer with; it is not for clients (and over WebSocket means nothing).
+    if (!formatted.extensions || !('http' in formatted.extensions)) return formatted;
+    const { http: _http, ...extensions } = formatted.extensions;
+    return { ...formatted, extensions };
+  }
   // GraphQL's own input coercion errors (bad variables, a scalar that cannot parse a value).
   if (original instanceof GraphQLError && !original.originalError)
     return { ...formatted, extensions: { ...formatted.extensions, code: ApolloServerErrorCode.BAD_USER_INPUT } };

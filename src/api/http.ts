@@ -17,6 +17,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { GraphContext } from '../graphql/graph-context';
 import { schemaDocuments, type SchemaDocuments } from '../graphql/schema-documents';
+import { actorOf, type Identity } from '../access/identity';
+import type { Authenticator } from '../access/authenticate';
+import { isTwingraphError } from '../errors';
+import { asActor } from '../store/actor';
+import { authorizeOperation, fragmentsOf, unauthenticatedError, type ApiGuards } from './authorize';
+import type { OperationLimits } from './operation-limits';
 import { formatError } from './format-error';
 import { graphiqlAssets, graphiqlPage } from './graphiql';
 import { limitRules } from './limits';
@@ -40,6 +46,71 @@ const subscriptionsOverWebSocket: ApolloServerPlugin<GraphContext> = {
     },
   }),
 };
+
+/**
+ * Before the operation runs: every root field checked against the caller's role (./authorize.ts), then its
+ * cost against the limits (./operation-limits.ts).
+ */
+function operationChecks(limits: OperationLimits, maxResponseBytes: number): ApolloServerPlugin<GraphContext> {
+  return {
+    requestDidStart: async () => ({
+      didResolveOperation: async ({ operation, document, schema, contextValue, request }) => {
+        if (!operation) return;
+        const fragments = fragmentsOf(document.definitions);
+        const refusal =
+          authorizeOperation(schema, operation, fragments, contextValue.identity) ??
+          limits.check(schema, operation, fragments, request.variables, contextValue.identity);
+        if (refusal) throw refusal;
+      },
+      // The cost limit bounds what an answer holds; this bounds what it weighs (long strings, large JSON
+      // properties). Measured once, as the answer is about to be serialized anyway.
+      willSendResponse: async ({ response }) => {
+        if (response.body.kind !== 'single' || !response.body.singleResult.data) return;
+        const size = Buffer.byteLength(JSON.stringify(response.body.singleResult));
+        if (size <= maxResponseBytes) return;
+        response.http.status = 413;
+        response.body.singleResult = {
+          errors: [
+            {
+              message: `The answer would be ${size} bytes, more than the limit of ${maxResponseBytes} (TWINGRAPH_MAX_RESPONSE): ask for less, or page through it.`,
+              extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: maxResponseBytes },
+            },
+          ],
+        };
+      },
+    }),
+  };
+}
+
+/**
+ * Authenticates each request before GraphQL sees it: wrong credentials, and none where they are required,
+ * are answered 401 at once, so that an anonymous caller learns nothing of the schema (not even from
+ * validation errors). The identity goes in res.locals for the context.
+ */
+function authenticate(auth: Authenticator) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    auth.identify(req.headers.authorization).then(
+      (identity) => {
+        if (!identity) refuse(res, unauthenticatedError().message);
+        else {
+          res.locals.identity = identity;
+          next();
+        }
+      },
+      (error: unknown) => {
+        if (isTwingraphError(error, 'UNAUTHENTICATED')) refuse(res, error.message, 'invalid_token');
+        else next(error);
+      },
+    );
+  };
+}
+
+function refuse(res: Response, message: string, error?: string): void {
+  res
+    .status(401)
+    .set('www-authenticate', error ? `Bearer error="${error}"` : 'Bearer')
+    .json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+}
 
 export interface HttpApi {
   readonly app: Express;
@@ -79,9 +150,11 @@ function requestErrors(error: unknown, _req: Request, res: Response, next: NextF
 export async function createHttpApi(
   config: Config,
   services: Services,
+  guards: ApiGuards,
   log: Logger,
   graphqlPath: string,
 ): Promise<HttpApi> {
+  const { auth, limits } = guards;
   const app = express();
   app.disable('x-powered-by');
   // Express hashes every response body for an ETag header; GraphQL responses are POSTed and never cached
@@ -95,6 +168,7 @@ export async function createHttpApi(
   const apollo = new LiveApollo<GraphContext>(
     () => ({
       validationRules,
+      introspection: config.access.introspection,
       formatError: formatError(log),
       includeStacktraceInErrorResponses: false,
       logger: {
@@ -105,9 +179,14 @@ export async function createHttpApi(
       },
       // Twin data is live: no response is cacheable, so the per-field cache-hint machinery is pure cost
       // (about an eighth of a twin-by-id request); the header is set once below instead.
-      plugins: [ApolloServerPluginCacheControlDisabled(), subscriptionsOverWebSocket],
+      plugins: [
+        ApolloServerPluginCacheControlDisabled(),
+        subscriptionsOverWebSocket,
+        operationChecks(limits, config.access.maxResponseBytes),
+      ],
     }),
-    async () => createContext(services),
+    async ({ res }) =>
+      createContext(services, res.locals.identity as Identity, Date.now() + config.access.operationTimeoutMs),
   );
   await apollo.use(services.models.current.schema);
   // Awaited by the model service: an upload's answer leaves only once new requests see the new schema.
@@ -130,14 +209,27 @@ export async function createHttpApi(
   const serve =
     (type: string, body: (d: SchemaDocuments) => string, etag: (d: SchemaDocuments) => string) =>
     (req: Request, res: Response): void => {
+      if (!config.access.introspection) {
+        res.status(404).json({
+          errors: [
+            {
+              message: 'The schema is not published: introspection is off (TWINGRAPH_INTROSPECTION).',
+              extensions: { code: 'NOT_FOUND' },
+            },
+          ],
+        });
+        return;
+      }
       const documents = schemaDocuments(services.models.current.schema);
       res.setHeader('etag', etag(documents));
       res.setHeader('cache-control', 'no-cache');
       if (req.headers['if-none-match'] === etag(documents)) res.status(304).end();
       else res.type(type).send(body(documents));
     };
+  const authenticated = authenticate(auth);
   app.get(
     `${graphqlPath}/schema.graphql`,
+    authenticated,
     serve(
       'text/plain; charset=utf-8',
       (d) => d.sdl,
@@ -146,19 +238,22 @@ export async function createHttpApi(
   );
   app.get(
     `${graphqlPath}/possible-types.json`,
+    authenticated,
     serve(
       'application/json',
       (d) => JSON.stringify(d.possibleTypes),
       (d) => d.possibleTypesEtag,
     ),
   );
-  app.use(GRAPHIQL_ASSETS, graphiqlAssets());
-  app.get(graphqlPath, (req, res, next) => {
-    // A browser asking for the page (not a GET operation) gets GraphiQL.
-    if (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined)
-      res.type('html').send(graphiqlPage(graphqlPath, GRAPHIQL_ASSETS));
-    else next();
-  });
+  if (config.access.graphiql) {
+    app.use(GRAPHIQL_ASSETS, graphiqlAssets());
+    app.get(graphqlPath, (req, res, next) => {
+      // A browser asking for the page (not a GET operation) gets GraphiQL.
+      if (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined)
+        res.type('html').send(graphiqlPage(graphqlPath, GRAPHIQL_ASSETS));
+      else next();
+    });
+  }
   // Browsers on the listed origins may call the API, with credentials and an Authorization header; any other
   // origin gets no CORS header, so its browser keeps the answer from it.
   const allowed = new Set(config.corsOrigins);
@@ -178,8 +273,11 @@ export async function createHttpApi(
       res.setHeader('cache-control', 'no-store');
       next();
     },
+    authenticated,
     express.json({ limit: config.limits.maxBodyBytes }),
-    apollo.handle,
+    // Everything the operation writes records its caller as the actor (store/actor.ts).
+    (req: Request, res: Response, next: NextFunction) =>
+      asActor(actorOf(res.locals.identity as Identity), () => apollo.handle(req, res, next)),
   );
   app.use(requestErrors);
 

@@ -26,7 +26,8 @@ export class LiveApollo<C extends object> {
   constructor(
     /** The options of each server (called once per schema: plugins may keep per-server state). */
     private readonly options: () => Omit<ApolloServerOptions<C>, 'schema' | 'gateway' | 'typeDefs' | 'resolvers'>,
-    private readonly context: () => Promise<C>,
+    /** The context of each operation, from its request (express5's context function). */
+    private readonly context: (args: { req: Request; res: Response }) => Promise<C>,
   ) {}
 
   /** Starts an Apollo Server for `schema`; requests arriving after this resolves use it. */

@@ -3,6 +3,7 @@
  * batched store call whatever the number of twins (N+1 avoided), and the services for writes.
  */
 import DataLoader from 'dataloader';
+import { OPEN_ACCESS, type Identity } from '../access/identity';
 import type { GraphContext } from '../graphql/graph-context';
 import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
@@ -11,6 +12,7 @@ import type { TwinService } from '../services/twins';
 import type { ChangeLog, MetricStore, ModelStore, TwinReads, TwinStore } from '../store/port';
 import type { Hop, OrderBy } from '../store/query';
 import type { MetricSeriesKey, ModelRecord, Relationship, Twin } from '../store/types';
+import { scopedContext } from './scope';
 
 export interface Services {
   readonly store: TwinStore;
@@ -62,9 +64,46 @@ function recordsById(snapshot: ModelSnapshot): ReadonlyMap<string, ModelRecord> 
   return map;
 }
 
-export function createContext(services: Services): GraphContext {
+/**
+ * The context of one operation run by `identity`: narrowed to its models when it has a scope (./scope.ts).
+ */
+export function createContext(
+  services: Services,
+  identity: Identity = OPEN_ACCESS,
+  deadline: number = Number.POSITIVE_INFINITY,
+): GraphContext {
+  const context = unscopedContext(services, identity, deadline);
+  return identity.models ? scopedContext(context, identity.models, services.models.current.models) : context;
+}
+
+/**
+ * The store's reads for one operation, each refused once the operation's deadline has passed
+ * (TWINGRAPH_OPERATION_TIMEOUT_MS): the fields still to resolve then fail fast with OPERATION_TIMEOUT
+ * instead of holding the store. A read already running, or a resolver computing, runs to its end.
+ */
+function withDeadline<S extends object>(store: S, deadline: number): S {
+  if (deadline === Number.POSITIVE_INFINITY) return store;
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (Date.now() > deadline)
+          return Promise.reject(
+            new TwingraphError(
+              'OPERATION_TIMEOUT',
+              'The operation ran out of time (TWINGRAPH_OPERATION_TIMEOUT_MS): ask for less, or page through it.',
+            ),
+          );
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+}
+
+function unscopedContext(services: Services, identity: Identity, deadline: number): GraphContext {
   // Reads only: every write goes through the services, which validate it.
-  const store: TwinReads & MetricStore & ModelStore & ChangeLog = services.store;
+  const store: TwinReads & MetricStore & ModelStore & ChangeLog = withDeadline(services.store, deadline);
   const twins = new DataLoader<string, Twin | undefined>((ids) => store.getTwins(ids), { maxBatchSize: 5000 });
   type NeighborKey = { id: string; group: string; hop: Hop; first: number; orderBy: readonly OrderBy[] };
   const neighbors = batchedByGroup<NeighborKey, { twin: Twin; relationship: Relationship }[]>((ids, k) =>
@@ -92,6 +131,7 @@ export function createContext(services: Services): GraphContext {
   const snapshot = services.models.current;
   const modelsById = recordsById(snapshot);
   return {
+    identity,
     twins: {
       get: (id) => twins.load(id),
       query: (query) => store.queryTwins(query),

@@ -6,12 +6,40 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Config } from '../config';
+import { createAuthenticator } from '../access/authenticate';
+import { ConfigError, isLoopback, type Config } from '../config';
 import { createHttpApi } from './http';
+import { OperationLimits } from './operation-limits';
 import type { Services } from './request-context';
 import { attachGraphqlWs, graphqlWsOptions } from './ws';
 
 export const GRAPHQL_PATH = '/graphql';
+
+/**
+ * The secure default: a server reachable from other machines requires identities (config.ts turns
+ * authentication on off loopback), and one that could verify none (no token issuer, no API key) would
+ * refuse everyone — or, worse, invite switching authentication off in a hurry. It does not start, and says
+ * what to do, unless TWINGRAPH_AUTH was set explicitly.
+ */
+async function checkAccessDefault(config: Config, services: Services, log: Logger): Promise<void> {
+  const { access } = config;
+  if (access.auth === 'off') {
+    if (!isLoopback(config.host))
+      log.warn(
+        `Authentication is off (TWINGRAPH_AUTH=off) on ${config.host}: anyone who can reach it may do anything.`,
+      );
+    return;
+  }
+  if (access.authExplicit || access.jwt) return;
+  const now = Date.now();
+  const usable = (await services.store.listKeys()).some(
+    (k) => !k.revoked && (k.expires === undefined || Date.parse(k.expires) > now),
+  );
+  if (!usable)
+    throw new ConfigError(
+      `Twingraph will not listen on ${config.host} without identities: set TWINGRAPH_JWT_JWKS_URL (or TWINGRAPH_JWT_PUBLIC_KEY), or create a key with \`twingraph keys create --name admin --role admin\`, or set TWINGRAPH_AUTH=off to let anyone in.`,
+    );
+}
 /** How long a stopping server lets running requests finish. */
 const STOP_GRACE_MS = 10_000;
 
@@ -23,9 +51,14 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, services: Services, log: Logger): Promise<RunningServer> {
-  const httpApi = await createHttpApi(config, services, log, GRAPHQL_PATH);
+  const guards = {
+    auth: createAuthenticator(config.access, services.store),
+    limits: new OperationLimits(config.access),
+  };
+  await checkAccessDefault(config, services, log);
+  const httpApi = await createHttpApi(config, services, guards, log, GRAPHQL_PATH);
   const httpServer = http.createServer(httpApi.app);
-  const ws = attachGraphqlWs(httpServer, GRAPHQL_PATH, graphqlWsOptions(config, services, log), {
+  const ws = attachGraphqlWs(httpServer, GRAPHQL_PATH, graphqlWsOptions(config, services, guards, log), {
     maxMessageBytes: config.limits.maxBodyBytes,
     origins: config.corsOrigins,
   });

@@ -9,13 +9,17 @@
  */
 import type http from 'node:http';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
+import { execute, getOperationAST, GraphQLError, parse, specifiedRules, validate, type DocumentNode } from 'graphql';
 import type { Disposable, ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import { actorOf, OPEN_ACCESS, type Identity } from '../access/identity';
 import type { Config } from '../config';
-import { TwingraphError } from '../errors';
+import { isTwingraphError, TwingraphError } from '../errors';
+import type { GraphContext } from '../graphql/graph-context';
+import { asActor } from '../store/actor';
+import { authorizeOperation, fragmentsOf, type ApiGuards } from './authorize';
 import { toClientError } from './format-error';
 import { limitRules } from './limits';
 import { createContext, type Services } from './request-context';
@@ -32,9 +36,74 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
   });
 }
 
-export function graphqlWsOptions(config: Config, services: Services, log: Logger): GraphqlWsOptions {
+/** graphql-ws's close code for a missing, wrong or expired credential. */
+const UNAUTHORIZED = 4401;
+/** A close reason is at most 123 bytes. */
+const closeReason = (text: string): string => (Buffer.byteLength(text) <= 123 ? text : `${text.slice(0, 119)}…`);
+
+interface Connection {
+  readonly identity: Identity;
+  expiry?: NodeJS.Timeout;
+}
+
+export function graphqlWsOptions(config: Config, services: Services, guards: ApiGuards, log: Logger): GraphqlWsOptions {
+  const { auth, limits } = guards;
   const validationRules = [...specifiedRules, ...limitRules(config)];
+  // Keyed by graphql-ws's per-socket `extra`, which lives as long as the socket.
+  const connections = new WeakMap<Extra, Connection>();
+  const socketsOf = new Map<string, number>();
+  const identityOf = (extra: Extra): Identity => connections.get(extra)?.identity ?? OPEN_ACCESS;
   return {
+    // The credential comes in connection_init's payload ({ authorization: "Bearer …" }, where browsers can
+    // put it) or, for other clients, in the upgrade request's header. A connection is refused as a whole
+    // (4401) without one where one is required, before any operation.
+    onConnect: async (ctx) => {
+      const { socket, request } = ctx.extra;
+      const refuse = (reason: string): false => {
+        socket.close(UNAUTHORIZED, closeReason(`Unauthorized: ${reason}`));
+        return false;
+      };
+      let identity: Identity | undefined;
+      try {
+        identity = await auth.identify(ctx.connectionParams?.authorization ?? request.headers.authorization);
+      } catch (error) {
+        if (isTwingraphError(error, 'UNAUTHENTICATED')) return refuse(error.message);
+        throw error;
+      }
+      if (!identity) return refuse('send { "authorization": "Bearer <token or API key>" } in connection_init.');
+      if (identity.via !== 'open') {
+        const held = socketsOf.get(identity.name) ?? 0;
+        if (held >= config.access.maxSocketsPerIdentity) {
+          socket.close(
+            4429,
+            closeReason(`Too many connections: '${identity.name}' holds ${held} (TWINGRAPH_MAX_SOCKETS_PER_IDENTITY).`),
+          );
+          return false;
+        }
+        socketsOf.set(identity.name, held + 1);
+      }
+      const connection: Connection = { identity };
+      // A credential that expires ends the connection and its subscriptions then, saying so; the client
+      // reconnects with a fresh one (graphql-ws clients re-read connectionParams on every connect).
+      if (identity.expiresAt !== undefined)
+        connection.expiry = setTimeout(
+          () => socket.close(UNAUTHORIZED, 'Unauthorized: the credential expired.'),
+          Math.max(0, Math.min(identity.expiresAt - Date.now(), 2 ** 31 - 1)),
+        );
+      connections.set(ctx.extra, connection);
+      return true;
+    },
+    onClose: (ctx) => {
+      const connection = connections.get(ctx.extra);
+      if (!connection) return;
+      connections.delete(ctx.extra);
+      clearTimeout(connection.expiry);
+      const { name, via } = connection.identity;
+      if (via === 'open') return;
+      const held = (socketsOf.get(name) ?? 1) - 1;
+      if (held > 0) socketsOf.set(name, held);
+      else socketsOf.delete(name);
+    },
     // Parsing and validation here rather than through graphql-ws's `parse` and `validate` options: an
     // operation that does not parse would otherwise close the connection, and every subscription on it,
     // instead of being refused alone. Each refusal carries a code, like the HTTP side's.
@@ -67,14 +136,44 @@ export function graphqlWsOptions(config: Config, services: Services, log: Logger
           ),
         ];
       }
+      const operation = getOperationAST(document, payload.operationName)!;
+      const fragments = fragmentsOf(document.definitions);
+      const identity = identityOf(ctx.extra);
+      const refusal =
+        authorizeOperation(schema, operation, fragments, identity) ??
+        limits.check(schema, operation, fragments, payload.variables ?? undefined, identity);
+      if (refusal) return [refusal];
       return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
     },
-    context: () => createContext(services) as unknown as Record<string, unknown>,
+    // Queries and mutations get the same deadline as over HTTP; a subscription resolves each event long
+    // after it started, so it has none.
+    context: (ctx, _id, _payload, args) =>
+      createContext(
+        services,
+        identityOf(ctx.extra),
+        getOperationAST(args.document, args.operationName)?.operation === 'subscription'
+          ? Number.POSITIVE_INFINITY
+          : Date.now() + config.access.operationTimeoutMs,
+      ) as unknown as Record<string, unknown>,
+    // Mutations over WebSocket record their caller as the actor, as over HTTP.
+    execute: (args) =>
+      asActor(actorOf((args.contextValue as GraphContext).identity), () => execute(args)) as ReturnType<typeof execute>,
     // The refusals above, and a subscription's stream that failed: graphql-ws wraps what the stream threw
     // (SlowConsumer, for one) in a GraphQL error without a path, which Apollo's unwrapping leaves alone.
     onError: (_ctx, _id, _payload, errors) =>
       errors.map((e) => toClientError(e.toJSON(), e.originalError ?? e, log, 'in a subscription')),
     onNext: (_ctx, _id, _payload, _args, result) => {
+      // The same cap on what one answer (or one event) weighs as over HTTP.
+      const size = Buffer.byteLength(JSON.stringify(result));
+      if (size > config.access.maxResponseBytes)
+        return {
+          errors: [
+            {
+              message: `The answer would be ${size} bytes, more than the limit of ${config.access.maxResponseBytes} (TWINGRAPH_MAX_RESPONSE): ask for less.`,
+              extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: config.access.maxResponseBytes },
+            },
+          ],
+        };
       if (!('errors' in result) || !result.errors?.length) return result;
       return {
         ...result,

@@ -64,6 +64,36 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await lazy<typeof import('./seed')>('./seed').seedCommand(opts);
     });
 
+  const keys = program.command('keys').description('API keys for partners and services (kept in the store, hashed)');
+  keys
+    .command('create')
+    .description('create an API key and print it (once: only its hash is kept)')
+    .requiredOption('--name <name>', "the key's name: recorded as the actor of its changes, used to revoke it")
+    .requiredOption('--role <role>', 'reader, writer, modeler or admin')
+    .option('--models <dtmis>', 'limit the key to twins of these models (and their subtypes), comma-separated')
+    .option(
+      '--expires <when>',
+      'an ISO 8601 duration (P90D) or instant (2027-01-01T00:00:00Z) after which it stops working',
+    )
+    .option('--json', 'print {"name","role","key","expires"} as JSON')
+    .action(async (opts: { name: string; role: string; models?: string; expires?: string; json?: boolean }) => {
+      exitCode = await lazy<typeof import('./keys')>('./keys').createKeyCommand(opts);
+    });
+  keys
+    .command('list')
+    .description('list the API keys (never the keys themselves)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      exitCode = await lazy<typeof import('./keys')>('./keys').listKeysCommand(opts);
+    });
+  keys
+    .command('revoke')
+    .description('revoke an API key: it stops working on every server within seconds')
+    .argument('<name>', "the key's name")
+    .action(async (name: string) => {
+      exitCode = await lazy<typeof import('./keys')>('./keys').revokeKeyCommand(name);
+    });
+
   for (const commands of FEATURE_COMMANDS)
     commands(program, (code) => {
       exitCode = code;

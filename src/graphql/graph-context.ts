@@ -4,6 +4,7 @@
  * builds one of these per operation; the graphql stage depends only on this interface. Feature plugins find
  * their own per-request services under `features` (plugin.ts).
  */
+import type { Identity } from '../access/identity';
 import type { SchemaInfo } from './schema-info';
 import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
 import type { Hop, OrderBy, Page, Traversal, TwinQuery } from '../store/query';
@@ -102,6 +103,8 @@ export interface ChangeQueries {
 }
 
 export interface GraphContext {
+  /** Who runs the operation (OPEN_ACCESS when authentication is off). */
+  readonly identity: Identity;
   readonly twins: TwinQueries;
   readonly changes: ChangeQueries;
   readonly metrics: MetricQueries;

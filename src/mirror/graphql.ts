@@ -3,7 +3,21 @@
  * on dead letters. Present whether or not a mirror is configured (then `enabled` is false).
  */
 import 'reflect-metadata';
-import { Arg, Ctx, Field, Float, FieldResolver, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Extensions,
+  Field,
+  Float,
+  FieldResolver,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import { needsRole } from '../graphql/access';
 import type { OutboxEntry } from '../store/types';
 import type { GraphContext } from '../graphql/graph-context';
 import { featureContext, type SchemaPlugin } from '../graphql/plugin';
@@ -91,11 +105,13 @@ export class MirrorStatusResolver {
 
 @Resolver()
 export class MirrorOperations {
+  @Extensions(needsRole('admin'))
   @Query(() => MirrorStatus, { description: 'The mirror to Azure Digital Twins.' })
   mirrorStatus(@Ctx() ctx: GraphContext): Promise<MirrorStatus> {
     return mirrorOf(ctx).status();
   }
 
+  @Extensions(needsRole('admin'))
   @Mutation(() => Int, {
     description:
       'Puts dead letters back in line to be mirrored again (all of them when no seqs are given); returns how many.',
@@ -107,6 +123,7 @@ export class MirrorOperations {
     return mirrorOf(ctx).retryDeadLetters(seqs ?? undefined);
   }
 
+  @Extensions(needsRole('admin'))
   @Mutation(() => Int, {
     description:
       'Drops dead letters for good (all of them when no seqs are given); returns how many. `twingraph mirror reconcile` then repairs ADT.',

@@ -37,6 +37,17 @@ describe('defaults', () => {
       },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
       corsOrigins: [],
+      access: {
+        auth: 'off',
+        authExplicit: false,
+        introspection: true,
+        graphiql: true,
+        maxCost: 200_000,
+        ratePerMinute: 1_000_000,
+        operationTimeoutMs: 30_000,
+        maxResponseBytes: 32 * 1024 * 1024,
+        maxSocketsPerIdentity: 50,
+      },
     });
   });
 
@@ -69,6 +80,19 @@ describe('values', () => {
       TWINGRAPH_CORS_ORIGINS: 'http://localhost:5173, https://app.example.com,http://localhost:5173',
       TWINGRAPH_CHANGE_RETENTION: '12h',
       TWINGRAPH_CHANGE_KEEP_LAST: '0',
+      TWINGRAPH_AUTH: 'required',
+      TWINGRAPH_JWT_JWKS_URL: 'https://login.example.com/keys',
+      TWINGRAPH_JWT_ISSUER: 'https://login.example.com/',
+      TWINGRAPH_JWT_AUDIENCE: 'api://twingraph',
+      TWINGRAPH_JWT_ROLES_CLAIM: 'groups',
+      TWINGRAPH_JWT_MODELS_CLAIM: 'models',
+      TWINGRAPH_INTROSPECTION: 'false',
+      TWINGRAPH_GRAPHIQL: '0',
+      TWINGRAPH_MAX_COST: '1000',
+      TWINGRAPH_RATE_LIMIT: '0',
+      TWINGRAPH_OPERATION_TIMEOUT_MS: '5000',
+      TWINGRAPH_MAX_RESPONSE: '1mb',
+      TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: '3',
     });
     expect(config).toEqual({
       port: 0,
@@ -89,6 +113,24 @@ describe('values', () => {
       },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      access: {
+        auth: 'required',
+        authExplicit: true,
+        jwt: {
+          jwksUrl: 'https://login.example.com/keys',
+          issuer: 'https://login.example.com/',
+          audience: 'api://twingraph',
+          rolesClaim: 'groups',
+          modelsClaim: 'models',
+        },
+        introspection: false,
+        graphiql: false,
+        maxCost: 1000,
+        ratePerMinute: 0,
+        operationTimeoutMs: 5000,
+        maxResponseBytes: 1024 * 1024,
+        maxSocketsPerIdentity: 3,
+      },
     });
   });
 

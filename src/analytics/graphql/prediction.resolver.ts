@@ -5,7 +5,9 @@
  */
 import 'reflect-metadata';
 import { GraphQLFloat, GraphQLInt, GraphQLNonNull, type GraphQLFieldConfigMap, type GraphQLObjectType } from 'graphql';
-import { Arg, Ctx, Float, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Extensions, Float, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { needsRole } from '../../graphql/access';
+import { COST } from './twin-fields';
 import { TwingraphError } from '../../errors';
 import type { CoreTypes } from '../../graphql/generate/schema-types';
 import type { GraphContext } from '../../graphql/graph-context';
@@ -44,6 +46,7 @@ export function metricSeriesFields(core: CoreTypes): GraphQLFieldConfigMap<unkno
           description: 'Forecast from the points before this time only (to check a forecast against what came after).',
         },
       },
+      extensions: { cost: COST.forecast },
       resolve: async (root, args, ctx) => {
         const s = root as SeriesValue;
         const level = checkLevel(args.level as number);
@@ -86,6 +89,7 @@ export class PredictionQueries {
     return profitModelValue(await analyticsOf(ctx).profitModel());
   }
 
+  @Extensions(needsRole('admin'))
   @Mutation(() => ProfitModel, {
     description:
       'Trains the profit model again on the closed engagements there are now (it also retrains by itself once 10 more have closed).',

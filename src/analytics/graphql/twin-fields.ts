@@ -16,6 +16,14 @@ function level(value: unknown): number {
   return n;
 }
 
+/**
+ * What each prediction adds to the operation cost estimate (src/api/cost.ts), in nodes, per object it is
+ * asked on: rough weights by kind of work (a forecast fits a model to weeks of points, a failure risk a
+ * degradation curve; KPIs and profits come from cached peer groups), so that a page of forecasts costs
+ * what a much larger page of twins does.
+ */
+export const COST = { kpis: 20, profit: 20, failureRisk: 200, forecast: 1000 } as const;
+
 export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
   {
     modelId: DEMO_MODELS.engagement,
@@ -25,6 +33,7 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
         description:
           'Budget variance, revenue margin, duration, burn rate, and whether spend is anomalous next to the engagements of the same service line.',
         resolve: async (twin, _args, ctx) => kpisValue(await analyticsOf(ctx).engagementKpis(twin)),
+        extensions: { cost: COST.kpis },
       },
       profitPrediction: {
         type: core.named<GraphQLObjectType>('ProfitPrediction'),
@@ -35,6 +44,7 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
           const p = await analyticsOf(ctx).engagementProfit(twin, level(args.level));
           return p ? profitValue(p) : null;
         },
+        extensions: { cost: COST.profit },
       },
     }),
   },
@@ -54,6 +64,7 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
         },
         resolve: async (twin, args, ctx) =>
           failureRiskValue(await analyticsOf(ctx).failureRisk(twin, args.horizonHours as number)),
+        extensions: { cost: COST.failureRisk },
       },
     }),
   },

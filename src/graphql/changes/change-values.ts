@@ -11,6 +11,7 @@ export function changeValue(change: ChangeEntry): Record<string, unknown> {
     twinId: change.twinId ?? null,
     relationshipId: change.relationshipId ?? null,
     patch: change.patch ?? null,
+    actor: change.actor ?? null,
   };
 }
 

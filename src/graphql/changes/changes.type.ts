@@ -31,6 +31,12 @@ export class Change {
     description: 'The state after the change (the last state, for deletes; the points, for telemetry).',
   })
   body!: unknown;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Who made the change: the API key's name or the token's subject; null when the server made it (the demo seed) or authentication was off.",
+  })
+  actor!: string | null;
 }
 
 @ObjectType({ description: 'A change of a twin (Twin.Create, Twin.Update, Twin.Delete).' })

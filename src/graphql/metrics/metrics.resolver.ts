@@ -3,9 +3,10 @@
  * aggregates (read through the per-request metric reads, batched), and `recordMetrics`.
  */
 import 'reflect-metadata';
-import { Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Extensions, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { TwingraphError } from '../../errors';
 import type { JsonValue, MetricBucket, MetricPoint as StoreMetricPoint } from '../../store/types';
+import { listSize } from '../cost-hints';
 import type { GraphContext } from '../graph-context';
 import { DateTimeScalar, DurationScalar } from '../scalars';
 import { durationMs } from './duration';
@@ -14,6 +15,19 @@ import { MetricPoint, MetricPointInput, MetricSeries, MetricWindow, type SeriesV
 /** Points one `points` read returns when the client gives neither `first` nor `last`. */
 const DEFAULT_POINTS = 1000;
 
+/** How many windows an aggregate may return: one per window length in the range (at most 10,000 counted). */
+function windowCount(args: Record<string, unknown>): number {
+  const range = Date.parse(String(args.to)) - Date.parse(String(args.from));
+  if (!(range > 0)) return 1;
+  let windowMs: number;
+  try {
+    windowMs = args.window ? durationMs(String(args.window)) : range;
+  } catch {
+    return 1;
+  }
+  return Math.min(10_000, Math.max(1, Math.ceil(range / windowMs)));
+}
+
 @Resolver(() => MetricSeries)
 export class MetricSeriesResolver {
   @FieldResolver(() => MetricPoint, { nullable: true, description: 'The newest point.' })
@@ -21,6 +35,7 @@ export class MetricSeriesResolver {
     return ctx.metrics.latest(s);
   }
 
+  @Extensions(listSize((args) => Number(args.first ?? args.last ?? DEFAULT_POINTS)))
   @FieldResolver(() => [MetricPoint], {
     description: 'Points in [from, to), oldest first; `last: n` gives the newest n instead.',
   })
@@ -39,6 +54,7 @@ export class MetricSeriesResolver {
     return ctx.metrics.range(s, { from, to, limit: first ?? DEFAULT_POINTS });
   }
 
+  @Extensions(listSize(windowCount))
   @FieldResolver(() => [MetricWindow], {
     description:
       'Min, max, avg, sum, count and last per window of numeric points in [from, to); windows without points are left out.',

@@ -5,7 +5,8 @@
  */
 import 'reflect-metadata';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Arg, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Extensions, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { needsRole } from '../access';
 import type { Schema } from '../../dtdl';
 import type { ModelRecord } from '../../store/types';
 import type { GraphContext } from '../graph-context';
@@ -118,6 +119,7 @@ export class ModelQueries {
 
 @Resolver()
 export class ModelMutations {
+  @Extensions(needsRole('modeler'))
   @Mutation(() => ModelUploadResult, {
     description:
       'Validates DTDL interfaces (JSON documents or arrays of them) against the models already known, stores them and adds their types to the schema at once.',
@@ -131,11 +133,13 @@ export class ModelMutations {
     };
   }
 
+  @Extensions(needsRole('modeler'))
   @Mutation(() => Model, { description: 'Decommissions a model: its twins stay, new twins may not use it.' })
   decommissionModel(@Ctx() ctx: GraphContext, @Arg('id', () => ID) id: string): Promise<ModelRecord> {
     return ctx.modelAdmin.decommission(id);
   }
 
+  @Extensions(needsRole('modeler'))
   @Mutation(() => DeleteResult, {
     description: 'Deletes a model that no other model extends or uses as a component; its twins stay, readable.',
   })

@@ -38,6 +38,17 @@ const ALLOWED = {
     './src/feature.ts',
     './src/demo/models.ts',
   ],
+  // The device simulator (`twingraph simulate`) continues the demo firm's devices, so devices may read demo/.
+  devices: [
+    './src/dtdl',
+    './src/store',
+    './src/events',
+    './src/graphql',
+    './src/services',
+    './src/feature.ts',
+    './src/config.ts',
+    './src/demo',
+  ],
   mirror: [
     './src/dtdl',
     './src/store',
@@ -59,6 +70,7 @@ const STAGES = [
   'demo',
   'analytics',
   'mirror',
+  'devices',
   'cli',
 ];
 const TOP = ['./src/app.ts', './src/index.ts', './src/config.ts', './src/feature.ts'];

@@ -16,6 +16,7 @@ import { loadDemo } from './demo/load';
 import { progressReporter } from './demo/progress';
 import { analyticsFeature } from './analytics/feature';
 import type { Feature, RunningFeature } from './feature';
+import { devicesFeature } from './devices/feature';
 import { mirrorFeature } from './mirror/feature';
 import { ModelService } from './services/models';
 import { TwinService } from './services/twins';
@@ -26,6 +27,7 @@ import type { TwinStore } from './store/port';
 export const FEATURES: Readonly<Record<Config['plugins'][number], Feature>> = {
   analytics: analyticsFeature,
   mirror: mirrorFeature,
+  devices: devicesFeature,
 };
 
 /**

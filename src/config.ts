@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DEVICES_ENV, devicesConfigOf, type DevicesConfig } from './devices/config';
 import { DEFAULT_SQLITE_PATH, type StoreConfig } from './store/open';
 
 /** The package root (where dtdl/ and seeds/ ship), whether running from src/ (tsx, jest) or dist/. */
@@ -36,7 +37,7 @@ const duration = z
   });
 
 /** The feature plugins there are (TWINGRAPH_PLUGINS), each one of src/'s feature folders. */
-export const PLUGINS = ['analytics', 'mirror'] as const;
+export const PLUGINS = ['analytics', 'mirror', 'devices'] as const;
 export type PluginName = (typeof PLUGINS)[number];
 
 const plugins = z.string().transform((text, context): PluginName[] => {
@@ -114,6 +115,8 @@ const STORE = z.object({
 });
 
 const ENV = z.object({
+  // The devices feature's TWINGRAPH_MQTT_* variables, kept beside the code that reads them.
+  ...DEVICES_ENV.shape,
   PORT: integer(0, 65535).default(4000),
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -230,6 +233,8 @@ export interface Config {
   /** The mirror to Azure Digital Twins; absent when ADT_ENDPOINT is not set. */
   readonly mirror?: MirrorConfig;
   readonly access: AccessConfig;
+  /** Devices over MQTT (the devices feature); connects to nothing without TWINGRAPH_MQTT_URL. */
+  readonly devices: DevicesConfig;
 }
 
 /** Who may call the API, and how much of it. */
@@ -394,6 +399,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         requestTimeoutMs: e.ADT_REQUEST_TIMEOUT_MS,
       },
     }),
+    devices: devicesConfigOf(e),
     access: {
       auth: e.TWINGRAPH_AUTH ?? (isLoopback(e.HOST) ? 'off' : 'required'),
       authExplicit: e.TWINGRAPH_AUTH !== undefined,

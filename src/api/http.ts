@@ -12,7 +12,7 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import compression from 'compression';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { GraphContext } from '../graphql/graph-context';
@@ -21,7 +21,7 @@ import { actorOf, type Identity } from '../access/identity';
 import type { Authenticator } from '../access/authenticate';
 import { isTwingraphError } from '../errors';
 import { asActor } from '../store/actor';
-import { authorizeOperation, fragmentsOf, unauthenticatedError, type ApiGuards } from './authorize';
+import { authorizeOperation, fragmentsOf, rootFieldsOf, unauthenticatedError, type ApiGuards } from './authorize';
 import type { OperationLimits } from './operation-limits';
 import { formatError } from './format-error';
 import { graphiqlAssets, graphiqlPage } from './graphiql';
@@ -51,6 +51,13 @@ const subscriptionsOverWebSocket: ApolloServerPlugin<GraphContext> = {
  * Before the operation runs: every root field checked against the caller's role (./authorize.ts), then its
  * cost against the limits (./operation-limits.ts).
  */
+function isIntrospection(
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+): boolean {
+  return [...rootFieldsOf(operation, fragments)].every((name) => name.startsWith('__'));
+}
+
 function operationChecks(limits: OperationLimits, maxResponseBytes: number): ApolloServerPlugin<GraphContext> {
   return {
     requestDidStart: async () => ({
@@ -64,8 +71,11 @@ function operationChecks(limits: OperationLimits, maxResponseBytes: number): Apo
       },
       // The cost limit bounds what an answer holds; this bounds what it weighs (long strings, large JSON
       // properties). Measured once, as the answer is about to be serialized anyway.
-      willSendResponse: async ({ response }) => {
+      // Introspection is exempt: its size is the schema's (tens of megabytes for a large ontology), and the
+      // switch for it is TWINGRAPH_INTROSPECTION.
+      willSendResponse: async ({ response, operation, document }) => {
         if (response.body.kind !== 'single' || !response.body.singleResult.data) return;
+        if (operation && isIntrospection(operation, fragmentsOf(document?.definitions ?? []))) return;
         const size = Buffer.byteLength(JSON.stringify(response.body.singleResult));
         if (size <= maxResponseBytes) return;
         response.http.status = 413;

@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors';
+import { simulateCommands } from '../devices/commands';
 import { mirrorCommands } from '../mirror/commands';
 import { validateFiles } from './dtdl-validate';
 
@@ -19,7 +20,7 @@ const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
  * store whose server runs without the mirror, and reading the configuration here would make every command fail
  * on a wrong variable it does not use.
  */
-const FEATURE_COMMANDS = [mirrorCommands];
+const FEATURE_COMMANDS = [mirrorCommands, simulateCommands];
 
 const lazy = <T>(module: string): T => require(module) as T;
 

@@ -27,7 +27,7 @@ describe('defaults', () => {
       seedsDir: path.join(PACKAGE_ROOT, 'seeds'),
       seed: 'demo',
       seedAsOf: undefined,
-      plugins: ['analytics', 'mirror'],
+      plugins: ['analytics', 'mirror', 'devices'],
       limits: {
         maxDepth: 12,
         maxAliases: 50,
@@ -37,6 +37,8 @@ describe('defaults', () => {
       },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
       corsOrigins: [],
+      // The devices feature's variables are the feature's own tests' business (test/devices).
+      devices: expect.objectContaining({ url: undefined }),
       access: {
         auth: 'off',
         authExplicit: false,
@@ -113,6 +115,7 @@ describe('values', () => {
       },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      devices: expect.objectContaining({ url: undefined }),
       access: {
         auth: 'required',
         authExplicit: true,
@@ -213,8 +216,8 @@ describe('a wrong value is a ConfigError naming the variable', () => {
     ],
     [
       'TWINGRAPH_PLUGINS',
-      'analytics,devices',
-      /TWINGRAPH_PLUGINS="analytics,devices": expected a comma-separated list of plugins, each one of analytics, mirror \(not 'devices'\)$/m,
+      'analytics,drones',
+      /TWINGRAPH_PLUGINS="analytics,drones": expected a comma-separated list of plugins, each one of analytics, mirror, devices \(not 'drones'\)$/m,
     ],
     [
       'TWINGRAPH_CORS_ORIGINS',

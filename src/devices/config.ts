@@ -1,0 +1,195 @@
+/**
+ * The devices feature's configuration: the TWINGRAPH_MQTT_* variables, as one zod object (DEVICES_ENV) that
+ * src/config.ts can merge into its own, and what they become (DevicesConfig). Without TWINGRAPH_MQTT_URL
+ * the feature connects to nothing and says so in `mqttStatus`.
+ *
+ * Messages name the variable, as src/config.ts words them, so that a wrong value stops the start with a
+ * line an operator can act on.
+ */
+import os from 'node:os';
+import { z } from 'zod';
+import { payloadFormatOf } from './payload';
+import { parseTopicPattern, twinIdMapping } from './topics';
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, 'a whole number')
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`);
+
+const bytes = z
+  .string()
+  .regex(/^\d+\s*(b|kb|mb)?$/i, 'a size such as 256kb, 1mb or 65536')
+  .transform((text) => {
+    const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(text)!;
+    return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 ** 2 }[(m[2] ?? 'b').toLowerCase() as 'b'];
+  });
+
+/** A topic pattern of the MQTT extension, or `none` to turn the default off. */
+const pattern = z.string().refine(
+  (text) => {
+    if (text === 'none') return true;
+    try {
+      parseTopicPattern(text);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'a topic pattern such as devices/{senderId}/telemetry (labels and {tokens}), or none' },
+);
+
+const onOff = z.enum(['on', 'off']);
+
+export const DEVICES_ENV = z.object({
+  /** The broker: mqtt://, mqtts://, ws:// or wss://. Unset: the feature connects to nothing. */
+  TWINGRAPH_MQTT_URL: z
+    .string()
+    .regex(/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/, 'an MQTT URL such as mqtt://127.0.0.1:1883 or mqtts://broker:8883')
+    .optional(),
+  TWINGRAPH_MQTT_USERNAME: z.string().optional(),
+  TWINGRAPH_MQTT_PASSWORD: z.string().optional(),
+  /** Files: the CA that signed the broker's certificate, and this client's certificate and key (PEM). */
+  TWINGRAPH_MQTT_CA: z.string().optional(),
+  TWINGRAPH_MQTT_CERT: z.string().optional(),
+  TWINGRAPH_MQTT_KEY: z.string().optional(),
+  /** MQTT 5 (`5`), 3.1.1 (`3.1.1`), or 5 falling back to 3.1.1 when the broker refuses it (`auto`). */
+  TWINGRAPH_MQTT_PROTOCOL: z.enum(['auto', '5', '3.1.1']).default('auto'),
+  /** Stable across restarts (the broker keeps its session and QoS 1 messages by it); unique per replica. */
+  TWINGRAPH_MQTT_CLIENT_ID: z
+    .string()
+    .regex(/^[!-~]{1,128}$/, 'printable ASCII without spaces, 1 to 128 characters')
+    .optional(),
+  /** The shared-subscription group replicas split telemetry in (`$share/<group>/…`); `none` for plain subscriptions. */
+  TWINGRAPH_MQTT_SHARE_GROUP: z
+    .string()
+    .regex(/^[!-"$-*,-.0-~]+$/, 'a group name without /, +, # or spaces, or none')
+    .default('twingraph'),
+  /** How long the broker keeps this client's session (subscriptions, unacknowledged messages) while it is away, seconds. */
+  TWINGRAPH_MQTT_SESSION_EXPIRY: integer(0, 4_294_967_295).default(3600),
+  /** A template with {id} exactly once: how a device id in a topic becomes a twin id (plant1-{id}). */
+  TWINGRAPH_MQTT_TWIN_ID: z
+    .string()
+    .refine((t) => t.split('{id}').length === 2, 'a template holding {id} exactly once, such as {id} or plant1-{id}')
+    .default('{id}'),
+  /** Topics for twins whose model has no Mqtt co-type of its own; `none` turns the default off. */
+  TWINGRAPH_MQTT_DEFAULT_TELEMETRY_TOPIC: pattern.default('devices/{senderId}/telemetry'),
+  TWINGRAPH_MQTT_DEFAULT_COMMAND_TOPIC: pattern.default('devices/{executorId}/commands/{commandName}'),
+  TWINGRAPH_MQTT_DEFAULT_PAYLOAD_FORMAT: z
+    .string()
+    .refine((f) => payloadFormatOf(f) !== undefined, 'Json/ecma/404, Cbor/rfc/8949 or raw/0')
+    .default('Json/ecma/404'),
+  TWINGRAPH_MQTT_DEADLETTER_TOPIC: z
+    .string()
+    .regex(/^[^$#+\s][^#+\s]*[^/#+\s]$|^[^$#+/\s]$/, 'a topic prefix without wildcards, not starting with $')
+    .default('twingraph/deadletter'),
+  /** Devices answer commands under this prefix (every replica listens, so any one may wait for an answer). */
+  TWINGRAPH_MQTT_RESPONSE_TOPIC: z
+    .string()
+    .regex(/^[^$#+\s][^#+\s]*[^/#+\s]$|^[^$#+/\s]$/, 'a topic prefix without wildcards, not starting with $')
+    .default('twingraph/responses'),
+  TWINGRAPH_MQTT_MAX_PAYLOAD: bytes.default(256 * 1024),
+  /** Points recorded in one store write at most, and how long a batch may wait for more, ms. */
+  TWINGRAPH_MQTT_BATCH_POINTS: integer(1, 100_000).default(5000),
+  TWINGRAPH_MQTT_BATCH_MS: integer(0, 10_000).default(20),
+  /** How long a command waits for the device's answer, ms; Idempotent commands are sent again meanwhile. */
+  TWINGRAPH_MQTT_COMMAND_TIMEOUT_MS: integer(100, 600_000).default(10_000),
+  TWINGRAPH_MQTT_COMMAND_RETRIES: integer(0, 10).default(2),
+  /**
+   * Whether this process sends the commands the change log records (Command.Invoke) to devices. With several
+   * replicas, turn it on in one: each replica sees every invocation.
+   */
+  TWINGRAPH_MQTT_COMMANDS: onOff.default('on'),
+  /** Reconnection back-off: from the first delay, doubling, up to the cap, ms. */
+  TWINGRAPH_MQTT_RECONNECT_MS: integer(100, 3_600_000).default(1000),
+  TWINGRAPH_MQTT_RECONNECT_MAX_MS: integer(100, 3_600_000).default(30_000),
+});
+
+export type DevicesEnv = z.infer<typeof DEVICES_ENV>;
+
+export interface DevicesConfig {
+  readonly url: string | undefined;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
+  readonly protocol: 'auto' | '5' | '3.1.1';
+  readonly clientId: string;
+  readonly shareGroup: string | undefined;
+  readonly sessionExpirySeconds: number;
+  readonly twinIdTemplate: string;
+  readonly defaults:
+    { readonly telemetryTopic?: string; readonly commandTopic?: string; readonly payloadFormat: string } | undefined;
+  readonly deadLetterTopic: string;
+  readonly responseTopic: string;
+  readonly maxPayloadBytes: number;
+  readonly batch: { readonly points: number; readonly ms: number };
+  readonly commands: { readonly dispatch: boolean; readonly timeoutMs: number; readonly retries: number };
+  readonly reconnect: { readonly baseMs: number; readonly maxMs: number };
+}
+
+/** What the parsed variables mean. */
+export function devicesConfigOf(e: DevicesEnv): DevicesConfig {
+  twinIdMapping(e.TWINGRAPH_MQTT_TWIN_ID);
+  const telemetryTopic = e.TWINGRAPH_MQTT_DEFAULT_TELEMETRY_TOPIC;
+  const commandTopic = e.TWINGRAPH_MQTT_DEFAULT_COMMAND_TOPIC;
+  const hasDefaults = telemetryTopic !== 'none' || commandTopic !== 'none';
+  return {
+    url: e.TWINGRAPH_MQTT_URL,
+    ...(e.TWINGRAPH_MQTT_USERNAME !== undefined && { username: e.TWINGRAPH_MQTT_USERNAME }),
+    ...(e.TWINGRAPH_MQTT_PASSWORD !== undefined && { password: e.TWINGRAPH_MQTT_PASSWORD }),
+    tls: {
+      ...(e.TWINGRAPH_MQTT_CA && { caFile: e.TWINGRAPH_MQTT_CA }),
+      ...(e.TWINGRAPH_MQTT_CERT && { certFile: e.TWINGRAPH_MQTT_CERT }),
+      ...(e.TWINGRAPH_MQTT_KEY && { keyFile: e.TWINGRAPH_MQTT_KEY }),
+    },
+    protocol: e.TWINGRAPH_MQTT_PROTOCOL,
+    clientId: e.TWINGRAPH_MQTT_CLIENT_ID ?? `twingraph-${os.hostname().replace(/[^!-~]/g, '')}`.slice(0, 128),
+    shareGroup: e.TWINGRAPH_MQTT_SHARE_GROUP === 'none' ? undefined : e.TWINGRAPH_MQTT_SHARE_GROUP,
+    sessionExpirySeconds: e.TWINGRAPH_MQTT_SESSION_EXPIRY,
+    twinIdTemplate: e.TWINGRAPH_MQTT_TWIN_ID,
+    defaults: hasDefaults
+      ? {
+          ...(telemetryTopic !== 'none' && { telemetryTopic }),
+          ...(commandTopic !== 'none' && { commandTopic }),
+          payloadFormat: e.TWINGRAPH_MQTT_DEFAULT_PAYLOAD_FORMAT,
+        }
+      : undefined,
+    deadLetterTopic: e.TWINGRAPH_MQTT_DEADLETTER_TOPIC,
+    responseTopic: e.TWINGRAPH_MQTT_RESPONSE_TOPIC,
+    maxPayloadBytes: e.TWINGRAPH_MQTT_MAX_PAYLOAD,
+    batch: { points: e.TWINGRAPH_MQTT_BATCH_POINTS, ms: e.TWINGRAPH_MQTT_BATCH_MS },
+    commands: {
+      dispatch: e.TWINGRAPH_MQTT_COMMANDS === 'on',
+      timeoutMs: e.TWINGRAPH_MQTT_COMMAND_TIMEOUT_MS,
+      retries: e.TWINGRAPH_MQTT_COMMAND_RETRIES,
+    },
+    reconnect: {
+      baseMs: e.TWINGRAPH_MQTT_RECONNECT_MS,
+      maxMs: Math.max(e.TWINGRAPH_MQTT_RECONNECT_MS, e.TWINGRAPH_MQTT_RECONNECT_MAX_MS),
+    },
+  };
+}
+
+export class DevicesConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/**
+ * Reads the TWINGRAPH_MQTT_* variables alone (an empty value counts as unset); throws a DevicesConfigError
+ * with a line per wrong variable. Once src/config.ts merges DEVICES_ENV, its loadConfig does this.
+ */
+export function loadDevicesConfig(env: NodeJS.ProcessEnv): DevicesConfig {
+  const present = Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => k in DEVICES_ENV.shape && v !== undefined && v !== ''),
+  );
+  const parsed = DEVICES_ENV.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0]);
+      return `${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid (?:input|option): (?:expected )?/, '')}`;
+    });
+    throw new DevicesConfigError(`Twingraph cannot start: the configuration is wrong.\n  ${lines.join('\n  ')}`);
+  }
+  return devicesConfigOf(parsed.data);
+}

@@ -1,0 +1,51 @@
+/**
+ * `twingraph simulate`: the demo firm's devices, live, against any broker (`--url`, or the server's own
+ * TWINGRAPH_MQTT_URL), printing a line of progress every ten seconds.
+ */
+import path from 'node:path';
+import { UsageError } from '../errors';
+import type { SimulateOptions } from './commands';
+import { demoDevices } from './demo-devices';
+import { DeviceSimulator } from './simulator';
+
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+
+export async function simulateCommand(opts: SimulateOptions): Promise<number> {
+  const url = opts.url ?? process.env.TWINGRAPH_MQTT_URL;
+  if (!url) throw new UsageError('simulate needs a broker: --url mqtt://host:1883, or TWINGRAPH_MQTT_URL.');
+  const number = (text: string | undefined, what: string): number | undefined => {
+    if (text === undefined) return undefined;
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${what} must be a positive number (it is '${text}').`);
+    return n;
+  };
+  const rate = number(opts.rate, 'rate')!;
+  const limit = number(opts.devices, 'devices');
+  const seconds = number(opts.seconds, 'seconds');
+  const devices = demoDevices(opts.catalogue ?? path.join(PACKAGE_ROOT, 'seeds', 'firm.json'), undefined, limit);
+  const simulator = new DeviceSimulator({
+    url,
+    devices,
+    rate,
+    ...(opts.telemetryTopic && { telemetryTopic: opts.telemetryTopic }),
+    ...(opts.commandTopic && { commandTopic: opts.commandTopic }),
+  });
+  simulator.start();
+  process.stderr.write(`simulating ${devices.length} devices at ${rate} messages/s against ${url}\n`);
+  const progress = setInterval(
+    () =>
+      process.stderr.write(
+        `${simulator.published} messages published, ${simulator.commandsExecuted} commands executed\n`,
+      ),
+    10_000,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+    if (seconds) setTimeout(resolve, seconds * 1000);
+  });
+  clearInterval(progress);
+  await simulator.stop();
+  process.stderr.write(`${simulator.published} messages published\n`);
+  return 0;
+}

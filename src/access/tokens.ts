@@ -36,12 +36,22 @@ function unauthenticated(message: string): TwingraphError {
   return new TwingraphError('UNAUTHENTICATED', message);
 }
 
-export function tokenVerifier(config: JwtConfig): TokenVerifier {
+/**
+ * How often the key set may be fetched again because a token names a key it does not hold: issuers publish
+ * a new key before they sign with it, so a rotation is seen at once, while tokens naming made-up keys cannot
+ * make the server hammer the issuer.
+ */
+const JWKS_COOLDOWN_MS = 30_000;
+
+export function tokenVerifier(config: JwtConfig, options: { jwksCooldownMs?: number } = {}): TokenVerifier {
   const jose = require('jose') as typeof Jose;
   const key: KeyObject | Jose.JWTVerifyGetKey = config.jwksUrl
-    ? jose.createRemoteJWKSet(new URL(config.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 })
+    ? jose.createRemoteJWKSet(new URL(config.jwksUrl), {
+        cooldownDuration: options.jwksCooldownMs ?? JWKS_COOLDOWN_MS,
+        cacheMaxAge: 600_000,
+      })
     : createPublicKey(config.publicKey!);
-  const options: Jose.JWTVerifyOptions = {
+  const verifyOptions: Jose.JWTVerifyOptions = {
     algorithms: ALGORITHMS,
     clockTolerance: CLOCK_TOLERANCE_S,
     ...(config.issuer && { issuer: config.issuer }),
@@ -50,7 +60,7 @@ export function tokenVerifier(config: JwtConfig): TokenVerifier {
   return async (token) => {
     let payload: Jose.JWTPayload;
     try {
-      ({ payload } = await jose.jwtVerify(token, key as KeyObject, options));
+      ({ payload } = await jose.jwtVerify(token, key as KeyObject, verifyOptions));
     } catch (error) {
       throw unauthenticated(reasonOf(error as { code?: string; claim?: string; message?: string }));
     }

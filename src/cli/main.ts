@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors';
+import { isTwingraphError, UsageError } from '../errors';
 import { simulateCommands } from '../devices/commands';
 import { mirrorCommands } from '../mirror/commands';
 import { validateFiles } from './dtdl-validate';
@@ -127,6 +127,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError')) {
       process.stderr.write(`twingraph: ${err.message}\n`);
       return 2;
+    }
+    // A refusal with a code of ours (a key name taken, the store unavailable): the message says it all.
+    if (isTwingraphError(err)) {
+      process.stderr.write(`twingraph: ${err.message} (${err.code})\n`);
+      return 1;
     }
     throw err;
   }

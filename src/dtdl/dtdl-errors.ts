@@ -48,6 +48,11 @@ export class ErrorCollector {
   private readonly pending: PendingError[] = [];
   private readonly seen = new Set<string>();
 
+  /** Errors collected so far. */
+  get size(): number {
+    return this.pending.length;
+  }
+
   add(code: string, fields: ErrorFields = {}, at?: Located): void {
     const key = `${code}|${fields.primaryId}|${fields.secondaryId}|${fields.property}|${fields.value}|${fields.type}`;
     if (this.seen.has(key)) return;

@@ -1,16 +1,19 @@
 /**
  * Supplemental ("adjunct") types: co-types that add meaning and properties to an element, such as
- * semantic types with units, Historized, ValueAnnotation/Override, MQTT and Required. Each belongs to
- * the context that defines it, so a co-type is only usable where its context is active.
+ * semantic types with units, Historized, ValueAnnotation/Override, MQTT and Required, and the partner
+ * extensions of IoT Central (v2) and IoT Operations (v4). Each belongs to the context that defines it, so a
+ * co-type is only usable where its context is active.
  */
 import type { ClassName, DtdlVersion, PropertyDef } from './metamodel';
+import { EXTENSION_CONTEXTS } from './vocabulary/contexts';
 import { QUANTITATIVE_TYPES_V1, QUANTITATIVE_V2, type QuantitativeVocabulary } from './vocabulary/quantitative';
 
 export interface SupplementalTypeDef {
   readonly term: string;
   /** The context that defines it: 'dtmi:dtdl:context;2' for v2's built-in semantic types. */
   readonly contextId: string;
-  readonly dtdlVersion: DtdlVersion;
+  /** The DTDL versions whose elements it may co-type (an extension's v2, such as historization;2: v3 and v4). */
+  readonly dtdlVersions: readonly DtdlVersion[];
   /** Material classes it may co-type. */
   readonly appliesTo: readonly ClassName[];
   /** Language versions of those classes, when the definition names versioned classes (Property;3); otherwise any. */
@@ -30,8 +33,17 @@ export interface SupplementalTypeDef {
     readonly instances?: readonly string[];
     readonly numericOrString?: boolean;
     readonly enum?: boolean;
+    /** A NumericSchema (IoT Operations' Limited, Precise, ScaledStatically). */
+    readonly numeric?: boolean;
     readonly label: string;
   };
+  /** Co-types that may not stand beside it (IoT Operations: Composite and Event, HasCapability and HasComponent). */
+  readonly disallowedCotypes?: readonly string[];
+  /**
+   * Where the co-typed element must stand: under `property` of an element co-typed `cotype`, and, when
+   * `unique`, as the only one there (IoT Operations: one Subject field per Detail Object).
+   */
+  readonly parentConstraint?: { readonly property: string; readonly cotype: string; readonly unique: boolean };
   /** Abstract types (SemanticType, QuantitativeType) name a family and cannot be used as co-types. */
   readonly abstract?: boolean;
 }
@@ -39,6 +51,8 @@ export interface SupplementalTypeDef {
 export type SupplementalPropertyDef = PropertyDef & {
   /** Values are units of this unit type (semantic `unit`). */
   readonly unitType?: string;
+  /** The value must be a value of the element's own schema (a `maximum` of an integer Telemetry is an integer). */
+  readonly conformsToSchema?: boolean;
 };
 
 const MQTT_TOPIC =
@@ -47,15 +61,15 @@ const MQTT_TOPIC =
 function semanticTypes(
   vocabulary: QuantitativeVocabulary,
   contextId: string,
-  dtdlVersion: DtdlVersion,
+  dtdlVersions: readonly DtdlVersion[],
   appliesTo: ClassName[],
 ): SupplementalTypeDef[] {
   return [...vocabulary.semanticTypes].map(([term, unitType]) => ({
     term,
     contextId,
-    dtdlVersion,
+    dtdlVersions,
     appliesTo,
-    classVersions: [dtdlVersion],
+    classVersions: dtdlVersions,
     unitType,
     semantic: true,
     properties: [
@@ -63,7 +77,7 @@ function semanticTypes(
         name: 'unit',
         kind: 'object',
         range: ['Unit'],
-        rangeVersions: [dtdlVersion],
+        rangeVersions: dtdlVersions,
         plural: false,
         minCount: 1,
         maxCount: 1,
@@ -81,7 +95,12 @@ function adjunct(
   properties: SupplementalPropertyDef[] = [],
   requiresCotypes?: string[],
 ): SupplementalTypeDef {
-  return { term, contextId, dtdlVersion: 3, appliesTo, properties, requiresCotypes };
+  return { term, contextId, dtdlVersions: versionsOf(contextId), appliesTo, properties, requiresCotypes };
+}
+
+/** The DTDL versions an extension context is usable with (DTDL.Extensions.md §Available feature extensions). */
+function versionsOf(contextId: string): readonly DtdlVersion[] {
+  return EXTENSION_CONTEXTS.get(contextId)?.dtdlVersions ?? [3];
 }
 
 function required(p: SupplementalPropertyDef): SupplementalPropertyDef {
@@ -103,8 +122,9 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
   const [, name] = /^dtmi:dtdl:extension:([A-Za-z]+);\d+$/.exec(contextId) ?? [];
   switch (name) {
     case 'quantitativeTypes':
+      // Version 2 (DTDL v4) has version 1's semantic types, unit types and units.
       return [
-        ...semanticTypes(QUANTITATIVE_TYPES_V1, contextId, 3, [
+        ...semanticTypes(QUANTITATIVE_TYPES_V1, contextId, versionsOf(contextId), [
           'CommandRequest',
           'CommandResponse',
           'Field',
@@ -112,14 +132,22 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
           'Property',
           'Telemetry',
         ]),
-        { term: 'QuantitativeType', contextId, dtdlVersion: 3, appliesTo: [], properties: [], abstract: true },
+        {
+          term: 'QuantitativeType',
+          contextId,
+          dtdlVersions: versionsOf(contextId),
+          appliesTo: [],
+          properties: [],
+          abstract: true,
+        },
       ];
     case 'historization':
       return [
         {
           ...adjunct('Historized', contextId, ['Property', 'Telemetry']),
-          classVersions: [3],
-          // Version 2 of the extension (usable with DTDL v3 and v4) also covers command payloads in v4.
+          classVersions: versionsOf(contextId),
+          // Version 2 of the extension: the reference parser knows it for command payloads and fields of a later
+          // language version, so using it on them here is a version error too.
           otherVersionAppliesTo: contextId.endsWith(';2') ? ['CommandResponse', 'Field', 'MapValue'] : undefined,
         },
       ];
@@ -170,7 +198,10 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
         ),
       ];
     case 'requirement':
-      return [{ ...adjunct('Required', contextId, ['Field']), otherVersionAppliesTo: ['Property'] }];
+      // Version 2 also lets a Property be Required; with version 1 that is an error of version.
+      return contextId.endsWith(';1')
+        ? [{ ...adjunct('Required', contextId, ['Field']), otherVersionAppliesTo: ['Property'] }]
+        : [adjunct('Required', contextId, ['Field', 'Property'])];
     default:
       return [];
   }
@@ -185,7 +216,7 @@ function iotCentralTypes(): SupplementalTypeDef[] {
   const t = (term: string, requiredSchema: SupplementalTypeDef['requiredSchema']): SupplementalTypeDef => ({
     term,
     contextId: IOT_CENTRAL_CONTEXT,
-    dtdlVersion: 2,
+    dtdlVersions: [2],
     appliesTo: on,
     properties: [],
     requiredSchema,
@@ -202,6 +233,69 @@ function iotCentralTypes(): SupplementalTypeDef[] {
   ];
 }
 
+const IOT_OPERATIONS_CONTEXT = 'dtmi:iotoperations:context;4';
+
+/**
+ * IoT Operations' v4 types (dtmi:iotoperations:context;4), as the reference parser defines them: what each may
+ * co-type, the properties it adds, and the rules between co-types.
+ */
+function iotOperationsTypes(): SupplementalTypeDef[] {
+  const values: ClassName[] = ['CommandRequest', 'CommandResponse', 'Field', 'MapValue', 'Property', 'Telemetry'];
+  const numeric = { numeric: true, label: 'NumericSchema' };
+  const text = (name: string, extra: object = {}): SupplementalPropertyDef =>
+    required(stringProp(name, { maxLength: 128, ...extra }));
+  const literal = (name: string, datatype: 'decimal' | 'integer', extra: object = {}): SupplementalPropertyDef =>
+    ({ name, kind: 'literal', datatype, plural: false, minCount: 1, maxCount: 1, ...extra }) as SupplementalPropertyDef;
+  const t = (term: string, appliesTo: ClassName[], more: Partial<SupplementalTypeDef> = {}): SupplementalTypeDef => ({
+    term,
+    contextId: IOT_OPERATIONS_CONTEXT,
+    dtdlVersions: [4],
+    appliesTo,
+    properties: [],
+    ...more,
+  });
+  return [
+    t('Composite', ['Interface'], { properties: [text('ontology')], disallowedCotypes: ['Event'] }),
+    t('Congruence', ['Array', 'Enum', 'Interface', 'Map', 'Object'], { properties: [text('typeRef')] }),
+    t('Detail', ['Object']),
+    t('Event', ['Interface']),
+    t('GroupMember', ['Command'], {
+      properties: [text('group', { pattern: /^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/ })],
+    }),
+    t('HasCapability', ['Relationship'], { disallowedCotypes: ['HasComponent'] }),
+    t('HasComponent', ['Relationship']),
+    t('Limited', values, {
+      properties: [
+        literal('maximum', 'decimal', { minCount: 0, conformsToSchema: true }),
+        literal('minimum', 'decimal', { minCount: 0, conformsToSchema: true }),
+      ],
+      requiredSchema: numeric,
+    }),
+    t('Precise', values, { properties: [literal('decimalPlaces', 'integer')], requiredSchema: numeric }),
+    t('Qualified', ['Command', 'Component', 'Field', 'Property', 'Relationship', 'Telemetry'], {
+      properties: [text('namespace')],
+    }),
+    t('ScaledStatically', values, {
+      properties: [literal('scaleFactor', 'decimal', { conformsToSchema: true })],
+      requiredSchema: numeric,
+    }),
+    t('Subject', ['Field'], { parentConstraint: { property: 'fields', cotype: 'Detail', unique: true } }),
+  ];
+}
+
+/** Identifier prefixes a partner extension reserves for its own elements, with the context that defines them. */
+const PARTNER_PREFIXES: readonly (readonly [prefix: string, contextId: string])[] = [
+  ['dtmi:iotcentral:', IOT_CENTRAL_CONTEXT],
+  ['dtmi:iotoperations:', IOT_OPERATIONS_CONTEXT],
+];
+
+/** The partner context whose reserved prefix an identifier starts with (dtmi:iotcentral:…), if any. */
+export function partnerContextOf(id: string): string | undefined {
+  if (!id.startsWith('dtmi:iot')) return undefined;
+  for (const [prefix, contextId] of PARTNER_PREFIXES) if (id.startsWith(prefix)) return contextId;
+  return undefined;
+}
+
 /** Schemas that contexts other than the core define (IoT Central's vector and geopoint). */
 export const EXTENSION_SCHEMAS: ReadonlyMap<
   string,
@@ -214,11 +308,11 @@ export const EXTENSION_SCHEMAS: ReadonlyMap<
 /** v2's semantic types are part of the language itself. */
 export const V2_SEMANTIC_TYPES: ReadonlyMap<string, SupplementalTypeDef> = new Map(
   [
-    ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, 2, ['Telemetry', 'Property']),
+    ...semanticTypes(QUANTITATIVE_V2, V2_CONTEXT, [2], ['Telemetry', 'Property']),
     {
       term: 'SemanticType',
       contextId: V2_CONTEXT,
-      dtdlVersion: 2 as const,
+      dtdlVersions: [2] as const,
       appliesTo: [] as ClassName[],
       properties: [],
       abstract: true,
@@ -233,7 +327,12 @@ export function supplementalTypesOf(contextId: string): ReadonlyMap<string, Supp
   if (contextId === V2_CONTEXT) return V2_SEMANTIC_TYPES;
   let types = byContext.get(contextId);
   if (!types) {
-    const defs = contextId === IOT_CENTRAL_CONTEXT ? iotCentralTypes() : extensionTypes(contextId);
+    const defs =
+      contextId === IOT_CENTRAL_CONTEXT
+        ? iotCentralTypes()
+        : contextId === IOT_OPERATIONS_CONTEXT
+          ? iotOperationsTypes()
+          : extensionTypes(contextId);
     types = new Map(defs.map((t) => [t.term, t]));
     byContext.set(contextId, types);
   }

@@ -42,8 +42,14 @@ export interface ParseOptions {
   readonly known?: ModelSet;
   /** Called with DTMIs that nothing submitted defines; returns JSON documents that define them, if it can. */
   readonly resolve?: (dtmis: readonly string[]) => readonly string[] | undefined;
-  /** Highest DTDL language version accepted (default 3). */
+  /** Highest DTDL language version accepted (default 4). */
   readonly maxDtdlVersion?: DtdlVersion;
+  /**
+   * Limit extensions a model may use to exceed the core language's limits (DTDL.Extensions.md §Limit extensions),
+   * each versioned (`dtmi:dtdl:limits:onvif;1`) or not (`dtmi:dtdl:limits:onvif`, any version). Default none:
+   * a service need accept no limits beyond the core's, and a model naming one is refused.
+   */
+  readonly acceptableLimits?: readonly string[];
   /** Refuse any document larger than this many bytes (default 16 MiB), before parsing it. */
   readonly maxDocumentBytes?: number;
   /** Refuse JSON nested deeper than this (default 128), so that hostile input cannot exhaust the stack. */
@@ -80,7 +86,11 @@ export function parseModels(
         ? 'priorToV3'
         : 'never';
   const parser = new ElementParser(
-    { undefinedExtensions: policy, maxDtdlVersion: options.maxDtdlVersion ?? 3 },
+    {
+      undefinedExtensions: policy,
+      maxDtdlVersion: options.maxDtdlVersion ?? 4,
+      acceptableLimits: options.acceptableLimits ?? [],
+    },
     errors,
   );
   const maxBytes = options.maxDocumentBytes ?? DEFAULT_MAX_DOCUMENT_BYTES;

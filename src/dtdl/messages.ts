@@ -46,6 +46,7 @@ const LITERALS: Record<string, string> = {
   integer: 'an integer',
   boolean: 'true or false',
   duration: 'an ISO 8601 duration string (e.g. "PT5M")',
+  numeric: 'a number',
   literal: 'an integer or a string (whichever the Enum valueSchema says)',
 };
 
@@ -53,9 +54,14 @@ function literalTemplates(): Record<string, Template> {
   const t: Record<string, Template> = {};
   for (const [stem, what] of Object.entries(LITERALS)) {
     // The suffixes mirror the ids parse/values.ts builds: durationNotString, durationTypeNotDuration, …
-    const not = { string: 'String', integer: 'Integer', boolean: 'Boolean', duration: 'String', literal: 'Valid' }[
-      stem
-    ]!;
+    const not = {
+      string: 'String',
+      integer: 'Integer',
+      boolean: 'Boolean',
+      duration: 'String',
+      literal: 'Valid',
+      numeric: 'Numeric',
+    }[stem]!;
     const typeNot = stem === 'duration' ? 'Duration' : not;
     t[`${stem}Not${not}`] = ({ el, p, v }) => [`${el}${p} has value ${v}, which is not ${what}.`, `Give${p} ${what}.`];
     t[`${stem}TypeNot${typeNot}`] = ({ el, p }) => [
@@ -182,7 +188,7 @@ const TEMPLATES: Record<string, Template> = {
         ],
   unrecognizedContextVersion: ({ v }) => [
     `The DTDL context ${v} names a language version this parser does not accept here.`,
-    'Use "dtmi:dtdl:context;3" or "dtmi:dtdl:context;2"; a v2 element cannot contain v3 definitions.',
+    'Use "dtmi:dtdl:context;4", ";3" or ";2"; a v2 element cannot contain v3 or v4 definitions.',
   ],
   disallowedContextVersion: ({ v }) => [
     `The context ${v} is above the highest DTDL version accepted.`,
@@ -191,6 +197,22 @@ const TEMPLATES: Record<string, Template> = {
   disallowedContextFragment: ({ v }) => [
     `The context ${v} has a #fragment, which contexts may not have.`,
     'Remove the fragment from the context DTMI.',
+  ],
+  invalidContextFragment: ({ v }) => [
+    `The DTDL context ${v} has a fragment other than '#limitless' or '#limits', the two portions of the language.`,
+    'Write "dtmi:dtdl:context;4", or "dtmi:dtdl:context;4#limitless" followed by a limit extension context.',
+  ],
+  missingLimitContext: ({ v }) => [
+    `The limitless DTDL context ${v} is not followed by a limits context, so the model would have no limits at all.`,
+    'Follow it at once with a limit extension (e.g. "dtmi:dtdl:limits:onvif;1") or with "dtmi:dtdl:context;4#limits".',
+  ],
+  misplacedLimitContext: ({ v }) => [
+    `The limits context ${v} does not come right after the limitless DTDL context "dtmi:dtdl:context;4#limitless".`,
+    'Write @context as ["dtmi:dtdl:context;4#limitless", <limits context>, <feature extensions>…].',
+  ],
+  disallowedLimitContext: ({ v }) => [
+    `The limit extension ${v} is not among those this service accepts, so its raised limits cannot be used.`,
+    'Keep the model within the core DTDL limits and use "dtmi:dtdl:context;4", or have the service accept the extension (acceptableLimits).',
   ],
   dtdlContextFollowsAffiliate: ({ v }) => [
     `The DTDL context ${v} comes after an extension context.`,
@@ -371,6 +393,22 @@ const TEMPLATES: Record<string, Template> = {
   missingCocotype: ({ el, f }) => [
     `${el} is co-typed ${f.type ?? 'a co-type'} but not ${f.value ?? 'the type it requires'}.`,
     `Add ${f.value ?? 'the required co-type'} to @type.`,
+  ],
+  disallowedCocotype: ({ el, f }) => [
+    `${el} is co-typed both ${f.type ?? 'a co-type'} and ${f.value ?? 'another'}, which exclude each other.`,
+    `Remove ${f.value ?? 'one of them'} or ${f.type ?? 'the other'} from @type.`,
+  ],
+  parentMissingCotype: ({ el, f }) => [
+    `${el} is co-typed ${f.type ?? 'a co-type'}, which belongs only among the ${f.property ?? 'values'} of an element co-typed ${f.value ?? 'its parent type'}${f.secondaryId ? `, and ${f.secondaryId} is not` : ''}.`,
+    `Add ${f.value ?? 'the required co-type'} to the parent's @type, or remove ${f.type ?? 'the co-type'} here.`,
+  ],
+  siblingDuplicatesCotype: ({ el, f }) => [
+    `${el} is co-typed ${f.type ?? 'a co-type'}, but ${f.secondaryId ?? 'a sibling'} already is: one of the ${f.property ?? 'values'} of its parent may be.`,
+    `Remove ${f.type ?? 'the co-type'} from all but one of them.`,
+  ],
+  nonConformantPropertyValue: ({ el, p, v, f }) => [
+    `${el}${p} has value ${v}, which is not a value of its schema${f.secondaryId ? ` ${f.secondaryId}` : ''}.`,
+    `Give${p} a value its schema allows (a whole number for an integer schema), or change the schema.`,
   ],
   conflictingSupplementalTypes: ({ el, v }) => [
     `${el} has semantic types (${v.replace(/'/g, '')}) whose units conflict.`,

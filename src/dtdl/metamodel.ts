@@ -1,10 +1,11 @@
 /**
  * The DTDL metamodel: which element classes exist in each language version, which properties each
- * class has, and what values those properties take. The parser is driven entirely by these tables,
- * so a rule that differs between v2 and v3 is a difference in data here, not a branch in the parser.
+ * class has, and what values those properties take, and the numerical limits a limit extension may raise.
+ * The parser is driven entirely by these tables, so a rule that differs between v2, v3 and v4 is a
+ * difference in data here, not a branch in the parser.
  */
 
-export type DtdlVersion = 2 | 3;
+export type DtdlVersion = 2 | 3 | 4;
 
 /** Concrete and abstract element classes (the "material" types of DTDL). */
 export type ClassName =
@@ -38,7 +39,15 @@ export type ClassName =
   | 'LatentType'
   | 'NamedLatentType';
 
-export type LiteralDatatype = 'string' | 'integer' | 'boolean' | 'duration' | 'langString' | 'enumValueLiteral';
+export type LiteralDatatype =
+  | 'string'
+  | 'integer'
+  | 'boolean'
+  | 'duration'
+  | 'langString'
+  | 'enumValueLiteral'
+  /** xsd:decimal: a JSON number (IoT Operations' limits and scale factors). */
+  | 'decimal';
 
 interface PropertyBase {
   readonly name: string;
@@ -76,6 +85,11 @@ export interface ObjectPropertyDef extends PropertyBase {
   readonly nonDependent?: boolean;
   /** Only references (DTMIs), never inline definitions. */
   readonly referenceOnly?: boolean;
+  /**
+   * The standard instances allowed are those of this one class (MapKey.schema: the class String): another
+   * standard instance is of the wrong type (badType), not merely a value not in the list.
+   */
+  readonly instancesOfClass?: string;
 }
 
 export type PropertyDef = LiteralPropertyDef | ObjectPropertyDef;
@@ -106,17 +120,53 @@ export interface Metamodel {
   readonly maxSchemaDepth: number;
   readonly maxExtendsDepth: number;
   readonly maxExtendsTotal?: number;
+  /** v4: a complex schema may contain itself (an Object with a field whose schema is the Object). */
+  readonly selfReferentialSchemas: boolean;
+  /** Longest identifier a model may write (DTMI syntax allows 2048 characters). */
+  readonly maxIdLength: number;
+  /** The limit extension in effect (dtmi:dtdl:limits:onvif;1), if any. */
+  readonly limits?: string;
+}
+
+/** The limits a limit extension sets, where they differ from the core language's (DTDL.Extensions.md §Limit extensions). */
+export interface LimitSet {
+  readonly descriptionMaxLength?: number;
+  readonly maxSchemaDepth?: number;
+  readonly interfaceIdMaxLength?: number;
+  readonly maxIdLength?: number;
 }
 
 export type PrimitiveSchemaName =
-  'boolean' | 'date' | 'dateTime' | 'double' | 'duration' | 'float' | 'integer' | 'long' | 'string' | 'time';
+  | 'boolean'
+  | 'date'
+  | 'dateTime'
+  | 'double'
+  | 'duration'
+  | 'float'
+  | 'integer'
+  | 'long'
+  | 'string'
+  | 'time'
+  | V4PrimitiveSchemaName;
+
+/** The primitive schemas DTDL v4 adds (DTDL.v4.md §Primitive schema). */
+export type V4PrimitiveSchemaName =
+  | 'byte'
+  | 'bytes'
+  | 'decimal'
+  | 'short'
+  | 'unsignedByte'
+  | 'unsignedInteger'
+  | 'unsignedLong'
+  | 'unsignedShort'
+  | 'uuid';
 
 export type GeospatialSchemaName =
   'point' | 'multiPoint' | 'lineString' | 'multiLineString' | 'polygon' | 'multiPolygon';
 
 export interface StandardSchema {
   readonly term: string;
-  readonly kind: 'primitive' | 'geospatial';
+  readonly kind: 'primitive' | 'geospatial' | 'scaledDecimal';
   /** The standard element's DTMI in this version, e.g. dtmi:dtdl:instance:Schema:double;3. */
   readonly id: string;
   readonly numeric: boolean;
@@ -148,7 +198,31 @@ export const GEOSPATIAL_SCHEMAS: readonly GeospatialSchemaName[] = [
   'polygon',
   'multiPolygon',
 ];
-const NUMERIC = new Set(['double', 'float', 'integer', 'long']);
+export const V4_PRIMITIVE_SCHEMAS: readonly V4PrimitiveSchemaName[] = [
+  'byte',
+  'bytes',
+  'decimal',
+  'short',
+  'unsignedByte',
+  'unsignedInteger',
+  'unsignedLong',
+  'unsignedShort',
+  'uuid',
+];
+/** Subclasses of NumericSchema (bytes and uuid are strings). */
+const NUMERIC = new Set([
+  'double',
+  'float',
+  'integer',
+  'long',
+  'byte',
+  'decimal',
+  'short',
+  'unsignedByte',
+  'unsignedInteger',
+  'unsignedLong',
+  'unsignedShort',
+]);
 /** The Array each geospatial schema holds its coordinates in (DTDL's GeoJSON definitions). */
 const COORDINATES: Readonly<Record<GeospatialSchemaName, string>> = {
   point: 'position',
@@ -164,7 +238,7 @@ function literal(name: string, datatype: LiteralDatatype, extra: Partial<Literal
 }
 
 function object(name: string, range: ClassName[], extra: Partial<ObjectPropertyDef> = {}): ObjectPropertyDef {
-  return { name, kind: 'object', range, rangeVersions: [2, 3], plural: false, minCount: 0, maxCount: 1, ...extra };
+  return { name, kind: 'object', range, rangeVersions: [2, 3, 4], plural: false, minCount: 0, maxCount: 1, ...extra };
 }
 
 function plural(name: string, range: ClassName[], extra: Partial<ObjectPropertyDef> = {}): ObjectPropertyDef {
@@ -208,8 +282,9 @@ function buildClasses(specs: Partial<Record<ClassName, ClassSpec>>): Map<ClassNa
 
 function buildMetamodel(version: DtdlVersion): Metamodel {
   const v2 = version === 2;
-  /** Positions that, in v3, may hold or reference v2 elements. */
-  const mixed: readonly DtdlVersion[] = v2 ? [2] : [2, 3];
+  const v4 = version === 4;
+  /** Positions that may hold or reference elements of earlier versions (a v4 Property's schema may be a v3 Object). */
+  const mixed: readonly DtdlVersion[] = v2 ? [2] : v4 ? [2, 3, 4] : [2, 3];
   const same: readonly DtdlVersion[] = [version];
   const nameMax = v2 ? 64 : 512;
   const displayNameMax = v2 ? 64 : 512;
@@ -262,7 +337,11 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
         }),
       ],
     },
-    CommandPayload: { abstract: !v2, extends: 'SchemaField' },
+    CommandPayload: {
+      abstract: !v2,
+      extends: 'SchemaField',
+      properties: v4 ? [literal('nullable', 'boolean', { defaultValue: false })] : [],
+    },
     CommandRequest: { extends: 'CommandPayload' },
     CommandResponse: { extends: 'CommandPayload' },
     // Only the standard instances (synchronous, asynchronous) exist; models cannot define command types.
@@ -319,7 +398,13 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
     MapKey: {
       extends: 'NamedEntity',
       properties: [
-        required(object('schema', ['PrimitiveSchema'], { allowedInstances: ['string'], rangeVersions: mixed })),
+        required(
+          object('schema', ['PrimitiveSchema'], {
+            allowedInstances: ['string'],
+            instancesOfClass: 'String',
+            rangeVersions: mixed,
+          }),
+        ),
       ],
     },
     MapValue: { extends: 'SchemaField' },
@@ -348,7 +433,7 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
   }
   const classes = buildClasses(specs);
   const standardSchemas = new Map<string, StandardSchema>();
-  for (const term of PRIMITIVE_SCHEMAS) {
+  for (const term of v4 ? [...PRIMITIVE_SCHEMAS, ...V4_PRIMITIVE_SCHEMAS] : PRIMITIVE_SCHEMAS) {
     standardSchemas.set(term, {
       term,
       kind: 'primitive',
@@ -365,6 +450,15 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
       coordinatesId: `dtmi:standard:schema:geospatial:${COORDINATES[term]};${version}`,
     });
   }
+  if (v4) {
+    // An Object of a short `scale` and a decimal `value` (DTDL.v4.md §Scaled Decimal Schema).
+    standardSchemas.set('scaledDecimal', {
+      term: 'scaledDecimal',
+      kind: 'scaledDecimal',
+      id: 'dtmi:standard:schema:scaledDecimal;4',
+      numeric: false,
+    });
+  }
   return {
     version,
     classes,
@@ -374,13 +468,64 @@ function buildMetamodel(version: DtdlVersion): Metamodel {
     displayNameMaxLength: displayNameMax,
     descriptionMaxLength: 512,
     commentMaxLength: 512,
-    maxSchemaDepth: 5,
-    maxExtendsDepth: 10,
+    maxSchemaDepth: v4 ? 8 : 5,
+    maxExtendsDepth: v4 ? 12 : 10,
     maxExtendsTotal: v2 ? undefined : 1024,
+    selfReferentialSchemas: v4,
+    maxIdLength: 2048,
   };
 }
 
-export const METAMODELS: Readonly<Record<DtdlVersion, Metamodel>> = { 2: buildMetamodel(2), 3: buildMetamodel(3) };
+export const METAMODELS: Readonly<Record<DtdlVersion, Metamodel>> = {
+  2: buildMetamodel(2),
+  3: buildMetamodel(3),
+  4: buildMetamodel(4),
+};
+
+/**
+ * The limit extensions, by context id, with the limits each supersedes: onvif;1 from
+ * DTDL.LimitExtension.onvif.v1.RDF-SHACL.json; aio;1 (Azure IoT Operations), which the specification folder does
+ * not publish, from the reference parser's cases (nesting 12 levels, descriptions of 2048 characters).
+ */
+export const LIMIT_EXTENSIONS: ReadonlyMap<string, LimitSet> = new Map<string, LimitSet>([
+  [
+    'dtmi:dtdl:limits:onvif;1',
+    { descriptionMaxLength: 4096, maxSchemaDepth: 24, interfaceIdMaxLength: 256, maxIdLength: 512 },
+  ],
+  ['dtmi:dtdl:limits:aio;1', { descriptionMaxLength: 2048, maxSchemaDepth: 12 }],
+]);
+
+const limited = new Map<string, Metamodel>();
+
+/** The metamodel of a language version, with the limits of a limit extension in place of the core's. */
+export function metamodelFor(version: DtdlVersion, limits?: string): Metamodel {
+  const core = METAMODELS[version];
+  const set = limits === undefined ? undefined : LIMIT_EXTENSIONS.get(limits);
+  if (!set) return core;
+  const key = `${version}|${limits}`;
+  let mm = limited.get(key);
+  if (!mm) {
+    const classes = new Map<ClassName, ClassDef>();
+    for (const [name, def] of core.classes) {
+      const properties = new Map(def.properties);
+      const description = properties.get('description');
+      if (description && set.descriptionMaxLength !== undefined)
+        properties.set('description', { ...description, maxLength: set.descriptionMaxLength } as LiteralPropertyDef);
+      const maxIdLength = name === 'Interface' ? (set.interfaceIdMaxLength ?? def.maxIdLength) : def.maxIdLength;
+      classes.set(name, { ...def, properties, maxIdLength });
+    }
+    mm = {
+      ...core,
+      classes,
+      limits,
+      descriptionMaxLength: set.descriptionMaxLength ?? core.descriptionMaxLength,
+      maxSchemaDepth: set.maxSchemaDepth ?? core.maxSchemaDepth,
+      maxIdLength: set.maxIdLength ?? core.maxIdLength,
+    };
+    limited.set(key, mm);
+  }
+  return mm;
+}
 
 /** Concrete classes that may appear as the material @type of an element. */
 export function isConcrete(mm: Metamodel, name: string): name is ClassName {

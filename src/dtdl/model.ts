@@ -5,7 +5,7 @@
  */
 import { deepFreeze } from '../freeze';
 import { EXTENSION_SCHEMAS } from './extensions';
-import { METAMODELS, type DtdlVersion } from './metamodel';
+import { METAMODELS, type DtdlVersion, type PrimitiveSchemaName } from './metamodel';
 import type { ObjectRef, ParsedElement } from './parse/element';
 import type { LangString } from './parse/values';
 
@@ -24,11 +24,15 @@ interface ElementBase {
   readonly supplementalProperties: Readonly<Record<string, string | number | boolean>>;
 }
 
-export type PrimitiveSchemaName =
-  'boolean' | 'date' | 'dateTime' | 'double' | 'duration' | 'float' | 'integer' | 'long' | 'string' | 'time';
+export type { PrimitiveSchemaName } from './metamodel';
 export type GeospatialSchemaName =
   'point' | 'multiPoint' | 'lineString' | 'multiLineString' | 'polygon' | 'multiPolygon';
 
+/** DTDL v4's scaledDecimal: an object of a short `scale` and a decimal `value` (a string of digits). */
+export interface ScaledDecimalSchema {
+  readonly kind: 'scaledDecimal';
+  readonly name: 'scaledDecimal';
+}
 export interface PrimitiveSchema {
   readonly kind: 'primitive';
   readonly name: PrimitiveSchemaName;
@@ -72,7 +76,7 @@ export interface ObjectSchema extends ElementBase {
   readonly fields: readonly Field[];
 }
 export type ComplexSchema = ArraySchema | EnumSchema | MapSchema | ObjectSchema;
-export type Schema = PrimitiveSchema | GeospatialSchema | UnitTypeSchema | ComplexSchema;
+export type Schema = PrimitiveSchema | GeospatialSchema | ScaledDecimalSchema | UnitTypeSchema | ComplexSchema;
 
 interface ContentBase extends ElementBase {
   readonly name: string;
@@ -171,6 +175,8 @@ class ResolvedInterface implements InterfaceModel {
 export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): ModelSet {
   const lookup = (id: string): ParsedElement | undefined => elements.get(id);
   const schemaCache = new Map<string, Schema>();
+  /** Complex schemas under construction (more than one while a schema's parts are built). */
+  let building = 0;
   const ids = (el: ParsedElement, p: string): string[] => (el.objects.get(p) ?? []).map((r) => r.target);
   const first = (el: ParsedElement, p: string): ObjectRef | undefined => (el.objects.get(p) ?? [])[0];
 
@@ -198,7 +204,8 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
   const schemaOf = (ref: ObjectRef | undefined): Schema => {
     if (!ref) throw new Error('model: a schema reference is missing in a valid model set');
     if (ref.kind === 'term') {
-      const std = METAMODELS[3].standardSchemas.get(ref.target);
+      // v4's standard schemas are a superset of earlier versions'.
+      const std = METAMODELS[4].standardSchemas.get(ref.target);
       if (std) return Object.freeze({ kind: std.kind, name: ref.target }) as Schema;
       const extension = EXTENSION_SCHEMAS.get(ref.target);
       if (extension) {
@@ -223,15 +230,17 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
     const cached = schemaCache.get(ref.target);
     if (cached) return cached;
     const el = lookup(ref.target)!;
-    let schema: Schema;
+    // A v4 schema may contain itself: it is cached before its parts are built (a part that refers back gets
+    // this very object), and the whole is frozen once the outermost schema is complete.
+    const schema = { ...base(el), kind: el.type } as Record<string, unknown>;
+    schemaCache.set(ref.target, schema as unknown as Schema);
+    building++;
     switch (el.type) {
       case 'Array':
-        schema = { ...base(el), kind: 'Array', elementSchema: schemaOf(first(el, 'elementSchema')) };
+        schema.elementSchema = schemaOf(first(el, 'elementSchema'));
         break;
       case 'Enum':
-        schema = {
-          ...base(el),
-          kind: 'Enum',
+        Object.assign(schema, {
           valueSchema: first(el, 'valueSchema')!.target as 'integer' | 'string',
           enumValues: ids(el, 'enumValues').map((id) => {
             const ev = lookup(id)!;
@@ -242,40 +251,32 @@ export function buildModelSet(elements: ReadonlyMap<string, ParsedElement>): Mod
               enumValue: ev.literals.get('enumValue') as string | number,
             });
           }),
-        };
+        });
         break;
       case 'Map': {
         const key = lookup(first(el, 'mapKey')!.target)!;
         const value = lookup(first(el, 'mapValue')!.target)!;
-        schema = {
-          ...base(el),
-          kind: 'Map',
-          mapKey: { name: key.literals.get('name') as string, schema: 'string' },
-          mapValue: { name: value.literals.get('name') as string, schema: schemaOf(first(value, 'schema')) },
-        };
+        schema.mapKey = { name: key.literals.get('name') as string, schema: 'string' };
+        schema.mapValue = { name: value.literals.get('name') as string, schema: schemaOf(first(value, 'schema')) };
         break;
       }
       case 'Object':
-        schema = {
-          ...base(el),
-          kind: 'Object',
-          fields: ids(el, 'fields').map((id) => {
-            const f = lookup(id)!;
-            return Object.freeze({
-              ...base(f),
-              kind: 'Field' as const,
-              name: f.literals.get('name') as string,
-              schema: schemaOf(first(f, 'schema')),
-            });
-          }),
-        };
+        schema.fields = ids(el, 'fields').map((id) => {
+          const f = lookup(id)!;
+          return Object.freeze({
+            ...base(f),
+            kind: 'Field' as const,
+            name: f.literals.get('name') as string,
+            schema: schemaOf(first(f, 'schema')),
+          });
+        });
         break;
       default:
         throw new Error(`model: ${el.id} is used as a schema but is a ${el.type}`);
     }
-    deepFreeze(schema);
-    schemaCache.set(ref.target, schema);
-    return schema;
+    building--;
+    if (building === 0) deepFreeze(schema);
+    return schema as unknown as Schema;
   };
 
   const contentOf = (el: ParsedElement, definedIn: string): Content => {

@@ -28,6 +28,7 @@ function emittedCodes(): string[] {
     integer: ['Integer', 'Integer'],
     boolean: ['Boolean', 'Boolean'],
     duration: ['String', 'Duration'],
+    numeric: ['Numeric', 'Numeric'],
   };
   for (const [stem, [not, typeNot]] of Object.entries(families)) {
     for (const id of [

@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   DTDL_V2_CONTEXT,
   DTDL_V3_CONTEXT,
+  DTDL_V4_CONTEXT,
   EXTENSION_CONTEXTS,
   RESERVED_TERMS_V3,
   type ContextDefinition,
@@ -88,24 +89,60 @@ function checkAgainstTable(vocabulary: QuantitativeVocabulary, rows: [string, st
 }
 
 describe('DTDL vocabulary against the DTDL language definition files', () => {
-  test('the v3 core context and every v3 feature-extension context file match the tables term for term', () => {
-    withSpec('v3 context files', (spec) => {
-      const dir = path.join(spec, 'v3', 'context');
-      const files = fs.readdirSync(dir).filter((f) => f.endsWith('.context.json'));
-      expect(files).toContain('DTDL.v3.context.json');
-      for (const file of files) {
-        const id = contextIdOf(file);
-        if (id === undefined) throw new Error(`unexpected context file ${file}`);
-        const table: ContextDefinition | undefined =
-          id === DTDL_V3_CONTEXT.id ? DTDL_V3_CONTEXT : EXTENSION_CONTEXTS.get(id);
-        if (!table) throw new Error(`no table for ${id} (${file})`);
-        expect({ id, terms: sorted(table.terms) }).toEqual({
-          id,
-          terms: sorted(contextFileTerms(path.join(dir, file))),
-        });
-        expect(table.dtdlVersion).toBe(3);
+  test.each([
+    [3, DTDL_V3_CONTEXT],
+    [4, DTDL_V4_CONTEXT],
+  ] as const)(
+    'the v%i core context and every feature-extension context file published with it match the tables term for term',
+    (version, core) => {
+      withSpec(`v${version} context files`, (spec) => {
+        const dir = path.join(spec, `v${version}`, 'context');
+        const files = fs.readdirSync(dir).filter((f) => f.endsWith('.context.json'));
+        expect(files).toContain(`DTDL.v${version}.context.json`);
+        for (const file of files) {
+          const id = contextIdOf(file);
+          if (id === undefined) throw new Error(`unexpected context file ${file}`);
+          const table: ContextDefinition | undefined = id === core.id ? core : EXTENSION_CONTEXTS.get(id);
+          if (!table) throw new Error(`no table for ${id} (${file})`);
+          expect({ id, terms: sorted(table.terms) }).toEqual({
+            id,
+            terms: sorted(contextFileTerms(path.join(dir, file))),
+          });
+          // Each extension is usable with the versions DTDL.Extensions.md lists for it, this one among them.
+          expect(table.dtdlVersions).toContain(version);
+        }
+      });
+    },
+  );
+
+  test('DTDL.Extensions.md lists, for each feature extension, the DTDL versions the tables allow', () => {
+    withSpec('extension versions', (spec) => {
+      const text = fs.readFileSync(path.join(spec, 'v4', 'DTDL.Extensions.md'), 'utf8');
+      const section = text.slice(text.indexOf('## Available feature extensions'), text.indexOf('## Available limit'));
+      // | [MQTT v2](./DTDL.mqtt.v2.md) | … | [3](../v3/DTDL.v3.md), [4](./DTDL.v4.md) |: the file names the context.
+      const rows = [
+        ...section.matchAll(/^\| \[[^\]]+\]\([^)]*DTDL\.([A-Za-z]+)\.v(\d+)\.md\) \| [^|]* \| (.*) \|\s*$/gm),
+      ];
+      expect(rows.length).toBe(12);
+      for (const [, name, version, versions] of rows) {
+        const id = `dtmi:dtdl:extension:${name};${version}`;
+        const listed = [...versions.matchAll(/\[(\d)\]/g)].map((m) => Number(m[1]));
+        expect({ id, versions: EXTENSION_CONTEXTS.get(id)?.dtdlVersions }).toEqual({ id, versions: listed });
       }
     });
+  });
+
+  test('the v4 context is the v3 context at version 4 with what DTDL.v4.md says v4 adds', () => {
+    const added = [...DTDL_V4_CONTEXT.terms.keys()].filter((t) => !DTDL_V3_CONTEXT.terms.has(t)).sort();
+    expect(added).toEqual(
+      [
+        ...['Byte', 'Bytes', 'Decimal', 'Short', 'UnsignedByte', 'UnsignedInteger', 'UnsignedLong', 'UnsignedShort'],
+        ...['Uuid', 'byte', 'bytes', 'decimal', 'nullable', 'scaledDecimal', 'short', 'unsignedByte'],
+        ...['unsignedInteger', 'unsignedLong', 'unsignedShort', 'uuid'],
+      ].sort(),
+    );
+    for (const [term, iri] of DTDL_V3_CONTEXT.terms)
+      expect(DTDL_V4_CONTEXT.terms.get(term)).toBe(iri.replace(/;3$/, ';4'));
   });
 
   test('the v3 reserved strings are the v3 context terms', () => {
@@ -205,7 +242,7 @@ describe('DTDL vocabulary spot checks', () => {
   });
 
   test('the extension contexts usable with DTDL v3 are all there', () => {
-    const v3Extensions = [...EXTENSION_CONTEXTS.values()].filter((c) => c.dtdlVersion === 3).map((c) => c.id);
+    const v3Extensions = [...EXTENSION_CONTEXTS.values()].filter((c) => c.dtdlVersions.includes(3)).map((c) => c.id);
     expect(v3Extensions.sort()).toEqual(
       [
         'quantitativeTypes;1',
@@ -219,6 +256,7 @@ describe('DTDL vocabulary spot checks', () => {
         'mqtt;2',
         'mqtt;3',
         'requirement;1',
+        'requirement;2',
       ]
         .map((s) => `dtmi:dtdl:extension:${s}`)
         .sort(),
@@ -238,7 +276,10 @@ describe('DTDL vocabulary spot checks', () => {
         seen.set(iri, term);
       }
     }
-    expect(shared).toEqual(['dtmi:dtdl:extension:quantitativeTypes;1: EnergyRateUnit = PowerUnit']);
+    expect(shared).toEqual([
+      'dtmi:dtdl:extension:quantitativeTypes;1: EnergyRateUnit = PowerUnit',
+      'dtmi:dtdl:extension:quantitativeTypes;2: EnergyRateUnit = PowerUnit',
+    ]);
   });
 
   test('the quantitative vocabularies name only terms of their contexts, and units invert unitTypes', () => {

@@ -6,9 +6,12 @@ export const prng = mulberry32;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** A valid v3 interface that uses most of DTDL: every kind of content and complex schema. */
-export function richInterface(version: 2 | 3 = 3): { [key: string]: Json } {
-  return {
+/**
+ * A valid interface that uses most of DTDL: every kind of content and complex schema; in v4 also what v4 adds
+ * (the new primitive schemas, scaledDecimal, a nullable command response, an Object that contains itself).
+ */
+export function richInterface(version: 2 | 3 | 4 = 3): { [key: string]: Json } {
+  const rich = {
     '@context': `dtmi:dtdl:context;${version}`,
     '@id': 'dtmi:example:Rich;1',
     '@type': 'Interface',
@@ -59,12 +62,38 @@ export function richInterface(version: 2 | 3 = 3): { [key: string]: Json } {
         response: { name: 'ok', schema: 'boolean' },
       },
       { '@type': 'Component', name: 'part', schema: 'dtmi:example:Part;1' },
-    ],
+    ] as Json[],
     extends: 'dtmi:example:Base;1',
   };
+  if (version === 4) rich.contents.push(...V4_CONTENTS);
+  return rich;
 }
 
-export function supportingInterfaces(version: 2 | 3 = 3): { [key: string]: Json }[] {
+const V4_CONTENTS: Json[] = [
+  { '@type': 'Property', name: 'serial', schema: 'uuid' },
+  { '@type': 'Telemetry', name: 'reading', schema: 'scaledDecimal' },
+  { '@type': 'Telemetry', name: 'flags', schema: { '@type': 'Array', elementSchema: 'unsignedByte' } },
+  {
+    '@type': 'Command',
+    name: 'probe',
+    request: { name: 'level', schema: 'short' },
+    response: { name: 'result', schema: 'decimal', nullable: true },
+  },
+  {
+    '@type': 'Property',
+    name: 'tree',
+    schema: {
+      '@id': 'dtmi:example:Tree;1',
+      '@type': 'Object',
+      fields: [
+        { name: 'value', schema: 'unsignedLong' },
+        { name: 'children', schema: { '@type': 'Array', elementSchema: 'dtmi:example:Tree;1' } },
+      ],
+    },
+  },
+];
+
+export function supportingInterfaces(version: 2 | 3 | 4 = 3): { [key: string]: Json }[] {
   const ctx = `dtmi:dtdl:context;${version}`;
   return [
     {

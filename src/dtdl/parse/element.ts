@@ -5,11 +5,17 @@
  */
 import { hasReservedPrefix, isUserDtmi, isWritableDtmi, parseDtmi, USER_DTMI_MAX_LENGTH } from '../dtmi';
 import type { ErrorCollector, Located } from '../dtdl-errors';
-import { supplementalTypesOf, type SupplementalPropertyDef, type SupplementalTypeDef } from '../extensions';
+import {
+  partnerContextOf,
+  supplementalTypesOf,
+  type SupplementalPropertyDef,
+  type SupplementalTypeDef,
+} from '../extensions';
 import {
   isConcrete,
   isSubclass,
   METAMODELS,
+  metamodelFor,
   type ClassDef,
   type ClassName,
   type DtdlVersion,
@@ -164,7 +170,7 @@ export class ElementParser {
     }
     if (!context) return undefined;
     const version = context.dtdlVersion;
-    const mm = METAMODELS[version];
+    const mm = metamodelFor(version, context.limits);
 
     if (parent && siteProperty && 'rangeVersions' in siteProperty && !siteProperty.rangeVersions.includes(version)) {
       errors.add(
@@ -305,10 +311,12 @@ export class ElementParser {
       else errors.add('invalidId', { value: rawId }, at);
       return undefined;
     }
-    if (
-      hasReservedPrefix(rawId) ||
-      (rawId.startsWith('dtmi:iotcentral:') && context.extensions.some((e) => e.id === 'dtmi:iotcentral:context;2'))
-    ) {
+    if (rawId.length > mm.maxIdLength) {
+      // A limit extension may lower the identifier limit (onvif;1: 512 characters).
+      errors.add('idTooLong', { value: rawId }, at);
+      return undefined;
+    }
+    if (hasReservedPrefix(rawId) || context.extensions.some((e) => e.id === partnerContextOf(rawId))) {
       errors.add('reservedId', { value: rawId }, at);
       return undefined;
     }
@@ -525,16 +533,31 @@ export class ElementParser {
     for (const cotype of cotypes) {
       // Not for this class at all: invalidCotype. For this class but in the other language version
       // (a v3-only type on a v2 Property): both. From an extension of the other version: invalidCotypeVersion.
+      // A v3 or v4 element co-typed from an extension of another version (historization;1 in v4,
+      // quantitativeTypes;2 in v3) is only of the wrong version: its properties are still understood.
       const applies = cotype.appliesTo.some((c) => isSubclass(mm, material!, c));
+      const ofThisVersion = cotype.dtdlVersions.includes(version);
+      const classOfThisVersion = cotype.classVersions === undefined || cotype.classVersions.includes(version);
+      if (applies && (!ofThisVersion || !classOfThisVersion) && version >= 3) {
+        errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
+        invalidCotypes.push({ ...cotype, propertiesOutliveInvalidity: true });
+        continue;
+      }
       const otherVersionOnly =
-        (applies && cotype.classVersions !== undefined && !cotype.classVersions.includes(version)) ||
+        (applies && !classOfThisVersion) ||
         (!applies && (cotype.otherVersionAppliesTo ?? []).some((c) => isSubclass(mm, material!, c)));
       if (!applies || otherVersionOnly) errors.add('invalidCotype', { primaryId: id, type: cotype.term }, at);
-      if (otherVersionOnly || (applies && cotype.dtdlVersion !== version))
+      if (otherVersionOnly || (applies && !ofThisVersion))
         errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
-      if (!applies || otherVersionOnly || cotype.dtdlVersion !== version) {
+      if (!applies || otherVersionOnly || !ofThisVersion) {
         invalidCotypes.push(cotype);
         continue;
+      }
+      for (const excluded of cotype.disallowedCotypes ?? []) {
+        if (cotypes.some((c) => c.term === excluded)) {
+          errors.add('disallowedCocotype', { primaryId: id, type: cotype.term, value: excluded }, at);
+          failed = true;
+        }
       }
       for (const needed of cotype.requiresCotypes ?? []) {
         if (!cotypes.some((c) => c.term === needed)) {
@@ -632,12 +655,20 @@ export class ElementParser {
     const { errors } = this;
     const primaryId = element.id;
     if (element.undefinedCotypes.length > 0) {
-      // An undefined co-type may define any property; only malformed names are wrong.
+      // An undefined co-type may define any property; only malformed names are wrong. Such a name makes the
+      // element invalid whatever the extension defines, and then its undefined co-type terms are reported too.
+      let malformed: string | undefined;
       if (key.startsWith('dtmi:') && !isWritableDtmi(key) && element.dtdlVersion >= 3)
-        errors.add('propertyInvalidDtmi', { primaryId, property: key }, at);
+        malformed = 'propertyInvalidDtmi';
       else if (!key.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) && element.dtdlVersion >= 3)
-        errors.add('propertyNotDtmiNorTerm', { primaryId, property: key }, at);
-      else element.extra.set(key, raw);
+        malformed = 'propertyNotDtmiNorTerm';
+      if (!malformed) {
+        element.extra.set(key, raw);
+        return;
+      }
+      errors.add(malformed, { primaryId, property: key }, at);
+      for (const cotype of element.undefinedCotypes)
+        if (!cotype.includes(':')) errors.add('typeUndefinedTerm', { primaryId, value: cotype }, element.at);
       return;
     }
     const ofInvalidCotype = binding
@@ -815,7 +846,7 @@ export class ElementParser {
     const dtmi = parseDtmi(text);
     // Generated ids (system segments) cannot be referenced: what they name is reached through its parent.
     if (dtmi && !dtmi.fragment && !dtmi.isReserved) {
-      if (hasReservedPrefix(text) || text.startsWith('dtmi:iotcentral:')) {
+      if (hasReservedPrefix(text) || partnerContextOf(text) !== undefined) {
         errors.add('undefinedReservedId', { primaryId: element.id, secondaryId: text, property: def.name }, at);
         return undefined;
       }
@@ -838,7 +869,10 @@ function isClassTerm(term: string): boolean {
 /** A material class of some DTDL language version, named by its IRI (dtmi:dtdl:class:Telemetry;2). */
 function isMaterialClassOf(binding: TermBinding): boolean {
   const version = /^dtmi:dtdl:context;(\d+)$/.exec(binding.contextId)?.[1];
-  return (version === '2' || version === '3') && isConcrete(METAMODELS[Number(version) as DtdlVersion], binding.term);
+  return (
+    (version === '2' || version === '3' || version === '4') &&
+    isConcrete(METAMODELS[Number(version) as DtdlVersion], binding.term)
+  );
 }
 
 /** The DTDL version a raw @context names, if it names one. */

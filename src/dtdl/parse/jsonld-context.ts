@@ -1,13 +1,21 @@
 /**
- * @context processing: which DTDL version and which extensions are active for an element, and how
- * terms resolve. Top-level elements must name a DTDL context first; nested elements may add to or
- * replace their parent's context.
+ * @context processing: which DTDL version, which extensions and which limit extension are active for an
+ * element, and how terms resolve. Top-level elements must name a DTDL context first; nested elements may add
+ * to or replace their parent's context. A limit extension stands right after the limitless DTDL context
+ * (`dtmi:dtdl:context;4#limitless`), and only one the caller accepts may be used.
  */
 import { parseDtmi } from '../dtmi';
 import type { ErrorCollector, Located } from '../dtdl-errors';
 import type { DtdlVersion } from '../metamodel';
 import type { JsonValue } from '../source';
-import { DTDL_V2_CONTEXT, DTDL_V3_CONTEXT, EXTENSION_CONTEXTS, type ContextDefinition } from '../vocabulary/contexts';
+import { LIMIT_EXTENSIONS } from '../metamodel';
+import {
+  DTDL_V2_CONTEXT,
+  DTDL_V3_CONTEXT,
+  DTDL_V4_CONTEXT,
+  EXTENSION_CONTEXTS,
+  type ContextDefinition,
+} from '../vocabulary/contexts';
 
 /** When undefined extension contexts are tolerated: never, only in DTDL v2 documents (the reference parser's default), or always. */
 export type UndefinedExtensionPolicy = 'never' | 'priorToV3' | 'always';
@@ -15,6 +23,8 @@ export type UndefinedExtensionPolicy = 'never' | 'priorToV3' | 'always';
 export interface ContextOptions {
   readonly undefinedExtensions: UndefinedExtensionPolicy;
   readonly maxDtdlVersion: DtdlVersion;
+  /** Limit extensions that may be used, versioned (`dtmi:dtdl:limits:onvif;1`) or any version (`dtmi:dtdl:limits:onvif`). */
+  readonly acceptableLimits: readonly string[];
 }
 
 export interface ActiveContext {
@@ -26,6 +36,8 @@ export interface ActiveContext {
   readonly undefinedExtensions: readonly string[];
   /** term → binding, last context wins. */
   readonly terms: ReadonlyMap<string, TermBinding>;
+  /** The limit extension whose limits replace the core language's, if any. */
+  readonly limits?: string;
 }
 
 export interface TermBinding {
@@ -34,14 +46,19 @@ export interface TermBinding {
   readonly contextId: string;
 }
 
-const CORE: Record<DtdlVersion, ContextDefinition> = { 2: DTDL_V2_CONTEXT, 3: DTDL_V3_CONTEXT };
+const CORE: Record<DtdlVersion, ContextDefinition> = { 2: DTDL_V2_CONTEXT, 3: DTDL_V3_CONTEXT, 4: DTDL_V4_CONTEXT };
 const DTDL_CONTEXT = /^dtmi:dtdl:context;(\d+)$/;
+/** The DTDL context without its limits, which a limit extension must follow (DTDL.Extensions.md §Limit extensions). */
+const CORE_PORTION = /^dtmi:dtdl:context;(?:[4-9]|[1-9]\d+)#(.*)$/;
+/** What may follow the limitless DTDL context: the core limits, named or implied by the whole DTDL context. */
+const LIMITS_PORTION = /^dtmi:dtdl:context;\d+(?:#.*)?$/;
+const LIMIT_CONTEXT_PREFIX = 'dtmi:dtdl:limits:';
 const IOTCENTRAL_V2 = 'dtmi:iotcentral:context;2';
 
 /** IRI → binding for every known context, so that `dtmi:dtdl:property:schema;3` means `schema`. */
 const IRI_INDEX: ReadonlyMap<string, TermBinding> = (() => {
   const index = new Map<string, TermBinding>();
-  for (const ctx of [DTDL_V2_CONTEXT, DTDL_V3_CONTEXT, ...EXTENSION_CONTEXTS.values()]) {
+  for (const ctx of [DTDL_V2_CONTEXT, DTDL_V3_CONTEXT, DTDL_V4_CONTEXT, ...EXTENSION_CONTEXTS.values()]) {
     for (const [term, iri] of ctx.terms) if (!index.has(iri)) index.set(iri, { term, iri, contextId: ctx.id });
   }
   return index;
@@ -65,8 +82,9 @@ function makeContext(
   version: DtdlVersion,
   extensions: ContextDefinition[],
   undefinedExtensions: string[],
+  limits: string | undefined,
 ): ActiveContext {
-  const key = `${version}|${extensions.map((e) => e.id).join(',')}|${undefinedExtensions.join(',')}`;
+  const key = `${version}|${extensions.map((e) => e.id).join(',')}|${undefinedExtensions.join(',')}|${limits ?? ''}`;
   let ctx = cache.get(key);
   if (!ctx) {
     ctx = {
@@ -75,6 +93,7 @@ function makeContext(
       extensions,
       undefinedExtensions,
       terms: buildTerms(CORE[version], extensions),
+      ...(limits !== undefined && { limits }),
     };
     cache.set(key, ctx);
   }
@@ -97,6 +116,37 @@ export function processContext(
   errors: ErrorCollector,
   at: Located,
 ): ActiveContext | undefined {
+  // Top-level elements of one model set mostly name the same contexts: a @context read without error once is
+  // read the same way again under the same options.
+  const key = parent === undefined ? contextKey(value) : undefined;
+  let seen = key === undefined ? undefined : understood.get(options);
+  const known = key === undefined ? undefined : seen?.get(key);
+  if (known) return known;
+  const before = errors.size;
+  const result = interpret(value, parent, options, errors, at);
+  if (key !== undefined && result && errors.size === before) {
+    if (!seen) understood.set(options, (seen = new Map()));
+    seen.set(key, result);
+  }
+  return result;
+}
+
+const understood = new WeakMap<ContextOptions, Map<string, ActiveContext>>();
+
+/** A key for a @context made of strings only (the only kind that can be read without error). */
+function contextKey(value: JsonValue): string | undefined {
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) return undefined;
+  return value.join('\u0000');
+}
+
+function interpret(
+  value: JsonValue,
+  parent: ActiveContext | undefined,
+  options: ContextOptions,
+  errors: ErrorCollector,
+  at: Located,
+): ActiveContext | undefined {
   const items: JsonValue[] = Array.isArray(value) ? value : [value];
   if (items.length === 0) {
     // An empty nested context changes nothing; at the top level there is nothing to go on.
@@ -104,6 +154,9 @@ export function processContext(
     return parent;
   }
   let version: DtdlVersion | undefined = parent?.dtdlVersion;
+  let limits: string | undefined = parent?.limits;
+  /** Index of the limitless DTDL context, whose next item must say which limits apply. */
+  let limitlessAt: number | undefined;
   let sawDtdl = false;
   let sawAffiliate = false;
   let usable = true;
@@ -111,6 +164,8 @@ export function processContext(
   const undefinedExtensions: string[] = [...(parent?.undefinedExtensions ?? [])];
   const pendingAffiliates: { id: string; at: Located }[] = [];
 
+  const fragmentsHaveMeaning =
+    (parent?.dtdlVersion ?? 0) >= 4 || items.some((item) => typeof item === 'string' && CORE_PORTION.test(item));
   items.forEach((item, i) => {
     const itemAt: Located = { document: at.document, path: Array.isArray(value) ? [...at.path, i] : at.path };
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
@@ -134,7 +189,60 @@ export function processContext(
       errors.add('invalidContextSpecifier', { value: item }, itemAt);
       return;
     }
-    if (dtmi.fragment) {
+    // v4 reads a fragment on any other context as part of a malformed specifier; v2 and v3 refuse fragments.
+    if (
+      dtmi.fragment &&
+      (item.startsWith(LIMIT_CONTEXT_PREFIX) || (fragmentsHaveMeaning && !CORE_PORTION.test(item)))
+    ) {
+      errors.add('invalidContextSpecifier', { value: item }, itemAt);
+      usable = false;
+      return;
+    }
+    if (item.startsWith(LIMIT_CONTEXT_PREFIX)) {
+      if (!sawDtdl) {
+        sawAffiliate = true;
+        pendingAffiliates.push({ id: item, at: itemAt });
+        return;
+      }
+      if (limitlessAt === undefined || limitlessAt !== i - 1)
+        errors.add('misplacedLimitContext', { value: item }, itemAt);
+      else if (!acceptable(item, options.acceptableLimits))
+        errors.add('disallowedLimitContext', { value: item }, itemAt);
+      else if (!LIMIT_EXTENSIONS.has(item)) errors.add(unresolvableCode(item), { value: item }, itemAt);
+      else {
+        limits = item;
+        return;
+      }
+      usable = false;
+      return;
+    }
+    // From v4 the DTDL context has two portions: '#limitless' (the language without its limits), which a limits
+    // context must follow, and '#limits' (the core limits), one such context; naming neither means both.
+    const portion = CORE_PORTION.exec(item);
+    const limitless = portion?.[1] === 'limitless';
+    if (portion && portion[1] !== 'limitless' && portion[1] !== 'limits') {
+      errors.add('invalidContextFragment', { value: item }, itemAt);
+      usable = false;
+      return;
+    }
+    if (portion?.[1] === 'limits') {
+      if (limitlessAt === undefined || limitlessAt !== i - 1) {
+        errors.add('misplacedLimitContext', { value: item }, itemAt);
+        usable = false;
+      } else limits = undefined;
+      return;
+    }
+    if (limitless) {
+      const next = items[i + 1];
+      // Reported only once the context is otherwise in order: a context out of place says more.
+      const followed = typeof next === 'string' && (next.startsWith(LIMIT_CONTEXT_PREFIX) || LIMITS_PORTION.test(next));
+      if (!followed && usable && !sawAffiliate) {
+        errors.add('missingLimitContext', { value: item }, itemAt);
+        usable = false;
+        return;
+      }
+      limitlessAt = i;
+    } else if (dtmi.fragment) {
       errors.add('disallowedContextFragment', { value: item }, itemAt);
       usable = false;
       return;
@@ -144,12 +252,16 @@ export function processContext(
       errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
       return;
     }
-    if (dtmi.minorVersion > 0 && (parent?.dtdlVersion ?? 2) === 2 && !items.some((i) => i === 'dtmi:dtdl:context;3')) {
+    if (
+      dtmi.minorVersion > 0 &&
+      (parent?.dtdlVersion ?? 2) === 2 &&
+      !items.some((i) => typeof i === 'string' && /^dtmi:dtdl:context;[34](#|$)/.test(i))
+    ) {
       // DTDL v2 knows only one-part versions.
       errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
       return;
     }
-    const dtdl = DTDL_CONTEXT.exec(item);
+    const dtdl = DTDL_CONTEXT.exec(limitless ? item.slice(0, item.indexOf('#')) : item);
     if (dtdl || dtmi.versionless === 'dtmi:dtdl:context') {
       const n = dtdl ? Number(dtdl[1]) : 0;
       // The DTDL context comes first (v2 §Context: "must always be first in the ordered list of context
@@ -171,7 +283,7 @@ export function processContext(
         return;
       }
       sawDtdl = true;
-      if (n !== 2 && n !== 3) {
+      if (n !== 2 && n !== 3 && n !== 4) {
         if (n === 0) errors.add('invalidContextSpecifierForVersion', { value: item }, itemAt);
         errors.add(n === 0 ? 'missingContextVersion' : 'unrecognizedContextVersion', { value: item }, itemAt);
         usable = false;
@@ -191,6 +303,8 @@ export function processContext(
         extensions.length = 0;
         undefinedExtensions.length = 0;
       }
+      // Naming the DTDL context again restores its limits, unless it names the limitless one.
+      if (!limitless) limits = undefined;
       version = n as DtdlVersion;
       return;
     }
@@ -212,7 +326,7 @@ export function processContext(
       continue;
     }
     const known = EXTENSION_CONTEXTS.get(affiliate.id);
-    if (known && known.dtdlVersion === version) {
+    if (known && known.dtdlVersions.includes(version)) {
       const existing = extensions.findIndex((e) => e.id === known.id);
       if (existing >= 0) extensions.splice(existing, 1);
       extensions.push(known);
@@ -230,7 +344,12 @@ export function processContext(
     }
     if (!undefinedExtensions.includes(affiliate.id)) undefinedExtensions.push(affiliate.id);
   }
-  return makeContext(version, extensions, undefinedExtensions);
+  return makeContext(version, extensions, undefinedExtensions, limits);
+}
+
+/** Whether the caller accepts a limit extension, named with its version or without. */
+function acceptable(id: string, accepted: readonly string[]): boolean {
+  return accepted.includes(id) || accepted.includes(id.split(';')[0]);
 }
 
 /** An extension context this parser does not define: a version of a known extension that does not exist, or none at all. */
@@ -254,7 +373,12 @@ function checkLocalTerms(
     else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(term)) errors.add('localTermSchemePrefix', { property: term }, termAt);
     else if (!/^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/.test(term))
       errors.add('localTermInvalid', { property: term }, termAt);
-    else if (DTDL_V3_CONTEXT.terms.has(term) || DTDL_V2_CONTEXT.terms.has(term) || isExtensionTerm(term)) {
+    else if (
+      DTDL_V4_CONTEXT.terms.has(term) ||
+      DTDL_V3_CONTEXT.terms.has(term) ||
+      DTDL_V2_CONTEXT.terms.has(term) ||
+      isExtensionTerm(term)
+    ) {
       errors.add('localTermReserved', { property: term }, termAt);
     }
     let iri: JsonValue | undefined = definition;

@@ -4,7 +4,7 @@
  * validation id so that the modeler learns exactly what to change.
  */
 import type { ErrorCollector, Located } from '../dtdl-errors';
-import type { LiteralDatatype, LiteralPropertyDef } from '../metamodel';
+import type { DtdlVersion, LiteralDatatype, LiteralPropertyDef } from '../metamodel';
 import type { JsonObject, JsonValue } from '../source';
 
 export type LangString = Readonly<Record<string, string>>;
@@ -12,7 +12,7 @@ export type LiteralValue = string | number | boolean | LangString;
 
 interface Site {
   /** DTDL v2 ignores JSON-LD keywords it does not use; v3 rejects them. */
-  readonly dtdlVersion: 2 | 3;
+  readonly dtdlVersion: DtdlVersion;
   readonly elementId: string | undefined;
   readonly property: string;
   readonly errors: ErrorCollector;
@@ -31,6 +31,7 @@ const XSD_TYPES: Record<string, readonly string[]> = {
   ],
   boolean: ['xsd:boolean', 'http://www.w3.org/2001/XMLSchema#boolean'],
   duration: ['xsd:duration', 'http://www.w3.org/2001/XMLSchema#duration'],
+  decimal: ['xsd:decimal', 'http://www.w3.org/2001/XMLSchema#decimal'],
 };
 
 const DURATION =
@@ -43,6 +44,7 @@ const STEM: Record<Exclude<LiteralDatatype, 'langString'>, { stem: string; not: 
   boolean: { stem: 'boolean', not: 'Boolean' },
   duration: { stem: 'duration', not: 'String' },
   enumValueLiteral: { stem: 'literal', not: 'Valid' },
+  decimal: { stem: 'numeric', not: 'Numeric' },
 };
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
@@ -56,6 +58,8 @@ function matchesJsonType(datatype: LiteralDatatype, v: JsonValue): boolean {
       return typeof v === 'string';
     case 'integer':
       return typeof v === 'number' && Number.isInteger(v);
+    case 'decimal':
+      return typeof v === 'number';
     case 'boolean':
       return typeof v === 'boolean';
     case 'enumValueLiteral':

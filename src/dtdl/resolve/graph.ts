@@ -149,6 +149,12 @@ function checkTermReference(
     return false;
   }
   if (def.allowedInstances) {
+    if (!def.allowedInstances.includes(term) && def.instancesOfClass !== undefined && standard) {
+      // The instance of another class (MapKey.schema 'integer' is an Integer, not a String).
+      const cls = term[0].toUpperCase() + term.slice(1);
+      errors.add('badType', { primaryId, secondaryId: standard.id, property, value: cls }, ref.at);
+      return 'wrongType';
+    }
     if (!def.allowedInstances.includes(term)) {
       errors.add('incorrectPropertyValue', { primaryId, property, value: term }, ref.at);
       return false;

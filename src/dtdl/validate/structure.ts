@@ -6,7 +6,7 @@
 import type { ErrorCollector } from '../dtdl-errors';
 import type { SupplementalTypeDef } from '../extensions';
 import { QUANTITATIVE_TYPES_V1 } from '../vocabulary/quantitative';
-import { METAMODELS } from '../metamodel';
+import { METAMODELS, metamodelFor } from '../metamodel';
 import type { ObjectRef, ParsedElement } from '../parse/element';
 import type { LangString } from '../parse/values';
 import type { ElementGraph } from '../resolve/graph';
@@ -39,8 +39,12 @@ export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: E
       checkSchemaDepth(el, lookup, errors);
     if (el.type === 'Property' && el.dtdlVersion === 2) checkNoArrayInV2Property(el, lookup, errors);
     if (el.cotypes.some((c) => c.semantic)) checkSemanticSchema(el, errors);
-    for (const cotype of el.cotypes)
+    for (const cotype of el.cotypes) {
       if (cotype.requiredSchema) checkRequiredSchema(el, cotype.requiredSchema, lookup, errors);
+      if (cotype.parentConstraint) checkParent(el, cotype, lookup, errors);
+      for (const property of cotype.properties)
+        if (property.conformsToSchema) checkConformsToSchema(el, property.name, errors);
+    }
     if (el.type === 'Interface' || el.type === 'Object' || el.type === 'Enum') checkUniqueIndexes(el, lookup, errors);
   }
 }
@@ -85,7 +89,7 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
   const own = checkUniqueNames(el, 'contents', lookup, errors);
 
   // extends: cycles, depth and total (memoised over the whole graph: ontologies share deep hierarchies).
-  const mm = METAMODELS[el.dtdlVersion];
+  const mm = metamodelFor(el.dtdlVersion, el.context.limits);
   const info = inheritance.of(el.id);
   if (info.cyclic) {
     if (info.onCycle) errors.add('recursiveStructureNarrow', { primaryId: el.id, property: "'extends'" }, el.at);
@@ -448,8 +452,14 @@ function childSchemaRefs(el: ParsedElement, lookup: Lookup): readonly ObjectRef[
   }
 }
 
+/**
+ * Nesting of complex schemas is limited (v3: 5 levels, v4: 8, or what a limit extension allows). Before v4 a
+ * schema may not contain itself; a v4 schema may (DTDL.v4.md §Complex schema), and its depth is counted along
+ * paths that do not return to a schema already on them.
+ */
 function checkSchemaDepth(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
-  const max = METAMODELS[el.dtdlVersion].maxSchemaDepth;
+  const mm = metamodelFor(el.dtdlVersion, el.context.limits);
+  const max = mm.maxSchemaDepth;
   let deepest: string | undefined;
   let recursive = false;
   const walk = (id: string, depth: number, path: Set<string>): void => {
@@ -466,14 +476,14 @@ function checkSchemaDepth(el: ParsedElement, lookup: Lookup, errors: ErrorCollec
         continue;
       }
       if (depth + 1 >= max && deepest === undefined) deepest = child;
-      if (recursive || deepest) continue;
+      if ((recursive && !mm.selfReferentialSchemas) || deepest) continue;
       path.add(child);
       walk(child, depth + 1, path);
       path.delete(child);
     }
   };
   walk(el.id, 0, new Set([el.id]));
-  if (recursive) errors.add('recursiveStructureWide', { primaryId: el.id }, el.at);
+  if (recursive && !mm.selfReferentialSchemas) errors.add('recursiveStructureWide', { primaryId: el.id }, el.at);
   else if (deepest)
     errors.add('excessiveDepthWide', { primaryId: el.id, secondaryId: deepest, detail: String(max) }, el.at);
 }
@@ -581,6 +591,13 @@ function checkRequiredSchema(
           { primaryId: el.id, secondaryId, property: 'schema', type: required.label },
           ref.at,
         );
+    } else if (required.numeric) {
+      if (ref.kind !== 'term' || !mm.standardSchemas.get(ref.target)?.numeric)
+        errors.add(
+          'notRequiredType',
+          { primaryId: el.id, secondaryId, property: 'schema', type: required.label },
+          ref.at,
+        );
     } else if (required.numericOrString) {
       const ok = ref.kind === 'term' && (mm.standardSchemas.get(ref.target)?.numeric || ref.target === 'string');
       if (!ok)
@@ -591,6 +608,51 @@ function checkRequiredSchema(
         );
     }
   }
+}
+
+/**
+ * A co-type that must stand under a parent of a given co-type (an IoT Operations Subject is a field of a Detail
+ * Object), and, if so, be the only one of its kind there.
+ */
+function checkParent(el: ParsedElement, cotype: SupplementalTypeDef, lookup: Lookup, errors: ErrorCollector): void {
+  const { property, cotype: parentCotype, unique } = cotype.parentConstraint!;
+  const parent = el.parent?.property === property ? lookup(el.parent.id) : undefined;
+  const fields = { primaryId: el.id, secondaryId: parent?.id, property, type: cotype.term, value: parentCotype };
+  if (!parent || !parent.cotypes.some((c) => c.term === parentCotype)) {
+    errors.add('parentMissingCotype', fields, el.at);
+    return;
+  }
+  if (!unique) return;
+  const siblings = new Set(refsOf(parent, property).map((r) => r.target));
+  const first = [...siblings].find((id) => lookup(id)?.cotypes.includes(cotype));
+  if (first !== el.id) errors.add('siblingDuplicatesCotype', { ...fields, secondaryId: first }, el.at);
+}
+
+/** Integral DTDL schemas: a value of one is a whole number. */
+const INTEGRAL = new Set([
+  'integer',
+  'long',
+  'byte',
+  'short',
+  'unsignedByte',
+  'unsignedShort',
+  'unsignedInteger',
+  'unsignedLong',
+]);
+
+/** A supplemental property whose value is a value of the element's schema (IoT Operations' maximum, scaleFactor). */
+function checkConformsToSchema(el: ParsedElement, property: string, errors: ErrorCollector): void {
+  const value = el.literals.get(property);
+  if (typeof value !== 'number') return;
+  const schema = refsOf(el, 'schema')[0];
+  const standard = schema?.kind === 'term' ? METAMODELS[el.dtdlVersion].standardSchemas.get(schema.target) : undefined;
+  const conforms = standard?.numeric === true && (!INTEGRAL.has(standard.term) || Number.isInteger(value));
+  if (!conforms)
+    errors.add(
+      'nonConformantPropertyValue',
+      { primaryId: el.id, secondaryId: schema?.target, property, value: String(value) },
+      el.at,
+    );
 }
 
 /** MQTT `index` values are unique among the siblings of one property. */

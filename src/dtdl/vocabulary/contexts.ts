@@ -6,8 +6,11 @@
 export interface ContextDefinition {
   /** The context specifier, e.g. 'dtmi:dtdl:context;3' or 'dtmi:dtdl:extension:annotation;2'. */
   readonly id: string;
-  /** The DTDL language version the context belongs to or is usable with (v3 feature extensions: 3). */
-  readonly dtdlVersion: 2 | 3;
+  /**
+   * The DTDL language versions the context belongs to or is usable with (DTDL.Extensions.md §Available feature
+   * extensions: historization;2, for one, is usable with v3 and v4; quantitativeTypes;2 with v4 only).
+   */
+  readonly dtdlVersions: readonly (2 | 3 | 4)[];
   /** Every DTDL term the context defines, with its IRI (a DTMI) exactly as the context defines it. */
   readonly terms: ReadonlyMap<string, string>;
 }
@@ -33,7 +36,7 @@ function terms(
  */
 export const DTDL_V2_CONTEXT: ContextDefinition = {
   id: 'dtmi:dtdl:context;2',
-  dtdlVersion: 2,
+  dtdlVersions: [2],
   terms: terms(
     [
       [
@@ -441,7 +444,7 @@ export const DTDL_V2_CONTEXT: ContextDefinition = {
 /** dtmi:dtdl:context;3 — DTDL.v3.context.json (same terms as the digest and the v3 spec's reserved strings). */
 export const DTDL_V3_CONTEXT: ContextDefinition = {
   id: 'dtmi:dtdl:context;3',
-  dtdlVersion: 3,
+  dtdlVersions: [3],
   terms: terms(
     [
       [
@@ -548,6 +551,80 @@ export const DTDL_V3_CONTEXT: ContextDefinition = {
 };
 
 /**
+ * dtmi:dtdl:context;4 — DTDL.v4.context.json: the v3 terms at version 4, and what v4 adds (DTDL.v4.md §Changes
+ * from Version 3): nine primitive schemas with their classes, the scaledDecimal schema, and `nullable`.
+ */
+export const DTDL_V4_CONTEXT: ContextDefinition = {
+  id: 'dtmi:dtdl:context;4',
+  dtdlVersions: [4],
+  terms: terms(
+    [
+      ...[...DTDL_V3_CONTEXT.terms]
+        .filter(([, iri]) => iri.endsWith(';3'))
+        .map(([term, iri]): TermGroup => [iri.slice(0, -(term.length + 2)), ';4', [term]]),
+      [
+        'dtmi:dtdl:class:',
+        ';4',
+        [
+          'Byte',
+          'Bytes',
+          'Decimal',
+          'Short',
+          'UnsignedByte',
+          'UnsignedInteger',
+          'UnsignedLong',
+          'UnsignedShort',
+          'Uuid',
+        ],
+      ],
+      [
+        'dtmi:dtdl:instance:Schema:',
+        ';4',
+        [
+          'byte',
+          'bytes',
+          'decimal',
+          'short',
+          'unsignedByte',
+          'unsignedInteger',
+          'unsignedLong',
+          'unsignedShort',
+          'uuid',
+        ],
+      ],
+      ['dtmi:dtdl:property:', ';4', ['nullable']],
+      ['dtmi:standard:schema:', ';4', ['scaledDecimal']],
+    ],
+    [],
+  ),
+};
+
+/**
+ * dtmi:dtdl:extension:quantitativeTypes;2 (DTDL v4) — the same 377 terms as version 1, each IRI in the v2
+ * namespace (DTDL.FeatureExtension.quantitativeTypes.v2.context.json; its Elements and SHACL files differ from
+ * version 1's only in the DTDL version they name).
+ */
+function quantitativeTypesV2(v1: ContextDefinition): ContextDefinition {
+  const terms = new Map<string, string>();
+  for (const [term, iri] of v1.terms)
+    terms.set(
+      term,
+      iri.replace('dtmi:dtdl:extension:quantitativeTypes:v1:', 'dtmi:dtdl:extension:quantitativeTypes:v2:'),
+    );
+  return { id: 'dtmi:dtdl:extension:quantitativeTypes;2', dtdlVersions: [4], terms };
+}
+
+/**
+ * Limit extensions (DTDL.Extensions.md §Limit extensions) define no terms: they raise limits of the core language,
+ * which a model may then exceed when it names the limitless DTDL context (dtmi:dtdl:context;4#limitless) first.
+ * The raised limits themselves are in the metamodel (LIMITS).
+ */
+const LIMIT_CONTEXTS: readonly ContextDefinition[] = [
+  { id: 'dtmi:dtdl:limits:onvif;1', dtdlVersions: [4], terms: new Map() },
+  { id: 'dtmi:dtdl:limits:aio;1', dtdlVersions: [4], terms: new Map() },
+];
+
+/**
  * Feature-extension contexts usable with DTDL v3, keyed by context id: quantitativeTypes;1, historization;1/2,
  * annotation;1/2, overriding;1/2, mqtt;1/2/3, requirement;1. The v1 contexts come from the
  * DTDL.FeatureExtension.*.v1.context.json files; the others from the DTDLParser digest. Also holds IoT Central's
@@ -558,7 +635,7 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
     [
       {
         id: 'dtmi:dtdl:extension:quantitativeTypes;1',
-        dtdlVersion: 3,
+        dtdlVersions: [3],
         terms: terms(
           [
             [
@@ -967,17 +1044,17 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:historization;1',
-        dtdlVersion: 3,
+        dtdlVersions: [3],
         terms: terms([], [['Historized', 'dtmi:dtdl:extension:historization:v1:Historized']]),
       },
       {
         id: 'dtmi:dtdl:extension:historization;2',
-        dtdlVersion: 3,
+        dtdlVersions: [3, 4],
         terms: terms([], [['Historized', 'dtmi:dtdl:extension:historization:v2:Historized']]),
       },
       {
         id: 'dtmi:dtdl:extension:annotation;1',
-        dtdlVersion: 3,
+        dtdlVersions: [3],
         terms: terms(
           [],
           [
@@ -988,7 +1065,7 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:annotation;2',
-        dtdlVersion: 3,
+        dtdlVersions: [3, 4],
         terms: terms(
           [],
           [
@@ -999,7 +1076,7 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:overriding;1',
-        dtdlVersion: 3,
+        dtdlVersions: [3],
         terms: terms(
           [],
           [
@@ -1010,7 +1087,7 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:overriding;2',
-        dtdlVersion: 3,
+        dtdlVersions: [3, 4],
         terms: terms(
           [],
           [
@@ -1021,7 +1098,7 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:mqtt;1',
-        dtdlVersion: 3,
+        dtdlVersions: [3],
         terms: terms(
           [
             ['dtmi:dtdl:extension:mqtt:v1:', '', ['Cacheable', 'Idempotent', 'Indexed', 'Mqtt']],
@@ -1035,7 +1112,7 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:mqtt;2',
-        dtdlVersion: 3,
+        dtdlVersions: [3, 4],
         terms: terms(
           [
             ['dtmi:dtdl:extension:mqtt:v2:', '', ['Cacheable', 'Idempotent', 'Indexed', 'Mqtt', 'Transparent']],
@@ -1053,7 +1130,7 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:mqtt;3',
-        dtdlVersion: 3,
+        dtdlVersions: [3, 4],
         terms: terms(
           [
             [
@@ -1086,12 +1163,48 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
       },
       {
         id: 'dtmi:dtdl:extension:requirement;1',
-        dtdlVersion: 3,
+        dtdlVersions: [3, 4],
         terms: terms([], [['Required', 'dtmi:dtdl:extension:requirement:v1:Required']]),
       },
       {
+        id: 'dtmi:dtdl:extension:requirement;2',
+        dtdlVersions: [3, 4],
+        terms: terms([], [['Required', 'dtmi:dtdl:extension:requirement:v2:Required']]),
+      },
+      {
+        // Azure IoT Operations' partner extension for DTDL v4 (DTDLParser's SupplementalTypeCollection; the DTDL
+        // specification folder does not publish it).
+        id: 'dtmi:iotoperations:context;4',
+        dtdlVersions: [4],
+        terms: terms([
+          [
+            'dtmi:iotoperations:class:',
+            ';4',
+            [
+              'Composite',
+              'Congruence',
+              'Detail',
+              'Event',
+              'GroupMember',
+              'HasCapability',
+              'HasComponent',
+              'Limited',
+              'Precise',
+              'Qualified',
+              'ScaledStatically',
+              'Subject',
+            ],
+          ],
+          [
+            'dtmi:iotoperations:property:',
+            ';4',
+            ['decimalPlaces', 'group', 'maximum', 'minimum', 'namespace', 'ontology', 'scaleFactor', 'typeRef'],
+          ],
+        ]),
+      },
+      {
         id: 'dtmi:iotcentral:context;2',
-        dtdlVersion: 2,
+        dtdlVersions: [2],
         terms: terms(
           [['dtmi:iotcentral:class:', ';2', ['AccelerationVector', 'Event', 'Location', 'State', 'VelocityVector']]],
           [
@@ -1101,7 +1214,10 @@ export const EXTENSION_CONTEXTS: ReadonlyMap<string, ContextDefinition> = new Ma
         ),
       },
     ] satisfies ContextDefinition[]
-  ).map((ctx) => [ctx.id, ctx]),
+  )
+    .flatMap((ctx) => (ctx.id === 'dtmi:dtdl:extension:quantitativeTypes;1' ? [ctx, quantitativeTypesV2(ctx)] : [ctx]))
+    .concat(LIMIT_CONTEXTS)
+    .map((ctx) => [ctx.id, ctx]),
 );
 
 /**

@@ -17,12 +17,22 @@
  * | dateTime | `format: date-time` (RFC 3339: the offset is required, 2024-05-31T12:00:00Z) |
  * | time | `format: iso-time` (ajv-formats: RFC 3339 time, offset optional: 12:30:00 or 12:30:00+02:00) |
  * | duration | `format: duration`, checked as the DTDL parser checks duration literals (ISO 8601: P1Y2M, P2W, PT1.5S) |
+ * | byte, short, unsignedByte, unsignedShort, unsignedInteger (v4) | whole number within the type's range (−128 … 127, …, 0 … 2^32 − 1) |
+ * | unsignedLong (v4) | whole number in 0 … 2^53 − 1 (as long: what a JSON number carries exactly) |
+ * | decimal (v4) | string of decimal digits, optional sign and fraction (`-12.50`), by DTDL's pattern |
+ * | bytes (v4) | base64 string (RFC 4648); uuid (v4): string `8-4-4-4-12` hexadecimal digits (RFC 9562) |
+ * | scaledDecimal (v4) | `{ scale, value }`: a short and a decimal string, both required |
  * | point … multiPolygon | GeoJSON geometry: `type` const, `coordinates` nested per RFC 7946, optional `bbox` |
  * | unit type (TemperatureUnit) | string enum of its unit names |
  * | Enum | `enum` of the enumValues' *values* (not their names), typed by valueSchema |
  * | Object | its fields (Required-co-typed ones required), nothing else |
  * | Map | object; keys of at most 1024 bytes, not starting with `$`; values by mapValue's schema |
  * | Array | array; items by elementSchema |
+ *
+ * A v4 complex schema may contain itself (an Object whose field's schema is the Object). Where a schema recurs
+ * inside its own expansion, the recurring value is held to its JSON type (object or array) only: a JSON Schema
+ * built by value cannot be infinite, and the `$ref`s that could tie the knot would have to point into a root
+ * that differs for twins, telemetry and commands.
  *
  * Null: DTDL has no null, and the store drops a property set to null (absent and null are the same), so
  * `null` is accepted for a property as a whole (a twin's, a component's or a relationship's): it unsets it.
@@ -68,7 +78,8 @@ export type DtdlAnnotation =
   | { readonly kind: 'Array'; readonly id: string }
   | { readonly kind: 'Enum'; readonly id: string; readonly names: readonly string[] }
   | { readonly kind: 'unitType'; readonly name: string }
-  | { readonly kind: 'geospatial'; readonly name: GeospatialSchemaName };
+  | { readonly kind: 'geospatial'; readonly name: GeospatialSchemaName }
+  | { readonly kind: 'scaledDecimal' };
 
 /** The subset of JSON Schema (draft-07) these functions produce, plus Twingraph's `maxBytes` and `x-dtdl`. */
 export interface JSONSchema {
@@ -117,7 +128,30 @@ export const MAX_NAME_BYTES = 1024;
 export const DTDL_DURATION =
   /^P(?!$)(?:(?:(?:(?:\d+Y)|(?:\d+\.\d+Y$))?(?:(?:\d+M)|(?:\d+\.\d+M$))?)|(?:(?:(?:\d+W)|(?:\d+\.\d+W$))?))(?:(?:\d+D)|(?:\d+\.\d+D$))?(?:T(?!$)(?:(?:\d+H)|(?:\d+\.\d+H$))?(?:(?:\d+M)|(?:\d+\.\d+M$))?(?:\d+(?:\.\d+)?S)?)?$/;
 
+/** DTDL v4's textual primitives: the patterns of DTDL.v4.ModelRDF-SHACL.json (Decimal, Bytes, Uuid). */
+export const DECIMAL_PATTERN = '^(?:\\+|-)?(?:[1-9][0-9]*|0)(?:\\.[0-9]*)?$';
+const BYTES_PATTERN = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
+const UUID_PATTERN = '^[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$';
+const whole = (minimum: number, maximum: number): JSONSchema => ({ type: 'integer', minimum, maximum });
+
 const PRIMITIVES: Readonly<Record<PrimitiveSchemaName, () => JSONSchema>> = {
+  byte: () => whole(-128, 127),
+  short: () => whole(-32768, 32767),
+  unsignedByte: () => whole(0, 255),
+  unsignedShort: () => whole(0, 65535),
+  unsignedInteger: () => whole(0, 2 ** 32 - 1),
+  unsignedLong: () => whole(0, LONG_MAX),
+  decimal: () => ({
+    type: 'string',
+    pattern: DECIMAL_PATTERN,
+    description: 'a decimal number as a string, e.g. "-12.50"',
+  }),
+  bytes: () => ({ type: 'string', pattern: BYTES_PATTERN, description: 'base64 (RFC 4648)' }),
+  uuid: () => ({
+    type: 'string',
+    pattern: UUID_PATTERN,
+    description: 'a UUID such as 123e4567-e89b-12d3-a456-426614174000',
+  }),
   boolean: () => ({ type: 'boolean' }),
   integer: () => ({ type: 'integer', minimum: INTEGER_MIN, maximum: INTEGER_MAX }),
   long: () => ({ type: 'integer', minimum: -LONG_MAX, maximum: LONG_MAX }),
@@ -161,11 +195,26 @@ const COORDINATES: Readonly<Record<GeospatialSchemaName, () => JSONSchema>> = {
   multiPolygon: () => listOf(listOf(linearRing())),
 };
 
-/** The JSON Schema of a value of a DTDL schema. Null is not part of it (see `nullable`). */
-export function schemaFor(schema: Schema): JSONSchema {
+/**
+ * The JSON Schema of a value of a DTDL schema. Null is not part of it (see `nullable`). `expanding` holds the
+ * complex schemas being expanded above this one, where a v4 schema that contains itself stops.
+ */
+export function schemaFor(schema: Schema, expanding: ReadonlySet<string> = new Set()): JSONSchema {
+  // Only Arrays, Maps and Objects contain schemas, so only they can recur.
+  if ((schema.kind === 'Array' || schema.kind === 'Map' || schema.kind === 'Object') && expanding.has(schema.id))
+    return { type: schema.kind === 'Array' ? 'array' : 'object', 'x-dtdl': { kind: schema.kind, id: schema.id } };
+  const inner = 'id' in schema ? new Set([...expanding, schema.id]) : expanding;
   switch (schema.kind) {
     case 'primitive':
       return PRIMITIVES[schema.name]();
+    case 'scaledDecimal':
+      return {
+        type: 'object',
+        properties: { scale: PRIMITIVES.short(), value: PRIMITIVES.decimal() },
+        required: ['scale', 'value'],
+        additionalProperties: false,
+        'x-dtdl': { kind: 'scaledDecimal' },
+      };
     case 'geospatial':
       return {
         type: 'object',
@@ -188,7 +237,7 @@ export function schemaFor(schema: Schema): JSONSchema {
       );
     case 'Object': {
       const properties: Record<string, JSONSchema> = {};
-      for (const field of schema.fields) properties[field.name] = schemaFor(field.schema);
+      for (const field of schema.fields) properties[field.name] = schemaFor(field.schema, inner);
       const required = schema.fields.filter((f) => f.supplementalTypes.includes('Required')).map((f) => f.name);
       return {
         type: 'object',
@@ -202,11 +251,15 @@ export function schemaFor(schema: Schema): JSONSchema {
       return {
         type: 'object',
         propertyNames: { maxBytes: MAX_NAME_BYTES, pattern: '^(?!\\$)' },
-        additionalProperties: schemaFor(schema.mapValue.schema),
+        additionalProperties: schemaFor(schema.mapValue.schema, inner),
         'x-dtdl': { kind: 'Map', id: schema.id },
       };
     case 'Array':
-      return { type: 'array', items: schemaFor(schema.elementSchema), 'x-dtdl': { kind: 'Array', id: schema.id } };
+      return {
+        type: 'array',
+        items: schemaFor(schema.elementSchema, inner),
+        'x-dtdl': { kind: 'Array', id: schema.id },
+      };
   }
 }
 

@@ -4,6 +4,12 @@
  * the store's JSON, filters and orderings. Complex schemas are built once per schema element (an Enum used by
  * three properties is one GraphQL enum) and named after their DTMI when the model gave one, otherwise after
  * the content that declares them (`DeviceState`, `ClientAddress`).
+ *
+ * DTDL v4's primitives map to the nearest scalar that holds every value: byte, short, unsignedByte and
+ * unsignedShort to Int, unsignedInteger and unsignedLong to Long (Int is 32 bits, signed), decimal, bytes and uuid
+ * to String (the payload validators check their ranges and patterns); scaledDecimal is a `ScaledDecimal { scale
+ * value }` object. A v4 complex schema that contains itself is typed `JSON` where it recurs: a GraphQL type could
+ * refer to itself, but the filter and order inputs built from it would nest without end.
  */
 import {
   GraphQLBoolean,
@@ -71,6 +77,9 @@ function enumValueName(name: string): string {
 
 export class SchemaTypes {
   private readonly complex = new Map<string, Shape>();
+  /** Complex schemas whose shapes are being built (a v4 schema may contain itself). */
+  private readonly building = new Set<string>();
+  private scaledDecimal: Shape | undefined;
   private readonly units = new Map<string, Shape>();
   private readonly scalarShapes: Record<string, Shape>;
   private readonly direction: GraphQLInputType;
@@ -112,6 +121,15 @@ export class SchemaTypes {
       long: scalar('Long', 'LongFilter'),
       string: builtIn(GraphQLString, 'StringFilter'),
       time: scalar('Time', 'StringFilter'),
+      byte: builtIn(GraphQLInt, 'IntFilter'),
+      short: builtIn(GraphQLInt, 'IntFilter'),
+      unsignedByte: builtIn(GraphQLInt, 'IntFilter'),
+      unsignedShort: builtIn(GraphQLInt, 'IntFilter'),
+      unsignedInteger: scalar('Long', 'LongFilter'),
+      unsignedLong: scalar('Long', 'LongFilter'),
+      decimal: builtIn(GraphQLString, 'StringFilter'),
+      bytes: builtIn(GraphQLString, 'StringFilter'),
+      uuid: builtIn(GraphQLString, 'StringFilter'),
     };
   }
 
@@ -130,6 +148,8 @@ export class SchemaTypes {
       }
       case 'unitType':
         return this.unitShape(schema.name, schema.units);
+      case 'scaledDecimal':
+        return (this.scaledDecimal ??= this.scaledDecimalShape());
       default:
         return this.complexShape(schema, owner);
     }
@@ -145,6 +165,8 @@ export class SchemaTypes {
   private complexShape(schema: ComplexSchema, owner: string): Shape {
     const cached = this.complex.get(schema.id);
     if (cached) return cached;
+    if (this.building.has(schema.id)) return { output: this.json, input: this.json, fromInput: identity };
+    this.building.add(schema.id);
     let shape: Shape;
     switch (schema.kind) {
       // DTDL allows an Enum without values and an Object without fields; GraphQL has no empty enums or
@@ -175,8 +197,30 @@ export class SchemaTypes {
         break;
       }
     }
+    this.building.delete(schema.id);
     this.complex.set(schema.id, shape);
     return shape;
+  }
+
+  /** DTDL v4's scaledDecimal: the scale (a short) and the significand (a decimal, as a string), both required. */
+  private scaledDecimalShape(): Shape {
+    const name = this.names.take('ScaledDecimal');
+    const description = 'DTDL scaledDecimal (dtmi:standard:schema:scaledDecimal;4): value × 10^-scale.';
+    const output = new GraphQLObjectType({
+      name,
+      description,
+      fields: {
+        scale: { type: new GraphQLNonNull(GraphQLInt), description: 'Decimal places to shift value (positive: left).' },
+        value: { type: new GraphQLNonNull(GraphQLString), description: 'The significand, a decimal string.' },
+      },
+    });
+    const input = new GraphQLInputObjectType({
+      name: this.names.take(`${name}Input`),
+      description,
+      fields: { scale: { type: new GraphQLNonNull(GraphQLInt) }, value: { type: new GraphQLNonNull(GraphQLString) } },
+    });
+    this.created.push(output, input);
+    return { output, input, fromInput: identity };
   }
 
   private enumFilter(name: string, type: GraphQLEnumType, of: string): GraphQLInputObjectType {

@@ -418,7 +418,10 @@ function show(value: unknown): string {
 
 /** A DTDL schema in a few words: `double`, `point`, `TemperatureUnit`, `Object dtmi:…`. */
 function describe(schema: Schema): string {
-  return schema.kind === 'primitive' || schema.kind === 'geospatial' || schema.kind === 'unitType'
+  return schema.kind === 'primitive' ||
+    schema.kind === 'geospatial' ||
+    schema.kind === 'unitType' ||
+    schema.kind === 'scaledDecimal'
     ? schema.name
     : `${schema.kind} ${schema.id}`;
 }
@@ -571,6 +574,10 @@ function explain(error: ErrorObject): Problem | undefined {
     }
     case 'not':
       return { path: at, rule: 'not', text: `is not allowed here ${it}` };
+    case 'pattern':
+      // DTDL v4's textual primitives (decimal, bytes, uuid) say in words what their pattern means.
+      if (parent?.description) return { path: at, rule: 'pattern', text: `must be ${parent.description} ${it}` };
+      return { path: at, rule: 'pattern', text: `${error.message ?? 'does not match its pattern'} ${it}` };
     default:
       return { path: at, rule: error.keyword, text: `${error.message ?? `breaks the rule ${error.keyword}`} ${it}` };
   }
@@ -726,6 +733,8 @@ function additionalProblem(
         rule: 'additionalProperties',
         text: `is not a member of a GeoJSON ${GEOJSON_TYPE[dtdl.name]}: it has type, coordinates and an optional bbox`,
       };
+    case 'scaledDecimal':
+      return { path, rule: 'additionalProperties', text: 'is not a member of a scaledDecimal: it has scale and value' };
     default:
       return { path, rule: 'additionalProperties', text: 'is not allowed here' };
   }

@@ -4,6 +4,7 @@
  * zod schema, the store's too, so that the rest of the code takes a Config and never reads the environment.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEVICES_ENV, devicesConfigOf, type DevicesConfig } from './devices/config';
@@ -199,6 +200,11 @@ const ENV = z.object({
   TWINGRAPH_OPERATION_TIMEOUT_MS: integer(100, 3_600_000).default(30_000),
   /** The largest response one operation may produce. */
   TWINGRAPH_MAX_RESPONSE: bytes.default(32 * 1024 * 1024),
+  /**
+   * Worker threads for forecasts and failure risks, so that they do not hold up the event loop (0: on it).
+   * Default: the cores but one, at most 4.
+   */
+  TWINGRAPH_PREDICTION_THREADS: integer(0, 64).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
   /** WebSocket connections one identity may hold at once. */
   TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: integer(1, 100_000).default(50),
   TWINGRAPH_CHANGE_KEEP_LAST: integer(0, 1_000_000_000).default(100_000),
@@ -233,6 +239,8 @@ export interface Config {
   /** The mirror to Azure Digital Twins; absent when ADT_ENDPOINT is not set. */
   readonly mirror?: MirrorConfig;
   readonly access: AccessConfig;
+  /** Worker threads for the analytics' forecasts and failure risks (0: on the event loop). */
+  readonly predictionThreads: number;
   /** Devices over MQTT (the devices feature); connects to nothing without TWINGRAPH_MQTT_URL. */
   readonly devices: DevicesConfig;
 }
@@ -399,6 +407,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         requestTimeoutMs: e.ADT_REQUEST_TIMEOUT_MS,
       },
     }),
+    predictionThreads: e.TWINGRAPH_PREDICTION_THREADS,
     devices: devicesConfigOf(e),
     access: {
       auth: e.TWINGRAPH_AUTH ?? (isLoopback(e.HOST) ? 'off' : 'required'),

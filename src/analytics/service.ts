@@ -16,8 +16,8 @@
  */
 import { DEMO_MODELS } from '../demo/models';
 import { TwingraphError } from '../errors';
-import { assessFailureRisk, fitFleetPrior, observeFailures, type FleetPrior } from './compute/failure-risk';
-import { forecastSeries } from './compute/forecast';
+import { fitFleetPrior, observeFailures, type FleetPrior } from './compute/failure-risk';
+import { inlineCompute, type ComputePool } from './compute/pool';
 import {
   burnIndex,
   engagementKpis,
@@ -66,6 +66,8 @@ export interface AnalyticsOptions {
   readonly now?: () => number;
   /** Retrain the profit model once this many engagements have closed since it was trained (default 10). */
   readonly retrainAfterClosed?: number;
+  /** Where forecasts and failure risks are computed (default inline; the feature gives it a thread pool). */
+  readonly compute?: ComputePool;
 }
 
 interface PortfolioEntry extends EngagementFacts {
@@ -140,6 +142,8 @@ export class AnalyticsService {
   private followed = 0;
   private readonly now: () => number;
   private readonly retrainAfterClosed: number;
+  /** Where forecasts and failure risks are computed (worker threads, or inline). */
+  private readonly compute: ComputePool;
   /** Fresh one-hop reads for profit predictions: an engagement's offering, lead and client. */
   private readonly offeringOf = new Batcher<Twin>((ids) => this.neighbor(ids, 'out', USES));
   private readonly leadOf = new Batcher<Twin>((ids) => this.neighbor(ids, 'out', LED_BY));
@@ -154,6 +158,7 @@ export class AnalyticsService {
   ) {
     this.now = options.now ?? Date.now;
     this.retrainAfterClosed = options.retrainAfterClosed ?? 10;
+    this.compute = options.compute ?? inlineCompute();
   }
 
   // ── Following changes ─────────────────────────────────────────────────────────────────────────
@@ -182,6 +187,7 @@ export class AnalyticsService {
     const following = this.following;
     this.following = undefined;
     await following?.return();
+    await this.compute.close();
   }
 
   /** The seq of the newest change it has taken into account (0 before the first). */
@@ -586,7 +592,7 @@ export class AnalyticsService {
       twin.state === 'failed' && states[states.length - 1]?.state !== 'failed'
         ? [...states, { time: now, state: 'failed' }]
         : states;
-    const risk = assessFailureRisk({ now, vibration, temperature, states: history }, prior, {
+    const risk = await this.compute.failureRisk({ now, vibration, temperature, states: history }, prior, {
       horizonHours,
       windowDays: RISK_WINDOW_DAYS,
     });
@@ -617,6 +623,6 @@ export class AnalyticsService {
         { twinId: key.twinId },
       );
     }
-    return forecastSeries({ times, values }, { horizon, ...(level !== undefined && { level }) });
+    return this.compute.forecast({ times, values }, { horizon, ...(level !== undefined && { level }) });
   }
 }

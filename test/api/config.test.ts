@@ -37,6 +37,7 @@ describe('defaults', () => {
       },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
       corsOrigins: [],
+      predictionThreads: expect.any(Number),
       // The devices feature's variables are the feature's own tests' business (test/devices).
       devices: expect.objectContaining({ url: undefined }),
       access: {
@@ -95,6 +96,7 @@ describe('values', () => {
       TWINGRAPH_OPERATION_TIMEOUT_MS: '5000',
       TWINGRAPH_MAX_RESPONSE: '1mb',
       TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: '3',
+      TWINGRAPH_PREDICTION_THREADS: '0',
     });
     expect(config).toEqual({
       port: 0,
@@ -115,6 +117,7 @@ describe('values', () => {
       },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      predictionThreads: 0,
       devices: expect.objectContaining({ url: undefined }),
       access: {
         auth: 'required',

@@ -1,0 +1,66 @@
+/**
+ * Where the CPU-heavy predictions run: on a pool of worker threads (piscina), so that a page of forecasts
+ * does not hold up the event loop that answers /healthz, cheap queries and subscriptions; or inline, on the
+ * calling thread, when the pool has no threads (TWINGRAPH_PREDICTION_THREADS=0) or the worker module is not
+ * there to load — it is the compiled ./worker.js, so running from TypeScript sources (tsx, jest) computes
+ * inline. Both give the same results: the worker runs the same pure functions.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type Piscina from 'piscina';
+import { TwingraphError, type ErrorCode } from '../../errors';
+import {
+  assessFailureRisk,
+  type DeviceTelemetryHistory,
+  type FailureRisk,
+  type FailureRiskOptions,
+  type FleetPrior,
+} from './failure-risk';
+import { forecastSeries, type ForecastOptions } from './forecast';
+import type { NumericSeries, SeriesForecast } from './types';
+import type { TaskResult } from './worker';
+
+export interface ComputePool {
+  /** 'threads' when tasks run on worker threads, 'inline' when on the caller's. */
+  readonly mode: 'threads' | 'inline';
+  forecast(series: NumericSeries, options: ForecastOptions): Promise<SeriesForecast>;
+  failureRisk(history: DeviceTelemetryHistory, prior: FleetPrior, options: FailureRiskOptions): Promise<FailureRisk>;
+  close(): Promise<void>;
+}
+
+export const WORKER_FILE = path.join(__dirname, 'worker.js');
+
+export function inlineCompute(): ComputePool {
+  return {
+    mode: 'inline',
+    forecast: async (series, options) => forecastSeries(series, options),
+    failureRisk: async (history, prior, options) => assessFailureRisk(history, prior, options),
+    close: async () => undefined,
+  };
+}
+
+/** A pool of `threads` workers, or inline computation when `threads` is 0 or the compiled worker is absent. */
+export function computePool(threads: number): ComputePool {
+  if (threads <= 0 || !fs.existsSync(WORKER_FILE)) return inlineCompute();
+  const { Piscina: Pool } = require('piscina') as typeof import('piscina');
+  const pool: Piscina = new Pool({
+    filename: WORKER_FILE,
+    minThreads: 0,
+    maxThreads: threads,
+    // Idle workers go after a minute; a forecast after that pays a thread start (tens of ms) again.
+    idleTimeout: 60_000,
+  });
+  const run = async <T>(name: string, task: object): Promise<T> => {
+    const result = (await pool.run(task, { name })) as TaskResult<T>;
+    if ('value' in result) return result.value;
+    const { code, message, subject } = result.error;
+    if (code) throw new TwingraphError(code as ErrorCode, message, subject);
+    throw new Error(message);
+  };
+  return {
+    mode: 'threads',
+    forecast: (series, options) => run('forecast', { series, options }),
+    failureRisk: (history, prior, options) => run('failureRisk', { history, prior, options }),
+    close: () => pool.destroy(),
+  };
+}

@@ -228,3 +228,36 @@ describe('the secure default', () => {
     );
   });
 });
+
+describe('sockets per identity', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await new TestApp({ env: { TWINGRAPH_AUTH: 'required', TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: '2' } }).start();
+  });
+  afterAll(() => t?.close());
+
+  it('refuses a third connection of one identity with 4429, and takes one again once a connection closes', async () => {
+    const key = bearer(await createKey(t.store, { name: 'busy', role: 'reader' }));
+    const other = bearer(await createKey(t.store, { name: 'other', role: 'reader' }));
+    // Each connection holds a subscription, so that the (lazy) clients keep their sockets open.
+    const first = wsClientAs(t.url, key);
+    const second = wsClientAs(t.url, key);
+    const held = await Promise.all(
+      [first, second].map((client) => t.subscribe('subscription { twinChanged { seq } }', {}, client)),
+    );
+    expect(held.map((r) => r.errors)).toEqual([[], []]);
+    let closed: { code: number; reason: string } | undefined;
+    const third = wsClientAs(t.url, key, (e) => (closed = e));
+    expect(await wsOnce(third, '{ models { id } }')).toHaveProperty('closed');
+    expect(closed).toMatchObject({ code: 4429, reason: expect.stringContaining("'busy' holds 2") });
+    // Another identity is not concerned; a connection let go makes room.
+    const theirs = wsClientAs(t.url, other);
+    expect(await wsOnce(theirs, '{ models { id } }')).toHaveProperty('data');
+    await first.dispose();
+    // The server hears the close a moment after the client sends it.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const again = wsClientAs(t.url, key);
+    expect(await wsOnce(again, '{ models { id } }')).toHaveProperty('data');
+    await Promise.all([second.dispose(), third.dispose(), theirs.dispose(), again.dispose()]);
+  });
+});

@@ -29,6 +29,8 @@ const ALGORITHMS = [
 ];
 /** Clocks drift: a token a few seconds from its expiry or start on another machine is still taken. */
 const CLOCK_TOLERANCE_S = 30;
+const REMEMBER_MS = 60_000;
+const REMEMBER_AT_MOST = 10_000;
 
 export type TokenVerifier = (token: string) => Promise<Identity>;
 
@@ -57,7 +59,20 @@ export function tokenVerifier(config: JwtConfig, options: { jwksCooldownMs?: num
     ...(config.issuer && { issuer: config.issuer }),
     ...(config.audience && { audience: config.audience }),
   };
+  // A client sends the same token with every request until it expires: a verified one is remembered (at most
+  // a minute, never past its expiry), so that only the first request pays for the signature check.
+  const verified = new Map<string, { identity: Identity; until: number }>();
   return async (token) => {
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known && known.until > now) return known.identity;
+    const identity = await verify(token);
+    if (verified.size >= REMEMBER_AT_MOST) verified.clear();
+    verified.set(token, { identity, until: Math.min(now + REMEMBER_MS, identity.expiresAt ?? Infinity) });
+    return identity;
+  };
+
+  async function verify(token: string): Promise<Identity> {
     let payload: Jose.JWTPayload;
     try {
       ({ payload } = await jose.jwtVerify(token, key as KeyObject, verifyOptions));
@@ -75,7 +90,7 @@ export function tokenVerifier(config: JwtConfig, options: { jwksCooldownMs?: num
       ...(models && { models }),
       ...(typeof payload.exp === 'number' && { expiresAt: payload.exp * 1000 }),
     };
-  };
+  }
 }
 
 /** Why a token was refused, in words a caller can act on; jose's codes are stable, its messages less so. */

@@ -127,4 +127,14 @@ describe('an identity scoped to the Client model', () => {
     expect(replayed[replayed.length - 1]).toBe('client-1');
     await client.dispose();
   });
+
+  it('cannot follow the predictions of an out-of-scope twin: it is not found', async () => {
+    const client = wsClientAs(t.url, scoped);
+    const received = await t.subscribe('subscription { predictionChanged(twinIds: ["eng-1"]) { twinId } }', {}, client);
+    await received.ended();
+    expect(received.errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'DigitalTwinNotFound' }) }),
+    ]);
+    await client.dispose();
+  });
 });

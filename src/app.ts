@@ -10,7 +10,7 @@ import type { Services } from './api/request-context';
 import { startServer, type RunningServer } from './api/server';
 import { collectDocuments } from './dtdl';
 import type { Config } from './config';
-import { ChangeFeed } from './events';
+import { ChangeFeed, connectNatsBus, tailChangeLog, type CommitBus, type LogTail } from './events';
 import { readCatalogue } from './demo/catalogue';
 import { loadDemo } from './demo/load';
 import { progressReporter } from './demo/progress';
@@ -121,17 +121,39 @@ export async function startApp(
   const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });
   const models = new ModelService(store, { plugins: features.flatMap((f) => (f.schema ? [f.schema] : [])) });
   const running = new Map<string, RunningFeature>();
+  let tail: LogTail | undefined;
+  let bus: CommitBus | undefined;
+  let stopFollowingModels: (() => Promise<void>) | undefined;
   // Stopped in the reverse order of their start, then the feed and the store.
   // Each step runs whatever the one before it did: a feature that fails to stop leaves no store open.
   const stopAll = async (): Promise<void> => {
     const step = (what: string, stop: () => Promise<void>): Promise<void> =>
       stop().catch((error: unknown) => log.warn({ err: error }, `could not stop ${what}`));
     for (const [name, feature] of [...running].reverse()) await step(`the ${name} feature`, () => feature.stop());
+    if (stopFollowingModels) await step('following model changes', stopFollowingModels);
+    if (tail) await step('the change-log tail', tail.stop);
+    if (bus) await step('the NATS bus', bus.close);
     await step('the change feed', () => feed.close());
     await step('the store', () => store.close());
   };
   try {
     await models.load();
+    // Other replicas of this store: their commits reach this feed through the log tail, their model changes
+    // this schema through the feed.
+    const { replication } = config;
+    if (replication.natsUrl)
+      bus = await connectNatsBus(replication.natsUrl, {
+        subject: replication.natsSubject,
+        onError: (error) => log.warn({ err: error }, 'the NATS commit bus failed'),
+      });
+    tail = tailChangeLog(store, feed, {
+      pollMs: replication.pollMs,
+      ...(bus && { bus }),
+      onError: (error) => log.warn({ err: error }, 'could not read the newest seq of the change log'),
+    });
+    stopFollowingModels = models.follow(feed, (error) =>
+      log.warn({ err: error }, 'following model changes failed; rebuilt the schema from the store'),
+    );
     const twins = new TwinService(store, () => models.current);
     for (const feature of features)
       running.set(feature.name, feature.open({ config, log, store, models, twins, feed }));

@@ -205,6 +205,23 @@ const ENV = z.object({
    * Default: the cores but one, at most 4.
    */
   TWINGRAPH_PREDICTION_THREADS: integer(0, 64).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
+  /**
+   * How often this replica asks the store whether other replicas have committed changes, ms (0: never; a
+   * single Twingraph on its store needs no polling, but it costs one cheap read).
+   */
+  TWINGRAPH_LOG_POLL_MS: integer(0, 60_000).default(500),
+  /** NATS for commit announcements between replicas (nats://host:4222): changes reach them in milliseconds. */
+  TWINGRAPH_NATS_URL: z
+    .string()
+    .regex(/^nats:\/\/[^\s]+$/, 'a NATS URL such as nats://127.0.0.1:4222 (credentials as nats://user:pass@host:4222)')
+    .optional(),
+  /** The NATS subject commits are announced on: one per store, when deployments share a NATS. */
+  TWINGRAPH_NATS_SUBJECT: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'a NATS subject such as twingraph.commits')
+    .default('twingraph.commits'),
+  /** /readyz says not ready while this replica's feed is more than this many changes behind the log. */
+  TWINGRAPH_READY_MAX_LAG: integer(0, 100_000_000).default(10_000),
   /** WebSocket connections one identity may hold at once. */
   TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: integer(1, 100_000).default(50),
   TWINGRAPH_CHANGE_KEEP_LAST: integer(0, 1_000_000_000).default(100_000),
@@ -239,6 +256,14 @@ export interface Config {
   /** The mirror to Azure Digital Twins; absent when ADT_ENDPOINT is not set. */
   readonly mirror?: MirrorConfig;
   readonly access: AccessConfig;
+  /** How this replica follows the shared change log: other replicas' commits, by polling and over NATS. */
+  readonly replication: {
+    readonly pollMs: number;
+    readonly natsUrl?: string;
+    readonly natsSubject: string;
+    /** Changes behind the log beyond which /readyz says not ready. */
+    readonly readyMaxLag: number;
+  };
   /** Worker threads for the analytics' forecasts and failure risks (0: on the event loop). */
   readonly predictionThreads: number;
   /** Devices over MQTT (the devices feature); connects to nothing without TWINGRAPH_MQTT_URL. */
@@ -407,6 +432,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         requestTimeoutMs: e.ADT_REQUEST_TIMEOUT_MS,
       },
     }),
+    replication: {
+      pollMs: e.TWINGRAPH_LOG_POLL_MS,
+      ...(e.TWINGRAPH_NATS_URL && { natsUrl: e.TWINGRAPH_NATS_URL }),
+      natsSubject: e.TWINGRAPH_NATS_SUBJECT,
+      readyMaxLag: e.TWINGRAPH_READY_MAX_LAG,
+    },
     predictionThreads: e.TWINGRAPH_PREDICTION_THREADS,
     devices: devicesConfigOf(e),
     access: {

@@ -89,12 +89,24 @@ export class ChangeFeed {
       },
     };
     // Listen before asking for the newest seq, so that no commit falls between the two.
-    this.stopListening = store.onCommit((seq) => {
-      if (seq > this.announced) this.announced = seq;
-      this.pump();
-    });
+    this.stopListening = store.onCommit((seq) => this.announce(seq));
     // A failure here reaches subscribers through their start, which tries again.
     this.initialize().catch(() => undefined);
+  }
+
+  /**
+   * Says the log holds entries up to `seq`: this process's commits (onCommit) and, through ./log-tail.ts,
+   * other replicas' commits to the same store. Entries are read from the store in seq order, so an
+   * announcement may come late, twice or out of order without any entry being delivered twice or skipped.
+   */
+  announce(seq: number): void {
+    if (seq > this.announced) this.announced = seq;
+    this.pump();
+  }
+
+  /** The newest seq read into the window: what subscribers at the head have been given. */
+  get deliveredSeq(): number {
+    return this.window.last;
   }
 
   /** Subscriptions not ended yet. */

@@ -8,8 +8,9 @@ import { compileSchema, type SchemaInfo, type SchemaPlugin } from '../graphql';
 import { PayloadValidators } from '../graphql/generate/validators';
 import { EMPTY_MODEL_SET, parseModels, type InterfaceModel, type ModelSet } from '../dtdl';
 import { dtdlParserError, TwingraphError } from '../errors';
+import type { ChangeFeed, ChangeSubscription } from '../events';
 import type { ModelStore } from '../store/port';
-import type { JsonObject, ModelInput, ModelRecord } from '../store/types';
+import type { ChangeEntry, JsonObject, ModelInput, ModelRecord } from '../store/types';
 
 export interface ModelSnapshot {
   /** Increases with every model change this process saw. */
@@ -140,20 +141,75 @@ export class ModelService {
     return result;
   }
 
+  /**
+   * Follows the model changes in the shared change log, so that an upload, decommission or delete made through
+   * another replica of the same store reaches this one's schema too (same names, same order: the snapshot is
+   * rebuilt from the store, as at start). Changes this process made are already in its snapshot and cost
+   * nothing. Returns a function that stops following.
+   */
+  follow(feed: ChangeFeed, onError: (error: unknown) => void = () => undefined): () => Promise<void> {
+    let stopped = false;
+    let subscription: ChangeSubscription | undefined;
+    const run = async (): Promise<void> => {
+      while (!stopped) {
+        subscription = feed.subscribe({ filter: (c) => c.type.startsWith('Model.') });
+        try {
+          for await (const change of subscription) await this.catchUp(change);
+          // Ended without an error: stopped, or the feed closed.
+          return;
+        } catch (error) {
+          // Fell behind (SlowConsumer) or the store failed: rebuild from the store, and follow again.
+          onError(error);
+          if (!stopped) await this.load().catch(onError);
+        }
+      }
+    };
+    const running = run();
+    return async () => {
+      stopped = true;
+      await subscription?.return();
+      await running;
+    };
+  }
+
+  /** Rebuilds the snapshot from the store when `change` is not in it yet (made through another replica). */
+  private catchUp(change: ChangeEntry): Promise<unknown> {
+    return this.serialized(async () => {
+      if (this.reflects(change)) return;
+      await this.reload();
+    });
+  }
+
+  private reflects(change: ChangeEntry): boolean {
+    const record = this.snapshot.records.find((r) => r.id === change.subject);
+    switch (change.type) {
+      case 'Model.Create':
+        return record !== undefined;
+      case 'Model.Decommission':
+        return record?.decommissioned === true;
+      case 'Model.Delete':
+        return record === undefined;
+      default:
+        return true;
+    }
+  }
+
   /** Re-reads every stored model and rebuilds the snapshot from them. */
   async load(): Promise<ModelSnapshot> {
-    return this.serialized(async () => {
-      const records = await this.store.listModels({ includeDefinition: true });
-      const result = parseModels(records.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));
-      if (!result.valid) {
-        // Stored models passed validation when uploaded; a failure here means a DTDL engine change, which must not brick the server.
-        throw dtdlParserError(result.errors);
-      }
-      return this.swap(
-        result.models,
-        records.map(({ definition: _d, ...r }) => r),
-      );
-    });
+    return this.serialized(() => this.reload());
+  }
+
+  private async reload(): Promise<ModelSnapshot> {
+    const records = await this.store.listModels({ includeDefinition: true });
+    const result = parseModels(records.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));
+    if (!result.valid) {
+      // Stored models passed validation when uploaded; a failure here means a DTDL engine change, which must not brick the server.
+      throw dtdlParserError(result.errors);
+    }
+    return this.swap(
+      result.models,
+      records.map(({ definition: _d, ...r }) => r),
+    );
   }
 
   /**

@@ -37,6 +37,7 @@ describe('defaults', () => {
       },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
       corsOrigins: [],
+      replication: { pollMs: 500, natsSubject: 'twingraph.commits', readyMaxLag: 10_000 },
       predictionThreads: expect.any(Number),
       // The devices feature's variables are the feature's own tests' business (test/devices).
       devices: expect.objectContaining({ url: undefined }),
@@ -97,6 +98,10 @@ describe('values', () => {
       TWINGRAPH_MAX_RESPONSE: '1mb',
       TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: '3',
       TWINGRAPH_PREDICTION_THREADS: '0',
+      TWINGRAPH_LOG_POLL_MS: '100',
+      TWINGRAPH_NATS_URL: 'nats://user:secret@bus:4222',
+      TWINGRAPH_NATS_SUBJECT: 'plant1.commits',
+      TWINGRAPH_READY_MAX_LAG: '50',
     });
     expect(config).toEqual({
       port: 0,
@@ -117,6 +122,12 @@ describe('values', () => {
       },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      replication: {
+        pollMs: 100,
+        natsUrl: 'nats://user:secret@bus:4222',
+        natsSubject: 'plant1.commits',
+        readyMaxLag: 50,
+      },
       predictionThreads: 0,
       devices: expect.objectContaining({ url: undefined }),
       access: {

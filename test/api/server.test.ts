@@ -44,7 +44,7 @@ describe('GraphiQL, health and readiness', () => {
     expect(await response.json()).toEqual({ status: 'ok' });
   });
 
-  it('answers /readyz with the store kind, the schema version and the number of models', async () => {
+  it('answers /readyz with the store kind, the schema version, the number of models, the newest seq and its lag', async () => {
     const response = await fetch(`${t.origin}/readyz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
@@ -52,6 +52,8 @@ describe('GraphiQL, health and readiness', () => {
       store: 'sqlite',
       schemaVersion: expect.any(Number),
       models: 8,
+      seq: expect.any(Number),
+      lag: 0,
     });
   });
 

@@ -23,6 +23,7 @@ import { isTwingraphError } from '../errors';
 import { asActor } from '../store/actor';
 import { authorizeOperation, fragmentsOf, rootFieldsOf, unauthenticatedError, type ApiGuards } from './authorize';
 import type { OperationLimits } from './operation-limits';
+import { EXPLORER_PATH, explorerRouter } from './explorer';
 import { formatError } from './format-error';
 import { graphiqlAssets, graphiqlPage } from './graphiql';
 import { limitRules } from './limits';
@@ -173,6 +174,8 @@ export async function createHttpApi(
   // gzip or brotli (quality 4) when the client asks, for anything over 1 KB: GraphiQL's bundle, the schema,
   // large pages of twins. Small answers (a twin by id) are sent as they are, costing nothing.
   app.use(compression({ threshold: 1024 }));
+  // The Explorer's static bundle (./explorer.ts): it talks to this API as any client does.
+  app.use(EXPLORER_PATH, explorerRouter());
 
   const validationRules = limitRules(config);
   const apollo = new LiveApollo<GraphContext>(
@@ -205,11 +208,20 @@ export async function createHttpApi(
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Not ready when the store cannot be reached, or when this replica's feed is further behind the shared
+  // change log than TWINGRAPH_READY_MAX_LAG (its subscribers would get changes late).
   app.get('/readyz', async (_req, res) => {
     try {
       await services.store.ping();
       const { version, records } = services.models.current;
-      res.json({ status: 'ready', store: services.store.kind, schemaVersion: version, models: records.length });
+      const newest = await services.store.latestSeq();
+      const lag = Math.max(0, newest - services.feed.deliveredSeq);
+      const body = { store: services.store.kind, schemaVersion: version, models: records.length, seq: newest, lag };
+      if (lag > config.replication.readyMaxLag)
+        res
+          .status(503)
+          .json({ status: 'behind', ...body, reason: `${lag} changes behind the log (TWINGRAPH_READY_MAX_LAG)` });
+      else res.json({ status: 'ready', ...body });
     } catch (error) {
       res.status(503).json({ status: 'unavailable', reason: (error as Error).message });
     }
@@ -236,6 +248,20 @@ export async function createHttpApi(
       if (req.headers['if-none-match'] === etag(documents)) res.status(304).end();
       else res.type(type).send(body(documents));
     };
+  // Browsers on the listed origins may call the API, with credentials and an Authorization header; any other
+  // origin gets no CORS header, so its browser keeps the answer from it. (Before the schema documents, which
+  // front-end tooling on another origin — a Vite dev server — reads too.)
+  const allowed = new Set(config.corsOrigins);
+  app.use(
+    graphqlPath,
+    cors({
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+      credentials: true,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name'],
+      maxAge: 600,
+    }),
+  );
   const authenticated = authenticate(auth);
   app.get(
     `${graphqlPath}/schema.graphql`,
@@ -264,19 +290,6 @@ export async function createHttpApi(
       else next();
     });
   }
-  // Browsers on the listed origins may call the API, with credentials and an Authorization header; any other
-  // origin gets no CORS header, so its browser keeps the answer from it.
-  const allowed = new Set(config.corsOrigins);
-  app.use(
-    graphqlPath,
-    cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
-      credentials: true,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name'],
-      maxAge: 600,
-    }),
-  );
   app.use(
     graphqlPath,
     (_req: Request, res: Response, next: NextFunction) => {

@@ -97,7 +97,18 @@ const zones = Object.entries(ALLOWED).flatMap(([stage, allowed]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'explorer/dist/', 'data/', 'coverage/', 'scratch/', 'codegen/graphql.ts', '**/*.d.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'explorer/dist/',
+      'data/',
+      'coverage/',
+      'scratch/',
+      'codegen/graphql.ts',
+      '**/*.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   importX.flatConfigs.typescript,

@@ -261,3 +261,25 @@ describe('sockets per identity', () => {
     await Promise.all([second.dispose(), third.dispose(), theirs.dispose(), again.dispose()]);
   });
 });
+
+describe('introspection and GraphiQL switched off', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await new TestApp({ env: { TWINGRAPH_INTROSPECTION: 'false', TWINGRAPH_GRAPHIQL: 'false' } }).start();
+  });
+  afterAll(() => t?.close());
+
+  it('refuses introspection and does not publish the schema documents, while queries run', async () => {
+    const refused = await gqlAs(t.url, undefined, '{ __schema { queryType { name } } }');
+    expect(refused.errors![0]).toMatchObject({ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    expect(refused.errors![0].message).toMatch(/introspection/i);
+    expect((await fetch(`${t.url}/schema.graphql`)).status).toBe(404);
+    expect((await fetch(`${t.url}/possible-types.json`)).status).toBe(404);
+    expect((await gqlAs(t.url, undefined, '{ models { id } }')).data?.models.length).toBeGreaterThan(0);
+  });
+
+  it('serves no GraphiQL page to a browser', async () => {
+    const response = await fetch(t.url, { headers: { accept: 'text/html' } });
+    expect(await response.text()).not.toMatch(/graphiql/i);
+  });
+});

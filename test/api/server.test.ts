@@ -49,7 +49,7 @@ describe('GraphiQL, health and readiness', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: 'ready',
-      store: 'sqlite',
+      store: t.store.kind,
       schemaVersion: expect.any(Number),
       models: 8,
       seq: expect.any(Number),

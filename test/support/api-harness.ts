@@ -1,6 +1,7 @@
 /**
  * The API test harness: a whole Twingraph app (store, change feed, services, HTTP and WebSocket server)
- * started in-process on 127.0.0.1 on a free port, with a fresh SQLite file, and reached only the way a
+ * started in-process on 127.0.0.1 on a free port, with a fresh SQLite file (or, when NEO4J_URI is set, as
+ * `npm run test:neo4j` sets it, the Neo4j database there, wiped first), and reached only the way a
  * client reaches it: GraphQL over HTTP (fetch) and over WebSocket (graphql-ws with `ws`). The app's own
  * objects are at hand for what a client cannot see: seeding in bulk, and the change feed's subscriber count
  * (to know when a subscription has started on the server, so that a test never races its own subscribe).
@@ -16,6 +17,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { openStore } from '../../src/store/open';
 import type { TwinStore } from '../../src/store/port';
 import type { JsonObject, TwinInput } from '../../src/store/types';
+import { wipeNeo4j } from '../neo4j/server';
 
 /** The demo models (dtdl/). */
 export const M = {
@@ -203,6 +205,21 @@ export interface TestAppOptions {
   readonly env?: Record<string, string>;
 }
 
+// ── The store ─────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * With NEO4J_URI set, the store variables that put a TestApp on that Neo4j server (its credentials and
+ * database too, when given); none otherwise. A TestApp given its own TWINGRAPH_DB (a prepared SQLite
+ * database, such as the seeded demo) stays on it.
+ */
+function neo4jEnv(options: TestAppOptions): Record<string, string> {
+  if (!process.env.NEO4J_URI || options.env?.TWINGRAPH_DB !== undefined) return {};
+  const names = ['NEO4J_URI', 'NEO4J_USER', 'NEO4J_PASSWORD', 'NEO4J_DATABASE'] as const;
+  return Object.fromEntries(
+    names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])),
+  );
+}
+
 export class TestApp {
   private started: { app: App; config: Config; instrumented: InstrumentedStore; dir: string } | undefined;
   private readonly clients = new Set<Client>();
@@ -217,12 +234,15 @@ export class TestApp {
       LOG_LEVEL: 'silent',
       TWINGRAPH_DB: path.join(dir, 'twingraph.db'),
       TWINGRAPH_SEED: this.options.models === 'none' ? 'none' : 'models',
+      ...neo4jEnv(this.options),
       ...this.options.env,
     });
     let instrumented: InstrumentedStore | undefined;
     try {
       const app = await startApp(config, pino({ level: config.logLevel }), {
         openStore: async (storeConfig) => {
+          // Each app starts on an empty database, as on a fresh SQLite file.
+          if (storeConfig.kind === 'neo4j') await wipeNeo4j(storeConfig);
           instrumented = new InstrumentedStore(await openStore(storeConfig));
           return instrumented.store;
         },

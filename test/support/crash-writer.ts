@@ -1,5 +1,6 @@
 /**
- * The writer that test/store/crash.test.ts kills with SIGKILL. It opens the SQLite store (outbox on), makes
+ * The writer that test/store/crash.test.ts kills with SIGKILL. It opens the store (outbox on): a SQLite file,
+ * or the Neo4j server at a neo4j:// or bolt:// URI (credentials from NEO4J_USER and NEO4J_PASSWORD), makes
  * sure its model exists, reads what the database already holds (so that kill/restart rounds build on each
  * other), then writes forever: creates, patches, relationship puts and deletes, batches of twins, metric
  * batches and cascading twin deletes, chosen by a seeded PRNG.
@@ -8,15 +9,16 @@
  * change-log `seq` before (`prev`) and after (`seq`) it. The line goes straight to fd 1 with a blocking
  * write, so a printed line has left the process: nothing acknowledged can be lost in a buffer.
  *
- *   node --require tsx/cjs test/support/crash-writer.ts <database> <seed> <round>
+ *   node --require tsx/cjs test/support/crash-writer.ts <database file or Neo4j URI> <seed> <round>
  *
  * Any unexpected error goes to stderr and exits with code 1 (the test expects to be the one that ends it).
  */
 import { mulberry32 } from '../../src/demo/random';
 import fs from 'node:fs';
 import { isTwingraphError } from '../../src/errors';
-import { openSqliteStore } from '../../src/store';
 import type { JsonValue, MetricPoint, ModelInput, PatchOperation, TwinInput } from '../../src/store';
+import { openStore, type StoreConfig } from '../../src/store/open';
+import { neo4jFromEnv } from '../neo4j/server';
 
 export const CRASH_MODEL = 'dtmi:twingraph:test:CrashCounter;1';
 export const CRASH_RELATIONSHIP = 'feeds';
@@ -65,6 +67,13 @@ export type WriterLine =
   | (Acked & { readonly op: 'appendMetrics'; readonly points: readonly MetricPoint[] });
 
 export type WriteAck = Exclude<WriterLine, { op: 'ready' }>;
+
+/** The store the writer and the test open: Neo4j for a neo4j:// or bolt:// URI, a SQLite file otherwise. */
+export function crashStoreConfig(database: string): StoreConfig {
+  if (/^(neo4j|bolt)(\+s|\+ssc)?:\/\//.test(database))
+    return { kind: 'neo4j', ...neo4jFromEnv({ ...process.env, NEO4J_URI: database }), uri: database, outbox: true };
+  return { kind: 'sqlite', path: database, outbox: true };
+}
 
 /** A seeded PRNG (mulberry32), so that every run is the same. */
 export const seededRandom = mulberry32;
@@ -127,7 +136,7 @@ async function main(): Promise<void> {
     return out.slice(0, length);
   };
 
-  const store = openSqliteStore({ path: database, outbox: true });
+  const store = await openStore(crashStoreConfig(database));
   let seq = await store.latestSeq();
   const acknowledge = async (line: Record<string, unknown> & { op: WriteAck['op'] }): Promise<void> => {
     const next = await store.latestSeq();

@@ -1,13 +1,15 @@
 /**
  * A jest reporter that records the run's totals in .jest-summary.json, so that .ci/run can end with
- * the one line CI reads ("N passed, N failed, N skipped") whatever jest itself prints.
+ * the one line CI reads ("N passed, N failed, N skipped") whatever jest itself prints. A run that must not
+ * overwrite that file (`npm run test:neo4j`, which .ci/run runs after `npm test` and adds to the same line)
+ * names its own file in TWINGRAPH_JEST_SUMMARY.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 
 class SummaryReporter {
   constructor(globalConfig) {
-    this.rootDir = globalConfig.rootDir;
+    this.file = path.resolve(globalConfig.rootDir, process.env.TWINGRAPH_JEST_SUMMARY || '.jest-summary.json');
   }
 
   onRunComplete(_contexts, results) {
@@ -17,7 +19,8 @@ class SummaryReporter {
       skipped: results.numPendingTests + results.numTodoTests,
       suitesFailed: results.numFailedTestSuites,
     };
-    fs.writeFileSync(path.join(this.rootDir, '.jest-summary.json'), JSON.stringify(summary));
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    fs.writeFileSync(this.file, JSON.stringify(summary));
   }
 }
 

@@ -2,7 +2,10 @@
  * Compiles the store's query representation (../query.ts) to Cypher 5 over the encoding in encoding.ts.
  * Values are parameters; property keys, relationship types and model labels are written into the text only
  * after the representation's checks (DTDL names, checked path segments, DTMIs), always between backticks.
- * Every predicate is two-valued (`coalesce(…, false)`), as query.ts defines.
+ * Every predicate is two-valued, as query.ts defines: a comparison with a missing value is false, not null.
+ * Only where that matters is it written `coalesce(…, false)`, under a negation (NOT null is null, NOT false is
+ * true). Elsewhere null and false exclude a row alike, and the comparison is left bare, because Neo4j uses an
+ * index only for a bare one: `coalesce(t.name = $p, false)` scans every twin even where `name` has an index.
  */
 import { parseDtmi } from '../../dtdl/dtmi';
 import { TwingraphError } from '../../errors';
@@ -44,6 +47,17 @@ export class CypherParams {
 }
 
 type Subject = { kind: 'twin'; variable: string } | { kind: 'edge'; variable: string };
+
+/**
+ * Whether a predicate stands under a negation (an odd number of NOTs within its WHERE): there a null must be
+ * made false. Otherwise a null excludes the row as false would, whatever AND, OR and double negations lie
+ * between (Kleene's logic is monotone in each positive operand), and a bare comparison is index-able.
+ */
+type Negated = boolean;
+
+function twoValued(predicate: string, negated: Negated): string {
+  return negated ? `coalesce(${predicate}, false)` : predicate;
+}
 
 /** A model label: a DTMI, checked so that it can stand between backticks. */
 export function modelLabel(modelId: string): string {
@@ -125,7 +139,7 @@ const OPERATORS: Record<string, string> = {
 };
 
 /** `x IN values`, split by JSON type so that each part is guarded by its own type. */
-function inSet(at: PathValue, values: readonly JsonPrimitive[], params: CypherParams): string {
+function inSet(at: PathValue, values: readonly JsonPrimitive[], params: CypherParams, negated: Negated): string {
   const byType = new Map<string, JsonPrimitive[]>();
   for (const v of values) {
     if (v === null) continue;
@@ -133,24 +147,29 @@ function inSet(at: PathValue, values: readonly JsonPrimitive[], params: CypherPa
     byType.get(typeof v)!.push(v);
   }
   const parts = [...byType.values()].map(
-    (list) => `(${at.isTypeOf(list[0])} AND coalesce(${at.value} IN ${params.bind(list)}, false))`,
+    (list) => `(${at.isTypeOf(list[0])} AND ${twoValued(`${at.value} IN ${params.bind(list)}`, negated)})`,
   );
   return parts.length === 0 ? 'false' : `(${parts.join(' OR ')})`;
 }
 
-function comparison(subject: Subject, filter: Extract<Filter, { path: PropertyPath }>, params: CypherParams): string {
+function comparison(
+  subject: Subject,
+  filter: Extract<Filter, { path: PropertyPath }>,
+  params: CypherParams,
+  negated: Negated,
+): string {
   const at = valueOf(subject, filter.path, params);
   switch (filter.op) {
     case 'exists':
       return filter.value ? at.present : `NOT ${at.present}`;
     case 'ne':
-      return `(${at.present} AND NOT (${at.isTypeOf(filter.value)} AND coalesce(${at.value} = ${params.bind(filter.value)}, false)))`;
+      return `(${at.present} AND NOT (${at.isTypeOf(filter.value)} AND ${twoValued(`${at.value} = ${params.bind(filter.value)}`, !negated)}))`;
     case 'in':
-      return inSet(at, filter.values, params);
+      return inSet(at, filter.values, params, negated);
     case 'notIn':
-      return `(${at.present} AND NOT ${inSet(at, filter.values, params)})`;
+      return `(${at.present} AND NOT ${inSet(at, filter.values, params, !negated)})`;
     default:
-      return `(${at.isTypeOf(filter.value)} AND coalesce(${at.value} ${OPERATORS[filter.op]} ${params.bind(filter.value)}, false))`;
+      return `(${at.isTypeOf(filter.value)} AND ${twoValued(`${at.value} ${OPERATORS[filter.op]} ${params.bind(filter.value)}`, negated)})`;
   }
 }
 
@@ -161,26 +180,34 @@ function related(subject: Subject, filter: RelatedFilter, params: CypherParams):
     filter.direction === 'out'
       ? `(${subject.variable})-[${r}${relationshipTypes(filter.names)}]->(${o}:Twin)`
       : `(${subject.variable})<-[${r}${relationshipTypes(filter.names)}]-(${o}:Twin)`;
+  // The subquery's WHERE is a context of its own: EXISTS is never null, whatever its negations outside.
   const conditions: string[] = [];
   if (filter.edge) conditions.push(compileFilter(filter.edge, { kind: 'edge', variable: r }, params));
   if (filter.where) {
-    const where = compileFilter(filter.where, { kind: 'twin', variable: o }, params);
-    conditions.push(filter.quantifier === 'all' ? `NOT ${where}` : where);
+    const all = filter.quantifier === 'all';
+    const where = compileFilter(filter.where, { kind: 'twin', variable: o }, params, all);
+    conditions.push(all ? `NOT ${where}` : where);
   } else if (filter.quantifier === 'all') return 'true';
   const exists = `EXISTS { MATCH ${pattern}${conditions.length ? ` WHERE ${conditions.join(' AND ')}` : ''} }`;
   return filter.quantifier === 'some' ? exists : `NOT ${exists}`;
 }
 
-export function compileFilter(filter: Filter, subject: Subject, params: CypherParams): string {
+/** A filter as a Cypher predicate; `negated` when it stands under a NOT of the same WHERE (see Negated). */
+export function compileFilter(
+  filter: Filter,
+  subject: Subject,
+  params: CypherParams,
+  negated: Negated = false,
+): string {
   if ('and' in filter)
     return filter.and.length === 0
       ? 'true'
-      : `(${filter.and.map((f) => compileFilter(f, subject, params)).join(' AND ')})`;
+      : `(${filter.and.map((f) => compileFilter(f, subject, params, negated)).join(' AND ')})`;
   if ('or' in filter)
     return filter.or.length === 0
       ? 'false'
-      : `(${filter.or.map((f) => compileFilter(f, subject, params)).join(' OR ')})`;
-  if ('not' in filter) return `NOT ${compileFilter(filter.not, subject, params)}`;
+      : `(${filter.or.map((f) => compileFilter(f, subject, params, negated)).join(' OR ')})`;
+  if ('not' in filter) return `NOT ${compileFilter(filter.not, subject, params, !negated)}`;
   if ('ofModel' in filter) {
     if (subject.kind !== 'twin')
       throw new TwingraphError('InvalidArgument', '`ofModel` filters twins, not relationships.');
@@ -193,7 +220,7 @@ export function compileFilter(filter: Filter, subject: Subject, params: CypherPa
       throw new TwingraphError('InvalidArgument', 'Relationship filters apply to twins, not to relationships.');
     return related(subject, filter.related, params);
   }
-  return comparison(subject, filter, params);
+  return comparison(subject, filter, params, negated);
 }
 
 /** ORDER BY keys: Cypher already puts nulls last ascending and first descending, as query.ts wants. */
@@ -206,7 +233,7 @@ export function orderByClause(variable: string, orderBy: readonly OrderBy[], bac
   return keys.join(', ');
 }
 
-/** Rows strictly past the cursor (see keysetPredicate). */
+/** Rows strictly past the cursor (see keysetPredicate); never negated, so its comparisons stay bare. */
 export function keysetCondition(
   variable: string,
   orderBy: readonly OrderBy[],
@@ -222,7 +249,7 @@ export function keysetCondition(
     { expr: `${variable}.\`$dtId\``, ascending: !backward },
   ];
   return keysetPredicate(keys, cursor, (v) => params.bind(v), {
-    compare: (expr, op, param) => `coalesce(${expr} ${op} ${param}, false)`,
+    compare: (expr, op, param) => `${expr} ${op} ${param}`,
     falseValue: 'false',
   });
 }

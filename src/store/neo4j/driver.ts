@@ -1,7 +1,7 @@
 /**
- * The part of neo4j-driver the Neo4j adapter uses, as an interface: so that the adapter can run on the real
- * driver in production and, in tests, on any engine that speaks the same Cypher through a driver-shaped shim
- * (test/support/grafeo-driver.ts), with every statement it sends observable.
+ * The part of neo4j-driver the Neo4j adapter uses, as an interface: the adapter depends on this much only, and
+ * a test can wrap it to observe every statement sent (test/store/neo4j.test.ts checks each statement's
+ * notifications and plan on a real Neo4j 5).
  */
 import neo4j from 'neo4j-driver';
 

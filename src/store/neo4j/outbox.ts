@@ -187,7 +187,8 @@ export async function retryDeadLetters(db: Neo4jDb, seqs?: readonly number[]): P
     await lockOutbox(tx);
     const r = (
       await tx.run(
-        "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) SET o.status = 'pending', o.attempts = 0, o.availableAt = $now, o.claimedUntil = null, o.resync = true " +
+        // `seq IS NOT NULL` (always true) lets outbox_status (status, seq) find the dead letters, as below.
+        "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND o.seq IS NOT NULL AND ($seqs IS NULL OR o.seq IN $seqs) SET o.status = 'pending', o.attempts = 0, o.availableAt = $now, o.claimedUntil = null, o.resync = true " +
           'RETURN count(o) AS n, collect(DISTINCT o.partition) AS partitions',
         { seqs: seqs ? [...seqs] : null, now: db.now() },
       )
@@ -202,7 +203,7 @@ export async function dropDeadLetters(db: Neo4jDb, seqs?: readonly number[]): Pr
     Number(
       (
         await tx.run(
-          "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND ($seqs IS NULL OR o.seq IN $seqs) DELETE o RETURN count(*) AS n",
+          "MATCH (o:OutboxEntry) WHERE o.status = 'dead' AND o.seq IS NOT NULL AND ($seqs IS NULL OR o.seq IN $seqs) DELETE o RETURN count(*) AS n",
           { seqs: seqs ? [...seqs] : null },
         )
       ).records[0].get('n'),

@@ -15,7 +15,7 @@ import {
 } from '../query';
 import type { Twin } from '../types';
 import { compileFilter, CypherParams, keysetCondition, orderByClause } from './cypher-query';
-import { parseJson, type Neo4jDb } from './db';
+import { parseJson, TWIN_ID, type Neo4jDb } from './db';
 
 /** Pages twins bound to `t` by `match` (a MATCH … ending with `t` in scope). */
 export async function pageTwins(
@@ -30,6 +30,9 @@ export async function pageTwins(
   const params = new CypherParams((n) => db.int(n));
   const conditions: string[] = [];
   const head = match(params);
+  // Always true; it lets the unique index on `$dtId` hand twins over in id order, so that a page of a query
+  // sorted by id alone reads a page of twins, not all of them.
+  if (orderBy.length === 0) conditions.push(`t.${TWIN_ID} IS NOT NULL`);
   if (query.where) conditions.push(compileFilter(query.where, { kind: 'twin', variable: 't' }, params));
   if (plan.cursor) conditions.push(keysetCondition('t', orderBy, plan.cursor, plan.backward, params));
   const where = conditions.length ? ` WITH t WHERE ${conditions.join(' AND ')}` : '';

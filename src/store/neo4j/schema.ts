@@ -38,7 +38,9 @@ export async function migrate(db: Neo4jDb): Promise<void> {
   // Outbox entries enqueued before entries carried `barrier` (model changes only: a small partition).
   await db.session('WRITE', (tx) =>
     tx.run(
-      'MATCH (o:OutboxEntry) WHERE o.partition = $partition AND o.barrier IS NULL MATCH (c:Change {seq: o.seq}) WHERE c.type IN $types SET o.barrier = true',
+      // `seq IS NOT NULL` (always true) lets outbox_partition (partition, seq) serve it; without it Neo4j
+      // scans the whole change log at every start.
+      'MATCH (o:OutboxEntry) WHERE o.partition = $partition AND o.seq IS NOT NULL AND o.barrier IS NULL MATCH (c:Change {seq: o.seq}) WHERE c.type IN $types SET o.barrier = true',
       {
         partition: MODELS_PARTITION,
         types: [...OUTBOX_BARRIER_TYPES],

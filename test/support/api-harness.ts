@@ -234,6 +234,9 @@ export class TestApp {
       LOG_LEVEL: 'silent',
       TWINGRAPH_DB: path.join(dir, 'twingraph.db'),
       TWINGRAPH_SEED: this.options.models === 'none' ? 'none' : 'models',
+      // One process: its own commits reach its feed directly. Polling the log for other replicas' commits
+      // (test/replicas) would add store calls that tests counting them would see.
+      TWINGRAPH_LOG_POLL_MS: '0',
       ...neo4jEnv(this.options),
       ...this.options.env,
     });

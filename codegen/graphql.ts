@@ -18,36 +18,53 @@ export type AssetAssetType =
 
 /** Conditions on AssetAssetType (DTDL Enum dtmi:twingraph:demo:Asset:_contents:__assetType:_schema;1). */
 export type AssetAssetTypeFilter = {
+  /** Equal to this value. */
   eq?: AssetAssetType | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<AssetAssetType> | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: AssetAssetType | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<AssetAssetType> | null | undefined;
 };
 
 /** Twins by their hosts relationships (dtmi:twingraph:demo:Asset;1): some, none or all of the related twins match. */
 export type AssetHostsFilter = {
+  /** Every related twin matches (true when there are none). */
   all?: DeviceWhere | null | undefined;
+  /** No related twin matches. */
   none?: DeviceWhere | null | undefined;
+  /** At least one related twin matches. */
   some?: DeviceWhere | null | undefined;
 };
 
 /** Conditions on Asset twins (dtmi:twingraph:demo:Asset;1); a field's conditions and the fields of one object are ANDed. */
 export type AssetWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<AssetWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: AssetWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<AssetWhere> | null | undefined;
+  /** Conditions on assetType. */
   assetType?: AssetAssetTypeFilter | null | undefined;
+  /** Conditions on hosts. */
   hosts?: AssetHostsFilter | null | undefined;
   /** The twin id. */
   id?: IdFilter | null | undefined;
+  /** Conditions on name. */
   name?: StringFilter | null | undefined;
 };
 
 /** Conditions on a boolean. */
 export type BooleanFilter = {
+  /** Equal to this value. */
   eq?: boolean | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: boolean | null | undefined;
 };
 
@@ -105,26 +122,35 @@ export type ClientCreateInput = {
 
 /** Twins by their hasEngagement relationships (dtmi:twingraph:demo:Client;1): some, none or all of the related twins match. */
 export type ClientHasEngagementFilter = {
+  /** Every related twin matches (true when there are none). */
   all?: EngagementWhere | null | undefined;
   /** Only relationships whose properties match count. */
   edge?: ClientHasEngagementRelationshipWhere | null | undefined;
+  /** No related twin matches. */
   none?: EngagementWhere | null | undefined;
+  /** At least one related twin matches. */
   some?: EngagementWhere | null | undefined;
 };
 
 /** Conditions on the properties of hasEngagement relationships (dtmi:twingraph:demo:Client;1). */
 export type ClientHasEngagementRelationshipWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<ClientHasEngagementRelationshipWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: ClientHasEngagementRelationshipWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<ClientHasEngagementRelationshipWhere> | null | undefined;
   /** The $relationshipId. */
   id?: IdFilter | null | undefined;
+  /** Conditions on since. */
   since?: StringFilter | null | undefined;
 };
 
 /** One entry of ClientTags (DTDL Map dtmi:twingraph:demo:Client:_contents:__tags:_schema;1). */
 export type ClientTagsEntryInput = {
+  /** The key (tag). */
   key: string;
+  /** The value (value). */
   value?: string | null | undefined;
 };
 
@@ -182,29 +208,47 @@ export type ClientUpdateInput = {
 
 /** Conditions on Client twins (dtmi:twingraph:demo:Client;1); a field's conditions and the fields of one object are ANDed. */
 export type ClientWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<ClientWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: ClientWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<ClientWhere> | null | undefined;
+  /** Conditions on address. */
   address?: PostalAddressWhere | null | undefined;
+  /** Conditions on country. */
   country?: StringFilter | null | undefined;
+  /** Conditions on email. */
   email?: StringFilter | null | undefined;
+  /** Conditions on hasEngagement. */
   hasEngagement?: ClientHasEngagementFilter | null | undefined;
   /** The twin id. */
   id?: IdFilter | null | undefined;
+  /** Conditions on industry. */
   industry?: IndustryFilter | null | undefined;
+  /** Conditions on name. */
   name?: StringFilter | null | undefined;
 };
 
 /** Conditions on a date and time. Values compare as ISO 8601 text: write them in UTC (…Z). */
 export type DateTimeFilter = {
+  /** Equal to this value. */
   eq?: string | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Greater than this value. */
   gt?: string | null | undefined;
+  /** Greater than or equal to this value. */
   gte?: string | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<string> | null | undefined;
+  /** Less than this value. */
   lt?: string | null | undefined;
+  /** Less than or equal to this value. */
   lte?: string | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: string | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<string> | null | undefined;
 };
 
@@ -221,34 +265,53 @@ export type DeviceState =
 
 /** Conditions on DeviceState (DTDL Enum dtmi:twingraph:demo:DeviceState;1). */
 export type DeviceStateFilter = {
+  /** Equal to this value. */
   eq?: DeviceState | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<DeviceState> | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: DeviceState | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<DeviceState> | null | undefined;
 };
 
 /** Conditions on Device twins (dtmi:twingraph:demo:Device;1); a field's conditions and the fields of one object are ANDed. */
 export type DeviceWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<DeviceWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: DeviceWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<DeviceWhere> | null | undefined;
+  /** Conditions on capacity. */
   capacity?: IntFilter | null | undefined;
+  /** Conditions on deviceType. */
   deviceType?: StringFilter | null | undefined;
+  /** Conditions on diagnostics. */
   diagnostics?: DiagnosticsComponentWhere | null | undefined;
+  /** Conditions on firmwareVersion. */
   firmwareVersion?: StringFilter | null | undefined;
   /** The twin id. */
   id?: IdFilter | null | undefined;
+  /** Conditions on inUse. */
   inUse?: IntFilter | null | undefined;
+  /** Conditions on lastHeartbeat. */
   lastHeartbeat?: DateTimeFilter | null | undefined;
+  /** Conditions on queueLength. */
   queueLength?: IntFilter | null | undefined;
+  /** Conditions on state. */
   state?: DeviceStateFilter | null | undefined;
 };
 
 /** Conditions on the properties of a DiagnosticsComponent (DTDL interface dtmi:twingraph:demo:Diagnostics;1). */
 export type DiagnosticsComponentWhere = {
+  /** Conditions on errorCount. */
   errorCount?: IntFilter | null | undefined;
+  /** Conditions on lastError. */
   lastError?: StringFilter | null | undefined;
+  /** Conditions on selfTestPassed. */
   selfTestPassed?: BooleanFilter | null | undefined;
 };
 
@@ -269,44 +332,65 @@ export type EmployeeRole =
 
 /** Conditions on EmployeeRole (DTDL Enum dtmi:twingraph:demo:Employee:_contents:__role:_schema;1). */
 export type EmployeeRoleFilter = {
+  /** Equal to this value. */
   eq?: EmployeeRole | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<EmployeeRole> | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: EmployeeRole | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<EmployeeRole> | null | undefined;
 };
 
 /** Conditions on Employee twins (dtmi:twingraph:demo:Employee;1); a field's conditions and the fields of one object are ANDed. */
 export type EmployeeWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<EmployeeWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: EmployeeWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<EmployeeWhere> | null | undefined;
+  /** Conditions on country. */
   country?: StringFilter | null | undefined;
+  /** Conditions on email. */
   email?: StringFilter | null | undefined;
+  /** Conditions on hiredOn. */
   hiredOn?: StringFilter | null | undefined;
+  /** Conditions on hourlyRate. */
   hourlyRate?: FloatFilter | null | undefined;
   /** The twin id. */
   id?: IdFilter | null | undefined;
+  /** Conditions on name. */
   name?: StringFilter | null | undefined;
+  /** Conditions on role. */
   role?: EmployeeRoleFilter | null | undefined;
 };
 
 /** Twins by their covers relationships (dtmi:twingraph:demo:Engagement;1): some, none or all of the related twins match. */
 export type EngagementCoversFilter = {
+  /** Every related twin matches (true when there are none). */
   all?: AssetWhere | null | undefined;
   /** Only relationships whose properties match count. */
   edge?: EngagementCoversRelationshipWhere | null | undefined;
+  /** No related twin matches. */
   none?: AssetWhere | null | undefined;
+  /** At least one related twin matches. */
   some?: AssetWhere | null | undefined;
 };
 
 /** Conditions on the properties of covers relationships (dtmi:twingraph:demo:Engagement;1). */
 export type EngagementCoversRelationshipWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<EngagementCoversRelationshipWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: EngagementCoversRelationshipWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<EngagementCoversRelationshipWhere> | null | undefined;
   /** The $relationshipId. */
   id?: IdFilter | null | undefined;
+  /** Conditions on scope. */
   scope?: StringFilter | null | undefined;
 };
 
@@ -372,8 +456,11 @@ export type EngagementCreateInput = {
 
 /** Twins by their ledBy relationships (dtmi:twingraph:demo:Engagement;1): some, none or all of the related twins match. */
 export type EngagementLedByFilter = {
+  /** Every related twin matches (true when there are none). */
   all?: EmployeeWhere | null | undefined;
+  /** No related twin matches. */
   none?: EmployeeWhere | null | undefined;
+  /** At least one related twin matches. */
   some?: EmployeeWhere | null | undefined;
 };
 
@@ -390,58 +477,93 @@ export type EngagementStatus =
 
 /** Conditions on EngagementStatus (DTDL Enum dtmi:twingraph:demo:Engagement:_contents:__status:_schema;1). */
 export type EngagementStatusFilter = {
+  /** Equal to this value. */
   eq?: EngagementStatus | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<EngagementStatus> | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: EngagementStatus | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<EngagementStatus> | null | undefined;
 };
 
 /** Twins by their uses relationships (dtmi:twingraph:demo:Engagement;1): some, none or all of the related twins match. */
 export type EngagementUsesFilter = {
+  /** Every related twin matches (true when there are none). */
   all?: ServiceOfferingWhere | null | undefined;
+  /** No related twin matches. */
   none?: ServiceOfferingWhere | null | undefined;
+  /** At least one related twin matches. */
   some?: ServiceOfferingWhere | null | undefined;
 };
 
 /** Conditions on Engagement twins (dtmi:twingraph:demo:Engagement;1); a field's conditions and the fields of one object are ANDed. */
 export type EngagementWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<EngagementWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: EngagementWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<EngagementWhere> | null | undefined;
+  /** Conditions on budget. */
   budget?: FloatFilter | null | undefined;
+  /** Conditions on covers. */
   covers?: EngagementCoversFilter | null | undefined;
+  /** Conditions on endDate. */
   endDate?: StringFilter | null | undefined;
   /** The twin id. */
   id?: IdFilter | null | undefined;
+  /** Conditions on ledBy. */
   ledBy?: EngagementLedByFilter | null | undefined;
+  /** Conditions on revenue. */
   revenue?: FloatFilter | null | undefined;
+  /** Conditions on spend. */
   spend?: FloatFilter | null | undefined;
+  /** Conditions on startDate. */
   startDate?: StringFilter | null | undefined;
+  /** Conditions on status. */
   status?: EngagementStatusFilter | null | undefined;
+  /** Conditions on title. */
   title?: StringFilter | null | undefined;
+  /** Conditions on uses. */
   uses?: EngagementUsesFilter | null | undefined;
 };
 
 /** Conditions on a number. */
 export type FloatFilter = {
+  /** Equal to this value. */
   eq?: number | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Greater than this value. */
   gt?: number | null | undefined;
+  /** Greater than or equal to this value. */
   gte?: number | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<number> | null | undefined;
+  /** Less than this value. */
   lt?: number | null | undefined;
+  /** Less than or equal to this value. */
   lte?: number | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: number | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<number> | null | undefined;
 };
 
 /** Conditions on an id. */
 export type IdFilter = {
+  /** Equal to this value. */
   eq?: string | number | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<string | number> | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: string | number | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<string | number> | null | undefined;
+  /** Starts with this text (case-sensitive). */
   startsWith?: string | null | undefined;
 };
 
@@ -466,39 +588,61 @@ export type Industry =
 
 /** Conditions on Industry (DTDL Enum dtmi:twingraph:demo:Industry;1). */
 export type IndustryFilter = {
+  /** Equal to this value. */
   eq?: Industry | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<Industry> | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: Industry | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<Industry> | null | undefined;
 };
 
 /** Conditions on a whole number. */
 export type IntFilter = {
+  /** Equal to this value. */
   eq?: number | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Greater than this value. */
   gt?: number | null | undefined;
+  /** Greater than or equal to this value. */
   gte?: number | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<number> | null | undefined;
+  /** Less than this value. */
   lt?: number | null | undefined;
+  /** Less than or equal to this value. */
   lte?: number | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: number | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<number> | null | undefined;
 };
 
 /** PostalAddress as input (DTDL Object dtmi:twingraph:demo:PostalAddress;1). */
 export type PostalAddressInput = {
+  /** DTDL field 'city'. */
   city?: string | null | undefined;
+  /** DTDL field 'country'. */
   country?: string | null | undefined;
+  /** DTDL field 'postalCode'. */
   postalCode?: string | null | undefined;
+  /** DTDL field 'street'. */
   street?: string | null | undefined;
 };
 
 /** Conditions on the fields of PostalAddress (DTDL Object dtmi:twingraph:demo:PostalAddress;1). */
 export type PostalAddressWhere = {
+  /** Conditions on city. */
   city?: StringFilter | null | undefined;
+  /** Conditions on country. */
   country?: StringFilter | null | undefined;
+  /** Conditions on postalCode. */
   postalCode?: StringFilter | null | undefined;
+  /** Conditions on street. */
   street?: StringFilter | null | undefined;
 };
 
@@ -517,39 +661,61 @@ export type ServiceOfferingLine =
 
 /** Conditions on ServiceOfferingLine (DTDL Enum dtmi:twingraph:demo:ServiceOffering:_contents:__line:_schema;1). */
 export type ServiceOfferingLineFilter = {
+  /** Equal to this value. */
   eq?: ServiceOfferingLine | null | undefined;
+  /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<ServiceOfferingLine> | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: ServiceOfferingLine | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<ServiceOfferingLine> | null | undefined;
 };
 
 /** Conditions on ServiceOffering twins (dtmi:twingraph:demo:ServiceOffering;1); a field's conditions and the fields of one object are ANDed. */
 export type ServiceOfferingWhere = {
+  /** Every one of these conditions holds. */
   AND?: Array<ServiceOfferingWhere> | null | undefined;
+  /** This condition does not hold. */
   NOT?: ServiceOfferingWhere | null | undefined;
+  /** At least one of these conditions holds. */
   OR?: Array<ServiceOfferingWhere> | null | undefined;
   /** The twin id. */
   id?: IdFilter | null | undefined;
+  /** Conditions on line. */
   line?: ServiceOfferingLineFilter | null | undefined;
+  /** Conditions on name. */
   name?: StringFilter | null | undefined;
+  /** Conditions on targetMargin. */
   targetMargin?: FloatFilter | null | undefined;
 };
 
 /** Conditions on a string. */
 export type StringFilter = {
+  /** Contains this text (case-sensitive). */
   contains?: string | null | undefined;
+  /** Ends with this text (case-sensitive). */
   endsWith?: string | null | undefined;
+  /** Equal to this value. */
   eq?: string | null | undefined;
   /** true: the property is set; false: it is not. */
   exists?: boolean | null | undefined;
+  /** Greater than this value. */
   gt?: string | null | undefined;
+  /** Greater than or equal to this value. */
   gte?: string | null | undefined;
+  /** Equal to one of these values. */
   in?: Array<string> | null | undefined;
+  /** Less than this value. */
   lt?: string | null | undefined;
+  /** Less than or equal to this value. */
   lte?: string | null | undefined;
+  /** Not equal to this value (a twin without the property does not match). */
   ne?: string | null | undefined;
+  /** Equal to none of these values (a twin without the property does not match). */
   notIn?: Array<string> | null | undefined;
+  /** Starts with this text (case-sensitive). */
   startsWith?: string | null | undefined;
 };
 

@@ -193,7 +193,7 @@ const ENV = z.object({
   TWINGRAPH_INTROSPECTION: z.stringbool().default(true),
   TWINGRAPH_GRAPHIQL: z.stringbool().default(true),
   /** The most an operation may cost, estimated before it runs (nodes it may return plus expensive fields). */
-  TWINGRAPH_MAX_COST: integer(1, 1_000_000_000).default(200_000),
+  TWINGRAPH_MAX_COST: integer(1, 1_000_000_000_000).default(200_000),
   /** Cost points one identity may spend a minute (0: no limit). */
   TWINGRAPH_RATE_LIMIT: integer(0, 1_000_000_000).default(1_000_000),
   /** How long one operation may run, ms. */

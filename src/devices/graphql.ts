@@ -82,14 +82,14 @@ registerEnumType(DeviceCommandStatus, {
 
 @ObjectType({ description: 'The last failure the MQTT connection met.' })
 export class MqttError {
-  @Field(() => DateTimeScalar) time!: string;
-  @Field(() => String) message!: string;
+  @Field(() => DateTimeScalar, { description: 'When it happened.' }) time!: string;
+  @Field(() => String, { description: 'What happened.' }) message!: string;
 }
 
 @ObjectType({ description: 'Dead letters of one reason since start.' })
 export class MqttDeadLetterCount {
-  @Field(() => String) reason!: string;
-  @Field(() => Float) count!: number;
+  @Field(() => String, { description: 'Why they were not recorded (see MqttDeadLetter.reason).' }) reason!: string;
+  @Field(() => Float, { description: 'How many.' }) count!: number;
 }
 
 @ObjectType({ description: 'A device message (or one value of it) that was not recorded, and why.' })
@@ -99,10 +99,10 @@ export class MqttDeadLetter {
       'tooLarge, undecodable, unsupportedFormat, notAnObject, unknownTwin, wrongTopic, unknownName, invalidTelemetry, invalidProperty, invalidTime, notRecorded.',
   })
   reason!: string;
-  @Field(() => String) message!: string;
+  @Field(() => String, { description: 'Why, in words.' }) message!: string;
   @Field(() => String, { description: 'The topic the device published on.' }) topic!: string;
-  @Field(() => DateTimeScalar) time!: string;
-  @Field(() => String, { nullable: true }) twinId!: string | null;
+  @Field(() => DateTimeScalar, { description: 'When it arrived.' }) time!: string;
+  @Field(() => String, { nullable: true, description: 'The twin it was for, when known.' }) twinId!: string | null;
   @Field(() => String, { nullable: true, description: 'The telemetry or property refused.' }) name!: string | null;
   @Field(() => String, { nullable: true, description: 'The first KB of the payload (UTF-8, or base64).' })
   payload!: string | null;
@@ -110,36 +110,39 @@ export class MqttDeadLetter {
 
 @ObjectType({ description: 'Commands sent to devices since start.' })
 export class MqttCommandCounts {
-  @Field(() => Float) sent!: number;
-  @Field(() => Float) completed!: number;
-  @Field(() => Float) timedOut!: number;
-  @Field(() => Float) failed!: number;
-  @Field(() => Float) cached!: number;
+  @Field(() => Float, { description: 'Requests published.' }) sent!: number;
+  @Field(() => Float, { description: 'Commands the device answered.' }) completed!: number;
+  @Field(() => Float, { description: 'Commands not answered in time.' }) timedOut!: number;
+  @Field(() => Float, { description: 'Commands that failed or were answered wrongly.' }) failed!: number;
+  @Field(() => Float, { description: 'Answers reused from a Cacheable command.' }) cached!: number;
 }
 
 @ObjectType({ description: 'Devices over MQTT: the connection to the broker and what came through it.' })
 export class MqttStatus {
   @Field(() => Boolean, { description: 'Whether a broker is configured (TWINGRAPH_MQTT_URL).' }) enabled!: boolean;
-  @Field(() => Boolean) connected!: boolean;
+  @Field(() => Boolean, { description: 'Whether it is connected to the broker now.' }) connected!: boolean;
   @Field(() => String, { nullable: true, description: 'The broker, without its password.' }) url!: string | null;
-  @Field(() => String) clientId!: string;
+  @Field(() => String, { description: 'The MQTT client id it connects with.' }) clientId!: string;
   @Field(() => Int, { nullable: true, description: '5, or 4 for MQTT 3.1.1.' }) protocolVersion!: number | null;
   @Field(() => [String], { description: 'Topic filters subscribed to ($share/<group>/… when shared).' })
   subscriptions!: string[];
-  @Field(() => Float) messagesIn!: number;
-  @Field(() => Float) messagesOut!: number;
+  @Field(() => Float, { description: 'Messages received since start.' }) messagesIn!: number;
+  @Field(() => Float, { description: 'Messages published since start.' }) messagesOut!: number;
   @Field(() => Float, { description: 'Over the last minute.' }) messagesInPerSecond!: number;
   @Field(() => Float, { description: 'Over the last minute.' }) messagesOutPerSecond!: number;
-  @Field(() => Float) pointsRecorded!: number;
+  @Field(() => Float, { description: 'Telemetry points recorded since start.' }) pointsRecorded!: number;
   @Field(() => Float, { description: 'Telemetry points recorded per second, over the last minute.' })
   pointsPerSecond!: number;
   @Field(() => Float, { description: 'Twin updates from properties devices reported.' }) propertyUpdates!: number;
   @Field(() => Float, { description: 'Dead letters since start.' }) deadLetters!: number;
-  @Field(() => [MqttDeadLetterCount]) deadLettersByReason!: MqttDeadLetterCount[];
-  @Field(() => MqttCommandCounts) commands!: MqttCommandCounts;
+  @Field(() => [MqttDeadLetterCount], { description: 'Dead letters since start, by reason.' })
+  deadLettersByReason!: MqttDeadLetterCount[];
+  @Field(() => MqttCommandCounts, { description: 'Commands sent to devices since start.' })
+  commands!: MqttCommandCounts;
   @Field(() => [String], { description: "What in the models' Mqtt declarations Twingraph cannot use, and why." })
   bindingProblems!: string[];
-  @Field(() => MqttError, { nullable: true }) lastError!: MqttError | null;
+  @Field(() => MqttError, { nullable: true, description: 'The last failure of the connection; null when none.' })
+  lastError!: MqttError | null;
 }
 
 @ObjectType({ description: 'A command sent to a device and how it ended.' })
@@ -149,12 +152,13 @@ export class DeviceCommandResult {
     description: 'The Command.Invoke change; null when the answer was cached.',
   })
   seq!: number | null;
-  @Field(() => String) twinId!: string;
-  @Field(() => String) command!: string;
-  @Field(() => DeviceCommandStatus) status!: CommandStatus;
+  @Field(() => String, { description: 'The twin commanded.' }) twinId!: string;
+  @Field(() => String, { description: "The command's DTDL name." }) command!: string;
+  @Field(() => DeviceCommandStatus, { description: 'How it ended.' }) status!: CommandStatus;
   @Field(() => JSONScalar, { nullable: true, description: "The device's answer (the Command's response value)." })
   response!: unknown;
-  @Field(() => String, { nullable: true }) message!: string | null;
+  @Field(() => String, { nullable: true, description: 'What went wrong, for TimedOut, Failed and NotSent; else null.' })
+  message!: string | null;
   @Field(() => Int, { description: 'Times the request was published.' }) attempts!: number;
 }
 
@@ -166,7 +170,7 @@ export class MqttStatusResolver {
   recentDeadLetters(
     @Root() _status: MqttStatus,
     @Ctx() ctx: GraphContext,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'At most this many (at most 100).' }) first: number,
   ): MqttDeadLetter[] {
     return devicesOf(ctx)
       .deadLetters(Math.max(0, Math.min(first, 100)))
@@ -197,8 +201,8 @@ export class DeviceOperations {
   })
   async invokeDeviceCommand(
     @Ctx() ctx: GraphContext,
-    @Arg('twinId', () => String) twinId: string,
-    @Arg('command', () => String) command: string,
+    @Arg('twinId', () => String, { description: 'The twin of the device.' }) twinId: string,
+    @Arg('command', () => String, { description: "The command's DTDL name in the twin's model." }) command: string,
     @Arg('request', () => JSONScalar, { nullable: true, description: "The Command's request value." }) request: unknown,
     @Arg('timeoutSeconds', () => Float, {
       nullable: true,

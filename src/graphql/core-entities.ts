@@ -7,8 +7,9 @@
  */
 import { TwinConnectionResolver, TwinFieldsResolver, TwinMutations, TwinQueries } from './twin/twin.resolver';
 import { RelationshipMutations, RelationshipQueries, RelationshipResolver } from './relationship/relationship.resolver';
-import { MetricMutations, MetricSeriesResolver } from './metrics/metrics.resolver';
+import { MetricMutations, MetricPointResolver, MetricSeriesResolver } from './metrics/metrics.resolver';
 import { ModelMutations, ModelQueries, ModelResolver } from './model/model.resolver';
+import { NodeQueries } from './node/node.resolver';
 import { ChangeQueries, ChangeSubscriptions, CommandInvocationResolver } from './changes/changes.resolver';
 import { CommandInvocation } from './changes/changes.type';
 import {
@@ -32,6 +33,7 @@ export const CORE_RESOLVERS = [
   RelationshipQueries,
   RelationshipMutations,
   MetricSeriesResolver,
+  MetricPointResolver,
   MetricMutations,
   ModelResolver,
   ModelQueries,
@@ -39,6 +41,7 @@ export const CORE_RESOLVERS = [
   CommandInvocationResolver,
   ChangeQueries,
   ChangeSubscriptions,
+  NodeQueries,
 ] as const;
 
 /**

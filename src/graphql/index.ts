@@ -31,6 +31,16 @@ export { schemaInfo, type SchemaInfo, type ModelNames } from './schema-info';
 export { coreSchema } from './core-schema';
 export type { SchemaPlugin, TwinFieldExtension } from './plugin';
 
+/** What the root types are, for GraphiQL's docs and every client's schema browser. */
+const ROOT_DESCRIPTIONS = {
+  Query:
+    'Reads: twins by id, by model (one list per model, e.g. clients) or by any condition (twins), any object by its global id (node, nodes), relationships, models, the change log.',
+  Mutation:
+    'Writes: typed per model (create<Model>, update<Model>, <command>On<Model>) or generic in ADT JSON (createTwin, patchTwin, …), relationships, telemetry, models. Each takes ifMatch or ifNoneMatch and returns the new state with its etag.',
+  Subscription:
+    'Changes as they are committed, over WebSocket (graphql-transport-ws): twins, relationships, telemetry, models, every change, predictions. Resume with since: <seq>.',
+} as const;
+
 export interface CompiledSchema {
   readonly schema: GraphQLSchema;
   readonly info: SchemaInfo;
@@ -175,11 +185,27 @@ export function compileSchema(
       if (content.kind === 'Command' && content.definedIn === model.id) requestShape(schemas, types.base, content);
   }
 
-  const roots = rootFields(ordered, build.typesOf, coreTypes, schemas, enabledCore);
+  // Interfaces a model uploaded with or before them uses as a component: parts of twins, not twins.
+  const components = new Set<string>();
+  for (const model of ordered)
+    for (const content of model.contents.values())
+      if (content.kind === 'Component' && uploadBatch(model.id) <= uploadBatch(content.schema))
+        components.add(content.schema);
+  const roots = rootFields(ordered, build.typesOf, coreTypes, schemas, enabledCore, (id) => components.has(id));
   const coreQuery = core.getQueryType()!.toConfig();
   const coreMutation = core.getMutationType()!.toConfig();
-  const query = new GraphQLObjectType({ ...coreQuery, fields: { ...coreQuery.fields, ...roots.query } });
-  const mutation = new GraphQLObjectType({ ...coreMutation, fields: { ...coreMutation.fields, ...roots.mutation } });
+  const query = new GraphQLObjectType({
+    ...coreQuery,
+    description: ROOT_DESCRIPTIONS.Query,
+    fields: { ...coreQuery.fields, ...roots.query },
+  });
+  const mutation = new GraphQLObjectType({
+    ...coreMutation,
+    description: ROOT_DESCRIPTIONS.Mutation,
+    fields: { ...coreMutation.fields, ...roots.mutation },
+  });
+  const coreSubscription = core.getSubscriptionType()!.toConfig();
+  const subscription = new GraphQLObjectType({ ...coreSubscription, description: ROOT_DESCRIPTIONS.Subscription });
   const rootTypes = new Set(['Query', 'Mutation', 'Subscription']);
   const coreNamed = Object.values(core.getTypeMap()).filter(
     (t: GraphQLNamedType) => !rootTypes.has(t.name) && !t.name.startsWith('__'),
@@ -194,7 +220,7 @@ export function compileSchema(
   const schema = new GraphQLSchema({
     query,
     mutation,
-    subscription: core.getSubscriptionType(),
+    subscription,
     types: [...coreNamed, ...build.created, ...schemas.created],
     extensions: { twingraph: info },
   });

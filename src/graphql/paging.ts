@@ -18,14 +18,24 @@ export enum SortDirection {
 registerEnumType(SortDirection, {
   name: 'SortDirection',
   description: 'Ascending puts missing values last; descending puts them first.',
+  valuesConfig: {
+    ASC: { description: 'Smallest first; twins without the value last.' },
+    DESC: { description: 'Largest first; twins without the value first.' },
+  },
 });
 
 @ObjectType({ description: 'Relay paging state of a connection.' })
 export class PageInfo {
-  @Field(() => Boolean) hasNextPage!: boolean;
-  @Field(() => Boolean) hasPreviousPage!: boolean;
-  @Field(() => String, { nullable: true }) startCursor!: string | null;
-  @Field(() => String, { nullable: true }) endCursor!: string | null;
+  @Field(() => Boolean, { description: 'Whether there are items after this page (page on with after: endCursor).' })
+  hasNextPage!: boolean;
+  @Field(() => Boolean, {
+    description: 'Whether there are items before this page (page back with before: startCursor).',
+  })
+  hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true, description: "The first item's cursor; null for an empty page." })
+  startCursor!: string | null;
+  @Field(() => String, { nullable: true, description: "The last item's cursor; null for an empty page." })
+  endCursor!: string | null;
 }
 
 /** What a connection field resolves to: a page, and the count only when a client selects totalCount. */

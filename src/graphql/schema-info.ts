@@ -5,14 +5,18 @@
  */
 import type { GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import type { InterfaceModel, ModelSet } from '../dtdl';
+import { modelRef, type ModelRef } from './model-refs';
 
 export interface ModelNames {
   /** The GraphQL interface type of the model (its twins and its subtypes' twins). */
   readonly interfaceType: string;
   /** The GraphQL object type of the model's own twins. */
   readonly objectType: string;
-  /** The root query field listing its twins. */
-  readonly listField: string;
+  /**
+   * The root query field listing its twins; absent for an interface that models use as a component (see
+   * generate/root-fields.ts).
+   */
+  readonly listField?: string;
 }
 
 export interface SchemaInfo {
@@ -37,3 +41,16 @@ export function resolveTwinType(value: unknown, _context: unknown, info: GraphQL
   const names = modelId ? schemaInfo(info.schema)?.names.get(modelId) : undefined;
   return names?.objectType ?? 'UnmodeledTwin';
 }
+
+/** The ModelRef of a schema: its models, by DTMI or by their GraphQL type names (see model-refs.ts). */
+export function modelRefOf(info: SchemaInfo | undefined): ModelRef {
+  if (!info) return (ref) => ref;
+  let ref = refs.get(info);
+  if (!ref) {
+    ref = modelRef(info.models, () => [...info.names].map(([id, n]) => ({ id, ...n })));
+    refs.set(info, ref);
+  }
+  return ref;
+}
+
+const refs = new WeakMap<SchemaInfo, ModelRef>();

@@ -41,18 +41,19 @@ function mirrorOf(ctx: GraphContext): MirrorAccess {
 
 @ObjectType({ description: 'The last failure the mirror met (a retry or a dead letter).' })
 export class MirrorError {
-  @Field(() => DateTimeScalar) time!: string;
+  @Field(() => DateTimeScalar, { description: 'When it happened.' }) time!: string;
   @Field(() => LongScalar, { description: 'The change it was about.' }) seq!: number;
-  @Field(() => String) message!: string;
+  @Field(() => String, { description: "What happened (ADT's answer)." }) message!: string;
 }
 
 @ObjectType({ description: "A change ADT refused for good, parked with ADT's error; the mirror moved on." })
 export class MirrorDeadLetter {
-  @Field(() => LongScalar) seq!: number;
+  @Field(() => LongScalar, { description: 'The seq of the change in the change log.' }) seq!: number;
   @Field(() => String, { description: 'Twin.Update, Relationship.Create, Model.Create, …' }) type!: string;
-  @Field(() => String) subject!: string;
+  @Field(() => String, { description: 'What the change is about (twin id, <twin>/relationships/<id>, or a DTMI).' })
+  subject!: string;
   @Field(() => DateTimeScalar, { description: 'When the change was committed in Twingraph.' }) time!: string;
-  @Field(() => Int) attempts!: number;
+  @Field(() => Int, { description: 'How many times it was sent.' }) attempts!: number;
   @Field(() => String, { nullable: true, description: "ADT's answer." }) error!: string | null;
   @Field(() => JSONScalar, { nullable: true, description: "The change's JSON Patch, for updates." }) patch!: unknown;
 }
@@ -60,11 +61,13 @@ export class MirrorDeadLetter {
 @ObjectType({ description: 'The mirror to Azure Digital Twins: how far behind it is and how it is doing.' })
 export class MirrorStatus {
   @Field(() => Boolean, { description: 'Whether a mirror is configured (ADT_ENDPOINT).' }) enabled!: boolean;
-  @Field(() => Boolean) running!: boolean;
-  @Field(() => String, { nullable: true }) endpoint!: string | null;
+  @Field(() => Boolean, { description: 'Whether the mirror is running now.' }) running!: boolean;
+  @Field(() => String, { nullable: true, description: 'The ADT instance it mirrors to; null when none is configured.' })
+  endpoint!: string | null;
   @Field(() => Int, { description: 'Changes not yet in ADT.' }) pending!: number;
   @Field(() => Int, { description: 'Changes ADT refused, parked (see deadLetters).' }) dead!: number;
-  @Field(() => DateTimeScalar, { nullable: true }) oldestPendingTime!: string | null;
+  @Field(() => DateTimeScalar, { nullable: true, description: 'When the oldest change not yet in ADT was committed.' })
+  oldestPendingTime!: string | null;
   @Field(() => Float, {
     nullable: true,
     description: "How long the oldest pending change has waited, seconds: the mirror's lag.",
@@ -74,9 +77,10 @@ export class MirrorStatus {
   @Field(() => Float, { description: 'Requests sent to ADT since start.' }) requests!: number;
   @Field(() => Float, { description: 'Changes mirrored per second over the last minute.' }) mirroredPerSecond!: number;
   @Field(() => Float, { description: 'Requests per second over the last minute.' }) requestsPerSecond!: number;
-  @Field(() => Float) retries!: number;
+  @Field(() => Float, { description: 'Requests retried since start.' }) retries!: number;
   @Field(() => Float, { description: 'Changes parked as dead letters since start.' }) deadLettered!: number;
-  @Field(() => MirrorError, { nullable: true }) lastError!: MirrorError | null;
+  @Field(() => MirrorError, { nullable: true, description: 'The last failure it met; null when none.' })
+  lastError!: MirrorError | null;
 }
 
 function deadLetter(e: OutboxEntry): MirrorDeadLetter {
@@ -97,7 +101,7 @@ export class MirrorStatusResolver {
   async deadLetters(
     @Root() _status: MirrorStatus,
     @Ctx() ctx: GraphContext,
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { defaultValue: 20, description: 'At most this many (at most 1000).' }) first: number,
   ): Promise<MirrorDeadLetter[]> {
     return (await mirrorOf(ctx).deadLetters(Math.max(0, Math.min(first, 1000)))).map(deadLetter);
   }
@@ -118,7 +122,11 @@ export class MirrorOperations {
   })
   retryMirrorDeadLetters(
     @Ctx() ctx: GraphContext,
-    @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[],
+    @Arg('seqs', () => [LongScalar], {
+      nullable: true,
+      description: 'The seqs of the dead letters; all when left out.',
+    })
+    seqs?: number[],
   ): Promise<number> {
     return mirrorOf(ctx).retryDeadLetters(seqs ?? undefined);
   }
@@ -130,7 +138,11 @@ export class MirrorOperations {
   })
   dropMirrorDeadLetters(
     @Ctx() ctx: GraphContext,
-    @Arg('seqs', () => [LongScalar], { nullable: true }) seqs?: number[],
+    @Arg('seqs', () => [LongScalar], {
+      nullable: true,
+      description: 'The seqs of the dead letters; all when left out.',
+    })
+    seqs?: number[],
   ): Promise<number> {
     return mirrorOf(ctx).dropDeadLetters(seqs ?? undefined);
   }

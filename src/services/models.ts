@@ -148,6 +148,7 @@ export class ModelService {
    * nothing. Returns a function that stops following.
    */
   follow(feed: ChangeFeed, onError: (error: unknown) => void = () => undefined): () => Promise<void> {
+    const RETRY_FOLLOW_MS = 1000;
     let stopped = false;
     let subscription: ChangeSubscription | undefined;
     const run = async (): Promise<void> => {
@@ -158,8 +159,10 @@ export class ModelService {
           // Ended without an error: stopped, or the feed closed.
           return;
         } catch (error) {
-          // Fell behind (SlowConsumer) or the store failed: rebuild from the store, and follow again.
+          // Fell behind (SlowConsumer) or the store failed: rebuild from the store, and follow again — after a
+          // pause, so that a store that keeps failing is not asked again and again in a tight loop.
           onError(error);
+          await new Promise((resolve) => setTimeout(resolve, RETRY_FOLLOW_MS).unref());
           if (!stopped) await this.load().catch(onError);
         }
       }

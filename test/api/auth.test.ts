@@ -111,7 +111,7 @@ describe('a server that requires identities', () => {
       const before = await t.latestSeq();
       expect((await gqlAs(t.url, bearer(keys.writer), CREATE, { id: 'client-w' })).errors).toBeUndefined();
       const { data } = await gqlAs(t.url, bearer(keys.reader), `{ changes(after: ${before}) { type subject actor } }`);
-      expect(data!.changes).toEqual([{ type: 'Twin.Create', subject: 'client-w', actor: 'writer-key' }]);
+      expect(data!.changes).toEqual([{ type: 'TWIN_CREATE', subject: 'client-w', actor: 'writer-key' }]);
     });
 
     it("takes a valid token, its role from the roles claim (Entra ID's app roles), and records its subject as the actor", async () => {

@@ -17,6 +17,8 @@ const HAND_WRITTEN: Readonly<Record<OperationTypeNode, Readonly<Record<string, R
   query: {
     twin: 'reader',
     twins: 'reader',
+    node: 'reader',
+    nodes: 'reader',
     relationship: 'reader',
     model: 'reader',
     models: 'reader',

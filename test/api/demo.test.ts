@@ -124,8 +124,8 @@ describe('profit prediction', () => {
       expect(p.interval.level).toBe(0.95);
     }
     const { small, large } = await demo.app.ok(`{
-      small: predictProfit(input: { budget: 50000, durationDays: 60, offering: "tax", industry: "banking", leadRole: "partner" }) { value interval { lower upper } }
-      large: predictProfit(input: { budget: 500000, durationDays: 60, offering: "tax", industry: "banking", leadRole: "partner" }) { value interval { lower upper } }
+      small: predictProfit(input: { budget: 50000, durationDays: 60, offering: Tax, industry: Banking, leadRole: Partner }) { value interval { lower upper } }
+      large: predictProfit(input: { budget: 500000, durationDays: 60, offering: Tax, industry: Banking, leadRole: Partner }) { value interval { lower upper } }
     }`);
     expect(small.value).toBeGreaterThan(0);
     // Profit per euro of budget: ten times the budget, about ten times the profit and the interval's width.
@@ -137,13 +137,13 @@ describe('profit prediction', () => {
 
   it('refuses a hypothetical engagement without a positive, finite budget, with a stable code', async () => {
     const errors: GqlError[] = await demo.app.fails(
-      `{ predictProfit(input: { budget: -5, durationDays: 30, offering: "tax" }) { value } }`,
+      `{ predictProfit(input: { budget: -5, durationDays: 30, offering: Tax }) { value } }`,
     );
     expect(errors[0].extensions?.code).toBe('InvalidArgument');
     expect(errors[0].message).toMatch(/budget must be a positive number/);
     // A literal too large for a double is Infinity to GraphQL: refused the same way.
     const infinite: GqlError[] = await demo.app.fails(
-      `{ predictProfit(input: { budget: 1e400, durationDays: 30, offering: "tax" }) { value } }`,
+      `{ predictProfit(input: { budget: 1e400, durationDays: 30, offering: Tax }) { value } }`,
     );
     expect(infinite[0].extensions?.code).toBe('InvalidArgument');
     expect(infinite[0].message).toMatch(/budget must be a positive number of euros; got Infinity/);
@@ -315,17 +315,24 @@ describe('prediction subscriptions', () => {
   it("send a device's current failure risk, then a new one when its telemetry moves it", async () => {
     const id = firm.truth.devices.filter((d) => !d.wearing && d.wornOutAt === undefined)[11].id;
     const received = await demo.app.subscribe(
-      `subscription ($ids: [ID!]!) { predictionChanged(twinIds: $ids) { twinId kind cause seq failureRisk { asOf probability } error } }`,
+      `subscription ($ids: [ID!]!) { predictionChanged(twinIds: $ids) { twinId kind cause changeType seq failureRisk { asOf probability } error } }`,
       { ids: [id] },
     );
     const [initial] = await received.waitFor(1);
-    expect(initial).toMatchObject({ twinId: id, kind: 'FAILURE_RISK', cause: 'Initial', seq: null, error: null });
+    expect(initial).toMatchObject({
+      twinId: id,
+      kind: 'FAILURE_RISK',
+      cause: 'INITIAL',
+      changeType: null,
+      seq: null,
+      error: null,
+    });
     const last = Date.parse(initial.failureRisk.asOf);
     await demo.app.ok(`mutation ($points: [MetricPointInput!]!) { recordMetrics(points: $points) }`, {
       points: degrading(id, last, 6 * 24, 0.3, 0.62),
     });
     const [, moved] = await received.waitFor(2);
-    expect(moved).toMatchObject({ twinId: id, kind: 'FAILURE_RISK', cause: 'Telemetry' });
+    expect(moved).toMatchObject({ twinId: id, kind: 'FAILURE_RISK', cause: 'CHANGE', changeType: 'TELEMETRY' });
     expect(moved.seq).toBeGreaterThan(0);
     expect(moved.failureRisk.probability).toBeGreaterThan(initial.failureRisk.probability);
     received.stop();
@@ -340,7 +347,7 @@ describe('prediction subscriptions', () => {
     await received.waitFor(1);
     await demo.app.ok(`mutation { retrainProfitModel { trainedAt } }`);
     const [, retrained] = await received.waitFor(2);
-    expect(retrained).toMatchObject({ twinId: id, kind: 'PROFIT', cause: 'Retrained' });
+    expect(retrained).toMatchObject({ twinId: id, kind: 'PROFIT', cause: 'RETRAINED' });
     received.stop();
   });
 
@@ -353,7 +360,7 @@ describe('prediction subscriptions', () => {
     const client = twin.client.nodes[0];
     const industry = client.industry === 'Banking' ? 'energy' : 'banking';
     const received = await demo.app.subscribe(
-      `subscription ($ids: [ID!]!) { predictionChanged(twinIds: $ids, kinds: [PROFIT]) { twinId cause seq profit { value features { industry } } } }`,
+      `subscription ($ids: [ID!]!) { predictionChanged(twinIds: $ids, kinds: [PROFIT]) { twinId cause changeType seq profit { value features { industry } } } }`,
       { ids: [id] },
     );
     await received.waitFor(1);
@@ -363,7 +370,14 @@ describe('prediction subscriptions', () => {
     );
     const seq = await demo.app.latestSeq();
     const [, moved] = await received.waitFor(2);
-    expect(moved).toMatchObject({ twinId: id, cause: 'Twin.Update', seq, profit: { features: { industry } } });
+    expect(moved).toMatchObject({
+      twinId: id,
+      cause: 'CHANGE',
+      changeType: 'TWIN_UPDATE',
+      seq,
+      // The features read as Client.industry does: the enum name of the value written.
+      profit: { features: { industry: industry === 'energy' ? 'Energy' : 'Banking' } },
+    });
     received.stop();
   });
 

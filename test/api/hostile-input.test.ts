@@ -131,7 +131,7 @@ describe('hostile input over WebSocket', () => {
     const big = 'x'.repeat(80 * 1024);
     const outcome = await new Promise<unknown>((resolve) => {
       client.subscribe(
-        { query: `subscription { twinChanged(ids: ["${big}"]) { seq } }` },
+        { query: `subscription { twinChanged(twinIds: ["${big}"]) { seq } }` },
         {
           next: () => undefined,
           error: resolve,

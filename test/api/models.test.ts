@@ -56,7 +56,9 @@ describe('uploading a model and querying its type without a restart', () => {
 
   it('uploadModels adds the types, list field and mutations at once, on the same server, and announces it', async () => {
     const modelChanges = await t.subscribe('subscription { modelChanged { type modelId } }');
-    const live = await t.subscribe('subscription { twinChanged(ids: ["mc-1"]) { twin { ... on Client { name } } } }');
+    const live = await t.subscribe(
+      'subscription { twinChanged(twinIds: ["mc-1"]) { twin { ... on Client { name } } } }',
+    );
     const port = t.app.server.port;
 
     const data = await t.ok(
@@ -91,7 +93,7 @@ describe('uploading a model and querying its type without a restart', () => {
       parties: { nodes: [{ __typename: 'ContractorTwin', company: 'Kim BV' }] },
     });
 
-    expect(await modelChanges.waitFor(1)).toEqual([{ type: 'Model.Create', modelId: 'dtmi:test:Contractor;1' }]);
+    expect(await modelChanges.waitFor(1)).toEqual([{ type: 'MODEL_CREATE', modelId: 'dtmi:test:Contractor;1' }]);
     // The subscription that was running across the swap still delivers.
     await t.ok('mutation { updateClient(id: "mc-1", input: { name: "Maple & Oak" }) { id } }');
     expect(await live.waitFor(1)).toEqual([{ twin: { name: 'Maple & Oak' } }]);
@@ -281,7 +283,7 @@ describe('decommissioning and deleting models', () => {
     expect(listed.all.map((m: { id: string }) => m.id)).toContain('dtmi:test:Widget;1');
     expect(listed.active.map((m: { id: string }) => m.id)).not.toContain('dtmi:test:Widget;1');
     expect(listed.model).toEqual({ decommissioned: true });
-    expect(await changes.waitFor(1)).toEqual([{ type: 'Model.Decommission', modelId: 'dtmi:test:Widget;1' }]);
+    expect(await changes.waitFor(1)).toEqual([{ type: 'MODEL_DECOMMISSION', modelId: 'dtmi:test:Widget;1' }]);
     changes.stop();
   });
 
@@ -298,7 +300,7 @@ describe('decommissioning and deleting models', () => {
     const changes = await t.subscribe('subscription { modelChanged { type modelId } }');
     const data = await t.ok('mutation { deleteModel(id: "dtmi:test:Gadget;1") { id deleted } }');
     expect(data.deleteModel).toEqual({ id: 'dtmi:test:Gadget;1', deleted: true });
-    expect(await changes.waitFor(1)).toEqual([{ type: 'Model.Delete', modelId: 'dtmi:test:Gadget;1' }]);
+    expect(await changes.waitFor(1)).toEqual([{ type: 'MODEL_DELETE', modelId: 'dtmi:test:Gadget;1' }]);
     changes.stop();
 
     const twin = await t.ok(

@@ -171,7 +171,7 @@ describe('relationships', () => {
       'mutation { createRelationship(sourceId: "r-c", name: "hasEngagement", targetId: "r-g", properties: { since: "2024-03-01" }) { id name sourceId targetId etag properties json } }',
     );
     expect(data.createRelationship).toEqual({
-      id: 'r-c-hasEngagement-r-g',
+      id: 'r-c/relationships/r-c-hasEngagement-r-g',
       name: 'hasEngagement',
       sourceId: 'r-c',
       targetId: 'r-g',
@@ -211,7 +211,7 @@ describe('relationships', () => {
     const data = await t.ok(
       'mutation { deleteRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { id deleted } }',
     );
-    expect(data.deleteRelationship).toEqual({ id: 'r-c-hasEngagement-r-g', deleted: true });
+    expect(data.deleteRelationship).toEqual({ id: 'r-c/relationships/r-c-hasEngagement-r-g', deleted: true });
     expect(
       (await t.ok('{ relationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { id } }')).relationship,
     ).toBeNull();
@@ -272,43 +272,43 @@ describe('telemetry', () => {
 });
 
 describe('commands', () => {
-  it('rebootDevice records a CommandInvocation that a Command.Invoke subscriber receives', async () => {
+  it('rebootOnDevice records a CommandInvocation that a Command.Invoke subscriber receives', async () => {
     await t.ok('mutation { createDevice(id: "cmd-d", input: { deviceType: "router" }) { id } }');
     const received = await t.subscribe(
-      'subscription { changed(types: ["Command.Invoke"]) { seq type subject twinId body } }',
+      'subscription { changed(types: [COMMAND_INVOKE]) { seq type subject twinId body } }',
     );
     const data = await t.ok(
-      'mutation { rebootDevice(id: "cmd-d", delaySeconds: 30) { seq twinId command request time } }',
+      'mutation { rebootOnDevice(id: "cmd-d", delaySeconds: 30) { seq twinId command request time } }',
     );
-    expect(data.rebootDevice).toEqual({
+    expect(data.rebootOnDevice).toEqual({
       seq: expect.any(Number),
       twinId: 'cmd-d',
       command: 'reboot',
       request: 30,
       time: expect.stringMatching(/Z$/),
     });
-    const selfTest = await t.ok('mutation { runSelfTestDevice(id: "cmd-d") { seq command request } }');
-    expect(selfTest.runSelfTestDevice).toEqual({
-      seq: data.rebootDevice.seq + 1,
+    const selfTest = await t.ok('mutation { runSelfTestOnDevice(id: "cmd-d") { seq command request } }');
+    expect(selfTest.runSelfTestOnDevice).toEqual({
+      seq: data.rebootOnDevice.seq + 1,
       command: 'runSelfTest',
       request: null,
     });
 
     const [reboot, test] = await received.waitFor(2);
     expect(reboot).toMatchObject({
-      seq: data.rebootDevice.seq,
-      type: 'Command.Invoke',
+      seq: data.rebootOnDevice.seq,
+      type: 'COMMAND_INVOKE',
       subject: 'cmd-d',
       twinId: 'cmd-d',
     });
     expect(JSON.stringify(reboot.body)).toContain('reboot');
-    expect(test).toMatchObject({ seq: selfTest.runSelfTestDevice.seq, type: 'Command.Invoke', twinId: 'cmd-d' });
+    expect(test).toMatchObject({ seq: selfTest.runSelfTestOnDevice.seq, type: 'COMMAND_INVOKE', twinId: 'cmd-d' });
     received.stop();
   });
 
   it('refuses a command on a twin whose model does not have it', async () => {
     await t.ok('mutation { createAsset(id: "cmd-a", input: { name: "not a device" }) { id } }');
-    const [error] = await t.fails('mutation { rebootDevice(id: "cmd-a", delaySeconds: 1) { seq } }');
+    const [error] = await t.fails('mutation { rebootOnDevice(id: "cmd-a", delaySeconds: 1) { seq } }');
     expect(error.extensions).toMatchObject({ code: 'InvalidArgument', twinId: 'cmd-a' });
   });
 });
@@ -389,6 +389,6 @@ describe('a stale ifMatch is refused and changes nothing', () => {
       { etag: current.twin.etag },
     );
     expect(data.updateDevice.deviceType).toBe('v3');
-    expect(await changesAfter(seq)).toEqual([{ seq: seq + 1, type: 'Twin.Update', subject: 's-d' }]);
+    expect(await changesAfter(seq)).toEqual([{ seq: seq + 1, type: 'TWIN_UPDATE', subject: 's-d' }]);
   });
 });

@@ -57,8 +57,8 @@ describe('a twin by id', () => {
     expect(data.twin.json).toMatchObject({ $dtId: 'g1', title: 'Core banking', $metadata: { $model: M.engagement } });
     expect(data.twin.relationships).toEqual(
       expect.arrayContaining([
-        { id: 'g1-covers-a1', targetId: 'a1', properties: { scope: 'full' } },
-        { id: 'g1-covers-a3', targetId: 'a3', properties: { scope: 'partial' } },
+        { id: 'g1/relationships/g1-covers-a1', targetId: 'a1', properties: { scope: 'full' } },
+        { id: 'g1/relationships/g1-covers-a3', targetId: 'a3', properties: { scope: 'partial' } },
       ]),
     );
     expect(data.twin.relationships).toHaveLength(2);
@@ -286,7 +286,7 @@ describe('traversal', () => {
           totalCount: 2,
           edges: [
             {
-              relationship: { id: 'c1-hasEngagement-g1', since: '2023-01-01' },
+              relationship: { id: 'c1/relationships/c1-hasEngagement-g1', since: '2023-01-01' },
               node: {
                 title: 'Core banking',
                 covers: {
@@ -302,7 +302,7 @@ describe('traversal', () => {
               },
             },
             {
-              relationship: { id: 'c1-hasEngagement-g2', since: '2022-06-01' },
+              relationship: { id: 'c1/relationships/c1-hasEngagement-g2', since: '2022-06-01' },
               node: { title: 'Claims', covers: { totalCount: 0, edges: [] }, ledBy: { nodes: [] } },
             },
           ],
@@ -420,7 +420,7 @@ describe('traversal', () => {
     );
     expect(next.twin.covers).toEqual({
       pageInfo: { hasNextPage: false },
-      edges: [{ relationship: { id: 'g1-covers-a1', scope: 'full' }, node: { id: 'a1' } }],
+      edges: [{ relationship: { id: 'g1/relationships/g1-covers-a1', scope: 'full' }, node: { id: 'a1' } }],
     });
   });
 });
@@ -446,7 +446,7 @@ describe('the change log', () => {
     const all = await t.ok('{ changes(after: 0, first: 1000) { seq type subject } }');
     expect(all.changes.length).toBeGreaterThan(20);
     expect(all.changes.map((c: { seq: number }) => c.seq)).toEqual(all.changes.map((_: unknown, i: number) => i + 1));
-    expect(all.changes[0]).toMatchObject({ type: 'Model.Create' });
+    expect(all.changes[0]).toMatchObject({ type: 'MODEL_CREATE' });
     const page = await t.ok('{ changes(after: 5, first: 3) { seq } }');
     expect(page.changes).toEqual([{ seq: 6 }, { seq: 7 }, { seq: 8 }]);
   });

@@ -52,7 +52,7 @@ it('runs every block verbatim, in order, without errors', async () => {
   expect(engagement.client.nodes[0].name).toEqual(expect.any(String));
   expect(engagement.profitPrediction.interval.level).toBe(0.95);
   const device = engagement.covers.edges[0].node.hosts.nodes[0];
-  expect(device.temperature.latest.value).toEqual(expect.any(Number));
+  expect(device.temperature.latest.numericValue).toEqual(expect.any(Number));
   expect(device.failureRisk.probability).toBeGreaterThanOrEqual(0);
   // The portfolio query finds anomalies, and the profit model beats the mean.
   expect(answers[1].engagements.nodes.some((e: { kpis: { anomaly: boolean } }) => e.kpis.anomaly)).toBe(true);
@@ -63,15 +63,15 @@ it('runs every block verbatim, in order, without errors', async () => {
   // The mutation's patch reached the twin subscription; its telemetry and patch moved the device's failure risk.
   const [twinEvents, predictions] = subscriptions;
   const [update] = await twinEvents.waitFor(1);
-  expect(update).toMatchObject({ type: 'Twin.Update', twin: { state: 'Blocked', queueLength: 12 } });
+  expect(update).toMatchObject({ type: 'TWIN_UPDATE', twin: { state: 'Blocked', queueLength: 12 } });
   await predictions.waitFor(3);
   expect(
     predictions.events
-      .filter((e) => e.cause === 'Initial')
+      .filter((e) => e.cause === 'INITIAL')
       .map((e) => e.kind)
       .sort(),
   ).toEqual(['FAILURE_RISK', 'PROFIT']);
-  expect(predictions.events.some((e) => e.kind === 'FAILURE_RISK' && e.cause !== 'Initial')).toBe(true);
+  expect(predictions.events.some((e) => e.kind === 'FAILURE_RISK' && e.cause === 'CHANGE')).toBe(true);
   for (const s of subscriptions) {
     expect(s.errors).toEqual([]);
     s.stop();

@@ -18,7 +18,7 @@ describe('resuming with since', () => {
   it('a subscription that disconnects, misses 100 writes and resumes with since gets all 100 in order, then live ones', async () => {
     await t.ok(createClient, { id: 'resume-1', name: 'v0' });
     const query =
-      'subscription ($since: Long) { twinChanged(ids: ["resume-1"], since: $since) { seq type twin { ... on Client { name } } } }';
+      'subscription ($since: Long) { twinChanged(twinIds: ["resume-1"], since: $since) { seq type twin { ... on Client { name } } } }';
 
     const first = t.wsClient();
     const before = await t.subscribe(query, {}, first);
@@ -38,12 +38,12 @@ describe('resuming with since', () => {
     expect(replayed).toHaveLength(100);
     expect(replayed.map((e) => e.twin.name)).toEqual(Array.from({ length: 100 }, (_, i) => `missed-${i}`));
     expect(replayed.map((e) => e.seq)).toEqual(Array.from({ length: 100 }, (_, i) => lastSeq + 1 + i));
-    expect(new Set(replayed.map((e) => e.type))).toEqual(new Set(['Twin.Update']));
+    expect(new Set(replayed.map((e) => e.type))).toEqual(new Set(['TWIN_UPDATE']));
 
     // Then it is live.
     await t.ok(renameClient, { id: 'resume-1', name: 'live' });
     const all = await resumed.waitFor(101);
-    expect(all[100]).toEqual({ seq: lastSeq + 101, type: 'Twin.Update', twin: { name: 'live' } });
+    expect(all[100]).toEqual({ seq: lastSeq + 101, type: 'TWIN_UPDATE', twin: { name: 'live' } });
     resumed.stop();
   });
 
@@ -62,7 +62,7 @@ describe('leaving', () => {
     await t.ok(createClient, { id: 'leave-1', name: 'leave' });
     const client = t.wsClient();
     const count = t.subscriberCount;
-    const received = await t.subscribe('subscription { twinChanged(ids: ["leave-1"]) { seq } }', {}, client);
+    const received = await t.subscribe('subscription { twinChanged(twinIds: ["leave-1"]) { seq } }', {}, client);
     expect(t.subscriberCount).toBe(count + 1);
     received.stop();
     // No further change of leave-1 is coming: the server must not wait for one to notice.
@@ -73,7 +73,7 @@ describe('leaving', () => {
     await t.ok(createClient, { id: 'leave-2', name: 'leave' });
     const client = t.wsClient();
     const count = t.subscriberCount;
-    await t.subscribe('subscription { twinChanged(ids: ["leave-2"]) { seq } }', {}, client);
+    await t.subscribe('subscription { twinChanged(twinIds: ["leave-2"]) { seq } }', {}, client);
     await t.subscribe('subscription { relationshipChanged(twinIds: ["leave-2"]) { seq } }', {}, client);
     expect(t.subscriberCount).toBe(count + 2);
     await client.dispose();
@@ -84,7 +84,7 @@ describe('leaving', () => {
 describe('twinChanged', () => {
   it('carries seq, type, time, subject, modelId, the patch and the new state typed by its model', async () => {
     const received = await t.subscribe(`subscription {
-      twinChanged(ids: ["shape-1"]) {
+      twinChanged(twinIds: ["shape-1"]) {
         seq type time subject modelId twinId patch body
         twin { __typename id ... on Client { name industry } }
       }
@@ -96,7 +96,7 @@ describe('twinChanged', () => {
     const [created, updated, deleted] = await received.waitFor(3);
     expect(created).toEqual({
       seq: seqBefore + 1,
-      type: 'Twin.Create',
+      type: 'TWIN_CREATE',
       time: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
       subject: 'shape-1',
       modelId: M.client,
@@ -107,7 +107,7 @@ describe('twinChanged', () => {
     });
     expect(updated).toMatchObject({
       seq: seqBefore + 2,
-      type: 'Twin.Update',
+      type: 'TWIN_UPDATE',
       subject: 'shape-1',
       modelId: M.client,
       patch: [{ op: 'add', path: '/name', value: 'Shape 2' }],
@@ -115,7 +115,7 @@ describe('twinChanged', () => {
     });
     expect(deleted).toMatchObject({
       seq: seqBefore + 3,
-      type: 'Twin.Delete',
+      type: 'TWIN_DELETE',
       subject: 'shape-1',
       modelId: M.client,
       twin: null,
@@ -146,7 +146,7 @@ describe('twinChanged', () => {
     await t.ok(createClient, { id: 'ids-1', name: 'one' });
     await t.ok(createClient, { id: 'ids-2', name: 'two' });
     const received = await t.subscribe(
-      'subscription { twinChanged(ids: ["ids-2"]) { subject twin { ... on Client { name } } } }',
+      'subscription { twinChanged(twinIds: ["ids-2"]) { subject twin { ... on Client { name } } } }',
     );
     await t.ok(renameClient, { id: 'ids-1', name: 'one!' });
     await t.ok(renameClient, { id: 'ids-2', name: 'two!' });
@@ -160,7 +160,7 @@ describe('twinChanged', () => {
   it('filtered by property paths gets the updates that touch them', async () => {
     await t.ok(createClient, { id: 'paths-1', name: 'before' });
     const received = await t.subscribe(
-      'subscription { twinChanged(ids: ["paths-1"], paths: ["/email", "/address/city"]) { type patch } }',
+      'subscription { twinChanged(twinIds: ["paths-1"], paths: ["/email", "/address/city"]) { type patch } }',
     );
     await t.ok(renameClient, { id: 'paths-1', name: 'renamed' });
     await t.ok('mutation { updateClient(id: "paths-1", input: { email: "x@example.com" }) { id } }');
@@ -169,8 +169,8 @@ describe('twinChanged', () => {
     await received.waitFor(2);
     await settle();
     expect(received.events).toEqual([
-      { type: 'Twin.Update', patch: [{ op: 'add', path: '/email', value: 'x@example.com' }] },
-      { type: 'Twin.Update', patch: [{ op: 'add', path: '/address', value: { city: 'Leiden' } }] },
+      { type: 'TWIN_UPDATE', patch: [{ op: 'add', path: '/email', value: 'x@example.com' }] },
+      { type: 'TWIN_UPDATE', patch: [{ op: 'add', path: '/address', value: { city: 'Leiden' } }] },
     ]);
     received.stop();
   });
@@ -193,13 +193,13 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
     const events = await received.waitFor(3);
     expect(events).toEqual([
       {
-        type: 'Relationship.Create',
+        type: 'RELATIONSHIP_CREATE',
         subject: 'rel-c/relationships/r1',
         modelId: M.client,
         relationshipId: 'r1',
         patch: null,
         relationship: {
-          id: 'r1',
+          id: 'rel-c/relationships/r1',
           name: 'hasEngagement',
           sourceId: 'rel-c',
           targetId: 'rel-g',
@@ -207,13 +207,13 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
         },
       },
       {
-        type: 'Relationship.Update',
+        type: 'RELATIONSHIP_UPDATE',
         subject: 'rel-c/relationships/r1',
         modelId: M.client,
         relationshipId: 'r1',
         patch: [{ op: 'replace', path: '/since', value: '2024-02-01' }],
         relationship: {
-          id: 'r1',
+          id: 'rel-c/relationships/r1',
           name: 'hasEngagement',
           sourceId: 'rel-c',
           targetId: 'rel-g',
@@ -221,7 +221,7 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
         },
       },
       {
-        type: 'Relationship.Delete',
+        type: 'RELATIONSHIP_DELETE',
         subject: 'rel-c/relationships/r1',
         modelId: M.client,
         relationshipId: 'r1',
@@ -248,7 +248,7 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
     await settle();
     expect(received.events).toEqual([
       {
-        type: 'Telemetry',
+        type: 'TELEMETRY',
         subject: 'metric-d',
         modelId: M.device,
         points: [{ name: 'temperature', time: '2024-05-01T10:00:00.000Z', value: 21.5 }],
@@ -274,13 +274,13 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
     );
     expect(upload.uploadModels.models).toEqual([{ id: 'dtmi:test:Announced;1' }]);
     const [event] = await received.waitFor(1);
-    expect(event).toMatchObject({ type: 'Model.Create', modelId: 'dtmi:test:Announced;1' });
+    expect(event).toMatchObject({ type: 'MODEL_CREATE', modelId: 'dtmi:test:Announced;1' });
     received.stop();
   });
 
   it('several subscriptions on one connection each get their own changes', async () => {
     const client = t.wsClient();
-    const twins = await t.subscribe('subscription { twinChanged(ids: ["multi-1"]) { type } }', {}, client);
+    const twins = await t.subscribe('subscription { twinChanged(twinIds: ["multi-1"]) { type } }', {}, client);
     const everything = await t.subscribe('subscription { changed(twinIds: ["multi-1"]) { type subject } }', {}, client);
     await t.ok(createClient, { id: 'multi-1', name: 'multi' });
     await t.ok('mutation { createDevice(id: "multi-d", input: { deviceType: "x" }) { id } }');
@@ -290,10 +290,10 @@ describe('relationshipChanged, metricRecorded, modelChanged', () => {
     await twins.waitFor(1);
     await everything.waitFor(2);
     await settle();
-    expect(twins.events).toEqual([{ type: 'Twin.Create' }]);
+    expect(twins.events).toEqual([{ type: 'TWIN_CREATE' }]);
     expect(everything.events).toEqual([
-      { type: 'Twin.Create', subject: 'multi-1' },
-      { type: 'Relationship.Create', subject: 'multi-1/relationships/r' },
+      { type: 'TWIN_CREATE', subject: 'multi-1' },
+      { type: 'RELATIONSHIP_CREATE', subject: 'multi-1/relationships/r' },
     ]);
   });
 });

@@ -1,8 +1,11 @@
 /** Small DTDL model sets for the compile tests, compiled the way the model service does it. */
 import 'reflect-metadata';
+import path from 'node:path';
 import { validateSchema, type GraphQLSchema } from 'graphql';
+import { enabledFeatures } from '../../src/app';
+import { PLUGINS } from '../../src/config';
 import { compileSchema, type SchemaInfo } from '../../src/graphql';
-import { parseModels, type ModelSet } from '../../src/dtdl';
+import { collectDocuments, parseModels, type ModelSet } from '../../src/dtdl';
 
 export const V3 = 'dtmi:dtdl:context;3';
 export const V2 = 'dtmi:dtdl:context;2';
@@ -92,4 +95,12 @@ export function compileModels(models: ModelSet, uploadOrder: readonly string[]):
   const { schema, info } = compileSchema(models, uploadOrder);
   expect(validateSchema(schema).map((e) => e.message)).toEqual([]);
   return { schema, info, models };
+}
+
+/** The schema the demo's models (dtdl/) compile to with every feature plugin, as `npm start` serves it. */
+export function demoSchema(): GraphQLSchema {
+  const result = parseModels(collectDocuments([path.join(__dirname, '..', '..', 'dtdl')]));
+  expect(result.errors).toEqual([]);
+  const plugins = enabledFeatures({ plugins: PLUGINS }).flatMap((f) => (f.schema ? [f.schema] : []));
+  return compileSchema(result.models, [...result.defined].sort(), { plugins }).schema;
 }

@@ -44,21 +44,26 @@ describe.each([
       expect(errors.slice(0, 5).map((e) => e.message)).toEqual([]);
     });
 
-    it('gives every model an interface, an object type and a root list field', () => {
+    it('gives every model an interface, an object type and a root list field, unless it is a component', () => {
       expect(compiled.info.names.size).toBe(parsed.defined.length);
       const query = compiled.schema.getQueryType()!.getFields();
+      const components = new Set(
+        [...parsed.models.interfaces.values()].flatMap((m) =>
+          [...m.contents.values()].flatMap((c) => (c.kind === 'Component' ? [c.schema] : [])),
+        ),
+      );
       const taken = new Set<string>();
       for (const [id, names] of compiled.info.names) {
         expect({
           id,
           iface: isInterfaceType(compiled.schema.getType(names.interfaceType)),
           object: isObjectType(compiled.schema.getType(names.objectType)),
-          list: names.listField in query,
+          list: names.listField !== undefined && names.listField in query,
         }).toEqual({
           id,
           iface: true,
           object: true,
-          list: true,
+          list: !components.has(id),
         });
         expect(compiled.schema.getType(names.interfaceType)!.description).toContain(id);
         expect(taken.has(names.interfaceType)).toBe(false);

@@ -10,7 +10,7 @@ const TWINS = `subscription ($since: Long) { twinChanged(since: $since) { seq ty
 const RELATIONSHIPS = `subscription ($since: Long) {
   relationshipChanged(since: $since) {
     seq type twinId relationshipId
-    relationship { id name sourceId targetId source { id modelId } target { id modelId } }
+    relationship { id: relationshipId name sourceId targetId source { id modelId } target { id modelId } }
   }
 }`;
 

@@ -27,7 +27,7 @@ export interface Start {
 }
 
 function pageQuery(start: Start): string {
-  const fields = `totalCount pageInfo { hasNextPage endCursor } nodes { id modelId relationships { id name targetId } }`;
+  const fields = `totalCount pageInfo { hasNextPage endCursor } nodes { id modelId relationships { id: relationshipId name targetId } }`;
   if (start.kind === 'query') {
     const where = start.where?.trim() ? `, where: ${start.where}` : '';
     return `query ($after: String) { page: ${start.listField}(first: ${PAGE}, after: $after${where}) { ${fields} } }`;
@@ -72,8 +72,8 @@ interface Neighbourhood {
 const NEIGHBOURHOOD = `query ($id: ID!, $name: String) {
   twin(id: $id) {
     id modelId
-    relationships(name: $name) { id name sourceId targetId target { id modelId } }
-    incomingRelationships(name: $name) { id name sourceId targetId source { id modelId } }
+    relationships(name: $name) { id: relationshipId name sourceId targetId target { id modelId } }
+    incomingRelationships(name: $name) { id: relationshipId name sourceId targetId source { id modelId } }
   }
 }`;
 

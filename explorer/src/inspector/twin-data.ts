@@ -23,8 +23,8 @@ export interface TwinData {
 const TWIN = `query ($id: ID!) {
   twin(id: $id) {
     id modelId etag lastUpdateTime json
-    relationships { id name sourceId targetId properties }
-    incomingRelationships { id name sourceId targetId properties }
+    relationships { id: relationshipId name sourceId targetId properties }
+    incomingRelationships { id: relationshipId name sourceId targetId properties }
   }
 }`;
 

@@ -17,6 +17,11 @@ import type { GraphContext } from '../../graphql/graph-context';
 import { analyticsOf } from './access';
 import { failureRiskValue, PredictionKind, profitValue, type PredictionUpdate } from './prediction.types';
 
+/** What caused a computation: the start, a retraining, or a committed change of some type. */
+type Cause = typeof INITIAL | typeof RETRAINED | ChangeEntry['type'];
+const INITIAL = 'Initial';
+const RETRAINED = 'Retrained';
+
 export interface PredictionUpdateOptions {
   readonly twinIds: readonly string[];
   readonly kinds?: readonly PredictionKind[];
@@ -126,7 +131,7 @@ export async function predictionUpdates(
   const compute = async (
     twin: Twin | undefined,
     kind: PredictionKind,
-    cause: string,
+    cause: Cause,
     seq: number | null,
     send = true,
   ): Promise<void> => {
@@ -180,7 +185,7 @@ export async function predictionUpdates(
   for (const twin of twins.values()) {
     for (const kind of kindsOf(twin, wanted, ctx)) {
       // Without `initial`, the current value is the baseline later ones are compared with, not sent.
-      schedule(() => compute(twin, kind, 'Initial', null, options.initial));
+      schedule(() => compute(twin, kind, INITIAL, null, options.initial));
     }
   }
 
@@ -191,7 +196,12 @@ export async function predictionUpdates(
       if (!kindsOf(twin, wanted, ctx).includes(PredictionKind.PROFIT)) continue;
       // The twin is looked up when the computation runs: it may have changed, or gone, by then.
       schedule(() =>
-        compute(twins.get(id), PredictionKind.PROFIT, moved ? moved.cause : 'Retrained', moved ? moved.seq : null),
+        compute(
+          twins.get(id),
+          PredictionKind.PROFIT,
+          moved ? (moved.cause as ChangeEntry['type']) : RETRAINED,
+          moved ? moved.seq : null,
+        ),
       );
     }
   });

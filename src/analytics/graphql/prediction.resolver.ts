@@ -5,7 +5,20 @@
  */
 import 'reflect-metadata';
 import { GraphQLFloat, GraphQLInt, GraphQLNonNull, type GraphQLFieldConfigMap, type GraphQLObjectType } from 'graphql';
-import { Arg, Ctx, Extensions, Float, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  Extensions,
+  FieldResolver,
+  Float,
+  ID,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
+import { ChangeType } from '../../graphql/changes/change-type';
 import { needsRole } from '../../graphql/access';
 import { COST } from './twin-fields';
 import { TwingraphError } from '../../errors';
@@ -15,7 +28,9 @@ import type { SeriesValue } from '../../graphql/metrics/metrics.type';
 import { analyticsOf } from './access';
 import { predictionUpdates } from './prediction-updates';
 import {
+  causeOf,
   forecastValue,
+  PredictionCause,
   PredictionKind,
   PredictionUpdate,
   ProfitInput,
@@ -40,7 +55,11 @@ export function metricSeriesFields(core: CoreTypes): GraphQLFieldConfigMap<unkno
         'Forecast of a numeric series: `horizon` steps at its typical spacing after its newest point, with an interval at `level`.',
       args: {
         horizon: { type: new GraphQLNonNull(GraphQLInt), description: 'Steps ahead, 1 to 1000.' },
-        level: { type: new GraphQLNonNull(GraphQLFloat), defaultValue: 0.95 },
+        level: {
+          type: new GraphQLNonNull(GraphQLFloat),
+          defaultValue: 0.95,
+          description: 'The probability of the intervals, between 0 and 1.',
+        },
         before: {
           type: core.named('DateTime'),
           description: 'Forecast from the points before this time only (to check a forecast against what came after).',
@@ -70,8 +89,12 @@ export class PredictionQueries {
   })
   async predictProfit(
     @Ctx() ctx: GraphContext,
-    @Arg('input', () => ProfitInput) input: ProfitInput,
-    @Arg('level', () => Float, { defaultValue: 0.95 }) level: number,
+    @Arg('input', () => ProfitInput, { description: 'The engagement to predict for.' }) input: ProfitInput,
+    @Arg('level', () => Float, {
+      defaultValue: 0.95,
+      description: 'The probability of the interval, between 0 and 1.',
+    })
+    level: number,
   ): Promise<ProfitPrediction> {
     const features = {
       budget: input.budget,
@@ -116,7 +139,11 @@ export class PredictionSubscriptions {
   predictionChanged(
     @Root() update: PredictionUpdate,
     @Arg('twinIds', () => [ID], { description: '1 to 100 twins.' }) _twinIds: string[],
-    @Arg('kinds', () => [PredictionKind], { nullable: true }) _kinds?: PredictionKind[],
+    @Arg('kinds', () => [PredictionKind], {
+      nullable: true,
+      description: 'Only these predictions (default: every one the twins have).',
+    })
+    _kinds?: PredictionKind[],
     @Arg('horizonHours', () => Float, { defaultValue: 168, description: 'The failure-risk horizon.' })
     _horizonHours?: number,
     @Arg('initial', () => Boolean, { defaultValue: true, description: 'Send the current predictions first.' })
@@ -126,4 +153,20 @@ export class PredictionSubscriptions {
   }
 }
 
-export const PREDICTION_RESOLVERS = [PredictionQueries, PredictionSubscriptions] as const;
+@Resolver(() => PredictionUpdate)
+export class PredictionUpdateResolver {
+  @FieldResolver(() => PredictionCause, { description: 'Why it was sent: INITIAL, a CHANGE, or RETRAINED.' })
+  cause(@Root() update: PredictionUpdate): PredictionCause {
+    return causeOf(update.cause).cause;
+  }
+
+  @FieldResolver(() => ChangeType, {
+    nullable: true,
+    description: 'For a CHANGE: the type of the change that moved it (its seq is in seq).',
+  })
+  changeType(@Root() update: PredictionUpdate): string | null {
+    return causeOf(update.cause).changeType;
+  }
+}
+
+export const PREDICTION_RESOLVERS = [PredictionQueries, PredictionSubscriptions, PredictionUpdateResolver] as const;

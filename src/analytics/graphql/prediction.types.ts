@@ -9,11 +9,12 @@ import type { EngagementKpis as Kpis } from '../compute/kpis';
 import type { EngagementProfit, FailureRiskResult, ProfitModelInfo } from '../compute/results';
 import type { HeldOutError as HeldOut, SeriesForecast } from '../compute/types';
 import { DateTimeScalar, LongScalar } from '../../graphql/scalars';
+import { ClientIndustry, LeadRole, ServiceLine } from './profit-enums';
 
 @ObjectType({ description: 'The range a predicted value falls in with the stated probability.' })
 export class PredictionInterval {
-  @Field(() => Float) lower!: number;
-  @Field(() => Float) upper!: number;
+  @Field(() => Float, { description: 'The lower bound.' }) lower!: number;
+  @Field(() => Float, { description: 'The upper bound.' }) upper!: number;
   @Field(() => Float, { description: 'Its probability, e.g. 0.95.' }) level!: number;
 }
 
@@ -22,9 +23,13 @@ export class PredictionInterval {
     'A time range in hours from now with its probability; upper is null when it lies beyond the horizon the method looks at.',
 })
 export class HoursInterval {
-  @Field(() => Float) lower!: number;
-  @Field(() => Float, { nullable: true }) upper!: number | null;
-  @Field(() => Float) level!: number;
+  @Field(() => Float, { description: 'The lower bound, hours from now.' }) lower!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'The upper bound, hours from now; null beyond the horizon looked at.',
+  })
+  upper!: number | null;
+  @Field(() => Float, { description: 'Its probability, e.g. 0.95.' }) level!: number;
 }
 
 @ObjectType({ description: 'How a prediction method did on data it was not fitted on, next to a naive baseline.' })
@@ -44,14 +49,14 @@ export class HeldOutError {
 
 @ObjectType({ description: 'One coefficient of a linear model.' })
 export class ModelCoefficient {
-  @Field(() => String) feature!: string;
-  @Field(() => Float) value!: number;
+  @Field(() => String, { description: 'The feature, e.g. logBudget or offering=tax.' }) feature!: string;
+  @Field(() => Float, { description: 'Its coefficient.' }) value!: number;
 }
 
 @ObjectType({ description: "The regression that predicts engagements' final profit, and how good it is." })
 export class ProfitModel {
-  @Field(() => String) method!: string;
-  @Field(() => DateTimeScalar) trainedAt!: string;
+  @Field(() => String, { description: 'The method, in words.' }) method!: string;
+  @Field(() => DateTimeScalar, { description: 'When it was trained.' }) trainedAt!: string;
   @Field(() => String, {
     description: 'Why it was trained: first use, requested, or engagements closed since the last training.',
   })
@@ -70,17 +75,20 @@ export class ProfitModel {
 
 @ObjectType({ description: 'What a profit prediction was made from.' })
 export class ProfitFeaturesValue {
-  @Field(() => Float) budget!: number;
-  @Field(() => Float) durationDays!: number;
-  @Field(() => String) offering!: string;
-  @Field(() => String, { nullable: true }) industry!: string | null;
-  @Field(() => String, { nullable: true }) leadRole!: string | null;
+  @Field(() => Float, { description: 'Budget, EUR.' }) budget!: number;
+  @Field(() => Float, { description: 'Planned length in days.' }) durationDays!: number;
+  @Field(() => ServiceLine, { description: "The service line of the engagement's offering." }) offering!: string;
+  @Field(() => ClientIndustry, { nullable: true, description: "The client's industry; null when unknown." })
+  industry!: string | null;
+  @Field(() => LeadRole, { nullable: true, description: "The lead's role; null when unknown." })
+  leadRole!: string | null;
 }
 
 @ObjectType({ description: 'A predicted final profit (revenue − spend, EUR) with its prediction interval.' })
 export class ProfitPrediction {
   @Field(() => Float, { description: 'Predicted final profit, EUR.' }) value!: number;
-  @Field(() => PredictionInterval) interval!: PredictionInterval;
+  @Field(() => PredictionInterval, { description: 'The range the profit falls in with the stated probability.' })
+  interval!: PredictionInterval;
   @Field(() => Float, {
     nullable: true,
     description: 'Revenue − spend so far (final once closed); null for hypothetical engagements.',
@@ -91,20 +99,27 @@ export class ProfitPrediction {
       'Whether the engagement has closed (then `actual` is final and the prediction is what the model would have said).',
   })
   closed!: boolean;
-  @Field(() => ProfitFeaturesValue) features!: ProfitFeaturesValue;
-  @Field(() => ProfitModel) model!: ProfitModel;
+  @Field(() => ProfitFeaturesValue, { description: 'What the prediction was made from.' })
+  features!: ProfitFeaturesValue;
+  @Field(() => ProfitModel, { description: 'The profit model that made it.' }) model!: ProfitModel;
 }
 
 @InputType({ description: 'A hypothetical engagement to predict the profit of.' })
 export class ProfitInput {
   @Field(() => Float, { description: 'EUR.' }) budget!: number;
   @Field(() => Float, { description: 'Planned length in days.' }) durationDays!: number;
-  @Field(() => String, {
-    description: 'Service line: consulting, auditAndAssurance, tax, technologyServices or financialAdvisory.',
-  })
+  @Field(() => ServiceLine, { description: 'The service line, as ServiceOffering.line reads (e.g. Consulting).' })
   offering!: string;
-  @Field(() => String, { nullable: true, description: "The client's industry, e.g. banking." }) industry?: string;
-  @Field(() => String, { nullable: true, description: "The lead's role, e.g. partner." }) leadRole?: string;
+  @Field(() => ClientIndustry, {
+    nullable: true,
+    description: "The client's industry, as Client.industry reads (e.g. Banking); leave it out when unknown.",
+  })
+  industry?: string;
+  @Field(() => LeadRole, {
+    nullable: true,
+    description: "The lead's role, as Employee.role reads (e.g. Partner); leave it out when unknown.",
+  })
+  leadRole?: string;
 }
 
 @ObjectType({
@@ -131,15 +146,17 @@ export class EngagementKpis {
   anomaly!: boolean;
   @Field(() => String, { nullable: true, description: 'Why it is anomalous, in words, with the figures.' })
   anomalyReason!: string | null;
-  @Field(() => String, { nullable: true }) peerGroup!: string | null;
-  @Field(() => Int) peerCount!: number;
-  @Field(() => Float, { nullable: true }) peerMedianBurnIndex!: number | null;
+  @Field(() => String, { nullable: true, description: 'The service line whose engagements are its peers.' })
+  peerGroup!: string | null;
+  @Field(() => Int, { description: 'How many peers its burn index is compared with.' }) peerCount!: number;
+  @Field(() => Float, { nullable: true, description: "The peers' median burn index." }) peerMedianBurnIndex!:
+    number | null;
 }
 
 @ObjectType({ description: 'The risk that a device fails within a horizon, and when it is expected to.' })
 export class FailureRisk {
   @Field(() => DateTimeScalar, { description: 'The newest vibration reading: the risk is as of then.' }) asOf!: string;
-  @Field(() => Float) horizonHours!: number;
+  @Field(() => Float, { description: 'The horizon the probability is for, hours.' }) horizonHours!: number;
   @Field(() => Float, {
     description:
       'Probability of failure within the horizon: wear-out and random failures as competing risks (1 when the device has failed).',
@@ -169,30 +186,30 @@ export class FailureRisk {
   @Field(() => Float, { nullable: true, description: '°C per day (shown, not used in the probabilities).' })
   temperatureTrendPerDay!: number | null;
   @Field(() => Float, { description: 'Vibration counted as failure, cm/s.' }) threshold!: number;
-  @Field(() => Int) failuresObserved!: number;
-  @Field(() => Float) observedDays!: number;
+  @Field(() => Int, { description: "Failures in the device's stateChange history." }) failuresObserved!: number;
+  @Field(() => Float, { description: 'Days of history the failure rate is estimated from.' }) observedDays!: number;
   @Field(() => Float, { description: 'Posterior mean of the random-failure rate, per day.' })
   failureRatePerDay!: number;
-  @Field(() => String) method!: string;
+  @Field(() => String, { description: 'The method, in words.' }) method!: string;
 }
 
 @ObjectType({ description: 'One step of a forecast.' })
 export class ForecastPoint {
-  @Field(() => DateTimeScalar) time!: string;
-  @Field(() => Float) value!: number;
-  @Field(() => Float) lower!: number;
-  @Field(() => Float) upper!: number;
+  @Field(() => DateTimeScalar, { description: 'The time of the step.' }) time!: string;
+  @Field(() => Float, { description: 'The forecast value.' }) value!: number;
+  @Field(() => Float, { description: 'The lower bound of its interval.' }) lower!: number;
+  @Field(() => Float, { description: 'The upper bound of its interval.' }) upper!: number;
 }
 
 @ObjectType({
   description: 'A forecast of a numeric series with its prediction interval, and its error on the recent past.',
 })
 export class MetricForecast {
-  @Field(() => String) method!: string;
+  @Field(() => String, { description: 'The method, in words.' }) method!: string;
   @Field(() => Float, { description: 'Level of the intervals.' }) level!: number;
   @Field(() => Float, { description: "Seconds between forecast points (the series' typical spacing)." })
   stepSeconds!: number;
-  @Field(() => [ForecastPoint]) points!: ForecastPoint[];
+  @Field(() => [ForecastPoint], { description: 'The forecast steps, oldest first.' }) points!: ForecastPoint[];
   @Field(() => HeldOutError, {
     nullable: true,
     description: 'The method fitted without the newest points and scored on them; null for short series.',
@@ -207,26 +224,64 @@ export enum PredictionKind {
 registerEnumType(PredictionKind, {
   name: 'PredictionKind',
   description: "PROFIT: an engagement's predicted final profit; FAILURE_RISK: a device's failure risk.",
+  valuesConfig: {
+    PROFIT: { description: "An engagement's predicted final profit." },
+    FAILURE_RISK: { description: "A device's failure risk." },
+  },
+});
+
+export enum PredictionCause {
+  INITIAL = 'INITIAL',
+  CHANGE = 'CHANGE',
+  RETRAINED = 'RETRAINED',
+}
+registerEnumType(PredictionCause, {
+  name: 'PredictionCause',
+  description: 'Why a prediction update was sent.',
+  valuesConfig: {
+    INITIAL: { description: 'The current prediction, sent first when the subscription starts.' },
+    CHANGE: {
+      description:
+        'A committed change moved it (changeType and seq say which): to the twin, its relationships or telemetry, or beside an engagement.',
+    },
+    RETRAINED: { description: 'The profit model was trained again.' },
+  },
 });
 
 @ObjectType({ description: 'A prediction of a twin that changed (or, first, its current value).' })
 export class PredictionUpdate {
-  @Field(() => ID) twinId!: string;
-  @Field(() => PredictionKind) kind!: PredictionKind;
+  @Field(() => ID, { description: 'The twin predicted.' }) twinId!: string;
+  @Field(() => PredictionKind, { description: 'Which prediction: profit or failure risk.' }) kind!: PredictionKind;
   @Field(() => DateTimeScalar, { description: 'When it was computed.' }) time!: string;
-  @Field(() => String, {
-    description: 'What changed it: Initial, a change type (Twin.Update, Telemetry, …) or Retrained.',
-  })
+  /**
+   * What caused it, as the analytics say it: Initial, Retrained, or the change type (Twin.Update, …). The
+   * schema gives it as `cause` (PredictionCause) and `changeType` (see PredictionUpdateResolver).
+   */
   cause!: string;
   @Field(() => LongScalar, { nullable: true, description: 'The change-log seq of the change that caused it.' }) seq!:
     number | null;
-  @Field(() => ProfitPrediction, { nullable: true }) profit!: ProfitPrediction | null;
-  @Field(() => FailureRisk, { nullable: true }) failureRisk!: FailureRisk | null;
+  @Field(() => ProfitPrediction, {
+    nullable: true,
+    description: 'For PROFIT: the prediction; null when there is none (see error).',
+  })
+  profit!: ProfitPrediction | null;
+  @Field(() => FailureRisk, {
+    nullable: true,
+    description: 'For FAILURE_RISK: the prediction; null when there is none (see error).',
+  })
+  failureRisk!: FailureRisk | null;
   @Field(() => String, {
     nullable: true,
     description: 'Why there is no prediction now (code: message), e.g. InsufficientData.',
   })
   error!: string | null;
+}
+
+/** A prediction update's cause in the schema's enums: why it was sent, and for a change, its type. */
+export function causeOf(cause: string): { cause: PredictionCause; changeType: string | null } {
+  if (cause === 'Initial') return { cause: PredictionCause.INITIAL, changeType: null };
+  if (cause === 'Retrained') return { cause: PredictionCause.RETRAINED, changeType: null };
+  return { cause: PredictionCause.CHANGE, changeType: cause };
 }
 
 // ── Values: the analytics' results in the shape of the types above ──────────────────────────────

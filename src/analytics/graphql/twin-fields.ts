@@ -39,7 +39,13 @@ export const ANALYTICS_FIELDS: readonly TwinFieldExtension[] = [
         type: core.named<GraphQLObjectType>('ProfitPrediction'),
         description:
           "The final profit the profit model predicts, with its interval and the model's held-out error; null when the engagement lacks a budget, dates or an offering.",
-        args: { level: { type: new GraphQLNonNull(GraphQLFloat), defaultValue: 0.95 } },
+        args: {
+          level: {
+            type: new GraphQLNonNull(GraphQLFloat),
+            defaultValue: 0.95,
+            description: 'The probability of the interval, between 0 and 1.',
+          },
+        },
         resolve: async (twin, args, ctx) => {
           const p = await analyticsOf(ctx).engagementProfit(twin, level(args.level));
           return p ? profitValue(p) : null;

@@ -24,8 +24,12 @@ export function relationshipChangeValue(change: ChangeEntry): Record<string, unk
 }
 
 export function metricChangeValue(change: ChangeEntry): Record<string, unknown> {
-  const body = change.body as { points?: unknown[] };
-  return { ...changeValue(change), points: body.points ?? [] };
+  const body = change.body as { points?: { value?: unknown }[] };
+  const points = (body.points ?? []).map((p) => ({
+    ...p,
+    numericValue: typeof p.value === 'number' ? p.value : null,
+  }));
+  return { ...changeValue(change), points };
 }
 
 /**

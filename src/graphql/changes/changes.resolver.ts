@@ -11,31 +11,51 @@ import type { ChangeEntry, Relationship as StoreRelationship } from '../../store
 import type { GraphContext } from '../graph-context';
 import { DEFAULT_PAGE_SIZE } from '../paging';
 import { JSONScalar, LongScalar } from '../scalars';
-import { schemaInfo, type SchemaInfo } from '../schema-info';
+import { modelRefOf, schemaInfo, type SchemaInfo } from '../schema-info';
+import { ChangeType } from './change-type';
 import { changeValue, mapped, metricChangeValue, relationshipChangeValue, twinChangeValue } from './change-values';
 import { Change, CommandInvocation, MetricChange, ModelChange, RelationshipChange, TwinChange } from './changes.type';
 
-/** The models a subscription's `models` argument stands for: each, and every model that extends it. */
+/**
+ * The models a subscription's `models` argument stands for: each (by GraphQL type name or DTMI, an unknown one
+ * refused with ModelNotFound before anything is delivered), and every model that extends it.
+ */
 function modelsWithSubtypes(
   info: SchemaInfo | undefined,
-  ids: readonly string[] | undefined | null,
+  refs: readonly string[] | undefined | null,
 ): string[] | undefined {
-  if (!ids || ids.length === 0) return undefined;
+  if (!refs || refs.length === 0) return undefined;
+  const resolve = modelRefOf(info);
   const all = new Set<string>();
-  for (const id of ids) {
+  for (const ref of refs) {
+    const id = resolve(ref);
     all.add(id);
     for (const d of info?.models.descendantsOf(id) ?? []) all.add(d);
   }
   return [...all];
 }
 
+/** The twins a subscription asks for, from `twinIds` or its deprecated spelling `ids`. */
+function twinIdsOf(args: Record<string, unknown>): string[] | undefined {
+  const given = [...((args.twinIds as string[] | null) ?? []), ...((args.ids as string[] | null) ?? [])];
+  return args.twinIds == null && args.ids == null ? undefined : given;
+}
+
+const modelsDescription =
+  'Only changes of twins of these models or of models that extend them: GraphQL type names (Device) or full DTMIs with version; an unknown model is ModelNotFound.';
+
 @Resolver()
 export class ChangeQueries {
   @Query(() => [Change], { description: 'The change log after a seq, oldest first.' })
   changes(
     @Ctx() ctx: GraphContext,
-    @Arg('after', () => LongScalar, { defaultValue: 0 }) after: number,
-    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE }) first: number,
+    @Arg('after', () => LongScalar, {
+      defaultValue: 0,
+      description: 'The seq to read after (the last one you have; 0 for the oldest kept).',
+    })
+    after: number,
+    @Arg('first', () => Int, { defaultValue: DEFAULT_PAGE_SIZE, description: 'At most this many changes.' })
+    first: number,
   ): Promise<Record<string, unknown>[]> {
     return ctx.changes.read(after, first).then((list) => list.map(changeValue));
   }
@@ -43,7 +63,8 @@ export class ChangeQueries {
 
 @Resolver(() => CommandInvocation)
 export class CommandInvocationResolver {
-  @FieldResolver(() => JSONScalar, { nullable: true }) request(@Root() c: { request?: unknown }): unknown {
+  @FieldResolver(() => JSONScalar, { nullable: true, description: 'The request payload as recorded (DTDL values).' })
+  request(@Root() c: { request?: unknown }): unknown {
     return c.request ?? null;
   }
 }
@@ -64,7 +85,7 @@ export class ChangeSubscriptions {
           filter: changeFilter({
             types: ['Twin.'],
             modelIds: modelsWithSubtypes(schemaInfo(info.schema), args.models as string[] | null),
-            twinIds: (args.ids as string[] | null) ?? undefined,
+            twinIds: twinIdsOf(args),
             paths: (args.paths as string[] | null) ?? undefined,
           }),
         }),
@@ -73,8 +94,14 @@ export class ChangeSubscriptions {
   })
   twinChanged(
     @Root() change: Record<string, unknown>,
-    @Arg('models', () => [String], { nullable: true }) _models?: string[],
-    @Arg('ids', () => [ID], { nullable: true }) _ids?: string[],
+    @Arg('models', () => [String], { nullable: true, description: modelsDescription }) _models?: string[],
+    @Arg('twinIds', () => [ID], { nullable: true, description: 'Only changes of these twins.' }) _twinIds?: string[],
+    @Arg('ids', () => [ID], {
+      nullable: true,
+      description: 'Only changes of these twins.',
+      deprecationReason: 'Use twinIds, as every other subscription calls it.',
+    })
+    _ids?: string[],
     @Arg('paths', () => [String], {
       nullable: true,
       description: 'JSON Pointers, e.g. /temperature: updates that touch them.',
@@ -109,9 +136,19 @@ export class ChangeSubscriptions {
   })
   relationshipChanged(
     @Root() change: Record<string, unknown>,
-    @Arg('models', () => [String], { nullable: true }) _models?: string[],
-    @Arg('twinIds', () => [ID], { nullable: true, description: 'Source twins.' }) _twinIds?: string[],
-    @Arg('names', () => [String], { nullable: true }) _names?: string[],
+    @Arg('models', () => [String], {
+      nullable: true,
+      description:
+        'Only relationships from twins of these models or of models that extend them: GraphQL type names or full DTMIs; an unknown model is ModelNotFound.',
+    })
+    _models?: string[],
+    @Arg('twinIds', () => [ID], {
+      nullable: true,
+      description: 'Only relationships with these twins at either end.',
+    })
+    _twinIds?: string[],
+    @Arg('names', () => [String], { nullable: true, description: 'Only relationships of these DTDL names.' })
+    _names?: string[],
     @Arg('since', () => LongScalar, { nullable: true, description: sinceDescription }) _since?: number,
   ): Record<string, unknown> {
     return change;
@@ -146,9 +183,14 @@ export class ChangeSubscriptions {
   })
   metricRecorded(
     @Root() change: Record<string, unknown>,
-    @Arg('models', () => [String], { nullable: true }) _models?: string[],
-    @Arg('twinIds', () => [ID], { nullable: true }) _twinIds?: string[],
-    @Arg('names', () => [String], { nullable: true }) _names?: string[],
+    @Arg('models', () => [String], { nullable: true, description: modelsDescription }) _models?: string[],
+    @Arg('twinIds', () => [ID], { nullable: true, description: 'Only telemetry of these twins.' })
+    _twinIds?: string[],
+    @Arg('names', () => [String], {
+      nullable: true,
+      description: 'Only these telemetry names (the points of other names are left out of each event).',
+    })
+    _names?: string[],
     @Arg('since', () => LongScalar, { nullable: true, description: sinceDescription }) _since?: number,
   ): Record<string, unknown> {
     return change;
@@ -189,9 +231,13 @@ export class ChangeSubscriptions {
   })
   changed(
     @Root() change: Record<string, unknown>,
-    @Arg('types', () => [String], { nullable: true, description: 'Types or prefixes such as Twin. or Command.Invoke.' })
+    @Arg('types', () => [ChangeType], { nullable: true, description: 'Only changes of these types.' })
     _types?: string[],
-    @Arg('twinIds', () => [ID], { nullable: true }) _twinIds?: string[],
+    @Arg('twinIds', () => [ID], {
+      nullable: true,
+      description: 'Only changes of these twins (their own, their telemetry, relationships with them at either end).',
+    })
+    _twinIds?: string[],
     @Arg('since', () => LongScalar, { nullable: true, description: sinceDescription }) _since?: number,
   ): Record<string, unknown> {
     return change;

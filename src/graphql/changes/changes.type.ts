@@ -4,7 +4,8 @@
  * `CommandInvocation`, what a command mutation answers with: the Command.Invoke change it recorded.
  */
 import 'reflect-metadata';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, Float, ID, ObjectType } from 'type-graphql';
+import { ChangeType } from './change-type';
 import { Relationship } from '../relationship/relationship.type';
 import { DateTimeScalar, JSONScalar, LongScalar } from '../scalars';
 import { TwinInterface } from '../twin/twin.type';
@@ -15,20 +16,36 @@ export class Change {
     description: 'Its place in the change log: resubscribe with since: seq to resume after it.',
   })
   seq!: number;
+  @Field(() => ChangeType, { description: 'What the change did (ADT: Twin.Update is TWIN_UPDATE).' })
+  type!: string;
+  @Field(() => DateTimeScalar, { description: 'When it was committed.' }) time!: string;
   @Field(() => String, {
     description:
-      'Twin.Create, Twin.Update, Twin.Delete, Relationship.Create|Update|Delete, Telemetry, Command.Invoke, Model.Create|Decommission|Delete.',
+      'What it is about, as ADT says in its events: twinId, twinId/relationships/relationshipId (a relationship: also its Node id), or a model id.',
   })
-  type!: string;
-  @Field(() => DateTimeScalar) time!: string;
-  @Field(() => String, { description: 'twinId, twinId/relationships/relationshipId, or a model id.' }) subject!: string;
-  @Field(() => String, { nullable: true }) modelId!: string | null;
-  @Field(() => ID, { nullable: true }) twinId!: string | null;
-  @Field(() => ID, { nullable: true }) relationshipId!: string | null;
-  @Field(() => JSONScalar, { nullable: true, description: 'For updates: the JSON Patch against the previous state.' })
+  subject!: string;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "The DTMI of the twin's model (of the source twin's, for relationships; the model, for model changes).",
+  })
+  modelId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'The twin changed (the source twin, for relationships).' })
+  twinId!: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: "ADT's $relationshipId of the relationship changed (unique only with twinId).",
+  })
+  relationshipId!: string | null;
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description:
+      'For updates: the JSON Patch against the previous state, in ADT JSON (enum properties hold their DTDL values, e.g. "blocked", not the GraphQL enum names).',
+  })
   patch!: unknown;
   @Field(() => JSONScalar, {
-    description: 'The state after the change (the last state, for deletes; the points, for telemetry).',
+    description:
+      'The state after the change as ADT JSON (the last state, for deletes; the points, for telemetry): DTDL values, as patchTwin takes them.',
   })
   body!: unknown;
   @Field(() => String, {
@@ -63,9 +80,14 @@ export class MetricChange extends Change {
 
 @ObjectType({ description: 'One recorded telemetry point.' })
 export class MetricChangePoint {
-  @Field(() => String) name!: string;
-  @Field(() => DateTimeScalar) time!: string;
-  @Field(() => JSONScalar) value!: unknown;
+  @Field(() => String, { description: "The telemetry's name in the twin's model." }) name!: string;
+  @Field(() => DateTimeScalar, { description: 'When it was measured.' }) time!: string;
+  @Field(() => JSONScalar, {
+    description: 'The value as recorded: a number for numeric telemetry, the DTDL value for enums, any JSON otherwise.',
+  })
+  value!: unknown;
+  @Field(() => Float, { nullable: true, description: 'The value when it is a number (numeric telemetry); else null.' })
+  numericValue!: number | null;
 }
 
 @ObjectType({ description: 'A change of a model (Model.Create, Model.Decommission, Model.Delete).' })
@@ -75,9 +97,10 @@ export class ModelChange extends Change {}
   description: "A command invocation, recorded as a change that whoever acts on the twin's commands can subscribe to.",
 })
 export class CommandInvocation {
-  @Field(() => LongScalar) seq!: number;
-  @Field(() => ID) twinId!: string;
-  @Field(() => String) command!: string;
-  @Field(() => JSONScalar, { nullable: true }) request!: unknown;
-  @Field(() => DateTimeScalar) time!: string;
+  @Field(() => LongScalar, { description: 'The seq of the Command.Invoke change in the change log.' }) seq!: number;
+  @Field(() => ID, { description: 'The twin commanded.' }) twinId!: string;
+  @Field(() => String, { description: "The command's DTDL name." }) command!: string;
+  @Field(() => JSONScalar, { nullable: true, description: 'The request payload as recorded (DTDL values).' })
+  request!: unknown;
+  @Field(() => DateTimeScalar, { description: 'When it was recorded.' }) time!: string;
 }

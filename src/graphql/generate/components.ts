@@ -14,6 +14,7 @@ import type { PropertyContent } from '../../dtdl';
 import type { Filter, OrderBy, PropertyPath } from '../../store/query';
 import type { JsonValue } from '../../store/types';
 import type { GraphContext } from '../graph-context';
+import { withArticle } from './names';
 import { contentDescription, langDescription, ownerBase, propertyShape, type Args, type Build } from './build';
 import { describe, singleKeyOrder, type Shape } from './schema-types';
 
@@ -76,10 +77,13 @@ export class ComponentTypeBuilder {
     const input = properties.length
       ? new GraphQLInputObjectType({
           name: names.take(`${base}Input`),
-          description: `The properties of a ${base} (DTDL interface ${interfaceId}).`,
+          description: `The properties of ${withArticle(base)} (DTDL interface ${interfaceId}).`,
           fields: () =>
             Object.fromEntries(
-              properties.map(({ property, shape }) => [property.name, { type: shape.input }]),
+              properties.map(({ property, shape }) => [
+                property.name,
+                { type: shape.input, description: contentDescription(property, iface) },
+              ]),
             ) as GraphQLInputFieldConfigMap,
         })
       : undefined;
@@ -87,10 +91,13 @@ export class ComponentTypeBuilder {
     const where = filterable.length
       ? new GraphQLInputObjectType({
           name: names.take(`${base}Where`),
-          description: `Conditions on the properties of a ${base} (DTDL interface ${interfaceId}).`,
+          description: `Conditions on the properties of ${withArticle(base)} (DTDL interface ${interfaceId}).`,
           fields: () =>
             Object.fromEntries(
-              filterable.map(({ property, shape }) => [property.name, { type: shape.filter! }]),
+              filterable.map(({ property, shape }) => [
+                property.name,
+                { type: shape.filter!, description: `Conditions on ${property.name}.` },
+              ]),
             ) as GraphQLInputFieldConfigMap,
         })
       : undefined;
@@ -98,10 +105,13 @@ export class ComponentTypeBuilder {
     const order = sortable.length
       ? new GraphQLInputObjectType({
           name: names.take(`${base}OrderBy`),
-          description: `Sort by one property of a ${base} (DTDL interface ${interfaceId}).`,
+          description: `Sort by one property of ${withArticle(base)} (DTDL interface ${interfaceId}).`,
           fields: () =>
             Object.fromEntries(
-              sortable.map(({ property, shape }) => [property.name, { type: shape.order! }]),
+              sortable.map(({ property, shape }) => [
+                property.name,
+                { type: shape.order!, description: `Sort by ${property.name}.` },
+              ]),
             ) as GraphQLInputFieldConfigMap,
         })
       : undefined;

@@ -48,8 +48,11 @@ export function geoOutput(name: GeospatialSchemaName): GraphQLObjectType {
       name: `Geo${GEOJSON_TYPE[name]}`,
       description: `A GeoJSON ${GEOJSON_TYPE[name]} (DTDL ${name}); positions are [longitude, latitude].`,
       fields: {
-        type: { type: new GraphQLNonNull(GraphQLString) },
-        coordinates: { type: nestedList(GraphQLFloat as GraphQLOutputType, DEPTH[name]) },
+        type: { type: new GraphQLNonNull(GraphQLString), description: `The GeoJSON type, "${GEOJSON_TYPE[name]}".` },
+        coordinates: {
+          type: nestedList(GraphQLFloat as GraphQLOutputType, DEPTH[name]),
+          description: 'The positions, each [longitude, latitude].',
+        },
       },
     });
     outputs.set(name, type);
@@ -64,8 +67,11 @@ export function geoInput(name: GeospatialSchemaName): GraphQLInputObjectType {
       name: `Geo${GEOJSON_TYPE[name]}Input`,
       description: `A GeoJSON ${GEOJSON_TYPE[name]}; type is filled in when left out.`,
       fields: {
-        type: { type: GraphQLString },
-        coordinates: { type: nestedList(GraphQLFloat as GraphQLInputType, DEPTH[name]) },
+        type: { type: GraphQLString, description: `The GeoJSON type, "${GEOJSON_TYPE[name]}" (may be left out).` },
+        coordinates: {
+          type: nestedList(GraphQLFloat as GraphQLInputType, DEPTH[name]),
+          description: 'The positions, each [longitude, latitude].',
+        },
       },
     });
     inputs.set(name, type);

@@ -7,8 +7,10 @@
 import { GraphQLInputObjectType, type GraphQLInputFieldConfigMap } from 'graphql';
 import type { ComponentContent, InterfaceModel, PropertyContent } from '../../dtdl';
 import type { JsonObject, JsonPatch, JsonValue, Twin } from '../../store/types';
+import { withArticle } from './names';
 import { contentDescription, propertyShape, type Args, type Build, type ContentField } from './build';
 import type { ComponentTypes } from './components';
+import { describe } from './schema-types';
 
 export interface WriteInputs {
   readonly create?: GraphQLInputObjectType;
@@ -46,7 +48,10 @@ export function writeInputs(
                 p.field,
                 { type: p.shape.input, description: contentDescription(p.content, model) },
               ]),
-              ...settable.map((c) => [c.field, { type: c.types.input }]),
+              ...settable.map((c) => [
+                c.field,
+                { type: c.types.input, description: contentDescription(c.content, model) },
+              ]),
             ]) as GraphQLInputFieldConfigMap,
         })
       : undefined;
@@ -54,14 +59,23 @@ export function writeInputs(
     writable.length + settable.length > 0
       ? new GraphQLInputObjectType({
           name: names.take(`${base}UpdateInput`),
-          description: `Changes to a ${base} twin (${model.id}): the writable properties and the components' properties given are set, those given null are removed, the rest stay. Read-only properties are set with patchTwin.`,
+          description: `Changes to ${withArticle(base)} twin (${model.id}): the writable properties and the components' properties given are set, those given null are removed, the rest stay. Read-only properties are set with patchTwin.`,
           fields: () =>
             Object.fromEntries([
               ...writable.map((p) => [
                 p.field,
                 { type: p.shape.input, description: contentDescription(p.content, model) },
               ]),
-              ...settable.map((c) => [c.field, { type: c.types.input }]),
+              ...settable.map((c) => [
+                c.field,
+                {
+                  type: c.types.input,
+                  description: describe(
+                    contentDescription(c.content, model),
+                    'The properties given are set, those given null removed, the rest stay.',
+                  ),
+                },
+              ]),
             ]) as GraphQLInputFieldConfigMap,
         })
       : undefined;

@@ -38,6 +38,8 @@ import { ComponentTypeBuilder } from './components';
 import { writeInputs } from './inputs';
 import { modelOrderInput } from './order-by';
 import { RelationshipTypeBuilder } from './relationships';
+import { CONNECTION_FIELDS } from '../descriptions';
+import { article, withArticle } from './names';
 import { describe } from './schema-types';
 import { modelWhereInput } from './where';
 
@@ -72,6 +74,7 @@ export class ModelTypeBuilder {
       ...this.relationships.inverseFields(inverses),
     });
     const ancestors = (): GraphQLInterfaceType[] => [
+      core.named<GraphQLInterfaceType>('Node'),
       core.named<GraphQLInterfaceType>('Twin'),
       ...model.ancestors
         .map((a) => this.build.typesOf.get(a)?.iface)
@@ -89,7 +92,7 @@ export class ModelTypeBuilder {
         if (!type || !info.schema.isSubType(iface, type as GraphQLObjectType)) {
           throw new TwingraphError(
             'ValidationFailed',
-            `Twin '${(value as Twin).$dtId}' of model ${modelId} is not a ${base} (${model.id}).`,
+            `Twin '${(value as Twin).$dtId}' of model ${modelId} is not ${withArticle(base)} (${model.id}).`,
             { twinId: (value as Twin).$dtId, modelId },
           );
         }
@@ -105,19 +108,31 @@ export class ModelTypeBuilder {
     });
     const edge = new GraphQLObjectType({
       name: names.take(`${base}Edge`),
-      description: `A ${base} twin (${model.id}) in a connection, with its cursor.`,
-      fields: { cursor: { type: new GraphQLNonNull(GraphQLString) }, node: { type: new GraphQLNonNull(iface) } },
+      description: `${article(base) === 'an' ? 'An' : 'A'} ${base} twin (${model.id}) in a connection, with its cursor.`,
+      fields: {
+        cursor: { type: new GraphQLNonNull(GraphQLString), description: CONNECTION_FIELDS.cursor },
+        node: { type: new GraphQLNonNull(iface), description: 'The twin.' },
+      },
     });
     const connectionType = new GraphQLObjectType<ConnectionValue<Twin>, GraphContext>({
       name: names.take(`${base}Connection`),
       description: `A page of ${base} twins (${model.id} and the models that extend it).`,
       fields: {
-        edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))) },
-        nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(iface))) },
-        pageInfo: { type: new GraphQLNonNull(core.named<GraphQLObjectType>('PageInfo')) },
+        edges: {
+          type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))),
+          description: CONNECTION_FIELDS.edges,
+        },
+        nodes: {
+          type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(iface))),
+          description: 'The twins of this page.',
+        },
+        pageInfo: {
+          type: new GraphQLNonNull(core.named<GraphQLObjectType>('PageInfo')),
+          description: CONNECTION_FIELDS.pageInfo,
+        },
         totalCount: {
           type: GraphQLInt,
-          description: 'How many match, across all pages.',
+          description: CONNECTION_FIELDS.totalCount,
           resolve: (c) => c.totalCount(),
         },
       },

@@ -27,6 +27,7 @@ export const CORE_TYPE_NAMES: ReadonlySet<string> = new Set([
   'RelationshipEdge',
   'Model',
   'ModelContent',
+  'Node',
   'Change',
   'TwinChange',
   'RelationshipChange',
@@ -101,6 +102,16 @@ export function pascalCase(text: string): string {
 export function camelCase(text: string): string {
   const pascal = pascalCase(text);
   return pascal[0].toLowerCase() + pascal.slice(1);
+}
+
+/** "a" or "an" before a name in generated descriptions: "an Asset twin", "a Device twin", "a Unit". */
+export function article(word: string): 'a' | 'an' {
+  return /^[aeiou]/i.test(word) && !/^(uni|use|usa|uti|eu|one)/i.test(word) ? 'an' : 'a';
+}
+
+/** `a Device`, `an Asset`. */
+export function withArticle(word: string): string {
+  return `${article(word)} ${word}`;
 }
 
 /** A plural for root list fields: `Room` → `rooms`, `Company` → `companies`, `Address` → `addresses`. */

@@ -41,7 +41,13 @@ export function modelOrderInput(
   const type = new GraphQLInputObjectType({
     name: names.take(`${base}OrderBy`),
     description: `Sort ${base} twins (${model.id}) by one field per entry; ties go by id.`,
-    fields: () => Object.fromEntries(parts.map((p) => [p.field, { type: p.type }])) as GraphQLInputFieldConfigMap,
+    fields: () =>
+      Object.fromEntries(
+        parts.map((p) => [
+          p.field,
+          { type: p.type, description: p.field === 'id' ? 'Sort by the twin id.' : `Sort by ${p.field}.` },
+        ]),
+      ) as GraphQLInputFieldConfigMap,
   });
   const toOrder = (list: readonly Args[] | null | undefined): OrderBy[] =>
     (list ?? []).flatMap((entry) => {

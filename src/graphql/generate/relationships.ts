@@ -37,6 +37,8 @@ import { relationshipFields } from '../relationship/relationship.type';
 import type { TwinOrderBy, TwinWhere } from '../twin/twin.type';
 import { twinOrder, twinWhereFilter } from '../twin/twin-where';
 import { langDescription, ownerBase, TWIN_ID_PATH, type Args, type Build, type ModelTypes } from './build';
+import { CONNECTION_FIELDS, PAGE_ARGS } from '../descriptions';
+import { modelRef, type ModelRef } from '../model-refs';
 import { allOf } from './filters';
 import { pascalCase } from './names';
 import { describe } from './schema-types';
@@ -61,9 +63,9 @@ const pageArgs = (): GraphQLFieldConfigArgumentMap => ({
     type: GraphQLInt,
     description: `At most this many (default ${DEFAULT_PAGE_SIZE}, at most ${MAX_PAGE_SIZE}).`,
   },
-  after: { type: GraphQLString, description: 'The endCursor of the previous page.' },
-  last: { type: GraphQLInt },
-  before: { type: GraphQLString },
+  after: { type: GraphQLString, description: PAGE_ARGS.after },
+  last: { type: GraphQLInt, description: PAGE_ARGS.last },
+  before: { type: GraphQLString, description: PAGE_ARGS.before },
 });
 
 /**
@@ -129,8 +131,14 @@ async function relatedConnection(
 
 export class RelationshipTypeBuilder {
   private readonly built = new Map<string, RelationshipTypes>();
+  /** Model names in generic (`TwinWhere`) conditions, resolved against the model set being compiled. */
+  private readonly models: ModelRef;
 
-  constructor(private readonly build: Build) {}
+  constructor(private readonly build: Build) {
+    this.models = modelRef(build.models, () =>
+      [...build.typesOf.values()].map((t) => ({ id: t.id, interfaceType: t.iface.name, objectType: t.object.name })),
+    );
+  }
 
   /** The types of one declared relationship (shared by the declaring model and its subtypes), built on first use. */
   types(content: RelationshipContent): RelationshipTypes {
@@ -163,7 +171,7 @@ export class RelationshipTypeBuilder {
         const field = property.name in out ? `${property.name}_` : property.name;
         out[field] = {
           type: shape.output,
-          description: describe(langDescription(property)),
+          description: describe(langDescription(property), `DTDL property '${property.name}' of the relationship.`),
           resolve: convert ? (r) => convert(r[property.name]) : (r) => r[property.name],
         };
       }
@@ -175,6 +183,7 @@ export class RelationshipTypeBuilder {
         langDescription(content),
         `DTDL Relationship '${content.name}' of ${content.definedIn}${content.target ? `, to ${content.target}` : ''}.`,
       ),
+      interfaces: () => [core.named<GraphQLInterfaceType>('Node')],
       fields: relationshipFieldsConfig,
     });
     const target = (): TargetTypes => this.targetTypes(content);
@@ -182,7 +191,7 @@ export class RelationshipTypeBuilder {
       name: names.take(`${prefix}Edge`),
       description: `A twin a ${content.name} relationship of ${content.definedIn} points at, with the relationship.`,
       fields: () => ({
-        cursor: { type: new GraphQLNonNull(GraphQLString) },
+        cursor: { type: new GraphQLNonNull(GraphQLString), description: CONNECTION_FIELDS.cursor },
         node: { type: new GraphQLNonNull(target().output), description: 'The twin the relationship points at.' },
         relationship: {
           type: new GraphQLNonNull(relationshipType),
@@ -194,10 +203,19 @@ export class RelationshipTypeBuilder {
       name: names.take(`${prefix}Connection`),
       description: `A page of the twins ${content.name} relationships of ${content.definedIn} point at.`,
       fields: () => ({
-        edges: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))) },
-        nodes: { type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(target().output))) },
-        pageInfo: { type: new GraphQLNonNull(core.named<GraphQLObjectType>('PageInfo')) },
-        totalCount: { type: GraphQLInt, resolve: (c) => c.totalCount() },
+        edges: {
+          type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(edge))),
+          description: 'The related twins of this page, each with its cursor and the relationship.',
+        },
+        nodes: {
+          type: new GraphQLNonNull(new GraphQLList(new GraphQLNonNull(target().output))),
+          description: 'The related twins of this page.',
+        },
+        pageInfo: {
+          type: new GraphQLNonNull(core.named<GraphQLObjectType>('PageInfo')),
+          description: CONNECTION_FIELDS.pageInfo,
+        },
+        totalCount: { type: GraphQLInt, description: CONNECTION_FIELDS.totalCount, resolve: (c) => c.totalCount() },
       }),
     });
     const filterable = props.filter((p) => p.shape.filter);
@@ -217,9 +235,9 @@ export class RelationshipTypeBuilder {
       name: names.take(`${prefix}Filter`),
       description: `Twins by their ${content.name} relationships (${content.definedIn}): some, none or all of the related twins match.`,
       fields: () => ({
-        some: { type: target().where },
-        none: { type: target().where },
-        all: { type: target().where },
+        some: { type: target().where, description: 'At least one related twin matches.' },
+        none: { type: target().where, description: 'No related twin matches.' },
+        all: { type: target().where, description: 'Every related twin matches (true when there are none).' },
         ...(edgeWhere && {
           edge: { type: edgeWhere.type, description: 'Only relationships whose properties match count.' },
         }),
@@ -243,7 +261,7 @@ export class RelationshipTypeBuilder {
         ...(types.edgeWhere && {
           edge: { type: types.edgeWhere.type, description: 'Conditions on the relationships.' },
         }),
-        orderBy: { type: new GraphQLList(new GraphQLNonNull(target.order)) },
+        orderBy: { type: new GraphQLList(new GraphQLNonNull(target.order)), description: PAGE_ARGS.orderBy },
         ...pageArgs(),
       },
       resolve: (twin, args, ctx) => {
@@ -297,12 +315,15 @@ export class RelationshipTypeBuilder {
         type: new GraphQLNonNull(core.named<GraphQLObjectType>('TwinConnection')),
         description: `Twins whose ${relationship} relationships point at this one.`,
         args: {
-          where: { type: core.named<GraphQLInputType>('TwinWhere') },
-          orderBy: { type: new GraphQLList(new GraphQLNonNull(core.named<GraphQLInputType>('TwinOrderBy'))) },
+          where: { type: core.named<GraphQLInputType>('TwinWhere'), description: 'Conditions on the twins.' },
+          orderBy: {
+            type: new GraphQLList(new GraphQLNonNull(core.named<GraphQLInputType>('TwinOrderBy'))),
+            description: PAGE_ARGS.orderBy,
+          },
           ...pageArgs(),
         },
         resolve: (twin, args, ctx) => {
-          const where = twinWhereFilter(args.where as TwinWhere);
+          const where = twinWhereFilter(args.where as TwinWhere, this.models);
           const hop: Hop = { direction: 'in', names: [relationship], ...(where && { where }) };
           return relatedConnection(twin, hop, twinOrder(args.orderBy as TwinOrderBy[]), args, ctx);
         },
@@ -332,7 +353,7 @@ export class RelationshipTypeBuilder {
     const target = this.typedTarget(content);
     return allOf([
       ...(target ? [{ ofModel: target.id }] : []),
-      ...[target ? target.toFilter(where) : twinWhereFilter(where as TwinWhere)].filter(
+      ...[target ? target.toFilter(where) : twinWhereFilter(where as TwinWhere, this.models)].filter(
         (f): f is Filter => f !== undefined,
       ),
     ]);

@@ -1,14 +1,23 @@
 /**
  * The root fields generated per model: a list query (`clients`) over the model's twins and its subtypes',
  * `create<Model>`, `update<Model>` (when the model has something writable) and a mutation per command it
- * declares (`rebootDevice`). Names are handed out after the core's root fields, in model order, so a name a
- * model once got stays its own. The resolvers only translate arguments: whether a twin may be updated or
- * commanded through a model's mutation, and what an ETag condition means, are the twin service's rules.
+ * declares, `<command>On<Model>` (`rebootOnDevice`, `runSelfTestOnDevice`: the command name stays whole, and
+ * never runs into the model's as `runSelfTestDevice` did; that older name stays as a deprecated alias). Names
+ * are handed out after the core's root fields, in model order, so a name a model once got stays its own.
+ *
+ * An interface that a model uses as a component (uploaded with it or before it) gets no list and no create or
+ * update: components are parts of twins, not twins, so such a list was always empty. Its names are still
+ * taken, so that no other model's names move; and since only models uploaded with or before it count, a later
+ * upload that uses an interface as a component removes nothing clients already use.
+ *
+ * The resolvers only translate arguments: whether a twin may be updated or commanded through a model's
+ * mutation, and what an ETag condition means, are the twin service's rules.
  */
 import {
   GraphQLID,
   GraphQLList,
   GraphQLNonNull,
+  type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLInputType,
   type GraphQLOutputType,
@@ -23,7 +32,7 @@ import type { ModelNames } from '../schema-info';
 import { ifMatch, ifNoneMatch } from '../writes';
 import type { Args, ModelTypes } from './build';
 import { allOf } from './filters';
-import { camelCase, NameAllocator, pascalCase, plural } from './names';
+import { camelCase, NameAllocator, pascalCase, plural, withArticle } from './names';
 import { describe, langText, type CoreTypes, type SchemaTypes, type Shape } from './schema-types';
 
 export interface RootFields {
@@ -54,6 +63,7 @@ export function rootFields(
   core: CoreTypes,
   schemas: SchemaTypes,
   reserved: GraphQLSchema = core.schema,
+  componentOnly: (modelId: string) => boolean = () => false,
 ): RootFields {
   const query: GraphQLFieldConfigMap<unknown, GraphContext> = {};
   const mutation: GraphQLFieldConfigMap<unknown, GraphContext> = {};
@@ -65,62 +75,84 @@ export function rootFields(
 
   for (const model of ordered) {
     const types = typesOf.get(model.id)!;
-    const listField = queryNames.take(plural(types.base));
-    names.set(model.id, { interfaceType: types.iface.name, objectType: types.object.name, listField });
+    const listName = queryNames.take(plural(types.base));
+    const createName = mutationNames.take(`create${types.base}`);
+    const isComponent = componentOnly(model.id);
+    const listField = isComponent ? undefined : listName;
+    names.set(model.id, {
+      interfaceType: types.iface.name,
+      objectType: types.object.name,
+      ...(listField && { listField }),
+    });
     const ofModel = (where: unknown): Filter =>
       allOf([{ ofModel: model.id }, ...[types.toFilter(where as Args)].filter((f): f is Filter => f !== undefined)])!;
-    query[listField] = {
-      type: new GraphQLNonNull(types.connection),
-      description: `Twins of ${model.id} and of the models that extend it.`,
-      args: {
-        where: { type: types.where },
-        orderBy: { type: new GraphQLList(new GraphQLNonNull(types.orderBy as GraphQLInputType)) },
-        first: { type: core.named('Int') },
-        after: { type: core.named('String') },
-        last: { type: core.named('Int') },
-        before: { type: core.named('String') },
-      },
-      resolve: async (_root, args, ctx) => {
-        const where = ofModel(args.where);
-        const page = await ctx.twins.query({ where, orderBy: types.toOrder(args.orderBy as Args[]), ...pageOf(args) });
-        return connection(
-          page,
-          async () => (await ctx.twins.query({ where, first: 0, totalCount: true })).totalCount ?? 0,
-        );
-      },
-    };
-    mutation[mutationNames.take(`create${types.base}`)] = {
-      type: new GraphQLNonNull(types.iface),
-      description: describe(
-        `Creates a ${types.base} twin (${model.id}), validated against the model; replaces an existing twin with the id unless ifNoneMatch.`,
-      ),
-      args: {
-        id: { type: new GraphQLNonNull(GraphQLID) },
-        ...(types.createInput && { input: { type: new GraphQLNonNull(types.createInput) } }),
-        ifNoneMatch: {
-          type: core.named('Boolean'),
-          description: 'Create only: PreconditionFailed if the twin exists.',
-        },
-      },
-      resolve: (_root, args, ctx) =>
-        ctx.write.create(
-          args.id as string,
-          model.id,
-          types.toBody((args.input ?? {}) as Args),
-          ifNoneMatch(args.ifNoneMatch),
-        ),
-    };
-    const updateInput = types.updateInput;
-    if (updateInput) {
-      mutation[mutationNames.take(`update${types.base}`)] = {
-        type: new GraphQLNonNull(types.iface),
-        description: `Sets and removes properties of a ${types.base} twin (or of a twin of a model that extends it).`,
+    if (listField)
+      query[listField] = {
+        type: new GraphQLNonNull(types.connection),
+        description: `Twins of ${model.id} (${types.base}) and of the models that extend it: filter, sort and page.`,
         args: {
-          id: { type: new GraphQLNonNull(GraphQLID) },
-          input: { type: new GraphQLNonNull(updateInput) },
+          where: { type: types.where, description: 'Conditions on the twins; the fields given are ANDed.' },
+          orderBy: {
+            type: new GraphQLList(new GraphQLNonNull(types.orderBy as GraphQLInputType)),
+            description: 'Sort keys, most significant first (then by id).',
+          },
+          first: { type: core.named('Int'), description: `At most this many, from the start or after \`after\`.` },
+          after: { type: core.named('String'), description: 'The endCursor of the previous page.' },
+          last: { type: core.named('Int'), description: 'At most this many, from the end or before `before`.' },
+          before: { type: core.named('String'), description: 'The startCursor of the next page (paging backwards).' },
+        },
+        resolve: async (_root, args, ctx) => {
+          const where = ofModel(args.where);
+          const page = await ctx.twins.query({
+            where,
+            orderBy: types.toOrder(args.orderBy as Args[]),
+            ...pageOf(args),
+          });
+          return connection(
+            page,
+            async () => (await ctx.twins.query({ where, first: 0, totalCount: true })).totalCount ?? 0,
+          );
+        },
+      };
+    if (!isComponent)
+      mutation[createName] = {
+        type: new GraphQLNonNull(types.iface),
+        description: describe(
+          `Creates ${withArticle(types.base)} twin (${model.id}), validated against the model; replaces an existing twin with the id unless ifNoneMatch.`,
+          'Enum properties take the GraphQL enum values, as they read.',
+        ),
+        args: {
+          id: { type: new GraphQLNonNull(GraphQLID), description: 'The new twin id ($dtId).' },
+          ...(types.createInput && {
+            input: { type: new GraphQLNonNull(types.createInput), description: 'Its properties and components.' },
+          }),
+          ifNoneMatch: {
+            type: core.named('Boolean'),
+            description:
+              "true: create only (HTTP's If-None-Match: *, the only form ADT has): PreconditionFailed if the twin exists.",
+          },
+        },
+        resolve: (_root, args, ctx) =>
+          ctx.write.create(
+            args.id as string,
+            model.id,
+            types.toBody((args.input ?? {}) as Args),
+            ifNoneMatch(args.ifNoneMatch),
+          ),
+      };
+    const updateInput = types.updateInput;
+    const updateName = updateInput ? mutationNames.take(`update${types.base}`) : undefined;
+    if (updateInput && updateName && !isComponent) {
+      mutation[updateName] = {
+        type: new GraphQLNonNull(types.iface),
+        description: `Sets and removes properties of ${withArticle(types.base)} twin (or of a twin of a model that extends it). Enum properties take the GraphQL enum values, as they read.`,
+        args: {
+          id: { type: new GraphQLNonNull(GraphQLID), description: 'The twin id.' },
+          input: { type: new GraphQLNonNull(updateInput), description: 'What to set (values) and remove (null).' },
           ifMatch: {
             type: core.named('String'),
-            description: 'The etag you read: the write happens only if the twin is unchanged.',
+            description:
+              "The etag you read (HTTP's If-Match): the write happens only if the twin is unchanged; * for any existing twin.",
           },
         },
         resolve: (_root, args, ctx) =>
@@ -138,18 +170,27 @@ export function rootFields(
       // A request named `id` would clash with the twin id argument.
       const requestArg = request?.name === 'id' ? 'request' : request?.name;
       const shape = requestShape(schemas, types.base, content);
-      mutation[mutationNames.take(`${camelCase(content.name)}${types.base}`)] = {
+      // The older name first: it keeps the name it had; the new one comes after it.
+      const oldName = mutationNames.take(`${camelCase(content.name)}${types.base}`);
+      const name = mutationNames.take(`${camelCase(content.name)}On${types.base}`);
+      const command: GraphQLFieldConfig<unknown, GraphContext> = {
         type: new GraphQLNonNull(core.named<GraphQLOutputType>('CommandInvocation')),
         description: describe(
           langText(content.description),
-          `Invokes command '${content.name}' of a ${types.base} twin: records it as a Command.Invoke change for whoever acts on the twin's commands.`,
+          `Invokes command '${content.name}' of ${withArticle(types.base)} twin: records it as a Command.Invoke change for whoever acts on the twin's commands.`,
         ),
         args: {
-          id: { type: new GraphQLNonNull(GraphQLID) },
+          id: { type: new GraphQLNonNull(GraphQLID), description: 'The twin to command.' },
           ...(shape &&
             request &&
             requestArg && {
-              [requestArg]: { type: shape.input, description: describe(langText(request.description)) },
+              [requestArg]: {
+                type: shape.input,
+                description: describe(
+                  langText(request.description) ?? `The command's request '${request.name}'.`,
+                  'Enums take the GraphQL enum values; the change records the DTDL values.',
+                ),
+              },
             }),
         },
         resolve: async (_root, args, ctx) => {
@@ -161,6 +202,8 @@ export function rootFields(
           return { seq: change.seq, twinId: id, command: content.name, request: value ?? null, time: change.time };
         },
       };
+      mutation[name] = command;
+      mutation[oldName] = { ...command, deprecationReason: `Use ${name}: commands are named <command>On<Model>.` };
     }
   }
   return { query, mutation, names };

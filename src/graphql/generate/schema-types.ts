@@ -34,6 +34,7 @@ import type { ComplexSchema, EnumSchema, LangString, MapSchema, ObjectSchema, Sc
 import { TwingraphError } from '../../errors';
 import type { Filter, OrderBy, PropertyPath } from '../../store/query';
 import type { JsonValue } from '../../store/types';
+import { FILTER_OPS } from '../descriptions';
 import { scalarConditions } from './filters';
 import { geoInput, geoOutput, geoValue } from './geo';
 import { pascalCase, type NameAllocator } from './names';
@@ -217,7 +218,10 @@ export class SchemaTypes {
     const input = new GraphQLInputObjectType({
       name: this.names.take(`${name}Input`),
       description,
-      fields: { scale: { type: new GraphQLNonNull(GraphQLInt) }, value: { type: new GraphQLNonNull(GraphQLString) } },
+      fields: {
+        scale: { type: new GraphQLNonNull(GraphQLInt), description: 'Decimal places to shift value (positive: left).' },
+        value: { type: new GraphQLNonNull(GraphQLString), description: 'The significand, a decimal string.' },
+      },
     });
     this.created.push(output, input);
     return { output, input, fromInput: identity };
@@ -229,11 +233,11 @@ export class SchemaTypes {
       name: this.names.take(`${name}Filter`),
       description: `Conditions on ${name} (${of}).`,
       fields: {
-        eq: { type },
-        ne: { type },
-        in: { type: list },
-        notIn: { type: list },
-        exists: { type: GraphQLBoolean },
+        eq: { type, description: FILTER_OPS.eq },
+        ne: { type, description: FILTER_OPS.ne },
+        in: { type: list, description: FILTER_OPS.in },
+        notIn: { type: list, description: FILTER_OPS.notIn },
+        exists: { type: GraphQLBoolean, description: FILTER_OPS.exists },
       },
     });
     this.created.push(filter);
@@ -278,7 +282,7 @@ export class SchemaTypes {
     if (!shape) {
       const name = this.names.take(pascalCase(unitType));
       const values: GraphQLEnumValueConfigMap = {};
-      for (const unit of units) values[enumValueName(unit)] = { value: unit };
+      for (const unit of units) values[enumValueName(unit)] = { value: unit, description: `The unit ${unit}.` };
       const of = `DTDL unit type ${unitType}, dtmi:dtdl:extension:quantitativeTypes:v1:enum:${QUANTITATIVE_TYPES_V1.aliases.get(unitType) ?? unitType}`;
       shape = this.enumLike(
         new GraphQLEnumType({ name, description: `Units of ${unitType} (${of}).`, values }),
@@ -304,7 +308,11 @@ export class SchemaTypes {
           const convert = shape.toOutput;
           config[field.name] = {
             type: shape.output,
-            description: describe(langText(field.displayName), langText(field.description)),
+            description: describe(
+              langText(field.displayName),
+              langText(field.description),
+              `DTDL field '${field.name}' of ${name}.`,
+            ),
             ...(convert && { resolve: (source: Record<string, unknown>) => convert(source[field.name]) }),
           };
         }
@@ -318,7 +326,13 @@ export class SchemaTypes {
         Object.fromEntries(
           fields.map(({ field, shape }) => [
             field.name,
-            { type: shape.input, description: describe(langText(field.description)) },
+            {
+              type: shape.input,
+              description: describe(
+                langText(field.description) ?? langText(field.displayName),
+                `DTDL field '${field.name}'.`,
+              ),
+            },
           ]),
         ) as GraphQLInputFieldConfigMap,
     });
@@ -329,7 +343,10 @@ export class SchemaTypes {
           description: `Conditions on the fields of ${name} (DTDL Object ${schema.id}).`,
           fields: () =>
             Object.fromEntries(
-              filterable.map(({ field, shape }) => [field.name, { type: shape.filter! }]),
+              filterable.map(({ field, shape }) => [
+                field.name,
+                { type: shape.filter!, description: `Conditions on ${field.name}.` },
+              ]),
             ) as GraphQLInputFieldConfigMap,
         })
       : undefined;
@@ -340,7 +357,10 @@ export class SchemaTypes {
           description: `Sort by one field of ${name} (DTDL Object ${schema.id}).`,
           fields: () =>
             Object.fromEntries(
-              sortable.map(({ field, shape }) => [field.name, { type: shape.order! }]),
+              sortable.map(({ field, shape }) => [
+                field.name,
+                { type: shape.order!, description: `Sort by ${field.name}.` },
+              ]),
             ) as GraphQLInputFieldConfigMap,
         })
       : undefined;
@@ -387,7 +407,10 @@ export class SchemaTypes {
     const entryInput = new GraphQLInputObjectType({
       name: this.names.take(`${name}EntryInput`),
       description: `One entry of ${name} (DTDL Map ${schema.id}).`,
-      fields: { key: { type: new GraphQLNonNull(GraphQLString) }, value: { type: value.input } },
+      fields: {
+        key: { type: new GraphQLNonNull(GraphQLString), description: `The key (${schema.mapKey.name}).` },
+        value: { type: value.input, description: `The value (${schema.mapValue.name}).` },
+      },
     });
     this.created.push(entry, entryInput);
     const toValue = value.toOutput;

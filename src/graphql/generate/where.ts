@@ -16,12 +16,15 @@ import type { InterfaceModel, RelationshipContent } from '../../dtdl';
 import type { Filter, PropertyPath } from '../../store/query';
 import { propertyShape, TWIN_ID_PATH, type Args, type Build, type ContentField } from './build';
 import type { ComponentTypes } from './components';
+import { WHERE_LOGIC } from '../descriptions';
 import { allOf, logicalConditions, scalarConditions } from './filters';
 
 /** One field of a where input: its type (read when the schema is built) and its conditions in store terms. */
 export interface WherePart {
   readonly field: string;
   readonly type: () => GraphQLInputType;
+  /** Default: "Conditions on <field>." */
+  readonly description?: string;
   translate(value: Args): Filter[];
 }
 
@@ -54,11 +57,16 @@ export function whereInput(
     description: spec.description,
     fields: () =>
       ({
-        AND: { type: new GraphQLList(new GraphQLNonNull(type)) },
-        OR: { type: new GraphQLList(new GraphQLNonNull(type)) },
-        NOT: { type },
+        AND: { type: new GraphQLList(new GraphQLNonNull(type)), description: WHERE_LOGIC.AND },
+        OR: { type: new GraphQLList(new GraphQLNonNull(type)), description: WHERE_LOGIC.OR },
+        NOT: { type, description: WHERE_LOGIC.NOT },
         id: { type: core.named<GraphQLInputType>('IDFilter'), description: spec.id.description },
-        ...Object.fromEntries(spec.parts.map((p) => [p.field, { type: p.type() }])),
+        ...Object.fromEntries(
+          spec.parts.map((p) => [
+            p.field,
+            { type: p.type(), description: p.description ?? `Conditions on ${p.field}.` },
+          ]),
+        ),
       }) as GraphQLInputFieldConfigMap,
   });
   const toFilter = (where: Args | null | undefined): Filter | undefined => {

@@ -44,37 +44,44 @@ function modelInfo(id: string, ctx: GraphContext, info: GraphQLResolveInfo): Sch
 
 @Resolver(() => Model)
 export class ModelResolver {
-  @FieldResolver(() => JSONScalar, { nullable: true }) displayName(@Root() m: ModelRecord): unknown {
+  @FieldResolver(() => JSONScalar, { nullable: true, description: 'Display name by language code.' }) displayName(
+    @Root() m: ModelRecord,
+  ): unknown {
     return m.displayName ?? null;
   }
-  @FieldResolver(() => JSONScalar, { nullable: true }) description(@Root() m: ModelRecord): unknown {
+  @FieldResolver(() => JSONScalar, { nullable: true, description: 'Description by language code.' }) description(
+    @Root() m: ModelRecord,
+  ): unknown {
     return m.description ?? null;
   }
-  @FieldResolver(() => [String]) extends(
+  @FieldResolver(() => [String], { description: 'The interfaces it extends, directly.' }) extends(
     @Root() m: ModelRecord,
     @Ctx() ctx: GraphContext,
     @Info() info: GraphQLResolveInfo,
   ): string[] {
     return [...(modelInfo(m.id, ctx, info)?.models.interfaces.get(m.id)?.extends ?? [])];
   }
-  @FieldResolver(() => [String]) extendedBy(
+  @FieldResolver(() => [String], { description: 'Every model that extends it, directly or not.' }) extendedBy(
     @Root() m: ModelRecord,
     @Ctx() ctx: GraphContext,
     @Info() info: GraphQLResolveInfo,
   ): string[] {
     return [...(modelInfo(m.id, ctx, info)?.models.descendantsOf(m.id) ?? [])];
   }
-  @FieldResolver(() => String, { nullable: true }) graphqlType(
-    @Root() m: ModelRecord,
-    @Ctx() ctx: GraphContext,
-    @Info() info: GraphQLResolveInfo,
-  ): string | null {
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Its GraphQL interface type (twins of it and of its subtypes); what model filters also take.',
+  })
+  graphqlType(@Root() m: ModelRecord, @Ctx() ctx: GraphContext, @Info() info: GraphQLResolveInfo): string | null {
     return modelInfo(m.id, ctx, info)?.names.get(m.id)?.interfaceType ?? null;
   }
-  @FieldResolver(() => JSONScalar) dtdl(@Root() m: ModelRecord, @Ctx() ctx: GraphContext): Promise<unknown> | unknown {
+  @FieldResolver(() => JSONScalar, { description: 'The DTDL definition as uploaded.' }) dtdl(
+    @Root() m: ModelRecord,
+    @Ctx() ctx: GraphContext,
+  ): Promise<unknown> | unknown {
     return m.definition ?? ctx.models.get(m.id).then((full) => full?.definition ?? null);
   }
-  @FieldResolver(() => [ModelContent]) contents(
+  @FieldResolver(() => [ModelContent], { description: 'Own and inherited contents.' }) contents(
     @Root() m: ModelRecord,
     @Ctx() ctx: GraphContext,
     @Info() info: GraphQLResolveInfo,
@@ -106,13 +113,20 @@ export class ModelQueries {
   @Query(() => [Model], { description: 'Every model, in upload order.' })
   models(
     @Ctx() ctx: GraphContext,
-    @Arg('includeDecommissioned', () => Boolean, { defaultValue: true }) includeDecommissioned: boolean,
+    @Arg('includeDecommissioned', () => Boolean, {
+      defaultValue: true,
+      description: 'false: leave decommissioned models out.',
+    })
+    includeDecommissioned: boolean,
   ): Promise<ModelRecord[]> {
     return ctx.models.list().then((all) => (includeDecommissioned ? all : all.filter((m) => !m.decommissioned)));
   }
 
   @Query(() => Model, { nullable: true, description: 'A model by DTMI, with its DTDL and what extends it.' })
-  model(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphContext): Promise<ModelRecord | undefined> {
+  model(
+    @Arg('id', () => ID, { description: 'The full DTMI, with its version.' }) id: string,
+    @Ctx() ctx: GraphContext,
+  ): Promise<ModelRecord | undefined> {
     return ctx.models.get(id);
   }
 }
@@ -126,7 +140,10 @@ export class ModelMutations {
   })
   async uploadModels(
     @Ctx() ctx: GraphContext,
-    @Arg('documents', () => [JSONScalar]) documents: unknown[],
+    @Arg('documents', () => [JSONScalar], {
+      description: 'DTDL interfaces: JSON objects, arrays of them, or their text.',
+    })
+    documents: unknown[],
   ): Promise<{ models: ModelRecord[] }> {
     return {
       models: await ctx.modelAdmin.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))),
@@ -135,7 +152,10 @@ export class ModelMutations {
 
   @Extensions(needsRole('modeler'))
   @Mutation(() => Model, { description: 'Decommissions a model: its twins stay, new twins may not use it.' })
-  decommissionModel(@Ctx() ctx: GraphContext, @Arg('id', () => ID) id: string): Promise<ModelRecord> {
+  decommissionModel(
+    @Ctx() ctx: GraphContext,
+    @Arg('id', () => ID, { description: 'The full DTMI, with its version.' }) id: string,
+  ): Promise<ModelRecord> {
     return ctx.modelAdmin.decommission(id);
   }
 
@@ -143,7 +163,10 @@ export class ModelMutations {
   @Mutation(() => DeleteResult, {
     description: 'Deletes a model that no other model extends or uses as a component; its twins stay, readable.',
   })
-  async deleteModel(@Ctx() ctx: GraphContext, @Arg('id', () => ID) id: string): Promise<DeleteResult> {
+  async deleteModel(
+    @Ctx() ctx: GraphContext,
+    @Arg('id', () => ID, { description: 'The full DTMI, with its version.' }) id: string,
+  ): Promise<DeleteResult> {
     await ctx.modelAdmin.delete(id);
     return { id, deleted: true };
   }

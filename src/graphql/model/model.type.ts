@@ -5,11 +5,12 @@
  */
 import 'reflect-metadata';
 import { Field, ID, ObjectType } from 'type-graphql';
+import { Node } from '../node/node.type';
 import { DateTimeScalar, JSONScalar } from '../scalars';
 
 @ObjectType({ description: 'One content of a model: a property, telemetry, relationship, component or command.' })
 export class ModelContent {
-  @Field(() => String) name!: string;
+  @Field(() => String, { description: 'Its DTDL name.' }) name!: string;
   @Field(() => String, { description: 'Property, Telemetry, Relationship, Component or Command.' }) kind!: string;
   @Field(() => String, {
     description: 'The DTMI of the interface that declares it (an ancestor, for inherited contents).',
@@ -17,7 +18,8 @@ export class ModelContent {
   definedIn!: string;
   @Field(() => String, { nullable: true, description: 'The schema, in DTDL terms (e.g. double, Enum, dtmi:…).' })
   schema!: string | null;
-  @Field(() => Boolean, { nullable: true }) writable!: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'For properties: whether clients may write it.' })
+  writable!: boolean | null;
   @Field(() => String, { nullable: true, description: 'The unit, for semantically typed contents.' }) unit!:
     string | null;
   @Field(() => [String], { description: 'Semantic types and other co-types (e.g. Temperature, Historized).' })
@@ -26,16 +28,18 @@ export class ModelContent {
   target!: string | null;
   @Field(() => String, { nullable: true, description: "The GraphQL field it appears as on the model's type." })
   graphqlField!: string | null;
-  @Field(() => String, { nullable: true }) displayName!: string | null;
-  @Field(() => String, { nullable: true }) description!: string | null;
+  @Field(() => String, { nullable: true, description: 'Its display name (English, or the first language given).' })
+  displayName!: string | null;
+  @Field(() => String, { nullable: true, description: 'Its description (English, or the first language given).' })
+  description!: string | null;
 }
 
-@ObjectType({ description: 'A DTDL interface uploaded to Twingraph.' })
-export class Model {
-  @Field(() => ID, { description: 'The DTMI.' }) id!: string;
+@ObjectType({ implements: Node, description: 'A DTDL interface uploaded to Twingraph.' })
+export class Model extends Node {
+  @Field(() => ID, { description: 'The DTMI (with its version): also its Node id.' }) declare id: string;
   @Field(() => JSONScalar, { nullable: true, description: 'Display name by language code.' }) displayName!: unknown;
   @Field(() => JSONScalar, { nullable: true, description: 'Description by language code.' }) description!: unknown;
-  @Field(() => DateTimeScalar) uploadTime!: string;
+  @Field(() => DateTimeScalar, { description: 'When it was uploaded.' }) uploadTime!: string;
   @Field(() => Boolean, { description: 'Decommissioned models get no new twins.' }) decommissioned!: boolean;
   @Field(() => [String], { description: 'The interfaces it extends, directly.' }) extends!: string[];
   @Field(() => [String], { description: 'Every interface it extends, nearest first.' }) ancestors!: string[];
@@ -48,5 +52,5 @@ export class Model {
 
 @ObjectType({ description: 'The models an upload added.' })
 export class ModelUploadResult {
-  @Field(() => [Model]) models!: unknown[];
+  @Field(() => [Model], { description: 'The models uploaded, in the order given.' }) models!: unknown[];
 }

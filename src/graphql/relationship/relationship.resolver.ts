@@ -9,13 +9,17 @@ import type { JsonObject, Relationship as StoreRelationship, Twin } from '../../
 import type { GraphContext } from '../graph-context';
 import { JSONScalar } from '../scalars';
 import { TwinInterface } from '../twin/twin.type';
-import { DeleteResult, ifMatch, ifNoneMatch, JsonPatchOperation, toJsonPatch } from '../writes';
+import { relationshipGlobalId } from '../node/node.type';
+import { DeleteResult, IF_MATCH, ifMatch, ifNoneMatch, JsonPatchOperation, toJsonPatch } from '../writes';
 import { Relationship, relationshipFields } from './relationship.type';
 
 @Resolver(() => Relationship)
 export class RelationshipResolver {
   @FieldResolver(() => ID) id(@Root() r: StoreRelationship): string {
     return relationshipFields.id(r);
+  }
+  @FieldResolver(() => ID) relationshipId(@Root() r: StoreRelationship): string {
+    return relationshipFields.relationshipId(r);
   }
   @FieldResolver(() => String) name(@Root() r: StoreRelationship): string {
     return relationshipFields.name(r);
@@ -47,10 +51,13 @@ export class RelationshipResolver {
 
 @Resolver()
 export class RelationshipQueries {
-  @Query(() => Relationship, { nullable: true, description: 'A relationship by its source twin and id.' })
+  @Query(() => Relationship, {
+    nullable: true,
+    description: 'A relationship by its source twin and ADT id (node(id:) takes its global id instead).',
+  })
   relationship(
-    @Arg('sourceId', () => ID) sourceId: string,
-    @Arg('id', () => ID) id: string,
+    @Arg('sourceId', () => ID, { description: 'The twin it goes out from.' }) sourceId: string,
+    @Arg('id', () => ID, { description: "ADT's $relationshipId (the relationshipId field)." }) id: string,
     @Ctx() ctx: GraphContext,
   ): Promise<StoreRelationship | undefined> {
     return ctx.twins.relationship(sourceId, id);
@@ -64,13 +71,27 @@ export class RelationshipMutations {
   })
   createRelationship(
     @Ctx() ctx: GraphContext,
-    @Arg('sourceId', () => ID) sourceId: string,
-    @Arg('id', () => ID, { nullable: true, description: 'Defaults to <sourceId>-<name>-<targetId>.' })
+    @Arg('sourceId', () => ID, { description: 'The twin it goes out from.' }) sourceId: string,
+    @Arg('id', () => ID, {
+      nullable: true,
+      description:
+        "ADT's $relationshipId, unique among the source's relationships; defaults to <sourceId>-<name>-<targetId>.",
+    })
     id: string | undefined,
-    @Arg('name', () => String) name: string,
-    @Arg('targetId', () => ID) targetId: string,
-    @Arg('properties', () => JSONScalar, { nullable: true }) properties?: JsonObject,
-    @Arg('ifNoneMatch', () => Boolean, { nullable: true }) only?: boolean,
+    @Arg('name', () => String, { description: "The relationship's DTDL name in the source twin's model." })
+    name: string,
+    @Arg('targetId', () => ID, { description: 'The twin it points at.' }) targetId: string,
+    @Arg('properties', () => JSONScalar, {
+      nullable: true,
+      description: "The relationship's own properties as ADT JSON (DTDL values).",
+    })
+    properties?: JsonObject,
+    @Arg('ifNoneMatch', () => Boolean, {
+      nullable: true,
+      description:
+        "true: create only (HTTP's If-None-Match: *, the only form ADT has): PreconditionFailed if it exists.",
+    })
+    only?: boolean,
   ): Promise<StoreRelationship> {
     return ctx.write.putRelationship(
       sourceId,
@@ -80,25 +101,30 @@ export class RelationshipMutations {
     );
   }
 
-  @Mutation(() => Relationship, { description: "Applies a JSON Patch to a relationship's properties." })
+  @Mutation(() => Relationship, {
+    description: "Applies a JSON Patch to a relationship's properties (values as ADT JSON: DTDL values).",
+  })
   updateRelationship(
     @Ctx() ctx: GraphContext,
-    @Arg('sourceId', () => ID) sourceId: string,
-    @Arg('id', () => ID) id: string,
-    @Arg('patch', () => [JsonPatchOperation]) patch: JsonPatchOperation[],
-    @Arg('ifMatch', () => String, { nullable: true }) etag?: string,
+    @Arg('sourceId', () => ID, { description: 'The twin it goes out from.' }) sourceId: string,
+    @Arg('id', () => ID, { description: "ADT's $relationshipId (the relationshipId field)." }) id: string,
+    @Arg('patch', () => [JsonPatchOperation], { description: 'The operations, applied in order, all or none.' })
+    patch: JsonPatchOperation[],
+    @Arg('ifMatch', () => String, { nullable: true, description: IF_MATCH }) etag?: string,
   ): Promise<StoreRelationship> {
     return ctx.write.patchRelationship(sourceId, id, toJsonPatch(patch), ifMatch(etag));
   }
 
-  @Mutation(() => DeleteResult)
+  @Mutation(() => DeleteResult, {
+    description: 'Deletes a relationship; answers with its global (Node) id, to evict it from a client cache.',
+  })
   async deleteRelationship(
     @Ctx() ctx: GraphContext,
-    @Arg('sourceId', () => ID) sourceId: string,
-    @Arg('id', () => ID) id: string,
-    @Arg('ifMatch', () => String, { nullable: true }) etag?: string,
+    @Arg('sourceId', () => ID, { description: 'The twin it goes out from.' }) sourceId: string,
+    @Arg('id', () => ID, { description: "ADT's $relationshipId (the relationshipId field)." }) id: string,
+    @Arg('ifMatch', () => String, { nullable: true, description: IF_MATCH }) etag?: string,
   ): Promise<DeleteResult> {
     await ctx.write.deleteRelationship(sourceId, id, ifMatch(etag));
-    return { id, deleted: true };
+    return { id: relationshipGlobalId(sourceId, id), deleted: true };
   }
 }

@@ -5,14 +5,17 @@
  * arguments and call the GraphContext; the rules are the services'.
  */
 import 'reflect-metadata';
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { TwingraphError } from '../../errors';
 import type { JsonObject, Relationship as StoreRelationship, Twin } from '../../store/types';
 import type { GraphContext } from '../graph-context';
 import { connection, pageOf, type ConnectionValue } from '../paging';
 import { Relationship } from '../relationship/relationship.type';
 import { DateTimeScalar, JSONScalar } from '../scalars';
-import { DeleteResult, ifMatch, ifNoneMatch, JsonPatchOperation, toJsonPatch } from '../writes';
+import { modelRefOf, schemaInfo } from '../schema-info';
+import { PAGE_ARGS } from '../descriptions';
+import { DeleteResult, IF_MATCH, ifMatch, ifNoneMatch, JsonPatchOperation, toJsonPatch } from '../writes';
 import { TwinConnection, twinCoreFields, TwinInterface, TwinOrderBy, TwinWhere } from './twin.type';
 import { twinOrder, twinWhereFilter } from './twin-where';
 
@@ -42,14 +45,14 @@ export class TwinFieldsResolver {
   @FieldResolver(() => [Relationship]) relationships(
     @Root() t: Twin,
     @Ctx() ctx: GraphContext,
-    @Arg('name', () => String, { nullable: true }) name?: string,
+    @Arg('name', () => String, { nullable: true, description: 'Only relationships of this DTDL name.' }) name?: string,
   ): Promise<StoreRelationship[]> {
     return ctx.twins.relationships(t.$dtId, 'out', name ?? undefined);
   }
   @FieldResolver(() => [Relationship]) incomingRelationships(
     @Root() t: Twin,
     @Ctx() ctx: GraphContext,
-    @Arg('name', () => String, { nullable: true }) name?: string,
+    @Arg('name', () => String, { nullable: true, description: 'Only relationships of this DTDL name.' }) name?: string,
   ): Promise<StoreRelationship[]> {
     return ctx.twins.relationships(t.$dtId, 'in', name ?? undefined);
   }
@@ -67,21 +70,25 @@ export class TwinConnectionResolver {
 @Resolver()
 export class TwinQueries {
   @Query(() => TwinInterface, { nullable: true, description: 'A twin by id, typed by its model.' })
-  twin(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphContext): Promise<Twin | undefined> {
+  twin(
+    @Arg('id', () => ID, { description: 'The twin id ($dtId).' }) id: string,
+    @Ctx() ctx: GraphContext,
+  ): Promise<Twin | undefined> {
     return ctx.twins.get(id);
   }
 
   @Query(() => TwinConnection, { description: 'Twins of any model: filter, sort and page.' })
   async twins(
     @Ctx() ctx: GraphContext,
-    @Arg('where', () => TwinWhere, { nullable: true }) where?: TwinWhere,
-    @Arg('orderBy', () => [TwinOrderBy], { nullable: true }) orderBy?: TwinOrderBy[],
-    @Arg('first', () => Int, { nullable: true }) first?: number,
-    @Arg('after', () => String, { nullable: true }) after?: string,
-    @Arg('last', () => Int, { nullable: true }) last?: number,
-    @Arg('before', () => String, { nullable: true }) before?: string,
+    @Info() info: GraphQLResolveInfo,
+    @Arg('where', () => TwinWhere, { nullable: true, description: 'Conditions on the twins.' }) where?: TwinWhere,
+    @Arg('orderBy', () => [TwinOrderBy], { nullable: true, description: PAGE_ARGS.orderBy }) orderBy?: TwinOrderBy[],
+    @Arg('first', () => Int, { nullable: true, description: PAGE_ARGS.first }) first?: number,
+    @Arg('after', () => String, { nullable: true, description: PAGE_ARGS.after }) after?: string,
+    @Arg('last', () => Int, { nullable: true, description: PAGE_ARGS.last }) last?: number,
+    @Arg('before', () => String, { nullable: true, description: PAGE_ARGS.before }) before?: string,
   ): Promise<ConnectionValue<Twin>> {
-    const filter = twinWhereFilter(where);
+    const filter = twinWhereFilter(where, modelRefOf(schemaInfo(info.schema)));
     const page = await ctx.twins.query({
       ...(filter && { where: filter }),
       orderBy: twinOrder(orderBy),
@@ -99,16 +106,23 @@ export class TwinQueries {
 export class TwinMutations {
   @Mutation(() => TwinInterface, {
     description:
-      'Creates a twin of any model from its properties (ADT JSON without $metadata), or replaces it unless ifNoneMatch.',
+      'Creates a twin of any model from its properties (ADT JSON without $metadata), or replaces it unless ifNoneMatch. ' +
+      'Properties are ADT JSON: enums take their DTDL values ("blocked"), not the GraphQL enum names create<Model> takes.',
   })
   createTwin(
     @Ctx() ctx: GraphContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('modelId', () => String) modelId: string,
-    @Arg('properties', () => JSONScalar, { nullable: true }) properties?: JsonObject,
+    @Arg('id', () => ID, { description: 'The new twin id ($dtId).' }) id: string,
+    @Arg('modelId', () => String, { description: "The model's full DTMI, e.g. dtmi:twingraph:demo:Device;1." })
+    modelId: string,
+    @Arg('properties', () => JSONScalar, {
+      nullable: true,
+      description: 'Its properties and components as ADT JSON (DTDL values).',
+    })
+    properties?: JsonObject,
     @Arg('ifNoneMatch', () => Boolean, {
       nullable: true,
-      description: 'Create only: fail with PreconditionFailed if the twin exists.',
+      description:
+        "true: create only (HTTP's If-None-Match: *, the only form ADT has): PreconditionFailed if the twin exists.",
     })
     only?: boolean,
   ): Promise<Twin> {
@@ -116,16 +130,16 @@ export class TwinMutations {
   }
 
   @Mutation(() => TwinInterface, {
-    description: 'Applies a JSON Patch to a twin (add, replace, remove), validated against its model.',
+    description:
+      'Applies a JSON Patch to a twin (add, replace, remove), validated against its model. Values are ADT JSON: ' +
+      'enums take their DTDL values ("blocked"), as change events carry them; update<Model> takes the GraphQL enum names instead.',
   })
   patchTwin(
     @Ctx() ctx: GraphContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('patch', () => [JsonPatchOperation]) patch: JsonPatchOperation[],
-    @Arg('ifMatch', () => String, {
-      nullable: true,
-      description: 'The etag you read: the write happens only if the twin is unchanged.',
-    })
+    @Arg('id', () => ID, { description: 'The twin id.' }) id: string,
+    @Arg('patch', () => [JsonPatchOperation], { description: 'The operations, applied in order, all or none.' })
+    patch: JsonPatchOperation[],
+    @Arg('ifMatch', () => String, { nullable: true, description: IF_MATCH })
     etag?: string,
   ): Promise<Twin> {
     return ctx.write.patch(id, toJsonPatch(patch), ifMatch(etag));
@@ -136,10 +150,13 @@ export class TwinMutations {
   })
   updateComponent(
     @Ctx() ctx: GraphContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('component', () => String) component: string,
-    @Arg('patch', () => [JsonPatchOperation]) patch: JsonPatchOperation[],
-    @Arg('ifMatch', () => String, { nullable: true }) etag?: string,
+    @Arg('id', () => ID, { description: 'The twin id.' }) id: string,
+    @Arg('component', () => String, { description: "The component's DTDL name." }) component: string,
+    @Arg('patch', () => [JsonPatchOperation], {
+      description: 'The operations, paths relative to the component, values ADT JSON (DTDL values).',
+    })
+    patch: JsonPatchOperation[],
+    @Arg('ifMatch', () => String, { nullable: true, description: IF_MATCH }) etag?: string,
   ): Promise<Twin> {
     if (!COMPONENT_NAME.test(component))
       throw new TwingraphError('InvalidArgument', `'${component}' is not a component name.`, { twinId: id });
@@ -151,9 +168,13 @@ export class TwinMutations {
   })
   async deleteTwin(
     @Ctx() ctx: GraphContext,
-    @Arg('id', () => ID) id: string,
-    @Arg('ifMatch', () => String, { nullable: true }) etag?: string,
-    @Arg('cascade', () => Boolean, { defaultValue: false }) cascade?: boolean,
+    @Arg('id', () => ID, { description: 'The twin id.' }) id: string,
+    @Arg('ifMatch', () => String, { nullable: true, description: IF_MATCH }) etag?: string,
+    @Arg('cascade', () => Boolean, {
+      defaultValue: false,
+      description: 'Delete its relationships (both ways) with it; without, a twin that has some is not deleted.',
+    })
+    cascade?: boolean,
   ): Promise<DeleteResult> {
     await ctx.write.delete(id, { ...ifMatch(etag), cascade });
     return { id, deleted: true };

@@ -7,19 +7,25 @@
 import 'reflect-metadata';
 import { Field, ID, InputType, Int, InterfaceType, ObjectType } from 'type-graphql';
 import type { Twin } from '../../store/types';
+import { CONNECTION_FIELDS, FILTER_OPS, WHERE_LOGIC } from '../descriptions';
 import { IDFilter } from '../filter-inputs';
 import { PageInfo, SortDirection } from '../paging';
+import { Node } from '../node/node.type';
 import { Relationship } from '../relationship/relationship.type';
 import { DateTimeScalar, JSONScalar } from '../scalars';
 import { resolveTwinType } from '../schema-info';
 
 @InterfaceType('Twin', {
+  implements: Node,
   description:
     "A digital twin: an instance of a DTDL interface. Query a model's own type with fragments (`... on Room`).",
   resolveType: resolveTwinType,
 })
-export abstract class TwinInterface {
-  @Field(() => ID, { description: 'The twin id ($dtId).' }) id!: string;
+export abstract class TwinInterface extends Node {
+  @Field(() => ID, {
+    description: 'The twin id ($dtId), unique among twins: also its Node id, as readable as ever.',
+  })
+  declare id: string;
   @Field(() => String, {
     description: 'The ETag of this state; pass it as ifMatch to write only if nobody changed the twin since.',
   })
@@ -36,22 +42,22 @@ export abstract class TwinInterface {
 }
 
 @ObjectType({
-  implements: TwinInterface,
+  implements: [TwinInterface, Node],
   description: 'A twin whose model is not (or no longer) in the model set: its properties are in `json`.',
 })
 export class UnmodeledTwin extends TwinInterface {}
 
 @ObjectType({ description: 'A twin in a connection, with its cursor.' })
 export class TwinEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => TwinInterface) node!: unknown;
+  @Field(() => String, { description: CONNECTION_FIELDS.cursor }) cursor!: string;
+  @Field(() => TwinInterface, { description: 'The twin.' }) node!: unknown;
 }
 
 @ObjectType({ description: 'A page of twins.' })
 export class TwinConnection {
-  @Field(() => [TwinEdge]) edges!: TwinEdge[];
-  @Field(() => [TwinInterface]) nodes!: unknown[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
+  @Field(() => [TwinEdge], { description: CONNECTION_FIELDS.edges }) edges!: TwinEdge[];
+  @Field(() => [TwinInterface], { description: 'The twins of this page.' }) nodes!: unknown[];
+  @Field(() => PageInfo, { description: CONNECTION_FIELDS.pageInfo }) pageInfo!: PageInfo;
   @Field(() => Int, { nullable: true, description: 'How many twins match, across all pages.' }) totalCount!:
     number | null;
 }
@@ -59,36 +65,49 @@ export class TwinConnection {
 @InputType({ description: 'Conditions on any property by path, for the generic twins query. Values are JSON.' })
 export class TwinPropertyFilter {
   @Field(() => String, { description: 'Dotted path, e.g. temperature or address.city.' }) path!: string;
-  @Field(() => JSONScalar, { nullable: true }) eq?: unknown;
-  @Field(() => JSONScalar, { nullable: true }) ne?: unknown;
-  @Field(() => [JSONScalar], { nullable: true }) in?: unknown[];
-  @Field(() => [JSONScalar], { nullable: true }) notIn?: unknown[];
-  @Field(() => JSONScalar, { nullable: true }) lt?: unknown;
-  @Field(() => JSONScalar, { nullable: true }) lte?: unknown;
-  @Field(() => JSONScalar, { nullable: true }) gt?: unknown;
-  @Field(() => JSONScalar, { nullable: true }) gte?: unknown;
-  @Field(() => String, { nullable: true }) contains?: string;
-  @Field(() => String, { nullable: true }) startsWith?: string;
-  @Field(() => String, { nullable: true }) endsWith?: string;
-  @Field(() => Boolean, { nullable: true }) exists?: boolean;
+  @Field(() => JSONScalar, { nullable: true, description: FILTER_OPS.eq }) eq?: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: FILTER_OPS.ne }) ne?: unknown;
+  @Field(() => [JSONScalar], { nullable: true, description: FILTER_OPS.in }) in?: unknown[];
+  @Field(() => [JSONScalar], { nullable: true, description: FILTER_OPS.notIn }) notIn?: unknown[];
+  @Field(() => JSONScalar, { nullable: true, description: FILTER_OPS.lt }) lt?: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: FILTER_OPS.lte }) lte?: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: FILTER_OPS.gt }) gt?: unknown;
+  @Field(() => JSONScalar, { nullable: true, description: FILTER_OPS.gte }) gte?: unknown;
+  @Field(() => String, { nullable: true, description: FILTER_OPS.contains }) contains?: string;
+  @Field(() => String, { nullable: true, description: FILTER_OPS.startsWith }) startsWith?: string;
+  @Field(() => String, { nullable: true, description: FILTER_OPS.endsWith }) endsWith?: string;
+  @Field(() => Boolean, { nullable: true, description: FILTER_OPS.exists }) exists?: boolean;
 }
 
 @InputType({ description: 'Conditions on any twin.' })
 export class TwinWhere {
-  @Field(() => [TwinWhere], { nullable: true }) AND?: TwinWhere[];
-  @Field(() => [TwinWhere], { nullable: true }) OR?: TwinWhere[];
-  @Field(() => TwinWhere, { nullable: true }) NOT?: TwinWhere;
-  @Field(() => IDFilter, { nullable: true }) id?: IDFilter;
-  @Field(() => String, { nullable: true, description: 'Twins of this model or of a model that extends it.' })
+  @Field(() => [TwinWhere], { nullable: true, description: WHERE_LOGIC.AND }) AND?: TwinWhere[];
+  @Field(() => [TwinWhere], { nullable: true, description: WHERE_LOGIC.OR }) OR?: TwinWhere[];
+  @Field(() => TwinWhere, { nullable: true, description: WHERE_LOGIC.NOT }) NOT?: TwinWhere;
+  @Field(() => IDFilter, { nullable: true, description: 'Conditions on the twin id.' }) id?: IDFilter;
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Twins of this model or of a model that extends it (ADT IS_OF_MODEL): its GraphQL type name (Client) or full DTMI with version; an unknown model is ModelNotFound.',
+  })
   isOf?: string;
-  @Field(() => String, { nullable: true, description: 'Twins of exactly this model.' }) modelId?: string;
-  @Field(() => [TwinPropertyFilter], { nullable: true }) properties?: TwinPropertyFilter[];
+  @Field(() => String, {
+    nullable: true,
+    description: 'Twins of exactly this model: its GraphQL type name or full DTMI; an unknown model is ModelNotFound.',
+  })
+  modelId?: string;
+  @Field(() => [TwinPropertyFilter], {
+    nullable: true,
+    description: 'Conditions on properties by path (values as stored: DTDL values for enums), all of them holding.',
+  })
+  properties?: TwinPropertyFilter[];
 }
 
 @InputType({ description: 'Sort twins by a property path.' })
 export class TwinOrderBy {
   @Field(() => String, { description: 'Dotted path, e.g. name or address.city; $dtId for the id.' }) path!: string;
-  @Field(() => SortDirection, { defaultValue: SortDirection.ASC }) direction!: SortDirection;
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC, description: 'Ascending (default) or descending.' })
+  direction!: SortDirection;
 }
 
 /** The fields every twin type has, read from the ADT document. */

@@ -54,6 +54,9 @@ export class MqttConnection {
   readonly client: MqttClient;
   #protocolVersion: 4 | 5;
   #subscriptions = new Set<string>();
+  /** The filters the broker has acknowledged (SUBACK): what status reports, since a message published before
+   * the broker acknowledged a subscription is not delivered to it. */
+  #acknowledged = new Set<string>();
   #lastError: ConnectionState['lastError'];
   #connects = 0;
   /** Counts connections, so that a settle arriving after a reconnect sends no PUBACK on the new one. */
@@ -80,8 +83,12 @@ export class MqttConnection {
       this.#backoffMs = this.config.reconnect.baseMs;
       this.client.options.reconnectPeriod = this.#backoffMs;
       // A persistent session keeps the subscriptions; subscribing again is harmless and covers a lost session.
+      this.#acknowledged = new Set();
       if (this.#subscriptions.size > 0)
-        this.client.subscribe([...this.#subscriptions], { qos: 1 }, (error) => error && this.#fail(error));
+        this.client.subscribe([...this.#subscriptions], { qos: 1 }, (error, granted) => {
+          if (error) this.#fail(error);
+          for (const g of granted ?? []) if (g.qos !== 128) this.#acknowledged.add(g.topic);
+        });
       this.onConnect(this.#generation);
     });
     this.client.on('close', () => {
@@ -136,7 +143,7 @@ export class MqttConnection {
     return {
       connected: this.client.connected,
       protocolVersion: this.#protocolVersion,
-      subscriptions: [...this.#subscriptions],
+      subscriptions: [...this.#acknowledged],
       lastError: this.#lastError,
       connects: this.#connects,
     };
@@ -153,6 +160,7 @@ export class MqttConnection {
     const added = filters.filter((f) => !this.#subscriptions.has(f));
     this.#subscriptions = wanted;
     if (!this.client.connected) return;
+    for (const f of gone) this.#acknowledged.delete(f);
     if (gone.length > 0) await this.client.unsubscribeAsync(gone).catch((error: Error) => this.#fail(error));
     if (added.length > 0) {
       const granted = await this.client.subscribeAsync(added, { qos: 1 }).catch((error: Error) => {
@@ -161,6 +169,7 @@ export class MqttConnection {
       });
       for (const g of granted)
         if (g.qos === 128) this.#fail(new Error(`the broker refused the subscription to '${g.topic}'`));
+        else if (this.#subscriptions.has(g.topic)) this.#acknowledged.add(g.topic);
     }
   }
 

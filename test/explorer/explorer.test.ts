@@ -88,7 +88,8 @@ describeWhen(
       );
       await page.mouse.click(drawn!.x, drawn!.y);
       const inspector = page.getByTestId('inspector');
-      await expect(inspector.getByRole('heading', { name: 'offering-consulting' }).isVisible()).resolves.toBe(true);
+      // waitFor, not isVisible: the inspector renders after the click's request is answered.
+      await inspector.getByRole('heading', { name: 'offering-consulting' }).waitFor();
       const { twin } = await host.app.ok('{ twin(id: "offering-consulting") { ... on ServiceOffering { name } } }');
       await inspector.getByTestId('value-name').filter({ hasText: twin.name }).waitFor();
       await page.getByLabel('Find on screen').fill('');
@@ -110,7 +111,7 @@ describeWhen(
         (n) => (globalThis as unknown as PageGlobals).__twingraphExplorer!.nodes >= n,
         1 + assets.length,
       );
-      await expect(page.getByTestId('predictions').getByTestId('profit').isVisible()).resolves.toBe(true);
+      await page.getByTestId('predictions').getByTestId('profit').waitFor();
       await shot('engagement');
       // To the first asset, then its devices.
       await inspector.getByRole('button', { name: assets[0], exact: true }).first().click();
@@ -210,7 +211,7 @@ describeWhen(
       const list = page.getByTestId('upload-errors');
       await list.waitFor();
       // The error is at line 7, column 45 (the value 'dubble'), in the list and underlined in the editor.
-      await expect(list.getByRole('button', { name: 'line 7, column 45' }).first().isVisible()).resolves.toBe(true);
+      await list.getByRole('button', { name: 'line 7, column 45' }).first().waitFor();
       // The editor underlines the token at that line and column: the 45th character of line 7 starts it.
       const token = /^"[^"]*"/.exec(BAD_DTDL.split('\n')[6]!.slice(44))![0];
       const marked = editor.locator('.cm-line').nth(6).locator('.cm-lintRange-error');

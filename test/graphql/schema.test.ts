@@ -788,7 +788,12 @@ describe('Telemetry', () => {
     expect(Object.keys(fields('MetricSeries'))).toEqual(
       expect.arrayContaining(['twinId', 'name', 'unit', 'latest', 'points', 'aggregate']),
     );
-    expect(args('MetricSeries', 'aggregate')).toEqual({ from: 'DateTime!', to: 'DateTime!', window: 'Duration' });
+    expect(args('MetricSeries', 'aggregate')).toEqual({
+      from: 'DateTime',
+      to: 'DateTime',
+      period: 'Duration',
+      window: 'Duration',
+    });
   });
 });
 

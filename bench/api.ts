@@ -24,8 +24,12 @@
  *
  * Sizes: BENCH_API_SECONDS (default 10), BENCH_API_CONNECTIONS (50), BENCH_API_CLIENTS (1,000 clients; each
  * with 3 engagements covering 2 assets hosting 2 devices), BENCH_API_SUBSCRIBERS (1,000), BENCH_API_RATE (500).
- * BENCH_API_PHASES picks parts (any of http, filtered, all; default all three). BENCH_API_SERVER_ARGS adds
- * node flags to the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * BENCH_API_PHASES picks parts: http, filtered, all (above) and traversal, byid, patch, overload, cold (issue 13:
+ * Twingraph against the hand-written server of ./handwritten.ts, each pair twice in ABBA order, see
+ * ./api-compare.ts); the default is every one but `all`, whose minutes of draining `overload` replaces.
+ * BENCH_API_OVERLOAD_RATE (200 writes/s offered) and BENCH_API_OVERLOAD_SECONDS (4) size `overload`.
+ * BENCH_API_SERVER_ARGS adds node flags to the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
+ * BENCH_API_HANDWRITTEN_ARGS to the hand-written server's.
  * test/api/bench-smoke.test.ts runs the same pieces at toy size, in one process, against src/.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -42,6 +46,7 @@ import express from 'express';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { App } from '../src/app';
+import { compareWithHandwritten } from './api-compare';
 import type { Config } from '../src/config';
 import type { RelationshipWrite, TwinWrite } from '../src/store/port';
 
@@ -132,6 +137,9 @@ export interface ServerHost {
   close(): Promise<void>;
 }
 
+/** The phases run against the hand-written server (./api-compare.ts). */
+const COMPARED = ['traversal', 'byid', 'patch', 'overload', 'cold'];
+
 export const now = (): number => performance.timeOrigin + performance.now();
 
 /** Sorts after every client id, so that the pages of clients(first: 10) hold only regular clients until the last. */
@@ -219,7 +227,8 @@ async function seed(
         rel(engagement, 'covers', asset, { scope: 'full' });
         for (let d = 0; d < sizes.devicesPerAsset; d++) {
           const device = `device-${c}-${e}-${a}-${d}`;
-          twin(device, 'Device', { deviceType: 'chiller', capacity: 4 });
+          // Valid against the model (its component present), so that patchTwin's validation passes.
+          twin(device, 'Device', { deviceType: 'chiller', capacity: 4, diagnostics: { $metadata: {} } });
           rel(asset, 'hosts', device);
         }
       }
@@ -339,7 +348,7 @@ export async function createServerHost(impl: AppImpl, sizes: SeedSizes): Promise
 
 // ── The load generator ────────────────────────────────────────────────────────────────────────────────
 
-interface AutocannonRequest {
+export interface AutocannonRequest {
   method?: string;
   path?: string;
   headers?: Record<string, string>;
@@ -388,7 +397,7 @@ export interface LoadResult {
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-function rotating(query: string, variables: (i: number) => Record<string, unknown>): AutocannonRequest[] {
+export function rotating(query: string, variables: (i: number) => Record<string, unknown>): AutocannonRequest[] {
   let i = 0;
   return [
     {
@@ -401,7 +410,7 @@ function rotating(query: string, variables: (i: number) => Record<string, unknow
 
 /** Warms up, then measures: autocannon through its API, in this process. */
 export async function runLoad(
-  host: ServerHost,
+  host: Pick<ServerHost, 'cpu'>,
   label: string,
   url: string,
   requests: () => AutocannonRequest[],
@@ -449,7 +458,7 @@ export async function runLoad(
 export const TWIN_BY_ID = 'query($id: ID!){ twin(id:$id){ id ... on Client { name } etag } }';
 export const BARE_TWIN_BY_ID = 'query($id: ID!){ twin(id:$id){ id name etag } }';
 export const TRAVERSAL =
-  'query($after: String){ clients(first: 10, after: $after) { nodes { id name hasEngagement(first: 5) { nodes { id title covers(first: 3) { nodes { id name } } } } } } }';
+  'query($after: String){ clients(first: 10, after: $after) { nodes { id name hasEngagement(first: 5) { nodes { id title budget covers(first: 3) { nodes { id name } } } } } } }';
 
 async function postGraphql(
   url: string,
@@ -490,7 +499,10 @@ export async function traversalCursors(url: string): Promise<{ cursors: (string 
 }
 
 /** The other process's clock minus this one's, from the ping with the shortest round trip. */
-export async function clockOffset(host: ServerHost, rounds = 20): Promise<{ offsetMs: number; rttMs: number }> {
+export async function clockOffset(
+  host: Pick<ServerHost, 'now'>,
+  rounds = 20,
+): Promise<{ offsetMs: number; rttMs: number }> {
   let best = { offsetMs: 0, rttMs: Infinity };
   for (let i = 0; i < rounds; i++) {
     const t0 = now();
@@ -554,11 +566,12 @@ const SUBSCRIPTION_IDS = 'subscription($ids: [ID!]) { twinChanged(ids: $ids) { s
 
 /** graphql-ws subscribers of twinChanged in this process, while the server process's driver commits patches. */
 export async function runSubscriptions(
-  host: ServerHost,
+  host: Pick<ServerHost, 'cpu' | 'now' | 'sentinel' | 'drive'>,
   info: ServerInfo,
   options: SubscriptionOptions,
+  url = info.twingraphUrl,
 ): Promise<SubscriptionResult> {
-  const wsUrl = info.twingraphUrl.replace(/^http/, 'ws');
+  const wsUrl = url.replace(/^http/, 'ws');
   const connections = Math.ceil(options.subscribers / options.perConnection);
   const clientCount = info.clientIds.length;
   // Filtered: subscription s watches clients s, s + stride, s + 2·stride, … so that each client has
@@ -970,18 +983,46 @@ export async function main(): Promise<void> {
     `HTTP: ${connections} connections, ${Math.min(2, seconds)} s warm-up then ${seconds} s per run, one server at a time; ids rotate over all ${f0(info.twinIds.length)} twins\n`,
   );
   const changes = Math.round(rate * seconds);
-  // BENCH_API_PHASES: any of http, filtered, all (default: every one), to look at one part alone.
-  const phases = new Set((process.env.BENCH_API_PHASES ?? 'http,filtered,all').split(',').map((p) => p.trim()));
+  // BENCH_API_PHASES: any of http, filtered, all (Twingraph alone, and the bare Apollo ceiling) and traversal,
+  // byid, patch, overload, cold (ABBA against the hand-written server, ./api-compare.ts), to look at some alone.
+  // The default leaves out `all` (500,000 deliveries a second offered for 10 s, minutes of draining): `overload`
+  // measures the same overload, briefer, beside the hand-written server.
+  const phases = new Set(
+    (process.env.BENCH_API_PHASES ?? 'http,filtered,traversal,byid,patch,overload,cold')
+      .split(',')
+      .map((p) => p.trim()),
+  );
   const subscriptions: SubscriptionOptions[] = [
     { mode: 'filtered', subscribers, perConnection: 10, watch: 10, rate, changes },
     { mode: 'all', subscribers, perConnection: 10, watch: 0, rate, changes, drainTimeoutMs: 180_000 },
   ];
+  const http: HttpLoadOptions = { connections, seconds, warmupSeconds: Math.min(2, seconds) };
   try {
     await runApiBench(host, {
-      ...(phases.has('http') && { http: { connections, seconds, warmupSeconds: Math.min(2, seconds) } }),
+      ...(phases.has('http') && { http }),
       subscriptions: subscriptions.filter((s) => phases.has(s.mode)),
       log: (line) => console.log(line),
     });
+    if (COMPARED.some((p) => phases.has(p))) {
+      console.log('');
+      const { cursors } = await traversalCursors(info.twingraphUrl);
+      await compareWithHandwritten(
+        { runLoad, runSubscriptions, formatLoad, rotating, TRAVERSAL, TWIN_BY_ID },
+        host,
+        info,
+        {
+          phases,
+          http,
+          cursors,
+          overload: {
+            subscribers,
+            rate: Number(process.env.BENCH_API_OVERLOAD_RATE ?? 200),
+            seconds: Number(process.env.BENCH_API_OVERLOAD_SECONDS ?? 4),
+          },
+          log: (line) => console.log(line),
+        },
+      );
+    }
   } finally {
     await host.close().catch(() => child.kill());
   }

@@ -5,6 +5,7 @@
  * the store while they replay history or have fallen behind the window, and so receive every change after
  * their start, in order, exactly once.
  */
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { TwingraphError } from '../errors';
 import type { ChangeLog } from '../store/port';
 import type { ChangeEntry } from '../store/types';
@@ -24,6 +25,34 @@ export interface ChangeFeedOptions {
   readonly maxLag?: number;
   /** Entries per store read, for the feed and for subscribers reading history (default 1,000; the store allows 10,000). */
   readonly readBatchSize?: number;
+  /**
+   * Back-pressure on this process's writes (when the store takes a write gate, as the SQLite and Neo4j
+   * adapters do): a write waits while a subscriber that keeps reading is more than `lagMs` behind a commit
+   * (default 200), so that under a write rate the subscribers cannot keep up with, commits slow to what
+   * they can take instead of the distance between commit and delivery growing without bound. A subscriber
+   * that has not asked for a change for `stallMs` (default 1,000) holds nobody back (the lag limit ends it);
+   * writes also wait while more than `maxPending` deliveries are outstanding, which bounds the burst a
+   * writer with a backlog can commit within `lagMs` (a thousand subscribers make each change a thousand);
+   * no write waits longer than `maxWaitMs` (default 10,000). Writes wait only while this process is busy
+   * (its event loop more than `busyUtilization` in use, default 0.8): a subscriber behind because its client
+   * reads slowly leaves the process idle and must not pace everyone's writes. `false` turns it off.
+   */
+  readonly backPressure?:
+    | false
+    | {
+        readonly lagMs?: number;
+        readonly stallMs?: number;
+        readonly maxWaitMs?: number;
+        /** Deliveries (a change × a subscriber behind it) that may be outstanding before writes wait (default 5,000). */
+        readonly maxPending?: number;
+        /** The event loop utilization (0–1) above which the process counts as busy (default 0.8). */
+        readonly busyUtilization?: number;
+      };
+}
+
+/** What a store offers to hold its writes back (RulesStore.gateWrites). */
+interface GatedWrites {
+  gateWrites(gate: () => Promise<void> | undefined): () => void;
 }
 
 export interface SubscribeOptions {
@@ -37,9 +66,24 @@ export interface SubscribeOptions {
   readonly filter?: ChangePredicate;
   /** Ends the subscription when aborted, like `return()`. */
   readonly signal?: AbortSignal;
+  /** Whether writers wait for this subscriber when it falls behind (see ChangeFeedOptions.backPressure; default true). */
+  readonly holdsWriters?: boolean;
 }
 
 const DEFAULTS = { windowSize: 10_000, maxLag: 10_000, readBatchSize: 1_000 } as const;
+const BACK_PRESSURE = {
+  lagMs: 200,
+  stallMs: 1_000,
+  maxWaitMs: 10_000,
+  maxPending: 5_000,
+  busyUtilization: 0.8,
+} as const;
+/** How often held writers look again whether the subscribers have caught up. */
+const GATE_POLL_MS = 2;
+/** How often the event loop's utilization is sampled (see `busy`). */
+const UTILIZATION_SAMPLE_MS = 100;
+/** Announcement times kept, for the age of the oldest change a subscriber has yet to take. */
+const ANNOUNCEMENTS_KEPT = 20_000;
 /** The port's limit for one readChanges call. */
 const MAX_READ_BATCH = 10_000;
 
@@ -60,6 +104,19 @@ export class ChangeFeed {
   private initializing: Promise<void> | undefined;
   private pumping = false;
   private closing: Promise<void> | undefined;
+  private readonly backPressure:
+    { lagMs: number; stallMs: number; maxWaitMs: number; maxPending: number; busyUtilization: number } | undefined;
+  /** Seqs announced, ascending, and when (performance.now()), for the age of a change (`announcedAt`). */
+  private announcedSeqs: number[] = [];
+  private announcedTimes: number[] = [];
+  /** Writes held back, oldest first, each with when it began to wait. */
+  private held: { release(): void; since: number }[] = [];
+  private gateTimer: NodeJS.Timeout | NodeJS.Immediate | undefined;
+  private readonly stopGating: () => void;
+  /** The event loop's utilization over the last sample, and that sample (see `busy`). */
+  private utilization = 0;
+  private utilizationSample: EventLoopUtilization = performance.eventLoopUtilization();
+  private utilizationAt = performance.now();
 
   constructor(
     private readonly store: ChangeLog,
@@ -88,6 +145,13 @@ export class ChangeFeed {
         this.waiting.delete(subscription);
       },
     };
+    this.backPressure =
+      options.backPressure === false ? undefined : { ...BACK_PRESSURE, ...(options.backPressure ?? {}) };
+    const gated = store as ChangeLog & Partial<GatedWrites>;
+    this.stopGating =
+      this.backPressure && typeof gated.gateWrites === 'function'
+        ? gated.gateWrites(() => this.admission())
+        : () => undefined;
     // Listen before asking for the newest seq, so that no commit falls between the two.
     this.stopListening = store.onCommit((seq) => this.announce(seq));
     // A failure here reaches subscribers through their start, which tries again.
@@ -100,7 +164,17 @@ export class ChangeFeed {
    * announcement may come late, twice or out of order without any entry being delivered twice or skipped.
    */
   announce(seq: number): void {
-    if (seq > this.announced) this.announced = seq;
+    if (seq > this.announced) {
+      this.announced = seq;
+      if (this.backPressure) {
+        this.announcedSeqs.push(seq);
+        this.announcedTimes.push(performance.now());
+        if (this.announcedSeqs.length > 2 * ANNOUNCEMENTS_KEPT) {
+          this.announcedSeqs = this.announcedSeqs.slice(-ANNOUNCEMENTS_KEPT);
+          this.announcedTimes = this.announcedTimes.slice(-ANNOUNCEMENTS_KEPT);
+        }
+      }
+    }
     this.pump();
   }
 
@@ -124,7 +198,7 @@ export class ChangeFeed {
    * ChangesPruned; beyond the newest change: InvalidArgument) rejects `ready()` and the first `next()`.
    */
   subscribe(options: SubscribeOptions = {}): ChangeSubscription {
-    const subscription = new Subscription(this.access, options.filter);
+    const subscription = new Subscription(this.access, options.filter, options.holdsWriters ?? true);
     if (this.closing) {
       subscription.end();
       return subscription;
@@ -139,10 +213,102 @@ export class ChangeFeed {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stopListening();
+      this.stopGating();
+      this.releaseHeld(this.held.length);
       for (const subscription of [...this.subscriptions]) subscription.end();
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     })();
     return this.closing;
+  }
+
+  /**
+   * The write gate (see ChangeFeedOptions.backPressure): nothing when no subscriber is too far behind and no
+   * write is already waiting; otherwise a promise the write waits on. Held writes go on one at a time, each
+   * once the subscribers have caught up again, so that a crowd of waiting writers does not pour in at once.
+   */
+  private admission(): Promise<void> | undefined {
+    if (this.closing || !this.backPressure) return undefined;
+    if (this.held.length === 0 && !this.behind()) return undefined;
+    return new Promise<void>((release) => {
+      this.held.push({ release, since: performance.now() });
+      this.scheduleGate(GATE_POLL_MS);
+    });
+  }
+
+  /**
+   * Whether the subscribers that hold writers (Subscription.pendingSince) have a change older than lagMs to
+   * take, or more than maxPending deliveries outstanding between them.
+   */
+  private behind(): boolean {
+    const { lagMs, stallMs, maxPending } = this.backPressure!;
+    const head = this.window.last;
+    const now = performance.now();
+    let oldest = Infinity;
+    let outstanding = 0;
+    for (const subscription of this.subscriptions) {
+      const pending = subscription.pendingSince(head, now, stallMs);
+      if (pending === undefined) continue;
+      outstanding += head - pending + 1;
+      if (pending < oldest) oldest = pending;
+    }
+    if (oldest === Infinity) return false;
+    return (outstanding > maxPending || now - this.announcedAt(oldest) > lagMs) && this.busy(now);
+  }
+
+  /**
+   * Whether this process is short of time: its event loop was busy more than a share of the last
+   * sample (`busyUtilization`). Writers wait for subscribers only then, when commits outrun the work of delivering them; a
+   * subscriber that is behind because its client reads slowly (a slow network, or a hostile client pacing its
+   * reads) leaves the process idle, and must not slow everyone's writes to its pace: the lag limit ends it.
+   */
+  private busy(now: number): boolean {
+    const { busyUtilization } = this.backPressure!;
+    if (busyUtilization <= 0) return true;
+    if (now - this.utilizationAt >= UTILIZATION_SAMPLE_MS) {
+      const sample = performance.eventLoopUtilization();
+      this.utilization = performance.eventLoopUtilization(sample, this.utilizationSample).utilization;
+      this.utilizationSample = sample;
+      this.utilizationAt = now;
+    }
+    return this.utilization > busyUtilization;
+  }
+
+  /** When the change with this seq was announced (its commit, as far as this process can tell). */
+  private announcedAt(seq: number): number {
+    const seqs = this.announcedSeqs;
+    let low = 0;
+    let high = seqs.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (seqs[mid] < seq) low = mid + 1;
+      else high = mid;
+    }
+    return low < seqs.length ? this.announcedTimes[low] : performance.now();
+  }
+
+  private scheduleGate(ms: number): void {
+    if (this.gateTimer) return;
+    const run = (): void => {
+      this.gateTimer = undefined;
+      this.openGate();
+    };
+    this.gateTimer = ms > 0 ? setTimeout(run, ms) : setImmediate(run);
+  }
+
+  private openGate(): void {
+    if (this.held.length === 0) return;
+    const { maxWaitMs } = this.backPressure!;
+    const now = performance.now();
+    let overdue = 0;
+    while (overdue < this.held.length && now - this.held[overdue].since > maxWaitMs) overdue++;
+    if (overdue > 0) this.releaseHeld(overdue);
+    else if (!this.behind()) this.releaseHeld(1);
+    // Caught up: the next one as soon as the one released has had its turn; behind: look again shortly.
+    if (this.held.length > 0) this.scheduleGate(overdue > 0 || !this.behind() ? 0 : GATE_POLL_MS);
+  }
+
+  private releaseHeld(count: number): void {
+    for (const { release } of this.held.splice(0, count)) release();
   }
 
   private get ready(): boolean {

@@ -76,11 +76,28 @@ export class Subscription implements ChangeSubscription {
   private startError: { error: unknown } | undefined;
   private signal: AbortSignal | undefined;
   private readonly onAbort = (): void => void this.return();
+  /** When its consumer last asked for a change (performance.now()): a consumer that stops asking has stalled. */
+  private askedAt = performance.now();
 
   constructor(
     private readonly feed: FeedAccess,
     private readonly filter: ChangePredicate = acceptAll,
+    /** Whether writers wait for this subscriber when it falls behind (ChangeFeed's back-pressure). */
+    readonly holdsWriters = true,
   ) {}
+
+  /**
+   * The seq of the oldest change this subscriber still has to take, when writers should wait for it: it has
+   * been at the head (a replay far behind does not hold writers back), it is behind now, and its consumer is
+   * asking for changes or has asked within `stallMs` (one that stopped reading is left to the lag limit and
+   * SlowConsumer, not allowed to stop every writer). Undefined when it holds no one back.
+   */
+  pendingSince(head: number, now: number, stallMs: number): number | undefined {
+    if (!this.holdsWriters || this.finished || this.cursor === undefined || this.closest > 0) return undefined;
+    if (this.cursor >= head) return undefined;
+    if (this.requests.length === 0 && now - this.askedAt > stallMs) return undefined;
+    return this.cursor + 1;
+  }
 
   /** Starts at `start` (a seq, or a promise of one that may reject); ends when `signal` aborts. */
   begin(start: number | Promise<number>, since: number | undefined, signal: AbortSignal | undefined): void {
@@ -117,6 +134,7 @@ export class Subscription implements ChangeSubscription {
   }
 
   next(): Promise<IteratorResult<ChangeEntry, undefined>> {
+    this.askedAt = performance.now();
     return new Promise((resolve, reject) => {
       this.requests.push({ resolve, reject });
       this.advance();

@@ -153,7 +153,8 @@ export class ModelService {
     let subscription: ChangeSubscription | undefined;
     const run = async (): Promise<void> => {
       while (!stopped) {
-        subscription = feed.subscribe({ filter: (c) => c.type.startsWith('Model.') });
+        // Rebuilding the schema takes a while: writes need not wait for it (holdsWriters).
+        subscription = feed.subscribe({ filter: (c) => c.type.startsWith('Model.'), holdsWriters: false });
         try {
           for await (const change of subscription) await this.catchUp(change);
           // Ended without an error: stopped, or the feed closed.

@@ -30,20 +30,43 @@ import * as writes from './writes';
 
 export abstract class RulesStore {
   protected abstract readonly limits: DocumentLimits;
+  /** What each write waits on first (the change feed's back-pressure: events/change-feed.ts). */
+  private readonly gates = new Set<() => Promise<void> | undefined>();
 
   /** Runs one write's rules in one transaction, with the transaction's time. */
   protected abstract transact<T>(rules: (ctx: writes.WriteContext) => Steps<T>): Promise<T>;
 
+  /**
+   * Holds this process's writes back while `gate` returns a promise, until it resolves: how the change feed
+   * slows writers to what its subscribers can take. Returns the function that removes the gate.
+   */
+  gateWrites(gate: () => Promise<void> | undefined): () => void {
+    this.gates.add(gate);
+    return () => void this.gates.delete(gate);
+  }
+
+  /**
+   * Every write goes through here: past the gates, then into its transaction (at once, within this call,
+   * when no gate holds it).
+   */
+  private async write<T>(rules: (ctx: writes.WriteContext) => Steps<T>): Promise<T> {
+    for (const gate of this.gates) {
+      const wait = gate();
+      if (wait) await wait;
+    }
+    return this.transact(rules);
+  }
+
   putModels(models: readonly ModelInput[]): Promise<ModelRecord[]> {
-    return this.transact((ctx) => writes.putModels(models, ctx));
+    return this.write((ctx) => writes.putModels(models, ctx));
   }
 
   decommissionModel(id: string): Promise<ModelRecord> {
-    return this.transact((ctx) => writes.decommissionModel(id, ctx));
+    return this.write((ctx) => writes.decommissionModel(id, ctx));
   }
 
   deleteModel(id: string): Promise<void> {
-    return this.transact((ctx) => writes.deleteModel(id, ctx));
+    return this.write((ctx) => writes.deleteModel(id, ctx));
   }
 
   async createTwin(id: string, twin: TwinInput, options: IfNoneMatch = {}): Promise<Twin> {
@@ -51,19 +74,19 @@ export abstract class RulesStore {
   }
 
   createTwins(twins: readonly TwinWrite[], options: IfNoneMatch = {}): Promise<Twin[]> {
-    return this.transact((ctx) => writes.createTwins(twins, options, ctx));
+    return this.write((ctx) => writes.createTwins(twins, options, ctx));
   }
 
   replaceTwin(id: string, twin: TwinInput, options: IfMatch = {}): Promise<Twin> {
-    return this.transact((ctx) => writes.replaceTwin(id, twin, options, ctx));
+    return this.write((ctx) => writes.replaceTwin(id, twin, options, ctx));
   }
 
   patchTwin(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
-    return this.transact((ctx) => writes.patchTwin(id, patch, options, ctx));
+    return this.write((ctx) => writes.patchTwin(id, patch, options, ctx));
   }
 
   deleteTwin(id: string, options: DeleteTwinOptions = {}): Promise<void> {
-    return this.transact((ctx) => writes.deleteTwin(id, options, ctx));
+    return this.write((ctx) => writes.deleteTwin(id, options, ctx));
   }
 
   async putRelationship(
@@ -76,7 +99,7 @@ export abstract class RulesStore {
   }
 
   putRelationships(relationships: readonly RelationshipWrite[], options: IfNoneMatch = {}): Promise<Relationship[]> {
-    return this.transact((ctx) => writes.putRelationships(relationships, options, ctx));
+    return this.write((ctx) => writes.putRelationships(relationships, options, ctx));
   }
 
   patchRelationship(
@@ -85,18 +108,18 @@ export abstract class RulesStore {
     patch: JsonPatch,
     options: IfMatch = {},
   ): Promise<Relationship> {
-    return this.transact((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx));
+    return this.write((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx));
   }
 
   deleteRelationship(sourceId: string, relationshipId: string, options: IfMatch = {}): Promise<void> {
-    return this.transact((ctx) => writes.deleteRelationship(sourceId, relationshipId, options, ctx));
+    return this.write((ctx) => writes.deleteRelationship(sourceId, relationshipId, options, ctx));
   }
 
   appendMetrics(points: readonly MetricPoint[], options: AppendMetricsOptions = {}): Promise<AppendMetricsResult> {
-    return this.transact((ctx) => writes.appendMetrics(points, options, ctx));
+    return this.write((ctx) => writes.appendMetrics(points, options, ctx));
   }
 
   recordCommand(twinId: string, command: string, request?: JsonValue): Promise<ChangeEntry> {
-    return this.transact((ctx) => writes.recordCommand(twinId, command, request, ctx));
+    return this.write((ctx) => writes.recordCommand(twinId, command, request, ctx));
   }
 }

@@ -444,3 +444,69 @@ describe('ending', () => {
     await expect(pending).resolves.toEqual({ done: true, value: undefined });
   });
 });
+
+describe('back-pressure on writes', () => {
+  // busyUtilization 0: as if the process were always short of time, which is when writers wait.
+  const h = useFeed({ backPressure: { lagMs: 10_000, maxPending: 2, stallMs: 300, busyUtilization: 0 } });
+
+  it('holds a write while a reading subscriber has too many changes to take, and lets it go as it catches up', async () => {
+    const subscription = h.feed.subscribe();
+    await subscription.ready();
+    const pull = subscription.next();
+    const seqs = await touchMany(h.store, 4);
+    expect((await pull).value?.seq).toBe(seqs[0]);
+    // It has just asked, and has 3 changes to take (more than maxPending): the next write waits.
+    const held = touch(h.store, 'r3', 2);
+    expect(await settled(held)).toBe(false);
+    expect(seqsOf(await take(subscription, 3))).toEqual(seqs.slice(1));
+    const seq = await held;
+    expect(seqsOf(await take(subscription, 1))).toEqual([seq]);
+  });
+
+  it('lets writes go when the subscriber behind has stopped asking for changes (SlowConsumer is its fate)', async () => {
+    const subscription = h.feed.subscribe();
+    await subscription.ready();
+    await take(subscription, 0);
+    const started = performance.now();
+    await touchMany(h.store, 10);
+    // Held at most about stallMs, not until the subscriber reads again.
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(h.feed.subscriberCount).toBe(1);
+  });
+
+  it('does not hold writes for a subscription made with holdsWriters: false', async () => {
+    const subscription = h.feed.subscribe({ holdsWriters: false });
+    await subscription.ready();
+    void subscription.next();
+    const seqs = await touchMany(h.store, 10);
+    expect(seqsOf(await take(subscription, 9))).toEqual(seqs.slice(1));
+  });
+});
+
+describe('back-pressure while the process is idle', () => {
+  const h = useFeed({ backPressure: { lagMs: 10_000, maxPending: 2, stallMs: 60_000 } });
+
+  it('never holds writes for a subscriber that is behind only because it reads slowly', async () => {
+    // A client pacing its reads (a slow network, or a hostile one) keeps asking, yet the process is idle:
+    // everyone else's writes must not go at its pace.
+    const subscription = h.feed.subscribe();
+    await subscription.ready();
+    void subscription.next();
+    const started = performance.now();
+    const seqs = await touchMany(h.store, 20);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(seqsOf(await take(subscription, 19))).toEqual(seqs.slice(1));
+  });
+});
+
+describe('back-pressure off', () => {
+  const h = useFeed({ backPressure: false });
+
+  it('never holds a write', async () => {
+    const subscription = h.feed.subscribe();
+    await subscription.ready();
+    void subscription.next();
+    const seqs = await touchMany(h.store, 20);
+    expect(seqsOf(await take(subscription, 19))).toEqual(seqs.slice(1));
+  });
+});

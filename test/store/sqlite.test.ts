@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { asActor } from '../../src/store/actor';
 import { outboxHeadsToExamine } from '../../src/store/changes';
 import { MIGRATIONS } from '../../src/store/sqlite/schema';
 import { openSqliteStore } from '../../src/store/sqlite/store';
@@ -61,6 +62,52 @@ describe('SQLite outbox claims', () => {
       prepare.mockRestore();
       await store.close();
     }
+  });
+});
+
+describe('SQLite group commit', () => {
+  it('commits the writes asked for in one turn together, a refused one alone refused, each as its own actor', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    try {
+      await seedModels(store);
+      await store.createTwin('r1', twinInput(M.room, { name: 'R1' }));
+      const before = await store.latestSeq();
+      const commits: number[] = [];
+      store.onCommit((seq) => commits.push(seq));
+      // One turn: the first write runs at once; the others wait for the turn's end and commit as one.
+      const outcomes = await Promise.allSettled([
+        asActor('a', () => store.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'one' }])),
+        asActor('b', () => store.createTwin('r2', twinInput(M.room, { name: 'R2' }))),
+        store.patchTwin('missing', [{ op: 'replace', path: '/name', value: 'x' }]),
+        asActor('c', () => store.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'two' }])),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      await expectCode(Promise.reject((outcomes[2] as PromiseRejectedResult).reason), 'DigitalTwinNotFound');
+      expect(commits).toEqual([before + 1, before + 3]);
+      const entries = await store.readChanges({ after: before });
+      expect(entries.map((e) => [e.seq, e.type, e.subject, e.actor])).toEqual([
+        [before + 1, 'Twin.Update', 'r1', 'a'],
+        [before + 2, 'Twin.Create', 'r2', 'b'],
+        [before + 3, 'Twin.Update', 'r1', 'c'],
+      ]);
+      expect((await store.getTwin('r1')).name).toBe('two');
+      expect((outcomes[3] as PromiseFulfilledResult<{ $etag: string }>).value.$etag).toBe(
+        (await store.getTwin('r1')).$etag,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('commits the writes a close finds waiting for their turn before it closes', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    await seedModels(store);
+    const writes = [
+      store.createTwin('x1', twinInput(M.room, { name: 'X1' })),
+      store.createTwin('x2', twinInput(M.room, { name: 'X2' })),
+    ];
+    await store.close();
+    expect((await Promise.all(writes)).map((t) => t.$dtId)).toEqual(['x1', 'x2']);
   });
 });
 

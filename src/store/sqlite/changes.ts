@@ -27,6 +27,45 @@ function changeColumns(db: SqliteDb, change: PendingChange, actor: string | unde
   ];
 }
 
+/** The row as `SELECT * FROM changes` reads it back. */
+function rowOf(seq: number, columns: unknown[]): ChangeRow {
+  const [time, type, subject, model, twin, relationship, patch, body, actor] = columns as (string | null)[];
+  return { seq, time: time!, type: type!, subject: subject!, model, twin, relationship, patch, body: body!, actor };
+}
+
+/** How many committed rows `recentChanges` keeps. */
+const RECENT_CHANGES = 256;
+
+/** After a commit: its rows join the recent ones, which start again when another connection has written between. */
+export function rememberCommitted(db: SqliteDb, rows: readonly ChangeRow[]): void {
+  if (rows.length === 0) return;
+  const version = db.dataVersion.get() as number;
+  const recent = db.recentChanges;
+  const last = recent[recent.length - 1];
+  if (version !== db.recentVersion || !last || rows[0].seq !== last.seq + 1) db.recentChanges = [...rows];
+  else {
+    recent.push(...rows);
+    if (recent.length > RECENT_CHANGES) recent.splice(0, recent.length - RECENT_CHANGES);
+  }
+  db.recentVersion = version;
+}
+
+/**
+ * The entries after `after` from the recent rows, when they hold all of them: nobody else has committed
+ * since (data_version unchanged), so their last is the newest entry in the file. Undefined otherwise.
+ */
+function recentAfter(db: SqliteDb, after: number, limit: number): ChangeRow[] | undefined {
+  const recent = db.recentChanges;
+  if (recent.length === 0 || db.connection.inTransaction) return undefined;
+  const first = recent[0].seq;
+  if (after < first - 1 || after > recent[recent.length - 1].seq) return undefined;
+  if ((db.dataVersion.get() as number) !== db.recentVersion) {
+    db.recentChanges = [];
+    return undefined;
+  }
+  return recent.slice(after - first + 1, after - first + 1 + limit);
+}
+
 export function changePrimitives(db: SqliteDb, tx: WriteTx): Pick<Primitives, 'appendChanges'> {
   return {
     appendChanges: (changes) => {
@@ -37,7 +76,9 @@ export function changePrimitives(db: SqliteDb, tx: WriteTx): Pick<Primitives, 'a
       const now = db.now();
       const actor = currentActor();
       return changes.map((change) => {
-        const seq = Number(insert.run(...changeColumns(db, change, actor)).lastInsertRowid);
+        const columns = changeColumns(db, change, actor);
+        const seq = Number(insert.run(...columns).lastInsertRowid);
+        tx.changes.push(rowOf(seq, columns));
         if (db.outbox && isMirrored(change.type))
           enqueue.run(seq, outboxPartition(change), now, isOutboxBarrier(change.type) ? 1 : 0);
         tx.lastSeq = seq;
@@ -62,7 +103,8 @@ export async function readChanges(db: SqliteDb, options: ReadChangesOptions): Pr
   db.check();
   const limit = Math.min(Math.max(options.limit ?? 1000, 1), 10_000);
   return (
-    db.sql('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(options.after, limit) as ChangeRow[]
+    recentAfter(db, options.after, limit) ??
+    (db.sql('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(options.after, limit) as ChangeRow[])
   ).map(changeFromRow);
 }
 
@@ -97,6 +139,8 @@ export async function pruneChanges(db: SqliteDb, options: PruneOptions): Promise
         firstSince: (since as number | null) ?? undefined,
         oldestInOutbox: (pending as number | null) ?? undefined,
       });
+      // The recent rows may hold some of those.
+      db.recentChanges = [];
       return db.sql('DELETE FROM changes WHERE seq < ?').run(cutoff).changes;
     })
     .immediate();

@@ -8,8 +8,9 @@
 import type Database from 'better-sqlite3';
 import { TwingraphError } from '../../errors';
 import type { DocumentLimits } from '../documents';
+import type { ChangeRow } from '../rows';
 import type { CommitListener } from '../port';
-import type { Twin } from '../types';
+import type { Relationship, Twin } from '../types';
 
 export type Row = Record<string, unknown>;
 
@@ -23,6 +24,8 @@ export interface WriteTx {
   readonly newSeries: Map<string, number>;
   /** Rows written, towards the next `PRAGMA optimize`. */
   rows: number;
+  /** The change-log rows it wrote, as written (for `SqliteDb.recentChanges` once committed). */
+  readonly changes: ChangeRow[];
 }
 
 export class SqliteDb {
@@ -37,6 +40,18 @@ export class SqliteDb {
   readonly twinCache = new Map<string, Twin>();
   cacheVersion = -1;
   cacheCheckedAt = -Infinity;
+  /**
+   * Parsed, frozen relationships for neighbour reads, by `source\nid` (graph.ts). Each is used only while the
+   * row's etag is still its own (every write of a relationship gives it a new one), so no write has to evict.
+   */
+  readonly relationshipCache = new Map<string, Relationship>();
+  /**
+   * The change-log rows this connection committed last, contiguous in seq and the newest in the file while
+   * PRAGMA data_version is still `recentVersion` (changes.ts): the change feed reads each commit right after
+   * it, and gets it from here instead of from the file.
+   */
+  recentChanges: ChangeRow[] = [];
+  recentVersion = -1;
   readonly dataVersion: Database.Statement;
   closed = false;
 

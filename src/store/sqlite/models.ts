@@ -20,7 +20,11 @@ export function modelPrimitives(
       const found = new Map<string, ModelRecord>();
       if (ids.length === 0) return found;
       const rows = db
-        .sql('SELECT * FROM models WHERE id IN (SELECT value FROM json_each(?))')
+        // Not the definition (the whole DTDL document): every twin write looks its model up here.
+        .sql(
+          'SELECT id, upload_time, decommissioned, ancestors, dependencies, display_name, description FROM models ' +
+            'WHERE id IN (SELECT value FROM json_each(?))',
+        )
         .all(JSON.stringify(ids)) as ModelRow[];
       for (const row of rows) found.set(row.id, modelFromRow(row, false));
       return found;

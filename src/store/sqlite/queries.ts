@@ -9,12 +9,25 @@ import {
   planPage,
   toPage,
   valueAt,
+  type Filter,
   type Page,
   type TwinQuery,
 } from '../query';
 import type { Twin } from '../types';
 import type { Row, SqliteDb } from './db';
 import { compileFilter, keysetCondition, orderByClause, SqlParams } from './sql-query';
+
+/**
+ * A list of one model's twins (each model's root list, `clients(first: 10)`) as `model = ?` when no other model
+ * extends it: SQLite then walks the (model, id) index in page order and stops at the page's end. Written as
+ * the usual `model IN (SELECT … model_ancestors …)`, the planner cannot see that the set has one member and
+ * scans every twin in id order until the page is full: the other models' twins before the first of this one.
+ */
+function narrowed(db: SqliteDb, where: Filter | undefined): Filter | undefined {
+  if (!where || !('ofModel' in where) || where.exact) return where;
+  const models = db.sql('SELECT model FROM model_ancestors WHERE ancestor = ?').all(where.ofModel) as Row[];
+  return models.length <= 1 ? { ofModel: where.ofModel, exact: true } : where;
+}
 
 export async function queryTwins(db: SqliteDb, query: TwinQuery): Promise<Page<Twin>> {
   db.check();
@@ -23,7 +36,8 @@ export async function queryTwins(db: SqliteDb, query: TwinQuery): Promise<Page<T
   const plan = planPage(query);
   checkCursorFits(plan.cursor, orderBy);
   const params = new SqlParams();
-  const where = query.where ? compileFilter(query.where, { kind: 'twin', alias: 't' }, params) : '1';
+  const filter = narrowed(db, query.where);
+  const where = filter ? compileFilter(filter, { kind: 'twin', alias: 't' }, params) : '1';
   const keyset = plan.cursor ? ` AND ${keysetCondition('t', orderBy, plan.cursor, plan.backward, params)}` : '';
   const text = `SELECT t.body FROM twins t WHERE ${where}${keyset} ORDER BY ${orderByClause('t', orderBy, plan.backward)} LIMIT ${plan.limit + 1}`;
   const rows = db.sql(text).all(params.values) as Row[];
@@ -36,7 +50,7 @@ export async function queryTwins(db: SqliteDb, query: TwinQuery): Promise<Page<T
   );
   if (query.totalCount) {
     const countParams = new SqlParams();
-    const countWhere = query.where ? compileFilter(query.where, { kind: 'twin', alias: 't' }, countParams) : '1';
+    const countWhere = filter ? compileFilter(filter, { kind: 'twin', alias: 't' }, countParams) : '1';
     page.totalCount = (db.sql(`SELECT count(*) AS n FROM twins t WHERE ${countWhere}`).get(countParams.values) as Row)
       .n as number;
   }

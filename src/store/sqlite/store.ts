@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { asActor, currentActor } from '../actor';
 import { isoTime } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { runSync, type Primitives, type Steps } from '../effects';
@@ -99,16 +100,33 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
   return connection;
 }
 
+/** A write waiting for its turn's group commit. */
+interface QueuedWrite {
+  readonly rules: (ctx: WriteContext) => Steps<unknown>;
+  /** Who asked for it: the turn's end runs it outside the operation's async context. */
+  readonly actor: string | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** The outcome of a write its rules refused, inside a group commit (its savepoint rolled back). */
+class Refused {
+  constructor(readonly error: unknown) {}
+}
+
 export class SqliteStore extends RulesStore implements TwinStore {
   readonly kind = 'sqlite';
   readonly outbox: boolean;
   protected readonly limits: DocumentLimits;
   private readonly db: SqliteDb;
   /** The write in progress (writes never overlap: each runs synchronously inside its transaction). */
-  private readonly tx: WriteTx = { lastSeq: 0, newSeries: new Map(), rows: 0 };
+  private readonly tx: WriteTx = { lastSeq: 0, newSeries: new Map(), rows: 0, changes: [] };
   /** Every write primitive, over `db` and `tx`: built once, as the write in progress is always `tx`. */
   private readonly primitives: Primitives;
   private rowsSinceOptimize = 0;
+  /** A write has run in this turn of the event loop: later ones queue for the turn's end (see `transact`). */
+  private turnStarted = false;
+  private readonly queued: QueuedWrite[] = [];
 
   constructor(options: SqliteStoreOptions) {
     super();
@@ -130,15 +148,80 @@ export class SqliteStore extends RulesStore implements TwinStore {
     if (options.indexedProperties?.length) housekeeping.createIndexes(this.db, options.indexedProperties);
   }
 
-  /** Runs one write's rules in an IMMEDIATE transaction; tells listeners after the commit. */
-  protected async transact<T>(rules: (ctx: WriteContext) => Steps<T>): Promise<T> {
+  /**
+   * Runs one write's rules in an IMMEDIATE transaction and tells the listeners after the commit; resolves
+   * once it has committed. Group commit: a write that finds no other in this turn of the event loop runs at
+   * once, within this call, as before; the writes that come after it in the same turn (concurrent requests)
+   * wait for the turn's end and then commit together, each in its own savepoint, so that one refused write
+   * leaves the others be, and the commit's cost (the WAL append) is paid once for all of them.
+   */
+  protected transact<T>(rules: (ctx: WriteContext) => Steps<T>): Promise<T> {
+    try {
+      this.db.check();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.turnStarted) {
+      return new Promise<T>((resolve, reject) =>
+        this.queued.push({ rules, actor: currentActor(), resolve: resolve as (value: unknown) => void, reject }),
+      );
+    }
+    this.turnStarted = true;
+    setImmediate(() => this.flush());
+    return this.commit([{ rules, actor: currentActor(), resolve: () => undefined, reject: () => undefined }]).then(
+      (outcomes) => outcomes[0] as T,
+    );
+  }
+
+  /** Commits the writes queued in this turn, if any, and lets the next write run at once again. */
+  private flush(): void {
+    this.turnStarted = false;
+    const batch = this.queued.splice(0);
+    if (batch.length === 0) return;
+    this.commit(batch).then(
+      (outcomes) => batch.forEach((w, i) => w.resolve(outcomes[i])),
+      (error: unknown) => batch.forEach((w) => w.reject(error)),
+    );
+  }
+
+  /**
+   * One transaction for `batch`: a lone write as it always ran (its failure rolls the transaction back), more
+   * than one each in a savepoint. Resolves with each write's result, or rejects when the commit itself fails;
+   * a write its rules refused yields its error, rejected through `settled` by the caller.
+   */
+  private async commit(batch: readonly QueuedWrite[]): Promise<unknown[]> {
     const { db, tx } = this;
     db.check();
-    const ctx = { time: isoTime(db.now()), limits: db.limits };
     tx.lastSeq = 0;
     tx.newSeries.clear();
     tx.rows = 0;
-    const result = db.connection.transaction(() => runSync(rules(ctx), this.primitives)).immediate();
+    tx.changes.length = 0;
+    // As the operation that asked for it, which the change log records (../actor.ts): a queued write runs
+    // at the turn's end, in whatever async context that is.
+    const run = (write: QueuedWrite): unknown =>
+      asActor(write.actor, () => runSync(write.rules({ time: isoTime(db.now()), limits: db.limits }), this.primitives));
+    let outcomes: unknown[];
+    if (batch.length === 1) outcomes = [db.connection.transaction(() => run(batch[0])).immediate()];
+    else {
+      const inSavepoint = db.connection.transaction(run);
+      outcomes = db.connection
+        .transaction(() =>
+          batch.map((write) => {
+            const before = { changes: tx.changes.length, series: tx.newSeries.size, lastSeq: tx.lastSeq };
+            try {
+              return inSavepoint(write);
+            } catch (error) {
+              // Rolled back to its savepoint: what it gathered for after the commit goes too.
+              tx.changes.length = before.changes;
+              tx.lastSeq = before.lastSeq;
+              [...tx.newSeries.keys()].slice(before.series).forEach((key) => tx.newSeries.delete(key));
+              return new Refused(error);
+            }
+          }),
+        )
+        .immediate();
+    }
+    changes.rememberCommitted(db, tx.changes);
     for (const [key, id] of tx.newSeries) db.seriesIds.set(key, id);
     db.serialized = new WeakMap();
     this.rowsSinceOptimize += tx.rows;
@@ -147,7 +230,12 @@ export class SqliteStore extends RulesStore implements TwinStore {
       db.connection.pragma('optimize');
     }
     if (tx.lastSeq > 0) changes.notifyCommit(db, tx.lastSeq);
-    return result;
+    // The queued writes' promises settle from here: a refused one rejects with its own error.
+    batch.forEach((write, i) => {
+      const outcome = outcomes[i];
+      if (outcome instanceof Refused) write.reject(outcome.error);
+    });
+    return outcomes;
   }
 
   // ── Models (the writes are RulesStore's) ───────────────────────────────────────────────────────
@@ -287,6 +375,8 @@ export class SqliteStore extends RulesStore implements TwinStore {
   }
 
   close(): Promise<void> {
+    // Writes queued in this turn commit first: they were asked for before the close.
+    if (!this.db.closed) this.flush();
     return housekeeping.close(this.db);
   }
 

@@ -54,12 +54,17 @@ export function twinPrimitives(
  * API reads the same twins again and again. This process's writes evict what they change. Commits by other
  * connections to the file (PRAGMA data_version moves) empty the cache; that is checked at most every
  * DATA_VERSION_CHECK_MS, so another process's commit shows within that time. Inside a write transaction the
- * cache is neither used nor filled: ETag checks always see the committed state.
+ * cache is not filled, and used only when data_version says it is exact: ETag checks always see the
+ * committed state.
  */
 export function readTwins(db: SqliteDb, ids: readonly string[]): Map<string, Twin> {
   const found = new Map<string, Twin>();
-  const cached = !db.connection.inTransaction;
-  if (cached) {
+  const inWrite = db.connection.inTransaction;
+  // Inside a write, the cached twins are the committed state when no other connection has committed since
+  // the cache was last checked (the write holds the lock now, so none can until it ends); this process's
+  // writes, earlier ones in the same transaction included, evicted what they changed.
+  const cached = !inWrite || (db.dataVersion.get() as number) === db.cacheVersion;
+  if (!inWrite) {
     const now = Date.now();
     if (now - db.cacheCheckedAt >= DATA_VERSION_CHECK_MS) {
       db.cacheCheckedAt = now;
@@ -77,7 +82,7 @@ export function readTwins(db: SqliteDb, ids: readonly string[]): Map<string, Twi
     else missing.push(id);
   }
   if (missing.length === 0) return found;
-  const remember = cached;
+  const remember = !inWrite;
   const keep = (id: string, body: string): void => {
     const twin = JSON.parse(body) as Twin;
     found.set(id, twin);

@@ -3,7 +3,7 @@
  * batched store call whatever the number of twins (N+1 avoided), and the services for writes.
  */
 import DataLoader from 'dataloader';
-import { OPEN_ACCESS, type Identity } from '../access/identity';
+import { actorOf, OPEN_ACCESS, type Identity } from '../access/identity';
 import type { GraphContext } from '../graphql/graph-context';
 import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
@@ -130,6 +130,7 @@ function unscopedContext(services: Services, identity: Identity, deadline: numbe
   };
   const snapshot = services.models.current;
   const modelsById = recordsById(snapshot);
+  const actor = actorOf(identity);
   return {
     identity,
     twins: {
@@ -185,26 +186,32 @@ function unscopedContext(services: Services, identity: Identity, deadline: numbe
         return subscription;
       },
     },
-    // Writes forget what this operation has read, so that fields after a mutation see its effect.
+    // Writes forget what this operation has read, so that fields after a mutation see its effect; each
+    // records this operation's caller as its actor in the change log.
     write: {
-      create: (id, modelId, body, options) => written(services.twins.create(id, modelId, body, options)),
-      patch: (id, patch, options) => written(services.twins.patch(id, patch, options)),
-      update: (id, modelId, makePatch, options) => written(services.twins.update(id, modelId, makePatch, options)),
-      delete: (id, options) => written(services.twins.delete(id, options)),
+      create: (id, modelId, body, options) => written(services.twins.create(id, modelId, body, { ...options, actor })),
+      patch: (id, patch, options) => written(services.twins.patch(id, patch, { ...options, actor })),
+      update: (id, modelId, makePatch, options) =>
+        written(services.twins.update(id, modelId, makePatch, { ...options, actor })),
+      delete: (id, options) => written(services.twins.delete(id, { ...options, actor })),
       putRelationship: (sourceId, id, relationship, options) =>
-        written(services.twins.putRelationship(sourceId, id, relationship, options)),
+        written(services.twins.putRelationship(sourceId, id, relationship, { ...options, actor })),
       patchRelationship: (sourceId, id, patch, options) =>
-        written(services.twins.patchRelationship(sourceId, id, patch, options)),
-      deleteRelationship: (sourceId, id, options) => written(services.twins.deleteRelationship(sourceId, id, options)),
-      recordMetrics: (points) => written(services.twins.recordMetrics(points)),
+        written(services.twins.patchRelationship(sourceId, id, patch, { ...options, actor })),
+      deleteRelationship: (sourceId, id, options) =>
+        written(services.twins.deleteRelationship(sourceId, id, { ...options, actor })),
+      recordMetrics: (points) => written(services.twins.recordMetrics(points, { actor })),
       invokeCommand: (twinId, modelId, command, request) =>
-        services.twins.invokeCommand(twinId, modelId, command, request),
+        services.twins.invokeCommand(twinId, modelId, command, request, { actor }),
     },
     modelAdmin: {
       upload: (documents) =>
-        services.models.upload(documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d)))),
-      decommission: (id) => services.models.decommission(id),
-      delete: (id) => services.models.delete(id),
+        services.models.upload(
+          documents.map((d) => (typeof d === 'string' ? d : JSON.stringify(d))),
+          { actor },
+        ),
+      decommission: (id) => services.models.decommission(id, { actor }),
+      delete: (id) => services.models.delete(id, { actor }),
     },
     features: services.features,
   };

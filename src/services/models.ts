@@ -9,7 +9,7 @@ import { PayloadValidators } from '../graphql/generate/validators';
 import { EMPTY_MODEL_SET, parseModels, type InterfaceModel, type ModelSet } from '../dtdl';
 import { dtdlParserError, TwingraphError } from '../errors';
 import type { ChangeFeed, ChangeSubscription } from '../events';
-import type { ModelStore } from '../store/port';
+import type { ModelStore, WriteOptions } from '../store/port';
 import type { ChangeEntry, JsonObject, ModelInput, ModelRecord } from '../store/types';
 
 export interface ModelSnapshot {
@@ -220,7 +220,7 @@ export class ModelService {
    * Validates DTDL documents against the models already known (they may extend or use them), stores the new
    * interfaces, and swaps in a schema with their types.
    */
-  async upload(documents: readonly string[]): Promise<ModelRecord[]> {
+  async upload(documents: readonly string[], options: WriteOptions = {}): Promise<ModelRecord[]> {
     if (!Array.isArray(documents) || documents.length === 0)
       throw new TwingraphError('InvalidArgument', 'Upload at least one DTDL document.');
     return this.serialized(async () => {
@@ -252,16 +252,16 @@ export class ModelService {
       const ids = [...result.defined].sort();
       const pending = ids.map((id) => ({ id, uploadTime: '\uffff' }));
       const next = this.build(this.snapshot.version + 1, result.models, [...this.snapshot.records, ...pending]);
-      const stored = await this.store.putModels(inputs);
+      const stored = await this.store.putModels(inputs, options);
       const byId = new Map(stored.map((r) => [r.id, r]));
       await this.install(next, [...this.snapshot.records, ...ids.map((id) => byId.get(id)!)]);
       return stored;
     });
   }
 
-  async decommission(id: string): Promise<ModelRecord> {
+  async decommission(id: string, options: WriteOptions = {}): Promise<ModelRecord> {
     return this.serialized(async () => {
-      const record = await this.store.decommissionModel(id);
+      const record = await this.store.decommissionModel(id, options);
       await this.swap(
         this.snapshot.models,
         this.snapshot.records.map((r) => (r.id === id ? record : r)),
@@ -270,9 +270,9 @@ export class ModelService {
     });
   }
 
-  async delete(id: string): Promise<void> {
+  async delete(id: string, options: WriteOptions = {}): Promise<void> {
     return this.serialized(async () => {
-      await this.store.deleteModel(id);
+      await this.store.deleteModel(id, options);
       const records = this.snapshot.records.filter((r) => r.id !== id);
       const stored = await this.store.listModels({ includeDefinition: true });
       const result = parseModels(stored.map((r) => ({ name: r.id, text: JSON.stringify(r.definition) })));

@@ -22,6 +22,7 @@ import type {
   MetricStore,
   TwinReads,
   TwinWrites,
+  WriteOptions,
 } from '../store/port';
 import type {
   ChangeEntry,
@@ -144,7 +145,7 @@ export class TwinService {
       const { twin: next } = applyTwinPatch(current, patch, current.$metadata.$lastUpdateTime);
       this.snapshot().validators.validateTwin(next.$metadata.$model, next, id);
       try {
-        return await this.store.patchTwin(id, patch, { ifMatch: current.$etag });
+        return await this.store.patchTwin(id, patch, { ifMatch: current.$etag, actor: options.actor });
       } catch (error) {
         if (lostRace(error, options, attempt)) continue;
         throw error;
@@ -211,7 +212,10 @@ export class TwinService {
         { twinId: sourceId, relationshipId },
       );
       try {
-        return await this.store.patchRelationship(sourceId, relationshipId, patch, { ifMatch: current.$etag });
+        return await this.store.patchRelationship(sourceId, relationshipId, patch, {
+          ifMatch: current.$etag,
+          actor: options.actor,
+        });
       } catch (error) {
         if (lostRace(error, options, attempt)) continue;
         throw error;
@@ -228,7 +232,7 @@ export class TwinService {
   }
 
   /** Validates every point against its twin's telemetry, then appends the batch (all or nothing). */
-  async recordMetrics(points: readonly MetricPoint[]): Promise<AppendMetricsResult> {
+  async recordMetrics(points: readonly MetricPoint[], options: WriteOptions = {}): Promise<AppendMetricsResult> {
     if (!Array.isArray(points))
       throw new TwingraphError('InvalidArgument', 'Metrics are recorded as a list of points.');
     const ids = [...new Set(points.map((p) => p?.twinId))];
@@ -240,7 +244,7 @@ export class TwinService {
       if (!model) throw twinNotFound(String(point?.twinId));
       validators.validateTelemetry(model, point.name, point.value, point.twinId);
     }
-    return this.store.appendMetrics(points);
+    return this.store.appendMetrics(points, { actor: options.actor });
   }
 
   /** Records a command of `modelId` on a twin of it (or of a model that extends it), its request validated. */
@@ -249,6 +253,7 @@ export class TwinService {
     modelId: string,
     command: string,
     request: JsonValue | undefined,
+    options: WriteOptions = {},
   ): Promise<ChangeEntry> {
     const twin = await this.store.getTwin(twinId);
     const { models, validators } = this.snapshot();
@@ -261,6 +266,6 @@ export class TwinService {
       );
     }
     validators.validateCommand(model, command, request, twinId);
-    return this.store.recordCommand(twinId, command, request);
+    return this.store.recordCommand(twinId, command, request, options);
   }
 }

@@ -13,6 +13,7 @@ import type {
   IfNoneMatch,
   RelationshipWrite,
   TwinWrite,
+  WriteOptions,
 } from './port';
 import type {
   ChangeEntry,
@@ -33,8 +34,11 @@ export abstract class RulesStore {
   /** What each write waits on first (the change feed's back-pressure: events/change-feed.ts). */
   private readonly gates = new Set<() => Promise<void> | undefined>();
 
-  /** Runs one write's rules in one transaction, with the transaction's time. */
-  protected abstract transact<T>(rules: (ctx: writes.WriteContext) => Steps<T>): Promise<T>;
+  /**
+   * Runs one write's rules in one transaction, with the transaction's time; the change-log entries it makes
+   * record `actor`.
+   */
+  protected abstract transact<T>(rules: (ctx: writes.WriteContext) => Steps<T>, actor: string | undefined): Promise<T>;
 
   /**
    * Holds this process's writes back while `gate` returns a promise, until it resolves: how the change feed
@@ -49,24 +53,24 @@ export abstract class RulesStore {
    * Every write goes through here: past the gates, then into its transaction (at once, within this call,
    * when no gate holds it).
    */
-  private async write<T>(rules: (ctx: writes.WriteContext) => Steps<T>): Promise<T> {
+  private async write<T>(rules: (ctx: writes.WriteContext) => Steps<T>, options: WriteOptions): Promise<T> {
     for (const gate of this.gates) {
       const wait = gate();
       if (wait) await wait;
     }
-    return this.transact(rules);
+    return this.transact(rules, options.actor);
   }
 
-  putModels(models: readonly ModelInput[]): Promise<ModelRecord[]> {
-    return this.write((ctx) => writes.putModels(models, ctx));
+  putModels(models: readonly ModelInput[], options: WriteOptions = {}): Promise<ModelRecord[]> {
+    return this.write((ctx) => writes.putModels(models, ctx), options);
   }
 
-  decommissionModel(id: string): Promise<ModelRecord> {
-    return this.write((ctx) => writes.decommissionModel(id, ctx));
+  decommissionModel(id: string, options: WriteOptions = {}): Promise<ModelRecord> {
+    return this.write((ctx) => writes.decommissionModel(id, ctx), options);
   }
 
-  deleteModel(id: string): Promise<void> {
-    return this.write((ctx) => writes.deleteModel(id, ctx));
+  deleteModel(id: string, options: WriteOptions = {}): Promise<void> {
+    return this.write((ctx) => writes.deleteModel(id, ctx), options);
   }
 
   async createTwin(id: string, twin: TwinInput, options: IfNoneMatch = {}): Promise<Twin> {
@@ -74,19 +78,19 @@ export abstract class RulesStore {
   }
 
   createTwins(twins: readonly TwinWrite[], options: IfNoneMatch = {}): Promise<Twin[]> {
-    return this.write((ctx) => writes.createTwins(twins, options, ctx));
+    return this.write((ctx) => writes.createTwins(twins, options, ctx), options);
   }
 
   replaceTwin(id: string, twin: TwinInput, options: IfMatch = {}): Promise<Twin> {
-    return this.write((ctx) => writes.replaceTwin(id, twin, options, ctx));
+    return this.write((ctx) => writes.replaceTwin(id, twin, options, ctx), options);
   }
 
   patchTwin(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
-    return this.write((ctx) => writes.patchTwin(id, patch, options, ctx));
+    return this.write((ctx) => writes.patchTwin(id, patch, options, ctx), options);
   }
 
   deleteTwin(id: string, options: DeleteTwinOptions = {}): Promise<void> {
-    return this.write((ctx) => writes.deleteTwin(id, options, ctx));
+    return this.write((ctx) => writes.deleteTwin(id, options, ctx), options);
   }
 
   async putRelationship(
@@ -99,7 +103,7 @@ export abstract class RulesStore {
   }
 
   putRelationships(relationships: readonly RelationshipWrite[], options: IfNoneMatch = {}): Promise<Relationship[]> {
-    return this.write((ctx) => writes.putRelationships(relationships, options, ctx));
+    return this.write((ctx) => writes.putRelationships(relationships, options, ctx), options);
   }
 
   patchRelationship(
@@ -108,18 +112,23 @@ export abstract class RulesStore {
     patch: JsonPatch,
     options: IfMatch = {},
   ): Promise<Relationship> {
-    return this.write((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx));
+    return this.write((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx), options);
   }
 
   deleteRelationship(sourceId: string, relationshipId: string, options: IfMatch = {}): Promise<void> {
-    return this.write((ctx) => writes.deleteRelationship(sourceId, relationshipId, options, ctx));
+    return this.write((ctx) => writes.deleteRelationship(sourceId, relationshipId, options, ctx), options);
   }
 
   appendMetrics(points: readonly MetricPoint[], options: AppendMetricsOptions = {}): Promise<AppendMetricsResult> {
-    return this.write((ctx) => writes.appendMetrics(points, options, ctx));
+    return this.write((ctx) => writes.appendMetrics(points, options, ctx), options);
   }
 
-  recordCommand(twinId: string, command: string, request?: JsonValue): Promise<ChangeEntry> {
-    return this.write((ctx) => writes.recordCommand(twinId, command, request, ctx));
+  recordCommand(
+    twinId: string,
+    command: string,
+    request?: JsonValue,
+    options: WriteOptions = {},
+  ): Promise<ChangeEntry> {
+    return this.write((ctx) => writes.recordCommand(twinId, command, request, ctx), options);
   }
 }

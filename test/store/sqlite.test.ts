@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { asActor } from '../../src/store/actor';
 import { outboxHeadsToExamine } from '../../src/store/changes';
 import { MIGRATIONS } from '../../src/store/sqlite/schema';
 import { openSqliteStore } from '../../src/store/sqlite/store';
@@ -76,10 +75,10 @@ describe('SQLite group commit', () => {
       store.onCommit((seq) => commits.push(seq));
       // One turn: the first write runs at once; the others wait for the turn's end and commit as one.
       const outcomes = await Promise.allSettled([
-        asActor('a', () => store.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'one' }])),
-        asActor('b', () => store.createTwin('r2', twinInput(M.room, { name: 'R2' }))),
+        store.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'one' }], { actor: 'a' }),
+        store.createTwin('r2', twinInput(M.room, { name: 'R2' }), { actor: 'b' }),
         store.patchTwin('missing', [{ op: 'replace', path: '/name', value: 'x' }]),
-        asActor('c', () => store.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'two' }])),
+        store.patchTwin('r1', [{ op: 'replace', path: '/name', value: 'two' }], { actor: 'c' }),
       ]);
       expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
       await expectCode(Promise.reject((outcomes[2] as PromiseRejectedResult).reason), 'DigitalTwinNotFound');

@@ -4,7 +4,6 @@
  * change is a `Change` node; `seq` comes from the `changes` Counter node, locked and bumped in the write's
  * transaction, which keeps it contiguous.
  */
-import { currentActor } from '../actor';
 import { isMirrored, isOutboxBarrier, outboxPartition, type PendingChange } from '../changes';
 import type { AsyncPrimitives } from '../effects';
 import type { CommitListener, PruneOptions, ReadChangesOptions } from '../port';
@@ -19,6 +18,8 @@ import { headFirstEntries } from './outbox';
 export interface WriteState {
   /** The newest `seq` it wrote (0: none), for the commit listeners. */
   lastSeq: number;
+  /** Who asked for the write: its change-log entries record them. */
+  readonly actor: string | undefined;
 }
 
 function changeRow(db: Neo4jDb, change: PendingChange, actor: string | undefined): Props {
@@ -46,7 +47,7 @@ export function changePrimitives(
   return {
     appendChanges: async (changes) => {
       if (changes.length === 0) return [];
-      const actor = currentActor();
+      const actor = state.actor;
       const rowsOf = changes.map((c) => changeRow(db, c, actor));
       const written = await records(
         tx,

@@ -102,7 +102,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
    * Runs one write's rules in a managed write transaction, with every primitive over that transaction (built
    * for each attempt: writes run concurrently, each in its own); tells listeners after the commit.
    */
-  protected async transact<T>(rules: (ctx: WriteContext) => Steps<T>): Promise<T> {
+  protected async transact<T>(rules: (ctx: WriteContext) => Steps<T>, actor: string | undefined): Promise<T> {
     const { db } = this;
     const ctx = { time: isoTime(db.now()), limits: db.limits };
     let lastSeq = 0;
@@ -110,7 +110,7 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     for (let attempt = 1; ; attempt++) {
       try {
         result = await db.session('WRITE', async (tx) => {
-          const state: changes.WriteState = { lastSeq: 0 };
+          const state: changes.WriteState = { lastSeq: 0, actor };
           const value = await runAsync(rules(ctx), {
             ...models.modelPrimitives(tx),
             ...twins.twinPrimitives(tx),

@@ -4,7 +4,6 @@
  * `changes.seq` is AUTOINCREMENT, so numbers roll back with their transaction and are never reused after a
  * prune: the newest one is sqlite_sequence's.
  */
-import { currentActor } from '../actor';
 import { isMirrored, isOutboxBarrier, outboxPartition, type PendingChange } from '../changes';
 import type { Primitives } from '../effects';
 import type { CommitListener, PruneOptions, ReadChangesOptions } from '../port';
@@ -74,7 +73,7 @@ export function changePrimitives(db: SqliteDb, tx: WriteTx): Pick<Primitives, 'a
       );
       const enqueue = db.sql('INSERT INTO outbox (seq, partition, available_at, barrier) VALUES (?, ?, ?, ?)');
       const now = db.now();
-      const actor = currentActor();
+      const actor = tx.actor;
       return changes.map((change) => {
         const columns = changeColumns(db, change, actor);
         const seq = Number(insert.run(...columns).lastInsertRowid);

@@ -26,6 +26,8 @@ export interface WriteTx {
   rows: number;
   /** The change-log rows it wrote, as written (for `SqliteDb.recentChanges` once committed). */
   readonly changes: ChangeRow[];
+  /** Who asked for the write running now (in a group commit, each write in turn): its entries record it. */
+  actor: string | undefined;
 }
 
 export class SqliteDb {

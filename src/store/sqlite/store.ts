@@ -12,7 +12,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { asActor, currentActor } from '../actor';
 import { isoTime } from '../changes';
 import { DEFAULT_LIMITS, type DocumentLimits } from '../documents';
 import { runSync, type Primitives, type Steps } from '../effects';
@@ -103,7 +102,7 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
 /** A write waiting for its turn's group commit. */
 interface QueuedWrite {
   readonly rules: (ctx: WriteContext) => Steps<unknown>;
-  /** Who asked for it: the turn's end runs it outside the operation's async context. */
+  /** Who asked for it (its change-log entries record them). */
   readonly actor: string | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
@@ -120,7 +119,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
   protected readonly limits: DocumentLimits;
   private readonly db: SqliteDb;
   /** The write in progress (writes never overlap: each runs synchronously inside its transaction). */
-  private readonly tx: WriteTx = { lastSeq: 0, newSeries: new Map(), rows: 0, changes: [] };
+  private readonly tx: WriteTx = { lastSeq: 0, newSeries: new Map(), rows: 0, changes: [], actor: undefined };
   /** Every write primitive, over `db` and `tx`: built once, as the write in progress is always `tx`. */
   private readonly primitives: Primitives;
   private rowsSinceOptimize = 0;
@@ -155,7 +154,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
    * wait for the turn's end and then commit together, each in its own savepoint, so that one refused write
    * leaves the others be, and the commit's cost (the WAL append) is paid once for all of them.
    */
-  protected transact<T>(rules: (ctx: WriteContext) => Steps<T>): Promise<T> {
+  protected transact<T>(rules: (ctx: WriteContext) => Steps<T>, actor: string | undefined): Promise<T> {
     try {
       this.db.check();
     } catch (error) {
@@ -163,12 +162,12 @@ export class SqliteStore extends RulesStore implements TwinStore {
     }
     if (this.turnStarted) {
       return new Promise<T>((resolve, reject) =>
-        this.queued.push({ rules, actor: currentActor(), resolve: resolve as (value: unknown) => void, reject }),
+        this.queued.push({ rules, actor, resolve: resolve as (value: unknown) => void, reject }),
       );
     }
     this.turnStarted = true;
     setImmediate(() => this.flush());
-    return this.commit([{ rules, actor: currentActor(), resolve: () => undefined, reject: () => undefined }]).then(
+    return this.commit([{ rules, actor, resolve: () => undefined, reject: () => undefined }]).then(
       (outcomes) => outcomes[0] as T,
     );
   }
@@ -196,10 +195,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
     tx.newSeries.clear();
     tx.rows = 0;
     tx.changes.length = 0;
-    // As the operation that asked for it, which the change log records (../actor.ts): a queued write runs
-    // at the turn's end, in whatever async context that is.
-    const run = (write: QueuedWrite): unknown =>
-      asActor(write.actor, () => runSync(write.rules({ time: isoTime(db.now()), limits: db.limits }), this.primitives));
+    const run = (write: QueuedWrite): unknown => {
+      tx.actor = write.actor;
+      return runSync(write.rules({ time: isoTime(db.now()), limits: db.limits }), this.primitives);
+    };
     let outcomes: unknown[];
     if (batch.length === 1) outcomes = [db.connection.transaction(() => run(batch[0])).immediate()];
     else {

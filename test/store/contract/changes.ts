@@ -1,6 +1,5 @@
 /** The change log: what each write records, contiguous numbering, reading, pruning and commit listeners. */
 import { applyPatch, deepClone } from 'fast-json-patch';
-import { asActor } from '../../../src/store/actor';
 import type { ChangeEntry, JsonObject, Twin } from '../../../src/store/types';
 import {
   DOMAIN,
@@ -41,17 +40,16 @@ export function changesContract(open: OpenStore): void {
     });
 
     describe('entries', () => {
-      it('records the actor of the operation that wrote them (asActor), on every entry of the write, and none outside one', async () => {
+      it('records the actor a write names, on every entry of the write, and none for a write that names none', async () => {
         await seedModels(h.store);
-        await asActor('partner-key', () =>
-          h.store.createTwins([
+        await h.store.createTwins(
+          [
             { id: 'a1', twin: twinInput(M.room, { name: 'A1' }) },
             { id: 'a2', twin: twinInput(M.room, { name: 'A2' }) },
-          ]),
+          ],
+          { actor: 'partner-key' },
         );
-        await asActor('user@example.com', () =>
-          h.store.patchTwin('a1', [{ op: 'replace', path: '/name', value: 'A' }]),
-        );
+        await h.store.patchTwin('a1', [{ op: 'replace', path: '/name', value: 'A' }], { actor: 'user@example.com' });
         await h.store.deleteTwin('a2');
         const entries = await h.store.readChanges({ after: 0 });
         expect(entries.filter((e) => e.twinId).map((e) => [e.type, e.twinId, e.actor])).toEqual([

@@ -138,3 +138,51 @@ describe('an identity scoped to the Client model', () => {
     await client.dispose();
   });
 });
+
+describe("an identity scoped to some models, and the analytics' portfolio-wide figures", () => {
+  let t: TestApp;
+  let scoped: string;
+  let full: string;
+  beforeAll(async () => {
+    t = await new TestApp({ env: { TWINGRAPH_AUTH: 'required' } }).start();
+    scoped = bearer(await createKey(t.store, { name: 'field', role: 'reader', models: [M.engagement, M.device] }));
+    full = bearer(await createKey(t.store, { name: 'ops', role: 'writer' }));
+    for (const [id, model, properties] of [
+      ['eng-1', M.engagement, { title: 'Audit', budget: 1000 }],
+      ['dev-1', M.device, { deviceType: 'chiller' }],
+    ] as const) {
+      const r = await gqlAs(
+        t.url,
+        full,
+        'mutation($id: ID!, $m: String!, $p: JSON) { createTwin(id: $id, modelId: $m, properties: $p) { id } }',
+        { id, m: model, p: properties },
+      );
+      expect(r.errors).toBeUndefined();
+    }
+  });
+  afterAll(() => t?.close());
+
+  it("is refused an engagement's KPIs, profit prediction and the profit model: they are computed over every engagement", async () => {
+    for (const query of [
+      '{ twin(id: "eng-1") { ... on Engagement { kpis { budgetVariance } } } }',
+      '{ twin(id: "eng-1") { ... on Engagement { profitPrediction { value } } } }',
+      '{ profitModel { trainingSize } }',
+    ]) {
+      const scopedAnswer = await gqlAs(t.url, scoped, query);
+      expect(scopedAnswer.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+      expect(scopedAnswer.errors![0].message).toMatch(/whole portfolio/);
+      const fullAnswer = await gqlAs(t.url, full, query);
+      expect(fullAnswer.errors?.map((e) => e.extensions?.code) ?? []).not.toContain('FORBIDDEN');
+    }
+  });
+
+  it("still gets the figures that come from a twin's own telemetry (a device's failure risk)", async () => {
+    const answer = await gqlAs(
+      t.url,
+      scoped,
+      '{ twin(id: "dev-1") { ... on Device { failureRisk(horizonHours: 24) { probability } } } }',
+    );
+    expect(answer.errors?.map((e) => e.extensions?.code) ?? []).not.toContain('FORBIDDEN');
+    expect(answer.data?.twin).not.toBeNull();
+  });
+});

@@ -7,7 +7,6 @@ import type { MirrorConfig } from '../config';
 import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';
 import type { Adt } from './adt';
-import { createAdt } from './client';
 import { DEFAULT_MIRROR_OPTIONS, MirrorWorker, type MirrorCounters, type MirrorOptions } from './worker';
 
 export interface MirrorStatus extends Omit<MirrorCounters, 'running'> {
@@ -51,7 +50,11 @@ export class Mirror {
     if (config)
       this.worker = new MirrorWorker(
         store,
-        adt ?? createAdt(config.endpoint, { timeoutMs: config.requestTimeoutMs }),
+        adt ??
+          // The Azure SDK is required only when a mirror is configured: most starts never need it.
+          (require('./client') as typeof import('./client')).createAdt(config.endpoint, {
+            timeoutMs: config.requestTimeoutMs,
+          }),
         { ...mirrorOptions(config), ...options },
         log,
       );

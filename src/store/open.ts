@@ -4,8 +4,6 @@
  * environment variable itself.
  */
 import type { DocumentLimits } from './documents';
-import { connectNeo4j } from './neo4j/driver';
-import { openNeo4jStore } from './neo4j/store';
 import type { TwinStore } from './port';
 import type { PropertyPath } from './query';
 import { openSqliteStore } from './sqlite/store';
@@ -41,6 +39,10 @@ export async function openStore(config: StoreConfig): Promise<TwinStore> {
     ...(config.indexedProperties && { indexedProperties: config.indexedProperties }),
   };
   if (config.kind === 'neo4j') {
+    // Required here, not imported above: the Neo4j driver is a sizeable share of a start on SQLite, which
+    // never needs it.
+    const { connectNeo4j } = require('./neo4j/driver') as typeof import('./neo4j/driver');
+    const { openNeo4jStore } = require('./neo4j/store') as typeof import('./neo4j/store');
     const driver = connectNeo4j({
       uri: config.uri,
       ...(config.user !== undefined && { user: config.user }),

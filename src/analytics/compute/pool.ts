@@ -9,14 +9,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type Piscina from 'piscina';
 import { TwingraphError, type ErrorCode } from '../../errors';
-import {
-  assessFailureRisk,
-  type DeviceTelemetryHistory,
-  type FailureRisk,
-  type FailureRiskOptions,
-  type FleetPrior,
-} from './failure-risk';
-import { forecastSeries, type ForecastOptions } from './forecast';
+import type { DeviceTelemetryHistory, FailureRisk, FailureRiskOptions, FleetPrior } from './failure-risk';
+import type { ForecastOptions } from './forecast';
 import type { NumericSeries, SeriesForecast } from './types';
 import type { TaskResult } from './worker';
 
@@ -30,11 +24,17 @@ export interface ComputePool {
 
 export const WORKER_FILE = path.join(__dirname, 'worker.js');
 
+/**
+ * Computation on the caller's thread. The models (and the statistics libraries under them) are required on
+ * first use, not at start: a server answers its first request sooner, and many never forecast.
+ */
 export function inlineCompute(): ComputePool {
   return {
     mode: 'inline',
-    forecast: async (series, options) => forecastSeries(series, options),
-    failureRisk: async (history, prior, options) => assessFailureRisk(history, prior, options),
+    forecast: async (series, options) =>
+      (require('./forecast') as typeof import('./forecast')).forecastSeries(series, options),
+    failureRisk: async (history, prior, options) =>
+      (require('./failure-risk') as typeof import('./failure-risk')).assessFailureRisk(history, prior, options),
     close: async () => undefined,
   };
 }

@@ -2,8 +2,8 @@
  * The statistics functions the analytics use, from well-kept libraries, loaded in one place: simple-statistics
  * for descriptive statistics and lines, @stdlib for Student's t.
  */
-import tCdf from '@stdlib/stats-base-dists-t-cdf';
-import tQuantile from '@stdlib/stats-base-dists-t-quantile';
+import type TCdf from '@stdlib/stats-base-dists-t-cdf';
+import type TQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type * as SimpleStatistics from 'simple-statistics' with { 'resolution-mode': 'import' };
 
 // simple-statistics is an ES module package whose typings TypeScript will not let a CommonJS file import,
@@ -11,4 +11,19 @@ import type * as SimpleStatistics from 'simple-statistics' with { 'resolution-mo
 const simple = require('simple-statistics') as typeof SimpleStatistics;
 
 export const { linearRegression, mean, median, medianAbsoluteDeviation } = simple;
-export { tCdf, tQuantile };
+// Student's t from @stdlib is required on first use: its many small modules took a third of a second of
+// every server start, and only predictions need it.
+let cdf: typeof TCdf | undefined;
+let quantile: typeof TQuantile | undefined;
+
+/** Student's t cumulative distribution function at `x` with `v` degrees of freedom. */
+export function tCdf(x: number, v: number): number {
+  cdf ??= require('@stdlib/stats-base-dists-t-cdf') as typeof TCdf;
+  return cdf(x, v);
+}
+
+/** Student's t quantile function at probability `p` with `v` degrees of freedom. */
+export function tQuantile(p: number, v: number): number {
+  quantile ??= require('@stdlib/stats-base-dists-t-quantile') as typeof TQuantile;
+  return quantile(p, v);
+}

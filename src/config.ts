@@ -144,6 +144,19 @@ const ENV = z.object({
   /** Browser origins (other than the server's own) allowed to call the API, over HTTP (CORS) and WebSocket. */
   TWINGRAPH_CORS_ORIGINS: origins.default([]),
   /**
+   * Host names a server without authentication answers to, besides localhost and IP addresses (see
+   * api/host-check.ts: DNS rebinding); `*` for any.
+   */
+  TWINGRAPH_ALLOWED_HOSTS: z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter((h) => h !== ''),
+    )
+    .default([]),
+  /**
    * How far a subscriber may lag behind the newest change before it is cut off (it resumes with since). A
    * client that does not read stops its own delivery (graphql-ws waits for each message to be flushed), so
    * lag, not a send buffer, is what grows: bounded here, nothing else accumulates in the server.
@@ -253,6 +266,8 @@ export interface Config {
   readonly changeRetention: { readonly olderThanMs: number; readonly keepLast: number };
   /** Browser origins besides the server's own allowed to call it (CORS for HTTP, the Origin check for WebSocket). */
   readonly corsOrigins: readonly string[];
+  /** Host names (besides localhost and IP addresses) a server without authentication answers to; `*`: any. */
+  readonly allowedHosts: readonly string[];
   /** The mirror to Azure Digital Twins; absent when ADT_ENDPOINT is not set. */
   readonly mirror?: MirrorConfig;
   readonly access: AccessConfig;
@@ -416,6 +431,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     changeRetention: { olderThanMs: e.TWINGRAPH_CHANGE_RETENTION, keepLast: e.TWINGRAPH_CHANGE_KEEP_LAST },
     corsOrigins: e.TWINGRAPH_CORS_ORIGINS,
+    allowedHosts: e.TWINGRAPH_ALLOWED_HOSTS,
     ...(e.ADT_ENDPOINT && {
       mirror: {
         endpoint: e.ADT_ENDPOINT,

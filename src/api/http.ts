@@ -17,10 +17,9 @@ import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { GraphContext } from '../graphql/graph-context';
 import { schemaDocuments, type SchemaDocuments } from '../graphql/schema-documents';
-import { actorOf, type Identity } from '../access/identity';
+import type { Identity } from '../access/identity';
 import type { Authenticator } from '../access/authenticate';
 import { isTwingraphError } from '../errors';
-import { asActor } from '../store/actor';
 import { authorizeOperation, fragmentsOf, rootFieldsOf, unauthenticatedError, type ApiGuards } from './authorize';
 import type { OperationLimits } from './operation-limits';
 import { EXPLORER_PATH, explorerRouter } from './explorer';
@@ -41,7 +40,7 @@ const subscriptionsOverWebSocket: ApolloServerPlugin<GraphContext> = {
     didResolveOperation: async ({ operation }) => {
       if (operation?.operation !== 'subscription') return;
       throw new GraphQLError(
-        'Subscriptions are served over WebSocket at this same URL (graphql-ws, subprotocol graphql-transport-ws), not over HTTP.',
+        'Subscriptions are served over WebSocket at this same URL (graphql-ws, subprotocol graphql-transport-ws) and over Server-Sent Events at this URL followed by /stream (graphql-sse), not as a plain HTTP request.',
         { extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } } },
       );
     },
@@ -298,9 +297,7 @@ export async function createHttpApi(
     },
     authenticated,
     express.json({ limit: config.limits.maxBodyBytes }),
-    // Everything the operation writes records its caller as the actor (store/actor.ts).
-    (req: Request, res: Response, next: NextFunction) =>
-      asActor(actorOf(res.locals.identity as Identity), () => apollo.handle(req, res, next)),
+    (req: Request, res: Response, next: NextFunction) => apollo.handle(req, res, next),
   );
   app.use(requestErrors);
 

@@ -1,19 +1,27 @@
 /**
  * The API served: GraphQL over HTTP (./http.ts) and over WebSocket (./ws.ts) on one port and one path,
- * /graphql, and their shutdown in the order that lets running work finish. Only the assembly is here; what
- * each transport does is in its own module.
+ * /graphql, over Server-Sent Events (./sse.ts) beside it at /graphql/stream, and their shutdown in the order
+ * that lets running work finish. Only the assembly is here; what each transport does is in its own module, and
+ * what the two streaming ones share in ./transport-core.ts (an operation's checks and wording) and
+ * ./identity-slots.ts (the connections an identity holds, counted across both).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createAuthenticator } from '../access/authenticate';
 import { ConfigError, isLoopback, type Config } from '../config';
+import { hostAllowed, hostRefusal } from './host-check';
 import { createHttpApi } from './http';
+import { IdentitySlots } from './identity-slots';
 import { OperationLimits } from './operation-limits';
 import type { Services } from './request-context';
+import { createSseEndpoint } from './sse';
+import { createTransportCore } from './transport-core';
 import { attachGraphqlWs, graphqlWsOptions } from './ws';
 
 export const GRAPHQL_PATH = '/graphql';
+/** Where subscriptions are served over Server-Sent Events (graphql-sse's protocol). */
+export const SSE_PATH = `${GRAPHQL_PATH}/stream`;
 
 /**
  * The secure default: a server reachable from other machines requires identities (config.ts turns
@@ -46,7 +54,7 @@ const STOP_GRACE_MS = 10_000;
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
-  /** Stops accepting work, lets running requests finish, closes subscriptions with a close frame. */
+  /** Stops accepting work, lets running requests finish, ends subscriptions (a close frame, the stream's end). */
   close(): Promise<void>;
 }
 
@@ -57,10 +65,24 @@ export async function startServer(config: Config, services: Services, log: Logge
   };
   await checkAccessDefault(config, services, log);
   const httpApi = await createHttpApi(config, services, guards, log, GRAPHQL_PATH);
-  const httpServer = http.createServer(httpApi.app);
-  const ws = attachGraphqlWs(httpServer, GRAPHQL_PATH, graphqlWsOptions(config, services, guards, log), {
+  const core = createTransportCore(config, services, guards, log);
+  const slots = new IdentitySlots(config.access.maxSocketsPerIdentity);
+  const sse = createSseEndpoint({ path: SSE_PATH, core, auth: guards.auth, slots, config, log });
+  // Without authentication, only requests naming this machine (or a listed host) are answered, on every door:
+  // DNS rebinding (./host-check.ts).
+  const hostOk = (host: string | undefined): boolean => guards.auth.required || hostAllowed(host, config.allowedHosts);
+  // Event streams bypass Express: its compression would hold events back, and its GraphQL route takes the path.
+  const httpServer = http.createServer((req, res) => {
+    if (!hostOk(req.headers.host)) {
+      const { status, body } = hostRefusal(req.headers.host);
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body);
+    } else if (sse.handles(req)) sse.handle(req, res);
+    else httpApi.app(req, res);
+  });
+  const ws = attachGraphqlWs(httpServer, GRAPHQL_PATH, graphqlWsOptions(core, guards.auth, slots, config), {
     maxMessageBytes: config.limits.maxBodyBytes,
     origins: config.corsOrigins,
+    hostAllowed: hostOk,
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -76,7 +98,7 @@ export async function startServer(config: Config, services: Services, log: Logge
     // No new connections; idle keep-alive ones go now, busy ones when their request ends.
     httpServer.close();
     httpServer.closeIdleConnections();
-    await ws.dispose();
+    await Promise.all([ws.dispose(), sse.dispose()]);
     await httpApi.drain(STOP_GRACE_MS);
     httpServer.closeAllConnections();
     await httpApi.close();

@@ -37,6 +37,7 @@ describe('defaults', () => {
       },
       changeRetention: { olderThanMs: 7 * 86_400_000, keepLast: 100_000 },
       corsOrigins: [],
+      allowedHosts: [],
       replication: { pollMs: 500, natsSubject: 'twingraph.commits', readyMaxLag: 10_000 },
       predictionThreads: expect.any(Number),
       // The devices feature's variables are the feature's own tests' business (test/devices).
@@ -82,6 +83,7 @@ describe('values', () => {
       TWINGRAPH_MAX_SUBSCRIBER_LAG: '500',
       TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET: '7',
       TWINGRAPH_CORS_ORIGINS: 'http://localhost:5173, https://app.example.com,http://localhost:5173',
+      TWINGRAPH_ALLOWED_HOSTS: 'Twins.Example.com, other.example,',
       TWINGRAPH_CHANGE_RETENTION: '12h',
       TWINGRAPH_CHANGE_KEEP_LAST: '0',
       TWINGRAPH_AUTH: 'required',
@@ -122,6 +124,7 @@ describe('values', () => {
       },
       changeRetention: { olderThanMs: 12 * 3_600_000, keepLast: 0 },
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      allowedHosts: ['twins.example.com', 'other.example'],
       replication: {
         pollMs: 100,
         natsUrl: 'nats://user:secret@bus:4222',

@@ -1,17 +1,26 @@
 // The address of what is on screen: #/graph[?twin=id] for the twin graph, #/models[?model=dtmi] for the models,
-// so that a view can be bookmarked, shared and reached with the back button.
+// #/portfolio for the engagements flagged as anomalous, #/mirror for the mirror to Azure Digital Twins, so that
+// a view can be bookmarked, shared and reached with the back button.
+
+export const VIEWS = ['graph', 'models', 'portfolio', 'mirror'] as const;
+export type View = (typeof VIEWS)[number];
 
 export interface Route {
-  readonly view: 'graph' | 'models';
+  readonly view: View;
   readonly params: URLSearchParams;
 }
 
 export function parseRoute(hash: string): Route {
   const [path = '', query = ''] = hash.replace(/^#\/?/, '').split('?');
-  return { view: path === 'models' ? 'models' : 'graph', params: new URLSearchParams(query) };
+  const view = (VIEWS as readonly string[]).includes(path) ? (path as View) : 'graph';
+  return { view, params: new URLSearchParams(query) };
 }
 
-export function navigate(view: Route['view'], params: Record<string, string> = {}): void {
+export function href(view: View, params: Record<string, string> = {}): string {
   const query = new URLSearchParams(params).toString();
-  location.hash = `#/${view}${query ? `?${query}` : ''}`;
+  return `#/${view}${query ? `?${query}` : ''}`;
+}
+
+export function navigate(view: View, params: Record<string, string> = {}): void {
+  location.hash = href(view, params);
 }

@@ -132,3 +132,73 @@ export async function dragFps(page: Page, ms: number): Promise<number> {
   if (frames.length < 2) return 0;
   return Math.round(((frames.length - 1) * 1000 * 10) / (frames[frames.length - 1]! - frames[0]!)) / 10;
 }
+
+/** What the model graph's probe gives (window.__twingraphModelGraph, see explorer/src/models/model-figures.ts). */
+export interface ModelGraphGlobals {
+  __twingraphModelGraph?: {
+    readonly figures: { layoutMs?: number; renderMs?: number };
+    drawn(): { id: string; x: number; y: number; r: number }[];
+    position(id: string): { x: number; y: number } | null;
+  };
+}
+
+export interface ModelGraphFigures {
+  /** From opening #/models to the model graph's first frame, ms (reading the models and the schema included). */
+  readonly openMs: number;
+  /** The layout of the model graph, ms (as the page measures it). */
+  readonly layoutMs: number;
+  /** From the page asking for the graph (layout included) to its first frame, ms (as the page measures it). */
+  readonly renderMs: number;
+  readonly interfaces: number;
+  readonly edges: number;
+}
+
+/** Opens the models view and waits for the model graph's first frame. */
+export async function measureModelGraph(url: string, page: Page): Promise<ModelGraphFigures> {
+  const target = new URL(url);
+  target.hash = '#/models';
+  const began = Date.now();
+  await page.goto(target.href);
+  const canvas = page.getByTestId('model-graph');
+  await page.locator('[data-testid="model-graph"][data-render-ms]').waitFor({ timeout: 120_000 });
+  const openMs = Date.now() - began;
+  const attribute = async (name: string) => Number(await canvas.getAttribute(name));
+  return {
+    openMs,
+    layoutMs: await attribute('data-layout-ms'),
+    renderMs: await attribute('data-render-ms'),
+    interfaces: await attribute('data-nodes'),
+    edges: await attribute('data-edges'),
+  };
+}
+
+export interface Readability {
+  /** Interfaces drawn inside the canvas, of all. */
+  readonly inView: number;
+  /** Share of interfaces that another one covers by more than half (their centres closer than the larger radius). */
+  readonly covered: number;
+  /** The drawing's extent as a share of the canvas's width and height. */
+  readonly spread: { readonly x: number; readonly y: number };
+}
+
+/** How readable the model graph is as drawn: whether it fits the canvas, is spread over it and rarely piles up. */
+export async function modelGraphReadability(page: Page): Promise<Readability> {
+  const box = (await page.getByTestId('model-graph').boundingBox())!;
+  const drawn = await page.evaluate(() => (globalThis as unknown as ModelGraphGlobals).__twingraphModelGraph!.drawn());
+  const inside = drawn.filter(
+    (n) => n.x >= box.x && n.x <= box.x + box.width && n.y >= box.y && n.y <= box.y + box.height,
+  );
+  let covered = 0;
+  for (const a of drawn)
+    if (drawn.some((b) => b !== a && Math.hypot(a.x - b.x, a.y - b.y) < Math.max(a.r, b.r))) covered++;
+  const xs = drawn.map((n) => n.x);
+  const ys = drawn.map((n) => n.y);
+  return {
+    inView: inside.length / drawn.length,
+    covered: covered / drawn.length,
+    spread: {
+      x: (Math.max(...xs) - Math.min(...xs)) / box.width,
+      y: (Math.max(...ys) - Math.min(...ys)) / box.height,
+    },
+  };
+}

@@ -2,18 +2,17 @@
  * The Twingraph Explorer end to end, in headless Chromium, on the seeded demo: the whole twin graph drawn, a
  * twin found and expanded to its assets and devices, a device's properties, telemetry chart, forecast and failure
  * risk, an edit refused for a stale ETag with both versions shown, a change made over GraphQL by another client
- * appearing on screen within a second, and DTDL uploads (an error shown at its line, then a valid model and its
- * GraphQL type). Screenshots of the main views are saved to TWINGRAPH_ARTEFACTS (default: a temp directory).
+ * appearing on screen within a second, DTDL uploads (an error shown at its line, then a valid model and its
+ * GraphQL type), a relationship's property edited in place (and its own ETag conflict), the portfolio of
+ * engagements flagged as anomalous, and the mirror panel of a server that does not mirror. Screenshots of the
+ * main views are saved to TWINGRAPH_ARTEFACTS (default: a temp directory), at 1280×800 and, for the newer
+ * views, on a phone.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { describeWhen } from '../support/shared';
 import { collectErrors, hasChromium, launch, measure, type PageGlobals } from './browser';
 import { startExplorerHost, type ExplorerHost } from './host';
-
-const ARTEFACTS = process.env.TWINGRAPH_ARTEFACTS ?? path.join(os.tmpdir(), 'twingraph-explorer-screenshots');
+import { DESKTOP, go as goTo, overflowX, PHONE, shot as save } from './pages';
 
 const BAD_DTDL = `{
   "@context": "dtmi:dtdl:context;3",
@@ -37,21 +36,14 @@ describeWhen(
     let page: Page;
     let errors: string[];
 
-    const shot = async (name: string): Promise<void> => {
-      fs.mkdirSync(ARTEFACTS, { recursive: true });
-      await page.screenshot({ path: path.join(ARTEFACTS, `${name}.png`) });
-    };
+    const shot = (name: string): Promise<void> => save(page, name);
     /** Goes to a view of the Explorer by its address (the hash part). */
-    const go = async (hash: string): Promise<void> => {
-      const url = new URL(host.url);
-      url.hash = hash;
-      await page.goto(url.href);
-    };
+    const go = (hash: string): Promise<void> => goTo(page, host.url, hash);
 
     beforeAll(async () => {
       host = await startExplorerHost();
       browser = await launch();
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page = await browser.newPage({ viewport: DESKTOP });
       errors = collectErrors(page);
     }, 300_000);
 
@@ -228,6 +220,128 @@ describeWhen(
       // The new model is in the catalogue (read again after modelChanged) and its detail names its type.
       await page.getByTestId('model-detail').getByTestId('graphql-type').filter({ hasText: 'Pump' }).waitFor();
       await shot('models');
+      expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    });
+
+    it("edits a relationship's properties in place, refusing an edit on a stale ETag and showing both versions", async () => {
+      const id = 'engagement-0007';
+      const { twin } = await host.app.ok(`{ twin(id: "${id}") {
+        relationships(name: "covers") { relationshipId targetId properties }
+        incomingRelationships(name: "hasEngagement") { relationshipId sourceId }
+      } }`);
+      const covers = twin.relationships[0];
+      const hired = twin.incomingRelationships[0];
+      expect(covers && hired).toBeTruthy();
+      await go(`#/graph?twin=${id}`);
+      const inspector = page.getByTestId('inspector');
+      await inspector.getByRole('heading', { name: id }).waitFor();
+      const rel = (sourceId: string, relationshipId: string) => `[data-relationship="${sourceId}/${relationshipId}"]`;
+      /** A long list of one name starts folded: unfold it, as a person would. */
+      const unfold = (selector: string) =>
+        inspector
+          .locator('details', { has: page.locator(selector) })
+          .evaluate((d: { open: boolean }) => (d.open = true));
+      const item = inspector.locator(rel(id, covers.relationshipId));
+      await unfold(rel(id, covers.relationshipId));
+      const title = `covers to ${covers.targetId}`;
+      await item.getByRole('button', { name: `Edit scope of ${title}` }).click();
+      await item.getByLabel(`New value of scope of ${title}`).fill('Mine: the pumps');
+      // Another client writes the relationship first.
+      await host.app.ok(
+        `mutation ($s: ID!, $id: ID!) { updateRelationship(sourceId: $s, id: $id, patch: [{ op: ${covers.properties.scope === undefined ? 'add' : 'replace'}, path: "/scope", value: "Theirs: the whole site" }]) { etag } }`,
+        { s: id, id: covers.relationshipId },
+      );
+      await item.getByRole('button', { name: 'Save' }).click();
+      const conflict = item.getByTestId('conflict');
+      await conflict.waitFor();
+      await expect(conflict.getByTestId('conflict-mine').textContent()).resolves.toBe('Mine: the pumps');
+      await expect(conflict.getByTestId('conflict-theirs').textContent()).resolves.toBe('Theirs: the whole site');
+      const read = async () =>
+        (await host.app.ok(`{ relationship(sourceId: "${id}", id: "${covers.relationshipId}") { properties } }`))
+          .relationship.properties;
+      expect((await read()).scope).toBe('Theirs: the whole site');
+      await conflict.scrollIntoViewIfNeeded();
+      await shot('relationship-conflict');
+      await conflict.getByRole('button', { name: 'Write mine over theirs' }).click();
+      await item.getByTestId('rel-value-scope').filter({ hasText: 'Mine: the pumps' }).waitFor();
+      expect((await read()).scope).toBe('Mine: the pumps');
+
+      // An incoming relationship's date property, from the keyboard: Enter saves.
+      const from = inspector.locator(rel(hired.sourceId, hired.relationshipId));
+      await unfold(rel(hired.sourceId, hired.relationshipId));
+      const incoming = `hasEngagement from ${hired.sourceId}`;
+      await from.getByRole('button', { name: `Edit since of ${incoming}` }).click();
+      await from.getByLabel(`New value of since of ${incoming}`).fill('2024-02-29');
+      await page.keyboard.press('Enter');
+      await from.getByTestId('rel-value-since').filter({ hasText: '2024-02-29' }).waitFor();
+      const { relationship } = await host.app.ok(
+        `{ relationship(sourceId: "${hired.sourceId}", id: "${hired.relationshipId}") { properties } }`,
+      );
+      expect(relationship.properties.since).toBe('2024-02-29');
+    });
+
+    it('lists the engagements flagged as anomalous with why, their KPIs and predicted profit, each opening its twin', async () => {
+      const { engagements } = await host.app.ok(
+        '{ engagements(first: 1000) { totalCount nodes { id kpis { anomaly anomalyReason } } } }',
+      );
+      const flagged: { id: string; kpis: { anomalyReason: string } }[] = engagements.nodes.filter(
+        (e: { kpis: { anomaly: boolean } }) => e.kpis.anomaly,
+      );
+      expect(flagged.length).toBeGreaterThan(0);
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Portfolio' }).click();
+      await page
+        .getByTestId('portfolio-summary')
+        .filter({ hasText: `${flagged.length} of ${engagements.totalCount} engagements flagged as anomalous` })
+        .waitFor({ timeout: 60_000 });
+      const table = page.getByTestId('anomalies');
+      const listed = await table
+        .locator('tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((r) => (r as unknown as { dataset: { engagement: string } }).dataset.engagement),
+        );
+      expect(listed.sort()).toEqual(flagged.map((e) => e.id).sort());
+      const first = flagged[0]!;
+      const row = table.locator(`tr[data-engagement="${first.id}"]`);
+      await expect(row.locator('.reason').textContent()).resolves.toBe(first.kpis.anomalyReason);
+      // Predictions come after the list: each flagged engagement gets one, with its interval.
+      await table
+        .getByText(/95% interval/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await page.getByText('predicting…').first().waitFor({ state: 'detached', timeout: 60_000 });
+      await shot('portfolio');
+
+      // Sorted from the keyboard: a column's button, then Enter.
+      await table.getByRole('button', { name: 'Budget variance' }).focus();
+      await page.keyboard.press('Enter');
+      await table.locator('th[aria-sort="descending"]', { hasText: 'Budget variance' }).waitFor();
+
+      // On a phone each engagement is a card, and nothing is wider than the screen.
+      await page.setViewportSize(PHONE);
+      await row.scrollIntoViewIfNeeded();
+      expect(await overflowX(page.getByTestId('portfolio'))).toBeLessThanOrEqual(0);
+      await page.getByTestId('portfolio').evaluate((e: { scrollTop: number }) => (e.scrollTop = 0));
+      await shot('portfolio-phone');
+      await page.setViewportSize(DESKTOP);
+
+      // Its link opens the twin in the inspector, flagged there too.
+      await row.getByRole('link', { name: first.id }).focus();
+      await page.keyboard.press('Enter');
+      const inspector = page.getByTestId('inspector');
+      await inspector.getByRole('heading', { name: first.id }).waitFor();
+      await inspector.getByTestId('predictions').getByText('anomalous').waitFor({ timeout: 30_000 });
+    });
+
+    it('says plainly, in the mirror panel, that this server does not mirror to Azure Digital Twins', async () => {
+      await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: 'Mirror' }).click();
+      const off = page.getByTestId('mirror-off');
+      await off.waitFor();
+      await expect(off.textContent()).resolves.toContain('ADT_ENDPOINT is not set');
+      await shot('mirror-off');
+      await page.setViewportSize(PHONE);
+      expect(await overflowX(page.getByTestId('mirror'))).toBeLessThanOrEqual(0);
+      await shot('mirror-off-phone');
+      await page.setViewportSize(DESKTOP);
       expect(errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     });
   },

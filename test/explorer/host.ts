@@ -102,16 +102,31 @@ export async function sideServer(): Promise<{ origin: string; close: () => Promi
   };
 }
 
-/** The seeded demo (a fresh copy) with the Explorer, built if need be. */
-export async function startExplorerHost(options: { env?: Record<string, string> } = {}): Promise<ExplorerHost> {
+export interface ExplorerHostOptions {
+  /**
+   * What the app starts with: `demo`, a fresh copy of the seeded demo (the default); `models`, the demo's models
+   * and no twins; `empty`, no models at all (for a test that uploads its own).
+   */
+  readonly data?: 'demo' | 'models' | 'empty';
+  /** More environment variables for the app (TWINGRAPH_AUTH, ADT_ENDPOINT…). */
+  readonly env?: Record<string, string>;
+}
+
+/** The Twingraph app with the Explorer (the seeded demo unless told otherwise), the bundle built if need be. */
+export async function startExplorerHost(options: ExplorerHostOptions = {}): Promise<ExplorerHost> {
   await ensureBundle();
   const side = await sideServer();
-  const db = await demoDatabase();
+  const data = options.data ?? 'demo';
+  const db = data === 'demo' ? await demoDatabase() : undefined;
   let app: TestApp;
   try {
-    app = await new TestApp({ env: { TWINGRAPH_DB: db, TWINGRAPH_CORS_ORIGINS: side.origin, ...options.env } }).start();
+    app = await new TestApp({
+      models: data === 'empty' ? 'none' : 'demo',
+      env: { ...(db && { TWINGRAPH_DB: db }), TWINGRAPH_CORS_ORIGINS: side.origin, ...options.env },
+    }).start();
   } catch (error) {
     await side.close();
+    if (db) fs.rmSync(path.dirname(db), { recursive: true, force: true });
     throw error;
   }
   const servedByApp = (await fetch(`${app.origin}${EXPLORER_PATH}/`)).status === 200;
@@ -125,7 +140,7 @@ export async function startExplorerHost(options: { env?: Record<string, string> 
     close: async () => {
       if (!servedByApp) await side.close();
       await app.close();
-      fs.rmSync(path.dirname(db), { recursive: true, force: true });
+      if (db) fs.rmSync(path.dirname(db), { recursive: true, force: true });
     },
   };
 }

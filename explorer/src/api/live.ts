@@ -1,11 +1,20 @@
 // Subscriptions over graphql-ws, resumable: each subscription remembers the seq of the last change it got
 // and, when the socket drops (server restart, network), subscribes again with `since: seq` after a backoff,
 // so that the change log replays exactly what was missed. graphql-ws's own retry would resubscribe with the
-// original payload and lose those changes; it is off. A new credential reconnects everything with it.
+// original payload and lose those changes; it is off. A new credential reconnects everything with it; a socket
+// the server closed for want of a (valid) credential is not retried until then, since it would be refused again.
 import { createClient, type Client } from 'graphql-ws';
 import { authorization, onCredentialChange, wsEndpoint } from './connection';
 
-export type LiveState = 'connecting' | 'live' | 'retrying';
+export type LiveState = 'connecting' | 'live' | 'retrying' | 'unauthorized';
+
+/** graphql-ws's close code for a missing, wrong or expired credential (src/api/ws.ts). */
+const UNAUTHORIZED = 4401;
+
+function closeCode(event: unknown): number | undefined {
+  const code = (event as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
 
 let client: Client | undefined;
 const stateListeners = new Set<(state: LiveState) => void>();
@@ -35,7 +44,8 @@ function currentClient(): Client {
     },
     on: {
       connected: () => setState('live'),
-      closed: () => setState(active.size ? 'retrying' : 'connecting'),
+      closed: (event) =>
+        setState(closeCode(event) === UNAUTHORIZED ? 'unauthorized' : active.size ? 'retrying' : 'connecting'),
     },
   });
   return client;
@@ -90,9 +100,14 @@ export class LiveSubscription {
           this.onEvent(event);
         },
         error: (error: unknown) => {
-          // A refused subscription (GraphQL errors) is final; a dropped socket is retried.
+          // A refused subscription (GraphQL errors) is final; a dropped socket is retried; a socket refused for
+          // its credential waits for a new one (onCredentialChange restarts every subscription).
           if (Array.isArray(error)) {
             this.onError(error.map((e: { message: string }) => e.message).join('; '));
+            return;
+          }
+          if (closeCode(error) === UNAUTHORIZED) {
+            this.unsubscribe = undefined;
             return;
           }
           this.restart(Math.min(30_000, 500 * 2 ** this.failures++));

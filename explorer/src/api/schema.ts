@@ -2,7 +2,7 @@
 // Explorer asks only for what this server offers (predictions exist only with the analytics plugin and the
 // demo's models; a model uploaded a minute ago has a list field of its own). The SDL is printed by graphql-js,
 // one field a line, so a small line reader is enough and keeps graphql-js out of the bundle.
-import { authHeaders, gql } from './graphql';
+import { authHeaders, gql, GraphQLFailure, type GqlError } from './graphql';
 import { httpEndpoint } from './connection';
 
 export interface SchemaField {
@@ -118,14 +118,15 @@ export async function loadSchema(): Promise<SchemaIndex> {
     return introspect();
   }
   if (!response.ok) {
-    let message = `The schema could not be read (HTTP ${response.status}).`;
+    // The server's own errors (UNAUTHENTICATED for a missing key…), so that the shell can say what to do.
+    let errors: GqlError[] = [];
     try {
-      const body = (await response.json()) as { errors?: { message: string }[] };
-      if (body.errors?.[0]) message = body.errors[0].message;
+      errors = ((await response.json()) as { errors?: GqlError[] }).errors ?? [];
     } catch {
       // Not JSON: the status says enough.
     }
-    throw new Error(message);
+    if (errors.length === 0) errors = [{ message: `The schema could not be read (HTTP ${response.status}).` }];
+    throw new GraphQLFailure(errors, response.status);
   }
   return parseSdl(await response.text());
 }

@@ -1,6 +1,6 @@
-// The inspector of one twin: its model, ETag and time, then properties (editable), components, relationships,
-// telemetry, predictions and history. It reads the twin again whenever the twin changes (the graph tells it,
-// from the live feed) so what is shown is never older than what the graph flashed.
+// The inspector of one twin: its model, ETag and time, then properties (editable), components, relationships
+// (their properties editable), telemetry, predictions and history. It reads the twin again whenever the twin
+// changes (the graph tells it, from the live feed) so what is shown is never older than what the graph flashed.
 import { useEffect, useState } from 'preact/hooks';
 import { modelLabel } from '../api/models';
 import { navigate } from '../route';
@@ -72,7 +72,13 @@ export function Inspector(props: InspectorProps) {
           </p>
           <Properties info={info} twin={twin} onWritten={() => setReads((r) => r + 1)} />
           <Components info={info} twin={twin} />
-          <Relationships info={info} twin={twin} onSelect={props.onSelect} onExpand={props.onExpand} />
+          <Relationships
+            info={info}
+            twin={twin}
+            onSelect={props.onSelect}
+            onExpand={props.onExpand}
+            onWritten={() => setReads((r) => r + 1)}
+          />
           <Telemetry info={info} twinId={twin.id} modelId={twin.modelId} version={props.version} />
           <Predictions info={info} twinId={twin.id} modelId={twin.modelId} version={props.version} />
           <History twinId={twin.id} schema={info.schema} />

@@ -3,86 +3,14 @@
 // PreconditionFailed and both versions are shown, to keep theirs or write ours over it knowingly.
 import { useState } from 'preact/hooks';
 import { GraphQLFailure } from '../api/graphql';
+import { refusalMessage } from '../api/refusal';
 import type { ModelContent } from '../api/models';
 import type { ServerInfo } from '../server-info';
 import { errorMessage, formatValue } from '../ui/format';
-import { enumValuesOf, type EnumValue } from './dtdl-schema';
+import { ConflictNotice, type ConflictState } from './conflict';
+import { enumValuesOf } from './dtdl-schema';
 import { readTwin, writeProperty, type TwinData } from './twin-data';
-
-interface Conflict {
-  readonly name: string;
-  readonly mine: unknown;
-  readonly theirs: unknown;
-  readonly readEtag: string;
-  readonly currentEtag: string;
-}
-
-const NUMERIC = new Set(['integer', 'long', 'float', 'double']);
-
-/** The editor's text for a value, and back; undefined from `parse` means "remove the property". */
-function toText(value: unknown): string {
-  if (value === undefined) return '';
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function parse(text: string, schema: string | null): unknown {
-  if (text === '') return undefined;
-  if (schema && NUMERIC.has(schema)) {
-    const n = Number(text);
-    if (!Number.isFinite(n)) throw new Error(`'${text}' is not a number.`);
-    return n;
-  }
-  if (schema === 'boolean') return text === 'true';
-  if (schema && /^(string|date|dateTime|time|duration|Enum)$/.test(schema)) return text;
-  // Objects, maps, arrays, geospatial: JSON.
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new Error('This value is JSON: check its syntax.');
-  }
-}
-
-function ValueEditor(props: {
-  content: ModelContent;
-  enumValues: EnumValue[] | null;
-  value: string;
-  onInput: (text: string) => void;
-}) {
-  const { content, enumValues, value, onInput } = props;
-  const id = `edit-${content.name}`;
-  const label = `New value of ${content.name}`;
-  if (enumValues)
-    return (
-      <select id={id} aria-label={label} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
-        <option value="">(none)</option>
-        {enumValues.map((v) => (
-          <option key={v.name} value={String(v.value)}>
-            {v.label}
-          </option>
-        ))}
-      </select>
-    );
-  if (content.schema === 'boolean')
-    return (
-      <select id={id} aria-label={label} value={value} onChange={(e) => onInput(e.currentTarget.value)}>
-        <option value="">(none)</option>
-        <option value="true">true</option>
-        <option value="false">false</option>
-      </select>
-    );
-  const type = content.schema && NUMERIC.has(content.schema) ? 'number' : content.schema === 'date' ? 'date' : 'text';
-  return (
-    <input
-      id={id}
-      aria-label={label}
-      type={type}
-      step={content.schema === 'integer' || content.schema === 'long' ? 1 : 'any'}
-      value={value}
-      onInput={(e) => onInput(e.currentTarget.value)}
-      autoFocus
-    />
-  );
-}
+import { parse, toText, ValueEditor } from './value-editor';
 
 export function Properties(props: { info: ServerInfo; twin: TwinData; onWritten: () => void }) {
   const { info, twin, onWritten } = props;
@@ -94,7 +22,7 @@ export function Properties(props: { info: ServerInfo; twin: TwinData; onWritten:
   );
   const [editing, setEditing] = useState<{ name: string; text: string; etag: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [conflict, setConflict] = useState<Conflict | null>(null);
+  const [conflict, setConflict] = useState<ConflictState | null>(null);
   const [saving, setSaving] = useState(false);
 
   async function save(content: ModelContent, value: unknown, etag: string): Promise<void> {
@@ -115,7 +43,7 @@ export function Properties(props: { info: ServerInfo; twin: TwinData; onWritten:
           readEtag: etag,
           currentEtag: current?.etag ?? '',
         });
-      } else setError(errorMessage(e));
+      } else setError(refusalMessage(e, 'Editing a twin') ?? errorMessage(e));
     } finally {
       setSaving(false);
     }
@@ -130,47 +58,20 @@ export function Properties(props: { info: ServerInfo; twin: TwinData; onWritten:
         </p>
       )}
       {conflict && (
-        <div class="conflict" role="alert" data-testid="conflict">
-          <h4>Someone changed this twin since you read it</h4>
-          <p class="muted">
-            You read ETag <code>{conflict.readEtag}</code>; it is now <code>{conflict.currentEtag}</code>. Nothing was
-            written.
-          </p>
-          <table>
-            <tbody>
-              <tr>
-                <th scope="row">Yours</th>
-                <td data-testid="conflict-mine">{formatValue(conflict.mine)}</td>
-              </tr>
-              <tr>
-                <th scope="row">Theirs (on the server)</th>
-                <td data-testid="conflict-theirs">{formatValue(conflict.theirs)}</td>
-              </tr>
-            </tbody>
-          </table>
-          <div class="row">
-            <button
-              type="button"
-              onClick={() => {
-                setConflict(null);
-                setEditing(null);
-                onWritten();
-              }}
-            >
-              Keep theirs
-            </button>
-            <button
-              type="button"
-              disabled={saving}
-              onClick={() => {
-                const content = contents.find((c) => c.name === conflict.name)!;
-                void save(content, conflict.mine, conflict.currentEtag);
-              }}
-            >
-              Write mine over theirs
-            </button>
-          </div>
-        </div>
+        <ConflictNotice
+          what="this twin"
+          conflict={conflict}
+          saving={saving}
+          onKeepTheirs={() => {
+            setConflict(null);
+            setEditing(null);
+            onWritten();
+          }}
+          onWriteMine={() => {
+            const content = contents.find((c) => c.name === conflict.name)!;
+            void save(content, conflict.mine, conflict.currentEtag);
+          }}
+        />
       )}
       <table class="props">
         <tbody>
@@ -207,7 +108,9 @@ export function Properties(props: { info: ServerInfo; twin: TwinData; onWritten:
                       }}
                     >
                       <ValueEditor
-                        content={c}
+                        id={`edit-${c.name}`}
+                        label={`New value of ${c.name}`}
+                        schema={enumValues ? 'Enum' : c.schema}
                         enumValues={enumValues}
                         value={editing.text}
                         onInput={(text) => setEditing({ ...editing, text })}

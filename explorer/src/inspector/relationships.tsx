@@ -1,7 +1,8 @@
-// A twin's relationships both ways, grouped by name, with their properties: each other twin a link (selects it
-// in the graph), each name a button that brings that name's neighbours into the graph.
+// A twin's relationships both ways, grouped by name: each other twin a link (selects it in the graph), each name
+// a button that brings that name's neighbours into the graph, and each relationship's own properties, edited
+// in place (relationship-properties.tsx).
 import type { ServerInfo } from '../server-info';
-import { formatValue } from '../ui/format';
+import { hasProperties, RelationshipProperties } from './relationship-properties';
 import type { TwinData, TwinRelationship } from './twin-data';
 
 function groups(list: TwinRelationship[]): Map<string, TwinRelationship[]> {
@@ -21,21 +22,23 @@ export function Relationships(props: {
   twin: TwinData;
   onSelect: (id: string) => void;
   onExpand: (name?: string) => void;
+  onWritten: () => void;
 }) {
-  const { twin, onSelect, onExpand } = props;
+  const { info, twin, onSelect, onExpand, onWritten } = props;
   const outgoing = groups(twin.relationships);
   const incoming = groups(twin.incomingRelationships);
-  const list = (rs: TwinRelationship[], other: (r: TwinRelationship) => string) => (
+  const list = (rs: TwinRelationship[], outward: boolean) => (
     <ul class="rels">
       {rs.slice(0, SHOWN).map((r) => {
-        const props = Object.entries(r.properties ?? {}).filter(([k]) => !k.startsWith('$'));
+        const other = outward ? r.targetId : r.sourceId;
+        const title = outward ? `${r.name} to ${other}` : `${r.name} from ${other}`;
         return (
-          <li key={`${r.sourceId}/${r.id}`}>
-            <button type="button" class="link" onClick={() => onSelect(other(r))}>
-              {other(r)}
+          <li key={`${r.sourceId}/${r.id}`} data-relationship={`${r.sourceId}/${r.id}`}>
+            <button type="button" class="link" onClick={() => onSelect(other)}>
+              {other}
             </button>
-            {props.length > 0 && (
-              <span class="muted"> {props.map(([k, v]) => `${k}: ${formatValue(v)}`).join(', ')}</span>
+            {hasProperties(info, r) && (
+              <RelationshipProperties info={info} relationship={r} title={title} onWritten={onWritten} />
             )}
           </li>
         );
@@ -60,7 +63,7 @@ export function Relationships(props: {
               expand
             </button>
           </summary>
-          {list(rs, (r) => r.targetId)}
+          {list(rs, true)}
         </details>
       ))}
       {[...incoming].map(([name, rs]) => (
@@ -71,7 +74,7 @@ export function Relationships(props: {
               expand
             </button>
           </summary>
-          {list(rs, (r) => r.sourceId)}
+          {list(rs, false)}
         </details>
       ))}
     </section>

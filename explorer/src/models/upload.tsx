@@ -32,7 +32,11 @@ const EXAMPLE = `{
 }
 `;
 
-export function Upload(props: { onUploaded: (ids: string[]) => void }) {
+export interface UploadProps {
+  readonly onUploaded: (ids: string[]) => void;
+}
+
+export function Upload(props: UploadProps) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const text = useRef(EXAMPLE);

@@ -2,7 +2,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import { onLiveState, type LiveState } from '../api/live';
 
-const TEXT: Record<LiveState, string> = { connecting: 'connecting', live: 'live', retrying: 'reconnecting…' };
+const TEXT: Record<LiveState, string> = {
+  connecting: 'connecting',
+  live: 'live',
+  retrying: 'reconnecting…',
+  unauthorized: 'not live: key required',
+};
 
 export function LiveIndicator() {
   const [state, setState] = useState<LiveState>('connecting');

@@ -76,7 +76,9 @@ export function guardedResults<T>(source: AsyncIterable<T>, guard: ResultGuard<T
     return done;
   };
 
-  const generator: AsyncGenerator<T, undefined> = {
+  // Asserted, not annotated: the build's lib (ES2022) has no Symbol.asyncDispose on AsyncGenerator, while the
+  // typings the tests compile with (ESNext's disposables) require it.
+  const generator = {
     next,
     return: async () => {
       await finish();
@@ -88,6 +90,6 @@ export function guardedResults<T>(source: AsyncIterable<T>, guard: ResultGuard<T
     },
     [Symbol.asyncIterator]: () => generator,
     [Symbol.asyncDispose]: finish,
-  };
+  } as AsyncGenerator<T, undefined>;
   return generator;
 }

@@ -1,7 +1,8 @@
 /**
  * Twingraph assembled: the store, the change feed, the services, the features the configuration turns on
  * (TWINGRAPH_PLUGINS: the analytics, the mirror) and the API, started in that order and stopped in the
- * reverse one. On an empty store it first loads the models in dtdl/ and the demo data.
+ * reverse one. On an empty store it first loads the models in dtdl/ and the demo data; `twingraph start` asks
+ * for the live demo too (StartOptions.liveDemo), which the features bring alive.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import { readCatalogue } from './demo/catalogue';
 import { loadDemo } from './demo/load';
 import { progressReporter } from './demo/progress';
 import { analyticsFeature } from './analytics/feature';
-import type { Feature, RunningFeature } from './feature';
+import { healthOf, type Feature, type FeaturesHealth, type RunningFeature } from './feature';
 import { devicesFeature } from './devices/feature';
 import { mirrorFeature } from './mirror/feature';
 import { ModelService } from './services/models';
@@ -52,6 +53,11 @@ export interface App {
   /** The running features, by name. */
   readonly features: ReadonlyMap<string, RunningFeature>;
   readonly log: Logger;
+  /**
+   * The features' health, for readiness checks: ready when every running feature is (one without a health
+   * check always is), with each one's own report by name.
+   */
+  featureHealth(): FeaturesHealth;
   /** Stops the server (running requests finish, subscriptions get a close frame), then the feed and the store. */
   close(): Promise<void>;
 }
@@ -64,6 +70,12 @@ export interface StartOptions {
   readonly openStore?: (config: StoreConfig) => Promise<TwinStore>;
   /** An embedder's own features, opened after the configured ones (see src/feature.ts). */
   readonly features?: readonly Feature[];
+  /**
+   * Bring the demo alive (`twingraph start` sets it): the features may start what makes it move, such as the
+   * devices feature's embedded MQTT broker and device simulator. Off by default, so that embedders and tests
+   * get only what they configure.
+   */
+  readonly liveDemo?: boolean;
 }
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000;
@@ -156,11 +168,21 @@ export async function startApp(
     );
     const twins = new TwinService(store, () => models.current);
     for (const feature of features)
-      running.set(feature.name, feature.open({ config, log, store, models, twins, feed }));
+      running.set(
+        feature.name,
+        feature.open({ config, log, store, models, twins, feed, liveDemo: options.liveDemo === true }),
+      );
     const contexts = Object.fromEntries([...running].map(([name, feature]) => [name, feature.context]));
-    const services: Services = { store, models, twins, feed, features: contexts };
+    const services: Services = {
+      store,
+      models,
+      twins,
+      feed,
+      features: contexts,
+      featureHealth: () => healthOf(running),
+    };
     await seedEmptyStore(services, config, log);
-    for (const feature of running.values()) feature.start?.();
+    for (const feature of running.values()) await feature.start?.();
     const server = await startServer(config, services, log);
     const prune = setInterval(() => {
       store
@@ -178,6 +200,7 @@ export async function startApp(
       services,
       features: running,
       log,
+      featureHealth: () => healthOf(running),
       close: () =>
         (closing ??= (async () => {
           clearInterval(prune);

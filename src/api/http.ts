@@ -181,6 +181,9 @@ export async function createHttpApi(
     () => ({
       validationRules,
       introspection: config.access.introspection,
+      // The app stops its servers itself, in order (src/app.ts); Apollo's own SIGTERM handler (on unless
+      // NODE_ENV=test) would stop this one first and re-send the signal, ending the process before that.
+      stopOnTerminationSignals: false,
       formatError: formatError(log),
       includeStacktraceInErrorResponses: false,
       logger: {
@@ -215,11 +218,21 @@ export async function createHttpApi(
       const { version, records } = services.models.current;
       const newest = await services.store.latestSeq();
       const lag = Math.max(0, newest - services.feed.deliveredSeq);
-      const body = { store: services.store.kind, schemaVersion: version, models: records.length, seq: newest, lag };
+      const health = services.featureHealth?.();
+      const body = {
+        store: services.store.kind,
+        schemaVersion: version,
+        models: records.length,
+        seq: newest,
+        lag,
+        ...(health && { features: health.features }),
+      };
       if (lag > config.replication.readyMaxLag)
         res
           .status(503)
           .json({ status: 'behind', ...body, reason: `${lag} changes behind the log (TWINGRAPH_READY_MAX_LAG)` });
+      else if (health && !health.ready)
+        res.status(503).json({ status: 'degraded', ...body, reason: 'a feature is not ready (see features)' });
       else res.json({ status: 'ready', ...body });
     } catch (error) {
       res.status(503).json({ status: 'unavailable', reason: (error as Error).message });

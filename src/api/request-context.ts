@@ -21,6 +21,8 @@ export interface Services {
   readonly feed: ChangeFeed;
   /** The running features' per-request services, by name (GraphContext.features). */
   readonly features: Readonly<Record<string, unknown>>;
+  /** The features' own health (a lost MQTT broker, say), for /readyz; ready when absent. */
+  readonly featureHealth?: () => { readonly ready: boolean; readonly features: Readonly<Record<string, unknown>> };
 }
 
 /** The most change-log entries one `changes` read returns (the store's limit per readChanges). */

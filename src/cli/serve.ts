@@ -1,6 +1,9 @@
 /**
  * `twingraph start`: the server, until Ctrl-C or SIGTERM, which stop it cleanly (running requests finish,
- * subscriptions get a close frame, the store is closed). A second signal exits at once.
+ * subscriptions get a close frame, the features stop — the device simulator, the MQTT client, the embedded
+ * broker — and the store is closed). A second signal exits at once. It asks for the live demo: on a store
+ * holding the demo firm, the devices feature brings it alive (an embedded MQTT broker unless
+ * TWINGRAPH_MQTT_URL names one, and the device simulator unless TWINGRAPH_SIMULATE=off).
  */
 import pino from 'pino';
 import { startApp } from '../app';
@@ -18,7 +21,7 @@ export async function serve(): Promise<number> {
     throw error;
   }
   const log = pino({ level: config.logLevel });
-  const app = await startApp(config, log);
+  const app = await startApp(config, log, { liveDemo: true });
   log.info(
     { url: app.server.url, store: config.store.kind, models: app.services.models.current.records.length },
     `Twingraph is serving GraphQL at ${app.server.url} (open it in a browser for GraphiQL)`,

@@ -9,12 +9,14 @@
  * The DTDL co-types decide the rest. A Command that is not `Idempotent` is sent once per invocation (QoS 1
  * may still deliver it twice: the executor drops a correlation data it has seen, as the extension asks
  * of it). An `Idempotent` one is sent again when no answer came, up to the configured retries within the
- * timeout. A `Cacheable` one's answer is reused for an identical request within its `ttl` (the request is
- * then not sent at all, nor recorded).
+ * timeout. A `Cacheable` one's answer is reused for an identical request within its `ttl`: the invocation
+ * is recorded (who asked, and that they were answered, belong in the log) but not sent. An answer must be
+ * the Command's declared response, checked against its schema as requests are; anything else is Failed.
  *
  * Outcomes are kept by seq for a while, so that whoever waits for one (`outcome()`) gets it whether it
  * waits before or after the device answered. Every replica follows the log and listens to the responses,
- * so a wait on any replica ends; only the replicas with TWINGRAPH_MQTT_COMMANDS=on publish.
+ * so a wait on any replica ends; only the replicas with TWINGRAPH_MQTT_COMMANDS=on publish, and they hand
+ * each outcome of a command they carried to `onOutcome` (which records it in the change log).
  */
 import type { ModelSet } from '../dtdl';
 import type { ChangeEntry, JsonObject, JsonValue } from '../store/types';
@@ -69,14 +71,27 @@ export interface InvokerOptions {
   readonly clientId: string;
 }
 
-interface InFlight {
-  readonly change: ChangeEntry;
+/** What an invocation was, for whoever records its outcome. */
+export interface Invocation {
+  readonly seq: number;
   readonly twinId: string;
   readonly modelId: string;
   readonly command: string;
   readonly request: JsonValue | undefined;
+}
+
+export interface InvokerHooks {
+  /** Throws (a TwingraphError saying why) when `value` is not the Command's declared response. */
+  readonly checkResponse?: (invocation: Invocation, value: JsonValue) => void;
+  /** An outcome of a command this replica carried (sent, answered from the cache, or failed to send). */
+  readonly onOutcome?: (invocation: Invocation, outcome: CommandOutcome) => void;
+}
+
+interface InFlight extends Invocation {
   attempts: number;
   timer?: NodeJS.Timeout;
+  /** Whether this replica carries it (publishes it, or answers it from the cache): its outcome is ours to report. */
+  carried: boolean;
 }
 
 /** How long an outcome is kept for a late waiter. */
@@ -95,49 +110,61 @@ export class CommandInvoker {
     private readonly bindings: () => DeviceBindings,
     private readonly mapping: TwinIdMapping,
     private readonly publisher: () => Publisher | undefined,
+    private readonly hooks: InvokerHooks = {},
   ) {}
 
-  /** The cached answer to an identical request of a Cacheable command, if one is fresh. */
-  cached(twinId: string, modelId: string, command: string, request: JsonValue | undefined): CommandOutcome | undefined {
-    const content = commandOf(this.models().interfaces.get(modelId), command);
+  /** The fresh cached answer to an identical request of a Cacheable command, if there is one. */
+  #cached(flight: Invocation): JsonValue | null | undefined {
+    const content = commandOf(this.models().interfaces.get(flight.modelId), flight.command);
     if (!content || commandSemantics(content).ttlMs === undefined) return undefined;
-    const hit = this.#cache.get(cacheKey(twinId, command, request));
-    if (!hit || hit.expires <= Date.now()) return undefined;
-    this.counts.cached++;
-    return { status: 'Cached', seq: undefined, twinId, command, response: hit.response, message: null, attempts: 0 };
+    const hit = this.#cache.get(cacheKey(flight.twinId, flight.command, flight.request));
+    return hit && hit.expires > Date.now() ? hit.response : undefined;
   }
 
-  /** A Command.Invoke change from the log: tracked on every replica, published where dispatch is on. */
+  /**
+   * A Command.Invoke change from the log: tracked on every replica, answered from the cache when it can be
+   * (every replica hears every answer, so their caches agree), published where dispatch is on.
+   */
   follow(change: ChangeEntry): void {
     if (change.type !== 'Command.Invoke' || !change.twinId || !change.modelId) return;
     const body = (change.body ?? {}) as JsonObject;
     const command = typeof body.command === 'string' ? body.command : undefined;
     if (!command) return;
     const flight: InFlight = {
-      change,
+      seq: change.seq,
       twinId: change.twinId,
       modelId: change.modelId,
       command,
       request: body.request ?? undefined,
       attempts: 0,
+      carried: this.options.dispatch,
     };
     this.#inFlight.set(change.seq, flight);
-    if (this.options.dispatch) this.#send(flight);
+    const cached = this.#cached(flight);
+    if (cached !== undefined) {
+      this.counts.cached++;
+      this.#settle(change.seq, { status: 'Cached', response: cached, message: null, attempts: 0 });
+    } else if (this.options.dispatch) this.#send(flight);
     else flight.timer = setTimeout(() => this.#forget(change.seq), this.options.timeoutMs + 1000);
   }
 
   #send(flight: InFlight): void {
-    const seq = flight.change.seq;
+    const seq = flight.seq;
     const fail = (status: CommandStatus, message: string): void =>
       this.#settle(seq, { status, response: null, message, attempts: flight.attempts });
     const publisher = this.publisher();
-    if (!publisher) return fail('NotSent', 'Twingraph has no MQTT connection (TWINGRAPH_MQTT_URL)');
+    // Without a broker, or for a model that talks no MQTT, this replica carries nothing: whoever else acts
+    // on the log's invocations may, so no outcome is reported for them.
+    const notOurs = (message: string): void => {
+      flight.carried = false;
+      fail('NotSent', message);
+    };
+    if (!publisher) return notOurs('Twingraph has no MQTT connection (TWINGRAPH_MQTT_URL)');
     const model = this.models().interfaces.get(flight.modelId);
     const content = commandOf(model, flight.command);
     const binding = bindingOf(this.bindings(), flight.modelId);
     if (!content || !binding?.commands || !binding.format)
-      return fail(
-        'NotSent',
+      return notOurs(
         `${flight.modelId} has no command topic${binding && !binding.format ? ` Twingraph can write (${binding.payloadFormat})` : ''}: give it an Mqtt co-type with commandTopic, or set TWINGRAPH_MQTT_DEFAULT_COMMAND_TOPIC`,
       );
     const executorId = this.mapping.toDeviceId(flight.twinId);
@@ -236,6 +263,17 @@ export class CommandInvoker {
         return;
       }
       response = (document as JsonObject)[name];
+      try {
+        this.hooks.checkResponse?.(flight, response);
+      } catch (error) {
+        this.#settle(seq, {
+          status: 'Failed',
+          response: null,
+          message: `the answer is not the declared response: ${(error as Error).message}`,
+          attempts: flight.attempts,
+        });
+        return;
+      }
       const ttlMs = commandSemantics(content).ttlMs;
       if (ttlMs !== undefined)
         this.#cache.set(cacheKey(flight.twinId, flight.command, flight.request), {
@@ -292,6 +330,7 @@ export class CommandInvoker {
       this.#outcomes.delete(s);
     }
     for (const waiter of [...(this.#waiters.get(seq) ?? [])]) waiter(outcome);
+    if (flight.carried) this.hooks.onOutcome?.(flight, outcome);
   }
 
   #forget(seq: number): void {

@@ -16,8 +16,8 @@ export function simulateCommands(program: Command, exit: (code: number) => void)
     .option('--devices <n>', 'simulate only the first n devices of the demo firm')
     .option('--seconds <n>', 'stop after n seconds (default: run until interrupted)')
     .option('--catalogue <file>', "the demo firm's catalogue (default: seeds/firm.json)")
-    .option('--telemetry-topic <pattern>', 'default: devices/{senderId}/telemetry')
-    .option('--command-topic <pattern>', 'default: devices/{executorId}/commands/{commandName}')
+    .option('--telemetry-topic <pattern>', "default: the demo Device model's telemetryTopic (dtdl/Device.json)")
+    .option('--command-topic <pattern>', "default: the demo Device model's commandTopic (dtdl/Device.json)")
     .action(async (opts: SimulateOptions) => exit(await cli().simulateCommand(opts)));
 }
 

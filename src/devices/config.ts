@@ -5,6 +5,10 @@
  *
  * Messages name the variable, as src/config.ts words them, so that a wrong value stops the start with a
  * line an operator can act on.
+ *
+ * The live demo's variables (TWINGRAPH_SIMULATE, TWINGRAPH_SIMULATE_RATE, TWINGRAPH_MQTT_EMBEDDED_PORT) are
+ * read here too, but only `twingraph start` acts on them (see ./live-demo.ts): an embedder or a test that
+ * calls startApp gets no broker and no simulator unless it asks for the live demo.
  */
 import os from 'node:os';
 import { z } from 'zod';
@@ -104,6 +108,12 @@ export const DEVICES_ENV = z.object({
   /** Reconnection back-off: from the first delay, doubling, up to the cap, ms. */
   TWINGRAPH_MQTT_RECONNECT_MS: integer(100, 3_600_000).default(1000),
   TWINGRAPH_MQTT_RECONNECT_MAX_MS: integer(100, 3_600_000).default(30_000),
+  /** The live demo's device simulator (`twingraph start` on the demo firm): `off` keeps the devices quiet. */
+  TWINGRAPH_SIMULATE: onOff.default('on'),
+  /** Messages per second the simulator publishes, all devices together. */
+  TWINGRAPH_SIMULATE_RATE: integer(1, 100_000).default(50),
+  /** The loopback port of the live demo's embedded broker, when TWINGRAPH_MQTT_URL names none (0: any free port). */
+  TWINGRAPH_MQTT_EMBEDDED_PORT: integer(0, 65535).default(1883),
 });
 
 export type DevicesEnv = z.infer<typeof DEVICES_ENV>;
@@ -126,6 +136,15 @@ export interface DevicesConfig {
   readonly batch: { readonly points: number; readonly ms: number };
   readonly commands: { readonly dispatch: boolean; readonly timeoutMs: number; readonly retries: number };
   readonly reconnect: { readonly baseMs: number; readonly maxMs: number };
+  /** What the live demo does when `twingraph start` serves the demo firm (see ./live-demo.ts). */
+  readonly liveDemo: {
+    /** Whether the simulator publishes the demo devices' telemetry and answers their commands. */
+    readonly simulate: boolean;
+    /** Messages per second, all devices together. */
+    readonly rate: number;
+    /** The embedded broker's loopback port (0: any free one), used when `url` is unset. */
+    readonly embeddedPort: number;
+  };
 }
 
 /** What the parsed variables mean. */
@@ -167,6 +186,11 @@ export function devicesConfigOf(e: DevicesEnv): DevicesConfig {
     reconnect: {
       baseMs: e.TWINGRAPH_MQTT_RECONNECT_MS,
       maxMs: Math.max(e.TWINGRAPH_MQTT_RECONNECT_MS, e.TWINGRAPH_MQTT_RECONNECT_MAX_MS),
+    },
+    liveDemo: {
+      simulate: e.TWINGRAPH_SIMULATE === 'on',
+      rate: e.TWINGRAPH_SIMULATE_RATE,
+      embeddedPort: e.TWINGRAPH_MQTT_EMBEDDED_PORT,
     },
   };
 }

@@ -1,8 +1,10 @@
 /**
- * The device gateway: the running devices feature. It holds the MQTT connection, keeps the subscriptions in
- * step with the models' bindings (re-read when the model set changes), hands each telemetry message to the
- * ingestion and acknowledges it once done, publishes dead letters, follows the change log (command
- * invocations to send, twins whose cached model changed), and answers `mqttStatus`.
+ * The device gateway: the running devices feature. It holds the MQTT connection (opened by `start`, to the
+ * configured broker or the live demo's embedded one), keeps the subscriptions in step with the models'
+ * bindings (re-read when the model set changes), hands each telemetry message to the ingestion and
+ * acknowledges it once done, publishes dead letters, follows the change log (command invocations to send,
+ * twins whose cached model changed), records the outcomes of the commands it carries, and answers
+ * `mqttStatus` and the readiness check.
  *
  * Redelivery: the broker sends again what it had not seen acknowledged when a connection dropped. A message
  * recorded but not acknowledged before the drop is remembered (topic and payload digest, bounded); when it
@@ -15,16 +17,17 @@ import type { Logger } from 'pino';
 import type { ChangeFeed, ChangeSubscription } from '../events';
 import type { ModelService } from '../services/models';
 import type { TwinService } from '../services/twins';
-import { asActor } from '../store/actor';
 import type { TwinReads } from '../store/port';
 import type { ChangeEntry, JsonValue } from '../store/types';
+import type { FeatureHealth } from '../feature';
 import { MetricBatcher } from './batcher';
 import { readBindings, type DeviceBindings } from './bindings';
-import { CommandInvoker, type CommandOutcome } from './command-invoker';
+import { CommandInvoker, type CommandOutcome, type Invocation } from './command-invoker';
 import type { DevicesConfig } from './config';
 import { MqttConnection, type InboundMessage } from './connection';
 import { DeadLetterLog, deadLetterTopic, type DeadLetter } from './dead-letters';
 import { TelemetryIngest } from './ingest';
+import { outcomeRecord, outcomeStoreOf, type CommandOutcomeStore } from './outcome-log';
 import { RateCounter } from './rate';
 import { sharedFilter, twinIdMapping } from './topics';
 import { TwinModels } from './twin-models';
@@ -32,7 +35,8 @@ import { TwinModels } from './twin-models';
 export interface GatewayDeps {
   readonly config: DevicesConfig;
   readonly log: Logger;
-  readonly store: Pick<TwinReads, 'getTwins'>;
+  /** Reads twins' models; records command outcomes where the store can (see ./outcome-log.ts). */
+  readonly store: Pick<TwinReads, 'getTwins'> & Partial<CommandOutcomeStore>;
   readonly models: Pick<ModelService, 'current'>;
   readonly twins: Pick<TwinService, 'update' | 'recordMetrics' | 'invokeCommand'>;
   readonly feed: Pick<ChangeFeed, 'subscribe'>;
@@ -40,6 +44,8 @@ export interface GatewayDeps {
 
 export interface MqttStatus {
   readonly enabled: boolean;
+  /** Whether the broker is the live demo's embedded one. */
+  readonly embedded: boolean;
   readonly connected: boolean;
   readonly url: string | null;
   readonly clientId: string;
@@ -71,8 +77,18 @@ export type RecordInvocation = (
   request: JsonValue | undefined,
 ) => Promise<ChangeEntry>;
 
+/** The broker `start` connects to: the configured one, or the live demo's embedded one. */
+export interface BrokerChoice {
+  readonly url: string;
+  /** The embedded broker: no shared subscriptions (aedes has none), and reported as such. */
+  readonly embedded: boolean;
+}
+
 export class DeviceGateway {
-  readonly #connection: MqttConnection | undefined;
+  #connection: MqttConnection | undefined;
+  #broker: BrokerChoice | undefined;
+  readonly #outcomes: CommandOutcomeStore | undefined;
+  #warnedNoOutcomeLog = false;
   readonly #ingest: TelemetryIngest;
   readonly #batcher: MetricBatcher;
   readonly #invoker: CommandInvoker;
@@ -101,7 +117,7 @@ export class DeviceGateway {
     // Devices' writes record the gateway as their actor (a device is not an identity of its own here).
     const actor = `mqtt:${config.clientId}`;
     this.#batcher = new MetricBatcher(
-      (points) => asActor(actor, () => deps.twins.recordMetrics(points)),
+      (points) => deps.twins.recordMetrics(points, { actor }),
       config.batch.points,
       config.batch.ms,
     );
@@ -110,22 +126,15 @@ export class DeviceGateway {
       bindings: () => this.bindings,
       twinModels: this.#twinModels,
       batcher: this.#batcher,
-      twins: { update: (...args) => asActor(actor, () => deps.twins.update(...args)) },
+      twins: {
+        update: (id, modelId, makePatch, options) => deps.twins.update(id, modelId, makePatch, { ...options, actor }),
+      },
       mapping,
       maxPayloadBytes: config.maxPayloadBytes,
       deadLetter: (letter) => this.#deadLetter(letter),
       log: deps.log,
     });
-    this.#connection = config.url
-      ? new MqttConnection(
-          config,
-          (message, settle, connection) => this.#receive(message, settle, connection),
-          () => {
-            void this.#subscribe();
-          },
-          (connection) => this.#dropped.add(connection),
-        )
-      : undefined;
+    this.#outcomes = outcomeStoreOf(deps.store);
     this.#invoker = new CommandInvoker(
       {
         dispatch: config.commands.dispatch,
@@ -138,6 +147,16 @@ export class DeviceGateway {
       () => this.bindings,
       mapping,
       () => (this.#connection ? this.#publisher(this.#connection) : undefined),
+      {
+        checkResponse: (invocation, value) =>
+          deps.models.current.validators.validateCommandResponse(
+            invocation.modelId,
+            invocation.command,
+            value,
+            invocation.twinId,
+          ),
+        onOutcome: (invocation, outcome) => this.#recordOutcome(invocation, outcome),
+      },
     );
   }
 
@@ -153,8 +172,31 @@ export class DeviceGateway {
     return this.#bindings.bindings;
   }
 
-  /** Follows the change log and subscribes to the models' topics. */
-  start(): void {
+  /**
+   * Follows the change log and, given a broker (the configured TWINGRAPH_MQTT_URL, or the live demo's
+   * embedded one), connects to it and subscribes to the models' topics.
+   */
+  start(
+    broker: BrokerChoice | undefined = this.deps.config.url
+      ? { url: this.deps.config.url, embedded: false }
+      : undefined,
+  ): void {
+    if (broker) {
+      this.#broker = broker;
+      const config: DevicesConfig = {
+        ...this.deps.config,
+        url: broker.url,
+        shareGroup: broker.embedded ? undefined : this.deps.config.shareGroup,
+      };
+      this.#connection = new MqttConnection(
+        config,
+        (message, settle, connection) => this.#receive(message, settle, connection),
+        () => {
+          void this.#subscribe();
+        },
+        (connection) => this.#dropped.add(connection),
+      );
+    }
     this.#followDone = this.#followLog();
     void this.#subscribe();
   }
@@ -190,7 +232,8 @@ export class DeviceGateway {
   async #subscribe(): Promise<void> {
     const connection = this.#connection;
     if (!connection) return;
-    const { shareGroup, responseTopic } = this.deps.config;
+    const { responseTopic } = this.deps.config;
+    const shareGroup = this.#broker?.embedded ? undefined : this.deps.config.shareGroup;
     const filters = [
       ...this.bindings.telemetryFilters.map((f) => sharedFilter(f, shareGroup)),
       // Every replica hears every answer: whichever one a caller waits on must see it.
@@ -266,8 +309,9 @@ export class DeviceGateway {
   }
 
   /**
-   * Invokes a command through the change log (recorded as Command.Invoke, validated by the twin service) and
-   * waits for its outcome; a Cacheable command's fresh answer to the same request is returned at once.
+   * Invokes a command through the change log (recorded as Command.Invoke, validated and authorized by the
+   * caller's write path) and waits for its outcome; a Cacheable command's fresh answer to the same request
+   * comes at once, without anything sent.
    */
   async invoke(
     twinId: string,
@@ -277,12 +321,31 @@ export class DeviceGateway {
     record: RecordInvocation = (...args) => this.deps.twins.invokeCommand(...args),
   ): Promise<CommandOutcome> {
     const [twin] = await this.deps.store.getTwins([twinId]);
-    const modelId = twin?.$metadata.$model ?? '';
-    const cached = twin ? this.#invoker.cached(twinId, modelId, command, request) : undefined;
-    if (cached) return cached;
-    // Not found, not a command, an invalid request: the twin service says so, as for any command mutation.
-    const change = await record(twinId, modelId, command, request);
-    return this.#invoker.outcome(change.seq, twinId, command, timeoutMs);
+    // Not found, not a command, an invalid request, out of the caller's scope: the write path says so.
+    const change = await record(twinId, twin?.$metadata.$model ?? '', command, request);
+    return this.awaitOutcome(change.seq, twinId, command, timeoutMs);
+  }
+
+  /** Waits for the outcome of an invocation already recorded (a generated command mutation's). */
+  awaitOutcome(seq: number, twinId: string, command: string, timeoutMs: number): Promise<CommandOutcome> {
+    return this.#invoker.outcome(seq, twinId, command, timeoutMs);
+  }
+
+  /** Records how a command this replica carried ended, as a change of its twin after the Command.Invoke. */
+  #recordOutcome(invocation: Invocation, outcome: CommandOutcome): void {
+    if (!this.#outcomes) {
+      if (!this.#warnedNoOutcomeLog)
+        this.deps.log.info('this store cannot record command outcomes in the change log; callers still get them');
+      this.#warnedNoOutcomeLog = true;
+      return;
+    }
+    this.#outcomes
+      .recordCommandOutcome(invocation.twinId, outcomeRecord(invocation.seq, outcome), {
+        actor: `mqtt:${this.deps.config.clientId}`,
+      })
+      .catch((error: Error) =>
+        this.#fail(`could not record the outcome of command invocation ${invocation.seq}: ${error.message}`),
+      );
   }
 
   /** Records batched points at once (tests, shutdown). */
@@ -301,8 +364,9 @@ export class DeviceGateway {
     const bindings = this.bindings;
     return {
       enabled: this.#connection !== undefined,
+      embedded: this.#broker?.embedded ?? false,
       connected: state?.connected ?? false,
-      url: this.deps.config.url ? redact(this.deps.config.url) : null,
+      url: this.#broker ? redact(this.#broker.url) : null,
       clientId: this.deps.config.clientId,
       protocolVersion: state?.protocolVersion ?? null,
       subscriptions: state?.subscriptions ?? [],
@@ -321,6 +385,27 @@ export class DeviceGateway {
         [state?.lastError, this.#lastError]
           .filter((e) => e !== undefined)
           .sort((a, b) => (a.time < b.time ? 1 : -1))[0] ?? null,
+    };
+  }
+
+  /**
+   * Ready when there is no broker to talk to (nothing to wait for) or it is connected: a replica that lost
+   * its broker still serves GraphQL, but its devices are not heard, which a readiness check should say.
+   */
+  health(): FeatureHealth {
+    const status = this.status();
+    return {
+      ready: !status.enabled || status.connected,
+      detail: {
+        mqtt: {
+          enabled: status.enabled,
+          embedded: status.embedded,
+          connected: status.connected,
+          url: status.url,
+          subscriptions: status.subscriptions.length,
+          lastError: status.lastError,
+        },
+      },
     };
   }
 

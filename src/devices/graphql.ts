@@ -1,11 +1,16 @@
 /**
  * The devices feature in the GraphQL schema (a plugin): `mqttStatus` (the connection, subscriptions, message
  * rates, dead letters by reason and the newest ones, command counts, problems with the models' MQTT
- * declarations) and `invokeDeviceCommand`, which records a command invocation like the generated command
- * mutations do and waits for the device's answer. Present whether or not a broker is configured (then
- * `enabled` is false).
+ * declarations); `invokeDeviceCommand`, which records a command invocation like the generated command
+ * mutations do and waits for the device's answer (as JSON: it serves any command); and the answers of the
+ * generated command mutations of Commands that declare a response (`runSelfTestOnDevice`), which wait for
+ * the device the same way and return its answer typed by the response schema (../graphql/plugin.ts,
+ * CommandResponses). Present whether or not a broker is configured (then `enabled` is false).
+ *
+ * Counters since start are Long: at the rates MQTT ingestion reaches, a 32-bit Int would overflow in hours.
  */
 import 'reflect-metadata';
+import { GraphQLInt, GraphQLNonNull, GraphQLString, type GraphQLEnumType } from 'graphql';
 import {
   Arg,
   Ctx,
@@ -23,7 +28,7 @@ import {
 } from 'type-graphql';
 import { TwingraphError } from '../errors';
 import type { GraphContext } from '../graphql/graph-context';
-import { featureContext, type SchemaPlugin } from '../graphql/plugin';
+import { featureContext, type CommandAnswer, type CommandResponses, type SchemaPlugin } from '../graphql/plugin';
 import { DateTimeScalar, JSONScalar, LongScalar } from '../graphql/scalars';
 import type { JsonValue } from '../store/types';
 import type { CommandOutcome, CommandStatus } from './command-invoker';
@@ -45,6 +50,8 @@ export interface DevicesAccess {
     timeoutMs: number,
     record: RecordInvocation,
   ): Promise<CommandOutcome>;
+  /** Waits for the outcome of an invocation already recorded. */
+  awaitOutcome(seq: number, twinId: string, command: string, timeoutMs: number): Promise<CommandOutcome>;
   /** The configured command timeout, ms. */
   readonly defaultTimeoutMs: number;
 }
@@ -89,7 +96,7 @@ export class MqttError {
 @ObjectType({ description: 'Dead letters of one reason since start.' })
 export class MqttDeadLetterCount {
   @Field(() => String, { description: 'Why they were not recorded (see MqttDeadLetter.reason).' }) reason!: string;
-  @Field(() => Float, { description: 'How many.' }) count!: number;
+  @Field(() => LongScalar, { description: 'How many.' }) count!: number;
 }
 
 @ObjectType({ description: 'A device message (or one value of it) that was not recorded, and why.' })
@@ -110,31 +117,39 @@ export class MqttDeadLetter {
 
 @ObjectType({ description: 'Commands sent to devices since start.' })
 export class MqttCommandCounts {
-  @Field(() => Float, { description: 'Requests published.' }) sent!: number;
-  @Field(() => Float, { description: 'Commands the device answered.' }) completed!: number;
-  @Field(() => Float, { description: 'Commands not answered in time.' }) timedOut!: number;
-  @Field(() => Float, { description: 'Commands that failed or were answered wrongly.' }) failed!: number;
-  @Field(() => Float, { description: 'Answers reused from a Cacheable command.' }) cached!: number;
+  @Field(() => LongScalar, { description: 'Requests published.' }) sent!: number;
+  @Field(() => LongScalar, { description: 'Commands the device answered.' }) completed!: number;
+  @Field(() => LongScalar, { description: 'Commands not answered in time.' }) timedOut!: number;
+  @Field(() => LongScalar, { description: 'Commands that failed or were answered wrongly.' }) failed!: number;
+  @Field(() => LongScalar, { description: 'Answers reused from a Cacheable command.' }) cached!: number;
 }
 
 @ObjectType({ description: 'Devices over MQTT: the connection to the broker and what came through it.' })
 export class MqttStatus {
-  @Field(() => Boolean, { description: 'Whether a broker is configured (TWINGRAPH_MQTT_URL).' }) enabled!: boolean;
+  @Field(() => Boolean, {
+    description: "Whether it talks to a broker: TWINGRAPH_MQTT_URL's, or the live demo's embedded one.",
+  })
+  enabled!: boolean;
+  @Field(() => Boolean, {
+    description: "Whether the broker is the live demo's embedded one (npm start without TWINGRAPH_MQTT_URL).",
+  })
+  embedded!: boolean;
   @Field(() => Boolean, { description: 'Whether it is connected to the broker now.' }) connected!: boolean;
   @Field(() => String, { nullable: true, description: 'The broker, without its password.' }) url!: string | null;
   @Field(() => String, { description: 'The MQTT client id it connects with.' }) clientId!: string;
   @Field(() => Int, { nullable: true, description: '5, or 4 for MQTT 3.1.1.' }) protocolVersion!: number | null;
   @Field(() => [String], { description: 'Topic filters subscribed to ($share/<group>/… when shared).' })
   subscriptions!: string[];
-  @Field(() => Float, { description: 'Messages received since start.' }) messagesIn!: number;
-  @Field(() => Float, { description: 'Messages published since start.' }) messagesOut!: number;
+  @Field(() => LongScalar, { description: 'Messages received since start.' }) messagesIn!: number;
+  @Field(() => LongScalar, { description: 'Messages published since start.' }) messagesOut!: number;
   @Field(() => Float, { description: 'Over the last minute.' }) messagesInPerSecond!: number;
   @Field(() => Float, { description: 'Over the last minute.' }) messagesOutPerSecond!: number;
-  @Field(() => Float, { description: 'Telemetry points recorded since start.' }) pointsRecorded!: number;
+  @Field(() => LongScalar, { description: 'Telemetry points recorded since start.' }) pointsRecorded!: number;
   @Field(() => Float, { description: 'Telemetry points recorded per second, over the last minute.' })
   pointsPerSecond!: number;
-  @Field(() => Float, { description: 'Twin updates from properties devices reported.' }) propertyUpdates!: number;
-  @Field(() => Float, { description: 'Dead letters since start.' }) deadLetters!: number;
+  @Field(() => LongScalar, { description: 'Twin updates from properties devices reported.' })
+  propertyUpdates!: number;
+  @Field(() => LongScalar, { description: 'Dead letters since start.' }) deadLetters!: number;
   @Field(() => [MqttDeadLetterCount], { description: 'Dead letters since start, by reason.' })
   deadLettersByReason!: MqttDeadLetterCount[];
   @Field(() => MqttCommandCounts, { description: 'Commands sent to devices since start.' })
@@ -149,7 +164,7 @@ export class MqttStatus {
 export class DeviceCommandResult {
   @Field(() => LongScalar, {
     nullable: true,
-    description: 'The Command.Invoke change; null when the answer was cached.',
+    description: 'The seq of the Command.Invoke change (cached answers are recorded too).',
   })
   seq!: number | null;
   @Field(() => String, { description: 'The twin commanded.' }) twinId!: string;
@@ -192,7 +207,7 @@ export class DeviceOperations {
   @Extensions({ role: 'admin' })
   @Query(() => MqttStatus, { description: 'Devices over MQTT: connection, subscriptions, rates, dead letters.' })
   mqttStatus(@Ctx() ctx: GraphContext): MqttStatus {
-    return devicesOf(ctx).status() as MqttStatus;
+    return devicesOf(ctx).status() as unknown as MqttStatus;
   }
 
   @Mutation(() => DeviceCommandResult, {
@@ -211,12 +226,7 @@ export class DeviceOperations {
     timeoutSeconds: number | null,
   ): Promise<DeviceCommandResult> {
     const devices = devicesOf(ctx);
-    if (timeoutSeconds !== null && timeoutSeconds !== undefined && !(timeoutSeconds > 0 && timeoutSeconds <= 600))
-      throw new TwingraphError(
-        'InvalidArgument',
-        `timeoutSeconds must be more than 0 and at most 600 (it is ${timeoutSeconds}).`,
-      );
-    const timeoutMs = timeoutSeconds ? Math.round(timeoutSeconds * 1000) : devices.defaultTimeoutMs;
+    const timeoutMs = timeoutOf(timeoutSeconds, devices);
     // Recorded through the request's own write path: its identity, its authorization, its actor.
     const record: RecordInvocation = (id, modelId, name, value) => ctx.write.invokeCommand(id, modelId, name, value);
     const outcome = await devices.invoke(
@@ -230,7 +240,49 @@ export class DeviceOperations {
   }
 }
 
+/** A caller's timeoutSeconds in ms (the configured default when not given); refused outside (0, 600]. */
+function timeoutOf(timeoutSeconds: number | null | undefined, devices: DevicesAccess): number {
+  if (timeoutSeconds === null || timeoutSeconds === undefined) return devices.defaultTimeoutMs;
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= 600))
+    throw new TwingraphError(
+      'InvalidArgument',
+      `timeoutSeconds must be more than 0 and at most 600 (it is ${timeoutSeconds}).`,
+    );
+  return Math.round(timeoutSeconds * 1000);
+}
+
+/** The generated command mutations of Commands with a response: they wait for the device, as invokeDeviceCommand does. */
+const commandResponses: CommandResponses = {
+  timeoutDescription:
+    "How long to wait for the device's answer, seconds (more than 0, at most 600; default TWINGRAPH_MQTT_COMMAND_TIMEOUT_MS). The invocation is recorded either way.",
+  outcomeFields: (core) => ({
+    status: {
+      type: new GraphQLNonNull(core.named<GraphQLEnumType>('DeviceCommandStatus')),
+      description: 'How it ended: Completed when the device answered (response holds it).',
+    },
+    message: {
+      type: GraphQLString,
+      description: 'What went wrong, for TimedOut, Failed and NotSent; else null.',
+    },
+    attempts: { type: new GraphQLNonNull(GraphQLInt), description: 'Times the request was published.' },
+  }),
+  waitFor: (ctx, timeoutSeconds) => {
+    const devices = devicesOf(ctx);
+    const timeoutMs = timeoutOf(timeoutSeconds, devices);
+    return async (call): Promise<CommandAnswer> => {
+      const outcome = await devices.awaitOutcome(call.seq, call.twinId, call.command, timeoutMs);
+      return {
+        response: outcome.response,
+        status: outcome.status,
+        message: outcome.message,
+        attempts: outcome.attempts,
+      };
+    };
+  },
+};
+
 export const devicesSchemaPlugin: SchemaPlugin = {
   name: DEVICES,
   resolvers: [MqttStatusResolver, DeviceOperations],
+  commandResponses,
 };

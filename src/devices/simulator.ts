@@ -6,14 +6,18 @@
  * them, ./demo-devices.ts) with the seed's own noise: AR(1) around the device's load, temperature following
  * utilisation, vibration following load. Its state follows its utilisation as in the seed (above 0.35:
  * processing), with rare blockages and failures; a state change is sent as the `stateChange` telemetry and
- * the `state` property. It answers a command on its command topic (MQTT 5 response topic and correlation
- * data), once per correlation data, as a non-Idempotent command's executor must; `reboot` brings it back
- * to idle.
+ * the `state` property. It talks on the topics and in the payload format its model declares (the caller
+ * reads them from the model's Mqtt co-type, ./demo-devices.ts). It answers a command on its command topic
+ * (MQTT 5 response topic and correlation data), runs it once per correlation data, as a non-Idempotent
+ * command's executor must, and answers every copy: `reboot` brings it back to idle; `runSelfTest` answers
+ * with its result (passed unless the device has failed) and reports it in its `diagnostics` component. A
+ * command it does not know but whose model declares a response is answered 501, so that the invoker says
+ * so rather than waiting.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import type { JsonObject } from '../store/types';
+import type { JsonObject, JsonValue } from '../store/types';
 import { encodePayload, type PayloadFormat } from './payload';
-import { fillTopic, matchTopic, parseTopicPattern, subscriptionFilter } from './topics';
+import { fillTopic, matchTopic, parseTopicPattern, subscriptionFilter, type TopicPattern } from './topics';
 
 export type SimulatedState = 'idle' | 'processing' | 'blocked' | 'failed';
 
@@ -26,14 +30,23 @@ export interface DeviceStart {
   readonly state: SimulatedState;
 }
 
+/** How the simulated devices talk: their model's Mqtt co-type, read by ./demo-devices.ts. */
+export interface DeviceProtocol {
+  /** The model's DTMI, for a `{modelId}` in a topic. */
+  readonly modelId: string;
+  readonly telemetryTopic: string;
+  readonly commandTopic: string;
+  readonly format: PayloadFormat;
+  /** The name of each Command's response (`{ "<name>": value }` is the answer), for those that declare one. */
+  readonly responses: Readonly<Record<string, string>>;
+}
+
 export interface SimulatorOptions {
   readonly url: string;
   readonly devices: readonly DeviceStart[];
   /** Messages per second, all devices together. */
   readonly rate: number;
-  readonly telemetryTopic?: string;
-  readonly commandTopic?: string;
-  readonly format?: PayloadFormat;
+  readonly protocol: DeviceProtocol;
   readonly clientId?: string;
   /** Chance per message that a running device blocks, and that it fails (default 0.002 and 0.0005). */
   readonly blockChance?: number;
@@ -59,13 +72,17 @@ export class DeviceSimulator {
   #next = 0;
   #published = 0;
   #commands = 0;
-  readonly #seen = new Set<string>();
+  #listening = false;
+  /** The answers of the newest commands run, by device and correlation data. */
+  readonly #seen = new Map<string, { value?: JsonValue }>();
   readonly #devices: Live[];
   readonly #byId: Map<string, Live>;
   readonly #random: () => number;
+  readonly #telemetry: TopicPattern;
 
   constructor(private readonly options: SimulatorOptions) {
     this.#random = options.random ?? Math.random;
+    this.#telemetry = parseTopicPattern(options.protocol.telemetryTopic);
     this.#devices = options.devices.map((d) => ({
       id: d.id,
       base: { temperature: d.temperature - 10 * d.utilisation, vibration: d.vibration, load: d.utilisation },
@@ -82,9 +99,13 @@ export class DeviceSimulator {
       protocolVersion: 5,
       reconnectPeriod: 1000,
     });
-    const commands = parseTopicPattern(options.commandTopic ?? 'devices/{executorId}/commands/{commandName}');
+    const commands = parseTopicPattern(options.protocol.commandTopic);
+    const filter = subscriptionFilter(commands);
     this.client.on('connect', () => {
-      this.client.subscribe(subscriptionFilter(commands), { qos: 1 });
+      this.#listening = false;
+      this.client.subscribe(filter, { qos: 1 }, (error) => {
+        this.#listening = !error;
+      });
     });
     this.client.on('message', (topic, _payload, packet) => {
       const tokens = matchTopic(commands, topic);
@@ -92,6 +113,11 @@ export class DeviceSimulator {
       if (!device || !tokens?.commandName) return;
       this.#answer(device, tokens.commandName, packet.properties?.responseTopic, packet.properties?.correlationData);
     });
+  }
+
+  /** Whether the broker has acknowledged its subscription to the command topic (commands reach it). */
+  get listening(): boolean {
+    return this.#listening;
   }
 
   get published(): number {
@@ -133,11 +159,9 @@ export class DeviceSimulator {
   }
 
   #send(id: string, message: JsonObject): void {
-    const topic = fillTopic(parseTopicPattern(this.options.telemetryTopic ?? 'devices/{senderId}/telemetry'), {
-      senderId: id,
-    });
+    const topic = fillTopic(this.#telemetry, { senderId: id, modelId: this.options.protocol.modelId });
     this.#published++;
-    this.client.publish(topic, encodePayload(this.options.format ?? 'json', message), { qos: 1 });
+    this.client.publish(topic, encodePayload(this.options.protocol.format, message), { qos: 1 });
   }
 
   /** One step of the seed's generator: AR(1) noise around the device's load, then the state it implies. */
@@ -169,25 +193,49 @@ export class DeviceSimulator {
   }
 
   #answer(device: Live, command: string, responseTopic: string | undefined, correlation: Buffer | undefined): void {
-    const key = correlation ? `${device.id}\n${correlation.toString('base64')}` : undefined;
-    // Run once per invocation however often QoS 1 delivers it; answer every copy.
-    if (!key || !this.#seen.has(key)) {
+    const key = correlation ? `${device.id}\n${command}\n${correlation.toString('base64')}` : undefined;
+    // Run once per invocation however often QoS 1 delivers it; answer every copy with the first run's answer.
+    let answer = key ? this.#seen.get(key) : undefined;
+    if (!answer) {
+      answer = this.#execute(device, command);
       if (key) {
-        this.#seen.add(key);
-        if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.values().next().value!);
-      }
-      this.#commands++;
-      if (command === 'reboot') {
-        device.state = 'idle';
-        device.downFor = 0;
-        this.#send(device.id, { state: 'idle', stateChange: 'idle' });
+        this.#seen.set(key, answer);
+        if (this.#seen.size > 10_000) this.#seen.delete(this.#seen.keys().next().value!);
       }
     }
-    if (responseTopic && correlation)
-      this.client.publish(responseTopic, encodePayload(this.options.format ?? 'json', {}), {
-        qos: 1,
-        properties: { correlationData: correlation },
-      });
+    if (!responseTopic || !correlation) return;
+    const responseName = this.options.protocol.responses[command];
+    const known = answer.value !== undefined || responseName === undefined;
+    const payload: JsonObject =
+      responseName !== undefined && answer.value !== undefined ? { [responseName]: answer.value } : {};
+    this.client.publish(responseTopic, encodePayload(this.options.protocol.format, payload), {
+      qos: 1,
+      properties: {
+        correlationData: correlation,
+        ...(!known && {
+          userProperties: { __stat: '501', __stMsg: `the simulated device does not implement '${command}'` },
+        }),
+      },
+    });
+  }
+
+  /** Runs a command on a device: what it does, and its answer (undefined when it has none to give). */
+  #execute(device: Live, command: string): { value?: JsonValue } {
+    this.#commands++;
+    if (command === 'reboot') {
+      device.state = 'idle';
+      device.downFor = 0;
+      this.#send(device.id, { state: 'idle', stateChange: 'idle' });
+      return {};
+    }
+    if (command === 'runSelfTest') {
+      const passed = device.state !== 'failed';
+      const errorCount = passed ? 0 : 1 + Math.floor(this.#random() * 3);
+      const durationSeconds = round(2 + this.#random() * 3, 2);
+      this.#send(device.id, { diagnostics: { selfTestPassed: passed } });
+      return { value: { passed, errorCount, durationSeconds } };
+    }
+    return {};
   }
 
   async stop(): Promise<void> {

@@ -23,7 +23,7 @@ import type { SchemaInfo } from './schema-info';
 import { contentFieldName, type Build } from './generate/build';
 import { ModelTypeBuilder } from './generate/model-types';
 import { CORE_TWIN_FIELDS, ModelNamer, NameAllocator, pascalCase } from './generate/names';
-import { requestShape, rootFields } from './generate/root-fields';
+import { commandTypes, rootFields, type CommandTypes } from './generate/root-fields';
 import { SchemaTypes } from './generate/schema-types';
 
 export type { GraphContext } from './graph-context';
@@ -177,13 +177,17 @@ export function compileSchema(
   };
   const builder = new ModelTypeBuilder(build);
   const namer = new ModelNamer(allocator);
+  const commands = new Map<string, CommandTypes>();
   for (const model of ordered) {
     const types = builder.model(model, namer.base(model.id));
     build.typesOf.set(model.id, types);
-    // Command payload types are named now too, with the model's other types (see requestShape).
+    // Command payload types are named now too, with the model's other types (see commandTypes).
     for (const content of model.contents.values())
-      if (content.kind === 'Command' && content.definedIn === model.id) requestShape(schemas, types.base, content);
+      if (content.kind === 'Command' && content.definedIn === model.id)
+        commands.set(content.id, commandTypes(schemas, allocator, types.base, content));
   }
+  const responders = plugins.flatMap((p) => (p.commandResponses ? [p.commandResponses] : []));
+  if (responders.length > 1) throw new Error('graphql: more than one schema plugin answers commands');
 
   // Interfaces a model uploaded with or before them uses as a component: parts of twins, not twins.
   const components = new Set<string>();
@@ -191,7 +195,15 @@ export function compileSchema(
     for (const content of model.contents.values())
       if (content.kind === 'Component' && uploadBatch(model.id) <= uploadBatch(content.schema))
         components.add(content.schema);
-  const roots = rootFields(ordered, build.typesOf, coreTypes, schemas, enabledCore, (id) => components.has(id));
+  const roots = rootFields(
+    ordered,
+    build.typesOf,
+    coreTypes,
+    (content) => commands.get(content.id) ?? {},
+    enabledCore,
+    (id) => components.has(id),
+    responders[0],
+  );
   const coreQuery = core.getQueryType()!.toConfig();
   const coreMutation = core.getMutationType()!.toConfig();
   const query = new GraphQLObjectType({

@@ -8,6 +8,14 @@
  * object types (`MetricSeries.forecast`), and fields on models' types (TwinFieldExtension, below). Its
  * per-request services reach its resolvers through `GraphContext.features[plugin name]`.
  *
+ * Command responses: a plugin that carries commands to their executors (the devices feature, over MQTT) may
+ * answer for the generated command mutations (`<command>On<Model>`) of Commands that declare a `response`.
+ * Those mutations then take a `timeoutSeconds`, record the invocation as always, wait for the answer through
+ * the plugin, and return `<Model><Command>Result`: the invocation's fields, the answer typed by the response
+ * schema, and the plugin's fields saying how the command ended. Without such a plugin they return
+ * `CommandInvocation` as other command mutations do. The result types' names are taken either way, so that
+ * turning the plugin on or off renames nothing.
+ *
  * Twin field extensions: an extension names a model; its fields go on that model's interface and object
  * type and on those of every model that extends it (so a query valid on the base stays valid on subtypes).
  * Its field names are reserved in that lineage: a content with one of them, declared on the model or on any
@@ -17,7 +25,7 @@
  */
 import type { GraphQLFieldConfigMap } from 'graphql';
 import type { ModelSet } from '../dtdl';
-import type { Twin } from '../store/types';
+import type { JsonValue, Twin } from '../store/types';
 import type { GraphContext } from './graph-context';
 import type { CoreTypes } from './generate/schema-types';
 
@@ -30,6 +38,35 @@ export interface TwinFieldExtension {
 /** A resolver class of type-graphql (decorated with @Resolver). */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's own type for classes
 export type ResolverClass = Function;
+
+/** A command invocation a generated mutation recorded (its Command.Invoke change). */
+export interface CommandCall {
+  readonly seq: number;
+  readonly twinId: string;
+  /** The model whose mutation it is (the twin's model is it, or extends it). */
+  readonly modelId: string;
+  readonly command: string;
+  readonly request: JsonValue | undefined;
+}
+
+/** What a command's executor answered, and the plugin's own account of how the command ended. */
+export interface CommandAnswer {
+  /** The answer as the executor sent it (DTDL values), null when there is none. */
+  readonly response: JsonValue | null;
+  readonly [outcome: string]: unknown;
+}
+
+export interface CommandResponses {
+  /** Fields of every command result saying how it ended (besides the typed `response`), read from the CommandAnswer. */
+  readonly outcomeFields: (core: CoreTypes) => GraphQLFieldConfigMap<CommandAnswer, GraphContext>;
+  /** What the mutations' `timeoutSeconds` argument means (its default, its limits). */
+  readonly timeoutDescription: string;
+  /**
+   * How to wait for the answer to an invocation about to be recorded: called before it is, so that a wrong
+   * `timeoutSeconds` (as given; null for the plugin's default) is refused with nothing recorded.
+   */
+  waitFor(ctx: GraphContext, timeoutSeconds: number | null): (call: CommandCall) => Promise<CommandAnswer>;
+}
 
 export interface SchemaPlugin {
   /** The feature's name: also its key in `GraphContext.features`. */
@@ -47,6 +84,8 @@ export interface SchemaPlugin {
   readonly coreFields?: Readonly<Record<string, (core: CoreTypes) => GraphQLFieldConfigMap<unknown, GraphContext>>>;
   /** Fields added to the types of a model and of every model extending it. */
   readonly twinFields?: readonly TwinFieldExtension[];
+  /** Answers for the command mutations of Commands that declare a response (at most one plugin). */
+  readonly commandResponses?: CommandResponses;
 }
 
 /** The plugins whose fields belong in the schema of `models`. */

@@ -4,7 +4,16 @@
  * partition it replays in.
  */
 import { relationshipSubject } from './documents';
-import type { ChangeEntry, ChangeType, JsonPatch, JsonValue, ModelRecord, Relationship, Twin } from './types';
+import type {
+  ChangeEntry,
+  ChangeType,
+  CommandOutcomeRecord,
+  JsonPatch,
+  JsonValue,
+  ModelRecord,
+  Relationship,
+  Twin,
+} from './types';
 
 /** A change before the store numbers it. */
 export type PendingChange = Omit<ChangeEntry, 'seq'>;
@@ -88,9 +97,20 @@ export function commandChange(
   };
 }
 
+/** How a command invocation ended: its body is the outcome (the invocation's seq, status, answer). */
+export function commandOutcomeChange(
+  twinId: string,
+  modelId: string,
+  outcome: CommandOutcomeRecord,
+  time: string,
+): PendingChange {
+  const { type, ...body } = outcome;
+  return { time, type, subject: twinId, modelId, twinId, body: body as unknown as JsonValue };
+}
+
 /** Telemetry and commands are not mirrored (ADT keeps no telemetry and supports no commands); the rest is. */
 export function isMirrored(type: ChangeType): boolean {
-  return type !== 'Telemetry' && type !== 'Command.Invoke';
+  return type !== 'Telemetry' && !type.startsWith('Command.');
 }
 
 /**

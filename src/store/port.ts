@@ -17,6 +17,7 @@
 import type { Hop, NeighborQuery, Page, PropertyPath, Traversal, TwinQuery } from './query';
 import type {
   ChangeEntry,
+  CommandOutcomeRecord,
   JsonPatch,
   JsonValue,
   MetricBucket,
@@ -200,6 +201,11 @@ export interface TwinWrites {
   deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
   /** Records that a command of the twin was invoked (a `Command.Invoke` change carrying the request). */
   recordCommand(twinId: string, command: string, request?: JsonValue, options?: WriteOptions): Promise<ChangeEntry>;
+  /**
+   * Records how a command invocation ended (`Command.Response`, `Command.Timeout`, `Command.Failed`), as a
+   * change of the twin after its Command.Invoke; DigitalTwinNotFound when the twin is gone.
+   */
+  recordCommandOutcome(twinId: string, outcome: CommandOutcomeRecord, options?: WriteOptions): Promise<ChangeEntry>;
 }
 
 /** Telemetry: points appended per twin and name, read back as ranges, windows and latest values. */

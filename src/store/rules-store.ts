@@ -17,6 +17,7 @@ import type {
 } from './port';
 import type {
   ChangeEntry,
+  CommandOutcomeRecord,
   JsonPatch,
   JsonValue,
   MetricPoint,
@@ -130,5 +131,13 @@ export abstract class RulesStore {
     options: WriteOptions = {},
   ): Promise<ChangeEntry> {
     return this.write((ctx) => writes.recordCommand(twinId, command, request, ctx), options);
+  }
+
+  recordCommandOutcome(
+    twinId: string,
+    outcome: CommandOutcomeRecord,
+    options: WriteOptions = {},
+  ): Promise<ChangeEntry> {
+    return this.write((ctx) => writes.recordCommandOutcome(twinId, outcome, ctx), options);
   }
 }

@@ -105,6 +105,9 @@ export type ChangeType =
   | 'Relationship.Delete'
   | 'Telemetry'
   | 'Command.Invoke'
+  | 'Command.Response'
+  | 'Command.Timeout'
+  | 'Command.Failed'
   | 'Model.Create'
   | 'Model.Decommission'
   | 'Model.Delete';
@@ -186,4 +189,20 @@ export interface OutboxStats {
   dead: number;
   /** Time of the oldest pending change (the first pending in seq order), if any. */
   oldestPendingTime?: string;
+}
+
+/**
+ * How a command invocation ended, recorded by whoever carried it (the devices feature) as the change after
+ * its Command.Invoke: `Command.Response` (answered, answered from a cache, or sent when no answer is
+ * declared), `Command.Timeout`, `Command.Failed`. The rest is the change's body.
+ */
+export interface CommandOutcomeRecord {
+  readonly type: 'Command.Response' | 'Command.Timeout' | 'Command.Failed';
+  /** The seq of the Command.Invoke change it ends. */
+  readonly invocation: number;
+  readonly command: string;
+  readonly status: string;
+  readonly response?: JsonValue;
+  readonly message?: string;
+  readonly attempts: number;
 }

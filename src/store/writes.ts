@@ -7,6 +7,7 @@ import { parseDtmi } from '../dtdl/dtmi';
 import { etagMismatch, modelNotFound, relationshipNotFound, twinNotFound, TwingraphError } from '../errors';
 import {
   commandChange,
+  commandOutcomeChange,
   modelChange,
   relationshipChange,
   telemetryChange,
@@ -44,6 +45,7 @@ import type {
 import { isName } from './query';
 import type {
   ChangeEntry,
+  CommandOutcomeRecord,
   JsonPatch,
   JsonValue,
   MetricPoint,
@@ -547,6 +549,19 @@ export function* recordCommand(
   const model = (yield* call('twinModels', [twinId])).get(twinId);
   if (model === undefined) throw twinNotFound(twinId);
   const change = commandChange(twinId, model, command, request, ctx.time);
+  const [seq] = yield* call('appendChanges', [change]);
+  return { seq, ...change };
+}
+
+/** Records how a command invocation ended, as a change of its twin. */
+export function* recordCommandOutcome(
+  twinId: string,
+  outcome: CommandOutcomeRecord,
+  ctx: WriteContext,
+): Steps<ChangeEntry> {
+  const model = (yield* call('twinModels', [twinId])).get(twinId);
+  if (model === undefined) throw twinNotFound(twinId);
+  const change = commandOutcomeChange(twinId, model, outcome, ctx.time);
   const [seq] = yield* call('appendChanges', [change]);
   return { seq, ...change };
 }

@@ -1,5 +1,5 @@
 /**
- * Telemetry in, against a real Mosquitto: what a device publishes on its model's telemetryTopic becomes
+ * Telemetry in, against a real Mosquitto and against the live demo's embedded broker: what a device publishes on its model's telemetryTopic becomes
  * metric points and twin updates through the same write path as GraphQL (change log, ETags, subscriptions),
  * and whatever cannot be recorded goes to the dead-letter topic with its reason, while the valid rest of
  * the message is recorded.
@@ -8,17 +8,17 @@ import type { MqttClient } from 'mqtt';
 import { encodeCbor } from '../../src/devices/cbor';
 import { describeWhen } from '../support/shared';
 import { collect, DeviceApp, GAUGE, METER, PLAIN, THERMOSTAT, waitUntil } from './support/device-app';
-import { Mosquitto, MOSQUITTO, NO_MOSQUITTO } from './support/mosquitto';
+import { BROKERS, type BrokerKind } from './support/brokers';
 
-describeWhen(MOSQUITTO !== undefined, 'devices: telemetry in over MQTT', NO_MOSQUITTO, () => {
-  const broker = new Mosquitto();
+const telemetryOver = (kind: BrokerKind) => () => {
+  const broker = kind.create();
   let t: DeviceApp;
   let device: MqttClient;
   let deadLetters: Awaited<ReturnType<typeof collect>>;
 
   beforeAll(async () => {
     await broker.start();
-    t = await new DeviceApp(broker.url).start();
+    t = await new DeviceApp(broker.url, kind.env).start();
     await t.twin('th-1', THERMOSTAT, { mode: 'off' });
     await t.twin('meter-1', METER);
     await t.twin('gauge-1', GAUGE);
@@ -181,7 +181,7 @@ describeWhen(MOSQUITTO !== undefined, 'devices: telemetry in over MQTT', NO_MOSQ
     await waitUntil(async () => (await points('plain-1', 'speed')).length === 1, 'recorded');
   });
 
-  it('reports it all in mqttStatus: connection, shared subscriptions, counts, dead letters by reason', async () => {
+  it('reports it all in mqttStatus: connection, subscriptions (shared where the broker has them), counts, dead letters by reason', async () => {
     const { mqttStatus } = await t.ok(`{
       mqttStatus {
         enabled connected protocolVersion subscriptions messagesIn pointsRecorded propertyUpdates deadLetters
@@ -192,8 +192,8 @@ describeWhen(MOSQUITTO !== undefined, 'devices: telemetry in over MQTT', NO_MOSQ
     expect(mqttStatus).toMatchObject({ enabled: true, connected: true, protocolVersion: 5, bindingProblems: [] });
     expect(mqttStatus.subscriptions).toEqual(
       expect.arrayContaining([
-        '$share/twingraph/sensors/+/+/telemetry',
-        '$share/twingraph/meters/+/readings',
+        `${kind.sharePrefix}sensors/+/+/telemetry`,
+        `${kind.sharePrefix}meters/+/readings`,
         'twingraph/responses/#',
       ]),
     );
@@ -214,8 +214,16 @@ describeWhen(MOSQUITTO !== undefined, 'devices: telemetry in over MQTT', NO_MOSQ
       }),
     ]);
     await t.twin('valve-1', 'dtmi:twingraph:example:Valve;1');
-    await waitUntil(() => t.gateway.status().subscriptions.includes('$share/twingraph/valves/+'), 'subscribed');
+    await waitUntil(() => t.gateway.status().subscriptions.includes(`${kind.sharePrefix}valves/+`), 'subscribed');
     await t.publish(device, 'valves/valve-1', JSON.stringify({ flow: 2 }));
     await waitUntil(async () => (await points('valve-1', 'flow')).length === 1, 'recorded');
   });
-});
+};
+
+for (const kind of BROKERS)
+  describeWhen(
+    kind.available,
+    `devices: telemetry in over MQTT, through ${kind.name}`,
+    kind.unavailable,
+    telemetryOver(kind),
+  );

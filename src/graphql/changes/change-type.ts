@@ -16,6 +16,9 @@ export const ChangeType = {
   RELATIONSHIP_DELETE: 'Relationship.Delete',
   TELEMETRY: 'Telemetry',
   COMMAND_INVOKE: 'Command.Invoke',
+  COMMAND_RESPONSE: 'Command.Response',
+  COMMAND_TIMEOUT: 'Command.Timeout',
+  COMMAND_FAILED: 'Command.Failed',
   MODEL_CREATE: 'Model.Create',
   MODEL_DECOMMISSION: 'Model.Decommission',
   MODEL_DELETE: 'Model.Delete',
@@ -33,6 +36,15 @@ registerEnumType(ChangeType, {
     RELATIONSHIP_DELETE: { description: 'A relationship was deleted: Relationship.Delete.' },
     TELEMETRY: { description: 'Telemetry points were recorded for a twin.' },
     COMMAND_INVOKE: { description: 'A command of a twin was invoked: Command.Invoke.' },
+    COMMAND_RESPONSE: {
+      description:
+        "A command was answered (body: invocation, the Command.Invoke's seq; status Completed, Cached, or Sent when it declares no response; response): Command.Response.",
+    },
+    COMMAND_TIMEOUT: { description: 'A command got no answer in time (body: invocation, attempts): Command.Timeout.' },
+    COMMAND_FAILED: {
+      description:
+        'A command failed: the device answered with an error or not as declared, or it could not be sent (body: invocation, status, message): Command.Failed.',
+    },
     MODEL_CREATE: { description: 'A model was uploaded: Model.Create.' },
     MODEL_DECOMMISSION: { description: 'A model was decommissioned: Model.Decommission.' },
     MODEL_DELETE: { description: 'A model was deleted: Model.Delete.' },

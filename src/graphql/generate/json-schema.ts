@@ -395,3 +395,13 @@ export function commandRequestJsonSchema(command: CommandContent): JSONSchema | 
     ...schemaFor(command.request.schema),
   };
 }
+
+/** The response payload of a command (what its executor answers), or undefined when it declares none. */
+export function commandResponseJsonSchema(command: CommandContent): JSONSchema | undefined {
+  if (!command.response) return undefined;
+  return {
+    $schema: JSON_SCHEMA_DIALECT,
+    title: `Response '${command.response.name}' of command '${command.name}' of ${command.definedIn}`,
+    ...schemaFor(command.response.schema),
+  };
+}

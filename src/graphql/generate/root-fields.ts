@@ -10,6 +10,10 @@
  * taken, so that no other model's names move; and since only models uploaded with or before it count, a later
  * upload that uses an interface as a component removes nothing clients already use.
  *
+ * A Command that declares a `response` gets a result type `<Model><Command>Result` (its name taken whether or
+ * not it is used). When a plugin answers commands (../plugin.ts, CommandResponses), its mutation takes a
+ * `timeoutSeconds`, waits for the answer and returns that type, the answer typed by the response schema.
+ *
  * The resolvers only translate arguments: whether a twin may be updated or commanded through a model's
  * mutation, and what an ETag condition means, are the twin service's rules.
  */
@@ -17,6 +21,8 @@ import {
   GraphQLID,
   GraphQLList,
   GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLString,
   type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLInputType,
@@ -28,6 +34,7 @@ import type { Filter } from '../../store/query';
 import type { JsonValue } from '../../store/types';
 import type { GraphContext } from '../graph-context';
 import { connection, pageOf } from '../paging';
+import type { CommandAnswer, CommandResponses } from '../plugin';
 import type { ModelNames } from '../schema-info';
 import { ifMatch, ifNoneMatch } from '../writes';
 import type { Args, ModelTypes } from './build';
@@ -42,14 +49,79 @@ export interface RootFields {
   readonly names: ReadonlyMap<string, ModelNames>;
 }
 
+/** A command's payload types: its request's and response's shapes, and its result type's name (with a response). */
+export interface CommandTypes {
+  readonly request?: Shape;
+  readonly response?: Shape;
+  readonly resultName?: string;
+}
+
 /**
- * The shape of a command's request payload. Called first while the model's types are built: named only when
- * the root fields are, after every model's types, its types could lose their names to a model uploaded later.
+ * The payload types of a command, named. Called once per command, while the model's types are built: named
+ * only when the root fields are, after every model's types, they could lose their names to a model uploaded
+ * later.
  */
-export function requestShape(schemas: SchemaTypes, base: string, command: CommandContent): Shape | undefined {
-  return command.request
-    ? schemas.shape(command.request.schema, `${base}${pascalCase(command.name)}Request`)
-    : undefined;
+export function commandTypes(
+  schemas: SchemaTypes,
+  names: NameAllocator,
+  base: string,
+  command: CommandContent,
+): CommandTypes {
+  const prefix = `${base}${pascalCase(command.name)}`;
+  const request = command.request ? schemas.shape(command.request.schema, `${prefix}Request`) : undefined;
+  if (!command.response) return { ...(request && { request }) };
+  const response = schemas.shape(command.response.schema, `${prefix}Response`);
+  return { ...(request && { request }), response, resultName: names.take(`${prefix}Result`) };
+}
+
+/** What a command mutation with an answer resolves from: the invocation and the answer. */
+interface CommandResultValue extends CommandAnswer {
+  readonly seq: number;
+  readonly twinId: string;
+  readonly command: string;
+  readonly request: JsonValue | null;
+  readonly time: string;
+}
+
+/** `<Model><Command>Result`: the invocation's fields, the typed answer, and how it ended (the plugin's fields). */
+function resultType(
+  name: string,
+  base: string,
+  content: CommandContent,
+  response: Shape,
+  core: CoreTypes,
+  responder: CommandResponses,
+): GraphQLObjectType<CommandResultValue, GraphContext> {
+  const named = <T>(n: string): T => core.named<T>(n);
+  return new GraphQLObjectType<CommandResultValue, GraphContext>({
+    name,
+    description: `Command '${content.name}' of ${withArticle(base)} twin, invoked (a Command.Invoke change), and its executor's answer.`,
+    fields: () => ({
+      seq: {
+        type: new GraphQLNonNull(named<GraphQLOutputType>('Long')),
+        description: 'The seq of the Command.Invoke change in the change log.',
+      },
+      twinId: { type: new GraphQLNonNull(GraphQLID), description: 'The twin commanded.' },
+      command: { type: new GraphQLNonNull(GraphQLString), description: "The command's DTDL name." },
+      request: {
+        type: named<GraphQLOutputType>('JSON'),
+        description: 'The request payload as recorded (DTDL values).',
+      },
+      time: {
+        type: new GraphQLNonNull(named<GraphQLOutputType>('DateTime')),
+        description: 'When the invocation was recorded.',
+      },
+      response: {
+        type: response.output,
+        description: describe(
+          langText(content.response?.description) ?? `The answer '${content.response?.name}'.`,
+          "Typed by the Command's response schema; null when no answer came (see status).",
+        ),
+        resolve: (r) => (r.response === null ? null : response.toOutput ? response.toOutput(r.response) : r.response),
+      },
+      ...responder.outcomeFields(core),
+    }),
+  });
 }
 
 /**
@@ -61,9 +133,10 @@ export function rootFields(
   ordered: readonly InterfaceModel[],
   typesOf: ReadonlyMap<string, ModelTypes>,
   core: CoreTypes,
-  schemas: SchemaTypes,
+  commandTypesOf: (command: CommandContent) => CommandTypes,
   reserved: GraphQLSchema = core.schema,
   componentOnly: (modelId: string) => boolean = () => false,
+  responder?: CommandResponses,
 ): RootFields {
   const query: GraphQLFieldConfigMap<unknown, GraphContext> = {};
   const mutation: GraphQLFieldConfigMap<unknown, GraphContext> = {};
@@ -169,15 +242,21 @@ export function rootFields(
       const request = content.request;
       // A request named `id` would clash with the twin id argument.
       const requestArg = request?.name === 'id' ? 'request' : request?.name;
-      const shape = requestShape(schemas, types.base, content);
+      const payloadTypes = commandTypesOf(content);
+      const shape = payloadTypes.request;
+      const answered =
+        responder && payloadTypes.response && payloadTypes.resultName
+          ? resultType(payloadTypes.resultName, types.base, content, payloadTypes.response, core, responder)
+          : undefined;
       // The older name first: it keeps the name it had; the new one comes after it.
       const oldName = mutationNames.take(`${camelCase(content.name)}${types.base}`);
       const name = mutationNames.take(`${camelCase(content.name)}On${types.base}`);
       const command: GraphQLFieldConfig<unknown, GraphContext> = {
-        type: new GraphQLNonNull(core.named<GraphQLOutputType>('CommandInvocation')),
+        type: new GraphQLNonNull(answered ?? core.named<GraphQLOutputType>('CommandInvocation')),
         description: describe(
           langText(content.description),
           `Invokes command '${content.name}' of ${withArticle(types.base)} twin: records it as a Command.Invoke change for whoever acts on the twin's commands.`,
+          answered && `Then waits for the answer (up to timeoutSeconds) and returns it typed.`,
         ),
         args: {
           id: { type: new GraphQLNonNull(GraphQLID), description: 'The twin to command.' },
@@ -192,14 +271,40 @@ export function rootFields(
                 ),
               },
             }),
+          // A request named timeoutSeconds keeps its name; the wait then has none (the plugin's default applies).
+          ...(answered &&
+            requestArg !== 'timeoutSeconds' && {
+              timeoutSeconds: { type: core.named('Float'), description: responder!.timeoutDescription },
+            }),
         },
         resolve: async (_root, args, ctx) => {
           const id = args.id as string;
           const given = requestArg ? args[requestArg] : undefined;
           const value: JsonValue | undefined =
             given === undefined || given === null || !shape ? undefined : shape.fromInput(given);
+          const wait = answered
+            ? responder!.waitFor(
+                ctx,
+                requestArg === 'timeoutSeconds' ? null : ((args.timeoutSeconds as number | null) ?? null),
+              )
+            : undefined;
           const change = await ctx.write.invokeCommand(id, model.id, content.name, value);
-          return { seq: change.seq, twinId: id, command: content.name, request: value ?? null, time: change.time };
+          const invocation = {
+            seq: change.seq,
+            twinId: id,
+            command: content.name,
+            request: value ?? null,
+            time: change.time,
+          };
+          if (!wait) return invocation;
+          const answer = await wait({
+            seq: change.seq,
+            twinId: id,
+            modelId: model.id,
+            command: content.name,
+            request: value,
+          });
+          return { ...answer, ...invocation };
         },
       };
       mutation[name] = command;

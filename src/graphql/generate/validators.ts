@@ -24,6 +24,7 @@ import type {
 import { modelNotFound, TwingraphError, type ErrorCode, type ErrorDetail, type ErrorSubject } from '../../errors';
 import {
   commandRequestJsonSchema,
+  commandResponseJsonSchema,
   COMPONENT_REF_PREFIX,
   DTDL_DURATION,
   FLOAT_MAX,
@@ -61,6 +62,7 @@ export class PayloadValidators {
   readonly #relationships = new Map<string, ValidateFunction>();
   readonly #telemetry = new Map<string, ValidateFunction>();
   readonly #commands = new Map<string, ValidateFunction | null>();
+  readonly #responses = new Map<string, ValidateFunction | null>();
   /** Component interfaces registered with ajv: each is compiled once, for every model that uses it. */
   readonly #components = new Set<string>();
 
@@ -202,6 +204,27 @@ export class PayloadValidators {
     const validate = this.#commandValidator(content)!;
     if (validate(request)) return;
     throw failure('ValidationFailed', head, problems(validate.errors, 'the request'), { twinId, modelId });
+  }
+
+  /**
+   * Checks what a command's executor answered (a device, over MQTT) against the Command's response schema.
+   * A command that declares no response has nothing to check.
+   */
+  validateCommandResponse(modelId: string, command: string, response: unknown, twinId: string): void {
+    const content = this.#content(modelId, command, 'Command');
+    let validate = this.#responses.get(content.id);
+    if (validate === undefined) {
+      const schema = commandResponseJsonSchema(content);
+      validate = schema ? this.#compile(schema) : null;
+      this.#responses.set(content.id, validate);
+    }
+    if (!validate || validate(response)) return;
+    throw failure(
+      'ValidationFailed',
+      `The response of command '${command}' on twin '${twinId}' does not match ${modelId}`,
+      problems(validate.errors, 'the response'),
+      { twinId, modelId },
+    );
   }
 
   /** The JSON Schema of a twin of the model (what `validateTwin` checks), for clients and documentation. */

@@ -37,6 +37,30 @@ export interface Located {
   readonly path: JsonPath;
 }
 
+/**
+ * The location of a member or item below another location. Its path is built only when something asks for it:
+ * every property of every element has a location, and nearly none is ever reported.
+ */
+export function locatedAt(at: Located, key: string | number): Located {
+  return new ChildLocation(at, key);
+}
+
+class ChildLocation implements Located {
+  #path: JsonPath | undefined;
+  constructor(
+    private readonly parent: Located,
+    private readonly key: string | number,
+  ) {}
+
+  get document(): number {
+    return this.parent.document;
+  }
+
+  get path(): JsonPath {
+    return (this.#path ??= [...this.parent.path, this.key]);
+  }
+}
+
 interface PendingError {
   readonly code: string;
   readonly fields: ErrorFields;
@@ -47,6 +71,8 @@ interface PendingError {
 export class ErrorCollector {
   private readonly pending: PendingError[] = [];
   private readonly seen = new Set<string>();
+  /** Elements some error is about (as its primary or secondary element). */
+  private readonly elements = new Set<string>();
 
   /** Errors collected so far. */
   get size(): number {
@@ -58,6 +84,13 @@ export class ErrorCollector {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.pending.push({ code, fields, at });
+    if (fields.primaryId !== undefined) this.elements.add(fields.primaryId);
+    if (fields.secondaryId !== undefined) this.elements.add(fields.secondaryId);
+  }
+
+  /** Whether some error collected so far is about this element. */
+  concerns(id: string): boolean {
+    return this.elements.has(id);
   }
 
   finish(documents: readonly SourceDocument[], locations: LocationIndex): DtdlError[] {

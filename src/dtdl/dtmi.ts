@@ -38,8 +38,27 @@ export interface Dtmi {
   readonly isReserved: boolean;
 }
 
+/**
+ * Identifiers parsed lately: a model set names the same interfaces again and again (every `extends`, every
+ * schema reference). Bounded, so that a long-lived process does not keep every identifier it has ever seen.
+ */
+const parsed = new Map<string, Dtmi | undefined>();
+const PARSED_MAX = 100_000;
+const PARSED_KEY_MAX = 512;
+
 /** Parses a DTMI; undefined when the text does not follow the grammar or is longer than 4096 characters. */
 export function parseDtmi(text: string): Dtmi | undefined {
+  if (text.length > PARSED_KEY_MAX) return parseUncached(text);
+  let dtmi = parsed.get(text);
+  if (dtmi === undefined && !parsed.has(text)) {
+    if (parsed.size >= PARSED_MAX) parsed.clear();
+    dtmi = parseUncached(text);
+    parsed.set(text, dtmi === undefined ? undefined : Object.freeze(dtmi));
+  }
+  return dtmi;
+}
+
+function parseUncached(text: string): Dtmi | undefined {
   if (text.length > DTMI_MAX_LENGTH) return undefined;
   const match = DTMI_PATTERN.exec(text);
   if (!match) return undefined;

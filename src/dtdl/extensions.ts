@@ -35,8 +35,14 @@ export interface SupplementalTypeDef {
     readonly enum?: boolean;
     /** A NumericSchema (IoT Operations' Limited, Precise, ScaledStatically). */
     readonly numeric?: boolean;
+    /** An Object (MQTT's Transparent), co-typed so when `cotype` is given (MQTT's ErrorResult: an Error Object). */
+    readonly object?: { readonly cotype?: string };
+    /** The standard schema `string` (MQTT's ErrorMessage). */
+    readonly string?: boolean;
     readonly label: string;
   };
+  /** Every value of `property` must carry one of these co-types (MQTT's Result: NormalResult or ErrorResult fields). */
+  readonly childCotypes?: { readonly property: string; readonly anyOf: readonly string[] };
   /** Co-types that may not stand beside it (IoT Operations: Composite and Event, HasCapability and HasComponent). */
   readonly disallowedCotypes?: readonly string[];
   /**
@@ -54,6 +60,9 @@ export type SupplementalPropertyDef = PropertyDef & {
   /** The value must be a value of the element's own schema (a `maximum` of an integer Telemetry is an integer). */
   readonly conformsToSchema?: boolean;
 };
+
+/** MQTT shared-subscription group ids: printable ASCII without space, ", +, #, {, } or / (mqtt;2 and later). */
+const MQTT_SERVICE_GROUP_ID = /^[!$-*,-.0-z|~]+$/;
 
 const MQTT_TOPIC =
   /^(?:(?:[!%-*,-.0-z|~][!$-*,-.0-z|~]*)|(?:{(?:[A-Za-z]+:)?[A-Za-z]+}))(?:\/(?:(?:[!$-*,-.0-z|~]+)|(?:{(?:[A-Za-z]+:)?[A-Za-z]+})))*$/;
@@ -161,42 +170,7 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
         },
       ];
     case 'mqtt':
-      return [
-        adjunct(
-          'Mqtt',
-          contextId,
-          ['Interface'],
-          [
-            stringProp('telemetryTopic', { pattern: MQTT_TOPIC }),
-            stringProp('commandTopic', { pattern: MQTT_TOPIC }),
-            required(stringProp('payloadFormat')),
-          ],
-        ),
-        adjunct('Idempotent', contextId, ['Command']),
-        adjunct(
-          'Cacheable',
-          contextId,
-          ['Command'],
-          [required({ name: 'ttl', kind: 'literal', datatype: 'duration', plural: false, minCount: 1, maxCount: 1 })],
-          ['Idempotent'],
-        ),
-        adjunct(
-          'Indexed',
-          contextId,
-          ['Telemetry', 'Field', 'EnumValue'],
-          [
-            required({
-              name: 'index',
-              kind: 'literal',
-              datatype: 'integer',
-              plural: false,
-              minCount: 1,
-              maxCount: 1,
-              minInclusive: 1,
-            }),
-          ],
-        ),
-      ];
+      return mqttTypes(contextId);
     case 'requirement':
       // Version 2 also lets a Property be Required; with version 1 that is an error of version.
       return contextId.endsWith(';1')
@@ -205,6 +179,86 @@ function extensionTypes(contextId: string): SupplementalTypeDef[] {
     default:
       return [];
   }
+}
+
+/**
+ * The MQTT extension (v3/DTDL.mqtt.v1.md, v4/DTDL.mqtt.v2.md and DTDL.mqtt.v3.md). Version 1: Mqtt with its topics
+ * and payload format, Idempotent, Cacheable (with Idempotent) and Indexed. Version 2 adds the shared-subscription
+ * group ids of Mqtt and Transparent (a command payload whose Object schema is sent without the outer layer).
+ * Version 3 adds Result, NormalResult and ErrorResult (a command response that may carry a user-level error) and
+ * Error and ErrorMessage (an Object that conveys one).
+ */
+function mqttTypes(contextId: string): SupplementalTypeDef[] {
+  const version = Number(/;(\d+)$/.exec(contextId)?.[1] ?? 1);
+  const topic = (name: string): SupplementalPropertyDef => stringProp(name, { pattern: MQTT_TOPIC });
+  const groupId = (name: string): SupplementalPropertyDef => stringProp(name, { pattern: MQTT_SERVICE_GROUP_ID });
+  const types: SupplementalTypeDef[] = [
+    adjunct(
+      'Mqtt',
+      contextId,
+      ['Interface'],
+      [
+        topic('telemetryTopic'),
+        topic('commandTopic'),
+        required(stringProp('payloadFormat')),
+        ...(version >= 2 ? [groupId('telemServiceGroupId'), groupId('cmdServiceGroupId')] : []),
+      ],
+    ),
+    adjunct('Idempotent', contextId, ['Command']),
+    adjunct(
+      'Cacheable',
+      contextId,
+      ['Command'],
+      [required({ name: 'ttl', kind: 'literal', datatype: 'duration', plural: false, minCount: 1, maxCount: 1 })],
+      ['Idempotent'],
+    ),
+    adjunct(
+      'Indexed',
+      contextId,
+      ['Telemetry', 'Field', 'EnumValue'],
+      [
+        required({
+          name: 'index',
+          kind: 'literal',
+          datatype: 'integer',
+          plural: false,
+          minCount: 1,
+          maxCount: 1,
+          minInclusive: 1,
+        }),
+      ],
+    ),
+  ];
+  if (version >= 2)
+    types.push({
+      ...adjunct('Transparent', contextId, ['CommandRequest', 'CommandResponse']),
+      requiredSchema: { object: {}, label: 'Object' },
+    });
+  if (version >= 3) {
+    // NormalResult and ErrorResult: one of each at most, only among a Result's fields; a result that is there by
+    // definition cannot be Required.
+    const result = { property: 'fields', cotype: 'Result', unique: true };
+    types.push(
+      {
+        ...adjunct('Result', contextId, ['Object']),
+        childCotypes: { property: 'fields', anyOf: ['NormalResult', 'ErrorResult'] },
+      },
+      { ...adjunct('NormalResult', contextId, ['Field']), parentConstraint: result, disallowedCotypes: ['Required'] },
+      {
+        ...adjunct('ErrorResult', contextId, ['Field']),
+        parentConstraint: result,
+        disallowedCotypes: ['Required'],
+        requiredSchema: { object: { cotype: 'Error' }, label: 'Error' },
+      },
+      adjunct('Error', contextId, ['Object']),
+      {
+        ...adjunct('ErrorMessage', contextId, ['Field']),
+        parentConstraint: { property: 'fields', cotype: 'Error', unique: true },
+        requiredSchema: { string: true, label: 'String' },
+      },
+    );
+  }
+  return types;
 }
 
 const V2_CONTEXT = 'dtmi:dtdl:context;2';

@@ -42,6 +42,13 @@ export interface ParseOptions {
   readonly known?: ModelSet;
   /** Called with DTMIs that nothing submitted defines; returns JSON documents that define them, if it can. */
   readonly resolve?: (dtmis: readonly string[]) => readonly string[] | undefined;
+  /**
+   * The reference parser's partial resolution, for elements defined in layers (parse/layering.ts): called with
+   * each layered element and the layers read so far (`{ "dtmi:x;1": ["", "foo"] }`, '' the base definition);
+   * returns JSON documents with further definitions of them (none: nothing more), or null to refuse, which
+   * leaves the elements unresolved.
+   */
+  readonly resolveLayers?: (layers: Readonly<Record<string, readonly string[]>>) => readonly string[] | null;
   /** Highest DTDL language version accepted (default 4). */
   readonly maxDtdlVersion?: DtdlVersion;
   /**
@@ -141,6 +148,29 @@ export function parseModels(
   };
   sources.forEach(readDocument);
 
+  const readResolved = (texts: readonly string[]): void => {
+    for (const text of texts) {
+      const doc = { index: sources.length, name: 'resolved', text };
+      sources.push(doc);
+      readDocument(doc);
+    }
+  };
+  // Ask for more layers of the layered elements until none come.
+  let asked = '';
+  for (let round = 0; options.resolveLayers && round < MAX_RESOLVE_ROUNDS; round++) {
+    const layers = parser.layeredElements();
+    const request = JSON.stringify([...layers]);
+    if (layers.size === 0 || request === asked) break;
+    asked = request;
+    const texts = options.resolveLayers(Object.fromEntries(layers));
+    if (texts === null) {
+      for (const id of layers.keys()) errors.add('undefinedReference', { value: id, secondaryId: id });
+      break;
+    }
+    if (texts.length === 0) break;
+    readResolved(texts);
+  }
+
   const knownElements = options.known?.[ELEMENTS] ?? new Map<string, ParsedElement>();
   let graph = linkElements(parser.elements, knownElements, errors);
   // Ask the resolver for what is still undefined, a bounded number of times.
@@ -148,11 +178,7 @@ export function parseModels(
     const texts = options.resolve([...graph.undefinedIds.keys()]);
     if (!texts || texts.length === 0) break;
     const before = parser.elements.length;
-    for (const text of texts) {
-      const doc = { index: sources.length, name: 'resolved', text };
-      sources.push(doc);
-      readDocument(doc);
-    }
+    readResolved(texts);
     if (parser.elements.length === before) break;
     graph = linkElements(parser.elements, knownElements, errors);
   }
@@ -168,24 +194,24 @@ export function parseModels(
 
   const lookup = (id: string): ParsedElement | undefined => graph.elements.get(id) ?? knownElements.get(id);
   validateStructure(graph, lookup, errors);
-  for (const el of graph.elements.values()) {
-    if (
-      el.type === 'Interface' &&
-      el.partition === el.id &&
-      el.byteSize !== undefined &&
-      el.byteSize > INTERFACE_MAX_BYTES
-    ) {
+  // One pass over the elements (forEach: thousands of them, and no iterator objects).
+  const defined: string[] = [];
+  graph.elements.forEach((el) => {
+    if (el.undefinedCotypes.length > 0 && errors.concerns(el.id))
+      parser.reportUndefinedTerms(el.id, el.undefinedCotypes, el.context, el.at);
+    if (el.type !== 'Interface' || el.partition !== el.id) return;
+    defined.push(el.id);
+    if (el.byteSize !== undefined && el.byteSize > INTERFACE_MAX_BYTES)
       errors.add('partitionTooLarge', { primaryId: el.id, detail: String(INTERFACE_MAX_BYTES) }, el.at);
-    }
-  }
+  });
 
   const list = errors.finish(sources, new LocationIndex(sources));
-  const defined = [...graph.elements.values()]
-    .filter((e) => e.type === 'Interface' && e.partition === e.id)
-    .map((e) => e.id);
   if (list.length > 0) return { valid: false, errors: list, models: EMPTY_MODEL_SET, defined };
-  const all = new Map(knownElements);
-  for (const [id, el] of graph.elements) all.set(id, el);
+  let all = graph.elements;
+  if (knownElements.size > 0) {
+    all = new Map(knownElements);
+    graph.elements.forEach((el, id) => (all as Map<string, ParsedElement>).set(id, el));
+  }
   return { valid: true, errors: [], models: buildModelSet(all), defined };
 }
 
@@ -203,14 +229,30 @@ const REPEATED_KEYWORDS: Readonly<Record<string, string>> = {
 function jsonShape(value: JsonValue): { depth: number; members: number } {
   let max = 0;
   let members = 0;
-  const stack: [JsonValue, number][] = [[value, 1]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
+  // Two stacks rather than one of pairs: a document has tens of thousands of objects.
+  const values: JsonValue[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
     if (v === null || typeof v !== 'object') continue;
     if (depth > max) max = depth;
-    const children = Array.isArray(v) ? v : Object.values(v);
-    if (children !== v) members += children.length;
-    for (const child of children) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (Array.isArray(v)) {
+      for (const child of v)
+        if (child !== null && typeof child === 'object') {
+          values.push(child);
+          depths.push(depth + 1);
+        }
+      continue;
+    }
+    for (const key in v) {
+      members++;
+      const child = v[key];
+      if (child !== null && typeof child === 'object') {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return { depth: max, members };
 }

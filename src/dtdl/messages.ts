@@ -738,6 +738,18 @@ const TEMPLATES: Record<string, Template> = {
     `Two definitions of ${el.replace(/^Element /, '')} give different values for${p}.`,
     'Make the definitions agree.',
   ],
+  inconsistentIdentifierValues: ({ el, p }) => [
+    `Two definitions of ${el.replace(/^Element /, '')} name different targets for${p}.`,
+    'Make the definitions agree.',
+  ],
+  inconsistentContext: ({ el, f }) => [
+    `${el} is defined in more than one DTDL version${f.value !== undefined ? ` (one definition is DTDL v${String(f.value)})` : ''}.`,
+    'Write every definition (base and layers) of the element in the same DTDL version.',
+  ],
+  inconsistentParent: ({ el, f }) => [
+    `Two definitions of ${el.replace(/^Element /, '')} place it under different parents${f.secondaryId ? ` (one under ${f.secondaryId})` : ''}.`,
+    'Define the element under one parent only; a layer may add to it but not move it.',
+  ],
 };
 
 export function describeError(code: string, fields: ErrorFields): { cause: string; action: string } {

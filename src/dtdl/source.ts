@@ -112,6 +112,35 @@ export function memberNameBound(text: string): number {
   return count;
 }
 
+/**
+ * The length (in UTF-16 units) of the text of each object item of a top-level JSON array, in order: one pass
+ * over the text, skipping strings. The text must be valid JSON.
+ */
+export function objectItemLengths(text: string): number[] {
+  const lengths: number[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A string: on to its closing quote, one not escaped by an odd run of backslashes.
+      for (;;) {
+        i = text.indexOf('"', i + 1);
+        let slashes = 0;
+        while (text.charCodeAt(i - 1 - slashes) === 92) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 123 || c === 91) {
+      if (depth === 1 && c === 123) start = i;
+      depth++;
+    } else if (c === 125 || c === 93) {
+      depth--;
+      if (depth === 1 && c === 125) lengths.push(i + 1 - start);
+    }
+  }
+  return lengths;
+}
+
 /** The repeated member names of every object in a JSON text (which must be valid JSON). */
 export function findRepeatedMembers(text: string): RepeatedMembers {
   const repeated = new Map<string, { path: JsonPath; names: Set<string> }>();

@@ -19,15 +19,42 @@ interface Floors {
 }
 
 const FLOORS: Record<CaseSet, Floors> = {
-  generated: { label: 'v2 and v3', minCases: 1300, verdict: 1, ids: 0.9305, unpublished: [] },
+  generated: { label: 'v2 and v3', minCases: 1300, verdict: 1, ids: 0.992, unpublished: [] },
   'generated-v4': {
     label: 'v4',
     minCases: 800,
     verdict: 1,
-    ids: 0.919,
+    ids: 0.977,
     unpublished: ['dtmi:dtdl:extension:mqtt;4'],
   },
 };
+
+/**
+ * The v2 and v3 cases on whose validation ids the engine knowingly differs from the reference parser, and why. A
+ * case that starts to differ, or one of these that starts to agree, fails the test below: update this list then.
+ */
+const KNOWN_DISAGREEMENTS: Readonly<Record<string, string>> = {
+  TelemetryNoNameV2: 'the same input and options as InterfaceTelemetryWithIdNoNameV2, which expects one more id',
+  TelemetryNoNameV3: 'the same input and options as InterfaceTelemetryWithIdNoNameV3, which expects one more id',
+  LayerAddsTelemetryToV2InterfaceAfterV2:
+    'the same input and options as LayerAddsTelemetryAfterV2, which expects one id less',
+  InterfaceCommandWithAdjunctTypeIdempotentAndPropertyTtlV3:
+    'ttl on a Command co-typed Idempotent but not Cacheable: the reference omits noTypeThatAllows, which it reports for every other property of a co-type the element lacks (unit, annotates); no rule tells this one apart',
+  LayerAddsTelemetryAnnotationAfterV2:
+    'annotation;2 (a v3 extension) in a v2 layer: the reference reports nothing of it here, but invalidCotypeVersion and noTypeThatAllows in a v2 base document (InterfacePropertyAnnotatesPropertyV2); no rule tells the two apart',
+  LayerAddsTelemetryAnnotationBeforeV2: 'as LayerAddsTelemetryAnnotationAfterV2',
+  LayerAddsTelemetryAnnotationToAbsentContentV2: 'as LayerAddsTelemetryAnnotationAfterV2',
+  LocalDefinitionPrefixBadDtmiV3:
+    "the reference applies the refused local context's prefix and reports the unit it makes; the engine refuses local contexts without reading them",
+};
+
+describeWithShared(['dtdl', 'conformance', 'generated'], 'DTDL v2 and v3 conformance: known disagreements', () => {
+  it('differs from the reference validation ids only on the cases listed, for the reasons given', () => {
+    const summary = runConformance(conformanceFiles('generated'));
+    const differing = summary.outcomes.filter((o) => !o.expectedValid && !o.idsAgree).map((o) => o.name);
+    expect(differing.sort()).toEqual(Object.keys(KNOWN_DISAGREEMENTS).sort());
+  });
+});
 
 describe.each(Object.entries(FLOORS) as [CaseSet, Floors][])('%s', (set, floors) => {
   describeWithShared(

@@ -22,7 +22,7 @@ function emittedCodes(): string[] {
     // Ids looked up in tables (index.ts: a JSON-LD keyword written twice in one object).
     for (const m of text.matchAll(/'(repeated[A-Z][A-Za-z]*Property)'/g)) codes.add(m[1]);
   }
-  // Ids built from templates in parse/values.ts and resolve/layers.ts.
+  // Ids built from templates in parse/values.ts, parse/element.ts and resolve/layers.ts.
   const families: Record<string, [string, string]> = {
     string: ['String', 'String'],
     integer: ['Integer', 'Integer'],
@@ -43,7 +43,8 @@ function emittedCodes(): string[] {
   }
   for (const id of ['literalNotValid', 'literalObjectNoValue', 'literalMultipleValues', 'literalCountBelowMin'])
     codes.add(id);
-  for (const kind of ['String', 'Integer', 'Boolean', 'LangString']) codes.add(`inconsistent${kind}Values`);
+  for (const kind of ['String', 'Integer', 'Boolean', 'LangString', 'Identifier'])
+    codes.add(`inconsistent${kind}Values`);
   for (const kind of ['Literal', 'Object']) {
     codes.add(`missing${kind}Property`);
     codes.add(`missingSupplemental${kind}Property`);

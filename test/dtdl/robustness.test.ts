@@ -78,6 +78,22 @@ describe('parseModels on hostile input', () => {
     expect(ms).toBeLessThan(2000);
   });
 
+  it('reports the 1 MiB Interface limit for the one interface of an array that passes it', () => {
+    const wide = {
+      '@context': 'dtmi:dtdl:context;3',
+      '@id': 'dtmi:example:Wide;1',
+      '@type': 'Interface',
+      contents: Array.from({ length: 30_000 }, (_, i) => ({ '@type': 'Property', name: `p${i}`, schema: 'double' })),
+    };
+    const narrow = { '@context': 'dtmi:dtdl:context;3', '@id': 'dtmi:example:Narrow;1', '@type': 'Interface' };
+    const result = parseModels([
+      JSON.stringify([narrow, wide, narrow].map((d, i) => (i === 2 ? { ...d, '@id': 'dtmi:example:Other;1' } : d))),
+    ]);
+    expect(result.errors.map((e) => [e.validationId, e.primaryId])).toEqual([
+      ['dtmi:dtdl:parsingError:partitionTooLarge', 'dtmi:example:Wide;1'],
+    ]);
+  });
+
   it('handles an interface with 100,000 contents within bounds, and reports the 1 MiB Interface limit', () => {
     const contents = Array.from({ length: 100_000 }, (_, i) => ({
       '@type': 'Property',

@@ -29,7 +29,8 @@ interface ConformanceCase {
   /** Limit extensions the case's parser accepts (a ParsingOptions setting of the reference parser). */
   acceptableLimits?: string[];
   resolution?: { request: string[]; response: unknown[] | null }[];
-  partialResolution?: unknown[];
+  /** The reference parser's partial resolution calls: each layered element with the layers it had read. */
+  partialResolution?: { request: Record<string, string[]>; response: unknown[] | null }[];
   /** Absent from the documentation examples, which are all valid. */
   expect?: {
     parsingErrors?: ExpectedError[];
@@ -64,6 +65,9 @@ export function optionsFor(c: ConformanceCase): ParseOptions {
       ? false
       : 'priorToV3';
   const resolution = c.resolution ?? [];
+  const partial = c.partialResolution ?? [];
+  const key = (request: Readonly<Record<string, readonly string[]>>): string =>
+    JSON.stringify(Object.entries(request).sort(([a], [b]) => a.localeCompare(b)));
   return {
     allowUndefinedExtensions: allow,
     maxDtdlVersion: c.maxDtdlVersion,
@@ -73,6 +77,15 @@ export function optionsFor(c: ConformanceCase): ParseOptions {
         ? (ids) => {
             const entry = resolution.find((r) => r.request.some((id) => ids.includes(id)));
             return entry?.response ? entry.response.map((doc) => JSON.stringify(doc, null, 2)) : undefined;
+          }
+        : undefined,
+    resolveLayers:
+      partial.length > 0
+        ? (layers) => {
+            // The case lists the calls the reference parser made; one it did not make gets nothing.
+            const entry = partial.find((r) => key(r.request) === key(layers));
+            if (!entry) return [];
+            return entry.response === null ? null : entry.response.map((doc) => JSON.stringify(doc, null, 2));
           }
         : undefined,
   };

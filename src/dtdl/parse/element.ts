@@ -4,7 +4,7 @@
  * are kept as identifiers here and resolved in a later phase, once every document has been read.
  */
 import { hasReservedPrefix, isUserDtmi, isWritableDtmi, parseDtmi, USER_DTMI_MAX_LENGTH } from '../dtmi';
-import type { ErrorCollector, Located } from '../dtdl-errors';
+import { locatedAt, type ErrorCollector, type Located } from '../dtdl-errors';
 import {
   partnerContextOf,
   supplementalTypesOf,
@@ -24,7 +24,7 @@ import {
   type ObjectPropertyDef,
   type PropertyDef,
 } from '../metamodel';
-import { pathKey, type JsonObject, type JsonValue, type RepeatedMembers } from '../source';
+import { objectItemLengths, pathKey, type JsonObject, type JsonValue, type RepeatedMembers } from '../source';
 import {
   bindingForIri,
   processContext,
@@ -32,7 +32,9 @@ import {
   type ContextOptions,
   type TermBinding,
 } from './jsonld-context';
+import { DefinitionIndex, generatedIdentity } from './layering';
 import { parseLangString, parseLiteral, type LiteralValue } from './values';
+import { EXTENSION_CONTEXTS } from '../vocabulary/contexts';
 
 export interface ObjectRef {
   /** `id`: a DTMI of an element; `term`: a standard element named by its term (`double`, `kelvin`, `synchronous`). */
@@ -54,14 +56,25 @@ export interface ParsedElement {
   readonly literals: Map<string, LiteralValue>;
   readonly objects: Map<string, ObjectRef[]>;
   /** Properties from undefined (tolerated) extensions, kept as raw JSON. */
-  readonly extra: Map<string, JsonValue>;
+  readonly extra: ReadonlyMap<string, JsonValue>;
   readonly parent?: { readonly id: string; readonly property: string };
   /** Id of the top-level element this one is defined in. */
   readonly partition: string;
   readonly at: Located;
-  readonly isLayer: boolean;
-  /** The layer's fragment (`#foo`), for layers. */
-  readonly layerName?: string;
+  /** The layer this definition belongs to: '' for an element's base definition, `foo` for `dtmi:x;1#foo`. */
+  readonly layer: string;
+  /** The first definition of its element read (later ones, layers, merge into it: resolve/layers.ts). */
+  readonly first: boolean;
+  /**
+   * An explicitly identified value of a property whose values are keyed (`contents` by `name`): whether this
+   * definition states its key. The merged element must have one (checked once every definition is read).
+   */
+  readonly dictKey?: {
+    readonly parentId: string;
+    readonly property: string;
+    readonly key: string;
+    readonly stated: boolean;
+  };
   /** Size of the element's JSON text, for top-level elements (the 1 MiB Interface limit). */
   readonly byteSize?: number;
   /** Some co-type was rejected as undefined; properties it might have defined are not reported again. */
@@ -78,16 +91,30 @@ interface Site {
 }
 
 const KEYWORDS_ALLOWED = new Set(['@context', '@id', '@type']);
+/**
+ * Shared by the many elements without co-types (never changed: a merge makes its own). Not frozen: V8 iterates
+ * frozen arrays on a slower path.
+ */
+const NO_COTYPES: readonly SupplementalTypeDef[] = [];
+const NO_TERMS: readonly string[] = [];
 const INTERFACE_SIZE_CHECK = 1024 * 1024;
+/**
+ * How many UTF-8 bytes an element's serialization may take per UTF-16 unit of its source text: 3 per unit, and
+ * a raw lone surrogate (1 unit) serializes as a 6-character escape.
+ */
+const MAX_BYTES_PER_SOURCE_UNIT = 18;
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** `dtmi:a:b;1` + contents + x → `dtmi:a:b:_contents:__x;1` (the reference parser's scheme). */
-export function childId(parentId: string, property: string, key?: string): string {
-  const m = /^(.*?)(;[0-9.]+)?$/.exec(parentId)!;
-  return `${m[1]}:_${property}${key !== undefined ? `:__${key}` : ''}${m[2] ?? ''}`;
+interface Identity {
+  readonly id: string;
+  readonly explicitId: boolean;
+  readonly layer: string;
+  /** The dictionary key a generated id was named by. */
+  readonly key?: string;
+  readonly dictKey?: ParsedElement['dictKey'];
 }
 
 export class ElementParser {
@@ -96,27 +123,46 @@ export class ElementParser {
   private excused = false;
   /** Member names written twice in the objects of the document being read (rare; usually none). */
   private repeated: RepeatedMembers | undefined;
+  /** The elements defined so far, to which later definitions (layers) of the same element must fit. */
+  private readonly definitions: DefinitionIndex;
+  /** Whether a fragment identifier has been reported: the reference parser reports only the first. */
+  private fragmentReported = false;
+  /** One site for every literal read (reading one never reads another). */
+  private readonly literalSite: LiteralSite;
 
   constructor(
     private readonly options: ContextOptions,
     private readonly errors: ErrorCollector,
-  ) {}
+  ) {
+    this.definitions = new DefinitionIndex(errors);
+    this.literalSite = new LiteralSite(errors);
+  }
+
+  /** Every explicitly identified element that has layers, with the layers read so far. */
+  layeredElements(): Map<string, string[]> {
+    return this.definitions.layeredElements();
+  }
 
   /** A top-level JSON value of a document: one element, or an array of them. */
   parseDocument(value: JsonValue, document: number, text: string, repeated?: RepeatedMembers): void {
     this.repeated = repeated;
     if (Array.isArray(value)) {
-      // An item can only pass the 1 MiB Interface limit if its document does; measure only then.
-      const big = text.length > INTERFACE_SIZE_CHECK;
-      value.forEach((item, i) =>
-        this.parseTopLevel(
-          item,
-          { document, path: [i] },
-          big ? Buffer.byteLength(JSON.stringify(item), 'utf8') : undefined,
-        ),
-      );
+      // An item can only pass the 1 MiB Interface limit if its document could (3 UTF-8 bytes per UTF-16 unit at
+      // most); then each object item's text bounds its size, and only an item that might pass it is measured.
+      const spans = text.length * 3 > INTERFACE_SIZE_CHECK ? objectItemLengths(text) : undefined;
+      let next = 0;
+      value.forEach((item, i) => {
+        const span = spans && isObject(item) ? spans[next++] : undefined;
+        const size =
+          span !== undefined && span * MAX_BYTES_PER_SOURCE_UNIT > INTERFACE_SIZE_CHECK
+            ? Buffer.byteLength(JSON.stringify(item), 'utf8')
+            : undefined;
+        this.parseTopLevel(item, { document, path: [i] }, size);
+      });
     } else {
-      this.parseTopLevel(value, { document, path: [] }, Buffer.byteLength(text, 'utf8'));
+      // Measured only when the text could pass the limit (3 UTF-8 bytes per UTF-16 unit at most).
+      const size = text.length * 3 > INTERFACE_SIZE_CHECK ? Buffer.byteLength(text, 'utf8') : undefined;
+      this.parseTopLevel(value, { document, path: [] }, size);
     }
   }
 
@@ -150,7 +196,7 @@ export class ElementParser {
 
     // JSON-LD keywords other than @context/@id/@type make the element unusable in v3; v2 ignores them, except @graph.
     const lenient = (parentContext?.dtdlVersion ?? versionOf(obj['@context'])) === 2;
-    for (const key of Object.keys(obj)) {
+    for (const key in obj) {
       if (!key.startsWith('@') || KEYWORDS_ALLOWED.has(key)) continue;
       if (lenient && key !== '@graph') continue;
       if (key === '@graph') {
@@ -163,10 +209,7 @@ export class ElementParser {
 
     let context = parentContext;
     if ('@context' in obj) {
-      context = processContext(obj['@context'], parentContext, this.options, errors, {
-        document: at.document,
-        path: [...at.path, '@context'],
-      });
+      context = processContext(obj['@context'], parentContext, this.options, errors, locatedAt(at, '@context'));
     }
     if (!context) return undefined;
     const version = context.dtdlVersion;
@@ -184,11 +227,23 @@ export class ElementParser {
     // Identity.
     const identity = this.identify(obj, site, mm, context);
     if (!identity) return undefined;
-    const { id, explicitId, isLayer, layerName } = identity;
+    const { id, explicitId, layer } = identity;
+    const definition = { id, explicitId, layer, dtdlVersion: version, key: identity.key };
+    const definitionSite = { parent, property: siteProperty, at };
+    if (!this.definitions.admitsIdentity(definition, definitionSite)) {
+      this.excused = true;
+      return undefined;
+    }
 
     // Types.
-    const typing = this.resolveTypes(obj, id, context, mm, site, isLayer);
+    const typing = this.resolveTypes(obj, id, context, mm, site, layer);
     if (!typing) return undefined;
+    const admitted = this.definitions.admitsTypes(definition, typing.material, typing.cotypes, definitionSite, mm);
+    if (admitted !== true) {
+      this.excused = admitted === false;
+      return undefined;
+    }
+    const first = this.definitions.record(definition, typing.material, typing.cotypes);
 
     const element: ParsedElement = {
       id,
@@ -201,29 +256,25 @@ export class ElementParser {
       undefinedCotypes: typing.undefinedCotypes,
       literals: new Map(),
       objects: new Map(),
-      extra: new Map(),
+      extra: NO_EXTRA,
       parent: parent && siteProperty ? { id: parent.id, property: siteProperty.name } : undefined,
       // Every Interface, inline ones included, is a partition of its own.
       partition: typing.material === 'Interface' ? id : (site.partition ?? id),
       at,
-      isLayer,
-      layerName,
+      layer,
+      first,
+      // Always present (undefined when not keyed): one shape for every element, which V8 builds fastest.
+      dictKey: identity.dictKey,
       byteSize,
       rejectedCotypes: typing.rejectedCotypes ?? false,
-      invalidCotypes: typing.invalidCotypes ?? [],
+      invalidCotypes: typing.invalidCotypes ?? NO_COTYPES,
     };
     this.elements.push(element);
-    if (typing.material === undefined && !isLayer) return element;
-    this.parseProperties(obj, element, typing.material ? mm.classes.get(typing.material) : undefined);
+    this.parseProperties(obj, element, mm.classes.get(typing.material));
     return element;
   }
 
-  private identify(
-    obj: JsonObject,
-    site: Site,
-    mm: Metamodel,
-    context: ActiveContext,
-  ): { id: string; explicitId: boolean; isLayer: boolean; layerName?: string } | undefined {
+  private identify(obj: JsonObject, site: Site, mm: Metamodel, context: ActiveContext): Identity | undefined {
     const { errors } = this;
     const { parent, property, at } = site;
     const rawId = obj['@id'];
@@ -237,9 +288,10 @@ export class ElementParser {
         this.excused = true;
         return undefined;
       }
+      let key: string | undefined;
       if ('dictionaryKey' in property && property.dictionaryKey) {
-        const key = memberValue(obj, property.dictionaryKey);
-        const keyValue = Array.isArray(key) && key.length === 1 ? key[0] : key;
+        const value = memberValue(obj, property.dictionaryKey);
+        const keyValue = Array.isArray(value) && value.length === 1 ? value[0] : value;
         const name = isObject(keyValue) ? keyValue['@value'] : keyValue;
         if (typeof name !== 'string' || !/^[A-Za-z0-9_]+$/.test(name)) {
           errors.add(
@@ -249,74 +301,73 @@ export class ElementParser {
           );
           return undefined;
         }
-        return {
-          id: childId(parent.id, property.name, name),
-          explicitId: false,
-          isLayer: parent.isLayer,
-          layerName: parent.layerName,
-        };
+        key = name;
       }
-      return {
-        id: childId(parent.id, property.name),
-        explicitId: false,
-        isLayer: parent.isLayer,
-        layerName: parent.layerName,
-      };
+      const generated = generatedIdentity(parent, property.name, key, context.mergeDefinitions);
+      if ('mismatch' in generated) {
+        errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: parent.id, property: property.name }, at);
+        this.excused = true;
+        return undefined;
+      }
+      return { id: generated.id, explicitId: false, layer: generated.layer, key, dictKey: undefined };
     }
     if (typeof rawId !== 'string' || rawId === '') {
       errors.add('idNotString', {}, at);
       return undefined;
     }
-    const dtmi = parseDtmi(rawId);
     const types = obj['@type'];
-    const isLayer = (Array.isArray(types) ? types : [types]).includes('Layer');
-    if (dtmi?.fragment && parent?.isLayer && parent.layerName !== undefined && parent.layerName !== dtmi.fragment) {
+    let dtmi = parseDtmi(rawId);
+    let id = rawId;
+    let layer = '';
+    if (dtmi?.fragment) {
+      // DTDL has no fragment identifiers: the first is reported, and the definition is still read as a layer.
+      if (!this.fragmentReported) errors.add('invalidId', { value: rawId }, at);
+      this.fragmentReported = true;
+      const base = rawId.slice(0, rawId.indexOf('#'));
+      const fragment = dtmi.fragment.slice(1);
+      // Without the layering extension a fragment names no layer: `dtmi:x;1#foo` is an element of its own.
+      if (!context.mergeDefinitions)
+        return { id: fragment === '' ? base : rawId, explicitId: true, layer: '', key: undefined, dictKey: undefined };
+      const layerTyped = (Array.isArray(types) ? types : [types]).includes('Layer');
+      if (fragment !== '' && !layerTyped) {
+        errors.add('disallowedIdFragment', { primaryId: base }, at);
+        this.excused = true;
+        return undefined;
+      }
+      id = base;
+      layer = fragment;
+      dtmi = parseDtmi(base);
+    }
+    if (parent && layer !== parent.layer) {
+      // A nested definition belongs to its parent's layer: a layer within the base, the base within a layer,
+      // or one layer within another.
       errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId, property: property?.name }, at);
+      this.excused = true;
       return undefined;
     }
-    if (dtmi?.fragment) {
-      errors.add('invalidId', { value: rawId }, at);
-      // Fragments name layers; with the layering extension in context but no Layer co-type, say that too.
-      if (!isLayer && context.undefinedExtensions.length > 0)
-        errors.add('disallowedIdFragment', { primaryId: rawId.split('#')[0] }, at);
-      if (parent && !parent.isLayer)
-        errors.add(
-          'mismatchedLayers',
-          { primaryId: parent.id, secondaryId: rawId.split('#')[0], property: property?.name },
-          at,
-        );
-      return { id: rawId.split('#')[0], explicitId: true, isLayer: true, layerName: dtmi.fragment };
+    let dictKey: ParsedElement['dictKey'];
+    if (parent && property && 'dictionaryKey' in property && property.dictionaryKey) {
+      // Said of the merged element once every definition is read: another layer may state the key.
+      if (hasProperties(obj))
+        dictKey = {
+          parentId: parent.id,
+          property: property.name,
+          key: property.dictionaryKey,
+          stated: memberValue(obj, property.dictionaryKey) !== undefined,
+        };
     }
-    const hasProperties = Object.keys(obj).some((k) => !k.startsWith('@'));
-    if (
-      parent &&
-      property &&
-      'dictionaryKey' in property &&
-      property.dictionaryKey &&
-      hasProperties &&
-      memberValue(obj, property.dictionaryKey) === undefined
-    ) {
-      errors.add(
-        'missingDictKeyPropertyValue',
-        { primaryId: parent.id, property: property.name, value: property.dictionaryKey },
-        at,
-      );
-    }
-    if (parent?.isLayer && dtmi) {
-      errors.add('mismatchedLayers', { primaryId: parent.id, secondaryId: rawId, property: property?.name }, at);
-    }
-    if (!dtmi || !isUserDtmi(rawId)) {
-      if (hasReservedPrefix(rawId) && dtmi) errors.add('reservedId', { value: rawId }, at);
-      else if (rawId.length > USER_DTMI_MAX_LENGTH && dtmi) errors.add('idTooLong', { value: rawId }, at);
+    if (!dtmi || !isUserDtmi(id)) {
+      if (hasReservedPrefix(id) && dtmi) errors.add('reservedId', { value: rawId }, at);
+      else if (id.length > USER_DTMI_MAX_LENGTH && dtmi) errors.add('idTooLong', { value: rawId }, at);
       else errors.add('invalidId', { value: rawId }, at);
       return undefined;
     }
-    if (rawId.length > mm.maxIdLength) {
+    if (id.length > mm.maxIdLength) {
       // A limit extension may lower the identifier limit (onvif;1: 512 characters).
       errors.add('idTooLong', { value: rawId }, at);
       return undefined;
     }
-    if (hasReservedPrefix(rawId) || context.extensions.some((e) => e.id === partnerContextOf(rawId))) {
+    if (hasReservedPrefix(id) || context.extensions.some((e) => e.id === partnerContextOf(id))) {
       errors.add('reservedId', { value: rawId }, at);
       return undefined;
     }
@@ -325,18 +376,29 @@ export class ElementParser {
       errors.add('invalidId', { value: rawId }, at);
       return undefined;
     }
-    const typeNames = (Array.isArray(types) ? types : [types]).filter((t): t is string => typeof t === 'string');
-    for (const t of typeNames) {
-      // "Interface" or its IRI "dtmi:dtdl:class:Interface;3": the same type, the same limit.
-      const binding = lookupTerm(t, context);
-      const cls = binding?.contextId === context.dtdlContextId ? binding.term : t;
-      const max = mm.classes.get(cls as ClassName)?.maxIdLength;
-      if (max !== undefined && rawId.length > max) {
-        errors.add('idTooLongForType', { value: rawId, type: cls, detail: String(max) }, at);
-        return undefined;
-      }
+    let limit: { type: string; detail: string } | undefined;
+    if (!Array.isArray(types)) limit = this.idTooLongFor(types, id, mm, context);
+    else for (let i = 0; i < types.length && !limit; i++) limit = this.idTooLongFor(types[i], id, mm, context);
+    if (limit) {
+      errors.add('idTooLongForType', { value: rawId, ...limit }, at);
+      return undefined;
     }
-    return { id: rawId, explicitId: true, isLayer: false };
+    return { id, explicitId: true, layer, key: undefined, dictKey };
+  }
+
+  /** A type whose class limits the length of identifiers (an Interface's: 128 characters) that this one passes. */
+  private idTooLongFor(
+    type: JsonValue,
+    id: string,
+    mm: Metamodel,
+    context: ActiveContext,
+  ): { type: string; detail: string } | undefined {
+    if (typeof type !== 'string') return undefined;
+    // "Interface" or its IRI "dtmi:dtdl:class:Interface;3": the same type, the same limit.
+    const binding = lookupTerm(type, context);
+    const cls = binding?.contextId === context.dtdlContextId ? binding.term : type;
+    const max = mm.classes.get(cls as ClassName)?.maxIdLength;
+    return max !== undefined && id.length > max ? { type: cls, detail: String(max) } : undefined;
   }
 
   private resolveTypes(
@@ -345,14 +407,14 @@ export class ElementParser {
     context: ActiveContext,
     mm: Metamodel,
     site: Site,
-    isLayer: boolean,
+    layer: string,
   ):
     | {
-        material: ClassName | undefined;
+        material: ClassName;
         inferred: boolean;
-        cotypes: SupplementalTypeDef[];
-        invalidCotypes?: SupplementalTypeDef[];
-        undefinedCotypes: string[];
+        cotypes: readonly SupplementalTypeDef[];
+        invalidCotypes?: readonly SupplementalTypeDef[];
+        undefinedCotypes: readonly string[];
         rejectedCotypes?: boolean;
       }
     | undefined {
@@ -360,6 +422,25 @@ export class ElementParser {
     const { parent, property, at } = site;
     const raw = obj['@type'];
     const inferable = property && 'inferredType' in property ? property.inferredType : undefined;
+
+    // Nearly every element has one type, a DTDL class, or none where the class is inferred: decided at once.
+    const single = typeof raw === 'string' ? raw : Array.isArray(raw) && raw.length === 1 ? raw[0] : undefined;
+    const plain =
+      typeof single === 'string' && single !== 'Layer'
+        ? lookupTerm(single, context)
+        : raw === undefined && inferable
+          ? { term: inferable, contextId: context.dtdlContextId }
+          : undefined;
+    if (plain && plain.contextId === context.dtdlContextId && isConcrete(mm, plain.term)) {
+      const material = plain.term;
+      if (
+        !parent
+          ? !mm.rootable.includes(material)
+          : property && 'range' in property && !property.range.some((r) => isSubclass(mm, material, r))
+      )
+        return this.misplacedType(id, material, site);
+      return { material, inferred: raw === undefined, cotypes: NO_COTYPES, undefinedCotypes: NO_TERMS };
+    }
     const materials: ClassName[] = [];
     const foreignClasses: string[] = [];
     const otherLanguageClasses: string[] = [];
@@ -377,7 +458,8 @@ export class ElementParser {
         failed = true;
         continue;
       }
-      if (name === 'Layer' && isLayer) continue;
+      // The layering extension's co-type, understood wherever it appears (see layering.ts).
+      if (name === 'Layer') continue;
       const binding = lookupTerm(name, context);
       if (binding) {
         // JSON-LD expands every type to its IRI and @type is a set: "Telemetry" twice, or beside
@@ -503,7 +585,7 @@ export class ElementParser {
       return undefined;
     }
     if (!material) {
-      if (isLayer && names.length > 0 && !failed && this.elements.some((e) => e.id === id && !e.isLayer)) {
+      if (layer !== '' && names.length > 0 && !failed && this.definitions.has(id)) {
         // A layer that restates an existing element must repeat its material type.
         errors.add('layerMissingMaterialType', { primaryId: id }, at);
         return undefined;
@@ -516,19 +598,15 @@ export class ElementParser {
       } else errors.add('badType', { secondaryId: id }, at);
       if (parent && property && property.minCount > 0)
         errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+      this.reportUndefinedTerms(id, undefinedCotypes, context, at);
       return undefined;
     }
-    if (!parent) {
-      if (!mm.rootable.includes(material)) {
-        errors.add('typeNotRootable', { value: id }, at);
-        return undefined;
-      }
-    } else if (property && 'range' in property && !property.range.some((r) => isSubclass(mm, material!, r))) {
-      errors.add('badType', { primaryId: parent.id, secondaryId: id, property: property.name, value: material }, at);
-      if (property.minCount > 0)
-        errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
-      return undefined;
-    }
+    if (
+      !parent
+        ? !mm.rootable.includes(material)
+        : property && 'range' in property && !property.range.some((r) => isSubclass(mm, material!, r))
+    )
+      return this.misplacedType(id, material, site);
     const invalidCotypes: SupplementalTypeDef[] = [];
     for (const cotype of cotypes) {
       // Not for this class at all: invalidCotype. For this class but in the other language version
@@ -551,6 +629,8 @@ export class ElementParser {
         errors.add('invalidCotypeVersion', { primaryId: id, type: cotype.term }, at);
       if (!applies || otherVersionOnly || !ofThisVersion) {
         invalidCotypes.push(cotype);
+        // Still said: what it lacks besides (Override on a Telemetry, without ValueAnnotation).
+        if (!applies && ofThisVersion) this.checkCocotypes(cotype, cotypes, id, at);
         continue;
       }
       for (const excluded of cotype.disallowedCotypes ?? []) {
@@ -559,12 +639,7 @@ export class ElementParser {
           failed = true;
         }
       }
-      for (const needed of cotype.requiresCotypes ?? []) {
-        if (!cotypes.some((c) => c.term === needed)) {
-          errors.add('missingCocotype', { primaryId: id, type: cotype.term, value: needed }, at);
-          failed = true;
-        }
-      }
+      if (!this.checkCocotypes(cotype, cotypes, id, at)) failed = true;
     }
     const semantic = cotypes.filter((c) => c.semantic);
     if (semantic.length > 1 && new Set(semantic.map((s) => s.unitType)).size > 1) {
@@ -577,54 +652,102 @@ export class ElementParser {
     return {
       material,
       inferred,
-      cotypes: cotypes.filter((c) => !invalidCotypes.includes(c)),
+      cotypes: invalidCotypes.length === 0 ? cotypes : cotypes.filter((c) => !invalidCotypes.includes(c)),
       invalidCotypes,
       undefinedCotypes,
       rejectedCotypes,
     };
   }
 
+  /** A material type that may not stand where the element does (at top level, or as the value of its property). */
+  private misplacedType(id: string, material: ClassName, site: Site): undefined {
+    const { parent, property, at } = site;
+    if (!parent) {
+      this.errors.add('typeNotRootable', { value: id }, at);
+    } else if (property) {
+      this.errors.add(
+        'badType',
+        { primaryId: parent.id, secondaryId: id, property: property.name, value: material },
+        at,
+      );
+      if (property.minCount > 0)
+        this.errors.add('objectCountBelowMin', { primaryId: parent.id, property: property.name }, at);
+    }
+    return undefined;
+  }
+
+  /** A co-type that needs others beside it (Override needs ValueAnnotation): whether it has them. */
+  private checkCocotypes(
+    cotype: SupplementalTypeDef,
+    cotypes: readonly SupplementalTypeDef[],
+    id: string,
+    at: Located,
+  ): boolean {
+    let complete = true;
+    for (const needed of cotype.requiresCotypes ?? []) {
+      if (cotypes.some((c) => c.term === needed)) continue;
+      this.errors.add('missingCocotype', { primaryId: id, type: cotype.term, value: needed }, at);
+      complete = false;
+    }
+    return complete;
+  }
+
+  /**
+   * DTDL v2 tolerates co-types it does not know, as types some extension may define; but an element found
+   * invalid for other reasons is reported with them too, as the reference parser does (the unknown type may well
+   * be the cause). Not where an undefined extension is in context: there the terms may really be defined.
+   */
+  reportUndefinedTerms(id: string, undefinedCotypes: readonly string[], context: ActiveContext, at: Located): void {
+    if (context.dtdlVersion !== 2 || context.undefinedExtensions.length > 0) return;
+    for (const term of undefinedCotypes)
+      if (!term.includes(':')) this.errors.add('typeUndefinedTerm', { primaryId: id, value: term }, at);
+  }
+
   private parseProperties(obj: JsonObject, element: ParsedElement, cls: ClassDef | undefined): void {
     const { errors } = this;
-    const seen = new Map<string, string>();
+    // The properties given so far (a handful: an array is cheaper than a Map for thousands of elements).
+    const seen: string[] = [];
     const repeated = this.repeated?.get(pathKey(element.at.path))?.names;
-    for (const [key, raw] of Object.entries(obj)) {
-      if (key === '@context' || key === '@id' || key === '@type') continue;
+    for (const key in obj) {
       if (key.startsWith('@')) continue;
-      const at: Located = { document: element.at.document, path: [...element.at.path, key] };
+      const raw = obj[key];
       const binding = lookupTerm(key, element.context);
       const term = binding?.term;
       const def = term ? this.findProperty(term, binding!, element, cls) : undefined;
       if (!def) {
-        this.reportUnknownProperty(key, raw, binding, element, at);
+        this.reportUnknownProperty(key, raw, binding, element, locatedAt(element.at, key));
         continue;
       }
-      const previous = seen.get(def.name);
-      if (previous !== undefined) {
-        errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, at);
+      if (seen.includes(def.name)) {
+        errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, locatedAt(element.at, key));
         continue;
       }
       // Written twice under the same name: JSON kept the last value, which is still read.
-      if (repeated?.has(key)) errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, at);
+      if (repeated?.has(key))
+        errors.add('duplicatePropertyName', { primaryId: element.id, property: def.name }, locatedAt(element.at, key));
       // A null value is reported and then counts as absent.
-      if (raw !== null) seen.set(def.name, key);
-      if (def.kind === 'literal') this.parseLiteralProperty(def, raw, element, at);
-      else this.parseObjectProperty(def, raw, element, at);
+      if (raw !== null) seen.push(def.name);
+      // A literal's location is made only if it is reported (LiteralSite); an object's holds its inline values.
+      if (def.kind === 'literal') this.parseLiteralProperty(def, raw, element, key);
+      else this.parseObjectProperty(def, raw, element, locatedAt(element.at, key));
     }
     // Required properties.
-    const checkRequired = (def: PropertyDef, supplemental: boolean): void => {
+    // Every definition states what its types require, layers included. The reference parser reports a
+    // co-type's missing property as the co-type's (by its term) only on the base definition that creates the
+    // element; any other definition misses the property itself (named by its IRI).
+    const checkRequired = (def: PropertyDef, cotype: SupplementalTypeDef | undefined): void => {
       if (def.minCount === 0) return;
-      if (seen.has(def.name)) return;
+      if (seen.includes(def.name)) return;
       const kind = def.kind === 'literal' ? 'Literal' : 'Object';
+      const asCotypes = cotype !== undefined && element.first && element.layer === '';
       errors.add(
-        supplemental ? `missingSupplemental${kind}Property` : `missing${kind}Property`,
-        { primaryId: element.id, property: def.name },
+        asCotypes ? `missingSupplemental${kind}Property` : `missing${kind}Property`,
+        { primaryId: element.id, property: cotype && !asCotypes ? propertyIri(cotype, def.name) : def.name },
         element.at,
       );
     };
-    if (cls && !element.isLayer) for (const def of cls.properties.values()) checkRequired(def, false);
-    if (!element.isLayer)
-      for (const cotype of element.cotypes) for (const def of cotype.properties) checkRequired(def, true);
+    if (cls) for (const def of cls.properties.values()) checkRequired(def, undefined);
+    for (const cotype of element.cotypes) for (const def of cotype.properties) checkRequired(def, cotype);
   }
 
   private findProperty(
@@ -663,7 +786,7 @@ export class ElementParser {
       else if (!key.startsWith('dtmi:') && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(key) && element.dtdlVersion >= 3)
         malformed = 'propertyNotDtmiNorTerm';
       if (!malformed) {
-        element.extra.set(key, raw);
+        keepExtra(element, key, raw);
         return;
       }
       errors.add(malformed, { primaryId, property: key }, at);
@@ -677,7 +800,7 @@ export class ElementParser {
         )
       : undefined;
     if (ofInvalidCotype?.propertiesOutliveInvalidity) {
-      element.extra.set(binding!.term, raw);
+      keepExtra(element, binding!.term, raw);
       return;
     }
     const dtmi = !binding && key.startsWith('dtmi:') ? parseDtmi(key) : undefined;
@@ -709,7 +832,7 @@ export class ElementParser {
     // A property of a co-type that does not apply here is not an irrelevant term, just not allowed.
     if (ofInvalidCotype) return;
     // A layer may carry terms of the (undefined) layering extension: only the missing type is wrong.
-    if (element.isLayer && element.context.undefinedExtensions.length > 0 && !key.includes(':')) return;
+    if (element.layer !== '' && element.context.mergeDefinitions && !key.includes(':')) return;
     if (binding) {
       // A known term that none of the element's types defines as a property is irrelevant here.
       errors.add('propertyIrrelevantDtmiOrTerm', { primaryId, property: key }, at);
@@ -721,15 +844,8 @@ export class ElementParser {
     else errors.add('propertyUndefinedTerm', { primaryId, property: key }, at);
   }
 
-  private parseLiteralProperty(def: LiteralPropertyDef, raw: JsonValue, element: ParsedElement, at: Located): void {
-    const site = {
-      dtdlVersion: element.dtdlVersion,
-      elementId: element.id,
-      property: def.name,
-      errors: this.errors,
-      at,
-      repeated: this.repeated?.get(pathKey(at.path))?.names,
-    };
+  private parseLiteralProperty(def: LiteralPropertyDef, raw: JsonValue, element: ParsedElement, key: string): void {
+    const site = this.literalSite.reset(element, def.name, key, this.repeated);
     const value = def.datatype === 'langString' ? parseLangString(def, raw, site) : parseLiteral(def, raw, site);
     if (value !== undefined) element.literals.set(def.name, value);
   }
@@ -757,7 +873,7 @@ export class ElementParser {
     const refs: ObjectRef[] = [];
     let excused = 0;
     items.forEach((item, i) => {
-      const itemAt: Located = { document: at.document, path: Array.isArray(raw) ? [...at.path, i] : at.path };
+      const itemAt = Array.isArray(raw) ? locatedAt(at, i) : at;
       this.excused = false;
       const ref = this.parseObjectValue(objDef, item, element, itemAt);
       if (ref) refs.push(ref);
@@ -836,10 +952,12 @@ export class ElementParser {
     if (
       binding &&
       binding.contextId === element.context.dtdlContextId &&
-      isConcrete(METAMODELS[element.dtdlVersion], binding.term)
+      (isConcrete(METAMODELS[element.dtdlVersion], binding.term) || binding.iri.startsWith('dtmi:dtdl:class:'))
     ) {
-      // A class (e.g. 'Double') where an element or instance (e.g. 'double') belongs.
+      // A class of the language (e.g. 'Double', 'Telemetry') where an element or instance (e.g. 'double') belongs.
       errors.add('badType', { primaryId: element.id, secondaryId: binding.iri, property: def.name, value: text }, at);
+      // Found where the reference is resolved, as the reference parser finds it: the value was there.
+      this.excused = true;
       return undefined;
     }
     if (binding) return { kind: 'term', target: binding.term, inline: false, at };
@@ -861,6 +979,50 @@ export class ElementParser {
   }
 }
 
+/**
+ * Where a literal value stands, for parse/values.ts: reused for every literal, since there are tens of thousands
+ * in an ontology and nearly none is reported; its location is made only when asked for.
+ */
+class LiteralSite {
+  dtdlVersion: DtdlVersion = 2;
+  elementId: string | undefined;
+  property = '';
+  repeated: ReadonlySet<string> | undefined;
+  private owner: Located = { document: 0, path: [] };
+  private key = '';
+
+  constructor(readonly errors: ErrorCollector) {}
+
+  reset(element: ParsedElement, property: string, key: string, repeated: RepeatedMembers | undefined): this {
+    this.dtdlVersion = element.dtdlVersion;
+    this.elementId = element.id;
+    this.property = property;
+    this.owner = element.at;
+    this.key = key;
+    this.repeated = repeated?.get(pathKey([...element.at.path, key]))?.names;
+    return this;
+  }
+
+  get at(): Located {
+    return locatedAt(this.owner, this.key);
+  }
+}
+
+/** Whether a JSON object has members other than JSON-LD keywords. */
+function hasProperties(obj: JsonObject): boolean {
+  for (const key in obj) if (!key.startsWith('@')) return true;
+  return false;
+}
+
+/** No properties of undefined extensions: shared until an element has one (keepExtra). */
+const NO_EXTRA: ReadonlyMap<string, JsonValue> = new Map();
+
+/** Keeps a property of an undefined extension on the element being read, giving it a map of its own first. */
+function keepExtra(element: ParsedElement, key: string, raw: JsonValue): void {
+  if (element.extra === NO_EXTRA) (element as unknown as { extra: Map<string, JsonValue> }).extra = new Map();
+  (element.extra as Map<string, JsonValue>).set(key, raw);
+}
+
 /** DTDL names classes in PascalCase and properties and instances (double, kelvin, synchronous) in camelCase. */
 function isClassTerm(term: string): boolean {
   return /^[A-Z]/.test(term);
@@ -877,11 +1039,22 @@ function isMaterialClassOf(binding: TermBinding): boolean {
 
 /** The DTDL version a raw @context names, if it names one. */
 function versionOf(context: JsonValue | undefined): number | undefined {
-  for (const item of Array.isArray(context) ? context : [context]) {
-    const m = typeof item === 'string' ? /^dtmi:dtdl:context;(\d+)$/.exec(item) : null;
-    if (m) return Number(m[1]);
+  if (typeof context === 'string') return versionNamed(context);
+  if (!Array.isArray(context)) return undefined;
+  for (const item of context) {
+    const version = typeof item === 'string' ? versionNamed(item) : undefined;
+    if (version !== undefined) return version;
   }
   return undefined;
+}
+
+const DTDL_CONTEXT_PREFIX = 'dtmi:dtdl:context;';
+
+/** `dtmi:dtdl:context;3` → 3. */
+function versionNamed(item: string): number | undefined {
+  if (!item.startsWith(DTDL_CONTEXT_PREFIX)) return undefined;
+  const digits = item.slice(DTDL_CONTEXT_PREFIX.length);
+  return /^\d+$/.test(digits) ? Number(digits) : undefined;
 }
 
 /**
@@ -899,6 +1072,11 @@ function memberValue(obj: JsonObject, term: string): JsonValue | undefined {
     if (binding?.term === term && /^dtmi:dtdl:context;\d+$/.test(binding.contextId)) return obj[key];
   }
   return undefined;
+}
+
+/** The IRI of a co-type's property (`dtmi:dtdl:extension:quantitativeTypes:v1:property:unit`), as its context defines it. */
+function propertyIri(cotype: SupplementalTypeDef, term: string): string {
+  return EXTENSION_CONTEXTS.get(cotype.contextId)?.terms.get(term) ?? term;
 }
 
 /** A term or IRI as the active context understands it. */

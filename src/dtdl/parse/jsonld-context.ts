@@ -5,7 +5,7 @@
  * (`dtmi:dtdl:context;4#limitless`), and only one the caller accepts may be used.
  */
 import { parseDtmi } from '../dtmi';
-import type { ErrorCollector, Located } from '../dtdl-errors';
+import { locatedAt, type ErrorCollector, type Located } from '../dtdl-errors';
 import type { DtdlVersion } from '../metamodel';
 import type { JsonValue } from '../source';
 import { LIMIT_EXTENSIONS } from '../metamodel';
@@ -38,6 +38,11 @@ export interface ActiveContext {
   readonly terms: ReadonlyMap<string, TermBinding>;
   /** The limit extension whose limits replace the core language's, if any. */
   readonly limits?: string;
+  /**
+   * The layering extension is active: a definition whose @id carries a fragment (`dtmi:x;1#foo`) is the layer
+   * `foo` of the element `dtmi:x;1` and is merged into it, instead of being an element of its own.
+   */
+  readonly mergeDefinitions: boolean;
 }
 
 export interface TermBinding {
@@ -54,6 +59,12 @@ const CORE_PORTION = /^dtmi:dtdl:context;(?:[4-9]|[1-9]\d+)#(.*)$/;
 const LIMITS_PORTION = /^dtmi:dtdl:context;\d+(?:#.*)?$/;
 const LIMIT_CONTEXT_PREFIX = 'dtmi:dtdl:limits:';
 const IOTCENTRAL_V2 = 'dtmi:iotcentral:context;2';
+/**
+ * The reference parser's layering extension. The specification does not publish it, but the reference parser
+ * defines it in every DTDL version (its cases name it without AllowUndefinedExtensions): it defines the `Layer`
+ * co-type and makes fragment identifiers name layers of one element (see parse/layering.ts).
+ */
+export const LAYERING_CONTEXT = 'dtmi:dtdl:extension:layering;1';
 
 /** IRI → binding for every known context, so that `dtmi:dtdl:property:schema;3` means `schema`. */
 const IRI_INDEX: ReadonlyMap<string, TermBinding> = (() => {
@@ -83,8 +94,9 @@ function makeContext(
   extensions: ContextDefinition[],
   undefinedExtensions: string[],
   limits: string | undefined,
+  mergeDefinitions: boolean,
 ): ActiveContext {
-  const key = `${version}|${extensions.map((e) => e.id).join(',')}|${undefinedExtensions.join(',')}|${limits ?? ''}`;
+  const key = `${version}|${extensions.map((e) => e.id).join(',')}|${undefinedExtensions.join(',')}|${limits ?? ''}|${mergeDefinitions}`;
   let ctx = cache.get(key);
   if (!ctx) {
     ctx = {
@@ -94,6 +106,7 @@ function makeContext(
       undefinedExtensions,
       terms: buildTerms(CORE[version], extensions),
       ...(limits !== undefined && { limits }),
+      mergeDefinitions,
     };
     cache.set(key, ctx);
   }
@@ -162,12 +175,13 @@ function interpret(
   let usable = true;
   const extensions: ContextDefinition[] = [...(parent?.extensions ?? [])];
   const undefinedExtensions: string[] = [...(parent?.undefinedExtensions ?? [])];
+  let mergeDefinitions = parent?.mergeDefinitions ?? false;
   const pendingAffiliates: { id: string; at: Located }[] = [];
 
   const fragmentsHaveMeaning =
     (parent?.dtdlVersion ?? 0) >= 4 || items.some((item) => typeof item === 'string' && CORE_PORTION.test(item));
   items.forEach((item, i) => {
-    const itemAt: Located = { document: at.document, path: Array.isArray(value) ? [...at.path, i] : at.path };
+    const itemAt = Array.isArray(value) ? locatedAt(at, i) : at;
     if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
       // Local term definitions are not part of DTDL: the element cannot be interpreted.
       errors.add('disallowedLocalContext', {}, itemAt);
@@ -274,7 +288,10 @@ function interpret(
         else {
           // Read in order, an extension before the DTDL context is taken in the parent's version first.
           const refused = pendingAffiliates.find(
-            (a) => !EXTENSION_CONTEXTS.has(a.id) && !tolerates(options.undefinedExtensions, parent.dtdlVersion),
+            (a) =>
+              !EXTENSION_CONTEXTS.has(a.id) &&
+              a.id !== LAYERING_CONTEXT &&
+              !tolerates(options.undefinedExtensions, parent.dtdlVersion),
           );
           if (refused) errors.add(unresolvableCode(refused.id), { value: refused.id }, refused.at);
           else errors.add('dtdlContextFollowsAffiliate', { value: item }, itemAt);
@@ -302,6 +319,7 @@ function interpret(
         // A nested element changes version: extensions do not carry across versions.
         extensions.length = 0;
         undefinedExtensions.length = 0;
+        mergeDefinitions = false;
       }
       // Naming the DTDL context again restores its limits, unless it names the limitless one.
       if (!limitless) limits = undefined;
@@ -325,6 +343,10 @@ function interpret(
       errors.add('missingContextVersion', { value: affiliate.id }, affiliate.at);
       continue;
     }
+    if (affiliate.id === LAYERING_CONTEXT) {
+      mergeDefinitions = true;
+      continue;
+    }
     const known = EXTENSION_CONTEXTS.get(affiliate.id);
     if (known && known.dtdlVersions.includes(version)) {
       const existing = extensions.findIndex((e) => e.id === known.id);
@@ -344,7 +366,7 @@ function interpret(
     }
     if (!undefinedExtensions.includes(affiliate.id)) undefinedExtensions.push(affiliate.id);
   }
-  return makeContext(version, extensions, undefinedExtensions, limits);
+  return makeContext(version, extensions, undefinedExtensions, limits, mergeDefinitions);
 }
 
 /** Whether the caller accepts a limit extension, named with its version or without. */
@@ -368,11 +390,10 @@ function checkLocalTerms(
 ): void {
   if (!isLast) errors.add('localContextNotLast', {}, at);
   for (const [term, definition] of Object.entries(definitions)) {
-    const termAt: Located = { document: at.document, path: [...at.path, term] };
+    const termAt = locatedAt(at, term);
     if (term === '') errors.add('localTermEmpty', { property: term }, termAt);
-    else if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(term)) errors.add('localTermSchemePrefix', { property: term }, termAt);
-    else if (!/^[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?$/.test(term))
-      errors.add('localTermInvalid', { property: term }, termAt);
+    else if (!LOCAL_TERM.test(term)) errors.add('localTermInvalid', { property: term }, termAt);
+    else if (term.toLowerCase() === 'dtmi') errors.add('localTermSchemePrefix', { property: term }, termAt);
     else if (
       DTDL_V4_CONTEXT.terms.has(term) ||
       DTDL_V3_CONTEXT.terms.has(term) ||
@@ -401,14 +422,28 @@ function checkLocalTerms(
         // A definition ending in ':' is a prefix for compact IRIs, not a DTMI of its own.
         if (!iri.endsWith(':') && !parseDtmi(iri))
           errors.add('localTermDefinitionInvalidDtmi', { property: term, value: iri }, termAt);
-      } else if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri)) {
+      } else if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(iri) || NEEDS_AUTHORITY.test(iri)) {
         errors.add('localTermDefinitionInvalidUri', { property: term, value: iri }, termAt);
       }
     }
   }
 }
 
+/**
+ * A term a local definition may not redefine: one of DTDL's own extensions'. A partner's context (IoT Central's,
+ * IoT Operations') reserves nothing: the reference parser lets a local definition stand in for its terms.
+ */
 function isExtensionTerm(term: string): boolean {
-  for (const ctx of EXTENSION_CONTEXTS.values()) if (ctx.terms.has(term)) return true;
+  for (const ctx of EXTENSION_CONTEXTS.values())
+    if (ctx.id.startsWith('dtmi:dtdl:') && ctx.terms.has(term)) return true;
   return false;
 }
+
+/**
+ * What JSON-LD accepts as a term: URI characters (RFC 3986 unreserved and sub-delimiters), '@' not first. A
+ * colon makes it a compact IRI instead, and 'dtmi' would read as the DTMI scheme.
+ */
+const LOCAL_TERM = /^[A-Za-z0-9\-._~!$&'()*+,;=][@A-Za-z0-9\-._~!$&'()*+,;=]*$/;
+
+/** Schemes whose URIs name a host (`http://host/…`): without the `//` authority they are not absolute URIs. */
+const NEEDS_AUTHORITY = /^(?:https?|ftp|wss?):(?!\/\/)/i;

@@ -71,17 +71,17 @@ function matchesJsonType(datatype: LiteralDatatype, v: JsonValue): boolean {
 
 /** Reports keys a value object may not have; returns false when the object is unusable. */
 function checkValueObjectKeys(obj: JsonObject, allowLanguage: boolean, site: Site): void {
-  const { errors, elementId: primaryId, property, at } = site;
+  const { errors, elementId: primaryId, property } = site;
   for (const key of Object.keys(obj)) {
     if (key === '@value' || key === '@type') continue;
     if (key === '@language') {
-      if (!allowLanguage && site.dtdlVersion >= 3) errors.add('valueObjectLanguage', { primaryId, property }, at);
-    } else if (key === '@context') errors.add('valueObjectContext', { primaryId, property }, at);
-    else if (key === '@graph') errors.add('valueObjectGraph', { primaryId, property }, at);
-    else if (key === '@id') errors.add('valueObjectId', { primaryId, property }, at);
+      if (!allowLanguage && site.dtdlVersion >= 3) errors.add('valueObjectLanguage', { primaryId, property }, site.at);
+    } else if (key === '@context') errors.add('valueObjectContext', { primaryId, property }, site.at);
+    else if (key === '@graph') errors.add('valueObjectGraph', { primaryId, property }, site.at);
+    else if (key === '@id') errors.add('valueObjectId', { primaryId, property }, site.at);
     else if (key.startsWith('@')) {
-      if (site.dtdlVersion >= 3) errors.add('valueObjectKeyword', { primaryId, property, value: key }, at);
-    } else errors.add('valueObjectInvalidProp', { primaryId, property, value: key }, at);
+      if (site.dtdlVersion >= 3) errors.add('valueObjectKeyword', { primaryId, property, value: key }, site.at);
+    } else errors.add('valueObjectInvalidProp', { primaryId, property, value: key }, site.at);
   }
 }
 
@@ -94,37 +94,37 @@ export function parseLiteral(
   raw: JsonValue,
   site: Site,
 ): string | number | boolean | undefined {
-  const { errors, elementId: primaryId, property, at } = site;
+  const { errors, elementId: primaryId, property } = site;
   const datatype = def.datatype as Exclude<LiteralDatatype, 'langString'>;
   const { stem, not } = STEM[datatype];
   let value: JsonValue = raw;
   if (Array.isArray(value)) {
     if (value.length === 0) {
       // An empty array is an absent value; only a required property misses it.
-      if (def.minCount > 0) errors.add(`${stem}CountBelowMin`, { primaryId, property }, at);
+      if (def.minCount > 0) errors.add(`${stem}CountBelowMin`, { primaryId, property }, site.at);
       return undefined;
     }
     if (value.length > 1) {
-      errors.add(`${stem}MultipleValues`, { primaryId, property }, at);
+      errors.add(`${stem}MultipleValues`, { primaryId, property }, site.at);
       return undefined;
     }
     value = value[0];
   }
   if (value === null) {
-    errors.add('propertyValueNull', { primaryId, property }, at);
-    errors.add(`${stem}Not${not}`, { primaryId, property }, at);
+    errors.add('propertyValueNull', { primaryId, property }, site.at);
+    errors.add(`${stem}Not${not}`, { primaryId, property }, site.at);
     return undefined;
   }
   if (isObject(value)) {
     checkValueObjectKeys(value, false, site);
     if (!('@value' in value)) {
-      errors.add(`${stem}ObjectNoValue`, { primaryId, property }, at);
+      errors.add(`${stem}ObjectNoValue`, { primaryId, property }, site.at);
       return undefined;
     }
     const type = value['@type'];
     const inner = value['@value'];
     if (Array.isArray(type) && type.length !== 1) {
-      errors.add('literalTypeNotSingular', { primaryId, property }, at);
+      errors.add('literalTypeNotSingular', { primaryId, property }, site.at);
       return undefined;
     }
     const typeName = Array.isArray(type) ? type[0] : type;
@@ -137,19 +137,19 @@ export function parseLiteral(
             errors.add(
               `${STEM[declared as 'string'].stem}ValueNot${STEM[declared as 'string'].not}`,
               { primaryId, property },
-              at,
+              site.at,
             );
-          errors.add('literalNotValid', { primaryId, property }, at);
+          errors.add('literalNotValid', { primaryId, property }, site.at);
           return undefined;
         }
         if (declared === 'boolean') {
-          errors.add('literalNotValid', { primaryId, property }, at);
+          errors.add('literalNotValid', { primaryId, property }, site.at);
           return undefined;
         }
         return inner as string | number;
       }
       if (!XSD_TYPES[datatype].includes(String(typeName))) {
-        errors.add(`${stem}TypeNot${datatype === 'duration' ? 'Duration' : not}`, { primaryId, property }, at);
+        errors.add(`${stem}TypeNot${datatype === 'duration' ? 'Duration' : not}`, { primaryId, property }, site.at);
         return undefined;
       }
     }
@@ -157,7 +157,7 @@ export function parseLiteral(
       errors.add(
         datatype === 'enumValueLiteral' ? 'literalNotValid' : `${stem}ValueNot${not}`,
         { primaryId, property },
-        at,
+        site.at,
       );
       return undefined;
     }
@@ -166,7 +166,7 @@ export function parseLiteral(
     errors.add(
       datatype === 'duration' ? 'durationNotString' : `${stem}Not${not}`,
       { primaryId, property, value: stringify(value) },
-      at,
+      site.at,
     );
     return undefined;
   }
@@ -182,41 +182,49 @@ function checkFacets(
   value: string | number | boolean,
   site: Site,
 ): string | number | boolean | undefined {
-  const { errors, elementId: primaryId, property, at } = site;
+  const { errors, elementId: primaryId, property } = site;
   if (typeof value === 'string') {
     if (def.datatype === 'duration' && !DURATION.test(value)) {
-      errors.add('durationInvalid', { primaryId, property, value }, at);
+      errors.add('durationInvalid', { primaryId, property, value }, site.at);
       return undefined;
     }
     if (def.maxLength !== undefined && value.length > def.maxLength) {
-      errors.add('stringTooLong', { primaryId, property, value, detail: String(def.maxLength) }, at);
+      errors.add('stringTooLong', { primaryId, property, value, detail: String(def.maxLength) }, site.at);
       return undefined;
     }
     if (def.pattern && !def.pattern.test(value)) {
-      errors.add('stringInvalid', { primaryId, property, value }, at);
+      errors.add('stringInvalid', { primaryId, property, value }, site.at);
       return undefined;
     }
   }
   if (typeof value === 'number') {
     if (def.exact !== undefined && value !== def.exact) {
-      errors.add('valueNotExact', { primaryId, property, value: String(value), detail: String(def.exact) }, at);
+      errors.add('valueNotExact', { primaryId, property, value: String(value), detail: String(def.exact) }, site.at);
       return undefined;
     }
     if (def.minInclusive !== undefined && value < def.minInclusive) {
-      if (value < 0) errors.add('valueBelowRange', { primaryId, property, value: String(value) }, at);
-      errors.add('valueBelowMin', { primaryId, property, value: String(value), detail: String(def.minInclusive) }, at);
+      if (value < 0) errors.add('valueBelowRange', { primaryId, property, value: String(value) }, site.at);
+      errors.add(
+        'valueBelowMin',
+        { primaryId, property, value: String(value), detail: String(def.minInclusive) },
+        site.at,
+      );
       return undefined;
     }
     if (def.maxInclusive !== undefined && value > def.maxInclusive) {
       errors.add(
         'valueAboveRange',
         { primaryId, property, value: String(value), detail: String(def.maxInclusive) },
-        at,
+        site.at,
       );
       return undefined;
     }
     if (value > 2147483647 || value < -2147483648) {
-      errors.add(value < 0 ? 'valueBelowRange' : 'valueAboveRange', { primaryId, property, value: String(value) }, at);
+      errors.add(
+        value < 0 ? 'valueBelowRange' : 'valueAboveRange',
+        { primaryId, property, value: String(value) },
+        site.at,
+      );
       return undefined;
     }
   }
@@ -228,18 +236,18 @@ const DEFAULT_LANGUAGE = 'en';
 
 /** Parses a localizable string into a language → text map. */
 export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: Site): LangString | undefined {
-  const { errors, elementId: primaryId, property, at } = site;
+  const { errors, elementId: primaryId, property } = site;
   const result: Record<string, string> = {};
   const max = def.maxLength;
   let ok = true;
   const put = (lang: string, text: string): void => {
     if (lang in result) {
-      errors.add('langStringElementCodeNotUnique', { primaryId, property, value: lang }, at);
+      errors.add('langStringElementCodeNotUnique', { primaryId, property, value: lang }, site.at);
       ok = false;
       return;
     }
     if (max !== undefined && text.length > max) {
-      errors.add('langStringValueTooLong', { primaryId, property, value: text, detail: String(max) }, at);
+      errors.add('langStringValueTooLong', { primaryId, property, value: text, detail: String(max) }, site.at);
       ok = false;
       return;
     }
@@ -247,30 +255,31 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
   };
 
   if (raw === null) {
-    errors.add('propertyValueNull', { primaryId, property }, at);
-    errors.add('langStringNotLangString', { primaryId, property }, at);
+    errors.add('propertyValueNull', { primaryId, property }, site.at);
+    errors.add('langStringNotLangString', { primaryId, property }, site.at);
     return undefined;
   }
   if (typeof raw === 'string') {
     put(DEFAULT_LANGUAGE, raw);
   } else if (isObject(raw) && '@value' in raw && '@language' in raw && Object.keys(raw).length === 2) {
     // A language-tagged value object where a language map is expected.
-    errors.add('langTagValueInLangMap', { primaryId, property }, at);
+    errors.add('langTagValueInLangMap', { primaryId, property }, site.at);
     return undefined;
   } else if (isObject(raw)) {
-    for (const [lang, text] of Object.entries(raw)) {
+    for (const lang in raw) {
+      const text = raw[lang];
       if (lang.startsWith('@')) {
-        errors.add('langMapObjKeyword', { primaryId, property, value: lang }, at);
+        errors.add('langMapObjKeyword', { primaryId, property, value: lang }, site.at);
         ok = false;
         continue;
       }
       if (!LANGUAGE_TAG.test(lang)) {
-        errors.add('langStringInvalidCode', { primaryId, property, value: lang }, at);
+        errors.add('langStringInvalidCode', { primaryId, property, value: lang }, site.at);
         ok = false;
         continue;
       }
       if (site.repeated?.has(lang)) {
-        errors.add('langStringCodeNotUnique', { primaryId, property, value: lang }, at);
+        errors.add('langStringCodeNotUnique', { primaryId, property, value: lang }, site.at);
         ok = false;
         continue;
       }
@@ -278,7 +287,7 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
         errors.add(
           isObject(text) && '@language' in text ? 'langTagValueInLangMap' : 'langStringValueNotString',
           { primaryId, property, value: lang },
-          at,
+          site.at,
         );
         ok = false;
         continue;
@@ -290,50 +299,50 @@ export function parseLangString(def: LiteralPropertyDef, raw: JsonValue, site: S
       if (typeof element === 'string') put(DEFAULT_LANGUAGE, element);
       else if (isObject(element)) parseLangElement(element, put, site);
       else {
-        errors.add('langStringElementNotStringOrObject', { primaryId, property }, at);
+        errors.add('langStringElementNotStringOrObject', { primaryId, property }, site.at);
         ok = false;
       }
     }
   } else {
-    errors.add('langStringNotLangString', { primaryId, property }, at);
-    errors.add('langStringElementNotStringOrObject', { primaryId, property }, at);
+    errors.add('langStringNotLangString', { primaryId, property }, site.at);
+    errors.add('langStringElementNotStringOrObject', { primaryId, property }, site.at);
     return undefined;
   }
   return ok ? result : undefined;
 }
 
 function parseLangElement(element: JsonObject, put: (lang: string, text: string) => void, site: Site): void {
-  const { errors, elementId: primaryId, property, at } = site;
+  const { errors, elementId: primaryId, property } = site;
   for (const key of Object.keys(element)) {
     if (key === '@value' || key === '@language') continue;
-    if (key === '@context') errors.add('langStringElementContext', { primaryId, property }, at);
-    else if (key === '@graph') errors.add('langStringElementGraph', { primaryId, property }, at);
-    else if (key === '@id') errors.add('langStringElementId', { primaryId, property }, at);
+    if (key === '@context') errors.add('langStringElementContext', { primaryId, property }, site.at);
+    else if (key === '@graph') errors.add('langStringElementGraph', { primaryId, property }, site.at);
+    else if (key === '@id') errors.add('langStringElementId', { primaryId, property }, site.at);
     else if (key === '@type') {
-      if (site.dtdlVersion >= 3) errors.add('langStringElementType', { primaryId, property }, at);
+      if (site.dtdlVersion >= 3) errors.add('langStringElementType', { primaryId, property }, site.at);
     } else if (key.startsWith('@')) {
-      if (site.dtdlVersion >= 3) errors.add('langStringElementKeyword', { primaryId, property, value: key }, at);
-    } else errors.add('langStringElementInvalidProp', { primaryId, property, value: key }, at);
+      if (site.dtdlVersion >= 3) errors.add('langStringElementKeyword', { primaryId, property, value: key }, site.at);
+    } else errors.add('langStringElementInvalidProp', { primaryId, property, value: key }, site.at);
   }
   if (!('@value' in element)) {
-    errors.add('langStringElementNoValue', { primaryId, property }, at);
+    errors.add('langStringElementNoValue', { primaryId, property }, site.at);
     return;
   }
   const text = element['@value'];
   if (typeof text !== 'string') {
-    errors.add('langStringElementValueNotString', { primaryId, property }, at);
+    errors.add('langStringElementValueNotString', { primaryId, property }, site.at);
     return;
   }
   let lang = DEFAULT_LANGUAGE;
   if ('@language' in element) {
     const code = element['@language'];
     if (typeof code !== 'string') {
-      errors.add('langStringElementCodeNotString', { primaryId, property }, at);
-      errors.add('langStringElementInvalidCode', { primaryId, property }, at);
+      errors.add('langStringElementCodeNotString', { primaryId, property }, site.at);
+      errors.add('langStringElementInvalidCode', { primaryId, property }, site.at);
       return;
     }
     if (!LANGUAGE_TAG.test(code)) {
-      errors.add('langStringElementInvalidCode', { primaryId, property, value: code }, at);
+      errors.add('langStringElementInvalidCode', { primaryId, property, value: code }, site.at);
       return;
     }
     lang = code;

@@ -1,5 +1,5 @@
 /**
- * Linking: one definition per identifier, and every reference checked against what it points to.
+ * Linking: one element per identifier, and every reference checked against what it points to.
  * The result is an element graph in which each reference is either a standard element (a term) or
  * an element defined in this set or among the already-known models.
  */
@@ -7,7 +7,7 @@ import type { ErrorCollector } from '../dtdl-errors';
 import { EXTENSION_SCHEMAS, unitsOf } from '../extensions';
 import { isSubclass, METAMODELS, type ObjectPropertyDef } from '../metamodel';
 import type { ObjectRef, ParsedElement } from '../parse/element';
-import { mergeLayers } from './layers';
+import { mergeDefinitions } from './layers';
 
 export interface ElementGraph {
   readonly elements: ReadonlyMap<string, ParsedElement>;
@@ -24,33 +24,19 @@ export function linkElements(
   known: KnownElements,
   errors: ErrorCollector,
 ): ElementGraph {
-  const elements = new Map<string, ParsedElement>();
-  const layers: ParsedElement[] = [];
-  for (const el of parsed) {
-    if (el.isLayer) {
-      layers.push(el);
-      continue;
-    }
-    const existing = elements.get(el.id);
-    if (!existing) {
-      elements.set(el.id, el);
-      continue;
-    }
-    // Two elements named by the same generated id are name clashes in the parent; the parent reports them.
-    if (el.explicitId || existing.explicitId) errors.add('duplicateDefinition', { primaryId: el.id }, el.at);
-  }
-  mergeLayers(layers, elements, errors);
+  // One element per identifier: an element defined in several places (layers) is the merge of its definitions.
+  const elements = mergeDefinitions(parsed, errors);
 
   const undefinedIds = new Map<string, { referencedBy: string; property: string }[]>();
-  for (const el of elements.values()) {
-    if (!el.type) continue;
+  elements.forEach((el) => {
+    if (!el.type) return;
     const mm = METAMODELS[el.dtdlVersion];
     const cls = mm.classes.get(el.type)!;
-    for (const [property, refs] of el.objects) {
+    el.objects.forEach((refs, property) => {
       const def = (cls.properties.get(property) ??
         el.cotypes.flatMap((c) => c.properties).find((p) => p.name === property)) as
         (ObjectPropertyDef & { unitType?: string }) | undefined;
-      if (!def) continue;
+      if (!def) return;
       const kept: ObjectRef[] = [];
       let wrongType = false;
       for (const ref of refs) {
@@ -64,8 +50,8 @@ export function linkElements(
         if (wrongType && kept.length < def.minCount)
           errors.add('propertyCountBelowMin', { primaryId: el.id, property }, el.at);
       }
-    }
-  }
+    });
+  });
   return { elements, undefinedIds };
 }
 
@@ -115,6 +101,10 @@ function checkReference(
       { primaryId, secondaryId: target.id, property, value: target.dtdlVersion },
       ref.at,
     );
+    // DTDL v2 knows no later version: as when a v2 element contains a v3 definition (jsonld-context.ts), the
+    // referenced definition's context is not one v2 recognizes.
+    if (el.dtdlVersion === 2 && target.dtdlVersion === 3)
+      errors.add('unrecognizedContextVersion', { value: target.context.dtdlContextId }, target.at);
     return false;
   }
   return true;

@@ -15,10 +15,9 @@ type Lookup = (id: string) => ParsedElement | undefined;
 
 export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: ErrorCollector): void {
   const partitionSizes = new Map<string, number>();
-  for (const el of graph.elements.values())
-    partitionSizes.set(el.partition, (partitionSizes.get(el.partition) ?? 0) + 1);
+  graph.elements.forEach((el) => partitionSizes.set(el.partition, (partitionSizes.get(el.partition) ?? 0) + 1));
   const inheritance = new Inheritance(lookup, partitionSizes);
-  for (const el of graph.elements.values()) {
+  graph.elements.forEach((el) => {
     switch (el.type) {
       case 'Interface':
         checkInterface(el, lookup, inheritance, errors);
@@ -35,18 +34,19 @@ export function validateStructure(graph: ElementGraph, lookup: Lookup, errors: E
       default:
         break;
     }
-    if (el.type === 'Array' || el.type === 'Map' || el.type === 'Object' || el.type === 'Enum')
-      checkSchemaDepth(el, lookup, errors);
+    // An Enum contains no schemas: it ends a path, counted by the schema that contains it.
+    if (el.type === 'Array' || el.type === 'Map' || el.type === 'Object') checkSchemaDepth(el, lookup, errors);
     if (el.type === 'Property' && el.dtdlVersion === 2) checkNoArrayInV2Property(el, lookup, errors);
     if (el.cotypes.some((c) => c.semantic)) checkSemanticSchema(el, errors);
     for (const cotype of el.cotypes) {
       if (cotype.requiredSchema) checkRequiredSchema(el, cotype.requiredSchema, lookup, errors);
       if (cotype.parentConstraint) checkParent(el, cotype, lookup, errors);
+      if (cotype.childCotypes) checkChildCotypes(el, cotype.childCotypes, lookup, errors);
       for (const property of cotype.properties)
         if (property.conformsToSchema) checkConformsToSchema(el, property.name, errors);
     }
     if (el.type === 'Interface' || el.type === 'Object' || el.type === 'Enum') checkUniqueIndexes(el, lookup, errors);
-  }
+  });
 }
 
 const refsOf = (el: ParsedElement, property: string): readonly ObjectRef[] => el.objects.get(property) ?? [];
@@ -120,9 +120,9 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
   // content reached along two paths (a diamond) is one content, not a clash.
   const bases = idRefs(el, 'extends');
   if (bases.length === 1) {
-    // One base (the common case): only own names can clash, and a lookup up the chain finds them.
+    // One base (the common case): only own names can clash, with a name some ancestor has.
     for (const name of own.keys()) {
-      if (inheritance.find(bases[0], name) !== undefined) {
+      if (inheritance.inherits(el.id, name)) {
         errors.add(
           'nonUniqueImportedPropertyValue',
           { primaryId: el.id, secondaryId: bases[0], property: 'contents', value: name },
@@ -152,7 +152,7 @@ function checkInterface(el: ParsedElement, lookup: Lookup, inheritance: Inherita
     }
   }
 
-  if (info.hasAnnotations) checkAnnotations(el, inheritance.contents(el.id), lookup, errors);
+  if (info.hasAnnotations) checkAnnotations(el, inheritance, lookup, errors);
 
   // Components: no nesting, no self-containment.
   for (const ref of refsOf(el, 'contents')) {
@@ -193,6 +193,8 @@ interface InheritanceInfo {
   readonly own: ReadonlyMap<string, string>;
   /** Some own or inherited content is a ValueAnnotation. */
   readonly hasAnnotations: boolean;
+  /** Own contents that are ValueAnnotations, in order. */
+  readonly ownAnnotations: readonly string[];
   /** Elements defined within this interface (its partition), itself excluded. */
   readonly elementCount: number;
 }
@@ -207,6 +209,10 @@ const MAX_ELEMENTS_V3 = 100_000;
 class Inheritance {
   private readonly done = new Map<string, InheritanceInfo>();
   private readonly full = new Map<string, ReadonlyMap<string, string>>();
+  private readonly annotationLists = new Map<string, readonly string[]>();
+  /** name → the interfaces whose own contents have it, as their contents are read. */
+  private readonly definers = new Map<string, string[]>();
+  private readonly outcomes = new Map<ParsedElement, Map<ParsedElement, OverrideOutcome | undefined>>();
   private readonly ancestorSets = new Map<string, ReadonlySet<string>>();
   private readonly stack: string[] = [];
   private readonly cycleMembers = new Set<string>();
@@ -235,6 +241,7 @@ class Inheritance {
         bases: [],
         own: new Map(),
         hasAnnotations: false,
+        ownAnnotations: [],
         elementCount: 0,
       };
     }
@@ -244,13 +251,19 @@ class Inheritance {
     let depth = 0;
     let deepest: string | undefined;
     const own = new Map<string, string>();
-    let hasAnnotations = false;
+    const ownAnnotations: string[] = [];
     for (const ref of iface ? refsOf(iface, 'contents') : []) {
       const content = this.lookup(ref.target);
       const name = nameOf(content);
-      if (name !== undefined && !own.has(name)) own.set(name, ref.target);
-      if (content && isAnnotation(content)) hasAnnotations = true;
+      if (name !== undefined && !own.has(name)) {
+        own.set(name, ref.target);
+        const list = this.definers.get(name);
+        if (list) list.push(id);
+        else this.definers.set(name, [id]);
+      }
+      if (content && isAnnotation(content)) ownAnnotations.push(ref.target);
     }
+    let hasAnnotations = ownAnnotations.length > 0;
     const bases = iface ? idRefs(iface, 'extends') : [];
     for (const base of bases) {
       const info = this.of(base);
@@ -273,6 +286,7 @@ class Inheritance {
       bases,
       own,
       hasAnnotations,
+      ownAnnotations,
       elementCount,
     };
     this.done.set(id, result);
@@ -293,6 +307,16 @@ class Inheritance {
     return set;
   }
 
+  /**
+   * Whether some ancestor of an interface has a content of this name: looked up among the interfaces that have
+   * one (a name is usually had by few), rather than up every interface's chain of bases.
+   */
+  inherits(id: string, name: string): boolean {
+    const ancestors = this.ancestorsOf(id);
+    for (const definer of this.definers.get(name) ?? []) if (definer !== id && ancestors.has(definer)) return true;
+    return false;
+  }
+
   /** The content an interface has, or inherits, under a name. */
   find(id: string, name: string): string | undefined {
     const info = this.of(id);
@@ -303,6 +327,41 @@ class Inheritance {
       if (found !== undefined) return found;
     }
     return undefined;
+  }
+
+  /**
+   * The ValueAnnotations an interface has, own and inherited, in the order its contents are (own first, then
+   * each base's), each once; an annotation whose name another content takes is not among them.
+   */
+  annotations(id: string): readonly string[] {
+    let list = this.annotationLists.get(id);
+    if (!list) {
+      const info = this.of(id);
+      const all = new Set(info.ownAnnotations);
+      for (const base of info.bases) for (const a of this.annotations(base)) all.add(a);
+      list = [...all].filter((a) => {
+        const name = nameOf(this.lookup(a));
+        return name !== undefined && this.find(id, name) === a;
+      });
+      this.annotationLists.set(id, list);
+    }
+    return list;
+  }
+
+  /** checkAnnotationTarget, once for each annotation and target however many interfaces inherit both. */
+  annotationOutcome(
+    annotator: ParsedElement,
+    target: ParsedElement,
+    targetName: string,
+    errors: ErrorCollector,
+  ): OverrideOutcome | undefined {
+    // Keyed by the elements themselves: no key string to build for every interface that inherits the pair.
+    let byTarget = this.outcomes.get(annotator);
+    if (!byTarget) this.outcomes.set(annotator, (byTarget = new Map()));
+    if (byTarget.has(target)) return byTarget.get(target);
+    const outcome = checkAnnotationTarget(annotator, target, targetName, errors);
+    byTarget.set(target, outcome);
+    return outcome;
   }
 
   /** name → content id, own and inherited (nearest wins), built on demand. */
@@ -331,70 +390,92 @@ function isAnnotation(content: ParsedElement): boolean {
  * Property or Telemetry (own or inherited) that is not itself an annotation; `overrides` names one of
  * that sibling's supplemental properties, once, with a schema that fits it.
  */
-function checkAnnotations(
-  el: ParsedElement,
-  contents: ReadonlyMap<string, string>,
-  lookup: Lookup,
-  errors: ErrorCollector,
-): void {
+function checkAnnotations(el: ParsedElement, inheritance: Inheritance, lookup: Lookup, errors: ErrorCollector): void {
   const overridden = new Set<string>();
-  for (const contentId of contents.values()) {
+  // Only the annotations, found without assembling every inherited content (an ontology's interfaces inherit
+  // hundreds); names resolve as in the full contents, nearest first. An annotation inherited by many interfaces
+  // reaches the same target in each: what it says of its target is worked out once (annotationOutcome).
+  for (const contentId of inheritance.annotations(el.id)) {
     const annotator = lookup(contentId);
-    const annotatorTypes = annotator ? [...annotator.cotypes, ...annotator.invalidCotypes] : [];
-    if (!annotator || !annotatorTypes.some((t) => t.term === 'ValueAnnotation')) continue;
+    if (!annotator) continue;
     const targetName = annotator.literals.get('annotates');
     if (typeof targetName !== 'string') continue;
-    const targetId = contents.get(targetName);
+    const targetId = inheritance.find(el.id, targetName);
     const target = targetId ? lookup(targetId) : undefined;
     if (!target) continue;
-    const fields = { primaryId: annotator.id, secondaryId: target.id, property: 'annotates', value: targetName };
-    if (target.type !== 'Property' && target.type !== 'Telemetry') {
-      errors.add('notSiblingRequiredType', { ...fields, type: 'Property or Telemetry' }, annotator.at);
-      continue;
-    }
-    if (target.cotypes.some((t) => t.term === 'ValueAnnotation')) {
-      errors.add('disallowedType', { ...fields, type: 'ValueAnnotation' }, annotator.at);
-      continue;
-    }
-    const override = annotatorTypes.find((t) => t.term === 'Override');
-    const property = annotator.literals.get('overrides') ?? annotator.extra.get('overrides');
-    if (!override || typeof property !== 'string') continue;
-    const supplemental = target.cotypes.flatMap((t) => t.properties.map((p) => p.name));
-    if (!supplemental.includes(property)) {
-      const material = target.type
-        ? METAMODELS[target.dtdlVersion].classes.get(target.type)?.properties.has(property)
-        : false;
-      errors.add(
-        material ? 'matchingPropertyNotSupplemental' : 'noMatchingSupplementalProperty',
-        { ...fields, value: property },
-        annotator.at,
-      );
-      continue;
-    }
-    const key = `${target.id}|${property}`;
+    const outcome = inheritance.annotationOutcome(annotator, target, targetName, errors);
+    if (!outcome) continue;
+    // Two overrides of one property of one target among an interface's contents, own or inherited.
+    const key = `${target.id}|${outcome.property}`;
     if (overridden.has(key)) {
-      const overridesIri = `${override.contextId.replace(/^dtmi:dtdl:extension:overriding;(\d+)$/, 'dtmi:dtdl:extension:overriding:v$1')}:Override:overrides`;
       errors.add(
         'multipleReference',
-        { primaryId: el.id, secondaryId: overridesIri, property: 'contents', value: property },
+        { primaryId: el.id, secondaryId: outcome.overridesIri, property: 'contents', value: outcome.property },
         annotator.at,
       );
     }
     overridden.add(key);
-    if (property === 'unit') {
-      const unitType = target.cotypes.find((t) => t.semantic)?.unitType;
-      const schema = refsOf(annotator, 'schema')[0];
-      const schemaUnitType =
-        schema?.kind === 'term' ? (QUANTITATIVE_TYPES_V1.aliases.get(schema.target) ?? schema.target) : undefined;
-      if (unitType && schema?.kind === 'term' && schemaUnitType !== unitType) {
-        errors.add(
-          'siblingPropertyMismatch',
-          { primaryId: annotator.id, property: 'schema', value: schema.target },
-          annotator.at,
-        );
-      }
+  }
+}
+
+/** What an annotation overrides on its target, once it is known to be a valid override. */
+interface OverrideOutcome {
+  readonly property: string;
+  readonly overridesIri: string;
+}
+
+/**
+ * The rules between a ValueAnnotation and the content it annotates: a Property or Telemetry that is not an
+ * annotation itself; an Override names one of the target's supplemental properties, with a schema that fits a
+ * unit. Returns the override, if the annotation is a valid one.
+ */
+function checkAnnotationTarget(
+  annotator: ParsedElement,
+  target: ParsedElement,
+  targetName: string,
+  errors: ErrorCollector,
+): OverrideOutcome | undefined {
+  const annotatorTypes = [...annotator.cotypes, ...annotator.invalidCotypes];
+  if (!annotatorTypes.some((t) => t.term === 'ValueAnnotation')) return undefined;
+  const fields = { primaryId: annotator.id, secondaryId: target.id, property: 'annotates', value: targetName };
+  if (target.type !== 'Property' && target.type !== 'Telemetry') {
+    errors.add('notSiblingRequiredType', { ...fields, type: 'Property or Telemetry' }, annotator.at);
+    return undefined;
+  }
+  if (target.cotypes.some((t) => t.term === 'ValueAnnotation')) {
+    errors.add('disallowedType', { ...fields, type: 'ValueAnnotation' }, annotator.at);
+    return undefined;
+  }
+  const override = annotatorTypes.find((t) => t.term === 'Override');
+  const property = annotator.literals.get('overrides') ?? annotator.extra.get('overrides');
+  if (!override || typeof property !== 'string') return undefined;
+  const supplemental = target.cotypes.flatMap((t) => t.properties.map((p) => p.name));
+  if (!supplemental.includes(property)) {
+    const material = target.type
+      ? METAMODELS[target.dtdlVersion].classes.get(target.type)?.properties.has(property)
+      : false;
+    errors.add(
+      material ? 'matchingPropertyNotSupplemental' : 'noMatchingSupplementalProperty',
+      { ...fields, value: property },
+      annotator.at,
+    );
+    return undefined;
+  }
+  if (property === 'unit') {
+    const unitType = target.cotypes.find((t) => t.semantic)?.unitType;
+    const schema = refsOf(annotator, 'schema')[0];
+    const schemaUnitType =
+      schema?.kind === 'term' ? (QUANTITATIVE_TYPES_V1.aliases.get(schema.target) ?? schema.target) : undefined;
+    if (unitType && schema?.kind === 'term' && schemaUnitType !== unitType) {
+      errors.add(
+        'siblingPropertyMismatch',
+        { primaryId: annotator.id, property: 'schema', value: schema.target },
+        annotator.at,
+      );
     }
   }
+  const overridesIri = `${override.contextId.replace(/^dtmi:dtdl:extension:overriding;(\d+)$/, 'dtmi:dtdl:extension:overriding:v$1')}:Override:overrides`;
+  return { property, overridesIri };
 }
 
 /** Whether `from` (an Interface) contains, through components or extends, the interface `to`. */
@@ -462,11 +543,12 @@ function checkSchemaDepth(el: ParsedElement, lookup: Lookup, errors: ErrorCollec
   const max = mm.maxSchemaDepth;
   let deepest: string | undefined;
   let recursive = false;
-  const walk = (id: string, depth: number, path: Set<string>): void => {
+  // The schemas on the path from el (a handful: nesting is limited), as an array.
+  const walk = (id: string, depth: number, path: string[]): void => {
     const schema = lookup(id);
     if (!schema) return;
     for (const child of childSchemas(schema, lookup)) {
-      if (path.has(child)) {
+      if (path.includes(child)) {
         recursive = true;
         continue;
       }
@@ -477,12 +559,12 @@ function checkSchemaDepth(el: ParsedElement, lookup: Lookup, errors: ErrorCollec
       }
       if (depth + 1 >= max && deepest === undefined) deepest = child;
       if ((recursive && !mm.selfReferentialSchemas) || deepest) continue;
-      path.add(child);
+      path.push(child);
       walk(child, depth + 1, path);
-      path.delete(child);
+      path.pop();
     }
   };
-  walk(el.id, 0, new Set([el.id]));
+  walk(el.id, 0, [el.id]);
   if (recursive && !mm.selfReferentialSchemas) errors.add('recursiveStructureWide', { primaryId: el.id }, el.at);
   else if (deepest)
     errors.add('excessiveDepthWide', { primaryId: el.id, secondaryId: deepest, detail: String(max) }, el.at);
@@ -598,6 +680,22 @@ function checkRequiredSchema(
           { primaryId: el.id, secondaryId, property: 'schema', type: required.label },
           ref.at,
         );
+    } else if (required.object) {
+      const schema = ref.kind === 'id' ? lookup(ref.target) : undefined;
+      const { cotype } = required.object;
+      if (schema?.type !== 'Object' || (cotype !== undefined && !schema.cotypes.some((c) => c.term === cotype)))
+        errors.add(
+          'notRequiredType',
+          { primaryId: el.id, secondaryId, property: 'schema', type: required.label },
+          ref.at,
+        );
+    } else if (required.string) {
+      if (ref.kind !== 'term' || ref.target !== 'string')
+        errors.add(
+          'notRequiredType',
+          { primaryId: el.id, secondaryId, property: 'schema', type: required.label },
+          ref.at,
+        );
     } else if (required.numericOrString) {
       const ok = ref.kind === 'term' && (mm.standardSchemas.get(ref.target)?.numeric || ref.target === 'string');
       if (!ok)
@@ -626,6 +724,24 @@ function checkParent(el: ParsedElement, cotype: SupplementalTypeDef, lookup: Loo
   const siblings = new Set(refsOf(parent, property).map((r) => r.target));
   const first = [...siblings].find((id) => lookup(id)?.cotypes.includes(cotype));
   if (first !== el.id) errors.add('siblingDuplicatesCotype', { ...fields, secondaryId: first }, el.at);
+}
+
+/** Every value of a property must carry one of some co-types (an MQTT Result Object's fields). */
+function checkChildCotypes(
+  el: ParsedElement,
+  rule: NonNullable<SupplementalTypeDef['childCotypes']>,
+  lookup: Lookup,
+  errors: ErrorCollector,
+): void {
+  for (const ref of refsOf(el, rule.property)) {
+    const child = lookup(ref.target);
+    if (!child || child.cotypes.some((c) => rule.anyOf.includes(c.term))) continue;
+    errors.add(
+      'notRequiredType',
+      { primaryId: el.id, secondaryId: child.id, property: rule.property, type: rule.anyOf.join(' or ') },
+      ref.at,
+    );
+  }
 }
 
 /** Integral DTDL schemas: a value of one is a whole number. */
@@ -658,15 +774,17 @@ function checkConformsToSchema(el: ParsedElement, property: string, errors: Erro
 /** MQTT `index` values are unique among the siblings of one property. */
 function checkUniqueIndexes(el: ParsedElement, lookup: Lookup, errors: ErrorCollector): void {
   const property = el.type === 'Interface' ? 'contents' : el.type === 'Object' ? 'fields' : 'enumValues';
-  const seen = new Set<number>();
-  const visited = new Set<string>();
+  // index → the value that has it; made only once a value has an index (few models use them).
+  let seen: Map<number, string> | undefined;
   for (const ref of refsOf(el, property)) {
-    if (visited.has(ref.target)) continue;
-    visited.add(ref.target);
     const index = lookup(ref.target)?.literals.get('index');
     if (typeof index !== 'number') continue;
-    if (seen.has(index)) errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: index }, ref.at);
-    seen.add(index);
+    seen ??= new Map();
+    const first = seen.get(index);
+    if (first === undefined) seen.set(index, ref.target);
+    // The same value listed twice is one value (a name given twice is reported as such).
+    else if (first !== ref.target)
+      errors.add('nonUniquePropertyValue', { primaryId: el.id, property, value: index }, ref.at);
   }
 }
 

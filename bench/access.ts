@@ -4,9 +4,12 @@
  * (`node bench/run.mjs access --serve`), the load generated here.
  *
  * (a) Identities: twin by id (ids rotating over the demo's twins) with authentication off, with an API key
- *     and with a JWT (RS256, verified against a public key), in ABBA order (off, key, jwt, jwt, key, off),
- *     each BENCH_ACCESS_SECONDS (default 8) with 50 connections; reported as each one's throughput ÷ off's
- *     (goal: at least 0.95).
+ *     and with a JWT (RS256, verified against a public key), in ABBA order repeated BENCH_ACCESS_ROUNDS times
+ *     (default 2: off, key, jwt, jwt, key, off, off, key, …), each BENCH_ACCESS_SECONDS (default 8) with 50
+ *     connections; reported as each one's throughput ÷ off's and as the server's CPU time per request
+ *     (process.cpuUsage in the server, over the measured seconds only) ÷ off's, medians of the runs (goal:
+ *     identities cost under 5%). On a machine shared with other work, throughput swings far more between runs
+ *     than 5%; CPU per request is the steadier figure.
  * (b) Predictions off the event loop: /healthz every 10 ms while BENCH_ACCESS_HEAVY (4) clients loop on the
  *     heaviest query the default cost limit allows among forecasts (a page of 100 devices' temperature
  *     forecasts), with TWINGRAPH_PREDICTION_THREADS=0 (on the event loop) and with the default pool; /healthz
@@ -41,6 +44,7 @@ interface Autocannon {
 const autocannon = require('autocannon') as Autocannon;
 
 const SECONDS = Number(process.env.BENCH_ACCESS_SECONDS ?? 8);
+const ROUNDS = Number(process.env.BENCH_ACCESS_ROUNDS ?? 2);
 const HEAVY = Number(process.env.BENCH_ACCESS_HEAVY ?? 4);
 const SCALE = process.env.BENCH_ACCESS_SCALE ?? '0.2';
 
@@ -60,7 +64,10 @@ async function serve(): Promise<void> {
   const app = await startApp(config, pino({ level: 'silent' }));
   process.send!({ url: app.server.url });
   process.on('message', async (message) => {
-    if (message === 'stop') {
+    if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpuMicros: user + system });
+    } else if (message === 'stop') {
       await app.close();
       process.exit(0);
     }
@@ -93,7 +100,25 @@ async function twinIds(url: string, authorization?: string): Promise<string[]> {
   return body.data.twins.nodes.map((n) => n.id);
 }
 
-async function twinById(url: string, ids: readonly string[], authorization?: string): Promise<number> {
+/** The server's CPU time so far, in microseconds. */
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const listen = (m: unknown): void => {
+      if (typeof m !== 'object' || m === null || !('cpuMicros' in m)) return;
+      child.off('message', listen);
+      resolve((m as { cpuMicros: number }).cpuMicros);
+    };
+    child.on('message', listen);
+    child.send('cpu');
+  });
+}
+
+async function twinById(
+  url: string,
+  child: ChildProcess,
+  ids: readonly string[],
+  authorization?: string,
+): Promise<{ rps: number; cpuPerRequest: number }> {
   let i = 0;
   const headers = { 'content-type': 'application/json', ...(authorization && { authorization }) };
   const requests = [
@@ -111,10 +136,12 @@ async function twinById(url: string, ids: readonly string[], authorization?: str
   ];
   const verifyBody = (body: string) => body.startsWith('{"data":{"twin":{');
   await autocannon({ url, connections: 50, duration: 2, requests, verifyBody });
+  const cpu0 = await serverCpu(child);
   const r = await autocannon({ url, connections: 50, duration: SECONDS, requests, verifyBody });
+  const cpu = (await serverCpu(child)) - cpu0;
   if (r.non2xx > 0 || r.mismatches > 0)
     throw new Error(`twin by id: ${r.non2xx} non-2xx, ${r.mismatches} wrong bodies`);
-  return r.requests.total / r.duration;
+  return { rps: r.requests.total / r.duration, cpuPerRequest: cpu / r.requests.total };
 }
 
 const FORECASTS =
@@ -209,22 +236,33 @@ async function main(): Promise<void> {
       key: { env: { ...env, TWINGRAPH_AUTH: 'required' }, authorization: `Bearer ${key}` },
       jwt: { env: { ...env, TWINGRAPH_AUTH: 'required' }, authorization: `Bearer ${token}` },
     };
-    const rps: Record<string, number[]> = { off: [], key: [], jwt: [] };
-    for (const name of ['off', 'key', 'jwt', 'jwt', 'key', 'off']) {
+    const runs: Record<string, { rps: number; cpuPerRequest: number }[]> = { off: [], key: [], jwt: [] };
+    const order = Array.from({ length: ROUNDS }, () => ['off', 'key', 'jwt', 'jwt', 'key', 'off']).flat();
+    for (const name of order) {
       const variant = variants[name];
       const { url, child } = await startServer(variant.env);
       try {
         const ids = await twinIds(url, variant.authorization);
-        rps[name].push(await twinById(url, ids, variant.authorization));
+        runs[name].push(await twinById(url, child, ids, variant.authorization));
       } finally {
         await stopServer(child);
       }
     }
-    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    console.log(`\n(a) twin by id, 50 connections, ${SECONDS} s per run, ABBA order (off, key, jwt, jwt, key, off)`);
+    const median = (xs: number[]) => {
+      const sorted = [...xs].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    };
+    const rps = (name: string) => median(runs[name].map((r) => r.rps));
+    const cpu = (name: string) => median(runs[name].map((r) => r.cpuPerRequest));
+    console.log(
+      `\n(a) twin by id, 50 connections, ${SECONDS} s per run, ABBA order (off, key, jwt, jwt, key, off) × ${ROUNDS}; medians`,
+    );
     for (const name of ['off', 'key', 'jwt'])
       console.log(
-        `  auth ${name.padEnd(3)}  ${mean(rps[name]).toFixed(0).padStart(6)} req/s  (runs ${rps[name].map((r) => r.toFixed(0)).join(', ')})  ÷ off ${(mean(rps[name]) / mean(rps.off)).toFixed(3)}`,
+        `  auth ${name.padEnd(3)}  ${rps(name).toFixed(0).padStart(6)} req/s ÷ off ${(rps(name) / rps('off')).toFixed(3)}` +
+          `   server CPU ${cpu(name).toFixed(0).padStart(4)} µs/request ÷ off ${(cpu(name) / cpu('off')).toFixed(3)}` +
+          `   (runs: ${runs[name].map((r) => `${r.rps.toFixed(0)} req/s ${r.cpuPerRequest.toFixed(0)} µs`).join(', ')})`,
       );
 
     // (b) predictions off the event loop

@@ -1,7 +1,7 @@
 /**
  * The store benchmark's workload, for any TwinStore: `bench/store.mjs` runs it at full size against the
- * compiled adapters in dist/ (SQLite now; Neo4j when NEO4J_URI is set), and test/store/bench-smoke.test.ts
- * runs it at a tiny size so that it cannot rot unnoticed.
+ * compiled adapters in dist/ (SQLite, and Neo4j beside it), and test/store/bench-smoke.test.ts runs it at a
+ * tiny size so that it cannot rot unnoticed.
  *
  * Only types come from src/: at run time the workload touches nothing but the store it is given, so the
  * figures measure the adapter that was opened (from dist/ in the benchmark), not a second copy of it.
@@ -38,6 +38,15 @@ export interface WorkloadSizes {
   readonly aggregateSeries: number;
   /** Untimed calls before each timed read phase. */
   readonly warmup: number;
+  /**
+   * Single writes (patchTwin of a random twin, one at a time, then `writeConcurrency` in flight): what an API
+   * write costs. At most one per twin the workload made.
+   */
+  readonly singleWrites?: number;
+  readonly writeConcurrency?: number;
+  /** Subscribers on the change feed while `subscriptionWrites` single writes commit (at most one per twin). */
+  readonly subscribers?: number;
+  readonly subscriptionWrites?: number;
 }
 
 export const FULL_SIZES: WorkloadSizes = {
@@ -55,6 +64,10 @@ export const FULL_SIZES: WorkloadSizes = {
   loggedPoints: 100_000,
   aggregateSeries: 100,
   warmup: 1_000,
+  singleWrites: 1_000,
+  writeConcurrency: 16,
+  subscribers: 100,
+  subscriptionWrites: 500,
 };
 
 /** One measured figure: `rate` figures are operations per second, `ms` figures are milliseconds. */
@@ -87,8 +100,19 @@ export interface WorkloadResult {
   };
 }
 
+/**
+ * The change feed the server puts over a store (src/events' ChangeFeed), as far as the workload uses it:
+ * subscribers iterate what it delivers. Passed in by the runner, so that the workload still imports only types.
+ */
+export interface FeedLike {
+  subscribe(options?: { since?: number }): AsyncIterator<{ seq: number }> & { return(): Promise<unknown> };
+  close(): Promise<void>;
+}
+
 export interface WorkloadOptions {
   readonly sizes?: Partial<WorkloadSizes>;
+  /** A change feed over the store: with it, the workload measures commit-to-delivery for subscribers. */
+  readonly feed?: (store: TwinStore) => FeedLike;
   readonly seed?: number;
   /** Each figure as one table line, as it is measured (default: none). */
   readonly log?: (line: string) => void;
@@ -169,6 +193,8 @@ export function formatFigure(label: string, f: Figure): string {
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const percentile = (xs: number[], p: number): number =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))];
 
 export async function runWorkload(
   store: TwinStore,
@@ -401,6 +427,66 @@ export async function runWorkload(
       return points.length;
     },
   );
+
+  // 8. Single writes, as the API makes them: one JSON Patch per transaction, awaited in turn, then several in
+  // flight (what concurrent clients cause; SQLite commits those asked for together in one transaction).
+  const singleWrites = Math.min(sizes.singleWrites ?? 0, sizes.twins);
+  let version = 0;
+  const patchOne = (): Promise<unknown> =>
+    store.patchTwin(randomTwin(), [{ op: 'replace', path: '/temperature', value: (version++ % 1000) / 10 }]);
+  if (singleWrites > 0) {
+    const latencies: number[] = [];
+    await rate('single writes, patchTwin one at a time', singleWrites, async () => {
+      const start = performance.now();
+      await patchOne();
+      latencies.push(performance.now() - start);
+    });
+    report({ name: 'single writes, patchTwin: p99 latency', value: percentile(latencies, 0.99), unit: 'ms' });
+    const inFlight = Math.max(1, sizes.writeConcurrency ?? 1);
+    let next = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next++ < singleWrites) await patchOne();
+      }),
+    );
+    const ms = performance.now() - start;
+    report({ name: `single writes, patchTwin, ${inFlight} in flight`, value: (singleWrites / ms) * 1000, unit: '/s' });
+  }
+
+  // 9. Subscriptions: subscribers of every change on the feed while single writes commit; from each commit (the
+  // store's commit listener) to its delivery to every subscriber.
+  const subscriptionWrites = Math.min(sizes.subscriptionWrites ?? 0, sizes.twins);
+  if (options.feed && subscriptionWrites > 0 && (sizes.subscribers ?? 0) > 0) {
+    const feed = options.feed(store);
+    const committedAt = new Map<number, number>();
+    const stopListening = store.onCommit((seq) => committedAt.set(seq, performance.now()));
+    const since = await store.latestSeq();
+    const last = since + subscriptionWrites;
+    const latencies: number[] = [];
+    let delivered = 0;
+    const subscriptions = Array.from({ length: sizes.subscribers! }, () => feed.subscribe({ since }));
+    const readers = subscriptions.map(async (subscription) => {
+      for (;;) {
+        const next = await subscription.next();
+        if (next.done) return;
+        delivered++;
+        latencies.push(performance.now() - (committedAt.get(next.value.seq) ?? performance.now()));
+        if (next.value.seq >= last) return;
+      }
+    });
+    const start = performance.now();
+    for (let i = 0; i < subscriptionWrites; i++) await patchOne();
+    await Promise.all(readers);
+    const ms = performance.now() - start;
+    stopListening();
+    await Promise.all(subscriptions.map((s) => s.return()));
+    await feed.close();
+    const name = `subscriptions: ${sizes.subscribers} subscribers, ${subscriptionWrites} single writes`;
+    report({ name: `${name}, commit to delivery p50`, value: median(latencies), unit: 'ms' });
+    report({ name: `${name}, commit to delivery p99`, value: percentile(latencies, 0.99), unit: 'ms' });
+    report({ name: `${name}, deliveries`, value: (delivered / ms) * 1000, unit: '/s' });
+  }
 
   t0 = performance.now();
   const counts = await store.counts();

@@ -1,7 +1,14 @@
 // npm run bench:store — the store workload (bench/store-workload.ts) at full size against the compiled
-// adapters in dist/: 100,000 twins, 200,000 relationships, point and one-hop reads, 3-hop traversals,
-// indexed range queries, 1,000,000 metric points and their aggregates. Prints one line per figure, with
-// the goal where there is one, then peak RSS and the database file size.
+// adapters in dist/, SQLite and Neo4j one after the other: 100,000 twins, 200,000 relationships, point and
+// one-hop reads, 3-hop traversals, indexed range queries, 1,000,000 metric points and their aggregates,
+// single writes one at a time and 16 in flight, and 100 subscribers of the change feed while writes commit.
+// Prints one line per figure as it is measured, with the goal where there is one, then both stores side by
+// side, peak RSS and the database file size.
+//
+// Neo4j: the server of NEO4J_URI (NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE) — its database is emptied
+// first and last, so point it at one you can wipe — or, without NEO4J_URI, the test launcher of
+// `npm run test:neo4j` started for the run (Java 17+ and Maven; bench/neo4j-launcher.ts), or neither when
+// BENCH_NEO4J=off or Java is missing (the reason is printed).
 //
 // The workload is TypeScript, loaded through tsx (esbuild strips the types; the loop runs as written).
 // It imports only types from src/, so every store call runs the tsc-compiled code in dist/.
@@ -18,6 +25,7 @@ import { require as tsxRequire } from 'tsx/cjs/api';
 const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const workload = tsxRequire('./store-workload.ts', import.meta.url);
+const { startBenchNeo4j, wipeNeo4j } = tsxRequire('./neo4j-launcher.ts', import.meta.url);
 
 /** `runWorkload(store, label, { sizes, seed, log })`: see bench/store-workload.ts. */
 export const { runWorkload, FULL_SIZES, formatFigure } = workload;
@@ -26,7 +34,9 @@ function scaled(scale) {
   if (scale === 1) return {};
   const sizes = {};
   for (const [k, v] of Object.entries(FULL_SIZES)) {
-    sizes[k] = k.endsWith('Batch') || k === 'aggregateSeries' ? v : Math.max(1, Math.round(v * scale));
+    // Batch sizes, the series aggregated together, writes in flight and subscribers are shapes, not volumes.
+    const shape = k.endsWith('Batch') || ['aggregateSeries', 'writeConcurrency', 'subscribers'].includes(k);
+    sizes[k] = shape ? v : Math.max(1, Math.round(v * scale));
   }
   return sizes;
 }
@@ -40,8 +50,26 @@ function fileSize(file) {
   }
 }
 
+/** Every figure once, with each store's value beside it (rates per second, times in ms). */
+function printSideBySide(results) {
+  const value = (f) =>
+    f === undefined
+      ? '—'
+      : f.unit === '/s'
+        ? `${Math.round(f.value).toLocaleString('en-US')}/s${f.each !== undefined ? ` (${f.each.toFixed(2)} ms)` : ''}`
+        : `${f.value.toFixed(f.value >= 100 ? 0 : 2)} ms`;
+  console.log(`\n${'figure'.padEnd(80)} ${results.map((r) => r.label.padEnd(26)).join(' ')}`);
+  for (const figure of results[0].figures) {
+    const cells = results.map((r) => value(r.figures.find((f) => f.name === figure.name)).padEnd(26));
+    console.log(`${figure.name.padEnd(80)} ${cells.join(' ')}`);
+  }
+}
+
 async function main() {
   const { openSqliteStore, openNeo4jStore, connectNeo4j } = require(path.join(root, 'dist', 'store', 'index.js'));
+  const { ChangeFeed } = require(path.join(root, 'dist', 'events', 'index.js'));
+  // The feed as the server sets it up over its store (default window, lag limit and back-pressure).
+  const feed = (store) => new ChangeFeed(store);
   const cpus = os.cpus();
   console.log(
     `machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} RAM, ${os.platform()} ${os.release()}`,
@@ -63,46 +91,49 @@ async function main() {
     sizeAfterClose: () => `${mb(fileSize(dbFile) + fileSize(`${dbFile}-wal`))} after close (WAL checkpointed)`,
     cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
   });
-  // Neo4j, when NEO4J_URI is set: the database is emptied first, so point it at one you can wipe.
-  if (process.env.NEO4J_URI) {
-    const database = process.env.NEO4J_DATABASE;
+  // Neo4j: NEO4J_URI's server (emptied first, so point it at one you can wipe), or the test launcher.
+  let launched;
+  let neo4jUri = process.env.NEO4J_URI;
+  if (!neo4jUri && process.env.BENCH_NEO4J !== 'off') {
+    launched = await startBenchNeo4j();
+    if (launched.skipped) console.log(`neo4j: not measured: ${launched.skipped}`);
+    else {
+      neo4jUri = launched.uri;
+      console.log(`neo4j: started the test launcher's Neo4j 5 at ${neo4jUri} (embedded, Community, 2 GB heap)`);
+    }
+  } else if (!neo4jUri) console.log('neo4j: not measured (BENCH_NEO4J=off)');
+  if (neo4jUri) {
+    const database = launched ? undefined : process.env.NEO4J_DATABASE;
     const connect = () =>
-      connectNeo4j({ uri: process.env.NEO4J_URI, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD });
-    const wipe = async () => {
-      const driver = connect();
-      const session = driver.session({ ...(database && { database }) });
-      try {
-        // In batches: one transaction over millions of nodes would exhaust Neo4j's transaction memory.
-        for (;;) {
-          const deleted = await session.executeWrite(async (tx) =>
-            (await tx.run('MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n')).records[0].get('n'),
-          );
-          if (Number(deleted) === 0) break;
-        }
-      } finally {
-        await session.close();
-        await driver.close();
-      }
-    };
+      launched
+        ? connectNeo4j({ uri: neo4jUri })
+        : connectNeo4j({ uri: neo4jUri, user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD });
+    const wipe = () =>
+      wipeNeo4j({
+        uri: neo4jUri,
+        ...(!launched && { user: process.env.NEO4J_USER, password: process.env.NEO4J_PASSWORD, database }),
+      });
     stores.push({
       label: 'neo4j',
       open: async () => {
         await wipe();
         return openNeo4jStore({ driver: connect(), ...(database && { database }) });
       },
-      size: () => `(server side: see the Neo4j store files of ${process.env.NEO4J_URI})`,
+      size: () => `(server side: see the Neo4j store files of ${neo4jUri})`,
       cleanup: wipe,
     });
   }
   // ──────────────────────────────────────────────────────────────────────────────────────────────────
 
+  const results = [];
   try {
     for (const entry of stores) {
       console.log(`\n${entry.label}: ${JSON.stringify({ ...FULL_SIZES, ...sizes })}`);
       const store = await entry.open();
       let result;
       try {
-        result = await runWorkload(store, entry.label, { sizes, log: (line) => console.log(line) });
+        result = await runWorkload(store, entry.label, { sizes, feed, log: (line) => console.log(line) });
+        results.push(result);
         console.log(`${entry.label.padEnd(7)} size: ${entry.size()}`);
       } finally {
         await store.close();
@@ -120,7 +151,9 @@ async function main() {
     }
   } finally {
     for (const entry of stores) await entry.cleanup?.();
+    await launched?.stop?.();
   }
+  if (results.length > 1) printSideBySide(results);
   console.log(
     `\npeak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}; total time ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );

@@ -180,6 +180,7 @@ export async function startApp(
       feed,
       features: contexts,
       featureHealth: () => healthOf(running),
+      ...(bus && { busHealth: bus.health }),
     };
     await seedEmptyStore(services, config, log);
     for (const feature of running.values()) await feature.start?.();

@@ -30,6 +30,8 @@ import { LiveApollo } from './live-apollo';
 import { createContext, type Services } from './request-context';
 
 const GRAPHIQL_ASSETS = '/graphiql';
+/** How long the NATS commit bus may be gone before /readyz says so. */
+const BUS_GRACE_MS = 5_000;
 
 /**
  * A subscription POSTed to the HTTP endpoint would run its root field as a query, with no event to resolve:
@@ -219,6 +221,7 @@ export async function createHttpApi(
       const newest = await services.store.latestSeq();
       const lag = Math.max(0, newest - services.feed.deliveredSeq);
       const health = services.featureHealth?.();
+      const bus = services.busHealth?.();
       const body = {
         store: services.store.kind,
         schemaVersion: version,
@@ -226,11 +229,17 @@ export async function createHttpApi(
         seq: newest,
         lag,
         ...(health && { features: health.features }),
+        ...(bus && { bus }),
       };
       if (lag > config.replication.readyMaxLag)
         res
           .status(503)
           .json({ status: 'behind', ...body, reason: `${lag} changes behind the log (TWINGRAPH_READY_MAX_LAG)` });
+      // Without its bus a replica still sees every change (it polls the log), only later: not ready once the
+      // bus has been gone a few seconds (a reconnect is no reason to flap), so that a load balancer prefers
+      // replicas whose subscribers hear of changes at once.
+      else if (bus && !bus.connected && Date.now() - (bus.disconnectedSince ?? 0) > BUS_GRACE_MS)
+        res.status(503).json({ status: 'degraded', ...body, reason: 'the NATS commit bus is not connected' });
       else if (health && !health.ready)
         res.status(503).json({ status: 'degraded', ...body, reason: 'a feature is not ready (see features)' });
       else res.json({ status: 'ready', ...body });

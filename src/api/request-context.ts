@@ -23,6 +23,8 @@ export interface Services {
   readonly features: Readonly<Record<string, unknown>>;
   /** The features' own health (a lost MQTT broker, say), for /readyz; ready when absent. */
   readonly featureHealth?: () => { readonly ready: boolean; readonly features: Readonly<Record<string, unknown>> };
+  /** The NATS commit bus's health, when replicas share one (TWINGRAPH_NATS_URL), for /readyz. */
+  readonly busHealth?: () => { readonly connected: boolean; readonly disconnectedSince?: number };
 }
 
 /** The most change-log entries one `changes` read returns (the store's limit per readChanges). */
@@ -202,6 +204,9 @@ function unscopedContext(services: Services, identity: Identity, deadline: numbe
         written(services.twins.patchRelationship(sourceId, id, patch, { ...options, actor })),
       deleteRelationship: (sourceId, id, options) =>
         written(services.twins.deleteRelationship(sourceId, id, { ...options, actor })),
+      patchTwins: (items) => written(services.twins.patchTwins(items, { actor })),
+      upsertTwins: (items) => written(services.twins.upsertTwins(items, { actor })),
+      upsertRelationships: (items) => written(services.twins.upsertRelationships(items, { actor })),
       recordMetrics: (points) => written(services.twins.recordMetrics(points, { actor })),
       invokeCommand: (twinId, modelId, command, request) =>
         services.twins.invokeCommand(twinId, modelId, command, request, { actor }),

@@ -13,6 +13,7 @@
 import type { ModelSet } from '../dtdl/model';
 import { TwingraphError } from '../errors';
 import type { GraphContext } from '../graphql/graph-context';
+import { idsOf, ItemErrors } from '../store/batch-errors';
 import type { Filter, Hop, Traversal, TwinQuery } from '../store/query';
 import type { ChangeEntry, Twin } from '../store/types';
 
@@ -41,6 +42,33 @@ export function scopedContext(context: GraphContext, scopeModels: readonly strin
     const twin = await twins.get(id);
     // An out-of-scope twin is refused as if absent would leak nothing either; FORBIDDEN says why the write failed.
     if (twin && !inScope(twin.$metadata.$model)) throw forbidden(`twin '${id}'`);
+  };
+  /**
+   * A batch touching anything out of scope is refused whole, before anything is written, naming each such
+   * item (FORBIDDEN) by index, as the batch's other refusals are named. `touched` gives an item's twin ids
+   * and, for an upsert, its model.
+   */
+  const requireBatchInScope = async (
+    what: string,
+    items: readonly unknown[],
+    touched: (item: never) => { twins: readonly unknown[]; model?: unknown },
+  ): Promise<void> => {
+    const touches = items.map((item) =>
+      item !== null && typeof item === 'object' ? touched(item as never) : { twins: [] },
+    );
+    const ids = [...new Set(touches.flatMap((t) => t.twins.filter((id): id is string => typeof id === 'string')))];
+    const found = new Map((await Promise.all(ids.map(twins.get))).map((twin, i) => [ids[i], twin]));
+    const errors = new ItemErrors(what);
+    touches.forEach(({ twins: touchedIds, model }, index) => {
+      // The item's own twin (the one patched or written, a relationship's source) names it.
+      const about = idsOf(touchedIds[0]);
+      if (typeof model === 'string' && !inScope(model)) errors.add(index, forbidden(`model '${model}'`), about);
+      for (const id of touchedIds) {
+        const twin = typeof id === 'string' ? found.get(id) : undefined;
+        if (twin && !inScope(twin.$metadata.$model)) errors.add(index, forbidden(`twin '${id}'`), about);
+      }
+    });
+    errors.throwIfAny(items.length);
   };
   const scopedHop = (hop: Hop): Hop => ({ ...hop, where: and(hop.where, scope) });
   const changeVisible = (change: ChangeEntry): boolean => change.type.startsWith('Model.') || inScope(change.modelId);
@@ -118,6 +146,31 @@ export function scopedContext(context: GraphContext, scopeModels: readonly strin
         const existing = await twins.relationship(sourceId, relationshipId);
         if (existing) await requireTwin(existing.$targetId);
         return write.deleteRelationship(sourceId, relationshipId, options);
+      },
+      patchTwins: async (items) => {
+        await requireBatchInScope('patches', items, (item: { id?: unknown }) => ({ twins: [item.id] }));
+        return write.patchTwins(items);
+      },
+      upsertTwins: async (items) => {
+        await requireBatchInScope(
+          'twins',
+          items,
+          (item: { id?: unknown; twin?: { $metadata?: { $model?: unknown } } }) => ({
+            twins: [item.id],
+            model: item.twin?.$metadata?.$model,
+          }),
+        );
+        return write.upsertTwins(items);
+      },
+      upsertRelationships: async (items) => {
+        await requireBatchInScope(
+          'relationships',
+          items,
+          (item: { sourceId?: unknown; relationship?: { $targetId?: unknown } }) => ({
+            twins: [item.sourceId, item.relationship?.$targetId],
+          }),
+        );
+        return write.upsertRelationships(items);
       },
       recordMetrics: async (points) => {
         await Promise.all([...new Set(points.map((p) => p.twinId))].map(requireTwin));

@@ -10,6 +10,8 @@ import { isTwingraphError, UsageError } from '../errors';
 import { simulateCommands } from '../devices/commands';
 import { mirrorCommands } from '../mirror/commands';
 import { validateFiles } from './dtdl-validate';
+import { migrateCommands } from './migrate-command';
+import { importCommands } from './import-command';
 
 /** Where dtdl/ and seeds/ ship, from src/cli or dist/cli. */
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
@@ -94,6 +96,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (name: string) => {
       exitCode = await lazy<typeof import('./keys')>('./keys').revokeKeyCommand(name);
     });
+
+  migrateCommands(program, (code) => (exitCode = code));
+  importCommands(program, (code) => (exitCode = code));
 
   for (const commands of FEATURE_COMMANDS)
     commands(program, (code) => {

@@ -40,12 +40,18 @@ export interface DeviceBindings {
   readonly fallback: MqttBinding | undefined;
   /** The distinct subscription filters of every usable telemetry pattern. */
   readonly telemetryFilters: readonly string[];
+  /**
+   * The shared-subscription group a model names for its telemetry filter (Mqtt v2/v3's `telemServiceGroupId`),
+   * by filter: replicas subscribe to it in that group instead of the configured one (TWINGRAPH_MQTT_SHARE_GROUP).
+   */
+  readonly telemetryGroups: ReadonlyMap<string, string>;
   readonly problems: readonly BindingProblem[];
 }
 
 export function readBindings(models: ModelSet, defaults: DefaultBinding | undefined): DeviceBindings {
   const problems: BindingProblem[] = [];
   const byModel = new Map<string, MqttBinding>();
+  const groups = new Map<string, string>();
   for (const model of models.interfaces.values()) {
     if (!model.supplementalTypes.includes('Mqtt')) continue;
     const p = model.supplementalProperties;
@@ -59,12 +65,22 @@ export function readBindings(models: ModelSet, defaults: DefaultBinding | undefi
       problems,
     );
     byModel.set(model.id, binding);
+    if (binding.telemetry && typeof p.telemServiceGroupId === 'string') {
+      const filter = subscriptionFilter(binding.telemetry);
+      const named = groups.get(filter);
+      if (named === undefined) groups.set(filter, p.telemServiceGroupId);
+      else if (named !== p.telemServiceGroupId)
+        problems.push({
+          modelId: model.id,
+          message: `${model.id}: telemServiceGroupId '${p.telemServiceGroupId}' differs from '${named}', named by another model for the same topic; '${named}' is used`,
+        });
+    }
   }
   const fallback = defaults ? makeBinding(undefined, defaults, problems) : undefined;
   const filters = new Set<string>();
   for (const b of [...byModel.values(), ...(fallback ? [fallback] : [])])
     if (b.telemetry) filters.add(subscriptionFilter(b.telemetry));
-  return { byModel, fallback, telemetryFilters: [...filters], problems };
+  return { byModel, fallback, telemetryFilters: [...filters], telemetryGroups: groups, problems };
 }
 
 function makeBinding(modelId: string | undefined, spec: DefaultBinding, problems: BindingProblem[]): MqttBinding {

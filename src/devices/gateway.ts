@@ -235,7 +235,11 @@ export class DeviceGateway {
     const { responseTopic } = this.deps.config;
     const shareGroup = this.#broker?.embedded ? undefined : this.deps.config.shareGroup;
     const filters = [
-      ...this.bindings.telemetryFilters.map((f) => sharedFilter(f, shareGroup)),
+      // A model's own telemServiceGroupId names the group its telemetry is split in; shared subscriptions
+      // need a broker that has them (not the embedded one).
+      ...this.bindings.telemetryFilters.map((f) =>
+        sharedFilter(f, this.#broker?.embedded ? undefined : (this.bindings.telemetryGroups.get(f) ?? shareGroup)),
+      ),
       // Every replica hears every answer: whichever one a caller waits on must see it.
       `${responseTopic}/#`,
     ];

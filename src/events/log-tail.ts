@@ -10,11 +10,23 @@
 import type { ChangeLog } from '../store/port';
 import type { ChangeFeed } from './change-feed';
 
+/** Whether a commit bus can carry news now, for readiness checks. */
+export interface BusHealth {
+  /** Connected to the bus (false while it reconnects, and once closed). */
+  readonly connected: boolean;
+  /** Since when it has been disconnected (epoch ms), while it is. */
+  readonly disconnectedSince?: number;
+  /** The last error the bus reported, if any since it last connected. */
+  readonly lastError?: string;
+}
+
 /** A publish/subscribe channel for commit seqs (./nats-bus.ts is the one there is). */
 export interface CommitBus {
   publish(seq: number): void;
   /** Calls `heard` with every seq published by any replica (this one's too); returns a stop function. */
   subscribe(heard: (seq: number) => void): () => void;
+  /** The connection's state now (cheap: kept up to date from the client's status events). */
+  health(): BusHealth;
   close(): Promise<void>;
 }
 

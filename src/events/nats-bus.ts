@@ -6,7 +6,7 @@
  * next poll (./log-tail.ts).
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { CommitBus } from './log-tail';
+import type { BusHealth, CommitBus } from './log-tail';
 
 export const COMMITS_SUBJECT = 'twingraph.commits';
 
@@ -30,6 +30,17 @@ export async function connectNatsBus(
     reconnectTimeWait: 1000,
   });
   const subject = options.subject ?? COMMITS_SUBJECT;
+  // The client's status events keep the health current, so that readiness checks read it without a round trip.
+  let health: BusHealth = { connected: true };
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === 'disconnect' || status.type === 'staleConnection')
+        health = { connected: false, disconnectedSince: health.disconnectedSince ?? Date.now() };
+      else if (status.type === 'reconnect') health = { connected: true };
+      else if (status.type === 'error') health = { ...health, lastError: status.error.message };
+      else if (status.type === 'close') health = { connected: false, disconnectedSince: Date.now() };
+    }
+  })().catch(() => undefined);
   return {
     publish: (seq) => {
       try {
@@ -48,6 +59,7 @@ export async function connectNatsBus(
       });
       return () => subscription.unsubscribe();
     },
+    health: () => (connection.isClosed() && health.connected ? { connected: false } : health),
     close: async () => {
       await connection.drain().catch(() => connection.close());
     },

@@ -7,6 +7,7 @@
  */
 import { TwinConnectionResolver, TwinFieldsResolver, TwinMutations, TwinQueries } from './twin/twin.resolver';
 import { RelationshipMutations, RelationshipQueries, RelationshipResolver } from './relationship/relationship.resolver';
+import { BulkMutations } from './twin/bulk.resolver';
 import { MetricMutations, MetricPointResolver, MetricSeriesResolver } from './metrics/metrics.resolver';
 import { ModelMutations, ModelQueries, ModelResolver } from './model/model.resolver';
 import { NodeQueries } from './node/node.resolver';
@@ -32,6 +33,7 @@ export const CORE_RESOLVERS = [
   RelationshipResolver,
   RelationshipQueries,
   RelationshipMutations,
+  BulkMutations,
   MetricSeriesResolver,
   MetricPointResolver,
   MetricMutations,

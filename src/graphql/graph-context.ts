@@ -6,7 +6,15 @@
  */
 import type { Identity } from '../access/identity';
 import type { SchemaInfo } from './schema-info';
-import type { AppendMetricsResult, DeleteTwinOptions, IfMatch, IfNoneMatch } from '../store/port';
+import type {
+  AppendMetricsResult,
+  DeleteTwinOptions,
+  IfMatch,
+  IfNoneMatch,
+  RelationshipWrite,
+  TwinPatchWrite,
+  TwinWrite,
+} from '../store/port';
 import type { Hop, OrderBy, Page, Traversal, TwinQuery } from '../store/query';
 import type {
   ChangeEntry,
@@ -81,6 +89,14 @@ export interface TwinCommands {
     options?: IfMatch,
   ): Promise<Relationship>;
   deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
+  /**
+   * Batches for integrations and imports, each one transaction: every item checked as its single write would
+   * be, then all written, or none when any is refused (the error lists every refused item by index).
+   */
+  patchTwins(items: readonly TwinPatchWrite[]): Promise<Twin[]>;
+  /** ADT's PUT of many twins (the model in each body's $metadata.$model), each with its own conditions. */
+  upsertTwins(items: readonly TwinWrite[]): Promise<Twin[]>;
+  upsertRelationships(items: readonly RelationshipWrite[]): Promise<Relationship[]>;
   recordMetrics(points: readonly MetricPoint[]): Promise<AppendMetricsResult>;
   /** Records a command of `modelId` (which the twin's model is or extends) as a Command.Invoke change. */
   invokeCommand(twinId: string, modelId: string, command: string, request: JsonValue | undefined): Promise<ChangeEntry>;

@@ -2,7 +2,14 @@
  * The model service: DTDL uploads, decommissions and deletes, and the schema that follows from them. Every
  * model change produces a new immutable snapshot (model set, compiled schema, payload validators) that is
  * swapped in whole; operations that started on the old snapshot finish on it.
+ *
+ * Model writes are serialized by the store, not by this process alone: each takes the store's model-write
+ * lease (ModelStore.lockModels) and, holding it, brings its snapshot up to what the store holds before
+ * validating and naming. Two replicas uploading at once so go one after the other, the second against the
+ * models the first stored, and name them as every replica (and one started later) does from the store; one
+ * that cannot get the lease in time is refused with a retryable StoreUnavailable, nothing written.
  */
+import os from 'node:os';
 import { validateSchema, type GraphQLSchema } from 'graphql';
 import { compileSchema, type SchemaInfo, type SchemaPlugin } from '../graphql';
 import { PayloadValidators } from '../graphql/generate/validators';
@@ -58,20 +65,49 @@ function modelInput(model: InterfaceModel, definition: JsonObject): ModelInput {
   };
 }
 
+/** How long the model-write lease runs unless renewed, and how long a model write waits for it. */
+export interface ModelLockOptions {
+  readonly leaseMs: number;
+  readonly waitMs: number;
+}
+
+/**
+ * A lease long enough that renewing it every third of it survives a slow store; a wait that covers a large
+ * upload through another replica (RealEstateCore compiles in about half a second, Willow in about seven).
+ */
+const DEFAULT_LOCK: ModelLockOptions = { leaseMs: 30_000, waitMs: 30_000 };
+/** Between two attempts at a lease another replica holds: short, jittered so that waiters do not march in step. */
+const LOCK_RETRY_MS = [20, 60] as const;
+
+/** Whether two lists of model records are the same models in the same state, in the same order. */
+function sameRecords(a: readonly ModelRecord[], b: readonly ModelRecord[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((r, i) => r.id === b[i].id && r.uploadTime === b[i].uploadTime && r.decommissioned === b[i].decommissioned)
+  );
+}
+
 export class ModelService {
   private snapshot: ModelSnapshot;
   private readonly listeners = new Set<(snapshot: ModelSnapshot) => void | Promise<void>>();
-  /** Model writes run one at a time: each validates against, and replaces, the snapshot before it. */
+  /**
+   * This process's model writes and reloads run one at a time: each validates against, and replaces, the
+   * snapshot before it (across processes, the store's lease does the same: see `locked`).
+   */
   private queue: Promise<unknown> = Promise.resolve();
 
   private readonly plugins: readonly SchemaPlugin[];
+  private readonly lock: ModelLockOptions;
+  /** Who holds the model-write lease when this service does: unique per service, readable in the store. */
+  private readonly holder = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
 
   /** `plugins`: the features' parts of the schema (see graphql/plugin.ts); none by default. */
   constructor(
     private readonly store: ModelStore,
-    options: { readonly plugins?: readonly SchemaPlugin[] } = {},
+    options: { readonly plugins?: readonly SchemaPlugin[]; readonly lock?: Partial<ModelLockOptions> } = {},
   ) {
     this.plugins = options.plugins ?? [];
+    this.lock = { ...DEFAULT_LOCK, ...options.lock };
     this.snapshot = { ...this.build(0, EMPTY_MODEL_SET, []), records: [] };
   }
 
@@ -139,6 +175,41 @@ export class ModelService {
     const result = this.queue.then(work);
     this.queue = result.catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Runs a model write holding the store's model-write lease (renewed while it runs), after bringing the
+   * snapshot up to the store's models: what another replica stored just before is validated against and
+   * named first, here as on every replica.
+   */
+  private locked<T>(work: () => Promise<T>): Promise<T> {
+    return this.serialized(async () => {
+      const { leaseMs, waitMs } = this.lock;
+      const deadline = Date.now() + waitMs;
+      while (!(await this.store.lockModels(this.holder, leaseMs))) {
+        if (Date.now() >= deadline)
+          throw new TwingraphError(
+            'StoreUnavailable',
+            `Another Twingraph replica has been changing models for over ${Math.round(waitMs / 1000)} s (model changes go one at a time across replicas). Nothing was changed: retry in a moment.`,
+          );
+        const [low, high] = LOCK_RETRY_MS;
+        await new Promise((resolve) => setTimeout(resolve, low + Math.random() * (high - low)));
+      }
+      const renew = setInterval(
+        () => void this.store.lockModels(this.holder, leaseMs).catch(() => undefined),
+        Math.max(100, Math.floor(leaseMs / 3)),
+      );
+      renew.unref();
+      try {
+        const stored = await this.store.listModels();
+        if (!sameRecords(stored, this.snapshot.records)) await this.reload();
+        return await work();
+      } finally {
+        clearInterval(renew);
+        // A lease not given back (the store unreachable) runs out by itself.
+        await this.store.unlockModels(this.holder).catch(() => undefined);
+      }
+    });
   }
 
   /**
@@ -223,7 +294,7 @@ export class ModelService {
   async upload(documents: readonly string[], options: WriteOptions = {}): Promise<ModelRecord[]> {
     if (!Array.isArray(documents) || documents.length === 0)
       throw new TwingraphError('InvalidArgument', 'Upload at least one DTDL document.');
-    return this.serialized(async () => {
+    return this.locked(async () => {
       const known = this.snapshot.models;
       const result = parseModels(
         documents.map((text, i) => ({ name: `document ${i + 1}`, text })),
@@ -260,7 +331,7 @@ export class ModelService {
   }
 
   async decommission(id: string, options: WriteOptions = {}): Promise<ModelRecord> {
-    return this.serialized(async () => {
+    return this.locked(async () => {
       const record = await this.store.decommissionModel(id, options);
       await this.swap(
         this.snapshot.models,
@@ -271,7 +342,7 @@ export class ModelService {
   }
 
   async delete(id: string, options: WriteOptions = {}): Promise<void> {
-    return this.serialized(async () => {
+    return this.locked(async () => {
       await this.store.deleteModel(id, options);
       const records = this.snapshot.records.filter((r) => r.id !== id);
       const stored = await this.store.listModels({ includeDefinition: true });

@@ -6,21 +6,20 @@
  *
  * The rules of a write are here, whoever asks for it (GraphQL's generic and per-model mutations alike): a twin
  * is updated or commanded through one of its models only if it is of that model (ADT's IS_OF_MODEL,
- * `ModelSet.isOf`), and every ETag condition is read one way (`requireIfMatch`).
+ * `ModelSet.isOf`), and every ETag condition is read one way (`requireIfMatch`, ../store/conditions.ts).
  */
-import { etagMismatch, preconditionFailed, twinNotFound, TwingraphError, type ErrorSubject } from '../errors';
-import {
-  etagMatches,
-  patchRelationship as applyRelationshipPatch,
-  patchTwin as applyTwinPatch,
-} from '../store/documents';
+import { twinNotFound, TwingraphError } from '../errors';
+import { patchRelationship as applyRelationshipPatch, patchTwin as applyTwinPatch } from '../store/documents';
 import type {
   AppendMetricsResult,
   DeleteTwinOptions,
   IfMatch,
   IfNoneMatch,
   MetricStore,
+  RelationshipWrite,
+  TwinPatchWrite,
   TwinReads,
+  TwinWrite,
   TwinWrites,
   WriteOptions,
 } from '../store/port';
@@ -33,43 +32,12 @@ import type {
   Relationship,
   RelationshipInput,
   Twin,
-  TwinInput,
 } from '../store/types';
 import type { ModelSnapshot } from './models';
-
-/** How often a validated write is retried when another writer changes the twin in between. */
-const MAX_ATTEMPTS = 5;
-
-/**
- * The ETag rule, said once for every write: no `ifMatch` is no condition, `*` holds for any current state,
- * and any other value must equal the current ETag. An empty string is not "no condition": ADT's If-Match
- * takes an etag or `*` and holds only when one of the etags given matches, so an empty one matches no state
- * and the write is PreconditionFailed (as the store has it), never an overwrite the client did not ask for.
- * `current` is the ETag the service read; without it (deletes) the store compares in its transaction, and
- * only the empty value is refused here, so that it is refused with the same words.
- */
-function requireIfMatch(
-  ifMatch: string | undefined,
-  current: string | undefined,
-  what: string,
-  subject: ErrorSubject,
-): void {
-  if (ifMatch === undefined || (current !== undefined && etagMatches(ifMatch, current))) return;
-  if (ifMatch === '')
-    throw preconditionFailed(
-      `${what}: ifMatch is empty, and an empty ETag matches no state. Pass the ETag you read, '*' for any state, or no ifMatch to write unconditionally.`,
-      subject,
-    );
-  if (current !== undefined) throw etagMismatch(what, ifMatch, current, subject);
-}
-
-/** Whether a failed write was another writer getting in between, and the write may be validated again. */
-function lostRace(error: unknown, options: IfMatch, attempt: number): boolean {
-  // A caller that pinned an ETag asked to fail rather than write over someone else's change.
-  return (
-    (error as TwingraphError).code === 'PreconditionFailed' && options.ifMatch === undefined && attempt < MAX_ATTEMPTS
-  );
-}
+import { requireIfMatch } from '../store/conditions';
+import { lostRace } from './preconditions';
+import { twinBody } from './twin-body';
+import * as batches from './twin-batches';
 
 export class TwinService {
   constructor(
@@ -81,19 +49,7 @@ export class TwinService {
   /** Creates a twin of a model (or replaces it, unless ifNoneMatch). Components the body leaves out are created empty, as ADT requires them. */
   async create(id: string, modelId: string, body: JsonObject, options: IfNoneMatch = {}): Promise<Twin> {
     const { models, validators } = this.snapshot();
-    if (body === null || typeof body !== 'object' || Array.isArray(body))
-      throw new TwingraphError('ValidationFailed', `The properties of twin '${id}' must be a JSON object.`, {
-        twinId: id,
-      });
-    const metadata =
-      body.$metadata && typeof body.$metadata === 'object' && !Array.isArray(body.$metadata)
-        ? (body.$metadata as JsonObject)
-        : {};
-    const twin: TwinInput = { ...body, $metadata: { ...metadata, $model: modelId } };
-    const model = models.interfaces.get(modelId);
-    for (const content of model?.contents.values() ?? []) {
-      if (content.kind === 'Component' && twin[content.name] === undefined) twin[content.name] = { $metadata: {} };
-    }
+    const twin = twinBody(models, id, modelId, body);
     validators.validateTwin(modelId, twin, id);
     return this.store.createTwin(id, twin, options);
   }
@@ -151,6 +107,24 @@ export class TwinService {
         throw error;
       }
     }
+  }
+
+  /**
+   * Batches (./twin-batches.ts): up to MAX_BATCH_ITEMS items in one transaction, each checked as its single
+   * write would be, all written or, when any is refused, none (BatchFailed names every refused item).
+   */
+  patchTwins(items: readonly TwinPatchWrite[], options: WriteOptions = {}): Promise<Twin[]> {
+    return batches.patchTwins(this.store, this.snapshot, items, options);
+  }
+
+  /** ADT's PUT of many twins: each created or replaced (as its conditions allow), validated against its model. */
+  upsertTwins(items: readonly TwinWrite[], options: WriteOptions = {}): Promise<Twin[]> {
+    return batches.upsertTwins(this.store, this.snapshot, items, options);
+  }
+
+  /** ADT's PUT of many relationships, each validated against its source's and target's models. */
+  upsertRelationships(items: readonly RelationshipWrite[], options: WriteOptions = {}): Promise<Relationship[]> {
+    return batches.upsertRelationships(this.store, this.snapshot, items, options);
   }
 
   async delete(id: string, options: DeleteTwinOptions = {}): Promise<void> {

@@ -5,7 +5,7 @@
  * adapters read the current state, call these, and write the result in one transaction.
  */
 import { randomUUID } from 'node:crypto';
-import { applyPatch, compare, JsonPatchError, type Operation } from 'fast-json-patch';
+import { applyOperation, compare, JsonPatchError, type Operation } from 'fast-json-patch';
 import { TwingraphError } from '../errors';
 import { checkRelationshipName } from './query';
 import type {
@@ -84,7 +84,10 @@ function checkJson(value: unknown, at: string, depth = 0): void {
 }
 
 function checkSize(doc: object, what: string, id: string, limits: DocumentLimits): void {
-  const bytes = Buffer.byteLength(JSON.stringify(doc), 'utf8');
+  const json = JSON.stringify(doc);
+  // No character takes more than 3 bytes of UTF-8 per UTF-16 unit: most documents need no count.
+  if (json.length * 3 <= limits.maxDocumentBytes) return;
+  const bytes = Buffer.byteLength(json, 'utf8');
   if (bytes > limits.maxDocumentBytes) {
     throw new TwingraphError(
       'LimitExceeded',
@@ -130,6 +133,11 @@ function buildLevel(
     values[name] = value as JsonValue;
     const previous = previousMetadata?.[name] as PropertyMetadata | undefined;
     const given = inputMetadata?.[name];
+    // Untouched, and its metadata given as it was or not at all: the entry is the previous one, as it is.
+    if (previous !== undefined && (given === previous || given === undefined) && !touched(name)) {
+      metadata[name] = previous;
+      continue;
+    }
     const entry: PropertyMetadata = { lastUpdateTime: touched(name) || !previous ? time : previous.lastUpdateTime };
     // A metadata entry given for the property says its sourceTime (none when it has none: a patch that
     // removed it); without an entry the previous sourceTime stays.
@@ -143,7 +151,7 @@ function buildLevel(
   }
   if (inputMetadata) {
     for (const [name, given] of Object.entries(inputMetadata)) {
-      if (name.startsWith('$')) continue;
+      if (name.startsWith('$') || given === previousMetadata?.[name]) continue;
       if (!isPlainObject(given))
         throw new TwingraphError(
           'ValidationFailed',
@@ -334,10 +342,42 @@ function checkOperation(op: unknown, index: number, id: string, kind: 'twin' | '
   return { op: op.op, path: op.path, ...('value' in op && { value: op.value as JsonValue }) };
 }
 
-/** Applies a patch to a plain JSON document, turning the library's errors into ADT's. */
-function applyOperations(document: Record<string, unknown>, patch: PatchOperation[], id: string): void {
+/**
+ * Applies a patch to a copy of `document` and returns the copy, turning the library's errors into ADT's. The
+ * copy shares with `document` whatever the patch does not touch: before each operation, the objects and
+ * arrays on its path are copied (once each), so that it changes only copies. Stored twins are frozen and
+ * shared by readers, and copying a whole twin for a one-property patch was most of what the patch cost.
+ */
+function applyOperations(
+  document: Record<string, unknown>,
+  patch: PatchOperation[],
+  id: string,
+): Record<string, unknown> {
+  const root: Record<string, unknown> = { ...document };
+  const copies = new Set<unknown>([root]);
   try {
-    applyPatch(document, patch as Operation[], true, true, true);
+    patch.forEach((op, index) => {
+      const segments = decodePointer(op.path);
+      let parent: Record<string, unknown> | unknown[] = root;
+      for (let i = 0; i < segments.length - 1; i++) {
+        const key = segments[i];
+        const child: unknown = Object.prototype.hasOwnProperty.call(parent, key)
+          ? (parent as Record<string, unknown>)[key]
+          : undefined;
+        // A path through nothing, or through a value, fails in applyOperation with the library's words.
+        if (child === null || typeof child !== 'object') break;
+        if (!copies.has(child)) {
+          const copy: Record<string, unknown> | unknown[] = Array.isArray(child)
+            ? [...(child as unknown[])]
+            : { ...(child as Record<string, unknown>) };
+          copies.add(copy);
+          (parent as Record<string, unknown>)[key] = copy;
+          parent = copy;
+        } else parent = child as Record<string, unknown>;
+      }
+      applyOperation(root, op as Operation, true, true, true, index);
+    });
+    return root;
   } catch (error) {
     if (error instanceof JsonPatchError) {
       const op = patch[error.index ?? 0];
@@ -371,8 +411,7 @@ export function patchTwin(
 ): { twin: Twin; patch: PatchOperation[] } {
   const id = twin.$dtId;
   const operations = checkPatch(patch, id, 'twin');
-  const document = structuredClone(toInput(twin));
-  applyOperations(document, operations, id);
+  const document = applyOperations(toInput(twin), operations, id);
   if (!isPlainObject(document.$metadata) || typeof document.$metadata.$model !== 'string') {
     throw invalidPatch('The patch would leave the twin without $metadata.$model.', id);
   }
@@ -543,8 +582,11 @@ export function patchRelationship(
   limits: DocumentLimits = DEFAULT_LIMITS,
 ): { relationship: Relationship; patch: PatchOperation[] } {
   const operations = checkPatch(patch, relationship.$sourceId, 'relationship');
-  const document = structuredClone(relationshipProperties(relationship)) as Record<string, unknown>;
-  applyOperations(document, operations, relationship.$sourceId);
+  const document = applyOperations(
+    relationshipProperties(relationship) as Record<string, unknown>,
+    operations,
+    relationship.$sourceId,
+  );
   const next: Relationship = {
     $relationshipId: relationship.$relationshipId,
     $sourceId: relationship.$sourceId,

@@ -58,15 +58,44 @@ export interface DeleteTwinOptions extends IfMatch {
   readonly cascade?: boolean;
 }
 
+/**
+ * A twin of a batch write. `ifMatch` and `ifNoneMatch` are this item's own conditions, checked like the
+ * options of a single write (inside the transaction), beside the batch's options: both must hold.
+ */
 export interface TwinWrite {
   readonly id: string;
   readonly twin: TwinInput;
+  /** Replace only the twin with this `$etag` (`'*'`: any existing twin); a missing twin is `DigitalTwinNotFound`. */
+  readonly ifMatch?: string;
+  /** `'*'`: create only; an existing twin is `PreconditionFailed`. */
+  readonly ifNoneMatch?: '*';
 }
 
+/** A JSON Patch of a batch, with its own `ifMatch` (checked in the transaction, as patchTwin's). */
+export interface TwinPatchWrite {
+  readonly id: string;
+  readonly patch: JsonPatch;
+  readonly ifMatch?: string;
+}
+
+export interface PatchTwinsOptions extends WriteOptions {
+  /**
+   * Called inside the transaction with each patched twin, before anything is written: what it throws refuses
+   * that item. The services validate there the very state that will be stored, against its model, so that
+   * no other writer can get in between (the store itself knows no validators).
+   */
+  readonly check?: (twin: Twin, index: number) => void;
+}
+
+/** A relationship of a batch write, with its own conditions (as TwinWrite's). */
 export interface RelationshipWrite {
   readonly sourceId: string;
   readonly relationshipId: string;
   readonly relationship: RelationshipInput;
+  /** Replace only the relationship with this `$etag` (`'*'`: any); a missing one is `RelationshipNotFound`. */
+  readonly ifMatch?: string;
+  /** `'*'`: create only; an existing relationship is `PreconditionFailed`. */
+  readonly ifNoneMatch?: '*';
 }
 
 export interface ListModelsOptions {
@@ -154,6 +183,16 @@ export interface ModelStore {
   getModel(id: string, options?: { includeDefinition?: boolean }): Promise<ModelRecord>;
   decommissionModel(id: string, options?: WriteOptions): Promise<ModelRecord>;
   deleteModel(id: string, options?: WriteOptions): Promise<void>;
+  /**
+   * The model-write lease, one for the whole store: ModelService takes it around each upload, decommission
+   * and delete, so that replicas sharing the store change models one at a time, each against the models the
+   * one before left (and names them in the order the store keeps). Takes it for `holder` until `leaseMs` from
+   * now when no other holder's lease is running, or extends it when `holder` has it; resolves whether `holder`
+   * holds it now. A holder that dies loses it when the lease runs out.
+   */
+  lockModels(holder: string, leaseMs: number): Promise<boolean>;
+  /** Gives the lease back early, if `holder` holds it. */
+  unlockModels(holder: string): Promise<void>;
 }
 
 /** Reads of the twin graph: twins and relationships by id, queries, traversals and one-hop neighbours. */
@@ -182,6 +221,11 @@ export interface TwinWrites {
   createTwins(twins: readonly TwinWrite[], options?: IfNoneMatch): Promise<Twin[]>;
   replaceTwin(id: string, twin: TwinInput, options?: IfMatch): Promise<Twin>;
   patchTwin(id: string, patch: JsonPatch, options?: IfMatch): Promise<Twin>;
+  /**
+   * Several patches (of distinct twins, each with its own ifMatch) in one transaction: all or none. When any is
+   * refused, nothing is written and the error (BatchFailed, ./batch-errors.ts) names every refused item.
+   */
+  patchTwins(patches: readonly TwinPatchWrite[], options?: PatchTwinsOptions): Promise<Twin[]>;
   deleteTwin(id: string, options?: DeleteTwinOptions): Promise<void>;
   /** ADT's PUT: creates the relationship, or replaces it (unless `ifNoneMatch: '*'`). */
   putRelationship(

@@ -11,7 +11,9 @@ import type {
   DeleteTwinOptions,
   IfMatch,
   IfNoneMatch,
+  PatchTwinsOptions,
   RelationshipWrite,
+  TwinPatchWrite,
   TwinWrite,
   WriteOptions,
 } from './port';
@@ -88,6 +90,10 @@ export abstract class RulesStore {
 
   patchTwin(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
     return this.write((ctx) => writes.patchTwin(id, patch, options, ctx), options);
+  }
+
+  patchTwins(patches: readonly TwinPatchWrite[], options: PatchTwinsOptions = {}): Promise<Twin[]> {
+    return this.write((ctx) => writes.patchTwins(patches, ctx, options.check), options);
   }
 
   deleteTwin(id: string, options: DeleteTwinOptions = {}): Promise<void> {

@@ -5,6 +5,7 @@
 import { compare } from 'fast-json-patch';
 import { parseDtmi } from '../dtdl/dtmi';
 import { etagMismatch, modelNotFound, relationshipNotFound, twinNotFound, TwingraphError } from '../errors';
+import { idsOf, ItemErrors, refuseRepeats } from './batch-errors';
 import {
   commandChange,
   commandOutcomeChange,
@@ -14,6 +15,7 @@ import {
   twinChange,
   type PendingChange,
 } from './changes';
+import { requireIfMatch } from './conditions';
 import {
   buildRelationship,
   buildTwin,
@@ -40,6 +42,7 @@ import type {
   IfMatch,
   IfNoneMatch,
   RelationshipWrite,
+  TwinPatchWrite,
   TwinWrite,
 } from './port';
 import { isName } from './query';
@@ -224,14 +227,19 @@ export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch,
   const models = yield* call('models', unique(writes.map((w) => modelOfInput(w.twin)).filter((m) => m !== '')));
   const rows: TwinRow[] = [];
   const changes: PendingChange[] = [];
-  for (const { id, twin: input } of writes) {
+  for (const { id, twin: input, ifMatch, ifNoneMatch } of writes) {
     const previous = existing.get(id);
-    if (previous && options.ifNoneMatch === '*') {
+    if (previous && (options.ifNoneMatch === '*' || ifNoneMatch === '*')) {
       throw new TwingraphError(
         'PreconditionFailed',
         `A twin with id '${id}' already exists (If-None-Match: *). Choose another id, or update the twin instead.`,
         { twinId: id },
       );
+    }
+    if (ifMatch !== undefined) {
+      if (!previous) throw twinNotFound(id);
+      if (!etagMatches(ifMatch, previous.$etag))
+        throw etagMismatch(`Twin '${id}'`, ifMatch, previous.$etag, { twinId: id });
     }
     const twin = buildTwin(id, input, ctx.time, previous, ctx.limits);
     const model = checkModelFor(id, twin.$metadata.$model, models, previous?.$metadata.$model);
@@ -265,10 +273,9 @@ export function* replaceTwin(id: string, input: TwinInput, options: IfMatch, ctx
   return twin;
 }
 
-export function* patchTwin(id: string, patch: JsonPatch, options: IfMatch, ctx: WriteContext): Steps<Twin> {
-  const previous = yield* requireTwin(id, options.ifMatch);
-  const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits);
-  const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
+/** The model a patched twin is written with: its previous one must still exist (ADT: such twins cannot be updated). */
+function checkPatchedModel(previous: Twin, twin: Twin, models: Map<string, ModelRecord>): ModelRecord {
+  const id = previous.$dtId;
   if (!models.has(previous.$metadata.$model)) {
     throw new TwingraphError(
       'ModelNotFound',
@@ -279,10 +286,92 @@ export function* patchTwin(id: string, patch: JsonPatch, options: IfMatch, ctx: 
       },
     );
   }
-  const model = checkModelFor(id, twin.$metadata.$model, models, previous.$metadata.$model);
+  return checkModelFor(id, twin.$metadata.$model, models, previous.$metadata.$model);
+}
+
+export function* patchTwin(id: string, patch: JsonPatch, options: IfMatch, ctx: WriteContext): Steps<Twin> {
+  const previous = yield* requireTwin(id, options.ifMatch);
+  const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits);
+  const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
+  const model = checkPatchedModel(previous, twin, models);
   yield* call('writeTwins', [twinRow(twin, model, previous)]);
   yield* call('appendChanges', [twinChange('Twin.Update', twin, ctx.time, applied)]);
   return twin;
+}
+
+/**
+ * Several patches in one transaction, each as patchTwin would apply it alone (its own ifMatch, its own
+ * change-log entry), read and written in one round each, and checked by `check` (the services' validation)
+ * before anything is written. Every item is checked: a refusal names each refused item (BatchFailed), and
+ * then nothing is written. A twin appears at most once: two patches of one twin in a batch would make the
+ * second one's ifMatch meaningless.
+ */
+export function* patchTwins(
+  patches: readonly TwinPatchWrite[],
+  ctx: WriteContext,
+  check?: (twin: Twin, index: number) => void,
+): Steps<Twin[]> {
+  if (!Array.isArray(patches)) throw new TwingraphError('InvalidArgument', 'Patches are written as a list.');
+  const errors = new ItemErrors('patches');
+  const ids = patches.map((p, index) =>
+    errors.check(index, () => {
+      if (p === null || typeof p !== 'object')
+        throw new TwingraphError('InvalidArgument', `Item ${index} is not a twin patch.`);
+      checkId(p.id, 'twin', ctx.limits);
+      return p.id;
+    }),
+  );
+  refuseRepeats(
+    ids,
+    errors,
+    (index, first) =>
+      new TwingraphError(
+        'InvalidArgument',
+        `Twin '${ids[index]}' appears twice in one batch (items ${first} and ${index}): give each twin one patch with all its operations.`,
+        { twinId: ids[index] },
+      ),
+  );
+  const wanted = ids.filter((id, index): id is string => id !== undefined && !errors.has(index));
+  if (wanted.length === 0) {
+    errors.throwIfAny(patches.length);
+    return [];
+  }
+  const existing = yield* call('twins', wanted);
+  const patched = patches.map((item, index) =>
+    errors.check(
+      index,
+      () => {
+        const { id, patch, ifMatch } = item;
+        const previous = existing.get(id);
+        if (!previous) throw twinNotFound(id);
+        requireIfMatch(ifMatch, previous.$etag, `Twin '${id}'`, { twinId: id });
+        return { previous, ...applyTwinPatch(previous, patch, ctx.time, ctx.limits) };
+      },
+      () => idsOf(ids[index]),
+    ),
+  );
+  const models = yield* call(
+    'models',
+    unique(patched.flatMap((p) => (p ? [p.previous.$metadata.$model, p.twin.$metadata.$model] : []))),
+  );
+  const rows = patched.map((p, index) =>
+    errors.check(
+      index,
+      () => {
+        const row = twinRow(p!.twin, checkPatchedModel(p!.previous, p!.twin, models), p!.previous);
+        check?.(p!.twin, index);
+        return row;
+      },
+      () => idsOf(p?.twin.$dtId),
+    ),
+  );
+  errors.throwIfAny(patches.length);
+  yield* call('writeTwins', rows as TwinRow[]);
+  yield* call(
+    'appendChanges',
+    patched.map((p) => twinChange('Twin.Update', p!.twin, ctx.time, p!.patch)),
+  );
+  return (rows as TwinRow[]).map((r) => r.twin);
 }
 
 export function* deleteTwin(id: string, options: DeleteTwinOptions, ctx: WriteContext): Steps<void> {
@@ -353,7 +442,7 @@ export function* putRelationships(
   );
   const rows: RelationshipRow[] = [];
   const changes: PendingChange[] = [];
-  for (const relationship of relationships) {
+  for (const [index, relationship] of relationships.entries()) {
     const { $sourceId: sourceId, $relationshipId: id, $targetId: targetId } = relationship;
     const sourceModel = twinModels.get(sourceId);
     if (sourceModel === undefined) throw twinNotFound(sourceId);
@@ -372,12 +461,21 @@ export function* putRelationships(
       );
     }
     const previous = existing.get(relationshipKey(sourceId, id));
-    if (previous && options.ifNoneMatch === '*') {
+    const { ifMatch, ifNoneMatch } = writes[index];
+    if (previous && (options.ifNoneMatch === '*' || ifNoneMatch === '*')) {
       throw new TwingraphError(
         'PreconditionFailed',
         `Twin '${sourceId}' already has a relationship '${id}' (If-None-Match: *). Choose another id, or update it instead.`,
         { twinId: sourceId, relationshipId: id },
       );
+    }
+    if (ifMatch !== undefined) {
+      if (!previous) throw relationshipNotFound(sourceId, id);
+      if (!etagMatches(ifMatch, previous.$etag))
+        throw etagMismatch(`Relationship '${id}' of twin '${sourceId}'`, ifMatch, previous.$etag, {
+          twinId: sourceId,
+          relationshipId: id,
+        });
     }
     rows.push({ relationship, ...(previous && { previous }) });
     changes.push(

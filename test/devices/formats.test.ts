@@ -97,6 +97,26 @@ describe('the Mqtt co-type read from models', () => {
     expect(bindings.problems).toEqual([]);
   });
 
+  it("takes Mqtt v2/v3's telemServiceGroupId as the shared-subscription group of that model's telemetry", () => {
+    const mqtt2 = (id: string, topic: string, group?: string) =>
+      JSON.stringify({
+        '@context': ['dtmi:dtdl:context;3', 'dtmi:dtdl:extension:mqtt;2'],
+        '@id': id,
+        '@type': ['Interface', 'Mqtt'],
+        telemetryTopic: topic,
+        payloadFormat: 'Json/ecma/404',
+        ...(group && { telemServiceGroupId: group }),
+      });
+    const parsed = parseModels([
+      mqtt2('dtmi:x:Meter;1', 'meters/{senderId}/readings', 'meter-readers'),
+      mqtt2('dtmi:x:Gauge;1', 'gauges/{senderId}/readings'),
+    ]);
+    expect(parsed.valid).toBe(true);
+    const bindings = readBindings(parsed.models, undefined);
+    expect([...bindings.telemetryGroups]).toEqual([['meters/+/readings', 'meter-readers']]);
+    expect(bindings.problems).toEqual([]);
+  });
+
   it('lists what it cannot use instead of failing: a format it cannot read, a topic without {senderId}', () => {
     const { models: odd } = parseModels(
       JSON.stringify({

@@ -283,10 +283,13 @@ describe('the core schema', () => {
       'deleteRelationship',
       'deleteTwin',
       'patchTwin',
+      'patchTwins',
       'recordMetrics',
       'updateComponent',
       'updateRelationship',
       'uploadModels',
+      'upsertRelationships',
+      'upsertTwins',
     ]);
     expect(Object.keys(core.getSubscriptionType()!.getFields()).sort()).toEqual([
       'changed',

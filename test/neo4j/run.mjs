@@ -3,8 +3,11 @@
  * purpose. It builds the launcher (pom.xml, Neo4jLauncher.java; Maven downloads Neo4j into ~/.m2 on first
  * use, and later builds need no network), starts it on a free loopback port with a temporary store, waits
  * for its READY line, then runs jest in band (the suites share the one database, and each wipes it) with
- * NEO4J_URI set: the store contract (test/store/neo4j.test.ts), the crash test (test/store/crash.test.ts)
- * and the API end-to-end suites (test/api/). Arguments replace that list of suites (jest's path patterns).
+ * NEO4J_URI set: the store contract (test/store/neo4j.test.ts), the crash test (test/store/crash.test.ts),
+ * the API end-to-end suites (test/api/), three replicas on the one Neo4j (test/replicas/neo4j.test.ts), model
+ * uploads through two replicas at once and the model-write lease under them (test/replicas/model-uploads-neo4j,
+ * model-lock), the mirror on three replicas (test/mirror/replicas-neo4j.test.ts) and `twingraph migrate` from
+ * SQLite (test/cli/migrate.test.ts). Arguments replace that list of suites (jest's path patterns).
  *
  * The totals go to node_modules/.cache/twingraph-neo4j/jest-summary.json (the summary reporter's file, named
  * through TWINGRAPH_JEST_SUMMARY), which .ci/run adds to its closing line. Neo4j is stopped however the run
@@ -26,7 +29,16 @@ const BUILD = path.join(ROOT, 'node_modules', '.cache', 'twingraph-neo4j');
 const CLASSPATH_FILE = path.join(BUILD, 'classpath.txt');
 const LAUNCHER_CLASS = path.join(BUILD, 'classes', 'Neo4jLauncher.class');
 export const SUMMARY_FILE = path.join(BUILD, 'jest-summary.json');
-const SUITES = ['test/store/neo4j.test.ts', 'test/store/crash.test.ts', 'test/api/'];
+const SUITES = [
+  'test/store/neo4j.test.ts',
+  'test/store/crash.test.ts',
+  'test/api/',
+  'test/replicas/neo4j.test.ts',
+  'test/replicas/model-uploads-neo4j.test.ts',
+  'test/replicas/model-lock.test.ts',
+  'test/mirror/replicas-neo4j.test.ts',
+  'test/cli/migrate.test.ts',
+];
 /**
  * API suites that never reach Neo4j, left out rather than run twice on SQLite: the seeded demo (demo,
  * readme-tour) is a prepared SQLite database of 7.2 million metric points, the benchmark smoke test starts its

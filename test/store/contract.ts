@@ -7,6 +7,7 @@
  * moves by hand) and enqueues outbox entries when `outbox` is true.
  */
 import type { TwinStore } from '../../src/store/port';
+import { batchesContract } from './contract/batches';
 import { changesContract } from './contract/changes';
 import { graphContract } from './contract/graph';
 import { housekeepingContract } from './contract/housekeeping';
@@ -27,6 +28,7 @@ export function describeStoreContract(
     modelsContract(open);
     twinsContract(open);
     patchContract(open);
+    batchesContract(open);
     relationshipsContract(open);
     queriesContract(open);
     graphContract(open);

@@ -1,7 +1,8 @@
 /**
  * Models in Neo4j: the write primitives the model rules (../writes.ts) run on, and the model reads. A model
  * is a `Model` node holding its ancestors and dependencies as lists and its DTDL as JSON text; its node
- * properties are renamed to the shared row's columns (../rows.ts) to be read back.
+ * properties are renamed to the shared row's columns (../rows.ts) to be read back. The model-write lease is
+ * kept on the `models-lock` Counter node.
  */
 import { modelNotFound } from '../../errors';
 import type { AsyncPrimitives } from '../effects';
@@ -88,4 +89,40 @@ export async function getModel(
   );
   if (!props) throw modelNotFound(id);
   return modelFromRow(modelRow(props), options.includeDefinition ?? false);
+}
+
+/** The node that holds the model-write lease (under the counter_name uniqueness constraint, like the counters). */
+const LOCK = "(l:Counter {name: 'models-lock'})";
+
+/**
+ * Takes or extends the model-write lease (see ModelStore.lockModels): the lock node is locked first, so two
+ * takers are one after the other, and times are the server's (`timestamp()`), not the replicas' clocks.
+ */
+export async function lockModels(db: Neo4jDb, holder: string, leaseMs: number): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.session('WRITE', async (tx) => {
+        const taken = await records(
+          tx,
+          `MERGE ${LOCK} ON CREATE SET l.value = 0 SET l._lock = true REMOVE l._lock ` +
+            'WITH l, timestamp() AS now WITH l, now, l.holder IS NULL OR l.holder = $holder OR l.until <= now AS free ' +
+            'FOREACH (_ IN CASE WHEN free THEN [1] ELSE [] END | SET l.holder = $holder, l.until = now + $leaseMs) ' +
+            'RETURN free',
+          { holder, leaseMs },
+        );
+        return taken[0].get('free') === true;
+      });
+    } catch (error) {
+      // Two first takers both MERGE-created the node: the one that lost sees it now.
+      if (attempt < 3 && (error as { code?: unknown })?.code === 'Neo.ClientError.Schema.ConstraintValidationFailed')
+        continue;
+      throw error;
+    }
+  }
+}
+
+export async function unlockModels(db: Neo4jDb, holder: string): Promise<void> {
+  await db.session('WRITE', (tx) =>
+    tx.run(`MATCH ${LOCK} WHERE l.holder = $holder REMOVE l.holder, l.until`, { holder }),
+  );
 }

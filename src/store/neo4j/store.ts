@@ -147,6 +147,14 @@ export class Neo4jStore extends RulesStore implements TwinStore {
     return models.getModel(this.db, id, options);
   }
 
+  lockModels(holder: string, leaseMs: number): Promise<boolean> {
+    return models.lockModels(this.db, holder, leaseMs);
+  }
+
+  unlockModels(holder: string): Promise<void> {
+    return models.unlockModels(this.db, holder);
+  }
+
   // ── Twin and relationship reads ─────────────────────────────────────────────────────────────────
 
   getTwin(id: string): Promise<Twin> {

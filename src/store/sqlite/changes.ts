@@ -32,7 +32,10 @@ function rowOf(seq: number, columns: unknown[]): ChangeRow {
   return { seq, time: time!, type: type!, subject: subject!, model, twin, relationship, patch, body: body!, actor };
 }
 
-/** How many committed rows `recentChanges` keeps. */
+/**
+ * How many committed rows `recentChanges` keeps, at least: always the whole last commit too, so that the feed
+ * reads a batch write of a thousand changes from memory as it reads a single write's.
+ */
 const RECENT_CHANGES = 256;
 
 /** After a commit: its rows join the recent ones, which start again when another connection has written between. */
@@ -44,7 +47,8 @@ export function rememberCommitted(db: SqliteDb, rows: readonly ChangeRow[]): voi
   if (version !== db.recentVersion || !last || rows[0].seq !== last.seq + 1) db.recentChanges = [...rows];
   else {
     recent.push(...rows);
-    if (recent.length > RECENT_CHANGES) recent.splice(0, recent.length - RECENT_CHANGES);
+    const keep = Math.max(RECENT_CHANGES, rows.length);
+    if (recent.length > keep) recent.splice(0, recent.length - keep);
   }
   db.recentVersion = version;
 }

@@ -2,7 +2,7 @@
  * Models in SQLite: the write primitives the model rules (../writes.ts) run on, and the model reads. A model
  * is a row of `models`, with its line of ancestors in `model_ancestors` (the twin index by model: kept when
  * the model is deleted, as its twins keep their labels) and its references in `model_dependencies` (what
- * ADT's delete rule looks up).
+ * ADT's delete rule looks up). The model-write lease is the one row of `model_lock`.
  */
 import { modelNotFound } from '../../errors';
 import type { Primitives } from '../effects';
@@ -91,4 +91,29 @@ export async function getModel(
   const row = db.sql('SELECT * FROM models WHERE id = ?').get(id) as ModelRow | undefined;
   if (!row) throw modelNotFound(id);
   return modelFromRow(row, options.includeDefinition ?? false);
+}
+
+/**
+ * Takes or extends the model-write lease (see ModelStore.lockModels). In an IMMEDIATE transaction: the file's
+ * write lock makes the look and the take one step for every process on the file; their clocks are the one
+ * machine's.
+ */
+export async function lockModels(db: SqliteDb, holder: string, leaseMs: number): Promise<boolean> {
+  db.check();
+  return db.connection
+    .transaction(() => {
+      const now = db.now();
+      const held = db.sql('SELECT holder, until FROM model_lock WHERE id = 1').get() as Row | undefined;
+      if (held && held.holder !== holder && (held.until as number) > now) return false;
+      db.sql(
+        'INSERT INTO model_lock (id, holder, until) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, until = excluded.until',
+      ).run(holder, now + leaseMs);
+      return true;
+    })
+    .immediate();
+}
+
+export async function unlockModels(db: SqliteDb, holder: string): Promise<void> {
+  db.check();
+  db.sql('DELETE FROM model_lock WHERE id = 1 AND holder = ?').run(holder);
 }

@@ -157,20 +157,35 @@ export const MIGRATIONS: readonly string[] = [
     revoked TEXT
   ) WITHOUT ROWID;
   `,
+  // The model-write lease (models.ts: lockModels): one row while a process holds it, with when it runs out.
+  `
+  CREATE TABLE model_lock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    holder TEXT NOT NULL,
+    until INTEGER NOT NULL
+  );
+  `,
 ];
 
-/** Brings a database file up to the newest schema, one migration per transaction. */
+/**
+ * Brings a database file up to the newest schema, one migration per transaction. Each transaction reads the
+ * version it starts from under the write lock: replicas opening a new file at once each apply what the others
+ * have not, rather than all applying the first migration (`table models already exists`).
+ */
 export function migrate(db: Database.Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `This database was written by a newer Twingraph (schema ${current}; this one knows ${MIGRATIONS.length}). Upgrade Twingraph to open it.`,
-    );
-  }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version]);
-      db.pragma(`user_version = ${version + 1}`);
-    }).immediate();
+  const step = db.transaction((): boolean => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `This database was written by a newer Twingraph (schema ${current}; this one knows ${MIGRATIONS.length}). Upgrade Twingraph to open it.`,
+      );
+    }
+    if (current === MIGRATIONS.length) return false;
+    db.exec(MIGRATIONS[current]);
+    db.pragma(`user_version = ${current + 1}`);
+    return true;
+  });
+  while (step.immediate()) {
+    // The next migration, if any.
   }
 }

@@ -1,0 +1,413 @@
+/**
+ * `npm run bench:bulk` (or `npx tsx bench/bulk.ts`): the bulk path's twin writes per second on SQLite,
+ * against issue 13's goal of 20,000 (twenty times ADT's documented 1,000 patches a second).
+ *
+ * (a) GraphQL over HTTP, the server in a child process of its own (this file with `--serve`, on a fresh
+ *     SQLite file with the demo models): upsertTwins creating BENCH_BULK_TWINS devices (and a tenth as many
+ *     assets), patchTwins patching every device once in a scattered order and once more in id order,
+ *     upsertTwins replacing every device, upsertRelationships giving each device its asset (`hosts`); batches
+ *     of BENCH_BULK_BATCH (1,000) items, BENCH_BULK_IN_FLIGHT (2) requests at a time, each answer selecting
+ *     the ids and ETags written.
+ * (b) `twingraph import` of the same data as an ADT Import Jobs NDJSON file (the demo models, the devices and
+ *     assets, the relationships) into another fresh file, in a child process: its second pass (the writes),
+ *     and the whole command (the checking pass included).
+ *
+ * Each figure is twin (or relationship) writes per second of wall time, and the server's CPU time per write
+ * (process.cpuUsage over the phase: every thread of the process, the garbage collector's helpers and response
+ * compression included) as writes per second of one busy core: on a machine shared with other work, wall time
+ * swings with the load (printed) and CPU time per write is the steadier figure. Patches go in a scattered
+ * order, as issue 13's single-write comparison does: each batch of 1,000 then touches about as many database
+ * pages, which its commit writes to the WAL (replaces in id order touch a quarter as many). Nothing is traded
+ * for speed: every write is validated, gets its ETag, its change-log entry (checked at the end: one per write,
+ * contiguous) and is durable (WAL, synchronous NORMAL, as the server runs by default).
+ *
+ * BENCH_BULK_PROFILE=<dir> writes a CPU profile of the server for each phase (server-<n>-<mutation>.cpuprofile)
+ * and one of the import (`--cpu-prof`) into that folder.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = path.resolve(__dirname, '..');
+const TWINS = Number(process.env.BENCH_BULK_TWINS ?? 50_000);
+const BATCH = Number(process.env.BENCH_BULK_BATCH ?? 1000);
+const IN_FLIGHT = Number(process.env.BENCH_BULK_IN_FLIGHT ?? 2);
+const PROFILE = process.env.BENCH_BULK_PROFILE;
+const GOAL = 20_000;
+
+const DEVICE = 'dtmi:twingraph:demo:Device;1';
+const ASSET = 'dtmi:twingraph:demo:Asset;1';
+
+// ── The data ──────────────────────────────────────────────────────────────────────────────────────────
+
+const deviceId = (i: number): string => `device-${String(i).padStart(6, '0')}`;
+const assetId = (i: number): string => `asset-${String(i).padStart(5, '0')}`;
+const assetOf = (i: number): number => Math.floor(i / 10);
+
+function deviceProperties(i: number, round: number): Record<string, unknown> {
+  return {
+    deviceType: ['pump', 'chiller', 'boiler', 'press'][i % 4],
+    firmwareVersion: `1.${round}.${i % 7}`,
+    capacity: 1 + (i % 40),
+    inUse: i % 3,
+    lastHeartbeat: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+    diagnostics: { $metadata: {}, errorCount: i % 5, lastError: `E${i % 100}` },
+  };
+}
+
+/** 0 … n−1 in a scattered order (a fixed permutation: every run patches in the same order). */
+function scattered(n: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  let seed = 42;
+  for (let i = n - 1; i > 0; i--) {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
+// ── Child processes ───────────────────────────────────────────────────────────────────────────────────
+
+type Message = { url?: string; cpuMicros?: number; summary?: unknown; error?: string };
+
+/** This file in a child process (with this process's loader, tsx), in `mode`; `profile`: with --cpu-prof. */
+function child(mode: string[], env: Record<string, string>, profile = false): ChildProcess {
+  return fork(__filename, mode, {
+    env: { ...process.env, ...env },
+    execArgv: [...process.execArgv, ...(PROFILE && profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [])],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+function ask(child: ChildProcess, message: string | { profile: string }): Promise<Message> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as Message));
+    child.send(message);
+  });
+}
+
+async function serve(): Promise<void> {
+  const { loadConfig } = require('../src/config') as typeof import('../src/config');
+  const { startApp } = require('../src/app') as typeof import('../src/app');
+  const pino = require('pino') as typeof import('pino');
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+    TWINGRAPH_SEED: 'models',
+  });
+  const app = await startApp(config, pino({ level: 'silent' }));
+  process.send!({ url: app.server.url });
+  // BENCH_BULK_PROFILE: each phase's CPU profile alone, started and stopped from the parent.
+  const inspector = require('node:inspector') as typeof import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string): Promise<unknown> =>
+    new Promise((resolve, reject) =>
+      session.post(method, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  process.on('message', async (message) => {
+    const profile = (message as { profile?: string })?.profile;
+    if (profile === 'start') {
+      await post('Profiler.enable');
+      await post('Profiler.start');
+      process.send!({});
+    } else if (profile !== undefined) {
+      const { profile: taken } = (await post('Profiler.stop')) as { profile: unknown };
+      fs.writeFileSync(profile, JSON.stringify(taken));
+      process.send!({});
+    } else if (message === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.send!({ cpuMicros: user + system });
+    } else if (message === 'stop') {
+      await app.close();
+      process.exit(0);
+    }
+  });
+}
+
+async function runImport(file: string): Promise<void> {
+  const { importFile } = require('../src/cli/import') as typeof import('../src/cli/import');
+  const { loadConfig } = require('../src/config') as typeof import('../src/config');
+  const { openStore } = require('../src/store/open') as typeof import('../src/store/open');
+  const { ModelService } = require('../src/services/models') as typeof import('../src/services/models');
+  const { TwinService } = require('../src/services/twins') as typeof import('../src/services/twins');
+  const started = performance.now();
+  const store = await openStore(loadConfig(process.env).store);
+  const models = new ModelService(store);
+  await models.load();
+  const summary = await importFile(file, { store, models, twins: new TwinService(store, () => models.current) });
+  await store.close();
+  const { user, system } = process.cpuUsage();
+  process.send!({ summary: { ...summary, totalMs: performance.now() - started, cpuMicros: user + system } });
+}
+
+// ── (a) GraphQL over HTTP ─────────────────────────────────────────────────────────────────────────────
+
+interface Phase {
+  readonly name: string;
+  readonly writes: number;
+  readonly ms: number;
+  readonly cpuMicros: number;
+}
+
+async function post(url: string, query: string, variables: Record<string, unknown>): Promise<unknown[]> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: Record<string, unknown[]>; errors?: unknown[] };
+  if (body.errors || !body.data)
+    throw new Error(`the server refused a batch: ${JSON.stringify(body.errors).slice(0, 500)}`);
+  return Object.values(body.data)[0];
+}
+
+/** Sends the batches, IN_FLIGHT at a time; each answer must list as many items as its batch. */
+async function sendAll(url: string, query: string, batches: Record<string, unknown>[][], key: string): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const answer = await post(url, query, { [key]: batch });
+      if (answer.length !== batch.length)
+        throw new Error(`asked for ${batch.length} writes, ${answer.length} answered`);
+    }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+}
+
+function inBatches<T>(items: readonly T[]): T[][] {
+  const batches: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+  return batches;
+}
+
+const UPSERT = 'mutation($twins: [TwinUpsertInput!]!) { upsertTwins(twins: $twins) { id etag } }';
+const PATCH = 'mutation($ops: [TwinPatchInput!]!) { patchTwins(operations: $ops) { id etag } }';
+const RELATE = 'mutation($rels: [RelationshipUpsertInput!]!) { upsertRelationships(relationships: $rels) { id etag } }';
+
+async function httpPhases(dir: string): Promise<{ phases: Phase[]; check: string }> {
+  const db = path.join(dir, 'http.db');
+  const server = child(['--serve'], { TWINGRAPH_DB: db });
+  const { url } = await new Promise<Message>((resolve, reject) => {
+    server.once('message', (m) => resolve(m as Message));
+    server.once('exit', (code) => reject(new Error(`the server exited (${code}) before serving`)));
+  });
+  const phases: Phase[] = [];
+  const phase = async (name: string, writes: number, run: () => Promise<void>): Promise<void> => {
+    if (PROFILE) await ask(server, { profile: 'start' });
+    const cpuBefore = (await ask(server, 'cpu')).cpuMicros!;
+    const started = performance.now();
+    await run();
+    const ms = performance.now() - started;
+    const cpuMicros = (await ask(server, 'cpu')).cpuMicros! - cpuBefore;
+    if (PROFILE)
+      await ask(server, {
+        profile: path.join(PROFILE, `server-${phases.length + 1}-${name.split(',')[0]}.cpuprofile`),
+      });
+    phases.push({ name, writes, ms, cpuMicros });
+    report(phases[phases.length - 1]);
+  };
+  const devices = Array.from({ length: TWINS }, (_, i) => i);
+  const assets = Array.from({ length: Math.ceil(TWINS / 10) }, (_, i) => i);
+  const assetTwins = assets.map((i) => ({
+    id: assetId(i),
+    modelId: ASSET,
+    properties: { name: `Asset ${i}`, assetType: 'building' },
+  }));
+  await phase(`upsertTwins, creating ${TWINS + assets.length} twins`, TWINS + assets.length, () =>
+    sendAll(
+      url!,
+      UPSERT,
+      inBatches([
+        ...assetTwins,
+        ...devices.map((i) => ({
+          id: deviceId(i),
+          modelId: DEVICE,
+          properties: deviceProperties(i, 0),
+          ifNoneMatch: true,
+        })),
+      ]),
+      'twins',
+    ),
+  );
+  await phase(`patchTwins, one property of each device, scattered`, TWINS, () =>
+    sendAll(
+      url!,
+      PATCH,
+      inBatches(
+        scattered(TWINS).map((i) => ({
+          id: deviceId(i),
+          patch: [{ op: 'replace', path: '/inUse', value: (i + 1) % 3 }],
+        })),
+      ),
+      'ops',
+    ),
+  );
+  // The same patches in id order: what a patch costs when its batch's twins share database pages.
+  await phase(`patchTwins, the same in id order`, TWINS, () =>
+    sendAll(
+      url!,
+      PATCH,
+      inBatches(devices.map((i) => ({ id: deviceId(i), patch: [{ op: 'replace', path: '/inUse', value: i % 3 }] }))),
+      'ops',
+    ),
+  );
+  await phase(`upsertTwins, replacing each device`, TWINS, () =>
+    sendAll(
+      url!,
+      UPSERT,
+      inBatches(devices.map((i) => ({ id: deviceId(i), modelId: DEVICE, properties: deviceProperties(i, 1) }))),
+      'twins',
+    ),
+  );
+  await phase(`upsertRelationships, each device's asset hosts it`, TWINS, () =>
+    sendAll(
+      url!,
+      RELATE,
+      inBatches(devices.map((i) => ({ sourceId: assetId(assetOf(i)), name: 'hosts', targetId: deviceId(i) }))),
+      'rels',
+    ),
+  );
+  const exited = new Promise((resolve) => server.once('exit', resolve));
+  server.send('stop');
+  await exited;
+  return { phases, check: await checkStore(db, TWINS + assets.length, TWINS, 4 * TWINS + assets.length + TWINS) };
+}
+
+/** One change-log entry per write, numbered without gaps, and the counts the phases wrote. */
+async function checkStore(db: string, twins: number, relationships: number, changes: number): Promise<string> {
+  const { openSqliteStore } = require('../src/store/sqlite/store') as typeof import('../src/store/sqlite/store');
+  const store = await openSqliteStore({ path: db });
+  try {
+    const counts = await store.counts();
+    const first = await store.firstSeq();
+    const last = await store.latestSeq();
+    const writes = counts.changes - counts.models;
+    const ok =
+      counts.twins === twins &&
+      counts.relationships === relationships &&
+      writes === changes &&
+      last - first + 1 === counts.changes;
+    if (!ok)
+      throw new Error(
+        `the store does not hold what was written: ${JSON.stringify({ counts, first, last, expected: { twins, relationships, changes } })}`,
+      );
+    return `${counts.twins} twins, ${counts.relationships} relationships, ${writes} change-log entries for as many writes (seq ${first}…${last}, no gaps)`;
+  } finally {
+    await store.close();
+  }
+}
+
+// ── (b) twingraph import ──────────────────────────────────────────────────────────────────────────────
+
+async function writeImportFile(file: string): Promise<void> {
+  const { collectDocuments } = require('../src/dtdl') as typeof import('../src/dtdl');
+  const out = fs.createWriteStream(file);
+  const line = (value: unknown): boolean => out.write(`${JSON.stringify(value)}\n`);
+  line({ Section: 'Header' });
+  line({ fileVersion: '1.0.0', author: 'bench:bulk', organization: 'twingraph' });
+  line({ Section: 'Models' });
+  for (const document of collectDocuments([path.join(ROOT, 'dtdl')])) line(JSON.parse(document.text));
+  line({ Section: 'Twins' });
+  for (let i = 0; i < Math.ceil(TWINS / 10); i++)
+    line({ $dtId: assetId(i), $metadata: { $model: ASSET }, name: `Asset ${i}`, assetType: 'building' });
+  for (let i = 0; i < TWINS; i++)
+    line({ $dtId: deviceId(i), $metadata: { $model: DEVICE }, ...deviceProperties(i, 0) });
+  line({ Section: 'Relationships' });
+  for (let i = 0; i < TWINS; i++)
+    line({
+      $dtId: assetId(assetOf(i)),
+      $relationshipId: `hosts-${i}`,
+      $targetId: deviceId(i),
+      $relationshipName: 'hosts',
+    });
+  await new Promise((resolve) => out.end(resolve));
+}
+
+interface ImportResult {
+  readonly twins: number;
+  readonly relationships: number;
+  readonly checkMs: number;
+  readonly writeMs: number;
+  readonly sectionMs: { readonly twins: number; readonly relationships: number };
+  readonly totalMs: number;
+  readonly cpuMicros: number;
+  readonly written: boolean;
+}
+
+async function importPhase(dir: string): Promise<{ result: ImportResult; check: string }> {
+  const file = path.join(dir, 'import.ndjson');
+  await writeImportFile(file);
+  const db = path.join(dir, 'import.db');
+  const importer = child(['--import', file], { TWINGRAPH_DB: db, LOG_LEVEL: 'silent' }, true);
+  const message = await new Promise<Message>((resolve, reject) => {
+    importer.once('message', (m) => resolve(m as Message));
+    importer.once('exit', (code) => reject(new Error(`the import exited (${code}) without a summary`)));
+  });
+  await new Promise((resolve) => importer.once('exit', resolve));
+  const result = message.summary as ImportResult;
+  if (!result.written) throw new Error(`the import did not complete: ${JSON.stringify(result).slice(0, 800)}`);
+  const assets = Math.ceil(TWINS / 10);
+  return { result, check: await checkStore(db, TWINS + assets, TWINS, TWINS + assets + TWINS) };
+}
+
+// ── Report ────────────────────────────────────────────────────────────────────────────────────────────
+
+const f0 = (n: number): string => Math.round(n).toLocaleString('en-US');
+
+function report(p: Phase): void {
+  const perSecond = p.writes / (p.ms / 1000);
+  const cpuPerWrite = p.cpuMicros / p.writes;
+  process.stdout.write(
+    `  ${p.name.padEnd(52)} ${f0(p.writes).padStart(8)} writes in ${(p.ms / 1000).toFixed(2)} s: ${f0(perSecond).padStart(7)}/s; ` +
+      `server CPU ${cpuPerWrite.toFixed(1)} µs a write = ${f0(1e6 / cpuPerWrite)}/s of one core ${1e6 / cpuPerWrite >= GOAL ? '(goal met)' : '(below the goal)'}\n`,
+  );
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-bulk-'));
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+  process.stdout.write(
+    `bench:bulk on SQLite: ${f0(TWINS)} devices, batches of ${BATCH}, ${IN_FLIGHT} requests in flight; goal ${f0(GOAL)} twin writes/s\n` +
+      `  machine: ${os.cpus().length} cores (${os.cpus()[0]?.model.trim()}), load average ${load()} at the start\n`,
+  );
+  try {
+    process.stdout.write('(a) GraphQL over HTTP (server in its own process)\n');
+    const http = await httpPhases(dir);
+    process.stdout.write(`  store afterwards: ${http.check}\n`);
+    process.stdout.write('(b) twingraph import (ADT Import Jobs NDJSON, in its own process)\n');
+    const { result, check } = await importPhase(dir);
+    const writes = result.twins + result.relationships;
+    process.stdout.write(
+      `  ${f0(result.twins)} twins and ${f0(result.relationships)} relationships: checked in ${(result.checkMs / 1000).toFixed(2)} s, written in ${(result.writeMs / 1000).toFixed(2)} s ` +
+        `(${f0(writes / (result.writeMs / 1000))} writes/s: twin batches ${f0(result.twins / (result.sectionMs.twins / 1000))}/s, relationship batches ${f0(result.relationships / (result.sectionMs.relationships / 1000))}/s); ` +
+        `whole command ${(result.totalMs / 1000).toFixed(2)} s (${f0(writes / (result.totalMs / 1000))}/s), CPU ${(result.cpuMicros / writes).toFixed(1)} µs a write\n`,
+    );
+    process.stdout.write(`  store afterwards: ${check}\n`);
+    process.stdout.write(`  load average ${load()} at the end\n`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--serve') void serve();
+else if (process.argv[2] === '--import')
+  runImport(process.argv[3]).catch((error: Error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  });
+else
+  main().catch((error: Error) => {
+    process.stderr.write(`bench:bulk: ${error.stack}\n`);
+    process.exitCode = 1;
+  });

@@ -1,0 +1,146 @@
+/**
+ * The batch mutations for integrations and imports: `patchTwins`, `upsertTwins` and `upsertRelationships`
+ * take up to 1,000 items each (services/batch-errors.ts: MAX_BATCH_ITEMS) and write them in one transaction,
+ * all or nothing. Each item carries its own conditions (ifMatch, ifNoneMatch). When any item is refused,
+ * nothing is written and the one error lists every refused item by index, each with its own ADT code
+ * (`extensions.items`); the rules are the services' (services/twin-batches.ts), as for the single writes.
+ * The cost estimate counts one object per item (`listSize`), so the caller's budget pays for what it writes.
+ */
+import 'reflect-metadata';
+import { Arg, Ctx, Extensions, Field, ID, InputType, Mutation, Resolver } from 'type-graphql';
+import type { JsonObject, Relationship as StoreRelationship, Twin } from '../../store/types';
+import { listSize } from '../cost-hints';
+import type { GraphContext } from '../graph-context';
+import { Relationship } from '../relationship/relationship.type';
+import { JSONScalar } from '../scalars';
+import { IF_MATCH, ifMatch, ifNoneMatch, JsonPatchOperation, toJsonPatch } from '../writes';
+import { TwinInterface } from './twin.type';
+
+const IF_NONE_MATCH =
+  "true: create only (HTTP's If-None-Match: *, the only form ADT has): PreconditionFailed if it exists.";
+
+@InputType('TwinPatchInput', { description: 'One twin of patchTwins: its JSON Patch and its own condition.' })
+export class TwinPatchInput {
+  @Field(() => ID, { description: 'The twin id.' }) id!: string;
+  @Field(() => [JsonPatchOperation], { description: 'The operations, applied in order (values as ADT JSON).' })
+  patch!: JsonPatchOperation[];
+  @Field(() => String, { nullable: true, description: IF_MATCH }) ifMatch?: string;
+}
+
+@InputType('TwinUpsertInput', {
+  description: "One twin of upsertTwins: ADT's PUT of a twin (created, or replaced whole) and its own conditions.",
+})
+export class TwinUpsertInput {
+  @Field(() => ID, { description: 'The twin id ($dtId).' }) id!: string;
+  @Field(() => String, { description: "The model's full DTMI, e.g. dtmi:twingraph:demo:Device;1." }) modelId!: string;
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description: 'Its properties and components as ADT JSON (DTDL values); components left out are created empty.',
+  })
+  properties?: JsonObject;
+  @Field(() => Boolean, { nullable: true, description: IF_NONE_MATCH }) ifNoneMatch?: boolean;
+  @Field(() => String, { nullable: true, description: `Replace only: ${IF_MATCH}` }) ifMatch?: string;
+}
+
+@InputType('RelationshipUpsertInput', {
+  description: "One relationship of upsertRelationships: ADT's PUT of a relationship and its own conditions.",
+})
+export class RelationshipUpsertInput {
+  @Field(() => ID, { description: 'The twin it goes out from.' }) sourceId!: string;
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      "ADT's $relationshipId, unique among the source's relationships; defaults to <sourceId>-<name>-<targetId>.",
+  })
+  id?: string;
+  @Field(() => String, { description: "The relationship's DTDL name in the source twin's model." }) name!: string;
+  @Field(() => ID, { description: 'The twin it points at.' }) targetId!: string;
+  @Field(() => JSONScalar, { nullable: true, description: "The relationship's own properties as ADT JSON." })
+  properties?: JsonObject;
+  @Field(() => Boolean, { nullable: true, description: IF_NONE_MATCH }) ifNoneMatch?: boolean;
+  @Field(() => String, { nullable: true, description: `Replace only: ${IF_MATCH}` }) ifMatch?: string;
+}
+
+/** The list argument's length: what the estimate counts the returned list as. */
+const itemsOf =
+  (argument: string) =>
+  (args: Record<string, unknown>): number =>
+    Array.isArray(args[argument]) ? (args[argument] as unknown[]).length : 1;
+
+const ALL_OR_NOTHING =
+  'One transaction, all or nothing: when any item is refused nothing is written, and the error lists every refused item ' +
+  '(extensions.items: index, code, message, ids). At most 1,000 items (LimitExceeded beyond).';
+
+@Resolver()
+export class BulkMutations {
+  @Mutation(() => [TwinInterface], {
+    description:
+      'Applies JSON Patches to many twins (each twin once, each patch validated against its model), and answers the ' +
+      `twins in the order given. ${ALL_OR_NOTHING}`,
+  })
+  @Extensions(listSize(itemsOf('operations')))
+  patchTwins(
+    @Ctx() ctx: GraphContext,
+    @Arg('operations', () => [TwinPatchInput], { description: 'One patch per twin.' }) operations: TwinPatchInput[],
+  ): Promise<Twin[]> {
+    return ctx.write.patchTwins(
+      operations.map((o) => ({ id: o.id, patch: toJsonPatch(o.patch), ...ifMatch(o.ifMatch) })),
+    );
+  }
+
+  @Mutation(() => [TwinInterface], {
+    description:
+      'Creates or replaces many twins (each validated against its model), and answers them in the order given. ' +
+      ALL_OR_NOTHING,
+  })
+  @Extensions(listSize(itemsOf('twins')))
+  upsertTwins(
+    @Ctx() ctx: GraphContext,
+    @Arg('twins', () => [TwinUpsertInput], { description: 'The twins, each once.' }) twins: TwinUpsertInput[],
+  ): Promise<Twin[]> {
+    return ctx.write.upsertTwins(
+      twins.map((t) => ({
+        id: t.id,
+        // Properties that are not an object are passed as they are, for the service to refuse with the item.
+        twin: isObject(t.properties ?? {})
+          ? { ...t.properties, $metadata: { ...metadataOf(t.properties), $model: t.modelId } }
+          : (t.properties as never),
+        ...ifMatch(t.ifMatch),
+        ...ifNoneMatch(t.ifNoneMatch),
+      })),
+    );
+  }
+
+  @Mutation(() => [Relationship], {
+    description:
+      "Creates or replaces many relationships (each validated against its source's and target's models), and answers " +
+      `them in the order given. ${ALL_OR_NOTHING}`,
+  })
+  @Extensions(listSize(itemsOf('relationships')))
+  upsertRelationships(
+    @Ctx() ctx: GraphContext,
+    @Arg('relationships', () => [RelationshipUpsertInput], { description: 'The relationships, each once.' })
+    relationships: RelationshipUpsertInput[],
+  ): Promise<StoreRelationship[]> {
+    return ctx.write.upsertRelationships(
+      relationships.map((r) => ({
+        sourceId: r.sourceId,
+        relationshipId: r.id ?? `${r.sourceId}-${r.name}-${r.targetId}`,
+        relationship: isObject(r.properties ?? {})
+          ? { ...r.properties, $targetId: r.targetId, $relationshipName: r.name }
+          : (r.properties as never),
+        ...ifMatch(r.ifMatch),
+        ...ifNoneMatch(r.ifNoneMatch),
+      })),
+    );
+  }
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The `$metadata` a body gives (per-property sourceTimes), if it is an object. */
+function metadataOf(properties: JsonObject | undefined): JsonObject {
+  return isObject(properties?.$metadata) ? properties.$metadata : {};
+}

@@ -1,0 +1,87 @@
+/**
+ * The store's model-write lease (ModelStore.lockModels), which serializes model changes across replicas: two
+ * store handles on one store stand for two replicas. One holder at a time; the holder renews it; giving it back
+ * or letting it run out frees it for the other; only the holder can give it back. On SQLite always, on Neo4j
+ * when NEO4J_URI is set. And the model service under it: an upload waits for the lease, and one that cannot
+ * get it in time is refused with a retryable StoreUnavailable, nothing stored.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStore, type StoreConfig } from '../../src/store/open';
+import { ModelService } from '../../src/services/models';
+import type { TwinStore } from '../../src/store/port';
+import { neo4jFromEnv, wipeNeo4j } from '../neo4j/server';
+import { describeWhen } from '../support/shared';
+
+function leaseSuite(config: () => Promise<StoreConfig>): void {
+  let a: TwinStore;
+  let b: TwinStore;
+  beforeAll(async () => {
+    const c = await config();
+    [a, b] = [await openStore(c), await openStore(c)];
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('is held by one holder at a time, renewed by it, and freed when given back', async () => {
+    expect(await a.lockModels('replica-a', 10_000)).toBe(true);
+    expect(await b.lockModels('replica-b', 10_000)).toBe(false);
+    expect(await a.lockModels('replica-a', 10_000)).toBe(true);
+    // Only its holder gives it back.
+    await b.unlockModels('replica-b');
+    expect(await b.lockModels('replica-b', 10_000)).toBe(false);
+    await a.unlockModels('replica-a');
+    expect(await b.lockModels('replica-b', 10_000)).toBe(true);
+    expect(await a.lockModels('replica-a', 10_000)).toBe(false);
+    await b.unlockModels('replica-b');
+  });
+
+  it('runs out when its holder stops renewing it (a replica that died)', async () => {
+    expect(await a.lockModels('replica-a', 300)).toBe(true);
+    expect(await b.lockModels('replica-b', 300)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await b.lockModels('replica-b', 10_000)).toBe(true);
+    await b.unlockModels('replica-b');
+  });
+
+  it('makes an upload wait for another holder, and refuses it, retryably and with nothing stored, when it waits too long', async () => {
+    const pump = (n: number): string =>
+      JSON.stringify({ '@context': 'dtmi:dtdl:context;3', '@id': `dtmi:test:lock:Pump${n};1`, '@type': 'Interface' });
+    const models = new ModelService(b, { lock: { leaseMs: 5_000, waitMs: 300 } });
+    expect(await a.lockModels('replica-a', 10_000)).toBe(true);
+    await expect(models.upload([pump(1)])).rejects.toMatchObject({ code: 'StoreUnavailable' });
+    expect((await a.listModels()).map((m) => m.id)).not.toContain('dtmi:test:lock:Pump1;1');
+    // Given back while the upload waits: it goes on.
+    const waiting = models.upload([pump(2)]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await a.unlockModels('replica-a');
+    expect((await waiting).map((m) => m.id)).toEqual(['dtmi:test:lock:Pump2;1']);
+    // And the service gave the lease back when done.
+    expect(await a.lockModels('replica-a', 10_000)).toBe(true);
+    await a.unlockModels('replica-a');
+  });
+}
+
+describe('the model-write lease on SQLite (two handles on one file)', () => {
+  let dir: string;
+  leaseSuite(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-model-lock-'));
+    return { kind: 'sqlite', path: path.join(dir, 'shared.db') };
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+});
+
+describeWhen(
+  Boolean(process.env.NEO4J_URI),
+  'the model-write lease on Neo4j (two drivers on one server)',
+  'NEO4J_URI is not set (npm run test:neo4j starts a Neo4j and runs this suite)',
+  () =>
+    leaseSuite(async () => {
+      const server = neo4jFromEnv()!;
+      await wipeNeo4j(server);
+      return { kind: 'neo4j', ...server };
+    }),
+);

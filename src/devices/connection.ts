@@ -119,6 +119,10 @@ export class MqttConnection {
       protocolVersion: this.#protocolVersion,
       clean: false,
       reconnectPeriod: c.reconnect.baseMs,
+      // A broker that refuses the connection (a protocol version it does not speak, credentials it does not
+      // take yet, no capacity) is asked again with back-off like one that cannot be reached: mqtt.js gives up
+      // at the first refusal otherwise, which left the 3.1.1 fallback connecting to nothing.
+      reconnectOnConnackError: true,
       connectTimeout: 10_000,
       resubscribe: false,
       queueQoSZero: false,

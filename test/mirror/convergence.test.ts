@@ -55,6 +55,26 @@ describe('mirror convergence under faults', () => {
 
     await drained(t.store, 180_000);
     const [ours, theirs] = [await twingraphState(t.store), adtState(adt)];
+    // Once in several runs under load (CI, December 2026) ADT ended without one twin and its relationship that
+    // Twingraph had (the first twin of a model uploaded moments before); not reproduced since. Should it happen
+    // again, say what the mirror did with them.
+    const differing = [
+      ...Object.keys(ours.twins).filter((id) => !(id in theirs.twins)),
+      ...Object.keys(theirs.twins).filter((id) => !(id in ours.twins)),
+    ];
+    if (differing.length > 0) {
+      const log = await t.store.readChanges({ after: 0, limit: 10_000 });
+      console.log(
+        JSON.stringify({
+          differing,
+          deadLetters: await t.store.listDeadLetters({ limit: 50 }),
+          changes: log
+            .filter((c) => c.type.startsWith('Model.') || differing.includes(c.twinId ?? c.subject))
+            .map((c) => [c.seq, c.type, c.subject]),
+          requests: adt.requests.filter((r) => differing.some((id) => JSON.stringify(r).includes(id))).slice(0, 50),
+        }),
+      );
+    }
     expect(theirs).toEqual(ours);
     expect(Object.keys(ours.twins).length).toBeGreaterThan(80);
     expect(Object.keys(ours.relationships).length).toBeGreaterThan(30);

@@ -4,14 +4,18 @@
  * documents assert the reference parser's validation id and the element and property it names; every
  * expectation here was checked against the reference parser's WebAssembly build when it was written.
  */
-import { parseModels, type DtdlError, type ParseResult } from '../../src/dtdl';
+import { parseModels, type ParseResult } from '../../src/dtdl';
 import { GEOSPATIAL_SCHEMAS, METAMODELS, type DtdlVersion } from '../../src/dtdl/metamodel';
-
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
+import {
+  ctx,
+  expectErrors,
+  expectValid,
+  parse as parseDocuments,
+  type Json,
+  type JsonObject,
+} from '../support/dtdl-expect';
 
 const VERSIONS = [2, 3] as const;
-const ctx = (v: DtdlVersion): string => `dtmi:dtdl:context;${v}`;
 const ID = 'dtmi:test:I;1';
 /** The id DTDL generates for an inline value: `dtmi:test:I;1` + contents + t → `dtmi:test:I:_contents:__t;1`. */
 const generated = (...segments: string[]): string => `dtmi:test:I:${segments.join(':')};1`;
@@ -24,46 +28,7 @@ function empty(v: DtdlVersion, id: string): JsonObject {
   return { '@context': ctx(v), '@id': id, '@type': 'Interface' };
 }
 
-function parse(...documents: Json[]): ParseResult {
-  return parseModels(
-    documents.map((d) => JSON.stringify(d, null, 2)),
-    { allowUndefinedExtensions: 'priorToV3' },
-  );
-}
-
-const short = (e: DtdlError): string => e.validationId.replace(/^dtmi:[a-z]+:parsingError:/, '');
-
-function expectValid(result: ParseResult): void {
-  expect(result.errors.map((e) => `${short(e)}: ${e.cause}`)).toEqual([]);
-  expect(result.valid).toBe(true);
-}
-
-interface Expected {
-  id: string;
-  primaryId?: string;
-  secondaryId?: string;
-  property?: string;
-  value?: string;
-}
-
-/** Exactly these errors (validation id, and the element, property and value each names), in any order. */
-function expectErrors(result: ParseResult, expected: Expected[]): void {
-  expect(result.valid).toBe(false);
-  const actual = result.errors.map((e) => ({
-    id: short(e),
-    ...(e.primaryId !== undefined && { primaryId: e.primaryId }),
-    ...(e.secondaryId !== undefined && { secondaryId: e.secondaryId }),
-    ...(e.property !== undefined && { property: e.property }),
-    ...(e.value !== undefined && { value: e.value }),
-  }));
-  expect(actual).toHaveLength(expected.length);
-  for (const e of expected) expect(actual).toContainEqual(expect.objectContaining(e));
-  // Every error still reads as a cause and an action.
-  for (const e of result.errors) {
-    expect(e.cause.length).toBeGreaterThan(20);
-    expect(e.action.length).toBeGreaterThan(10);
-  }
-}
+const parse = (...documents: Json[]): ParseResult => parseDocuments(documents);
 
 /** A document in which every concrete class appears, each element with every property its class has. */
 function everyProperty(v: DtdlVersion): JsonObject[] {

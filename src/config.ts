@@ -187,6 +187,11 @@ const ENV = z.object({
   ADT_RETRY_MAX_MS: integer(1, 3_600_000).default(60_000),
   /** How long claimed changes stay with a mirror process before another (or the same, restarted after a crash) takes them again, ms. */
   ADT_LEASE_MS: integer(1000, 3_600_000).default(60_000),
+  /**
+   * Of the replicas sharing a store, one mirrors at a time (ADT's rate limits are the instance's); if it dies,
+   * another takes over this long after its last renewal, ms. It stops sending a fifth of this before then.
+   */
+  ADT_ACTIVE_LEASE_MS: integer(2000, 600_000).default(10_000),
   TWINGRAPH_CHANGE_RETENTION: duration.default(7 * 86_400_000),
   /**
    * Whether callers must show who they are: `required`, or `off` (everyone may do everything). Unset: off
@@ -325,6 +330,8 @@ export interface MirrorConfig {
   readonly coalesceMs: number;
   readonly retry: { readonly baseMs: number; readonly maxMs: number };
   readonly leaseMs: number;
+  /** The active mirror's term among replicas (leadership.ts). */
+  readonly activeLeaseMs: number;
   readonly requestTimeoutMs: number;
 }
 
@@ -445,6 +452,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         coalesceMs: e.ADT_COALESCE_MS,
         retry: { baseMs: e.ADT_RETRY_BASE_MS, maxMs: Math.max(e.ADT_RETRY_BASE_MS, e.ADT_RETRY_MAX_MS) },
         leaseMs: e.ADT_LEASE_MS,
+        activeLeaseMs: e.ADT_ACTIVE_LEASE_MS,
         requestTimeoutMs: e.ADT_REQUEST_TIMEOUT_MS,
       },
     }),

@@ -61,7 +61,12 @@ export class MirrorDeadLetter {
 @ObjectType({ description: 'The mirror to Azure Digital Twins: how far behind it is and how it is doing.' })
 export class MirrorStatus {
   @Field(() => Boolean, { description: 'Whether a mirror is configured (ADT_ENDPOINT).' }) enabled!: boolean;
-  @Field(() => Boolean, { description: 'Whether the mirror is running now.' }) running!: boolean;
+  @Field(() => Boolean, {
+    description:
+      'Whether this replica is the active mirror. Of the replicas sharing a store one mirrors at a time (ADT’s rate limits are the instance’s); the others stand by to take over.',
+  })
+  active!: boolean;
+  @Field(() => Boolean, { description: 'Whether the mirror is running now (on this replica).' }) running!: boolean;
   @Field(() => String, { nullable: true, description: 'The ADT instance it mirrors to; null when none is configured.' })
   endpoint!: string | null;
   @Field(() => Int, { description: 'Changes not yet in ADT.' }) pending!: number;

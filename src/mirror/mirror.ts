@@ -1,16 +1,20 @@
 /**
- * The mirror as the rest of Twingraph sees it: on when ADT_ENDPOINT is set (the worker runs), and either way
- * its state — the outbox's pending entries and dead letters, throughput and the last error — and the operator's
- * levers on dead letters.
+ * The mirror as the rest of Twingraph sees it: on when ADT_ENDPOINT is set (the worker runs while this replica
+ * is the active mirror: leadership.ts), and either way its state — the outbox's pending entries and dead
+ * letters, throughput and the last error — and the operator's levers on dead letters.
  */
+import os from 'node:os';
 import type { MirrorConfig } from '../config';
-import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';
+import type { ChangeLog, Leases, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';
 import type { Adt } from './adt';
+import { leadershipOptions, MirrorLeadership, type LeadershipOptions } from './leadership';
 import { DEFAULT_MIRROR_OPTIONS, MirrorWorker, type MirrorCounters, type MirrorOptions } from './worker';
 
 export interface MirrorStatus extends Omit<MirrorCounters, 'running'> {
   readonly enabled: boolean;
+  /** Whether this replica is the one mirroring (of the replicas sharing the store, one is; the others stand by). */
+  readonly active: boolean;
   readonly running: boolean;
   readonly endpoint: string | null;
   readonly pending: number;
@@ -38,38 +42,51 @@ export function mirrorOptions(config: MirrorConfig): MirrorOptions {
 
 export class Mirror {
   private readonly worker: MirrorWorker | undefined;
+  private readonly leadership: MirrorLeadership | undefined;
 
   constructor(
-    private readonly store: Outbox & ChangeLog & TwinReads & ModelStore,
+    private readonly store: Outbox & ChangeLog & TwinReads & ModelStore & Leases,
     private readonly config: MirrorConfig | undefined,
-    log?: Log,
+    log: Log = { warn: () => undefined, info: () => undefined },
     /** The ADT to mirror to (default: a client for config.endpoint); tests pass their own. */
     adt?: Adt,
     options?: Partial<MirrorOptions>,
+    leadership?: Partial<LeadershipOptions>,
   ) {
-    if (config)
-      this.worker = new MirrorWorker(
-        store,
-        adt ??
-          // The Azure SDK is required only when a mirror is configured: most starts never need it.
-          (require('./client') as typeof import('./client')).createAdt(config.endpoint, {
-            timeoutMs: config.requestTimeoutMs,
-          }),
-        { ...mirrorOptions(config), ...options },
-        log,
-      );
+    if (!config) return;
+    const holder = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
+    let maySend = (): boolean => false;
+    this.worker = new MirrorWorker(
+      store,
+      adt ??
+        // The Azure SDK is required only when a mirror is configured: most starts never need it.
+        (require('./client') as typeof import('./client')).createAdt(config.endpoint, {
+          timeoutMs: config.requestTimeoutMs,
+        }),
+      { ...mirrorOptions(config), ...options, maySend: () => maySend() },
+      log,
+    );
+    this.leadership = new MirrorLeadership(
+      store,
+      holder,
+      { ...leadershipOptions(config.activeLeaseMs), ...leadership },
+      this.worker,
+      log,
+    );
+    maySend = this.leadership.maySend;
   }
 
   get enabled(): boolean {
     return this.worker !== undefined;
   }
 
+  /** Stands by to mirror: the worker runs while this replica holds the active mirror's lease. */
   start(): void {
-    this.worker?.start();
+    this.leadership?.start();
   }
 
   stop(): Promise<void> {
-    return this.worker?.stop() ?? Promise.resolve();
+    return this.leadership?.stop() ?? Promise.resolve();
   }
 
   async status(now = Date.now()): Promise<MirrorStatus> {
@@ -78,6 +95,7 @@ export class Mirror {
     const oldest = stats.oldestPendingTime ?? null;
     return {
       enabled: this.enabled,
+      active: this.leadership?.leading ?? false,
       running: counters?.running ?? false,
       endpoint: this.config?.endpoint ?? null,
       pending: stats.pending,

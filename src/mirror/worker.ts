@@ -34,6 +34,11 @@ export interface MirrorOptions {
   readonly maxDependencyAttempts: number;
   /** Poll interval while idle (entries waiting to retry become claimable with no commit to wake the worker). */
   readonly idlePollMs: number;
+  /**
+   * Asked right before each request goes to ADT (default: always yes): the active mirror's term
+   * (leadership.ts), so that a replica whose term ran out under it sends nothing more even before it stops.
+   */
+  readonly maySend?: () => boolean;
 }
 
 export const DEFAULT_MIRROR_OPTIONS: MirrorOptions = {
@@ -364,11 +369,17 @@ export class MirrorWorker {
   private async execute(op: MirrorOp): Promise<Outcome> {
     const signal = this.abort.signal;
     const reserve = async (_op: MirrorOp, twins: readonly string[]): Promise<() => void> => {
+      let release: () => void;
       try {
-        return await this.limiter.reserve(op.rate, twins, signal);
+        release = await this.limiter.reserve(op.rate, twins, signal);
       } catch {
         throw new MirrorStopping('the mirror is stopping');
       }
+      if (this.options.maySend && !this.options.maySend()) {
+        release();
+        throw new MirrorStopping('this replica is no longer the active mirror');
+      }
+      return release;
     };
     try {
       return await applyOperation({ adt: this.adt, store: this.store, reserve }, op);

@@ -46,6 +46,8 @@ export interface Primitives {
   /** Models that reference this one through `extends` or a component. */
   modelDependents(id: string): string[];
   insertModels(models: readonly NewModel[]): void;
+  /** The newest model's upload time (ISO), or null when there are no models. */
+  newestModelUpload(): string | null;
   decommissionModel(id: string): void;
   deleteModel(id: string): void;
   twins(ids: readonly string[]): Map<string, Twin>;

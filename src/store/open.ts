@@ -13,6 +13,8 @@ interface CommonStoreConfig {
   readonly outbox?: boolean;
   readonly limits?: Partial<DocumentLimits>;
   readonly indexedProperties?: readonly PropertyPath[];
+  /** The clock (epoch ms); tests set it. */
+  readonly now?: () => number;
 }
 
 export interface SqliteStoreConfig extends CommonStoreConfig {
@@ -37,6 +39,7 @@ export async function openStore(config: StoreConfig): Promise<TwinStore> {
     ...(config.outbox !== undefined && { outbox: config.outbox }),
     ...(config.limits && { limits: config.limits }),
     ...(config.indexedProperties && { indexedProperties: config.indexedProperties }),
+    ...(config.now && { now: config.now }),
   };
   if (config.kind === 'neo4j') {
     // Required here, not imported above: the Neo4j driver is a sizeable share of a start on SQLite, which

@@ -305,6 +305,28 @@ export interface Outbox {
   dropDeadLetters(seqs?: readonly number[]): Promise<number>;
 }
 
+/**
+ * Named leases for work that only one process of many sharing the store may do at a time (the mirror: ADT's
+ * rate limits are the instance's, so one replica sends while the others stand by).
+ */
+export interface Leases {
+  /**
+   * Takes the lease `name` for `holder` until `leaseMs` from now when no other holder's lease is running, or
+   * extends it when `holder` has it. Resolves null when another holder has it; otherwise how long ago another
+   * holder's lease ended, in ms (`Infinity` when `holder` already had it or no one ever did), so that a new
+   * holder can let the last one's work settle. Times are the store's own clock (the one machine's for SQLite,
+   * the server's for Neo4j), never a comparison of two replicas' clocks.
+   */
+  takeLease(name: string, holder: string, leaseMs: number): Promise<LeaseTaken | null>;
+  /** Ends `holder`'s lease now, if it holds it; the next holder may take it at once. */
+  giveLease(name: string, holder: string): Promise<void>;
+}
+
+export interface LeaseTaken {
+  /** How long ago another holder's lease ended (`Infinity`: the taker held it, or nobody ever did). */
+  readonly sincePreviousMs: number;
+}
+
 /** The store as a whole: which adapter, how much it holds, whether it answers, its indexes, and closing it. */
 export interface Housekeeping {
   /** `sqlite` or `neo4j`. */
@@ -346,4 +368,4 @@ export interface KeyStore {
 
 /** Every role: what an adapter implements and what opening a store gives. */
 export interface TwinStore
-  extends ModelStore, TwinReads, TwinWrites, MetricStore, ChangeLog, Outbox, Housekeeping, KeyStore {}
+  extends ModelStore, TwinReads, TwinWrites, MetricStore, ChangeLog, Outbox, Leases, Housekeeping, KeyStore {}

@@ -9,6 +9,7 @@ import { idsOf, ItemErrors, refuseRepeats } from './batch-errors';
 import {
   commandChange,
   commandOutcomeChange,
+  isoTime,
   modelChange,
   relationshipChange,
   telemetryChange,
@@ -136,10 +137,14 @@ export function* putModels(inputs: readonly ModelInput[], ctx: WriteContext): St
   }
   const missing = referenced.find((id) => !stored.has(id));
   if (missing) throw modelNotFound(missing);
+  // Models are listed (and named) in upload order: an upload comes after the one before it even when the
+  // replica taking it has a clock behind that one's (uploads are one at a time under the model-write lease).
+  const newest = yield* call('newestModelUpload');
+  const uploadTime = newest !== null && newest >= ctx.time ? isoTime(Date.parse(newest) + 1) : ctx.time;
   const models: NewModel[] = inputs.map((m) => ({
     record: {
       id: m.id,
-      uploadTime: ctx.time,
+      uploadTime,
       decommissioned: false,
       ancestors: [...m.ancestors],
       dependencies: [...m.dependencies],

@@ -96,6 +96,37 @@ export class AdtJournal {
     return bad;
   }
 
+  /**
+   * Subjects whose applied writes went back to an older version (a reorder, or a write after its delete),
+   * with the sequence ADT applied. Unlike outOfOrder, a write applied again right after itself is not counted:
+   * see replays.
+   */
+  reordered(): Record<string, (number | string)[]> {
+    const bad: Record<string, (number | string)[]> = {};
+    for (const [subject, writes] of this.bySubject())
+      if (writes.some((w, i) => i > 0 && w.version! < writes[i - 1].version!))
+        bad[subject] = writes.map((w) => (w.version === Infinity ? 'delete' : w.version!));
+    return bad;
+  }
+
+  /** Writes applied twice in a row (a replay of a request whose answer was lost), with both times. */
+  replays(): { subject: string; version: number; first: number; again: number }[] {
+    const out: { subject: string; version: number; first: number; again: number }[] = [];
+    for (const [subject, writes] of this.bySubject())
+      writes.forEach((w, i) => {
+        if (i > 0 && w.version === writes[i - 1].version && w.version !== Infinity)
+          out.push({ subject, version: w.version!, first: writes[i - 1].time, again: w.time });
+      });
+    return out;
+  }
+
+  private bySubject(): Map<string, AppliedWrite[]> {
+    const bySubject = new Map<string, AppliedWrite[]>();
+    for (const w of this.applied())
+      if (w.version !== undefined) (bySubject.get(w.subject) ?? bySubject.set(w.subject, []).get(w.subject)!).push(w);
+    return bySubject;
+  }
+
   /** How many subjects had at least one versioned write applied (to show the check had material). */
   subjects(): number {
     return new Set(

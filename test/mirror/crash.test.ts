@@ -43,6 +43,8 @@ async function startServer(): Promise<Server> {
       TWINGRAPH_SEED: 'models',
       ADT_ENDPOINT: adt.url,
       ADT_LEASE_MS: '2000',
+      // The restarted process takes over from the killed one (another holder) once its term runs out.
+      ADT_ACTIVE_LEASE_MS: '2000',
       ADT_REQUEST_TIMEOUT_MS: '1500',
       ADT_RETRY_BASE_MS: '50',
       ADT_RETRY_MAX_MS: '1000',

@@ -6,8 +6,9 @@
  * NEO4J_URI set: the store contract (test/store/neo4j.test.ts), the crash test (test/store/crash.test.ts),
  * the API end-to-end suites (test/api/), three replicas on the one Neo4j (test/replicas/neo4j.test.ts), model
  * uploads through two replicas at once and the model-write lease under them (test/replicas/model-uploads-neo4j,
- * model-lock), the mirror on three replicas (test/mirror/replicas-neo4j.test.ts) and `twingraph migrate` from
- * SQLite (test/cli/migrate.test.ts). Arguments replace that list of suites (jest's path patterns).
+ * model-lock), the mirror on three replicas and its leases (test/mirror/replicas-neo4j, leadership) and
+ * `twingraph migrate` from SQLite (test/cli/migrate.test.ts). Arguments replace that list of suites (jest's
+ * path patterns).
  *
  * The totals go to node_modules/.cache/twingraph-neo4j/jest-summary.json (the summary reporter's file, named
  * through TWINGRAPH_JEST_SUMMARY), which .ci/run adds to its closing line. Neo4j is stopped however the run
@@ -37,6 +38,7 @@ const SUITES = [
   'test/replicas/model-uploads-neo4j.test.ts',
   'test/replicas/model-lock.test.ts',
   'test/mirror/replicas-neo4j.test.ts',
+  'test/mirror/leadership.test.ts',
   'test/cli/migrate.test.ts',
 ];
 /**

@@ -2,8 +2,9 @@
  * The store's model-write lease (ModelStore.lockModels), which serializes model changes across replicas: two
  * store handles on one store stand for two replicas. One holder at a time; the holder renews it; giving it back
  * or letting it run out frees it for the other; only the holder can give it back. On SQLite always, on Neo4j
- * when NEO4J_URI is set. And the model service under it: an upload waits for the lease, and one that cannot
- * get it in time is refused with a retryable StoreUnavailable, nothing stored.
+ * when NEO4J_URI is set. Models are listed in upload order whatever the uploading replica's clock says. And the
+ * model service under it: an upload waits for the lease, and one that cannot get it in time is refused with a
+ * retryable StoreUnavailable, nothing stored.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,8 +18,9 @@ import { describeWhen } from '../support/shared';
 function leaseSuite(config: () => Promise<StoreConfig>): void {
   let a: TwinStore;
   let b: TwinStore;
+  let c: StoreConfig;
   beforeAll(async () => {
-    const c = await config();
+    c = await config();
     [a, b] = [await openStore(c), await openStore(c)];
   });
   afterAll(async () => {
@@ -37,6 +39,25 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
     expect(await b.lockModels('replica-b', 10_000)).toBe(true);
     expect(await a.lockModels('replica-a', 10_000)).toBe(false);
     await b.unlockModels('replica-b');
+  });
+
+  it('lists an upload after the ones before it even when its replica’s clock is an hour behind theirs', async () => {
+    const behind = await openStore({ ...c, now: () => Date.now() - 3_600_000 });
+    try {
+      const model = (n: number) => ({
+        id: `dtmi:test:clock:Valve${n};1`,
+        ancestors: [],
+        dependencies: [],
+        definition: { '@context': 'dtmi:dtdl:context;3', '@id': `dtmi:test:clock:Valve${n};1`, '@type': 'Interface' },
+      });
+      await a.putModels([model(1)]);
+      const [late] = await behind.putModels([model(2)]);
+      const ids = (await b.listModels()).map((m) => m.id);
+      expect(ids.indexOf('dtmi:test:clock:Valve2;1')).toBeGreaterThan(ids.indexOf('dtmi:test:clock:Valve1;1'));
+      expect(late.uploadTime > (await a.getModel('dtmi:test:clock:Valve1;1')).uploadTime).toBe(true);
+    } finally {
+      await behind.close();
+    }
   });
 
   it('runs out when its holder stops renewing it (a replica that died)', async () => {

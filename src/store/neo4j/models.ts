@@ -28,7 +28,10 @@ function modelRow(p: Props): ModelRow {
 
 export function modelPrimitives(
   tx: CypherRunner,
-): Pick<AsyncPrimitives, 'models' | 'modelDependents' | 'insertModels' | 'decommissionModel' | 'deleteModel'> {
+): Pick<
+  AsyncPrimitives,
+  'models' | 'modelDependents' | 'insertModels' | 'newestModelUpload' | 'decommissionModel' | 'deleteModel'
+> {
   return {
     models: async (ids) => {
       const found = new Map<string, ModelRecord>();
@@ -45,6 +48,9 @@ export function modelPrimitives(
       (await records(tx, 'MATCH (m:Model) WHERE $id IN m.dependencies RETURN m.id AS id ORDER BY id', { id })).map(
         (r) => r.get('id') as string,
       ),
+    newestModelUpload: async () =>
+      ((await records(tx, 'MATCH (m:Model) RETURN max(m.uploadTime) AS newest'))[0]?.get('newest') as string | null) ??
+      null,
     insertModels: async (models) => {
       await records(tx, 'UNWIND $models AS m CREATE (n:Model) SET n = m', {
         models: models.map(({ record, definition }) => ({

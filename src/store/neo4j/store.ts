@@ -20,6 +20,7 @@ import type {
   ClaimOptions,
   CommitListener,
   FailOptions,
+  LeaseTaken,
   ListModelsOptions,
   MetricAggregation,
   MetricRange,
@@ -48,6 +49,7 @@ import type { CypherDriver } from './driver';
 import * as graph from './graph';
 import * as housekeeping from './housekeeping';
 import * as keys from './keys';
+import * as leases from './leases';
 import * as metrics from './metrics';
 import * as models from './models';
 import * as outbox from './outbox';
@@ -153,6 +155,16 @@ export class Neo4jStore extends RulesStore implements TwinStore {
 
   unlockModels(holder: string): Promise<void> {
     return models.unlockModels(this.db, holder);
+  }
+
+  // ── Leases ──────────────────────────────────────────────────────────────────────────────────────
+
+  takeLease(name: string, holder: string, leaseMs: number): Promise<LeaseTaken | null> {
+    return leases.takeLease(this.db, name, holder, leaseMs);
+  }
+
+  giveLease(name: string, holder: string): Promise<void> {
+    return leases.giveLease(this.db, name, holder);
   }
 
   // ── Twin and relationship reads ─────────────────────────────────────────────────────────────────

@@ -14,7 +14,10 @@ import type { Row, SqliteDb } from './db';
 
 export function modelPrimitives(
   db: SqliteDb,
-): Pick<Primitives, 'models' | 'modelDependents' | 'insertModels' | 'decommissionModel' | 'deleteModel'> {
+): Pick<
+  Primitives,
+  'models' | 'modelDependents' | 'insertModels' | 'newestModelUpload' | 'decommissionModel' | 'deleteModel'
+> {
   return {
     models: (ids) => {
       const found = new Map<string, ModelRecord>();
@@ -37,6 +40,8 @@ export function modelPrimitives(
           )
           .all(id) as Row[]
       ).map((r) => r.model as string),
+    newestModelUpload: () =>
+      (db.sql('SELECT max(upload_time) AS newest FROM models').get() as { newest: string | null }).newest,
     insertModels: (models) => {
       const insert = db.sql(
         'INSERT INTO models (id, upload_time, decommissioned, ancestors, dependencies, display_name, description, definition) VALUES (?, ?, 0, ?, ?, ?, ?, ?)',

@@ -165,6 +165,15 @@ export const MIGRATIONS: readonly string[] = [
     until INTEGER NOT NULL
   );
   `,
+  // Named leases (leases.ts): one row per name ever taken; a given-back or run-out lease keeps its row, so the
+  // next taker learns how long ago it ended.
+  `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    until INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**

@@ -63,8 +63,19 @@ export function readTwins(db: SqliteDb, ids: readonly string[]): Map<string, Twi
   // Inside a write, the cached twins are the committed state when no other connection has committed since
   // the cache was last checked (the write holds the lock now, so none can until it ends); this process's
   // writes, earlier ones in the same transaction included, evicted what they changed.
-  const cached = !inWrite || (db.dataVersion.get() as number) === db.cacheVersion;
-  if (!inWrite) {
+  let cached = true;
+  if (inWrite) {
+    const version = db.dataVersion.get() as number;
+    if (version !== db.cacheVersion) {
+      // Another process committed since the cache was checked: what this write found stale, later reads must
+      // not find again (a service retrying a lost race would read the same stale twin every time). Emptying
+      // the cache is safe mid-write: it holds only committed state.
+      cached = false;
+      db.twinCache.clear();
+      db.cacheVersion = version;
+      db.cacheCheckedAt = Date.now();
+    }
+  } else {
     const now = Date.now();
     if (now - db.cacheCheckedAt >= DATA_VERSION_CHECK_MS) {
       db.cacheCheckedAt = now;

@@ -1,0 +1,190 @@
+/**
+ * One active mirror among replicas: the store's named leases (Leases.takeLease/giveLease) and the mirror's
+ * leadership on top of them. Two store handles on one store stand for two replicas. On SQLite always; on
+ * Neo4j when NEO4J_URI is set (npm run test:neo4j).
+ *
+ * What must hold: one holder at a time; a new holder learns how long ago the last one's lease ended; the
+ * active mirror stops sending before its term can end in the store, so two replicas never send at once, even
+ * when the active one can no longer reach the store; a graceful stop hands over at once, yet the next one
+ * waits out a rate window before it sends.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MirrorLeadership, MIRROR_LEASE, type LeadershipOptions } from '../../src/mirror/leadership';
+import { openStore, type StoreConfig } from '../../src/store/open';
+import type { Leases, TwinStore } from '../../src/store/port';
+import { neo4jFromEnv, wipeNeo4j } from '../neo4j/server';
+import { describeWhen } from '../support/shared';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A replica's worker as the leadership drives it: when it ran, by the clock the leadership uses. */
+class Recorder {
+  readonly spans: { from: number; to?: number }[] = [];
+  start(): void {
+    this.spans.push({ from: performance.now() });
+  }
+  async stop(): Promise<void> {
+    this.spans[this.spans.length - 1].to = performance.now();
+  }
+  get running(): boolean {
+    const last = this.spans.at(-1);
+    return last !== undefined && last.to === undefined;
+  }
+}
+
+/** A store that can be cut off, as a replica that loses its connection is. */
+function severable(store: Leases): Leases & { sever(): void } {
+  let severed = false;
+  return {
+    sever: () => void (severed = true),
+    takeLease: (...args) => (severed ? Promise.reject(new Error('connection lost')) : store.takeLease(...args)),
+    giveLease: (...args) => (severed ? Promise.reject(new Error('connection lost')) : store.giveLease(...args)),
+  };
+}
+
+const quiet = { warn: () => undefined, info: () => undefined };
+const FAST: LeadershipOptions = { leaseMs: 1000, guardMs: 300, windowMs: 400, renewMs: 100 };
+
+async function until(condition: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await sleep(10);
+  }
+}
+
+function leaseSuite(config: () => Promise<StoreConfig>): void {
+  let a: TwinStore;
+  let b: TwinStore;
+  beforeAll(async () => {
+    const c = await config();
+    [a, b] = [await openStore(c), await openStore(c)];
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  describe('a named lease', () => {
+    it('is held by one holder at a time, renewed by it, and taken by another once given back, saying how long ago', async () => {
+      expect(await a.takeLease('t1', 'replica-a', 10_000)).toEqual({ sincePreviousMs: Infinity });
+      expect(await b.takeLease('t1', 'replica-b', 10_000)).toBeNull();
+      // Renewing is taking again: no previous holder to wait for.
+      expect(await a.takeLease('t1', 'replica-a', 10_000)).toEqual({ sincePreviousMs: Infinity });
+      // Only its holder gives it back.
+      await b.giveLease('t1', 'replica-b');
+      expect(await b.takeLease('t1', 'replica-b', 10_000)).toBeNull();
+      await a.giveLease('t1', 'replica-a');
+      await sleep(50);
+      const taken = await b.takeLease('t1', 'replica-b', 10_000);
+      expect(taken?.sincePreviousMs).toBeGreaterThanOrEqual(40);
+      expect(taken?.sincePreviousMs).toBeLessThan(5_000);
+      expect(await a.takeLease('t1', 'replica-a', 10_000)).toBeNull();
+    });
+
+    it('runs out when its holder stops renewing it, and the next holder learns when it did', async () => {
+      expect(await a.takeLease('t2', 'replica-a', 200)).not.toBeNull();
+      expect(await b.takeLease('t2', 'replica-b', 200)).toBeNull();
+      await sleep(400);
+      const taken = await b.takeLease('t2', 'replica-b', 10_000);
+      expect(taken?.sincePreviousMs).toBeGreaterThanOrEqual(150);
+      expect(taken?.sincePreviousMs).toBeLessThan(5_000);
+    });
+
+    it('is one per name', async () => {
+      expect(await a.takeLease('t3', 'replica-a', 10_000)).not.toBeNull();
+      expect(await b.takeLease('t4', 'replica-b', 10_000)).not.toBeNull();
+      expect(await b.takeLease('t3', 'replica-b', 10_000)).toBeNull();
+      expect(await a.takeLease('t4', 'replica-a', 10_000)).toBeNull();
+    });
+
+    it('goes to exactly one of many replicas asking at once', async () => {
+      const asks = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).takeLease('t5', `replica-${i}`, 10_000)),
+      );
+      expect(asks.filter((t) => t !== null)).toHaveLength(1);
+    });
+  });
+
+  describe('the active mirror', () => {
+    it('is one replica at a time; when it stops, another takes over after a rate window', async () => {
+      const [wa, wb] = [new Recorder(), new Recorder()];
+      const la = new MirrorLeadership(a, 'mirror-a', FAST, wa, quiet);
+      la.start();
+      await until(() => la.leading);
+      const lb = new MirrorLeadership(b, 'mirror-b', FAST, wb, quiet);
+      lb.start();
+      await sleep(500);
+      expect([la.leading, lb.leading]).toEqual([true, false]);
+      expect([wa.running, wb.running]).toEqual([true, false]);
+      expect(la.maySend()).toBe(true);
+      expect(lb.maySend()).toBe(false);
+
+      await la.stop();
+      expect(wa.running).toBe(false);
+      await until(() => lb.leading);
+      expect(wb.spans[0].from - wa.spans[0].to!).toBeGreaterThanOrEqual(FAST.windowMs - 20);
+      expect(wb.spans[0].from - wa.spans[0].to!).toBeLessThan(FAST.windowMs + 1000);
+      await lb.stop();
+      expect(wb.running).toBe(false);
+    });
+
+    it('stops sending before its term can end when it cannot reach the store, and only then does another take over', async () => {
+      const cut = severable(a);
+      const [wa, wb] = [new Recorder(), new Recorder()];
+      const la = new MirrorLeadership(cut, 'mirror-c', FAST, wa, quiet);
+      la.start();
+      await until(() => la.leading);
+      const lb = new MirrorLeadership(b, 'mirror-d', FAST, wb, quiet);
+      lb.start();
+      await sleep(300);
+      cut.sever();
+      let lastSend = 0;
+      const watch = setInterval(() => {
+        if (la.maySend()) lastSend = performance.now();
+      }, 1);
+      await until(() => lb.leading);
+      clearInterval(watch);
+      // The old one gave up sending at least the guard before the new one began.
+      expect(wa.running).toBe(false);
+      expect(la.maySend()).toBe(false);
+      expect(wb.spans[0].from - lastSend).toBeGreaterThanOrEqual(FAST.guardMs - 20);
+      expect(wb.spans[0].from - wa.spans[0].to!).toBeGreaterThanOrEqual(FAST.guardMs - 20);
+      await la.stop();
+      await lb.stop();
+    });
+
+    it('gives its lease back on stop, so that a replica started next leads at once', async () => {
+      const w = new Recorder();
+      const l = new MirrorLeadership(a, 'mirror-e', FAST, w, quiet);
+      l.start();
+      await until(() => l.leading);
+      await l.stop();
+      expect(await b.takeLease(MIRROR_LEASE, 'someone-else', 1000)).not.toBeNull();
+      await b.giveLease(MIRROR_LEASE, 'someone-else');
+    });
+  });
+}
+
+describe('leases and the active mirror on SQLite (two handles on one file)', () => {
+  let dir: string;
+  leaseSuite(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-leases-'));
+    return { kind: 'sqlite', path: path.join(dir, 'shared.db') };
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+});
+
+describeWhen(
+  Boolean(process.env.NEO4J_URI),
+  'leases and the active mirror on Neo4j (two drivers on one server)',
+  'NEO4J_URI is not set (npm run test:neo4j starts a Neo4j and runs this suite)',
+  () =>
+    leaseSuite(async () => {
+      const server = neo4jFromEnv()!;
+      await wipeNeo4j(server);
+      return { kind: 'neo4j', ...server };
+    }),
+);

@@ -12,7 +12,7 @@
  * duplicate is (see ./devices.ts).
  */
 import fs from 'node:fs';
-import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import type { DevicesConfig } from './config';
 
 export interface InboundMessage {
@@ -74,7 +74,8 @@ export class MqttConnection {
     if (!config.url) throw new Error('the devices feature has no TWINGRAPH_MQTT_URL to connect to');
     this.#protocolVersion = config.protocol === '3.1.1' ? 4 : 5;
     this.#backoffMs = config.reconnect.baseMs;
-    this.client = mqtt.connect(config.url, this.#options());
+    // mqtt.js (about 100 modules) is required only by a process that connects to a broker: most starts never do.
+    this.client = (require('mqtt') as typeof import('mqtt')).connect(config.url, this.#options());
     this.client.handleMessage = (packet, callback) => this.#handle(packet, callback);
     this.client.on('connect', () => {
       this.#generation++;

@@ -14,9 +14,10 @@
 import type { Feature, FeatureHost } from '../feature';
 import { simulateCommands } from './commands';
 import type { DevicesConfig } from './config';
+import { holdsDemoFirm } from './demo-firm-probe';
 import { DeviceGateway } from './gateway';
 import { DEVICES, devicesSchemaPlugin, type DevicesAccess } from './graphql';
-import { LiveDemo } from './live-demo';
+import type { LiveDemo } from './live-demo';
 import { twinIdMapping } from './topics';
 
 export function createDevicesFeature(configOf: DevicesConfig | ((host: FeatureHost) => DevicesConfig)): Feature {
@@ -46,8 +47,11 @@ export function createDevicesFeature(configOf: DevicesConfig | ((host: FeatureHo
       return {
         context,
         start: async () => {
-          if (host.liveDemo)
-            demo = await LiveDemo.open({
+          if (host.liveDemo && !(await holdsDemoFirm(host.store)))
+            log.info('live demo: the store holds no demo devices; no embedded broker, no simulator');
+          else if (host.liveDemo)
+            // Required only for the live demo: it brings the simulator, mqtt.js and the demo's generator.
+            demo = await (require('./live-demo') as typeof import('./live-demo')).LiveDemo.open({
               config,
               log,
               store: host.store,

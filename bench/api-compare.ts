@@ -35,7 +35,7 @@ const ROOT = path.resolve(__dirname, '..');
 export const PATCH_DEVICE =
   'mutation($id: ID!, $patch: [JsonPatchOperation!]!){ patchTwin(id: $id, patch: $patch){ id etag } }';
 /** How many devices the patch workload spreads its writes over. */
-const PATCHED_DEVICES = 3000;
+export const PATCHED_DEVICES = 3000;
 
 type HostCalls = Pick<ServerHost, 'cpu' | 'now' | 'sentinel' | 'drive' | 'subscribers' | 'close'>;
 

@@ -28,6 +28,9 @@
  * Twingraph against the hand-written server of ./handwritten.ts, each pair twice in ABBA order, see
  * ./api-compare.ts); the default is every one but `all`, whose minutes of draining `overload` replaces.
  * BENCH_API_OVERLOAD_RATE (200 writes/s offered) and BENCH_API_OVERLOAD_SECONDS (4) size `overload`.
+ * BENCH_API_STORE=neo4j runs Twingraph on Neo4j (NEO4J_URI's server, emptied first, or else the test launcher's
+ * Neo4j 5: ./api-neo4j.ts): http, filtered, all and patch (patchTwin over HTTP) on Twingraph alone, as the
+ * hand-written server reads SQLite.
  * BENCH_API_SERVER_ARGS adds node flags to the server process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`),
  * BENCH_API_HANDWRITTEN_ARGS to the hand-written server's.
  * test/api/bench-smoke.test.ts runs the same pieces at toy size, in one process, against src/.
@@ -46,7 +49,8 @@ import express from 'express';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { App } from '../src/app';
-import { compareWithHandwritten } from './api-compare';
+import { compareWithHandwritten, PATCH_DEVICE, PATCHED_DEVICES } from './api-compare';
+import { apiBenchNeo4j, neo4jConfigEnv } from './api-neo4j';
 import type { Config } from '../src/config';
 import type { RelationshipWrite, TwinWrite } from '../src/store/port';
 
@@ -872,10 +876,14 @@ interface HostRequest {
 }
 
 /** Starts the server process (bench/run.mjs api --server-host: plain node, no tsx hook) and talks to it over IPC. */
-function forkServerHost(sizes: SeedSizes): Promise<{ host: ServerHost; child: ChildProcess }> {
+function forkServerHost(
+  sizes: SeedSizes,
+  env: Record<string, string> = {},
+): Promise<{ host: ServerHost; child: ChildProcess }> {
   const extra = (process.env.BENCH_API_SERVER_ARGS ?? '').split(/\s+/).filter(Boolean);
   const child = fork(path.join(__dirname, 'run.mjs'), ['api', '--server-host', JSON.stringify(sizes)], {
     execArgv: extra,
+    env: { ...process.env, ...env },
     stdio: 'inherit',
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
@@ -920,6 +928,24 @@ function forkServerHost(sizes: SeedSizes): Promise<{ host: ServerHost; child: Ch
   });
 }
 
+/** Writes over HTTP on Twingraph alone (on Neo4j, where there is no hand-written server to compare with). */
+async function patchAlone(host: ServerHost, info: ServerInfo, options: HttpLoadOptions): Promise<void> {
+  const devices = info.twinIds.filter((id) => id.startsWith('device-')).slice(0, PATCHED_DEVICES);
+  const result = await runLoad(
+    host,
+    'Twingraph  patchTwin, scattered',
+    info.twingraphUrl,
+    () =>
+      rotating(PATCH_DEVICE, (i) => ({
+        id: devices[(i * 7919) % devices.length],
+        patch: [{ op: 'replace', path: '/capacity', value: i % 97 }],
+      })),
+    options,
+  );
+  console.log(`\n${formatLoad(result)}; ${(result.serverUsPerRequest / 1000).toFixed(2)} ms server CPU per write`);
+  console.log(`   patchTwin of /capacity on ${devices.length} devices, scattered: ${PATCH_DEVICE}`);
+}
+
 /** The server process's side: starts the servers from dist/ and answers the load generator over IPC. */
 export async function serveHost(sizes: SeedSizes): Promise<void> {
   const root = path.resolve(__dirname, '..');
@@ -928,7 +954,11 @@ export async function serveHost(sizes: SeedSizes): Promise<void> {
   let host: ServerHost;
   try {
     host = await createServerHost(
-      { startApp: (config) => appModule.startApp(config), loadConfig: configModule.loadConfig },
+      {
+        startApp: (config) => appModule.startApp(config),
+        // BENCH_API_STORE=neo4j: the parent put NEO4J_URI in this process's environment (./api-neo4j.ts).
+        loadConfig: (env) => configModule.loadConfig({ ...env, ...neo4jConfigEnv() }),
+      },
       sizes,
     );
   } catch (error) {
@@ -962,10 +992,20 @@ export async function main(): Promise<void> {
   const rate = Number(process.env.BENCH_API_RATE ?? 500);
   const sizes: SeedSizes = { ...FULL_SEED, clients: Number(process.env.BENCH_API_CLIENTS ?? FULL_SEED.clients) };
   const t0 = performance.now();
-  const { host, child } = await forkServerHost(sizes);
+  // BENCH_API_STORE=neo4j: Twingraph on Neo4j (NEO4J_URI's, emptied, or the test launcher's), alone: the
+  // hand-written server reads SQLite, so there is nothing to compare it with there.
+  const neo4j = await apiBenchNeo4j();
+  let forked;
+  try {
+    forked = await forkServerHost(sizes, neo4j?.env);
+  } catch (error) {
+    await neo4j?.stop();
+    throw error;
+  }
+  const { host, child } = forked;
   const info = await host.info();
   console.log(
-    `server process   pid ${info.pid}: Twingraph ${info.twingraphUrl} (startApp from dist/, SQLite ${info.dbFile}, LOG_LEVEL silent, demo models from dtdl/),`,
+    `server process   pid ${info.pid}: Twingraph ${info.twingraphUrl} (startApp from dist/, ${neo4j ? neo4j.describe : `SQLite ${info.dbFile}`}, LOG_LEVEL silent, demo models from dtdl/),`,
   );
   console.log(
     `                 bare Apollo Server 5 ${info.bareUrl} (same twins in a Map), and the change driver (patchTwin through the store, commit times from onCommit)`,
@@ -1003,7 +1043,8 @@ export async function main(): Promise<void> {
       subscriptions: subscriptions.filter((s) => phases.has(s.mode)),
       log: (line) => console.log(line),
     });
-    if (COMPARED.some((p) => phases.has(p))) {
+    if (neo4j && phases.has('patch')) await patchAlone(host, info, http);
+    if (!neo4j && COMPARED.some((p) => phases.has(p))) {
       console.log('');
       const { cursors } = await traversalCursors(info.twingraphUrl);
       await compareWithHandwritten(
@@ -1025,6 +1066,7 @@ export async function main(): Promise<void> {
     }
   } finally {
     await host.close().catch(() => child.kill());
+    await neo4j?.stop();
   }
   console.log(
     `\nload average ${os

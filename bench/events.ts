@@ -6,7 +6,9 @@
  * once, in order) and the store's change-log reads.
  *
  * EVENTS_SUBSCRIBERS, EVENTS_RATE, EVENTS_SECONDS override the sizes. test/events/bench-smoke.test.ts runs
- * the same function at a tiny size, so that the benchmark cannot rot unnoticed.
+ * the same function at a tiny size, so that the benchmark cannot rot unnoticed. Then it measures the same
+ * subscribers through GraphQL, with shared executions and without (./events-graphql.ts); EVENTS_PHASES
+ * (`feed,graphql`) picks the parts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +19,7 @@ import type { TwinStore } from '../src/store/port';
 import { openSqliteStore } from '../src/store/sqlite/store';
 import type { ModelInput } from '../src/store/types';
 import { mulberry32 } from '../src/demo/random';
+import { optionsFromEnv, runCompiled, runSubscriptionsBench } from './events-graphql';
 
 export interface EventsBenchOptions {
   readonly subscribers: number;
@@ -182,22 +185,40 @@ export async function runEventsBench(options: EventsBenchOptions): Promise<Event
   return result;
 }
 
+/** The machine's load, printed before and after: the figures vary with what else runs on it. */
+function loadAverage(): string {
+  return `load average: ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}`;
+}
+
 if (require.main === module) {
   const cpus = os.cpus();
   console.log(`machine: node ${process.version}, ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores`);
-  runEventsBench({
-    subscribers: Number(process.env.EVENTS_SUBSCRIBERS ?? 1000),
-    rate: Number(process.env.EVENTS_RATE ?? 500),
-    seconds: Number(process.env.EVENTS_SECONDS ?? 10),
-    twins: 10_000,
-    log: (line) => console.log(line),
-  }).then(
-    (result) => {
+  console.log(loadAverage());
+  const phases = (process.env.EVENTS_PHASES ?? 'feed,graphql').split(',');
+  (async () => {
+    if (phases.includes('feed')) {
+      const result = await runEventsBench({
+        subscribers: Number(process.env.EVENTS_SUBSCRIBERS ?? 1000),
+        rate: Number(process.env.EVENTS_RATE ?? 500),
+        seconds: Number(process.env.EVENTS_SECONDS ?? 10),
+        twins: 10_000,
+        log: (line) => console.log(line),
+      });
       if (result.delivered !== result.expected || result.outOfOrder !== 0) process.exitCode = 1;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
+    }
+    if (phases.includes('graphql')) {
+      const log = (line: string): void => console.log(line);
+      if (process.env.EVENTS_GQL_TSX) {
+        const result = await runSubscriptionsBench(optionsFromEnv(log));
+        if (result.phases.some((p) => p.outOfOrder !== 0)) process.exitCode = 1;
+      } else if (runCompiled(log) !== 0) process.exitCode = 1;
+    }
+    console.log(loadAverage());
+  })().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

@@ -16,14 +16,16 @@
  *
  * The protocol is graphql-sse's core handler (`createHandler` from 'graphql-sse'), with this module as its
  * adapter to Node's http rather than graphql-sse's `use/http`, which reads bodies without a limit and cannot
- * say when a stream closed before it was handed over.
+ * say when a stream closed before it was handed over. The `next` events of subscriptions that share their
+ * payloads with others (./shared-delivery.ts) are written to the stream here, framed as graphql-sse frames
+ * them, because graphql-sse would serialize each payload again for every stream.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { createHandler, TOKEN_HEADER_KEY, TOKEN_QUERY_KEY } from 'graphql-sse';
-import type { Request as SseRequest, Response as SseResponse, ResponseHeaders } from 'graphql-sse';
+import type { OperationResult, Request as SseRequest, Response as SseResponse, ResponseHeaders } from 'graphql-sse';
 import type { Logger } from 'pino';
 import type { Authenticator } from '../access/authenticate';
 import type { Identity } from '../access/identity';
@@ -32,15 +34,17 @@ import { isTwingraphError, TwingraphError } from '../errors';
 import { unauthenticatedError } from './authorize';
 import type { IdentitySlots, Slot } from './identity-slots';
 import { originAllowed } from './origin';
+import { deliverShared, graphqlSseNext } from './shared-delivery';
 import { guardedResults } from './sse-results';
+import { isSharedPayloads } from './subscription-groups';
 import { expiresIn, type TransportCore } from './transport-core';
 
 /** How long a stream reserved with PUT waits to be connected before it is let go of, with its operations. */
 const RESERVATION_TIMEOUT_MS = 30_000;
 
 /**
- * Where an operation's results go: the response carrying its event stream, once one is connected (a reserved
- * stream's operations may be POSTed before it is).
+ * Where an operation's results go: the response carrying its event stream, once its head is written (a reserved
+ * stream's operations may be POSTed before it is connected).
  */
 class Outlet {
   private response: ServerResponse | undefined;
@@ -62,6 +66,12 @@ class Outlet {
   close(): void {
     this.closed = true;
     this.wake();
+  }
+
+  /** Writes an event framed here (a shared payload's) beside graphql-sse's own, while the stream is open. */
+  write(event: string): void {
+    const response = this.response;
+    if (!this.closed && response && response.writable && !response.destroyed) response.write(event);
   }
 
   /** Resolves when the stream can take another result, or is gone (then the operation is being let go of). */
@@ -353,9 +363,7 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
       if (req.headers.get('accept') !== 'text/event-stream') return null;
       const slot = slots.take(identity);
       if (!slot) return tooMany();
-      const outlet = new Outlet();
-      if (context.response) outlet.connect(context.response);
-      context.own = { slot, outlet };
+      context.own = { slot, outlet: new Outlet() };
       return null;
     },
     // Validated by the core, with the limit rules; graphql-sse's own pass would only repeat it.
@@ -385,11 +393,21 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
         contextValue: core.context(identity!, operation.operation) as unknown as Record<string, unknown>,
       };
     },
+    // Shared payloads are replaced in onOperation, before graphql-sse iterates anything.
+    subscribe: (args) => core.subscribe(args) as OperationResult,
     onOperation: (_context, req, _args, result) => {
       if (!(Symbol.asyncIterator in Object(result))) return undefined;
-      const { identity, own, reservation } = req.context;
+      const { identity, own, reservation, operationId } = req.context;
       const outlet = (own?.outlet ?? reservation?.outlet)!;
-      return guardedResults(result as AsyncIterable<ExecutionResult>, {
+      let results = result as AsyncIterable<ExecutionResult>;
+      if (isSharedPayloads(result)) {
+        const frame = graphqlSseNext(operationId);
+        results = deliverShared(result, {
+          ready: () => outlet.ready(),
+          write: (payload) => outlet.write(frame(payload)),
+        });
+      }
+      return guardedResults(results, {
         ready: () => outlet.ready(),
         expiresInMs: expiresIn(identity!),
         expired: () =>
@@ -452,7 +470,6 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
     if (reservation) {
       reservation.connected = true;
       clearTimeout(reservation.timeout);
-      reservation.outlet.connect(res);
       res.once('close', () => forget(reservation));
     }
     const headers: ResponseHeaders = {
@@ -462,6 +479,8 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
       'x-accel-buffering': 'no',
     };
     res.writeHead(init.status, init.statusText, headers);
+    // Only now: an event written to the stream before its head would go out without it.
+    (context.own?.outlet ?? reservation?.outlet)?.connect(res);
     const leave = (): void => void body.return(undefined);
     res.once('close', leave);
     open.add(body);

@@ -9,21 +9,26 @@
  *
  * The schema changes at run time (model uploads): an operation takes the one current when it starts and keeps
  * it, like an HTTP operation.
+ *
+ * Subscriptions run here too (`subscribe`, given to both libraries as theirs), so that subscribers of either
+ * transport with the same selection share one execution per change and one serialized payload
+ * (./subscription-groups.ts).
  */
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import {
   getOperationAST,
   GraphQLError,
+  OperationTypeNode,
   parse,
   specifiedRules,
   validate,
   type DocumentNode,
+  type ExecutionArgs,
   type ExecutionResult,
   type FormattedExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
   type OperationDefinitionNode,
-  type OperationTypeNode,
 } from 'graphql';
 import type { Logger } from 'pino';
 import type { Identity } from '../access/identity';
@@ -33,6 +38,7 @@ import { authorizeOperation, fragmentsOf, type ApiGuards } from './authorize';
 import { toClientError } from './format-error';
 import { limitRules } from './limits';
 import { createContext, type Services } from './request-context';
+import { SubscriptionGroups, type SubscribeResult, type SubscriptionGroupsOptions } from './subscription-groups';
 
 /** An operation as a client sends it, in either protocol. */
 export interface OperationPayload {
@@ -57,6 +63,14 @@ export interface TransportCore {
   context(identity: Identity, kind: OperationTypeNode): GraphContext;
   /** One answer or event as the client gets it: its errors worded as on HTTP, or refused when it weighs too much. */
   result(result: ExecutionResult | FormattedExecutionResult): FormattedExecutionResult;
+  /** The same as `result`, as the JSON text sent (what a shared subscription's members all send). */
+  serialize(result: ExecutionResult): string;
+  /**
+   * Starts a prepared subscription, as graphql-js's `subscribe` (the protocol libraries' `subscribe` option):
+   * a response stream, a result when it is refused, or payloads shared with the subscribers of the same
+   * selection, which the transport sends itself (./shared-delivery.ts).
+   */
+  subscribe(args: ExecutionArgs): Promise<SubscribeResult>;
   /** Errors that refuse an operation before it runs (from `prepare`, or a transport's own), as the client gets them. */
   refusal(errors: readonly GraphQLError[]): GraphQLFormattedError[];
   /** What a subscription's event stream threw (SlowConsumer, a store failure), as the client gets it. */
@@ -79,10 +93,61 @@ export function expiresIn(identity: Identity): number | undefined {
   return Math.max(0, Math.min(identity.expiresAt - Date.now(), 2 ** 31 - 1));
 }
 
-export function createTransportCore(config: Config, services: Services, guards: ApiGuards, log: Logger): TransportCore {
+/** The same cap on what one answer (or one event) weighs as over HTTP. */
+function tooLarge(size: number, limit: number): FormattedExecutionResult {
+  return {
+    errors: [
+      {
+        message: `The answer would be ${size} bytes, more than the limit of ${limit} (TWINGRAPH_MAX_RESPONSE): ask for less.`,
+        extensions: { code: 'RESPONSE_TOO_LARGE', size, limit },
+      },
+    ],
+  };
+}
+
+export function createTransportCore(
+  config: Config,
+  services: Services,
+  guards: ApiGuards,
+  log: Logger,
+  /** How subscriptions share their executions (the benchmark turns it off for its baseline; tests count). */
+  subscriptions: SubscriptionGroupsOptions = {},
+): TransportCore {
   const validationRules = [...specifiedRules, ...limitRules(config)];
   const refusal = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((e) => toClientError(e.toJSON(), e.originalError ?? e, log, 'in a subscription'));
+  const limit = config.access.maxResponseBytes;
+  // Errors already worded (a refusal sent as a result) are plain objects, and go as they are.
+  const worded = (result: ExecutionResult | FormattedExecutionResult): FormattedExecutionResult =>
+    result.errors?.length
+      ? {
+          ...result,
+          errors: result.errors.map((e) =>
+            e instanceof GraphQLError
+              ? toClientError(e.toJSON(), unwrapResolverError(e), log, 'while running an operation')
+              : e,
+          ),
+        }
+      : (result as FormattedExecutionResult);
+  // Queries and mutations get the same deadline as over HTTP; a subscription resolves each event long after it
+  // started, so it has none.
+  const context = (identity: Identity, kind: OperationTypeNode): GraphContext =>
+    createContext(
+      services,
+      identity,
+      kind === 'subscription' ? Number.POSITIVE_INFINITY : Date.now() + config.access.operationTimeoutMs,
+    );
+  const serialize = (result: ExecutionResult): string => {
+    const text = JSON.stringify(worded(result));
+    // A UTF-16 unit is at most 3 bytes of UTF-8: most payloads need no count.
+    if (text.length * 3 <= limit) return text;
+    const size = Buffer.byteLength(text);
+    return size > limit ? JSON.stringify(tooLarge(size, limit)) : text;
+  };
+  const groups = new SubscriptionGroups(
+    { context: (identity) => context(identity, OperationTypeNode.SUBSCRIPTION), serialize },
+    subscriptions,
+  );
   return {
     // Parsing and validating here rather than in the protocol libraries: their own refusals carry no code,
     // and graphql-ws would close the whole connection (every subscription on it) for one that does not parse.
@@ -120,37 +185,13 @@ export function createTransportCore(config: Config, services: Services, guards: 
         variableValues: payload.variables,
       };
     },
-    // Queries and mutations get the same deadline as over HTTP; a subscription resolves each event long after
-    // it started, so it has none.
-    context: (identity, kind) =>
-      createContext(
-        services,
-        identity,
-        kind === 'subscription' ? Number.POSITIVE_INFINITY : Date.now() + config.access.operationTimeoutMs,
-      ),
+    context,
     result: (result) => {
-      // The same cap on what one answer (or one event) weighs as over HTTP.
       const size = Buffer.byteLength(JSON.stringify(result));
-      if (size > config.access.maxResponseBytes)
-        return {
-          errors: [
-            {
-              message: `The answer would be ${size} bytes, more than the limit of ${config.access.maxResponseBytes} (TWINGRAPH_MAX_RESPONSE): ask for less.`,
-              extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: config.access.maxResponseBytes },
-            },
-          ],
-        };
-      if (!result.errors?.length) return result as FormattedExecutionResult;
-      return {
-        ...result,
-        // Errors already worded (a refusal sent as a result) are plain objects, and go as they are.
-        errors: result.errors.map((e) =>
-          e instanceof GraphQLError
-            ? toClientError(e.toJSON(), unwrapResolverError(e), log, 'while running an operation')
-            : e,
-        ),
-      };
+      return size > limit ? tooLarge(size, limit) : worded(result);
     },
+    serialize,
+    subscribe: (args) => groups.subscribe(args),
     refusal,
     // graphql-ws wraps what the stream threw in a GraphQL error without a path, which Apollo's unwrapping
     // leaves alone; the same wording whichever transport saw it.

@@ -4,11 +4,13 @@
  * `attachGraphqlWs` puts them on an HTTP server's upgrades. What an operation goes through (its checks, its
  * context, how its results and errors are worded) is the transport-free core's (./transport-core.ts), shared
  * with Server-Sent Events (./sse.ts); what is WebSocket's own is here: the credential in connection_init, a
- * connection refused or ended with a close code, the cap on subscriptions per socket.
+ * connection refused or ended with a close code, the cap on subscriptions per socket, and the `next` messages
+ * of subscriptions that share their payloads with others (./shared-delivery.ts), written to the socket here
+ * because graphql-ws would serialize each payload again for every socket.
  */
 import type http from 'node:http';
 import { getOperationAST, GraphQLError, OperationTypeNode } from 'graphql';
-import type { Disposable, ServerOptions } from 'graphql-ws';
+import type { Disposable, OperationResult, ServerOptions } from 'graphql-ws';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Authenticator } from '../access/authenticate';
@@ -17,6 +19,8 @@ import type { Config } from '../config';
 import { isTwingraphError, TwingraphError } from '../errors';
 import type { IdentitySlots, Slot } from './identity-slots';
 import { originAllowed } from './origin';
+import { deliverShared, graphqlWsNext, type PayloadSink } from './shared-delivery';
+import { isSharedPayloads } from './subscription-groups';
 import { expiresIn, type TransportCore } from './transport-core';
 
 export type GraphqlWsOptions = ServerOptions<Record<string, unknown>, Extra>;
@@ -108,9 +112,28 @@ export function graphqlWsOptions(
         identityOf(ctx.extra),
         getOperationAST(args.document, args.operationName)?.operation ?? OperationTypeNode.QUERY,
       ) as unknown as Record<string, unknown>,
+    // Shared payloads are replaced in onOperation, before graphql-ws iterates anything.
+    subscribe: (args) => core.subscribe(args) as OperationResult,
+    onOperation: (ctx, id, _payload, _args, result) =>
+      isSharedPayloads(result) ? deliverShared(result, socketSink(ctx.extra.socket, id)) : undefined,
     // The refusals above, and a subscription's stream that failed (SlowConsumer, for one).
     onError: (_ctx, _id, _payload, errors) => core.refusal(errors),
     onNext: (_ctx, _id, _payload, _args, result) => core.result(result),
+  };
+}
+
+/**
+ * Sends a shared payload as operation `id`'s `next` message, as graphql-ws's own sends do: resolved once the
+ * socket has taken it (what paces the subscription), at once when the socket is no longer open.
+ */
+function socketSink(socket: Extra['socket'], id: string): PayloadSink {
+  const frame = graphqlWsNext(id);
+  return {
+    write: (payload) =>
+      new Promise((resolve, reject) => {
+        if (socket.readyState !== socket.OPEN) return resolve();
+        socket.send(frame(payload), (error) => (error ? reject(error) : resolve()));
+      }),
   };
 }
 

@@ -86,6 +86,8 @@ export class MirrorLeadership {
       if (!this.running) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, this.options.renewMs);
+        // The server keeps the process alive; a mirror left running (a test that failed midway) must not.
+        timer.unref();
         function done(): void {
           clearTimeout(timer);
           resolve();
@@ -133,14 +135,21 @@ export class MirrorLeadership {
   /** Moves the end of sending and the timer that enforces it. */
   private extend(sendUntil: number): void {
     this.sendUntil = sendUntil;
+    this.arm();
+  }
+
+  private arm(): void {
     clearTimeout(this.timer);
-    this.timer = setTimeout(
-      () => {
-        if (this.active && this.now() >= this.sendUntil) void this.follow('its lease was not renewed in time');
-      },
-      Math.max(0, sendUntil - this.now()) + 1,
-    );
+    this.timer = setTimeout(() => this.expire(), Math.max(0, this.sendUntil - this.now()) + 1);
     this.timer.unref();
+  }
+
+  private expire(): void {
+    if (!this.active) return;
+    // A timer can fire a little before its time by this clock (Node counts from the event loop's cached time):
+    // then it is set again, or the worker would go on running, though sending nothing (maySend says no).
+    if (this.now() < this.sendUntil) this.arm();
+    else void this.follow('its lease was not renewed in time');
   }
 
   private follow(why: string): Promise<void> {

@@ -109,12 +109,23 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
   });
 
   describe('the active mirror', () => {
+    /** Every leadership a test starts, stopped after it whatever happened, so that none holds the lease on. */
+    const started: MirrorLeadership[] = [];
+    const leadership = (store: Leases, holder: string, worker: Recorder): MirrorLeadership => {
+      const l = new MirrorLeadership(store, holder, FAST, worker, quiet);
+      started.push(l);
+      return l;
+    };
+    afterEach(async () => {
+      await Promise.all(started.splice(0).map((l) => l.stop()));
+    });
+
     it('is one replica at a time; when it stops, another takes over after a rate window', async () => {
       const [wa, wb] = [new Recorder(), new Recorder()];
-      const la = new MirrorLeadership(a, 'mirror-a', FAST, wa, quiet);
+      const la = leadership(a, 'mirror-a', wa);
       la.start();
       await until(() => la.leading);
-      const lb = new MirrorLeadership(b, 'mirror-b', FAST, wb, quiet);
+      const lb = leadership(b, 'mirror-b', wb);
       lb.start();
       await sleep(500);
       expect([la.leading, lb.leading]).toEqual([true, false]);
@@ -126,7 +137,7 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
       expect(wa.running).toBe(false);
       await until(() => lb.leading);
       expect(wb.spans[0].from - wa.spans[0].to!).toBeGreaterThanOrEqual(FAST.windowMs - 20);
-      expect(wb.spans[0].from - wa.spans[0].to!).toBeLessThan(FAST.windowMs + 1000);
+      expect(wb.spans[0].from - wa.spans[0].to!).toBeLessThan(FAST.windowMs + 3000);
       await lb.stop();
       expect(wb.running).toBe(false);
     });
@@ -134,10 +145,10 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
     it('stops sending before its term can end when it cannot reach the store, and only then does another take over', async () => {
       const cut = severable(a);
       const [wa, wb] = [new Recorder(), new Recorder()];
-      const la = new MirrorLeadership(cut, 'mirror-c', FAST, wa, quiet);
+      const la = leadership(cut, 'mirror-c', wa);
       la.start();
       await until(() => la.leading);
-      const lb = new MirrorLeadership(b, 'mirror-d', FAST, wb, quiet);
+      const lb = leadership(b, 'mirror-d', wb);
       lb.start();
       await sleep(300);
       cut.sever();
@@ -152,13 +163,11 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
       expect(la.maySend()).toBe(false);
       expect(wb.spans[0].from - lastSend).toBeGreaterThanOrEqual(FAST.guardMs - 20);
       expect(wb.spans[0].from - wa.spans[0].to!).toBeGreaterThanOrEqual(FAST.guardMs - 20);
-      await la.stop();
-      await lb.stop();
     });
 
     it('gives its lease back on stop, so that a replica started next leads at once', async () => {
       const w = new Recorder();
-      const l = new MirrorLeadership(a, 'mirror-e', FAST, w, quiet);
+      const l = leadership(a, 'mirror-e', w);
       l.start();
       await until(() => l.leading);
       await l.stop();

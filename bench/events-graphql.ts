@@ -94,7 +94,8 @@ const BUCKETS = 6_000_000;
 const SEQ = /"seq":(\d+)/;
 const HEAD = /^\{"id":"([^"]*)","type":"(\w+)"/;
 
-function percentile(histogram: Uint32Array, total: number, fraction: number): number {
+/** The latency below which `fraction` of `total` fell, from a histogram of BUCKET_MS buckets (bench/events.ts's too). */
+export function percentile(histogram: Uint32Array, total: number, fraction: number): number {
   const rank = Math.ceil(total * fraction);
   let seen = 0;
   for (let i = 0; i < histogram.length; i++) {

@@ -19,7 +19,7 @@ import type { TwinStore } from '../src/store/port';
 import { openSqliteStore } from '../src/store/sqlite/store';
 import type { ModelInput } from '../src/store/types';
 import { mulberry32 } from '../src/demo/random';
-import { optionsFromEnv, runCompiled, runSubscriptionsBench } from './events-graphql';
+import { optionsFromEnv, percentile, runCompiled, runSubscriptionsBench } from './events-graphql';
 
 export interface EventsBenchOptions {
   readonly subscribers: number;
@@ -77,16 +77,6 @@ function countReads(store: TwinStore): { store: TwinStore; reads: () => number }
     },
   });
   return { store: counted, reads: () => reads };
-}
-
-function percentile(histogram: Uint32Array, total: number, fraction: number): number {
-  const rank = Math.ceil(total * fraction);
-  let seen = 0;
-  for (let i = 0; i < histogram.length; i++) {
-    seen += histogram[i];
-    if (seen >= rank) return (i + 1) * BUCKET_MS;
-  }
-  return Infinity;
 }
 
 export async function runEventsBench(options: EventsBenchOptions): Promise<EventsBenchResult> {

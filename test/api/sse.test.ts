@@ -17,7 +17,7 @@ import { OperationLimits } from '../../src/api/operation-limits';
 import { createSseEndpoint, type SseEndpoint } from '../../src/api/sse';
 import { guardedResults } from '../../src/api/sse-results';
 import { createTransportCore } from '../../src/api/transport-core';
-import { M, Received, TestApp, waitUntil, type GqlError } from '../support/api-harness';
+import { M, Received, subscribeStarted as subscribe, TestApp, waitUntil, type GqlError } from '../support/api-harness';
 import { bearer, createKey, rsaSigner, wsClientAs, type Signer } from '../support/auth';
 
 const createClientTwin = `mutation ($id: ID!, $name: String) { createClient(id: $id, input: { name: $name }) { id } }`;
@@ -35,27 +35,6 @@ function sseClient(
     singleConnection: options.singleConnection ?? false,
     headers: { ...options.headers, ...(options.authorization && { authorization: options.authorization }) },
   });
-}
-
-/**
- * Subscribes and resolves once the server has started the subscription (or refused it), so that every change
- * committed afterwards is one it must deliver.
- */
-async function subscribe<T = Record<string, any>>(
-  t: TestApp,
-  client: Client,
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<Received<T>> {
-  const before = t.app.services.feed.subscriptionsStarted;
-  let unsubscribe: () => void = () => undefined;
-  const received = new Received<T>(() => unsubscribe());
-  unsubscribe = client.subscribe({ query, variables }, received.sink as never);
-  await waitUntil(
-    () => t.app.services.feed.subscriptionsStarted > before || received.errors.length > 0 || received.completed,
-    'the server starts the subscription',
-  );
-  return received;
 }
 
 /** The HTTP status and coded errors a refused request got (graphql-sse's client reports them as a NetworkError). */

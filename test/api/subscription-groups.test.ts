@@ -26,7 +26,7 @@ import { createSseEndpoint } from '../../src/api/sse';
 import { isSharedPayloads, type SharedPayloads } from '../../src/api/subscription-groups';
 import { createTransportCore, type PreparedOperation, type TransportCore } from '../../src/api/transport-core';
 import { attachGraphqlWs, graphqlWsOptions } from '../../src/api/ws';
-import { M, Received, TestApp, twinInput, waitUntil } from '../support/api-harness';
+import { M, Received, subscribeStarted as subscribe, TestApp, twinInput, waitUntil } from '../support/api-harness';
 import { bearer, createKey, wsClientAs } from '../support/auth';
 
 const GRAPHQL = '/graphql';
@@ -78,24 +78,6 @@ async function serve(t: TestApp, options: { shared?: boolean; cacheChars?: numbe
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-/** Subscribes with any client, resolving once the server has started the subscription (or refused it). */
-async function subscribe<T = Record<string, any>>(
-  t: TestApp,
-  client: WsClient | SseClient,
-  query: string,
-  variables: Record<string, unknown> = {},
-): Promise<Received<T>> {
-  const before = t.app.services.feed.subscriptionsStarted;
-  let unsubscribe: () => void = () => undefined;
-  const received = new Received<T>(() => unsubscribe());
-  unsubscribe = client.subscribe({ query, variables }, received.sink as never);
-  await waitUntil(
-    () => t.app.services.feed.subscriptionsStarted > before || received.errors.length > 0 || received.completed,
-    'the server starts the subscription',
-  );
-  return received;
 }
 
 function sseClientAs(served: Served, authorization: string, singleConnection = false): SseClient {

@@ -8,14 +8,10 @@
  * when the active one can no longer reach the store; a graceful stop hands over at once, yet the next one
  * waits out a rate window before it sends.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { MirrorLeadership, MIRROR_LEASE, type LeadershipOptions } from '../../src/mirror/leadership';
 import { openStore, type StoreConfig } from '../../src/store/open';
 import type { Leases, TwinStore } from '../../src/store/port';
-import { neo4jFromEnv, wipeNeo4j } from '../neo4j/server';
-import { describeWhen } from '../support/shared';
+import { onSharedStores } from '../support/shared-store';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -177,23 +173,4 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
   });
 }
 
-describe('leases and the active mirror on SQLite (two handles on one file)', () => {
-  let dir: string;
-  leaseSuite(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-leases-'));
-    return { kind: 'sqlite', path: path.join(dir, 'shared.db') };
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-});
-
-describeWhen(
-  Boolean(process.env.NEO4J_URI),
-  'leases and the active mirror on Neo4j (two drivers on one server)',
-  'NEO4J_URI is not set (npm run test:neo4j starts a Neo4j and runs this suite)',
-  () =>
-    leaseSuite(async () => {
-      const server = neo4jFromEnv()!;
-      await wipeNeo4j(server);
-      return { kind: 'neo4j', ...server };
-    }),
-);
+onSharedStores('leases and the active mirror', leaseSuite);

@@ -6,14 +6,10 @@
  * model service under it: an upload waits for the lease, and one that cannot get it in time is refused with a
  * retryable StoreUnavailable, nothing stored.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { openStore, type StoreConfig } from '../../src/store/open';
 import { ModelService } from '../../src/services/models';
 import type { TwinStore } from '../../src/store/port';
-import { neo4jFromEnv, wipeNeo4j } from '../neo4j/server';
-import { describeWhen } from '../support/shared';
+import { onSharedStores } from '../support/shared-store';
 
 function leaseSuite(config: () => Promise<StoreConfig>): void {
   let a: TwinStore;
@@ -86,23 +82,4 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
   });
 }
 
-describe('the model-write lease on SQLite (two handles on one file)', () => {
-  let dir: string;
-  leaseSuite(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-model-lock-'));
-    return { kind: 'sqlite', path: path.join(dir, 'shared.db') };
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-});
-
-describeWhen(
-  Boolean(process.env.NEO4J_URI),
-  'the model-write lease on Neo4j (two drivers on one server)',
-  'NEO4J_URI is not set (npm run test:neo4j starts a Neo4j and runs this suite)',
-  () =>
-    leaseSuite(async () => {
-      const server = neo4jFromEnv()!;
-      await wipeNeo4j(server);
-      return { kind: 'neo4j', ...server };
-    }),
-);
+onSharedStores('the model-write lease', leaseSuite);

@@ -144,6 +144,32 @@ export class InstrumentedStore {
 
 // ── Subscriptions ─────────────────────────────────────────────────────────────────────────────────
 
+/** A client of either transport, as far as subscribing goes (graphql-ws's and graphql-sse's both are). */
+export interface SubscribingClient {
+  subscribe(request: { query: string; variables?: Record<string, unknown> }, sink: never): () => void;
+}
+
+/**
+ * Subscribes and resolves once the server has started the subscription (or refused it), so that every change
+ * committed afterwards is one it must deliver.
+ */
+export async function subscribeStarted<T = Record<string, any>>(
+  t: TestApp,
+  client: SubscribingClient,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<Received<T>> {
+  const before = t.app.services.feed.subscriptionsStarted;
+  let unsubscribe: () => void = () => undefined;
+  const received = new Received<T>(() => unsubscribe());
+  unsubscribe = client.subscribe({ query, variables }, received.sink as never);
+  await waitUntil(
+    () => t.app.services.feed.subscriptionsStarted > before || received.errors.length > 0 || received.completed,
+    'the server starts the subscription',
+  );
+  return received;
+}
+
 /** What one graphql-ws subscription received. */
 export class Received<T = Record<string, unknown>> {
   /** The value of the subscription's root field, one per `next` message without errors. */

@@ -5,7 +5,10 @@
  * their connection), and nested levels multiply. Fields that compute rather than read (forecasts, failure
  * risk, KPIs over peers) add the weight they declare in `extensions.cost`, per object they are asked on.
  * Fragments are counted where they are spread (an upper bound for abstract types). Everything needed is in
- * the document, the schema and the variables: the estimate takes microseconds and touches no store.
+ * the document, the schema and the variables: the estimate takes microseconds and touches no store. An
+ * operation whose sizes are written in it (no variable among the arguments the estimate reads) costs the
+ * same every time it comes: its estimate is kept with its parsed document (which Apollo keeps too), so that
+ * its arguments are not coerced once here and again by execution on every request.
  */
 import {
   getNamedType,
@@ -23,6 +26,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from 'graphql';
 import { getArgumentValues } from 'graphql/execution/values';
 import type { ListSizeEstimate } from '../graphql/cost-hints';
@@ -38,18 +42,34 @@ export function fieldWeight(field: GraphQLField<unknown, unknown>): number {
   return typeof cost === 'number' && cost >= 0 ? cost : 0;
 }
 
+/** Whether a literal holds a variable anywhere (a list or an input object may). */
+function hasVariable(value: ValueNode): boolean {
+  if (value.kind === Kind.VARIABLE) return true;
+  if (value.kind === Kind.LIST) return value.values.some(hasVariable);
+  if (value.kind === Kind.OBJECT) return value.fields.some((f) => hasVariable(f.value));
+  return false;
+}
+
+/** Estimates that no variable went into, by operation (see the top of this file), with the schema they were made on. */
+const constantEstimates = new WeakMap<OperationDefinitionNode, { schema: GraphQLSchema; cost: number }>();
+
 export function estimateCost(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
   variables: Readonly<Record<string, unknown>> | undefined,
 ): number {
+  const known = constantEstimates.get(operation);
+  if (known && known.schema === schema) return known.cost;
+  let usesVariables = false;
+
   const pageSizeOf = (field: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined => {
     let size: number | undefined;
     for (const name of ['first', 'last']) {
       const argument = field.args.find((a) => a.name === name);
       if (!argument) continue;
       const given = node.arguments?.find((a) => a.name.value === name);
+      if (given && hasVariable(given.value)) usesVariables = true;
       const value = given
         ? valueFromAST(given.value, argument.type, variables as Record<string, unknown>)
         : argument.defaultValue;
@@ -62,6 +82,7 @@ export function estimateCost(
   const listSizeOf = (field: GraphQLField<unknown, unknown>, node: FieldNode): number | undefined => {
     const estimate = (field.extensions as { listSize?: ListSizeEstimate } | undefined)?.listSize;
     if (!estimate) return undefined;
+    if (node.arguments?.some((a) => hasVariable(a.value))) usesVariables = true;
     try {
       const size = estimate(getArgumentValues(field, node, variables as Record<string, unknown>));
       return Number.isFinite(size) && size >= 0 ? size : undefined;
@@ -115,5 +136,7 @@ export function estimateCost(
   };
 
   const root = schema.getRootType(operation.operation);
-  return root ? Math.round(costOf(operation.selectionSet, root, 1, undefined, new Set())) : 0;
+  const cost = root ? Math.round(costOf(operation.selectionSet, root, 1, undefined, new Set())) : 0;
+  if (!usesVariables) constantEstimates.set(operation, { schema, cost });
+  return cost;
 }

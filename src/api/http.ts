@@ -6,13 +6,18 @@
  * The schema changes at run time (model uploads): each schema gets its own Apollo Server (./live-apollo.ts),
  * swapped in when the model service reports a new one. Operations keep the schema they started with.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import compression from 'compression';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import {
+  GraphQLError,
+  type FormattedExecutionResult,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from '../config';
 import type { GraphContext } from '../graphql/graph-context';
@@ -33,65 +38,92 @@ const GRAPHIQL_ASSETS = '/graphiql';
 /** How long the NATS commit bus may be gone before /readyz says so. */
 const BUS_GRACE_MS = 5_000;
 
-/**
- * A subscription POSTed to the HTTP endpoint would run its root field as a query, with no event to resolve:
- * it is refused before execution, saying where subscriptions are served.
- */
-const subscriptionsOverWebSocket: ApolloServerPlugin<GraphContext> = {
-  requestDidStart: async () => ({
-    didResolveOperation: async ({ operation }) => {
-      if (operation?.operation !== 'subscription') return;
-      throw new GraphQLError(
-        'Subscriptions are served over WebSocket at this same URL (graphql-ws, subprotocol graphql-transport-ws) and over Server-Sent Events at this URL followed by /stream (graphql-sse), not as a plain HTTP request.',
-        { extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } } },
-      );
-    },
-  }),
-};
+const SUBSCRIPTION_OVER_HTTP =
+  'Subscriptions are served over WebSocket at this same URL (graphql-ws, subprotocol graphql-transport-ws) and over Server-Sent Events at this URL followed by /stream (graphql-sse), not as a plain HTTP request.';
 
-/**
- * Before the operation runs: every root field checked against the caller's role (./authorize.ts), then its
- * cost against the limits (./operation-limits.ts).
- */
+/** Whether an operation selects introspection only, by operation (Apollo keeps parsed documents). */
+const introspectionOnly = new WeakMap<OperationDefinitionNode, boolean>();
+
 function isIntrospection(
   operation: OperationDefinitionNode,
-  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+  fragments: () => Readonly<Record<string, FragmentDefinitionNode>>,
 ): boolean {
-  return [...rootFieldsOf(operation, fragments)].every((name) => name.startsWith('__'));
+  let only = introspectionOnly.get(operation);
+  if (only === undefined) {
+    only = [...rootFieldsOf(operation, fragments())].every((name) => name.startsWith('__'));
+    introspectionOnly.set(operation, only);
+  }
+  return only;
 }
 
+/**
+ * The JSON text of each answer the size cap measured, by its `data`, for Apollo to send as it is rather than
+ * serializing the answer a second time (`stringifyResult` below). Kept with the errors and extensions it was
+ * made with: an answer changed after it was measured is serialized again.
+ */
+const measured = new WeakMap<object, { errors: unknown; extensions: unknown; text: string }>();
+
+/** The answer's text as Apollo writes it (its own `prettyJSONStringify`): errors, data, extensions, a newline. */
+function answerText(result: FormattedExecutionResult): string {
+  return `${JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions })}\n`;
+}
+
+/** Apollo's `stringifyResult`: the measured text when there is one (see `measured`). */
+function stringifyResult(result: FormattedExecutionResult): string {
+  const known = result.data ? measured.get(result.data) : undefined;
+  if (known && known.errors === result.errors && known.extensions === result.extensions) return known.text;
+  return answerText(result);
+}
+
+/**
+ * The checks of every operation over HTTP, as one plugin whose hooks hold no state of their own (the same
+ * listener serves every request). Before the operation runs: a subscription is refused, saying where
+ * subscriptions are served (POSTed, its root field would run as a query with no event to resolve); then every
+ * root field is checked against the caller's role (./authorize.ts), then its cost against the limits
+ * (./operation-limits.ts).
+ */
 function operationChecks(limits: OperationLimits, maxResponseBytes: number): ApolloServerPlugin<GraphContext> {
-  return {
-    requestDidStart: async () => ({
-      didResolveOperation: async ({ operation, document, schema, contextValue, request }) => {
-        if (!operation) return;
-        const fragments = fragmentsOf(document.definitions);
-        const refusal =
-          authorizeOperation(schema, operation, fragments, contextValue.identity) ??
-          limits.check(schema, operation, fragments, request.variables, contextValue.identity);
-        if (refusal) throw refusal;
-      },
-      // The cost limit bounds what an answer holds; this bounds what it weighs (long strings, large JSON
-      // properties). Measured once, as the answer is about to be serialized anyway.
-      // Introspection is exempt: its size is the schema's (tens of megabytes for a large ontology), and the
-      // switch for it is TWINGRAPH_INTROSPECTION.
-      willSendResponse: async ({ response, operation, document }) => {
-        if (response.body.kind !== 'single' || !response.body.singleResult.data) return;
-        if (operation && isIntrospection(operation, fragmentsOf(document?.definitions ?? []))) return;
-        const size = Buffer.byteLength(JSON.stringify(response.body.singleResult));
-        if (size <= maxResponseBytes) return;
-        response.http.status = 413;
-        response.body.singleResult = {
-          errors: [
-            {
-              message: `The answer would be ${size} bytes, more than the limit of ${maxResponseBytes} (TWINGRAPH_MAX_RESPONSE): ask for less, or page through it.`,
-              extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: maxResponseBytes },
-            },
-          ],
-        };
-      },
-    }),
+  const listener: GraphQLRequestListener<GraphContext> = {
+    didResolveOperation: async ({ operation, document, schema, contextValue, request }) => {
+      if (!operation) return;
+      if (operation.operation === 'subscription')
+        throw new GraphQLError(SUBSCRIPTION_OVER_HTTP, {
+          extensions: { code: ApolloServerErrorCode.BAD_REQUEST, http: { status: 400 } },
+        });
+      const fragments = fragmentsOf(document.definitions);
+      const refusal =
+        authorizeOperation(schema, operation, fragments, contextValue.identity) ??
+        limits.check(schema, operation, fragments, request.variables, contextValue.identity);
+      if (refusal) throw refusal;
+    },
+    // The cost limit bounds what an answer holds; this bounds what it weighs (long strings, large JSON
+    // properties). Measured on the text Apollo then sends (see `measured`), so that it is serialized once.
+    // Introspection is exempt: its size is the schema's (tens of megabytes for a large ontology), and the
+    // switch for it is TWINGRAPH_INTROSPECTION.
+    willSendResponse: async ({ response, operation, document }) => {
+      if (response.body.kind !== 'single' || !response.body.singleResult.data) return;
+      if (operation && isIntrospection(operation, () => fragmentsOf(document?.definitions ?? []))) return;
+      const result = response.body.singleResult;
+      const text = answerText(result);
+      measured.set(result.data!, { errors: result.errors, extensions: result.extensions, text });
+      // The JSON without Apollo's newline. A UTF-16 unit takes at most 3 bytes in UTF-8: a text that short
+      // is within the limit without counting its bytes.
+      const chars = text.length - 1;
+      if (chars * 3 <= maxResponseBytes) return;
+      const size = Buffer.byteLength(text) - 1;
+      if (size <= maxResponseBytes) return;
+      response.http.status = 413;
+      response.body.singleResult = {
+        errors: [
+          {
+            message: `The answer would be ${size} bytes, more than the limit of ${maxResponseBytes} (TWINGRAPH_MAX_RESPONSE): ask for less, or page through it.`,
+            extensions: { code: 'RESPONSE_TOO_LARGE', size, limit: maxResponseBytes },
+          },
+        ],
+      };
+    },
   };
+  return { requestDidStart: async () => listener };
 }
 
 /**
@@ -196,11 +228,8 @@ export async function createHttpApi(
       },
       // Twin data is live: no response is cacheable, so the per-field cache-hint machinery is pure cost
       // (about an eighth of a twin-by-id request); the header is set once below instead.
-      plugins: [
-        ApolloServerPluginCacheControlDisabled(),
-        subscriptionsOverWebSocket,
-        operationChecks(limits, config.access.maxResponseBytes),
-      ],
+      stringifyResult,
+      plugins: [ApolloServerPluginCacheControlDisabled(), operationChecks(limits, config.access.maxResponseBytes)],
     }),
     async ({ res }) =>
       createContext(services, res.locals.identity as Identity, Date.now() + config.access.operationTimeoutMs),
@@ -273,15 +302,17 @@ export async function createHttpApi(
   // origin gets no CORS header, so its browser keeps the answer from it. (Before the schema documents, which
   // front-end tooling on another origin — a Vite dev server — reads too.)
   const allowed = new Set(config.corsOrigins);
-  app.use(
-    graphqlPath,
-    cors({
-      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
-      credentials: true,
-      methods: ['GET', 'POST'],
-      allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name'],
-      maxAge: 600,
-    }),
+  const corsHeaders = cors({
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    credentials: true,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['authorization', 'content-type', 'apollo-require-preflight', 'x-apollo-operation-name'],
+    maxAge: 600,
+  });
+  // A request with no Origin (not a browser's cross-origin request) gets no CORS header whatever it asks: it
+  // passes without the middleware's work.
+  app.use(graphqlPath, (req: Request, res: Response, next: NextFunction) =>
+    req.headers.origin === undefined ? next() : corsHeaders(req, res, next),
   );
   const authenticated = authenticate(auth);
   app.get(

@@ -35,7 +35,10 @@ export interface TwinQueries {
   get(id: string): Promise<Twin | undefined>;
   query(query: TwinQuery): Promise<Page<Twin>>;
   traverse(traversal: Traversal): Promise<Page<Twin>>;
-  /** The first `first` twins one hop from `id` (batched with every other twin asking the same hop). */
+  /**
+   * The first `first` twins one hop from `id` (batched with every other twin asking the same hop); each one's
+   * relationship may be left undefined when the hop says `withRelationships: false`.
+   */
   neighbors(
     id: string,
     hop: Hop,

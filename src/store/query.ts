@@ -73,6 +73,12 @@ export interface Hop {
   readonly names?: readonly string[];
   readonly where?: Filter;
   readonly edge?: Filter;
+  /**
+   * Neighbour reads only (NeighborQuery): `false` when the caller uses the twins alone, not the relationships
+   * that lead to them (a connection whose edges nobody selected); an adapter may then leave each neighbour's
+   * `relationship` undefined and spare reading it. Traversals and counts ignore it.
+   */
+  readonly withRelationships?: boolean;
 }
 
 /** Twins reached from `from` through `hops`, in order; the last hop's twins are paged like a query. */
@@ -307,6 +313,12 @@ const MAX_FINGERPRINTS = 1000;
 /** The fingerprint of the default ordering (by `$dtId` alone), the one nearly every list uses. */
 const UNORDERED = fingerprintOf('[]');
 
+/** `first` or `last` as a page takes it: an integer from 0 to MAX_PAGE_SIZE. */
+export function checkPageSize(name: 'first' | 'last', n: number): void {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE)
+    throw new TwingraphError('InvalidArgument', `'${name}' is an integer from 0 to ${MAX_PAGE_SIZE}.`);
+}
+
 /** Plans a page of a query; its `orderBy` (when it has one) decides which cursors it takes. */
 export function planPage(
   args: PageArgs & { readonly orderBy?: readonly OrderBy[] },
@@ -315,14 +327,8 @@ export function planPage(
   const { first, last, after, before } = args;
   if (first !== undefined && last !== undefined)
     throw new TwingraphError('InvalidArgument', "Use 'first' or 'last', not both.");
-  for (const [name, n] of [
-    ['first', first],
-    ['last', last],
-  ] as const) {
-    if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > MAX_PAGE_SIZE)) {
-      throw new TwingraphError('InvalidArgument', `'${name}' is an integer from 0 to ${MAX_PAGE_SIZE}.`);
-    }
-  }
+  if (first !== undefined) checkPageSize('first', first);
+  if (last !== undefined) checkPageSize('last', last);
   const backward = last !== undefined || (before !== undefined && first === undefined);
   const limit = (backward ? last : first) ?? defaultSize;
   const cursorText = backward ? before : after;
@@ -376,20 +382,35 @@ export function valueAt(doc: unknown, path: PropertyPath): JsonPrimitive {
   return v === undefined || (v !== null && typeof v === 'object') ? null : (v as JsonPrimitive);
 }
 
-/** Builds the page result from rows read with one extra row (to know whether more exist). */
+/**
+ * Builds the page result from rows read with one extra row (to know whether more exist). The cursors are
+ * encoded when first read (`cursors`, `startCursor`, `endCursor` are getters): most pages are shown, not
+ * paged on, and a cursor is a JSON text and a base64 encoding per item.
+ */
 export function toPage<T>(rows: T[], plan: PagePlan, keyOf: (item: T) => CursorKey, hadCursor: boolean): Page<T> {
   const more = rows.length > plan.limit;
   const items = more ? rows.slice(0, plan.limit) : rows;
   if (plan.backward) items.reverse();
-  const cursors = items.map((item) => encodeCursor(keyOf(item), plan.ordering));
+  let cursors: string[] | undefined;
+  const cursorAt = (i: number): string | null =>
+    cursors ? (cursors[i] ?? null) : i >= 0 && i < items.length ? encodeCursor(keyOf(items[i]), plan.ordering) : null;
   return {
     items,
-    cursors,
+    get cursors(): string[] {
+      return (cursors ??= items.map((item) => encodeCursor(keyOf(item), plan.ordering)));
+    },
+    set cursors(value: string[]) {
+      cursors = value;
+    },
     pageInfo: {
       hasNextPage: plan.backward ? hadCursor : more,
       hasPreviousPage: plan.backward ? more : hadCursor,
-      startCursor: cursors[0] ?? null,
-      endCursor: cursors[cursors.length - 1] ?? null,
+      get startCursor(): string | null {
+        return cursorAt(0);
+      },
+      get endCursor(): string | null {
+        return cursorAt(items.length - 1);
+      },
     },
   };
 }
@@ -416,8 +437,17 @@ export function keysetPredicate(
   keys.forEach(({ expr, ascending }, i) => {
     const value = cursor[i];
     const c = value === null ? undefined : bind(value);
+    // The last key is `$dtId`, which every twin has: no "missing" alternative, which would also keep an index
+    // on the id from serving the range (SQLite then reads every twin of the model up to the cursor).
+    const neverMissing = i === keys.length - 1;
     let after: string | undefined;
-    if (ascending) after = c === undefined ? undefined : `(${dialect.compare(expr, '>', c)} OR ${expr} IS NULL)`;
+    if (ascending)
+      after =
+        c === undefined
+          ? undefined
+          : neverMissing
+            ? dialect.compare(expr, '>', c)
+            : `(${dialect.compare(expr, '>', c)} OR ${expr} IS NULL)`;
     else after = c === undefined ? `${expr} IS NOT NULL` : dialect.compare(expr, '<', c);
     if (after) alternatives.push([...equalSoFar, after].join(' AND '));
     equalSoFar.push(c === undefined ? `${expr} IS NULL` : dialect.compare(expr, '=', c));

@@ -17,6 +17,7 @@ import {
   type GraphQLFieldConfig,
   type GraphQLFieldConfigMap,
   type GraphQLResolveInfo,
+  type GraphQLSchema,
 } from 'graphql';
 import type { InterfaceModel } from '../../dtdl';
 import { TwingraphError } from '../../errors';
@@ -80,6 +81,11 @@ export class ModelTypeBuilder {
         .map((a) => this.build.typesOf.get(a)?.iface)
         .filter((t): t is GraphQLInterfaceType => t !== undefined),
     ];
+    // The object type of each model id already resolved, per schema (every twin of a page asks); the last
+    // schema's map at hand, as nearly every operation runs on the newest schema.
+    const resolved = new WeakMap<GraphQLSchema, Map<string, string>>();
+    let lastSchema: GraphQLSchema | undefined;
+    let lastResolved: Map<string, string> | undefined;
     const iface: GraphQLInterfaceType = new GraphQLInterfaceType({
       name: base,
       description: describe(modelDescription, `Twins of ${model.id} and of every model that extends it.`),
@@ -87,6 +93,9 @@ export class ModelTypeBuilder {
       fields: fieldConfigs,
       resolveType: (value: unknown, _ctx: unknown, info: GraphQLResolveInfo) => {
         const modelId = (value as Twin).$metadata?.$model;
+        let known = info.schema === lastSchema ? lastResolved : resolved.get(info.schema);
+        const hit = known?.get(modelId);
+        if (hit !== undefined) return hit;
         const name = schemaInfo(info.schema)?.names.get(modelId)?.objectType;
         const type = name ? info.schema.getType(name) : undefined;
         if (!type || !info.schema.isSubType(iface, type as GraphQLObjectType)) {
@@ -96,6 +105,10 @@ export class ModelTypeBuilder {
             { twinId: (value as Twin).$dtId, modelId },
           );
         }
+        if (!known) resolved.set(info.schema, (known = new Map()));
+        known.set(modelId, name!);
+        lastSchema = info.schema;
+        lastResolved = known;
         return name;
       },
     });

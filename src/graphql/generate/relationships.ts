@@ -18,9 +18,11 @@ import {
   type GraphQLFieldConfigArgumentMap,
   type GraphQLFieldConfigMap,
   type GraphQLInputType,
+  type GraphQLResolveInfo,
 } from 'graphql';
 import type { RelationshipContent } from '../../dtdl';
 import {
+  checkPageSize,
   encodeCursor,
   MAX_PAGE_SIZE,
   orderingOf,
@@ -41,6 +43,7 @@ import { CONNECTION_FIELDS, PAGE_ARGS } from '../descriptions';
 import { modelRef, type ModelRef } from '../model-refs';
 import { allOf } from './filters';
 import { pascalCase } from './names';
+import { connectionSelection } from './selection';
 import { describe } from './schema-types';
 import { RELATIONSHIP_WHERE_TAKEN, whereInput, whereKey, type WhereInput, type WherePart } from './where';
 
@@ -68,9 +71,86 @@ const pageArgs = (): GraphQLFieldConfigArgumentMap => ({
   before: { type: GraphQLString, description: PAGE_ARGS.before },
 });
 
+type Neighbor = { readonly twin: Twin; readonly relationship: Relationship };
+type RelatedValue = ConnectionValue<Twin> & { edges: { cursor: string; node: Twin; relationship: Relationship }[] };
+
+/**
+ * The first page of one parent's related twins, as the connection type reads it. Everything is made when a
+ * client selects it (getters, which GraphQL's default resolver reads): a nested list inside a page of parents
+ * is shown far more often than it is paged, and an edge object and a cursor per related twin (a JSON text
+ * and its base64) were a visible share of a traversal.
+ */
+class FirstPage implements RelatedValue {
+  constructor(
+    private readonly found: readonly Neighbor[],
+    private readonly first: number,
+    /** Whether one more than `first` was read: without it, whether more exist is not known. */
+    private readonly readMore: boolean,
+    private readonly orderBy: readonly OrderBy[],
+    private readonly parentId: string,
+    private readonly hop: Hop,
+    private readonly ctx: GraphContext,
+  ) {}
+
+  /** The page's neighbours (the one more than `first` read, if any, left out). */
+  private get items(): readonly Neighbor[] {
+    return this.found.length > this.first ? this.found.slice(0, this.first) : this.found;
+  }
+
+  get nodes(): Twin[] {
+    return this.items.map((n) => n.twin);
+  }
+
+  get edges(): { cursor: string; node: Twin; relationship: Relationship }[] {
+    return this.items.map((n) => new RelatedEdge(this, n));
+  }
+
+  get pageInfo(): ConnectionValue<Twin>['pageInfo'] {
+    const items = this.items;
+    const cursorAt = (i: number): string | null => (items.length > 0 ? this.cursorOf(items[i].twin) : null);
+    // One more than shown was read whenever pageInfo is selected (see relatedConnection).
+    return {
+      hasNextPage: this.readMore && this.found.length > this.first,
+      hasPreviousPage: false,
+      get startCursor(): string | null {
+        return cursorAt(0);
+      },
+      get endCursor(): string | null {
+        return cursorAt(items.length - 1);
+      },
+    };
+  }
+
+  totalCount(): Promise<number> {
+    return this.ctx.twins.neighborCount(this.parentId, this.hop);
+  }
+
+  cursorOf(twin: Twin): string {
+    return encodeCursor([...this.orderBy.map((o) => valueAt(twin, o.path)), twin.$dtId], orderingOf(this.orderBy));
+  }
+}
+
+class RelatedEdge {
+  readonly node: Twin;
+  readonly relationship: Relationship;
+
+  constructor(
+    private readonly page: FirstPage,
+    neighbor: Neighbor,
+  ) {
+    this.node = neighbor.twin;
+    this.relationship = neighbor.relationship;
+  }
+
+  get cursor(): string {
+    return this.page.cursorOf(this.node);
+  }
+}
+
 /**
  * A connection of related twins. A plain first page (the common case inside lists) is batched across every
- * parent with one store call per level; paging on with a cursor, or backwards, reads per parent.
+ * parent with one store call per level, reading one more than `first` when pageInfo is selected, to know
+ * whether more exist; paging on with a cursor, or backwards, reads per parent.
  */
 async function relatedConnection(
   twin: Twin,
@@ -78,49 +158,22 @@ async function relatedConnection(
   orderBy: OrderBy[],
   args: Args,
   ctx: GraphContext,
-): Promise<ConnectionValue<Twin> & { edges: { cursor: string; node: Twin; relationship: Relationship }[] }> {
-  const page = pageOf(args as Parameters<typeof pageOf>[0]);
-  // The root lists' rules for first and last, checked here: the batched read asks for one more than `first`,
-  // which would take -1 as 0 and refuse 1000 as 1001.
-  planPage({ ...page, orderBy });
-  const ordering = orderingOf(orderBy);
-  const cursorOf = (t: Twin): string => encodeCursor([...orderBy.map((o) => valueAt(t, o.path)), t.$dtId], ordering);
-  const count = (): Promise<number> => ctx.twins.neighborCount(twin.$dtId, hop);
-  if (
-    page.after === undefined &&
-    page.before === undefined &&
-    page.last === undefined &&
-    (page.first ?? DEFAULT_PAGE_SIZE) < MAX_PAGE_SIZE
-  ) {
-    const first = page.first ?? DEFAULT_PAGE_SIZE;
-    const found = await ctx.twins.neighbors(twin.$dtId, hop, first + 1, orderBy);
-    const items = found.slice(0, first);
-    // Cursors are made when a client selects them (getters, which GraphQL's default resolver reads): a
-    // nested list inside a page of parents is read far more often than it is paged, and encoding a cursor
-    // per related twin was a visible share of a traversal.
-    const edges = items.map((n) => ({
-      get cursor(): string {
-        return cursorOf(n.twin);
-      },
-      node: n.twin,
-      relationship: n.relationship,
-    }));
-    return {
-      edges,
-      nodes: items.map((n) => n.twin),
-      pageInfo: {
-        hasNextPage: found.length > first,
-        hasPreviousPage: false,
-        get startCursor(): string | null {
-          return items.length > 0 ? cursorOf(items[0].twin) : null;
-        },
-        get endCursor(): string | null {
-          return items.length > 0 ? cursorOf(items[items.length - 1].twin) : null;
-        },
-      },
-      totalCount: count,
-    };
+  info: GraphQLResolveInfo,
+): Promise<RelatedValue> {
+  if (args.after == null && args.before == null && args.last == null) {
+    const first = (args.first as number | null | undefined) ?? DEFAULT_PAGE_SIZE;
+    // The root lists' rule for `first`, checked here: the batched read may ask for one more, which would take
+    // -1 as 0 and refuse 1000 as 1001.
+    checkPageSize('first', first);
+    if (first < MAX_PAGE_SIZE) {
+      const readMore = connectionSelection(info).pageInfo;
+      const found = await ctx.twins.neighbors(twin.$dtId, hop, readMore ? first + 1 : first, orderBy);
+      return new FirstPage(found, first, readMore, orderBy, twin.$dtId, hop, ctx);
+    }
   }
+  const page = pageOf(args as Parameters<typeof pageOf>[0]);
+  planPage({ ...page, orderBy });
+  const count = (): Promise<number> => ctx.twins.neighborCount(twin.$dtId, hop);
   const result = await ctx.twins.traverse({
     from: { path: TWIN_ID_PATH, op: 'eq', value: twin.$dtId },
     hops: [hop],
@@ -141,6 +194,25 @@ async function relatedConnection(
   const base = connection(result, count);
   return { ...base, edges: base.edges.map((e) => ({ ...e, relationship: relationshipTo(e.node)! })) };
 }
+
+/** The hop of a connection, told whether the operation reads the relationships (see ./selection.ts). */
+function withSelection(hop: Hop, info: GraphQLResolveInfo): Hop {
+  return connectionSelection(info).relationships ? hop : { ...hop, withRelationships: false };
+}
+
+/** The two hops of a connection asked with no where, edge or orderBy (its usual form), made once per field. */
+function plainHops(make: () => Hop): (info: GraphQLResolveInfo) => Hop {
+  let hops: { all: Hop; twinsOnly: Hop } | undefined;
+  return (info) => {
+    hops ??= (() => {
+      const all = Object.freeze(make());
+      return { all, twinsOnly: Object.freeze({ ...all, withRelationships: false }) };
+    })();
+    return connectionSelection(info).relationships ? hops.all : hops.twinsOnly;
+  };
+}
+
+const NO_ORDER: OrderBy[] = [];
 
 export class RelationshipTypeBuilder {
   private readonly built = new Map<string, RelationshipTypes>();
@@ -266,6 +338,10 @@ export class RelationshipTypeBuilder {
   field(content: RelationshipContent, description: string | undefined): GraphQLFieldConfig<Twin, GraphContext> {
     const types = this.types(content);
     const target = this.targetTypes(content);
+    const plain = plainHops(() => {
+      const where = this.targetFilter(content, undefined);
+      return { direction: 'out', names: [content.name], ...(where && { where }) };
+    });
     return {
       type: new GraphQLNonNull(types.connection),
       description,
@@ -277,11 +353,20 @@ export class RelationshipTypeBuilder {
         orderBy: { type: new GraphQLList(new GraphQLNonNull(target.order)), description: PAGE_ARGS.orderBy },
         ...pageArgs(),
       },
-      resolve: (twin, args, ctx) => {
+      resolve: (twin, args, ctx, info) => {
+        if (args.where == null && args.edge == null && args.orderBy == null)
+          return relatedConnection(twin, plain(info), NO_ORDER, args, ctx, info);
         const where = this.targetFilter(content, args.where as Args);
         const edge = types.edgeWhere?.toFilter(args.edge as Args);
         const hop: Hop = { direction: 'out', names: [content.name], ...(where && { where }), ...(edge && { edge }) };
-        return relatedConnection(twin, hop, this.targetOrder(content, args.orderBy as Args[]), args, ctx);
+        return relatedConnection(
+          twin,
+          withSelection(hop, info),
+          this.targetOrder(content, args.orderBy as Args[]),
+          args,
+          ctx,
+          info,
+        );
       },
     };
   }
@@ -324,6 +409,7 @@ export class RelationshipTypeBuilder {
     const { core } = this.build;
     const out: GraphQLFieldConfigMap<Twin, GraphContext> = {};
     for (const { relationship, field } of inverses) {
+      const plain = plainHops(() => ({ direction: 'in', names: [relationship] }));
       out[field] = {
         type: new GraphQLNonNull(core.named<GraphQLObjectType>('TwinConnection')),
         description: `Twins whose ${relationship} relationships point at this one.`,
@@ -335,10 +421,19 @@ export class RelationshipTypeBuilder {
           },
           ...pageArgs(),
         },
-        resolve: (twin, args, ctx) => {
+        resolve: (twin, args, ctx, info) => {
+          if (args.where == null && args.orderBy == null)
+            return relatedConnection(twin, plain(info), NO_ORDER, args, ctx, info);
           const where = twinWhereFilter(args.where as TwinWhere, this.models);
           const hop: Hop = { direction: 'in', names: [relationship], ...(where && { where }) };
-          return relatedConnection(twin, hop, twinOrder(args.orderBy as TwinOrderBy[]), args, ctx);
+          return relatedConnection(
+            twin,
+            withSelection(hop, info),
+            twinOrder(args.orderBy as TwinOrderBy[]),
+            args,
+            ctx,
+            info,
+          );
         },
       };
     }

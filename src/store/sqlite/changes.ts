@@ -10,7 +10,8 @@ import type { CommitListener, PruneOptions, ReadChangesOptions } from '../port';
 import { pruneCutoff } from '../reads';
 import { changeFromRow, type ChangeRow } from '../rows';
 import type { ChangeEntry } from '../types';
-import type { Row, SqliteDb, WriteTx } from './db';
+import { deepFreeze } from '../../freeze';
+import type { CommittedRow, Row, SqliteDb, WriteTx } from './db';
 
 function changeColumns(db: SqliteDb, change: PendingChange, actor: string | undefined): unknown[] {
   return [
@@ -26,10 +27,47 @@ function changeColumns(db: SqliteDb, change: PendingChange, actor: string | unde
   ];
 }
 
-/** The row as `SELECT * FROM changes` reads it back. */
-function rowOf(seq: number, columns: unknown[]): ChangeRow {
+/**
+ * The row as `SELECT * FROM changes` reads it back, with the change it was made from when that is a twin's or
+ * a relationship's (see CommittedRow).
+ */
+function rowOf(seq: number, columns: unknown[], change: PendingChange): CommittedRow {
   const [time, type, subject, model, twin, relationship, patch, body, actor] = columns as (string | null)[];
-  return { seq, time: time!, type: type!, subject: subject!, model, twin, relationship, patch, body: body!, actor };
+  const written = change.type.startsWith('Twin.') || change.type.startsWith('Relationship.') ? change : undefined;
+  return {
+    seq,
+    time: time!,
+    type: type!,
+    subject: subject!,
+    model,
+    twin,
+    relationship,
+    patch,
+    body: body!,
+    actor,
+    written,
+  };
+}
+
+/**
+ * The entry of a row, as changeFromRow parses it, but from the objects the write serialized when this
+ * connection still holds them (frozen first: every reader of the entry shares them).
+ */
+function entryOf(row: CommittedRow): ChangeEntry {
+  const change = row.written;
+  if (!change) return changeFromRow(row);
+  return {
+    seq: row.seq,
+    time: row.time,
+    type: change.type,
+    subject: row.subject,
+    ...(row.model != null && { modelId: row.model }),
+    ...(row.twin != null && { twinId: row.twin }),
+    ...(row.relationship != null && { relationshipId: row.relationship }),
+    ...(change.patch && { patch: deepFreeze(change.patch) }),
+    body: deepFreeze(change.body),
+    ...(row.actor != null && { actor: row.actor }),
+  };
 }
 
 /**
@@ -39,7 +77,7 @@ function rowOf(seq: number, columns: unknown[]): ChangeRow {
 const RECENT_CHANGES = 256;
 
 /** After a commit: its rows join the recent ones, which start again when another connection has written between. */
-export function rememberCommitted(db: SqliteDb, rows: readonly ChangeRow[]): void {
+export function rememberCommitted(db: SqliteDb, rows: readonly CommittedRow[]): void {
   if (rows.length === 0) return;
   const version = db.dataVersion.get() as number;
   const recent = db.recentChanges;
@@ -81,7 +119,7 @@ export function changePrimitives(db: SqliteDb, tx: WriteTx): Pick<Primitives, 'a
       return changes.map((change) => {
         const columns = changeColumns(db, change, actor);
         const seq = Number(insert.run(...columns).lastInsertRowid);
-        tx.changes.push(rowOf(seq, columns));
+        tx.changes.push(rowOf(seq, columns, change));
         if (db.outbox && isMirrored(change.type))
           enqueue.run(seq, outboxPartition(change), now, isOutboxBarrier(change.type) ? 1 : 0);
         tx.lastSeq = seq;
@@ -108,7 +146,7 @@ export async function readChanges(db: SqliteDb, options: ReadChangesOptions): Pr
   return (
     recentAfter(db, options.after, limit) ??
     (db.sql('SELECT * FROM changes WHERE seq > ? ORDER BY seq LIMIT ?').all(options.after, limit) as ChangeRow[])
-  ).map(changeFromRow);
+  ).map(entryOf);
 }
 
 /** The newest `seq` ever given (0: none), whether or not it was pruned since. */

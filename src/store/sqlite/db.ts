@@ -1,20 +1,33 @@
 /**
  * One open SQLite database as every part of the embedded adapter shares it: the connection, its prepared
- * statements, the caches (parsed twins, metric series ids) and the commit listeners. The parts (models.ts,
- * twins.ts, … housekeeping.ts) are functions over this one object and store.ts assembles them, so that a read
- * costs the same single call it did when all of it was one class, and every part sees the same caches: a write
- * in twins.ts evicts the twin that a later read in twins.ts would otherwise serve stale.
+ * statements, the caches (parsed twins and relationships, metric series ids, model records, reads derived from
+ * the graph) and the commit listeners. The parts (models.ts, twins.ts, … housekeeping.ts) are functions over
+ * this one object and store.ts assembles them, so that a read costs the same single call it did when all of it
+ * was one class, and every part sees the same caches: a write in twins.ts evicts the twin that a later read in
+ * twins.ts would otherwise serve stale.
  */
 import type Database from 'better-sqlite3';
 import { TwingraphError } from '../../errors';
 import type { DocumentLimits } from '../documents';
 import type { ChangeRow } from '../rows';
 import type { CommitListener } from '../port';
-import type { Relationship, Twin } from '../types';
+import type { PendingChange } from '../changes';
+import type { ModelRecord, Relationship, Twin } from '../types';
 
 export type Row = Record<string, unknown>;
 
+/**
+ * A change-log row as this connection wrote it, with the change it was made from when that is a twin's or a
+ * relationship's (its body and patch the objects the write made, and serialized into the row): the change
+ * feed reads every commit right after it, and gets the entry without parsing what was just serialized.
+ */
+export interface CommittedRow extends ChangeRow {
+  readonly written?: PendingChange;
+}
+
 const STATEMENT_CACHE_SIZE = 512;
+/** Derived reads kept (neighbour pages are one per anchor twin and hop). */
+const DERIVED_CACHE_SIZE = 50_000;
 
 /** What one write transaction gathers for after its commit. */
 export interface WriteTx {
@@ -25,9 +38,17 @@ export interface WriteTx {
   /** Rows written, towards the next `PRAGMA optimize`. */
   rows: number;
   /** The change-log rows it wrote, as written (for `SqliteDb.recentChanges` once committed). */
-  readonly changes: ChangeRow[];
+  readonly changes: CommittedRow[];
+  /**
+   * The twins it wrote (or deleted: undefined), in order: once committed they are the stored state, and join
+   * the cache of parsed twins as they are (twins.ts: rememberWritten), so that the next read of a twin just
+   * written (the next patch's) parses nothing.
+   */
+  readonly twins: [string, Twin | undefined][];
   /** Who asked for the write running now (in a group commit, each write in turn): its entries record it. */
   actor: string | undefined;
+  /** It has written models: the model records kept for writes (models.ts) are not used until it ends. */
+  modelsWritten: boolean;
 }
 
 export class SqliteDb {
@@ -52,8 +73,20 @@ export class SqliteDb {
    * PRAGMA data_version is still `recentVersion` (changes.ts): the change feed reads each commit right after
    * it, and gets it from here instead of from the file.
    */
-  recentChanges: ChangeRow[] = [];
+  recentChanges: CommittedRow[] = [];
   recentVersion = -1;
+  /**
+   * Reads derived from twins, relationships and models (pages of neighbours, graph.ts; the models a query's
+   * model stands for, queries.ts), kept while nothing they were read from has changed: this process's writes of
+   * those forget them all (`forgetDerived`, from the write primitives), and another process's commit empties
+   * the cache before its next use (PRAGMA data_version, checked on every use: exact, unlike the twin cache's
+   * periodic check). Bounded: the oldest entry goes first.
+   */
+  private readonly derived = new Map<string, unknown>();
+  private derivedVersion = -1;
+  /** Model records for the writes, and the data version they were read at (models.ts). */
+  readonly modelRecords = new Map<string, ModelRecord>();
+  modelRecordsVersion = -1;
   readonly dataVersion: Database.Statement;
   closed = false;
 
@@ -75,6 +108,54 @@ export class SqliteDb {
       if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
       statement = this.connection.prepare(text);
       this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  /**
+   * The derived reads (see `derived`), emptied first if another process has committed since they were read;
+   * none inside a transaction, whose reads must see its own writes. Whatever is read right after this call
+   * may be kept in it (`keepDerived`): it is at least as new as the state the check found.
+   */
+  derivedReads(): ReadonlyMap<string, unknown> | undefined {
+    if (this.connection.inTransaction) return undefined;
+    const version = this.dataVersion.get() as number;
+    if (version !== this.derivedVersion) {
+      this.derived.clear();
+      this.derivedVersion = version;
+    }
+    // The parsed twins a derived read is made of are checked now too, not at the twin cache's next periodic
+    // check: a derived read kept with a twin read stale would stay stale until the next commit.
+    if (version !== this.cacheVersion) {
+      this.twinCache.clear();
+      this.cacheVersion = version;
+      this.cacheCheckedAt = Date.now();
+    }
+    return this.derived;
+  }
+
+  keepDerived(key: string, value: unknown): void {
+    if (this.connection.inTransaction) return;
+    if (this.derived.size >= DERIVED_CACHE_SIZE) this.derived.delete(this.derived.keys().next().value as string);
+    this.derived.set(key, value);
+  }
+
+  /** Forgets every derived read: twins, relationships or models are being written. */
+  forgetDerived(): void {
+    this.derived.clear();
+  }
+
+  /**
+   * The same, returning rows as arrays (no object per row, for the hot reads): kept apart from `sql`'s, as
+   * raw mode is a setting of the statement.
+   */
+  rawSql(text: string): Database.Statement {
+    const key = `raw:${text}`;
+    let statement = this.statements.get(key);
+    if (!statement) {
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) this.statements.clear();
+      statement = this.connection.prepare(text).raw();
+      this.statements.set(key, statement);
     }
     return statement;
   }

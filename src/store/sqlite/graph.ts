@@ -18,10 +18,11 @@ export async function traverse(db: SqliteDb, traversal: Traversal): Promise<Page
 }
 
 /** FROM and WHERE of one hop from a set of anchor twins: `r` the relationship, `o` the twin reached. */
-function hopFrom(ids: readonly string[], hop: Hop, params: SqlParams): { near: string; from: string } {
+function hopFrom(ids: readonly string[], hop: Hop, params: SqlParams): { near: string; far: string; from: string } {
   const [near, far] = hop.direction === 'out' ? ['source', 'target'] : ['target', 'source'];
   const conditions = [`r.${near} IN (SELECT value FROM json_each(${params.bind(JSON.stringify([...new Set(ids)]))}))`];
-  if (hop.names?.length)
+  if (hop.names?.length === 1) conditions.push(`r.name = ${params.bind(hop.names[0])}`);
+  else if (hop.names?.length)
     conditions.push(`r.name IN (SELECT value FROM json_each(${params.bind(JSON.stringify(hop.names))}))`);
   if (hop.edge) conditions.push(compileFilter(hop.edge, { kind: 'edge', alias: 'r' }, params));
   if (hop.where) conditions.push(compileFilter(hop.where, { kind: 'twin', alias: 'o' }, params));
@@ -30,6 +31,7 @@ function hopFrom(ids: readonly string[], hop: Hop, params: SqlParams): { near: s
   // model (every twin of that model, then their relationships): fifty times slower for a page of ten.
   return {
     near,
+    far,
     from: `FROM relationships r CROSS JOIN twins o ON o.id = r.${far} WHERE ${conditions.join(' AND ')}`,
   };
 }
@@ -72,48 +74,79 @@ function readRelationships(
   return found;
 }
 
+type Neighbor = { twin: Twin; relationship: Relationship };
+
 /**
  * Each anchor's first page of related twins with their relationships. The statement that pages (a window
  * function per anchor) reads keys only, no bodies: the twins then come through the cache of parsed twins
  * (twins.ts) and the relationships through their own (above), so that a nested GraphQL level parses nothing it
- * has parsed before, and the sort SQLite does for the window carries ids rather than documents.
+ * has parsed before, and the sort SQLite does for the window carries ids rather than documents. A hop that
+ * asks for the twins alone (`withRelationships: false`) reads no relationship beyond the index, which then
+ * covers the whole read. Each anchor's page is kept as a derived read (db.ts: forgotten at any write of twins,
+ * relationships or models, here or in another process), frozen, so that the pages a client reads again cost
+ * no statement.
  */
-export async function neighbors(
-  db: SqliteDb,
-  query: NeighborQuery,
-): Promise<{ twin: Twin; relationship: Relationship }[][]> {
+export async function neighbors(db: SqliteDb, query: NeighborQuery): Promise<Neighbor[][]> {
   db.check();
   const orderBy = checkNeighborQuery(query);
+  const withRelationships = query.hop.withRelationships !== false;
+  const group = `neighbors\n${JSON.stringify([query.hop, query.first, orderBy])}\n`;
+  const kept = db.derivedReads();
+  const pages = new Map<string, Neighbor[]>();
+  const missing: string[] = [];
+  for (const id of query.ids) {
+    if (pages.has(id)) continue;
+    const page = kept?.get(group + id) as Neighbor[] | undefined;
+    if (page) pages.set(id, page);
+    else {
+      pages.set(id, NONE);
+      missing.push(id);
+    }
+  }
+  if (missing.length === 0) return query.ids.map((id) => pages.get(id)!);
   const params = new SqlParams();
-  const { near, from } = hopFrom(query.ids, query.hop, params);
+  const { near, far, from } = hopFrom(missing, query.hop, params);
+  // Within one anchor `r.${near}` is fixed and the twin's id is `r.${far}`: ordered by the twin's id, then the
+  // relationship's key, without reading the twin for it.
+  const order = orderBy.length === 0 ? `r.${far}, r.id` : `${orderByClause('o', orderBy, false)}, r.source, r.id`;
+  const columns = withRelationships ? `r.${near}, r.${far}, r.source, r.id, r.etag` : `r.${near}, r.${far}`;
   const text =
-    `SELECT anchor, rsource, rid, retag, oid FROM (SELECT r.${near} AS anchor, r.source AS rsource, r.id AS rid, ` +
-    `r.etag AS retag, o.id AS oid, ` +
-    `ROW_NUMBER() OVER (PARTITION BY r.${near} ORDER BY ${orderByClause('o', orderBy, false)}, r.source, r.id) AS rn ` +
-    `${from}) WHERE rn <= ${params.bind(query.first)} ORDER BY anchor, rn`;
-  const rows = db.sql(text).all(params.values) as Row[];
-  if (rows.length === 0) return query.ids.map(() => []);
+    `SELECT * FROM (SELECT ${columns}, ROW_NUMBER() OVER (PARTITION BY r.${near} ORDER BY ${order}) AS rn ` +
+    `${from}) WHERE rn <= ${params.bind(query.first)} ORDER BY 1, rn`;
+  // [anchor, twin id, relationship source, id, etag] (the last three when asked for).
+  const rows = db.rawSql(text).all(params.values) as [string, string, string?, string?, string?][];
   const twins = readTwins(
     db,
-    rows.map((r) => r.oid as string),
+    rows.map((r) => r[1]),
   );
-  const relationships = readRelationships(
-    db,
-    rows.map((r) => ({ source: r.rsource as string, id: r.rid as string, etag: r.retag as string })),
-  );
-  const byAnchor = new Map<string, { twin: Twin; relationship: Relationship }[]>();
+  const relationships = withRelationships
+    ? readRelationships(
+        db,
+        rows.map((r) => ({ source: r[2]!, id: r[3]!, etag: r[4]! })),
+      )
+    : undefined;
+  // Rows come anchor by anchor (ORDER BY 1, rn).
+  let anchor: string | undefined;
+  let page: Neighbor[] = [];
   for (const row of rows) {
-    const twin = twins.get(row.oid as string);
-    const relationship = relationships.get(`${row.rsource as string}\n${row.rid as string}`);
+    const twin = twins.get(row[1]);
+    const relationship = relationships?.get(`${row[2]}\n${row[3]}`);
     // Gone between the two reads (another process deleted it): as if read a moment later.
-    if (!twin || !relationship) continue;
-    const anchor = row.anchor as string;
-    let list = byAnchor.get(anchor);
-    if (!list) byAnchor.set(anchor, (list = []));
-    list.push({ twin, relationship });
+    if (!twin || (relationships && !relationship)) continue;
+    if (row[0] !== anchor) {
+      anchor = row[0];
+      pages.set(anchor, (page = []));
+    }
+    page.push(Object.freeze({ twin, relationship: relationship as Relationship }));
   }
-  return query.ids.map((id) => byAnchor.get(id) ?? []);
+  for (const id of missing) {
+    const found = Object.freeze(pages.get(id)!);
+    if (kept) db.keepDerived(group + id, found);
+  }
+  return query.ids.map((id) => pages.get(id)!);
 }
+
+const NONE: Neighbor[] = Object.freeze([]) as unknown as Neighbor[];
 
 export async function neighborCounts(db: SqliteDb, ids: readonly string[], hop: Hop): Promise<number[]> {
   db.check();

@@ -45,10 +45,15 @@ export async function ping(db: SqliteDb): Promise<void> {
   db.sql('SELECT 1').get();
 }
 
-export async function close(db: SqliteDb): Promise<void> {
+/**
+ * Closes the store: refuses new work at once, then waits for `released` (the checkpoint thread letting go
+ * of the file, so that this last connection cleans up the log) before closing the connection.
+ */
+export async function close(db: SqliteDb, released?: Promise<void>): Promise<void> {
   if (db.closed) return;
   db.closed = true;
   db.listeners.clear();
+  await released;
   try {
     db.connection.pragma('optimize');
   } finally {

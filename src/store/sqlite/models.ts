@@ -10,10 +10,36 @@ import type { ListModelsOptions } from '../port';
 import { dependencyClosure } from '../reads';
 import { modelFromRow, type ModelRow } from '../rows';
 import type { ModelRecord } from '../types';
-import type { Row, SqliteDb } from './db';
+import { deepFreeze } from '../../freeze';
+import type { Row, SqliteDb, WriteTx } from './db';
+
+/**
+ * Model records by id for the writes, which look up every twin's model (a statement and the parsing of its
+ * lists, per write): kept while no other process has committed (PRAGMA data_version, checked each time: inside
+ * the write's transaction it is the committed state the write sees) and until this process writes models.
+ * Not filled or used by a transaction that has written models (`modelsWritten`): what it reads is not
+ * committed yet.
+ */
+function cachedRecords(db: SqliteDb, tx: WriteTx): Map<string, ModelRecord> | undefined {
+  if (tx.modelsWritten) return undefined;
+  const version = db.dataVersion.get() as number;
+  if (version !== db.modelRecordsVersion) {
+    db.modelRecords.clear();
+    db.modelRecordsVersion = version;
+  }
+  return db.modelRecords;
+}
+
+/** This transaction writes models: the kept records go, and none are kept until it has ended. */
+function modelsWritten(db: SqliteDb, tx: WriteTx): void {
+  tx.modelsWritten = true;
+  db.modelRecords.clear();
+  db.forgetDerived();
+}
 
 export function modelPrimitives(
   db: SqliteDb,
+  tx: WriteTx,
 ): Pick<
   Primitives,
   'models' | 'modelDependents' | 'insertModels' | 'newestModelUpload' | 'decommissionModel' | 'deleteModel'
@@ -22,14 +48,27 @@ export function modelPrimitives(
     models: (ids) => {
       const found = new Map<string, ModelRecord>();
       if (ids.length === 0) return found;
+      const kept = cachedRecords(db, tx);
+      const missing: string[] = [];
+      for (const id of ids) {
+        const record = kept?.get(id);
+        if (record) found.set(id, record);
+        else missing.push(id);
+      }
+      if (missing.length === 0) return found;
       const rows = db
         // Not the definition (the whole DTDL document): every twin write looks its model up here.
         .sql(
           'SELECT id, upload_time, decommissioned, ancestors, dependencies, display_name, description FROM models ' +
             'WHERE id IN (SELECT value FROM json_each(?))',
         )
-        .all(JSON.stringify(ids)) as ModelRow[];
-      for (const row of rows) found.set(row.id, modelFromRow(row, false));
+        .all(JSON.stringify(missing)) as ModelRow[];
+      for (const row of rows) {
+        // Frozen: the kept record is every later write's.
+        const record = deepFreeze(modelFromRow(row, false));
+        found.set(row.id, record);
+        kept?.set(row.id, record);
+      }
       return found;
     },
     modelDependents: (id) =>
@@ -49,6 +88,8 @@ export function modelPrimitives(
       const clearAncestors = db.sql('DELETE FROM model_ancestors WHERE model = ?');
       const ancestor = db.sql('INSERT OR IGNORE INTO model_ancestors (ancestor, model) VALUES (?, ?)');
       const dependency = db.sql('INSERT OR IGNORE INTO model_dependencies (dependency, model) VALUES (?, ?)');
+      // The models a model stands for (its descendants) change: reads derived from them go.
+      modelsWritten(db, tx);
       for (const { record, definition } of models) {
         insert.run(
           record.id,
@@ -64,8 +105,12 @@ export function modelPrimitives(
         for (const d of record.dependencies) dependency.run(d, record.id);
       }
     },
-    decommissionModel: (id) => void db.sql('UPDATE models SET decommissioned = 1 WHERE id = ?').run(id),
+    decommissionModel: (id) => {
+      modelsWritten(db, tx);
+      db.sql('UPDATE models SET decommissioned = 1 WHERE id = ?').run(id);
+    },
     deleteModel: (id) => {
+      modelsWritten(db, tx);
       db.sql('DELETE FROM models WHERE id = ?').run(id);
       db.sql('DELETE FROM model_dependencies WHERE model = ?').run(id);
     },

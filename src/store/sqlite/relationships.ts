@@ -39,12 +39,14 @@ export function relationshipPrimitives(
         'INSERT INTO relationships (source, id, name, target, etag, body) VALUES (?, ?, ?, ?, ?, ?) ' +
           'ON CONFLICT (source, id) DO UPDATE SET name = excluded.name, target = excluded.target, etag = excluded.etag, body = excluded.body',
       );
+      db.forgetDerived();
       for (const { relationship: r } of rows)
         upsert.run(r.$sourceId, r.$relationshipId, r.$relationshipName, r.$targetId, r.$etag, db.json(r));
       tx.rows += rows.length;
     },
     deleteRelationships: (relationships) => {
       const remove = db.sql('DELETE FROM relationships WHERE source = ? AND id = ?');
+      db.forgetDerived();
       for (const r of relationships) remove.run(r.$sourceId, r.$relationshipId);
     },
   };

@@ -31,19 +31,29 @@ export function twinPrimitives(
       const upsert = db.sql(
         'INSERT INTO twins (id, model, etag, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model, etag = excluded.etag, body = excluded.body',
       );
-      for (const { twin } of rows) {
-        upsert.run(twin.$dtId, twin.$metadata.$model, twin.$etag, db.json(twin));
+      // A twin that keeps its model (nearly every update) changes no indexed column: an UPDATE of etag and
+      // body leaves the (model, id) index alone, which the upsert rewrites (about half a write's row cost).
+      const update = db.sql('UPDATE twins SET etag = ?, body = ? WHERE id = ?');
+      db.forgetDerived();
+      for (const { twin, previous } of rows) {
+        const body = db.json(twin);
+        const kept = previous !== undefined && previous.$metadata.$model === twin.$metadata.$model;
+        if (!kept || update.run(twin.$etag, body, twin.$dtId).changes !== 1)
+          upsert.run(twin.$dtId, twin.$metadata.$model, twin.$etag, body);
         db.twinCache.delete(twin.$dtId);
+        tx.twins.push([twin.$dtId, twin]);
       }
       tx.rows += rows.length;
     },
     deleteTwins: (ids) => {
       const points = db.sql('DELETE FROM metric_points WHERE series IN (SELECT id FROM metric_series WHERE twin = ?)');
       const twin = db.sql('DELETE FROM twins WHERE id = ?');
+      db.forgetDerived();
       for (const id of ids) {
         points.run(id);
         twin.run(id);
         db.twinCache.delete(id);
+        tx.twins.push([id, undefined]);
       }
     },
   };
@@ -112,6 +122,36 @@ export function readTwins(db: SqliteDb, ids: readonly string[]): Map<string, Twi
     for (const row of rows) keep(row.id as string, row.body as string);
   }
   return found;
+}
+
+/**
+ * After a commit: the twins it wrote are the stored state, and join the cache as they are (frozen now, as
+ * every cached twin is), so that reading one again parses nothing; the ones it deleted stay out. In the
+ * order written, so that a twin written twice in one group commit keeps its last state.
+ */
+export function rememberWritten(db: SqliteDb, written: readonly [string, Twin | undefined][]): void {
+  const cache = db.twinCache;
+  for (const [id, twin] of written) {
+    cache.delete(id);
+    if (!twin) continue;
+    if (cache.size >= TWIN_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    cache.set(id, deepFreeze(twin));
+  }
+}
+
+/**
+ * A twin from a row a query read (its id, etag and body): the cached, parsed twin when it holds this very
+ * version (every write gives a twin a new etag), else the body parsed, and remembered outside a transaction.
+ * Exact whatever other processes have committed, so that a query's twins always match what it filtered on.
+ */
+export function twinOfRow(db: SqliteDb, id: string, etag: string, body: string): Twin {
+  const cached = db.twinCache.get(id);
+  if (cached && cached.$etag === etag) return cached;
+  const twin = JSON.parse(body) as Twin;
+  if (db.connection.inTransaction) return twin;
+  if (!cached && db.twinCache.size >= TWIN_CACHE_SIZE) db.twinCache.delete(db.twinCache.keys().next().value as string);
+  db.twinCache.set(id, deepFreeze(twin));
+  return twin;
 }
 
 export async function getTwin(db: SqliteDb, id: string): Promise<Twin> {

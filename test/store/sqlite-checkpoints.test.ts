@@ -1,0 +1,77 @@
+/**
+ * The SQLite store's checkpoint thread (src/store/sqlite/checkpointer.ts): once a store has committed a few
+ * hundred times, a worker keeps copying the write-ahead log into the database file, so the log stays short
+ * without the store's connection doing it inside a commit; every commit is still there after a reopen, and a
+ * close leaves no log behind.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openSqliteStore } from '../../src/store/sqlite/store';
+import { M, seedModels, twinInput } from '../support/store-fixtures';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-checkpoints-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const walPages = (file: string): number =>
+  fs.existsSync(`${file}-wal`) ? Math.floor(fs.statSync(`${file}-wal`).size / 4096) : 0;
+
+/** The pages in the log now (since it last started over), as another connection's checkpoint reports them. */
+function logPages(file: string): number {
+  const probe = new Database(file);
+  try {
+    return (probe.pragma('wal_checkpoint(PASSIVE)') as { log: number }[])[0].log;
+  } finally {
+    probe.close();
+  }
+}
+
+it('keeps the log short under many commits, loses none, and leaves no log after a close', async () => {
+  const file = path.join(dir, 'busy.db');
+  const store = openSqliteStore({ path: file });
+  await seedModels(store);
+  // One commit each (awaited one by one): past the count at which the worker starts.
+  for (let i = 0; i < 400; i++) await store.createTwin(`t${i}`, twinInput(M.room, { name: `T${i}`, area: i }));
+  for (let round = 0; round < 20; round++) {
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        store.patchTwin(`t${(round * 20 + i) % 400}`, [{ op: 'replace', path: '/area', value: round }]),
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  // The worker has copied the whole log back meanwhile, so the next commit starts it over: it holds that
+  // commit alone. (The store's own checkpoint would have let it grow to 1,000 pages before copying it.)
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  await store.patchTwin('t0', [{ op: 'replace', path: '/name', value: 'last' }]);
+  expect(logPages(file)).toBeLessThan(20);
+  const last = await store.latestSeq();
+  await store.close();
+  expect(walPages(file)).toBe(0);
+
+  const reopened = openSqliteStore({ path: file });
+  try {
+    expect(await reopened.latestSeq()).toBe(last);
+    expect((await reopened.getTwin('t0')).name).toBe('last');
+    expect((await reopened.getTwin('t399')).area).toBe(19);
+  } finally {
+    await reopened.close();
+  }
+});
+
+it('closes at once when it never started its thread', async () => {
+  const file = path.join(dir, 'quiet.db');
+  const store = openSqliteStore({ path: file });
+  await seedModels(store);
+  await store.createTwin('r1', twinInput(M.room));
+  const started = Date.now();
+  await store.close();
+  expect(Date.now() - started).toBeLessThan(1000);
+  expect(walPages(file)).toBe(0);
+});

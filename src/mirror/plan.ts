@@ -9,6 +9,7 @@
  * before relationships to them and relationship deletes before twin deletes (relationship writes read both
  * ends), and a partition in order (every operation writes its partition).
  */
+import { MODELS_PARTITION } from '../store/changes';
 import type { ChangeEntry, JsonObject, JsonPatch, OutboxEntry, PatchOperation } from '../store/types';
 
 export type RateClass = 'models' | 'createDelete' | 'patch';
@@ -57,7 +58,9 @@ const MAX_PATCH_BYTES = 28 * 1024;
 /** The size of a patch as sent (UTF-8), not its length in UTF-16 code units. */
 const patchBytes = (patch: JsonPatch): number => Buffer.byteLength(JSON.stringify(patch), 'utf8');
 
-const MODELS_KEY = 'models';
+// Named as the outbox names the partitions (store/changes.ts's outboxPartition), so that a key is also the
+// partition whose earlier entries an operation reading it depends on (the worker asks the outbox about them).
+const MODELS_KEY = MODELS_PARTITION;
 const twinKey = (id: string): string => `twin:${id}`;
 
 function stripMetadata(value: JsonObject, top: boolean): JsonObject {

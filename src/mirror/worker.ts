@@ -412,8 +412,14 @@ export class MirrorWorker {
         return;
       }
       this.lastError = { time: new Date().toISOString(), seq: first, message: outcome.error };
+      // A dependency failure counts toward parking only once what it waits for is no longer in line before it: a
+      // model create held up behind a decommission that waits for the whole outbox, or a target's create waiting to
+      // retry, may take any number of attempts, and the change must not be parked meanwhile.
       const dependencyFailures =
-        outcome.kind === 'retry' && outcome.dependency ? (this.dependencyFailures.get(first) ?? 0) + 1 : 0;
+        outcome.kind === 'retry' && outcome.dependency
+          ? (this.dependencyFailures.get(first) ?? 0) +
+            ((await this.store.pendingBefore(first, dependencyPartitions(op))) ? 0 : 1)
+          : 0;
       if (dependencyFailures > 0) this.dependencyFailures.set(first, dependencyFailures);
       if (outcome.kind === 'dead' || dependencyFailures >= this.options.maxDependencyAttempts) {
         this.dependencyFailures.delete(first);
@@ -440,6 +446,11 @@ export class MirrorWorker {
       );
     }
   }
+}
+
+/** The outbox partitions (plan.ts's keys are named like them) whose earlier entries an operation may depend on. */
+function dependencyPartitions(op: MirrorOp): string[] {
+  return [...new Set([...op.reads, ...op.writes])].filter((key) => key !== op.partition);
 }
 
 interface Task {

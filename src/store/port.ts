@@ -297,6 +297,12 @@ export interface Outbox {
   /** Gives claimed entries back unprocessed, claimable at once, without counting an attempt (a worker that will not get to them). */
   releaseOutbox(seqs: readonly number[]): Promise<void>;
   failOutbox(seq: number, options: FailOptions): Promise<void>;
+  /**
+   * Whether any of `partitions` still holds an entry pending (in line, leased or waiting to retry; not parked)
+   * before `seq`: what tells a change ADT refused for a missing dependency (its model, its target twin) whether
+   * that dependency is still on its way, or will never come.
+   */
+  pendingBefore(seq: number, partitions: readonly string[]): Promise<boolean>;
   outboxStats(): Promise<OutboxStats>;
   listDeadLetters(options?: { limit?: number }): Promise<OutboxEntry[]>;
   /** Puts dead letters back in line (all when no seqs are given), marked `resync`; returns how many. */

@@ -274,6 +274,32 @@ describe('MirrorWorker', () => {
       expect(h.adt.relationships.get('a')?.has('a-b')).toBe(true);
     });
 
+    // A model's create can wait long in the outbox — behind a decommission, which goes only once everything
+    // written before it is in ADT — while twins of the model, in partitions of their own, go out and are refused.
+    test('does not park a twin as a dead letter while the create of its model is still in line before it', async () => {
+      const h = await withTwinA({ batchSize: 4, maxDependencyAttempts: 2 });
+      const KIOSK = 'dtmi:test:Kiosk;1';
+      // a's patch meets an outage; the decommission behind it waits, and the Kiosk model behind the decommission.
+      h.adt.script('patchTwin', 'a', ...Array.from({ length: 8 }, () => adtErrors.unavailable(40)));
+      // ADT refuses a twin of a model it lacks as it refuses an invalid twin (400).
+      h.adt.forever('putTwin', 'k', () =>
+        h.adt.models.has(KIOSK) ? undefined : adtErrors.invalid('Model not found.'),
+      );
+      await h.store.patchTwin('a', [{ op: 'replace', path: '/reading', value: 1 }]);
+      await h.store.decommissionModel(MODEL);
+      await h.store.putModels([
+        modelInput(KIOSK, { contents: [{ '@type': 'Property', name: 'name', schema: 'string' }] }),
+      ]);
+      await h.store.createTwin('k', { $metadata: { $model: KIOSK }, name: 'k' } as TwinInput);
+      await h.drained();
+
+      expect(await h.dead()).toBe(0);
+      expect(h.adt.twins.get('k')).toMatchObject({ name: 'k' });
+      // It was refused more often than maxDependencyAttempts while the model waited, so the limit was really met.
+      const refused = h.adt.callsOf('putTwin', 'k').filter((c) => c.outcome === 'ValidationFailed');
+      expect(refused.length).toBeGreaterThan(2);
+    });
+
     it('parks a relationship whose target never reaches ADT after maxDependencyAttempts dependency failures; transient failures in between do not count', async () => {
       const h = setup({ maxDependencyAttempts: 3 });
       await h.store.putModels([meter]);

@@ -151,6 +151,18 @@ export async function failOutbox(db: Neo4jDb, seq: number, options: FailOptions)
   });
 }
 
+export async function pendingBefore(db: Neo4jDb, seq: number, partitions: readonly string[]): Promise<boolean> {
+  return db.read(
+    async (tx) =>
+      (
+        await tx.run(
+          "MATCH (o:OutboxEntry) WHERE o.partition IN $partitions AND o.seq < $seq AND o.status = 'pending' RETURN o.seq LIMIT 1",
+          { partitions: [...partitions], seq },
+        )
+      ).records.length > 0,
+  );
+}
+
 export async function outboxStats(db: Neo4jDb): Promise<OutboxStats> {
   const r = await db.read(
     async (tx) =>

@@ -69,6 +69,17 @@ export async function failOutbox(db: SqliteDb, seq: number, options: FailOptions
   ).run(options.error, options.dead ? 'dead' : 'pending', db.now() + (options.retryAfterMs ?? 0), seq);
 }
 
+export async function pendingBefore(db: SqliteDb, seq: number, partitions: readonly string[]): Promise<boolean> {
+  db.check();
+  return (
+    db
+      .sql(
+        "SELECT 1 FROM outbox INDEXED BY outbox_partition WHERE status = 'pending' AND partition IN (SELECT value FROM json_each(?)) AND seq < ? LIMIT 1",
+      )
+      .get(JSON.stringify(partitions), seq) !== undefined
+  );
+}
+
 export async function outboxStats(db: SqliteDb): Promise<OutboxStats> {
   db.check();
   // Counts from the indexes alone; the oldest pending change is the first partition head.

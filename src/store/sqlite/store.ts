@@ -396,6 +396,10 @@ export class SqliteStore extends RulesStore implements TwinStore {
     return outbox.failOutbox(this.db, seq, options);
   }
 
+  pendingBefore(seq: number, partitions: readonly string[]): Promise<boolean> {
+    return outbox.pendingBefore(this.db, seq, partitions);
+  }
+
   outboxStats(): Promise<OutboxStats> {
     return outbox.outboxStats(this.db);
   }

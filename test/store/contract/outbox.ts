@@ -267,6 +267,23 @@ export function outboxContract(open: OpenStore): void {
         expect(seqs(await claim())).toEqual([s.aPatch, s.bCreate, s.aPatch2]);
         expect(await h.store.outboxStats()).toMatchObject({ pending: 3, dead: 1 });
       });
+
+      it('says whether partitions hold an entry still pending before a seq: in line, leased or waiting, but not parked', async () => {
+        const before = (seq: number, ...partitions: string[]): Promise<boolean> =>
+          h.store.pendingBefore(seq, partitions);
+        expect(await before(s.bCreate, 'twin:a')).toBe(true);
+        expect(await before(s.aCreate, 'twin:a')).toBe(false);
+        expect(await before(s.aPatch2, 'twin:b', 'models')).toBe(true);
+        expect(await before(s.bCreate, 'twin:b', 'models', 'twin:nobody')).toBe(false);
+        await claim(1);
+        expect(await before(s.bCreate, 'twin:a')).toBe(true);
+        await h.store.failOutbox(s.aCreate, { error: '503', retryAfterMs: 5000 });
+        expect(await before(s.bCreate, 'twin:a')).toBe(true);
+        await h.store.failOutbox(s.aCreate, { error: '400', dead: true });
+        await h.store.ackOutbox([s.aPatch]);
+        expect(await before(s.bCreate, 'twin:a')).toBe(false);
+        expect(await before(s.aPatch2 + 1, 'twin:a')).toBe(true);
+      });
     });
 
     describe('a busy partition', () => {

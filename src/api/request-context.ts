@@ -9,9 +9,10 @@ import { TwingraphError } from '../errors';
 import type { ChangeFeed } from '../events';
 import type { ModelService, ModelSnapshot } from '../services/models';
 import type { TwinService } from '../services/twins';
-import type { ChangeLog, MetricStore, ModelStore, TwinReads, TwinStore } from '../store/port';
+import type { MetricStore, TwinStore } from '../store/port';
 import type { Hop, OrderBy } from '../store/query';
 import type { MetricSeriesKey, ModelRecord, Relationship, Twin } from '../store/types';
+import { readsUntil, type ContextReads } from './deadline-reads';
 import { scopedContext } from './scope';
 
 export interface Services {
@@ -32,6 +33,7 @@ const MAX_CHANGES_READ = 10_000;
 
 /** Neighbour lists fetched for the relationship listings (relationships / incomingRelationships fields). */
 const LISTING_LIMIT = 1000;
+const NO_ORDER: readonly OrderBy[] = Object.freeze([]);
 
 /** Groups keys that share everything but the twin id into one store call per group. */
 function batchedByGroup<K extends { id: string; group: string }, V>(
@@ -60,6 +62,23 @@ function batchedByGroup<K extends { id: string; group: string }, V>(
   );
 }
 
+/**
+ * The JSON of hops the schema made once and froze (a connection's plain hops, ../graphql/generate/relationships.ts),
+ * by hop: a traversal page asks its hop once per parent twin, and each ask needs its batch's group key.
+ */
+const frozenHopKeys = new WeakMap<Hop, string>();
+function hopKey(hop: Hop): string {
+  if (!Object.isFrozen(hop)) return JSON.stringify(hop);
+  let key = frozenHopKeys.get(hop);
+  if (key === undefined) frozenHopKeys.set(hop, (key = JSON.stringify(hop)));
+  return key;
+}
+
+/** What a neighbour page's batch shares besides the twin id: its hop, size and order. */
+function neighborGroup(hop: Hop, first: number, orderBy: readonly OrderBy[]): string {
+  return `${hopKey(hop)}\n${first}\n${orderBy.length === 0 ? '' : JSON.stringify(orderBy)}`;
+}
+
 /** Model records by id, built once per snapshot (RealEstateCore has 767 of them; requests are many). */
 const recordMaps = new WeakMap<ModelSnapshot, ReadonlyMap<string, ModelRecord>>();
 function recordsById(snapshot: ModelSnapshot): ReadonlyMap<string, ModelRecord> {
@@ -80,56 +99,64 @@ export function createContext(
   return identity.models ? scopedContext(context, identity.models, services.models.current.models) : context;
 }
 
+/** A neighbour page's key: everything but the twin id goes into `group` (see batchedByGroup). */
+type NeighborKey = { id: string; group: string; hop: Hop; first: number; orderBy: readonly OrderBy[] };
+type CountKey = { id: string; group: string; hop: Hop };
+type LatestPoint = ReturnType<MetricStore['latestMetrics']> extends Promise<(infer P)[]> ? P : never;
+
 /**
- * The store's reads for one operation, each refused once the operation's deadline has passed
- * (TWINGRAPH_OPERATION_TIMEOUT_MS): the fields still to resolve then fail fast with OPERATION_TIMEOUT
- * instead of holding the store. A read already running, or a resolver computing, runs to its end.
+ * The DataLoaders of one operation, each made when first used: most operations read through one of them (a
+ * twin by id, through `twins`) and some through none, while every operation gets a context.
  */
-function withDeadline<S extends object>(store: S, deadline: number): S {
-  if (deadline === Number.POSITIVE_INFINITY) return store;
-  return new Proxy(store, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        if (Date.now() > deadline)
-          return Promise.reject(
-            new TwingraphError(
-              'OPERATION_TIMEOUT',
-              'The operation ran out of time (TWINGRAPH_OPERATION_TIMEOUT_MS): ask for less, or page through it.',
-            ),
-          );
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
+class OperationLoaders {
+  private twinLoader: DataLoader<string, Twin | undefined> | undefined;
+  private neighborLoader: DataLoader<NeighborKey, { twin: Twin; relationship: Relationship }[], string> | undefined;
+  private countLoader: DataLoader<CountKey, number, string> | undefined;
+  private latestLoader: DataLoader<MetricSeriesKey, LatestPoint, string> | undefined;
+
+  constructor(private readonly store: ContextReads) {}
+
+  get twins(): DataLoader<string, Twin | undefined> {
+    return (this.twinLoader ??= new DataLoader<string, Twin | undefined>((ids) => this.store.getTwins(ids), {
+      maxBatchSize: 5000,
+    }));
+  }
+
+  get neighbors(): DataLoader<NeighborKey, { twin: Twin; relationship: Relationship }[], string> {
+    return (this.neighborLoader ??= batchedByGroup<NeighborKey, { twin: Twin; relationship: Relationship }[]>(
+      (ids, k) => this.store.neighbors({ ids, hop: k.hop, first: k.first, orderBy: k.orderBy }),
+    ));
+  }
+
+  get counts(): DataLoader<CountKey, number, string> {
+    return (this.countLoader ??= batchedByGroup<CountKey, number>((ids, k) => this.store.neighborCounts(ids, k.hop)));
+  }
+
+  get latest(): DataLoader<MetricSeriesKey, LatestPoint, string> {
+    return (this.latestLoader ??= new DataLoader<MetricSeriesKey, LatestPoint, string>(
+      (keys) => this.store.latestMetrics(keys),
+      { cacheKeyFn: (k) => `${k.twinId}\n${k.name}` },
+    ));
+  }
+
+  /** Forgets everything read (after a write), in the loaders made so far. */
+  clearAll(): void {
+    this.twinLoader?.clearAll();
+    this.neighborLoader?.clearAll();
+    this.countLoader?.clearAll();
+    this.latestLoader?.clearAll();
+  }
 }
 
 function unscopedContext(services: Services, identity: Identity, deadline: number): GraphContext {
   // Reads only: every write goes through the services, which validate it.
-  const store: TwinReads & MetricStore & ModelStore & ChangeLog = withDeadline(services.store, deadline);
-  const twins = new DataLoader<string, Twin | undefined>((ids) => store.getTwins(ids), { maxBatchSize: 5000 });
-  type NeighborKey = { id: string; group: string; hop: Hop; first: number; orderBy: readonly OrderBy[] };
-  const neighbors = batchedByGroup<NeighborKey, { twin: Twin; relationship: Relationship }[]>((ids, k) =>
-    store.neighbors({ ids, hop: k.hop, first: k.first, orderBy: k.orderBy }),
-  );
-  type CountKey = { id: string; group: string; hop: Hop };
-  const counts = batchedByGroup<CountKey, number>((ids, k) => store.neighborCounts(ids, k.hop));
-  const latest = new DataLoader<
-    MetricSeriesKey,
-    ReturnType<MetricStore['latestMetrics']> extends Promise<(infer P)[]> ? P : never,
-    string
-  >((keys) => store.latestMetrics(keys), {
-    cacheKeyFn: (k) => `${k.twinId}\n${k.name}`,
-  });
+  const store = readsUntil(services.store, deadline);
+  const loaders = new OperationLoaders(store);
   const written = async <T>(write: Promise<T>): Promise<T> => {
     try {
       return await write;
     } finally {
-      twins.clearAll();
-      neighbors.clearAll();
-      counts.clearAll();
-      latest.clearAll();
+      loaders.clearAll();
     }
   };
   const snapshot = services.models.current;
@@ -138,12 +165,12 @@ function unscopedContext(services: Services, identity: Identity, deadline: numbe
   return {
     identity,
     twins: {
-      get: (id) => twins.load(id),
+      get: (id) => loaders.twins.load(id),
       query: (query) => store.queryTwins(query),
       traverse: (traversal) => store.traverse(traversal),
       neighbors: (id, hop, first, orderBy) =>
-        neighbors.load({ id, group: JSON.stringify([hop, first, orderBy]), hop, first, orderBy }),
-      neighborCount: (id, hop) => counts.load({ id, group: JSON.stringify(hop), hop }),
+        loaders.neighbors.load({ id, group: neighborGroup(hop, first, orderBy), hop, first, orderBy }),
+      neighborCount: (id, hop) => loaders.counts.load({ id, group: hopKey(hop), hop }),
       relationship: (sourceId, relationshipId) =>
         store
           .getRelationship(sourceId, relationshipId)
@@ -152,18 +179,18 @@ function unscopedContext(services: Services, identity: Identity, deadline: numbe
           ),
       relationships: async (twinId, direction, name) => {
         const hop: Hop = { direction, ...(name && { names: [name] }) };
-        const found = await neighbors.load({
+        const found = await loaders.neighbors.load({
           id: twinId,
-          group: JSON.stringify([hop, LISTING_LIMIT, []]),
+          group: neighborGroup(hop, LISTING_LIMIT, NO_ORDER),
           hop,
           first: LISTING_LIMIT,
-          orderBy: [],
+          orderBy: NO_ORDER,
         });
         return found.map((n) => n.relationship);
       },
     },
     metrics: {
-      latest: (key) => latest.load(key),
+      latest: (key) => loaders.latest.load(key),
       range: (key, options) => store.readMetrics({ ...key, ...options }),
       aggregate: async (key, options) => (await store.aggregateMetrics({ series: [key], ...options }))[0],
     },

@@ -51,6 +51,38 @@ export interface Refusal {
   readonly role: Role;
 }
 
+/**
+ * Each root field an operation selects with the role it needs, by operation: a document Apollo keeps (with
+ * its fragments, see `fragmentsOf`) is checked against each caller without walking it again.
+ */
+const neededRoles = new WeakMap<
+  OperationDefinitionNode,
+  {
+    schema: GraphQLSchema;
+    fragments: Readonly<Record<string, FragmentDefinitionNode>>;
+    needs: readonly Readonly<Refusal>[];
+  }
+>();
+
+function rolesNeeded(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Readonly<Record<string, FragmentDefinitionNode>>,
+): readonly Readonly<Refusal>[] {
+  const known = neededRoles.get(operation);
+  if (known && known.schema === schema && known.fragments === fragments) return known.needs;
+  const root = schema.getRootType(operation.operation);
+  const needs: Refusal[] = [];
+  for (const name of rootFieldsOf(operation, fragments)) {
+    if (name === '__typename') continue;
+    const field = root?.getFields()[name];
+    // Introspection, and fields the schema lacks (validation has refused those already), need a reader.
+    needs.push({ field: name, role: field ? roleOfField(operation.operation, field) : 'reader' });
+  }
+  neededRoles.set(operation, { schema, fragments, needs });
+  return needs;
+}
+
 /** The root fields of `operation` that `identity` lacks the role for. */
 export function refusedFields(
   schema: GraphQLSchema,
@@ -58,15 +90,9 @@ export function refusedFields(
   fragments: Readonly<Record<string, FragmentDefinitionNode>>,
   identity: Identity,
 ): Refusal[] {
-  const root = schema.getRootType(operation.operation);
   const refused: Refusal[] = [];
-  for (const name of rootFieldsOf(operation, fragments)) {
-    if (name === '__typename') continue;
-    const field = root?.getFields()[name];
-    // Introspection, and fields the schema lacks (validation has refused those already), need a reader.
-    const role = field ? roleOfField(operation.operation, field) : 'reader';
-    if (!hasRole(identity.role, role)) refused.push({ field: name, role });
-  }
+  for (const need of rolesNeeded(schema, operation, fragments))
+    if (!hasRole(identity.role, need.role)) refused.push({ field: need.field, role: need.role });
   return refused;
 }
 
@@ -100,11 +126,21 @@ export function unauthenticatedError(message?: string): GraphQLError {
   );
 }
 
-/** The fragments of a document by name. */
-export function fragmentsOf(definitions: readonly { kind: Kind }[]): Record<string, FragmentDefinitionNode> {
-  const fragments: Record<string, FragmentDefinitionNode> = {};
+/**
+ * The fragments of a document by name, kept per document (by its definitions: Apollo keeps the documents it
+ * parsed, so a query sent again finds them made), which is what lets the checks above and the cost estimate
+ * (./cost.ts) keep what they worked out per operation.
+ */
+const fragmentMaps = new WeakMap<readonly { kind: Kind }[], Readonly<Record<string, FragmentDefinitionNode>>>();
+
+export function fragmentsOf(definitions: readonly { kind: Kind }[]): Readonly<Record<string, FragmentDefinitionNode>> {
+  let fragments = fragmentMaps.get(definitions);
+  if (fragments) return fragments;
+  const made: Record<string, FragmentDefinitionNode> = {};
   for (const d of definitions)
     if (d.kind === Kind.FRAGMENT_DEFINITION)
-      fragments[(d as FragmentDefinitionNode).name.value] = d as FragmentDefinitionNode;
+      made[(d as FragmentDefinitionNode).name.value] = d as FragmentDefinitionNode;
+  fragments = Object.freeze(made);
+  fragmentMaps.set(definitions, fragments);
   return fragments;
 }

@@ -54,18 +54,14 @@ export class LiveApollo<C extends object> {
       return;
     }
     instance.inFlight += 1;
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
+    // A response emits 'close' once, whatever ends it (sent in full, or its connection gone).
+    res.once('close', () => {
       instance.inFlight -= 1;
       if (instance.inFlight === 0) {
         if (instance.retired) void this.stop(instance);
         if (this.inFlight() === 0) this.drained?.();
       }
-    };
-    res.once('finish', finish);
-    res.once('close', finish);
+    });
     void instance.handler(req, res, next);
   };
 

@@ -28,6 +28,28 @@ export function hostAllowed(host: string | undefined, allowed: readonly string[]
   return allowed.includes(name);
 }
 
+/** Past this many different Host headers, `hostChecker` forgets the verdicts it kept and starts over. */
+const KEPT_VERDICTS = 256;
+
+/**
+ * `hostAllowed` for every request of a server, keeping its verdicts by Host header: a server is called by a
+ * handful of names, and a request's check is then one lookup instead of regular expressions. The header is
+ * the caller's to choose, so the verdicts kept are bounded.
+ */
+export function hostChecker(allowed: readonly string[]): (host: string | undefined) => boolean {
+  const verdicts = new Map<string, boolean>();
+  return (host) => {
+    if (host === undefined) return hostAllowed(host, allowed);
+    let verdict = verdicts.get(host);
+    if (verdict === undefined) {
+      verdict = hostAllowed(host, allowed);
+      if (verdicts.size >= KEPT_VERDICTS) verdicts.clear();
+      verdicts.set(host, verdict);
+    }
+    return verdict;
+  };
+}
+
 /** The answer to a request refused for its Host, as JSON like every other error of the API. */
 export function hostRefusal(host: string | undefined): { status: number; body: string } {
   const name = hostNameOf(host) ?? String(host ?? '');

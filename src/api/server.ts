@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createAuthenticator } from '../access/authenticate';
 import { ConfigError, isLoopback, type Config } from '../config';
-import { hostAllowed, hostRefusal } from './host-check';
+import { hostChecker, hostRefusal } from './host-check';
 import { createHttpApi } from './http';
 import { IdentitySlots } from './identity-slots';
 import { OperationLimits } from './operation-limits';
@@ -70,7 +70,8 @@ export async function startServer(config: Config, services: Services, log: Logge
   const sse = createSseEndpoint({ path: SSE_PATH, core, auth: guards.auth, slots, config, log });
   // Without authentication, only requests naming this machine (or a listed host) are answered, on every door:
   // DNS rebinding (./host-check.ts).
-  const hostOk = (host: string | undefined): boolean => guards.auth.required || hostAllowed(host, config.allowedHosts);
+  const hostVerdict = hostChecker(config.allowedHosts);
+  const hostOk = (host: string | undefined): boolean => guards.auth.required || hostVerdict(host);
   // Event streams bypass Express: its compression would hold events back, and its GraphQL route takes the path.
   const httpServer = http.createServer((req, res) => {
     if (!hostOk(req.headers.host)) {

@@ -316,13 +316,15 @@ export async function createHttpApi(
     maxAge: 600,
   });
   // A request with no Origin (not a browser's cross-origin request) gets no CORS header whatever it asks: it
-  // passes without the middleware's work.
-  app.use(graphqlPath, (req: Request, res: Response, next: NextFunction) =>
-    req.headers.origin === undefined ? next() : corsHeaders(req, res, next),
-  );
+  // passes without the middleware's work. Every request to the GraphQL path meets it first, once: in the routes
+  // of the schema documents and GraphiQL when they answer, else in the GraphQL layer below (which takes any
+  // method, and so answers preflight requests for the documents too).
+  const corsGate = (req: Request, res: Response, next: NextFunction): void =>
+    req.headers.origin === undefined ? next() : corsHeaders(req, res, next);
   const authenticated = authenticate(auth);
   app.get(
     `${graphqlPath}/schema.graphql`,
+    corsGate,
     authenticated,
     serve(
       'text/plain; charset=utf-8',
@@ -332,6 +334,7 @@ export async function createHttpApi(
   );
   app.get(
     `${graphqlPath}/possible-types.json`,
+    corsGate,
     authenticated,
     serve(
       'application/json',
@@ -344,21 +347,26 @@ export async function createHttpApi(
     app.get(graphqlPath, (req, res, next) => {
       // A browser asking for the page (not a GET operation) gets GraphiQL.
       if (req.accepts(['application/json', 'text/html']) === 'text/html' && req.query.query === undefined)
-        res.type('html').send(graphiqlPage(graphqlPath, GRAPHIQL_ASSETS));
+        corsGate(req, res, (error?: unknown) =>
+          error ? next(error) : res.type('html').send(graphiqlPage(graphqlPath, GRAPHIQL_ASSETS)),
+        );
       else next();
     });
   }
   // The steps of every GraphQL request in one Express layer: each layer mounted on a path costs the router a
   // match and a rewrite of req.url on the way in and out, a noticeable part of a small query.
   const parseJson = express.json({ limit: config.limits.maxBodyBytes });
-  app.use(graphqlPath, (req: Request, res: Response, next: NextFunction) => {
+  const graphql = (req: Request, res: Response, next: NextFunction): void => {
     res.setHeader('cache-control', 'no-store');
     // As Express reads a step's callback: an error when there is one (truthy), else on to the next step.
     authenticated(req, res, (error?: unknown) => {
       if (error) next(error);
       else parseJson(req, res, (failed?: unknown) => (failed ? next(failed) : apollo.handle(req, res, next)));
     });
-  });
+  };
+  app.use(graphqlPath, (req: Request, res: Response, next: NextFunction) =>
+    corsGate(req, res, (error?: unknown) => (error ? next(error) : graphql(req, res, next))),
+  );
   app.use(requestErrors);
 
   return {

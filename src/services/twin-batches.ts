@@ -12,7 +12,7 @@
  * writing anything.
  */
 import { isTwingraphError, twinNotFound, TwingraphError } from '../errors';
-import { buildRelationship, checkId, isComponent } from '../store/documents';
+import { buildRelationship, checkId } from '../store/documents';
 import { relationshipKey } from '../store/effects';
 import type { RelationshipWrite, TwinPatchWrite, TwinReads, TwinWrite, TwinWrites, WriteOptions } from '../store/port';
 import type { ModelRecord, Relationship, Twin } from '../store/types';
@@ -20,6 +20,7 @@ import { BatchFailed, idsOf, ItemErrors, refuseRepeats } from '../store/batch-er
 import { requireIfMatch } from '../store/conditions';
 import { checkBatchSize } from './batch-limits';
 import type { ModelSnapshot } from './models';
+import { patchedTwinCheck } from './patch-check';
 import { twinBody } from './twin-body';
 
 /** What items are checked against: the model set, its validators and the stored models' records. */
@@ -174,38 +175,10 @@ export async function patchTwins(
 ): Promise<Twin[]> {
   checkBatchSize(items, 'patches');
   if (items.length === 0) return [];
-  const { validators } = rules();
   return store.patchTwins(items, {
     ...(options.actor !== undefined && { actor: options.actor }),
-    check: (twin) => validators.validateTwin(twin.$metadata.$model, asWritten(twin), twin.$dtId),
+    check: patchedTwinCheck(rules().validators),
   });
-}
-
-/**
- * A patched twin as a writer could have written it, for its validation: its values, and of its metadata only
- * what a writer sets (the model, each property's sourceTime). The store stamps every lastUpdateTime itself,
- * and only for properties the twin has, so checking each again (a date-time format apiece) checked nothing a
- * writer could get wrong, and was most of what validating a patched twin cost.
- */
-function asWritten(twin: Twin): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(twin)) {
-    if (key === '$metadata') view.$metadata = writtenMetadata(value as Record<string, unknown>, true);
-    else if (isComponent(value))
-      view[key] = { ...value, $metadata: writtenMetadata(value.$metadata as Record<string, unknown>, false) };
-    else view[key] = value;
-  }
-  return view;
-}
-
-function writtenMetadata(metadata: Record<string, unknown>, twin: boolean): Record<string, unknown> {
-  const written: Record<string, unknown> = twin ? { $model: metadata.$model } : {};
-  for (const [name, entry] of Object.entries(metadata)) {
-    if (name.startsWith('$')) continue;
-    const sourceTime = (entry as { sourceTime?: unknown } | null)?.sourceTime;
-    if (sourceTime !== undefined) written[name] = { sourceTime };
-  }
-  return written;
 }
 
 // ── Relationship upserts ──────────────────────────────────────────────────────────────────────────

@@ -1,15 +1,15 @@
 /**
  * The twin service: every write of twins, relationships, telemetry and commands is validated against the
- * model set before it reaches the store. A patch is validated on the state it will apply to: the service
- * applies it to the current twin, validates the result, and writes with that twin's ETag, retrying when
- * another writer got in between, so no unvalidated state is ever stored.
+ * model set before it reaches the store. A patch is validated on the state it produces, inside the store's
+ * transaction (./patch-check.ts): the store applies it once to the twin as it finds it and calls the
+ * validation before writing, so no unvalidated state is ever stored and no other writer gets in between.
  *
  * The rules of a write are here, whoever asks for it (GraphQL's generic and per-model mutations alike): a twin
  * is updated or commanded through one of its models only if it is of that model (ADT's IS_OF_MODEL,
  * `ModelSet.isOf`), and every ETag condition is read one way (`requireIfMatch`, ../store/conditions.ts).
  */
 import { twinNotFound, TwingraphError } from '../errors';
-import { patchRelationship as applyRelationshipPatch, patchTwin as applyTwinPatch } from '../store/documents';
+import { patchRelationship as applyRelationshipPatch } from '../store/documents';
 import type {
   AppendMetricsResult,
   DeleteTwinOptions,
@@ -35,6 +35,7 @@ import type {
 } from '../store/types';
 import type { ModelSnapshot } from './models';
 import { requireIfMatch } from '../store/conditions';
+import { patchedTwinCheck } from './patch-check';
 import { lostRace } from './preconditions';
 import { twinBody } from './twin-body';
 import * as batches from './twin-batches';
@@ -54,9 +55,17 @@ export class TwinService {
     return this.store.createTwin(id, twin, options);
   }
 
-  /** Applies a JSON Patch, validating the resulting twin against its (possibly new) model. */
-  patch(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
-    return this.patchCurrent(id, () => patch, options, { skipEmpty: false });
+  /**
+   * Applies a JSON Patch, validating the resulting twin against its (possibly new) model inside the store's
+   * transaction (./patch-check.ts): the patch is applied once, to the state it is stored over, and no other
+   * writer can get in between, so there is nothing to read first and no race to retry.
+   */
+  async patch(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
+    return this.store.patchTwin(id, patch, {
+      ...(options.ifMatch !== undefined && { ifMatch: options.ifMatch }),
+      ...(options.actor !== undefined && { actor: options.actor }),
+      check: patchedTwinCheck(this.snapshot().validators),
+    });
   }
 
   /**
@@ -78,30 +87,27 @@ export class TwinService {
         return makePatch(current);
       },
       options,
-      { skipEmpty: true },
     );
   }
 
   /**
-   * Reads the twin, makes the patch from it, checks the ETag condition, validates the patched state and writes
-   * it with the ETag read; when another writer got in between, all of it again on their state.
+   * Reads the twin, checks the ETag condition, makes the patch from it and writes it with the ETag read, the
+   * patched state validated in the store's transaction; when another writer got in between, all of it again
+   * on their state.
    */
-  private async patchCurrent(
-    id: string,
-    makePatch: (current: Twin) => JsonPatch,
-    options: IfMatch,
-    { skipEmpty }: { skipEmpty: boolean },
-  ): Promise<Twin> {
+  private async patchCurrent(id: string, makePatch: (current: Twin) => JsonPatch, options: IfMatch): Promise<Twin> {
     for (let attempt = 1; ; attempt++) {
       const current = await this.store.getTwin(id);
       // The condition first: a client holding a stale ETag hears that, whatever else is wrong with its write.
       requireIfMatch(options.ifMatch, current.$etag, `Twin '${id}'`, { twinId: id });
       const patch = makePatch(current);
-      if (skipEmpty && patch.length === 0) return current;
-      const { twin: next } = applyTwinPatch(current, patch, current.$metadata.$lastUpdateTime);
-      this.snapshot().validators.validateTwin(next.$metadata.$model, next, id);
+      if (patch.length === 0) return current;
       try {
-        return await this.store.patchTwin(id, patch, { ifMatch: current.$etag, actor: options.actor });
+        return await this.store.patchTwin(id, patch, {
+          ifMatch: current.$etag,
+          actor: options.actor,
+          check: patchedTwinCheck(this.snapshot().validators),
+        });
       } catch (error) {
         if (lostRace(error, options, attempt)) continue;
         throw error;

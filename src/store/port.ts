@@ -78,6 +78,14 @@ export interface TwinPatchWrite {
   readonly ifMatch?: string;
 }
 
+export interface PatchTwinOptions extends IfMatch {
+  /**
+   * Called inside the transaction with the patched twin, before it is written: what it throws refuses the
+   * write. The services validate there the very state that will be stored (as PatchTwinsOptions' `check`).
+   */
+  readonly check?: (twin: Twin) => void;
+}
+
 export interface PatchTwinsOptions extends WriteOptions {
   /**
    * Called inside the transaction with each patched twin, before anything is written: what it throws refuses
@@ -220,7 +228,7 @@ export interface TwinWrites {
   /** Several creates in one transaction: all or none. */
   createTwins(twins: readonly TwinWrite[], options?: IfNoneMatch): Promise<Twin[]>;
   replaceTwin(id: string, twin: TwinInput, options?: IfMatch): Promise<Twin>;
-  patchTwin(id: string, patch: JsonPatch, options?: IfMatch): Promise<Twin>;
+  patchTwin(id: string, patch: JsonPatch, options?: PatchTwinOptions): Promise<Twin>;
   /**
    * Several patches (of distinct twins, each with its own ifMatch) in one transaction: all or none. When any is
    * refused, nothing is written and the error (BatchFailed, ./batch-errors.ts) names every refused item.

@@ -11,6 +11,7 @@ import type {
   DeleteTwinOptions,
   IfMatch,
   IfNoneMatch,
+  PatchTwinOptions,
   PatchTwinsOptions,
   RelationshipWrite,
   TwinPatchWrite,
@@ -88,7 +89,7 @@ export abstract class RulesStore {
     return this.write((ctx) => writes.replaceTwin(id, twin, options, ctx), options);
   }
 
-  patchTwin(id: string, patch: JsonPatch, options: IfMatch = {}): Promise<Twin> {
+  patchTwin(id: string, patch: JsonPatch, options: PatchTwinOptions = {}): Promise<Twin> {
     return this.write((ctx) => writes.patchTwin(id, patch, options, ctx), options);
   }
 

@@ -42,6 +42,7 @@ import type {
   DeleteTwinOptions,
   IfMatch,
   IfNoneMatch,
+  PatchTwinOptions,
   RelationshipWrite,
   TwinPatchWrite,
   TwinWrite,
@@ -294,11 +295,20 @@ function checkPatchedModel(previous: Twin, twin: Twin, models: Map<string, Model
   return checkModelFor(id, twin.$metadata.$model, models, previous.$metadata.$model);
 }
 
-export function* patchTwin(id: string, patch: JsonPatch, options: IfMatch, ctx: WriteContext): Steps<Twin> {
-  const previous = yield* requireTwin(id, options.ifMatch);
+/**
+ * A patch, applied once to the twin as the transaction finds it; `options.check` (the services' validation)
+ * sees the patched twin before anything is written. The ETag condition is read as every write reads it
+ * (requireIfMatch: an empty one matches nothing, in the same words).
+ */
+export function* patchTwin(id: string, patch: JsonPatch, options: PatchTwinOptions, ctx: WriteContext): Steps<Twin> {
+  if (typeof id !== 'string') throw twinNotFound(String(id));
+  const previous = (yield* call('twins', [id])).get(id);
+  if (!previous) throw twinNotFound(id);
+  requireIfMatch(options.ifMatch, previous.$etag, `Twin '${id}'`, { twinId: id });
   const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits);
   const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
   const model = checkPatchedModel(previous, twin, models);
+  options.check?.(twin);
   yield* call('writeTwins', [twinRow(twin, model, previous)]);
   yield* call('appendChanges', [twinChange('Twin.Update', twin, ctx.time, applied)]);
   return twin;

@@ -44,7 +44,7 @@ import type {
 } from '../types';
 import type { WriteContext } from '../writes';
 import * as changes from './changes';
-import { Checkpointer } from './checkpointer';
+import { BACKSTOP_PAGES, Checkpointer } from './checkpointer';
 import { SqliteDb, type WriteTx } from './db';
 import * as graph from './graph';
 import * as housekeeping from './housekeeping';
@@ -76,6 +76,8 @@ export interface SqliteStoreOptions {
 }
 
 const ANALYSIS_LIMIT = 1000;
+/** SQLite's own automatic checkpoint threshold (pages), kept while no checkpoint thread runs. */
+const DEFAULT_AUTOCHECKPOINT = 1000;
 /** Rows written between two `PRAGMA optimize` runs. */
 const OPTIMIZE_EVERY_ROWS = 50_000;
 
@@ -141,6 +143,16 @@ export class SqliteStore extends RulesStore implements TwinStore {
   /** WAL checkpoints off the event loop, for a file (./checkpointer.ts). */
   private readonly checkpoints: Checkpointer | undefined;
   private readonly queued: QueuedWrite[] = [];
+  /**
+   * The transaction functions `commit` runs, made once: better-sqlite3 builds four wrappers and their
+   * properties for each `transaction()` call, which was a measurable part of a one-write commit.
+   */
+  private readonly transactions: {
+    /** One write alone, in an IMMEDIATE transaction (its failure rolls it back). */
+    readonly one: (write: QueuedWrite) => unknown;
+    /** A group, in an IMMEDIATE transaction, each write in a savepoint (a refused one yields Refused). */
+    readonly group: (batch: readonly QueuedWrite[]) => unknown[];
+  };
 
   constructor(options: SqliteStoreOptions) {
     super();
@@ -153,7 +165,12 @@ export class SqliteStore extends RulesStore implements TwinStore {
     this.outbox = this.db.outbox;
     this.limits = this.db.limits;
     this.checkpoints =
-      options.path === ':memory:' || options.path === '' ? undefined : new Checkpointer(path.resolve(options.path));
+      options.path === ':memory:' || options.path === ''
+        ? undefined
+        : new Checkpointer(path.resolve(options.path), (running) => {
+            if (!this.db.closed)
+              this.db.connection.pragma(`wal_autocheckpoint = ${running ? BACKSTOP_PAGES : DEFAULT_AUTOCHECKPOINT}`);
+          });
     this.primitives = {
       ...models.modelPrimitives(this.db, this.tx),
       ...twins.twinPrimitives(this.db, this.tx),
@@ -162,6 +179,35 @@ export class SqliteStore extends RulesStore implements TwinStore {
       ...changes.changePrimitives(this.db, this.tx),
     };
     if (options.indexedProperties?.length) housekeeping.createIndexes(this.db, options.indexedProperties);
+    const { connection } = this.db;
+    const tx = this.tx;
+    const run = (write: QueuedWrite): unknown => {
+      tx.actor = write.actor;
+      return runSync(write.rules({ time: isoTime(this.db.now()), limits: this.db.limits }), this.primitives);
+    };
+    // Inside the group's transaction, the same function opens a savepoint.
+    const inSavepoint = connection.transaction(run);
+    const group = connection.transaction((batch: readonly QueuedWrite[]) =>
+      batch.map((write) => {
+        const before = {
+          changes: tx.changes.length,
+          twins: tx.twins.length,
+          series: tx.newSeries.size,
+          lastSeq: tx.lastSeq,
+        };
+        try {
+          return inSavepoint(write);
+        } catch (error) {
+          // Rolled back to its savepoint: what it gathered for after the commit goes too.
+          tx.changes.length = before.changes;
+          tx.twins.length = before.twins;
+          tx.lastSeq = before.lastSeq;
+          [...tx.newSeries.keys()].slice(before.series).forEach((key) => tx.newSeries.delete(key));
+          return new Refused(error);
+        }
+      }),
+    );
+    this.transactions = { one: inSavepoint.immediate, group: group.immediate };
   }
 
   /**
@@ -222,38 +268,8 @@ export class SqliteStore extends RulesStore implements TwinStore {
     tx.changes.length = 0;
     tx.twins.length = 0;
     tx.modelsWritten = false;
-    const run = (write: QueuedWrite): unknown => {
-      tx.actor = write.actor;
-      return runSync(write.rules({ time: isoTime(db.now()), limits: db.limits }), this.primitives);
-    };
-    let outcomes: unknown[];
-    if (batch.length === 1) outcomes = [db.connection.transaction(() => run(batch[0])).immediate()];
-    else {
-      const inSavepoint = db.connection.transaction(run);
-      outcomes = db.connection
-        .transaction(() =>
-          batch.map((write) => {
-            const before = {
-              changes: tx.changes.length,
-              twins: tx.twins.length,
-              series: tx.newSeries.size,
-              lastSeq: tx.lastSeq,
-            };
-            try {
-              return inSavepoint(write);
-            } catch (error) {
-              // Rolled back to its savepoint: what it gathered for after the commit goes too.
-              tx.changes.length = before.changes;
-              tx.twins.length = before.twins;
-              tx.lastSeq = before.lastSeq;
-              [...tx.newSeries.keys()].slice(before.series).forEach((key) => tx.newSeries.delete(key));
-              return new Refused(error);
-            }
-          }),
-        )
-        .immediate();
-    }
-    this.checkpoints?.committed();
+    const outcomes = batch.length === 1 ? [this.transactions.one(batch[0])] : this.transactions.group(batch);
+    this.checkpoints?.committed(tx.rows);
     twins.rememberWritten(db, tx.twins);
     changes.rememberCommitted(db, tx.changes);
     for (const [key, id] of tx.newSeries) db.seriesIds.set(key, id);

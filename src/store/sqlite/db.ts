@@ -89,6 +89,9 @@ export class SqliteDb {
   modelRecordsVersion = -1;
   readonly dataVersion: Database.Statement;
   closed = false;
+  /** The store's write transaction is running (`beginWrite`…`endWrite`), and its data version once read. */
+  private writing = false;
+  private writingVersion: number | undefined;
 
   constructor(
     readonly connection: Database.Database,
@@ -99,6 +102,27 @@ export class SqliteDb {
     readonly now: () => number,
   ) {
     this.dataVersion = connection.prepare('PRAGMA data_version').pluck();
+  }
+
+  /** The store's write transaction starts (store.ts: commit), or has ended. */
+  beginWrite(): void {
+    this.writing = true;
+    this.writingVersion = undefined;
+  }
+
+  endWrite(): void {
+    this.writing = false;
+    this.writingVersion = undefined;
+  }
+
+  /**
+   * PRAGMA data_version as the write transaction in progress sees it: read once per transaction, as no other
+   * connection can commit while it holds the write lock (every twin and model lookup of a write asked again,
+   * two statements a write). Outside the store's write, read each time.
+   */
+  writeVersion(): number {
+    if (!this.writing) return this.dataVersion.get() as number;
+    return (this.writingVersion ??= this.dataVersion.get() as number);
   }
 
   /** A prepared statement for this text, prepared once (the cache is emptied when full, not grown). */

@@ -22,7 +22,7 @@ import type { Row, SqliteDb, WriteTx } from './db';
  */
 function cachedRecords(db: SqliteDb, tx: WriteTx): Map<string, ModelRecord> | undefined {
   if (tx.modelsWritten) return undefined;
-  const version = db.dataVersion.get() as number;
+  const version = db.writeVersion();
   if (version !== db.modelRecordsVersion) {
     db.modelRecords.clear();
     db.modelRecordsVersion = version;

@@ -181,9 +181,14 @@ export class SqliteStore extends RulesStore implements TwinStore {
     if (options.indexedProperties?.length) housekeeping.createIndexes(this.db, options.indexedProperties);
     const { connection } = this.db;
     const tx = this.tx;
+    // The ISO text of the clock's last reading: writes of one group commit mostly share a millisecond.
+    let lastMs = NaN;
+    let lastTime = '';
     const run = (write: QueuedWrite): unknown => {
       tx.actor = write.actor;
-      return runSync(write.rules({ time: isoTime(this.db.now()), limits: this.db.limits }), this.primitives);
+      const ms = this.db.now();
+      if (ms !== lastMs) [lastMs, lastTime] = [ms, isoTime(ms)];
+      return runSync(write.rules({ time: lastTime, limits: this.db.limits }), this.primitives);
     };
     // Inside the group's transaction, the same function opens a savepoint.
     const inSavepoint = connection.transaction(run);
@@ -268,7 +273,13 @@ export class SqliteStore extends RulesStore implements TwinStore {
     tx.changes.length = 0;
     tx.twins.length = 0;
     tx.modelsWritten = false;
-    const outcomes = batch.length === 1 ? [this.transactions.one(batch[0])] : this.transactions.group(batch);
+    let outcomes: unknown[];
+    db.beginWrite();
+    try {
+      outcomes = batch.length === 1 ? [this.transactions.one(batch[0])] : this.transactions.group(batch);
+    } finally {
+      db.endWrite();
+    }
     this.checkpoints?.committed(tx.rows);
     twins.rememberWritten(db, tx.twins);
     changes.rememberCommitted(db, tx.changes);

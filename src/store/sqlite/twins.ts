@@ -75,7 +75,7 @@ export function readTwins(db: SqliteDb, ids: readonly string[]): Map<string, Twi
   // writes, earlier ones in the same transaction included, evicted what they changed.
   let cached = true;
   if (inWrite) {
-    const version = db.dataVersion.get() as number;
+    const version = db.writeVersion();
     if (version !== db.cacheVersion) {
       // Another process committed since the cache was checked: what this write found stale, later reads must
       // not find again (a service retrying a lost race would read the same stale twin every time). Emptying

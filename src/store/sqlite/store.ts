@@ -44,7 +44,7 @@ import type {
 } from '../types';
 import type { WriteContext } from '../writes';
 import * as changes from './changes';
-import { BACKSTOP_PAGES, Checkpointer } from './checkpointer';
+import { Checkpointer } from './checkpointer';
 import { SqliteDb, type WriteTx } from './db';
 import * as graph from './graph';
 import * as housekeeping from './housekeeping';
@@ -76,8 +76,6 @@ export interface SqliteStoreOptions {
 }
 
 const ANALYSIS_LIMIT = 1000;
-/** SQLite's own automatic checkpoint threshold (pages), kept while no checkpoint thread runs. */
-const DEFAULT_AUTOCHECKPOINT = 1000;
 /** Rows written between two `PRAGMA optimize` runs. */
 const OPTIMIZE_EVERY_ROWS = 50_000;
 
@@ -165,12 +163,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
     this.outbox = this.db.outbox;
     this.limits = this.db.limits;
     this.checkpoints =
-      options.path === ':memory:' || options.path === ''
-        ? undefined
-        : new Checkpointer(path.resolve(options.path), (running) => {
-            if (!this.db.closed)
-              this.db.connection.pragma(`wal_autocheckpoint = ${running ? BACKSTOP_PAGES : DEFAULT_AUTOCHECKPOINT}`);
-          });
+      options.path === ':memory:' || options.path === '' ? undefined : new Checkpointer(path.resolve(options.path));
     this.primitives = {
       ...models.modelPrimitives(this.db, this.tx),
       ...twins.twinPrimitives(this.db, this.tx),
@@ -280,7 +273,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
     } finally {
       db.endWrite();
     }
-    this.checkpoints?.committed(tx.rows);
+    this.checkpoints?.committed();
     twins.rememberWritten(db, tx.twins);
     changes.rememberCommitted(db, tx.changes);
     for (const [key, id] of tx.newSeries) db.seriesIds.set(key, id);

@@ -36,6 +36,10 @@ function buildCoreSchema(plugins: readonly SchemaPlugin[]): GraphQLSchema {
     // Types the generated part uses (filters, command results) though no core field does.
     orphanedTypes: [...plugins.flatMap((p) => p.types ?? []), ...CORE_ORPHAN_TYPES],
     validate: false,
+    // type-graphql would run the whole introspection query over the result to check it (about 50 ms a build,
+    // two builds a start): every schema made from it is checked by graphql-js' validateSchema before use
+    // (the model service refuses one that fails), which reads the same fields, arguments and interfaces.
+    skipCheck: true,
     // Every subscription here brings its own `subscribe` (the change feed); type-graphql still wants a PubSub.
     pubSub: {
       publish: () => {

@@ -5,13 +5,12 @@
  *
  * One instance per model set (the API rebuilds it with the GraphQL schema). Nothing is compiled up front:
  * a model set may hold thousands of interfaces (RealEstateCore: 767) and building the schema must stay fast,
- * so the ajv instance is created on first use and each model's, relationship's, telemetry's and command's
+ * so ajv is loaded and its instance created on first use and each model's, relationship's, telemetry's and command's
  * validator is compiled the first time a write needs it, then kept.
  *
  * The JSON Schemas themselves, and what they accept (null, formats, limits), are in ./json-schema.ts.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import type {
   CommandContent,
   Content,
@@ -354,6 +353,10 @@ function componentInterfaceOf(schema: JSONSchema | undefined): string | undefine
 }
 
 function createAjv(): Ajv {
+  // Required here, on the first write that needs a validator: ajv and its formats are a tenth of the server's
+  // modules, which a start, and a server that only reads, need not load.
+  const { default: Ajv } = require('ajv') as typeof import('ajv');
+  const { default: addFormats } = require('ajv-formats') as typeof import('ajv-formats');
   // verbose: errors carry the value and the schema they failed, which the messages are built from.
   // validateSchema off: the schemas are generated (and checked against the meta-schema by the tests).
   // inlineRefs off: a component interface compiles to one function however many components and models use it.

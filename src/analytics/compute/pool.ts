@@ -42,16 +42,20 @@ export function inlineCompute(): ComputePool {
 /** A pool of `threads` workers, or inline computation when `threads` is 0 or the compiled worker is absent. */
 export function computePool(threads: number): ComputePool {
   if (threads <= 0 || !fs.existsSync(WORKER_FILE)) return inlineCompute();
-  const { Piscina: Pool } = require('piscina') as typeof import('piscina');
-  const pool: Piscina = new Pool({
-    filename: WORKER_FILE,
-    minThreads: 0,
-    maxThreads: threads,
-    // Idle workers go after a minute; a forecast after that pays a thread start (tens of ms) again.
-    idleTimeout: 60_000,
-  });
+  // The pool (and piscina) comes with the first task: a start, and a server that never predicts, go without.
+  let pool: Piscina | undefined;
+  const open = (): Piscina => {
+    const { Piscina: Pool } = require('piscina') as typeof import('piscina');
+    return new Pool({
+      filename: WORKER_FILE,
+      minThreads: 0,
+      maxThreads: threads,
+      // Idle workers go after a minute; a forecast after that pays a thread start (tens of ms) again.
+      idleTimeout: 60_000,
+    });
+  };
   const run = async <T>(name: string, task: object): Promise<T> => {
-    const result = (await pool.run(task, { name })) as TaskResult<T>;
+    const result = (await (pool ??= open()).run(task, { name })) as TaskResult<T>;
     if ('value' in result) return result.value;
     const { code, message, subject } = result.error;
     if (code) throw new TwingraphError(code as ErrorCode, message, subject);
@@ -61,6 +65,8 @@ export function computePool(threads: number): ComputePool {
     mode: 'threads',
     forecast: (series, options) => run('forecast', { series, options }),
     failureRisk: (history, prior, options) => run('failureRisk', { history, prior, options }),
-    close: () => pool.destroy(),
+    close: async () => {
+      await pool?.destroy();
+    },
   };
 }

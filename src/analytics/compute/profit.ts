@@ -10,7 +10,7 @@
  * Quality is measured by k-fold cross-validation on the training data: MAE in euros against the naive
  * baseline of predicting the training folds' mean profit, and the interval's coverage.
  */
-import MultivariateLinearRegression = require('ml-regression-multivariate-linear');
+import type MultivariateLinearRegression = require('ml-regression-multivariate-linear');
 import { TwingraphError } from '../../errors';
 import { tQuantile } from './stats';
 import type { HeldOutError } from './types';
@@ -129,7 +129,9 @@ interface Fit {
 function fit(examples: readonly ProfitExample[], enc: Encoding): Fit {
   const x = examples.map((e) => encode(e, enc));
   const y = examples.map((e) => [e.profit / e.budget]);
-  const regression = new MultivariateLinearRegression(x, y, { intercept: true, statistics: true });
+  // Required on the first fit (ml-matrix under it is sizeable): a server start need not load it.
+  const Regression = require('ml-regression-multivariate-linear') as typeof MultivariateLinearRegression;
+  const regression = new Regression(x, y, { intercept: true, statistics: true });
   const df = examples.length - (x[0].length + 1);
   return {
     enc,

@@ -12,9 +12,6 @@ import { startServer, type RunningServer } from './api/server';
 import { collectDocuments } from './dtdl';
 import type { Config } from './config';
 import { ChangeFeed, connectNatsBus, tailChangeLog, type CommitBus, type LogTail } from './events';
-import { readCatalogue } from './demo/catalogue';
-import { loadDemo } from './demo/load';
-import { progressReporter } from './demo/progress';
 import { analyticsFeature } from './analytics/feature';
 import { healthOf, type Feature, type FeaturesHealth, type RunningFeature } from './feature';
 import { devicesFeature } from './devices/feature';
@@ -102,6 +99,10 @@ async function seedEmptyStore(services: Services, config: Config, log: Logger): 
     log.info({ models: stored.length, dir: config.dtdlDir }, 'loaded the DTDL models into the empty store');
     return;
   }
+  // The demo's generator is required only to fill an empty store: a start on a store with data goes without it.
+  const { readCatalogue } = require('./demo/catalogue') as typeof import('./demo/catalogue');
+  const { loadDemo } = require('./demo/load') as typeof import('./demo/load');
+  const { progressReporter } = require('./demo/progress') as typeof import('./demo/progress');
   const progress = log.isLevelEnabled('info') ? progressReporter() : undefined;
   const summary = await loadDemo(services.store, services.models, {
     catalogue: readCatalogue(catalogueFile),

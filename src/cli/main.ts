@@ -1,9 +1,9 @@
 /**
  * The `twingraph` command line. Each sub-command is a thin shell around a library function, required when the
  * command runs: `twingraph dtdl validate` and `--help` load the DTDL engine and commander, not the server, its
- * store drivers, Apollo or the Azure SDK (together most of a second).
+ * store drivers, Apollo or the Azure SDK (together most of a second); `twingraph start` loads the server and
+ * not commander.
  */
-import { Command, CommanderError } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
 import { isTwingraphError, UsageError } from '../errors';
@@ -26,7 +26,33 @@ const FEATURE_COMMANDS = [mirrorCommands, simulateCommands];
 
 const lazy = <T>(module: string): T => require(module) as T;
 
+/** `twingraph start`, required when it runs: the server and everything under it. */
+const start = (): Promise<number> => lazy<typeof import('./serve')>('./serve').serve();
+
 export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    // `twingraph start` as such, how every server starts: straight to it, without building the whole command
+    // line (commander and every command's registration) only to find `start` in it. Anything else, `start
+    // --help` included, goes through commander.
+    if (argv.length === 1 && argv[0] === 'start') return await start();
+    return await runCommandLine(argv);
+  } catch (err) {
+    // ConfigError by name: config.ts (zod) is loaded only by the commands that read the configuration.
+    if (err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError')) {
+      process.stderr.write(`twingraph: ${err.message}\n`);
+      return 2;
+    }
+    // A refusal with a code of ours (a key name taken, the store unavailable): the message says it all.
+    if (isTwingraphError(err)) {
+      process.stderr.write(`twingraph: ${err.message} (${err.code})\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function runCommandLine(argv: readonly string[]): Promise<number> {
+  const { Command, CommanderError } = lazy<typeof import('commander')>('commander');
   let exitCode = 0;
   const program = new Command('twingraph')
     .description('GraphQL API server for digital-twin graphs modelled in DTDL')
@@ -49,7 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command('start')
     .description('start the Twingraph server (configuration from environment variables; see the README)')
     .action(async () => {
-      exitCode = await lazy<typeof import('./serve')>('./serve').serve();
+      exitCode = await start();
     });
 
   program
@@ -128,16 +154,6 @@ export async function main(argv: readonly string[]): Promise<number> {
     return exitCode;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    // ConfigError by name: config.ts (zod) is loaded only by the commands that read the configuration.
-    if (err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError')) {
-      process.stderr.write(`twingraph: ${err.message}\n`);
-      return 2;
-    }
-    // A refusal with a code of ours (a key name taken, the store unavailable): the message says it all.
-    if (isTwingraphError(err)) {
-      process.stderr.write(`twingraph: ${err.message} (${err.code})\n`);
-      return 1;
-    }
     throw err;
   }
 }

@@ -44,7 +44,7 @@ type HostCalls = Pick<ServerHost, 'cpu' | 'now' | 'sentinel' | 'drive' | 'subscr
  * process runs without a TypeScript hook, as Twingraph's dist/ does; its imports resolve from this project's
  * node_modules through NODE_PATH.
  */
-function handwrittenScript(): { file: string; env: NodeJS.ProcessEnv; dispose(): void } {
+export function handwrittenScript(): { file: string; env: NodeJS.ProcessEnv; dispose(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-handwritten-'));
   const source = fs.readFileSync(path.join(__dirname, 'handwritten.ts'), 'utf8');
   const { outputText } = ts.transpileModule(source, {
@@ -117,7 +117,7 @@ function forkHandwritten(
   });
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown>): Promise<string> {
+export async function post(url: string, query: string, variables: Record<string, unknown>): Promise<string> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -198,7 +198,7 @@ const loadRatio = (a: LoadResult, b: LoadResult): { text: string; value: number 
   text: `${f2(a.rps / b.rps)} by req/s (p99 ${f0(a.p99)} vs ${f0(b.p99)} ms; ${f2(b.serverUsPerRequest / a.serverUsPerRequest)} by server CPU per request)`,
 });
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;
@@ -206,7 +206,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
   return kb / 1024;

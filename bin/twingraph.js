@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 // Thin launcher: the CLI lives in the compiled library so that `npx twingraph` starts fast.
-// Node 22.1+ keeps V8's compiled code of every module on disk between runs (a faster start); Node 20 has no such API.
-require('node:module').enableCompileCache?.();
+// V8's compiled code of every module kept on disk between runs (a faster start): Node 22.1+ does it itself; on
+// Node 20, ./compile-cache.js does it for the CommonJS modules.
+const nodeModule = require('node:module');
+if (nodeModule.enableCompileCache) nodeModule.enableCompileCache();
+else require('./compile-cache.js').enableCompileCache();
 require('../dist/cli/main.js')
   .main(process.argv.slice(2))
   .then(

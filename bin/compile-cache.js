@@ -1,0 +1,161 @@
+'use strict';
+/**
+ * V8's compiled code of the CommonJS modules a run loads, kept on disk for the next run, on Node versions
+ * without module.enableCompileCache (Node 20; 22.1+ does this itself, and bin/twingraph.js then uses Node's).
+ * Compiling the server's thousand-odd modules is about a fifth of `twingraph start`; reading their compiled
+ * code back is a fraction of that.
+ *
+ * Module.prototype._compile is wrapped: a CommonJS source is compiled with vm.Script and the code cache of an
+ * earlier run, if there is one for this file with this very source (the key is a hash of both; V8 itself
+ * refuses data of another V8 version or other flags), and run as Node runs a module (the same arguments, the
+ * same require function). Anything else, and anything that fails to compile this way (ES module syntax,
+ * which Node then detects), goes to Node's own _compile. The code caches of the modules compiled without one
+ * are made once the start is over (their lazily compiled functions included) and written, with the entries of
+ * the earlier runs still in use, to one file in NODE_COMPILE_CACHE's folder (as for Node's own cache; default
+ * the system's temporary folder), written whole and renamed into place so that concurrent runs never read half
+ * of one. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's.
+ */
+const { createHash } = require('node:crypto');
+const fs = require('node:fs');
+const Module = require('node:module');
+const os = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
+
+/**
+ * How long after the cache is enabled its new entries are written (a start is over by then; a command that
+ * ends sooner writes them at exit). Modules required later are not cached.
+ */
+const WRITE_AFTER_MS = 10_000;
+/** Runs an entry may go unused before it is dropped (a command that loads other modules keeps the server's). */
+const MAX_UNUSED_RUNS = 20;
+const MAGIC = 'twingraph-compile-cache-1';
+
+function cacheFile() {
+  const dir = process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), 'node-compile-cache');
+  const install = createHash('sha1').update(__dirname).digest('hex').slice(0, 12);
+  return path.join(dir, `twingraph-${process.version}-${process.arch}-${install}.bin`);
+}
+
+/** The entries of the cache file: key → { data, unused }. Nothing when there is none, or it is not ours. */
+function readCache(file) {
+  const entries = new Map();
+  let buffer;
+  try {
+    const stat = fs.statSync(file);
+    // Code from a cache file is run as it is: only a file of this user is read.
+    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return entries;
+    buffer = fs.readFileSync(file);
+  } catch {
+    return entries;
+  }
+  try {
+    const headerLength = buffer.readUInt32LE(0);
+    const header = JSON.parse(buffer.toString('utf8', 4, 4 + headerLength));
+    if (header.magic !== MAGIC) return entries;
+    let offset = 4 + headerLength;
+    for (const [key, length, unused] of header.entries) {
+      entries.set(key, { data: buffer.subarray(offset, offset + length), unused });
+      offset += length;
+    }
+  } catch {
+    entries.clear();
+  }
+  return entries;
+}
+
+function writeCache(file, entries) {
+  const keys = [...entries.keys()];
+  const header = Buffer.from(
+    JSON.stringify({ magic: MAGIC, entries: keys.map((k) => [k, entries.get(k).data.length, entries.get(k).unused]) }),
+  );
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length, 0);
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const temporary = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temporary, Buffer.concat([length, header, ...keys.map((k) => entries.get(k).data)]), {
+    mode: 0o600,
+  });
+  fs.renameSync(temporary, file);
+}
+
+/** What Node's own require function of a module is (lib/internal/modules/helpers.js, makeRequireFunction). */
+function makeRequire(mod) {
+  const require = (id) => mod.require(id);
+  const resolve = (request, options) => Module._resolveFilename(request, mod, false, options);
+  resolve.paths = (request) => Module._resolveLookupPaths(request, mod);
+  require.resolve = resolve;
+  require.main = process.mainModule;
+  require.extensions = Module._extensions;
+  require.cache = Module._cache;
+  return require;
+}
+
+/** Turns the cache on for the modules required from now on. Returns whether it did. */
+function enableCompileCache() {
+  const loader = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  if (!loader || process.env.NODE_DISABLE_COMPILE_CACHE) return false;
+  const file = cacheFile();
+  let entries = readCache(file);
+  /** Modules compiled in this run without a usable entry: their caches are made when the cache is written. */
+  let fresh = [];
+  const used = new Set();
+  const nodeCompile = Module.prototype._compile;
+
+  Module.prototype._compile = function compile(content, filename, format) {
+    if ((format !== undefined && format !== 'commonjs') || !/\.c?js$/.test(filename))
+      return nodeCompile.apply(this, arguments);
+    const key = createHash('sha1').update(filename).update('\0').update(content).digest('base64');
+    const entry = entries && entries.get(key);
+    let script;
+    try {
+      script = new vm.Script(Module.wrap(content), {
+        filename,
+        cachedData: entry && entry.data,
+        importModuleDynamically: loader,
+      });
+    } catch {
+      // Not CommonJS after all (Node detects ES module syntax), or not valid: Node's compile says which.
+      return nodeCompile.apply(this, arguments);
+    }
+    if (entry && !script.cachedDataRejected) used.add(key);
+    else if (fresh) fresh.push({ key, script });
+    const wrapper = script.runInThisContext({ displayErrors: true });
+    return Reflect.apply(wrapper, this.exports, [
+      this.exports,
+      makeRequire(this),
+      this,
+      filename,
+      path.dirname(filename),
+    ]);
+  };
+
+  const write = () => {
+    if (!entries || !fresh || fresh.length === 0) return;
+    const made = fresh;
+    fresh = [];
+    try {
+      const next = new Map();
+      for (const [key, entry] of entries) {
+        const unused = used.has(key) ? 0 : entry.unused + 1;
+        if (unused <= MAX_UNUSED_RUNS) next.set(key, { data: entry.data, unused });
+      }
+      for (const { key, script } of made) next.set(key, { data: script.createCachedData(), unused: 0 });
+      writeCache(file, next);
+      entries = next;
+    } catch {
+      // No cache this time (a read-only or full disk): the next run compiles as Node does.
+    }
+  };
+  setTimeout(() => {
+    write();
+    // The cache serves the start: modules required later (on a first write, say) compile as Node compiles
+    // them, and the entries leave memory.
+    entries = undefined;
+    fresh = undefined;
+  }, WRITE_AFTER_MS).unref();
+  process.once('exit', write);
+  return true;
+}
+
+module.exports = { enableCompileCache };

@@ -95,6 +95,9 @@ function makeRequire(mod) {
 function enableCompileCache() {
   const loader = vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   if (!loader || process.env.NODE_DISABLE_COMPILE_CACHE) return false;
+  // Node's own compile also registers source maps (--enable-source-maps) and checks policies: leave those runs to it.
+  const flags = [...process.execArgv, process.env.NODE_OPTIONS || ''].join(' ');
+  if (process.sourceMapsEnabled || /--enable-source-maps|--experimental-policy/.test(flags)) return false;
   const file = cacheFile();
   let entries = readCache(file);
   /** Modules compiled in this run without a usable entry: their caches are made when the cache is written. */

@@ -13,7 +13,8 @@
  * are made once the start is over (their lazily compiled functions included) and written, with the entries of
  * the earlier runs still in use, to one file in NODE_COMPILE_CACHE's folder (as for Node's own cache; default
  * the system's temporary folder), written whole and renamed into place so that concurrent runs never read half
- * of one. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's.
+ * of one; a run reads the entries it needs one by one, never the whole file into memory. Modules required after
+ * the start (10 s) compile as Node compiles them. NODE_DISABLE_COMPILE_CACHE=1 turns it off, as it does Node's.
  */
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
@@ -37,31 +38,43 @@ function cacheFile() {
   return path.join(dir, `twingraph-${process.version}-${process.arch}-${install}.bin`);
 }
 
-/** The entries of the cache file: key → { data, unused }. Nothing when there is none, or it is not ours. */
-function readCache(file) {
-  const entries = new Map();
-  let buffer;
+/**
+ * The cache file opened, with its index (key → where its entry lies, and for how many runs it went unused):
+ * entries are read one by one as modules are compiled, so that the file is never held in memory whole. An
+ * empty index when there is no file, or it is not ours.
+ */
+function openCache(file) {
+  let fd;
   try {
-    const stat = fs.statSync(file);
+    fd = fs.openSync(file, 'r');
+    const stat = fs.fstatSync(fd);
     // Code from a cache file is run as it is: only a file of this user is read.
-    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) return entries;
-    buffer = fs.readFileSync(file);
-  } catch {
-    return entries;
-  }
-  try {
-    const headerLength = buffer.readUInt32LE(0);
-    const header = JSON.parse(buffer.toString('utf8', 4, 4 + headerLength));
-    if (header.magic !== MAGIC) return entries;
+    if (typeof process.getuid === 'function' && stat.uid !== process.getuid()) throw new Error('not ours');
+    const size = Buffer.alloc(4);
+    fs.readSync(fd, size, 0, 4, 0);
+    const headerLength = size.readUInt32LE(0);
+    if (4 + headerLength > stat.size) throw new Error('truncated');
+    const header = Buffer.alloc(headerLength);
+    fs.readSync(fd, header, 0, headerLength, 4);
+    const { magic, entries } = JSON.parse(header.toString('utf8'));
+    if (magic !== MAGIC) throw new Error('not a cache of this format');
+    const index = new Map();
     let offset = 4 + headerLength;
-    for (const [key, length, unused] of header.entries) {
-      entries.set(key, { data: buffer.subarray(offset, offset + length), unused });
+    for (const [key, length, unused] of entries) {
+      index.set(key, { offset, length, unused });
       offset += length;
     }
+    return { fd, index };
   } catch {
-    entries.clear();
+    if (fd !== undefined) fs.closeSync(fd);
+    return { fd: undefined, index: new Map() };
   }
-  return entries;
+}
+
+/** An entry's data, or undefined when the file is shorter than its index says. */
+function readEntry(cache, entry) {
+  const data = Buffer.allocUnsafe(entry.length);
+  return fs.readSync(cache.fd, data, 0, entry.length, entry.offset) === entry.length ? data : undefined;
 }
 
 function writeCache(file, entries) {
@@ -99,30 +112,28 @@ function enableCompileCache() {
   const flags = [...process.execArgv, process.env.NODE_OPTIONS || ''].join(' ');
   if (process.sourceMapsEnabled || /--enable-source-maps|--experimental-policy/.test(flags)) return false;
   const file = cacheFile();
-  let entries = readCache(file);
+  /** The cache file while modules are compiled with it; undefined once the start is over. */
+  let cache = openCache(file);
   /** Modules compiled in this run without a usable entry: their caches are made when the cache is written. */
   let fresh = [];
   const used = new Set();
   const nodeCompile = Module.prototype._compile;
 
   Module.prototype._compile = function compile(content, filename, format) {
-    if ((format !== undefined && format !== 'commonjs') || !/\.c?js$/.test(filename))
+    if (!cache || (format !== undefined && format !== 'commonjs') || !/\.c?js$/.test(filename))
       return nodeCompile.apply(this, arguments);
     const key = createHash('sha1').update(filename).update('\0').update(content).digest('base64');
-    const entry = entries && entries.get(key);
+    const entry = cache.index.get(key);
+    const cachedData = entry && readEntry(cache, entry);
     let script;
     try {
-      script = new vm.Script(Module.wrap(content), {
-        filename,
-        cachedData: entry && entry.data,
-        importModuleDynamically: loader,
-      });
+      script = new vm.Script(Module.wrap(content), { filename, cachedData, importModuleDynamically: loader });
     } catch {
       // Not CommonJS after all (Node detects ES module syntax), or not valid: Node's compile says which.
       return nodeCompile.apply(this, arguments);
     }
-    if (entry && !script.cachedDataRejected) used.add(key);
-    else if (fresh) fresh.push({ key, script });
+    if (cachedData && !script.cachedDataRejected) used.add(key);
+    else fresh.push({ key, script });
     const wrapper = script.runInThisContext({ displayErrors: true });
     return Reflect.apply(wrapper, this.exports, [
       this.exports,
@@ -133,31 +144,32 @@ function enableCompileCache() {
     ]);
   };
 
-  const write = () => {
-    if (!entries || !fresh || fresh.length === 0) return;
-    const made = fresh;
-    fresh = [];
+  /** Writes the entries still in use and those of this run's new modules, if there are any, and closes the cache. */
+  const finish = () => {
+    if (!cache) return;
+    const current = cache;
+    cache = undefined;
     try {
-      const next = new Map();
-      for (const [key, entry] of entries) {
-        const unused = used.has(key) ? 0 : entry.unused + 1;
-        if (unused <= MAX_UNUSED_RUNS) next.set(key, { data: entry.data, unused });
+      if (fresh.length > 0) {
+        const next = new Map();
+        for (const [key, entry] of current.index) {
+          const unused = used.has(key) ? 0 : entry.unused + 1;
+          const data = unused <= MAX_UNUSED_RUNS ? readEntry(current, entry) : undefined;
+          if (data) next.set(key, { data, unused });
+        }
+        for (const { key, script } of fresh) next.set(key, { data: script.createCachedData(), unused: 0 });
+        writeCache(file, next);
       }
-      for (const { key, script } of made) next.set(key, { data: script.createCachedData(), unused: 0 });
-      writeCache(file, next);
-      entries = next;
     } catch {
       // No cache this time (a read-only or full disk): the next run compiles as Node does.
+    } finally {
+      fresh = [];
+      if (current.fd !== undefined) fs.closeSync(current.fd);
     }
   };
-  setTimeout(() => {
-    write();
-    // The cache serves the start: modules required later (on a first write, say) compile as Node compiles
-    // them, and the entries leave memory.
-    entries = undefined;
-    fresh = undefined;
-  }, WRITE_AFTER_MS).unref();
-  process.once('exit', write);
+  // The cache serves the start: modules required later (on a first write, say) compile as Node compiles them.
+  setTimeout(finish, WRITE_AFTER_MS).unref();
+  process.once('exit', finish);
   return true;
 }
 

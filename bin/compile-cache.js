@@ -84,12 +84,25 @@ function writeCache(file, entries) {
   );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length, 0);
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, Buffer.concat([length, header, ...keys.map((k) => entries.get(k).data)]), {
-    mode: 0o600,
-  });
-  fs.renameSync(temporary, file);
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // The folder may be a shared temporary one: write only into a folder of this user that no one else may
+  // write to, and never through a path someone placed there first (wx fails on any file or symlink).
+  const stat = fs.lstatSync(dir);
+  if (!stat.isDirectory() || (typeof process.getuid === 'function' && stat.uid !== process.getuid()))
+    throw new Error('the cache folder is not ours');
+  if ((stat.mode & 0o022) !== 0) throw new Error('others may write to the cache folder');
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  try {
+    fs.writeFileSync(temporary, Buffer.concat([length, header, ...keys.map((k) => entries.get(k).data)]), {
+      mode: 0o600,
+      flag: 'wx',
+    });
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 /** What Node's own require function of a module is (lib/internal/modules/helpers.js, makeRequireFunction). */

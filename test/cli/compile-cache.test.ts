@@ -75,6 +75,26 @@ const cacheFiles = (dir: string): string[] =>
     expect(() => run(dir)).toThrow(/SyntaxError/);
   });
 
+  it('writes nothing into a folder others may write to, nor through a path placed there first', () => {
+    const dir = project({ 'main.js': 'module.exports = 1;\n' });
+    const cache = path.join(dir, 'cache');
+    fs.mkdirSync(cache);
+    fs.chmodSync(cache, 0o777);
+    expect(run(dir)).toEqual({ on: true, value: 1 });
+    expect(cacheFiles(dir)).toHaveLength(0);
+    // Our own folder, the cache file's name taken by a symlink to a file of ours: replaced, never written through.
+    fs.chmodSync(cache, 0o700);
+    const victim = path.join(dir, 'victim.txt');
+    fs.writeFileSync(victim, 'keep me');
+    const name = `twingraph-${process.version}-${process.arch}-`;
+    run(dir);
+    const [written] = cacheFiles(dir).filter((f) => f.startsWith(name));
+    fs.rmSync(path.join(cache, written));
+    fs.symlinkSync(victim, path.join(cache, written));
+    expect(run(dir)).toEqual({ on: true, value: 1 });
+    expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+  });
+
   it('stays off with NODE_DISABLE_COMPILE_CACHE', () => {
     const dir = project({ 'main.js': 'module.exports = 1;\n' });
     expect(run(dir, { NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual({ on: false, value: 1 });

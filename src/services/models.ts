@@ -88,7 +88,8 @@ function sameRecords(a: readonly ModelRecord[], b: readonly ModelRecord[]): bool
 }
 
 export class ModelService {
-  private snapshot: ModelSnapshot;
+  /** The snapshot in place; until the first load, none (see `snapshot`). */
+  private latest: ModelSnapshot | undefined;
   private readonly listeners = new Set<(snapshot: ModelSnapshot) => void | Promise<void>>();
   /**
    * This process's model writes and reloads run one at a time: each validates against, and replaces, the
@@ -108,7 +109,18 @@ export class ModelService {
   ) {
     this.plugins = options.plugins ?? [];
     this.lock = { ...DEFAULT_LOCK, ...options.lock };
-    this.snapshot = { ...this.build(0, EMPTY_MODEL_SET, []), records: [] };
+  }
+
+  /**
+   * The snapshot in place: before the first load, the empty model set's, built only when read (a start loads
+   * the stored models at once, and compiling a schema it would replace cost every start a core schema build).
+   */
+  private get snapshot(): ModelSnapshot {
+    return (this.latest ??= { ...this.build(0, EMPTY_MODEL_SET, []), records: [] });
+  }
+
+  private set snapshot(snapshot: ModelSnapshot) {
+    this.latest = snapshot;
   }
 
   get current(): ModelSnapshot {
@@ -168,7 +180,7 @@ export class ModelService {
   }
 
   private swap(models: ModelSet, records: readonly ModelRecord[]): Promise<ModelSnapshot> {
-    return this.install(this.build(this.snapshot.version + 1, models, records), records);
+    return this.install(this.build((this.latest?.version ?? 0) + 1, models, records), records);
   }
 
   private serialized<T>(work: () => Promise<T>): Promise<T> {

@@ -261,11 +261,12 @@ export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch,
   return rows.map((r) => r.twin);
 }
 
+/** The twin a write starts from, under the ETag rule every conditional write follows (./conditions.ts). */
 function* requireTwin(id: string, ifMatch: string | undefined): Steps<Twin> {
   if (typeof id !== 'string') throw twinNotFound(String(id));
   const twin = (yield* call('twins', [id])).get(id);
   if (!twin) throw twinNotFound(id);
-  if (!etagMatches(ifMatch, twin.$etag)) throw etagMismatch(`Twin '${id}'`, ifMatch!, twin.$etag, { twinId: id });
+  requireIfMatch(ifMatch, twin.$etag, `Twin '${id}'`, { twinId: id });
   return twin;
 }
 
@@ -301,10 +302,7 @@ function checkPatchedModel(previous: Twin, twin: Twin, models: Map<string, Model
  * (requireIfMatch: an empty one matches nothing, in the same words).
  */
 export function* patchTwin(id: string, patch: JsonPatch, options: PatchTwinOptions, ctx: WriteContext): Steps<Twin> {
-  if (typeof id !== 'string') throw twinNotFound(String(id));
-  const previous = (yield* call('twins', [id])).get(id);
-  if (!previous) throw twinNotFound(id);
-  requireIfMatch(options.ifMatch, previous.$etag, `Twin '${id}'`, { twinId: id });
+  const previous = yield* requireTwin(id, options.ifMatch);
   const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits);
   const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
   const model = checkPatchedModel(previous, twin, models);

@@ -131,12 +131,18 @@ export class DeviceSimulator {
   /** Publishes at the configured rate until stopped, one device after another. */
   start(): void {
     if (this.#devices.length === 0 || this.options.rate <= 0) return;
-    // Ticks of 20 ms, each sending its share (timers are not precise below that).
-    const perTick = this.options.rate / 50;
+    // Ticks of 20 ms (timers are not precise below that), each sending what the clock says is due since the
+    // last: a busy event loop fires timers late and seldom, and counting ticks would then fall short of the
+    // rate. At most one second is made up at once, and nothing is owed for a time without a connection.
+    const perMs = this.options.rate / 1000;
+    let last = performance.now();
     let due = 0;
     this.#timer = setInterval(() => {
+      const now = performance.now();
+      const elapsed = now - last;
+      last = now;
       if (!this.client.connected) return;
-      due += perTick;
+      due = Math.min(due + elapsed * perMs, Math.max(this.options.rate, 1));
       for (; due >= 1; due--) this.#publishNext();
     }, 20);
   }

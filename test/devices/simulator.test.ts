@@ -78,13 +78,16 @@ const simulatorOver = (kind: BrokerKind) => () => {
       blockChance: 0,
       failChance: 0,
     });
+    const started = performance.now();
     simulator.start();
-    await waitUntil(() => telemetry().length > 0, 'the first message');
-    const from = telemetry().length;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const inOneSecond = telemetry().length - from;
-    expect(inOneSecond).toBeGreaterThan(60);
-    expect(inOneSecond).toBeLessThan(140);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The rate is the simulator's own count over the clock (the machine may be busy: the rate is kept by
+    // the clock, not by how often timers fire); then every message published reaches the broker's subscriber.
+    const published = simulator.published;
+    const perSecond = published / ((performance.now() - started) / 1000);
+    expect(perSecond).toBeGreaterThan(80);
+    expect(perSecond).toBeLessThan(110);
+    await waitUntil(() => telemetry().length >= published, 'every message published');
     expect(new Set(telemetry().map((m) => m.topic))).toEqual(
       new Set(['m-1', 'm-2', 'm-3'].map((id) => `sim/dtmi:test:Machine;1/${id}/telemetry`)),
     );

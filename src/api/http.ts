@@ -2,6 +2,8 @@
  * GraphQL over HTTP: the Express 5 app with Apollo Server 5 at the GraphQL path (with the body limit and
  * JSON errors for requests that never reach GraphQL), GraphiQL for browsers at the same path, and /healthz
  * and /readyz. It knows nothing of the port it is served on (./server.ts) nor of WebSocket (./ws.ts).
+ * Operations POSTed as JSON, most requests, go around Express to the same Apollo Server with the same checks
+ * and answers (./direct-post.ts); `handle` picks the path.
  *
  * The schema changes at run time (model uploads): each schema gets its own Apollo Server (./live-apollo.ts),
  * swapped in when the model service reports a new one. Operations keep the schema they started with.
@@ -9,6 +11,7 @@
 import type { ApolloServerPlugin, GraphQLRequestListener } from '@apollo/server';
 import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import compression from 'compression';
 import cors from 'cors';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -33,8 +36,11 @@ import { graphiqlAssets, graphiqlPage } from './graphiql';
 import { limitRules } from './limits';
 import { LiveApollo } from './live-apollo';
 import { createContext, type Services } from './request-context';
+import { directPost, graphqlRequest, type DirectStep, type Refusal } from './direct-post';
 
 const GRAPHIQL_ASSETS = '/graphiql';
+/** Answers from this size (bytes) are compressed when the client accepts it; smaller ones cost nothing. */
+const COMPRESS_THRESHOLD = 1024;
 /** How long the NATS commit bus may be gone before /readyz says so. */
 const BUS_GRACE_MS = 5_000;
 
@@ -126,44 +132,65 @@ function operationChecks(limits: OperationLimits, maxResponseBytes: number): Apo
   return { requestDidStart: async () => listener };
 }
 
-/**
- * Authenticates each request before GraphQL sees it: wrong credentials, and none where they are required,
- * are answered 401 at once, so that an anonymous caller learns nothing of the schema (not even from
- * validation errors). The identity goes in res.locals for the context.
- */
-function authenticate(auth: Authenticator) {
-  // With authentication off every caller is OPEN_ACCESS (../access/authenticate.ts): known without a promise.
-  if (!auth.required)
-    return (_req: Request, res: Response, next: NextFunction): void => {
-      res.locals.identity = OPEN_ACCESS;
-      next();
-    };
-  return (req: Request, res: Response, next: NextFunction): void => {
-    auth.identify(req.headers.authorization).then(
-      (identity) => {
-        if (!identity) refuse(res, unauthenticatedError().message);
-        else {
-          res.locals.identity = identity;
-          next();
-        }
-      },
-      (error: unknown) => {
-        if (isTwingraphError(error, 'UNAUTHENTICATED')) refuse(res, error.message, 'invalid_token');
-        else next(error);
-      },
-    );
+/** A caller refused before GraphQL sees the request: 401, with the challenge and the JSON error to send. */
+interface AuthRefusal extends Refusal {
+  readonly status: 401;
+  readonly challenge: string;
+  readonly body: { errors: { message: string; extensions: { code: 'UNAUTHENTICATED' } }[] };
+}
+
+function authRefusal(message: string, error?: string): AuthRefusal {
+  return {
+    status: 401,
+    challenge: error ? `Bearer error="${error}"` : 'Bearer',
+    body: { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] },
   };
 }
 
-function refuse(res: Response, message: string, error?: string): void {
-  res
-    .status(401)
-    .set('www-authenticate', error ? `Bearer error="${error}"` : 'Bearer')
-    .json({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] });
+/**
+ * Who sends a request, from its Authorization header: wrong credentials, and none where they are required,
+ * are refused (401) at once, so that an anonymous caller learns nothing of the schema (not even from
+ * validation errors). With authentication off every caller is OPEN_ACCESS (../access/authenticate.ts), known
+ * without a promise. Any other error is the caller's to pass on (a 500).
+ */
+function identifier(
+  auth: Authenticator,
+): (authorization: string | undefined) => Identity | Promise<Identity | AuthRefusal> {
+  if (!auth.required) return () => OPEN_ACCESS;
+  return (authorization) =>
+    auth.identify(authorization).then(
+      (identity) => identity ?? authRefusal(unauthenticatedError().message),
+      (error: unknown) => {
+        if (isTwingraphError(error, 'UNAUTHENTICATED')) return authRefusal(error.message, 'invalid_token');
+        throw error;
+      },
+    );
+}
+
+const isRefusal = (outcome: Identity | Refusal): outcome is Refusal => (outcome as Refusal).status !== undefined;
+
+/** The Express step of `identifier`: the identity goes in res.locals for the context. */
+function authenticate(identify: ReturnType<typeof identifier>) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const found = identify(req.headers.authorization);
+    if (!(found instanceof Promise)) {
+      res.locals.identity = found;
+      next();
+      return;
+    }
+    found.then((outcome) => {
+      if (!isRefusal(outcome)) {
+        res.locals.identity = outcome;
+        next();
+      } else res.status(outcome.status).set('www-authenticate', outcome.challenge).json(outcome.body);
+    }, next);
+  };
 }
 
 export interface HttpApi {
   readonly app: Express;
+  /** Serves a request: a JSON POST of an operation directly (./direct-post.ts), anything else through `app`. */
+  handle(req: IncomingMessage, res: ServerResponse): void;
   /** Stops taking up new schemas: a stopping server starts no more Apollo Servers. */
   stopFollowingModels(): void;
   /** Waits until running requests have finished, at most `graceMs`. */
@@ -172,28 +199,41 @@ export interface HttpApi {
   close(): Promise<void>;
 }
 
-/** JSON errors for requests that never reach GraphQL: a body too large, JSON that does not parse. */
-function requestErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+/** The JSON error answer for a body express.json() refused: too large, or JSON that does not parse. */
+function bodyError(error: unknown): { status: number; body: unknown } | undefined {
   const e = error as { type?: string; status?: number; message?: string; limit?: number };
-  if (e?.type === 'entity.too.large') {
-    res.status(413).json({
-      errors: [
-        {
-          message: `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`,
-          extensions: { code: 'PAYLOAD_TOO_LARGE' },
-        },
-      ],
-    });
-  } else if (e?.type === 'entity.parse.failed') {
-    res.status(400).json({
-      errors: [
-        {
-          message: `The request body is not valid JSON: ${e.message}`,
-          extensions: { code: ApolloServerErrorCode.BAD_REQUEST },
-        },
-      ],
-    });
-  } else next(error);
+  if (e?.type === 'entity.too.large')
+    return {
+      status: 413,
+      body: {
+        errors: [
+          {
+            message: `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`,
+            extensions: { code: 'PAYLOAD_TOO_LARGE' },
+          },
+        ],
+      },
+    };
+  if (e?.type === 'entity.parse.failed')
+    return {
+      status: 400,
+      body: {
+        errors: [
+          {
+            message: `The request body is not valid JSON: ${e.message}`,
+            extensions: { code: ApolloServerErrorCode.BAD_REQUEST },
+          },
+        ],
+      },
+    };
+  return undefined;
+}
+
+/** JSON errors for requests that never reach GraphQL (see bodyError). */
+function requestErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const refusal = bodyError(error);
+  if (refusal) res.status(refusal.status).json(refusal.body);
+  else next(error);
 }
 
 /** The HTTP side of the API, with the current schema's Apollo Server started. */
@@ -212,7 +252,8 @@ export async function createHttpApi(
   app.set('etag', false);
   // gzip or brotli (quality 4) when the client asks, for anything over 1 KB: GraphiQL's bundle, the schema,
   // large pages of twins. Small answers (a twin by id) are sent as they are, costing nothing.
-  app.use(compression({ threshold: 1024 }));
+  const compress = compression({ threshold: COMPRESS_THRESHOLD });
+  app.use(compress);
   // The Explorer's static bundle (./explorer.ts): it talks to this API as any client does.
   app.use(EXPLORER_PATH, explorerRouter());
 
@@ -321,7 +362,8 @@ export async function createHttpApi(
   // method, and so answers preflight requests for the documents too).
   const corsGate = (req: Request, res: Response, next: NextFunction): void =>
     req.headers.origin === undefined ? next() : corsHeaders(req, res, next);
-  const authenticated = authenticate(auth);
+  const identify = identifier(auth);
+  const authenticated = authenticate(identify);
   app.get(
     `${graphqlPath}/schema.graphql`,
     corsGate,
@@ -369,8 +411,28 @@ export async function createHttpApi(
   );
   app.use(requestErrors);
 
+  const direct = directPost({
+    path: graphqlPath,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    identify: (req) => identify(req.headers.authorization),
+    isRefusal,
+    run: (req, body, identity) =>
+      apollo.run(graphqlRequest(req, body), async () =>
+        createContext(services, identity, Date.now() + config.access.operationTimeoutMs),
+      ),
+    cors: corsHeaders as unknown as DirectStep,
+    compress: compress as unknown as DirectStep,
+    compressThreshold: COMPRESS_THRESHOLD,
+    parseJson: parseJson as unknown as DirectStep,
+    bodyError,
+    log,
+  });
+
   return {
     app,
+    handle: (req, res) => {
+      if (!direct(req, res)) app(req, res);
+    },
     stopFollowingModels: unsubscribe,
     drain: (graceMs) => apollo.drain(graceMs),
     close: () => apollo.close(),

@@ -6,7 +6,12 @@
  * (Apollo's gateway interface also swaps schemas, but routes every request through a gateway executor and
  * context copy, which cost about a tenth of a simple query's time.)
  */
-import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
+import {
+  ApolloServer,
+  type ApolloServerOptions,
+  type HTTPGraphQLRequest,
+  type HTTPGraphQLResponse,
+} from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { GraphQLSchema } from 'graphql';
@@ -55,15 +60,34 @@ export class LiveApollo<C extends object> {
     }
     instance.inFlight += 1;
     // A response emits 'close' once, whatever ends it (sent in full, or its connection gone).
-    res.once('close', () => {
-      instance.inFlight -= 1;
-      if (instance.inFlight === 0) {
-        if (instance.retired) void this.stop(instance);
-        if (this.inFlight() === 0) this.drained?.();
-      }
-    });
+    res.once('close', () => this.finished(instance));
     void instance.handler(req, res, next);
   };
+
+  /**
+   * Runs one request on the newest schema's server outside Express (./direct-post.ts): it counts as running
+   * until `done` is called, once its answer is written. Undefined before the first schema.
+   */
+  run(
+    request: HTTPGraphQLRequest,
+    context: () => Promise<C>,
+  ): { readonly response: Promise<HTTPGraphQLResponse>; done(): void } | undefined {
+    const instance = this.current;
+    if (!instance) return undefined;
+    instance.inFlight += 1;
+    return {
+      response: instance.apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: request, context }),
+      done: () => this.finished(instance),
+    };
+  }
+
+  private finished(instance: Instance<C>): void {
+    instance.inFlight -= 1;
+    if (instance.inFlight === 0) {
+      if (instance.retired) void this.stop(instance);
+      if (this.inFlight() === 0) this.drained?.();
+    }
+  }
 
   private inFlight(): number {
     let n = 0;

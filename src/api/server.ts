@@ -78,7 +78,7 @@ export async function startServer(config: Config, services: Services, log: Logge
       const { status, body } = hostRefusal(req.headers.host);
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(body);
     } else if (sse.handles(req)) sse.handle(req, res);
-    else httpApi.app(req, res);
+    else httpApi.handle(req, res);
   });
   const ws = attachGraphqlWs(httpServer, GRAPHQL_PATH, graphqlWsOptions(core, guards.auth, slots, config), {
     maxMessageBytes: config.limits.maxBodyBytes,

@@ -1,8 +1,8 @@
 /**
  * The SQLite store's checkpoint thread (src/store/sqlite/checkpointer.ts): once a store has committed a few
- * hundred times, a worker keeps copying the write-ahead log into the database file, so the log stays short
- * without the store's connection doing it inside a commit; every commit is still there after a reopen, and a
- * close leaves no log behind.
+ * hundred times, or written a few batches of a thousand, a worker keeps copying the write-ahead log into the
+ * database file, so the log stays short without the store's connection doing it inside a commit; every commit
+ * is still there after a reopen, and a close leaves no log behind.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +60,38 @@ it('keeps the log short under many commits, loses none, and leaves no log after 
     expect(await reopened.latestSeq()).toBe(last);
     expect((await reopened.getTwin('t0')).name).toBe('last');
     expect((await reopened.getTwin('t399')).area).toBe(19);
+  } finally {
+    await reopened.close();
+  }
+});
+
+it('starts its thread after a few batch writes too, and copies the log back once the writes pause', async () => {
+  const file = path.join(dir, 'batches.db');
+  const store = openSqliteStore({ path: file });
+  await seedModels(store);
+  // Four commits of a thousand twins: far from the hundreds of commits, and under the 1,000 pages at which
+  // the store's own checkpoint would copy the log back.
+  for (let batch = 0; batch < 4; batch++)
+    await store.createTwins(
+      Array.from({ length: 1000 }, (_, i) => ({
+        id: `b${batch}-${i}`,
+        twin: twinInput(M.room, { name: `Room ${batch}-${i}`, area: i }),
+      })),
+    );
+  expect(walPages(file)).toBeGreaterThan(100);
+  expect(walPages(file)).toBeLessThan(1000);
+  // The writes pause: the worker copies the whole log back, and the next commit starts it over.
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  await store.patchTwin('b0-0', [{ op: 'replace', path: '/name', value: 'last' }]);
+  expect(logPages(file)).toBeLessThan(20);
+  const last = await store.latestSeq();
+  await store.close();
+
+  const reopened = openSqliteStore({ path: file });
+  try {
+    expect(await reopened.latestSeq()).toBe(last);
+    expect((await reopened.getTwin('b0-0')).name).toBe('last');
+    expect((await reopened.getTwin('b3-999')).area).toBe(999);
   } finally {
     await reopened.close();
   }

@@ -9,23 +9,42 @@
  * be gone. The total work is about the store's own (each page copied once per checkpoint); it leaves the
  * event loop, and the fsyncs with it.
  *
+ * Batch writes (a thousand twins a commit) append about a thousand pages each: the store's own checkpoint,
+ * due at every such commit, took them all back on the event loop (a third of a scattered batch's time went to
+ * its commit), and copying after every commit copied pages that the next batches rewrite. So the worker
+ * starts early for them too (after START_AFTER_ROWS rows as after START_AFTER commits), counts rows as well
+ * as commits, and while it runs the store's own checkpoint waits for a longer log (BACKSTOP_PAGES), still
+ * bounding it should the worker lag or be gone (its failure puts the default back).
+ *
  * Nothing about durability changes: a commit is acknowledged once it is in the log, as before, and a
- * checkpoint only moves committed pages. The worker starts once a store has committed START_AFTER times, so
- * that a store written a little (a test, a CLI command) never starts a thread.
+ * checkpoint only moves committed pages. The worker starts once a store has committed START_AFTER times (or
+ * written START_AFTER_ROWS rows), so that a store written a little (a test, a CLI command) never starts a
+ * thread.
  */
 import { Worker } from 'node:worker_threads';
 
 /** Commits before the worker starts. */
 const START_AFTER = 256;
+/** Rows written before the worker starts (a few batch writes). */
+const START_AFTER_ROWS = 4000;
 /**
- * When the worker checkpoints: after this many commits, or this long after the last checkpoint when anything
- * was committed since. A page rewritten between two checkpoints is copied once: checkpointing after every
- * few commits copied the same pages over and over, several times the CPU the store's own checkpoint spends
- * (on the worker's thread, but on a machine's same cores). 64 commits are some 300 to 700 pages of the log
- * here, under the store's own 1,000.
+ * When the worker checkpoints: after this many commits, or this many rows written (a row rewritten is about a
+ * page of the log when writes are scattered), or once the commits pause for QUIET_MS, or at the latest
+ * AT_MOST_MS after the last checkpoint when anything was committed since. A page rewritten between two
+ * checkpoints is copied once: checkpointing after every few commits copied the same pages over and over,
+ * several times the CPU the store's own checkpoint spends (on the worker's thread, but on a machine's same
+ * cores). 64 single-write commits are some 300 to 700 pages of the log here; 8,000 rows are eight batches of
+ * a thousand (a log of some 40 MB at most), whose checkpoint copies what those batches rewrote once, and
+ * whose fsyncs are paid once for eight batches (a checkpoint per batch or two cost a scattered batch a tenth
+ * more CPU and much more time).
  */
 const EVERY_COMMITS = 64;
-const AT_MOST_MS = 200;
+const EVERY_ROWS = 8000;
+const QUIET_MS = 100;
+const AT_MOST_MS = 1000;
+/** The store's own automatic checkpoint while the worker runs: only a backstop (SQLite's default is 1,000). */
+const BACKSTOP_PAGES = 32_768;
+const DEFAULT_AUTOCHECKPOINT = 1000;
 /** How often the worker looks at the commit count (an atomic read). */
 const TICK_MS = 10;
 /** How long a close waits for the worker to let go of the file. */
@@ -36,13 +55,28 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { fileMustExist: true });
-const commits = new Int32Array(workerData.commits);
-let done = Atomics.load(commits, 0);
+const counts = new Int32Array(workerData.counts);
+// What was committed before the worker started is in the log too: none of it is checkpointed yet.
+let done = 0;
+let doneRows = 0;
 let at = Date.now();
+let seen = 0;
+let seenAt = at;
 const timer = setInterval(() => {
-  const now = Atomics.load(commits, 0);
-  if (now === done || (now - done < workerData.everyCommits && Date.now() - at < workerData.atMostMs)) return;
+  const now = Atomics.load(counts, 0);
+  const rows = Atomics.load(counts, 1);
+  const time = Date.now();
+  if (now !== seen) [seen, seenAt] = [now, time];
+  if (
+    now === done ||
+    (now - done < workerData.everyCommits &&
+      rows - doneRows < workerData.everyRows &&
+      time - seenAt < workerData.quietMs &&
+      time - at < workerData.atMostMs)
+  )
+    return;
   done = now;
+  doneRows = rows;
   at = Date.now();
   try {
     db.pragma('wal_checkpoint(PASSIVE)');
@@ -58,28 +92,39 @@ parentPort.once('message', () => {
 `;
 
 export class Checkpointer {
-  /** Commits so far, shared with the worker (Atomics): counting one costs no message. */
-  private readonly commits = new Int32Array(new SharedArrayBuffer(4));
+  /** Commits and rows written so far, shared with the worker (Atomics): counting costs no message. */
+  private readonly counts = new Int32Array(new SharedArrayBuffer(8));
   private worker: Worker | undefined;
   private exited: Promise<void> | undefined;
   private closed = false;
+  /** The worker was started (once: a worker that failed to start is not tried again). */
+  private started = false;
 
-  constructor(private readonly file: string) {}
+  /** `autocheckpoint` sets the store's own automatic checkpoint, in pages (PRAGMA wal_autocheckpoint). */
+  constructor(
+    private readonly file: string,
+    private readonly autocheckpoint: (pages: number) => void = () => undefined,
+  ) {}
 
-  /** After each commit. */
-  committed(): void {
-    if (Atomics.add(this.commits, 0, 1) + 1 === START_AFTER && !this.closed) this.start();
+  /** After each commit, with the rows it wrote. */
+  committed(rows = 0): void {
+    const commits = Atomics.add(this.counts, 0, 1) + 1;
+    const written = Atomics.add(this.counts, 1, rows) + rows;
+    if (!this.started && !this.closed && (commits >= START_AFTER || written >= START_AFTER_ROWS)) this.start();
   }
 
   private start(): void {
+    this.started = true;
     try {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
         workerData: {
           file: this.file,
           driver: require.resolve('better-sqlite3'),
-          commits: this.commits.buffer,
+          counts: this.counts.buffer,
           everyCommits: EVERY_COMMITS,
+          everyRows: EVERY_ROWS,
+          quietMs: QUIET_MS,
           atMostMs: AT_MOST_MS,
           tickMs: TICK_MS,
         },
@@ -88,8 +133,15 @@ export class Checkpointer {
       // checkpoints to do the work.
       worker.unref();
       worker.on('error', () => undefined);
-      this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+      this.exited = new Promise((resolve) =>
+        worker.once('exit', () => {
+          // Gone (failed, or closing): the store checkpoints as often as by default again.
+          if (!this.closed) this.autocheckpoint(DEFAULT_AUTOCHECKPOINT);
+          resolve();
+        }),
+      );
       this.worker = worker;
+      this.autocheckpoint(BACKSTOP_PAGES);
     } catch {
       this.worker = undefined;
     }

@@ -163,7 +163,11 @@ export class SqliteStore extends RulesStore implements TwinStore {
     this.outbox = this.db.outbox;
     this.limits = this.db.limits;
     this.checkpoints =
-      options.path === ':memory:' || options.path === '' ? undefined : new Checkpointer(path.resolve(options.path));
+      options.path === ':memory:' || options.path === ''
+        ? undefined
+        : new Checkpointer(path.resolve(options.path), (pages) => {
+            if (!this.db.closed) this.db.connection.pragma(`wal_autocheckpoint = ${pages}`);
+          });
     this.primitives = {
       ...models.modelPrimitives(this.db, this.tx),
       ...twins.twinPrimitives(this.db, this.tx),
@@ -273,7 +277,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
     } finally {
       db.endWrite();
     }
-    this.checkpoints?.committed();
+    this.checkpoints?.committed(tx.rows);
     twins.rememberWritten(db, tx.twins);
     changes.rememberCommitted(db, tx.changes);
     for (const [key, id] of tx.newSeries) db.seriesIds.set(key, id);

@@ -133,12 +133,13 @@ function buildLevel(
     values[name] = value as JsonValue;
     const previous = previousMetadata?.[name] as PropertyMetadata | undefined;
     const given = inputMetadata?.[name];
+    const written = touched(name);
     // Untouched, and its metadata given as it was or not at all: the entry is the previous one, as it is.
-    if (previous !== undefined && (given === previous || given === undefined) && !touched(name)) {
+    if (previous !== undefined && (given === previous || given === undefined) && !written) {
       metadata[name] = previous;
       continue;
     }
-    const entry: PropertyMetadata = { lastUpdateTime: touched(name) || !previous ? time : previous.lastUpdateTime };
+    const entry: PropertyMetadata = { lastUpdateTime: written || !previous ? time : previous.lastUpdateTime };
     // A metadata entry given for the property says its sourceTime (none when it has none: a patch that
     // removed it); without an entry the previous sourceTime stays.
     let sourceTime = isPlainObject(given) ? undefined : previous?.sourceTime;
@@ -173,6 +174,18 @@ function buildLevel(
 }
 
 /**
+ * A value written again as it was (its JSON the same): a replace keeps such a property's metadata. Primitives
+ * compare as they are (JSON text equal exactly when they are equal: checkJson lets no NaN or Infinity in);
+ * only objects and arrays are serialized, which a replace of a thousand twins did for every property.
+ */
+function unchanged(value: unknown, before: unknown): boolean {
+  if (before === undefined) return false;
+  if (value === null || typeof value !== 'object' || before === null || typeof before !== 'object')
+    return value === before;
+  return JSON.stringify(value) === JSON.stringify(before);
+}
+
+/**
  * Builds the stored twin from what a caller wrote. With `previous` (a replace), properties whose value did
  * not change keep their metadata; everything else is stamped with `time`.
  */
@@ -203,8 +216,6 @@ export function buildTwin(
       );
     }
   }
-  const unchanged = (value: unknown, before: unknown): boolean =>
-    before !== undefined && JSON.stringify(value) === JSON.stringify(before);
   const plain: Record<string, unknown> = {};
   const components: [string, Record<string, unknown>][] = [];
   for (const [name, value] of Object.entries(input)) {

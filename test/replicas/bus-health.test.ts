@@ -3,11 +3,11 @@
  * disconnected — and since when — once the server goes away, connected again when it is back (the client
  * reconnects by itself), and disconnected for good once closed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { connectNatsBus } from '../../src/events/nats-bus';
 import { TestApp, waitUntil } from '../support/api-harness';
 import { describeWhen } from '../support/shared';
-import { freePort, NATS_SERVER } from './processes';
+import { freePort, NATS_SERVER, spawnNats } from './processes';
 
 describeWhen(
   NATS_SERVER !== undefined,
@@ -18,8 +18,7 @@ describeWhen(
     afterEach(() => void nats?.kill());
 
     const startNats = async (port: number): Promise<void> => {
-      nats = spawn(NATS_SERVER!, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      nats = await spawnNats(port);
     };
 
     it('follows the server going away and coming back, and ends disconnected once closed', async () => {

@@ -140,13 +140,49 @@ export interface Nats {
   stop(): void;
 }
 
-/** A nats-server on a free loopback port (the replicas' clients retry their first connect anyway). */
-export async function startNats(): Promise<Nats> {
+/** It listens within milliseconds on a quiet machine; a loaded one may take a few seconds to run it at all. */
+const NATS_START_MS = 20_000;
+
+/**
+ * A nats-server on `port`, resolved once it accepts connections: the bus's first connect is not retried (a
+ * replica, or connectNatsBus, fails at once when nothing listens), and on a busy machine a fixed pause after
+ * the spawn was not always enough for the server to start.
+ */
+export async function spawnNats(port: number): Promise<ChildProcess> {
   if (!NATS_SERVER) throw new Error('nats-server is not installed');
-  const port = await freePort();
   const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  // nats-server listens within milliseconds.
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  const deadline = Date.now() + NATS_START_MS;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`nats-server exited (${child.exitCode ?? child.signalCode}) before listening on ${port}`);
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`nats-server did not listen on ${port} within ${NATS_START_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return child;
+}
+
+/** Whether something accepts a TCP connection on the loopback port (the connection is closed at once). */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** A nats-server on a free loopback port, once it listens. */
+export async function startNats(): Promise<Nats> {
+  const port = await freePort();
+  const child = await spawnNats(port);
   return { url: `nats://127.0.0.1:${port}`, stop: () => void child.kill() };
 }
 

@@ -66,7 +66,7 @@ describe('leaving', () => {
     expect(t.subscriberCount).toBe(count + 1);
     received.stop();
     // No further change of leave-1 is coming: the server must not wait for one to notice.
-    await waitUntil(() => t.subscriberCount === count, 'the server ends the unsubscribed subscription', 2000);
+    await waitUntil(() => t.subscriberCount === count, 'the server ends the unsubscribed subscription');
   });
 
   it('the server lets go of the subscriptions of a client that disconnects, at once', async () => {
@@ -77,7 +77,7 @@ describe('leaving', () => {
     await t.subscribe('subscription { relationshipChanged(twinIds: ["leave-2"]) { seq } }', {}, client);
     expect(t.subscriberCount).toBe(count + 2);
     await client.dispose();
-    await waitUntil(() => t.subscriberCount === count, "the server ends the disconnected client's subscriptions", 2000);
+    await waitUntil(() => t.subscriberCount === count, "the server ends the disconnected client's subscriptions");
   });
 });
 

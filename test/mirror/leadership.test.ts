@@ -43,7 +43,8 @@ function severable(store: Leases): Leases & { sever(): void } {
 const quiet = { warn: () => undefined, info: () => undefined };
 const FAST: LeadershipOptions = { leaseMs: 1000, guardMs: 300, windowMs: 400, renewMs: 100 };
 
-async function until(condition: () => boolean, ms = 5000): Promise<void> {
+/** Polls `condition` until it holds; a generous deadline, as a busy machine can be seconds late. */
+async function until(condition: () => boolean, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -81,9 +82,10 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
     });
 
     it('runs out when its holder stops renewing it, and the next holder learns when it did', async () => {
-      expect(await a.takeLease('t2', 'replica-a', 200)).not.toBeNull();
-      expect(await b.takeLease('t2', 'replica-b', 200)).toBeNull();
-      await sleep(400);
+      // A second's lease: b's first ask must come before it runs out, however slow the machine.
+      expect(await a.takeLease('t2', 'replica-a', 1000)).not.toBeNull();
+      expect(await b.takeLease('t2', 'replica-b', 1000)).toBeNull();
+      await sleep(1400);
       const taken = await b.takeLease('t2', 'replica-b', 10_000);
       expect(taken?.sincePreviousMs).toBeGreaterThanOrEqual(150);
       expect(taken?.sincePreviousMs).toBeLessThan(5_000);

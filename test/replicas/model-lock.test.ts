@@ -9,6 +9,7 @@
 import { openStore, type StoreConfig } from '../../src/store/open';
 import { ModelService } from '../../src/services/models';
 import type { TwinStore } from '../../src/store/port';
+import { waitUntil } from '../support/api-harness';
 import { onSharedStores } from '../support/shared-store';
 
 function leaseSuite(config: () => Promise<StoreConfig>): void {
@@ -57,9 +58,10 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
   });
 
   it('runs out when its holder stops renewing it (a replica that died)', async () => {
-    expect(await a.lockModels('replica-a', 300)).toBe(true);
-    expect(await b.lockModels('replica-b', 300)).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // A second's lease: b's first ask must come before it runs out, however slow the machine.
+    expect(await a.lockModels('replica-a', 1000)).toBe(true);
+    expect(await b.lockModels('replica-b', 1000)).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(await b.lockModels('replica-b', 10_000)).toBe(true);
     await b.unlockModels('replica-b');
   });
@@ -71,11 +73,16 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
     expect(await a.lockModels('replica-a', 10_000)).toBe(true);
     await expect(models.upload([pump(1)])).rejects.toMatchObject({ code: 'StoreUnavailable' });
     expect((await a.listModels()).map((m) => m.id)).not.toContain('dtmi:test:lock:Pump1;1');
-    // Given back while the upload waits: it goes on.
-    const waiting = models.upload([pump(2)]);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Given back while the upload waits: it goes on. (A service that would wait a minute, so that the upload
+    // is still waiting when the lease is given back, however slow the machine; it has asked twice, so it
+    // was refused once and is waiting.)
+    const asks = jest.spyOn(b, 'lockModels');
+    const patient = new ModelService(b, { lock: { leaseMs: 5_000, waitMs: 60_000 } });
+    const waiting = patient.upload([pump(2)]);
+    await waitUntil(() => asks.mock.calls.length >= 2, 'the upload asks for the lease again');
     await a.unlockModels('replica-a');
     expect((await waiting).map((m) => m.id)).toEqual(['dtmi:test:lock:Pump2;1']);
+    asks.mockRestore();
     // And the service gave the lease back when done.
     expect(await a.lockModels('replica-a', 10_000)).toBe(true);
     await a.unlockModels('replica-a');

@@ -32,6 +32,26 @@ function logPages(file: string): number {
   }
 }
 
+/**
+ * Whether a checkpoint has copied every frame of the log into the database file, read from the wal-index
+ * (the -shm file) without taking part: its header's mxFrame (the last valid frame, at byte 16) against the
+ * checkpoint information's nBackfill (the frames copied back, at byte 96), both in the machine's byte order
+ * (https://www.sqlite.org/walformat.html). Asking SQLite instead (wal_checkpoint) would run a checkpoint.
+ */
+function backfilled(file: string): boolean {
+  const header = Buffer.alloc(100);
+  const fd = fs.openSync(`${file}-shm`, 'r');
+  try {
+    if (fs.readSync(fd, header, 0, 100, 0) < 100) return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+  const read = (offset: number): number =>
+    os.endianness() === 'LE' ? header.readUInt32LE(offset) : header.readUInt32BE(offset);
+  const mxFrame = read(16);
+  return mxFrame > 0 && read(96) === mxFrame;
+}
+
 it('keeps the log short under many commits, loses none, and leaves no log after a close', async () => {
   const file = path.join(dir, 'busy.db');
   const store = openSqliteStore({ path: file });
@@ -46,9 +66,15 @@ it('keeps the log short under many commits, loses none, and leaves no log after 
     );
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  // The worker has copied the whole log back meanwhile, so the next commit starts it over: it holds that
-  // commit alone. (The store's own checkpoint would have let it grow to 1,000 pages before copying it.)
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The worker copies the whole log back shortly after the last commit (a moment on a quiet machine, longer on
+  // a busy one, hence waiting for it rather than for a fixed time), so the next commit starts it over: it holds
+  // that commit alone. (The store's own checkpoint would have let it grow to 1,000 pages before copying it, and
+  // without the worker nothing copies the last few hundred: the wait would time out.)
+  const deadline = Date.now() + 20_000;
+  while (!backfilled(file)) {
+    if (Date.now() > deadline) throw new Error('no checkpoint copied the whole log back within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   await store.patchTwin('t0', [{ op: 'replace', path: '/name', value: 'last' }]);
   expect(logPages(file)).toBeLessThan(20);
   const last = await store.latestSeq();

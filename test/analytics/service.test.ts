@@ -22,9 +22,9 @@ const DAY = 86_400_000;
 const DATA_TIME = Date.parse('2026-03-01T00:00:00Z');
 const isoDate = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-/** Polls until `condition` holds (5 s at most). */
+/** Polls until `condition` holds (15 s at most: a busy machine can be seconds late). */
 async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 15_000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));

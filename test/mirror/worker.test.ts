@@ -40,7 +40,8 @@ function meterTwin(name: string, reading = 0): TwinInput {
   return { $metadata: { $model: MODEL }, name, reading } as TwinInput;
 }
 
-async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+/** Polls `predicate` until it holds; a generous deadline, as a busy machine can be seconds late. */
+async function waitFor(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);

@@ -16,8 +16,6 @@ import {
   type ServerHost,
 } from '../../bench/api';
 
-jest.setTimeout(30_000);
-
 let host: ServerHost;
 let result: ApiBenchResult;
 const lines: string[] = [];

@@ -42,7 +42,7 @@ describeWhen(
         await bus.close();
       }
       expect(bus.health().connected).toBe(false);
-    }, 40_000);
+    });
 
     it('makes /readyz answer 503 once the bus has been gone a few seconds, and 200 again when it is back', async () => {
       const port = await freePort();
@@ -72,6 +72,6 @@ describeWhen(
       } finally {
         await t.close();
       }
-    }, 60_000);
+    });
   },
 );

@@ -174,7 +174,28 @@ export function mirrorReplicaSuite(store: 'sqlite' | 'neo4j'): void {
     const twingraph = await openStore(storeConfig);
     try {
       const ours = await twingraphState(twingraph);
-      expect(adtState(adt)).toEqual(ours);
+      const theirs = adtState(adt);
+      // Once in a full run under load (December 2026) ADT ended with a kiosk at "v2" where Twingraph had "v10",
+      // the outbox drained and nothing parked; not reproduced in runs since. Should it happen again, say what ADT
+      // was sent for each twin the two disagree on, and when, against the kill.
+      const differing = [...new Set([...Object.keys(ours.twins), ...Object.keys(theirs.twins)])].filter(
+        (id) => ours.twins[id] !== theirs.twins[id],
+      );
+      if (differing.length > 0)
+        console.log(
+          JSON.stringify({
+            differing,
+            killed: { name: killed.name, at: killedAt },
+            applied: journal.applied().filter((w) => differing.some((id) => w.subject === `twin:${id}`)),
+            requests: adt.requests
+              .filter((r) => differing.some((id) => r.twinIds.includes(id)))
+              .map(({ time, op, path, status, faulted }) => ({ time, op, path, status, faulted })),
+            changes: (await twingraph.readChanges({ after: 0, limit: 10_000 }))
+              .filter((c) => differing.includes(c.twinId ?? c.subject))
+              .map((c) => [c.seq, c.type, c.actor, c.time]),
+          }),
+        );
+      expect(theirs).toEqual(ours);
       expect(ours.models[KIOSK_MODEL]?.decommissioned).toBe(true);
       expect(Object.keys(ours.twins).length).toBe(4 + 24 - 6);
     } finally {

@@ -50,8 +50,17 @@ const RUN_SCALE = NEO4J ? 10 : 1;
 const MIN_RUN_MS = 100 * RUN_SCALE;
 const MAX_RUN_MS = 600 * RUN_SCALE;
 const MIN_ACKNOWLEDGED_WRITES = 200;
-/** How long the writer may take to start (tsx compiles the store on the fly) before the round fails. */
-const READY_TIMEOUT_MS = 20_000;
+/**
+ * Writes each round has acknowledged before its kill, whatever its run time: on a busy machine a run of a few
+ * hundred milliseconds may see few writes, or none past the models; the kill then waits for them, so that
+ * every round writes and the rounds reach MIN_ACKNOWLEDGED_WRITES. On a quiet machine the run time decides.
+ */
+const MIN_ROUND_WRITES = Math.ceil(MIN_ACKNOWLEDGED_WRITES / ROUNDS);
+/**
+ * How long the writer may take to start (tsx compiles the store on the fly, a few seconds; more on a busy
+ * machine) before the round fails.
+ */
+const READY_TIMEOUT_MS = 60_000;
 const WRITER = path.join(__dirname, '..', 'support', 'crash-writer.ts');
 /** Violations listed in a failure message; the rest are counted. */
 const SHOWN = 30;
@@ -117,7 +126,10 @@ function report(violations: string[]): string[] {
 
 let live: ChildProcess | undefined;
 
-/** Runs the writer until `runMs` after it is ready, then kills it with SIGKILL; resolves once its output is closed. */
+/**
+ * Runs the writer until `runMs` after it is ready and MIN_ROUND_WRITES of its writes (models aside) are
+ * acknowledged, then kills it with SIGKILL; resolves once its output is closed.
+ */
 function runWriter(database: string, seed: number, index: number, runMs: number): Promise<Omit<Round, 'snapshot'>> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -144,6 +156,14 @@ function runWriter(database: string, seed: number, index: number, runMs: number)
       round.killed = true;
       child.kill('SIGKILL');
     };
+    // Writes acknowledged (models aside), and whether the run time is up: then the kill comes as soon as there
+    // are MIN_ROUND_WRITES.
+    let written = 0;
+    let due = false;
+    const runOut = (): void => {
+      due = true;
+      if (written >= MIN_ROUND_WRITES) kill();
+    };
     let killTimer: NodeJS.Timeout | undefined;
     const readyTimer = setTimeout(kill, READY_TIMEOUT_MS);
     let pending = '';
@@ -164,12 +184,14 @@ function runWriter(database: string, seed: number, index: number, runMs: number)
         if (line.op === 'ready') {
           round.ready = line;
           clearTimeout(readyTimer);
-          if (!NEO4J) killTimer = setTimeout(kill, runMs);
+          if (!NEO4J) killTimer = setTimeout(runOut, runMs);
         } else {
           round.acks.push(line);
+          if (line.op !== 'putModels') written++;
           // Neo4j plans each statement the first time it sees it, which can take the first round's whole run
           // time: there the run time counts from the first write.
-          if (NEO4J && killTimer === undefined && line.op !== 'putModels') killTimer = setTimeout(kill, runMs);
+          if (NEO4J && killTimer === undefined && line.op !== 'putModels') killTimer = setTimeout(runOut, runMs);
+          if (due && written >= MIN_ROUND_WRITES) kill();
         }
       }
     });

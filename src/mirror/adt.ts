@@ -9,6 +9,7 @@
  */
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import type { JsonObject, JsonPatch } from '../store/types';
+import { MirrorStopping } from './stopping';
 
 export interface AdtModel {
   readonly id: string;
@@ -91,6 +92,9 @@ function retryAfter(value: string | undefined): number | undefined {
 
 export function toAdtError(error: unknown): AdtError {
   if (error instanceof AdtError) return error;
+  // A request never sent (./client.ts asks at the last moment): no answer to read, and not a network failure
+  // to retry; thrown on as it is, out of whatever was reading it, for the worker to give the operation back.
+  if (error instanceof MirrorStopping) throw error;
   const e = (error ?? {}) as RestErrorLike;
   const status =
     typeof e.statusCode === 'number' && e.statusCode > 0

@@ -14,6 +14,7 @@ import { AdtError, isNotFound, toAdtError, type Adt } from './adt';
 import { adtRelationshipBody, adtTwinBody, describeOp, type MirrorOp } from './plan';
 import { twingraphModel, twingraphRelationship, twingraphTwin } from './current';
 import { failedTransiently } from './retry';
+import { MirrorStopping } from './stopping';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly requests: number; readonly repaired?: string }
@@ -59,9 +60,7 @@ function transient(e: AdtError): boolean {
 const message = (e: AdtError): string => e.describe();
 
 /** Thrown by `reserve` when the mirror stops while a request waits for its turn: nothing was sent. */
-export class MirrorStopping extends Error {
-  override readonly name = 'MirrorStopping';
-}
+export { MirrorStopping };
 
 export interface ApplyContext {
   readonly adt: Adt;

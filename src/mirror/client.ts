@@ -5,7 +5,8 @@
  * it is given the https form of the URL and an HTTP client that sends each request to the http one.
  *
  * Every request gets a deadline (the SDK sets none: a request ADT never answers would hold its twin's changes
- * for good) and can be cancelled all at once when the mirror stops.
+ * for good) and can be cancelled all at once when the mirror stops. With `maySend`, every request asks it at the
+ * last moment before it leaves, so that a replica whose term as the active mirror ended meanwhile sends nothing.
  */
 import {
   DefaultHttpClient,
@@ -17,6 +18,7 @@ import {
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultAzureCredential } from '@azure/identity';
 import { sdkAdt, type Adt } from './adt';
+import { MirrorStopping } from './stopping';
 
 /** A credential for endpoints that check none (local servers): a fixed token. */
 export const localCredential: TokenCredential = {
@@ -47,9 +49,21 @@ export class BoundedHttpClient implements HttpClient {
   constructor(
     private readonly inner: HttpClient,
     readonly timeoutMs: number,
+    /**
+     * Asked as the request is handed to the network, after the SDK's pipeline (which may wait, e.g. for a token):
+     * false, and it is not sent (MirrorStopping). The worker asks too, but earlier: between its question and the
+     * send lay the pipeline's every await, and in them a token refresh or a stalled event loop could outlast the
+     * replica's term, so that a request went out after another replica had taken over and sent later writes of
+     * the same twin (which this one's would then have overwritten).
+     */
+    private readonly maySend?: () => boolean,
   ) {}
 
   async sendRequest(request: WebResourceLike): Promise<HttpOperationResponse> {
+    if (this.maySend && !this.maySend())
+      throw new MirrorStopping(
+        `not sent (${request.method} ${new URL(request.url).pathname}): this replica is no longer the active mirror`,
+      );
     const controller = new AbortController();
     const outer = request.abortSignal;
     const onAbort = (): void => controller.abort();
@@ -89,6 +103,8 @@ export interface ClientOptions {
   readonly credential?: TokenCredential;
   /** A request's deadline (default 30 s). */
   readonly timeoutMs?: number;
+  /** Whether a request may leave now (the active mirror's term: ./leadership.ts); asked by each request. */
+  readonly maySend?: () => boolean;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -101,7 +117,7 @@ export function createSdkClient(
   const url = new URL(endpoint);
   const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (url.protocol === 'https:') {
-    const http = new BoundedHttpClient(new DefaultHttpClient(), timeoutMs);
+    const http = new BoundedHttpClient(new DefaultHttpClient(), timeoutMs, options.maySend);
     return {
       client: new DigitalTwinsClient(endpoint, options.credential ?? new DefaultAzureCredential(), {
         httpClient: http,
@@ -113,7 +129,7 @@ export function createSdkClient(
     throw new Error(`ADT_ENDPOINT must be an https:// URL (or http:// for a local test server); got '${endpoint}'.`);
   const https = new URL(endpoint);
   https.protocol = 'https:';
-  const http = new BoundedHttpClient(new LoopbackHttpClient(url.origin), timeoutMs);
+  const http = new BoundedHttpClient(new LoopbackHttpClient(url.origin), timeoutMs, options.maySend);
   return {
     client: new DigitalTwinsClient(https.toString().replace(/\/$/, ''), options.credential ?? localCredential, {
       httpClient: http,

@@ -62,6 +62,8 @@ export class Mirror {
         // The Azure SDK is required only when a mirror is configured: most starts never need it.
         (require('./client') as typeof import('./client')).createAdt(config.endpoint, {
           timeoutMs: config.requestTimeoutMs,
+          // Asked again as each request leaves (./client.ts): the worker's own question comes a pipeline earlier.
+          maySend: () => maySend(),
         }),
       { ...mirrorOptions(config), ...options, maySend: () => maySend() },
       log,

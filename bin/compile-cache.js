@@ -84,20 +84,24 @@ function writeCache(file, entries) {
   );
   const length = Buffer.alloc(4);
   length.writeUInt32LE(header.length, 0);
+  writePrivately(file, Buffer.concat([length, header, ...keys.map((k) => entries.get(k).data)]));
+}
+
+/**
+ * Writes a cache file whole (renamed into place: concurrent runs never read half of one). The folder may be a
+ * shared temporary one: only into a folder of this user that no one else may write to, and never through a
+ * path someone placed there first (wx fails on any file or symlink).
+ */
+function writePrivately(file, data) {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  // The folder may be a shared temporary one: write only into a folder of this user that no one else may
-  // write to, and never through a path someone placed there first (wx fails on any file or symlink).
   const stat = fs.lstatSync(dir);
   if (!stat.isDirectory() || (typeof process.getuid === 'function' && stat.uid !== process.getuid()))
     throw new Error('the cache folder is not ours');
   if ((stat.mode & 0o022) !== 0) throw new Error('others may write to the cache folder');
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
   try {
-    fs.writeFileSync(temporary, Buffer.concat([length, header, ...keys.map((k) => entries.get(k).data)]), {
-      mode: 0o600,
-      flag: 'wx',
-    });
+    fs.writeFileSync(temporary, data, { mode: 0o600, flag: 'wx' });
     fs.renameSync(temporary, file);
   } catch (error) {
     fs.rmSync(temporary, { force: true });
@@ -186,4 +190,4 @@ function enableCompileCache() {
   return true;
 }
 
-module.exports = { enableCompileCache };
+module.exports = { enableCompileCache, writePrivately };

@@ -6,12 +6,13 @@
  * cache; reading the answers back is a fraction of that.
  *
  * An answer depends only on the folder of the requiring module, the request, the process's flags and
- * NODE_PATH, and the files and folders Node looks at. Those all lie in or next to the folders above the modules
- * involved (the requiring module and the file found): each such folder, its node_modules and its package.json.
- * Adding, removing or renaming an entry of a folder changes the folder's ctime, rewriting a package.json its
- * own; so the answers are reused only while every one of these paths has the ctime and inode it had when they
- * were found (a few hundred stats, checked once at the start), and the flags are the same; otherwise none is
- * (an `npm install` or a build that adds a file makes the next start resolve afresh and write new answers).
+ * NODE_PATH, and the files and folders Node looks at: those of the folders of the modules involved (the
+ * requiring one and the file found) and the folders above them up to their package's root, that package.json,
+ * and the node_modules folder (or its absence) of every folder above. Adding, removing or renaming an entry of
+ * a folder changes the folder's ctime, rewriting a package.json its own; so the answers are reused only while
+ * every one of these paths has the ctime and inode it had when they were found (or is still absent; a few
+ * hundred stats, checked once at the start), and the flags are the same; otherwise none is (an `npm install`
+ * or a build that adds a file makes the next start resolve afresh and write new answers).
  * Requests of Node's built-in modules, of a main module, with options (require.resolve's paths), from a
  * module whose lookup paths were changed, and ones that fail, always go to Node.
  *
@@ -28,7 +29,7 @@ const os = require('node:os');
 const path = require('node:path');
 
 const WRITE_AFTER_MS = 10_000;
-const MAGIC = 'twingraph-resolution-cache-1';
+const MAGIC = 'twingraph-resolution-cache-3';
 
 function cacheFile() {
   const dir = process.env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), 'node-compile-cache');
@@ -76,17 +77,38 @@ function enableResolutionCache() {
   let found = 0;
   let active = true;
 
-  /** Records a folder and those above it, each with its node_modules and package.json where they exist. */
+  /**
+   * Records what answers involving a folder depend on: the folder and those above it up to its package's root
+   * (the first holding a package.json, which is recorded too): the files a relative request or a package's
+   * main could name, and the package.json that scopes them; and the node_modules of every folder above, there
+   * or not, where package names are looked up. Nothing else above a package matters (a file added to /tmp
+   * does not make a package's answers stale).
+   */
+  /** The node_modules folders considered so far (recorded or not). */
+  const lookedUp = new Set();
   const dependOn = (dir) => {
-    while (!paths.has(dir)) {
-      paths.set(dir, identity(dir));
-      for (const child of [path.join(dir, 'node_modules'), path.join(dir, 'package.json')]) {
-        const id = identity(child);
-        if (id !== null) paths.set(child, id);
+    for (let d = dir; !paths.has(d);) {
+      paths.set(d, identity(d));
+      const manifest = path.join(d, 'package.json');
+      const id = identity(manifest);
+      if (id !== null) {
+        paths.set(manifest, id);
+        break;
       }
-      const up = path.dirname(dir);
-      if (up === dir) break;
-      dir = up;
+      const up = path.dirname(d);
+      if (up === d) break;
+      d = up;
+    }
+    for (let d = dir; ;) {
+      const modules = path.join(d, 'node_modules');
+      if (lookedUp.has(modules)) break;
+      lookedUp.add(modules);
+      const id = identity(modules);
+      // One that is not there need not be recorded in a folder whose ctime is: making it changes that.
+      if (id !== null || !paths.get(d)) paths.set(modules, id);
+      const up = path.dirname(d);
+      if (up === d) break;
+      d = up;
     }
   };
 

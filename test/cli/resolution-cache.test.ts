@@ -13,16 +13,16 @@ import path from 'node:path';
 const LAUNCHER = path.resolve(__dirname, '..', '..', 'bin', 'resolution-cache.js');
 
 /**
- * A folder holding `app/entry.js`, which turns the cache on, then requires `app/main.js` and prints what it
- * exports, and the given files (paths relative to the folder).
+ * A folder holding `<app>/entry.js` (app/ unless said), which turns the cache on, then requires `main.js` beside
+ * it and prints what it exports, and the given files (paths relative to the folder).
  */
-function project(files: Record<string, string>): string {
+function project(files: Record<string, string>, app = 'app'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-resolution-cache-'));
   // The cache's folder made first: making it would change the project folder, which the answers depend on.
   fs.mkdirSync(path.join(dir, 'cache'), { mode: 0o700 });
   write(dir, {
     ...files,
-    'app/entry.js':
+    [`${app}/entry.js`]:
       `const on = require(${JSON.stringify(LAUNCHER)}).enableResolutionCache();\n` +
       `console.log(JSON.stringify({ on, value: require('./main.js') }));\n`,
   });
@@ -36,8 +36,8 @@ function write(dir: string, files: Record<string, string>): void {
   }
 }
 
-function run(dir: string, env: NodeJS.ProcessEnv = {}): { on: boolean; value: unknown } {
-  const out = execFileSync(process.execPath, [path.join(dir, 'app', 'entry.js')], {
+function run(dir: string, env: NodeJS.ProcessEnv = {}, app = 'app'): { on: boolean; value: unknown } {
+  const out = execFileSync(process.execPath, [path.join(dir, app, 'entry.js')], {
     env: { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'cache'), NODE_DISABLE_COMPILE_CACHE: '', ...env },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -103,6 +103,35 @@ describe('the resolution cache of bin/', () => {
     expect(run(dir).value).toBe('outer');
     write(dir, { 'app/node_modules/dep/index.js': "exports.value = 'inner';\n" });
     expect(run(dir).value).toBe('inner');
+  });
+
+  it('keeps its answers when a file is added above the package, not where Node looks', () => {
+    const dir = project({
+      'app/package.json': '{ "name": "app" }\n',
+      'app/main.js': "module.exports = require('./lib').value;\n",
+      'app/lib.js': "exports.value = 'lib';\n",
+    });
+    expect(run(dir).value).toBe('lib');
+    const written = fs.statSync(cacheFile(dir)!).mtimeMs;
+    write(dir, { 'notes.txt': 'the folder above the package changed\n' });
+    expect(run(dir).value).toBe('lib');
+    expect(fs.statSync(cacheFile(dir)!).mtimeMs).toBe(written);
+  });
+
+  it('resolves afresh once a node_modules appears above the package, where Node looks for packages', () => {
+    const dir = project(
+      {
+        'work/app/package.json': '{ "name": "app" }\n',
+        'work/app/main.js': "module.exports = require('dep').value;\n",
+        'node_modules/dep/package.json': '{ "name": "dep" }\n',
+        'node_modules/dep/index.js': "exports.value = 'outer';\n",
+      },
+      'work/app',
+    );
+    expect(run(dir, {}, 'work/app').value).toBe('outer');
+    // Looked up in work/node_modules before the outer one: installed there now, it wins.
+    write(dir, { 'work/node_modules/dep/index.js': "exports.value = 'nearer';\n" });
+    expect(run(dir, {}, 'work/app').value).toBe('nearer');
   });
 
   it('stays off with NODE_DISABLE_COMPILE_CACHE', () => {

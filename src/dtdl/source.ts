@@ -3,7 +3,13 @@
  * column. The fast path is JSON.parse; positions are recovered with jsonc-parser only when something
  * needs a location, so that valid input pays nothing for them.
  */
-import { findNodeAtLocation, parseTree, printParseErrorCode, visit, type ParseError } from 'jsonc-parser';
+import type { ParseError } from 'jsonc-parser';
+
+/**
+ * jsonc-parser, required when a document is not valid JSON, repeats a member or has an error to place: valid
+ * documents (every start, reading the stored models) go without it.
+ */
+const jsonc = (): typeof import('jsonc-parser') => require('jsonc-parser') as typeof import('jsonc-parser');
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -43,7 +49,7 @@ export function readJson(text: string): { value: JsonValue } | { problem: Syntax
 function locateSyntaxProblem(body: string, nativeMessage: string): SyntaxProblem {
   const errors: ParseError[] = [];
   try {
-    parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+    jsonc().parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   } catch {
     // jsonc-parser recurses per nesting level; for absurdly deep input use V8's own position.
     const position = /position (\d+)/.exec(nativeMessage);
@@ -61,7 +67,7 @@ function locateSyntaxProblem(body: string, nativeMessage: string): SyntaxProblem
 }
 
 function describeParseError(error: ParseError): string {
-  const code = printParseErrorCode(error.error);
+  const code = jsonc().printParseErrorCode(error.error);
   const readable: Record<string, string> = {
     InvalidSymbol: 'unexpected character',
     InvalidNumberFormat: 'malformed number',
@@ -145,7 +151,7 @@ export function objectItemLengths(text: string): number[] {
 export function findRepeatedMembers(text: string): RepeatedMembers {
   const repeated = new Map<string, { path: JsonPath; names: Set<string> }>();
   const open: Set<string>[] = [];
-  visit(stripBom(text), {
+  jsonc().visit(stripBom(text), {
     onObjectBegin: () => {
       open.push(new Set());
     },
@@ -185,7 +191,7 @@ export function lineAndColumn(text: string, offset: number): { line: number; col
  * document and only when an error in that document asks for it.
  */
 export class LocationIndex {
-  private readonly trees = new Map<number, ReturnType<typeof parseTree> | null>();
+  private readonly trees = new Map<number, ReturnType<typeof import('jsonc-parser').parseTree> | null>();
   constructor(private readonly documents: readonly SourceDocument[]) {}
 
   locate(document: number, path: JsonPath): { line: number; column: number } | undefined {
@@ -195,7 +201,7 @@ export class LocationIndex {
     let tree = this.trees.get(document);
     if (tree === undefined) {
       try {
-        tree = parseTree(stripBom(doc.text)) ?? null;
+        tree = jsonc().parseTree(stripBom(doc.text)) ?? null;
       } catch {
         tree = null; // too deep to index; the error is still reported, without a position
       }
@@ -204,7 +210,7 @@ export class LocationIndex {
     if (!tree) return undefined;
     // Walk up the path until a node exists (a missing property is reported at its parent).
     for (let n = path.length; n >= 0; n--) {
-      const node = findNodeAtLocation(tree, path.slice(0, n) as (string | number)[]);
+      const node = jsonc().findNodeAtLocation(tree, path.slice(0, n) as (string | number)[]);
       if (node) {
         const offset =
           node.parent?.type === 'property' && typeof path[n - 1] === 'string' ? node.parent.offset : node.offset;

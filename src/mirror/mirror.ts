@@ -8,8 +8,13 @@ import type { MirrorConfig } from '../config';
 import type { ChangeLog, Leases, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';
 import type { Adt } from './adt';
-import { leadershipOptions, MirrorLeadership, type LeadershipOptions } from './leadership';
-import { DEFAULT_MIRROR_OPTIONS, MirrorWorker, type MirrorCounters, type MirrorOptions } from './worker';
+import type { LeadershipOptions, MirrorLeadership } from './leadership';
+import type { MirrorCounters, MirrorOptions, MirrorWorker } from './worker';
+
+// The worker and its leadership are required only when a mirror is configured (ADT_ENDPOINT): a start without
+// one reads the outbox's state and no more.
+const workerModule = (): typeof import('./worker') => require('./worker') as typeof import('./worker');
+const leadershipModule = (): typeof import('./leadership') => require('./leadership') as typeof import('./leadership');
 
 export interface MirrorStatus extends Omit<MirrorCounters, 'running'> {
   readonly enabled: boolean;
@@ -28,7 +33,7 @@ type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string
 
 export function mirrorOptions(config: MirrorConfig): MirrorOptions {
   return {
-    ...DEFAULT_MIRROR_OPTIONS,
+    ...workerModule().DEFAULT_MIRROR_OPTIONS,
     limits: {
       perSecond: { models: config.rates.models, createDelete: config.rates.createDelete, patch: config.rates.patch },
       perTwin: config.rates.perTwin,
@@ -56,6 +61,8 @@ export class Mirror {
     if (!config) return;
     const holder = `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 10)}`;
     let maySend = (): boolean => false;
+    const { MirrorWorker } = workerModule();
+    const { leadershipOptions, MirrorLeadership } = leadershipModule();
     this.worker = new MirrorWorker(
       store,
       adt ??

@@ -16,7 +16,9 @@
  * Requests of Node's built-in modules, of a main module, with options (require.resolve's paths), from a
  * module whose lookup paths were changed, and ones that fail, always go to Node.
  *
- * The answers found in a run are written once the start is over (10 s, or at exit), with the earlier runs'
+ * The answers found in a run are written once the start is over (10 s, or at exit), with what they depend on
+ * stat'ed then (not during the start), and only if none of it changed after the process started (its ctime
+ * later: the answer may predate the change) and every folder of theirs is still there; with the earlier runs'
  * ones if those were still valid, to a JSON file next to the compile cache (same folder, same rules: a folder
  * of this user that no one else may write to, written whole and renamed into place; only a file of this user
  * is read). Answers needed after the start are found as Node finds them. NODE_DISABLE_COMPILE_CACHE=1 turns it
@@ -49,6 +51,12 @@ function identity(file) {
   return stat ? `${stat.ctimeMs}:${stat.ino}` : null;
 }
 
+/**
+ * How long before this process started a change still counts as made during the run: the kernel stamps file
+ * times from a clock that runs up to a tick (4 to 10 ms) behind.
+ */
+const RECENT_MS = 50;
+
 /** The answers of the file, if it is ours, of this format and context, and nothing they depend on changed. */
 function readAnswers(file) {
   try {
@@ -70,11 +78,12 @@ function enableResolutionCache() {
   const stored = readAnswers(file);
   /** request key → file, from earlier runs (valid) and this one. */
   const answers = new Map(stored ? Object.entries(stored.answers) : []);
-  /** What the answers depend on: path → identity when first seen. */
+  /** What the answers depend on: path → identity. */
   const paths = new Map(stored ? Object.entries(stored.paths) : []);
   /** A folder's node_modules lookup paths as Node makes them, to tell a module whose paths were changed. */
   const lookups = new Map();
-  let found = 0;
+  /** This run's answers as [requiring folder, file found]; what they depend on is recorded after the start. */
+  const fresh = [];
   let active = true;
 
   /**
@@ -82,17 +91,27 @@ function enableResolutionCache() {
    * (the first holding a package.json, which is recorded too): the files a relative request or a package's
    * main could name, and the package.json that scopes them; and the node_modules of every folder above, there
    * or not, where package names are looked up. Nothing else above a package matters (a file added to /tmp
-   * does not make a package's answers stale).
+   * does not make a package's answers stale). Returns false if any of them changed since the process started
+   * (the answers may predate the change) or a folder of theirs is gone.
    */
-  /** The node_modules folders considered so far (recorded or not). */
   const lookedUp = new Set();
+  const since = performance.timeOrigin - RECENT_MS;
+  /** A path's identity, or undefined if it changed after `since`. */
+  const record = (file) => {
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (!stat) return null;
+    return stat.ctimeMs >= since ? undefined : `${stat.ctimeMs}:${stat.ino}`;
+  };
   const dependOn = (dir) => {
     for (let d = dir; !paths.has(d);) {
-      paths.set(d, identity(d));
+      const id = record(d);
+      if (!id) return false;
+      paths.set(d, id);
       const manifest = path.join(d, 'package.json');
-      const id = identity(manifest);
-      if (id !== null) {
-        paths.set(manifest, id);
+      const manifestId = record(manifest);
+      if (manifestId === undefined) return false;
+      if (manifestId !== null) {
+        paths.set(manifest, manifestId);
         break;
       }
       const up = path.dirname(d);
@@ -103,13 +122,15 @@ function enableResolutionCache() {
       const modules = path.join(d, 'node_modules');
       if (lookedUp.has(modules)) break;
       lookedUp.add(modules);
-      const id = identity(modules);
+      const id = record(modules);
+      if (id === undefined) return false;
       // One that is not there need not be recorded in a folder whose ctime is: making it changes that.
       if (id !== null || !paths.get(d)) paths.set(modules, id);
       const up = path.dirname(d);
       if (up === d) break;
       d = up;
     }
+    return true;
   };
 
   const nodeResolve = Module._resolveFilename;
@@ -128,10 +149,8 @@ function enableResolutionCache() {
     if (known !== undefined) return known;
     const filename = nodeResolve.apply(this, arguments);
     if (path.isAbsolute(filename)) {
-      dependOn(from);
-      dependOn(path.dirname(filename));
       answers.set(key, filename);
-      found++;
+      fresh.push([from, filename]);
     }
     return filename;
   };
@@ -139,10 +158,11 @@ function enableResolutionCache() {
   const finish = () => {
     if (!active) return;
     active = false;
-    if (found === 0) return;
+    if (fresh.length === 0) return;
     try {
       // Something changed while the answers were found: leave them to the next run to find again.
       for (const [dependency, id] of paths) if (identity(dependency) !== id) return;
+      for (const [from, filename] of fresh) if (!dependOn(from) || !dependOn(path.dirname(filename))) return;
       const { writePrivately } = require('./compile-cache.js');
       const data = {
         magic: MAGIC,

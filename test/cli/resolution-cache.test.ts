@@ -29,14 +29,21 @@ function project(files: Record<string, string>, app = 'app'): string {
   return dir;
 }
 
+let lastWrite = 0;
+
 function write(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     fs.writeFileSync(path.join(dir, name), text);
   }
+  lastWrite = Date.now();
 }
 
 function run(dir: string, env: NodeJS.ProcessEnv = {}, app = 'app'): { on: boolean; value: unknown } {
+  // A run keeps no answers that depend on a path changed just before it started (it may have changed during
+  // the run): a test's files are a moment old when it runs, as an installation's are.
+  const wait = lastWrite + 200 - Date.now();
+  if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait);
   const out = execFileSync(process.execPath, [path.join(dir, app, 'entry.js')], {
     env: { ...process.env, NODE_COMPILE_CACHE: path.join(dir, 'cache'), NODE_DISABLE_COMPILE_CACHE: '', ...env },
     encoding: 'utf8',
@@ -132,6 +139,17 @@ describe('the resolution cache of bin/', () => {
     // Looked up in work/node_modules before the outer one: installed there now, it wins.
     write(dir, { 'work/node_modules/dep/index.js': "exports.value = 'nearer';\n" });
     expect(run(dir, {}, 'work/app').value).toBe('nearer');
+  });
+
+  it('keeps nothing that depends on a folder changed during the run', () => {
+    const dir = project({
+      'app/main.js':
+        "module.exports = require('./lib.js');\n" +
+        "require('node:fs').writeFileSync(require('node:path').join(__dirname, 'made-meanwhile.js'), '');\n",
+      'app/lib.js': 'module.exports = 1;\n',
+    });
+    expect(run(dir).value).toBe(1);
+    expect(cacheFile(dir)).toBeUndefined();
   });
 
   it('stays off with NODE_DISABLE_COMPILE_CACHE', () => {

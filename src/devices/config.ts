@@ -207,7 +207,8 @@ export function loadDevicesConfig(env: NodeJS.ProcessEnv): DevicesConfig {
   const present = Object.fromEntries(
     Object.entries(env).filter(([k, v]) => k in DEVICES_ENV.shape && v !== undefined && v !== ''),
   );
-  const parsed = DEVICES_ENV.safeParse(present);
+  // Interpreted, not compiled, as config.ts parses the environment: it is parsed once.
+  const parsed = DEVICES_ENV.safeParse(present, { jitless: true });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const variable = String(issue.path[0]);

@@ -72,15 +72,35 @@ function checkJson(value: unknown, at: string, depth = 0): void {
       throw new TwingraphError('ValidationFailed', `The value at '${at}' is not a finite number.`, { path: at });
     return;
   }
+  // The path of a value is only built to name it in an error (it was a string per value of every write).
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkJson(v, `${at}/${i}`, depth + 1));
+    for (let i = 0; i < value.length; i++) checkJsonAt(value[i], at, i, depth + 1);
     return;
   }
   if (isPlainObject(value)) {
-    for (const [k, v] of Object.entries(value)) checkJson(v, `${at}/${k}`, depth + 1);
+    for (const k of Object.keys(value)) checkJsonAt(value[k], at, k, depth + 1);
     return;
   }
   throw new TwingraphError('ValidationFailed', `The value at '${at}' is not JSON (${typeof value}).`, { path: at });
+}
+
+/**
+ * The size limit of a built twin, from the twin's whole JSON text (`json`, which a store may keep for the row it
+ * writes): its properties are part of that text, so a text that cannot reach the limit needs nothing more, and
+ * only a large twin has its properties serialized on their own.
+ */
+function checkTwinSize(twin: Twin, id: string, limits: DocumentLimits, json: (document: object) => string): void {
+  if (json(twin).length * 3 <= limits.maxDocumentBytes) return;
+  checkSize(propertiesOf(twin), 'Twin', id, limits);
+}
+
+/** checkJson of a member: the path is made only when the value is refused. */
+function checkJsonAt(value: unknown, at: string, key: string | number, depth: number): void {
+  if (depth <= 32) {
+    if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+    if (typeof value === 'number' && Number.isFinite(value)) return;
+  }
+  checkJson(value, `${at}/${key}`, depth);
 }
 
 function checkSize(doc: object, what: string, id: string, limits: DocumentLimits): void {
@@ -116,7 +136,9 @@ export function isComponent(value: unknown): value is JsonObject & { $metadata: 
 /**
  * Properties of one level (the twin, or one component): values kept (nulls dropped: absent and null are the
  * same to DTDL), metadata rebuilt. `touched` says which properties this write set, so they get `time`;
- * others keep their previous metadata.
+ * others keep their previous metadata. The values go into `values` and the entries into `metadata`, the
+ * objects being built (a level's own objects copied into them was a third of a twin's allocations); at the
+ * twin's level (`top`) components are left out, each is a level of its own.
  */
 function buildLevel(
   input: Record<string, unknown>,
@@ -125,11 +147,15 @@ function buildLevel(
   touched: (name: string) => boolean,
   time: string,
   at: string,
-): { values: JsonObject; metadata: Record<string, PropertyMetadata> } {
-  const values: JsonObject = {};
-  const metadata: Record<string, PropertyMetadata> = {};
-  for (const [name, value] of Object.entries(input)) {
-    if (name.startsWith('$') || value === null || value === undefined) continue;
+  values: Record<string, unknown>,
+  metadata: Record<string, unknown>,
+  top: boolean,
+): void {
+  for (const name of Object.keys(input)) {
+    const value = input[name];
+    if (name.startsWith('$') || value === null || value === undefined || (top && isComponent(value))) continue;
+    // An own property so named would set the prototype of the object built (in a copy, as before, it was lost).
+    if (name === '__proto__') continue;
     values[name] = value as JsonValue;
     const previous = previousMetadata?.[name] as PropertyMetadata | undefined;
     const given = inputMetadata?.[name];
@@ -151,7 +177,8 @@ function buildLevel(
     metadata[name] = entry;
   }
   if (inputMetadata) {
-    for (const [name, given] of Object.entries(inputMetadata)) {
+    for (const name of Object.keys(inputMetadata)) {
+      const given = inputMetadata[name];
       if (name.startsWith('$') || given === previousMetadata?.[name]) continue;
       if (!isPlainObject(given))
         throw new TwingraphError(
@@ -170,7 +197,6 @@ function buildLevel(
       }
     }
   }
-  return { values, metadata };
 }
 
 /**
@@ -187,7 +213,8 @@ function unchanged(value: unknown, before: unknown): boolean {
 
 /**
  * Builds the stored twin from what a caller wrote. With `previous` (a replace), properties whose value did
- * not change keep their metadata; everything else is stamped with `time`.
+ * not change keep their metadata; everything else is stamped with `time`. `json` serializes the twin for its
+ * size check (a store passes one that keeps the text for the row it writes).
  */
 export function buildTwin(
   id: string,
@@ -195,6 +222,7 @@ export function buildTwin(
   time: string,
   previous?: Twin,
   limits: DocumentLimits = DEFAULT_LIMITS,
+  json: (document: object) => string = JSON.stringify,
 ): Twin {
   checkId(id, 'twin', limits);
   if (!isPlainObject(input))
@@ -216,40 +244,50 @@ export function buildTwin(
       );
     }
   }
-  const plain: Record<string, unknown> = {};
-  const components: [string, Record<string, unknown>][] = [];
-  for (const [name, value] of Object.entries(input)) {
+  const components: string[] = [];
+  for (const name of Object.keys(input)) {
+    const value = input[name];
     if (isComponent(value)) {
       checkMetadataTargets(value, value.$metadata, id, `/${name}`);
-      components.push([name, value]);
-    } else plain[name] = value;
+      components.push(name);
+    }
   }
   checkMetadataTargets(input, inputMetadata, id, '');
-  const top = buildLevel(
-    plain,
+  const twin = { $dtId: id, $etag: newEtag() } as Twin;
+  const metadata: Record<string, unknown> = { $model: inputMetadata.$model, $lastUpdateTime: time };
+  buildLevel(
+    input,
     inputMetadata,
     previous?.$metadata as Record<string, unknown> | undefined,
-    (n) => !unchanged(plain[n], previous?.[n]),
+    (n) => !unchanged(input[n], previous?.[n]),
     time,
     '',
+    twin,
+    metadata,
+    true,
   );
-  const twin = { $dtId: id, $etag: newEtag(), ...top.values } as Twin;
-  for (const [name, component] of components) {
+  for (const name of components) {
+    const component = input[name] as Record<string, unknown>;
     const before = previous?.[name];
     const beforeMetadata = isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined;
-    const level = buildLevel(
+    const values: Record<string, unknown> = {};
+    const componentMetadata: Record<string, unknown> = { $lastUpdateTime: time };
+    buildLevel(
       component,
       component.$metadata as Record<string, unknown>,
       beforeMetadata,
       (n) => !unchanged(component[n], isComponent(before) ? before[n] : undefined),
       time,
       `/${name}`,
+      values,
+      componentMetadata,
+      false,
     );
-    const componentMetadata = { $lastUpdateTime: time, ...level.metadata } as ComponentMetadata;
-    (twin as Record<string, unknown>)[name] = { ...level.values, $metadata: componentMetadata };
+    values.$metadata = componentMetadata;
+    (twin as Record<string, unknown>)[name] = values;
   }
-  twin.$metadata = { $model: inputMetadata.$model, $lastUpdateTime: time, ...top.metadata } as TwinMetadata;
-  checkSize(propertiesOf(twin), 'Twin', id, limits);
+  twin.$metadata = metadata as TwinMetadata;
+  checkTwinSize(twin, id, limits, json);
   return twin;
 }
 
@@ -276,12 +314,6 @@ function checkMetadataTargets(
 function propertiesOf(twin: Twin): JsonObject {
   const { $dtId: _id, $etag: _etag, $metadata: _metadata, ...rest } = twin;
   return rest as JsonObject;
-}
-
-/** The twin as a write body again (for a patch to rebuild from): no `$dtId`/`$etag`. */
-function toInput(twin: Twin): Record<string, unknown> {
-  const { $dtId: _id, $etag: _etag, ...rest } = twin;
-  return rest;
 }
 
 function decodePointer(path: string): string[] {
@@ -419,10 +451,12 @@ export function patchTwin(
   patch: JsonPatch,
   time: string,
   limits: DocumentLimits = DEFAULT_LIMITS,
+  json: (document: object) => string = JSON.stringify,
 ): { twin: Twin; patch: PatchOperation[] } {
   const id = twin.$dtId;
   const operations = checkPatch(patch, id, 'twin');
-  const document = applyOperations(toInput(twin), operations, id);
+  // The copy keeps $dtId and $etag, which no patch may touch and no level reads (they start with $).
+  const document = applyOperations(twin, operations, id);
   if (!isPlainObject(document.$metadata) || typeof document.$metadata.$model !== 'string') {
     throw invalidPatch('The patch would leave the twin without $metadata.$model.', id);
   }
@@ -453,43 +487,45 @@ export function patchTwin(
       touchedIn.get(first)!.add(second);
     }
   }
-  const plain: Record<string, unknown> = {};
-  const components: [string, Record<string, unknown>][] = [];
-  for (const [name, value] of Object.entries(document)) {
-    if (name === '$metadata') continue;
-    if (isComponent(value)) components.push([name, value]);
-    else plain[name] = value;
-  }
-  const top = buildLevel(
-    plain,
+  const next = { $dtId: id, $etag: newEtag() } as Twin;
+  const metadata: Record<string, unknown> = { $model: document.$metadata.$model, $lastUpdateTime: time };
+  buildLevel(
+    document,
     document.$metadata,
     twin.$metadata as Record<string, unknown>,
     (n) => touchedTop.has(n),
     time,
     '',
+    next,
+    metadata,
+    true,
   );
-  const next = { $dtId: id, $etag: newEtag(), ...top.values } as Twin;
-  for (const [name, component] of components) {
+  for (const name of Object.keys(document)) {
+    const component = document[name];
+    if (name === '$metadata' || !isComponent(component)) continue;
     const before = twin[name];
     const replacedWhole = touchedTop.has(name) && !touchedIn.has(name);
     const touched = (n: string): boolean => replacedWhole || (touchedIn.get(name)?.has(n) ?? false);
-    const level = buildLevel(
+    const wasTouched = touchedTop.has(name) || !isComponent(before);
+    const componentTime = wasTouched ? time : (before as { $metadata: ComponentMetadata }).$metadata.$lastUpdateTime;
+    const values: Record<string, unknown> = {};
+    const componentMetadata: Record<string, unknown> = { $lastUpdateTime: componentTime };
+    buildLevel(
       component,
       component.$metadata as Record<string, unknown>,
       isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined,
       touched,
       time,
       `/${name}`,
+      values,
+      componentMetadata,
+      false,
     );
-    const wasTouched = touchedTop.has(name) || !isComponent(before);
-    const componentTime = wasTouched ? time : (before as { $metadata: ComponentMetadata }).$metadata.$lastUpdateTime;
-    (next as Record<string, unknown>)[name] = {
-      ...level.values,
-      $metadata: { $lastUpdateTime: componentTime, ...level.metadata },
-    };
+    values.$metadata = componentMetadata;
+    (next as Record<string, unknown>)[name] = values;
   }
-  next.$metadata = { $model: document.$metadata.$model, $lastUpdateTime: time, ...top.metadata } as TwinMetadata;
-  checkSize(propertiesOf(next), 'Twin', id, limits);
+  next.$metadata = metadata as TwinMetadata;
+  checkTwinSize(next, id, limits, json);
   return { twin: next, patch: operations };
 }
 

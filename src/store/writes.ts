@@ -66,6 +66,11 @@ export interface WriteContext {
   /** The transaction's time: every timestamp this write sets. */
   readonly time: string;
   readonly limits: DocumentLimits;
+  /**
+   * Serializes a document the write builds (a twin, for its size check): SQLite's keeps the text for the row
+   * and its change-log entry, so each twin is serialized once. JSON.stringify when absent.
+   */
+  readonly json?: (document: object) => string;
 }
 
 /** A relationship deletion by cascade is bounded by ADT's own per-twin limits (50,000 each way). */
@@ -247,7 +252,7 @@ export function* createTwins(writes: readonly TwinWrite[], options: IfNoneMatch,
       if (!etagMatches(ifMatch, previous.$etag))
         throw etagMismatch(`Twin '${id}'`, ifMatch, previous.$etag, { twinId: id });
     }
-    const twin = buildTwin(id, input, ctx.time, previous, ctx.limits);
+    const twin = buildTwin(id, input, ctx.time, previous, ctx.limits, ctx.json);
     const model = checkModelFor(id, twin.$metadata.$model, models, previous?.$metadata.$model);
     rows.push(twinRow(twin, model, previous));
     changes.push(
@@ -272,7 +277,7 @@ function* requireTwin(id: string, ifMatch: string | undefined): Steps<Twin> {
 
 export function* replaceTwin(id: string, input: TwinInput, options: IfMatch, ctx: WriteContext): Steps<Twin> {
   const previous = yield* requireTwin(id, options.ifMatch);
-  const twin = buildTwin(id, input, ctx.time, previous, ctx.limits);
+  const twin = buildTwin(id, input, ctx.time, previous, ctx.limits, ctx.json);
   const models = yield* call('models', [twin.$metadata.$model]);
   const model = checkModelFor(id, twin.$metadata.$model, models, previous.$metadata.$model);
   yield* call('writeTwins', [twinRow(twin, model, previous)]);
@@ -303,7 +308,7 @@ function checkPatchedModel(previous: Twin, twin: Twin, models: Map<string, Model
  */
 export function* patchTwin(id: string, patch: JsonPatch, options: PatchTwinOptions, ctx: WriteContext): Steps<Twin> {
   const previous = yield* requireTwin(id, options.ifMatch);
-  const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits);
+  const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits, ctx.json);
   const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
   const model = checkPatchedModel(previous, twin, models);
   options.check?.(twin);
@@ -358,7 +363,7 @@ export function* patchTwins(
         const previous = existing.get(id);
         if (!previous) throw twinNotFound(id);
         requireIfMatch(ifMatch, previous.$etag, `Twin '${id}'`, { twinId: id });
-        return { previous, ...applyTwinPatch(previous, patch, ctx.time, ctx.limits) };
+        return { previous, ...applyTwinPatch(previous, patch, ctx.time, ctx.limits, ctx.json) };
       },
       () => idsOf(ids[index]),
     ),

@@ -181,11 +181,13 @@ export class SqliteStore extends RulesStore implements TwinStore {
     // The ISO text of the clock's last reading: writes of one group commit mostly share a millisecond.
     let lastMs = NaN;
     let lastTime = '';
+    // A twin's text made for its size check is the one its row and change-log entry store (db.json).
+    const json = (document: object): string => this.db.json(document);
     const run = (write: QueuedWrite): unknown => {
       tx.actor = write.actor;
       const ms = this.db.now();
       if (ms !== lastMs) [lastMs, lastTime] = [ms, isoTime(ms)];
-      return runSync(write.rules({ time: lastTime, limits: this.db.limits }), this.primitives);
+      return runSync(write.rules({ time: lastTime, limits: this.db.limits, json }), this.primitives);
     };
     // Inside the group's transaction, the same function opens a savepoint.
     const inSavepoint = connection.transaction(run);

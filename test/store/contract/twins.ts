@@ -212,6 +212,33 @@ export function twinsContract(open: OpenStore): void {
         );
       });
 
+      it('measures the 32 KB against the properties alone, in UTF-8 bytes: the metadata and a text of fewer bytes than characters × 3 do not count', async () => {
+        // About 32,740 bytes of properties; the twin's whole text, metadata included, is over 32 KB.
+        const ascii = await h.store.createTwin(
+          'ascii',
+          twinInput(M.room, { name: 'x'.repeat(32 * 1024 - 30) }, { name: { sourceTime: '2024-05-31T12:00:00Z' } }),
+        );
+        expect(JSON.stringify(ascii).length).toBeGreaterThan(32 * 1024);
+        // 16,000 characters of two bytes each: over 32 KB at three bytes a character, 32,000 bytes as written.
+        await h.store.createTwin('accents', twinInput(M.room, { name: 'é'.repeat(16_000) }));
+        await expectRefused(
+          h.store,
+          ['accents'],
+          () => h.store.patchTwin('accents', [{ op: 'add', path: '/area', value: 'é'.repeat(400) as never }]),
+          'LimitExceeded',
+        );
+        expect((await h.store.getTwin('ascii')).name).toHaveLength(32 * 1024 - 30);
+      });
+
+      it('stores no property named __proto__ (no DTDL name is): the twin keeps its plain prototype', async () => {
+        const body = JSON.parse(`{"name":"Alpha","__proto__":{"area":1}}`) as ReturnType<typeof twinInput>;
+        body.$metadata = { $model: M.room };
+        const twin = await h.store.createTwin('room-1', body);
+        expect(Object.getPrototypeOf(twin)).toBe(Object.prototype);
+        expect(Object.keys(twin)).toEqual(['$dtId', '$etag', 'name', '$metadata']);
+        expect(Object.keys(await h.store.getTwin('room-1'))).toEqual(['$dtId', '$etag', 'name', '$metadata']);
+      });
+
       it('replaces an existing twin as a whole, with a new etag; unchanged values keep their lastUpdateTime', async () => {
         const first = await h.store.createTwin('room-1', twinInput(M.room, { name: 'Alpha', area: 10, floor: 1 }));
         h.clock.advance(60_000);

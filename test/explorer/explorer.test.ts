@@ -75,13 +75,24 @@ describeWhen(
       expect(at).not.toBeNull();
       // The search fades every other twin, so that the click lands on this one.
       await page.getByLabel('Find on screen').fill('offering-consulting');
-      const drawn = await page.evaluate(() =>
-        (globalThis as unknown as PageGlobals).__twingraphExplorer!.position('offering-consulting'),
-      );
-      await page.mouse.click(drawn!.x, drawn!.y);
       const inspector = page.getByTestId('inspector');
-      // waitFor, not isVisible: the inspector renders after the click's request is answered.
-      await inspector.getByRole('heading', { name: 'offering-consulting' }).waitFor();
+      const heading = inspector.getByRole('heading', { name: 'offering-consulting' });
+      // The layout may still be settling after the load (nodes move for a few seconds, longer on a busy
+      // machine), so a click can land where the twin was a moment before: click where it is drawn now, and
+      // again until the inspector shows it (waitFor, not isVisible: it renders once the click's request is
+      // answered). A click that never opens the twin still fails, after ten tries.
+      for (let attempt = 1; ; attempt++) {
+        const drawn = await page.evaluate(() =>
+          (globalThis as unknown as PageGlobals).__twingraphExplorer!.position('offering-consulting'),
+        );
+        await page.mouse.click(drawn!.x, drawn!.y);
+        try {
+          await heading.waitFor({ timeout: attempt < 10 ? 3_000 : 30_000 });
+          break;
+        } catch (error) {
+          if (attempt >= 10) throw error;
+        }
+      }
       const { twin } = await host.app.ok('{ twin(id: "offering-consulting") { ... on ServiceOffering { name } } }');
       await inspector.getByTestId('value-name').filter({ hasText: twin.name }).waitFor();
       await page.getByLabel('Find on screen').fill('');

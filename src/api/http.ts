@@ -202,41 +202,80 @@ export interface HttpApi {
   close(): Promise<void>;
 }
 
-/** The JSON error answer for a body express.json() refused: too large, or JSON that does not parse. */
+/** A GraphQL-shaped error answer: one error, its message and stable code. */
+function errorAnswer(status: number, message: string, code: string): { status: number; body: unknown } {
+  return { status, body: { errors: [{ message, extensions: { code } }] } };
+}
+
+/**
+ * The JSON error answer for a body express.json() refused (http-errors with a `type`: body-parser's words):
+ * too large, JSON that does not parse, a charset or content-encoding it cannot read, a body cut short. Any other
+ * error a client caused (a 4xx not marked private) is answered with its own message; undefined for the rest.
+ */
 function bodyError(error: unknown): { status: number; body: unknown } | undefined {
-  const e = error as { type?: string; status?: number; message?: string; limit?: number };
-  if (e?.type === 'entity.too.large')
-    return {
-      status: 413,
-      body: {
-        errors: [
-          {
-            message: `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`,
-            extensions: { code: 'PAYLOAD_TOO_LARGE' },
-          },
-        ],
-      },
-    };
-  if (e?.type === 'entity.parse.failed')
-    return {
-      status: 400,
-      body: {
-        errors: [
-          {
-            message: `The request body is not valid JSON: ${e.message}`,
-            extensions: { code: ApolloServerErrorCode.BAD_REQUEST },
-          },
-        ],
-      },
-    };
+  const e = error as {
+    type?: string;
+    status?: number;
+    message?: string;
+    limit?: number;
+    charset?: string;
+    expose?: boolean;
+  } | null;
+  switch (e?.type) {
+    case 'entity.too.large':
+      return errorAnswer(
+        413,
+        `The request body is larger than the limit of ${e.limit} bytes (TWINGRAPH_MAX_BODY).`,
+        'PAYLOAD_TOO_LARGE',
+      );
+    case 'entity.parse.failed':
+      return errorAnswer(400, `The request body is not valid JSON: ${e.message}`, ApolloServerErrorCode.BAD_REQUEST);
+    case 'charset.unsupported':
+      return errorAnswer(
+        415,
+        `The request body's charset "${e.charset ?? ''}" is not supported: send JSON in UTF-8 (content-type: application/json).`,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
+    case 'encoding.unsupported':
+      return errorAnswer(
+        415,
+        `The request body's content-encoding is not supported (${e.message}): send it as it is, or with gzip, deflate or br.`,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return errorAnswer(
+        400,
+        `The request body was not received whole: ${e.message}.`,
+        ApolloServerErrorCode.BAD_REQUEST,
+      );
+  }
+  // The router's own (a path parameter that does not decode: a URIError given status 400) and http-errors'.
+  if (e?.expose !== false && typeof e?.status === 'number' && e.status >= 400 && e.status < 500)
+    return errorAnswer(e.status, `The request was refused: ${e.message}.`, ApolloServerErrorCode.BAD_REQUEST);
   return undefined;
 }
 
-/** JSON errors for requests that never reach GraphQL (see bodyError). */
-function requestErrors(error: unknown, _req: Request, res: Response, next: NextFunction): void {
-  const refusal = bodyError(error);
-  if (refusal) res.status(refusal.status).json(refusal.body);
-  else next(error);
+/**
+ * JSON errors for requests that never reach GraphQL (see bodyError), and for anything else that fails on the
+ * way: a JSON 500 with a stable code, logged here, never Express's HTML page (which shows a stack trace outside
+ * production).
+ */
+function requestErrors(log: Logger) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    const refusal = bodyError(error);
+    if (refusal) {
+      res.status(refusal.status).json(refusal.body);
+      return;
+    }
+    log.error({ err: error }, 'HTTP request failed');
+    const { status, body } = errorAnswer(500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+    res.status(status).json(body);
+  };
 }
 
 /** The HTTP side of the API, with the current schema's Apollo Server started. */
@@ -418,7 +457,16 @@ export async function createHttpApi(
   app.use(graphqlPath, (req: Request, res: Response, next: NextFunction) =>
     corsGate(req, res, (error?: unknown) => (error ? next(error) : graphql(req, res, next))),
   );
-  app.use(requestErrors);
+  // Nothing else is served: a JSON 404 rather than Express's HTML page.
+  app.use((_req: Request, res: Response) => {
+    const { status, body } = errorAnswer(
+      404,
+      `Nothing is served at this path. GraphQL is at ${graphqlPath}, the Explorer at ${EXPLORER_PATH}.`,
+      'NOT_FOUND',
+    );
+    res.status(status).json(body);
+  });
+  app.use(requestErrors(log));
 
   const direct = directPost({
     path: graphqlPath,

@@ -305,6 +305,57 @@ describe('malformed requests', () => {
         .status,
     ).toBe(200);
   });
+  it.each([
+    [
+      'a charset other than UTF-8',
+      { 'content-type': 'application/json; charset=latin1' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      /charset "latin1" is not supported/,
+    ],
+    [
+      'a content-encoding it cannot read',
+      { 'content-type': 'application/json', 'content-encoding': 'zip' },
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      /content-encoding is not supported/,
+    ],
+    [
+      'a gzipped body that is not gzip',
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      400,
+      'BAD_REQUEST',
+      /^The request was refused/,
+    ],
+  ])(
+    'a body it cannot read (%s) is a JSON error with a stable code, never an HTML page',
+    async (_label, headers, status, code, message) => {
+      const response = await fetch(t.url, { method: 'POST', headers, body: '{"query": "{ models { id } }"}' });
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+      const body = (await response.json()) as { errors?: GqlError[] };
+      expect(body.errors).toEqual([{ message: expect.stringMatching(message), extensions: { code } }]);
+    },
+  );
+  it('a path nothing is served at is a JSON 404 NOT_FOUND naming where GraphQL is', async () => {
+    const response = await fetch(new URL('/nothing-here', t.url));
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(((await response.json()) as { errors?: GqlError[] }).errors).toEqual([
+      { message: expect.stringMatching(/GraphQL is at \/graphql/), extensions: { code: 'NOT_FOUND' } },
+    ]);
+  });
+
+  it('a path that does not decode is a JSON 400, not a 500', async () => {
+    const response = await fetch(new URL('/explorer/%E0%A4%A', t.url));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { errors?: GqlError[] }).errors).toEqual([
+      {
+        message: expect.stringMatching(/^The request was refused: Failed to decode/),
+        extensions: { code: 'BAD_REQUEST' },
+      },
+    ]);
+  });
 });
 
 describe('unexpected failures', () => {

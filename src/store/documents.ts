@@ -203,6 +203,35 @@ function buildLevel(
   }
 }
 
+/**
+ * One component of a twin being built: its values and metadata as one level of their own, its
+ * `$lastUpdateTime` the given one (a patch keeps an untouched component's).
+ */
+function buildComponent(
+  name: string,
+  component: Record<string, unknown>,
+  before: unknown,
+  touched: (name: string) => boolean,
+  time: string,
+  lastUpdateTime: string,
+): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  const metadata: Record<string, unknown> = { $lastUpdateTime: lastUpdateTime };
+  buildLevel(
+    component,
+    component.$metadata as Record<string, unknown>,
+    isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined,
+    touched,
+    time,
+    `/${name}`,
+    values,
+    metadata,
+    false,
+  );
+  values.$metadata = metadata;
+  return values;
+}
+
 /** The last entry `stampedAt` made, and its time. */
 let stamp: PropertyMetadata = Object.freeze({ lastUpdateTime: '' });
 
@@ -287,22 +316,14 @@ export function buildTwin(
   for (const name of components) {
     const component = input[name] as Record<string, unknown>;
     const before = previous?.[name];
-    const beforeMetadata = isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined;
-    const values: Record<string, unknown> = {};
-    const componentMetadata: Record<string, unknown> = { $lastUpdateTime: time };
-    buildLevel(
+    (twin as Record<string, unknown>)[name] = buildComponent(
+      name,
       component,
-      component.$metadata as Record<string, unknown>,
-      beforeMetadata,
+      before,
       (n) => !unchanged(component[n], isComponent(before) ? before[n] : undefined),
       time,
-      `/${name}`,
-      values,
-      componentMetadata,
-      false,
+      time,
     );
-    values.$metadata = componentMetadata;
-    (twin as Record<string, unknown>)[name] = values;
   }
   twin.$metadata = metadata as TwinMetadata;
   checkTwinSize(twin, id, limits, json);
@@ -526,21 +547,7 @@ export function patchTwin(
     const touched = (n: string): boolean => replacedWhole || (touchedIn.get(name)?.has(n) ?? false);
     const wasTouched = touchedTop.has(name) || !isComponent(before);
     const componentTime = wasTouched ? time : (before as { $metadata: ComponentMetadata }).$metadata.$lastUpdateTime;
-    const values: Record<string, unknown> = {};
-    const componentMetadata: Record<string, unknown> = { $lastUpdateTime: componentTime };
-    buildLevel(
-      component,
-      component.$metadata as Record<string, unknown>,
-      isComponent(before) ? (before.$metadata as Record<string, unknown>) : undefined,
-      touched,
-      time,
-      `/${name}`,
-      values,
-      componentMetadata,
-      false,
-    );
-    values.$metadata = componentMetadata;
-    (next as Record<string, unknown>)[name] = values;
+    (next as Record<string, unknown>)[name] = buildComponent(name, component, before, touched, time, componentTime);
   }
   next.$metadata = metadata as TwinMetadata;
   checkTwinSize(next, id, limits, json);

@@ -52,6 +52,15 @@ function backfilled(file: string): boolean {
   return mxFrame > 0 && read(96) === mxFrame;
 }
 
+/** Waits until a checkpoint has copied the whole log back (see backfilled), failing after `ms`. */
+async function backfilledWithin(file: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!backfilled(file)) {
+    if (Date.now() > deadline) throw new Error(`no checkpoint copied the whole log back within ${ms / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 it('keeps the log short under many commits, loses none, and leaves no log after a close', async () => {
   const file = path.join(dir, 'busy.db');
   const store = openSqliteStore({ path: file });
@@ -70,11 +79,7 @@ it('keeps the log short under many commits, loses none, and leaves no log after 
   // a busy one, hence waiting for it rather than for a fixed time), so the next commit starts it over: it holds
   // that commit alone. (The store's own checkpoint would have let it grow to 1,000 pages before copying it, and
   // without the worker nothing copies the last few hundred: the wait would time out.)
-  const deadline = Date.now() + 20_000;
-  while (!backfilled(file)) {
-    if (Date.now() > deadline) throw new Error('no checkpoint copied the whole log back within 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await backfilledWithin(file, 20_000);
   await store.patchTwin('t0', [{ op: 'replace', path: '/name', value: 'last' }]);
   expect(logPages(file)).toBeLessThan(20);
   const last = await store.latestSeq();
@@ -106,8 +111,9 @@ it('starts its thread after a few batch writes too, and copies the log back once
     );
   expect(walPages(file)).toBeGreaterThan(100);
   expect(walPages(file)).toBeLessThan(1000);
-  // The writes pause: the worker copies the whole log back, and the next commit starts it over.
-  await new Promise((resolve) => setTimeout(resolve, 600));
+  // The writes pause: the worker copies the whole log back (waited for, as above: a busy machine takes longer),
+  // and the next commit starts it over.
+  await backfilledWithin(file, 20_000);
   await store.patchTwin('b0-0', [{ op: 'replace', path: '/name', value: 'last' }]);
   expect(logPages(file)).toBeLessThan(20);
   const last = await store.latestSeq();

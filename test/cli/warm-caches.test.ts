@@ -48,8 +48,13 @@ describeWhen(BUILT, 'warming the start caches after a build', 'dist/ is not buil
     expect(names.some((name) => /^twingraph-resolutions-.*\.json$/.test(name))).toBe(true);
     // Node 20: bin/compile-cache.js's file; Node 22.1+: Node's own cache, in a folder of its own.
     expect(names.some((name) => /^twingraph-v.*\.bin$/.test(name) || name.includes(path.sep))).toBe(true);
+    // Ours are rewritten only when a start found something they lack (Node 22's own cache is Node's business).
+    const ours = (files: Record<string, string>): string[] =>
+      Object.entries(files)
+        .filter(([name]) => name.startsWith('twingraph-'))
+        .map(([name, stamp]) => `${name} ${stamp}`);
     warm(cache);
-    expect(snapshot(cache)).toEqual(written);
+    expect(ours(snapshot(cache))).toEqual(ours(written));
   });
 
   it("leaves the build shell's server settings out of the start", () => {

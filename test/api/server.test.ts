@@ -4,8 +4,12 @@
  * finish, WebSocket clients get a close frame, and the store is closed last.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { PACKAGE_ROOT } from '../../src/config';
+import pino from 'pino';
+import { startApp } from '../../src/app';
+import { loadConfig, PACKAGE_ROOT } from '../../src/config';
+import { openStore } from '../../src/store/open';
 import { M, TestApp, twinInput, useTestApp, waitUntil } from '../support/api-harness';
 
 describe('GraphiQL, health and readiness', () => {
@@ -116,6 +120,40 @@ describe('a server started without models (TWINGRAPH_SEED=none)', () => {
       createClient: { __typename: 'ClientTwin' },
     });
     expect(await (await fetch(`${t.origin}/readyz`)).json()).toMatchObject({ status: 'ready', models: 8 });
+  });
+});
+
+describe('a start on a store that has models', () => {
+  it('serves them without counting the store to learn whether it is empty (the demo has millions of rows)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-restart-'));
+    const config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      TWINGRAPH_DB: path.join(dir, 'twingraph.db'),
+      TWINGRAPH_SEED: 'models',
+      TWINGRAPH_LOG_POLL_MS: '0',
+    });
+    try {
+      await (await startApp(config)).close();
+      let counted = 0;
+      const app = await startApp(config, pino({ level: 'silent' }), {
+        openStore: async (storeConfig) => {
+          const store = await openStore(storeConfig);
+          const counts = store.counts.bind(store);
+          store.counts = () => (counted++, counts());
+          return store;
+        },
+      });
+      try {
+        expect(app.services.models.current.records).toHaveLength(8);
+        expect(counted).toBe(0);
+      } finally {
+        await app.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

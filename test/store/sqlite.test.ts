@@ -128,6 +128,35 @@ describe('SQLite adapter, file-backed', () => {
     }
   };
 
+  it("brings the planner's statistics up to date soon after the open, not in it: a start after a crash answers first", async () => {
+    const file = path.join(dir, 'twins.db');
+    const writer = openSqliteStore({ path: file });
+    await seedModels(writer);
+    await writer.createTwins(Array.from({ length: 2000 }, (_, i) => ({ id: `t${i}`, twin: twinInput(M.room) })));
+    // The writer never closes (a close would leave fresh statistics): the file's are stale, as after a crash.
+    const analyzedTwins = (): number => {
+      const db = new Database(file, { readonly: true });
+      try {
+        if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").get()) return 0;
+        return (db.prepare("SELECT count(*) AS n FROM sqlite_stat1 WHERE tbl = 'twins'").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    expect(analyzedTwins()).toBe(0);
+    const store = openSqliteStore({ path: file });
+    try {
+      expect(analyzedTwins()).toBe(0);
+      expect((await store.getTwin('t7'))?.$dtId).toBe('t7');
+      const deadline = Date.now() + 10_000;
+      while (analyzedTwins() === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(analyzedTwins()).toBeGreaterThan(0);
+    } finally {
+      await store.close();
+      await writer.close();
+    }
+  });
+
   it('creates the database file and its folder, and names its kind', async () => {
     const file = path.join(dir, 'nested', 'deeper', 'twins.db');
     const store = openSqliteStore({ path: file });

@@ -78,6 +78,13 @@ export interface SqliteStoreOptions {
 const ANALYSIS_LIMIT = 1000;
 /** Rows written between two `PRAGMA optimize` runs. */
 const OPTIMIZE_EVERY_ROWS = 50_000;
+/**
+ * How long after the open its `PRAGMA optimize` runs. Statistics are stale on open only when the last
+ * connection did not close (a crash) or another process wrote much: the bounded ANALYZE then takes tens to a
+ * couple of hundred milliseconds on the event loop, which a start would otherwise spend before its first
+ * answer. Until it runs, queries are planned with the statistics the file has, as they were before.
+ */
+const OPTIMIZE_AFTER_OPEN_MS = 2000;
 
 /** Opens the file (or memory) with the adapter's settings and brings its schema up to date. */
 function openDatabase(options: SqliteStoreOptions): Database.Database {
@@ -96,9 +103,9 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
     throw error;
   }
   // The planner needs statistics to prefer a property index over the model index (300× on a 100k-twin
-  // range query): bounded ANALYZE runs on open, after index creation, and after bulk writes.
+  // range query): bounded ANALYZE runs soon after the open (the store's constructor), after index creation,
+  // after bulk writes, and at close.
   connection.pragma(`analysis_limit = ${ANALYSIS_LIMIT}`);
-  connection.pragma('optimize = 0x10002');
   return connection;
 }
 
@@ -140,6 +147,8 @@ export class SqliteStore extends RulesStore implements TwinStore {
   private grouping = false;
   /** WAL checkpoints off the event loop, for a file (./checkpointer.ts). */
   private readonly checkpoints: Checkpointer | undefined;
+  /** The open's `PRAGMA optimize`, due OPTIMIZE_AFTER_OPEN_MS after it. */
+  private readonly optimizeAfterOpen: NodeJS.Timeout;
   private readonly queued: QueuedWrite[] = [];
   /**
    * The transaction functions `commit` runs, made once: better-sqlite3 builds four wrappers and their
@@ -176,6 +185,15 @@ export class SqliteStore extends RulesStore implements TwinStore {
       ...changes.changePrimitives(this.db, this.tx),
     };
     if (options.indexedProperties?.length) housekeeping.createIndexes(this.db, options.indexedProperties);
+    // SQLite's advice for long-lived connections, `optimize = 0x10002` on open (every table, not only those
+    // this connection used), after the start rather than in it.
+    this.optimizeAfterOpen = setTimeout(() => {
+      try {
+        if (!this.db.closed) this.db.connection.pragma('optimize = 0x10002');
+      } catch {
+        // Statistics only help the planner: a busy or failing file shows itself on the next real statement.
+      }
+    }, OPTIMIZE_AFTER_OPEN_MS).unref();
     const { connection } = this.db;
     const tx = this.tx;
     // The ISO text of the clock's last reading: writes of one group commit mostly share a millisecond.
@@ -457,6 +475,7 @@ export class SqliteStore extends RulesStore implements TwinStore {
   }
 
   close(): Promise<void> {
+    clearTimeout(this.optimizeAfterOpen);
     // Writes queued in this turn commit first: they were asked for before the close.
     if (this.db.closed) return housekeeping.close(this.db);
     this.flush();

@@ -5,6 +5,7 @@
  * are imported in the order their root fields appear in the schema (twins, relationships, telemetry, models,
  * the change log): type-graphql lists root fields in the order their classes are declared.
  */
+import type { GraphQLTypeResolver } from 'graphql';
 import { TwinConnectionResolver, TwinFieldsResolver, TwinMutations, TwinQueries } from './twin/twin.resolver';
 import { RelationshipMutations, RelationshipQueries, RelationshipResolver } from './relationship/relationship.resolver';
 import { BulkMutations } from './twin/bulk.resolver';
@@ -24,6 +25,8 @@ import {
 } from './filter-inputs';
 import { MetricSeries } from './metrics/metrics.type';
 import { UnmodeledTwin } from './twin/twin.type';
+import { resolveNodeType } from './node/node.type';
+import { resolveTwinType } from './schema-info';
 
 export const CORE_RESOLVERS = [
   TwinFieldsResolver,
@@ -62,3 +65,12 @@ export const CORE_ORPHAN_TYPES = [
   BooleanFilter,
   DateTimeFilter,
 ] as const;
+
+/**
+ * The core interfaces' type resolvers, by interface name: synchronous, each answering a type name (see
+ * core-schema.ts, which puts them back in place of type-graphql's asynchronous wrappers).
+ */
+export const CORE_TYPE_RESOLVERS: Readonly<Record<string, GraphQLTypeResolver<unknown, unknown>>> = {
+  Twin: resolveTwinType,
+  Node: resolveNodeType,
+};

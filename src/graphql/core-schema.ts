@@ -6,9 +6,9 @@
  */
 import 'reflect-metadata';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import { GraphQLObjectType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
+import { GraphQLInterfaceType, GraphQLObjectType, type GraphQLNamedType, type GraphQLSchema } from 'graphql';
 import { buildSchemaSync } from 'type-graphql';
-import { CORE_ORPHAN_TYPES, CORE_RESOLVERS } from './core-entities';
+import { CORE_ORPHAN_TYPES, CORE_RESOLVERS, CORE_TYPE_RESOLVERS } from './core-entities';
 import type { CoreTypes } from './generate/schema-types';
 import type { ResolverClass, SchemaPlugin } from './plugin';
 import { DateScalar, DateTimeScalar, DurationScalar, LongScalar, TimeScalar } from './scalars';
@@ -50,6 +50,14 @@ function buildCoreSchema(plugins: readonly SchemaPlugin[]): GraphQLSchema {
       },
     },
   });
+  // type-graphql wraps an interface's resolveType in an async function, so graphql-js completed every twin of a
+  // list through a promise of its type name (a thousand for a batch write's answer, a page's worth for every
+  // query). The core interfaces' own resolvers are synchronous: they are put back as they are.
+  for (const [name, resolveType] of Object.entries(CORE_TYPE_RESOLVERS)) {
+    const type = schema.getType(name);
+    if (!(type instanceof GraphQLInterfaceType)) throw new Error(`graphql: the core schema has no interface ${name}`);
+    type.resolveType = resolveType;
+  }
   const extensions = plugins.filter((p) => p.coreFields);
   if (extensions.length === 0) return schema;
   const core = coreTypes(schema);

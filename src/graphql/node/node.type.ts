@@ -40,7 +40,7 @@ export function relationshipIdCandidates(id: string): { sourceId: string; relati
 }
 
 /** The object type of a value `node` found: a twin by its model, a relationship, or a model. */
-function resolveNodeType(value: unknown, context: unknown, info: GraphQLResolveInfo): string {
+export function resolveNodeType(value: unknown, context: unknown, info: GraphQLResolveInfo): string {
   const v = value as Record<string, unknown>;
   if (typeof v.$dtId === 'string') return resolveTwinType(value, context, info);
   if (typeof v.$relationshipId === 'string') return 'Relationship';

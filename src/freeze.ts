@@ -9,6 +9,8 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 function freezeObject(value: object): void {
   Object.freeze(value);
   if (value instanceof Map) {
@@ -19,9 +21,10 @@ function freezeObject(value: object): void {
       if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) freezeObject(v);
     }
   } else {
-    // Keys rather than values or entries: the same properties, and no array of values made for each object.
+    // Own keys by for…in: the same properties as Object.keys, and no array made for each object.
     const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) {
+    for (const key in record) {
+      if (!hasOwn.call(record, key)) continue;
       const v = record[key];
       if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) freezeObject(v);
     }

@@ -13,17 +13,23 @@ import { GraphQLJSON } from 'graphql-scalars';
  */
 export const MAX_JSON_DEPTH = 100;
 
-/** The depth of a JSON value, counted without recursion; stops counting past `limit`. */
+/**
+ * Whether a JSON value nests deeper than `limit` levels. Recursive, but never more than `limit` calls deep
+ * (it stops there), and with nothing allocated per value: it runs over every item of a batch write's list.
+ */
 function jsonDepthOver(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  if (value === null || typeof value !== 'object') return false;
+  if (limit <= 0) return true;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (jsonDepthOver(value[i], limit - 1)) return true;
+    return false;
   }
+  for (const key in value)
+    if (hasOwn.call(value, key) && jsonDepthOver((value as Record<string, unknown>)[key], limit - 1)) return true;
   return false;
 }
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** The same for a literal in the query text. */
 function literalDepthOver(node: ValueNode, limit: number): boolean {

@@ -45,11 +45,12 @@ export const IF_MATCH =
 
 /** The operations as the services take them; `prefix` (e.g. `/thermostat`) makes paths relative to a component. */
 export function toJsonPatch(operations: readonly JsonPatchOperation[], prefix = ''): JsonPatch {
-  return operations.map((p) => ({
-    op: p.op,
-    path: `${prefix}${p.path}`,
-    ...(p.value !== undefined && { value: p.value as JsonValue }),
-  }));
+  // Two literals rather than a spread `value`: batch writes convert a thousand patches at once.
+  return operations.map((p) =>
+    p.value !== undefined
+      ? { op: p.op, path: `${prefix}${p.path}`, value: p.value as JsonValue }
+      : { op: p.op, path: `${prefix}${p.path}` },
+  );
 }
 
 @ObjectType({ description: 'A result of deleting something.' })

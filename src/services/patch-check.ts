@@ -24,7 +24,8 @@ export function patchedTwinCheck(validators: PayloadValidators): (twin: Twin) =>
 function asWritten(twin: Twin): Record<string, unknown> {
   const view: Record<string, unknown> = { ...twin };
   view.$metadata = writtenMetadata(twin.$metadata as unknown as Record<string, unknown>, true);
-  for (const key of Object.keys(view)) {
+  for (const key in view) {
+    if (!hasOwn.call(view, key)) continue;
     const value = view[key];
     if (key !== '$metadata' && isComponent(value))
       view[key] = { ...value, $metadata: writtenMetadata(value.$metadata as Record<string, unknown>, false) };
@@ -32,10 +33,13 @@ function asWritten(twin: Twin): Record<string, unknown> {
   return view;
 }
 
+/** Own keys by for…in (as documents.ts walks them): no array of keys made per object. */
+const hasOwn = Object.prototype.hasOwnProperty;
+
 function writtenMetadata(metadata: Record<string, unknown>, twin: boolean): Record<string, unknown> {
   const written: Record<string, unknown> = twin ? { $model: metadata.$model } : {};
-  for (const name of Object.keys(metadata)) {
-    if (name.startsWith('$')) continue;
+  for (const name in metadata) {
+    if (!hasOwn.call(metadata, name) || name.startsWith('$')) continue;
     const sourceTime = (metadata[name] as { sourceTime?: unknown } | null)?.sourceTime;
     if (sourceTime !== undefined) written[name] = { sourceTime };
   }

@@ -24,15 +24,11 @@ export function twinChange(
   time: string,
   patch?: JsonPatch,
 ): PendingChange {
-  return {
-    time,
-    type,
-    subject: twin.$dtId,
-    modelId: twin.$metadata.$model,
-    twinId: twin.$dtId,
-    ...(patch && { patch }),
-    body: twin as unknown as JsonValue,
-  };
+  // Spelled out twice rather than spreading `patch && { patch }`: a batch makes a thousand of these.
+  const body = twin as unknown as JsonValue;
+  return patch
+    ? { time, type, subject: twin.$dtId, modelId: twin.$metadata.$model, twinId: twin.$dtId, patch, body }
+    : { time, type, subject: twin.$dtId, modelId: twin.$metadata.$model, twinId: twin.$dtId, body };
 }
 
 export function relationshipChange(

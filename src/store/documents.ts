@@ -4,9 +4,9 @@
  * applies (ADT's subset, ADT's protected paths), and what a relationship looks like. Pure functions: the
  * adapters read the current state, call these, and write the result in one transaction.
  */
-import { randomUUID } from 'node:crypto';
 import { applyOperation, compare, JsonPatchError, type Operation } from 'fast-json-patch';
 import { TwingraphError } from '../errors';
+import { newEtag } from './etag';
 import { checkRelationshipName } from './query';
 import type {
   ComponentMetadata,
@@ -31,10 +31,7 @@ export interface DocumentLimits {
 
 export const DEFAULT_LIMITS: DocumentLimits = { maxDocumentBytes: 32 * 1024, maxIdLength: 256 };
 
-/** ADT's ETag format: a weak ETag around a UUID. */
-export function newEtag(): string {
-  return `W/"${randomUUID()}"`;
-}
+export { newEtag } from './etag';
 
 /** `'*'` matches whatever exists; otherwise the ETags must be equal. */
 export function etagMatches(ifMatch: string | undefined, current: string): boolean {
@@ -55,6 +52,13 @@ export function checkId(
     );
   }
 }
+
+/**
+ * Own keys are walked with `for…in` and this check rather than Object.keys, which copies the keys into a new
+ * array each call: a batch write walks some thirty objects an item (the body, its metadata, each level built,
+ * each value checked). The same keys in the same order, for the plain objects JSON makes.
+ */
+const hasOwn = Object.prototype.hasOwnProperty;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -78,7 +82,7 @@ function checkJson(value: unknown, at: string, depth = 0): void {
     return;
   }
   if (isPlainObject(value)) {
-    for (const k of Object.keys(value)) checkJsonAt(value[k], at, k, depth + 1);
+    for (const k in value) if (hasOwn.call(value, k)) checkJsonAt(value[k], at, k, depth + 1);
     return;
   }
   throw new TwingraphError('ValidationFailed', `The value at '${at}' is not JSON (${typeof value}).`, { path: at });
@@ -151,7 +155,8 @@ function buildLevel(
   metadata: Record<string, unknown>,
   top: boolean,
 ): void {
-  for (const name of Object.keys(input)) {
+  for (const name in input) {
+    if (!hasOwn.call(input, name)) continue;
     const value = input[name];
     if (name.startsWith('$') || value === null || value === undefined || (top && isComponent(value))) continue;
     // An own property so named would set the prototype of the object built (in a copy, as before, it was lost).
@@ -181,7 +186,8 @@ function buildLevel(
           : { lastUpdateTime };
   }
   if (inputMetadata) {
-    for (const name of Object.keys(inputMetadata)) {
+    for (const name in inputMetadata) {
+      if (!hasOwn.call(inputMetadata, name)) continue;
       const given = inputMetadata[name];
       if (name.startsWith('$') || given === previousMetadata?.[name]) continue;
       if (!isPlainObject(given))
@@ -282,7 +288,8 @@ export function buildTwin(
       path: '/$metadata/$model',
     });
   }
-  for (const key of Object.keys(input)) {
+  for (const key in input) {
+    if (!hasOwn.call(input, key)) continue;
     if (key.startsWith('$') && key !== '$metadata' && key !== '$dtId' && key !== '$etag') {
       throw new TwingraphError(
         'ValidationFailed',
@@ -292,7 +299,8 @@ export function buildTwin(
     }
   }
   const components: string[] = [];
-  for (const name of Object.keys(input)) {
+  for (const name in input) {
+    if (!hasOwn.call(input, name)) continue;
     const value = input[name];
     if (isComponent(value)) {
       checkMetadataTargets(value, value.$metadata, id, `/${name}`);
@@ -337,8 +345,8 @@ function checkMetadataTargets(
   id: string,
   at: string,
 ): void {
-  for (const name of Object.keys(metadata)) {
-    if (name.startsWith('$')) continue;
+  for (const name in metadata) {
+    if (!hasOwn.call(metadata, name) || name.startsWith('$')) continue;
     if (values[name] === undefined || values[name] === null || isComponent(values[name])) {
       throw new TwingraphError(
         'ValidationFailed',
@@ -355,11 +363,19 @@ function propertiesOf(twin: Twin): JsonObject {
   return rest as JsonObject;
 }
 
-function decodePointer(path: string): string[] {
-  return path
-    .split('/')
-    .slice(1)
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+/** The last pointer decoded, and its segments: a patch reads each of its paths four times, a batch mostly one. */
+let lastPointer: string | undefined;
+let lastSegments: readonly string[] = [];
+
+/** A JSON Pointer's segments, unescaped (shared between callers: never changed). */
+function decodePointer(path: string): readonly string[] {
+  if (path === lastPointer) return lastSegments;
+  const segments = path.split('/').slice(1);
+  for (let i = 0; i < segments.length; i++)
+    if (segments[i].includes('~')) segments[i] = segments[i].replace(/~1/g, '/').replace(/~0/g, '~');
+  lastPointer = path;
+  lastSegments = segments;
+  return segments;
 }
 
 function invalidPatch(message: string, id: string, path?: string): TwingraphError {
@@ -420,8 +436,9 @@ function checkOperation(op: unknown, index: number, id: string, kind: 'twin' | '
       } else protectedPath();
     } else if (segments[0].startsWith('$')) protectedPath();
   }
-  if ('value' in op) checkJson(op.value, op.path);
-  return { op: op.op, path: op.path, ...('value' in op && { value: op.value as JsonValue }) };
+  if (!('value' in op)) return { op: op.op, path: op.path };
+  checkJson(op.value, op.path);
+  return { op: op.op, path: op.path, value: op.value as JsonValue };
 }
 
 /**
@@ -539,7 +556,8 @@ export function patchTwin(
     metadata,
     true,
   );
-  for (const name of Object.keys(document)) {
+  for (const name in document) {
+    if (!hasOwn.call(document, name)) continue;
     const component = document[name];
     if (name === '$metadata' || !isComponent(component)) continue;
     const before = twin[name];

@@ -56,18 +56,20 @@ function rowOf(seq: number, columns: unknown[], change: PendingChange): Committe
 function entryOf(row: CommittedRow): ChangeEntry {
   const change = row.written;
   if (!change) return changeFromRow(row);
-  return {
+  // Built field by field, in changeFromRow's order, rather than from spread pieces (one object each).
+  const entry: { -readonly [K in keyof ChangeEntry]: ChangeEntry[K] } = {
     seq: row.seq,
     time: row.time,
     type: change.type,
     subject: row.subject,
-    ...(row.model != null && { modelId: row.model }),
-    ...(row.twin != null && { twinId: row.twin }),
-    ...(row.relationship != null && { relationshipId: row.relationship }),
-    ...(change.patch && { patch: deepFreeze(change.patch) }),
-    body: deepFreeze(change.body),
-    ...(row.actor != null && { actor: row.actor }),
-  };
+  } as ChangeEntry;
+  if (row.model != null) entry.modelId = row.model;
+  if (row.twin != null) entry.twinId = row.twin;
+  if (row.relationship != null) entry.relationshipId = row.relationship;
+  if (change.patch) entry.patch = deepFreeze(change.patch);
+  entry.body = deepFreeze(change.body);
+  if (row.actor != null) entry.actor = row.actor;
+  return entry;
 }
 
 /**

@@ -57,8 +57,13 @@ export class SqliteDb {
   readonly listeners = new Set<CommitListener>();
   /** Metric series ids by `twin\nname`; only committed ones (metrics.ts). */
   readonly seriesIds = new Map<string, number>();
-  /** JSON text of documents this write already serialized, so the change log does not serialize them again. */
-  serialized = new WeakMap<object, string>();
+  /**
+   * JSON text of documents this write already serialized, so the change log does not serialize them again;
+   * emptied when the write ends (store.ts: commit). A Map rather than a WeakMap: it lives one transaction, and
+   * a WeakMap's entries are ephemerons, which every young-generation collection during a batch write (a
+   * thousand twins, a few collections) has to trace apart.
+   */
+  readonly serialized = new Map<object, string>();
   /** Parsed, frozen twins for point reads, and the data version they were read at (twins.ts). */
   readonly twinCache = new Map<string, Twin>();
   cacheVersion = -1;

@@ -296,12 +296,12 @@ export class SqliteStore extends RulesStore implements TwinStore {
       outcomes = batch.length === 1 ? [this.transactions.one(batch[0])] : this.transactions.group(batch);
     } finally {
       db.endWrite();
+      db.serialized.clear();
     }
     this.checkpoints?.committed(tx.rows);
     twins.rememberWritten(db, tx.twins);
     changes.rememberCommitted(db, tx.changes);
     for (const [key, id] of tx.newSeries) db.seriesIds.set(key, id);
-    db.serialized = new WeakMap();
     this.rowsSinceOptimize += tx.rows;
     if (this.rowsSinceOptimize >= OPTIMIZE_EVERY_ROWS) {
       this.rowsSinceOptimize = 0;

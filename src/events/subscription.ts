@@ -135,6 +135,18 @@ export class Subscription implements ChangeSubscription {
 
   next(): Promise<IteratorResult<ChangeEntry, undefined>> {
     this.askedAt = performance.now();
+    // The common case, a consumer keeping up: the entry is at hand, and nobody asked before it. Answered as
+    // `advance` would answer it, without a pending request made for it (a promise, its two functions and an
+    // object for every change and every subscriber: a batch write's thousand changes, for each of them).
+    if (this.requests.length === 0 && !this.finished && this.cursor !== undefined && !this.reading && !this.waiting) {
+      let next: ChangeEntry | 'read' | 'wait' | undefined;
+      try {
+        next = this.take(this.cursor);
+      } catch (error) {
+        this.fail(error);
+      }
+      if (typeof next === 'object') return Promise.resolve({ done: false, value: next });
+    }
     return new Promise((resolve, reject) => {
       this.requests.push({ resolve, reject });
       this.advance();

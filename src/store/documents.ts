@@ -453,7 +453,8 @@ function applyOperations(
   id: string,
 ): Record<string, unknown> {
   const root: Record<string, unknown> = { ...document };
-  const copies = new Set<unknown>([root]);
+  // Made for the first path below the root (most patches set a top-level property, and need none).
+  let copies: Set<unknown> | undefined;
   try {
     patch.forEach((op, index) => {
       const segments = decodePointer(op.path);
@@ -465,7 +466,7 @@ function applyOperations(
           : undefined;
         // A path through nothing, or through a value, fails in applyOperation with the library's words.
         if (child === null || typeof child !== 'object') break;
-        if (!copies.has(child)) {
+        if (!(copies ??= new Set<unknown>([root])).has(child)) {
           const copy: Record<string, unknown> | unknown[] = Array.isArray(child)
             ? [...(child as unknown[])]
             : { ...(child as Record<string, unknown>) };
@@ -533,12 +534,13 @@ export function patchTwin(
   }
   // Which properties (and component properties) the patch wrote.
   const touchedTop = new Set<string>();
-  const touchedIn = new Map<string, Set<string>>();
+  let touchedIn: Map<string, Set<string>> | undefined;
   for (const op of operations) {
     const [first, second] = decodePointer(op.path);
     if (first === '$metadata') continue;
     touchedTop.add(first);
     if (second !== undefined && second !== '$metadata') {
+      touchedIn ??= new Map();
       if (!touchedIn.has(first)) touchedIn.set(first, new Set());
       touchedIn.get(first)!.add(second);
     }
@@ -561,8 +563,9 @@ export function patchTwin(
     const component = document[name];
     if (name === '$metadata' || !isComponent(component)) continue;
     const before = twin[name];
-    const replacedWhole = touchedTop.has(name) && !touchedIn.has(name);
-    const touched = (n: string): boolean => replacedWhole || (touchedIn.get(name)?.has(n) ?? false);
+    const touchedHere = touchedIn?.get(name);
+    const replacedWhole = touchedTop.has(name) && !touchedHere;
+    const touched = (n: string): boolean => replacedWhole || (touchedHere?.has(n) ?? false);
     const wasTouched = touchedTop.has(name) || !isComponent(before);
     const componentTime = wasTouched ? time : (before as { $metadata: ComponentMetadata }).$metadata.$lastUpdateTime;
     (next as Record<string, unknown>)[name] = buildComponent(name, component, before, touched, time, componentTime);

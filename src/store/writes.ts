@@ -217,8 +217,13 @@ function checkModelFor(
   return model;
 }
 
+/** A model's id and ancestors (a twin row's `models`), made once per model record: every row of a batch shares it. */
+const modelLabels = new WeakMap<ModelRecord, readonly string[]>();
+
 function twinRow(twin: Twin, model: ModelRecord, previous?: Twin): TwinRow {
-  return { twin, models: [model.id, ...model.ancestors], ...(previous && { previous }) };
+  let models = modelLabels.get(model);
+  if (!models) modelLabels.set(model, (models = Object.freeze([model.id, ...model.ancestors])));
+  return previous ? { twin, models, previous } : { twin, models };
 }
 
 function modelOfInput(input: TwinInput): string {
@@ -363,15 +368,15 @@ export function* patchTwins(
         const previous = existing.get(id);
         if (!previous) throw twinNotFound(id);
         requireIfMatch(ifMatch, previous.$etag, `Twin '${id}'`, { twinId: id });
-        return { previous, ...applyTwinPatch(previous, patch, ctx.time, ctx.limits, ctx.json) };
+        const applied = applyTwinPatch(previous, patch, ctx.time, ctx.limits, ctx.json);
+        return { previous, twin: applied.twin, patch: applied.patch };
       },
       () => idsOf(ids[index]),
     ),
   );
-  const models = yield* call(
-    'models',
-    unique(patched.flatMap((p) => (p ? [p.previous.$metadata.$model, p.twin.$metadata.$model] : []))),
-  );
+  const modelIds = new Set<string>();
+  for (const p of patched) if (p) modelIds.add(p.previous.$metadata.$model).add(p.twin.$metadata.$model);
+  const models = yield* call('models', [...modelIds]);
   const rows = patched.map((p, index) =>
     errors.check(
       index,

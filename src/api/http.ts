@@ -38,6 +38,7 @@ import { formatError } from './format-error';
 import { graphiqlAssets, graphiqlPage } from './graphiql';
 import { limitRules } from './limits';
 import { LiveApollo } from './live-apollo';
+import { plainVariables } from './plain-variables';
 import { createContext, type Services } from './request-context';
 import { directPost, graphqlRequest, type DirectStep, type Refusal } from './direct-post';
 
@@ -324,6 +325,7 @@ export async function createHttpApi(
         ApolloServerPluginCacheControlDisabled(),
         ApolloServerPluginInlineTraceDisabled(),
         operationChecks(limits, config.access.maxResponseBytes),
+        plainVariables(),
       ],
     }),
     async ({ res }) =>

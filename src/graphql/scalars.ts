@@ -17,7 +17,7 @@ export const MAX_JSON_DEPTH = 100;
  * Whether a JSON value nests deeper than `limit` levels. Recursive, but never more than `limit` calls deep
  * (it stops there), and with nothing allocated per value: it runs over every item of a batch write's list.
  */
-function jsonDepthOver(value: unknown, limit: number): boolean {
+export function jsonDepthOver(value: unknown, limit: number): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (limit <= 0) return true;
   if (Array.isArray(value)) {

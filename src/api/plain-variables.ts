@@ -114,6 +114,29 @@ function redeclared(document: DocumentNode, operation: OperationDefinitionNode, 
 const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
+ * An input type's fields as `plain` reads them: `required` when leaving it out is not plain (non-null, or a
+ * default graphql-js would fill in). Kept per type, as getFields() is a dictionary walked for every item.
+ */
+interface PlainFields {
+  readonly names: ReadonlySet<string>;
+  readonly list: readonly { readonly name: string; readonly type: GraphQLInputType; readonly required: boolean }[];
+}
+const fieldLists = new WeakMap<GraphQLInputObjectType, PlainFields>();
+
+function fieldsOf(type: GraphQLInputObjectType): PlainFields {
+  let fields = fieldLists.get(type);
+  if (!fields) {
+    const list = Object.values(type.getFields()).map((f) => ({
+      name: f.name,
+      type: f.type,
+      required: f.type instanceof GraphQLNonNull || f.defaultValue !== undefined,
+    }));
+    fieldLists.set(type, (fields = { names: new Set(list.map((f) => f.name)), list }));
+  }
+  return fields;
+}
+
+/**
  * Whether graphql-js's coercion of `value` to `type` succeeds and returns a value equal to it (the same
  * scalars, objects with the same fields, arrays of the same items). False for anything it would convert
  * (an integer ID to a string, a single value to a list of one, a default filled in) or refuse.
@@ -129,13 +152,12 @@ function plain(value: unknown, type: GraphQLInputType): boolean {
   if (type instanceof GraphQLInputObjectType) {
     if (typeof value !== 'object' || Array.isArray(value) || type.isOneOf) return false;
     const record = value as Record<string, unknown>;
-    const fields = type.getFields();
-    for (const key in record) if (!hasOwn.call(record, key) || !hasOwn.call(fields, key)) return false;
-    for (const name in fields) {
-      const field = fields[name];
-      const fieldValue = record[name];
+    const fields = fieldsOf(type);
+    for (const key in record) if (!hasOwn.call(record, key) || !fields.names.has(key)) return false;
+    for (const field of fields.list) {
+      const fieldValue = record[field.name];
       if (fieldValue === undefined) {
-        if (field.type instanceof GraphQLNonNull || field.defaultValue !== undefined) return false;
+        if (field.required) return false;
       } else if (!plain(fieldValue, field.type)) return false;
     }
     return true;

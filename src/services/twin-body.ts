@@ -3,7 +3,7 @@
  * and every component of the model the body leaves out present and empty, as ADT requires components to be.
  * Said once for createTwin, the per-model create mutations and batch upserts.
  */
-import type { ModelSet } from '../dtdl';
+import type { InterfaceModel, ModelSet } from '../dtdl';
 import { TwingraphError } from '../errors';
 import type { JsonObject, TwinInput } from '../store/types';
 
@@ -22,15 +22,24 @@ export function twinBody(models: ModelSet, id: string, modelId: string, body: un
     given.$metadata && typeof given.$metadata === 'object' && !Array.isArray(given.$metadata)
       ? (given.$metadata as JsonObject)
       : {};
-  const model = models.interfaces.get(modelId);
+  const components = componentsOf(models.interfaces.get(modelId));
   let complete = metadata.$model === modelId;
-  if (complete)
-    for (const content of model?.contents.values() ?? [])
-      if (content.kind === 'Component' && given[content.name] === undefined) complete = false;
+  for (let i = 0; complete && i < components.length; i++) if (given[components[i]] === undefined) complete = false;
   if (complete) return given as TwinInput;
   const twin: TwinInput = { ...given, $metadata: { ...metadata, $model: modelId } };
-  for (const content of model?.contents.values() ?? []) {
-    if (content.kind === 'Component' && twin[content.name] === undefined) twin[content.name] = { $metadata: {} };
-  }
+  for (const name of components) if (twin[name] === undefined) twin[name] = { $metadata: {} };
   return twin;
+}
+
+/** The names of a model's components, in its contents' order (kept per model: every item of a batch asks). */
+const componentNames = new WeakMap<InterfaceModel, readonly string[]>();
+
+function componentsOf(model: InterfaceModel | undefined): readonly string[] {
+  if (!model) return [];
+  let names = componentNames.get(model);
+  if (!names) {
+    names = [...model.contents.values()].filter((c) => c.kind === 'Component').map((c) => c.name);
+    componentNames.set(model, names);
+  }
+  return names;
 }

@@ -38,16 +38,15 @@ import {
 import { JSONScalar, jsonDepthOver, MAX_JSON_DEPTH } from '../graphql/scalars';
 
 /**
- * The Apollo plugin: once the operation is resolved (and checked, by the plugins before it), it runs with the
- * copy of its document when it has plain list variables.
+ * The Apollo plugin: when an operation that passed every check (didResolveOperation) starts to execute, it
+ * runs with the copy of its document if it has plain list variables. A refused operation is never looked at.
  */
 export function plainVariables(): ApolloServerPlugin {
   const listener: GraphQLRequestListener<never> = {
-    didResolveOperation: async (requestContext) => {
+    executionDidStart: async (requestContext) => {
       const { schema, document, operation, request } = requestContext;
-      if (!operation) return;
       const copy = plainVariablesDocument(schema, document, operation, request.variables);
-      // Apollo runs the operation with the context's document as it is once these hooks have run.
+      // Apollo executes with the context's document as it is once these hooks have run.
       if (copy) (requestContext as { document: DocumentNode }).document = copy;
     },
   };

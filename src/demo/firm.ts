@@ -12,7 +12,7 @@ import type { RelationshipWrite, TwinWrite } from '../store/port';
 import type { JsonObject, TwinInput } from '../store/types';
 import type { Catalogue, Offering } from './catalogue';
 import { Random } from './random';
-import { DAY_MS, HOUR_MS, simulateDevice, type DevicePlan, type EngagementPlan } from './simulate';
+import { DAY_MS, HOUR_MS, simulateDevice, type DevicePlan, type DeviceState, type EngagementPlan } from './simulate';
 
 /** What the generator knows that the data does not say outright: for checking the analytics against. */
 export interface EngagementTruth {
@@ -32,6 +32,13 @@ export interface DeviceTruth {
   readonly wearLimitAt: number | undefined;
   /** How many points its stateChange telemetry has. */
   readonly stateChanges: number;
+  /** Its telemetry of the last hour and its state at the end: where the live demo's simulator carries on. */
+  readonly last: {
+    readonly temperature: number;
+    readonly vibration: number;
+    readonly utilisation: number;
+    readonly state: DeviceState;
+  };
 }
 
 export interface Firm {
@@ -44,6 +51,17 @@ export interface Firm {
 }
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+/** The id of the demo's `n`th device (from 1), in the order planFirm makes them. */
+const deviceId = (n: number): string => `device-${pad(n, 5)}`;
+
+/**
+ * The ids of the demo firm's devices, in planFirm's order, without planning the firm: every asset hosts
+ * `devicesPerAsset` of them. What the live demo needs to look for them in a store, for a fraction of
+ * planFirm's time (which simulates every device's history).
+ */
+export function demoDeviceIds(catalogue: Catalogue): string[] {
+  return Array.from({ length: catalogue.counts.assets * catalogue.counts.devicesPerAsset }, (_, i) => deviceId(i + 1));
+}
 const isoDate = (time: number): string => new Date(time).toISOString().slice(0, 10);
 const isoTime = (time: number): string => new Date(time).toISOString();
 const round = (x: number, step: number): number => Math.round(x / step) * step;
@@ -196,19 +214,26 @@ export function planFirm(catalogue: Catalogue, asOf: number): Firm {
       const dr = new Random(seed, `device-spec:${devicePlans.length}`);
       const dtype = deviceType.get(type.devices[k % type.devices.length])!;
       const plan: DevicePlan = {
-        id: `device-${pad(devicePlans.length + 1, 5)}`,
+        id: deviceId(devicePlans.length + 1),
         type: dtype,
         utcOffsetHours: Math.round(place.lon / 15),
         capacity: dr.int(dtype.capacity[0], dtype.capacity[1]),
       };
       devicePlans.push(plan);
       const history = simulateDevice(plan, catalogue, asOf);
+      const lastHour = history.temperature.length - 1;
       deviceTruth.push({
         id: plan.id,
         wearing: history.wearing,
         wornOutAt: history.wornOutAt,
         wearLimitAt: history.wearLimitAt,
         stateChanges: history.states.length,
+        last: {
+          temperature: history.temperature[lastHour],
+          vibration: history.vibration[lastHour],
+          utilisation: history.utilisation[lastHour],
+          state: history.final.state,
+        },
       });
       const f = history.final;
       twins.push({

@@ -8,7 +8,6 @@
 import type { ModelSet } from '../dtdl';
 import { readCatalogue } from '../demo/catalogue';
 import { currentHour, planFirm } from '../demo/firm';
-import { simulateDevice } from '../demo/simulate';
 import { bindingOf, type DeviceBindings } from './bindings';
 import type { DeviceProtocol, DeviceStart } from './simulator';
 
@@ -23,21 +22,10 @@ export function demoDevices(
   catalogueFile: string,
   options: { asOf?: number; limit?: number; only?: ReadonlySet<string> } = {},
 ): DeviceStart[] {
-  const catalogue = readCatalogue(catalogueFile);
-  const asOf = options.asOf ?? currentHour();
-  const firm = planFirm(catalogue, asOf);
-  const plans = options.only ? firm.devices.filter((plan) => options.only!.has(plan.id)) : firm.devices;
-  return plans.slice(0, options.limit ?? Infinity).map((plan) => {
-    const history = simulateDevice(plan, catalogue, asOf);
-    const last = history.temperature.length - 1;
-    return {
-      id: plan.id,
-      temperature: history.temperature[last],
-      vibration: history.vibration[last],
-      utilisation: history.utilisation[last],
-      state: history.final.state,
-    };
-  });
+  const firm = planFirm(readCatalogue(catalogueFile), options.asOf ?? currentHour());
+  // The plan simulated each device's history once already: its truth keeps where each one ended.
+  const devices = options.only ? firm.truth.devices.filter((d) => options.only!.has(d.id)) : firm.truth.devices;
+  return devices.slice(0, options.limit ?? Infinity).map(({ id, last }) => ({ id, ...last }));
 }
 
 /**

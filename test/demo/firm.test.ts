@@ -9,10 +9,11 @@ import { collectDocuments } from '../../src/dtdl';
 import { PACKAGE_ROOT } from '../../src/config';
 import { DEMO_MODELS } from '../../src/demo/models';
 import { checkCatalogue, readCatalogue, scaled, type Catalogue } from '../../src/demo/catalogue';
-import { planFirm, type Firm } from '../../src/demo/firm';
+import { demoDeviceIds, planFirm, type Firm } from '../../src/demo/firm';
 import { loadDemo } from '../../src/demo/load';
 import { HOUR_MS, simulateDevice, simulateEngagement } from '../../src/demo/simulate';
 import { telemetryBatches } from '../../src/demo/telemetry';
+import { demoDevices } from '../../src/devices/demo-devices';
 import { ModelService } from '../../src/services/models';
 import { openSqliteStore } from '../../src/store/sqlite/store';
 import type { TwinStore } from '../../src/store/port';
@@ -112,6 +113,34 @@ describe('the full demo firm', () => {
     expect(wornOut.length).toBeGreaterThan(10);
     const state = new Map(ofModel(firm, DEMO_MODELS.device).map((t) => [t.id, t.twin.state]));
     for (const d of wornOut) expect(state.get(d.id)).toBe('failed');
+  });
+
+  it('lists its device ids without being planned, in the order planning makes them', () => {
+    expect(demoDeviceIds(CATALOGUE)).toEqual(firm.devices.map((d) => d.id));
+    expect(demoDeviceIds(scaled(CATALOGUE, 0.05))).toEqual(
+      planFirm(scaled(CATALOGUE, 0.05), AS_OF).devices.map((d) => d.id),
+    );
+  });
+
+  it("starts the live demo's devices where their seeded history ends: the last hour's telemetry and the final state", () => {
+    const ids = new Set(['device-00001', 'device-01234', 'device-03000']);
+    const starts = demoDevices(path.join(PACKAGE_ROOT, 'seeds', 'firm.json'), { asOf: AS_OF, only: ids });
+    expect(starts.map((d) => d.id)).toEqual([...ids]);
+    for (const start of starts) {
+      const history = simulateDevice(
+        firm.devices.find((d) => d.id === start.id)!,
+        CATALOGUE,
+        AS_OF,
+      );
+      const last = history.temperature.length - 1;
+      expect(start).toEqual({
+        id: start.id,
+        temperature: history.temperature[last],
+        vibration: history.vibration[last],
+        utilisation: history.utilisation[last],
+        state: history.final.state,
+      });
+    }
   });
 
   it('plants a few engagements that burn money far faster than their peers', () => {

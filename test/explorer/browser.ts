@@ -46,6 +46,7 @@ export interface PageGlobals {
     readonly figures: { loadMs?: number; renderMs?: number; twins?: number };
     position(id: string): { x: number; y: number } | null;
     pan(dx: number, dy: number): void;
+    center(id: string): boolean;
   };
   requestAnimationFrame(callback: (now: number) => void): number;
 }

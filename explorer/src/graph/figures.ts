@@ -18,6 +18,8 @@ export interface ExplorerProbe {
   position(id: string): { x: number; y: number } | null;
   /** Pans the camera by a fraction of the view, for the frame-rate measure. */
   pan(dx: number, dy: number): void;
+  /** Moves the camera (without animation or zoom) so the twin is in the middle of the view; false if not drawn. */
+  center(id: string): boolean;
 }
 
 declare global {
@@ -51,6 +53,14 @@ export function exposeForTests(data: TwinGraph, sigma: () => Sigma | null, figur
       const camera = s.getCamera();
       const state = camera.getState();
       camera.setState({ x: state.x + dx * state.ratio, y: state.y + dy * state.ratio });
+    },
+    center(id) {
+      const s = sigma();
+      const at = s && data.has(id) ? s.getNodeDisplayData(id) : undefined;
+      if (!s || !at) return false;
+      s.getCamera().setState({ x: at.x, y: at.y });
+      s.refresh();
+      return true;
     },
   };
   return () => {

@@ -7,7 +7,9 @@
  *     assets), patchTwins patching every device once in a scattered order and once more in id order,
  *     upsertTwins replacing every device, upsertRelationships giving each device its asset (`hosts`); batches
  *     of BENCH_BULK_BATCH (1,000) items, BENCH_BULK_IN_FLIGHT (2) requests at a time, each answer selecting
- *     the ids and ETags written.
+ *     the ids and ETags written. Each phase's requests are made and serialized before its clock starts, as
+ *     a load generator's are (wrk, autocannon): on a machine of two cores, making them while the server
+ *     works took CPU from it.
  * (b) `twingraph import` of the same data as an ADT Import Jobs NDJSON file (the demo models, the devices and
  *     assets, the relationships) into another fresh file, in a child process: its second pass (the writes),
  *     and the whole command (the checking pass included).
@@ -15,7 +17,9 @@
  * Each figure is twin (or relationship) writes per second of wall time, and the server's CPU time per write
  * (process.cpuUsage over the phase: every thread of the process, the garbage collector's helpers and response
  * compression included) as writes per second of one busy core: on a machine shared with other work, wall time
- * swings with the load (printed) and CPU time per write is the steadier figure. Patches go in a scattered
+ * swings with the load (printed) and CPU time per write is the steadier figure. Each phase says whether it met
+ * the goal by both: by wall time (the goal as issue 13 states it) and, stricter, by one core (the server's
+ * checkpoint thread and the collector's helpers use a second core during a phase). Patches go in a scattered
  * order, as issue 13's single-write comparison does: each batch of 1,000 then touches about as many database
  * pages, which its commit writes to the WAL (replaces in id order touch a quarter as many). Nothing is traded
  * for speed: every write is validated, gets its ETag, its change-log entry (checked at the end: one per write,
@@ -155,27 +159,36 @@ interface Phase {
   readonly cpuMicros: number;
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown>): Promise<unknown[]> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: Record<string, unknown[]>; errors?: unknown[] };
-  if (body.errors || !body.data)
-    throw new Error(`the server refused a batch: ${JSON.stringify(body.errors).slice(0, 500)}`);
-  return Object.values(body.data)[0];
+/** A batch's request body, built (and serialized) before its phase's clock starts, and how many items it has. */
+interface Request {
+  readonly body: string;
+  readonly items: number;
 }
 
-/** Sends the batches, IN_FLIGHT at a time; each answer must list as many items as its batch. */
-async function sendAll(url: string, query: string, batches: Record<string, unknown>[][], key: string): Promise<void> {
+/** The request bodies of `batches`, each as `{ query, variables: { [key]: batch } }`. */
+function requests(query: string, key: string, batches: Record<string, unknown>[][]): Request[] {
+  return batches.map((batch) => ({
+    body: JSON.stringify({ query, variables: { [key]: batch } }),
+    items: batch.length,
+  }));
+}
+
+async function post(url: string, body: string): Promise<unknown[]> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const answer = (await response.json()) as { data?: Record<string, unknown[]>; errors?: unknown[] };
+  if (answer.errors || !answer.data)
+    throw new Error(`the server refused a batch: ${JSON.stringify(answer.errors).slice(0, 500)}`);
+  return Object.values(answer.data)[0];
+}
+
+/** Sends the requests, IN_FLIGHT at a time; each answer must list as many items as its batch. */
+async function sendAll(url: string, batches: readonly Request[]): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < batches.length) {
       const batch = batches[next++];
-      const answer = await post(url, query, { [key]: batch });
-      if (answer.length !== batch.length)
-        throw new Error(`asked for ${batch.length} writes, ${answer.length} answered`);
+      const answer = await post(url, batch.body);
+      if (answer.length !== batch.items) throw new Error(`asked for ${batch.items} writes, ${answer.length} answered`);
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
@@ -199,11 +212,13 @@ async function httpPhases(dir: string): Promise<{ phases: Phase[]; check: string
     server.once('exit', (code) => reject(new Error(`the server exited (${code}) before serving`)));
   });
   const phases: Phase[] = [];
-  const phase = async (name: string, writes: number, run: () => Promise<void>): Promise<void> => {
+  // The load generator's own work (making the data, serializing each request) is done before the clock starts:
+  // on a machine of few cores it would otherwise take CPU from the server it measures.
+  const phase = async (name: string, writes: number, batches: Request[]): Promise<void> => {
     if (PROFILE) await ask(server, { profile: 'start' });
     const cpuBefore = (await ask(server, 'cpu')).cpuMicros!;
     const started = performance.now();
-    await run();
+    await sendAll(url!, batches);
     const ms = performance.now() - started;
     const cpuMicros = (await ask(server, 'cpu')).cpuMicros! - cpuBefore;
     if (PROFILE)
@@ -220,10 +235,12 @@ async function httpPhases(dir: string): Promise<{ phases: Phase[]; check: string
     modelId: ASSET,
     properties: { name: `Asset ${i}`, assetType: 'building' },
   }));
-  await phase(`upsertTwins, creating ${TWINS + assets.length} twins`, TWINS + assets.length, () =>
-    sendAll(
-      url!,
+  await phase(
+    `upsertTwins, creating ${TWINS + assets.length} twins`,
+    TWINS + assets.length,
+    requests(
       UPSERT,
+      'twins',
       inBatches([
         ...assetTwins,
         ...devices.map((i) => ({
@@ -233,45 +250,48 @@ async function httpPhases(dir: string): Promise<{ phases: Phase[]; check: string
           ifNoneMatch: true,
         })),
       ]),
-      'twins',
     ),
   );
-  await phase(`patchTwins, one property of each device, scattered`, TWINS, () =>
-    sendAll(
-      url!,
+  await phase(
+    `patchTwins, one property of each device, scattered`,
+    TWINS,
+    requests(
       PATCH,
+      'ops',
       inBatches(
         scattered(TWINS).map((i) => ({
           id: deviceId(i),
           patch: [{ op: 'replace', path: '/inUse', value: (i + 1) % 3 }],
         })),
       ),
-      'ops',
     ),
   );
   // The same patches in id order: what a patch costs when its batch's twins share database pages.
-  await phase(`patchTwins, the same in id order`, TWINS, () =>
-    sendAll(
-      url!,
+  await phase(
+    `patchTwins, the same in id order`,
+    TWINS,
+    requests(
       PATCH,
-      inBatches(devices.map((i) => ({ id: deviceId(i), patch: [{ op: 'replace', path: '/inUse', value: i % 3 }] }))),
       'ops',
+      inBatches(devices.map((i) => ({ id: deviceId(i), patch: [{ op: 'replace', path: '/inUse', value: i % 3 }] }))),
     ),
   );
-  await phase(`upsertTwins, replacing each device`, TWINS, () =>
-    sendAll(
-      url!,
+  await phase(
+    `upsertTwins, replacing each device`,
+    TWINS,
+    requests(
       UPSERT,
-      inBatches(devices.map((i) => ({ id: deviceId(i), modelId: DEVICE, properties: deviceProperties(i, 1) }))),
       'twins',
+      inBatches(devices.map((i) => ({ id: deviceId(i), modelId: DEVICE, properties: deviceProperties(i, 1) }))),
     ),
   );
-  await phase(`upsertRelationships, each device's asset hosts it`, TWINS, () =>
-    sendAll(
-      url!,
+  await phase(
+    `upsertRelationships, each device's asset hosts it`,
+    TWINS,
+    requests(
       RELATE,
-      inBatches(devices.map((i) => ({ sourceId: assetId(assetOf(i)), name: 'hosts', targetId: deviceId(i) }))),
       'rels',
+      inBatches(devices.map((i) => ({ sourceId: assetId(assetOf(i)), name: 'hosts', targetId: deviceId(i) }))),
     ),
   );
   const exited = new Promise((resolve) => server.once('exit', resolve));
@@ -366,7 +386,8 @@ function report(p: Phase): void {
   const cpuPerWrite = p.cpuMicros / p.writes;
   process.stdout.write(
     `  ${p.name.padEnd(52)} ${f0(p.writes).padStart(8)} writes in ${(p.ms / 1000).toFixed(2)} s: ${f0(perSecond).padStart(7)}/s; ` +
-      `server CPU ${cpuPerWrite.toFixed(1)} µs a write = ${f0(1e6 / cpuPerWrite)}/s of one core ${1e6 / cpuPerWrite >= GOAL ? '(goal met)' : '(below the goal)'}\n`,
+      `server CPU ${cpuPerWrite.toFixed(1)} µs a write = ${f0(1e6 / cpuPerWrite)}/s of one core; ` +
+      `goal ${perSecond >= GOAL ? 'met' : 'not met'} (wall), ${1e6 / cpuPerWrite >= GOAL ? 'met' : 'not met'} (one core)\n`,
   );
 }
 

@@ -144,9 +144,9 @@ export interface Nats {
 const NATS_START_MS = 20_000;
 
 /**
- * A nats-server on `port`, resolved once it accepts connections: the bus's first connect is not retried (a
- * replica, or connectNatsBus, fails at once when nothing listens), and on a busy machine a fixed pause after
- * the spawn was not always enough for the server to start.
+ * A nats-server on `port`, resolved once it accepts connections: a replica started before it would only be
+ * degraded until its bus's next retry, a second later (the tests want it connected from the start), and on a
+ * busy machine a fixed pause after the spawn was not always enough for the server to start.
  */
 export async function spawnNats(port: number): Promise<ChildProcess> {
   if (!NATS_SERVER) throw new Error('nats-server is not installed');

@@ -9,17 +9,18 @@
  * "The store holds the demo firm" means: twins with the ids of the demo catalogue's devices, of the demo's
  * Device model. A store of other models (a production deployment, `TWINGRAPH_SEED=models`) gets neither a
  * broker nor a simulator, whatever the variables say. The simulator is prepared after the server starts (the
- * starting values come from the seed's generator: about half a second for 3,000 devices), and stopped first.
+ * starting values are the devices' newest telemetry and state in the store: a few reads; the seed's generator,
+ * about half a second for 3,000 devices, only for devices the store has none for), and stopped first.
  */
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ModelSet } from '../dtdl';
 import { readCatalogue } from '../demo/catalogue';
 import { currentHour, demoDeviceIds } from '../demo/firm';
-import type { TwinReads } from '../store/port';
+import type { MetricStore, TwinReads } from '../store/port';
 import type { DeviceBindings } from './bindings';
 import type { DevicesConfig } from './config';
-import { DEMO_DEVICE, demoDeviceProtocol, demoDevices } from './demo-devices';
+import { DEMO_DEVICE, demoDeviceProtocol, demoDevices, storedDeviceStarts } from './demo-devices';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker';
 import type { BrokerChoice } from './gateway';
 import { DeviceSimulator } from './simulator';
@@ -28,7 +29,7 @@ import type { TwinIdMapping } from './topics';
 export interface LiveDemoDeps {
   readonly config: DevicesConfig;
   readonly log: Logger;
-  readonly store: Pick<TwinReads, 'getTwins'>;
+  readonly store: Pick<TwinReads, 'getTwins'> & Pick<MetricStore, 'latestMetrics'>;
   /** Where seeds/firm.json is (the app's TWINGRAPH_SEEDS_DIR). */
   readonly seedsDir: string;
   /** The hour the seed's history ends at, when the configuration fixes it (TWINGRAPH_SEED_AS_OF). */
@@ -118,10 +119,19 @@ export class LiveDemo {
         const deviceId = mapping.toDeviceId(twinId);
         if (deviceId !== undefined) deviceIdOf.set(twinId, deviceId);
       }
-      const starts = demoDevices(path.join(this.deps.seedsDir, 'firm.json'), {
-        asOf: this.asOf,
-        only: new Set(deviceIdOf.keys()),
-      }).map((d) => ({ ...d, id: deviceIdOf.get(d.id)! }));
+      const twinIds = [...deviceIdOf.keys()];
+      const stored = await storedDeviceStarts(this.deps.store, twinIds);
+      const unknown = twinIds.filter((id) => !stored.has(id));
+      const planned = new Map(
+        (unknown.length === 0
+          ? []
+          : demoDevices(path.join(this.deps.seedsDir, 'firm.json'), { asOf: this.asOf, only: new Set(unknown) })
+        ).map(({ id, ...start }) => [id, start]),
+      );
+      const starts = twinIds.flatMap((twinId) => {
+        const start = stored.get(twinId) ?? planned.get(twinId);
+        return start ? [{ id: deviceIdOf.get(twinId)!, ...start }] : [];
+      });
       if (this.#stopped) return;
       const url = this.brokerChoice.url;
       this.#simulator = new DeviceSimulator({

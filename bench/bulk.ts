@@ -1,6 +1,10 @@
 /**
- * `npm run bench:bulk` (or `npx tsx bench/bulk.ts`): the bulk path's twin writes per second on SQLite,
- * against issue 13's goal of 20,000 (twenty times ADT's documented 1,000 patches a second).
+ * `npm run bench:bulk`: the bulk path's twin writes per second on SQLite, against issue 13's goal of 20,000
+ * (twenty times ADT's documented 1,000 patches a second). It builds dist/ and measures it, as `npm start` runs
+ * it: bench/run.mjs loads this harness through tsx and unhooks tsx again, and the server and the import run
+ * in plain node processes (`bench/run.mjs bulk --serve`, `--import`). `npx tsx bench/bulk.ts` runs the same
+ * against src/ through tsx instead (the smoke test, test/api/bulk-bench-smoke.test.ts, does, without a
+ * build); tsx's transform costs a little at run time (esbuild's name-keeping wrapper around every closure).
  *
  * (a) GraphQL over HTTP, the server in a child process of its own (this file with `--serve`, on a fresh
  *     SQLite file with the demo models): upsertTwins creating BENCH_BULK_TWINS devices (and a tenth as many
@@ -28,7 +32,7 @@
  * BENCH_BULK_PROFILE=<dir> writes a CPU profile of the server for each phase (server-<n>-<mutation>.cpuprofile)
  * and one of the import (`--cpu-prof`) into that folder.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,6 +44,13 @@ const BATCH = Number(process.env.BENCH_BULK_BATCH ?? 1000);
 const IN_FLIGHT = Number(process.env.BENCH_BULK_IN_FLIGHT ?? 2);
 const PROFILE = process.env.BENCH_BULK_PROFILE;
 const GOAL = 20_000;
+
+/** What is measured: dist/ (bench/run.mjs) or src/ through tsx (run directly); children inherit the choice. */
+const fromSource = (): boolean => process.env.BENCH_BULK_CODE === 'src';
+/** A module of the code measured, by its path under src/ (or dist/): '../src/app' → dist/app.js. */
+function code<T>(module: string): T {
+  return require(path.join(ROOT, fromSource() ? 'src' : 'dist', module)) as T;
+}
 
 const DEVICE = 'dtmi:twingraph:demo:Device;1';
 const ASSET = 'dtmi:twingraph:demo:Asset;1';
@@ -77,13 +88,16 @@ function scattered(n: number): number[] {
 
 type Message = { url?: string; cpuMicros?: number; summary?: unknown; error?: string };
 
-/** This file in a child process (with this process's loader, tsx), in `mode`; `profile`: with --cpu-prof. */
+/**
+ * This harness in a child process, in `mode`: through bench/run.mjs (plain node, dist/), or with this
+ * process's loader (tsx, src/); `profile`: with --cpu-prof.
+ */
 function child(mode: string[], env: Record<string, string>, profile = false): ChildProcess {
-  return fork(__filename, mode, {
-    env: { ...process.env, ...env },
-    execArgv: [...process.execArgv, ...(PROFILE && profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const profiling = PROFILE && profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : [];
+  const options: ForkOptions = { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] };
+  return fromSource()
+    ? fork(__filename, mode, { ...options, execArgv: [...process.execArgv, ...profiling] })
+    : fork(path.join(__dirname, 'run.mjs'), ['bulk', ...mode], { ...options, execArgv: profiling });
 }
 
 function ask(child: ChildProcess, message: string | { profile: string }): Promise<Message> {
@@ -94,8 +108,8 @@ function ask(child: ChildProcess, message: string | { profile: string }): Promis
 }
 
 async function serve(): Promise<void> {
-  const { loadConfig } = require('../src/config') as typeof import('../src/config');
-  const { startApp } = require('../src/app') as typeof import('../src/app');
+  const { loadConfig } = code<typeof import('../src/config')>('config');
+  const { startApp } = code<typeof import('../src/app')>('app');
   const pino = require('pino') as typeof import('pino');
   const config = loadConfig({
     ...process.env,
@@ -135,11 +149,11 @@ async function serve(): Promise<void> {
 }
 
 async function runImport(file: string): Promise<void> {
-  const { importFile } = require('../src/cli/import') as typeof import('../src/cli/import');
-  const { loadConfig } = require('../src/config') as typeof import('../src/config');
-  const { openStore } = require('../src/store/open') as typeof import('../src/store/open');
-  const { ModelService } = require('../src/services/models') as typeof import('../src/services/models');
-  const { TwinService } = require('../src/services/twins') as typeof import('../src/services/twins');
+  const { importFile } = code<typeof import('../src/cli/import')>('cli/import');
+  const { loadConfig } = code<typeof import('../src/config')>('config');
+  const { openStore } = code<typeof import('../src/store/open')>('store/open');
+  const { ModelService } = code<typeof import('../src/services/models')>('services/models');
+  const { TwinService } = code<typeof import('../src/services/twins')>('services/twins');
   const started = performance.now();
   const store = await openStore(loadConfig(process.env).store);
   const models = new ModelService(store);
@@ -302,7 +316,7 @@ async function httpPhases(dir: string): Promise<{ phases: Phase[]; check: string
 
 /** One change-log entry per write, numbered without gaps, and the counts the phases wrote. */
 async function checkStore(db: string, twins: number, relationships: number, changes: number): Promise<string> {
-  const { openSqliteStore } = require('../src/store/sqlite/store') as typeof import('../src/store/sqlite/store');
+  const { openSqliteStore } = code<typeof import('../src/store/sqlite/store')>('store/sqlite/store');
   const store = await openSqliteStore({ path: db });
   try {
     const counts = await store.counts();
@@ -327,7 +341,7 @@ async function checkStore(db: string, twins: number, relationships: number, chan
 // ── (b) twingraph import ──────────────────────────────────────────────────────────────────────────────
 
 async function writeImportFile(file: string): Promise<void> {
-  const { collectDocuments } = require('../src/dtdl') as typeof import('../src/dtdl');
+  const { collectDocuments } = code<typeof import('../src/dtdl')>('dtdl');
   const out = fs.createWriteStream(file);
   const line = (value: unknown): boolean => out.write(`${JSON.stringify(value)}\n`);
   line({ Section: 'Header' });
@@ -421,14 +435,21 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--serve') void serve();
-else if (process.argv[2] === '--import')
-  runImport(process.argv[3]).catch((error: Error) => {
-    process.stderr.write(`${error.stack}\n`);
-    process.exit(1);
-  });
-else
-  main().catch((error: Error) => {
+/** Entry point for bench/run.mjs (`npm run bench:bulk`): the harness, or with --serve / --import a child. */
+export function run(argv: readonly string[]): void {
+  process.env.BENCH_BULK_CODE ??= 'dist';
+  const failed = (error: Error): void => {
     process.stderr.write(`bench:bulk: ${error.stack}\n`);
     process.exitCode = 1;
-  });
+    if (argv[0] === '--import') process.exit(1);
+  };
+  if (argv[0] === '--serve') serve().catch(failed);
+  else if (argv[0] === '--import') runImport(argv[1]).catch(failed);
+  else main().catch(failed);
+}
+
+// Run directly with tsx (`npx tsx bench/bulk.ts`): src/, children through tsx too.
+if (require.main === module) {
+  process.env.BENCH_BULK_CODE ??= 'src';
+  run(process.argv.slice(2));
+}

@@ -261,6 +261,10 @@ export async function createServerHost(impl: AppImpl, sizes: SeedSizes): Promise
     LOG_LEVEL: 'silent',
     TWINGRAPH_DB: dbFile,
     TWINGRAPH_SEED: 'models',
+    // To measure without the growing factor the server sets itself (src/heap.ts): 0 leaves V8's own.
+    ...(process.env.TWINGRAPH_HEAP_GROWING_PERCENT && {
+      TWINGRAPH_HEAP_GROWING_PERCENT: process.env.TWINGRAPH_HEAP_GROWING_PERCENT,
+    }),
   });
   let t0 = performance.now();
   const app = await impl.startApp(config);

@@ -40,6 +40,7 @@ describe('defaults', () => {
       allowedHosts: [],
       replication: { pollMs: 500, natsSubject: 'twingraph.commits', readyMaxLag: 10_000 },
       predictionThreads: expect.any(Number),
+      heapGrowingPercent: 50,
       // The devices feature's variables are the feature's own tests' business (test/devices).
       devices: expect.objectContaining({ url: undefined }),
       access: {
@@ -100,6 +101,7 @@ describe('values', () => {
       TWINGRAPH_MAX_RESPONSE: '1mb',
       TWINGRAPH_MAX_SOCKETS_PER_IDENTITY: '3',
       TWINGRAPH_PREDICTION_THREADS: '0',
+      TWINGRAPH_HEAP_GROWING_PERCENT: '0',
       TWINGRAPH_LOG_POLL_MS: '100',
       TWINGRAPH_NATS_URL: 'nats://user:secret@bus:4222',
       TWINGRAPH_NATS_SUBJECT: 'plant1.commits',
@@ -132,6 +134,7 @@ describe('values', () => {
         readyMaxLag: 50,
       },
       predictionThreads: 0,
+      heapGrowingPercent: 0,
       devices: expect.objectContaining({ url: undefined }),
       access: {
         auth: 'required',
@@ -213,6 +216,7 @@ describe('a wrong value is a ConfigError naming the variable', () => {
     ['TWINGRAPH_MAX_BODY', 'lots', /TWINGRAPH_MAX_BODY="lots": expected a size such as 1mb, 512kb or 1048576/],
     ['TWINGRAPH_MAX_BODY', '10tb', /TWINGRAPH_MAX_BODY="10tb"/],
     ['TWINGRAPH_MAX_DEPTH', '0', /TWINGRAPH_MAX_DEPTH="0": expected a whole number from 1 to 100/],
+    ['TWINGRAPH_HEAP_GROWING_PERCENT', '1.5', /TWINGRAPH_HEAP_GROWING_PERCENT="1.5": expected a whole number/],
     ['TWINGRAPH_MAX_ALIASES', '2.5', /TWINGRAPH_MAX_ALIASES="2.5": expected a whole number/],
     [
       'TWINGRAPH_MAX_SUBSCRIBER_LAG',

@@ -224,11 +224,11 @@ const ENV = z.object({
    */
   TWINGRAPH_PREDICTION_THREADS: integer(0, 64).default(Math.max(1, Math.min(4, os.availableParallelism() - 1))),
   /**
-   * How far V8's old generation may grow past what the last full collection kept, in % (src/heap.ts): 50
-   * holds the resident size after a load 30 to 50 MB lower for about 1 % of a core in more full collections;
-   * 0 leaves V8's own factor (up to 4×). A `--heap-growing-percent` given to node wins.
+   * How far V8's old generation may grow past what the last full collection kept, in % (src/heap.ts): 100
+   * keeps the resident size after a load 30 to 60 MB lower than V8's own factor (up to 4×, which 0 leaves);
+   * lower values save more memory for more full collections. A `--heap-growing-percent` given to node wins.
    */
-  TWINGRAPH_HEAP_GROWING_PERCENT: integer(0, 1000).default(50),
+  TWINGRAPH_HEAP_GROWING_PERCENT: integer(0, 1000).default(100),
   /**
    * How often this replica asks the store whether other replicas have committed changes, ms (0: never; a
    * single Twingraph on its store needs no polling, but it costs one cheap read).

@@ -2,11 +2,14 @@
  * How far V8 lets the old generation grow past what the last full collection kept, before it collects again
  * (TWINGRAPH_HEAP_GROWING_PERCENT). Left to itself, V8 picks a factor up to 4 on a machine with memory to
  * spare: under load the server promotes request garbage (a traversal's objects outlive two scavenges) at tens
- * of MB a second, and with about 40 MB live after a load the old space swung up to 100 MB before a full
- * collection brought it back; idle, nothing collects it, so the resident size stays where the swing left it.
- * A factor of 1.5 (50 %) holds the swing to about half the live size: a full collection each 0.7 s or so
- * under the benchmark's load instead of every 2 s, each 5 ms on the event loop and about 10 ms of
- * incremental marking (about 1 % of a core), for 30 to 50 MB less resident memory after a load.
+ * of MB a second, and with about 40 MB live after bench:api's `cold` load the old space swung up to 100 MB
+ * before a full collection brought it back; idle, nothing collects it, so the resident size stays wherever
+ * the swing left it (190-245 MB there, against 150 for the hand-written server).
+ *
+ * The default, 100 (a factor of 2), holds that swing to the live size: 176-180 MB after the same load, and no
+ * measurable cost to the write throughput. 50 (1.5) gives about 167 MB, but a full collection every 2 s under
+ * bench:api's patch load (each ~10 ms on the event loop and ~25 ms of marking, with V8's marking thread taking
+ * a core from everything else on a 2-core machine): about 5 % fewer patches a second there, p99 12-14 → 18 ms.
  *
  * The setting is the process's: a `--heap-growing-percent` on node's own command line wins (NODE_OPTIONS
  * cannot carry it), and 0 leaves V8's own heuristics.
@@ -21,6 +24,8 @@ export function applyHeapGrowing(
   nodeArgs: readonly string[] = process.execArgv,
   setFlags: (flags: string) => void = (flags) => v8.setFlagsFromString(flags),
 ): HeapGrowingOutcome {
+  // V8 reads the flag at each full collection, so setting it now, with the heap already in use, takes effect
+  // from the next one on.
   if (nodeArgs.some((arg) => /^--heap[-_]growing[-_]percent(=|$)/.test(arg))) return 'node flag';
   if (percent === 0) return 'v8 default';
   setFlags(`--heap-growing-percent=${percent}`);

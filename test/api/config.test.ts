@@ -40,7 +40,7 @@ describe('defaults', () => {
       allowedHosts: [],
       replication: { pollMs: 500, natsSubject: 'twingraph.commits', readyMaxLag: 10_000 },
       predictionThreads: expect.any(Number),
-      heapGrowingPercent: 50,
+      heapGrowingPercent: 100,
       // The devices feature's variables are the feature's own tests' business (test/devices).
       devices: expect.objectContaining({ url: undefined }),
       access: {

@@ -12,7 +12,10 @@
  * a core from everything else on a 2-core machine): about 5 % fewer patches a second there, p99 12-14 → 18 ms.
  *
  * The setting is the process's: a `--heap-growing-percent` on node's own command line wins (NODE_OPTIONS
- * cannot carry it), and 0 leaves V8's own heuristics.
+ * cannot carry it), and 0 leaves V8's own heuristics. Node's documentation warns that a V8 flag changed after
+ * the start may do nothing or worse; this one is a number V8 reads each time it sets the old generation's next
+ * limit (--trace-gc shows the full collections come sooner once it is set), so the worst a V8 that stopped
+ * reading it could do is leave its own factor in place.
  */
 import v8 from 'node:v8';
 

@@ -261,10 +261,6 @@ export async function createServerHost(impl: AppImpl, sizes: SeedSizes): Promise
     LOG_LEVEL: 'silent',
     TWINGRAPH_DB: dbFile,
     TWINGRAPH_SEED: 'models',
-    // To measure without the growing factor the server sets itself (src/heap.ts): 0 leaves V8's own.
-    ...(process.env.TWINGRAPH_HEAP_GROWING_PERCENT && {
-      TWINGRAPH_HEAP_GROWING_PERCENT: process.env.TWINGRAPH_HEAP_GROWING_PERCENT,
-    }),
   });
   let t0 = performance.now();
   const app = await impl.startApp(config);
@@ -953,6 +949,10 @@ async function patchAlone(host: ServerHost, info: ServerInfo, options: HttpLoadO
 /** The server process's side: starts the servers from dist/ and answers the load generator over IPC. */
 export async function serveHost(sizes: SeedSizes): Promise<void> {
   const root = path.resolve(__dirname, '..');
+  // As bin/twingraph.js does for `npm start`, before the server's code is loaded (src/heap.ts).
+  const heap = require(path.join(root, 'dist', 'heap.js')) as typeof import('../src/heap');
+  const heapGrowingPercent = heap.heapGrowingPercentOf(process.env);
+  if (heapGrowingPercent !== undefined) heap.applyHeapGrowing(heapGrowingPercent);
   const appModule = require(path.join(root, 'dist', 'app.js')) as typeof import('../src/app');
   const configModule = require(path.join(root, 'dist', 'config.js')) as typeof import('../src/config');
   let host: ServerHost;

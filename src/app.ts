@@ -14,7 +14,6 @@ import type { Config } from './config';
 import { ChangeFeed, connectNatsBus, tailChangeLog, type CommitBus, type LogTail } from './events';
 import { analyticsFeature } from './analytics/feature';
 import { healthOf, type Feature, type FeaturesHealth, type RunningFeature } from './feature';
-import { applyHeapGrowing } from './heap';
 import { devicesFeature } from './devices/feature';
 import { mirrorFeature } from './mirror/feature';
 import { ModelService } from './services/models';
@@ -133,9 +132,6 @@ export async function startApp(
   log: Logger = pino({ level: config.logLevel }),
   options: StartOptions = {},
 ): Promise<App> {
-  // Before anything is loaded: the factor governs every full collection from here on.
-  const heapGrowing = applyHeapGrowing(config.heapGrowingPercent);
-  log.debug({ heapGrowingPercent: config.heapGrowingPercent, governedBy: heapGrowing }, 'V8 old-generation growth');
   const features = enabledFeatures(config, options.features);
   const store = await (options.openStore ?? openStore)(config.store);
   const feed = new ChangeFeed(store, { maxLag: config.limits.maxSubscriberLag });

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEVICES_ENV, devicesConfigOf, type DevicesConfig } from './devices/config';
+import { DEFAULT_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT } from './heap';
 import { DEFAULT_SQLITE_PATH, type StoreConfig } from './store/open';
 
 /** The package root (where dtdl/ and seeds/ ship), whether running from src/ (tsx, jest) or dist/. */
@@ -227,8 +228,9 @@ const ENV = z.object({
    * How far V8's old generation may grow past what the last full collection kept, in % (src/heap.ts): 100
    * keeps the resident size after a load 30 to 60 MB lower than V8's own factor (up to 4×, which 0 leaves);
    * lower values save more memory for more full collections. A `--heap-growing-percent` given to node wins.
+   * Checked here; applied by the process's entry point before it compiles anything (bin/twingraph.js).
    */
-  TWINGRAPH_HEAP_GROWING_PERCENT: integer(0, 1000).default(100),
+  TWINGRAPH_HEAP_GROWING_PERCENT: integer(0, MAX_HEAP_GROWING_PERCENT).default(DEFAULT_HEAP_GROWING_PERCENT),
   /**
    * How often this replica asks the store whether other replicas have committed changes, ms (0: never; a
    * single Twingraph on its store needs no polling, but it costs one cheap read).
@@ -292,7 +294,7 @@ export interface Config {
   };
   /** Worker threads for the analytics' forecasts and failure risks (0: on the event loop). */
   readonly predictionThreads: number;
-  /** V8's old-generation growing factor, in % above 1 (src/heap.ts); 0: V8's own. */
+  /** V8's old-generation growing factor, in % above 1 (src/heap.ts; applied by bin/twingraph.js); 0: V8's own. */
   readonly heapGrowingPercent: number;
   /** Devices over MQTT (the devices feature); connects to nothing without TWINGRAPH_MQTT_URL. */
   readonly devices: DevicesConfig;

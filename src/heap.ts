@@ -11,13 +11,34 @@
  * bench:api's patch load (each ~10 ms on the event loop and ~25 ms of marking, with V8's marking thread taking
  * a core from everything else on a 2-core machine): about 5 % fewer patches a second there, p99 12-14 → 18 ms.
  *
- * The setting is the process's: a `--heap-growing-percent` on node's own command line wins (NODE_OPTIONS
+ * The setting is the process's, so the process's entry point applies it (bin/twingraph.js, and the benchmarks'
+ * server processes), before it compiles anything: V8 refuses compiled code cached under other flags, so a flag
+ * set later (in startApp, as at first) made every start's code cache useless to the next start, which loads
+ * its modules before the flag is set. A `--heap-growing-percent` on node's own command line wins (NODE_OPTIONS
  * cannot carry it), and 0 leaves V8's own heuristics. Node's documentation warns that a V8 flag changed after
  * the start may do nothing or worse; this one is a number V8 reads each time it sets the old generation's next
  * limit (--trace-gc shows the full collections come sooner once it is set), so the worst a V8 that stopped
  * reading it could do is leave its own factor in place.
  */
 import v8 from 'node:v8';
+
+/** TWINGRAPH_HEAP_GROWING_PERCENT's default: a factor of 2. */
+export const DEFAULT_HEAP_GROWING_PERCENT = 100;
+/** The largest TWINGRAPH_HEAP_GROWING_PERCENT (a factor of 11). */
+export const MAX_HEAP_GROWING_PERCENT = 1000;
+
+/**
+ * The percent `env` asks for: TWINGRAPH_HEAP_GROWING_PERCENT (a whole number from 0 to 1000; unset or empty:
+ * the default). Undefined for any other value: nothing is applied, and the configuration (src/config.ts) then
+ * refuses the start, naming the variable.
+ */
+export function heapGrowingPercentOf(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.TWINGRAPH_HEAP_GROWING_PERCENT;
+  if (text === undefined || text === '') return DEFAULT_HEAP_GROWING_PERCENT;
+  if (!/^\d+$/.test(text)) return undefined;
+  const percent = Number(text);
+  return percent <= MAX_HEAP_GROWING_PERCENT ? percent : undefined;
+}
 
 export type HeapGrowingOutcome = 'set' | 'node flag' | 'v8 default';
 

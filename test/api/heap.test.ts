@@ -1,10 +1,12 @@
 /**
  * V8's old-generation growing factor (src/heap.ts, TWINGRAPH_HEAP_GROWING_PERCENT): the configured percent
- * becomes V8's flag, unless node was started with its own, and 0 leaves V8's heuristics alone.
+ * becomes V8's flag, unless node was started with its own, and 0 leaves V8's heuristics alone. The entry point
+ * sets it before anything is compiled (bin/twingraph.js): test/cli/warm-caches.test.ts checks that a start's
+ * compiled-code cache still serves the next start, which a flag set later made it refuse.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { applyHeapGrowing } from '../../src/heap';
+import { applyHeapGrowing, heapGrowingPercentOf } from '../../src/heap';
 
 function applied(percent: number, nodeArgs: string[]): { outcome: string; flags: string[] } {
   const flags: string[] = [];
@@ -42,5 +44,19 @@ describe('applyHeapGrowing', () => {
     const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8' });
     expect(run.stderr).toBe('');
     expect(run.stdout.trim()).toBe('ok 200000');
+  });
+});
+
+describe('heapGrowingPercentOf', () => {
+  it('reads TWINGRAPH_HEAP_GROWING_PERCENT, 100 when unset or empty', () => {
+    expect(heapGrowingPercentOf({})).toBe(100);
+    expect(heapGrowingPercentOf({ TWINGRAPH_HEAP_GROWING_PERCENT: '' })).toBe(100);
+    expect(heapGrowingPercentOf({ TWINGRAPH_HEAP_GROWING_PERCENT: '0' })).toBe(0);
+    expect(heapGrowingPercentOf({ TWINGRAPH_HEAP_GROWING_PERCENT: '50' })).toBe(50);
+    expect(heapGrowingPercentOf({ TWINGRAPH_HEAP_GROWING_PERCENT: '1000' })).toBe(1000);
+  });
+
+  it.each(['1.5', '-1', '1001', 'lots', ' 50'])('applies nothing for %j, which the configuration refuses', (value) => {
+    expect(heapGrowingPercentOf({ TWINGRAPH_HEAP_GROWING_PERCENT: value })).toBeUndefined();
   });
 });

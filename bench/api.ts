@@ -951,8 +951,7 @@ export async function serveHost(sizes: SeedSizes): Promise<void> {
   const root = path.resolve(__dirname, '..');
   // As bin/twingraph.js does for `npm start`, before the server's code is loaded (src/heap.ts).
   const heap = require(path.join(root, 'dist', 'heap.js')) as typeof import('../src/heap');
-  const heapGrowingPercent = heap.heapGrowingPercentOf(process.env);
-  if (heapGrowingPercent !== undefined) heap.applyHeapGrowing(heapGrowingPercent);
+  heap.applyHeapGrowing(heap.heapGrowingPercentOf(process.env));
   const appModule = require(path.join(root, 'dist', 'app.js')) as typeof import('../src/app');
   const configModule = require(path.join(root, 'dist', 'config.js')) as typeof import('../src/config');
   let host: ServerHost;

@@ -110,8 +110,7 @@ function ask(child: ChildProcess, message: string | { profile: string }): Promis
 async function serve(): Promise<void> {
   // As bin/twingraph.js does for `npm start`, before the server's code is loaded (src/heap.ts).
   const heap = code<typeof import('../src/heap')>('heap');
-  const heapGrowingPercent = heap.heapGrowingPercentOf(process.env);
-  if (heapGrowingPercent !== undefined) heap.applyHeapGrowing(heapGrowingPercent);
+  heap.applyHeapGrowing(heap.heapGrowingPercentOf(process.env));
   const { loadConfig } = code<typeof import('../src/config')>('config');
   const { startApp } = code<typeof import('../src/app')>('app');
   const pino = require('pino') as typeof import('pino');

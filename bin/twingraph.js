@@ -36,10 +36,8 @@ const NODE_BUILTINS_OF_A_START = [
 ];
 const heap = require('../dist/heap.js');
 const heapGrowingPercent = heap.heapGrowingPercentOf(process.env);
-if (heapGrowingPercent) {
-  for (const builtin of NODE_BUILTINS_OF_A_START) require(builtin);
-  heap.applyHeapGrowing(heapGrowingPercent);
-}
+if (heapGrowingPercent) for (const builtin of NODE_BUILTINS_OF_A_START) require(builtin);
+heap.applyHeapGrowing(heapGrowingPercent);
 const nodeModule = require('node:module');
 if (nodeModule.enableCompileCache) nodeModule.enableCompileCache();
 else require('./compile-cache.js').enableCompileCache();

@@ -228,7 +228,8 @@ const ENV = z.object({
    * How far V8's old generation may grow past what the last full collection kept, in % (src/heap.ts): 100
    * keeps the resident size after a load 30 to 60 MB lower than V8's own factor (up to 4×, which 0 leaves);
    * lower values save more memory for more full collections. A `--heap-growing-percent` given to node wins.
-   * Checked here; applied by the process's entry point before it compiles anything (bin/twingraph.js).
+   * Only checked here (a wrong value stops the start, naming it): the process's entry point reads and applies it
+   * before it compiles anything (bin/twingraph.js, heapGrowingPercentOf), so no part of Config carries it.
    */
   TWINGRAPH_HEAP_GROWING_PERCENT: integer(0, MAX_HEAP_GROWING_PERCENT).default(DEFAULT_HEAP_GROWING_PERCENT),
   /**
@@ -294,8 +295,6 @@ export interface Config {
   };
   /** Worker threads for the analytics' forecasts and failure risks (0: on the event loop). */
   readonly predictionThreads: number;
-  /** V8's old-generation growing factor, in % above 1 (src/heap.ts; applied by bin/twingraph.js); 0: V8's own. */
-  readonly heapGrowingPercent: number;
   /** Devices over MQTT (the devices feature); connects to nothing without TWINGRAPH_MQTT_URL. */
   readonly devices: DevicesConfig;
 }
@@ -476,7 +475,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       readyMaxLag: e.TWINGRAPH_READY_MAX_LAG,
     },
     predictionThreads: e.TWINGRAPH_PREDICTION_THREADS,
-    heapGrowingPercent: e.TWINGRAPH_HEAP_GROWING_PERCENT,
     devices: devicesConfigOf(e),
     access: {
       auth: e.TWINGRAPH_AUTH ?? (isLoopback(e.HOST) ? 'off' : 'required'),

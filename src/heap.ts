@@ -42,16 +42,19 @@ export function heapGrowingPercentOf(env: NodeJS.ProcessEnv): number | undefined
 
 export type HeapGrowingOutcome = 'set' | 'node flag' | 'v8 default';
 
-/** Applies the percent unless node was started with its own; says which governs. */
+/**
+ * Applies the percent unless node was started with its own; says which governs. Undefined (a value
+ * heapGrowingPercentOf refused) applies nothing: the configuration refuses the start.
+ */
 export function applyHeapGrowing(
-  percent: number,
+  percent: number | undefined,
   nodeArgs: readonly string[] = process.execArgv,
   setFlags: (flags: string) => void = (flags) => v8.setFlagsFromString(flags),
 ): HeapGrowingOutcome {
   // V8 reads the flag at each full collection, so setting it now, with the heap already in use, takes effect
   // from the next one on.
   if (nodeArgs.some((arg) => /^--heap[-_]growing[-_]percent(=|$)/.test(arg))) return 'node flag';
-  if (percent === 0) return 'v8 default';
+  if (!percent) return 'v8 default';
   setFlags(`--heap-growing-percent=${percent}`);
   return 'set';
 }

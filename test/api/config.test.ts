@@ -40,7 +40,6 @@ describe('defaults', () => {
       allowedHosts: [],
       replication: { pollMs: 500, natsSubject: 'twingraph.commits', readyMaxLag: 10_000 },
       predictionThreads: expect.any(Number),
-      heapGrowingPercent: 100,
       // The devices feature's variables are the feature's own tests' business (test/devices).
       devices: expect.objectContaining({ url: undefined }),
       access: {
@@ -134,7 +133,6 @@ describe('values', () => {
         readyMaxLag: 50,
       },
       predictionThreads: 0,
-      heapGrowingPercent: 0,
       devices: expect.objectContaining({ url: undefined }),
       access: {
         auth: 'required',

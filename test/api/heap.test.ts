@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { applyHeapGrowing, heapGrowingPercentOf } from '../../src/heap';
 
-function applied(percent: number, nodeArgs: string[]): { outcome: string; flags: string[] } {
+function applied(percent: number | undefined, nodeArgs: string[]): { outcome: string; flags: string[] } {
   const flags: string[] = [];
   const outcome = applyHeapGrowing(percent, nodeArgs, (f) => void flags.push(f));
   return { outcome, flags };
@@ -19,8 +19,9 @@ describe('applyHeapGrowing', () => {
     expect(applied(50, [])).toEqual({ outcome: 'set', flags: ['--heap-growing-percent=50'] });
   });
 
-  it('leaves V8 its own factor at 0', () => {
+  it('leaves V8 its own factor at 0, and for a value the configuration refuses', () => {
     expect(applied(0, [])).toEqual({ outcome: 'v8 default', flags: [] });
+    expect(applied(undefined, [])).toEqual({ outcome: 'v8 default', flags: [] });
   });
 
   it.each([['--heap-growing-percent=20'], ['--heap_growing_percent=0'], ['--heap-growing-percent']])(

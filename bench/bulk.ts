@@ -14,6 +14,9 @@
  *     the ids and ETags written. Each phase's requests are made and serialized before its clock starts, as
  *     a load generator's are (wrk, autocannon): on a machine of two cores, making them while the server
  *     works took CPU from it.
+ *     Then the storage floor of the patch phases (./sqlite-floor.ts): the same twin rows and change-log rows
+ *     written by a bare better-sqlite3 loop in this process, in the same orders, and the patches' CPU a write
+ *     as a multiple of it.
  * (b) `twingraph import` of the same data as an ADT Import Jobs NDJSON file (the demo models, the devices and
  *     assets, the relationships) into another fresh file, in a child process: its second pass (the writes),
  *     and the whole command (the checking pass included).
@@ -37,6 +40,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { sqliteFloor } from './sqlite-floor';
 
 const ROOT = path.resolve(__dirname, '..');
 const TWINS = Number(process.env.BENCH_BULK_TWINS ?? 50_000);
@@ -408,6 +412,29 @@ function report(p: Phase): void {
   );
 }
 
+/**
+ * The patch phases against the storage floor of the same row writes, measured now (./sqlite-floor.ts): what
+ * a patch costs beyond SQLite's own work, a ratio this machine's hour-to-hour swings move less than either.
+ */
+async function reportFloor(dir: string, phases: readonly Phase[]): Promise<void> {
+  const { openSqliteStore } = code<typeof import('../src/store/sqlite/store')>('store/sqlite/store');
+  const floor = await sqliteFloor(
+    path.join(dir, 'http.db'),
+    path.join(dir, 'floor.db'),
+    DEVICE,
+    BATCH,
+    scattered,
+    (file) => openSqliteStore({ path: file }).close(),
+  );
+  const [scatteredPatch, idOrderPatch] = phases.filter((p) => p.name.startsWith('patchTwins'));
+  const ratio = (p: Phase, floorMicros: number): string => (p.cpuMicros / p.writes / floorMicros).toFixed(2);
+  process.stdout.write(
+    `  storage floor (the same twin rows and change-log rows written by a bare better-sqlite3 loop, now): ` +
+      `scattered ${floor.scattered.toFixed(1)} µs, id order ${floor.idOrder.toFixed(1)} µs of CPU a write; ` +
+      `the server's patches cost ${ratio(scatteredPatch, floor.scattered)}× and ${ratio(idOrderPatch, floor.idOrder)}× that\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-bench-bulk-'));
   const load = () =>
@@ -423,6 +450,7 @@ async function main(): Promise<void> {
     process.stdout.write('(a) GraphQL over HTTP (server in its own process)\n');
     const http = await httpPhases(dir);
     process.stdout.write(`  store afterwards: ${http.check}\n`);
+    await reportFloor(dir, http.phases);
     process.stdout.write('(b) twingraph import (ADT Import Jobs NDJSON, in its own process)\n');
     const { result, check } = await importPhase(dir);
     const writes = result.twins + result.relationships;

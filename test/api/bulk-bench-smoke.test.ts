@@ -30,6 +30,9 @@ test('the bulk-write benchmark runs end to end, over HTTP and through twingraph 
   ])
     expect(out).toMatch(new RegExp(`${phase}.* writes in [\\d.]+ s: +[\\d,]+/s; server CPU [\\d.]+ µs a write`));
   expect(out).toMatch(/store afterwards: 330 twins, 300 relationships, 1530 change-log entries for as many writes/);
+  expect(out).toMatch(
+    /storage floor .*: scattered [\d.]+ µs, id order [\d.]+ µs of CPU a write; the server's patches cost [\d.]+× and [\d.]+× that/,
+  );
   expect(out).toMatch(/330 twins and 300 relationships: checked in [\d.]+ s, written in [\d.]+ s/);
   expect(out).toMatch(/store afterwards: 330 twins, 300 relationships, 630 change-log entries for as many writes/);
 }, 150_000);

@@ -4,8 +4,8 @@
  * compressed or chunked bodies, with the body limit and JSON errors for requests that never reach GraphQL),
  * GraphiQL for browsers at the same path, the schema documents, the Explorer's bundle, /healthz and /readyz.
  *
- * ./http.ts loads this module, and with it Express, only when the first such request comes: a start to its first
- * answer loads none of it (about a tenth of a start with no compile cache). The steps both paths take (CORS,
+ * ./http.ts loads this module, and with it Express, when the first such request comes or half a second after the
+ * first answer: a start to its first answer loads none of it (about a tenth of a start with no compile cache). The steps both paths take (CORS,
  * compression, express.json()) are ./http.ts's, the same instances, so that both answer alike.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

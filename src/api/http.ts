@@ -4,7 +4,8 @@
  * parser). It knows nothing of the port it is served on (./server.ts) nor of WebSocket (./ws.ts). Operations
  * POSTed as JSON, most requests, are served from node:http (./direct-post.ts); everything else (other GraphQL
  * requests, GraphiQL, the schema documents, the Explorer, /healthz and /readyz) by the Express app of
- * ./express-app.ts, made when the first such request comes; `handle` picks the path.
+ * ./express-app.ts, made when the first such request comes or half a second after the first answer, whichever
+ * is sooner (a start to its first answer loads no Express); `handle` picks the path.
  *
  * The schema changes at run time (model uploads): each schema gets its own Apollo Server (./live-apollo.ts),
  * swapped in when the model service reports a new one. Operations keep the schema they started with.
@@ -42,6 +43,8 @@ import { directPost, graphqlRequest, type DirectStep, type Refusal } from './dir
 
 /** Answers from this size (bytes) are compressed when the client accepts it; smaller ones cost nothing. */
 const COMPRESS_THRESHOLD = 1024;
+/** How long after the first answer the Express app is made if no request has needed it yet. */
+const EXPRESS_PRELOAD_MS = 500;
 
 const SUBSCRIPTION_OVER_HTTP =
   'Subscriptions are served over WebSocket at this same URL (graphql-ws, subprotocol graphql-transport-ws) and over Server-Sent Events at this URL followed by /stream (graphql-sse), not as a plain HTTP request.';
@@ -251,7 +254,7 @@ export async function createHttpApi(
   );
   const identify = identifier(auth);
   // The Express app serves everything the direct path does not take: made (and Express loaded) on the first
-  // such request, which it then serves as any other.
+  // such request, which it then serves as any other, or half a second after the first answer (below).
   const app = once((): Express =>
     (require('./express-app') as typeof import('./express-app')).createExpressApp({
       config,
@@ -284,12 +287,39 @@ export async function createHttpApi(
     log,
   });
 
+  // Made in the background soon after the first answer, if no request needed it before: loading Express takes
+  // 40-80 ms of a single thread, which the first health probe or GraphiQL page would otherwise wait for. Not
+  // once the server is stopping (a request may end after that).
+  let preload: NodeJS.Timeout | undefined;
+  let answered = false;
+  let stopping = false;
+  const schedulePreload = (): void => {
+    if (stopping) return;
+    preload = setTimeout(() => {
+      preload = undefined;
+      app();
+    }, EXPRESS_PRELOAD_MS).unref();
+  };
+  const stopPreload = (): void => {
+    stopping = true;
+    clearTimeout(preload);
+  };
   return {
     handle: (req, res) => {
       if (!direct(req, res)) app()(req, res);
+      else if (!answered) {
+        answered = true;
+        res.once('close', schedulePreload);
+      }
     },
-    stopFollowingModels: unsubscribe,
+    stopFollowingModels: () => {
+      stopPreload();
+      unsubscribe();
+    },
     drain: (graceMs) => apollo.drain(graceMs),
-    close: () => apollo.close(),
+    close: () => {
+      stopPreload();
+      return apollo.close();
+    },
   };
 }

@@ -33,7 +33,7 @@ import type { Authenticator } from '../access/authenticate';
 import { isTwingraphError } from '../errors';
 import { authorizeOperation, fragmentsOf, rootFieldsOf, unauthenticatedError, type ApiGuards } from './authorize';
 import type { OperationLimits } from './operation-limits';
-import { bodyError } from './error-answers';
+import { bodyError, errorAnswer } from './error-answers';
 import { formatError } from './format-error';
 import { limitRules } from './limits';
 import { LiveApollo } from './live-apollo';
@@ -297,8 +297,26 @@ export async function createHttpApi(
     if (stopping) return;
     preload = setTimeout(() => {
       preload = undefined;
-      app();
+      try {
+        app();
+      } catch (error) {
+        log.error({ err: error }, 'the Express app could not be made; requests that need it are answered 500');
+      }
     }, EXPRESS_PRELOAD_MS).unref();
+  };
+  // A start used to fail when Express could not be loaded (a broken install); now a request that needs it gets
+  // a JSON 500 with a stable code, and the log says why, rather than taking the process down.
+  const throughExpress = (req: IncomingMessage, res: ServerResponse): void => {
+    let made: Express;
+    try {
+      made = app();
+    } catch (error) {
+      log.error({ err: error }, 'the Express app could not be made');
+      const { status, body } = errorAnswer(500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+      return;
+    }
+    made(req, res);
   };
   const stopPreload = (): void => {
     stopping = true;
@@ -306,7 +324,7 @@ export async function createHttpApi(
   };
   return {
     handle: (req, res) => {
-      if (!direct(req, res)) app()(req, res);
+      if (!direct(req, res)) throughExpress(req, res);
       else if (!answered) {
         answered = true;
         res.once('close', schedulePreload);

@@ -413,8 +413,8 @@ function report(p: Phase): void {
 }
 
 /**
- * The patch phases against the storage floor of the same row writes, measured now (./sqlite-floor.ts): what
- * a patch costs beyond SQLite's own work, a ratio this machine's hour-to-hour swings move less than either.
+ * The patch phases against the storage floor of the same row writes, measured now (./sqlite-floor.ts): how
+ * many times SQLite's own work for them a patch costs, both figures taken at the same hour of this machine.
  */
 async function reportFloor(dir: string, phases: readonly Phase[]): Promise<void> {
   const { openSqliteStore } = code<typeof import('../src/store/sqlite/store')>('store/sqlite/store');

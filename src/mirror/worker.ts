@@ -9,7 +9,9 @@
  * Leases make it crash-safe: entries claimed by a process that dies are claimed again when their lease ends
  * (a heartbeat renews those still in hand), and every operation can be replayed (PUTs of whole states,
  * deletes that accept 404, patches that never address array elements and fall back to the current state), so
- * replaying them leaves ADT as it would have been.
+ * replaying them leaves ADT as it would have been. An operation's acknowledgement is stored before anything that
+ * waits on it is sent, so a replay resends at most the last request of each twin and relationship: ADT never
+ * goes back to an older state of one, even for a moment.
  */
 import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';
@@ -402,7 +404,10 @@ export class MirrorWorker {
         this.mirroredRate.add(op.seqs.length);
         if (outcome.repaired)
           this.log.info({ seqs: op.seqs, op: describeOp(op) }, `mirror: repaired: ${outcome.repaired}`);
-        if (this.acks.length >= 100) await this.flushAcks();
+        // The next operation of the partition goes only once this one's ack is stored: a crash then replays at most
+        // the last request of a subject, never an older state after a newer one (ADT would show it meanwhile).
+        if (this.acks.length >= 100 || this.unfinished.some((t) => t.state === 'waiting' && t.deps.includes(task)))
+          await this.flushAcks();
         return;
       }
       if (outcome.kind === 'retry' && (outcome.stopping || !this.running)) {

@@ -313,7 +313,12 @@ export async function createHttpApi(
     } catch (error) {
       log.error({ err: error }, 'the Express app could not be made');
       const { status, body } = errorAnswer(500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+      // With the CORS headers every other answer has, so that a browser on an allowed origin can read why.
+      corsHeaders(req, res, () =>
+        res
+          .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+          .end(JSON.stringify(body)),
+      );
       return;
     }
     made(req, res);

@@ -10,7 +10,7 @@ jest.mock('../../src/api/express-app', () => {
 });
 
 describe('a server whose Express app cannot be made', () => {
-  const t = new TestApp();
+  const t = new TestApp({ env: { TWINGRAPH_CORS_ORIGINS: 'https://app.example.com' } });
   beforeAll(async () => {
     await t.start();
     await t.store.createTwins([{ id: 'c1', twin: twinInput(M.client, { name: 'Acme Bank', industry: 'banking' }) }]);
@@ -34,5 +34,16 @@ describe('a server whose Express app cannot be made', () => {
         errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
       });
     }
+  });
+
+  it('says so to a browser on an allowed origin, with the CORS headers of any other answer', async () => {
+    const health = await fetch(`${t.origin}/healthz`, { headers: { origin: 'https://app.example.com' } });
+    expect(health.status).toBe(500);
+    expect(health.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(health.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(health.headers.get('cache-control')).toBe('no-store');
+    const other = await fetch(`${t.origin}/healthz`, { headers: { origin: 'https://evil.example' } });
+    expect(other.status).toBe(500);
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 });

@@ -37,7 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (argv.length === 1 && argv[0] === 'start') return await start();
     return await runCommandLine(argv);
   } catch (err) {
-    // ConfigError by name: config.ts (zod) is loaded only by the commands that read the configuration.
+    // ConfigError by name: config.ts (and valibot) is loaded only by the commands that read the configuration.
     if (err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError')) {
       process.stderr.write(`twingraph: ${err.message}\n`);
       return 2;

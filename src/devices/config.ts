@@ -1,38 +1,41 @@
 /**
- * The devices feature's configuration: the TWINGRAPH_MQTT_* variables, as one zod object (DEVICES_ENV) that
- * src/config.ts can merge into its own, and what they become (DevicesConfig). Without TWINGRAPH_MQTT_URL
+ * The devices feature's configuration: the TWINGRAPH_MQTT_* variables, as one valibot object (DEVICES_ENV)
+ * whose entries src/config.ts merges into its own, and what they become (DevicesConfig). Without TWINGRAPH_MQTT_URL
  * the feature connects to nothing and says so in `mqttStatus`.
  *
  * Messages name the variable, as src/config.ts words them, so that a wrong value stops the start with a
- * line an operator can act on.
+ * line an operator can act on; a default is the text the variable would hold, checked as that text would be.
  *
  * The live demo's variables (TWINGRAPH_SIMULATE, TWINGRAPH_SIMULATE_RATE, TWINGRAPH_MQTT_EMBEDDED_PORT) are
  * read here too, but only `twingraph start` acts on them (see ./live-demo.ts): an embedder or a test that
  * calls startApp gets no broker and no simulator unless it asks for the live demo.
  */
 import os from 'node:os';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { payloadFormatOf } from './payload';
 import { parseTopicPattern, twinIdMapping } from './topics';
 
 const integer = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'a whole number')
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`);
+  v.pipe(
+    v.string(),
+    v.regex(/^\d+$/, 'a whole number'),
+    v.transform(Number),
+    v.check((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`),
+  );
 
-const bytes = z
-  .string()
-  .regex(/^\d+\s*(b|kb|mb)?$/i, 'a size such as 256kb, 1mb or 65536')
-  .transform((text) => {
+const bytes = v.pipe(
+  v.string(),
+  v.regex(/^\d+\s*(b|kb|mb)?$/i, 'a size such as 256kb, 1mb or 65536'),
+  v.transform((text) => {
     const m = /^(\d+)\s*(b|kb|mb)?$/i.exec(text)!;
     return Number(m[1]) * { b: 1, kb: 1024, mb: 1024 ** 2 }[(m[2] ?? 'b').toLowerCase() as 'b'];
-  });
+  }),
+);
 
 /** A topic pattern of the MQTT extension, or `none` to turn the default off. */
-const pattern = z.string().refine(
-  (text) => {
+const pattern = v.pipe(
+  v.string(),
+  v.check((text) => {
     if (text === 'none') return true;
     try {
       parseTopicPattern(text);
@@ -40,83 +43,91 @@ const pattern = z.string().refine(
     } catch {
       return false;
     }
-  },
-  { message: 'a topic pattern such as devices/{senderId}/telemetry (labels and {tokens}), or none' },
+  }, 'a topic pattern such as devices/{senderId}/telemetry (labels and {tokens}), or none'),
 );
 
-const onOff = z.enum(['on', 'off']);
+const onOff = v.picklist(['on', 'off'], 'one of "on"|"off"');
 
-export const DEVICES_ENV = z.object({
+const topicPrefix = v.pipe(
+  v.string(),
+  v.regex(/^[^$#+\s][^#+\s]*[^/#+\s]$|^[^$#+/\s]$/, 'a topic prefix without wildcards, not starting with $'),
+);
+
+export const DEVICES_ENV = v.object({
   /** The broker: mqtt://, mqtts://, ws:// or wss://. Unset: the feature connects to nothing. */
-  TWINGRAPH_MQTT_URL: z
-    .string()
-    .regex(/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/, 'an MQTT URL such as mqtt://127.0.0.1:1883 or mqtts://broker:8883')
-    .optional(),
-  TWINGRAPH_MQTT_USERNAME: z.string().optional(),
-  TWINGRAPH_MQTT_PASSWORD: z.string().optional(),
+  TWINGRAPH_MQTT_URL: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^(mqtts?|wss?|tcp|ssl):\/\/[^\s]+$/, 'an MQTT URL such as mqtt://127.0.0.1:1883 or mqtts://broker:8883'),
+    ),
+  ),
+  TWINGRAPH_MQTT_USERNAME: v.optional(v.string()),
+  TWINGRAPH_MQTT_PASSWORD: v.optional(v.string()),
   /** Files: the CA that signed the broker's certificate, and this client's certificate and key (PEM). */
-  TWINGRAPH_MQTT_CA: z.string().optional(),
-  TWINGRAPH_MQTT_CERT: z.string().optional(),
-  TWINGRAPH_MQTT_KEY: z.string().optional(),
-  /** MQTT 5 (`5`), 3.1.1 (`3.1.1`), or 5 falling back to 3.1.1 when the broker refuses it (`auto`). */
-  TWINGRAPH_MQTT_PROTOCOL: z.enum(['auto', '5', '3.1.1']).default('auto'),
+  TWINGRAPH_MQTT_CA: v.optional(v.string()),
+  TWINGRAPH_MQTT_CERT: v.optional(v.string()),
+  TWINGRAPH_MQTT_KEY: v.optional(v.string()),
+  /**
+   * MQTT 5 (`5`), 3.1.1 (`3.1.1`), or 5 falling back to 3.1.1 when the broker refuses it (`auto`). The message
+   * lists them in the order it always has.
+   */
+  TWINGRAPH_MQTT_PROTOCOL: v.optional(v.picklist(['auto', '5', '3.1.1'], 'one of "5"|"auto"|"3.1.1"'), 'auto'),
   /** Stable across restarts (the broker keeps its session and QoS 1 messages by it); unique per replica. */
-  TWINGRAPH_MQTT_CLIENT_ID: z
-    .string()
-    .regex(/^[!-~]{1,128}$/, 'printable ASCII without spaces, 1 to 128 characters')
-    .optional(),
+  TWINGRAPH_MQTT_CLIENT_ID: v.optional(
+    v.pipe(v.string(), v.regex(/^[!-~]{1,128}$/, 'printable ASCII without spaces, 1 to 128 characters')),
+  ),
   /** The shared-subscription group replicas split telemetry in (`$share/<group>/…`); `none` for plain subscriptions. */
-  TWINGRAPH_MQTT_SHARE_GROUP: z
-    .string()
-    .regex(/^[!-"$-*,-.0-~]+$/, 'a group name without /, +, # or spaces, or none')
-    .default('twingraph'),
+  TWINGRAPH_MQTT_SHARE_GROUP: v.optional(
+    v.pipe(v.string(), v.regex(/^[!-"$-*,-.0-~]+$/, 'a group name without /, +, # or spaces, or none')),
+    'twingraph',
+  ),
   /** How long the broker keeps this client's session (subscriptions, unacknowledged messages) while it is away, seconds. */
-  TWINGRAPH_MQTT_SESSION_EXPIRY: integer(0, 4_294_967_295).default(3600),
+  TWINGRAPH_MQTT_SESSION_EXPIRY: v.optional(integer(0, 4_294_967_295), '3600'),
   /** A template with {id} exactly once: how a device id in a topic becomes a twin id (plant1-{id}). */
-  TWINGRAPH_MQTT_TWIN_ID: z
-    .string()
-    .refine((t) => t.split('{id}').length === 2, 'a template holding {id} exactly once, such as {id} or plant1-{id}')
-    .default('{id}'),
+  TWINGRAPH_MQTT_TWIN_ID: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((t) => t.split('{id}').length === 2, 'a template holding {id} exactly once, such as {id} or plant1-{id}'),
+    ),
+    '{id}',
+  ),
   /** Topics for twins whose model has no Mqtt co-type of its own; `none` turns the default off. */
-  TWINGRAPH_MQTT_DEFAULT_TELEMETRY_TOPIC: pattern.default('devices/{senderId}/telemetry'),
-  TWINGRAPH_MQTT_DEFAULT_COMMAND_TOPIC: pattern.default('devices/{executorId}/commands/{commandName}'),
-  TWINGRAPH_MQTT_DEFAULT_PAYLOAD_FORMAT: z
-    .string()
-    .refine((f) => payloadFormatOf(f) !== undefined, 'Json/ecma/404, Cbor/rfc/8949 or raw/0')
-    .default('Json/ecma/404'),
-  TWINGRAPH_MQTT_DEADLETTER_TOPIC: z
-    .string()
-    .regex(/^[^$#+\s][^#+\s]*[^/#+\s]$|^[^$#+/\s]$/, 'a topic prefix without wildcards, not starting with $')
-    .default('twingraph/deadletter'),
+  TWINGRAPH_MQTT_DEFAULT_TELEMETRY_TOPIC: v.optional(pattern, 'devices/{senderId}/telemetry'),
+  TWINGRAPH_MQTT_DEFAULT_COMMAND_TOPIC: v.optional(pattern, 'devices/{executorId}/commands/{commandName}'),
+  TWINGRAPH_MQTT_DEFAULT_PAYLOAD_FORMAT: v.optional(
+    v.pipe(
+      v.string(),
+      v.check((f) => payloadFormatOf(f) !== undefined, 'Json/ecma/404, Cbor/rfc/8949 or raw/0'),
+    ),
+    'Json/ecma/404',
+  ),
+  TWINGRAPH_MQTT_DEADLETTER_TOPIC: v.optional(topicPrefix, 'twingraph/deadletter'),
   /** Devices answer commands under this prefix (every replica listens, so any one may wait for an answer). */
-  TWINGRAPH_MQTT_RESPONSE_TOPIC: z
-    .string()
-    .regex(/^[^$#+\s][^#+\s]*[^/#+\s]$|^[^$#+/\s]$/, 'a topic prefix without wildcards, not starting with $')
-    .default('twingraph/responses'),
-  TWINGRAPH_MQTT_MAX_PAYLOAD: bytes.default(256 * 1024),
+  TWINGRAPH_MQTT_RESPONSE_TOPIC: v.optional(topicPrefix, 'twingraph/responses'),
+  TWINGRAPH_MQTT_MAX_PAYLOAD: v.optional(bytes, '256kb'),
   /** Points recorded in one store write at most, and how long a batch may wait for more, ms. */
-  TWINGRAPH_MQTT_BATCH_POINTS: integer(1, 100_000).default(5000),
-  TWINGRAPH_MQTT_BATCH_MS: integer(0, 10_000).default(20),
+  TWINGRAPH_MQTT_BATCH_POINTS: v.optional(integer(1, 100_000), '5000'),
+  TWINGRAPH_MQTT_BATCH_MS: v.optional(integer(0, 10_000), '20'),
   /** How long a command waits for the device's answer, ms; Idempotent commands are sent again meanwhile. */
-  TWINGRAPH_MQTT_COMMAND_TIMEOUT_MS: integer(100, 600_000).default(10_000),
-  TWINGRAPH_MQTT_COMMAND_RETRIES: integer(0, 10).default(2),
+  TWINGRAPH_MQTT_COMMAND_TIMEOUT_MS: v.optional(integer(100, 600_000), '10000'),
+  TWINGRAPH_MQTT_COMMAND_RETRIES: v.optional(integer(0, 10), '2'),
   /**
    * Whether this process sends the commands the change log records (Command.Invoke) to devices. With several
    * replicas, turn it on in one: each replica sees every invocation.
    */
-  TWINGRAPH_MQTT_COMMANDS: onOff.default('on'),
+  TWINGRAPH_MQTT_COMMANDS: v.optional(onOff, 'on'),
   /** Reconnection back-off: from the first delay, doubling, up to the cap, ms. */
-  TWINGRAPH_MQTT_RECONNECT_MS: integer(100, 3_600_000).default(1000),
-  TWINGRAPH_MQTT_RECONNECT_MAX_MS: integer(100, 3_600_000).default(30_000),
+  TWINGRAPH_MQTT_RECONNECT_MS: v.optional(integer(100, 3_600_000), '1000'),
+  TWINGRAPH_MQTT_RECONNECT_MAX_MS: v.optional(integer(100, 3_600_000), '30000'),
   /** The live demo's device simulator (`twingraph start` on the demo firm): `off` keeps the devices quiet. */
-  TWINGRAPH_SIMULATE: onOff.default('on'),
+  TWINGRAPH_SIMULATE: v.optional(onOff, 'on'),
   /** Messages per second the simulator publishes, all devices together. */
-  TWINGRAPH_SIMULATE_RATE: integer(1, 100_000).default(50),
+  TWINGRAPH_SIMULATE_RATE: v.optional(integer(1, 100_000), '50'),
   /** The loopback port of the live demo's embedded broker, when TWINGRAPH_MQTT_URL names none (0: any free port). */
-  TWINGRAPH_MQTT_EMBEDDED_PORT: integer(0, 65535).default(1883),
+  TWINGRAPH_MQTT_EMBEDDED_PORT: v.optional(integer(0, 65535), '1883'),
 });
 
-export type DevicesEnv = z.infer<typeof DEVICES_ENV>;
+export type DevicesEnv = v.InferOutput<typeof DEVICES_ENV>;
 
 export interface DevicesConfig {
   readonly url: string | undefined;
@@ -205,16 +216,15 @@ export class DevicesConfigError extends Error {
  */
 export function loadDevicesConfig(env: NodeJS.ProcessEnv): DevicesConfig {
   const present = Object.fromEntries(
-    Object.entries(env).filter(([k, v]) => k in DEVICES_ENV.shape && v !== undefined && v !== ''),
+    Object.entries(env).filter(([k, value]) => k in DEVICES_ENV.entries && value !== undefined && value !== ''),
   );
-  // Interpreted, not compiled, as config.ts parses the environment: it is parsed once.
-  const parsed = DEVICES_ENV.safeParse(present, { jitless: true });
+  const parsed = v.safeParse(DEVICES_ENV, present);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const variable = String(issue.path[0]);
-      return `${variable}=${JSON.stringify(env[variable])}: expected ${issue.message.replace(/^Invalid (?:input|option): (?:expected )?/, '')}`;
+    const lines = parsed.issues.map((issue) => {
+      const variable = String(issue.path?.[0]?.key);
+      return `${variable}=${JSON.stringify(env[variable])}: expected ${issue.message}`;
     });
     throw new DevicesConfigError(`Twingraph cannot start: the configuration is wrong.\n  ${lines.join('\n  ')}`);
   }
-  return devicesConfigOf(parsed.data);
+  return devicesConfigOf(parsed.output);
 }

@@ -188,8 +188,7 @@ const ENV = v.object({
   TWINGRAPH_SEED_AS_OF: v.optional(
     v.pipe(
       v.string(),
-      // Worded as it always has been, odd as it reads after "expected": moving to valibot changed no message.
-      v.regex(ISO_DATETIME, 'Invalid ISO datetime'),
+      v.regex(ISO_DATETIME, 'an ISO 8601 date and time with Z or an offset, such as 2026-11-25T00:00:00Z'),
       v.transform((text) => Date.parse(text)),
       v.check((t) => t % 3_600_000 === 0, 'a whole hour, such as 2026-11-25T00:00:00Z'),
     ),

@@ -222,7 +222,11 @@ describe('a wrong value is a ConfigError naming the variable', () => {
       /TWINGRAPH_MAX_SUBSCRIBER_LAG="10": expected a whole number from 100 to 10000000/,
     ],
     ['TWINGRAPH_SEED', 'sometimes', /TWINGRAPH_SEED="sometimes": expected one of "demo"\|"models"\|"none"$/m],
-    ['TWINGRAPH_SEED_AS_OF', 'yesterday', /TWINGRAPH_SEED_AS_OF="yesterday": expected/],
+    [
+      'TWINGRAPH_SEED_AS_OF',
+      'yesterday',
+      /TWINGRAPH_SEED_AS_OF="yesterday": expected an ISO 8601 date and time with Z or an offset, such as 2026-11-25T00:00:00Z/,
+    ],
     [
       'TWINGRAPH_SEED_AS_OF',
       '2026-11-25T10:30:00Z',

@@ -109,6 +109,57 @@ describeWhen(
         }
       });
 
+      it('commits concurrent writes in shared transactions (group commit), each answered as it would be alone', async () => {
+        let writeTransactions = 0;
+        const driver = watched(connectNeo4j(server!));
+        const counting: CypherDriver = {
+          ...driver,
+          session: (config) => {
+            const session = driver.session(config);
+            return {
+              ...session,
+              executeWrite: (work) => {
+                writeTransactions++;
+                return session.executeWrite(work);
+              },
+            };
+          },
+        };
+        const store = await openNeo4jStore({
+          driver: counting,
+          ...(server!.database && { database: server!.database }),
+        });
+        try {
+          await store.putModels([model('dtmi:x:Room;1')]);
+          const rooms = await store.createTwins(
+            Array.from({ length: 20 }, (_, i) => ({
+              id: `r${i}`,
+              twin: { $metadata: { $model: 'dtmi:x:Room;1' }, n: 0 },
+            })),
+          );
+          const [transactionsBefore, seqBefore] = [writeTransactions, await store.latestSeq()];
+          // Twenty patches at once, the eighth with a stale ETag.
+          const results = await Promise.allSettled(
+            rooms.map((room, i) =>
+              store.patchTwin(room.$dtId, [{ op: 'replace', path: '/n', value: i + 1 }], {
+                ifMatch: i === 7 ? 'W/"stale"' : room.$etag,
+              }),
+            ),
+          );
+          expect(results[7]).toMatchObject({ status: 'rejected', reason: { code: 'PreconditionFailed' } });
+          expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(19);
+          // Fewer transactions than writes: they were grouped (the refused one cost its group a second run).
+          expect(writeTransactions - transactionsBefore).toBeLessThan(10);
+          const changes = await store.readChanges({ after: seqBefore });
+          expect(changes.map((c) => c.seq)).toEqual(Array.from({ length: 19 }, (_, i) => seqBefore + 1 + i));
+          expect(changes.map((c) => c.twinId)).not.toContain('r7');
+          expect((await store.getTwin('r7')).n).toBe(0);
+          for (const i of [0, 6, 8, 19]) expect((await store.getTwin(`r${i}`)).n).toBe(i + 1);
+        } finally {
+          await store.close();
+        }
+      });
+
       it('keeps the ADT JSON in _body and each scalar leaf as a native property by dotted path', async () => {
         const store = await open();
         try {

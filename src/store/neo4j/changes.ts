@@ -79,6 +79,13 @@ export function changePrimitives(
   };
 }
 
+/** Locks the change-log counter (made in an empty store) until the transaction ends. */
+export async function lockCounter(tx: CypherRunner): Promise<void> {
+  await tx.run(
+    "MERGE (counter:Counter {name: 'changes'}) ON CREATE SET counter.value = 0 SET counter._lock = true REMOVE counter._lock",
+  );
+}
+
 /** Tells the commit listeners the newest `seq` of a committed write. */
 export function notifyCommit(db: Neo4jDb, seq: number): void {
   for (const listener of db.listeners) {

@@ -96,7 +96,11 @@ export class GroupCommit<Tx> {
         for (const write of writes) write.reject(error);
         return;
       }
-      this.options.committed?.(values);
+      try {
+        this.options.committed?.(values);
+      } catch {
+        // What follows a commit is not the writes' concern: they have committed.
+      }
       writes.forEach((write, i) => write.resolve(values[i]));
       return;
     }

@@ -228,7 +228,12 @@ export interface TwinWrites {
   /** Several creates in one transaction: all or none. */
   createTwins(twins: readonly TwinWrite[], options?: IfNoneMatch): Promise<Twin[]>;
   replaceTwin(id: string, twin: TwinInput, options?: IfMatch): Promise<Twin>;
-  patchTwin(id: string, patch: JsonPatch, options?: PatchTwinOptions): Promise<Twin>;
+  /**
+   * A JSON Patch, or a function making one from the twin as the transaction finds it (locked, after the ETag
+   * condition): a read-modify-write with no window for another writer, so nothing to retry. A made patch that
+   * is empty writes nothing and returns the twin as it is.
+   */
+  patchTwin(id: string, patch: JsonPatch | ((current: Twin) => JsonPatch), options?: PatchTwinOptions): Promise<Twin>;
   /**
    * Several patches (of distinct twins, each with its own ifMatch) in one transaction: all or none. When any is
    * refused, nothing is written and the error (BatchFailed, ./batch-errors.ts) names every refused item.

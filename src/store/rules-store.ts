@@ -89,7 +89,11 @@ export abstract class RulesStore {
     return this.write((ctx) => writes.replaceTwin(id, twin, options, ctx), options);
   }
 
-  patchTwin(id: string, patch: JsonPatch, options: PatchTwinOptions = {}): Promise<Twin> {
+  patchTwin(
+    id: string,
+    patch: JsonPatch | ((current: Twin) => JsonPatch),
+    options: PatchTwinOptions = {},
+  ): Promise<Twin> {
     return this.write((ctx) => writes.patchTwin(id, patch, options, ctx), options);
   }
 

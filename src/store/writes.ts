@@ -309,11 +309,19 @@ function checkPatchedModel(previous: Twin, twin: Twin, models: Map<string, Model
 /**
  * A patch, applied once to the twin as the transaction finds it; `options.check` (the services' validation)
  * sees the patched twin before anything is written. The ETag condition is read as every write reads it
- * (requireIfMatch: an empty one matches nothing, in the same words).
+ * (requireIfMatch: an empty one matches nothing, in the same words). A patch made from the twin (`patch` a
+ * function) is made here, after the condition; made empty, nothing is written.
  */
-export function* patchTwin(id: string, patch: JsonPatch, options: PatchTwinOptions, ctx: WriteContext): Steps<Twin> {
+export function* patchTwin(
+  id: string,
+  patch: JsonPatch | ((current: Twin) => JsonPatch),
+  options: PatchTwinOptions,
+  ctx: WriteContext,
+): Steps<Twin> {
   const previous = yield* requireTwin(id, options.ifMatch);
-  const { twin, patch: applied } = applyTwinPatch(previous, patch, ctx.time, ctx.limits, ctx.json);
+  const operations = typeof patch === 'function' ? patch(previous) : patch;
+  if (typeof patch === 'function' && operations.length === 0) return previous;
+  const { twin, patch: applied } = applyTwinPatch(previous, operations, ctx.time, ctx.limits, ctx.json);
   const models = yield* call('models', unique([previous.$metadata.$model, twin.$metadata.$model]));
   const model = checkPatchedModel(previous, twin, models);
   options.check?.(twin);

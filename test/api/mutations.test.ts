@@ -146,6 +146,22 @@ describe('twins', () => {
     });
   });
 
+  it('a hundred concurrent typed updates of one twin without ifMatch all succeed, each written once, the last one stored', async () => {
+    await t.ok('mutation { createClient(id: "w-busy", input: { name: "Busy" }) { id } }');
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        t.ok(`mutation { updateClient(id: "w-busy", input: { email: "v${i}@example.com" }) { etag email } }`),
+      ),
+    );
+    const etags = answers.map((a) => a.updateClient.etag as string);
+    expect(new Set(etags).size).toBe(100);
+    const changes = (await changesAfter(0)).filter((c) => c.subject === 'w-busy');
+    expect(changes.map((c) => c.type)).toEqual(['TWIN_CREATE', ...Array<string>(100).fill('TWIN_UPDATE')]);
+    // What is stored is what one of them answered, with that answer's ETag.
+    const { twin } = await t.ok('{ twin(id: "w-busy") { etag ... on Client { email } } }');
+    expect(answers.map((a) => a.updateClient)).toContainEqual({ etag: twin.etag, email: twin.email });
+  });
+
   it('deleteTwin refuses a twin with relationships (RelationshipsNotDeleted) unless cascade', async () => {
     await t.ok('mutation { createAsset(id: "w-a1", input: { name: "Yard" }) { id } }');
     await t.ok('mutation { createRelationship(sourceId: "w-a1", name: "hosts", targetId: "w-d1") { id } }');

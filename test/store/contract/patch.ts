@@ -243,6 +243,31 @@ export function patchContract(open: OpenStore): void {
       await expectRefused(h.store, ['x'], () => patch(ops as never), 'JsonPatchInvalid');
     });
 
+    it('makes a patch from the twin as the transaction finds it: thirty concurrent increments all land, none refused', async () => {
+      const increment = (current: Twin): JsonPatch => [
+        { op: 'replace', path: '/area', value: (current.area as number) + 1 },
+      ];
+      const results = await Promise.all(Array.from({ length: 30 }, () => h.store.patchTwin('x', increment)));
+      expect(results.map((t) => t.area as number).sort((a, b) => a - b)).toEqual(
+        Array.from({ length: 30 }, (_, i) => 11 + i),
+      );
+      expect((await h.store.getTwin('x')).area).toBe(40);
+    });
+
+    it('makes the patch after the ETag condition, and writes nothing when it comes out empty', async () => {
+      const seen: string[] = [];
+      const made = (current: Twin): JsonPatch => {
+        seen.push(current.$etag);
+        return [];
+      };
+      await expectCode(h.store.patchTwin('x', made, { ifMatch: 'W/"stale"' }), 'PreconditionFailed');
+      expect(seen).toEqual([]);
+      const latest = await h.store.latestSeq();
+      expect(await h.store.patchTwin('x', made, { ifMatch: original.$etag })).toEqual(original);
+      expect(seen).toEqual([original.$etag]);
+      expect(await h.store.latestSeq()).toBe(latest);
+    });
+
     it('says DigitalTwinNotFound for a twin that does not exist', async () => {
       await expectCode(h.store.patchTwin('nope', [{ op: 'add', path: '/a', value: 1 }]), 'DigitalTwinNotFound', {
         twinId: 'nope',

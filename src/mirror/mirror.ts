@@ -42,6 +42,8 @@ export function mirrorOptions(config: MirrorConfig): MirrorOptions {
     coalesceMs: config.coalesceMs,
     backoff: config.retry,
     leaseMs: config.leaseMs,
+    // A request cut off by a stop lands, if at all, within its deadline.
+    cutOffGraceMs: config.requestTimeoutMs,
   };
 }
 

@@ -37,6 +37,12 @@ export interface MirrorOptions {
   /** Poll interval while idle (entries waiting to retry become claimable with no commit to wake the worker). */
   readonly idlePollMs: number;
   /**
+   * A stop cancels the requests in flight, but ADT may still apply one it had received: the entries of such a
+   * request stay leased this long, so that no replica (this one restarted included) sends that twin's next
+   * state before it lands, which would then be overwritten by the older one. The request deadline is enough.
+   */
+  readonly cutOffGraceMs: number;
+  /**
    * Asked right before each request goes to ADT (default: always yes): the active mirror's term
    * (leadership.ts), so that a replica whose term ran out under it sends nothing more even before it stops.
    */
@@ -52,6 +58,7 @@ export const DEFAULT_MIRROR_OPTIONS: MirrorOptions = {
   backoff: { baseMs: 500, maxMs: 60_000 },
   maxDependencyAttempts: 20,
   idlePollMs: 500,
+  cutOffGraceMs: 30_000,
 };
 
 export interface MirrorError {
@@ -411,9 +418,11 @@ export class MirrorWorker {
         return;
       }
       if (outcome.kind === 'retry' && (outcome.stopping || !this.running)) {
-        // Never sent, or cut off by the stop: back in line as it was, no attempt counted.
+        // Back in line as it was, no attempt counted: at once when its request was never sent; cut off by the
+        // stop while out, after the grace, as ADT may still apply it (see cutOffGraceMs).
         task.state = 'released';
-        await this.store.releaseOutbox(op.seqs);
+        if (outcome.stopping) await this.store.releaseOutbox(op.seqs);
+        else await this.store.renewOutbox([...op.seqs], this.options.cutOffGraceMs);
         return;
       }
       this.lastError = { time: new Date().toISOString(), seq: first, message: outcome.error };

@@ -176,8 +176,11 @@ export function mirrorReplicaSuite(store: 'sqlite' | 'neo4j'): void {
       const ours = await twingraphState(twingraph);
       const theirs = adtState(adt);
       // Once in a full run under load (December 2026) ADT ended with a kiosk at "v2" where Twingraph had "v10",
-      // the outbox drained and nothing parked; not reproduced in runs since. Should it happen again, say what ADT
-      // was sent for each twin the two disagree on, and when, against the kill.
+      // the outbox drained and nothing parked. A likely cause, since removed: a replica that lost the mirror
+      // cancelled its requests in flight and gave their changes back at once, and one ADT had already received
+      // landed after the new active replica's newer write (the same run shape later showed writes applied as
+      // 1, 0, 2, … on many engagements). Should it happen again, say what ADT was sent for each twin the two
+      // disagree on, and when, against the kill.
       const differing = [...new Set([...Object.keys(ours.twins), ...Object.keys(theirs.twins)])].filter(
         (id) => ours.twins[id] !== theirs.twins[id],
       );

@@ -1,7 +1,8 @@
 /**
  * A request ADT never answers must not hold its twin up for good, nor keep the mirror from stopping: every
  * request has a deadline (ADT_REQUEST_TIMEOUT_MS), after which it is retried; stopping cancels what is in
- * flight and gives the changes back untouched.
+ * flight and gives the changes back untouched, once that deadline has passed again (ADT may still apply a
+ * request it had received, and nothing newer of the twin must reach ADT before it).
  */
 import { TestApp } from '../support/api-harness';
 import { startAdtServer, type AdtServer } from '../support/adt-server';
@@ -61,7 +62,7 @@ describe('stopping with a request in flight', () => {
   });
   afterAll(() => slow?.close());
 
-  it('cancels it, and the change waits, untried, for the next start', async () => {
+  it('cancels it, and the change waits, untried, held for the request deadline, for the next start', async () => {
     const t = slow;
     adt.faults.hook((r) => (r.path.startsWith('/digitaltwins/stuck') ? { type: 'delay', ms: 60_000 } : undefined));
     const mirror = t.app.features.get('mirror')!;
@@ -74,6 +75,11 @@ describe('stopping with a request in flight', () => {
     const stopping = Date.now();
     await mirror.stop();
     expect(Date.now() - stopping).toBeLessThan(5000);
+    // Held: ADT may still apply the cancelled request within its deadline.
+    expect(await t.store.claimOutbox({ limit: 10, leaseMs: 1 })).toEqual([]);
+    expect(await t.store.outboxStats()).toMatchObject({ pending: 1, dead: 0 });
+    // The deadline's end, brought forward by hand: then it is back in line as it was.
+    await t.store.renewOutbox([await t.store.latestSeq()], 0);
     const [entry] = await t.store.claimOutbox({ limit: 10, leaseMs: 1 });
     expect(entry).toMatchObject({ attempts: 0, change: { type: 'Twin.Create', subject: 'stuck' } });
     expect(await t.store.listDeadLetters()).toEqual([]);

@@ -32,6 +32,7 @@ const OPTIONS: MirrorOptions = {
   backoff: { baseMs: 5, maxMs: 50 },
   maxDependencyAttempts: 3,
   idlePollMs: 10,
+  cutOffGraceMs: 100,
 };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -442,8 +443,8 @@ describe('MirrorWorker', () => {
   });
 
   describe('stop()', () => {
-    it('cancels a request hanging in ADT, resolves promptly, and gives the entry back with no attempt counted', async () => {
-      const h = setup({ leaseMs: 60_000 });
+    it('cancels a request hanging in ADT, resolves promptly, and gives the entry back with no attempt counted once ADT can no longer apply the request', async () => {
+      const h = setup({ leaseMs: 60_000, cutOffGraceMs: 400 });
       await h.store.putModels([meter]);
       h.worker.start();
       await h.drained();
@@ -465,8 +466,12 @@ describe('MirrorWorker', () => {
         mirrored: 1,
       });
 
-      // Back in line at once (not waiting for the minute-long lease to end), as it was.
+      // Held for the grace, not the minute-long lease: ADT may still apply the cancelled request, and a newer state
+      // of the twin sent before it lands would be overwritten by it.
       expect(await h.store.outboxStats()).toMatchObject({ pending: 1, dead: 0 });
+      expect(await h.store.claimOutbox({ limit: 10, leaseMs: 1_000 })).toEqual([]);
+      await sleep(500);
+      // Then back in line as it was.
       const again = await h.store.claimOutbox({ limit: 10, leaseMs: 1_000 });
       expect(again.map((e) => ({ seq: e.seq, type: e.change.type, attempts: e.attempts }))).toEqual([
         { seq, type: 'Twin.Create', attempts: 0 },
@@ -475,6 +480,24 @@ describe('MirrorWorker', () => {
       const calls = h.adt.calls.length;
       await sleep(50);
       expect(h.adt.calls.length).toBe(calls);
+    });
+
+    it('gives back at once what it never sent', async () => {
+      const h = setup({ leaseMs: 60_000, cutOffGraceMs: 60_000, concurrency: 1 });
+      await h.store.putModels([meter]);
+      h.worker.start();
+      await h.drained();
+      h.adt.script('putTwin', 'h', 'hang');
+      await h.store.createTwin('h', meterTwin('h'));
+      await waitFor('the request to hang', () => h.adt.inFlight().some((c) => c.method === 'putTwin' && c.key === 'h'));
+      // Waits behind the hanging request (one at a time): claimed, never sent.
+      await h.store.createTwin('w', meterTwin('w'));
+      const waiting = await h.store.latestSeq();
+      await waitFor('the second create to be claimed', () => h.claims.some((c) => c.includes(waiting)));
+      await h.worker.stop();
+      expect(h.adt.callsOf('putTwin', 'w')).toEqual([]);
+      const again = await h.store.claimOutbox({ limit: 10, leaseMs: 1_000 });
+      expect(again.map((e) => e.seq)).toEqual([waiting]);
     });
 
     it('a stopped worker started again mirrors what was given back', async () => {

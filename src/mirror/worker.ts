@@ -169,14 +169,17 @@ export class MirrorWorker {
     this.loop = this.run();
   }
 
-  /** Stops after the operations in flight finish; what is claimed but not done is given back. */
+  /**
+   * Stops after the operations in flight finish; what is claimed but not done is given back: at once when it was
+   * never sent, after cutOffGraceMs when its request was cut off on its way.
+   */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.stopListening?.();
     clearInterval(this.heartbeat);
     this.abort.abort(new Error('the mirror is stopping'));
-    // Requests in flight fail at once; what they carried goes back untouched (replaying it is harmless).
+    // Requests in flight fail at once; what they carried goes back untouched once ADT can no longer apply them.
     this.adt.cancelAll?.();
     this.wake?.();
     await this.loop;

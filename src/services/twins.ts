@@ -9,7 +9,6 @@
  * `ModelSet.isOf`), and every ETag condition is read one way (`requireIfMatch`, ../store/conditions.ts).
  */
 import { twinNotFound, TwingraphError } from '../errors';
-import { patchRelationship as applyRelationshipPatch } from '../store/documents';
 import type {
   AppendMetricsResult,
   DeleteTwinOptions,
@@ -36,7 +35,6 @@ import type {
 import type { ModelSnapshot } from './models';
 import { requireIfMatch } from '../store/conditions';
 import { patchedTwinCheck } from './patch-check';
-import { lostRace } from './preconditions';
 import { twinBody } from './twin-body';
 import * as batches from './twin-batches';
 
@@ -155,40 +153,25 @@ export class TwinService {
     return this.store.putRelationship(sourceId, relationshipId, input, options);
   }
 
-  async patchRelationship(
+  /**
+   * Applies a JSON Patch to a relationship, validating the result against its ends' models inside the store's
+   * transaction: no other writer can get in between, so there is nothing to read first and no race to retry.
+   */
+  patchRelationship(
     sourceId: string,
     relationshipId: string,
     patch: JsonPatch,
     options: IfMatch = {},
   ): Promise<Relationship> {
-    for (let attempt = 1; ; attempt++) {
-      const [source, current] = await Promise.all([
-        this.store.getTwin(sourceId),
-        this.store.getRelationship(sourceId, relationshipId),
-      ]);
-      requireIfMatch(options.ifMatch, current.$etag, `Relationship '${relationshipId}' of twin '${sourceId}'`, {
-        twinId: sourceId,
-        relationshipId,
-      });
-      const { relationship: next } = applyRelationshipPatch(current, patch);
-      const target = await this.store.getTwins([next.$targetId]);
-      this.snapshot().validators.validateRelationship(
-        source.$metadata.$model,
-        next.$relationshipName,
-        next,
-        target[0]?.$metadata.$model,
-        { twinId: sourceId, relationshipId },
-      );
-      try {
-        return await this.store.patchRelationship(sourceId, relationshipId, patch, {
-          ifMatch: current.$etag,
-          actor: options.actor,
-        });
-      } catch (error) {
-        if (lostRace(error, options, attempt)) continue;
-        throw error;
-      }
-    }
+    return this.store.patchRelationship(sourceId, relationshipId, patch, {
+      ...(options.ifMatch !== undefined && { ifMatch: options.ifMatch }),
+      ...(options.actor !== undefined && { actor: options.actor }),
+      check: (next, sourceModel, targetModel) =>
+        this.snapshot().validators.validateRelationship(sourceModel, next.$relationshipName, next, targetModel, {
+          twinId: sourceId,
+          relationshipId,
+        }),
+    });
   }
 
   async deleteRelationship(sourceId: string, relationshipId: string, options: IfMatch = {}): Promise<void> {

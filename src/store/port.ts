@@ -86,6 +86,14 @@ export interface PatchTwinOptions extends IfMatch {
   readonly check?: (twin: Twin) => void;
 }
 
+export interface PatchRelationshipOptions extends IfMatch {
+  /**
+   * Called inside the transaction with the patched relationship and its ends' models (the target's undefined
+   * when it is gone), before it is written: what it throws refuses the write. The services validate there.
+   */
+  readonly check?: (relationship: Relationship, sourceModel: string, targetModel: string | undefined) => void;
+}
+
 export interface PatchTwinsOptions extends WriteOptions {
   /**
    * Called inside the transaction with each patched twin, before anything is written: what it throws refuses
@@ -253,7 +261,7 @@ export interface TwinWrites {
     sourceId: string,
     relationshipId: string,
     patch: JsonPatch,
-    options?: IfMatch,
+    options?: PatchRelationshipOptions,
   ): Promise<Relationship>;
   deleteRelationship(sourceId: string, relationshipId: string, options?: IfMatch): Promise<void>;
   /** Records that a command of the twin was invoked (a `Command.Invoke` change carrying the request). */

@@ -11,6 +11,7 @@ import type {
   DeleteTwinOptions,
   IfMatch,
   IfNoneMatch,
+  PatchRelationshipOptions,
   PatchTwinOptions,
   PatchTwinsOptions,
   RelationshipWrite,
@@ -122,7 +123,7 @@ export abstract class RulesStore {
     sourceId: string,
     relationshipId: string,
     patch: JsonPatch,
-    options: IfMatch = {},
+    options: PatchRelationshipOptions = {},
   ): Promise<Relationship> {
     return this.write((ctx) => writes.patchRelationship(sourceId, relationshipId, patch, options, ctx), options);
   }

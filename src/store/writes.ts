@@ -42,6 +42,7 @@ import type {
   DeleteTwinOptions,
   IfMatch,
   IfNoneMatch,
+  PatchRelationshipOptions,
   PatchTwinOptions,
   RelationshipWrite,
   TwinPatchWrite,
@@ -534,24 +535,30 @@ function* requireRelationship(
   const source = yield* requireTwin(sourceId, undefined);
   const relationship = (yield* call('relationships', [[sourceId, id]])).get(relationshipKey(sourceId, id));
   if (!relationship) throw relationshipNotFound(sourceId, id);
-  if (!etagMatches(ifMatch, relationship.$etag)) {
-    throw etagMismatch(`Relationship '${id}' of twin '${sourceId}'`, ifMatch!, relationship.$etag, {
-      twinId: sourceId,
-      relationshipId: id,
-    });
-  }
+  requireIfMatch(ifMatch, relationship.$etag, `Relationship '${id}' of twin '${sourceId}'`, {
+    twinId: sourceId,
+    relationshipId: id,
+  });
   return { relationship, source };
 }
 
+/**
+ * A patch of a relationship, applied to it as the transaction finds it; `options.check` (the services'
+ * validation) sees the patched relationship and its ends' models before anything is written.
+ */
 export function* patchRelationship(
   sourceId: string,
   id: string,
   patch: JsonPatch,
-  options: IfMatch,
+  options: PatchRelationshipOptions,
   ctx: WriteContext,
 ): Steps<Relationship> {
   const { relationship: previous, source } = yield* requireRelationship(sourceId, id, options.ifMatch);
   const { relationship, patch: applied } = applyRelationshipPatch(previous, patch, ctx.limits);
+  if (options.check) {
+    const target = relationship.$targetId;
+    options.check(relationship, source.$metadata.$model, (yield* call('twinModels', [target])).get(target));
+  }
   yield* call('writeRelationships', [{ relationship, previous }]);
   yield* call('appendChanges', [
     relationshipChange('Relationship.Update', relationship, source.$metadata.$model, ctx.time, applied),

@@ -223,6 +223,22 @@ describe('relationships', () => {
     expect(data.updateRelationship.etag).not.toBe(before.relationship.etag);
   });
 
+  it('fifty concurrent updates of one relationship without ifMatch all succeed; an invalid one is still refused', async () => {
+    const days = Array.from({ length: 50 }, (_, i) => `2024-05-${String((i % 28) + 1).padStart(2, '0')}`);
+    const answers = await Promise.all(
+      days.map((day) =>
+        t.ok(
+          `mutation { updateRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g", patch: [{ op: replace, path: "/since", value: "${day}" }]) { etag } }`,
+        ),
+      ),
+    );
+    expect(new Set(answers.map((a) => a.updateRelationship.etag)).size).toBe(50);
+    const [error] = await t.fails(
+      'mutation { updateRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g", patch: [{ op: replace, path: "/since", value: "not a date" }]) { etag } }',
+    );
+    expect(error.extensions).toMatchObject({ code: 'ValidationFailed', twinId: 'r-c' });
+  });
+
   it('deleteRelationship removes it', async () => {
     const data = await t.ok(
       'mutation { deleteRelationship(sourceId: "r-c", id: "r-c-hasEngagement-r-g") { id deleted } }',

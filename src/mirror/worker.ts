@@ -10,8 +10,8 @@
  * (a heartbeat renews those still in hand), and every operation can be replayed (PUTs of whole states,
  * deletes that accept 404, patches that never address array elements and fall back to the current state), so
  * replaying them leaves ADT as it would have been. An operation's acknowledgement is stored before anything that
- * waits on it is sent, so a replay resends at most the last request of each twin and relationship: ADT never
- * goes back to an older state of one, even for a moment.
+ * waits on it is sent, so a replay resends at most the last request of each twin and relationship, and never
+ * takes ADT back to an older state of one.
  */
 import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';

@@ -13,6 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
+import { integer, oneOf } from './config-values';
 import { DEVICES_ENV, devicesConfigOf, type DevicesConfig } from './devices/config';
 import { DEFAULT_HEAP_GROWING_PERCENT, MAX_HEAP_GROWING_PERCENT } from './heap';
 import { DEFAULT_SQLITE_PATH, type StoreConfig } from './store/open';
@@ -30,14 +31,6 @@ const bytes = v.pipe(
   }),
 );
 
-const integer = (min: number, max: number) =>
-  v.pipe(
-    v.string(),
-    v.regex(/^\d+$/, 'a whole number'),
-    v.transform(Number),
-    v.check((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`),
-  );
-
 const duration = v.pipe(
   v.string(),
   v.regex(/^\d+\s*(s|m|h|d)$/i, 'a duration such as 90s, 30m, 12h or 7d'),
@@ -46,11 +39,6 @@ const duration = v.pipe(
     return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2].toLowerCase() as 's'];
   }),
 );
-
-/** One of `options`, worded as the other messages are: `one of "a"|"b"`. */
-function oneOf<const T extends readonly string[]>(options: T) {
-  return v.picklist(options, `one of ${options.map((o) => JSON.stringify(o)).join('|')}`);
-}
 
 /** The words a yes/no variable takes, in any case: the same list as before valibot, so no setting changes meaning. */
 const TRUE_WORDS = ['true', '1', 'yes', 'on', 'y', 'enabled'];
@@ -87,48 +75,53 @@ const ISO_DATETIME =
 export const PLUGINS = ['analytics', 'mirror', 'devices'] as const;
 export type PluginName = (typeof PLUGINS)[number];
 
+/** The items of a comma-separated list: spaces around them and empty ones dropped. */
+const splitList = (text: string): string[] =>
+  text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+/**
+ * A comma-separated list whose every item `accepts` takes, each kept once; otherwise `message(refused)` names
+ * what was expected and the items that are not.
+ */
+const commaList = (accepts: (item: string) => boolean, message: (refused: readonly string[]) => string) =>
+  v.pipe(
+    v.string(),
+    v.rawTransform(({ dataset: { value: text }, addIssue, NEVER }): string[] => {
+      const items = splitList(text);
+      const refused = items.filter((item) => !accepts(item));
+      if (refused.length > 0) {
+        addIssue({ message: message(refused) });
+        return NEVER;
+      }
+      return [...new Set(items)];
+    }),
+  );
+
+const quoted = (items: readonly string[]): string => items.map((item) => `'${item}'`).join(', ');
+
 const plugins = v.pipe(
-  v.string(),
-  v.rawTransform(({ dataset: { value: text }, addIssue, NEVER }): PluginName[] => {
-    const names = text
-      .split(',')
-      .map((name) => name.trim())
-      .filter((name) => name !== '');
-    const unknown = names.filter((name) => !(PLUGINS as readonly string[]).includes(name));
-    if (unknown.length > 0) {
-      addIssue({
-        message: `a comma-separated list of plugins, each one of ${PLUGINS.join(', ')} (not ${unknown.map((n) => `'${n}'`).join(', ')})`,
-      });
-      return NEVER;
-    }
-    return [...new Set(names)] as PluginName[];
-  }),
+  commaList(
+    (name) => (PLUGINS as readonly string[]).includes(name),
+    (unknown) => `a comma-separated list of plugins, each one of ${PLUGINS.join(', ')} (not ${quoted(unknown)})`,
+  ),
+  v.transform((names) => names as PluginName[]),
 );
 
 /** Browser origins such as https://app.example.com or http://localhost:5173: scheme, host and port, nothing else. */
-const origins = v.pipe(
-  v.string(),
-  v.rawTransform(({ dataset: { value: text }, addIssue, NEVER }): string[] => {
-    const list = text
-      .split(',')
-      .map((o) => o.trim())
-      .filter((o) => o !== '');
-    const bad = list.filter((o) => {
-      try {
-        const url = new URL(o);
-        return url.origin !== o || !/^https?:$/.test(url.protocol);
-      } catch {
-        return true;
-      }
-    });
-    if (bad.length > 0) {
-      addIssue({
-        message: `a comma-separated list of origins such as https://app.example.com or http://localhost:5173 (scheme, host and port; no path or trailing slash): not ${bad.map((o) => `'${o}'`).join(', ')}`,
-      });
-      return NEVER;
+const origins = commaList(
+  (o) => {
+    try {
+      const url = new URL(o);
+      return url.origin === o && /^https?:$/.test(url.protocol);
+    } catch {
+      return false;
     }
-    return [...new Set(list)];
-  }),
+  },
+  (bad) =>
+    `a comma-separated list of origins such as https://app.example.com or http://localhost:5173 (scheme, host and port; no path or trailing slash): not ${quoted(bad)}`,
 );
 
 /** The URI schemes the Neo4j driver takes: routing or direct, plain or encrypted. */
@@ -207,12 +200,7 @@ const ENV = v.object({
   TWINGRAPH_ALLOWED_HOSTS: v.optional(
     v.pipe(
       v.string(),
-      v.transform((text) =>
-        text
-          .split(',')
-          .map((h) => h.trim().toLowerCase())
-          .filter((h) => h !== ''),
-      ),
+      v.transform((text) => splitList(text).map((h) => h.toLowerCase())),
     ),
     '',
   ),

@@ -12,16 +12,9 @@
  */
 import os from 'node:os';
 import * as v from 'valibot';
+import { integer, oneOf } from '../config-values';
 import { payloadFormatOf } from './payload';
 import { parseTopicPattern, twinIdMapping } from './topics';
-
-const integer = (min: number, max: number) =>
-  v.pipe(
-    v.string(),
-    v.regex(/^\d+$/, 'a whole number'),
-    v.transform(Number),
-    v.check((n) => n >= min && n <= max, `a whole number from ${min} to ${max}`),
-  );
 
 const bytes = v.pipe(
   v.string(),
@@ -46,7 +39,7 @@ const pattern = v.pipe(
   }, 'a topic pattern such as devices/{senderId}/telemetry (labels and {tokens}), or none'),
 );
 
-const onOff = v.picklist(['on', 'off'], 'one of "on"|"off"');
+const onOff = oneOf(['on', 'off']);
 
 const topicPrefix = v.pipe(
   v.string(),

@@ -3,6 +3,10 @@
  * SIGKILL while writes arrive and while the mirror is mid-way (ADT answers slowly, so there is always a
  * backlog). Each restart takes up what the killed process had claimed but not acknowledged once its lease
  * ends. At the end ADT holds exactly what Twingraph holds.
+ *
+ * The rounds killed after their writes need the mirror to be behind when the writes end, whatever the
+ * machine's speed: the mirror sends at most ADT_CONCURRENCY requests at once, and in those rounds ADT takes
+ * close to a second over each, so it can take only a few changes a second while the workload makes hundreds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,12 +20,15 @@ import { runWorkload, type Gql } from '../support/mirror-workload';
 const CHILD = path.join(__dirname, '..', 'support', 'serve-child.ts');
 let adt: AdtServer;
 let dir: string;
+/** Every server started; afterAll kills those still running, so a failed round leaves no process behind. */
+const started: ChildProcess[] = [];
 
 beforeAll(async () => {
   adt = await startAdtServer({ seed: 3 });
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-mirror-crash-'));
 });
 afterAll(async () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await adt?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -49,9 +56,11 @@ async function startServer(): Promise<Server> {
       ADT_RETRY_BASE_MS: '50',
       ADT_RETRY_MAX_MS: '1000',
       ADT_COALESCE_MS: '10',
+      ADT_CONCURRENCY: '8',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -96,12 +105,11 @@ async function pending(server: Server): Promise<number> {
 describe('the mirror across crashes', () => {
   it('converges after the server is killed with SIGKILL mid-way, three times', async () => {
     // Slow answers keep a backlog in flight at every kill; ADT also throttles, fails and drops now and then.
-    adt.faults.set({
-      delayMs: [5, 40],
+    const faults = {
       throttle: { probability: 0.03, retryAfterSeconds: 1 },
       unavailable: { probability: 0.03 },
       drop: { probability: 0.02, afterWrite: true },
-    });
+    };
     let server = await startServer();
     let kills = 0;
     let requestsAtKill = 0;
@@ -109,6 +117,8 @@ describe('the mirror across crashes', () => {
       const current = server;
       // Killed while writes arrive (the first round) or once they are done and the mirror is behind.
       const killDuringWrites = round === 0;
+      // Under a second per request, within ADT_REQUEST_TIMEOUT_MS: the mirror is still behind when the writes end.
+      adt.faults.set({ ...faults, delayMs: killDuringWrites ? [5, 40] : [600, 900] });
       let killed = false;
       const result = await runWorkload(
         gqlAt(() => server),

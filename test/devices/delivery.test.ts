@@ -14,8 +14,9 @@ const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(
 describeWhen(MOSQUITTO !== undefined, 'devices: delivery over MQTT', NO_MOSQUITTO, () => {
   it('loses nothing acknowledged and records nothing twice when the broker restarts mid-stream', async () => {
     const broker = await new Mosquitto().start();
-    const t = await new DeviceApp(broker.url).start();
+    const t = new DeviceApp(broker.url);
     try {
+      await t.start();
       await t.twin('th-1', THERMOSTAT);
       // The device comes back after Twingraph does: Debian's mosquitto 2.0.11 does not restore a persistent
       // session's subscriptions from its persistence file, so what a device publishes before Twingraph has
@@ -55,9 +56,10 @@ describeWhen(MOSQUITTO !== undefined, 'devices: delivery over MQTT', NO_MOSQUITT
 
   it('splits telemetry between two replicas of one shared-subscription group, each message recorded once', async () => {
     const broker = await new Mosquitto().start();
-    const a = await new DeviceApp(broker.url).start();
-    const b = await new DeviceApp(broker.url).start();
+    const [a, b] = [new DeviceApp(broker.url), new DeviceApp(broker.url)];
     try {
+      await a.start();
+      await b.start();
       // Two apps with two stores stand for two replicas: each records what the broker gave it.
       for (const app of [a, b]) await app.twin('th-1', THERMOSTAT);
       const device = await a.client();

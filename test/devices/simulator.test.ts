@@ -41,7 +41,9 @@ const simulatorOver = (kind: BrokerKind) => () => {
   const received: Message[] = [];
 
   beforeAll(async () => {
-    broker = await kind.create().start();
+    // Kept before it starts, so that afterAll closes it even if it never listens.
+    broker = kind.create();
+    await broker.start();
     watcher = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
     watcher.on('message', (topic, payload, packet) =>
       received.push({

@@ -154,8 +154,12 @@ function leaseSuite(config: () => Promise<StoreConfig>): void {
       const watch = setInterval(() => {
         if (la.maySend()) lastSend = performance.now();
       }, 1);
-      await until(() => lb.leading);
-      clearInterval(watch);
+      // Cleared whatever happens: a timer left running would keep jest from exiting.
+      try {
+        await until(() => lb.leading);
+      } finally {
+        clearInterval(watch);
+      }
       // The old one gave up sending at least the guard before the new one began.
       expect(wa.running).toBe(false);
       expect(la.maySend()).toBe(false);

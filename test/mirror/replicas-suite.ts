@@ -26,6 +26,7 @@ import type { Gql } from '../support/mirror-workload';
 import { neo4jFromEnv } from '../neo4j/server';
 import {
   gql,
+  killLeftovers,
   neo4jStoreEnv,
   sqliteStoreEnv,
   startReplica,
@@ -102,6 +103,7 @@ export function mirrorReplicaSuite(store: 'sqlite' | 'neo4j'): void {
   }, 120_000);
   afterAll(async () => {
     await Promise.all(replicas.map(stopReplica));
+    killLeftovers();
     await adt?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   });

@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   gql,
+  killLeftovers,
   neo4jStoreEnv,
   sqliteStoreEnv,
   startReplica,
@@ -89,6 +90,7 @@ export function modelUploadSuite(store: 'sqlite' | 'neo4j'): void {
   }, 120_000);
   afterAll(async () => {
     await Promise.all(replicas.map(stopReplica));
+    killLeftovers();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -105,25 +107,29 @@ export function modelUploadSuite(store: 'sqlite' | 'neo4j'): void {
         }
       }
     });
-    for (let round = 0; round < ROUNDS; round++) {
-      const [a, b, sameA, sameB] = await Promise.all([
-        upload(replicas[0], [`dtmi:test:north:Pump${round};1`]),
-        upload(replicas[1], [`dtmi:test:south:Pump${round};1`]),
-        upload(replicas[0], [`dtmi:test:shared:Valve${round};1`]),
-        upload(replicas[1], [`dtmi:test:shared:Valve${round};1`]),
-      ]);
-      expect(a.code).toBeUndefined();
-      expect(b.code).toBeUndefined();
-      // Of the same model, one upload wins and the other is told it exists.
-      expect([sameA.code, sameB.code].sort()).toEqual(['ModelAlreadyExists', undefined]);
-      for (const outcome of [a, b, sameA, sameB]) Object.assign(given, outcome.names);
-      // The colliding pair got two different names, one of them the plain one.
-      const pair = [given[`dtmi:test:north:Pump${round};1`], given[`dtmi:test:south:Pump${round};1`]];
-      expect(new Set(pair).size).toBe(2);
-      expect(pair).toContain(`Pump${round}`);
+    // A round that fails stops the pollers too: left running, they would keep the replicas busy past the test.
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        const [a, b, sameA, sameB] = await Promise.all([
+          upload(replicas[0], [`dtmi:test:north:Pump${round};1`]),
+          upload(replicas[1], [`dtmi:test:south:Pump${round};1`]),
+          upload(replicas[0], [`dtmi:test:shared:Valve${round};1`]),
+          upload(replicas[1], [`dtmi:test:shared:Valve${round};1`]),
+        ]);
+        expect(a.code).toBeUndefined();
+        expect(b.code).toBeUndefined();
+        // Of the same model, one upload wins and the other is told it exists.
+        expect([sameA.code, sameB.code].sort()).toEqual(['ModelAlreadyExists', undefined]);
+        for (const outcome of [a, b, sameA, sameB]) Object.assign(given, outcome.names);
+        // The colliding pair got two different names, one of them the plain one.
+        const pair = [given[`dtmi:test:north:Pump${round};1`], given[`dtmi:test:south:Pump${round};1`]];
+        expect(new Set(pair).size).toBe(2);
+        expect(pair).toContain(`Pump${round}`);
+      }
+      expect(Object.keys(given)).toHaveLength(3 * ROUNDS);
+    } finally {
+      polling = false;
     }
-    expect(Object.keys(given)).toHaveLength(3 * ROUNDS);
-    polling = false;
     await Promise.all(pollers);
     const renamed = [...seen].filter(([, names]) => names.size > 1).map(([key, names]) => `${key}: ${[...names]}`);
     expect(renamed).toEqual([]);

@@ -1,10 +1,11 @@
 /**
  * Twingraph replicas as separate processes, for the tests that put several of them on one store: each is
  * `twingraph start` in a child (test/support/serve-child.ts) configured by the environment it is given, reached
- * over HTTP and graphql-ws as a client reaches it, and stopped with SIGTERM or killed with SIGKILL. Also the
- * NATS server the commit bus needs, and the store settings that put every replica on one SQLite file or on the
- * Neo4j server of NEO4J_URI — always said explicitly, so that a NEO4J_URI in the test's own environment (as
- * `npm run test:neo4j` sets it) never moves a SQLite suite onto Neo4j.
+ * over HTTP and graphql-ws as a client reaches it, and stopped with SIGTERM or killed with SIGKILL; what is still
+ * running when a file's tests end is killed (killLeftovers). Also the NATS server the commit bus needs, and the
+ * store settings that put every replica on one SQLite file or on the Neo4j server of NEO4J_URI — always said
+ * explicitly, so that a NEO4J_URI in the test's own environment (as `npm run test:neo4j` sets it) never moves a
+ * SQLite suite onto Neo4j.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,6 +17,17 @@ import { neo4jFromEnv, wipeNeo4j } from '../neo4j/server';
 
 const CHILD = path.join(__dirname, '..', 'support', 'serve-child.ts');
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => fs.existsSync(p));
+/**
+ * Every process started here (replicas and NATS servers); killLeftovers, in afterAll, kills those still running,
+ * so that a test failing half-way (or a replica that never serves) leaves no process, and no open pipe keeping
+ * jest from exiting.
+ */
+const started: ChildProcess[] = [];
+
+/** SIGKILL to every process started here that is still running. */
+export function killLeftovers(): void {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
 
 export interface Replica {
   readonly name: string;
@@ -59,6 +71,7 @@ export async function startReplica(name: string, env: Record<string, string>): P
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', TWINGRAPH_PLUGINS: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -151,6 +164,7 @@ const NATS_START_MS = 20_000;
 export async function spawnNats(port: number): Promise<ChildProcess> {
   if (!NATS_SERVER) throw new Error('nats-server is not installed');
   const child = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+  started.push(child);
   const deadline = Date.now() + NATS_START_MS;
   while (!(await accepts(port))) {
     if (child.exitCode !== null || child.signalCode !== null)

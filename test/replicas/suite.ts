@@ -12,6 +12,7 @@ import { mulberry32 } from '../../src/demo/random';
 import { waitUntil } from '../support/api-harness';
 import {
   gql,
+  killLeftovers,
   neo4jStoreEnv,
   range,
   sqliteStoreEnv,
@@ -55,6 +56,7 @@ export function replicaSuite(store: ReplicaStore, news: CommitNews): void {
     await Promise.all(subscribers.map((s) => s.client.dispose()));
     await Promise.all(replicas.map(stopReplica));
     nats?.stop();
+    killLeftovers();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -50,7 +50,8 @@ export class EmbeddedBrokerProcess implements TestBroker {
   async stop(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
-    if (!child || child.exitCode !== null) return;
+    // Gone already (its exit, or a signal): there is no exit left to wait for.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

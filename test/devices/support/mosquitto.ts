@@ -79,7 +79,11 @@ export class Mosquitto {
     const deadline = Date.now() + 10_000;
     while (!(await accepting(this.port))) {
       if (child.exitCode !== null) throw new Error(`mosquitto exited with ${child.exitCode}: ${this.log}`);
-      if (Date.now() > deadline) throw new Error(`mosquitto did not listen on ${this.port}: ${this.log}`);
+      if (Date.now() > deadline) {
+        // A caller whose start failed may hold no broker to close: the process must not outlive the test.
+        child.kill('SIGKILL');
+        throw new Error(`mosquitto did not listen on ${this.port}: ${this.log}`);
+      }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     return this;
@@ -89,7 +93,8 @@ export class Mosquitto {
   async stop(): Promise<void> {
     const child = this.#process;
     this.#process = undefined;
-    if (!child || child.exitCode !== null) return;
+    // Gone already (its exit, or a signal): there is no exit left to wait for.
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGTERM');

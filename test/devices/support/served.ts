@@ -67,15 +67,21 @@ export class ServedApp {
         }
       }
     });
-    await Promise.race([
-      served.waitForLog(
-        (l) => typeof l.url === 'string' && String(l.msg).startsWith('Twingraph is serving'),
-        timeoutMs,
-      ),
-      served.exited.then((code) => {
-        throw new Error(`twingraph start exited with ${code} before serving: ${served.stderr}`);
-      }),
-    ]);
+    try {
+      await Promise.race([
+        served.waitForLog(
+          (l) => typeof l.url === 'string' && String(l.msg).startsWith('Twingraph is serving'),
+          timeoutMs,
+        ),
+        served.exited.then((code) => {
+          throw new Error(`twingraph start exited with ${code} before serving: ${served.stderr}`);
+        }),
+      ]);
+    } catch (error) {
+      // The caller never gets this process to stop: one that did not serve in time must not outlive the test.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      throw error;
+    }
     served.url = served.lines.find((l) => String(l.msg).startsWith('Twingraph is serving'))!.url as string;
     return served;
   }

@@ -148,6 +148,15 @@ export function mirrorReplicaSuite(store: 'sqlite' | 'neo4j'): void {
       modelEverywhere,
     });
     expect(result.refused).toEqual({});
+    // ADT answers the decommission 503 (applying nothing) until the kill, so that the active replica still has
+    // work in hand when it is killed, whatever the machine's speed: by the time the workload ends the mirror may
+    // have caught up with everything else. (Fault settings, not a hook: the journal has the hook.)
+    const limits = { perTwinWriteLimit: { perSecond: INSTANCE.perTwin } };
+    adt.faults.set({
+      ...limits,
+      unavailable: { probability: 1 },
+      appliesTo: (r) => r.op === 'models.decommission',
+    });
     // A barrier: the decommission goes to ADT only once everything committed before it is there.
     await gql(replicas[2], `mutation { decommissionModel(id: "${KIOSK_MODEL}") { id } }`);
 
@@ -159,6 +168,7 @@ export function mirrorReplicaSuite(store: 'sqlite' | 'neo4j'): void {
     const killed = replicas[active];
     killed.child.kill('SIGKILL');
     await killed.exited;
+    adt.faults.set(limits);
     const killedAt = performance.timeOrigin + performance.now();
     const survivors = replicas.filter((r) => r !== killed);
     replicas[active] = await startReplica(`${killed.name}2`, { ...env, TWINGRAPH_SEED: 'none' });

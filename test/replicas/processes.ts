@@ -14,6 +14,7 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { neo4jFromEnv, wipeNeo4j } from '../neo4j/server';
+import { terminate } from '../support/terminate';
 
 const CHILD = path.join(__dirname, '..', 'support', 'serve-child.ts');
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => fs.existsSync(p));
@@ -104,11 +105,9 @@ export async function startReplicas(names: readonly string[], env: Record<string
   return replicas;
 }
 
-/** SIGTERM, and waits for the exit (a replica drains and closes its store). */
+/** SIGTERM, and waits for the exit (a replica drains and closes its store); SIGKILL if it hangs there. */
 export async function stopReplica(replica: Replica): Promise<void> {
-  if (replica.child.exitCode !== null || replica.child.signalCode !== null) return;
-  replica.child.kill('SIGTERM');
-  await replica.exited;
+  await terminate(replica.child);
 }
 
 /** A GraphQL operation over HTTP; GraphQL errors are thrown, naming the replica. */

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { terminate } from '../../support/terminate';
 import { Mosquitto, MOSQUITTO, NO_MOSQUITTO } from './mosquitto';
 
 export interface TestBroker {
@@ -50,12 +51,7 @@ export class EmbeddedBrokerProcess implements TestBroker {
   async stop(): Promise<void> {
     const child = this.#child;
     this.#child = undefined;
-    // Gone already (its exit, or a signal): there is no exit left to wait for.
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    if (child) await terminate(child);
   }
 
   async restart(downMs = 300): Promise<void> {

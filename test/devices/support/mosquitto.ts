@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { terminate } from '../../support/terminate';
 
 function findMosquitto(): string | undefined {
   for (const candidate of [process.env.MOSQUITTO_BIN, '/usr/sbin/mosquitto', '/usr/bin/mosquitto']) {
@@ -93,12 +94,7 @@ export class Mosquitto {
   async stop(): Promise<void> {
     const child = this.#process;
     this.#process = undefined;
-    // Gone already (its exit, or a signal): there is no exit left to wait for.
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    });
+    if (child) await terminate(child);
   }
 
   async restart(downMs = 300): Promise<void> {

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { readCatalogue, scaled } from '../../../src/demo/catalogue';
+import { terminate } from '../../support/terminate';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CHILD = path.join(ROOT, 'test', 'support', 'serve-child.ts');
@@ -129,10 +130,10 @@ export class ServedApp {
     return events;
   }
 
-  /** SIGTERM, as a process manager stops it; resolves with the exit code. */
+  /** SIGTERM, as a process manager stops it (SIGKILL if it hangs); resolves with the exit code. */
   async stop(): Promise<number | null> {
     await Promise.all(this.#clients.map((c) => c.dispose()));
-    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    await terminate(this.child);
     return this.exited;
   }
 }

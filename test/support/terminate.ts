@@ -1,0 +1,22 @@
+/**
+ * Stopping a child process the way a process manager does: SIGTERM, and SIGKILL if it has not exited within a
+ * grace. The suites stop their servers and brokers in afterAll; one that hangs in its shutdown must fail the
+ * test it belongs to (its exit code is then null), not keep the afterAll, and jest with it, waiting for ever.
+ */
+import type { ChildProcess } from 'node:child_process';
+
+/** How long a process may take over its shutdown (a replica drains and closes its store). */
+const GRACE_MS = 20_000;
+
+/** Resolves once the process has exited (at once if it had), with its exit code: null when a signal ended it. */
+export function terminate(child: ChildProcess, graceMs = GRACE_MS): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', (code) => {
+      clearTimeout(kill);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
+}

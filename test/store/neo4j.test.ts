@@ -53,6 +53,7 @@ function watched(driver: CypherDriver): CypherDriver {
     session: (config) => {
       const session = driver.session(config);
       return {
+        run: (query, parameters) => watch(session).run(query, parameters),
         executeRead: (work) => session.executeRead((tx) => work(watch(tx))),
         executeWrite: (work) => session.executeWrite((tx) => work(watch(tx))),
         close: () => session.close(),

@@ -13,7 +13,12 @@ export interface CypherRunner {
   run(query: string, parameters?: Record<string, unknown>): PromiseLike<{ records: CypherRecord[] }>;
 }
 
-export interface CypherSession {
+/**
+ * A session. Its own `run` is an auto-commit transaction (Bolt's RUN and PULL in one message, answered once);
+ * the managed transactions below also send BEGIN and COMMIT and wait for each, three round trips for one
+ * statement.
+ */
+export interface CypherSession extends CypherRunner {
   /** Runs `work` in a read transaction, retrying it on transient errors. */
   executeRead<T>(work: (tx: CypherRunner) => PromiseLike<T>): Promise<T>;
   /** Runs `work` in a write transaction, retrying it on transient errors (deadlocks, leader changes). */
@@ -65,6 +70,7 @@ export function connectNeo4j(connection: Neo4jConnection): CypherDriver {
         defaultAccessMode: config.defaultAccessMode === 'READ' ? neo4j.session.READ : neo4j.session.WRITE,
       });
       return {
+        run: withoutCallSites(session).run,
         executeRead: (work) => session.executeRead(async (tx) => work(withoutCallSites(tx))),
         executeWrite: (work) => session.executeWrite(async (tx) => work(withoutCallSites(tx))),
         close: () => session.close(),

@@ -161,6 +161,23 @@ describeWhen(
         }
       });
 
+      it('reads no relationship for a hop of twins alone (withRelationships: false), and reads it otherwise', async () => {
+        const store = await open();
+        try {
+          await store.putModels([model('dtmi:x:Room;1')]);
+          for (const id of ['a', 'b']) await store.createTwin(id, { $metadata: { $model: 'dtmi:x:Room;1' } });
+          await store.putRelationship('a', 'a-b', { $targetId: 'b', $relationshipName: 'next' });
+          const hop = { direction: 'out', names: ['next'] } as const;
+          const [[alone]] = await store.neighbors({ ids: ['a'], hop: { ...hop, withRelationships: false }, first: 5 });
+          expect(alone.twin.$dtId).toBe('b');
+          expect(alone.relationship).toBeUndefined();
+          const [[full]] = await store.neighbors({ ids: ['a'], hop, first: 5 });
+          expect(full.relationship.$relationshipId).toBe('a-b');
+        } finally {
+          await store.close();
+        }
+      });
+
       it('keeps the ADT JSON in _body and each scalar leaf as a native property by dotted path', async () => {
         const store = await open();
         try {

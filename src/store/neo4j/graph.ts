@@ -1,7 +1,8 @@
 /**
  * The graph reads in Neo4j: traversals (multi-hop, as one MATCH along the hops, paged like a query) and
  * one-hop neighbours of many twins at once, each anchor's page cut from its collected list, so that a nested
- * GraphQL level is one statement however many twins it starts from.
+ * GraphQL level is one statement however many twins it starts from. A hop that asks for the twins alone
+ * (`withRelationships: false`: nobody selected the edges) neither returns nor parses the relationships.
  */
 import type { Hop, NeighborQuery, Page, Traversal } from '../query';
 import { checkNeighborQuery, checkTraversal } from '../reads';
@@ -33,19 +34,21 @@ export async function neighbors(
   query: NeighborQuery,
 ): Promise<{ twin: Twin; relationship: Relationship }[][]> {
   const orderBy = checkNeighborQuery(query);
+  const withRelationships = query.hop.withRelationships !== false;
   const params = new CypherParams((n) => db.int(n));
   const text =
     `${hopMatch(query.ids, query.hop, params)} ` +
     `WITH anchorId, r, o ORDER BY anchorId, ${orderByClause('o', orderBy, false)}, startNode(r).${TWIN_ID}, r.${RELATIONSHIP_ID} ` +
-    'WITH anchorId, collect({r: r._body, o: o._body}) AS found ' +
-    `WITH anchorId, found[0..${params.bindInteger(query.first)}] AS items UNWIND items AS item RETURN anchorId, item.r AS r, item.o AS o`;
+    `WITH anchorId, collect(${withRelationships ? '{r: r._body, o: o._body}' : '{o: o._body}'}) AS found ` +
+    `WITH anchorId, found[0..${params.bindInteger(query.first)}] AS items UNWIND items AS item ` +
+    `RETURN anchorId, ${withRelationships ? 'item.r AS r, ' : ''}item.o AS o`;
   const byAnchor = new Map<string, { twin: Twin; relationship: Relationship }[]>();
   for (const record of await db.read(async (tx) => (await tx.run(text, params.values)).records)) {
     const anchor = record.get('anchorId') as string;
     if (!byAnchor.has(anchor)) byAnchor.set(anchor, []);
-    byAnchor
-      .get(anchor)!
-      .push({ twin: parseJson<Twin>(record.get('o')), relationship: parseJson<Relationship>(record.get('r')) });
+    // Left undefined for a hop of twins alone, as the port allows (NeighborQuery's Hop.withRelationships).
+    const relationship = withRelationships ? parseJson<Relationship>(record.get('r')) : (undefined as never);
+    byAnchor.get(anchor)!.push({ twin: parseJson<Twin>(record.get('o')), relationship });
   }
   return query.ids.map((id) => byAnchor.get(id) ?? []);
 }

@@ -33,11 +33,9 @@ function autoCommitRunner(session: CypherSession): CypherRunner {
   let previous: Promise<unknown> = Promise.resolve();
   return {
     run: (query, parameters) => {
-      const result = previous.then(
-        () => session.run(query, parameters),
-        () => session.run(query, parameters),
-      );
-      previous = result;
+      const result = previous.then(() => session.run(query, parameters));
+      // The next statement waits for this one to be answered, whether it succeeded or not.
+      previous = result.catch(() => undefined);
       return result;
     },
   };

@@ -9,6 +9,7 @@
  */
 import type { DigitalTwinsClient } from '@azure/digital-twins-core';
 import type { JsonObject, JsonPatch } from '../store/types';
+import { NoAnswer } from './no-answer';
 import { MirrorStopping } from './stopping';
 
 export interface AdtModel {
@@ -95,6 +96,8 @@ export function toAdtError(error: unknown): AdtError {
   // A request never sent (./client.ts asks at the last moment): no answer to read, and not a network failure
   // to retry; thrown on as it is, out of whatever was reading it, for the worker to give the operation back.
   if (error instanceof MirrorStopping) throw error;
+  // Sent, and no answer in time: a network failure (retried), under a code of its own, as ADT may still apply it.
+  if (error instanceof NoAnswer) return new AdtError(error.message, 'NoAnswer', undefined, undefined);
   const e = (error ?? {}) as RestErrorLike;
   const status =
     typeof e.statusCode === 'number' && e.statusCode > 0

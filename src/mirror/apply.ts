@@ -27,6 +27,8 @@ export type Outcome =
       readonly dependency: boolean;
       /** Not sent at all: the mirror stopped while it waited for its turn. */
       readonly stopping?: boolean;
+      /** Sent, and not answered within its deadline: ADT may still apply it. */
+      readonly unanswered?: boolean;
     }
   | { readonly kind: 'dead'; readonly requests: number; readonly error: string };
 
@@ -352,6 +354,7 @@ async function classify(ctx: ApplyContext, op: MirrorOp, error: unknown, count: 
       ...(e.retryAfterMs !== undefined && { retryAfterMs: e.retryAfterMs }),
       throttled: e.status === 429,
       dependency: false,
+      ...(e.code === 'NoAnswer' && { unanswered: true }),
     };
   }
   const gone = await goneFromTwingraph(ctx, op, e);

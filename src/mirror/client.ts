@@ -18,6 +18,7 @@ import {
 import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultAzureCredential } from '@azure/identity';
 import { sdkAdt, type Adt } from './adt';
+import { NoAnswer } from './no-answer';
 import { MirrorStopping } from './stopping';
 
 /** A credential for endpoints that check none (local servers): a fixed token. */
@@ -80,7 +81,7 @@ export class BoundedHttpClient implements HttpClient {
       return await this.inner.sendRequest(request);
     } catch (error) {
       if (timedOut)
-        throw new Error(
+        throw new NoAnswer(
           `ADT did not answer ${request.method} ${new URL(request.url).pathname} within ${this.timeoutMs} ms`,
         );
       throw error;

@@ -11,7 +11,8 @@
  * deletes that accept 404, patches that never address array elements and fall back to the current state), so
  * replaying them leaves ADT as it would have been. An operation's acknowledgement is stored before anything that
  * waits on it is sent, so a replay resends at most the last request of each twin and relationship, and never
- * takes ADT back to an older state of one.
+ * takes ADT back to an older state of one. A request that went unanswered, or was cut off by a stop, may still
+ * land: its twin's next request waits for as long as ADT could take to apply it (cutOffGraceMs).
  */
 import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';
 import type { OutboxEntry } from '../store/types';
@@ -37,9 +38,10 @@ export interface MirrorOptions {
   /** Poll interval while idle (entries waiting to retry become claimable with no commit to wake the worker). */
   readonly idlePollMs: number;
   /**
-   * A stop cancels the requests in flight, but ADT may still apply one it had received: the entries of such a
-   * request stay leased this long, so that no replica (this one restarted included) sends that twin's next
-   * state before it lands, which would then be overwritten by the older one. The request deadline is enough.
+   * A stop cancels the requests in flight, and a request may go unanswered past its deadline, but ADT may still
+   * apply either: the entries of such a request are held this long (leased, or their retry put off), so that no
+   * replica (this one restarted included) sends that twin's next state before the older one lands, which would
+   * then overwrite it. The request deadline is enough for a request ADT had already received.
    */
   readonly cutOffGraceMs: number;
   /**
@@ -449,7 +451,11 @@ export class MirrorWorker {
       }
       this.retries++;
       if (outcome.throttled && outcome.retryAfterMs !== undefined) this.limiter.pause(op.rate, outcome.retryAfterMs);
-      const backoff = this.backoffMs(task.attempts, outcome.retryAfterMs);
+      // Unanswered, it may still land: nothing more of its twin goes before it could (see cutOffGraceMs).
+      const backoff = Math.max(
+        this.backoffMs(task.attempts, outcome.retryAfterMs),
+        outcome.kind === 'retry' && outcome.unanswered ? this.options.cutOffGraceMs : 0,
+      );
       task.retryAt = Date.now() + backoff;
       task.state = 'failed';
       await this.store.failOutbox(first, { error: outcome.error, retryAfterMs: backoff });

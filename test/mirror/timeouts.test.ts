@@ -1,6 +1,7 @@
 /**
  * A request ADT never answers must not hold its twin up for good, nor keep the mirror from stopping: every
- * request has a deadline (ADT_REQUEST_TIMEOUT_MS), after which it is retried; stopping cancels what is in
+ * request has a deadline (ADT_REQUEST_TIMEOUT_MS), after which it is retried, once that deadline has passed
+ * again (ADT may still apply what it did not answer, and nothing newer of the twin must reach ADT before it lands); stopping cancels what is in
  * flight and gives the changes back untouched, once that deadline has passed again (ADT may still apply a
  * request it had received, and nothing newer of the twin must reach ADT before it).
  */
@@ -48,6 +49,49 @@ describe('requests ADT never answers', () => {
     const { mirrorStatus } = await t.ok('{ mirrorStatus { retries lastError { message } } }');
     expect(mirrorStatus.retries).toBeGreaterThan(0);
     expect(mirrorStatus.lastError.message).toMatch(/did not answer PATCH \/digitaltwins\/slow within 300 ms/);
+  });
+});
+
+describe('a request ADT applies after it stopped being waited for', () => {
+  // A deadline of 1.5 s: the retry would come within about 2 s of the send (the deadline, the backoff and the
+  // worker's idle poll) were it not held back until 3 s.
+  let late: TestApp;
+  beforeAll(async () => {
+    late = await new TestApp({
+      env: {
+        ADT_ENDPOINT: adt.url,
+        ADT_COALESCE_MS: '0',
+        ADT_REQUEST_TIMEOUT_MS: '1500',
+        ADT_RETRY_BASE_MS: '20',
+        ADT_RETRY_MAX_MS: '200',
+      },
+    }).start();
+  });
+  afterAll(() => late?.close());
+
+  it('holds its twin back for the deadline, so that it cannot land after a newer change of the twin', async () => {
+    await late.ok('mutation { createClient(id: "late", input: { name: "Late", country: "FR" }) { id } }');
+    await drained(late.store);
+    let hung = 0;
+    // The first patch is not answered within the deadline, but ADT applies it 2.4 s after it was sent: within
+    // twice the deadline, as a request ADT had received is.
+    adt.faults.hook((r) =>
+      r.op === 'twins.patch' && r.path === '/digitaltwins/late' && hung++ === 0
+        ? { type: 'delay', ms: 2400, lands: true }
+        : undefined,
+    );
+    await late.ok('mutation { updateClient(id: "late", input: { country: "BE" }) { id } }');
+    // A newer change of the twin while the first is out, unanswered.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await late.ok('mutation { updateClient(id: "late", input: { country: "NL" }) { id } }');
+    await drained(late.store, 10_000);
+    // Past the late landing, whenever the outbox drained.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    adt.faults.hook(undefined);
+    expect(hung).toBeGreaterThanOrEqual(2);
+    const { twins } = adtState(adt);
+    expect(twins.late).toEqual((await twingraphState(late.store)).twins.late);
+    expect(JSON.parse(twins.late)).toMatchObject({ country: 'NL' });
   });
 });
 

@@ -137,8 +137,11 @@ export type Fault =
   | { readonly type: 'unavailable'; readonly retryAfterSeconds?: number }
   /** Destroy the socket without a response; with `afterWrite`, after applying the operation. */
   | { readonly type: 'drop'; readonly afterWrite?: boolean }
-  /** Answer normally, `ms` later. */
-  | { readonly type: 'delay'; readonly ms: number }
+  /**
+   * Answer normally, `ms` later. A client that gives up meanwhile cancels it, unless it `lands` (as ADT may
+   * still apply a request whose caller stopped waiting): then it is applied all the same, unanswered.
+   */
+  | { readonly type: 'delay'; readonly ms: number; readonly lands?: boolean }
   /** Refuse the request with this error, applying nothing (ADT refusing what Twingraph accepted). */
   | { readonly type: 'refuse'; readonly status: number; readonly code: string; readonly message?: string };
 
@@ -432,6 +435,8 @@ interface Reply {
 interface FaultPlan {
   fault?: Exclude<Fault, { type: 'delay' }>;
   delayMs: number;
+  /** Applied after the delay even if the client has gone. */
+  lands?: boolean;
 }
 
 class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
@@ -527,8 +532,10 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
     if (typeof s.delayMs === 'number') delayMs = s.delayMs;
     else if (s.delayMs) delayMs = s.delayMs[0] + Math.floor(this.random() * (s.delayMs[1] - s.delayMs[0] + 1));
     const hooked = this.faultHook?.(ctx);
-    if (hooked?.type === 'delay') delayMs += hooked.ms;
-    else if (hooked) return { fault: hooked, delayMs };
+    if (hooked?.type === 'delay') {
+      delayMs += hooked.ms;
+      if (hooked.lands) return { delayMs, lands: true };
+    } else if (hooked) return { fault: hooked, delayMs };
     if (s.perTwinWriteLimit && ctx.write && ctx.twinIds.length > 0) {
       const now = performance.now();
       const limited = ctx.twinIds.some(
@@ -646,7 +653,7 @@ class AdtServerImpl implements AdtServer, AdtServerState, AdtFaults {
         }, plan.delayMs);
         this.timers.add(t);
         res.once('close', () => {
-          if (this.timers.delete(t)) {
+          if (!plan.lands && this.timers.delete(t)) {
             clearTimeout(t);
             resolve(false);
           }

@@ -16,13 +16,11 @@ import type { CypherDriver, CypherRunner } from '../../src/store/neo4j/driver';
 function harness(fail: (query: string, attempt: number) => Error | undefined = () => undefined, managedFails?: Error) {
   const log: string[] = [];
   const runs = new Map<string, number>();
-  let running = 0;
+  /** Auto-commit statements being answered: a session takes one at a time, and no transaction meanwhile. */
+  let autoCommitting = 0;
   let overlapped = false;
   const answer = async (query: string) => {
-    running++;
-    if (running > 1) overlapped = true;
     await new Promise((resolve) => setTimeout(resolve, 2));
-    running--;
     return { records: [{ get: () => query }] };
   };
   const driver: CypherDriver = {
@@ -33,10 +31,16 @@ function harness(fail: (query: string, attempt: number) => Error | undefined = (
         log.push(`auto-commit ${query}`);
         const refused = fail(query, attempt);
         if (refused) throw refused;
-        return answer(query);
+        if (autoCommitting++ > 0) overlapped = true;
+        try {
+          return await answer(query);
+        } finally {
+          autoCommitting--;
+        }
       },
       executeRead: async <T>(work: (tx: CypherRunner) => PromiseLike<T>) => {
         log.push('BEGIN');
+        if (autoCommitting > 0) overlapped = true;
         if (managedFails) throw managedFails;
         const value = await work({
           run: async (query) => {
@@ -85,6 +89,34 @@ describe('a read on Neo4j', () => {
     const { db, log } = harness((query, attempt) => (query === 'B' && attempt === 1 ? unavailable : undefined));
     const values = await db.read(async (tx) => [await tx.run('A'), await tx.run('B')]);
     expect(values.map((v) => v.records[0].get('x'))).toEqual(['A', 'B']);
+    expect(log).toEqual([
+      'auto-commit A',
+      'auto-commit B',
+      'BEGIN',
+      'in transaction A',
+      'in transaction B',
+      'COMMIT',
+      'close',
+    ]);
+  });
+
+  it('runs again in a managed transaction on what the driver marks retryable (an expired authorization)', async () => {
+    const expired = Object.assign(new Error('authorization expired'), {
+      code: 'Neo.ClientError.Security.AuthorizationExpired',
+      retryable: true,
+    });
+    const { db, log } = harness((_, attempt) => (attempt === 1 ? expired : undefined));
+    await db.read((tx) => tx.run('A'));
+    expect(log).toEqual(['auto-commit A', 'BEGIN', 'in transaction A', 'COMMIT', 'close']);
+  });
+
+  it('begins the managed transaction only once the statements of the first try have been answered', async () => {
+    const { db, log, overlapped } = harness((query, attempt) =>
+      query === 'A' && attempt === 1 ? unavailable : undefined,
+    );
+    await db.read((tx) => Promise.all([tx.run('A'), tx.run('B')]));
+    // The transaction began once B, still queued when A failed, had had its answer.
+    expect(overlapped()).toBe(false);
     expect(log).toEqual([
       'auto-commit A',
       'auto-commit B',

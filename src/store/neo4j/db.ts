@@ -29,7 +29,7 @@ export async function records(tx: CypherRunner, query: string, parameters: Props
  * while its previous one is still being answered waits for it (a session runs one auto-commit statement at a
  * time; a managed transaction would pipeline them).
  */
-function autoCommitRunner(session: CypherSession): CypherRunner {
+function autoCommitRunner(session: CypherSession): CypherRunner & { idle(): Promise<unknown> } {
   let previous: Promise<unknown> = Promise.resolve();
   return {
     run: (query, parameters) => {
@@ -38,7 +38,15 @@ function autoCommitRunner(session: CypherSession): CypherRunner {
       previous = result.catch(() => undefined);
       return result;
     },
+    /** Once every statement started has been answered: the session is free for a transaction, or to close. */
+    idle: () => previous,
   };
+}
+
+/** Whether the driver would run a failed read again: what isUnavailable names, and what the driver marks so. */
+function isRetryable(error: unknown): boolean {
+  const marked = error as { retryable?: unknown; retriable?: unknown } | undefined;
+  return isUnavailable(error) || marked?.retryable === true || marked?.retriable === true;
 }
 
 function isUnavailable(error: unknown): boolean {
@@ -77,11 +85,14 @@ export class Neo4jDb {
     const session = this.driver.session({ ...(this.database && { database: this.database }), defaultAccessMode: mode });
     try {
       if (mode === 'WRITE') return await session.executeWrite(async (tx) => work(tx));
+      const runner = autoCommitRunner(session);
       try {
-        return await work(autoCommitRunner(session));
+        return await work(runner);
       } catch (error) {
-        // A read is safe to run again: the driver's managed transaction retries what is transient.
-        if (error instanceof TwingraphError || !isUnavailable(error)) throw error;
+        // A read is safe to run again: the driver's managed transaction retries what is transient (an expired
+        // authorization too), once no statement of the first try is left on the session.
+        await runner.idle();
+        if (error instanceof TwingraphError || !isRetryable(error)) throw error;
         return await session.executeRead(async (tx) => work(tx));
       }
     } catch (error) {

@@ -14,9 +14,9 @@ export interface CypherRunner {
 }
 
 /**
- * A session. Its own `run` is an auto-commit transaction (Bolt's RUN and PULL in one message, answered once);
- * the managed transactions below also send BEGIN and COMMIT and wait for each, three round trips for one
- * statement.
+ * A session. Its own `run` is an auto-commit transaction (Bolt's RUN and PULL, sent together: one round
+ * trip); the managed transactions below also send BEGIN and COMMIT and wait for each, three round trips for
+ * one statement.
  */
 export interface CypherSession extends CypherRunner {
   /** Runs `work` in a read transaction, retrying it on transient errors. */

@@ -7,6 +7,8 @@
  * The rounds killed after their writes need the mirror to be behind when the writes end, whatever the
  * machine's speed: the mirror sends at most ADT_CONCURRENCY requests at once, and in those rounds ADT takes
  * close to a second over each, so it can take only a few changes a second while the workload makes hundreds.
+ * Their kill also waits until the server mirrors, with requests out: a restarted server takes over only once
+ * the killed one's term has run out, which on a fast machine comes after the round's writes.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -93,13 +95,34 @@ const gqlAt =
     }
   };
 
-async function pending(server: Server): Promise<number> {
+interface MirrorStatus {
+  readonly active: boolean;
+  readonly pending: number;
+}
+
+async function mirrorStatus(server: Server): Promise<MirrorStatus> {
   const response = await fetch(server.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: '{ mirrorStatus { pending } }' }),
+    body: JSON.stringify({ query: '{ mirrorStatus { active pending } }' }),
   });
-  return ((await response.json()) as { data: { mirrorStatus: { pending: number } } }).data.mirrorStatus.pending;
+  return ((await response.json()) as { data: { mirrorStatus: MirrorStatus } }).data.mirrorStatus;
+}
+
+async function pending(server: Server): Promise<number> {
+  return (await mirrorStatus(server)).pending;
+}
+
+/**
+ * Until the server mirrors, with requests of its own out: a restarted server takes over only once the killed
+ * one's term has run out (ADT_ACTIVE_LEASE_MS), which a round's writes may not outlast.
+ */
+async function mirroring(server: Server, requestsBefore: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await mirrorStatus(server)).active || adt.requests.length <= requestsBefore) {
+    if (Date.now() > deadline) throw new Error('the restarted server did not take the mirror over');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 describe('the mirror across crashes', () => {
@@ -113,6 +136,7 @@ describe('the mirror across crashes', () => {
     let server = await startServer();
     let kills = 0;
     let requestsAtKill = 0;
+    let requestsAtStart = 0;
     for (let round = 0; round < 3; round++) {
       const current = server;
       // Killed while writes arrive (the first round) or once they are done and the mirror is behind.
@@ -137,6 +161,7 @@ describe('the mirror across crashes', () => {
       );
       expect(result.ok).toBeGreaterThan(killDuringWrites ? 250 : 450);
       if (!killed) {
+        await mirroring(current, requestsAtStart);
         expect(await pending(current)).toBeGreaterThan(0);
         current.child.kill('SIGKILL');
       }
@@ -144,6 +169,7 @@ describe('the mirror across crashes', () => {
       kills++;
       requestsAtKill = adt.requests.length;
       server = await startServer();
+      requestsAtStart = adt.requests.length;
     }
     expect(kills).toBe(3);
 

@@ -129,7 +129,10 @@ export function modelUploadSuite(store: 'sqlite' | 'neo4j'): void {
       expect(Object.keys(given)).toHaveLength(3 * ROUNDS);
     } finally {
       polling = false;
+      // Each poller ends its last pass before the replicas may be stopped (afterAll).
+      await Promise.allSettled(pollers);
     }
+    // A pass that failed is the test's failure.
     await Promise.all(pollers);
     const renamed = [...seen].filter(([, names]) => names.size > 1).map(([key, names]) => `${key}: ${[...names]}`);
     expect(renamed).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * Stopping a child process the way a process manager does: SIGTERM, and SIGKILL if it has not exited within a
- * grace. The suites stop their servers and brokers in afterAll; one that hangs in its shutdown must fail the
- * test it belongs to (its exit code is then null), not keep the afterAll, and jest with it, waiting for ever.
+ * grace. The suites stop their servers and brokers in afterAll; one that hangs in its shutdown must not keep the
+ * afterAll, and jest with it, waiting for ever. The exit code comes back (null after the SIGKILL) for the
+ * callers that check a clean stop.
  */
 import type { ChildProcess } from 'node:child_process';
 

@@ -123,6 +123,14 @@ describe('a read on Neo4j', () => {
     expect(log).toEqual(A_AND_B_RUN_AGAIN);
   });
 
+  it('makes one attempt only when asked to (a readiness probe), and says the store is unavailable', async () => {
+    const { db, log } = harness(() => unavailable);
+    await expect(db.read((tx) => tx.run('RETURN 1'), { retry: false })).rejects.toMatchObject({
+      code: 'StoreUnavailable',
+    });
+    expect(log).toEqual(['auto-commit RETURN 1', 'close']);
+  });
+
   it('fails at once, with no second run, on an error that is not transient', async () => {
     const { db, log } = harness(() => syntax);
     await expect(db.read((tx) => tx.run('MATCH ('))).rejects.toBe(syntax);

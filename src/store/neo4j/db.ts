@@ -80,7 +80,7 @@ export class Neo4jDb {
    * Runs `work` in one managed transaction (retried by the driver on transient errors); a read runs its
    * statements as auto-commit transactions first (see `read`).
    */
-  async session<T>(mode: 'READ' | 'WRITE', work: (tx: CypherRunner) => PromiseLike<T>): Promise<T> {
+  async session<T>(mode: 'READ' | 'WRITE', work: (tx: CypherRunner) => PromiseLike<T>, retry = true): Promise<T> {
     if (this.closed) throw new TwingraphError('StoreUnavailable', 'The store is closed.');
     const session = this.driver.session({ ...(this.database && { database: this.database }), defaultAccessMode: mode });
     try {
@@ -92,7 +92,7 @@ export class Neo4jDb {
         // A read is safe to run again: the driver's managed transaction retries what is transient (an expired
         // authorization too), once no statement of the first try is left on the session.
         await runner.idle();
-        if (error instanceof TwingraphError || !isRetryable(error)) throw error;
+        if (!retry || error instanceof TwingraphError || !isRetryable(error)) throw error;
         return await session.executeRead(async (tx) => work(tx));
       }
     } catch (error) {
@@ -111,10 +111,10 @@ export class Neo4jDb {
    * read, measured against a real Neo4j 5). Nothing is lost by it: Neo4j's isolation is read committed, so the
    * statements of one read transaction see no more of one state than separate ones do, and a read takes no
    * locks. A read that fails on a transient error runs again in a managed transaction, which the driver
-   * retries as before.
+   * retries as before; with `retry: false` it is one attempt (a readiness probe wants to know about now).
    */
-  read<T>(work: (tx: CypherRunner) => PromiseLike<T>): Promise<T> {
-    return this.session('READ', work);
+  read<T>(work: (tx: CypherRunner) => PromiseLike<T>, options: { retry?: boolean } = {}): Promise<T> {
+    return this.session('READ', work, options.retry ?? true);
   }
 
   /** A Cypher INTEGER (LIMIT and list slices refuse the FLOAT a plain number is sent as). */

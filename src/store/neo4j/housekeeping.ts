@@ -38,8 +38,9 @@ export async function counts(db: Neo4jDb): Promise<StoreCounts> {
   });
 }
 
+/** One attempt, no retries: a readiness probe wants to know whether Neo4j answers now. */
 export async function ping(db: Neo4jDb): Promise<void> {
-  await db.read((tx) => tx.run('RETURN 1 AS one'));
+  await db.read((tx) => tx.run('RETURN 1 AS one'), { retry: false });
 }
 
 export async function close(db: Neo4jDb): Promise<void> {

@@ -89,6 +89,10 @@ describe('a request ADT applies after it stopped being waited for', () => {
     await new Promise((resolve) => setTimeout(resolve, 2500));
     adt.faults.hook(undefined);
     expect(hung).toBeGreaterThanOrEqual(2);
+    // Nothing more of the twin reached ADT before the deadline had passed twice since the unanswered patch.
+    const [unanswered, ...after] = adt.requests.filter((r) => r.write && r.path === '/digitaltwins/late').slice(1);
+    expect(after.length).toBeGreaterThan(0);
+    for (const request of after) expect(request.time - unanswered.time).toBeGreaterThanOrEqual(2 * 1500 - 50);
     const { twins } = adtState(adt);
     expect(twins.late).toEqual((await twingraphState(late.store)).twins.late);
     expect(JSON.parse(twins.late)).toMatchObject({ country: 'NL' });

@@ -80,11 +80,12 @@ export class BoundedHttpClient implements HttpClient {
     try {
       return await this.inner.sendRequest(request);
     } catch (error) {
-      if (timedOut)
-        throw new NoAnswer(
-          `ADT did not answer ${request.method} ${new URL(request.url).pathname} within ${this.timeoutMs} ms`,
-        );
-      throw error;
+      if (!timedOut) throw error;
+      const { pathname } = new URL(request.url);
+      const message = `ADT did not answer ${request.method} ${pathname} within ${this.timeoutMs} ms`;
+      // A read left unanswered changes nothing, whenever ADT gets to it; a write may still land.
+      const read = request.method === 'GET' || (request.method === 'POST' && pathname.endsWith('/query'));
+      throw read ? new Error(message) : new NoAnswer(message);
     } finally {
       clearTimeout(timer);
       outer?.removeEventListener('abort', onAbort);

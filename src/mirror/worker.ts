@@ -11,7 +11,7 @@
  * deletes that accept 404, patches that never address array elements and fall back to the current state), so
  * replaying them leaves ADT as it would have been. An operation's acknowledgement is stored before anything that
  * waits on it is sent, so a replay resends at most the last request of each twin and relationship, and never
- * takes ADT back to an older state of one. A request that went unanswered, or was cut off by a stop, may still
+ * takes ADT back to an older state of one. A write that went unanswered, or a request cut off by a stop, may still
  * land: its twin's next request waits for as long as ADT could take to apply it (cutOffGraceMs).
  */
 import type { ChangeLog, ModelStore, Outbox, TwinReads } from '../store/port';

@@ -5,6 +5,7 @@
  * flight and gives the changes back untouched, once that deadline has passed again (ADT may still apply a
  * request it had received, and nothing newer of the twin must reach ADT before it).
  */
+import { createAdt } from '../../src/mirror/client';
 import { TestApp } from '../support/api-harness';
 import { startAdtServer, type AdtServer } from '../support/adt-server';
 import { adtState, drained, twingraphState } from '../support/mirror-state';
@@ -49,6 +50,23 @@ describe('requests ADT never answers', () => {
     const { mirrorStatus } = await t.ok('{ mirrorStatus { retries lastError { message } } }');
     expect(mirrorStatus.retries).toBeGreaterThan(0);
     expect(mirrorStatus.lastError.message).toMatch(/did not answer PATCH \/digitaltwins\/slow within 300 ms/);
+  });
+});
+
+describe('what a request left unanswered means', () => {
+  afterEach(() => adt.faults.hook(undefined));
+
+  it('a write may still land (NoAnswer, which holds its twin back); a read changes nothing (a network error)', async () => {
+    const client = createAdt(adt.url, { timeoutMs: 100 });
+    adt.faults.hook(() => ({ type: 'delay', ms: 1000 }));
+    await expect(client.getTwin('quiet')).rejects.toMatchObject({
+      code: 'NetworkError',
+      message: 'ADT did not answer GET /digitaltwins/quiet within 100 ms',
+    });
+    await expect(client.patchTwin('quiet', [{ op: 'add', path: '/name', value: 'Q' }])).rejects.toMatchObject({
+      code: 'NoAnswer',
+      message: 'ADT did not answer PATCH /digitaltwins/quiet within 100 ms',
+    });
   });
 });
 

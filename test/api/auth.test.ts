@@ -239,12 +239,14 @@ describe('sockets per identity', () => {
   it('refuses a third connection of one identity with 4429, and takes one again once a connection closes', async () => {
     const key = bearer(await createKey(t.store, { name: 'busy', role: 'reader' }));
     const other = bearer(await createKey(t.store, { name: 'other', role: 'reader' }));
-    // Each connection holds a subscription, so that the (lazy) clients keep their sockets open.
+    // Each connection holds a subscription, so that the (lazy) clients keep their sockets open. One after the
+    // other: a subscription is known started when the server's count of starts moves, and two at once would
+    // both see the first move, with the second connection perhaps still being let in (and racing the third).
     const first = wsClientAs(t.url, key);
     const second = wsClientAs(t.url, key);
-    const held = await Promise.all(
-      [first, second].map((client) => t.subscribe('subscription { twinChanged { seq } }', {}, client)),
-    );
+    const held = [];
+    for (const client of [first, second])
+      held.push(await t.subscribe('subscription { twinChanged { seq } }', {}, client));
     expect(held.map((r) => r.errors)).toEqual([[], []]);
     let closed: { code: number; reason: string } | undefined;
     const third = wsClientAs(t.url, key, (e) => (closed = e));

@@ -1,9 +1,9 @@
 /**
  * A request ADT never answers must not hold its twin up for good, nor keep the mirror from stopping: every
- * request has a deadline (ADT_REQUEST_TIMEOUT_MS), after which it is retried, once that deadline has passed
- * again (ADT may still apply what it did not answer, and nothing newer of the twin must reach ADT before it lands); stopping cancels what is in
- * flight and gives the changes back untouched, once that deadline has passed again (ADT may still apply a
- * request it had received, and nothing newer of the twin must reach ADT before it).
+ * request has a deadline (ADT_REQUEST_TIMEOUT_MS), after which it is retried; stopping cancels what is in
+ * flight and gives the changes back untouched. A write left unanswered, or cut off by the stop, is retried or
+ * given back only once that deadline has passed again: ADT may still apply a request it had received, and
+ * nothing newer of the twin must reach ADT before it.
  */
 import { createAdt } from '../../src/mirror/client';
 import { TestApp } from '../support/api-harness';

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore } from '../../src/store/open';
 import { startAdtServer, type AdtServer } from '../support/adt-server';
+import { killIfRunning } from '../support/terminate';
 import { adtState, twingraphState } from '../support/mirror-state';
 import { runWorkload, type Gql } from '../support/mirror-workload';
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twingraph-mirror-crash-'));
 });
 afterAll(async () => {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.forEach(killIfRunning);
   await adt?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { neo4jFromEnv, wipeNeo4j } from '../neo4j/server';
-import { terminate } from '../support/terminate';
+import { killIfRunning, terminate } from '../support/terminate';
 
 const CHILD = path.join(__dirname, '..', 'support', 'serve-child.ts');
 export const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/bin/nats-server'].find((p) => fs.existsSync(p));
@@ -27,7 +27,7 @@ const started: ChildProcess[] = [];
 
 /** SIGKILL to every process started here that is still running. */
 export function killLeftovers(): void {
-  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  started.forEach(killIfRunning);
 }
 
 export interface Replica {

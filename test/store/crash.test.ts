@@ -30,6 +30,7 @@ import {
 } from '../../src/store';
 import { openStore } from '../../src/store/open';
 import { neo4jFromEnv, runOnNeo4j, wipeNeo4j, type Neo4jServer } from '../neo4j/server';
+import { killIfRunning } from '../support/terminate';
 import {
   crashStoreConfig,
   CRASH_TELEMETRY,
@@ -502,7 +503,7 @@ describe(`the ${NEO4J ? 'Neo4j' : 'SQLite'} store, killed with SIGKILL while a c
   });
 
   afterAll(() => {
-    if (live && live.exitCode === null && live.signalCode === null) live.kill('SIGKILL');
+    if (live) killIfRunning(live);
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 

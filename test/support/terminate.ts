@@ -9,9 +9,19 @@ import type { ChildProcess } from 'node:child_process';
 /** How long a process may take over its shutdown (a replica drains and closes its store). */
 const GRACE_MS = 20_000;
 
+/** Whether the process has not exited yet (nor been ended by a signal). */
+function running(child: ChildProcess): boolean {
+  return child.exitCode === null && child.signalCode === null;
+}
+
+/** SIGKILL, unless it has ended already: for what a failed test leaves behind. */
+export function killIfRunning(child: ChildProcess): void {
+  if (running(child)) child.kill('SIGKILL');
+}
+
 /** Resolves once the process has exited (at once if it had), with its exit code: null when a signal ended it. */
 export function terminate(child: ChildProcess, graceMs = GRACE_MS): Promise<number | null> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  if (!running(child)) return Promise.resolve(child.exitCode);
   return new Promise((resolve) => {
     const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
     child.once('exit', (code) => {

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { readCatalogue, scaled } from '../../../src/demo/catalogue';
-import { terminate } from '../../support/terminate';
+import { killIfRunning, terminate } from '../../support/terminate';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CHILD = path.join(ROOT, 'test', 'support', 'serve-child.ts');
@@ -80,7 +80,7 @@ export class ServedApp {
       ]);
     } catch (error) {
       // The caller never gets this process to stop: one that did not serve in time must not outlive the test.
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      killIfRunning(child);
       throw error;
     }
     served.url = served.lines.find((l) => String(l.msg).startsWith('Twingraph is serving'))!.url as string;

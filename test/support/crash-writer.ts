@@ -9,6 +9,12 @@
  * change-log `seq` before (`prev`) and after (`seq`) it. The line goes straight to fd 1 with a blocking
  * write, so a printed line has left the process: nothing acknowledged can be lost in a buffer.
  *
+ * Two of its writes are several at once. `patchTwins` is the bulk path: one call, one transaction. The other
+ * issues several patchTwin calls in the same turn of the event loop, which the SQLite store commits as a
+ * group (the first alone, the rest in one transaction, each in its own savepoint); each call's resolution
+ * prints a `patched` line at once, before the others may have resolved, and the set's line follows. So a kill
+ * can land between a group's commit and its acknowledgements, or between two of them.
+ *
  *   node --require tsx/cjs test/support/crash-writer.ts <database file or Neo4j URI> <seed> <round>
  *
  * Any unexpected error goes to stderr and exits with code 1 (the test expects to be the one that ends it).
@@ -61,12 +67,24 @@ export type WriterLine =
   | (Acked & { readonly op: 'createTwin'; readonly twin: TwinAck })
   | (Acked & { readonly op: 'createTwins'; readonly twins: readonly TwinAck[] })
   | (Acked & { readonly op: 'patchTwin'; readonly twin: TwinAck })
+  | (Acked & { readonly op: 'patchTwins'; readonly twins: readonly TwinAck[] })
+  | (Acked & { readonly op: 'patchConcurrently'; readonly twins: readonly TwinAck[] })
+  | PatchedLine
   | (Acked & { readonly op: 'putRelationship'; readonly relationship: RelationshipAck; readonly replaced: boolean })
   | (Acked & { readonly op: 'deleteRelationship'; readonly relationship: RelationshipKey })
   | (Acked & { readonly op: 'deleteTwin'; readonly id: string; readonly relationships: readonly RelationshipKey[] })
   | (Acked & { readonly op: 'appendMetrics'; readonly points: readonly MetricPoint[] });
 
-export type WriteAck = Exclude<WriterLine, { op: 'ready' }>;
+/**
+ * One patch of a `patchConcurrently` set, printed as its own promise resolves: acknowledged then, though the
+ * set's line (with the seqs) may never come.
+ */
+export interface PatchedLine {
+  readonly op: 'patched';
+  readonly twin: TwinAck;
+}
+
+export type WriteAck = Exclude<WriterLine, { op: 'ready' } | PatchedLine>;
 
 /** The store the writer and the test open: Neo4j for a neo4j:// or bolt:// URI, a SQLite file otherwise. */
 export function crashStoreConfig(database: string): StoreConfig {
@@ -197,10 +215,32 @@ async function main(): Promise<void> {
     return touching;
   };
 
+  /** `count` distinct twins (fewer when there are not that many), in a random order. */
+  const distinct = (ids: readonly string[], count: number): string[] => {
+    const left = [...ids];
+    const out: string[] = [];
+    while (out.length < count && left.length > 0) out.push(left.splice(Math.floor(random() * left.length), 1)[0]);
+    return out;
+  };
+  /** The next counter of a twin, as a patch (and its notes, now and then, so that some span pages). */
+  const counterPatch = (id: string): PatchOperation[] => {
+    const patch: PatchOperation[] = [{ op: 'replace', path: '/counter', value: twins.get(id)!.counter + 1 }];
+    if (random() < 0.15) patch.push({ op: 'add', path: '/notes', value: text(int(10, 2000)) });
+    return patch;
+  };
+  /** Records a patched twin as the writer's state and as the acknowledgement of it. */
+  const patchedAck = (twin: { $dtId: string; $etag: string; counter?: unknown }): TwinAck => {
+    const ack = { id: twin.$dtId, etag: twin.$etag, counter: twin.counter as number };
+    twins.set(ack.id, { counter: ack.counter, etag: ack.etag });
+    return ack;
+  };
+
   type Op =
     | 'createTwin'
     | 'createTwins'
     | 'patchTwin'
+    | 'patchTwins'
+    | 'patchConcurrently'
     | 'putRelationship'
     | 'deleteRelationship'
     | 'deleteTwin'
@@ -212,6 +252,8 @@ async function main(): Promise<void> {
       ['createTwin', 14],
       ['createTwins', 6],
       ['patchTwin', 30],
+      ['patchTwins', 8],
+      ['patchConcurrently', 8],
       ['putRelationship', 40],
       ['deleteRelationship', relationships.size === 0 ? 0 : relationships.size > 3 * twins.size ? 20 : 4],
       ['appendMetrics', 16],
@@ -245,12 +287,31 @@ async function main(): Promise<void> {
       }
       case 'patchTwin': {
         const id = pick(ids);
-        const state = twins.get(id)!;
-        const patch: PatchOperation[] = [{ op: 'replace', path: '/counter', value: state.counter + 1 }];
-        if (random() < 0.15) patch.push({ op: 'add', path: '/notes', value: text(int(10, 2000)) });
-        const patched = await store.patchTwin(id, patch, { ifMatch: state.etag });
-        twins.set(id, { counter: state.counter + 1, etag: patched.$etag });
-        await acknowledge({ op, twin: { id, etag: patched.$etag, counter: state.counter + 1 } });
+        const patched = await store.patchTwin(id, counterPatch(id), { ifMatch: twins.get(id)!.etag });
+        await acknowledge({ op, twin: patchedAck(patched) });
+        break;
+      }
+      case 'patchTwins': {
+        const chosen = distinct(ids, int(2, 8));
+        const patched = await store.patchTwins(
+          chosen.map((id) => ({ id, patch: counterPatch(id), ifMatch: twins.get(id)!.etag })),
+        );
+        await acknowledge({ op, twins: patched.map(patchedAck) });
+        break;
+      }
+      case 'patchConcurrently': {
+        const chosen = distinct(ids, int(2, 8));
+        // Every call is made before any is awaited: one turn, so the store can group them.
+        const acked = await Promise.all(
+          chosen.map((id) =>
+            store.patchTwin(id, counterPatch(id), { ifMatch: twins.get(id)!.etag }).then((twin) => {
+              const ack = patchedAck(twin);
+              writeLine(1, JSON.stringify({ op: 'patched', twin: ack } satisfies PatchedLine));
+              return ack;
+            }),
+          ),
+        );
+        await acknowledge({ op, twins: acked });
         break;
       }
       case 'putRelationship': {

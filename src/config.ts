@@ -207,9 +207,18 @@ const ENV = v.object({
   /**
    * How far a subscriber may lag behind the newest change before it is cut off (it resumes with since). A
    * client that does not read stops its own delivery (graphql-ws waits for each message to be flushed), so
-   * lag, not a send buffer, is what grows: bounded here, nothing else accumulates in the server.
+   * lag, not a send buffer, is what grows: bounded here, nothing else accumulates in the server. One that
+   * reads nothing at all is not told (it never asks for its next change): its connection is dropped (see
+   * TWINGRAPH_STREAM_STALL_MS).
    */
   TWINGRAPH_MAX_SUBSCRIBER_LAG: v.optional(integer(100, 10_000_000), '10000'),
+  /**
+   * How long an event stream (Server-Sent Events) may leave what the server wrote unread, its socket full and
+   * nothing drained, before the server drops it. A client that reads nothing never asks for its next change,
+   * so the lag limit never ends it: without this it would hold its subscriptions and its connection slot for
+   * as long as its socket stays open. (graphql-ws's pings drop such a WebSocket within 12 to 24 s.)
+   */
+  TWINGRAPH_STREAM_STALL_MS: v.optional(integer(100, 3_600_000), '30000'),
   /** The Azure Digital Twins instance to mirror to (https://…); http:// for a local test server. Unset: no mirror. */
   ADT_ENDPOINT: v.optional(
     httpUrl(
@@ -332,6 +341,8 @@ export interface Config {
     /** WebSocket messages are capped at maxBodyBytes too; this caps the subscriptions of one connection. */
     readonly maxSubscriptionsPerSocket: number;
     readonly maxSubscriberLag: number;
+    /** How long an event stream may take none of what is written to it before it is dropped. */
+    readonly streamStallMs: number;
   };
   readonly changeRetention: { readonly olderThanMs: number; readonly keepLast: number };
   /** Browser origins besides the server's own allowed to call it (CORS for HTTP, the Origin check for WebSocket). */
@@ -499,6 +510,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxBodyBytes: e.TWINGRAPH_MAX_BODY,
       maxSubscriptionsPerSocket: e.TWINGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET,
       maxSubscriberLag: e.TWINGRAPH_MAX_SUBSCRIBER_LAG,
+      streamStallMs: e.TWINGRAPH_STREAM_STALL_MS,
     },
     changeRetention: { olderThanMs: e.TWINGRAPH_CHANGE_RETENTION, keepLast: e.TWINGRAPH_CHANGE_KEEP_LAST },
     corsOrigins: e.TWINGRAPH_CORS_ORIGINS,

@@ -93,7 +93,7 @@ export function createExpressApp(options: ExpressAppOptions): Express {
   // Express hashes every response body for an ETag header; GraphQL responses are POSTed and never cached
   // (twin ETags are in the data), so that hash is pure cost.
   app.set('etag', false);
-  // gzip or brotli (quality 4) when the client asks, for anything over 1 KB: GraphiQL's bundle, the schema,
+  // gzip or brotli (quality 4) when the client asks, for anything of 1 KB or more: GraphiQL's bundle, the schema,
   // large pages of twins. Small answers (a twin by id) are sent as they are, costing nothing.
   app.use(options.compress);
   // The Explorer's static bundle (./explorer.ts): it talks to this API as any client does.

@@ -44,17 +44,25 @@ const RESERVATION_TIMEOUT_MS = 30_000;
 
 /**
  * Where an operation's results go: the response carrying its event stream, once its head is written (a reserved
- * stream's operations may be POSTed before it is connected).
+ * stream's operations may be POSTed before it is connected). A stream whose client leaves what was written
+ * unread for `stallMs` (TWINGRAPH_STREAM_STALL_MS) is destroyed: its operations wait for it to drain, so the lag
+ * limit, checked when one asks for its next change, would never end them, and they and the stream's slot would
+ * be held for as long as the client keeps its socket open.
  */
 class Outlet {
   private response: ServerResponse | undefined;
   private closed = false;
   private waiting: (() => void)[] = [];
+  private stall: NodeJS.Timeout | undefined;
   private readonly wake = (): void => {
+    clearTimeout(this.stall);
+    this.stall = undefined;
     const waiting = this.waiting;
     this.waiting = [];
     for (const resolve of waiting) resolve();
   };
+
+  constructor(private readonly stallMs: number) {}
 
   connect(response: ServerResponse): void {
     this.response = response;
@@ -76,7 +84,10 @@ class Outlet {
 
   /** Resolves when the stream can take another result, or is gone (then the operation is being let go of). */
   ready(): Promise<void> {
-    if (this.closed || (this.response && !this.response.writableNeedDrain)) return Promise.resolve();
+    const response = this.response;
+    if (this.closed || (response && !response.writableNeedDrain)) return Promise.resolve();
+    // Waiting for a drain (not for a reserved stream to be connected, which has its own timeout).
+    if (response && !this.stall) this.stall = setTimeout(() => response.destroy(), this.stallMs).unref();
     return new Promise((resolve) => this.waiting.push(resolve));
   }
 }
@@ -334,7 +345,7 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
           token: randomUUID(),
           owner: identity.name,
           slot,
-          outlet: new Outlet(),
+          outlet: new Outlet(config.limits.streamStallMs),
           operations: new Set(),
           connected: false,
         };
@@ -363,7 +374,7 @@ export function createSseEndpoint(options: SseEndpointOptions): SseEndpoint {
       if (req.headers.get('accept') !== 'text/event-stream') return null;
       const slot = slots.take(identity);
       if (!slot) return tooMany();
-      context.own = { slot, outlet: new Outlet() };
+      context.own = { slot, outlet: new Outlet(config.limits.streamStallMs) };
       return null;
     },
     // Validated by the core, with the limit rules; graphql-sse's own pass would only repeat it.

@@ -227,6 +227,28 @@ function readUntilComplete(stream: http.IncomingMessage): Promise<{ type: string
   });
 }
 
+/**
+ * Opens an event stream subscribed to `heavy(id)`, in either mode, and does not read it. Resolves once the
+ * server has started the subscription, with the server's side of it and the stream (awaited by the caller
+ * after its writes: the answer's head may wait for the first event).
+ */
+async function unreadStream(
+  t: TestApp,
+  streams: http.ClientRequest[],
+  id: string,
+  single: boolean,
+): Promise<{ server: ChangeSubscription; stream: Promise<http.IncomingMessage> }> {
+  let stream!: Promise<http.IncomingMessage>;
+  const server = await serverSideOf(t, async () => {
+    const started = t.app.services.feed.subscriptionsStarted;
+    stream = single ? reservedStream(t, streams, heavy(id)) : distinctStream(t, streams, heavy(id));
+    // Awaited after the writes; a failure before then must not go unhandled meanwhile.
+    stream.catch(() => undefined);
+    await waitUntil(() => t.app.services.feed.subscriptionsStarted > started, 'the server starts the subscription');
+  });
+  return { server, stream };
+}
+
 describe('a subscriber that falls behind', () => {
   const t = new TestApp({ env: { TWINGRAPH_MAX_SUBSCRIBER_LAG: String(MAX_LAG) } });
   beforeAll(() => t.start());
@@ -297,17 +319,7 @@ describe('a subscriber that falls behind', () => {
       });
       try {
         const baseline = t.subscriberCount;
-        let stream!: Promise<http.IncomingMessage>;
-        const server = await serverSideOf(t, async () => {
-          const started = t.app.services.feed.subscriptionsStarted;
-          stream = single ? reservedStream(t, streams, heavy(id)) : distinctStream(t, streams, heavy(id));
-          // Awaited after the writes; a failure before then must not go unhandled meanwhile.
-          stream.catch(() => undefined);
-          await waitUntil(
-            () => t.app.services.feed.subscriptionsStarted > started,
-            'the server starts the subscription',
-          );
-        });
+        const { server, stream } = await unreadStream(t, streams, id, single);
         const first = (await t.latestSeq()) + 1;
 
         // The stream is not read (no 'data' listener, so it does not flow) until the writes are done.
@@ -349,4 +361,41 @@ describe('a subscriber that falls behind', () => {
       }
     });
   });
+});
+
+describe('an event stream whose client reads nothing at all', () => {
+  /** Short, so that the spec need not wait out the default 30 s. */
+  const STALL_MS = 300;
+  const t = new TestApp({
+    env: { TWINGRAPH_MAX_SUBSCRIBER_LAG: String(MAX_LAG), TWINGRAPH_STREAM_STALL_MS: String(STALL_MS) },
+  });
+  beforeAll(() => t.start());
+  afterAll(() => t.close());
+
+  // It never asks for its next change, so the lag limit never ends it: the stall limit is what lets it go.
+  it.each([
+    ['distinct connections mode', false],
+    ['single connection mode', true],
+  ])(
+    'is dropped once what was written to it lies unread for TWINGRAPH_STREAM_STALL_MS (%s), and its subscription with it',
+    async (_mode, single) => {
+      const id = `stalled-sse-${single ? 'single' : 'distinct'}`;
+      await t.ok(createClientTwin, { id });
+      const streams: http.ClientRequest[] = [];
+      try {
+        const baseline = t.subscriberCount;
+        const { server, stream } = await unreadStream(t, streams, id, single);
+        await writeUntilBehind(t, id, server);
+        await waitUntil(() => t.subscriberCount === baseline, 'the server drops the stalled stream');
+        // The server closed the stream's socket: a client that reads again gets what was on its way, then the end.
+        const response = await stream;
+        let closed = false;
+        response.socket.once('close', () => (closed = true));
+        response.resume();
+        await waitUntil(() => closed, 'the client, reading again, finds the stream closed');
+      } finally {
+        for (const request of streams) request.destroy();
+      }
+    },
+  );
 });

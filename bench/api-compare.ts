@@ -17,10 +17,12 @@
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import zlib from 'node:zlib';
 import ts from 'typescript';
 import type { HttpLoadOptions, LoadResult, ServerHost, ServerInfo, SubscriptionResult } from './api';
 
@@ -124,6 +126,78 @@ export async function post(url: string, query: string, variables: Record<string,
     body: JSON.stringify({ query, variables }),
   });
   return response.text();
+}
+
+/** One answer as it came over the wire: its Content-Encoding, its size, and its bytes decompressed. */
+async function encodedAnswer(
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+  acceptEncoding: string,
+): Promise<{ encoding: string; bytes: number; text: string }> {
+  const body = JSON.stringify({ query, variables });
+  const raw = await new Promise<{ encoding: string; data: Buffer }>((resolve, reject) => {
+    const request = http.request(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': acceptEncoding } },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({
+            encoding: String(response.headers['content-encoding'] ?? 'identity'),
+            data: Buffer.concat(chunks),
+          }),
+        );
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+  const decoded =
+    raw.encoding === 'gzip'
+      ? zlib.gunzipSync(raw.data)
+      : raw.encoding === 'br'
+        ? zlib.brotliDecompressSync(raw.data)
+        : raw.encoding === 'identity'
+          ? raw.data
+          : undefined;
+  if (!decoded) throw new Error(`${url} answered in an encoding the benchmark does not read: ${raw.encoding}`);
+  return { encoding: raw.encoding, bytes: raw.data.length, text: decoded.toString('utf8') };
+}
+
+/**
+ * With an Accept-Encoding for the load: which of the two workloads' answers each server compresses, and that
+ * they decompress to the same bytes as the plain answer. Both must choose alike, or the comparison would weigh
+ * compression on one side only.
+ */
+async function checkEncodedAnswers(
+  { TRAVERSAL, TWIN_BY_ID }: LoadTools,
+  twingraph: string,
+  handwritten: string,
+  info: ServerInfo,
+  acceptEncoding: string,
+): Promise<string> {
+  const described: string[] = [];
+  for (const [name, query, variables] of [
+    ['a traversal page', TRAVERSAL, { after: null }],
+    ['a twin by id', TWIN_BY_ID, { id: info.twinIds[0] }],
+  ] as const) {
+    const plain = await post(twingraph, query, variables);
+    const [a, b] = await Promise.all([
+      encodedAnswer(twingraph, query, variables, acceptEncoding),
+      encodedAnswer(handwritten, query, variables, acceptEncoding),
+    ]);
+    if (a.encoding !== b.encoding || a.text !== plain || b.text !== plain)
+      throw new Error(
+        `with Accept-Encoding ${acceptEncoding}, the servers answer ${name} differently: Twingraph ${a.encoding} (${a.text.length} characters), hand-written ${b.encoding} (${b.text.length}), plain ${plain.length}`,
+      );
+    described.push(
+      `${name} (${f0(Buffer.byteLength(plain))} B) comes ${a.encoding} from both (${f0(a.bytes)} and ${f0(b.bytes)} B)`,
+    );
+  }
+  return described.join('; ');
 }
 
 /** Every traversal page and a spread of twins by id, asked of both servers: the answers must be equal bytes. */
@@ -265,6 +339,8 @@ export interface CompareOptions {
   readonly http: HttpLoadOptions;
   readonly overload: { subscribers: number; rate: number; seconds: number };
   readonly cursors: readonly (string | null)[];
+  /** The Accept-Encoding the load sends, if any (BENCH_API_ACCEPT_ENCODING). */
+  readonly acceptEncoding?: string;
   readonly log: (line: string) => void;
 }
 
@@ -287,7 +363,12 @@ export async function compareWithHandwritten(
       `hand-written server pid ${hand.pid}: ${hand.url} (bench/handwritten.ts: Apollo Server 5 + express5 + graphql-ws, DataLoader over better-sqlite3 on ${info.dbFile})`,
     );
     const checked = await checkSameAnswers(tools, a.url, b.url, info, cursors);
-    log(`byte-identical answers: ${checked} requests (every traversal page, 201 twins by id) asked of both: equal\n`);
+    log(`byte-identical answers: ${checked} requests (every traversal page, 201 twins by id) asked of both: equal`);
+    if (options.acceptEncoding)
+      log(
+        `the load sends Accept-Encoding: ${options.acceptEncoding}; ${await checkEncodedAnswers(tools, a.url, b.url, info, options.acceptEncoding)}`,
+      );
+    log('');
     const ids = info.twinIds;
     const load = (side: Side, label: string, request: () => ReturnType<LoadTools['rotating']>) => () =>
       runLoad(side.host, `${side.name} ${label}`, side.url, request, options.http);

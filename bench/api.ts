@@ -28,6 +28,9 @@
  * Twingraph against the hand-written server of ./handwritten.ts, each pair twice in ABBA order, see
  * ./api-compare.ts); the default is every one but `all`, whose minutes of draining `overload` replaces.
  * BENCH_API_OVERLOAD_RATE (200 writes/s offered) and BENCH_API_OVERLOAD_SECONDS (4) size `overload`.
+ * BENCH_API_ACCEPT_ENCODING (e.g. `gzip` or `br`) sends that Accept-Encoding with every HTTP request of the
+ * load, so that both servers compress what they answer over 1 KB (the comparison first checks which answers
+ * come compressed, and that they decompress to the same bytes).
  * BENCH_API_STORE=neo4j runs Twingraph on Neo4j (NEO4J_URI's server, emptied first, or else the test launcher's
  * Neo4j 5: ./api-neo4j.ts): http, filtered, all and patch (patchTwin over HTTP) on Twingraph alone, as the
  * hand-written server reads SQLite.
@@ -399,6 +402,12 @@ export interface LoadResult {
   readonly serverUsPerRequest: number;
 }
 
+/** The Accept-Encoding the load sends (BENCH_API_ACCEPT_ENCODING), if any. */
+export const ACCEPT_ENCODING = process.env.BENCH_API_ACCEPT_ENCODING || undefined;
+const LOAD_HEADERS: Record<string, string> = {
+  'content-type': 'application/json',
+  ...(ACCEPT_ENCODING && { 'accept-encoding': ACCEPT_ENCODING }),
+};
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
 export function rotating(query: string, variables: (i: number) => Record<string, unknown>): AutocannonRequest[] {
@@ -406,7 +415,7 @@ export function rotating(query: string, variables: (i: number) => Record<string,
   return [
     {
       method: 'POST',
-      headers: JSON_HEADERS,
+      headers: LOAD_HEADERS,
       setupRequest: (request) => ({ ...request, body: JSON.stringify({ query, variables: variables(i++) }) }),
     },
   ];
@@ -420,7 +429,11 @@ export async function runLoad(
   requests: () => AutocannonRequest[],
   options: HttpLoadOptions,
 ): Promise<LoadResult> {
-  const verifyBody = (body: string): boolean => body.startsWith('{"data":') && !body.includes('"errors"');
+  // Compressed answers reach verifyBody as undecodable text: with an Accept-Encoding the load counts only
+  // transport errors and non-2xx answers (the comparison checked the compressed answers before).
+  const verifyBody = ACCEPT_ENCODING
+    ? undefined
+    : (body: string): boolean => body.startsWith('{"data":') && !body.includes('"errors"');
   if (options.warmupSeconds > 0)
     await autocannon({
       url,
@@ -786,7 +799,7 @@ const f0 = (n: number): string => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(n < 10 ? 2 : 1) : String(n));
 
 export function formatLoad(r: LoadResult): string {
-  return `${r.label.padEnd(34)} ${f0(r.rps).padStart(7)} req/s   p50 ${f1(r.p50).padStart(5)} ms  p99 ${f1(r.p99).padStart(6)} ms   ${f0(r.requests)} requests, errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}, GraphQL errors ${r.graphqlErrors}   CPU: server ${f0(r.serverCpu)}% (${f0(r.serverUsPerRequest)} µs/request), load generator ${f0(r.loadCpu)}%`;
+  return `${r.label.padEnd(34)} ${f0(r.rps).padStart(7)} req/s   p50 ${f1(r.p50).padStart(5)} ms  p99 ${f1(r.p99).padStart(6)} ms   ${f0(r.requests)} requests, errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx}, GraphQL errors ${ACCEPT_ENCODING ? 'not read (compressed)' : r.graphqlErrors}   CPU: server ${f0(r.serverCpu)}% (${f0(r.serverUsPerRequest)} µs/request), load generator ${f0(r.loadCpu)}%`;
 }
 
 export function formatSubscriptions(r: SubscriptionResult): string[] {
@@ -1058,6 +1071,7 @@ export async function main(): Promise<void> {
           phases,
           http,
           cursors,
+          acceptEncoding: ACCEPT_ENCODING,
           overload: {
             subscribers,
             rate: Number(process.env.BENCH_API_OVERLOAD_RATE ?? 200),

@@ -8,7 +8,9 @@
  * The store is seeded as bench:api seeds it (its createServerHost, from dist/). Each round starts every side
  * once, in an order that rotates from round to round; the figures are each side's median and quartiles, and
  * RSS after the first answer and a second of idling. The sides: this tree (`twingraph`), the hand-written
- * server (`handwritten`) and, when BENCH_COLD_BASE names another built checkout of Twingraph (its own
+ * server (`handwritten`), the hand-written server with the start-up caches bin/twingraph.js enables
+ * (`handwritten-cached`: the same code and resolution caches, in a folder of its own, warmed by one untimed
+ * start first), so that the caches' share of the difference shows, and, when BENCH_COLD_BASE names another built checkout of Twingraph (its own
  * bin/ and dist/), that one (`base`), for a before/after of a change. BENCH_COLD_RUNS sets the rounds
  * (default 7), BENCH_COLD_CLIENTS the seed's size (default bench:api's 1,000 clients), BENCH_COLD_ARGS node
  * flags for the Twingraph sides (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
@@ -112,6 +114,32 @@ function twingraphSide(name: string, root: string, dbFile: string): Side {
   };
 }
 
+/**
+ * A preload that gives the hand-written server what bin/twingraph.js gives Twingraph (Node's compile cache,
+ * or ../bin/compile-cache.js on Node 20, and ../bin/resolution-cache.js), and ends it on SIGTERM through
+ * process.exit so that the caches are written, as a real server's shutdown would; with a cache folder of its
+ * own beside the script (NODE_DISABLE_COMPILE_CACHE=1 turns both off here too).
+ */
+function handwrittenCaches(script: string): { preload: string; folder: string } {
+  const dir = path.dirname(script);
+  const folder = path.join(dir, 'compile-cache');
+  fs.mkdirSync(folder, { mode: 0o700 });
+  const preload = path.join(dir, 'caches.cjs');
+  const bin = path.join(ROOT, 'bin');
+  fs.writeFileSync(
+    preload,
+    [
+      `const nodeModule = require('node:module');`,
+      `if (nodeModule.enableCompileCache) nodeModule.enableCompileCache();`,
+      `else require(${JSON.stringify(path.join(bin, 'compile-cache.js'))}).enableCompileCache();`,
+      `require(${JSON.stringify(path.join(bin, 'resolution-cache.js'))}).enableResolutionCache();`,
+      `process.once('SIGTERM', () => process.exit(0));`,
+      '',
+    ].join('\n'),
+  );
+  return { preload, folder };
+}
+
 export async function run(): Promise<void> {
   const rounds = Number(process.env.BENCH_COLD_RUNS ?? 7);
   const clients = Number(process.env.BENCH_COLD_CLIENTS ?? FULL_SEED.clients);
@@ -131,6 +159,16 @@ export async function run(): Promise<void> {
       name: 'handwritten',
       command: (port) => ({ args: [script.file, 'serve', info.dbFile, String(port)], env: script.env }),
     });
+    const cached = handwrittenCaches(script.file);
+    const cachedSide: Side = {
+      name: 'handwritten-cached',
+      command: (port) => ({
+        args: ['--require', cached.preload, script.file, 'serve', info.dbFile, String(port)],
+        env: { ...script.env, NODE_COMPILE_CACHE: cached.folder },
+      }),
+    };
+    await coldStart(cachedSide, info.twinIds[0]);
+    sides.push(cachedSide);
     console.log(
       `cold start to the first answer (twin by id) on an existing store of ${info.twins} twins; ${rounds} rounds of ${sides
         .map((s) => s.name)
@@ -157,12 +195,14 @@ export async function run(): Promise<void> {
         `${name.padEnd(12)} first answer median ${quantile(ms, 0.5).toFixed(0)} ms (quartiles ${quantile(ms, 0.25).toFixed(0)}–${quantile(ms, 0.75).toFixed(0)}), CPU by then median ${quantile(cpu, 0.5).toFixed(0)} ms (quartiles ${quantile(cpu, 0.25).toFixed(0)}–${quantile(cpu, 0.75).toFixed(0)}), RSS median ${quantile(rss, 0.5).toFixed(0)} MB`,
       );
     }
-    const hand = medians.get('handwritten')!;
-    for (const [name, m] of medians)
-      if (name !== 'handwritten')
-        console.log(
-          `${name} ÷ handwritten (medians): first answer ${(m.ms / hand.ms).toFixed(2)}×, CPU ${(m.cpu / hand.cpu).toFixed(2)}×, RSS ${(m.rss / hand.rss).toFixed(2)}×`,
-        );
+    for (const against of ['handwritten', 'handwritten-cached']) {
+      const hand = medians.get(against)!;
+      for (const [name, m] of medians)
+        if (!name.startsWith('handwritten'))
+          console.log(
+            `${name} ÷ ${against} (medians): first answer ${(m.ms / hand.ms).toFixed(2)}×, CPU ${(m.cpu / hand.cpu).toFixed(2)}×, RSS ${(m.rss / hand.rss).toFixed(2)}×`,
+          );
+    }
     console.log(`load average ${loadavg()}`);
   } finally {
     script.dispose();

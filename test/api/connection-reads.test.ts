@@ -1,0 +1,92 @@
+/**
+ * What a relationship connection asks the store for (issue 13). connection-selection.test.ts holds that the
+ * answers are right whatever is read; a connection that reads too much answers the same, so this file holds
+ * the reads themselves, through a spy on the store port's `neighbors`: one read per level of a query, batched
+ * over every parent; the relationships only where some `edges { relationship }` is selected; one more than
+ * `first` only where `pageInfo` is; and cursors, which the store has no part in, made from the twins read and
+ * only where a client selects them.
+ */
+import * as storeQuery from '../../src/store/query';
+import type { NeighborQuery } from '../../src/store/query';
+import { useTestApp } from '../support/api-harness';
+import { seedDemoGraph } from './fixtures';
+
+const t = useTestApp();
+beforeAll(() => seedDemoGraph(t.store));
+afterEach(() => jest.restoreAllMocks());
+
+const CLIENTS = ['c1', 'c2', 'c3', 'c4', 'c5'];
+
+/** Runs `operation` and returns the neighbour reads it asked of the store, in order. */
+async function neighborReads(operation: string): Promise<NeighborQuery[]> {
+  // On the store behind the counting Proxy of t.store, which would hand back its own wrapper, not the spy.
+  const spy = jest.spyOn(t.instrumented.target, 'neighbors');
+  try {
+    await t.ok(operation);
+    return spy.mock.calls.map(([read]) => read);
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** The one read of a single-level operation; its ids sorted, as the order within a batch is no rule. */
+async function onlyRead(operation: string): Promise<NeighborQuery> {
+  const reads = await neighborReads(operation);
+  expect(reads).toHaveLength(1);
+  return { ...reads[0], ids: [...reads[0].ids].sort() };
+}
+
+/** Every client's engagements, five at most, with `selection` under the connection. */
+const engagements = (selection: string): string =>
+  `{ clients(first: 10) { nodes { id hasEngagement(first: 5) { ${selection} } } } }`;
+
+describe("a relationship connection's store reads", () => {
+  it('reads a level once for all its parents, the twins alone and first of each, when only nodes are selected', async () => {
+    const read = await onlyRead(engagements('nodes { id }'));
+    expect(read.ids).toEqual(CLIENTS);
+    expect(read.hop).toMatchObject({ direction: 'out', names: ['hasEngagement'], withRelationships: false });
+    expect(read.first).toBe(5);
+  });
+
+  it('reads one more than first when pageInfo is selected, and still no relationship', async () => {
+    const read = await onlyRead(engagements('nodes { id } pageInfo { hasNextPage }'));
+    expect(read.ids).toEqual(CLIENTS);
+    expect(read.hop.withRelationships).toBe(false);
+    expect(read.first).toBe(6);
+  });
+
+  it("reads the relationships when an edge's relationship is selected", async () => {
+    const read = await onlyRead(engagements('edges { relationship { id } }'));
+    expect(read.ids).toEqual(CLIENTS);
+    // Absent means true (Hop.withRelationships): only an explicit false spares the read.
+    expect(read.hop.withRelationships).not.toBe(false);
+    expect(read.first).toBe(5);
+  });
+
+  it('asks the store nothing more for cursors, and makes them only where selected', async () => {
+    // Cursors are encoded from the twins read (their order keys), so selecting them must not widen the read.
+    // The spy sees calls from other modules only: the root list's own cursors (query.ts: toPage) are not counted.
+    const encode = jest.spyOn(storeQuery, 'encodeCursor');
+    const plain = await onlyRead(engagements('nodes { id }'));
+    expect(encode).not.toHaveBeenCalled();
+    const withCursors = await onlyRead(engagements('edges { cursor node { id } }'));
+    expect(withCursors).toEqual(plain);
+    // c1 has two engagements, c3 and c4 one each: one cursor per edge shown.
+    expect(encode).toHaveBeenCalledTimes(4);
+    encode.mockClear();
+    await onlyRead(engagements('pageInfo { endCursor }'));
+    // One per parent with any engagement, not one per engagement read.
+    expect(encode).toHaveBeenCalledTimes(3);
+  });
+
+  it('reads a two-level traversal in one call per level, over every parent of that level', async () => {
+    const reads = await neighborReads(
+      `{ clients(first: 10) { nodes { id hasEngagement(first: 5) { nodes { id covers(first: 3) { nodes { id } } } } } } }`,
+    );
+    // Five clients, then the four engagements they lead to: a read per parent would be nine.
+    expect(reads.map((r) => [r.hop.names, [...r.ids].sort(), r.first])).toEqual([
+      [['hasEngagement'], CLIENTS, 5],
+      [['covers'], ['g1', 'g2', 'g3', 'g4'], 3],
+    ]);
+  });
+});

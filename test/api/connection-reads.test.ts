@@ -3,7 +3,7 @@
  * answers are right whatever is read; a connection that reads too much answers the same, so this file holds
  * the reads themselves, through a spy on the store port's `neighbors`: one read per level of a query, batched
  * over every parent; the relationships only where some `edges { relationship }` is selected; one more than
- * `first` only where `pageInfo` is; and cursors, which the store has no part in, made from the twins read and
+ * `first` only where `pageInfo { hasNextPage }` is; and cursors, which the store has no part in, made from the twins read and
  * only where a client selects them.
  */
 import * as storeQuery from '../../src/store/query';
@@ -48,8 +48,8 @@ describe("a relationship connection's store reads", () => {
     expect(read.first).toBe(5);
   });
 
-  it('reads one more than first when pageInfo is selected, and still no relationship', async () => {
-    const read = await onlyRead(engagements('nodes { id } pageInfo { hasNextPage }'));
+  it('reads one more than first when pageInfo { hasNextPage } is selected, and still no relationship', async () => {
+    const read = await onlyRead(engagements('nodes { id } pageInfo { more: hasNextPage }'));
     expect(read.ids).toEqual(CLIENTS);
     expect(read.hop.withRelationships).toBe(false);
     expect(read.first).toBe(6);
@@ -74,9 +74,11 @@ describe("a relationship connection's store reads", () => {
     // c1 has two engagements, c3 and c4 one each: one cursor per edge shown.
     expect(encode).toHaveBeenCalledTimes(4);
     encode.mockClear();
-    await onlyRead(engagements('pageInfo { endCursor }'));
-    // One per parent with any engagement, not one per engagement read.
-    expect(encode).toHaveBeenCalledTimes(3);
+    const ends = await onlyRead(engagements('pageInfo { startCursor endCursor }'));
+    // The ends of a page are among what it shows: no more is read for them than for the nodes.
+    expect(ends).toEqual(plain);
+    // Two per parent with any engagement, not one per engagement read.
+    expect(encode).toHaveBeenCalledTimes(6);
   });
 
   it('reads a two-level traversal in one call per level, over every parent of that level', async () => {

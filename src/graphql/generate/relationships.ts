@@ -108,7 +108,7 @@ class FirstPage implements RelatedValue {
   get pageInfo(): ConnectionValue<Twin>['pageInfo'] {
     const items = this.items;
     const cursorAt = (i: number): string | null => (items.length > 0 ? this.cursorOf(items[i].twin) : null);
-    // One more than shown was read whenever pageInfo is selected (see relatedConnection).
+    // One more than shown was read whenever hasNextPage is selected (see relatedConnection).
     return {
       hasNextPage: this.readMore && this.found.length > this.first,
       hasPreviousPage: false,
@@ -149,8 +149,8 @@ class RelatedEdge {
 
 /**
  * A connection of related twins. A plain first page (the common case inside lists) is batched across every
- * parent with one store call per level, reading one more than `first` when pageInfo is selected, to know
- * whether more exist; paging on with a cursor, or backwards, reads per parent.
+ * parent with one store call per level, reading one more than `first` when pageInfo's hasNextPage is selected,
+ * to know whether more exist; paging on with a cursor, or backwards, reads per parent.
  */
 async function relatedConnection(
   twin: Twin,
@@ -166,7 +166,7 @@ async function relatedConnection(
     // -1 as 0 and refuse 1000 as 1001.
     checkPageSize('first', first);
     if (first < MAX_PAGE_SIZE) {
-      const readMore = connectionSelection(info).pageInfo;
+      const readMore = connectionSelection(info).hasNextPage;
       const found = await ctx.twins.neighbors(twin.$dtId, hop, readMore ? first + 1 : first, orderBy);
       return new FirstPage(found, first, readMore, orderBy, twin.$dtId, hop, ctx);
     }

@@ -1,7 +1,8 @@
 /**
  * What an operation selects under a connection field, so that the store reads only that: whether any edge's
  * `relationship` is asked for (the relationships a page of related twins came through are otherwise never
- * read), and whether `pageInfo` is (otherwise a page reads no more than it shows). Worked out once per field of a parsed document (Apollo keeps parsed documents, and graphql-js hands
+ * read), and whether `pageInfo { hasNextPage }` is (otherwise a page reads no more than it shows: its other
+ * fields, the cursors of its ends, come from what it shows). Worked out once per field of a parsed document (Apollo keeps parsed documents, and graphql-js hands
  * every parent of a nested list the same field nodes), and cheaply enough to do on every request otherwise.
  */
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
@@ -9,8 +10,8 @@ import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } 
 export interface ConnectionSelection {
   /** Some `edges { relationship }` is selected (through fragments too, whatever their type condition). */
   readonly relationships: boolean;
-  /** `pageInfo` is selected: whether more exist must be known, which costs reading one more. */
-  readonly pageInfo: boolean;
+  /** `pageInfo { hasNextPage }` is selected: whether more exist must be known, which costs reading one more. */
+  readonly hasNextPage: boolean;
 }
 
 const known = new WeakMap<FieldNode, ConnectionSelection>();
@@ -46,10 +47,11 @@ function analyse(nodes: readonly FieldNode[], fragments: GraphQLResolveInfo['fra
   const relationships = edges.some(
     (edge) => fieldsNamed(edge.selectionSet, 'relationship', fragments, [], new Set()).length > 0,
   );
-  const pageInfo = nodes.some(
-    (node) => fieldsNamed(node.selectionSet, 'pageInfo', fragments, [], new Set()).length > 0,
+  const pageInfos = nodes.flatMap((node) => fieldsNamed(node.selectionSet, 'pageInfo', fragments, [], new Set()));
+  const hasNextPage = pageInfos.some(
+    (pageInfo) => fieldsNamed(pageInfo.selectionSet, 'hasNextPage', fragments, [], new Set()).length > 0,
   );
-  return { relationships, pageInfo };
+  return { relationships, hasNextPage };
 }
 
 /** What the operation selects under the connection field being resolved. */

@@ -81,6 +81,24 @@ describe("a relationship connection's store reads", () => {
     expect(encode).toHaveBeenCalledTimes(6);
   });
 
+  it("pages on from a cursor without reading a relationship, unless an edge's relationship is selected", async () => {
+    const target = t.instrumented.target;
+    const first = await t.ok(`{ twin(id: "c1") { ... on Client { hasEngagement(first: 1) { edges { cursor } } } } }`);
+    const after = first.twin.hasEngagement.edges[0].cursor as string;
+    const paged = (selection: string): string =>
+      `{ twin(id: "c1") { ... on Client { hasEngagement(first: 1, after: "${after}") { ${selection} } } } }`;
+    // The page itself is a traversal; the relationships it came through would be a neighbour read of the parent.
+    const listed = jest.spyOn(target, 'neighbors');
+    const data = await t.ok(paged('nodes { id }'));
+    expect(data.twin.hasEngagement.nodes).toEqual([{ id: 'g2' }]);
+    expect(listed).not.toHaveBeenCalled();
+    const withRelationship = await t.ok(paged('edges { relationship { id } node { id } }'));
+    expect(withRelationship.twin.hasEngagement.edges).toEqual([
+      { relationship: { id: 'c1/relationships/c1-hasEngagement-g2' }, node: { id: 'g2' } },
+    ]);
+    expect(listed).toHaveBeenCalledTimes(1);
+  });
+
   it('reads a two-level traversal in one call per level, over every parent of that level', async () => {
     const reads = await neighborReads(
       `{ clients(first: 10) { nodes { id hasEngagement(first: 5) { nodes { id covers(first: 3) { nodes { id } } } } } } }`,

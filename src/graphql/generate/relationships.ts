@@ -180,6 +180,9 @@ async function relatedConnection(
     orderBy,
     ...page,
   });
+  const base = connection(result, count);
+  // No edge's relationship is selected (the hop says so, ./selection.ts): none is read, and none is asked for.
+  if (hop.withRelationships === false) return base as RelatedValue;
   const rels = await ctx.twins.relationships(
     twin.$dtId,
     hop.direction,
@@ -191,7 +194,6 @@ async function relatedConnection(
         (hop.direction === 'out' ? r.$targetId : r.$sourceId) === t.$dtId &&
         (!hop.names || hop.names.includes(r.$relationshipName)),
     );
-  const base = connection(result, count);
   return { ...base, edges: base.edges.map((e) => ({ ...e, relationship: relationshipTo(e.node)! })) };
 }
 

@@ -63,20 +63,21 @@ function batchedByGroup<K extends { id: string; group: string }, V>(
 }
 
 /**
- * The JSON of hops the schema made once and froze (a connection's plain hops, ../graphql/generate/relationships.ts),
- * by hop: a traversal page asks its hop once per parent twin, and each ask needs its batch's group key.
+ * The JSON of hops and orders the schema froze (a connection's plain hops, made once per field, and a filtered
+ * or ordered one's, once per operation: ../graphql/generate/relationships.ts), by object: a traversal page asks
+ * its hop once per parent twin, and each ask needs its batch's group key.
  */
-const frozenHopKeys = new WeakMap<Hop, string>();
-function hopKey(hop: Hop): string {
-  if (!Object.isFrozen(hop)) return JSON.stringify(hop);
-  let key = frozenHopKeys.get(hop);
-  if (key === undefined) frozenHopKeys.set(hop, (key = JSON.stringify(hop)));
+const frozenKeys = new WeakMap<object, string>();
+function keyOf(value: object): string {
+  if (!Object.isFrozen(value)) return JSON.stringify(value);
+  let key = frozenKeys.get(value);
+  if (key === undefined) frozenKeys.set(value, (key = JSON.stringify(value)));
   return key;
 }
 
 /** What a neighbour page's batch shares besides the twin id: its hop, size and order. */
 function neighborGroup(hop: Hop, first: number, orderBy: readonly OrderBy[]): string {
-  return `${hopKey(hop)}\n${first}\n${orderBy.length === 0 ? '' : JSON.stringify(orderBy)}`;
+  return `${keyOf(hop)}\n${first}\n${orderBy.length === 0 ? '' : keyOf(orderBy)}`;
 }
 
 /** Model records by id, built once per snapshot (RealEstateCore has 767 of them; requests are many). */
@@ -170,7 +171,7 @@ function unscopedContext(services: Services, identity: Identity, deadline: numbe
       traverse: (traversal) => store.traverse(traversal),
       neighbors: (id, hop, first, orderBy) =>
         loaders.neighbors.load({ id, group: neighborGroup(hop, first, orderBy), hop, first, orderBy }),
-      neighborCount: (id, hop) => loaders.counts.load({ id, group: hopKey(hop), hop }),
+      neighborCount: (id, hop) => loaders.counts.load({ id, group: keyOf(hop), hop }),
       relationship: (sourceId, relationshipId) =>
         store
           .getRelationship(sourceId, relationshipId)

@@ -99,6 +99,31 @@ describe("a relationship connection's store reads", () => {
     expect(listed).toHaveBeenCalledTimes(1);
   });
 
+  it("reads a filtered, ordered connection in one call for all its parents, each operation's variables deciding its filter", async () => {
+    const operation = `query ($budget: Float) { clients(first: 10) { nodes { id hasEngagement(first: 5, where: { budget: { gte: $budget } }, orderBy: [{ budget: DESC }]) { nodes { id } } } } }`;
+    const engagementsOf = (data: {
+      clients: { nodes: { id: string; hasEngagement: { nodes: { id: string }[] } }[] };
+    }) => Object.fromEntries(data.clients.nodes.map((c) => [c.id, c.hasEngagement.nodes.map((n) => n.id)]));
+    const spy = jest.spyOn(t.instrumented.target, 'neighbors');
+    // The filter and order are made once for the operation, not per parent: the same document with other
+    // variables must not get the first one's.
+    expect(engagementsOf(await t.ok(operation, { budget: 0 }))).toEqual({
+      c1: ['g1', 'g2'],
+      c2: [],
+      c3: ['g3'],
+      c4: ['g4'],
+      c5: [],
+    });
+    expect(engagementsOf(await t.ok(operation, { budget: 100_000 }))).toEqual({
+      c1: ['g1'],
+      c2: [],
+      c3: [],
+      c4: ['g4'],
+      c5: [],
+    });
+    expect(spy).toHaveBeenCalledTimes(2);
+  });
+
   it('reads a two-level traversal in one call per level, over every parent of that level', async () => {
     const reads = await neighborReads(
       `{ clients(first: 10) { nodes { id hasEngagement(first: 5) { nodes { id covers(first: 3) { nodes { id } } } } } } }`,

@@ -43,6 +43,7 @@ import { CONNECTION_FIELDS, PAGE_ARGS } from '../descriptions';
 import { modelRef, type ModelRef } from '../model-refs';
 import { allOf } from './filters';
 import { pascalCase } from './names';
+import { oncePerOperation } from './per-operation';
 import { connectionSelection } from './selection';
 import { describe } from './schema-types';
 import { RELATIONSHIP_WHERE_TAKEN, whereInput, whereKey, type WhereInput, type WherePart } from './where';
@@ -155,7 +156,7 @@ class RelatedEdge {
 async function relatedConnection(
   twin: Twin,
   hop: Hop,
-  orderBy: OrderBy[],
+  orderBy: readonly OrderBy[],
   args: Args,
   ctx: GraphContext,
   info: GraphQLResolveInfo,
@@ -200,6 +201,14 @@ async function relatedConnection(
 /** The hop of a connection, told whether the operation reads the relationships (see ./selection.ts). */
 function withSelection(hop: Hop, info: GraphQLResolveInfo): Hop {
   return connectionSelection(info).relationships ? hop : { ...hop, withRelationships: false };
+}
+
+/**
+ * A filtered or ordered connection's hop (told the selection) and order, frozen: made once per operation
+ * (./per-operation.ts), and frozen so that the batch key made of them is made once too.
+ */
+function frozenRead(hop: Hop, orderBy: OrderBy[], info: GraphQLResolveInfo): { hop: Hop; orderBy: readonly OrderBy[] } {
+  return { hop: Object.freeze(withSelection(hop, info)), orderBy: Object.freeze(orderBy) };
 }
 
 /** The two hops of a connection asked with no where, edge or orderBy (its usual form), made once per field. */
@@ -358,17 +367,16 @@ export class RelationshipTypeBuilder {
       resolve: (twin, args, ctx, info) => {
         if (args.where == null && args.edge == null && args.orderBy == null)
           return relatedConnection(twin, plain(info), NO_ORDER, args, ctx, info);
-        const where = this.targetFilter(content, args.where as Args);
-        const edge = types.edgeWhere?.toFilter(args.edge as Args);
-        const hop: Hop = { direction: 'out', names: [content.name], ...(where && { where }), ...(edge && { edge }) };
-        return relatedConnection(
-          twin,
-          withSelection(hop, info),
-          this.targetOrder(content, args.orderBy as Args[]),
-          args,
-          ctx,
-          info,
-        );
+        const { hop, orderBy } = oncePerOperation(info, () => {
+          const where = this.targetFilter(content, args.where as Args);
+          const edge = types.edgeWhere?.toFilter(args.edge as Args);
+          return frozenRead(
+            { direction: 'out', names: [content.name], ...(where && { where }), ...(edge && { edge }) },
+            this.targetOrder(content, args.orderBy as Args[]),
+            info,
+          );
+        });
+        return relatedConnection(twin, hop, orderBy, args, ctx, info);
       },
     };
   }
@@ -426,16 +434,15 @@ export class RelationshipTypeBuilder {
         resolve: (twin, args, ctx, info) => {
           if (args.where == null && args.orderBy == null)
             return relatedConnection(twin, plain(info), NO_ORDER, args, ctx, info);
-          const where = twinWhereFilter(args.where as TwinWhere, this.models);
-          const hop: Hop = { direction: 'in', names: [relationship], ...(where && { where }) };
-          return relatedConnection(
-            twin,
-            withSelection(hop, info),
-            twinOrder(args.orderBy as TwinOrderBy[]),
-            args,
-            ctx,
-            info,
-          );
+          const { hop, orderBy } = oncePerOperation(info, () => {
+            const where = twinWhereFilter(args.where as TwinWhere, this.models);
+            return frozenRead(
+              { direction: 'in', names: [relationship], ...(where && { where }) },
+              twinOrder(args.orderBy as TwinOrderBy[]),
+              info,
+            );
+          });
+          return relatedConnection(twin, hop, orderBy, args, ctx, info);
         },
       };
     }

@@ -124,6 +124,25 @@ describe("a relationship connection's store reads", () => {
     expect(spy).toHaveBeenCalledTimes(2);
   });
 
+  it('reads the relationships wherever the selection merged at that place asks for them, though the filter is made once', async () => {
+    // One field node (the fragment's) under two lists; under the second, a sibling merged with it selects the
+    // relationships. What is made once per operation must not carry the first place's selection to the second.
+    const data = await t.ok(`
+      fragment F on Client { hasEngagement(first: 5, where: { budget: { gte: 0 } }) { edges { node { id } } } }
+      {
+        b: clients(first: 10) { nodes { id ...F } }
+        a: clients(first: 10) { nodes { id ...F hasEngagement(first: 5, where: { budget: { gte: 0 } }) { edges { relationship { id } } } } }
+      }`);
+    const c1 = (list: { nodes: { id: string; hasEngagement: unknown }[] }) => list.nodes.find((n) => n.id === 'c1');
+    expect(c1(data.b)?.hasEngagement).toEqual({ edges: [{ node: { id: 'g1' } }, { node: { id: 'g2' } }] });
+    expect(c1(data.a)?.hasEngagement).toEqual({
+      edges: [
+        { node: { id: 'g1' }, relationship: { id: 'c1/relationships/c1-hasEngagement-g1' } },
+        { node: { id: 'g2' }, relationship: { id: 'c1/relationships/c1-hasEngagement-g2' } },
+      ],
+    });
+  });
+
   it('reads a two-level traversal in one call per level, over every parent of that level', async () => {
     const reads = await neighborReads(
       `{ clients(first: 10) { nodes { id hasEngagement(first: 5) { nodes { id covers(first: 3) { nodes { id } } } } } } }`,

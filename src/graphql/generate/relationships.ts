@@ -198,29 +198,37 @@ async function relatedConnection(
   return { ...base, edges: base.edges.map((e) => ({ ...e, relationship: relationshipTo(e.node)! })) };
 }
 
-/** The hop of a connection, told whether the operation reads the relationships (see ./selection.ts). */
-function withSelection(hop: Hop, info: GraphQLResolveInfo): Hop {
-  return connectionSelection(info).relationships ? hop : { ...hop, withRelationships: false };
+/** A connection's hop as read with its relationships and without them, frozen (their batch keys are made once). */
+interface BothHops {
+  readonly all: Hop;
+  readonly twinsOnly: Hop;
+}
+
+function bothHops(hop: Hop): BothHops {
+  const all = Object.freeze(hop);
+  return { all, twinsOnly: Object.freeze({ ...all, withRelationships: false }) };
 }
 
 /**
- * A filtered or ordered connection's hop (told the selection) and order, frozen: made once per operation
- * (./per-operation.ts), and frozen so that the batch key made of them is made once too.
+ * The hop this place in the operation reads: the selection is worked out per place (./selection.ts), as
+ * fields merged under one response key select together, so it is never part of what is made once.
  */
-function frozenRead(hop: Hop, orderBy: OrderBy[], info: GraphQLResolveInfo): { hop: Hop; orderBy: readonly OrderBy[] } {
-  return { hop: Object.freeze(withSelection(hop, info)), orderBy: Object.freeze(orderBy) };
+function hopFor(hops: BothHops, info: GraphQLResolveInfo): Hop {
+  return connectionSelection(info).relationships ? hops.all : hops.twinsOnly;
+}
+
+/**
+ * A filtered or ordered connection's hops and order, frozen: they depend on its arguments alone, so they are
+ * made once per operation (./per-operation.ts), and their batch keys once too.
+ */
+function frozenRead(hop: Hop, orderBy: OrderBy[]): BothHops & { readonly orderBy: readonly OrderBy[] } {
+  return { ...bothHops(hop), orderBy: Object.freeze(orderBy) };
 }
 
 /** The two hops of a connection asked with no where, edge or orderBy (its usual form), made once per field. */
 function plainHops(make: () => Hop): (info: GraphQLResolveInfo) => Hop {
-  let hops: { all: Hop; twinsOnly: Hop } | undefined;
-  return (info) => {
-    hops ??= (() => {
-      const all = Object.freeze(make());
-      return { all, twinsOnly: Object.freeze({ ...all, withRelationships: false }) };
-    })();
-    return connectionSelection(info).relationships ? hops.all : hops.twinsOnly;
-  };
+  let hops: BothHops | undefined;
+  return (info) => hopFor((hops ??= bothHops(make())), info);
 }
 
 const NO_ORDER: OrderBy[] = [];
@@ -367,16 +375,15 @@ export class RelationshipTypeBuilder {
       resolve: (twin, args, ctx, info) => {
         if (args.where == null && args.edge == null && args.orderBy == null)
           return relatedConnection(twin, plain(info), NO_ORDER, args, ctx, info);
-        const { hop, orderBy } = oncePerOperation(info, () => {
+        const read = oncePerOperation(info, () => {
           const where = this.targetFilter(content, args.where as Args);
           const edge = types.edgeWhere?.toFilter(args.edge as Args);
           return frozenRead(
             { direction: 'out', names: [content.name], ...(where && { where }), ...(edge && { edge }) },
             this.targetOrder(content, args.orderBy as Args[]),
-            info,
           );
         });
-        return relatedConnection(twin, hop, orderBy, args, ctx, info);
+        return relatedConnection(twin, hopFor(read, info), read.orderBy, args, ctx, info);
       },
     };
   }
@@ -434,15 +441,14 @@ export class RelationshipTypeBuilder {
         resolve: (twin, args, ctx, info) => {
           if (args.where == null && args.orderBy == null)
             return relatedConnection(twin, plain(info), NO_ORDER, args, ctx, info);
-          const { hop, orderBy } = oncePerOperation(info, () => {
+          const read = oncePerOperation(info, () => {
             const where = twinWhereFilter(args.where as TwinWhere, this.models);
             return frozenRead(
               { direction: 'in', names: [relationship], ...(where && { where }) },
               twinOrder(args.orderBy as TwinOrderBy[]),
-              info,
             );
           });
-          return relatedConnection(twin, hop, orderBy, args, ctx, info);
+          return relatedConnection(twin, hopFor(read, info), read.orderBy, args, ctx, info);
         },
       };
     }

@@ -34,6 +34,7 @@ import { isTwingraphError, TwingraphError } from '../errors';
 import { unauthenticatedError } from './authorize';
 import type { IdentitySlots, Slot } from './identity-slots';
 import { originAllowed } from './origin';
+import { Outlet } from './sse-outlet';
 import { deliverShared, graphqlSseNext } from './shared-delivery';
 import { guardedResults } from './sse-results';
 import { isSharedPayloads } from './subscription-groups';
@@ -41,56 +42,6 @@ import { expiresIn, type TransportCore } from './transport-core';
 
 /** How long a stream reserved with PUT waits to be connected before it is let go of, with its operations. */
 const RESERVATION_TIMEOUT_MS = 30_000;
-
-/**
- * Where an operation's results go: the response carrying its event stream, once its head is written (a reserved
- * stream's operations may be POSTed before it is connected). A stream whose client leaves what was written
- * unread for `stallMs` (TWINGRAPH_STREAM_STALL_MS) is destroyed: its operations wait for it to drain, so the lag
- * limit, checked when one asks for its next change, would never end them, and they and the stream's slot would
- * be held for as long as the client keeps its socket open.
- */
-class Outlet {
-  private response: ServerResponse | undefined;
-  private closed = false;
-  private waiting: (() => void)[] = [];
-  private stall: NodeJS.Timeout | undefined;
-  private readonly wake = (): void => {
-    clearTimeout(this.stall);
-    this.stall = undefined;
-    const waiting = this.waiting;
-    this.waiting = [];
-    for (const resolve of waiting) resolve();
-  };
-
-  constructor(private readonly stallMs: number) {}
-
-  connect(response: ServerResponse): void {
-    this.response = response;
-    response.on('drain', this.wake);
-    response.once('close', () => this.close());
-    this.wake();
-  }
-
-  close(): void {
-    this.closed = true;
-    this.wake();
-  }
-
-  /** Writes an event framed here (a shared payload's) beside graphql-sse's own, while the stream is open. */
-  write(event: string): void {
-    const response = this.response;
-    if (!this.closed && response && response.writable && !response.destroyed) response.write(event);
-  }
-
-  /** Resolves when the stream can take another result, or is gone (then the operation is being let go of). */
-  ready(): Promise<void> {
-    const response = this.response;
-    if (this.closed || (response && !response.writableNeedDrain)) return Promise.resolve();
-    // Waiting for a drain (not for a reserved stream to be connected, which has its own timeout).
-    if (response && !this.stall) this.stall = setTimeout(() => response.destroy(), this.stallMs).unref();
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-}
 
 /** A stream reserved with PUT (single connection mode). */
 interface Reservation {

@@ -299,6 +299,8 @@ describe('a subscriber that falls behind', () => {
 
       await expectResumed(t, wsClient(), id, resumeSeq, first, last);
     } finally {
+      // A socket still paused would never read the close handshake dispose() waits for.
+      for (const socket of sockets) socket.terminate();
       await Promise.all(clients.map((c) => c.dispose()));
     }
   });
@@ -389,7 +391,7 @@ describe('an event stream whose client reads nothing at all', () => {
         await waitUntil(() => t.subscriberCount === baseline, 'the server drops the stalled stream');
         // The server closed the stream's socket: a client that reads again gets what was on its way, then the end.
         const response = await stream;
-        let closed = false;
+        let closed = response.socket.destroyed;
         response.socket.once('close', () => (closed = true));
         response.resume();
         await waitUntil(() => closed, 'the client, reading again, finds the stream closed');

@@ -70,10 +70,20 @@ export type WriterLine =
   | (Acked & { readonly op: 'patchTwins'; readonly twins: readonly TwinAck[] })
   | (Acked & { readonly op: 'patchConcurrently'; readonly twins: readonly TwinAck[] })
   | PatchedLine
+  | BeginLine
   | (Acked & { readonly op: 'putRelationship'; readonly relationship: RelationshipAck; readonly replaced: boolean })
   | (Acked & { readonly op: 'deleteRelationship'; readonly relationship: RelationshipKey })
   | (Acked & { readonly op: 'deleteTwin'; readonly id: string; readonly relationships: readonly RelationshipKey[] })
   | (Acked & { readonly op: 'appendMetrics'; readonly points: readonly MetricPoint[] });
+
+/** The most twins one write of the writer touches (a batch, a bulk patch, a concurrent set). */
+export const MAX_TWINS_AT_ONCE = 8;
+
+/** Printed before each write: what the write in flight is, should the kill come before its acknowledgement. */
+export interface BeginLine {
+  readonly op: 'begin';
+  readonly write: WriteAck['op'];
+}
 
 /**
  * One patch of a `patchConcurrently` set, printed as its own promise resolves: acknowledged then, though the
@@ -84,7 +94,7 @@ export interface PatchedLine {
   readonly twin: TwinAck;
 }
 
-export type WriteAck = Exclude<WriterLine, { op: 'ready' } | PatchedLine>;
+export type WriteAck = Exclude<WriterLine, { op: 'ready' } | PatchedLine | BeginLine>;
 
 /** The store the writer and the test open: Neo4j for a neo4j:// or bolt:// URI, a SQLite file otherwise. */
 export function crashStoreConfig(database: string): StoreConfig {
@@ -269,6 +279,8 @@ async function main(): Promise<void> {
 
   for (;;) {
     const op = choose();
+    // Which write is in flight, should the kill come before its acknowledgement.
+    writeLine(1, JSON.stringify({ op: 'begin', write: op } satisfies BeginLine));
     const ids = [...twins.keys()];
     switch (op) {
       case 'createTwin': {
@@ -279,7 +291,7 @@ async function main(): Promise<void> {
         break;
       }
       case 'createTwins': {
-        const batch = Array.from({ length: int(2, 8) }, newTwin);
+        const batch = Array.from({ length: int(2, MAX_TWINS_AT_ONCE) }, newTwin);
         const created = await store.createTwins(batch, { ifNoneMatch: '*' });
         for (const t of created) twins.set(t.$dtId, { counter: 0, etag: t.$etag });
         await acknowledge({ op, twins: created.map((t) => ({ id: t.$dtId, etag: t.$etag, counter: 0 })) });
@@ -292,7 +304,7 @@ async function main(): Promise<void> {
         break;
       }
       case 'patchTwins': {
-        const chosen = distinct(ids, int(2, 8));
+        const chosen = distinct(ids, int(2, MAX_TWINS_AT_ONCE));
         const patched = await store.patchTwins(
           chosen.map((id) => ({ id, patch: counterPatch(id), ifMatch: twins.get(id)!.etag })),
         );
@@ -300,7 +312,7 @@ async function main(): Promise<void> {
         break;
       }
       case 'patchConcurrently': {
-        const chosen = distinct(ids, int(2, 8));
+        const chosen = distinct(ids, int(2, MAX_TWINS_AT_ONCE));
         // Every call is made before any is awaited: one turn, so the store can group them.
         const acked = await Promise.all(
           chosen.map((id) =>

@@ -9,17 +9,20 @@
  * connection slot stay held. So a wait for the stream to drain has a limit, `stallMs`
  * (TWINGRAPH_STREAM_STALL_MS), after which the stream is destroyed; but only a wait in which the client took
  * nothing. A slow reader of one large result takes it a piece at a time, and the stream drains only once the
- * whole of it is out: what counts is whether the bytes still to send went down since the timer was set, as
- * libuv's write queue shows them (partial writes shrink it; Node's own count drops only when a whole write is
- * done).
+ * whole of it is out: what counts is whether the kernel took any more of the stream's bytes since the timer
+ * was set, as libuv's counts show it: the bytes handed to libuv less those it still queues, which only ever
+ * grows, with every partial write. (Node's own `writableLength` drops only when a whole write is done, and a
+ * chunk handed from Node's buffer to libuv raises libuv's queue by as much: neither says the client read.)
+ * Where the socket has no such counts, only a drain counts.
  */
 import type { ServerResponse } from 'node:http';
 
-/** Bytes written to the stream and not yet taken by the kernel: less means the client read. */
-function unsent(response: ServerResponse): number {
-  const handle = (response.socket as { _handle?: { writeQueueSize?: unknown } } | null)?._handle;
-  const queued = typeof handle?.writeQueueSize === 'number' ? handle.writeQueueSize : 0;
-  return response.writableLength + queued;
+/** The stream's bytes the kernel has taken so far (more means the client read), where libuv's counts say it. */
+function taken(response: ServerResponse): number | undefined {
+  const handle = (response.socket as { _handle?: { bytesWritten?: unknown; writeQueueSize?: unknown } } | null)
+    ?._handle;
+  if (typeof handle?.bytesWritten !== 'number' || typeof handle.writeQueueSize !== 'number') return undefined;
+  return handle.bytesWritten - handle.writeQueueSize;
 }
 
 export class Outlet {
@@ -27,8 +30,6 @@ export class Outlet {
   private closed = false;
   private waiting: (() => void)[] = [];
   private stall: NodeJS.Timeout | undefined;
-  /** What was unsent when the stall timer was set (nothing is written while every operation waits). */
-  private unsentThen = 0;
   private readonly wake = (): void => {
     clearTimeout(this.stall);
     this.stall = undefined;
@@ -67,10 +68,11 @@ export class Outlet {
   }
 
   private watchStall(response: ServerResponse): void {
-    this.unsentThen = unsent(response);
+    const then = taken(response);
     this.stall = setTimeout(() => {
       this.stall = undefined;
-      if (unsent(response) < this.unsentThen) this.watchStall(response);
+      const now = taken(response);
+      if (then !== undefined && now !== undefined && now > then) this.watchStall(response);
       else response.destroy();
     }, this.stallMs).unref();
   }

@@ -2,8 +2,8 @@
  * An event stream's outlet (src/api/sse-outlet.ts) lets its operations write when the stream can take more,
  * and drops a stream whose client takes nothing for TWINGRAPH_STREAM_STALL_MS, but never one whose client is
  * reading, however slowly, even through one result too large to drain within that time. The response here is
- * a stand-in with the few things the outlet reads (whether it needs a drain, what is still unsent, libuv's
- * write queue), on a fake clock, so that each rule is exact; test/api/slow-subscriber.test.ts drops a real
+ * a stand-in with the few things the outlet reads (whether it needs a drain, libuv's counts of what it was
+ * handed and what it still queues), on a fake clock, so that each rule is exact; test/api/slow-subscriber.test.ts drops a real
  * stream end to end.
  */
 import { EventEmitter } from 'node:events';
@@ -12,13 +12,16 @@ import { Outlet } from '../../src/api/sse-outlet';
 
 const STALL_MS = 30_000;
 
-/** A response whose socket is full: `writeQueueSize` is what libuv still holds, lowered as the client reads. */
+/**
+ * A response whose socket is full. Its handle keeps libuv's counts: `bytesWritten`, what was handed to libuv;
+ * `writeQueueSize`, what of it the kernel has not taken yet.
+ */
 class FullResponse extends EventEmitter {
   writableNeedDrain = true;
   writableLength = 200_000;
   writable = true;
   destroyed = false;
-  readonly socket = { _handle: { writeQueueSize: 150_000 } };
+  readonly socket = { _handle: { bytesWritten: 200_000, writeQueueSize: 150_000 } };
 
   destroy(): void {
     this.destroyed = true;
@@ -28,6 +31,12 @@ class FullResponse extends EventEmitter {
   /** The client read `bytes`: the kernel took as much from libuv's queue. */
   read(bytes: number): void {
     this.socket._handle.writeQueueSize -= bytes;
+  }
+
+  /** A chunk waiting in Node's buffer goes to libuv, which queues what the kernel has no room for. */
+  handOver(bytes: number): void {
+    this.socket._handle.bytesWritten += bytes;
+    this.socket._handle.writeQueueSize += bytes;
   }
 
   /** Everything is out: Node says so. */
@@ -93,6 +102,28 @@ describe('an event stream outlet', () => {
       jest.advanceTimersByTime(STALL_MS);
       expect(response.destroyed).toBe(false);
     }
+    jest.advanceTimersByTime(STALL_MS);
+    expect(response.destroyed).toBe(true);
+  });
+
+  it('counts what the client read, not what moved from Node to libuv: a chunk handed over is no progress', () => {
+    const { outlet, response } = connected();
+    void outlet.ready();
+    // The client takes the rest of a write; the next, larger chunk goes to libuv and mostly waits there.
+    response.read(2_000);
+    response.handOver(1_000_000);
+    jest.advanceTimersByTime(STALL_MS);
+    expect(response.destroyed).toBe(false);
+    // The chunk handed over, but nothing read.
+    response.handOver(1_000_000);
+    jest.advanceTimersByTime(STALL_MS);
+    expect(response.destroyed).toBe(true);
+  });
+
+  it('drops a stream whose socket has no such counts once it has not drained for the stall limit', () => {
+    const { outlet, response } = connected();
+    (response.socket as { _handle?: unknown })._handle = undefined;
+    void outlet.ready();
     jest.advanceTimersByTime(STALL_MS);
     expect(response.destroyed).toBe(true);
   });

@@ -485,7 +485,9 @@ function isOneWrite(entries: readonly ChangeEntry[], inFlight: WriteAck['op'] | 
     return (
       entries.length <= MAX_TWINS_AT_ONCE &&
       entries.every((e) => e.type === 'Twin.Update') &&
-      new Set(entries.map((e) => e.subject)).size === entries.length
+      new Set(entries.map((e) => e.subject)).size === entries.length &&
+      // A bulk patch is one transaction: one time.
+      (inFlight === 'patchConcurrently' || new Set(entries.map((e) => e.time)).size === 1)
     );
   if (new Set(entries.map((e) => e.time)).size !== 1) return false;
   const types = entries.map((e) => e.type);

@@ -214,12 +214,13 @@ const ENV = v.object({
   TWINGRAPH_MAX_SUBSCRIBER_LAG: v.optional(integer(100, 10_000_000), '10000'),
   /**
    * How long an event stream (Server-Sent Events) may take none of what the server wrote, its socket full,
-   * before the server drops it (a client that reads, however slowly, is kept: src/api/sse-outlet.ts). A
+   * before the server drops it (a client that reads, however slowly, is kept: src/api/sse-outlet.ts; the
+   * kernel takes a slow reader's bytes in bursts, as TCP reopens its window, hence at least a second). A
    * client that reads nothing never asks for its next change, so the lag limit never ends it: without this it
    * would hold its subscriptions and its connection slot for as long as its socket stays open. (graphql-ws's
    * pings drop such a WebSocket within 12 to 24 s.)
    */
-  TWINGRAPH_STREAM_STALL_MS: v.optional(integer(100, 3_600_000), '30000'),
+  TWINGRAPH_STREAM_STALL_MS: v.optional(integer(1000, 3_600_000), '30000'),
   /** The Azure Digital Twins instance to mirror to (https://…); http:// for a local test server. Unset: no mirror. */
   ADT_ENDPOINT: v.optional(
     httpUrl(

@@ -13,7 +13,9 @@
  * was set, as libuv's counts show it: the bytes handed to libuv less those it still queues, which only ever
  * grows, with every partial write. (Node's own `writableLength` drops only when a whole write is done, and a
  * chunk handed from Node's buffer to libuv raises libuv's queue by as much: neither says the client read.)
- * Where the socket has no such counts, only a drain counts.
+ * Where the socket has no such counts, only a drain counts. The kernel takes a slow reader's bytes in bursts,
+ * as TCP reopens its window: measured on loopback, a client reading 1.3 MB a second from multi-megabyte writes was
+ * dropped with a limit of 0.3 s and kept with 3 s; the setting's floor is a second, its default 30.
  */
 import type { ServerResponse } from 'node:http';
 

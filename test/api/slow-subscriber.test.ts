@@ -367,7 +367,7 @@ describe('a subscriber that falls behind', () => {
 
 describe('an event stream whose client reads nothing at all', () => {
   /** Short, so that the spec need not wait out the default 30 s. */
-  const STALL_MS = 300;
+  const STALL_MS = 1000;
   const t = new TestApp({
     env: { TWINGRAPH_MAX_SUBSCRIBER_LAG: String(MAX_LAG), TWINGRAPH_STREAM_STALL_MS: String(STALL_MS) },
   });

@@ -46,9 +46,30 @@ export interface ConnectionValue<T> {
   readonly totalCount: () => Promise<number | null> | number | null;
 }
 
+/** An edge of a page: its cursor encoded only when a client selects it (the page's cursors are made lazily). */
+class Edge<T> {
+  constructor(
+    private readonly page: Page<T>,
+    private readonly index: number,
+    readonly node: T,
+  ) {}
+
+  get cursor(): string {
+    return this.page.cursors[this.index];
+  }
+}
+
+/**
+ * A page as a connection. Its edges are made when a client selects them, and each edge's cursor when selected:
+ * a list is shown far more often than paged on, and a page's cursors are a JSON text and a base64 encoding per
+ * item (the store's pages make them lazily too).
+ */
 export function connection<T>(page: Page<T>, count?: () => Promise<number>): ConnectionValue<T> {
+  let edges: Edge<T>[] | undefined;
   return {
-    edges: page.items.map((node, i) => ({ cursor: page.cursors[i], node })),
+    get edges(): Edge<T>[] {
+      return (edges ??= page.items.map((node, i) => new Edge(page, i, node)));
+    },
     nodes: page.items,
     pageInfo: page.pageInfo,
     totalCount: () => page.totalCount ?? (count ? count() : null),

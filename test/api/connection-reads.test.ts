@@ -92,9 +92,9 @@ describe("a relationship connection's store reads", () => {
     const data = await t.ok(paged('nodes { id }'));
     expect(data.twin.hasEngagement.nodes).toEqual([{ id: 'g2' }]);
     expect(listed).not.toHaveBeenCalled();
-    const withRelationship = await t.ok(paged('edges { relationship { id } node { id } }'));
+    const withRelationship = await t.ok(paged('edges { cursor relationship { id } node { id } }'));
     expect(withRelationship.twin.hasEngagement.edges).toEqual([
-      { relationship: { id: 'c1/relationships/c1-hasEngagement-g2' }, node: { id: 'g2' } },
+      { cursor: expect.any(String), relationship: { id: 'c1/relationships/c1-hasEngagement-g2' }, node: { id: 'g2' } },
     ]);
     expect(listed).toHaveBeenCalledTimes(1);
   });
@@ -141,6 +141,26 @@ describe("a relationship connection's store reads", () => {
         { node: { id: 'g2' }, relationship: { id: 'c1/relationships/c1-hasEngagement-g2' } },
       ],
     });
+  });
+
+  it("makes a root list's cursors only when an edge's cursor is selected", async () => {
+    const target = t.instrumented.target;
+    const query = target.queryTwins.bind(target);
+    let made = 0;
+    // The store's page encodes its cursors when `cursors` is first read: count the reads.
+    jest.spyOn(target, 'queryTwins').mockImplementation(async (q) => {
+      const page = await query(q);
+      return new Proxy(page, {
+        get: (page, key, receiver) => (key === 'cursors' && made++, Reflect.get(page, key, receiver)),
+      });
+    });
+    await t.ok('{ clients(first: 10) { nodes { id } } }');
+    await t.ok('{ clients(first: 10) { edges { node { id } } pageInfo { hasNextPage endCursor } } }');
+    expect(made).toBe(0);
+    const data = await t.ok('{ clients(first: 10) { edges { cursor } } }');
+    expect(data.clients.edges).toHaveLength(5);
+    expect(data.clients.edges.every((e: { cursor: unknown }) => typeof e.cursor === 'string')).toBe(true);
+    expect(made).toBeGreaterThan(0);
   });
 
   it('reads a two-level traversal in one call per level, over every parent of that level', async () => {

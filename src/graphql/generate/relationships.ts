@@ -195,7 +195,15 @@ async function relatedConnection(
         (hop.direction === 'out' ? r.$targetId : r.$sourceId) === t.$dtId &&
         (!hop.names || hop.names.includes(r.$relationshipName)),
     );
-  return { ...base, edges: base.edges.map((e) => ({ ...e, relationship: relationshipTo(e.node)! })) };
+  // Each edge's cursor stays as lazy as the page's (a getter, which a spread would read).
+  const edges = base.edges.map((e) => ({
+    get cursor(): string {
+      return e.cursor;
+    },
+    node: e.node,
+    relationship: relationshipTo(e.node)!,
+  }));
+  return { ...base, edges };
 }
 
 /** A connection's hop as read with its relationships and without them, frozen (their batch keys are made once). */

@@ -475,25 +475,44 @@ function bySubject(described: Described[]): Described[] {
 
 /**
  * Whether unacknowledged entries are what the write in flight at the kill (`inFlight`, as the writer said
- * before it began) leaves: one transaction time and one kind of write; or, for patches of several twins at
- * once, at most that many patches of distinct twins (a concurrent set is several writes, which the store may
- * have committed in more than one transaction before the kill).
+ * before it began) can leave: nothing when none was in flight; else entries of that write's kind only, from
+ * one transaction (one time), except a concurrent set of patches, which is several writes the store may have
+ * committed in more than one transaction before the kill.
  */
 function isOneWrite(entries: readonly ChangeEntry[], inFlight: WriteAck['op'] | undefined): boolean {
-  if (entries.length <= 1) return true;
-  if (inFlight === 'patchTwins' || inFlight === 'patchConcurrently')
-    return (
-      entries.length <= MAX_TWINS_AT_ONCE &&
-      entries.every((e) => e.type === 'Twin.Update') &&
-      new Set(entries.map((e) => e.subject)).size === entries.length &&
-      // A bulk patch is one transaction: one time.
-      (inFlight === 'patchConcurrently' || new Set(entries.map((e) => e.time)).size === 1)
-    );
-  if (new Set(entries.map((e) => e.time)).size !== 1) return false;
+  if (entries.length === 0) return true;
+  if (inFlight === undefined) return false;
   const types = entries.map((e) => e.type);
-  const cascade =
-    types.slice(0, -1).every((t) => t === 'Relationship.Delete') && types[types.length - 1] === 'Twin.Delete';
-  return cascade || types.every((t) => t === 'Twin.Create') || types.every((t) => t === 'Telemetry');
+  const only = (...kinds: ChangeEntry['type'][]): boolean => types.every((t) => kinds.includes(t));
+  const oneTime = new Set(entries.map((e) => e.time)).size === 1;
+  const distinctTwins =
+    entries.length <= MAX_TWINS_AT_ONCE && new Set(entries.map((e) => e.subject)).size === entries.length;
+  switch (inFlight) {
+    case 'putModels':
+      return entries.length === 1 && only('Model.Create');
+    case 'createTwin':
+      return entries.length === 1 && only('Twin.Create');
+    case 'patchTwin':
+      return entries.length === 1 && only('Twin.Update');
+    case 'putRelationship':
+      return entries.length === 1 && only('Relationship.Create', 'Relationship.Update');
+    case 'deleteRelationship':
+      return entries.length === 1 && only('Relationship.Delete');
+    case 'createTwins':
+      return oneTime && distinctTwins && only('Twin.Create');
+    case 'patchTwins':
+      return oneTime && distinctTwins && only('Twin.Update');
+    case 'patchConcurrently':
+      return distinctTwins && only('Twin.Update');
+    case 'appendMetrics':
+      return oneTime && only('Telemetry');
+    case 'deleteTwin':
+      return (
+        oneTime &&
+        types.slice(0, -1).every((t) => t === 'Relationship.Delete') &&
+        types[types.length - 1] === 'Twin.Delete'
+      );
+  }
 }
 
 /** Seqs after `seq` at which the change log touches a subject, by subject. */

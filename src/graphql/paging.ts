@@ -60,16 +60,14 @@ class Edge<T> {
 }
 
 /**
- * A page as a connection. Its edges are made when a client selects them, and each edge's cursor when selected:
- * a list is shown far more often than paged on, and a page's cursors are a JSON text and a base64 encoding per
- * item (the store's pages make them lazily too).
+ * A page as a connection, each edge's cursor made when a client selects it: a list is shown far more often
+ * than paged on, and a page's cursors are a JSON text and a base64 encoding per item (the store's pages make
+ * them lazily too). The edges array itself is made at once: as a getter on the connection it cost bench:api's
+ * traversal about a tenth more CPU a request (1,010–1,060 against 873–922 µs, two ABBA runs each).
  */
 export function connection<T>(page: Page<T>, count?: () => Promise<number>): ConnectionValue<T> {
-  let edges: Edge<T>[] | undefined;
   return {
-    get edges(): Edge<T>[] {
-      return (edges ??= page.items.map((node, i) => new Edge(page, i, node)));
-    },
+    edges: page.items.map((node, i) => new Edge(page, i, node)),
     nodes: page.items,
     pageInfo: page.pageInfo,
     totalCount: () => page.totalCount ?? (count ? count() : null),

@@ -217,7 +217,3 @@ describe('RateLimiter (injected clock and sleep)', () => {
     await expect(third).rejects.toThrow('stop'); // the injected sleep never resolves on its own
   }, 5000);
 });
-
-test.todo(
-  'a request on two twins is not starved by alternating writes to each (the worker never has two acquirers on one twin)',
-);

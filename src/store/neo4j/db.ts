@@ -108,9 +108,9 @@ export class Neo4jDb {
   /**
    * Runs a read. Its statements go as auto-commit transactions, one round trip each where a managed read
    * transaction takes three (BEGIN, the statement, COMMIT; bench:api on Neo4j: a third more twins by id a
-   * second, at a third less CPU each, see the README). Nothing is lost by it: Neo4j's isolation is read committed, so the
-   * statements of one read transaction see no more of one state than separate ones do, and a read takes no
-   * locks. A read that fails on a transient error runs again in a managed transaction, which the driver
+   * second, at a third less CPU each, see the README). Nothing is lost by it: Neo4j's isolation is read
+   * committed, so the statements of one read transaction see no more of one state than separate ones do, and a
+   * read takes no locks. A read that fails on a transient error runs again in a managed transaction, which the driver
    * retries as before; with `retry: false` it is one attempt (a readiness probe wants to know about now).
    */
   read<T>(work: (tx: CypherRunner) => PromiseLike<T>, options: { retry?: boolean } = {}): Promise<T> {
